@@ -1,0 +1,727 @@
+// The detection engine: consumes events one at a time and keeps compact state per
+// conversation and per account. Conversation risk accumulates (and decays) per participant,
+// knows who is the adult and who the child, and fires alerts the moment a threshold is
+// crossed. Actor risk follows an account across all its conversations.
+import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
+import { explainActor, explainConversation } from './explain.ts';
+import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
+import { normalize } from './normalize.ts';
+import { AGE_MAX, AGE_MIN, detectSignals, type DetectedSignal } from './signals.ts';
+import {
+  GROOMING_STAGES,
+  SIGNAL_KINDS,
+  type ActorRiskReport,
+  type AgeSource,
+  type Alert,
+  type ConversationRiskReport,
+  type Evidence,
+  type GroomingStage,
+  type RiskLevel,
+  type SignalKind,
+} from './reports.ts';
+
+export interface EngineOptions {
+  model?: RiskModel;
+  /** Conversation score at which an alert fires. Default 0.5. */
+  alertThreshold?: number;
+  /** Actor score at which an alert fires. Default 0.5. */
+  actorAlertThreshold?: number;
+  /** Evidence items kept per conversation. Default 12. */
+  maxEvidence?: number;
+  /** Half-life of accumulated signals, in days. Default 30 (grooming runs over weeks). */
+  halfLifeDays?: number;
+  /** Participants tracked per conversation (group chats). Default 16. */
+  maxParticipants?: number;
+}
+
+export interface EngineStats {
+  conversations: number;
+  actors: number;
+  messages: number;
+  alerts: number;
+}
+
+const SIGNAL_INDEX = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
+const STAGE_BIT = new Map<GroomingStage, number>(GROOMING_STAGES.map((s, i) => [s, 1 << i]));
+const NUM_SIGNALS = SIGNAL_KINDS.length;
+const DAY_MS = 86_400_000;
+const MAX_MINORS_TRACKED = 1000;
+const MAX_OPENERS = 32;
+const MAX_RISKY_CONVERSATIONS = 5;
+const AGE_ANSWER_SUFFIX = new Set(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old']);
+
+/** @internal */
+export interface ActorState {
+  userId: string;
+  declaredAge: number | null;
+  declaredMinor: boolean | null;
+  disclosedAge: number | null;
+  minorCues: number;
+  adultCues: number;
+  createdAt: number | null;
+  messages: number;
+  firstContacts: number;
+  answeredFirstContacts: number;
+  minorsContacted: Set<string> | null;
+  friendRequestsToMinors: number;
+  openers: number[] | null;
+  duplicateOpeners: number;
+  blockedBy: Set<string> | null;
+  reportedBy: Set<string> | null;
+  risky: { conversationId: string; score: number; stage: GroomingStage | null }[] | null;
+  score: number;
+  alerted: boolean;
+  lastAt: number;
+}
+
+/** @internal */
+export interface ParticipantState {
+  actor: ActorState;
+  messages: number;
+  /** Decayed count of each signal kind sent by this participant (allocated on the first signal). */
+  signals: Float32Array | null;
+  stages: number;
+  decayedAt: number;
+}
+
+/** @internal */
+export interface ConversationState {
+  id: string;
+  participants: ParticipantState[];
+  extraParticipants: number;
+  messageCount: number;
+  firstAt: number;
+  lastAt: number;
+  score: number;
+  suspect: number;
+  target: number;
+  alerted: boolean;
+  /** Participant index who asked the other's age and awaits an answer, else -1. */
+  pendingAgeProbe: number;
+  initiator: number;
+  answered: boolean;
+  evidence: Evidence[] | null;
+  features: Float64Array | null;
+}
+
+export interface EngineSnapshot {
+  version: 1;
+  options: Required<Omit<EngineOptions, 'model'>>;
+  messages: number;
+  alerts: number;
+  actors: unknown[];
+  conversations: unknown[];
+}
+
+export class DetectionEngine {
+  private readonly conversations = new Map<string, ConversationState>();
+  private readonly actors = new Map<string, ActorState>();
+  private readonly model: RiskModel;
+  private readonly opts: Required<Omit<EngineOptions, 'model'>>;
+  private readonly halfLifeMs: number;
+  private messageTotal = 0;
+  private alertTotal = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.model = options.model ?? DEFAULT_MODEL;
+    this.opts = {
+      alertThreshold: options.alertThreshold ?? 0.5,
+      actorAlertThreshold: options.actorAlertThreshold ?? 0.5,
+      maxEvidence: options.maxEvidence ?? 12,
+      halfLifeDays: options.halfLifeDays ?? 30,
+      maxParticipants: options.maxParticipants ?? 16,
+    };
+    this.halfLifeMs = this.opts.halfLifeDays * DAY_MS;
+  }
+
+  /** Feeds one validated event. Returns the alerts whose thresholds this event crossed. */
+  process(event: LifeguardEvent): Alert[] {
+    switch (event.type) {
+      case 'message':
+        return this.onMessage(event);
+      case 'account':
+        this.onAccount(event);
+        return [];
+      case 'contact':
+        return this.onContact(event);
+    }
+  }
+
+  // --- accounts -------------------------------------------------------------------------
+
+  private actor(userId: string): ActorState {
+    let a = this.actors.get(userId);
+    if (!a) {
+      a = {
+        userId, declaredAge: null, declaredMinor: null, disclosedAge: null, minorCues: 0, adultCues: 0, createdAt: null,
+        messages: 0, firstContacts: 0, answeredFirstContacts: 0, minorsContacted: null, friendRequestsToMinors: 0,
+        openers: null, duplicateOpeners: 0, blockedBy: null, reportedBy: null, risky: null, score: 0, alerted: false, lastAt: 0,
+      };
+      this.actors.set(userId, a);
+    }
+    return a;
+  }
+
+  private onAccount(e: AccountEvent): void {
+    const a = this.actor(e.userId);
+    if (e.age !== undefined) {
+      a.declaredAge = e.age;
+      a.declaredMinor = e.age < 18;
+    } else if (e.ageBand !== undefined && e.ageBand !== 'unknown') {
+      a.declaredMinor = e.ageBand !== 'adult';
+      a.declaredAge = null;
+    }
+    a.createdAt = toMillis(e.createdAt ?? e.time);
+  }
+
+  /** Age facts for an account: declared by the platform, else disclosed in chat, else unknown. */
+  accountInfo(userId: string): { age: number | null; ageSource: AgeSource; isMinor: boolean | null; createdAt: number | null } {
+    const a = this.actors.get(userId);
+    if (!a) return { age: null, ageSource: 'unknown', isMinor: null, createdAt: null };
+    return { ...ageOf(a), createdAt: a.createdAt };
+  }
+
+  // --- contacts --------------------------------------------------------------------------
+
+  private onContact(e: ContactEvent): Alert[] {
+    const actor = this.actor(e.actorId);
+    const target = this.actor(e.targetId);
+    const t = toMillis(e.time);
+    switch (e.action) {
+      case 'block':
+        (target.blockedBy ??= new Set()).add(actor.userId);
+        break;
+      case 'report':
+        (target.reportedBy ??= new Set()).add(actor.userId);
+        break;
+      case 'friend_request':
+        if (ageOf(target).isMinor === true && ageOf(actor).isMinor !== true) actor.friendRequestsToMinors++;
+        break;
+      default:
+        return [];
+    }
+    const subject = e.action === 'friend_request' ? actor : target;
+    return this.updateActor(subject, t, e.id);
+  }
+
+  // --- messages --------------------------------------------------------------------------
+
+  private conversation(id: string, t: number): ConversationState {
+    let c = this.conversations.get(id);
+    if (!c) {
+      c = {
+        id, participants: [], extraParticipants: 0, messageCount: 0, firstAt: t, lastAt: t, score: 0, suspect: -1, target: -1,
+        alerted: false, pendingAgeProbe: -1, initiator: -1, answered: false, evidence: null, features: null,
+      };
+      this.conversations.set(id, c);
+    }
+    return c;
+  }
+
+  private participantIndex(c: ConversationState, userId: string, t: number): number {
+    const ps = c.participants;
+    for (let i = 0; i < ps.length; i++) if ((ps[i] as ParticipantState).actor.userId === userId) return i;
+    if (ps.length >= this.opts.maxParticipants) {
+      c.extraParticipants++;
+      return -1;
+    }
+    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t });
+    return ps.length - 1;
+  }
+
+  private onMessage(e: MessageEvent): Alert[] {
+    const t = toMillis(e.time);
+    this.messageTotal++;
+    const c = this.conversation(e.conversationId, t);
+    const senderIdx = this.participantIndex(c, e.senderId, t);
+    for (const r of e.recipientIds) if (r !== e.senderId) this.participantIndex(c, r, t);
+    const firstMessage = c.messageCount === 0;
+    c.messageCount++;
+    if (t < c.firstAt) c.firstAt = t; // out-of-order delivery: keep the true span
+    if (t > c.lastAt) c.lastAt = t;
+    if (senderIdx < 0) return []; // beyond the tracked participants of a large group
+    const sender = c.participants[senderIdx] as ParticipantState;
+    sender.messages++;
+    const actor = sender.actor;
+    actor.messages++;
+    if (t > actor.lastAt) actor.lastAt = t;
+
+    const norm = normalize(e.text);
+    const tokens = norm.tokens;
+    let changed = false;
+
+    // First contact and copy-pasted openers are behaviour of the account, not the text.
+    if (firstMessage) {
+      c.initiator = senderIdx;
+      actor.firstContacts++;
+      if (tokens.length >= 4) this.noteOpener(actor, tokens);
+    } else if (!c.answered && senderIdx !== c.initiator && c.initiator >= 0) {
+      c.answered = true;
+      (c.participants[c.initiator] as ParticipantState).actor.answeredFirstContacts++;
+    }
+
+    // Contact with a known child by an account not known to be a child.
+    if (ageOf(actor).isMinor !== true) {
+      for (const r of e.recipientIds) {
+        const ra = this.actors.get(r);
+        if (ra && ra !== actor && ageOf(ra).isMinor === true) {
+          const set = (actor.minorsContacted ??= new Set());
+          if (set.size < MAX_MINORS_TRACKED) set.add(r);
+        }
+      }
+    }
+
+    // A bare number right after someone asked "how old are you" is an age.
+    if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
+      const age = bareAgeAnswer(tokens);
+      c.pendingAgeProbe = -1;
+      if (age !== null) {
+        this.noteDisclosedAge(actor, age);
+        this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end: e.text.length, excerpt: e.text.slice(0, 80), age, stage: null });
+        changed = true;
+      }
+    }
+
+    const signals = detectSignals(e.text, norm);
+    if (signals.length > 0) {
+      this.decay(sender, t);
+      const counts = (sender.signals ??= new Float32Array(NUM_SIGNALS));
+      for (const s of signals) {
+        const idx = SIGNAL_INDEX.get(s.kind) as number;
+        counts[idx] = (counts[idx] as number) + 1;
+        if (s.stage) sender.stages |= STAGE_BIT.get(s.stage) as number;
+        if (s.kind === 'age_probe') c.pendingAgeProbe = senderIdx;
+        else if (s.kind === 'age_disclosure_minor' || s.kind === 'age_disclosure_adult') {
+          if (s.age !== undefined) this.noteDisclosedAge(actor, s.age);
+          else if (s.kind === 'age_disclosure_minor') actor.minorCues++;
+          else actor.adultCues++;
+        }
+        this.addEvidence(c, e, t, s);
+      }
+      changed = true;
+    }
+    // Attachments sent after an image request are part of the pattern; a count is enough.
+    if (!changed && c.score === 0) return this.updateActorIfNeeded(actor, t, e.id, c, false);
+
+    if (changed || c.features === null) this.rescore(c);
+    const alerts: Alert[] = [];
+    if (!c.alerted && c.score >= this.opts.alertThreshold) {
+      c.alerted = true;
+      this.alertTotal++;
+      alerts.push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId: e.id, messagesRead: c.messageCount });
+    }
+    return alerts.concat(this.updateActorIfNeeded(actor, t, e.id, c, changed));
+  }
+
+  private updateActorIfNeeded(sender: ActorState, t: number, eventId: string, c: ConversationState, changed: boolean): Alert[] {
+    const alerts: Alert[] = [];
+    if (changed && c.suspect >= 0) {
+      const suspect = (c.participants[c.suspect] as ParticipantState).actor;
+      this.noteRiskyConversation(suspect, c);
+      alerts.push(...this.updateActor(suspect, t, eventId));
+      if (suspect === sender) return alerts;
+    }
+    // Behaviour alone (many children, copy-pasted openers) can raise the sender's risk.
+    if (sender.minorsContacted !== null || sender.duplicateOpeners > 0 || sender.firstContacts > 3) {
+      alerts.push(...this.updateActor(sender, t, eventId));
+    }
+    return alerts;
+  }
+
+  private noteDisclosedAge(actor: ActorState, age: number): void {
+    if (age < AGE_MIN || age > AGE_MAX) return;
+    actor.disclosedAge = age;
+  }
+
+  private noteOpener(actor: ActorState, tokens: string[]): void {
+    const h = simhash32(tokens);
+    const openers = (actor.openers ??= []);
+    for (const o of openers) {
+      if (popcount32(o ^ h) <= 3) {
+        actor.duplicateOpeners++;
+        return;
+      }
+    }
+    if (openers.length < MAX_OPENERS) openers.push(h);
+  }
+
+  private decay(p: ParticipantState, t: number): void {
+    if (p.signals && t > p.decayedAt) {
+      const factor = Math.pow(0.5, (t - p.decayedAt) / this.halfLifeMs);
+      if (factor < 0.999) for (let i = 0; i < NUM_SIGNALS; i++) p.signals[i] = (p.signals[i] as number) * factor;
+    }
+    if (t > p.decayedAt) p.decayedAt = t;
+  }
+
+  private addEvidence(c: ConversationState, e: MessageEvent, t: number, s: DetectedSignal): void {
+    const ev = (c.evidence ??= []);
+    const item: Evidence = {
+      kind: s.kind, start: s.start, end: s.end, excerpt: s.excerpt.length > 200 ? s.excerpt.slice(0, 200) : s.excerpt,
+      messageId: e.id, conversationId: e.conversationId, senderId: e.senderId, time: t, stage: s.stage,
+    };
+    if (s.age !== undefined) item.age = s.age;
+    if (ev.length >= this.opts.maxEvidence) {
+      // Keep variety: drop the oldest item of a kind that is already represented twice.
+      let drop = 0;
+      for (let i = 0; i < ev.length; i++) {
+        const kind = (ev[i] as Evidence).kind;
+        if (ev.filter((x) => x.kind === kind).length > 1) { drop = i; break; }
+      }
+      ev.splice(drop, 1);
+    }
+    ev.push(item);
+  }
+
+  // --- scoring ---------------------------------------------------------------------------
+
+  /** Scores each participant as a possible suspect against the most vulnerable other one. */
+  private rescore(c: ConversationState): void {
+    const ps = c.participants;
+    let best = 0;
+    let bestSuspect = -1;
+    let bestTarget = -1;
+    let bestFeatures: Float64Array | null = null;
+    let totalSignals = 0;
+    for (const p of ps) if (p.signals) for (let i = 0; i < NUM_SIGNALS; i++) totalSignals += p.signals[i] as number;
+    for (let s = 0; s < ps.length; s++) {
+      const suspect = ps[s] as ParticipantState;
+      if (!suspect.signals) continue;
+      const target = pickTarget(ps, s);
+      const f = conversationFeatures(c, suspect, target >= 0 ? (ps[target] as ParticipantState) : null, totalSignals);
+      const score = scoreFeatures(this.model, f);
+      if (score > best || bestSuspect < 0) {
+        best = score;
+        bestSuspect = s;
+        bestTarget = target;
+        bestFeatures = f;
+      }
+    }
+    c.score = best;
+    c.suspect = bestSuspect;
+    c.target = bestTarget;
+    c.features = bestFeatures;
+  }
+
+  private noteRiskyConversation(actor: ActorState, c: ConversationState): void {
+    if (c.score < 0.05) return;
+    const list = (actor.risky ??= []);
+    const stage = furthestStage((c.participants[c.suspect] as ParticipantState).stages);
+    const existing = list.find((r) => r.conversationId === c.id);
+    if (existing) {
+      existing.score = c.score;
+      existing.stage = stage;
+    } else list.push({ conversationId: c.id, score: c.score, stage });
+    list.sort((a, b) => b.score - a.score);
+    if (list.length > MAX_RISKY_CONVERSATIONS) list.length = MAX_RISKY_CONVERSATIONS;
+  }
+
+  private updateActor(a: ActorState, t: number, eventId: string): Alert[] {
+    a.score = actorScore(a, t);
+    if (!a.alerted && a.score >= this.opts.actorAlertThreshold) {
+      a.alerted = true;
+      this.alertTotal++;
+      return [{ kind: 'actor', subjectId: a.userId, level: levelOf(a.score), score: a.score, time: t, eventId, messagesRead: a.messages }];
+    }
+    return [];
+  }
+
+  // --- reading ---------------------------------------------------------------------------
+
+  conversationScore(conversationId: string): number {
+    return this.conversations.get(conversationId)?.score ?? 0;
+  }
+
+  actorScore(userId: string): number {
+    return this.actors.get(userId)?.score ?? 0;
+  }
+
+  /** The feature vector behind a conversation's score (for training), or null if unknown. */
+  conversationFeatures(conversationId: string): number[] | null {
+    const c = this.conversations.get(conversationId);
+    if (!c) return null;
+    return c.features ? Array.from(c.features) : new Array<number>(CONVERSATION_FEATURES.length).fill(0);
+  }
+
+  conversationReport(conversationId: string): ConversationRiskReport | null {
+    const c = this.conversations.get(conversationId);
+    if (!c) return null;
+    const suspect = c.suspect >= 0 ? (c.participants[c.suspect] as ParticipantState) : null;
+    const target = c.target >= 0 ? (c.participants[c.target] as ParticipantState) : null;
+    const stagesReached = suspect ? stagesOf(suspect.stages) : [];
+    const sig = suspect?.signals;
+    const has = (k: SignalKind) => (sig ? (sig[SIGNAL_INDEX.get(k) as number] as number) > 0.01 : false);
+    const report: ConversationRiskReport = {
+      conversationId: c.id,
+      score: round(c.score),
+      level: levelOf(c.score),
+      stage: stagesReached.length ? (stagesReached[stagesReached.length - 1] as GroomingStage) : null,
+      stagesReached,
+      sextortion: { leverage: has('sextortion_leverage'), threat: has('sextortion_threat'), payment: has('sextortion_payment'), deadline: has('sextortion_deadline') },
+      suspectId: suspect && c.score >= 0.05 ? suspect.actor.userId : null,
+      targetId: target && c.score >= 0.05 ? target.actor.userId : null,
+      participants: c.participants.map((p) => ({ userId: p.actor.userId, ...ageOf(p.actor), messageCount: p.messages })),
+      messageCount: c.messageCount,
+      firstAt: c.firstAt,
+      lastAt: c.lastAt,
+      reasons: [],
+      evidence: (c.evidence ?? []).slice().sort((a, b) => a.time - b.time),
+    };
+    report.reasons = explainConversation(report, this.model, c.features);
+    return report;
+  }
+
+  actorReport(userId: string): ActorRiskReport | null {
+    const a = this.actors.get(userId);
+    if (!a) return null;
+    const age = ageOf(a);
+    const report: ActorRiskReport = {
+      userId,
+      score: round(a.score),
+      level: levelOf(a.score),
+      age: age.age,
+      ageSource: age.ageSource,
+      accountAgeDays: a.createdAt !== null ? Math.max(0, Math.floor((a.lastAt - a.createdAt) / DAY_MS)) : null,
+      distinctMinorsContacted: a.minorsContacted?.size ?? 0,
+      firstContacts: a.firstContacts,
+      unansweredFirstContacts: a.firstContacts - a.answeredFirstContacts,
+      duplicateOpeners: a.duplicateOpeners,
+      blocksAgainst: a.blockedBy?.size ?? 0,
+      reportsAgainst: a.reportedBy?.size ?? 0,
+      riskyConversations: (a.risky ?? []).map((r) => ({ ...r, score: round(r.score) })),
+      reasons: [],
+    };
+    report.reasons = explainActor(report);
+    return report;
+  }
+
+  conversationIds(): IterableIterator<string> {
+    return this.conversations.keys();
+  }
+
+  actorIds(): IterableIterator<string> {
+    return this.actors.keys();
+  }
+
+  topConversations(limit = 20, minScore = 0.5): ConversationRiskReport[] {
+    const ids: [string, number][] = [];
+    for (const c of this.conversations.values()) if (c.score >= minScore) ids.push([c.id, c.score]);
+    ids.sort((a, b) => b[1] - a[1]);
+    return ids.slice(0, limit).map(([id]) => this.conversationReport(id) as ConversationRiskReport);
+  }
+
+  topActors(limit = 20, minScore = 0.5): ActorRiskReport[] {
+    const ids: [string, number][] = [];
+    for (const a of this.actors.values()) if (a.score >= minScore) ids.push([a.userId, a.score]);
+    ids.sort((a, b) => b[1] - a[1]);
+    return ids.slice(0, limit).map(([id]) => this.actorReport(id) as ActorRiskReport);
+  }
+
+  stats(): EngineStats {
+    return { conversations: this.conversations.size, actors: this.actors.size, messages: this.messageTotal, alerts: this.alertTotal };
+  }
+
+  /** Drops a conversation's state (retention, or a platform deleting it). */
+  forgetConversation(conversationId: string): boolean {
+    return this.conversations.delete(conversationId);
+  }
+
+  // --- persistence -----------------------------------------------------------------------
+
+  /** A JSON-serialisable copy of the whole state, for restarts without replaying every event. */
+  snapshot(): EngineSnapshot {
+    const actors = [...this.actors.values()].map((a) => ({
+      ...a,
+      minorsContacted: a.minorsContacted ? [...a.minorsContacted] : null,
+      blockedBy: a.blockedBy ? [...a.blockedBy] : null,
+      reportedBy: a.reportedBy ? [...a.reportedBy] : null,
+    }));
+    const conversations = [...this.conversations.values()].map((c) => ({
+      ...c,
+      features: c.features ? Array.from(c.features) : null,
+      participants: c.participants.map((p) => ({ userId: p.actor.userId, messages: p.messages, signals: p.signals ? Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt })),
+    }));
+    return { version: 1, options: { ...this.opts }, messages: this.messageTotal, alerts: this.alertTotal, actors, conversations };
+  }
+
+  static restore(snapshot: EngineSnapshot, options: EngineOptions = {}): DetectionEngine {
+    if (snapshot?.version !== 1) throw new Error('unsupported engine snapshot version');
+    const engine = new DetectionEngine({ ...snapshot.options, ...options });
+    engine.messageTotal = snapshot.messages;
+    engine.alertTotal = snapshot.alerts;
+    for (const raw of snapshot.actors as (Omit<ActorState, 'minorsContacted' | 'blockedBy' | 'reportedBy'> & { minorsContacted: string[] | null; blockedBy: string[] | null; reportedBy: string[] | null })[]) {
+      engine.actors.set(raw.userId, {
+        ...raw,
+        minorsContacted: raw.minorsContacted ? new Set(raw.minorsContacted) : null,
+        blockedBy: raw.blockedBy ? new Set(raw.blockedBy) : null,
+        reportedBy: raw.reportedBy ? new Set(raw.reportedBy) : null,
+      });
+    }
+    type RawParticipant = { userId: string; messages: number; signals: number[] | null; stages: number; decayedAt: number };
+    for (const raw of snapshot.conversations as (Omit<ConversationState, 'participants' | 'features'> & { participants: RawParticipant[]; features: number[] | null })[]) {
+      engine.conversations.set(raw.id, {
+        ...raw,
+        features: raw.features ? Float64Array.from(raw.features) : null,
+        participants: raw.participants.map((p) => ({
+          actor: engine.actor(p.userId), messages: p.messages, signals: p.signals ? Float32Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt,
+        })),
+      });
+    }
+    return engine;
+  }
+}
+
+// --- helpers (pure) ------------------------------------------------------------------------
+
+function ageOf(a: ActorState): { age: number | null; ageSource: AgeSource; isMinor: boolean | null } {
+  if (a.declaredMinor !== null) return { age: a.declaredAge, ageSource: 'declared', isMinor: a.declaredMinor };
+  if (a.disclosedAge !== null) return { age: a.disclosedAge, ageSource: 'disclosed', isMinor: a.disclosedAge < 18 };
+  if (a.minorCues >= 2 && a.adultCues === 0) return { age: null, ageSource: 'disclosed', isMinor: true };
+  if (a.adultCues >= 2 && a.minorCues === 0) return { age: null, ageSource: 'disclosed', isMinor: false };
+  return { age: null, ageSource: 'unknown', isMinor: null };
+}
+
+/** How strongly an account reads as a child: 1 known, 0.5 from one school-age cue, else 0. */
+function minorStrength(a: ActorState): number {
+  const info = ageOf(a);
+  if (info.isMinor === true) return 1;
+  if (info.isMinor === false) return 0;
+  return a.minorCues > 0 ? 0.5 : 0;
+}
+
+function pickTarget(ps: ParticipantState[], suspect: number): number {
+  let best = -1;
+  let bestStrength = -1;
+  for (let i = 0; i < ps.length; i++) {
+    if (i === suspect) continue;
+    const strength = minorStrength((ps[i] as ParticipantState).actor) * 10 + (ps[i] as ParticipantState).messages / 1e6;
+    if (strength > bestStrength) {
+      best = i;
+      bestStrength = strength;
+    }
+  }
+  return best;
+}
+
+const F = Object.fromEntries(CONVERSATION_FEATURES.map((f, i) => [f, i])) as Record<(typeof CONVERSATION_FEATURES)[number], number>;
+const S = Object.fromEntries(SIGNAL_KINDS.map((k, i) => [k, i])) as Record<SignalKind, number>;
+
+function conversationFeatures(c: ConversationState, suspect: ParticipantState, target: ParticipantState | null, totalSignals: number): Float64Array {
+  const f = new Float64Array(CONVERSATION_FEATURES.length);
+  const sig = suspect.signals as Float32Array;
+  const l = (k: SignalKind) => Math.log1p(sig[S[k]] as number);
+  const suspectAge = ageOf(suspect.actor);
+  const targetAge = target ? ageOf(target.actor) : null;
+  const targetMinor = target ? minorStrength(target.actor) : 0;
+  f[F.target_minor] = targetMinor;
+  f[F.suspect_adult] = suspectAge.isMinor === false ? 1 : 0;
+  f[F.suspect_minor] = suspectAge.isMinor === true ? 1 : 0;
+  if (suspectAge.age !== null && targetAge?.age != null) f[F.age_gap] = Math.min(3, Math.max(0, (suspectAge.age - targetAge.age) / 10));
+  else if (suspectAge.isMinor === false && targetAge?.isMinor === true) f[F.age_gap] = 0.5;
+  f[F.age_probe] = l('age_probe');
+  f[F.personal_info] = l('personal_info');
+  f[F.platform_move] = Math.log1p((sig[S.platform_move] as number) + (sig[S.phone_number] as number));
+  f[F.secrecy] = l('secrecy');
+  // The isolation signal carries two stages; the stage bits tell them apart.
+  const riskBit = STAGE_BIT.get('risk_assessment') as number;
+  const isoBit = STAGE_BIT.get('isolation') as number;
+  const iso = l('isolation');
+  f[F.risk_assessment] = suspect.stages & riskBit ? iso : 0;
+  f[F.isolation] = suspect.stages & isoBit && !(suspect.stages & riskBit) ? iso : 0;
+  f[F.flattery] = l('flattery');
+  f[F.relationship] = l('relationship');
+  f[F.gift_money] = Math.log1p((sig[S.gift] as number) + (sig[S.money] as number));
+  f[F.image_request] = l('image_request');
+  f[F.meeting] = l('meeting');
+  f[F.sexualisation] = l('sexualisation');
+  f[F.sextortion_leverage] = l('sextortion_leverage');
+  f[F.sextortion_threat] = l('sextortion_threat');
+  f[F.sextortion_payment] = l('sextortion_payment');
+  f[F.sextortion_deadline] = l('sextortion_deadline');
+  let stages = 0;
+  for (let bits = suspect.stages; bits; bits &= bits - 1) stages++;
+  f[F.stages_reached] = stages / GROOMING_STAGES.length;
+  const has = (k: SignalKind) => (sig[S[k]] as number) > 0.05;
+  const leverage = has('sextortion_leverage');
+  const threat = has('sextortion_threat');
+  const payment = has('sextortion_payment');
+  f[F.sextortion_script] = Math.min(2, (leverage && threat ? 1 : 0) + (threat && payment ? 1 : 0) + (has('sextortion_deadline') && (threat || payment) ? 0.5 : 0));
+  f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
+  f[F.one_to_one] = c.participants.length === 2 && c.extraParticipants === 0 ? 1 : 0;
+  f[F.minor_x_grooming] = (targetMinor * stages) / 4;
+  let own = 0;
+  for (let i = 0; i < NUM_SIGNALS; i++) own += sig[i] as number;
+  f[F.asymmetry] = totalSignals > 0 ? own / totalSignals : 0;
+  return f;
+}
+
+function actorScore(a: ActorState, t: number): number {
+  const info = ageOf(a);
+  const notChild = info.isMinor !== true;
+  let z = -4;
+  if (notChild) {
+    z += 1.2 * Math.log1p(a.minorsContacted?.size ?? 0);
+    z += 0.8 * Math.log1p(a.friendRequestsToMinors);
+  }
+  const unanswered = a.firstContacts - a.answeredFirstContacts;
+  if (a.firstContacts >= 5) z += 1.5 * (unanswered / a.firstContacts) * Math.log1p(a.firstContacts) / 3;
+  z += 1.0 * Math.log1p(a.duplicateOpeners);
+  z += 1.2 * Math.log1p(a.blockedBy?.size ?? 0);
+  z += 1.5 * Math.log1p(a.reportedBy?.size ?? 0);
+  if (a.createdAt !== null && t - a.createdAt < 7 * DAY_MS) z += 0.5;
+  if (info.isMinor === false) z += 0.3;
+  const behaviour = 1 / (1 + Math.exp(-z));
+  // Noisy-or with the conversations where this account is the suspect: several risky
+  // conversations with different children add up.
+  let none = 1 - behaviour;
+  for (const r of a.risky ?? []) if (r.score >= 0.2) none *= 1 - r.score;
+  return 1 - none;
+}
+
+function bareAgeAnswer(tokens: string[]): number | null {
+  if (tokens.length === 0 || tokens.length > 4) return null;
+  const first = tokens[0] as string;
+  const c = first.charCodeAt(0);
+  if (c < 48 || c > 57 || first.length > 2) return null;
+  for (let i = 1; i < tokens.length; i++) if (!AGE_ANSWER_SUFFIX.has(tokens[i] as string)) return null;
+  const age = Number(first);
+  return age >= AGE_MIN && age <= AGE_MAX ? age : null;
+}
+
+function simhash32(tokens: string[]): number {
+  const v = new Int32Array(32);
+  for (const tok of tokens) {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < tok.length; i++) h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
+    for (let b = 0; b < 32; b++) v[b] = (v[b] as number) + ((h >>> b) & 1 ? 1 : -1);
+  }
+  let out = 0;
+  for (let b = 0; b < 32; b++) if ((v[b] as number) > 0) out |= 1 << b;
+  return out >>> 0;
+}
+
+function popcount32(x: number): number {
+  x = x - ((x >>> 1) & 0x55555555);
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  return (((x + (x >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+function stagesOf(bits: number): GroomingStage[] {
+  return GROOMING_STAGES.filter((s) => bits & (STAGE_BIT.get(s) as number));
+}
+
+function furthestStage(bits: number): GroomingStage | null {
+  const stages = stagesOf(bits);
+  return stages.length ? (stages[stages.length - 1] as GroomingStage) : null;
+}
+
+export function levelOf(score: number): RiskLevel {
+  if (score >= 0.85) return 'critical';
+  if (score >= 0.6) return 'high';
+  if (score >= 0.4) return 'medium';
+  if (score >= 0.2) return 'low';
+  return 'none';
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

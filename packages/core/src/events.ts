@@ -1,0 +1,123 @@
+// The event schema: the one contract shared by the service, the CLI and on-device mode.
+// Zod is the single source: runtime validation, TypeScript types and the JSON Schema in docs/.
+import { z } from 'zod';
+
+/** Limits that keep one hostile event from exhausting memory. */
+export const LIMITS = {
+  idLength: 256,
+  textLength: 20_000,
+  recipients: 256,
+  reasonLength: 2_000,
+} as const;
+
+const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+
+/** ISO 8601 date-time string or milliseconds since the Unix epoch. */
+export const timeSchema = z.union([
+  z.number().int().nonnegative().max(8.64e15),
+  z.iso.datetime({ offset: true, local: true }),
+]);
+
+export const ageBandSchema = z.enum(['under13', '13-15', '16-17', 'adult', 'unknown']);
+export type AgeBand = z.infer<typeof ageBandSchema>;
+
+export const accountEventSchema = z.strictObject({
+  type: z.literal('account'),
+  id,
+  time: timeSchema,
+  userId: id,
+  /** Declared age in years, if the platform knows it. */
+  age: z.number().int().min(0).max(130).optional(),
+  /** Age band where the exact age is not known or not shared. */
+  ageBand: ageBandSchema.optional(),
+  /** When the account was created (defaults to the event's time). */
+  createdAt: timeSchema.optional(),
+  /** ISO country code, used to choose a jurisdiction's safety policy. */
+  country: z.string().length(2).optional(),
+});
+
+export const messageEventSchema = z.strictObject({
+  type: z.literal('message'),
+  id,
+  time: timeSchema,
+  conversationId: id,
+  senderId: id,
+  recipientIds: z.array(id).max(LIMITS.recipients).default([]),
+  text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
+  /** Attachments are referenced, never embedded: the engine sees that an image was sent. */
+  attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']), ref: id.optional() })).max(32).optional(),
+});
+
+export const contactActionSchema = z.enum(['friend_request', 'friend_accept', 'unfriend', 'block', 'report']);
+export type ContactAction = z.infer<typeof contactActionSchema>;
+
+export const contactEventSchema = z.strictObject({
+  type: z.literal('contact'),
+  id,
+  time: timeSchema,
+  action: contactActionSchema,
+  /** Who did it (the one who blocks, reports or sends the request). */
+  actorId: id,
+  /** Who it was done to. */
+  targetId: id,
+  reason: z.string().max(LIMITS.reasonLength).optional(),
+  conversationId: id.optional(),
+});
+
+export const eventSchema = z.discriminatedUnion('type', [accountEventSchema, messageEventSchema, contactEventSchema]);
+
+export type AccountEvent = z.infer<typeof accountEventSchema>;
+export type MessageEvent = z.infer<typeof messageEventSchema>;
+export type ContactEvent = z.infer<typeof contactEventSchema>;
+export type LifeguardEvent = z.infer<typeof eventSchema>;
+/** What callers may pass before defaults are applied (recipientIds optional). */
+export type LifeguardEventInput = z.input<typeof eventSchema>;
+
+export const EVENT_TYPES = ['account', 'message', 'contact'] as const;
+
+export class EventValidationError extends Error {
+  constructor(
+    message: string,
+    /** Each problem as `path: reason`, e.g. `text: must be at most 20000 characters`. */
+    readonly problems: string[],
+  ) {
+    super(message);
+    this.name = 'EventValidationError';
+  }
+}
+
+export type ParseResult = { ok: true; event: LifeguardEvent } | { ok: false; error: EventValidationError };
+
+/** Validates one decoded JSON value as an event, naming every bad field. Never throws. */
+export function parseEvent(value: unknown): ParseResult {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return fail(['(root): expected a JSON object']);
+  }
+  const type = (value as { type?: unknown }).type;
+  if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
+    return fail([`type: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`]);
+  }
+  const result = eventSchema.safeParse(value);
+  if (result.success) return { ok: true, event: result.data };
+  return fail(
+    result.error.issues.map((issue) => {
+      const path = issue.path.length ? issue.path.join('.') : '(root)';
+      if (issue.code === 'unrecognized_keys') return `${issue.keys.join(', ')}: unknown field`;
+      return `${path}: ${issue.message}`;
+    }),
+  );
+}
+
+function fail(problems: string[]): ParseResult {
+  return { ok: false, error: new EventValidationError(`invalid event: ${problems.join('; ')}`, problems) };
+}
+
+/** Converts an event time to milliseconds since the epoch. */
+export function toMillis(time: string | number): number {
+  return typeof time === 'number' ? time : Date.parse(time);
+}
+
+/** JSON Schema of the event contract, for docs/ and for HTTP validation. */
+export function eventJsonSchema(): unknown {
+  return z.toJSONSchema(eventSchema, { target: 'draft-2020-12', io: 'input' });
+}

@@ -1,0 +1,374 @@
+// Normalisation that undoes common evasion before any signal is matched:
+// Unicode compatibility forms and homoglyphs, diacritics, zero-width characters, leetspeak,
+// repeated letters, spaced-out and dotted spelling, emoji used as words, and chat-speak.
+//
+// The output is a token list with each token's span in the original text, so every signal
+// can point a moderator at the exact characters it matched. One pass over the text, no regex
+// in the hot path: this runs on every message (goal: well over 200k messages/s per core).
+
+export interface NormalizedText {
+  /** Canonical tokens: lowercase ASCII words, numbers, or markers like `<url>` and `<phone>`. */
+  tokens: string[];
+  /** Start offset (UTF-16) of each token in the original text. */
+  starts: number[];
+  /** End offset (exclusive) of each token in the original text. */
+  ends: number[];
+}
+
+// Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols).
+const HOMOGLYPHS: Record<string, string> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y',
+  х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y',
+  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
+  ω: 'w', ς: 's', σ: 's', μ: 'u', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i',
+  ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j',
+  ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
+  '∂': 'd', '€': 'e', '¢': 'c', '£': 'l', '¥': 'y', '§': 's', '†': 't', '∪': 'u', '∩': 'n',
+};
+
+// Emoji that people use in place of words in this domain. Each becomes a word token.
+const EMOJI_WORDS: Record<string, string> = {
+  '👻': 'snapchat', '📸': 'pic', '📷': 'pic', '🤳': 'pic', '🤫': 'secret', '🤐': 'secret', '🎁': 'gift',
+  '💰': 'money', '💵': 'money', '💸': 'money', '💲': 'money', '🤑': 'money', '📱': 'phone', '📞': 'phone',
+  '☎': 'phone', '😘': 'kiss', '💋': 'kiss', '😍': 'love', '❤': 'love', '💕': 'love', '💖': 'love',
+  '😏': 'wink', '😉': 'wink', '🔥': 'hot', '🍆': '<sexemoji>', '🍑': '<sexemoji>', '💦': '<sexemoji>',
+  '👅': '<sexemoji>', '🔞': '<sexemoji>', '⏰': 'deadline', '⏳': 'deadline', '🏠': 'home', '🚗': 'car',
+};
+
+// Chat-speak and spelling variants mapped to one canonical word (applied after squeezing).
+const CANONICAL: Record<string, string> = {
+  u: 'you', yu: 'you', ya: 'you', ur: 'your', yr: 'your', youre: 'your', r: 'are',
+  pl: 'please', pls: 'please', plz: 'please', plez: 'please', pleas: 'please',
+  pik: 'pic', pics: 'pic', pix: 'pic', piks: 'pic', pict: 'pic', picture: 'pic', pictures: 'pic',
+  photo: 'pic', photos: 'pic', foto: 'pic', fotos: 'pic', selfie: 'pic', selfies: 'pic', snaps: 'pic',
+  vid: 'video', vids: 'video', videos: 'video',
+  nude: 'nudes', nudez: 'nudes', nudies: 'nudes',
+  webcam: 'cam', camera: 'cam',
+  wana: 'wanna', gona: 'gonna', gota: 'gotta', lemme: 'let me',
+  tel: 'tell', telin: 'telling', teling: 'telling', tol: 'tell',
+  thx: 'thanks', thanx: 'thanks', ty: 'thanks', bc: 'because', cuz: 'because', coz: 'because', cos: 'because',
+  gf: 'girlfriend', bf: 'boyfriend', bae: 'baby', babe: 'baby', hun: 'baby', hunny: 'baby', sweety: 'sweetie',
+  mum: 'mom', mam: 'mom', mommy: 'mom', momy: 'mom', daddy: 'dad',
+  parent: 'parents', folks: 'parents', rents: 'parents',
+  wat: 'what', wut: 'what', wht: 'what', whut: 'what', wats: 'whats', wuts: 'whats',
+  hw: 'how', ol: 'old', yrs: 'years', yearold: 'years',
+  thirten: '13', fourten: '14', fiften: '15', sixten: '16', seventen: '17', twelve: '12', eleven: '11',
+  eighten: '18', nineten: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50',
+  snap: 'snapchat', snapch: 'snapchat', insta: 'instagram',
+  ig: 'instagram', whatsap: 'whatsapp', tg: 'telegram', fb: 'facebook', facebok: 'facebook',
+  txt: 'text', tx: 'text', texts: 'text', msg: 'message', mesage: 'message', dm: 'message', dms: 'message',
+  giftcard: 'gift card', giftcards: 'gift card', vbuck: 'vbucks', robuck: 'robux', robucks: 'robux', cashap: 'cashapp',
+  zele: 'zelle', bitcoin: 'crypto', btc: 'crypto', usdt: 'crypto',
+  secrets: 'secret', sekret: 'secret', secrt: 'secret', scret: 'secret', secretz: 'secret',
+  alon: 'alone',
+  meetup: 'meet up', met: 'meet',
+  sory: 'sorry', sorri: 'sorry', kk: 'ok', okay: 'ok', oki: 'ok',
+  luv: 'love', lov: 'love', ily: 'i love you', ilu: 'i love you', ilysm: 'i love you',
+  gorgeus: 'gorgeous', beautifull: 'beautiful', beautful: 'beautiful', butiful: 'beautiful', cutie: 'cute',
+  sexi: 'sexy', secsy: 'sexy',
+  rn: 'right now', tmrw: 'tomorrow', tmr: 'tomorrow',
+  tonite: 'tonight', ppl: 'people', everyon: 'everyone', evryone: 'everyone', sumthing: 'something', nothin: 'nothing',
+  mins: 'minutes', min: 'minutes', minute: 'minutes', hrs: 'hours', hr: 'hours', hour: 'hours',
+};
+
+// Chat-speak that mixes digits into words, looked up before leetspeak is resolved.
+const RAW_WORDS: Record<string, string> = {
+  b4: 'before', l8r: 'later', l8: 'late', '2nite': 'tonight', '2night': 'tonight', '2day': 'today', '2moro': 'tomorrow',
+  '2morrow': 'tomorrow', every1: 'everyone', any1: 'anyone', some1: 'someone', no1: 'no one', '4u': 'for you',
+  gr8: 'great', h8: 'hate', m8: 'mate', w8: 'wait', n00dz: 'nudes', n00ds: 'nudes', noodz: 'nudes', nudez: 'nudes',
+  '18plus': '18',
+};
+
+const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x034f]);
+// Leetspeak digits/symbols and the letter each usually stands for.
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' };
+// Symbols that can stand inside a word as leetspeak; elsewhere they separate tokens.
+const LEET_SYMBOLS = new Set(['@', '$', '!', '|', '+']);
+// Punctuation that people drop between letters to dodge filters: "s.n.a.p", "s-e-c-r-e-t".
+const SPELL_SEPARATORS = new Set(['.', '-', '_', '*', '/', '~', ',']);
+
+const foldCache = new Map<string, string>();
+/**
+ * Folds one non-ASCII character to ASCII letters/digits, a word marker (emoji), '' (drop),
+ * or ' ' (separator). Results are cached: chat uses few distinct non-ASCII characters.
+ */
+function foldChar(ch: string): string {
+  let folded = foldCache.get(ch);
+  if (folded !== undefined) return folded;
+  const cp = ch.codePointAt(0) ?? 0;
+  const lower = ch.toLowerCase();
+  if (ZERO_WIDTH.has(cp) || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0x1f3fb && cp <= 0x1f3ff)) folded = '';
+  else if (EMOJI_WORDS[ch] !== undefined) folded = `\u0001${EMOJI_WORDS[ch]}`;
+  else if (HOMOGLYPHS[lower] !== undefined) folded = HOMOGLYPHS[lower];
+  else {
+    // Compatibility decomposition turns fullwidth, circled, mathematical and accented forms
+    // into plain letters plus combining marks, which we then drop.
+    const decomposed = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    if (/^[a-z0-9]+$/.test(decomposed)) folded = decomposed;
+    else if (decomposed.length === 1 && HOMOGLYPHS[decomposed] !== undefined) folded = HOMOGLYPHS[decomposed];
+    else if (/^[\p{L}\p{N}]+$/u.test(ch)) folded = `\u0002${lower}`; // a letter of another script: keep as-is
+    else folded = ' ';
+  }
+  if (foldCache.size < 10_000) foldCache.set(ch, folded);
+  return folded;
+}
+
+function isLetter(c: number): boolean {
+  return c >= 97 && c <= 122;
+}
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+/** Collapses every run of a repeated letter to one ("sooo" → "so", "meeet" → "met"); digits are kept. */
+function squeeze(word: string): string {
+  let out = '';
+  let prev = -1;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c === prev && isLetter(c)) continue;
+    out += word[i];
+    prev = c;
+  }
+  return out;
+}
+
+const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins|minutes|h|hr|hrs|hours|am|pm|s)$/;
+
+/**
+ * Resolves leetspeak inside one raw token and splits letter/number boundaries.
+ * A digit stands for a letter only as a lone digit next to a letter ("s3cr3t", "sn4p", "h0w"):
+ * "13yo" and "14f" are an age plus a unit, not leetspeak. A symbol stands for a letter only
+ * between letters ("p!c"), or `$` before one ("$ecret"); "hello!" keeps its word intact.
+ */
+function resolveToken(raw: string, out: (word: string, from: number, to: number) => void): void {
+  const chat = RAW_WORDS[raw];
+  if (chat !== undefined) { out(chat, 0, raw.length); return; }
+  const unit = UNIT_SUFFIX.exec(raw);
+  if (unit) {
+    const num = unit[1] as string;
+    out(num, 0, num.length);
+    out(unit[2] as string, num.length, raw.length);
+    return;
+  }
+  const n = raw.length;
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const ch = raw[i] as string;
+    const c = raw.charCodeAt(i);
+    if (isLetter(c)) { s += ch; continue; }
+    const leet = LEET[ch];
+    if (leet === undefined) { s += isDigit(c) ? ch : ' '; continue; }
+    const before = i > 0 && isLetter(raw.charCodeAt(i - 1));
+    const after = i + 1 < n && isLetter(raw.charCodeAt(i + 1));
+    let asLetter: boolean;
+    if (isDigit(c)) {
+      const digitNeighbour = (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
+      asLetter = (before || after) && !digitNeighbour;
+    } else asLetter = (before && after) || (ch === '$' && after);
+    s += asLetter ? leet : isDigit(c) ? ch : ' ';
+  }
+  // Split into runs of letters and runs of digits; anything else separates.
+  let runStart = -1;
+  let runIsDigit = false;
+  for (let i = 0; i <= n; i++) {
+    const c = i < n ? s.charCodeAt(i) : 32;
+    const letter = isLetter(c);
+    const digit = isDigit(c);
+    if (runStart >= 0 && (!(letter || digit) || digit !== runIsDigit)) {
+      out(s.slice(runStart, i), runStart, i);
+      runStart = -1;
+    }
+    if (runStart < 0 && (letter || digit)) { runStart = i; runIsDigit = digit; }
+  }
+}
+
+const TLDS = new Set(['com', 'net', 'org', 'me', 'gg', 'io', 'co', 'app', 'ly', 'uk', 'tv', 'be', 'to', 'link']);
+/** Whether the dot at `i` sits inside a web address rather than between spelled-out letters. */
+function isAddressDot(raw: string, text: string, i: number): boolean {
+  if (raw.startsWith('http') || raw.startsWith('www') || raw.includes('.') || raw.includes('@')) return true;
+  let j = i + 1;
+  let label = '';
+  while (j < text.length && label.length < 6) {
+    const c = text.charCodeAt(j) | 32;
+    if (!isLetter(c)) break;
+    label += String.fromCharCode(c);
+    j++;
+  }
+  return raw.length >= 1 && TLDS.has(label) && (raw.length >= 3 || raw === 't' || raw === 'wa');
+}
+
+/** Normalises a message into canonical tokens with spans in the original text. */
+export function normalize(text: string): NormalizedText {
+  const tokens: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  // Gap characters between each token and the previous one ("" = adjacent, " ", ".", ...).
+  const gaps: string[] = [];
+
+  let raw = ''; // current raw token, lowercased ASCII with leet symbols
+  let rawOffsets: number[] = []; // original offset of each raw char
+  let rawEnd = 0;
+  let gap = '';
+  let digitCount = 0;
+
+  const emit = (word: string, start: number, end: number) => {
+    const squeezed = squeeze(word);
+    const canonical = CANONICAL[squeezed] ?? squeezed;
+    if (canonical.indexOf(' ') >= 0) {
+      // Multi-word expansions ("ily" → "i love you") share the original span.
+      for (const part of canonical.split(' ')) { tokens.push(part); starts.push(start); ends.push(end); gaps.push(gap); gap = ''; }
+      return;
+    }
+    tokens.push(canonical);
+    starts.push(start);
+    ends.push(end);
+    gaps.push(gap);
+    gap = '';
+  };
+  const flush = () => {
+    if (!raw) return;
+    const offsets = rawOffsets;
+    const end = rawEnd;
+    // A URL or handle is one marker token; its text matters less than what it is.
+    if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
+      tokens.push(raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me') ? '<applink>' : '<url>');
+      starts.push(offsets[0] ?? 0); ends.push(end); gaps.push(gap); gap = '';
+    } else if (raw.charCodeAt(0) === 64 /* @ */ && raw.length > 2) {
+      tokens.push('<handle>');
+      starts.push(offsets[0] ?? 0); ends.push(end); gaps.push(gap); gap = '';
+    } else {
+      resolveToken(raw, (word, from, to) => emit(word, offsets[from] ?? 0, to >= offsets.length ? end : (offsets[to] ?? end)));
+    }
+    raw = '';
+    rawOffsets = [];
+  };
+
+  const len = text.length;
+  for (let i = 0; i < len; i++) {
+    let c = text.charCodeAt(i);
+    let piece: string;
+    let width = 1;
+    if (c < 128) {
+      if (c >= 65 && c <= 90) c += 32;
+      if (isLetter(c) || isDigit(c)) {
+        if (isDigit(c)) digitCount++;
+        raw += String.fromCharCode(c);
+        rawOffsets.push(i);
+        rawEnd = i + 1;
+        continue;
+      }
+      piece = String.fromCharCode(c);
+      if (c === 39 /* ' */) continue; // "don't" → "dont"
+      if (LEET_SYMBOLS.has(piece) && (raw || ((c === 64 || c === 36) && i + 1 < len && /[a-z]/i.test(text[i + 1] as string)))) {
+        raw += piece;
+        rawOffsets.push(i);
+        rawEnd = i + 1;
+        continue;
+      }
+      if (raw && c === 46 /* . */ && isAddressDot(raw, text, i)) {
+        raw += '.';
+        rawOffsets.push(i);
+        rawEnd = i + 1;
+        continue;
+      }
+      if (raw && (c === 47 || c === 58) && (raw.startsWith('http') || raw.startsWith('www') || raw.includes('.'))) {
+        raw += piece;
+        rawOffsets.push(i);
+        rawEnd = i + 1;
+        continue;
+      }
+      flush();
+      gap += piece;
+      continue;
+    }
+    // Non-ASCII: handle surrogate pairs (emoji, mathematical alphanumerics) as one character.
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) width = 2;
+    const ch = text.slice(i, i + width);
+    const folded = foldChar(ch);
+    if (folded === '') { i += width - 1; continue; }
+    if (folded === ' ') { flush(); gap += ' '; i += width - 1; continue; }
+    if (folded.charCodeAt(0) === 1) {
+      flush();
+      const word = folded.slice(1);
+      tokens.push(word); starts.push(i); ends.push(i + width); gaps.push(gap); gap = '';
+      i += width - 1;
+      continue;
+    }
+    if (folded.charCodeAt(0) === 2) {
+      raw += folded.slice(1);
+      for (let k = 1; k < folded.length; k++) rawOffsets.push(i);
+      rawEnd = i + width;
+      i += width - 1;
+      continue;
+    }
+    for (let k = 0; k < folded.length; k++) rawOffsets.push(i);
+    raw += folded;
+    rawEnd = i + width;
+    i += width - 1;
+  }
+  flush();
+  joinSpelledOut(tokens, starts, ends, gaps);
+  if (digitCount >= 7) markPhoneNumbers(text, tokens, starts, ends);
+  return { tokens, starts, ends };
+}
+
+/**
+ * Joins letters spelled out one by one ("s n a p", "s.n.a.p", "s-e-c-r-e-t") into a word.
+ * Three spaced letters are left alone ("u r a ...") unless punctuation joins them.
+ */
+function joinSpelledOut(tokens: string[], starts: number[], ends: number[], gaps: string[]): void {
+  let i = 0;
+  while (i < tokens.length) {
+    if ((tokens[i] as string).length !== 1 || !isLetter((tokens[i] as string).charCodeAt(0))) { i++; continue; }
+    let j = i + 1;
+    let punctuated = false;
+    while (j < tokens.length) {
+      const t = tokens[j] as string;
+      const g = gaps[j] as string;
+      if (t.length !== 1 || !isLetter(t.charCodeAt(0)) || g.length === 0 || g.length > 2) break;
+      let ok = true;
+      for (const ch of g) {
+        if (ch === ' ') continue;
+        if (SPELL_SEPARATORS.has(ch)) punctuated = true;
+        else ok = false;
+      }
+      if (!ok) break;
+      j++;
+    }
+    const run = j - i;
+    if (run >= 4 || (run === 3 && punctuated)) {
+      const word = squeeze(tokens.slice(i, j).join(''));
+      const canonical = CANONICAL[word] ?? word;
+      tokens.splice(i, run, canonical);
+      starts.splice(i + 1, run - 1);
+      const end = ends[j - 1] as number;
+      ends.splice(i, run, end);
+      gaps.splice(i + 1, run - 1);
+      i++;
+    } else i = j;
+  }
+}
+
+const PHONE = /(?:\+?\d[\s.\-()]{0,2}){9,14}\d/g;
+/** Replaces runs of digits that look like a phone number with one `<phone>` token. */
+function markPhoneNumbers(text: string, tokens: string[], starts: number[], ends: number[]): void {
+  PHONE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PHONE.exec(text)) !== null) {
+    const s = m.index;
+    const e = s + m[0].length;
+    let first = -1;
+    let last = -1;
+    for (let k = 0; k < tokens.length; k++) {
+      if ((starts[k] as number) >= s && (ends[k] as number) <= e) {
+        if (first < 0) first = k;
+        last = k;
+      }
+    }
+    if (first < 0) continue;
+    tokens.splice(first, last - first + 1, '<phone>');
+    starts.splice(first, last - first + 1, starts[first] as number);
+    ends.splice(first, last - first + 1, ends[last] as number);
+  }
+}

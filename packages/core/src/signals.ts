@@ -1,0 +1,249 @@
+// Per-message signal detection: compiles the lexicon (rules as data) into a token trie and
+// walks it once from each token of a normalised message. Pure and stateless.
+import { LEXICON, type LexiconRule } from './lexicon.ts';
+import { normalize, type NormalizedText } from './normalize.ts';
+import type { GroomingStage, SignalKind, SignalMatch } from './reports.ts';
+
+interface TrieNode {
+  next: Map<string, TrieNode> | null;
+  num: TrieNode | null;
+  age: TrieNode | null;
+  any: TrieNode | null;
+  gap: TrieNode | null;
+  /** Indexes of rules whose pattern ends here. */
+  accepts: number[] | null;
+}
+
+export interface CompiledLexicon {
+  rules: LexiconRule[];
+  root: TrieNode;
+  /** Patterns that cancel a rule in the same message, keyed by rule index in `accepts`. */
+  unlessRoot: TrieNode;
+  patternCount: number;
+}
+
+/** Ages people state in chat; outside this range a number is not read as an age. */
+export const AGE_MIN = 9;
+export const AGE_MAX = 79;
+/** Words after a number that mean it is not an age ("im 10 minutes away"). */
+const NOT_AGE_AFTER = new Set([
+  'minutes', 'hours', 'seconds', 'sec', 'secs', 'days', 'day', 'weeks', 'week', 'months', 'month', 'percent', 'dollars', 'bucks', 'pounds',
+  'euros', 'times', 'miles', 'mile', 'km', 'kms', 'feet', 'ft', 'inches', 'cm', 'kg', 'kgs', 'lbs', 'pm', 'am', 'people', 'players', 'things',
+  'messages', 'more', 'of', 'x', 'th', 'st', 'nd', 'rd', 'points', 'pts', 'level', 'lvl', 'mb', 'gb', 'kb', 'k', 'items', 'games', 'floors', 'years',
+  'steps', 'meters', 'metres', 'degrees', 'hrs', 'hours', 'mins', 'yards', 'yds', 'usd', 'gbp', 'eur', 'quid', 'cents', 'ghz', 'mhz', 'fps', 'bit',
+]);
+
+function newNode(): TrieNode {
+  return { next: null, num: null, age: null, any: null, gap: null, accepts: null };
+}
+
+type Item = { word: string } | { alts: Item[][]; optional: boolean };
+
+/** Parses the pattern language; throws with the pattern text on a syntax error. */
+function parsePattern(pattern: string): Item[] {
+  let pos = 0;
+  const src = pattern.trim();
+  function parseSeq(inGroup: boolean): Item[] {
+    const items: Item[] = [];
+    while (pos < src.length) {
+      const c = src[pos] as string;
+      if (c === ' ') { pos++; continue; }
+      if (c === ')' || c === '|') {
+        if (!inGroup) throw new Error(`unbalanced '${c}' in pattern "${pattern}"`);
+        return items;
+      }
+      if (c === '(') {
+        pos++;
+        const alts: Item[][] = [parseSeq(true)];
+        while (src[pos] === '|') { pos++; alts.push(parseSeq(true)); }
+        if (src[pos] !== ')') throw new Error(`missing ')' in pattern "${pattern}"`);
+        pos++;
+        const optional = src[pos] === '?';
+        if (optional) pos++;
+        items.push({ alts, optional });
+        continue;
+      }
+      let end = pos;
+      while (end < src.length && !' ()|'.includes(src[end] as string)) end++;
+      items.push({ word: src.slice(pos, end) });
+      pos = end;
+    }
+    if (inGroup) throw new Error(`missing ')' in pattern "${pattern}"`);
+    return items;
+  }
+  return parseSeq(false);
+}
+
+const SPECIAL = new Set(['#age', '#num', '*', '~']);
+/** Turns one pattern word into slots: specials and markers verbatim, others normalised like messages. */
+function wordSlots(word: string): string[] {
+  if (SPECIAL.has(word) || word.startsWith('<')) return [word];
+  if (word.startsWith('#')) throw new Error(`unknown pattern token "${word}"`);
+  return normalize(word).tokens;
+}
+
+const MAX_EXPANSIONS = 20_000;
+function expand(items: Item[], pattern: string): string[][] {
+  let out: string[][] = [[]];
+  for (const item of items) {
+    if ('word' in item) {
+      const slots = wordSlots(item.word);
+      out = out.map((seq) => seq.concat(slots));
+      continue;
+    }
+    const variants: string[][] = item.optional ? [[]] : [];
+    for (const alt of item.alts) variants.push(...expand(alt, pattern));
+    const next: string[][] = [];
+    for (const seq of out) for (const v of variants) next.push(seq.concat(v));
+    out = next;
+    if (out.length > MAX_EXPANSIONS) throw new Error(`pattern "${pattern}" expands to more than ${MAX_EXPANSIONS} phrases`);
+  }
+  return out;
+}
+
+function insert(root: TrieNode, seq: string[], ruleIndex: number): void {
+  let node = root;
+  for (const slot of seq) {
+    let child: TrieNode | null;
+    if (slot === '#age') child = node.age ??= newNode();
+    else if (slot === '#num') child = node.num ??= newNode();
+    else if (slot === '*') child = node.any ??= newNode();
+    else if (slot === '~') child = node.gap ??= newNode();
+    else {
+      node.next ??= new Map();
+      child = node.next.get(slot) ?? null;
+      if (!child) { child = newNode(); node.next.set(slot, child); }
+    }
+    node = child;
+  }
+  node.accepts ??= [];
+  if (!node.accepts.includes(ruleIndex)) node.accepts.push(ruleIndex);
+}
+
+/**
+ * Compiles and statically checks a lexicon: every pattern must parse, start with a concrete
+ * word or number, not be empty, and stay within the expansion budget.
+ */
+export function compileLexicon(rules: LexiconRule[]): CompiledLexicon {
+  const root = newNode();
+  const unlessRoot = newNode();
+  let patternCount = 0;
+  rules.forEach((rule, index) => {
+    for (const [list, trie] of [[rule.patterns, root], [rule.unless ?? [], unlessRoot]] as const) {
+      for (const pattern of list) {
+        for (const seq of expand(parsePattern(pattern), pattern)) {
+          if (seq.length === 0) throw new Error(`pattern "${pattern}" (${rule.kind}) can match nothing`);
+          if (seq[0] === '*' || seq[0] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not start with a wildcard or gap`);
+          if (seq[seq.length - 1] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not end with a gap`);
+          insert(trie, seq, index);
+          patternCount++;
+        }
+      }
+    }
+  });
+  return { rules, root, unlessRoot, patternCount };
+}
+
+let defaultLexicon: CompiledLexicon | null = null;
+function lexicon(): CompiledLexicon {
+  return (defaultLexicon ??= compileLexicon(LEXICON));
+}
+
+function isNumber(token: string): boolean {
+  const c = token.charCodeAt(0);
+  return c >= 48 && c <= 57;
+}
+
+interface RawMatch {
+  rule: number;
+  from: number; // token index
+  to: number; // exclusive token index
+  age: number | undefined;
+}
+
+function walkFrom(tokens: string[], start: number, root: TrieNode, found: RawMatch[]): void {
+  const n = tokens.length;
+  const walk = (node: TrieNode, pos: number, age: number | undefined): void => {
+    if (node.accepts && pos > start) {
+      for (const rule of node.accepts) found.push({ rule, from: start, to: pos, age });
+    }
+    if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(node.gap, pos + k, age);
+    if (pos >= n) return;
+    const token = tokens[pos] as string;
+    const child = node.next?.get(token);
+    if (child) walk(child, pos + 1, age);
+    if (node.any) walk(node.any, pos + 1, age);
+    if ((node.num || node.age) && isNumber(token)) {
+      if (node.num) walk(node.num, pos + 1, age);
+      if (node.age) {
+        const value = Number(token);
+        const after = tokens[pos + 1];
+        if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
+          walk(node.age, pos + 1, value);
+        }
+      }
+    }
+  };
+  walk(root, start, undefined);
+}
+
+function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
+  const found: RawMatch[] = [];
+  const next = root.next;
+  const hasNumberStart = root.num !== null || root.age !== null;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as string;
+    // Cheap pre-check: most tokens start no pattern at all.
+    if (next?.has(token) || (hasNumberStart && isNumber(token))) walkFrom(tokens, i, root, found);
+  }
+  return found;
+}
+
+/** The stage a match evidences; age disclosures evidence none. */
+export function stageOfRule(rule: LexiconRule): GroomingStage | null {
+  return rule.stage;
+}
+
+export interface DetectedSignal extends SignalMatch {
+  stage: GroomingStage | null;
+}
+
+/** Most matches one message can yield: bounds the work a hostile message can cause downstream. */
+const MAX_MATCHES_PER_MESSAGE = 16;
+
+/**
+ * Detects the signals in one message. Returns each signal with its span in the original
+ * text; overlapping matches of the same kind are merged to the longest.
+ */
+export function detectSignals(text: string, normalized?: NormalizedText, compiled: CompiledLexicon = lexicon()): DetectedSignal[] {
+  const norm = normalized ?? normalize(text);
+  const raw = findMatches(norm.tokens, compiled.root);
+  if (raw.length === 0) return [];
+  let cancelled: Set<number> | null = null;
+  for (const m of raw) {
+    if (compiled.rules[m.rule]?.unless) {
+      cancelled = new Set(findMatches(norm.tokens, compiled.unlessRoot).map((u) => u.rule));
+      break;
+    }
+  }
+  // Longest match first, then earliest, so overlapping shorter matches of a kind are dropped.
+  raw.sort((a, b) => b.to - b.from - (a.to - a.from) || a.from - b.from);
+  const taken: { kind: SignalKind; from: number; to: number }[] = [];
+  const out: DetectedSignal[] = [];
+  for (const m of raw) {
+    if (cancelled?.has(m.rule)) continue;
+    const rule = compiled.rules[m.rule] as LexiconRule;
+    let kind = rule.kind;
+    if (kind === 'age_disclosure_minor' && m.age !== undefined && m.age >= 18) kind = 'age_disclosure_adult';
+    if (taken.some((t) => t.kind === kind && t.from < m.to && m.from < t.to)) continue;
+    taken.push({ kind, from: m.from, to: m.to });
+    const start = norm.starts[m.from] as number;
+    const end = norm.ends[m.to - 1] as number;
+    const signal: DetectedSignal = { kind, start, end, excerpt: text.slice(start, end), stage: rule.stage };
+    if (m.age !== undefined) signal.age = m.age;
+    out.push(signal);
+    if (out.length >= MAX_MATCHES_PER_MESSAGE) break;
+  }
+  out.sort((a, b) => a.start - b.start);
+  return out;
+}

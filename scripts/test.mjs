@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// Runs every *.test.ts in the workspace with node's own test runner (TypeScript via tsx)
+// and ends with one plain "N passed, N failed, N skipped" line that CI and people can read.
+// Usage: npm test [-- <path filter substring>...]
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const filters = process.argv.slice(2);
+const skipDirs = new Set(['node_modules', 'dist', '.git']);
+
+function collect(dir, out) {
+  for (const name of readdirSync(dir)) {
+    if (skipDirs.has(name)) continue;
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) collect(full, out);
+    else if (name.endsWith('.test.ts')) out.push(relative(root, full));
+  }
+  return out;
+}
+
+const files = ['packages', 'bench', 'scripts']
+  .flatMap((d) => { try { return collect(join(root, d), []); } catch { return []; } })
+  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+  .sort();
+if (files.length === 0) {
+  console.error('no test files matched');
+  process.exit(1);
+}
+
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, LIFEGUARD_TEST: '1' },
+});
+const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+let buf = '';
+child.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  buf += chunk.toString();
+  const lines = buf.split('\n');
+  buf = lines.pop() ?? '';
+  for (const line of lines) {
+    const m = /^\u2139 (pass|fail|skipped|todo) (\d+)$/.exec(line.trim());
+    if (m) counts[m[1]] = Number(m[2]);
+  }
+});
+child.on('close', (code) => {
+  console.log(`\n${files.length} test files`);
+  console.log(`${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
+  process.exit(code ?? 1);
+});
