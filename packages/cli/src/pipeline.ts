@@ -1,0 +1,130 @@
+// Feeds an input file through a DetectionEngine, reporting bad input as it goes. Shared by
+// scan, eval and train so that all three read files the same way.
+import { readFile } from 'node:fs/promises';
+import { DetectionEngine, validateModel, type Alert, type LifeguardEvent, type RiskModel } from '@lifeguard/core';
+import { openInput } from './input/source.ts';
+import { formatIssue, UnusableInputError, type InputFormat, type InputIssue, type ReaderStats } from './input/types.ts';
+import { createProgress } from './progress.ts';
+
+export interface PipelineOptions {
+  file: string;
+  format?: InputFormat | 'auto';
+  engine: DetectionEngine;
+  progress?: boolean;
+  /** How many problems to print on stderr before only counting them. */
+  maxPrintedIssues?: number;
+  /** Keep this many problems in the result (for --json). */
+  maxKeptIssues?: number;
+  /** Where problems are printed; default stderr. Null: not printed. */
+  printIssue?: ((line: string) => void) | null;
+  onAlert?: (alert: Alert, event: LifeguardEvent) => void;
+  onEvent?: (event: LifeguardEvent) => void;
+  /** A conversation block ended (PAN): the engine has seen all its messages. */
+  onConversationEnd?: (conversationId: string) => void;
+}
+
+export interface PipelineResult {
+  file: string;
+  format: InputFormat | null;
+  stats: ReaderStats;
+  /** Problems kept (the first maxKeptIssues); issueCount counts all. */
+  issues: InputIssue[];
+  issueCount: number;
+  alertCount: number;
+  /** Set when the input became unusable; everything before it was still processed. */
+  fatal: string | null;
+  elapsedMs: number;
+}
+
+export const DEFAULT_MAX_PRINTED_ISSUES = 50;
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const started = performance.now();
+  const maxPrinted = options.maxPrintedIssues ?? DEFAULT_MAX_PRINTED_ISSUES;
+  const maxKept = options.maxKeptIssues ?? 1000;
+  const result: PipelineResult = {
+    file: options.file,
+    format: null,
+    stats: { records: 0, events: 0, skipped: 0, warnings: 0, conversations: 0 },
+    issues: [],
+    issueCount: 0,
+    alertCount: 0,
+    fatal: null,
+    elapsedMs: 0,
+  };
+  let progress = createProgress(0, false);
+  const print = options.printIssue === undefined ? (line: string) => progress.log(line) : options.printIssue;
+  const onIssue = (issue: InputIssue) => {
+    result.issueCount++;
+    if (result.issues.length < maxKept) result.issues.push(issue);
+    if (!print) return;
+    if (result.issueCount <= maxPrinted) print(formatIssue(issue));
+    else if (result.issueCount === maxPrinted + 1) print(`${options.file}: more problems; only counting them from here (see the summary)`);
+  };
+  try {
+    const input = await openInput(options.file, {
+      file: options.file,
+      format: options.format ?? 'auto',
+      onIssue,
+      onBytes: (bytes) => progress.update(bytes),
+    });
+    result.format = input.format;
+    result.stats = input.stats;
+    progress = createProgress(input.size, options.progress ?? true);
+    const engine = options.engine;
+    try {
+      for await (const batch of input.items) {
+        for (const item of batch) {
+          if (item.kind === 'conversation-end') {
+            options.onConversationEnd?.(item.conversationId);
+            continue;
+          }
+          options.onEvent?.(item.event);
+          let alerts: Alert[];
+          try {
+            alerts = engine.process(item.event);
+          } catch (error) {
+            // The reader validated the event; an engine refusal (e.g. a duplicate id) skips just this one.
+            input.stats.events--;
+            input.stats.skipped++;
+            onIssue({ file: options.file, line: item.line, severity: 'error', message: `engine rejected event: ${(error as Error).message}` });
+            continue;
+          }
+          for (const alert of alerts) {
+            result.alertCount++;
+            options.onAlert?.(alert, item.event);
+          }
+        }
+      }
+    } finally {
+      progress.stop();
+    }
+  } catch (error) {
+    if (!(error instanceof UnusableInputError)) throw error;
+    result.fatal = error.message;
+  }
+  result.elapsedMs = performance.now() - started;
+  return result;
+}
+
+/** Loads and validates a model file written by `lifeguard train`. */
+export async function loadModel(path: string): Promise<RiskModel> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UnusableInputError(code === 'ENOENT' ? `${path}: model file not found` : `${path}: cannot read model (${code})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UnusableInputError(`${path}: model is not valid JSON (${(error as Error).message})`);
+  }
+  try {
+    return validateModel(json);
+  } catch (error) {
+    throw new UnusableInputError(`${path}: not a usable model: ${(error as Error).message}`);
+  }
+}

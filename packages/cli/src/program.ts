@@ -1,0 +1,196 @@
+// The `lifeguard` command line: scan, eval, train and schema here; image (PDQ) and service
+// commands are registered by their own packages.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { eventJsonSchema } from '@lifeguard/core';
+import { evalCommand } from './commands/eval.ts';
+import { scanCommand } from './commands/scan.ts';
+import { trainCommand } from './commands/train.ts';
+import { DEFAULT_MAX_PRINTED_ISSUES } from './pipeline.ts';
+import type { InputFormat } from './input/types.ts';
+
+/** Commands defined in this package: for these the other packages are not even loaded. */
+export const OWN_COMMANDS = ['scan', 'eval', 'train', 'schema', 'help'] as const;
+
+interface Extension {
+  /** Package subpath to import, e.g. '@lifeguard/pdq/cli'. */
+  specifier: string;
+  /** Fallback: the package's main entry resolved, then this file next to it. */
+  fallbackPackage: string;
+  fallbackFile: string;
+  exportName: string;
+  commands: string[];
+  what: string;
+}
+
+export const EXTENSIONS: Extension[] = [
+  {
+    specifier: '@lifeguard/pdq/cli',
+    fallbackPackage: '@lifeguard/pdq',
+    fallbackFile: './cli.ts',
+    exportName: 'registerImageCommands',
+    commands: ['hash', 'match', 'bank'],
+    what: 'image hashing and matching (PDQ)',
+  },
+  {
+    specifier: '@lifeguard/service/cli',
+    fallbackPackage: '@lifeguard/service',
+    fallbackFile: './cli.ts',
+    exportName: 'registerServiceCommands',
+    commands: ['serve', 'demo', 'keys'],
+    what: 'the HTTP service',
+  },
+];
+
+function number(name: string, min: number, max: number) {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || parsed < min || parsed > max) {
+      throw new InvalidArgumentError(`${name} must be a number from ${min} to ${max}`);
+    }
+    return parsed;
+  };
+}
+
+function integer(name: string, min: number) {
+  return (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    return parsed;
+  };
+}
+
+const formatOption = () =>
+  new Option('--format <layout>', 'input layout (default: from the extension, then the first byte)').choices(['jsonl', 'pan', 'auto']).default('auto');
+const maxErrorsOption = () =>
+  new Option('--max-errors <n>', 'input problems printed on stderr before only counting them').argParser(integer('--max-errors', 0)).default(DEFAULT_MAX_PRINTED_ISSUES);
+
+/** Runs an action and turns its result into process.exitCode. */
+function exitWith(action: () => Promise<number>): Promise<void> {
+  return action().then((code) => {
+    process.exitCode = code;
+  });
+}
+
+export function createProgram(): Command {
+  const program = new Command();
+  program
+    .name('lifeguard')
+    .description('Lifeguard child-safety engine: find grooming and sextortion risk in chat logs for human review.')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 done (also when some input lines were skipped), 1 wrong usage or internal error, 2 unusable input (missing file, unreadable layout).',
+    );
+
+  program
+    .command('scan')
+    .description('score every conversation and account in a chat log and explain the risky ones')
+    .argument('<file>', 'JSONL events (schema: lifeguard schema) or PAN 2012 XML chat logs; .gz accepted')
+    .addOption(formatOption())
+    .option('--json', 'print one JSON document instead of text', false)
+    .option('--min-score <score>', 'show conversations and accounts scoring at least this (0..1)', number('--min-score', 0, 1), 0.5)
+    .option('--limit <n>', 'show at most this many conversations and accounts', integer('--limit', 0), 20)
+    .option('--model <model.json>', 'use a model written by lifeguard train')
+    .option('--no-progress', 'no progress bar (it only appears on a terminal anyway)')
+    .addOption(maxErrorsOption())
+    .action((file: string, opts: { format: InputFormat | 'auto'; json: boolean; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
+      exitWith(() => scanCommand(file, opts)),
+    );
+
+  program
+    .command('eval')
+    .description('measure precision, recall, F0.5, ROC-AUC and time-to-alert on a labelled chat log')
+    .argument('<file>', 'PAN 2012 XML chat logs (or JSONL events)')
+    .option('--predators <ids.txt>', 'offender author ids, one per line')
+    .option('--labels <labels.jsonl>', 'conversation labels instead: {"conversationId": "...", "label": "harmful"|"benign"} per line')
+    .option('--threshold <score>', 'score at or above which a conversation or account counts as flagged', number('--threshold', 0, 1), 0.5)
+    .option('--json', 'print the figures as JSON', false)
+    .option('--model <model.json>', 'use a model written by lifeguard train')
+    .addOption(formatOption())
+    .option('--no-progress', 'no progress bar')
+    .addOption(maxErrorsOption())
+    .action((file: string, opts: { predators?: string; labels?: string; threshold: number; json: boolean; model?: string; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
+      exitWith(() => evalCommand(file, opts)),
+    );
+
+  program
+    .command('train')
+    .description('fit the conversation risk model to labelled conversations and write it as JSON')
+    .argument('<file>', 'PAN XML with --predators, or JSONL events with --labels')
+    .option('--predators <ids.txt>', 'offender author ids (PAN): a conversation with an offender is harmful')
+    .option('--labels <labels.jsonl>', '{"conversationId": "...", "label": "harmful"|"benign"} per line (e.g. moderators\' decisions)')
+    .requiredOption('--out <model.json>', 'where to write the model')
+    .option('--model <model.json>', 'compute features with this model loaded (default: built-in)')
+    .option('--no-balance', 'do not weigh classes to equal total weight')
+    .option('--json', 'print the summary as JSON', false)
+    .addOption(formatOption())
+    .option('--no-progress', 'no progress bar')
+    .addOption(maxErrorsOption())
+    .action(
+      (file: string, opts: { predators?: string; labels?: string; out: string; model?: string; balance: boolean; json: boolean; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
+        exitWith(() => trainCommand(file, opts)),
+    );
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the input events')
+    .action(() => {
+      console.log(JSON.stringify(eventJsonSchema(), null, 2));
+    });
+
+  return program;
+}
+
+type Register = (program: Command) => void;
+
+async function importExtension(extension: Extension): Promise<{ register: Register | null; problem: string | null }> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(extension.specifier)) as Record<string, unknown>;
+  } catch (first) {
+    const code = (first as NodeJS.ErrnoException).code;
+    if (code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED' && code !== 'ERR_MODULE_NOT_FOUND') {
+      return { register: null, problem: `${extension.specifier} failed to load: ${(first as Error).message}` };
+    }
+    // The package may not export the subpath yet: look for the file next to its main entry.
+    try {
+      const main = import.meta.resolve(extension.fallbackPackage);
+      module = (await import(new URL(extension.fallbackFile, main).href)) as Record<string, unknown>;
+    } catch (second) {
+      return { register: null, problem: `${extension.specifier} is not available (${(second as Error).message.split('\n')[0]})` };
+    }
+  }
+  const register = module[extension.exportName];
+  if (typeof register !== 'function') {
+    return { register: null, problem: `${extension.specifier} does not export ${extension.exportName}()` };
+  }
+  return { register: register as Register, problem: null };
+}
+
+/** Adds the other packages' commands; a missing package leaves stubs that say what is missing. */
+export async function registerExtensions(program: Command): Promise<void> {
+  for (const extension of EXTENSIONS) {
+    const { register, problem } = await importExtension(extension);
+    if (register) {
+      register(program);
+      continue;
+    }
+    for (const name of extension.commands) {
+      if (program.commands.some((c) => c.name() === name)) continue;
+      program
+        .command(name, { hidden: true })
+        .allowUnknownOption()
+        .allowExcessArguments()
+        .action(() => {
+          process.stderr.write(`error: "${name}" belongs to ${extension.what}, which is not available in this install: ${problem}\n`);
+          process.exitCode = 2;
+        });
+    }
+  }
+}
+
+/** True when the command line names one of this package's own commands (so extensions need not load). */
+export function needsOnlyOwnCommands(args: readonly string[]): boolean {
+  const first = args.find((a) => !a.startsWith('-'));
+  return first !== undefined && (OWN_COMMANDS as readonly string[]).includes(first) && first !== 'help';
+}

@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatIssue } from '../src/input/types.ts';
+import { readAll, tempFile } from './helpers.ts';
+
+const message = (id: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ type: 'message', id, time: 1_700_000_000_000, conversationId: 'c1', senderId: 'u1', text: 'hello', ...extra });
+
+describe('JSONL reader', () => {
+  it('names the line of each bad event and keeps reading the rest', async () => {
+    const path = tempFile(
+      'mixed.jsonl',
+      [
+        message('m1'),
+        '{"type": "message", "id": ',
+        message('m2', { text: 42 }),
+        '',
+        JSON.stringify({ type: 'teleport', id: 'x' }),
+        message('m3', { senderId: undefined }),
+        message('m4'),
+      ].join('\n'),
+    );
+    const { items, issues, stats } = await readAll(path);
+    assert.deepEqual(
+      items.map((i) => (i.kind === 'event' ? i.event.id : null)),
+      ['m1', 'm4'],
+    );
+    assert.deepEqual(issues.map((i) => i.line), [2, 3, 5, 6]);
+    assert.match(formatIssue(issues[0]!), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: invalid JSON`));
+    assert.match(issues[1]!.message, /^invalid event: text: /);
+    assert.match(issues[2]!.message, /unknown event type "teleport"/);
+    assert.match(issues[3]!.message, /senderId/);
+    assert.equal(stats.skipped, 4);
+    assert.equal(stats.events, 2);
+  });
+
+  it('reports a line over the size cap and reads the next line', async () => {
+    const huge = message('big', { text: 'a'.repeat(5000) });
+    const path = tempFile('huge.jsonl', `${message('m1')}\n${huge}\n${message('m2')}\n`);
+    const { items, issues } = await readAll(path, 2048);
+    assert.equal(items.length, 2);
+    assert.equal(issues.length, 1);
+    assert.equal(issues[0]!.line, 2);
+    assert.match(issues[0]!.message, /longer than the 2048-byte limit/);
+  });
+
+  it('rejects a message whose text is longer than the event schema allows', async () => {
+    const path = tempFile('long-text.jsonl', message('m1', { text: 'b'.repeat(25_000) }));
+    const { items, issues } = await readAll(path);
+    assert.equal(items.length, 0);
+    assert.match(issues[0]!.message, /text: must be at most/);
+  });
+
+  it('treats a missing file as unusable input', async () => {
+    await assert.rejects(readAll('/nonexistent/lifeguard/events.jsonl'), /file not found/);
+  });
+});
