@@ -6,7 +6,7 @@ import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, ty
 import { explainActor, explainConversation } from './explain.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
 import { normalize } from './normalize.ts';
-import { AGE_MAX, AGE_MIN, detectSignals, type DetectedSignal } from './signals.ts';
+import { AGE_MAX, AGE_MIN, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
 import {
   GROOMING_STAGES,
   SIGNAL_KINDS,
@@ -48,7 +48,9 @@ const DAY_MS = 86_400_000;
 const MAX_MINORS_TRACKED = 1000;
 const MAX_OPENERS = 32;
 const MAX_RISKY_CONVERSATIONS = 5;
-const AGE_ANSWER_SUFFIX = new Set(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old']);
+/** Returned when an event raises no alert: saves an allocation per message. */
+const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
+const AGE_ANSWER_SUFFIX = normalizedSet(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old']);
 
 /** @internal */
 export interface ActorState {
@@ -141,7 +143,7 @@ export class DetectionEngine {
         return this.onMessage(event);
       case 'account':
         this.onAccount(event);
-        return [];
+        return NO_ALERTS;
       case 'contact':
         return this.onContact(event);
     }
@@ -195,7 +197,7 @@ export class DetectionEngine {
         (target.reportedBy ??= new Set()).add(actor.userId);
         break;
       case 'friend_request':
-        if (ageOf(target).isMinor === true && ageOf(actor).isMinor !== true) actor.friendRequestsToMinors++;
+        if (isMinorOf(target) === true && isMinorOf(actor) !== true) actor.friendRequestsToMinors++;
         break;
       default:
         return [];
@@ -239,7 +241,7 @@ export class DetectionEngine {
     c.messageCount++;
     if (t < c.firstAt) c.firstAt = t; // out-of-order delivery: keep the true span
     if (t > c.lastAt) c.lastAt = t;
-    if (senderIdx < 0) return []; // beyond the tracked participants of a large group
+    if (senderIdx < 0) return NO_ALERTS; // beyond the tracked participants of a large group
     const sender = c.participants[senderIdx] as ParticipantState;
     sender.messages++;
     const actor = sender.actor;
@@ -251,22 +253,27 @@ export class DetectionEngine {
     let changed = false;
 
     // First contact and copy-pasted openers are behaviour of the account, not the text.
+    let behaviourChanged = false;
     if (firstMessage) {
+      behaviourChanged = actor.firstContacts >= 4;
       c.initiator = senderIdx;
       actor.firstContacts++;
-      if (tokens.length >= 4) this.noteOpener(actor, tokens);
+      if (tokens.length >= 4 && this.noteOpener(actor, tokens)) behaviourChanged = true;
     } else if (!c.answered && senderIdx !== c.initiator && c.initiator >= 0) {
       c.answered = true;
       (c.participants[c.initiator] as ParticipantState).actor.answeredFirstContacts++;
     }
 
     // Contact with a known child by an account not known to be a child.
-    if (ageOf(actor).isMinor !== true) {
+    if (isMinorOf(actor) !== true) {
       for (const r of e.recipientIds) {
         const ra = this.actors.get(r);
-        if (ra && ra !== actor && ageOf(ra).isMinor === true) {
+        if (ra && ra !== actor && isMinorOf(ra) === true) {
           const set = (actor.minorsContacted ??= new Set());
-          if (set.size < MAX_MINORS_TRACKED) set.add(r);
+          if (set.size < MAX_MINORS_TRACKED && !set.has(r)) {
+            set.add(r);
+            behaviourChanged = true;
+          }
         }
       }
     }
@@ -292,7 +299,11 @@ export class DetectionEngine {
         if (s.stage) sender.stages |= STAGE_BIT.get(s.stage) as number;
         if (s.kind === 'age_probe') c.pendingAgeProbe = senderIdx;
         else if (s.kind === 'age_disclosure_minor' || s.kind === 'age_disclosure_adult') {
-          if (s.age !== undefined) this.noteDisclosedAge(actor, s.age);
+          if (s.age !== undefined) {
+            this.noteDisclosedAge(actor, s.age);
+            // "13 f, u?" invites the other's age just as a question does.
+            if (c.pendingAgeProbe < 0) c.pendingAgeProbe = senderIdx;
+          }
           else if (s.kind === 'age_disclosure_minor') actor.minorCues++;
           else actor.adultCues++;
         }
@@ -301,7 +312,7 @@ export class DetectionEngine {
       changed = true;
     }
     // Attachments sent after an image request are part of the pattern; a count is enough.
-    if (!changed && c.score === 0) return this.updateActorIfNeeded(actor, t, e.id, c, false);
+    if (!changed && c.score === 0) return behaviourChanged ? this.updateActor(actor, t, e.id) : NO_ALERTS;
 
     if (changed || c.features === null) this.rescore(c);
     const alerts: Alert[] = [];
@@ -310,10 +321,10 @@ export class DetectionEngine {
       this.alertTotal++;
       alerts.push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId: e.id, messagesRead: c.messageCount });
     }
-    return alerts.concat(this.updateActorIfNeeded(actor, t, e.id, c, changed));
+    return alerts.concat(this.updateActorIfNeeded(actor, t, e.id, c, changed, behaviourChanged));
   }
 
-  private updateActorIfNeeded(sender: ActorState, t: number, eventId: string, c: ConversationState, changed: boolean): Alert[] {
+  private updateActorIfNeeded(sender: ActorState, t: number, eventId: string, c: ConversationState, changed: boolean, behaviourChanged: boolean): Alert[] {
     const alerts: Alert[] = [];
     if (changed && c.suspect >= 0) {
       const suspect = (c.participants[c.suspect] as ParticipantState).actor;
@@ -322,9 +333,7 @@ export class DetectionEngine {
       if (suspect === sender) return alerts;
     }
     // Behaviour alone (many children, copy-pasted openers) can raise the sender's risk.
-    if (sender.minorsContacted !== null || sender.duplicateOpeners > 0 || sender.firstContacts > 3) {
-      alerts.push(...this.updateActor(sender, t, eventId));
-    }
+    if (behaviourChanged) alerts.push(...this.updateActor(sender, t, eventId));
     return alerts;
   }
 
@@ -333,16 +342,18 @@ export class DetectionEngine {
     actor.disclosedAge = age;
   }
 
-  private noteOpener(actor: ActorState, tokens: string[]): void {
+  /** Records a conversation opener; true when it repeats one sent before (copy-paste). */
+  private noteOpener(actor: ActorState, tokens: string[]): boolean {
     const h = simhash32(tokens);
     const openers = (actor.openers ??= []);
     for (const o of openers) {
       if (popcount32(o ^ h) <= 3) {
         actor.duplicateOpeners++;
-        return;
+        return true;
       }
     }
     if (openers.length < MAX_OPENERS) openers.push(h);
+    return false;
   }
 
   private decay(p: ParticipantState, t: number): void {
@@ -580,6 +591,15 @@ function ageOf(a: ActorState): { age: number | null; ageSource: AgeSource; isMin
   return { age: null, ageSource: 'unknown', isMinor: null };
 }
 
+/** Allocation-free form of ageOf(a).isMinor for the per-message path. */
+function isMinorOf(a: ActorState): boolean | null {
+  if (a.declaredMinor !== null) return a.declaredMinor;
+  if (a.disclosedAge !== null) return a.disclosedAge < 18;
+  if (a.minorCues >= 2 && a.adultCues === 0) return true;
+  if (a.adultCues >= 2 && a.minorCues === 0) return false;
+  return null;
+}
+
 /** How strongly an account reads as a child: 1 known, 0.5 from one school-age cue, else 0. */
 function minorStrength(a: ActorState): number {
   const info = ageOf(a);
@@ -658,13 +678,14 @@ function actorScore(a: ActorState, t: number): number {
   const info = ageOf(a);
   const notChild = info.isMinor !== true;
   let z = -4;
+  // Mass outreach matters when an adult (or unknown) does it; children message each other in bulk.
   if (notChild) {
     z += 1.2 * Math.log1p(a.minorsContacted?.size ?? 0);
     z += 0.8 * Math.log1p(a.friendRequestsToMinors);
+    const unanswered = a.firstContacts - a.answeredFirstContacts;
+    if (a.firstContacts >= 5) z += (1.5 * (unanswered / a.firstContacts) * Math.log1p(a.firstContacts)) / 3;
+    z += 1.0 * Math.log1p(a.duplicateOpeners);
   }
-  const unanswered = a.firstContacts - a.answeredFirstContacts;
-  if (a.firstContacts >= 5) z += 1.5 * (unanswered / a.firstContacts) * Math.log1p(a.firstContacts) / 3;
-  z += 1.0 * Math.log1p(a.duplicateOpeners);
   z += 1.2 * Math.log1p(a.blockedBy?.size ?? 0);
   z += 1.5 * Math.log1p(a.reportedBy?.size ?? 0);
   if (a.createdAt !== null && t - a.createdAt < 7 * DAY_MS) z += 0.5;

@@ -45,7 +45,7 @@ export const LEXICON: LexiconRule[] = [
       'im #age', 'i am #age', 'im (only|just|almost|nearly|about to be) #age', 'i (just)? turned #age', 'i turn #age', 'ill be #age',
       '#age (years|year) old', '#age (yo|y o|yr old|yrs old)', '#age (f|m|male|female|girl|boy|guy)', '(f|m) #age',
       'age #age', 'aged #age', 'my age is #age', 'age is #age', '#age and you', '#age wbu', '#age hbu', 'im a #age year old',
-      'i am a #age year old', 'im #age too',
+      'i am a #age year old', 'im #age too', '#age too', '(also|too|same) #age', 'me (too|also) #age',
     ],
   },
   {

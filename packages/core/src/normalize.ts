@@ -15,8 +15,13 @@ export interface NormalizedText {
   ends: number[];
 }
 
+/** Lookup tables are Maps: no prototype keys ("constructor"), fast misses. */
+function table(entries: Record<string, string>): Map<string, string> {
+  return new Map(Object.entries(entries));
+}
+
 // Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols).
-const HOMOGLYPHS: Record<string, string> = {
+const HOMOGLYPHS = table({
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y',
   х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y',
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
@@ -24,19 +29,19 @@ const HOMOGLYPHS: Record<string, string> = {
   ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j',
   ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
   '∂': 'd', '€': 'e', '¢': 'c', '£': 'l', '¥': 'y', '§': 's', '†': 't', '∪': 'u', '∩': 'n',
-};
+});
 
 // Emoji that people use in place of words in this domain. Each becomes a word token.
-const EMOJI_WORDS: Record<string, string> = {
+const EMOJI_WORDS = table({
   '👻': 'snapchat', '📸': 'pic', '📷': 'pic', '🤳': 'pic', '🤫': 'secret', '🤐': 'secret', '🎁': 'gift',
   '💰': 'money', '💵': 'money', '💸': 'money', '💲': 'money', '🤑': 'money', '📱': 'phone', '📞': 'phone',
   '☎': 'phone', '😘': 'kiss', '💋': 'kiss', '😍': 'love', '❤': 'love', '💕': 'love', '💖': 'love',
   '😏': 'wink', '😉': 'wink', '🔥': 'hot', '🍆': '<sexemoji>', '🍑': '<sexemoji>', '💦': '<sexemoji>',
   '👅': '<sexemoji>', '🔞': '<sexemoji>', '⏰': 'deadline', '⏳': 'deadline', '🏠': 'home', '🚗': 'car',
-};
+});
 
 // Chat-speak and spelling variants mapped to one canonical word (applied after squeezing).
-const CANONICAL: Record<string, string> = {
+const CANONICAL = table({
   u: 'you', yu: 'you', ya: 'you', ur: 'your', yr: 'your', youre: 'your', r: 'are',
   pl: 'please', pls: 'please', plz: 'please', plez: 'please', pleas: 'please',
   pik: 'pic', pics: 'pic', pix: 'pic', piks: 'pic', pict: 'pic', picture: 'pic', pictures: 'pic',
@@ -69,23 +74,21 @@ const CANONICAL: Record<string, string> = {
   rn: 'right now', tmrw: 'tomorrow', tmr: 'tomorrow',
   tonite: 'tonight', ppl: 'people', everyon: 'everyone', evryone: 'everyone', sumthing: 'something', nothin: 'nothing',
   mins: 'minutes', min: 'minutes', minute: 'minutes', hrs: 'hours', hr: 'hours', hour: 'hours',
-};
+});
 
 // Chat-speak that mixes digits into words, looked up before leetspeak is resolved.
-const RAW_WORDS: Record<string, string> = {
+const RAW_WORDS = table({
   b4: 'before', l8r: 'later', l8: 'late', '2nite': 'tonight', '2night': 'tonight', '2day': 'today', '2moro': 'tomorrow',
   '2morrow': 'tomorrow', every1: 'everyone', any1: 'anyone', some1: 'someone', no1: 'no one', '4u': 'for you',
   gr8: 'great', h8: 'hate', m8: 'mate', w8: 'wait', n00dz: 'nudes', n00ds: 'nudes', noodz: 'nudes', nudez: 'nudes',
   '18plus': '18',
-};
+});
 
 const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x034f]);
 // Leetspeak digits/symbols and the letter each usually stands for.
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' };
+const LEET = table({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' });
 // Symbols that can stand inside a word as leetspeak; elsewhere they separate tokens.
 const LEET_SYMBOLS = new Set(['@', '$', '!', '|', '+']);
-// Punctuation that people drop between letters to dodge filters: "s.n.a.p", "s-e-c-r-e-t".
-const SPELL_SEPARATORS = new Set(['.', '-', '_', '*', '/', '~', ',']);
 
 const foldCache = new Map<string, string>();
 /**
@@ -98,14 +101,14 @@ function foldChar(ch: string): string {
   const cp = ch.codePointAt(0) ?? 0;
   const lower = ch.toLowerCase();
   if (ZERO_WIDTH.has(cp) || (cp >= 0xfe00 && cp <= 0xfe0f) || (cp >= 0x1f3fb && cp <= 0x1f3ff)) folded = '';
-  else if (EMOJI_WORDS[ch] !== undefined) folded = `\u0001${EMOJI_WORDS[ch]}`;
-  else if (HOMOGLYPHS[lower] !== undefined) folded = HOMOGLYPHS[lower];
+  else if (EMOJI_WORDS.has(ch)) folded = `\u0001${EMOJI_WORDS.get(ch)}`;
+  else if (HOMOGLYPHS.has(lower)) folded = HOMOGLYPHS.get(lower) as string;
   else {
     // Compatibility decomposition turns fullwidth, circled, mathematical and accented forms
     // into plain letters plus combining marks, which we then drop.
     const decomposed = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
     if (/^[a-z0-9]+$/.test(decomposed)) folded = decomposed;
-    else if (decomposed.length === 1 && HOMOGLYPHS[decomposed] !== undefined) folded = HOMOGLYPHS[decomposed];
+    else if (decomposed.length === 1 && HOMOGLYPHS.has(decomposed)) folded = HOMOGLYPHS.get(decomposed) as string;
     else if (/^[\p{L}\p{N}]+$/u.test(ch)) folded = `\u0002${lower}`; // a letter of another script: keep as-is
     else folded = ' ';
   }
@@ -122,6 +125,9 @@ function isDigit(c: number): boolean {
 
 /** Collapses every run of a repeated letter to one ("sooo" → "so", "meeet" → "met"); digits are kept. */
 function squeeze(word: string): string {
+  let repeated = false;
+  for (let i = 1; i < word.length; i++) if (word.charCodeAt(i) === word.charCodeAt(i - 1)) { repeated = true; break; }
+  if (!repeated) return word;
   let out = '';
   let prev = -1;
   for (let i = 0; i < word.length; i++) {
@@ -133,6 +139,11 @@ function squeeze(word: string): string {
   return out;
 }
 
+/** Emits a piece of a raw token, mapping its raw positions back to the original text. */
+function out(st: State, offsets: number[], end: number, word: string, from: number, to: number): void {
+  emit(st, word, offsets[from] ?? 0, to >= offsets.length ? end : (offsets[to] ?? end));
+}
+
 const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins|minutes|h|hr|hrs|hours|am|pm|s)$/;
 
 /**
@@ -141,14 +152,14 @@ const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins
  * "13yo" and "14f" are an age plus a unit, not leetspeak. A symbol stands for a letter only
  * between letters ("p!c"), or `$` before one ("$ecret"); "hello!" keeps its word intact.
  */
-function resolveToken(raw: string, out: (word: string, from: number, to: number) => void): void {
-  const chat = RAW_WORDS[raw];
-  if (chat !== undefined) { out(chat, 0, raw.length); return; }
+function resolveToken(st: State, raw: string, offsets: number[], end: number): void {
+  const chat = RAW_WORDS.get(raw);
+  if (chat !== undefined) { out(st, offsets, end, chat, 0, raw.length); return; }
   const unit = UNIT_SUFFIX.exec(raw);
   if (unit) {
     const num = unit[1] as string;
-    out(num, 0, num.length);
-    out(unit[2] as string, num.length, raw.length);
+    out(st, offsets, end, num, 0, num.length);
+    out(st, offsets, end, unit[2] as string, num.length, raw.length);
     return;
   }
   const n = raw.length;
@@ -157,7 +168,7 @@ function resolveToken(raw: string, out: (word: string, from: number, to: number)
     const ch = raw[i] as string;
     const c = raw.charCodeAt(i);
     if (isLetter(c)) { s += ch; continue; }
-    const leet = LEET[ch];
+    const leet = LEET.get(ch);
     if (leet === undefined) { s += isDigit(c) ? ch : ' '; continue; }
     const before = i > 0 && isLetter(raw.charCodeAt(i - 1));
     const after = i + 1 < n && isLetter(raw.charCodeAt(i + 1));
@@ -176,7 +187,7 @@ function resolveToken(raw: string, out: (word: string, from: number, to: number)
     const letter = isLetter(c);
     const digit = isDigit(c);
     if (runStart >= 0 && (!(letter || digit) || digit !== runIsDigit)) {
-      out(s.slice(runStart, i), runStart, i);
+      out(st, offsets, end, s.slice(runStart, i), runStart, i);
       runStart = -1;
     }
     if (runStart < 0 && (letter || digit)) { runStart = i; runIsDigit = digit; }
@@ -198,152 +209,198 @@ function isAddressDot(raw: string, text: string, i: number): boolean {
   return raw.length >= 1 && TLDS.has(label) && (raw.length >= 3 || raw === 't' || raw === 'wa');
 }
 
+// Gap codes between a token and the one before it, used to re-join spelled-out words.
+const GAP_NONE = 0; // adjacent
+const GAP_SPACE = 1; // one or two spaces
+const GAP_SPELL = 2; // one or two characters including a spelling separator ("s.n", "s - n")
+const GAP_OTHER = 3;
+
+function isCleanEnd(text: string, j: number): boolean {
+  if (j >= text.length) return true;
+  const c = text.charCodeAt(j);
+  if (c === 32 || c === 10 || c === 9 || c === 13 || c === 44 || c === 63 || c === 59 || c === 34 || c === 40 || c === 41) return true;
+  // '!' and '.' end a word unless a letter follows ("p!c", "s.n.a.p", "snapchat.com").
+  if (c === 33 || c === 46 || c === 58) {
+    const n = j + 1 < text.length ? text.charCodeAt(j + 1) | 32 : 32;
+    return !isLetter(n) && !isDigit(n) && n !== 47; // "https://" keeps going
+  }
+  return false;
+}
+
+/** Working state of one normalisation; plain functions over it avoid per-call closures. */
+interface State {
+  text: string;
+  tokens: string[];
+  starts: number[];
+  ends: number[];
+  gaps: number[];
+  raw: string; // current raw token, lowercased ASCII with leet symbols
+  rawOffsets: number[]; // original offset of each raw char
+  rawEnd: number;
+  gapLen: number;
+  gapSpell: boolean;
+  gapOther: boolean;
+}
+
+function push(st: State, token: string, start: number, end: number): void {
+  st.tokens.push(token);
+  st.starts.push(start);
+  st.ends.push(end);
+  st.gaps.push(st.gapLen === 0 ? GAP_NONE : st.gapLen > 2 || st.gapOther ? GAP_OTHER : st.gapSpell ? GAP_SPELL : GAP_SPACE);
+  st.gapLen = 0;
+  st.gapSpell = false;
+  st.gapOther = false;
+}
+
+function emit(st: State, word: string, start: number, end: number): void {
+  const squeezed = squeeze(word);
+  const canonical = CANONICAL.get(squeezed) ?? squeezed;
+  if (canonical.indexOf(' ') >= 0) {
+    // Multi-word expansions ("ily" → "i love you") share the original span.
+    for (const part of canonical.split(' ')) push(st, part, start, end);
+    return;
+  }
+  push(st, canonical, start, end);
+}
+
+function flush(st: State): void {
+  const raw = st.raw;
+  if (!raw) return;
+  const offsets = st.rawOffsets;
+  const end = st.rawEnd;
+  st.raw = '';
+  st.rawOffsets = [];
+  // A URL or handle is one marker token; its text matters less than what it is.
+  if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
+    const app = raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me');
+    push(st, app ? '<applink>' : '<url>', offsets[0] ?? 0, end);
+  } else if (raw.charCodeAt(0) === 64 /* @ */ && raw.length > 2) {
+    push(st, '<handle>', offsets[0] ?? 0, end);
+  } else {
+    resolveToken(st, raw, offsets, end);
+  }
+}
+
+function addGap(st: State, ch: number): void {
+  st.gapLen++;
+  if (ch === 32) return;
+  if (ch === 46 || ch === 45 || ch === 95 || ch === 42 || ch === 47 || ch === 126 || ch === 44) st.gapSpell = true;
+  else st.gapOther = true;
+}
+
+function appendRaw(st: State, piece: string, offset: number, end: number): void {
+  st.raw += piece;
+  for (let k = 0; k < piece.length; k++) st.rawOffsets.push(offset);
+  st.rawEnd = end;
+}
+
 /** Normalises a message into canonical tokens with spans in the original text. */
 export function normalize(text: string): NormalizedText {
-  const tokens: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
-  // Gap characters between each token and the previous one ("" = adjacent, " ", ".", ...).
-  const gaps: string[] = [];
-
-  let raw = ''; // current raw token, lowercased ASCII with leet symbols
-  let rawOffsets: number[] = []; // original offset of each raw char
-  let rawEnd = 0;
-  let gap = '';
+  const st: State = { text, tokens: [], starts: [], ends: [], gaps: [], raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false };
   let digitCount = 0;
-
-  const emit = (word: string, start: number, end: number) => {
-    const squeezed = squeeze(word);
-    const canonical = CANONICAL[squeezed] ?? squeezed;
-    if (canonical.indexOf(' ') >= 0) {
-      // Multi-word expansions ("ily" → "i love you") share the original span.
-      for (const part of canonical.split(' ')) { tokens.push(part); starts.push(start); ends.push(end); gaps.push(gap); gap = ''; }
-      return;
-    }
-    tokens.push(canonical);
-    starts.push(start);
-    ends.push(end);
-    gaps.push(gap);
-    gap = '';
-  };
-  const flush = () => {
-    if (!raw) return;
-    const offsets = rawOffsets;
-    const end = rawEnd;
-    // A URL or handle is one marker token; its text matters less than what it is.
-    if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
-      tokens.push(raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me') ? '<applink>' : '<url>');
-      starts.push(offsets[0] ?? 0); ends.push(end); gaps.push(gap); gap = '';
-    } else if (raw.charCodeAt(0) === 64 /* @ */ && raw.length > 2) {
-      tokens.push('<handle>');
-      starts.push(offsets[0] ?? 0); ends.push(end); gaps.push(gap); gap = '';
-    } else {
-      resolveToken(raw, (word, from, to) => emit(word, offsets[from] ?? 0, to >= offsets.length ? end : (offsets[to] ?? end)));
-    }
-    raw = '';
-    rawOffsets = [];
-  };
-
   const len = text.length;
   for (let i = 0; i < len; i++) {
     let c = text.charCodeAt(i);
-    let piece: string;
-    let width = 1;
     if (c < 128) {
       if (c >= 65 && c <= 90) c += 32;
+      if (isLetter(c) && st.raw === '') {
+        // Fast path: a plain ASCII word ending cleanly is most of all chat.
+        let j = i + 1;
+        while (j < len) {
+          const d = text.charCodeAt(j) | 32;
+          if (d < 97 || d > 122) break;
+          j++;
+        }
+        if (isCleanEnd(text, j)) {
+          emit(st, text.slice(i, j).toLowerCase(), i, j);
+          i = j - 1;
+          continue;
+        }
+      }
       if (isLetter(c) || isDigit(c)) {
         if (isDigit(c)) digitCount++;
-        raw += String.fromCharCode(c);
-        rawOffsets.push(i);
-        rawEnd = i + 1;
+        appendRaw(st, String.fromCharCode(c), i, i + 1);
         continue;
       }
-      piece = String.fromCharCode(c);
       if (c === 39 /* ' */) continue; // "don't" → "dont"
-      if (LEET_SYMBOLS.has(piece) && (raw || ((c === 64 || c === 36) && i + 1 < len && /[a-z]/i.test(text[i + 1] as string)))) {
-        raw += piece;
-        rawOffsets.push(i);
-        rawEnd = i + 1;
+      const piece = String.fromCharCode(c);
+      const raw = st.raw;
+      if (LEET_SYMBOLS.has(piece) && (raw || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))) {
+        appendRaw(st, piece, i, i + 1);
+        continue;
+      }
+      if (raw.charCodeAt(0) === 64 && (c === 95 || c === 46) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)) {
+        appendRaw(st, piece, i, i + 1); // "@cool_kid", "@first.last"
         continue;
       }
       if (raw && c === 46 /* . */ && isAddressDot(raw, text, i)) {
-        raw += '.';
-        rawOffsets.push(i);
-        rawEnd = i + 1;
+        appendRaw(st, '.', i, i + 1);
         continue;
       }
       if (raw && (c === 47 || c === 58) && (raw.startsWith('http') || raw.startsWith('www') || raw.includes('.'))) {
-        raw += piece;
-        rawOffsets.push(i);
-        rawEnd = i + 1;
+        appendRaw(st, piece, i, i + 1);
         continue;
       }
-      flush();
-      gap += piece;
+      flush(st);
+      addGap(st, c);
       continue;
     }
     // Non-ASCII: handle surrogate pairs (emoji, mathematical alphanumerics) as one character.
-    if (c >= 0xd800 && c <= 0xdbff && i + 1 < len) width = 2;
-    const ch = text.slice(i, i + width);
+    const width = c >= 0xd800 && c <= 0xdbff && i + 1 < len ? 2 : 1;
+    if (c === 0x2019 || c === 0x2018) continue; // curly apostrophes
+    const ch = width === 1 ? (text[i] as string) : text.slice(i, i + width);
     const folded = foldChar(ch);
     if (folded === '') { i += width - 1; continue; }
-    if (folded === ' ') { flush(); gap += ' '; i += width - 1; continue; }
+    if (folded === ' ') { flush(st); addGap(st, 32); i += width - 1; continue; }
     if (folded.charCodeAt(0) === 1) {
-      flush();
-      const word = folded.slice(1);
-      tokens.push(word); starts.push(i); ends.push(i + width); gaps.push(gap); gap = '';
+      flush(st);
+      push(st, folded.slice(1), i, i + width);
       i += width - 1;
       continue;
     }
-    if (folded.charCodeAt(0) === 2) {
-      raw += folded.slice(1);
-      for (let k = 1; k < folded.length; k++) rawOffsets.push(i);
-      rawEnd = i + width;
-      i += width - 1;
-      continue;
-    }
-    for (let k = 0; k < folded.length; k++) rawOffsets.push(i);
-    raw += folded;
-    rawEnd = i + width;
+    appendRaw(st, folded.charCodeAt(0) === 2 ? folded.slice(1) : folded, i, i + width);
     i += width - 1;
   }
-  flush();
-  joinSpelledOut(tokens, starts, ends, gaps);
-  if (digitCount >= 7) markPhoneNumbers(text, tokens, starts, ends);
-  return { tokens, starts, ends };
+  flush(st);
+  joinSpelledOut(text, st.tokens, st.starts, st.ends, st.gaps);
+  if (digitCount >= 7) markPhoneNumbers(text, st.tokens, st.starts, st.ends);
+  return { tokens: st.tokens, starts: st.starts, ends: st.ends };
 }
 
 /**
  * Joins letters spelled out one by one ("s n a p", "s.n.a.p", "s-e-c-r-e-t") into a word.
  * Three spaced letters are left alone ("u r a ...") unless punctuation joins them.
  */
-function joinSpelledOut(tokens: string[], starts: number[], ends: number[], gaps: string[]): void {
+function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: number[]): void {
+  // A spelled-out letter is a token whose source is one character; its token may already be
+  // canonicalised ("r" → "are"), so the letter is read back from the source.
+  const letterAt = (k: number): string | null => {
+    if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
+    const c = text.charCodeAt(starts[k] as number) | 32;
+    if (isLetter(c)) return String.fromCharCode(c);
+    const t = tokens[k] as string;
+    return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
+  };
   let i = 0;
   while (i < tokens.length) {
-    if ((tokens[i] as string).length !== 1 || !isLetter((tokens[i] as string).charCodeAt(0))) { i++; continue; }
+    if (letterAt(i) === null) { i++; continue; }
     let j = i + 1;
     let punctuated = false;
     while (j < tokens.length) {
-      const t = tokens[j] as string;
-      const g = gaps[j] as string;
-      if (t.length !== 1 || !isLetter(t.charCodeAt(0)) || g.length === 0 || g.length > 2) break;
-      let ok = true;
-      for (const ch of g) {
-        if (ch === ' ') continue;
-        if (SPELL_SEPARATORS.has(ch)) punctuated = true;
-        else ok = false;
-      }
-      if (!ok) break;
+      const g = gaps[j] as number;
+      if (letterAt(j) === null || g === GAP_NONE || g === GAP_OTHER) break;
+      if (g === GAP_SPELL) punctuated = true;
       j++;
     }
     const run = j - i;
     if (run >= 4 || (run === 3 && punctuated)) {
-      const word = squeeze(tokens.slice(i, j).join(''));
-      const canonical = CANONICAL[word] ?? word;
+      let letters = '';
+      for (let k = i; k < j; k++) letters += letterAt(k) as string;
+      const word = squeeze(letters);
+      const canonical = CANONICAL.get(word) ?? word;
       tokens.splice(i, run, canonical);
       starts.splice(i + 1, run - 1);
-      const end = ends[j - 1] as number;
-      ends.splice(i, run, end);
+      ends.splice(i, run, ends[j - 1] as number);
       gaps.splice(i + 1, run - 1);
       i++;
     } else i = j;

@@ -26,12 +26,17 @@ export interface CompiledLexicon {
 export const AGE_MIN = 9;
 export const AGE_MAX = 79;
 /** Words after a number that mean it is not an age ("im 10 minutes away"). */
-const NOT_AGE_AFTER = new Set([
+const NOT_AGE_AFTER = normalizedSet([
   'minutes', 'hours', 'seconds', 'sec', 'secs', 'days', 'day', 'weeks', 'week', 'months', 'month', 'percent', 'dollars', 'bucks', 'pounds',
   'euros', 'times', 'miles', 'mile', 'km', 'kms', 'feet', 'ft', 'inches', 'cm', 'kg', 'kgs', 'lbs', 'pm', 'am', 'people', 'players', 'things',
-  'messages', 'more', 'of', 'x', 'th', 'st', 'nd', 'rd', 'points', 'pts', 'level', 'lvl', 'mb', 'gb', 'kb', 'k', 'items', 'games', 'floors', 'years',
+  'messages', 'more', 'of', 'x', 'th', 'st', 'nd', 'rd', 'points', 'pts', 'level', 'lvl', 'mb', 'gb', 'kb', 'k', 'items', 'games', 'floors',
   'steps', 'meters', 'metres', 'degrees', 'hrs', 'hours', 'mins', 'yards', 'yds', 'usd', 'gbp', 'eur', 'quid', 'cents', 'ghz', 'mhz', 'fps', 'bit',
 ]);
+
+/** A word set in the same normalised form as message tokens ("dollars" → "dolars"). */
+export function normalizedSet(words: string[]): Set<string> {
+  return new Set(words.flatMap((w) => normalize(w).tokens));
+}
 
 function newNode(): TrieNode {
   return { next: null, num: null, age: null, any: null, gap: null, accepts: null };
@@ -161,30 +166,27 @@ interface RawMatch {
   age: number | undefined;
 }
 
-function walkFrom(tokens: string[], start: number, root: TrieNode, found: RawMatch[]): void {
+function walk(tokens: string[], start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined): void {
+  if (node.accepts && pos > start) {
+    for (const rule of node.accepts) found.push({ rule, from: start, to: pos, age });
+  }
   const n = tokens.length;
-  const walk = (node: TrieNode, pos: number, age: number | undefined): void => {
-    if (node.accepts && pos > start) {
-      for (const rule of node.accepts) found.push({ rule, from: start, to: pos, age });
-    }
-    if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(node.gap, pos + k, age);
-    if (pos >= n) return;
-    const token = tokens[pos] as string;
-    const child = node.next?.get(token);
-    if (child) walk(child, pos + 1, age);
-    if (node.any) walk(node.any, pos + 1, age);
-    if ((node.num || node.age) && isNumber(token)) {
-      if (node.num) walk(node.num, pos + 1, age);
-      if (node.age) {
-        const value = Number(token);
-        const after = tokens[pos + 1];
-        if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
-          walk(node.age, pos + 1, value);
-        }
+  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, start, found, node.gap, pos + k, age);
+  if (pos >= n) return;
+  const token = tokens[pos] as string;
+  const child = node.next?.get(token);
+  if (child) walk(tokens, start, found, child, pos + 1, age);
+  if (node.any) walk(tokens, start, found, node.any, pos + 1, age);
+  if ((node.num || node.age) && isNumber(token)) {
+    if (node.num) walk(tokens, start, found, node.num, pos + 1, age);
+    if (node.age) {
+      const value = Number(token);
+      const after = tokens[pos + 1];
+      if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
+        walk(tokens, start, found, node.age, pos + 1, value);
       }
     }
-  };
-  walk(root, start, undefined);
+  }
 }
 
 function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
@@ -194,7 +196,7 @@ function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     // Cheap pre-check: most tokens start no pattern at all.
-    if (next?.has(token) || (hasNumberStart && isNumber(token))) walkFrom(tokens, i, root, found);
+    if (next?.has(token) || (hasNumberStart && isNumber(token))) walk(tokens, i, found, root, i, undefined);
   }
   return found;
 }

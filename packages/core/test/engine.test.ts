@@ -1,0 +1,214 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DetectionEngine } from '../src/engine.ts';
+import type { Alert } from '../src/reports.ts';
+import { Script } from './scenario.ts';
+
+function run(script: Script, engine = new DetectionEngine()): { engine: DetectionEngine; alerts: Alert[] } {
+  const alerts: Alert[] = [];
+  for (const e of script.events) alerts.push(...engine.process(e));
+  return { engine, alerts };
+}
+
+function grooming(): Script {
+  return new Script()
+    .account('kid', 13)
+    .account('stranger', 34, 3)
+    .say('dm1', 'stranger', 'kid', 'hey saw u in the lobby, ur really good at this game')
+    .say('dm1', 'kid', 'stranger', 'thx lol')
+    .say('dm1', 'stranger', 'kid', 'how old r u?')
+    .say('dm1', 'kid', 'stranger', '13')
+    .say('dm1', 'stranger', 'kid', 'wow ur so mature for ur age', 60)
+    .say('dm1', 'stranger', 'kid', 'are your parents home?', 60 * 24)
+    .say('dm1', 'kid', 'stranger', 'no mom is at work')
+    .say('dm1', 'stranger', 'kid', "don't tell anyone we talk ok? its our secret")
+    .say('dm1', 'stranger', 'kid', 'add me on snap its easier')
+    .say('dm1', 'stranger', 'kid', 'i can get u robux if u want');
+}
+
+describe('conversation risk', () => {
+  it('flags an adult stranger grooming a child, naming suspect, target and stage', () => {
+    const { engine, alerts } = run(grooming());
+    const report = engine.conversationReport('dm1');
+    assert.ok(report);
+    assert.equal(report.suspectId, 'stranger');
+    assert.equal(report.targetId, 'kid');
+    assert.ok(report.score >= 0.85, `score ${report.score}`);
+    assert.ok(report.stagesReached.includes('isolation'));
+    assert.ok(report.stagesReached.includes('platform_move'));
+    assert.equal(alerts.filter((a) => a.kind === 'conversation').length, 1, 'alerts once, not on every message');
+  });
+
+  it('fires before the conversation is over', () => {
+    const { alerts } = run(grooming());
+    const first = alerts.find((a) => a.kind === 'conversation');
+    assert.ok(first);
+    assert.ok(first.messagesRead < 10, `alerted after ${first.messagesRead} messages`);
+  });
+
+  it('explains its score with the messages behind it', () => {
+    const { engine } = run(grooming());
+    const report = engine.conversationReport('dm1');
+    assert.ok(report);
+    const secrecy = report.evidence.find((e) => e.kind === 'secrecy');
+    assert.ok(secrecy);
+    assert.equal(secrecy.senderId, 'stranger');
+    const message = grooming().events.find((e) => e.id === secrecy.messageId);
+    assert.ok(message && message.type === 'message');
+    assert.equal(message.text.slice(secrecy.start, secrecy.end), secrecy.excerpt);
+    assert.ok(report.reasons.some((r) => r.includes(secrecy.messageId)), 'a reason quotes the message id');
+    assert.ok(report.reasons.some((r) => r.includes('kid is 13')));
+  });
+
+  it('learns a child’s age from a bare number answering an age question', () => {
+    const s = new Script().say('c', 'a', 'b', 'how old are you').say('c', 'b', 'a', '12');
+    const { engine } = run(s);
+    const info = engine.accountInfo('b');
+    assert.equal(info.age, 12);
+    assert.equal(info.isMinor, true);
+    assert.equal(info.ageSource, 'disclosed');
+  });
+
+  it('keeps two teens of the same age swapping Snapchat handles low', () => {
+    const s = new Script()
+      .say('p', 'amy', 'bea', 'im 14 wbu')
+      .say('p', 'bea', 'amy', '14 too! add me on snap')
+      .say('p', 'amy', 'bea', 'whats ur sc')
+      .say('p', 'bea', 'amy', 'bea.rocks, dont tell ur mom i stayed up lol');
+    const { engine, alerts } = run(s);
+    assert.ok(engine.conversationScore('p') < 0.3, `score ${engine.conversationScore('p')}`);
+    assert.equal(alerts.length, 0);
+  });
+
+  it('keeps a parent asking a child to keep a birthday surprise secret at zero', () => {
+    const s = new Script().account('mum', 41).account('son', 9).say('f', 'mum', 'son', "don't tell dad about the birthday surprise, it's our secret!");
+    const { engine } = run(s);
+    assert.equal(engine.conversationScore('f'), 0);
+  });
+
+  it('does not treat "pay me back the £20" as extortion', () => {
+    const s = new Script().say('x', 'a', 'b', 'pay me back the £20 when u can').say('x', 'b', 'a', 'yeah friday');
+    const { engine } = run(s);
+    assert.ok(engine.conversationScore('x') < 0.1);
+  });
+
+  it('rates the sextortion script critical within a few messages', () => {
+    const s = new Script()
+      .account('teen', 15)
+      .say('s', 'extorter', 'teen', 'i have your pics')
+      .say('s', 'extorter', 'teen', 'pay $300 or i send them to all your friends and family')
+      .say('s', 'teen', 'extorter', 'please dont im scared')
+      .say('s', 'extorter', 'teen', 'you have 30 minutes');
+    const { engine, alerts } = run(s);
+    const report = engine.conversationReport('s');
+    assert.ok(report);
+    assert.equal(report.level, 'critical');
+    assert.deepEqual(report.sextortion, { leverage: true, threat: true, payment: true, deadline: true });
+    const alert = alerts.find((a) => a.kind === 'conversation');
+    assert.ok(alert && alert.messagesRead <= 2, 'alerts at the threat');
+  });
+
+  it('weighs sexualised talk between adults far below the same talk aimed at a child', () => {
+    const lines = ['what are you wearing', 'you are so beautiful', 'lets meet up this weekend', 'add me on snap'];
+    const adults = new Script().account('a1', 30).account('a2', 29);
+    const child = new Script().account('b1', 30).account('b2', 13);
+    for (const l of lines) {
+      adults.say('adults', 'a1', 'a2', l);
+      child.say('child', 'b1', 'b2', l);
+    }
+    const e1 = run(adults).engine;
+    const e2 = run(child).engine;
+    assert.ok(e1.conversationScore('adults') < 0.5, `adults ${e1.conversationScore('adults')}`);
+    assert.ok(e2.conversationScore('child') > e1.conversationScore('adults') + 0.3);
+  });
+
+  it('accepts out-of-order and duplicate-time events without losing the span', () => {
+    const engine = new DetectionEngine();
+    const base = Date.parse('2026-03-01T10:00:00Z');
+    engine.process({ type: 'message', id: '2', time: base + 60_000, conversationId: 'o', senderId: 'a', recipientIds: ['b'], text: 'hi' });
+    engine.process({ type: 'message', id: '1', time: base, conversationId: 'o', senderId: 'b', recipientIds: ['a'], text: 'hello' });
+    engine.process({ type: 'message', id: '3', time: base, conversationId: 'o', senderId: 'a', recipientIds: ['b'], text: 'how old are you' });
+    const report = engine.conversationReport('o');
+    assert.ok(report);
+    assert.equal(report.firstAt, base);
+    assert.equal(report.lastAt, base + 60_000);
+    assert.equal(report.messageCount, 3);
+  });
+
+  it('decays old signals so a months-old remark weighs less than a fresh one', () => {
+    const fresh = new Script().account('k', 13);
+    const stale = new Script().account('k', 13);
+    fresh.say('c', 'a', 'k', 'dont tell your parents').say('c', 'a', 'k', 'add me on snap', 1);
+    stale.say('c', 'a', 'k', 'dont tell your parents').say('c', 'a', 'k', 'add me on snap', 60 * 24 * 120);
+    const f = run(fresh).engine.conversationFeatures('c');
+    const s = run(stale).engine.conversationFeatures('c');
+    assert.ok(f && s);
+    const secrecy = 7; // CONVERSATION_FEATURES index of 'secrecy'
+    assert.ok((s[secrecy] as number) < (f[secrecy] as number));
+  });
+});
+
+describe('actor risk', () => {
+  it('flags an adult who sends the same opener to many children who never answer', () => {
+    const s = new Script().account('groomer', 38);
+    for (let i = 0; i < 12; i++) {
+      s.account(`child${i}`, 12 + (i % 4));
+      s.say(`dm${i}`, 'groomer', `child${i}`, 'hey cutie u seem really cool wanna be friends?');
+    }
+    const { engine, alerts } = run(s);
+    const report = engine.actorReport('groomer');
+    assert.ok(report);
+    assert.equal(report.distinctMinorsContacted, 12);
+    assert.ok(report.duplicateOpeners >= 10);
+    assert.equal(report.unansweredFirstContacts, 12);
+    assert.ok(report.score >= 0.5, `score ${report.score}`);
+    assert.ok(alerts.some((a) => a.kind === 'actor' && a.subjectId === 'groomer'));
+    assert.ok(report.reasons.some((r) => r.includes('12 child accounts')));
+  });
+
+  it('raises an account that many people block and report', () => {
+    const s = new Script().account('x', 25);
+    for (let i = 0; i < 4; i++) s.contact('block', `u${i}`, 'x').contact('report', `u${i}`, 'x');
+    const { engine } = run(s);
+    const r = engine.actorReport('x');
+    assert.ok(r);
+    assert.equal(r.blocksAgainst, 4);
+    assert.equal(r.reportsAgainst, 4);
+    assert.ok(r.score > engine.actorScore('u0'));
+  });
+
+  it('does not flag a child for talking to other children', () => {
+    const s = new Script().account('kid', 13);
+    for (let i = 0; i < 8; i++) s.account(`friend${i}`, 13).say(`g${i}`, 'kid', `friend${i}`, 'yo wanna play later');
+    const { engine } = run(s);
+    assert.ok(engine.actorScore('kid') < 0.3);
+  });
+
+  it('carries conversation risk to the suspect account', () => {
+    const { engine } = run(grooming());
+    const r = engine.actorReport('stranger');
+    assert.ok(r);
+    assert.ok(r.score >= 0.85);
+    assert.equal(r.riskyConversations[0]?.conversationId, 'dm1');
+  });
+});
+
+describe('persistence', () => {
+  it('restores from a snapshot to the same scores and keeps scoring new events identically', () => {
+    const script = grooming();
+    const half = Math.floor(script.events.length / 2);
+    const whole = new DetectionEngine();
+    for (const e of script.events) whole.process(e);
+    const first = new DetectionEngine();
+    for (const e of script.events.slice(0, half)) first.process(e);
+    const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(first.snapshot())));
+    for (const e of script.events.slice(half)) restored.process(e);
+    assert.equal(restored.conversationScore('dm1'), whole.conversationScore('dm1'));
+    assert.equal(restored.actorScore('stranger'), whole.actorScore('stranger'));
+    assert.deepEqual(restored.stats(), whole.stats());
+  });
+
+  it('refuses a snapshot of an unknown version', () => {
+    assert.throws(() => DetectionEngine.restore({ version: 2 } as never), /unsupported/);
+  });
+});

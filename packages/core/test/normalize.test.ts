@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalize } from '../src/normalize.ts';
+
+const words = (text: string) => normalize(text).tokens.join(' ');
+
+describe('normalize', () => {
+  it('lowercases and drops punctuation between words', () => {
+    assert.equal(words('Hey, HOW are you?'), 'hey how are you');
+  });
+
+  it('undoes leetspeak inside words but keeps ages and numbers', () => {
+    assert.equal(words('s3cr3t h0w 0ld'), 'secret how old');
+    assert.equal(words('im 13'), 'im 13');
+    assert.equal(words('13yo 14f'), '13 yo 14 f');
+    assert.equal(words('$ecret p!c'), 'secret pic');
+  });
+
+  it('keeps an exclamation mark at the end of a word from becoming a letter', () => {
+    assert.equal(words('hello! there'), 'helo there');
+  });
+
+  it('joins spelled-out and dotted words', () => {
+    assert.equal(words('add me on s n a p c h a t'), 'ad me on snapchat');
+    assert.equal(words('s.n.a.p me'), 'snapchat me');
+    assert.equal(words('s-e-c-r-e-t'), 'secret');
+  });
+
+  it('leaves three spaced single letters alone (ordinary chat-speak)', () => {
+    assert.equal(words('u r a star'), 'you are a star');
+  });
+
+  it('folds homoglyphs, fullwidth and mathematical letters, and diacritics', () => {
+    assert.equal(words('ѕnаpchаt'), 'snapchat'); // Cyrillic s, a
+    assert.equal(words('ｓｎａｐ'), 'snapchat'); // fullwidth
+    assert.equal(words('𝐬𝐧𝐚𝐩'), 'snapchat'); // mathematical bold
+    assert.equal(words('café naïve'), 'cafe naive');
+  });
+
+  it('removes zero-width characters hidden inside words', () => {
+    assert.equal(words('d\u200bo\u200cn\u200dt tell'), 'dont tell');
+  });
+
+  it('collapses repeated letters', () => {
+    assert.equal(words('sooooo secreeeeet'), 'so secret');
+  });
+
+  it('reads emoji used as words', () => {
+    assert.equal(words('add my 👻'), 'ad my snapchat');
+    assert.equal(words('send 📸'), 'send pic');
+  });
+
+  it('maps chat-speak to canonical words', () => {
+    assert.equal(words('r u alone'), 'are you alone');
+    assert.equal(words('b4 2nite'), 'before tonight');
+  });
+
+  it('marks phone numbers, links and handles as single tokens', () => {
+    assert.equal(words('call me 555-123-4567'), 'cal me <phone>');
+    assert.equal(words('join https://t.me/somebody now'), 'join <applink> now');
+    assert.equal(words('see www.example.com'), 'se <url>');
+    assert.equal(words('add @cool_kid'), 'ad <handle>');
+  });
+
+  it('maps every token back to its span in the original text', () => {
+    const text = 'Hey!! add me on s.n.a.p 👻 pls';
+    const n = normalize(text);
+    const spans = n.tokens.map((_, i) => text.slice(n.starts[i], n.ends[i]));
+    assert.deepEqual(spans, ['Hey', 'add', 'me', 'on', 's.n.a.p', '👻', 'pls']);
+  });
+
+  it('treats words that are Object.prototype keys as ordinary words', () => {
+    assert.equal(words('constructor toString __proto__'), 'constructor tostring proto');
+  });
+
+  it('copes with empty, whitespace-only and very long input', () => {
+    assert.deepEqual(normalize('').tokens, []);
+    assert.deepEqual(normalize('   \n\t ').tokens, []);
+    const long = 'word '.repeat(4000);
+    assert.equal(normalize(long).tokens.length, 4000);
+  });
+});

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { LEXICON } from '../src/lexicon.ts';
+import type { SignalKind } from '../src/reports.ts';
+import { compileLexicon, detectSignals } from '../src/signals.ts';
+
+const kinds = (text: string) => detectSignals(text).map((s) => s.kind);
+const has = (text: string, kind: SignalKind) => kinds(text).includes(kind);
+
+describe('signal lexicon', () => {
+  it('compiles with its static checks', () => {
+    const compiled = compileLexicon(LEXICON);
+    assert.ok(compiled.patternCount > 1000);
+  });
+
+  it('rejects patterns that could match anything or are malformed', () => {
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['~ secret'] }]), /must not start/);
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['(a|b'] }]), /missing '\)'/);
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['(a)?'] }]), /can match nothing/);
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['#bogus'] }]), /unknown pattern token/);
+  });
+});
+
+describe('age signals', () => {
+  it('reads age disclosures in many shapes and captures the age', () => {
+    for (const text of ['im 13', "I'm 13 lol", '13/f/cali', '13 f', 'i just turned 14', '15 years old', 'age 12']) {
+      const s = detectSignals(text).find((x) => x.kind === 'age_disclosure_minor');
+      assert.ok(s, `no disclosure in "${text}"`);
+      assert.ok(s.age !== undefined && s.age >= 12 && s.age <= 15, `age for "${text}"`);
+    }
+  });
+  it('classifies adult ages as adult disclosures', () => {
+    assert.ok(has('im 34 m', 'age_disclosure_adult'));
+    assert.ok(!has('im 34 m', 'age_disclosure_minor'));
+  });
+  it('does not read durations, distances or money as ages', () => {
+    for (const text of ['im 10 minutes away', 'im 15 miles from there', 'im 12 dollars short', 'im 14 points behind']) {
+      assert.ok(!has(text, 'age_disclosure_minor'), text);
+    }
+  });
+  it('detects age probing, also in leetspeak', () => {
+    for (const text of ['how old are you?', 'h0w 0ld r u', 'asl', 'what grade are you in']) assert.ok(has(text, 'age_probe'), text);
+  });
+});
+
+describe('contact and platform signals', () => {
+  it('detects moving to another app, with evasions', () => {
+    for (const text of ['add me on snap', 'add me on s.n.a.p', 'hmu on insta', 'whats ur kik', 'lets talk on telegram', 'my 👻 is coolguy', 'join t.me/something']) {
+      assert.ok(has(text, 'platform_move'), text);
+    }
+  });
+  it('detects phone numbers and personal information requests', () => {
+    assert.ok(has('text me 07700 900123 ok', 'phone_number'));
+    assert.ok(has('what school do you go to', 'personal_info'));
+  });
+});
+
+describe('secrecy and isolation', () => {
+  it('detects requests for secrecy and deletion', () => {
+    for (const text of ["don't tell your mom", 'this is our little secret', 'delete these messages after', 'keep it between us']) {
+      assert.ok(has(text, 'secrecy'), text);
+    }
+  });
+  it('does not treat a surprise-party secret as grooming secrecy', () => {
+    assert.ok(!has("don't tell dad about the birthday surprise!", 'secrecy'));
+    assert.ok(!has('keep it a secret, the party is on saturday', 'secrecy'));
+  });
+  it('detects checks on whether the child is alone', () => {
+    for (const text of ['are your parents home?', 'r u alone', 'do your parents check your phone']) assert.ok(has(text, 'isolation'), text);
+  });
+});
+
+describe('trust, images, meeting, sexualisation', () => {
+  it('detects flattery, relationship talk, gifts and money', () => {
+    assert.ok(has('ur so mature for your age', 'flattery'));
+    assert.ok(has('age is just a number', 'relationship'));
+    assert.ok(has('ill buy u robux', 'gift'));
+    assert.ok(has('free vbucks if you want', 'gift'));
+  });
+  it('detects image requests and meeting proposals', () => {
+    assert.ok(has('send me a pic', 'image_request'));
+    assert.ok(has('turn on ur cam', 'image_request'));
+    assert.ok(has('lets meet up this weekend', 'meeting'));
+    assert.ok(has('i can pick you up after school', 'meeting'));
+  });
+  it('detects non-explicit sexualisation cues', () => {
+    assert.ok(has('what are you wearing', 'sexualisation'));
+    assert.ok(has('have you ever been kissed', 'sexualisation'));
+  });
+});
+
+describe('sextortion script', () => {
+  it('detects leverage, threat, payment and deadline', () => {
+    const found = kinds('i have your pics. pay $200 or i send them to all your friends. you have 10 minutes');
+    for (const k of ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'] as const) assert.ok(found.includes(k), k);
+  });
+  it('does not treat paying back a friend as a payment demand', () => {
+    assert.ok(!has('pay me back the £20 when you can', 'sextortion_payment'));
+    assert.ok(!has('you owe me 20 dollars lol', 'sextortion_payment'));
+  });
+  it('detects the child in distress', () => {
+    assert.ok(has('please dont im scared', 'distress'));
+  });
+});
+
+describe('spans', () => {
+  it('points at the original characters, including evasions', () => {
+    const text = 'ok so... add me on S.N.A.P!!';
+    const s = detectSignals(text).find((x) => x.kind === 'platform_move');
+    assert.ok(s);
+    assert.equal(text.slice(s.start, s.end), s.excerpt);
+    assert.equal(s.excerpt, 'add me on S.N.A.P');
+  });
+  it('finds nothing in ordinary chat', () => {
+    for (const text of ['did you see the match last night', 'try restarting the network manager', 'what time is the meeting tomorrow']) {
+      assert.deepEqual(kinds(text), [], text);
+    }
+  });
+});
