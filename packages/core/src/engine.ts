@@ -50,7 +50,7 @@ const MAX_OPENERS = 32;
 const MAX_RISKY_CONVERSATIONS = 5;
 /** Returned when an event raises no alert: saves an allocation per message. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
-const AGE_ANSWER_SUFFIX = normalizedSet(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old']);
+const AGE_ANSWER_SUFFIX = normalizedSet(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old', 'too', 'lol', 'haha']);
 
 /** @internal */
 export interface ActorState {
@@ -699,11 +699,12 @@ function actorScore(a: ActorState, t: number): number {
 }
 
 function bareAgeAnswer(tokens: string[]): number | null {
-  if (tokens.length === 0 || tokens.length > 4) return null;
+  // "13", "13 f", "14 too! add me..." : a number first, then nothing or an age-ish word.
+  if (tokens.length === 0) return null;
   const first = tokens[0] as string;
   const c = first.charCodeAt(0);
   if (c < 48 || c > 57 || first.length > 2) return null;
-  for (let i = 1; i < tokens.length; i++) if (!AGE_ANSWER_SUFFIX.has(tokens[i] as string)) return null;
+  if (tokens.length > 1 && !AGE_ANSWER_SUFFIX.has(tokens[1] as string)) return null;
   const age = Number(first);
   return age >= AGE_MIN && age <= AGE_MAX ? age : null;
 }

@@ -20,7 +20,8 @@ export interface LexiconRule {
   unless?: string[];
 }
 
-const APPS = '(snapchat|sc|instagram|kik|telegram|whatsapp|discord|skype|wickr|viber|signal|imessage|facetime|tiktok|facebook|messenger|wechat|line|threema|session|omegle|ometv|monkey|yubo|wizz|hangouts|google chat|groupme|teams)';
+// Ambiguous app names (Line, Session, Signal, Teams) are left out: they are everyday words.
+const APPS = '(snapchat|sc|instagram|kik|telegram|whatsapp|discord|skype|wickr|viber|imessage|facetime|tiktok|facebook|wechat|threema|omegle|ometv|yubo|wizz|groupme)';
 const PARENTS = '(parents|mom|dad|family|mother|father|step dad|stepdad|stepmom|guardian|grandma|grandpa|brother|sister|sibling|siblings)';
 const PICS = '(pic|video|nudes|screenshot|screenshots|recording|recordings|chat|chats|messages|convo|conversation|stuff|everything)';
 const AUDIENCE = '(friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
@@ -31,11 +32,11 @@ export const LEXICON: LexiconRule[] = [
     kind: 'age_probe',
     stage: 'access',
     patterns: [
-      'asl', 'how old (are you|you)', 'how old is you', '(whats|what is|wats|tell me|and) your age', 'your age (is|again)', 'hw old',
+      'asl', 'how old (are you|you)', 'how old is you', '(whats|what is|wats|tell me|and) your age', 'your age (is|again)',
       'what grade (are you in|you in|are you)', 'what (year|grade) (are you|you) in', 'are you in (middle|high|elementary|primary|secondary) school',
       'are you (over|under|below|above) (#num|eighteen)', 'are you #age', 'when were you born', 'what year were you born',
       'are you (still)? in school', 'what school year', 'how young (are you|you)', 'are you a (minor|kid|teen|teenager)',
-      'are you legal', 'old enough', 'is that your real age',
+      'are you legal', 'is that your real age',
     ],
   },
   {
@@ -43,9 +44,9 @@ export const LEXICON: LexiconRule[] = [
     stage: null,
     patterns: [
       'im #age', 'i am #age', 'im (only|just|almost|nearly|about to be) #age', 'i (just)? turned #age', 'i turn #age', 'ill be #age',
-      '#age (years|year) old', '#age (yo|y o|yr old|yrs old)', '#age (f|m|male|female|girl|boy|guy)', '(f|m) #age',
+      '#age (years|year) old', '#age (yo|y o|yr old|yrs old)', '#age (f|m|male|female|girl|boy|guy)',
       'age #age', 'aged #age', 'my age is #age', 'age is #age', '#age and you', '#age wbu', '#age hbu', 'im a #age year old',
-      'i am a #age year old', 'im #age too', '#age too', '(also|too|same) #age', 'me (too|also) #age',
+      'i am a #age year old', 'im #age too',
     ],
   },
   {
@@ -90,7 +91,7 @@ export const LEXICON: LexiconRule[] = [
       `${APPS} me`, `${APPS} <handle>`, `${APPS} (username|user|name|id|handle)`, 'add me <handle>', '<applink>',
       '(text|message|call|msg) me (at|on) (<phone>|this|my number)', '(give|send) me your (number|phone number|cell)',
       '(talk|chat|go) (somewhere|some place|someplace) (else|more private|private|safer)', 'more private (app|place|chat|platform)',
-      '(download|get|install) ' + APPS, 'my (other|private|second|secret) account', 'on (my|a) private (account|app)',
+      'my (other|private|second|secret) account', 'on (my|a) private (account|app)',
     ],
   },
   // --- secrecy and isolation ------------------------------------------------------------
@@ -116,9 +117,9 @@ export const LEXICON: LexiconRule[] = [
     stage: 'risk_assessment',
     patterns: [
       `(are|is) (your|ur) ${PARENTS} (home|around|there|awake|asleep|out|in|at home|at work|gone|back)`, 'are you (home)? (alone|by yourself)', 'you (home)? alone',
-      '(is|are) (anyone|anybody|someone|somebody) (else)? (home|there|around|with you|in the room|watching)', 'who (else)? is (home|there|around|with you)',
+      '(is|are) (anyone|anybody|someone|somebody) (else)? (home|around|with you|in the room|watching)', 'who (else)? is (home|there|around|with you)',
       `when (do|does|will) (your|ur) ${PARENTS} (leave|go|get|come|sleep|work)`, `(do|does|can|will) (your|ur) ${PARENTS} (check|read|look at|see|go through|monitor) (your|ur)? (phone|messages|chats|texts|computer|laptop|stuff)`,
-      `(do|does) (your|ur) ${PARENTS} know`, 'do you have (your)? own (room|phone|laptop|computer)', 'in (your|ur) room', '(lock|close) (your|the) door',
+      `(do|does) (your|ur) ${PARENTS} know`, 'do you have (your)? own (room|phone|laptop|computer)', 'are you in (your|ur) (room|bed)', '(lock|close) (your|the) door',
       'is (your|ur) door (locked|closed)', `where (are|is) (your|ur) ${PARENTS}`, 'are you allowed to', 'what time do you go to bed',
     ],
   },
@@ -170,8 +171,8 @@ export const LEXICON: LexiconRule[] = [
     kind: 'money',
     stage: 'trust',
     patterns: [
-      '(i will|ill|i can|i could|let me) (send|give|pay|transfer) (you|u) (#num|some|money|cash|the money)?', '(do you|you) have (paypal|venmo|cashapp|zelle|a bank account|crypto)',
-      '(whats|what is|send me|give me) your (paypal|venmo|cashapp|zelle|bank|card|card number)', 'i (will|can) pay (you|u)', 'easy money',
+      '(i will|ill|i can|i could|let me) (send|give|pay|transfer) (you|u) (some money|money|cash|the money|#num dollars|#num bucks|#num pounds)', '(do you|you) have (paypal|venmo|cashapp|zelle|a bank account|crypto)',
+      '(whats|what is|send me|give me) your (paypal|venmo|cashapp|zelle|bank details|card number)', 'i (will|can) pay (you|u)', 'easy money',
     ],
   },
   // --- images, meeting, sexualisation -------------------------------------------------------
@@ -180,8 +181,8 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: [
       'send (me)? (a|an|some|your|ur|more|another|one|the)? (new|cute|full body|body|private|special|secret)? pic', '(can|could|may) i (see|get|have) (a|your|ur|some|another|more)? pic',
-      '(show|send) me (you|your|ur|yourself|what you look like)', '(pic|video) of (you|yourself|your|ur)', '(turn|switch|put) on (your|ur|the)? cam',
-      '(get|go|come|hop) on (cam|video)', '(video|face) (call|chat) (me|with me)?', 'facetime me', '(do you have|got|have you got) (a)? cam',
+      '(show|send) me (yourself|what you look like)', '(pic|video) of (you|yourself|your|ur)', '(turn|switch|put) on (your|ur|the)? cam',
+      '(get|go|come|hop) on (cam|video)', '(video|face) (call|chat) (me|with me)', '(lets|can we|wanna) (video|face) (call|chat)', 'facetime me', '(do you have|got|have you got) (a)? cam',
       '(wanna|want to|i want to|let me|i wanna) see (you|u|what you look like|more)', 'show me (yourself|more)', '(take|send) (a)? pic (for|of) me',
       'send (me)? (a)? video', '(send|trade|swap|exchange) (nudes|pic)', 'nudes', 'pic for pic', 'your turn to send',
     ],
@@ -193,7 +194,7 @@ export const LEXICON: LexiconRule[] = [
       '(lets|we should|we could|wanna|want to|can we|could we|i want to|i wanna|id like to|i would like to|when can we|when will we) (meet|meet up|hang out|see each other) (irl|in person|in real life|sometime|this weekend|tomorrow|today|tonight)?',
       'meet (me|you|up) (at|in|after|near|irl|in person|somewhere|tonight|tomorrow|this weekend)', '(pick|picking) you up', 'come (over|to my) (place|house|car|apartment|hotel)?',
       '(i can|ill|i will|let me|i could) (come|drive|travel|fly) (to|over|down|up)? (see|get|meet) (you|u)?', 'where can we meet', '(sneak|slip) out',
-      '(my|the|a) (hotel|motel)', 'in (real life|person)', 'meet irl', 'where (do|should) we meet', 'ill (wait|be) (for you)? (at|outside|near) (the|your|ur)',
+      'meet irl', 'where (do|should) we meet', 'ill (wait|be) (for you)? (at|outside|near) (the|your|ur)',
     ],
   },
   {
@@ -201,11 +202,11 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: [
       'are you (still)? a virgin', '(have you|ever) (ever)? (been)? kissed', '(have you|ever) (ever)? kissed (a|anyone|someone)', 'what (are you|you) wearing',
-      '(do|did) you sleep (naked|in your underwear)', '(in|out of) the shower', 'in (your|ur) (bed|underwear|bra|pajamas|pjs|bikini)', '(your|ur) (body|bra|underwear|panties|lingerie|bikini)',
+      '(do|did) you sleep (naked|in your underwear)', '(in|out of) the shower', 'in (your|ur) (underwear|bra|pajamas|pjs|bikini)', '(your|ur) (bra|underwear|panties|lingerie|bikini)',
       '(sexy|hot) (pic|body|video|girl|boy)', 'sexy', 'naked', 'sex', '<sexemoji>', 'touch (yourself|you)', '(make|made) (you|u) feel good',
-      '(turn|turned|turns) (me|you) on', '(do|did|would) you (like|want) to (kiss|cuddle)', 'kiss you', 'cuddle (with)? (you|me)', '(sit|sitting) on my lap',
-      '(have you|did you) (started|start|get|got) (your)? (period|puberty)', 'puberty', '(do|did) you shave', 'bra size', '(how big|what size) (are|is) (your|ur)',
-      '(have you|ever) (ever)? (done|had) (it|sex)', '(are you|you) (experienced|curious)', 'teach you (things|stuff|everything)', 'our (little)? game',
+      '(turn|turned|turns) (me|you) on', '(do|did|would) you (like|want) to (kiss|cuddle)', '(wanna|want to|i want to|i wanna) kiss you', 'cuddle (with)? (you|me)', '(sit|sitting) on my lap',
+      '(have you|did you) (started|start|get|got) (your)? (period|puberty)', '(do|did) you shave', 'bra size',
+      '(have you|ever) (ever)? (done|had) sex', 'teach you (things|stuff|everything) about', 'our (little|secret) game',
     ],
   },
   // --- sextortion script -------------------------------------------------------------------
@@ -213,10 +214,10 @@ export const LEXICON: LexiconRule[] = [
     kind: 'sextortion_leverage',
     stage: 'sextortion',
     patterns: [
-      `i (have|got|kept|saved) (all|all of)? (your|ur|the|those|these|our) ${PICS}`, 'i (recorded|screenshotted|screenshot|screen recorded|saved|captured|filmed) (you|it|everything|the|our|your|ur|all)',
+      `i (have|got|kept|saved) (all|all of)? (your|ur|those|these|our) ${PICS}`, 'i (recorded|screenshotted|screenshot|screen recorded|captured|filmed) (you|our|your|ur|everything|it all)',
       `(your|ur) ${PICS} (are|is) (on|in|saved on|saved in) my (phone|computer|laptop|drive|cloud)`, 'i know (where you live|your school|your address|who your (parents|friends|family) are)',
       `i (have|got) (all)? (your|ur) (followers|friends|contacts|family|friend list|followers list|contact list)`, 'i (hacked|have access to) (your|ur) (account|phone)',
-      'i made a (collage|compilation|video) (of you)?', 'i have (screenshots|proof|everything)', 'look what i have',
+      'i made a (collage|compilation|video) of you', 'i have (screenshots|proof) of', 'look what i have of you',
     ],
   },
   {
@@ -224,12 +225,12 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sextortion',
     patterns: [
       `(i will|ill|im going to|im gonna|gonna|i am going to|i can|i could|i'll) (send|post|share|leak|upload|expose|show|forward|release|spread) ~ (to|with|on|all over)? ~ ${AUDIENCE}`,
-      `(i will|ill|im going to|im gonna|gonna|i am going to) (send|post|share|leak|upload|expose|show|forward|release|spread) (it|them|this|these|everything|your|ur|you)`,
+      `(i will|ill|im going to|im gonna|gonna|i am going to) (send|post|share|leak|upload|forward|release|spread) (them|these|everything|your|ur) (pic|video|nudes|everywhere|online|to)`,
       `(or|and|then|if not|otherwise) i (send|post|share|leak|upload|expose|show|forward|release|spread) ~ ${AUDIENCE}`,
       `i (send|post|share|leak|upload|forward|release|spread) (them|it|these|this|everything|your|ur) (to|with|on) ~ ${AUDIENCE}`,
       `(everyone|all your friends|your friends|your family|your parents|the whole school) (will|is going to|gonna|are going to|would) (see|know|find out)`,
-      '(ruin|destroy|end) (your|ur) (life|reputation|future|career)', 'go(ing)? viral', '(expose|leak) you', 'or else', 'you will regret',
-      'make (your|ur) life (hell|miserable)', 'if you (block|ignore|report|tell) (me|anyone|someone)', '(dont|do not) (ignore|block|report) me',
+      '(ruin|destroy) (your|ur) (life|reputation|future)', '(expose|leak) you', 'or else (i|ill)', 'you will regret (this|it)',
+      'make (your|ur) life (hell|miserable)', 'if you (block|ignore|report) me', 'if you tell (anyone|someone|your)', '(dont|do not) (ignore|block|report) me',
       'its going (online|public|everywhere)', 'i will make (it|them|these) (public|viral)', 'i (will|can) find you',
     ],
   },
@@ -240,8 +241,8 @@ export const LEXICON: LexiconRule[] = [
       '(send|pay|give|transfer|wire) (me)? (#num|money|cash|the money|(a|an)? gift card|bitcoin|crypto|robux|vbucks|now)', 'pay (me)? (now|up|right now|immediately)',
       '(how much|what) (can|will|could) you pay', '(cashapp|paypal|venmo|zelle|crypto|gift card|western union|moneygram|wire) (me|now|to|it)',
       '(buy|get) (me)? (a|an)? (steam|apple|amazon|google play|itunes|gift|visa|razer|xbox|playstation|roblox) (gift)? card', 'i want (#num|money|cash|dollars|the money)',
-      '#num (dollars|bucks|usd|pounds|gbp|euros|eur)', 'i need (#num|the money|money) (now|today|tonight|right now)?',
-      '(send|give) (it|me the code|the code|me the card|the card)', 'if you pay', 'you (pay|have to pay|need to pay|must pay)',
+      '#num (dollars|bucks|usd|pounds|gbp|euros|eur)', 'i need (the money|money) (now|today|tonight|right now)',
+      '(send|give) (me the code|me the card)', 'if you pay', 'you (have to pay|need to pay|must pay)', 'pay (or|and) i',
     ],
     unless: ['pay me back', 'pay you back', 'paid you back', 'paid me back', 'owe', 'owes', 'split the', 'for lunch', 'for dinner', 'for the tickets', 'for rent', 'for pizza', 'for gas', 'refund', 'invoice', 'salary', 'tip'],
   },
@@ -249,8 +250,8 @@ export const LEXICON: LexiconRule[] = [
     kind: 'sextortion_deadline',
     stage: 'sextortion',
     patterns: [
-      'you have (#num|one|two|five|ten) (minutes|hours|seconds|days)', '(within|in|next) (#num|one|two|five|ten) (minutes|hours|seconds)', '(before|by) (midnight|tonight|tomorrow|morning|the end of the day|noon)',
-      '(time is|times) (running out|running|up|ticking)', 'clock is ticking', 'last (chance|warning)', '#num (minutes|hours) (left|or)', '(right now|now) or (else|never|i)', 'countdown',
+      'you have (#num|one|two|five|ten) (minutes|hours|seconds)', '(you|u) got (#num|one|two|five|ten) (minutes|hours)', '(before|by) (midnight|tonight)',
+      '(time is|times) (running out|ticking)', 'clock is ticking', 'last (chance|warning)', '#num (minutes|hours) left', '(right now|now) or i',
       'tick tock', '(hurry|quick) (up)? (or|before)',
     ],
   },
@@ -259,9 +260,9 @@ export const LEXICON: LexiconRule[] = [
     kind: 'distress',
     stage: null,
     patterns: [
-      '(please|pls) (dont|do not|stop|delete|leave me alone)', '(im|i am|i feel) (so)? (scared|afraid|terrified|frightened)', 'i dont have (any)? money',
+      '(please|pls) (dont|do not) (send|post|share|show|tell|do this|do that)', '(please|pls) delete (it|them|that)', '(im|i am|i feel) (so|really)? (scared|terrified)', '(im|i am) (so|really) afraid', 'i dont have (any)? money',
       'i (cant|can not|dont have the money to) pay', '(i will|ill) do (anything|whatever you want)', 'i want to (die|kill myself|disappear)', 'i (cant|can not) breathe',
-      'leave me alone', 'im (only)? a kid', 'i didnt want to', 'youre scaring me', 'you are scaring me', 'stop messaging me',
+      'please leave me alone', 'im (only|just) a kid', 'youre scaring me', 'you are scaring me', 'stop messaging me',
     ],
   },
 ];

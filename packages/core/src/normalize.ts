@@ -158,8 +158,10 @@ function resolveToken(st: State, raw: string, offsets: number[], end: number): v
   const unit = UNIT_SUFFIX.exec(raw);
   if (unit) {
     const num = unit[1] as string;
+    // A glued "15m" in chat is minutes or megabytes far more often than "15, male".
+    const suffix = unit[2] === 'm' ? 'min' : (unit[2] as string);
     out(st, offsets, end, num, 0, num.length);
-    out(st, offsets, end, unit[2] as string, num.length, raw.length);
+    out(st, offsets, end, suffix, num.length, raw.length);
     return;
   }
   const n = raw.length;
@@ -413,6 +415,8 @@ function markPhoneNumbers(text: string, tokens: string[], starts: number[], ends
   PHONE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = PHONE.exec(text)) !== null) {
+    // Dotted quads and version strings are not phone numbers.
+    if ((m[0].match(/\./g)?.length ?? 0) >= 2) continue;
     const s = m.index;
     const e = s + m[0].length;
     let first = -1;
