@@ -6,7 +6,7 @@ import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, ty
 import { explainActor, explainConversation } from './explain.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
 import { normalize } from './normalize.ts';
-import { AGE_MAX, AGE_MIN, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
+import { AGE_MAX, AGE_MIN, NOT_AGE_AFTER, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
 import {
   GROOMING_STAGES,
   SIGNAL_KINDS,
@@ -280,10 +280,12 @@ export class DetectionEngine {
 
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
-      const age = bareAgeAnswer(tokens);
+      const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
+      const age = ageAnswer(tokens, asker.disclosedAge);
       c.pendingAgeProbe = -1;
       if (age !== null) {
         this.noteDisclosedAge(actor, age);
+        c.pendingAgeProbe = senderIdx; // "15, u?" asks back
         this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end: e.text.length, excerpt: e.text.slice(0, 80), age, stage: null });
         changed = true;
       }
@@ -631,7 +633,17 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   const l = (k: SignalKind) => Math.log1p(sig[S[k]] as number);
   const suspectAge = ageOf(suspect.actor);
   const targetAge = target ? ageOf(target.actor) : null;
-  const targetMinor = target ? minorStrength(target.actor) : 0;
+  let targetMinor = target ? minorStrength(target.actor) : 0;
+  // Talk aimed at a child (their age, school, parents being home, secrecy from them) implies a
+  // child on the other side even when no age was ever stated.
+  if (targetMinor < 0.5 && target && isMinorOf(target.actor) !== false) {
+    let childDirected = 0;
+    if ((sig[S.age_probe] as number) > 0.05) childDirected++;
+    if ((sig[S.personal_info] as number) > 0.05) childDirected++;
+    if ((sig[S.secrecy] as number) > 0.05) childDirected++;
+    if (suspect.stages & (STAGE_BIT.get('risk_assessment') as number)) childDirected++;
+    if (childDirected >= 2) targetMinor = 0.5;
+  }
   f[F.target_minor] = targetMinor;
   f[F.suspect_adult] = suspectAge.isMinor === false ? 1 : 0;
   f[F.suspect_minor] = suspectAge.isMinor === true ? 1 : 0;
@@ -698,15 +710,26 @@ function actorScore(a: ActorState, t: number): number {
   return 1 - none;
 }
 
-function bareAgeAnswer(tokens: string[]): number | null {
-  // "13", "13 f", "14 too! add me..." : a number first, then nothing or an age-ish word.
-  if (tokens.length === 0) return null;
-  const first = tokens[0] as string;
-  const c = first.charCodeAt(0);
-  if (c < 48 || c > 57 || first.length > 2) return null;
-  if (tokens.length > 1 && !AGE_ANSWER_SUFFIX.has(tokens[1] as string)) return null;
-  const age = Number(first);
-  return age >= AGE_MIN && age <= AGE_MAX ? age : null;
+const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
+/**
+ * Reads a reply to "how old are you" (or to "13 f, u?"): "13", "13 f", "14 too! add me...",
+ * "same, 15 in june", or "same" when the asker gave their own age.
+ */
+function ageAnswer(tokens: string[], askerAge: number | null): number | null {
+  if (tokens.length === 0 || tokens.length > 12) return null;
+  for (let i = 0; i < Math.min(3, tokens.length); i++) {
+    const t = tokens[i] as string;
+    const c = t.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    if (t.length > 2) return null;
+    const next = tokens[i + 1];
+    if (next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && NOT_AGE_AFTER.has(next)) return null;
+    if (i === 0 && next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && tokens.length > 4) return null;
+    const age = Number(t);
+    return age >= AGE_MIN && age <= AGE_MAX ? age : null;
+  }
+  if (askerAge !== null && SAME.has(tokens[0] as string)) return askerAge;
+  return null;
 }
 
 function simhash32(tokens: string[]): number {

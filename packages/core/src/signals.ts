@@ -26,7 +26,7 @@ export interface CompiledLexicon {
 export const AGE_MIN = 9;
 export const AGE_MAX = 79;
 /** Words after a number that mean it is not an age ("im 10 minutes away"). */
-const NOT_AGE_AFTER = normalizedSet([
+export const NOT_AGE_AFTER = normalizedSet([
   'minutes', 'hours', 'seconds', 'sec', 'secs', 'days', 'day', 'weeks', 'week', 'months', 'month', 'percent', 'dollars', 'bucks', 'pounds',
   'euros', 'times', 'miles', 'mile', 'km', 'kms', 'feet', 'ft', 'inches', 'cm', 'kg', 'kgs', 'lbs', 'pm', 'am', 'people', 'players', 'things',
   'messages', 'more', 'of', 'x', 'th', 'st', 'nd', 'rd', 'points', 'pts', 'level', 'lvl', 'mb', 'gb', 'kb', 'k', 'items', 'games', 'floors',

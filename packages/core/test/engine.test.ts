@@ -69,6 +69,39 @@ describe('conversation risk', () => {
     assert.equal(info.ageSource, 'disclosed');
   });
 
+  it('reads ages from short replies, and "same" after the other gave theirs', () => {
+    const s = new Script()
+      .say('ages', 'a', 'b', 'how old r u')
+      .say('ages', 'b', 'a', '15, u?')
+      .say('ages', 'a', 'b', 'same, 15 in june')
+      .say('ages2', 'c', 'd', 'im 14 wbu')
+      .say('ages2', 'd', 'c', 'same lol');
+    const { engine } = run(s);
+    assert.equal(engine.accountInfo('b').age, 15);
+    assert.equal(engine.accountInfo('a').age, 15);
+    assert.equal(engine.accountInfo('d').age, 14);
+  });
+
+  it('does not read a time or amount in a reply as an age', () => {
+    const s = new Script().say('t', 'a', 'b', 'how old is your brother').say('t', 'b', 'a', 'back in 20 minutes');
+    assert.equal(run(s).engine.accountInfo('b').age, null);
+  });
+
+  it('treats talk aimed at a child (age, school, parents, secrecy) as implying a child when no age is stated', () => {
+    const s = new Script()
+      .say('u', 'adult', 'kid', 'how old r u')
+      .say('u', 'kid', 'adult', 'why')
+      .say('u', 'adult', 'kid', 'which school do you go to')
+      .say('u', 'adult', 'kid', 'dont tell your parents we talk')
+      .say('u', 'adult', 'kid', 'add me on kik');
+    const withImplied = run(s).engine.conversationScore('u');
+    const same = new Script().account('kid', 30);
+    for (const e of s.events) same.events.push(e);
+    const knownAdult = run(same).engine.conversationScore('u');
+    assert.ok(withImplied >= 0.5, `implied child: ${withImplied}`);
+    assert.ok(knownAdult < withImplied, 'a declared adult target is not treated as a child');
+  });
+
   it('keeps two teens of the same age swapping Snapchat handles low', () => {
     const s = new Script()
       .say('p', 'amy', 'bea', 'im 14 wbu')
