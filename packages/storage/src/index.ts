@@ -1,0 +1,30 @@
+// @lifeguard/storage: the service's persistence behind one interface, on SQLite or PostgreSQL.
+export * from './types.ts';
+export { SqliteStorage, type SqliteOptions } from './sqlite.ts';
+export { PostgresStorage, type PostgresOptions } from './postgres.ts';
+export { sqliteMigrations, postgresMigrations, type Migration } from './migrations.ts';
+export { newId } from './rows.ts';
+import { SqliteStorage } from './sqlite.ts';
+import { PostgresStorage } from './postgres.ts';
+import type { Storage } from './types.ts';
+
+export interface OpenStorageOptions {
+  /** `postgres://...` / `postgresql://...` for PostgreSQL; anything else is a SQLite file path. */
+  database: string;
+  sqliteSynchronous?: 'full' | 'normal';
+  postgresSchema?: string;
+}
+
+/** Opens a store from a URL or path and applies pending migrations. */
+export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
+  const storage: Storage = /^postgres(ql)?:\/\//.test(options.database)
+    ? new PostgresStorage({ connectionString: options.database, ...(options.postgresSchema ? { schema: options.postgresSchema } : {}) })
+    : new SqliteStorage({ path: options.database, synchronous: options.sqliteSynchronous ?? 'full' });
+  try {
+    await storage.migrate();
+  } catch (err) {
+    await storage.close().catch(() => {});
+    throw err;
+  }
+  return storage;
+}

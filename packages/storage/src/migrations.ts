@@ -1,0 +1,350 @@
+// Ordered schema migrations, one list per dialect, applied once each and recorded in schema_migrations.
+// Never edit a released migration: add a new one. Versions must stay in step between the two lists.
+// Times are milliseconds since the Unix epoch (INTEGER / BIGINT) so both stores sort and compare alike.
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const sqliteMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  revoked_at INTEGER
+);
+CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
+
+-- seq is the tenant stream position; AUTOINCREMENT so a seq is never reused.
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  time_ms INTEGER NOT NULL,
+  received_at INTEGER NOT NULL,
+  conversation_id TEXT,
+  -- the event without its text; text lives apart so retention can drop it alone
+  body TEXT NOT NULL,
+  text TEXT,
+  text_purged_at INTEGER,
+  UNIQUE (tenant_id, id)
+);
+CREATE INDEX events_tenant_seq ON events(tenant_id, seq);
+CREATE INDEX events_conversation ON events(tenant_id, conversation_id, time_ms) WHERE conversation_id IS NOT NULL;
+CREATE INDEX events_retention ON events(tenant_id, time_ms) WHERE type = 'message' AND text IS NOT NULL;
+
+CREATE TABLE accounts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  age INTEGER,
+  age_band TEXT,
+  country TEXT,
+  created_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+
+-- One row per unordered pair (user_a < user_b); state is the latest by event time.
+CREATE TABLE connections (
+  tenant_id TEXT NOT NULL,
+  user_a TEXT NOT NULL,
+  user_b TEXT NOT NULL,
+  connected INTEGER NOT NULL,
+  changed_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_a, user_b)
+);
+CREATE INDEX connections_b ON connections(tenant_id, user_b);
+
+CREATE TABLE blocks (
+  tenant_id TEXT NOT NULL,
+  blocker_id TEXT NOT NULL,
+  blocked_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, blocker_id, blocked_id)
+);
+
+CREATE TABLE cases (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  accused_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  level TEXT NOT NULL,
+  score REAL NOT NULL,
+  conversation_ids TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX cases_accused ON cases(tenant_id, accused_id, status);
+CREATE INDEX cases_updated ON cases(tenant_id, updated_at, id);
+
+CREATE TABLE case_conversations (
+  tenant_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, conversation_id, case_id)
+);
+
+CREATE TABLE case_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT,
+  note TEXT
+);
+CREATE INDEX case_history_case ON case_history(tenant_id, case_id, seq);
+
+CREATE TABLE case_alerts (
+  tenant_id TEXT NOT NULL,
+  alert_key TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, alert_key)
+);
+
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints(tenant_id);
+
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  last_status_code INTEGER,
+  created_at INTEGER NOT NULL,
+  delivered_at INTEGER
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status IN ('pending', 'failing');
+CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries(tenant_id, status, created_at);
+
+CREATE TABLE engine_snapshots (
+  tenant_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+
+CREATE TABLE banks (
+  tenant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  source TEXT,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+);
+CREATE TABLE bank_hashes (
+  tenant_id TEXT NOT NULL,
+  bank TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  metadata TEXT,
+  PRIMARY KEY (tenant_id, bank, kind, hash)
+);
+CREATE INDEX bank_hashes_lookup ON bank_hashes(tenant_id, kind, hash);
+`,
+  },
+];
+
+export const postgresMigrations: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    sql: `
+CREATE TABLE tenants (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  key_hash TEXT NOT NULL UNIQUE,
+  scopes TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  revoked_at BIGINT
+);
+CREATE INDEX api_keys_tenant ON api_keys(tenant_id);
+
+CREATE TABLE events (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  time_ms BIGINT NOT NULL,
+  received_at BIGINT NOT NULL,
+  conversation_id TEXT,
+  body TEXT NOT NULL,
+  text TEXT,
+  text_purged_at BIGINT,
+  UNIQUE (tenant_id, id)
+);
+CREATE INDEX events_tenant_seq ON events(tenant_id, seq);
+CREATE INDEX events_conversation ON events(tenant_id, conversation_id, time_ms) WHERE conversation_id IS NOT NULL;
+CREATE INDEX events_retention ON events(tenant_id, time_ms) WHERE type = 'message' AND text IS NOT NULL;
+
+CREATE TABLE accounts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  age INTEGER,
+  age_band TEXT,
+  country TEXT,
+  created_at BIGINT,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+
+CREATE TABLE connections (
+  tenant_id TEXT NOT NULL,
+  user_a TEXT NOT NULL,
+  user_b TEXT NOT NULL,
+  connected BOOLEAN NOT NULL,
+  changed_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_a, user_b)
+);
+CREATE INDEX connections_b ON connections(tenant_id, user_b);
+
+CREATE TABLE blocks (
+  tenant_id TEXT NOT NULL,
+  blocker_id TEXT NOT NULL,
+  blocked_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, blocker_id, blocked_id)
+);
+
+CREATE TABLE cases (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  accused_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  level TEXT NOT NULL,
+  score DOUBLE PRECISION NOT NULL,
+  conversation_ids TEXT NOT NULL,
+  evidence TEXT NOT NULL,
+  opened_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  version INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, id)
+);
+CREATE INDEX cases_accused ON cases(tenant_id, accused_id, status);
+CREATE INDEX cases_updated ON cases(tenant_id, updated_at, id);
+
+CREATE TABLE case_conversations (
+  tenant_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, conversation_id, case_id)
+);
+
+CREATE TABLE case_history (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  from_status TEXT,
+  to_status TEXT,
+  note TEXT
+);
+CREATE INDEX case_history_case ON case_history(tenant_id, case_id, seq);
+
+CREATE TABLE case_alerts (
+  tenant_id TEXT NOT NULL,
+  alert_key TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, alert_key)
+);
+
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  enabled BOOLEAN NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX webhook_endpoints_tenant ON webhook_endpoints(tenant_id);
+
+CREATE TABLE webhook_deliveries (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  endpoint_id TEXT NOT NULL,
+  event_type TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  next_attempt_at BIGINT,
+  last_error TEXT,
+  last_status_code INTEGER,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(next_attempt_at) WHERE status IN ('pending', 'failing');
+CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries(tenant_id, status, created_at);
+
+CREATE TABLE engine_snapshots (
+  tenant_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  data TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+
+CREATE TABLE banks (
+  tenant_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  enabled BOOLEAN NOT NULL,
+  source TEXT,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, name)
+);
+CREATE TABLE bank_hashes (
+  tenant_id TEXT NOT NULL,
+  bank TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  metadata TEXT,
+  PRIMARY KEY (tenant_id, bank, kind, hash)
+);
+CREATE INDEX bank_hashes_lookup ON bank_hashes(tenant_id, kind, hash);
+`,
+  },
+];

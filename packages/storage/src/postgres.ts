@@ -1,0 +1,598 @@
+// PostgreSQL store for production (pg Pool). Same interface and tests as the SQLite store.
+// Durability: a commit returns after the WAL is flushed (PostgreSQL's default synchronous_commit=on),
+// so an acknowledged event survives a crash of the service and of the database host.
+import pg from 'pg';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { postgresMigrations } from './migrations.ts';
+import {
+  eventToRow,
+  firstOccurrences,
+  graphEffects,
+  mapAccount,
+  mapApiKey,
+  mapBank,
+  mapBankHash,
+  mapCase,
+  mapDelivery,
+  mapHistory,
+  mapWebhook,
+  newId,
+  orderedPair,
+  rowToEvent,
+  webhookSubscribed,
+  type GraphEffect,
+} from './rows.ts';
+import {
+  ConflictError,
+  type AccountRecord,
+  type AppendResult,
+  type AppendStatus,
+  type ApiKeyRecord,
+  type BankHashRecord,
+  type CaseHistoryEntry,
+  type CaseListQuery,
+  type CaseRecord,
+  type ClaimedDelivery,
+  type ContactContext,
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  type EngineSnapshotRecord,
+  type HashBankRecord,
+  type HashKind,
+  type NewApiKey,
+  type PurgeResult,
+  type SaveCaseInput,
+  type Storage,
+  type StoredEvent,
+  type Tenant,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEventInput,
+} from './types.ts';
+
+type Row = Record<string, unknown>;
+type Queryable = pg.Pool | pg.PoolClient;
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema to use (created if missing); lets tests and tenants of a shared server stay apart. Default: public. */
+  schema?: string;
+  maxConnections?: number;
+}
+
+// BIGINT columns hold millisecond times and seqs, all far below 2^53: parse them as numbers.
+const types = {
+  getTypeParser(oid: number, format?: string) {
+    if (oid === pg.types.builtins.INT8) return (v: string) => Number(v);
+    return pg.types.getTypeParser(oid, format as 'text');
+  },
+};
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export class PostgresStorage implements Storage {
+  readonly kind = 'postgres' as const;
+  readonly pool: pg.Pool;
+  readonly schema: string;
+
+  constructor(options: PostgresOptions) {
+    this.schema = options.schema ?? 'public';
+    if (!SCHEMA_NAME.test(this.schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(this.schema)}`);
+    this.pool = new pg.Pool({
+      connectionString: options.connectionString,
+      max: options.maxConnections ?? 10,
+      types: types as pg.CustomTypesConfig,
+      options: `-c search_path=${this.schema}`,
+    });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  private async tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  private async rows(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<Row[]> {
+    return (await db.query(sql, params)).rows as Row[];
+  }
+
+  private async one(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<Row | null> {
+    return (await this.rows(sql, params, db))[0] ?? null;
+  }
+
+  async migrate(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      // One migrator at a time across processes.
+      await client.query('SELECT pg_advisory_lock(7419005)');
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${this.schema}`);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)');
+      const applied = new Set((await client.query('SELECT version FROM schema_migrations')).rows.map((r: Row) => Number(r.version)));
+      for (const m of postgresMigrations) {
+        if (applied.has(m.version)) continue;
+        await client.query('BEGIN');
+        try {
+          await client.query(m.sql);
+          await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, Date.now()]);
+          await client.query('COMMIT');
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => {});
+          throw err;
+        }
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock(7419005)').catch(() => {});
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  // Tenants and keys ---------------------------------------------------------------------------
+
+  async createTenant(id: string, name: string): Promise<Tenant> {
+    const createdAt = Date.now();
+    await this.pool.query('INSERT INTO tenants (id, name, created_at) VALUES ($1, $2, $3)', [id, name, createdAt]);
+    return { id, name, createdAt };
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const r = await this.one('SELECT * FROM tenants WHERE id = $1', [id]);
+    return r ? { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) } : null;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (await this.rows('SELECT * FROM tenants ORDER BY id')).map((r) => ({ id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) }));
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const record: ApiKeyRecord = { id: newId('key'), tenantId: key.tenantId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: Date.now(), revokedAt: null };
+    await this.pool.query('INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      record.id, record.tenantId, record.name, record.prefix, key.keyHash, JSON.stringify(record.scopes), record.createdAt,
+    ]);
+    return record;
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    const r = await this.one('SELECT * FROM api_keys WHERE key_hash = $1', [keyHash]);
+    return r ? mapApiKey(r) : null;
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return (await this.rows('SELECT * FROM api_keys WHERE tenant_id = $1 ORDER BY created_at, id', [tenantId])).map(mapApiKey);
+  }
+
+  async revokeApiKey(tenantId: string, keyId: string, at: number): Promise<boolean> {
+    const res = await this.pool.query('UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND id = $3 AND revoked_at IS NULL', [at, tenantId, keyId]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async countApiKeys(): Promise<number> {
+    return Number((await this.one('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL'))!.n);
+  }
+
+  // Events -------------------------------------------------------------------------------------
+
+  async appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult> {
+    const first = firstOccurrences(events);
+    const candidates = events.filter((_, i) => first[i]);
+    const rows = candidates.map(eventToRow);
+    return this.tx(async (client) => {
+      // One statement for the whole batch; ORDER BY ord gives seqs in input order.
+      const inserted = await this.rows(
+        `INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text)
+         SELECT $1, u.id, u.type, u.time_ms, $2, u.conversation_id, u.body, u.text
+         FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u(id, type, time_ms, conversation_id, body, text, ord)
+         ORDER BY u.ord
+         ON CONFLICT (tenant_id, id) DO NOTHING
+         RETURNING id, seq`,
+        [
+          tenantId,
+          receivedAt,
+          rows.map((r) => r.id),
+          rows.map((r) => r.type),
+          rows.map((r) => r.timeMs),
+          rows.map((r) => r.conversationId),
+          rows.map((r) => r.body),
+          rows.map((r) => r.text),
+        ],
+        client,
+      );
+      const seqById = new Map(inserted.map((r) => [String(r.id), Number(r.seq)]));
+      const statuses: AppendStatus[] = [];
+      const seqs: (number | null)[] = [];
+      const accepted: LifeguardEvent[] = [];
+      events.forEach((event, i) => {
+        const seq = first[i] ? seqById.get(event.id) : undefined;
+        statuses.push(seq === undefined ? 'duplicate' : 'accepted');
+        seqs.push(seq ?? null);
+        if (seq !== undefined) accepted.push(event);
+      });
+      for (const event of accepted) {
+        for (const effect of graphEffects(event)) await this.applyEffect(client, tenantId, effect);
+      }
+      return { statuses, seqs };
+    });
+  }
+
+  private async applyEffect(client: pg.PoolClient, tenantId: string, e: GraphEffect): Promise<void> {
+    if (e.kind === 'account') {
+      await client.query(
+        `INSERT INTO accounts AS a (tenant_id, user_id, age, age_band, country, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id, user_id) DO UPDATE SET
+           age = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.age, a.age) ELSE coalesce(a.age, excluded.age) END,
+           age_band = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.age_band, a.age_band) ELSE coalesce(a.age_band, excluded.age_band) END,
+           country = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.country, a.country) ELSE coalesce(a.country, excluded.country) END,
+           created_at = least(a.created_at, excluded.created_at),
+           updated_at = greatest(a.updated_at, excluded.updated_at)`,
+        [tenantId, e.userId, e.age, e.ageBand, e.country, e.createdAt, e.at],
+      );
+    } else if (e.kind === 'connection') {
+      await client.query(
+        `INSERT INTO connections AS c (tenant_id, user_a, user_b, connected, changed_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (tenant_id, user_a, user_b) DO UPDATE SET connected = excluded.connected, changed_at = excluded.changed_at
+         WHERE excluded.changed_at >= c.changed_at`,
+        [tenantId, e.a, e.b, e.connected, e.at],
+      );
+    } else {
+      await client.query('INSERT INTO blocks (tenant_id, blocker_id, blocked_id, at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [tenantId, e.blocker, e.blocked, e.at]);
+    }
+  }
+
+  async readEvents(tenantId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    return (await this.rows('SELECT * FROM events WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenantId, afterSeq, limit])).map(toStored);
+  }
+
+  async getEventsByIds(tenantId: string, ids: string[]): Promise<StoredEvent[]> {
+    if (ids.length === 0) return [];
+    return (await this.rows('SELECT * FROM events WHERE tenant_id = $1 AND id = ANY($2::text[]) ORDER BY seq', [tenantId, ids])).map(toStored);
+  }
+
+  async conversationMessages(tenantId: string, conversationId: string, beforeTime: number, limit: number): Promise<StoredEvent[]> {
+    const rows = await this.rows(
+      "SELECT * FROM events WHERE tenant_id = $1 AND conversation_id = $2 AND type = 'message' AND time_ms <= $3 ORDER BY time_ms DESC, seq DESC LIMIT $4",
+      [tenantId, conversationId, beforeTime, limit],
+    );
+    return rows.map(toStored).reverse();
+  }
+
+  async countEvents(tenantId: string): Promise<number> {
+    return Number((await this.one('SELECT count(*) AS n FROM events WHERE tenant_id = $1', [tenantId]))!.n);
+  }
+
+  async maxSeq(tenantId: string): Promise<number> {
+    return Number((await this.one('SELECT coalesce(max(seq), 0) AS n FROM events WHERE tenant_id = $1', [tenantId]))!.n);
+  }
+
+  // Accounts and graph -------------------------------------------------------------------------
+
+  async getAccount(tenantId: string, userId: string): Promise<AccountRecord | null> {
+    const r = await this.one('SELECT * FROM accounts WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
+    return r ? mapAccount(r) : null;
+  }
+
+  async getAccounts(tenantId: string, userIds: string[]): Promise<Map<string, AccountRecord>> {
+    const rows = userIds.length ? await this.rows('SELECT * FROM accounts WHERE tenant_id = $1 AND user_id = ANY($2::text[])', [tenantId, userIds]) : [];
+    return new Map(rows.map((r) => [String(r.user_id), mapAccount(r)]));
+  }
+
+  async contactContext(tenantId: string, senderId: string, recipientId: string): Promise<ContactContext> {
+    const [a, b] = orderedPair(senderId, recipientId);
+    // One round trip: this sits on the hot path of every contact decision.
+    const r = (await this.one(
+      `SELECT
+         (SELECT row_to_json(x) FROM accounts x WHERE tenant_id = $1 AND user_id = $2) AS sender,
+         (SELECT row_to_json(x) FROM accounts x WHERE tenant_id = $1 AND user_id = $3) AS recipient,
+         coalesce((SELECT connected FROM connections WHERE tenant_id = $1 AND user_a = $4 AND user_b = $5), false) AS connected,
+         EXISTS (SELECT 1 FROM blocks WHERE tenant_id = $1 AND blocker_id = $3 AND blocked_id = $2) AS blocked_by_recipient,
+         EXISTS (SELECT 1 FROM blocks WHERE tenant_id = $1 AND blocker_id = $2 AND blocked_id = $3) AS blocked_by_sender,
+         (SELECT count(*) FROM (${neighbours('$1', '$2')}) x JOIN (${neighbours('$1', '$3')}) y ON x.other = y.other) AS mutual`,
+      [tenantId, senderId, recipientId, a, b],
+    ))!;
+    return {
+      sender: r.sender ? mapAccount(r.sender as Row) : null,
+      recipient: r.recipient ? mapAccount(r.recipient as Row) : null,
+      connected: Boolean(r.connected),
+      blockedByRecipient: Boolean(r.blocked_by_recipient),
+      blockedBySender: Boolean(r.blocked_by_sender),
+      mutualConnections: Number(r.mutual),
+    };
+  }
+
+  async connectedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>> {
+    if (others.length === 0) return new Set();
+    const rows = await this.rows(`SELECT other FROM (${neighbours('$1', '$2')}) n WHERE other = ANY($3::text[])`, [tenantId, userId, others]);
+    return new Set(rows.map((r) => String(r.other)));
+  }
+
+  async blockedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>> {
+    if (others.length === 0) return new Set();
+    const rows = await this.rows(
+      `SELECT blocked_id AS other FROM blocks WHERE tenant_id = $1 AND blocker_id = $2 AND blocked_id = ANY($3::text[])
+       UNION SELECT blocker_id AS other FROM blocks WHERE tenant_id = $1 AND blocked_id = $2 AND blocker_id = ANY($3::text[])`,
+      [tenantId, userId, others],
+    );
+    return new Set(rows.map((r) => String(r.other)));
+  }
+
+  async listConnections(tenantId: string, userId: string, limit: number): Promise<string[]> {
+    return (await this.rows(`${neighbours('$1', '$2')} ORDER BY other LIMIT $3`, [tenantId, userId, limit])).map((r) => String(r.other));
+  }
+
+  // Cases --------------------------------------------------------------------------------------
+
+  async getCase(tenantId: string, caseId: string): Promise<CaseRecord | null> {
+    const r = await this.one('SELECT * FROM cases WHERE tenant_id = $1 AND id = $2', [tenantId, caseId]);
+    return r ? mapCase(r) : null;
+  }
+
+  async findActiveCaseForAccused(tenantId: string, accusedId: string): Promise<CaseRecord | null> {
+    const r = await this.one(
+      "SELECT * FROM cases WHERE tenant_id = $1 AND accused_id = $2 AND status IN ('open', 'in_review', 'escalated') ORDER BY updated_at DESC LIMIT 1",
+      [tenantId, accusedId],
+    );
+    return r ? mapCase(r) : null;
+  }
+
+  async listCases(tenantId: string, query: CaseListQuery): Promise<CaseRecord[]> {
+    const where = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    const add = (v: unknown) => `$${params.push(v)}`;
+    if (query.status) where.push(`status = ${add(query.status)}`);
+    if (query.accusedId) where.push(`accused_id = ${add(query.accusedId)}`);
+    if (query.before) {
+      const t = add(query.before.updatedAt);
+      where.push(`(updated_at < ${t} OR (updated_at = ${t} AND id < ${add(query.before.id)}))`);
+    }
+    const rows = await this.rows(`SELECT * FROM cases WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ${add(query.limit)}`, params);
+    return rows.map(mapCase);
+  }
+
+  async caseHistory(tenantId: string, caseId: string): Promise<CaseHistoryEntry[]> {
+    return (await this.rows('SELECT * FROM case_history WHERE tenant_id = $1 AND case_id = $2 ORDER BY seq', [tenantId, caseId])).map(mapHistory);
+  }
+
+  async saveCase(tenantId: string, input: SaveCaseInput): Promise<void> {
+    const c = input.caseRecord;
+    await this.tx(async (client) => {
+      if (input.expectedVersion === undefined) {
+        await client.query(
+          `INSERT INTO cases (tenant_id, id, accused_id, status, level, score, conversation_ids, evidence, opened_at, updated_at, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+          [tenantId, c.id, c.accusedId, c.status, c.level, c.score, JSON.stringify(c.conversationIds), JSON.stringify(c.evidence), c.openedAt, c.updatedAt, c.version],
+        );
+      } else {
+        const res = await client.query(
+          `UPDATE cases SET status = $1, level = $2, score = $3, conversation_ids = $4, evidence = $5, updated_at = $6, version = $7
+           WHERE tenant_id = $8 AND id = $9 AND version = $10`,
+          [c.status, c.level, c.score, JSON.stringify(c.conversationIds), JSON.stringify(c.evidence), c.updatedAt, c.version, tenantId, c.id, input.expectedVersion],
+        );
+        if ((res.rowCount ?? 0) === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      }
+      if (c.conversationIds.length > 0) {
+        await client.query(
+          'INSERT INTO case_conversations (tenant_id, conversation_id, case_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING',
+          [tenantId, c.conversationIds, c.id],
+        );
+      }
+      const h = input.history;
+      await client.query(
+        'INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note],
+      );
+      if (input.alertKeys?.length) {
+        await client.query('INSERT INTO case_alerts (tenant_id, alert_key, case_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING', [
+          tenantId, input.alertKeys, c.id,
+        ]);
+      }
+      for (const event of input.notify ?? []) await this.enqueue(client, tenantId, event, h.at);
+    });
+  }
+
+  async hasAlertKey(tenantId: string, alertKey: string): Promise<boolean> {
+    return (await this.one('SELECT 1 AS x FROM case_alerts WHERE tenant_id = $1 AND alert_key = $2', [tenantId, alertKey])) !== null;
+  }
+
+  // Webhooks -----------------------------------------------------------------------------------
+
+  async createWebhook(endpoint: Omit<WebhookEndpoint, 'createdAt'> & { createdAt?: number }): Promise<WebhookEndpoint> {
+    const record: WebhookEndpoint = { ...endpoint, createdAt: endpoint.createdAt ?? Date.now() };
+    await this.pool.query('INSERT INTO webhook_endpoints (id, tenant_id, url, secret, events, enabled, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      record.id, record.tenantId, record.url, record.secret, JSON.stringify(record.events), record.enabled, record.createdAt,
+    ]);
+    return record;
+  }
+
+  async listWebhooks(tenantId: string): Promise<WebhookEndpoint[]> {
+    return (await this.rows('SELECT * FROM webhook_endpoints WHERE tenant_id = $1 ORDER BY created_at, id', [tenantId])).map(mapWebhook);
+  }
+
+  async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    return this.tx(async (client) => {
+      const res = await client.query('DELETE FROM webhook_endpoints WHERE tenant_id = $1 AND id = $2', [tenantId, id]);
+      const deleted = (res.rowCount ?? 0) > 0;
+      if (deleted) {
+        await client.query(
+          "UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL, last_error = 'endpoint deleted' WHERE tenant_id = $1 AND endpoint_id = $2 AND status IN ('pending', 'failing')",
+          [tenantId, id],
+        );
+      }
+      return deleted;
+    });
+  }
+
+  async enqueueWebhookEvent(tenantId: string, event: WebhookEventInput, at: number): Promise<number> {
+    return this.enqueue(this.pool, tenantId, event, at);
+  }
+
+  private async enqueue(db: Queryable, tenantId: string, event: WebhookEventInput, at: number): Promise<number> {
+    const endpoints = (await this.rows('SELECT * FROM webhook_endpoints WHERE tenant_id = $1 AND enabled', [tenantId], db)).map(mapWebhook);
+    const targets = endpoints.filter((e) => webhookSubscribed(e.events, event.type));
+    if (targets.length === 0) return 0;
+    await db.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+       SELECT unnest($1::text[]), $2, unnest($3::text[]), $4, $5, 'pending', 0, $6, $6`,
+      [targets.map(() => newId('dlv')), tenantId, targets.map((t) => t.id), event.type, JSON.stringify(event.payload), at],
+    );
+    return targets.length;
+  }
+
+  async claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    const rows = await this.rows(
+      `WITH due AS (
+         SELECT id FROM webhook_deliveries WHERE status IN ('pending', 'failing') AND next_attempt_at <= $1
+         ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED
+       )
+       UPDATE webhook_deliveries d SET next_attempt_at = $3
+       FROM due, webhook_endpoints e
+       WHERE d.id = due.id AND e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+       RETURNING d.*, e.url, e.secret`,
+      [now, limit, now + leaseMs],
+    );
+    return rows.map((r) => ({ ...mapDelivery(r), url: String(r.url), secret: String(r.secret) }));
+  }
+
+  async recordDeliveryOutcome(deliveryId: string, o: DeliveryOutcome): Promise<void> {
+    if (o.ok) {
+      await this.pool.query(
+        "UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_status_code = $1, last_error = NULL, delivered_at = $2 WHERE id = $3",
+        [o.statusCode, o.at, deliveryId],
+      );
+    } else {
+      await this.pool.query('UPDATE webhook_deliveries SET status = $1, attempts = attempts + 1, next_attempt_at = $2, last_status_code = $3, last_error = $4 WHERE id = $5', [
+        o.nextAttemptAt === null ? 'dead' : 'failing', o.nextAttemptAt, o.statusCode, o.error, deliveryId,
+      ]);
+    }
+  }
+
+  async listDeliveries(tenantId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    const rows = query.status
+      ? await this.rows('SELECT * FROM webhook_deliveries WHERE tenant_id = $1 AND status = $2 ORDER BY created_at DESC, id DESC LIMIT $3', [tenantId, query.status, query.limit])
+      : await this.rows('SELECT * FROM webhook_deliveries WHERE tenant_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2', [tenantId, query.limit]);
+    return rows.map(mapDelivery);
+  }
+
+  // Snapshots and retention ----------------------------------------------------------------------
+
+  async saveSnapshot(tenantId: string, s: EngineSnapshotRecord): Promise<void> {
+    await this.tx(async (client) => {
+      await client.query(
+        `INSERT INTO engine_snapshots (tenant_id, seq, created_at, data) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (tenant_id, seq) DO UPDATE SET created_at = excluded.created_at, data = excluded.data`,
+        [tenantId, s.seq, s.createdAt, s.data],
+      );
+      await client.query(
+        'DELETE FROM engine_snapshots WHERE tenant_id = $1 AND seq NOT IN (SELECT seq FROM engine_snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 2)',
+        [tenantId],
+      );
+    });
+  }
+
+  async latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null> {
+    const r = await this.one('SELECT * FROM engine_snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1', [tenantId]);
+    return r ? { seq: Number(r.seq), createdAt: Number(r.created_at), data: String(r.data) } : null;
+  }
+
+  async purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult> {
+    const res = await this.pool.query(
+      `UPDATE events SET text = NULL, text_purged_at = $1
+       WHERE tenant_id = $2 AND type = 'message' AND text IS NOT NULL AND time_ms < $3 AND seq <= $4
+         AND conversation_id NOT IN (SELECT conversation_id FROM case_conversations WHERE tenant_id = $2)`,
+      [at, tenantId, olderThan, maxSeq],
+    );
+    return { messagesPurged: res.rowCount ?? 0 };
+  }
+
+  // Hash banks -----------------------------------------------------------------------------------
+
+  async upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+    const r = await this.one(
+      `INSERT INTO banks (tenant_id, name, enabled, source, created_at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source RETURNING *`,
+      [bank.tenantId, bank.name, bank.enabled, bank.source, bank.createdAt ?? Date.now()],
+    );
+    return mapBank(r!);
+  }
+
+  async getBank(tenantId: string, name: string): Promise<HashBankRecord | null> {
+    const r = await this.one('SELECT * FROM banks WHERE tenant_id = $1 AND name = $2', [tenantId, name]);
+    return r ? mapBank(r) : null;
+  }
+
+  async listBanks(tenantId: string): Promise<HashBankRecord[]> {
+    return (await this.rows('SELECT * FROM banks WHERE tenant_id = $1 ORDER BY name', [tenantId])).map(mapBank);
+  }
+
+  async deleteBank(tenantId: string, name: string): Promise<boolean> {
+    return this.tx(async (client) => {
+      await client.query('DELETE FROM bank_hashes WHERE tenant_id = $1 AND bank = $2', [tenantId, name]);
+      const res = await client.query('DELETE FROM banks WHERE tenant_id = $1 AND name = $2', [tenantId, name]);
+      return (res.rowCount ?? 0) > 0;
+    });
+  }
+
+  async addBankHashes(tenantId: string, bank: string, hashes: Omit<BankHashRecord, 'bank'>[]): Promise<number> {
+    if (hashes.length === 0) return 0;
+    let added = 0;
+    await this.tx(async (client) => {
+      for (let i = 0; i < hashes.length; i += 5000) {
+        const chunk = hashes.slice(i, i + 5000);
+        const res = await client.query(
+          `INSERT INTO bank_hashes (tenant_id, bank, kind, hash, metadata)
+           SELECT $1, $2, u.kind, u.hash, u.metadata FROM unnest($3::text[], $4::text[], $5::text[]) AS u(kind, hash, metadata)
+           ON CONFLICT DO NOTHING`,
+          [tenantId, bank, chunk.map((h) => h.kind), chunk.map((h) => h.hash.toLowerCase()), chunk.map((h) => (h.metadata == null ? null : JSON.stringify(h.metadata)))],
+        );
+        added += res.rowCount ?? 0;
+      }
+    });
+    return added;
+  }
+
+  async removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean> {
+    const res = await this.pool.query('DELETE FROM bank_hashes WHERE tenant_id = $1 AND bank = $2 AND kind = $3 AND hash = $4', [tenantId, bank, kind, hash.toLowerCase()]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]> {
+    const where = ['h.tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    const add = (v: unknown) => `$${params.push(v)}`;
+    if (query.kind) where.push(`h.kind = ${add(query.kind)}`);
+    if (query.bank) where.push(`h.bank = ${add(query.bank)}`);
+    if (query.enabledOnly) where.push('b.enabled');
+    const limit = query.limit === undefined ? '' : ` LIMIT ${add(query.limit)}`;
+    const rows = await this.rows(
+      `SELECT h.* FROM bank_hashes h JOIN banks b ON b.tenant_id = h.tenant_id AND b.name = h.bank
+       WHERE ${where.join(' AND ')} ORDER BY h.bank, h.kind, h.hash${limit}`,
+      params,
+    );
+    return rows.map(mapBankHash);
+  }
+
+  async findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]> {
+    return (await this.rows('SELECT * FROM bank_hashes WHERE tenant_id = $1 AND kind = $2 AND hash = $3 ORDER BY bank', [tenantId, kind, hash.toLowerCase()])).map(mapBankHash);
+  }
+}
+
+function neighbours(tenant: string, user: string): string {
+  return `SELECT user_b AS other FROM connections WHERE tenant_id = ${tenant} AND user_a = ${user} AND connected
+    UNION SELECT user_a AS other FROM connections WHERE tenant_id = ${tenant} AND user_b = ${user} AND connected`;
+}
+
+function toStored(r: Row): StoredEvent {
+  return rowToEvent(r as Parameters<typeof rowToEvent>[0]);
+}

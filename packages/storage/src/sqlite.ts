@@ -1,0 +1,522 @@
+// Embedded SQLite store (better-sqlite3): no set-up, one file, the default for `lifeguard serve`.
+//
+// Durability: WAL journal with synchronous=FULL by default. A commit returns only after the WAL is
+// fsynced, so an acknowledged event survives a process kill (SIGKILL) and also an OS crash or power
+// loss. synchronous=NORMAL (option `synchronous: 'normal'`) still survives a process kill, because the
+// WAL frames are written to the OS before commit returns, but the last commits may be lost if the
+// machine itself goes down. better-sqlite3 is synchronous; each method is wrapped as a promise so
+// the service code is the same for both stores.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { sqliteMigrations } from './migrations.ts';
+import {
+  eventToRow,
+  firstOccurrences,
+  graphEffects,
+  mapAccount,
+  mapApiKey,
+  mapBank,
+  mapBankHash,
+  mapCase,
+  mapDelivery,
+  mapHistory,
+  mapWebhook,
+  newId,
+  orderedPair,
+  rowToEvent,
+  webhookSubscribed,
+  type GraphEffect,
+} from './rows.ts';
+import {
+  ConflictError,
+  type AccountRecord,
+  type AppendResult,
+  type AppendStatus,
+  type ApiKeyRecord,
+  type BankHashRecord,
+  type CaseHistoryEntry,
+  type CaseListQuery,
+  type CaseRecord,
+  type ClaimedDelivery,
+  type ContactContext,
+  type DeliveryOutcome,
+  type DeliveryStatus,
+  type EngineSnapshotRecord,
+  type HashBankRecord,
+  type HashKind,
+  type NewApiKey,
+  type PurgeResult,
+  type SaveCaseInput,
+  type Storage,
+  type StoredEvent,
+  type Tenant,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+  type WebhookEventInput,
+} from './types.ts';
+
+type Row = Record<string, unknown>;
+
+export interface SqliteOptions {
+  /** File path, or ':memory:' for tests that do not need a file. */
+  path: string;
+  /** 'full' (default): durable across power loss. 'normal': durable across process crashes only. */
+  synchronous?: 'full' | 'normal';
+}
+
+export class SqliteStorage implements Storage {
+  readonly kind = 'sqlite' as const;
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteOptions) {
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.db.pragma('foreign_keys = ON');
+  }
+
+  /** Prepared statements are cached by their SQL text. */
+  private q(sql: string): Database.Statement {
+    let stmt = this.stmts.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.stmts.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  async migrate(): Promise<void> {
+    this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
+    const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
+    for (const m of sqliteMigrations) {
+      if (applied.has(m.version)) continue;
+      this.db.transaction(() => {
+        this.db.exec(m.sql);
+        this.db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, Date.now());
+      }).immediate();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // Tenants and keys ---------------------------------------------------------------------------
+
+  async createTenant(id: string, name: string): Promise<Tenant> {
+    const createdAt = Date.now();
+    this.q('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(id, name, createdAt);
+    return { id, name, createdAt };
+  }
+
+  async getTenant(id: string): Promise<Tenant | null> {
+    const r = this.q('SELECT * FROM tenants WHERE id = ?').get(id) as Row | undefined;
+    return r ? { id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) } : null;
+  }
+
+  async listTenants(): Promise<Tenant[]> {
+    return (this.q('SELECT * FROM tenants ORDER BY id').all() as Row[]).map((r) => ({ id: String(r.id), name: String(r.name), createdAt: Number(r.created_at) }));
+  }
+
+  async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    const record: ApiKeyRecord = { id: newId('key'), tenantId: key.tenantId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: Date.now(), revokedAt: null };
+    this.q('INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      record.id, record.tenantId, record.name, record.prefix, key.keyHash, JSON.stringify(record.scopes), record.createdAt,
+    );
+    return record;
+  }
+
+  async findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null> {
+    const r = this.q('SELECT * FROM api_keys WHERE key_hash = ?').get(keyHash) as Row | undefined;
+    return r ? mapApiKey(r) : null;
+  }
+
+  async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+    return (this.q('SELECT * FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(mapApiKey);
+  }
+
+  async revokeApiKey(tenantId: string, keyId: string, at: number): Promise<boolean> {
+    return this.q('UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL').run(at, tenantId, keyId).changes > 0;
+  }
+
+  async countApiKeys(): Promise<number> {
+    return Number((this.q('SELECT count(*) AS n FROM api_keys WHERE revoked_at IS NULL').get() as Row).n);
+  }
+
+  // Events -------------------------------------------------------------------------------------
+
+  async appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult> {
+    return this.appendEventsSync(tenantId, events, receivedAt);
+  }
+
+  /** Synchronous append, for callers that group several requests into one transaction. */
+  appendEventsSync(tenantId: string, events: LifeguardEvent[], receivedAt: number): AppendResult {
+    const insert = this.q(
+      'INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING',
+    );
+    const statuses: AppendStatus[] = [];
+    const seqs: (number | null)[] = [];
+    const first = firstOccurrences(events);
+    this.db.transaction(() => {
+      events.forEach((event, i) => {
+        if (!first[i]) {
+          statuses.push('duplicate');
+          seqs.push(null);
+          return;
+        }
+        const row = eventToRow(event);
+        const info = insert.run(tenantId, row.id, row.type, row.timeMs, receivedAt, row.conversationId, row.body, row.text);
+        if (info.changes === 0) {
+          statuses.push('duplicate');
+          seqs.push(null);
+          return;
+        }
+        statuses.push('accepted');
+        seqs.push(Number(info.lastInsertRowid));
+        for (const effect of graphEffects(event)) this.applyEffect(tenantId, effect);
+      });
+    }).immediate();
+    return { statuses, seqs };
+  }
+
+  private applyEffect(tenantId: string, e: GraphEffect): void {
+    if (e.kind === 'account') {
+      // Per field: a newer event overrides; an older one that arrives late only fills gaps.
+      this.q(`INSERT INTO accounts (tenant_id, user_id, age, age_band, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, user_id) DO UPDATE SET
+          age = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.age, accounts.age) ELSE coalesce(accounts.age, excluded.age) END,
+          age_band = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.age_band, accounts.age_band) ELSE coalesce(accounts.age_band, excluded.age_band) END,
+          country = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.country, accounts.country) ELSE coalesce(accounts.country, excluded.country) END,
+          created_at = min(coalesce(accounts.created_at, excluded.created_at), coalesce(excluded.created_at, accounts.created_at)),
+          updated_at = max(accounts.updated_at, excluded.updated_at)`).run(tenantId, e.userId, e.age, e.ageBand, e.country, e.createdAt, e.at);
+    } else if (e.kind === 'connection') {
+      this.q(`INSERT INTO connections (tenant_id, user_a, user_b, connected, changed_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, user_a, user_b) DO UPDATE SET connected = excluded.connected, changed_at = excluded.changed_at
+        WHERE excluded.changed_at >= connections.changed_at`).run(tenantId, e.a, e.b, e.connected ? 1 : 0, e.at);
+    } else {
+      this.q('INSERT INTO blocks (tenant_id, blocker_id, blocked_id, at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING').run(tenantId, e.blocker, e.blocked, e.at);
+    }
+  }
+
+  async readEvents(tenantId: string, afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    return (this.q('SELECT * FROM events WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(tenantId, afterSeq, limit) as Row[]).map(toStored);
+  }
+
+  async getEventsByIds(tenantId: string, ids: string[]): Promise<StoredEvent[]> {
+    if (ids.length === 0) return [];
+    const out: StoredEvent[] = [];
+    // Chunked to stay under SQLite's bound-parameter limit.
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM events WHERE tenant_id = ? AND id IN (${chunk.map(() => '?').join(',')}) ORDER BY seq`).all(tenantId, ...chunk) as Row[];
+      out.push(...rows.map(toStored));
+    }
+    return out.sort((a, b) => a.seq - b.seq);
+  }
+
+  async conversationMessages(tenantId: string, conversationId: string, beforeTime: number, limit: number): Promise<StoredEvent[]> {
+    const rows = this.q(
+      "SELECT * FROM events WHERE tenant_id = ? AND conversation_id = ? AND type = 'message' AND time_ms <= ? ORDER BY time_ms DESC, seq DESC LIMIT ?",
+    ).all(tenantId, conversationId, beforeTime, limit) as Row[];
+    return rows.map(toStored).reverse();
+  }
+
+  async countEvents(tenantId: string): Promise<number> {
+    return Number((this.q('SELECT count(*) AS n FROM events WHERE tenant_id = ?').get(tenantId) as Row).n);
+  }
+
+  async maxSeq(tenantId: string): Promise<number> {
+    return Number((this.q('SELECT coalesce(max(seq), 0) AS n FROM events WHERE tenant_id = ?').get(tenantId) as Row).n);
+  }
+
+  // Accounts and graph -------------------------------------------------------------------------
+
+  async getAccount(tenantId: string, userId: string): Promise<AccountRecord | null> {
+    const r = this.q('SELECT * FROM accounts WHERE tenant_id = ? AND user_id = ?').get(tenantId, userId) as Row | undefined;
+    return r ? mapAccount(r) : null;
+  }
+
+  async getAccounts(tenantId: string, userIds: string[]): Promise<Map<string, AccountRecord>> {
+    const out = new Map<string, AccountRecord>();
+    for (let i = 0; i < userIds.length; i += 500) {
+      const chunk = userIds.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM accounts WHERE tenant_id = ? AND user_id IN (${chunk.map(() => '?').join(',')})`).all(tenantId, ...chunk) as Row[];
+      for (const r of rows) out.set(String(r.user_id), mapAccount(r));
+    }
+    return out;
+  }
+
+  async contactContext(tenantId: string, senderId: string, recipientId: string): Promise<ContactContext> {
+    const account = this.q('SELECT * FROM accounts WHERE tenant_id = ? AND user_id = ?');
+    const sender = account.get(tenantId, senderId) as Row | undefined;
+    const recipient = account.get(tenantId, recipientId) as Row | undefined;
+    const [a, b] = orderedPair(senderId, recipientId);
+    const conn = this.q('SELECT connected FROM connections WHERE tenant_id = ? AND user_a = ? AND user_b = ?').get(tenantId, a, b) as Row | undefined;
+    const blocked = this.q('SELECT 1 FROM blocks WHERE tenant_id = ? AND blocker_id = ? AND blocked_id = ?');
+    const mutual = this.q(`SELECT count(*) AS n FROM (${NEIGHBOURS_SQLITE}) x JOIN (${NEIGHBOURS_SQLITE}) y ON x.other = y.other`).get(
+      tenantId, senderId, tenantId, senderId, tenantId, recipientId, tenantId, recipientId,
+    ) as Row;
+    return {
+      sender: sender ? mapAccount(sender) : null,
+      recipient: recipient ? mapAccount(recipient) : null,
+      connected: Boolean(conn?.connected),
+      blockedByRecipient: blocked.get(tenantId, recipientId, senderId) !== undefined,
+      blockedBySender: blocked.get(tenantId, senderId, recipientId) !== undefined,
+      mutualConnections: Number(mutual.n),
+    };
+  }
+
+  async connectedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>> {
+    if (others.length === 0) return new Set();
+    const wanted = new Set(others);
+    const rows = this.q(NEIGHBOURS_SQLITE).all(tenantId, userId, tenantId, userId) as Row[];
+    return new Set(rows.map((r) => String(r.other)).filter((o) => wanted.has(o)));
+  }
+
+  async blockedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>> {
+    if (others.length === 0) return new Set();
+    const wanted = new Set(others);
+    const rows = this.q(`SELECT blocked_id AS other FROM blocks WHERE tenant_id = ? AND blocker_id = ?
+      UNION SELECT blocker_id AS other FROM blocks WHERE tenant_id = ? AND blocked_id = ?`).all(tenantId, userId, tenantId, userId) as Row[];
+    return new Set(rows.map((r) => String(r.other)).filter((o) => wanted.has(o)));
+  }
+
+  async listConnections(tenantId: string, userId: string, limit: number): Promise<string[]> {
+    return (this.q(`${NEIGHBOURS_SQLITE} ORDER BY other LIMIT ?`).all(tenantId, userId, tenantId, userId, limit) as Row[]).map((r) => String(r.other));
+  }
+
+  // Cases --------------------------------------------------------------------------------------
+
+  async getCase(tenantId: string, caseId: string): Promise<CaseRecord | null> {
+    const r = this.q('SELECT * FROM cases WHERE tenant_id = ? AND id = ?').get(tenantId, caseId) as Row | undefined;
+    return r ? mapCase(r) : null;
+  }
+
+  async findActiveCaseForAccused(tenantId: string, accusedId: string): Promise<CaseRecord | null> {
+    const r = this.q(
+      "SELECT * FROM cases WHERE tenant_id = ? AND accused_id = ? AND status IN ('open', 'in_review', 'escalated') ORDER BY updated_at DESC LIMIT 1",
+    ).get(tenantId, accusedId) as Row | undefined;
+    return r ? mapCase(r) : null;
+  }
+
+  async listCases(tenantId: string, query: CaseListQuery): Promise<CaseRecord[]> {
+    const where = ['tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (query.status) {
+      where.push('status = ?');
+      params.push(query.status);
+    }
+    if (query.accusedId) {
+      where.push('accused_id = ?');
+      params.push(query.accusedId);
+    }
+    if (query.before) {
+      where.push('(updated_at < ? OR (updated_at = ? AND id < ?))');
+      params.push(query.before.updatedAt, query.before.updatedAt, query.before.id);
+    }
+    params.push(query.limit);
+    const rows = this.db.prepare(`SELECT * FROM cases WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, id DESC LIMIT ?`).all(...params) as Row[];
+    return rows.map(mapCase);
+  }
+
+  async caseHistory(tenantId: string, caseId: string): Promise<CaseHistoryEntry[]> {
+    return (this.q('SELECT * FROM case_history WHERE tenant_id = ? AND case_id = ? ORDER BY seq').all(tenantId, caseId) as Row[]).map(mapHistory);
+  }
+
+  async saveCase(tenantId: string, input: SaveCaseInput): Promise<void> {
+    const c = input.caseRecord;
+    this.db.transaction(() => {
+      if (input.expectedVersion === undefined) {
+        this.q(`INSERT INTO cases (tenant_id, id, accused_id, status, level, score, conversation_ids, evidence, opened_at, updated_at, version)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          tenantId, c.id, c.accusedId, c.status, c.level, c.score, JSON.stringify(c.conversationIds), JSON.stringify(c.evidence), c.openedAt, c.updatedAt, c.version,
+        );
+      } else {
+        const info = this.q(`UPDATE cases SET status = ?, level = ?, score = ?, conversation_ids = ?, evidence = ?, updated_at = ?, version = ?
+          WHERE tenant_id = ? AND id = ? AND version = ?`).run(
+          c.status, c.level, c.score, JSON.stringify(c.conversationIds), JSON.stringify(c.evidence), c.updatedAt, c.version, tenantId, c.id, input.expectedVersion,
+        );
+        if (info.changes === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      }
+      const link = this.q('INSERT INTO case_conversations (tenant_id, conversation_id, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      for (const conversationId of c.conversationIds) link.run(tenantId, conversationId, c.id);
+      const h = input.history;
+      this.q('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+        tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note,
+      );
+      const alert = this.q('INSERT INTO case_alerts (tenant_id, alert_key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
+      for (const key of input.alertKeys ?? []) alert.run(tenantId, key, c.id);
+      for (const event of input.notify ?? []) this.enqueueSync(tenantId, event, h.at);
+    }).immediate();
+  }
+
+  async hasAlertKey(tenantId: string, alertKey: string): Promise<boolean> {
+    return this.q('SELECT 1 FROM case_alerts WHERE tenant_id = ? AND alert_key = ?').get(tenantId, alertKey) !== undefined;
+  }
+
+  // Webhooks -----------------------------------------------------------------------------------
+
+  async createWebhook(endpoint: Omit<WebhookEndpoint, 'createdAt'> & { createdAt?: number }): Promise<WebhookEndpoint> {
+    const record: WebhookEndpoint = { ...endpoint, createdAt: endpoint.createdAt ?? Date.now() };
+    this.q('INSERT INTO webhook_endpoints (id, tenant_id, url, secret, events, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      record.id, record.tenantId, record.url, record.secret, JSON.stringify(record.events), record.enabled ? 1 : 0, record.createdAt,
+    );
+    return record;
+  }
+
+  async listWebhooks(tenantId: string): Promise<WebhookEndpoint[]> {
+    return (this.q('SELECT * FROM webhook_endpoints WHERE tenant_id = ? ORDER BY created_at, id').all(tenantId) as Row[]).map(mapWebhook);
+  }
+
+  async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      const deleted = this.q('DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
+      if (deleted) {
+        this.q("UPDATE webhook_deliveries SET status = 'dead', next_attempt_at = NULL, last_error = 'endpoint deleted' WHERE tenant_id = ? AND endpoint_id = ? AND status IN ('pending', 'failing')").run(tenantId, id);
+      }
+      return deleted;
+    }).immediate();
+  }
+
+  async enqueueWebhookEvent(tenantId: string, event: WebhookEventInput, at: number): Promise<number> {
+    return this.db.transaction(() => this.enqueueSync(tenantId, event, at)).immediate();
+  }
+
+  private enqueueSync(tenantId: string, event: WebhookEventInput, at: number): number {
+    const endpoints = (this.q('SELECT * FROM webhook_endpoints WHERE tenant_id = ? AND enabled = 1').all(tenantId) as Row[]).map(mapWebhook);
+    const insert = this.q(`INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, event_type, payload, status, attempts, next_attempt_at, created_at)
+      VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?)`);
+    let n = 0;
+    const payload = JSON.stringify(event.payload);
+    for (const endpoint of endpoints) {
+      if (!webhookSubscribed(endpoint.events, event.type)) continue;
+      insert.run(newId('dlv'), tenantId, endpoint.id, event.type, payload, at, at);
+      n++;
+    }
+    return n;
+  }
+
+  async claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.db.transaction(() => {
+      const rows = this.q(`SELECT d.*, e.url, e.secret FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
+        WHERE d.status IN ('pending', 'failing') AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`).all(now, limit) as Row[];
+      const lease = this.q('UPDATE webhook_deliveries SET next_attempt_at = ? WHERE id = ?');
+      for (const r of rows) lease.run(now + leaseMs, r.id);
+      return rows.map((r) => ({ ...mapDelivery(r), nextAttemptAt: now + leaseMs, url: String(r.url), secret: String(r.secret) }));
+    }).immediate();
+  }
+
+  async recordDeliveryOutcome(deliveryId: string, o: DeliveryOutcome): Promise<void> {
+    if (o.ok) {
+      this.q("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_status_code = ?, last_error = NULL, delivered_at = ? WHERE id = ?").run(
+        o.statusCode, o.at, deliveryId,
+      );
+    } else {
+      this.q('UPDATE webhook_deliveries SET status = ?, attempts = attempts + 1, next_attempt_at = ?, last_status_code = ?, last_error = ? WHERE id = ?').run(
+        o.nextAttemptAt === null ? 'dead' : 'failing', o.nextAttemptAt, o.statusCode, o.error, deliveryId,
+      );
+    }
+  }
+
+  async listDeliveries(tenantId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]> {
+    const rows = query.status
+      ? this.q('SELECT * FROM webhook_deliveries WHERE tenant_id = ? AND status = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(tenantId, query.status, query.limit)
+      : this.q('SELECT * FROM webhook_deliveries WHERE tenant_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(tenantId, query.limit);
+    return (rows as Row[]).map(mapDelivery);
+  }
+
+  // Snapshots and retention ----------------------------------------------------------------------
+
+  async saveSnapshot(tenantId: string, s: EngineSnapshotRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.q('INSERT OR REPLACE INTO engine_snapshots (tenant_id, seq, created_at, data) VALUES (?, ?, ?, ?)').run(tenantId, s.seq, s.createdAt, s.data);
+      // Keep the newest two: one to restore from, one spare.
+      this.q('DELETE FROM engine_snapshots WHERE tenant_id = ? AND seq NOT IN (SELECT seq FROM engine_snapshots WHERE tenant_id = ? ORDER BY seq DESC LIMIT 2)').run(tenantId, tenantId);
+    }).immediate();
+  }
+
+  async latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null> {
+    const r = this.q('SELECT * FROM engine_snapshots WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1').get(tenantId) as Row | undefined;
+    return r ? { seq: Number(r.seq), createdAt: Number(r.created_at), data: String(r.data) } : null;
+  }
+
+  async purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult> {
+    const info = this.q(`UPDATE events SET text = NULL, text_purged_at = ?
+      WHERE tenant_id = ? AND type = 'message' AND text IS NOT NULL AND time_ms < ? AND seq <= ?
+        AND conversation_id NOT IN (SELECT conversation_id FROM case_conversations WHERE tenant_id = ?)`).run(at, tenantId, olderThan, maxSeq, tenantId);
+    return { messagesPurged: info.changes };
+  }
+
+  // Hash banks -----------------------------------------------------------------------------------
+
+  async upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+    const createdAt = bank.createdAt ?? Date.now();
+    this.q(`INSERT INTO banks (tenant_id, name, enabled, source, created_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source`).run(bank.tenantId, bank.name, bank.enabled ? 1 : 0, bank.source, createdAt);
+    return (await this.getBank(bank.tenantId, bank.name))!;
+  }
+
+  async getBank(tenantId: string, name: string): Promise<HashBankRecord | null> {
+    const r = this.q('SELECT * FROM banks WHERE tenant_id = ? AND name = ?').get(tenantId, name) as Row | undefined;
+    return r ? mapBank(r) : null;
+  }
+
+  async listBanks(tenantId: string): Promise<HashBankRecord[]> {
+    return (this.q('SELECT * FROM banks WHERE tenant_id = ? ORDER BY name').all(tenantId) as Row[]).map(mapBank);
+  }
+
+  async deleteBank(tenantId: string, name: string): Promise<boolean> {
+    return this.db.transaction(() => {
+      this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ?').run(tenantId, name);
+      return this.q('DELETE FROM banks WHERE tenant_id = ? AND name = ?').run(tenantId, name).changes > 0;
+    }).immediate();
+  }
+
+  async addBankHashes(tenantId: string, bank: string, hashes: Omit<BankHashRecord, 'bank'>[]): Promise<number> {
+    const insert = this.q('INSERT INTO bank_hashes (tenant_id, bank, kind, hash, metadata) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    return this.db.transaction(() => {
+      let added = 0;
+      for (const h of hashes) added += insert.run(tenantId, bank, h.kind, h.hash.toLowerCase(), h.metadata == null ? null : JSON.stringify(h.metadata)).changes;
+      return added;
+    }).immediate();
+  }
+
+  async removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean> {
+    return this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ? AND kind = ? AND hash = ?').run(tenantId, bank, kind, hash.toLowerCase()).changes > 0;
+  }
+
+  async listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]> {
+    const where = ['h.tenant_id = ?'];
+    const params: unknown[] = [tenantId];
+    if (query.kind) {
+      where.push('h.kind = ?');
+      params.push(query.kind);
+    }
+    if (query.bank) {
+      where.push('h.bank = ?');
+      params.push(query.bank);
+    }
+    if (query.enabledOnly) where.push('b.enabled = 1');
+    params.push(query.limit ?? -1);
+    const rows = this.db.prepare(`SELECT h.* FROM bank_hashes h JOIN banks b ON b.tenant_id = h.tenant_id AND b.name = h.bank
+      WHERE ${where.join(' AND ')} ORDER BY h.bank, h.kind, h.hash LIMIT ?`).all(...params) as Row[];
+    return rows.map(mapBankHash);
+  }
+
+  async findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]> {
+    return (this.q('SELECT * FROM bank_hashes WHERE tenant_id = ? AND kind = ? AND hash = ? ORDER BY bank').all(tenantId, kind, hash.toLowerCase()) as Row[]).map(mapBankHash);
+  }
+}
+
+/** Accounts connected to ?2 (params: tenant, user, tenant, user). */
+const NEIGHBOURS_SQLITE = `SELECT user_b AS other FROM connections WHERE tenant_id = ? AND user_a = ? AND connected = 1
+  UNION SELECT user_a AS other FROM connections WHERE tenant_id = ? AND user_b = ? AND connected = 1`;
+
+function toStored(r: Row): StoredEvent {
+  return rowToEvent(r as Parameters<typeof rowToEvent>[0]);
+}

@@ -1,0 +1,306 @@
+// The one storage interface the service talks to. Two implementations (SQLite, PostgreSQL)
+// pass the same test suite (test/suite.ts). Every method takes the tenant (platform) id first
+// where data belongs to a tenant, and every query filters on it: one tenant never reads another's rows.
+import type { LifeguardEvent } from '@lifeguard/core';
+
+export const API_SCOPES = ['ingest', 'decide', 'cases:read', 'cases:write', 'admin'] as const;
+export type ApiScope = (typeof API_SCOPES)[number];
+
+export interface Tenant {
+  id: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  name: string;
+  /** First characters of the key, to recognise it in lists; never enough to use it. */
+  prefix: string;
+  scopes: ApiScope[];
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface NewApiKey {
+  tenantId: string;
+  name: string;
+  prefix: string;
+  /** Hex SHA-256 of the whole key. The key itself is never stored. */
+  keyHash: string;
+  scopes: ApiScope[];
+}
+
+export interface StoredEvent {
+  /** Position in the tenant's stream; increases in commit order. */
+  seq: number;
+  event: LifeguardEvent;
+  receivedAt: number;
+  /** True when retention removed the message text (the event's text is then ''). */
+  textPurged: boolean;
+}
+
+export type AppendStatus = 'accepted' | 'duplicate';
+
+export interface AppendResult {
+  /** One status per input event, in input order. */
+  statuses: AppendStatus[];
+  /** The seq assigned to each accepted event (null for duplicates), in input order. */
+  seqs: (number | null)[];
+}
+
+export interface AccountRecord {
+  userId: string;
+  age: number | null;
+  ageBand: string | null;
+  country: string | null;
+  createdAt: number | null;
+  /** Event time of the newest account event applied. */
+  updatedAt: number;
+}
+
+/** What a decision needs to know about two accounts, fetched together. */
+export interface ContactContext {
+  sender: AccountRecord | null;
+  recipient: AccountRecord | null;
+  connected: boolean;
+  /** The recipient has blocked the sender. */
+  blockedByRecipient: boolean;
+  /** The sender has blocked the recipient. */
+  blockedBySender: boolean;
+  /** Accounts connected to both. */
+  mutualConnections: number;
+}
+
+export const CASE_STATUSES = ['open', 'in_review', 'actioned', 'dismissed', 'escalated'] as const;
+export type CaseStatus = (typeof CASE_STATUSES)[number];
+/** Statuses in which new alerts about the same accused account update the case instead of opening a new one. */
+export const ACTIVE_CASE_STATUSES: readonly CaseStatus[] = ['open', 'in_review', 'escalated'];
+
+export interface CaseRecord {
+  id: string;
+  tenantId: string;
+  accusedId: string;
+  status: CaseStatus;
+  /** Highest risk level seen. */
+  level: string;
+  score: number;
+  conversationIds: string[];
+  /** Evidence kept with the case (reports, surrounding messages, participants); JSON-serialisable. */
+  evidence: unknown;
+  openedAt: number;
+  updatedAt: number;
+  /** Increases on every change; used for optimistic concurrency. */
+  version: number;
+}
+
+export interface CaseHistoryEntry {
+  caseId: string;
+  at: number;
+  /** Who did it: 'lifeguard' for automatic changes, otherwise the reviewer or API key name. */
+  actor: string;
+  action: 'opened' | 'updated' | 'transition' | 'note';
+  fromStatus: CaseStatus | null;
+  toStatus: CaseStatus | null;
+  note: string | null;
+}
+
+export interface WebhookEventInput {
+  type: string;
+  payload: unknown;
+}
+
+export interface SaveCaseInput {
+  caseRecord: CaseRecord;
+  history: Omit<CaseHistoryEntry, 'caseId'>;
+  /** Alert keys this change handles; stored so a replayed alert is recognised and skipped. */
+  alertKeys?: string[];
+  /** Webhook events enqueued in the same transaction as the case change. */
+  notify?: WebhookEventInput[];
+  /** For updates: the version the caller read. The save fails with a ConflictError if it changed. */
+  expectedVersion?: number;
+}
+
+export interface CaseListQuery {
+  status?: CaseStatus;
+  accusedId?: string;
+  limit: number;
+  /** Return cases updated before this cursor (opaque; from a previous page). */
+  before?: { updatedAt: number; id: string };
+}
+
+export interface WebhookEndpoint {
+  id: string;
+  tenantId: string;
+  url: string;
+  /** Shared secret for the HMAC signature. Stored as is: it must be readable to sign. */
+  secret: string;
+  /** Event types delivered; ['*'] for all. */
+  events: string[];
+  enabled: boolean;
+  createdAt: number;
+}
+
+export const DELIVERY_STATUSES = ['pending', 'delivered', 'failing', 'dead'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export interface WebhookDelivery {
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  eventType: string;
+  payload: unknown;
+  status: DeliveryStatus;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  lastStatusCode: number | null;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface ClaimedDelivery extends WebhookDelivery {
+  url: string;
+  secret: string;
+}
+
+export interface DeliveryOutcome {
+  ok: boolean;
+  statusCode: number | null;
+  error: string | null;
+  at: number;
+  /** When to try again; null marks the delivery dead (no more attempts). Ignored when ok. */
+  nextAttemptAt: number | null;
+}
+
+export interface EngineSnapshotRecord {
+  /** Every event with seq <= this was folded into the snapshot. */
+  seq: number;
+  createdAt: number;
+  data: string;
+}
+
+export interface PurgeResult {
+  messagesPurged: number;
+}
+
+export interface HashBankRecord {
+  tenantId: string;
+  name: string;
+  enabled: boolean;
+  source: string | null;
+  createdAt: number;
+}
+
+export const HASH_KINDS = ['pdq', 'md5', 'sha256'] as const;
+export type HashKind = (typeof HASH_KINDS)[number];
+
+export interface BankHashRecord {
+  bank: string;
+  kind: HashKind;
+  /** Lower-case hex. */
+  hash: string;
+  metadata: Record<string, unknown> | null;
+}
+
+export class ConflictError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConflictError';
+  }
+}
+
+export class NotFoundError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NotFoundError';
+  }
+}
+
+export interface Storage {
+  readonly kind: 'sqlite' | 'postgres';
+  /** Applies pending migrations. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  // Tenants (platforms) and API keys.
+  createTenant(id: string, name: string): Promise<Tenant>;
+  getTenant(id: string): Promise<Tenant | null>;
+  listTenants(): Promise<Tenant[]>;
+  createApiKey(key: NewApiKey): Promise<ApiKeyRecord>;
+  /** Looks a key up by the hash of the presented key; revoked keys are returned with revokedAt set. */
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
+  revokeApiKey(tenantId: string, keyId: string, at: number): Promise<boolean>;
+  countApiKeys(): Promise<number>;
+
+  // Events. Appending is idempotent by (tenant, event id) and durable when the promise resolves.
+  // Account and contact events update the account table and connection graph in the same
+  // transaction, last writer by event time wins, so out-of-order arrival converges.
+  appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult>;
+  /** Events with seq > afterSeq, in seq order. */
+  readEvents(tenantId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
+  getEventsByIds(tenantId: string, ids: string[]): Promise<StoredEvent[]>;
+  /** Messages of a conversation with event time <= beforeTime, newest `limit` of them, returned oldest first. */
+  conversationMessages(tenantId: string, conversationId: string, beforeTime: number, limit: number): Promise<StoredEvent[]>;
+  countEvents(tenantId: string): Promise<number>;
+  maxSeq(tenantId: string): Promise<number>;
+
+  // Accounts and the connection graph.
+  getAccount(tenantId: string, userId: string): Promise<AccountRecord | null>;
+  getAccounts(tenantId: string, userIds: string[]): Promise<Map<string, AccountRecord>>;
+  contactContext(tenantId: string, senderId: string, recipientId: string): Promise<ContactContext>;
+  /** Of the given accounts, the ones connected to userId. */
+  connectedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>>;
+  /** Of the given accounts, the ones that blocked userId or that userId blocked. */
+  blockedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>>;
+  listConnections(tenantId: string, userId: string, limit: number): Promise<string[]>;
+
+  // Cases.
+  getCase(tenantId: string, caseId: string): Promise<CaseRecord | null>;
+  findActiveCaseForAccused(tenantId: string, accusedId: string): Promise<CaseRecord | null>;
+  listCases(tenantId: string, query: CaseListQuery): Promise<CaseRecord[]>;
+  caseHistory(tenantId: string, caseId: string): Promise<CaseHistoryEntry[]>;
+  /** Inserts or updates a case with its history entry, alert keys and webhook events in one transaction. */
+  saveCase(tenantId: string, input: SaveCaseInput): Promise<void>;
+  hasAlertKey(tenantId: string, alertKey: string): Promise<boolean>;
+
+  // Webhooks: endpoints and an outbox of deliveries.
+  createWebhook(endpoint: Omit<WebhookEndpoint, 'createdAt'> & { createdAt?: number }): Promise<WebhookEndpoint>;
+  listWebhooks(tenantId: string): Promise<WebhookEndpoint[]>;
+  deleteWebhook(tenantId: string, id: string): Promise<boolean>;
+  /** Fans an event out to every enabled endpoint subscribed to its type; returns the deliveries created. */
+  enqueueWebhookEvent(tenantId: string, event: WebhookEventInput, at: number): Promise<number>;
+  /**
+   * Claims up to `limit` deliveries that are due (pending or failing, next attempt <= now), across tenants,
+   * and leases them until now + leaseMs so a concurrent worker does not send them twice.
+   */
+  claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  recordDeliveryOutcome(deliveryId: string, outcome: DeliveryOutcome): Promise<void>;
+  listDeliveries(tenantId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]>;
+
+  // Engine snapshots (the engine is in memory; the events are the truth).
+  saveSnapshot(tenantId: string, snapshot: EngineSnapshotRecord): Promise<void>;
+  latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null>;
+
+  /**
+   * Retention: removes the text of messages older than `olderThan` (event time) in conversations that no
+   * case refers to. Only events with seq <= maxSeq are touched, so the engine can always be rebuilt from
+   * its latest snapshot plus the events after it, whose text is intact.
+   */
+  purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult>;
+
+  // Hash banks (image and file hash lists, e.g. PDQ).
+  upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord>;
+  getBank(tenantId: string, name: string): Promise<HashBankRecord | null>;
+  listBanks(tenantId: string): Promise<HashBankRecord[]>;
+  deleteBank(tenantId: string, name: string): Promise<boolean>;
+  /** Adds hashes (ignoring ones already in the bank); returns how many were new. */
+  addBankHashes(tenantId: string, bank: string, hashes: Omit<BankHashRecord, 'bank'>[]): Promise<number>;
+  removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean>;
+  /** Hashes of one kind across the tenant's enabled banks (or one bank). */
+  listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]>;
+  /** Exact lookups (md5/sha256, or a PDQ hash seen before). */
+  findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]>;
+}

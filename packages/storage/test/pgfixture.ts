@@ -1,0 +1,47 @@
+// PostgreSQL for tests: a fresh schema per run on the local server (CI has one on 127.0.0.1:5432).
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import { PostgresStorage } from '../src/index.ts';
+
+export const TEST_PG_URL = process.env.LIFEGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Null when the server answers; otherwise why it cannot be used (the tests then skip and say so). */
+export async function postgresUnavailable(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (err) {
+    return `PostgreSQL unreachable at ${TEST_PG_URL} (${(err as Error).message}); set LIFEGUARD_TEST_PG to run these tests`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export function testSchemaName(): string {
+  return `lg_test_${randomBytes(6).toString('hex')}`;
+}
+
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_PG_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
+
+export async function openTestPostgres(): Promise<{ storage: PostgresStorage; cleanup(): Promise<void> }> {
+  const schema = testSchemaName();
+  const storage = new PostgresStorage({ connectionString: TEST_PG_URL, schema });
+  await storage.migrate();
+  return {
+    storage,
+    async cleanup() {
+      await storage.close();
+      await dropSchema(schema);
+    },
+  };
+}

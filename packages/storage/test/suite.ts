@@ -1,0 +1,341 @@
+// The storage contract as tests. Both stores run this same suite (sqlite.test.ts, postgres.test.ts).
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { ConflictError, newId, type CaseRecord, type Storage } from '../src/index.ts';
+
+export interface StoreFixture {
+  storage: Storage;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2025, 0, 1);
+
+export function message(id: string, conversationId: string, senderId: string, recipientId: string, text: string, time = T0): LifeguardEvent {
+  return { type: 'message', id, time, conversationId, senderId, recipientIds: [recipientId], text };
+}
+export function contact(id: string, action: 'friend_request' | 'friend_accept' | 'unfriend' | 'block' | 'report', actorId: string, targetId: string, time = T0): LifeguardEvent {
+  return { type: 'contact', id, time, action, actorId, targetId };
+}
+export function account(id: string, userId: string, fields: { age?: number; ageBand?: 'under13' | '13-15' | '16-17' | 'adult' | 'unknown'; country?: string }, time = T0): LifeguardEvent {
+  return { type: 'account', id, time, userId, ...fields };
+}
+
+function newCase(tenantId: string, accusedId: string, conversationIds: string[], at = T0): CaseRecord {
+  return {
+    id: newId('case'),
+    tenantId,
+    accusedId,
+    status: 'open',
+    level: 'high',
+    score: 0.7,
+    conversationIds,
+    evidence: { messages: [{ id: 'm1', text: 'how old are you' }] },
+    openedAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+export function storageSuite(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
+  describe(`storage contract: ${name}`, { skip }, () => {
+    let fixture: StoreFixture;
+    let s: Storage;
+    let tenant = '';
+    let other = '';
+
+    before(async () => {
+      fixture = await open();
+      s = fixture.storage;
+      tenant = (await s.createTenant('acme', 'Acme Social')).id;
+      other = (await s.createTenant('globex', 'Globex Chat')).id;
+    });
+    after(async () => {
+      await fixture?.cleanup();
+    });
+
+    it('applies migrations once and again without change', async () => {
+      await s.migrate();
+      assert.deepEqual((await s.listTenants()).map((t) => t.id), ['acme', 'globex']);
+    });
+
+    describe('events', () => {
+      it('stores a batch and returns the events as they were sent, in seq order', async () => {
+        const events = [message('e1', 'c1', 'u1', 'u2', 'hello there'), account('e2', 'u1', { age: 34, country: 'gb' }), contact('e3', 'friend_request', 'u1', 'u2')];
+        const result = await s.appendEvents(tenant, events, T0 + 5);
+        assert.deepEqual(result.statuses, ['accepted', 'accepted', 'accepted']);
+        const seqs = result.seqs as number[];
+        assert.ok(seqs[0]! < seqs[1]! && seqs[1]! < seqs[2]!, 'seqs increase in input order');
+        const stored = await s.readEvents(tenant, 0, 10);
+        assert.deepEqual(stored.map((e) => e.event), events);
+        assert.equal(stored[0]!.receivedAt, T0 + 5);
+        assert.equal(stored[0]!.textPurged, false);
+      });
+
+      it('treats a repeated event id as a duplicate, within a batch and across batches, and keeps the first', async () => {
+        const result = await s.appendEvents(tenant, [message('e1', 'c1', 'u1', 'u2', 'changed text'), message('e4', 'c1', 'u2', 'u1', 'hi'), message('e4', 'c1', 'u2', 'u1', 'hi again')], T0);
+        assert.deepEqual(result.statuses, ['duplicate', 'accepted', 'duplicate']);
+        assert.equal(result.seqs[0], null);
+        const [e1] = await s.getEventsByIds(tenant, ['e1']);
+        assert.equal(e1!.event.type === 'message' && e1!.event.text, 'hello there');
+        assert.equal(await s.countEvents(tenant), 4);
+      });
+
+      it('keeps tenants apart: the same id is a new event for another tenant and invisible to the first', async () => {
+        const result = await s.appendEvents(other, [message('e1', 'c1', 'x1', 'x2', 'other platform')], T0);
+        assert.deepEqual(result.statuses, ['accepted']);
+        assert.equal(await s.countEvents(other), 1);
+        const mine = await s.getEventsByIds(tenant, ['e1']);
+        assert.equal(mine.length, 1);
+        assert.equal(mine[0]!.event.type === 'message' && mine[0]!.event.text, 'hello there');
+        assert.ok((await s.readEvents(tenant, 0, 100)).every((e) => !(e.event.type === 'message' && e.event.text === 'other platform')));
+      });
+
+      it('reads events after a seq, bounded by a limit', async () => {
+        const all = await s.readEvents(tenant, 0, 100);
+        const after1 = await s.readEvents(tenant, all[0]!.seq, 2);
+        assert.deepEqual(after1.map((e) => e.event.id), all.slice(1, 3).map((e) => e.event.id));
+        assert.equal(await s.maxSeq(tenant), all[all.length - 1]!.seq);
+        assert.equal(await s.maxSeq('nobody'), 0);
+      });
+
+      it('returns the newest messages of a conversation before a time, oldest first', async () => {
+        const events = [1, 2, 3, 4, 5].map((i) => message(`cm${i}`, 'conv-window', 'a', 'b', `line ${i}`, T0 + i * 1000));
+        await s.appendEvents(tenant, events.reverse(), T0);
+        const window = await s.conversationMessages(tenant, 'conv-window', T0 + 4000, 2);
+        assert.deepEqual(window.map((e) => e.event.id), ['cm3', 'cm4']);
+      });
+    });
+
+    describe('accounts and connection graph', () => {
+      it('connects two accounts on friend_accept and reports it from both sides', async () => {
+        await s.appendEvents(tenant, [contact('g1', 'friend_accept', 'ann', 'bob', T0 + 10)], T0);
+        assert.equal((await s.contactContext(tenant, 'ann', 'bob')).connected, true);
+        assert.equal((await s.contactContext(tenant, 'bob', 'ann')).connected, true);
+        assert.deepEqual(await s.listConnections(tenant, 'bob', 10), ['ann']);
+        assert.equal((await s.contactContext(other, 'ann', 'bob')).connected, false, 'other tenant sees no connection');
+      });
+
+      it('lets the newest event win when contact events arrive out of order', async () => {
+        await s.appendEvents(tenant, [contact('g2', 'unfriend', 'cat', 'dan', T0 + 20)], T0);
+        await s.appendEvents(tenant, [contact('g3', 'friend_accept', 'dan', 'cat', T0 + 10)], T0);
+        assert.equal((await s.contactContext(tenant, 'cat', 'dan')).connected, false);
+        await s.appendEvents(tenant, [contact('g4', 'friend_accept', 'dan', 'cat', T0 + 30)], T0);
+        assert.equal((await s.contactContext(tenant, 'cat', 'dan')).connected, true);
+      });
+
+      it('records a block in its direction and removes the connection', async () => {
+        await s.appendEvents(tenant, [contact('g5', 'block', 'dan', 'cat', T0 + 40)], T0);
+        const fromCat = await s.contactContext(tenant, 'cat', 'dan');
+        assert.equal(fromCat.connected, false);
+        assert.equal(fromCat.blockedByRecipient, true);
+        assert.equal(fromCat.blockedBySender, false);
+      });
+
+      it('counts connections two accounts have in common', async () => {
+        await s.appendEvents(tenant, [
+          contact('m1', 'friend_accept', 'p', 'q'),
+          contact('m2', 'friend_accept', 'r', 'q'),
+          contact('m3', 'friend_accept', 'p', 'z'),
+          contact('m4', 'friend_accept', 'r', 'z'),
+          contact('m5', 'friend_accept', 'p', 'only-p'),
+        ], T0);
+        assert.equal((await s.contactContext(tenant, 'p', 'r')).mutualConnections, 2);
+        assert.deepEqual([...(await s.connectedAmong(tenant, 'p', ['q', 'r', 'z']))].sort(), ['q', 'z']);
+        assert.deepEqual([...(await s.blockedAmong(tenant, 'cat', ['dan', 'p']))], ['dan'], 'blocks count in both directions');
+        assert.deepEqual([...(await s.blockedAmong(tenant, 'dan', ['cat']))], ['cat']);
+      });
+
+      it('merges account events per field: newer values override, late older ones only fill gaps', async () => {
+        await s.appendEvents(tenant, [account('a1', 'kid', { age: 13 }, T0 + 100)], T0);
+        await s.appendEvents(tenant, [account('a2', 'kid', { age: 12, country: 'GB' }, T0 + 50)], T0);
+        let kid = await s.getAccount(tenant, 'kid');
+        assert.equal(kid!.age, 13);
+        assert.equal(kid!.country, 'GB');
+        assert.equal(kid!.createdAt, T0 + 50, 'earliest creation time is kept');
+        await s.appendEvents(tenant, [account('a3', 'kid', { age: 14 }, T0 + 200)], T0);
+        kid = await s.getAccount(tenant, 'kid');
+        assert.equal(kid!.age, 14);
+        assert.equal(kid!.updatedAt, T0 + 200);
+        assert.equal(await s.getAccount(other, 'kid'), null);
+        const many = await s.getAccounts(tenant, ['kid', 'u1', 'nobody']);
+        assert.deepEqual([...many.keys()].sort(), ['kid', 'u1']);
+        assert.equal(many.get('u1')!.country, 'GB', 'country codes are stored upper-case');
+        const ctx = await s.contactContext(tenant, 'stranger', 'kid');
+        assert.equal(ctx.sender, null);
+        assert.equal(ctx.recipient!.age, 14);
+      });
+    });
+
+    describe('cases', () => {
+      it('saves a case with its history and finds it as the active case of the accused', async () => {
+        const c = newCase(tenant, 'groomer', ['conv-a']);
+        await s.saveCase(tenant, { caseRecord: c, history: { at: T0, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: null }, alertKeys: ['conversation:conv-a:m9'] });
+        assert.deepEqual(await s.getCase(tenant, c.id), c);
+        assert.equal((await s.findActiveCaseForAccused(tenant, 'groomer'))!.id, c.id);
+        assert.equal(await s.hasAlertKey(tenant, 'conversation:conv-a:m9'), true);
+        assert.equal(await s.hasAlertKey(other, 'conversation:conv-a:m9'), false);
+        assert.equal(await s.getCase(other, c.id), null, 'another tenant cannot read the case');
+      });
+
+      it('updates with the version it read and refuses a stale update', async () => {
+        const c = (await s.findActiveCaseForAccused(tenant, 'groomer'))!;
+        const updated = { ...c, status: 'in_review' as const, updatedAt: T0 + 1000, version: c.version + 1 };
+        await s.saveCase(tenant, { caseRecord: updated, expectedVersion: c.version, history: { at: T0 + 1000, actor: 'reviewer@acme', action: 'transition', fromStatus: 'open', toStatus: 'in_review', note: 'looking' } });
+        await assert.rejects(
+          s.saveCase(tenant, { caseRecord: { ...c, status: 'dismissed', version: c.version + 1 }, expectedVersion: c.version, history: { at: T0, actor: 'x', action: 'transition', fromStatus: 'open', toStatus: 'dismissed', note: null } }),
+          ConflictError,
+        );
+        const history = await s.caseHistory(tenant, c.id);
+        assert.deepEqual(history.map((h) => [h.action, h.toStatus]), [['opened', 'open'], ['transition', 'in_review']]);
+        assert.equal(history[1]!.actor, 'reviewer@acme');
+        assert.equal((await s.getCase(tenant, c.id))!.status, 'in_review');
+      });
+
+      it('no longer treats a closed case as active', async () => {
+        const c = (await s.findActiveCaseForAccused(tenant, 'groomer'))!;
+        await s.saveCase(tenant, { caseRecord: { ...c, status: 'dismissed', version: c.version + 1, updatedAt: T0 + 2000 }, expectedVersion: c.version, history: { at: T0 + 2000, actor: 'r', action: 'transition', fromStatus: 'in_review', toStatus: 'dismissed', note: null } });
+        assert.equal(await s.findActiveCaseForAccused(tenant, 'groomer'), null);
+      });
+
+      it('lists cases newest first, filtered by status, in pages', async () => {
+        for (let i = 0; i < 3; i++) {
+          const c = newCase(tenant, `acc${i}`, [], T0 + 10_000 + i);
+          await s.saveCase(tenant, { caseRecord: c, history: { at: c.openedAt, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: null } });
+        }
+        const open = await s.listCases(tenant, { status: 'open', limit: 2 });
+        assert.deepEqual(open.map((c) => c.accusedId), ['acc2', 'acc1']);
+        const next = await s.listCases(tenant, { status: 'open', limit: 2, before: { updatedAt: open[1]!.updatedAt, id: open[1]!.id } });
+        assert.deepEqual(next.map((c) => c.accusedId), ['acc0']);
+        assert.equal((await s.listCases(tenant, { status: 'dismissed', limit: 10 })).length, 1);
+        assert.equal((await s.listCases(other, { limit: 10 })).length, 0);
+      });
+    });
+
+    describe('webhooks', () => {
+      let hookId = '';
+      it('fans an event out to the endpoints subscribed to it', async () => {
+        hookId = (await s.createWebhook({ id: newId('wh'), tenantId: tenant, url: 'http://127.0.0.1:9/hook', secret: 's3cret', events: ['case.*'], enabled: true })).id;
+        await s.createWebhook({ id: newId('wh'), tenantId: tenant, url: 'http://127.0.0.1:9/decisions', secret: 's', events: ['decision.made'], enabled: true });
+        await s.createWebhook({ id: newId('wh'), tenantId: other, url: 'http://127.0.0.1:9/other', secret: 's', events: ['*'], enabled: true });
+        assert.equal(await s.enqueueWebhookEvent(tenant, { type: 'case.opened', payload: { caseId: 'c1' } }, T0), 1);
+        assert.equal((await s.listWebhooks(tenant)).length, 2);
+        const pending = await s.listDeliveries(tenant, { status: 'pending', limit: 10 });
+        assert.equal(pending.length, 1);
+        assert.deepEqual(pending[0]!.payload, { caseId: 'c1' });
+      });
+
+      it('leases claimed deliveries so a second claim does not send them twice', async () => {
+        const claimed = await s.claimDueDeliveries(T0 + 1, 10, 30_000);
+        assert.equal(claimed.length, 1);
+        assert.equal(claimed[0]!.secret, 's3cret');
+        assert.equal(claimed[0]!.url, 'http://127.0.0.1:9/hook');
+        assert.equal((await s.claimDueDeliveries(T0 + 2, 10, 30_000)).length, 0);
+      });
+
+      it('marks failures as failing with the next attempt, then dead or delivered', async () => {
+        const [d] = await s.listDeliveries(tenant, { limit: 1 });
+        await s.recordDeliveryOutcome(d!.id, { ok: false, statusCode: 500, error: 'HTTP 500', at: T0 + 3, nextAttemptAt: T0 + 1000 });
+        let failing = await s.listDeliveries(tenant, { status: 'failing', limit: 10 });
+        assert.equal(failing.length, 1);
+        assert.equal(failing[0]!.attempts, 1);
+        assert.equal(failing[0]!.lastStatusCode, 500);
+        assert.equal((await s.claimDueDeliveries(T0 + 999, 10, 1000)).length, 0, 'not due yet');
+        assert.equal((await s.claimDueDeliveries(T0 + 1000, 10, 1000)).length, 1);
+        await s.recordDeliveryOutcome(d!.id, { ok: true, statusCode: 204, error: null, at: T0 + 1001, nextAttemptAt: null });
+        const delivered = await s.listDeliveries(tenant, { status: 'delivered', limit: 10 });
+        assert.equal(delivered[0]!.attempts, 2);
+        assert.equal(delivered[0]!.deliveredAt, T0 + 1001);
+        await s.enqueueWebhookEvent(tenant, { type: 'case.updated', payload: {} }, T0);
+        const [d2] = await s.listDeliveries(tenant, { status: 'pending', limit: 10 });
+        await s.recordDeliveryOutcome(d2!.id, { ok: false, statusCode: null, error: 'ECONNREFUSED', at: T0, nextAttemptAt: null });
+        failing = await s.listDeliveries(tenant, { status: 'dead', limit: 10 });
+        assert.equal(failing[0]!.lastError, 'ECONNREFUSED');
+      });
+
+      it('enqueues webhook events in the same transaction as a case change', async () => {
+        const c = newCase(tenant, 'notify-me', ['conv-n']);
+        await s.saveCase(tenant, { caseRecord: c, history: { at: T0, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: null }, notify: [{ type: 'case.opened', payload: { id: c.id } }] });
+        const pending = await s.listDeliveries(tenant, { status: 'pending', limit: 10 });
+        assert.ok(pending.some((p) => (p.payload as { id: string }).id === c.id));
+      });
+
+      it('stops deliveries to a deleted endpoint', async () => {
+        assert.equal(await s.deleteWebhook(other, hookId), false, 'another tenant cannot delete it');
+        assert.equal(await s.deleteWebhook(tenant, hookId), true);
+        assert.equal((await s.listDeliveries(tenant, { status: 'pending', limit: 10 })).length, 0);
+      });
+    });
+
+    describe('api keys', () => {
+      it('finds a key by its hash, lists it without the hash, and refuses it once revoked', async () => {
+        const key = await s.createApiKey({ tenantId: tenant, name: 'ingest bot', prefix: 'lgk_abcd', keyHash: 'f'.repeat(64), scopes: ['ingest'] });
+        const found = await s.findApiKeyByHash('f'.repeat(64));
+        assert.deepEqual(found, key);
+        assert.equal(await s.findApiKeyByHash('e'.repeat(64)), null);
+        assert.ok(!JSON.stringify(await s.listApiKeys(tenant)).includes('f'.repeat(64)));
+        assert.equal(await s.countApiKeys(), 1);
+        assert.equal(await s.revokeApiKey(other, key.id, T0), false);
+        assert.equal(await s.revokeApiKey(tenant, key.id, T0), true);
+        assert.equal((await s.findApiKeyByHash('f'.repeat(64)))!.revokedAt, T0);
+        assert.equal(await s.countApiKeys(), 0);
+      });
+    });
+
+    describe('snapshots and retention', () => {
+      it('returns the newest snapshot and keeps only two', async () => {
+        for (const seq of [10, 20, 30]) await s.saveSnapshot(tenant, { seq, createdAt: T0 + seq, data: JSON.stringify({ seq }) });
+        assert.deepEqual(await s.latestSnapshot(tenant), { seq: 30, createdAt: T0 + 30, data: '{"seq":30}' });
+        assert.equal(await s.latestSnapshot(other), null);
+      });
+
+      it('removes old message text outside cases and after the snapshot only, keeping evidence conversations', async () => {
+        const day = 86_400_000;
+        const base = await s.maxSeq(tenant);
+        await s.appendEvents(tenant, [
+          message('r1', 'plain-chat', 'a', 'b', 'old ordinary text', T0 - 40 * day),
+          message('r2', 'case-chat', 'a', 'b', 'old evidence text', T0 - 40 * day),
+          message('r3', 'plain-chat', 'a', 'b', 'recent text', T0 - 1 * day),
+          message('r4', 'plain-chat', 'a', 'b', 'old but after snapshot', T0 - 40 * day),
+        ], T0);
+        const c = newCase(tenant, 'a', ['case-chat']);
+        await s.saveCase(tenant, { caseRecord: c, history: { at: T0, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: null } });
+        const r3seq = (await s.getEventsByIds(tenant, ['r3']))[0]!.seq;
+        assert.ok(r3seq > base);
+        const result = await s.purgeMessageText(tenant, T0 - 30 * day, r3seq, T0);
+        assert.equal(result.messagesPurged >= 1, true);
+        const byId = new Map((await s.getEventsByIds(tenant, ['r1', 'r2', 'r3', 'r4'])).map((e) => [e.event.id, e]));
+        const text = (id: string) => { const e = byId.get(id)!.event; return e.type === 'message' ? e.text : null; };
+        assert.equal(text('r1'), '');
+        assert.equal(byId.get('r1')!.textPurged, true);
+        assert.equal(text('r2'), 'old evidence text');
+        assert.equal(text('r3'), 'recent text');
+        assert.equal(text('r4'), 'old but after snapshot');
+        assert.equal((await s.purgeMessageText(tenant, T0 - 30 * day, r3seq, T0)).messagesPurged, 0, 'idempotent');
+        const otherText = (await s.getEventsByIds(other, ['e1']))[0]!.event;
+        assert.equal(otherText.type === 'message' && otherText.text, 'other platform');
+      });
+    });
+
+    describe('hash banks', () => {
+      it('stores banks and hashes, ignores repeats, and lists only enabled banks when asked', async () => {
+        await s.upsertBank({ tenantId: tenant, name: 'known', enabled: true, source: 'ncmec-demo' });
+        await s.upsertBank({ tenantId: tenant, name: 'paused', enabled: false, source: null });
+        const pdq = 'A'.repeat(64);
+        assert.equal(await s.addBankHashes(tenant, 'known', [{ kind: 'pdq', hash: pdq, metadata: { label: 'x' } }, { kind: 'md5', hash: 'b'.repeat(32), metadata: null }]), 2);
+        assert.equal(await s.addBankHashes(tenant, 'known', [{ kind: 'pdq', hash: pdq, metadata: null }]), 0);
+        await s.addBankHashes(tenant, 'paused', [{ kind: 'pdq', hash: 'c'.repeat(64), metadata: null }]);
+        assert.deepEqual((await s.listBankHashes(tenant, { kind: 'pdq', enabledOnly: true })).map((h) => h.hash), ['a'.repeat(64)]);
+        assert.equal((await s.listBankHashes(tenant, { kind: 'pdq' })).length, 2);
+        const found = await s.findBankHash(tenant, 'pdq', pdq);
+        assert.deepEqual(found, [{ bank: 'known', kind: 'pdq', hash: 'a'.repeat(64), metadata: { label: 'x' } }]);
+        assert.deepEqual(await s.findBankHash(other, 'pdq', pdq), []);
+        assert.equal(await s.removeBankHash(tenant, 'known', 'md5', 'B'.repeat(32)), true);
+        assert.equal((await s.upsertBank({ tenantId: tenant, name: 'paused', enabled: true, source: 'x' })).enabled, true);
+        assert.deepEqual((await s.listBanks(tenant)).map((b) => b.name), ['known', 'paused']);
+        assert.equal(await s.deleteBank(tenant, 'paused'), true);
+        assert.equal((await s.listBankHashes(tenant, {})).length, 1);
+      });
+    });
+  });
+}
