@@ -117,7 +117,7 @@ async function main() {
     '',
     `- Last run: \`${command}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- Machine: ${machine()}`,
-    filters.length > 0 ? `- Re-measured in this run: ${[...fresh.keys()].join(', ')}; other sections are from earlier runs.` : '- Every section was measured in this run.',
+    all.size > fresh.size ? `- Re-measured in this run: ${[...fresh.keys()].join(', ')}; the other sections are from earlier runs (see their own dates).` : '- Every section below was measured in this run.',
     '',
     'Figures from different sections are not directly comparable unless measured on the same machine in the same run.',
     '',

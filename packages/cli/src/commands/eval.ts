@@ -66,6 +66,7 @@ export async function evaluate(file: string, options: EvalOptions, printIssue?: 
   const issues: InputIssue[] = [];
   const onLabelIssue = (issue: InputIssue) => {
     issues.push(issue);
+    if (printIssue === null) return;
     (printIssue ?? ((line: string) => process.stderr.write(`${line}\n`)))(formatIssue(issue));
   };
   if (!options.predators && !options.labels) throw new UnusableInputError('eval needs --predators IDS.txt (author ids) or --labels LABELS.jsonl');

@@ -1,0 +1,112 @@
+// End-to-end: spawns the real `lifeguard` binary on the shipped examples.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, it } from 'node:test';
+import { fixture, tempFile } from './helpers.ts';
+
+const root = new URL('../../../', import.meta.url).pathname;
+const bin = new URL('../bin/lifeguard.mjs', import.meta.url).pathname;
+
+function lifeguard(...args: string[]) {
+  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('lifeguard scan', () => {
+  it('explains the risky conversation in the grooming example with quoted evidence and message ids', () => {
+    const { code, stdout } = lifeguard('scan', 'examples/grooming-scenario.jsonl');
+    assert.equal(code, 0);
+    assert.match(stdout, /conversation dm-mia-rick/);
+    assert.match(stdout, /suspect: rick_j/);
+    assert.match(stdout, /evidence/);
+    assert.match(stdout, /\[m\d+\] .* rick_j: "[^"]+"/);
+    // The two 14-year-old friends are not listed as risky.
+    assert.doesNotMatch(stdout, /conversation dm-sam-zoe/);
+  });
+
+  it('prints one JSON document with --json', () => {
+    const { code, stdout } = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--json');
+    assert.equal(code, 0);
+    const output = JSON.parse(stdout) as { completed: boolean; conversations: { conversationId: string; evidence: unknown[] }[]; summary: { events: number } };
+    assert.equal(output.completed, true);
+    assert.equal(output.summary.events, 30);
+    assert.equal(output.conversations[0]?.conversationId, 'dm-mia-rick');
+    assert.ok(output.conversations[0]!.evidence.length > 0);
+  });
+
+  it('reports every bad line of bad.jsonl on stderr with its line number, finishes, and exits 0', () => {
+    const { code, stdout, stderr } = lifeguard('scan', 'examples/bad.jsonl');
+    assert.equal(code, 0);
+    assert.match(stderr, /^examples\/bad\.jsonl:3: invalid JSON/m);
+    assert.match(stderr, /^examples\/bad\.jsonl:7: invalid event: text: /m);
+    assert.match(stderr, /^examples\/bad\.jsonl:5: invalid event: type: unknown event type "reaction"/m);
+    assert.match(stdout, /9 records skipped/);
+  });
+
+  it('exits 2 for a missing file', () => {
+    const { code, stderr } = lifeguard('scan', 'examples/no-such-file.jsonl');
+    assert.equal(code, 2);
+    assert.match(stderr, /no-such-file\.jsonl: file not found/);
+  });
+
+  it('exits 2 on unusable input but still prints what was read before it', () => {
+    const head = '<conversations><conversation id="t">\n<message line="1"><author>a</author><time>01:00</time><text>hello</text></message>\n';
+    const path = tempFile('binary-tail.xml', Buffer.concat([Buffer.from(head), Buffer.alloc(1024, 0)]));
+    const { code, stdout, stderr } = lifeguard('scan', path, '--json');
+    assert.equal(code, 2);
+    assert.match(stderr, /binary data/);
+    const output = JSON.parse(stdout) as { completed: boolean; summary: { events: number } };
+    assert.equal(output.completed, false);
+    assert.equal(output.summary.events, 1);
+  });
+
+  it('reads PAN XML, naming the line of a malformed message', () => {
+    const { code, stderr, stdout } = lifeguard('scan', fixture('pan-broken.xml'));
+    assert.equal(code, 0);
+    assert.match(stderr, /pan-broken\.xml:4: malformed XML in message/);
+    assert.match(stdout, /3 events read, 2 skipped/);
+  });
+
+  it('rejects a min-score outside 0..1 as a usage error', () => {
+    const { code, stderr } = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--min-score', '7');
+    assert.equal(code, 1);
+    assert.match(stderr, /--min-score must be a number from 0 to 1/);
+  });
+});
+
+describe('lifeguard schema', () => {
+  it('prints the event JSON Schema', () => {
+    const { code, stdout } = lifeguard('schema');
+    assert.equal(code, 0);
+    const schema = JSON.parse(stdout) as Record<string, unknown>;
+    assert.match(JSON.stringify(schema), /conversationId/);
+  });
+});
+
+describe('lifeguard eval and train', () => {
+  it('evaluates the synthetic set with --json and finds offenders', () => {
+    const { code, stdout } = lifeguard('eval', 'examples/eval/eval-set.xml', '--predators', 'examples/eval/predators.txt', '--json');
+    assert.equal(code, 0);
+    const result = JSON.parse(stdout) as { authors: { recall: number | null; offendersSeen: number }; conversations: { rocAuc: number | null } };
+    assert.ok(result.authors.offendersSeen > 0);
+    assert.ok((result.authors.recall ?? 0) > 0);
+    assert.ok((result.conversations.rocAuc ?? 0) > 0.5);
+  });
+
+  it('trains a model that scan and eval can load', () => {
+    const model = tempFile('model.json', '');
+    const trained = lifeguard('train', 'examples/eval/eval-set.xml', '--predators', 'examples/eval/predators.txt', '--out', model, '--json');
+    assert.equal(trained.code, 0, trained.stderr);
+    const summary = JSON.parse(trained.stdout) as { rows: number; harmful: number };
+    assert.ok(summary.rows > 0 && summary.harmful > 0);
+    const scanned = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--model', model, '--json');
+    assert.equal(scanned.code, 0, scanned.stderr);
+  });
+
+  it('refuses a model file that is not a model', () => {
+    const bad = tempFile('not-a-model.json', '{"version": 1, "weights": "heavy"}');
+    const { code, stderr } = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--model', bad);
+    assert.equal(code, 2);
+    assert.match(stderr, /not a usable model/);
+  });
+});
