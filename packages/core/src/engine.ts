@@ -637,12 +637,14 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   // Talk aimed at a child (their age, school, parents being home, secrecy from them) implies a
   // child on the other side even when no age was ever stated.
   if (targetMinor < 0.5 && target && isMinorOf(target.actor) !== false) {
-    let childDirected = 0;
+    // Age and location questions alone open adult chats too ("asl", "where u from"), so a
+    // secrecy or parents/alone cue must be one of the two.
+    const secrecy = (sig[S.secrecy] as number) > 0.05;
+    const riskCheck = (suspect.stages & (STAGE_BIT.get('risk_assessment') as number)) !== 0;
+    let childDirected = (secrecy ? 1 : 0) + (riskCheck ? 1 : 0);
     if ((sig[S.age_probe] as number) > 0.05) childDirected++;
     if ((sig[S.personal_info] as number) > 0.05) childDirected++;
-    if ((sig[S.secrecy] as number) > 0.05) childDirected++;
-    if (suspect.stages & (STAGE_BIT.get('risk_assessment') as number)) childDirected++;
-    if (childDirected >= 2) targetMinor = 0.5;
+    if (childDirected >= 2 && (secrecy || riskCheck)) targetMinor = 0.5;
   }
   f[F.target_minor] = targetMinor;
   f[F.suspect_adult] = suspectAge.isMinor === false ? 1 : 0;
@@ -678,7 +680,9 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   const payment = has('sextortion_payment');
   f[F.sextortion_script] = Math.min(2, (leverage && threat ? 1 : 0) + (threat && payment ? 1 : 0) + (has('sextortion_deadline') && (threat || payment) ? 0.5 : 0));
   f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
-  f[F.one_to_one] = c.participants.length === 2 && c.extraParticipants === 0 ? 1 : 0;
+  const people = c.participants.length + c.extraParticipants;
+  f[F.one_to_one] = people === 2 ? 1 : 0;
+  f[F.group_size] = people > 2 ? Math.log2(people) - 1 : 0;
   f[F.minor_x_grooming] = (targetMinor * stages) / 4;
   let own = 0;
   for (let i = 0; i < NUM_SIGNALS; i++) own += sig[i] as number;

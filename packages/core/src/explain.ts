@@ -48,6 +48,7 @@ const SENTENCES: Record<ConversationFeature, string> = {
   sextortion_script: 'follows the sextortion script (leverage, threat, payment)',
   target_distress: 'the child expressed distress',
   one_to_one: 'one-to-one conversation',
+  group_size: 'group conversation (weighs less)',
   minor_x_grooming: 'grooming behaviour directed at a child',
   asymmetry: 'the risk comes from one side of the conversation',
 };

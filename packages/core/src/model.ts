@@ -30,6 +30,7 @@ export const CONVERSATION_FEATURES = [
   'sextortion_script', // leverage+threat, threat+payment, deadline: 0..2
   'target_distress',
   'one_to_one',
+  'group_size', // log2(participants) - 1 in groups: grooming moves to private chat
   'minor_x_grooming', // target_minor × stages / 4: grooming aimed at a child
   'asymmetry', // share of the conversation's signals sent by the suspect
 ] as const;
@@ -69,6 +70,7 @@ const PRIOR: Record<ConversationFeature, number> = {
   sextortion_script: 3.5,
   target_distress: 0.8,
   one_to_one: 0.3,
+  group_size: -0.7,
   minor_x_grooming: 2.5,
   asymmetry: 0.5,
 };

@@ -37,8 +37,8 @@ describe('risk model', () => {
   });
 
   it('rejects malformed training rows with a clear error', () => {
-    assert.throws(() => trainModel([{ features: [1, 2], label: 1 }]), /expected 26 features/);
-    assert.throws(() => trainModel([{ features: new Array(26).fill(Number.NaN), label: 1 }]), /finite/);
+    assert.throws(() => trainModel([{ features: [1, 2], label: 1 }]), /expected 27 features/);
+    assert.throws(() => trainModel([{ features: new Array(27).fill(Number.NaN), label: 1 }]), /finite/);
   });
 
   it('validates a loaded model against the engine’s features', () => {
