@@ -1,5 +1,5 @@
+import { openTestPostgres, postgresUnavailable } from '../src/testing.ts';
 import { storageSuite } from './suite.ts';
-import { openTestPostgres, postgresUnavailable } from './pgfixture.ts';
 
 const unavailable = await postgresUnavailable();
 if (unavailable) console.log(`# skipping PostgreSQL storage tests: ${unavailable}`);

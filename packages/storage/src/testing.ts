@@ -1,7 +1,13 @@
-// PostgreSQL for tests: a fresh schema per run on the local server (CI has one on 127.0.0.1:5432).
+// Stores for tests (this package's and the service's): a temp SQLite file, or a fresh PostgreSQL
+// schema per run on the local server (CI has one on 127.0.0.1:5432).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
-import { PostgresStorage } from '../src/index.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PostgresStorage } from './postgres.ts';
+import { SqliteStorage } from './sqlite.ts';
+import type { Storage } from './types.ts';
 
 export const TEST_PG_URL = process.env.LIFEGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -44,4 +50,30 @@ export async function openTestPostgres(): Promise<{ storage: PostgresStorage; cl
       await dropSchema(schema);
     },
   };
+}
+
+export interface TestStore {
+  storage: Storage;
+  cleanup(): Promise<void>;
+}
+
+export async function openTestSqlite(): Promise<TestStore & { path: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'lifeguard-sqlite-'));
+  const path = join(dir, 'test.db');
+  const storage = new SqliteStorage({ path });
+  await storage.migrate();
+  return {
+    storage,
+    path,
+    async cleanup() {
+      await storage.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestStoreKind = 'sqlite' | 'postgres';
+
+export function openTestStore(kind: TestStoreKind): Promise<TestStore> {
+  return kind === 'sqlite' ? openTestSqlite() : openTestPostgres();
 }

@@ -1,0 +1,290 @@
+// Cases: an engine alert opens a case against the accused account, or updates the active one.
+// The evidence (reports, the messages around the alert with their text, participants and ages) is
+// copied into the case, so message-text retention never removes it. Status changes are human actions
+// through the API; nothing here reports anyone to the police.
+import { toMillis, type Alert, type ActorRiskReport, type ConversationRiskReport, type DetectionEngine, type RiskLevel } from '@lifeguard/core';
+import {
+  ACTIVE_CASE_STATUSES,
+  ConflictError,
+  newId,
+  type CaseRecord,
+  type CaseStatus,
+  type Storage,
+  type StoredEvent,
+} from '@lifeguard/storage';
+import { ApiError } from '../http/errors.ts';
+
+const LEVEL_ORDER: RiskLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
+const MESSAGES_AROUND = 40;
+const MAX_MESSAGES_PER_CONVERSATION = 200;
+const MAX_ALERTS = 50;
+const MAX_CONVERSATIONS = 20;
+
+export interface EvidenceMessage {
+  id: string;
+  time: number;
+  senderId: string;
+  recipientIds: string[];
+  text: string;
+  textPurged: boolean;
+  attachments?: { kind: string; ref?: string | undefined }[] | undefined;
+}
+
+export interface EvidenceParticipant {
+  userId: string;
+  age: number | null;
+  ageSource: string;
+  isMinor: boolean | null;
+  declaredAge: number | null;
+  declaredAgeBand: string | null;
+  country: string | null;
+}
+
+export interface CaseEvidence {
+  alerts: Alert[];
+  actor: ActorRiskReport | null;
+  conversations: Record<string, { report: ConversationRiskReport | null; messages: EvidenceMessage[] }>;
+  participants: EvidenceParticipant[];
+}
+
+/** Allowed status changes. Closed cases can be reopened (for appeals or new information). */
+export const TRANSITIONS: Record<CaseStatus, CaseStatus[]> = {
+  open: ['in_review', 'dismissed', 'escalated'],
+  in_review: ['actioned', 'dismissed', 'escalated', 'open'],
+  escalated: ['actioned', 'dismissed', 'in_review'],
+  actioned: ['open'],
+  dismissed: ['open'],
+};
+
+export function alertKey(alert: Alert): string {
+  return `${alert.kind}:${alert.subjectId}:${alert.eventId}`;
+}
+
+export interface CaseView extends CaseRecord {
+  evidence: CaseEvidence;
+}
+
+export class CaseManager {
+  constructor(
+    private readonly storage: Storage,
+    private readonly log: { error(obj: object, msg: string): void } = console,
+  ) {}
+
+  /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
+  async handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void> {
+    for (const alert of alerts) {
+      try {
+        await this.handleAlert(tenantId, engine, alert);
+      } catch (err) {
+        this.log.error({ err, tenantId, alert }, 'could not open or update a case for an alert');
+      }
+    }
+  }
+
+  private async handleAlert(tenantId: string, engine: DetectionEngine, alert: Alert): Promise<void> {
+    const key = alertKey(alert);
+    if (await this.storage.hasAlertKey(tenantId, key)) return;
+
+    const conversationReports: ConversationRiskReport[] = [];
+    let actor: ActorRiskReport | null = null;
+    let accusedId: string | null = null;
+    if (alert.kind === 'conversation') {
+      const report = engine.conversationReport(alert.subjectId);
+      if (report) conversationReports.push(report);
+      accusedId = report?.suspectId ?? (await this.senderOf(tenantId, alert.eventId));
+      if (accusedId) actor = engine.actorReport(accusedId);
+    } else {
+      accusedId = alert.subjectId;
+      actor = engine.actorReport(accusedId);
+      for (const c of (actor?.riskyConversations ?? []).slice(0, 3)) {
+        const report = engine.conversationReport(c.conversationId);
+        if (report) conversationReports.push(report);
+      }
+    }
+    if (!accusedId) {
+      this.log.error({ tenantId, alert }, 'alert without an identifiable accused account; no case opened');
+      return;
+    }
+
+    const conversations: CaseEvidence['conversations'] = {};
+    for (const report of conversationReports) {
+      conversations[report.conversationId] = { report, messages: await this.messagesAround(tenantId, report, alert.time) };
+    }
+    const existing = await this.storage.findActiveCaseForAccused(tenantId, accusedId);
+    const now = Date.now();
+    const previous = existing ? (existing.evidence as CaseEvidence) : null;
+    const evidence = mergeEvidence(previous, { alerts: [alert], actor, conversations, participants: [] });
+    evidence.participants = await this.participants(tenantId, engine, evidence);
+    const conversationIds = Object.keys(evidence.conversations);
+    const reason = alert.kind === 'conversation'
+      ? `conversation ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`
+      : `account ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`;
+
+    if (existing) {
+      const updated: CaseRecord = {
+        ...existing,
+        level: maxLevel(existing.level, alert.level),
+        score: Math.max(existing.score, alert.score),
+        conversationIds,
+        evidence,
+        updatedAt: now,
+        version: existing.version + 1,
+      };
+      await this.storage.saveCase(tenantId, {
+        caseRecord: updated,
+        expectedVersion: existing.version,
+        alertKeys: [key],
+        history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: existing.status, toStatus: existing.status, note: reason },
+        notify: [{ type: 'case.updated', payload: caseSummary(updated, reason) }],
+      });
+      return;
+    }
+    const created: CaseRecord = {
+      id: newId('case'),
+      tenantId,
+      accusedId,
+      status: 'open',
+      level: alert.level,
+      score: alert.score,
+      conversationIds,
+      evidence,
+      openedAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    await this.storage.saveCase(tenantId, {
+      caseRecord: created,
+      alertKeys: [key],
+      history: { at: now, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: reason },
+      notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
+    });
+  }
+
+  private async senderOf(tenantId: string, eventId: string): Promise<string | null> {
+    const [stored] = await this.storage.getEventsByIds(tenantId, [eventId]);
+    return stored?.event.type === 'message' ? stored.event.senderId : null;
+  }
+
+  /** The messages before the alert plus every message the report cites as evidence. */
+  private async messagesAround(tenantId: string, report: ConversationRiskReport, time: number): Promise<EvidenceMessage[]> {
+    const window = await this.storage.conversationMessages(tenantId, report.conversationId, time, MESSAGES_AROUND);
+    const have = new Set(window.map((m) => m.event.id));
+    const cited = [...new Set(report.evidence.map((e) => e.messageId))].filter((id) => !have.has(id));
+    const extra = cited.length ? await this.storage.getEventsByIds(tenantId, cited) : [];
+    return [...window, ...extra].map(toEvidenceMessage).filter((m): m is EvidenceMessage => m !== null).sort((a, b) => a.time - b.time);
+  }
+
+  private async participants(tenantId: string, engine: DetectionEngine, evidence: CaseEvidence): Promise<EvidenceParticipant[]> {
+    const ids = new Set<string>();
+    for (const c of Object.values(evidence.conversations)) {
+      for (const p of c.report?.participants ?? []) ids.add(p.userId);
+      for (const m of c.messages) ids.add(m.senderId);
+    }
+    if (evidence.actor) ids.add(evidence.actor.userId);
+    const accounts = await this.storage.getAccounts(tenantId, [...ids]);
+    return [...ids].sort().map((userId) => {
+      const info = engine.accountInfo(userId);
+      const account = accounts.get(userId);
+      return {
+        userId,
+        age: info.age,
+        ageSource: info.ageSource,
+        isMinor: info.isMinor,
+        declaredAge: account?.age ?? null,
+        declaredAgeBand: account?.ageBand ?? null,
+        country: account?.country ?? null,
+      };
+    });
+  }
+
+  async get(tenantId: string, caseId: string): Promise<CaseRecord> {
+    const found = await this.storage.getCase(tenantId, caseId);
+    if (!found) throw new ApiError(404, 'not_found', `no case ${caseId}`);
+    return found;
+  }
+
+  /** A reviewer's status change. `expectedVersion` guards against two reviewers acting on the same state. */
+  async transition(tenantId: string, caseId: string, to: CaseStatus, actor: string, note: string | null, expectedVersion?: number): Promise<CaseRecord> {
+    const current = await this.get(tenantId, caseId);
+    if (expectedVersion !== undefined && expectedVersion !== current.version) {
+      throw new ApiError(409, 'conflict', `case ${caseId} is at version ${current.version}, not ${expectedVersion}; reload it and try again`);
+    }
+    if (!TRANSITIONS[current.status].includes(to)) {
+      throw new ApiError(409, 'conflict', `a case cannot move from ${current.status} to ${to}; allowed: ${TRANSITIONS[current.status].join(', ')}`);
+    }
+    if (to === 'escalated' && !note) {
+      throw new ApiError(400, 'invalid_request', 'escalating needs a note saying why and to whom', ['note: required when escalating']);
+    }
+    const now = Date.now();
+    const updated: CaseRecord = { ...current, status: to, updatedAt: now, version: current.version + 1 };
+    try {
+      await this.storage.saveCase(tenantId, {
+        caseRecord: updated,
+        expectedVersion: current.version,
+        history: { at: now, actor, action: 'transition', fromStatus: current.status, toStatus: to, note },
+        notify: [{ type: 'case.transitioned', payload: { ...caseSummary(updated, note ?? `${current.status} -> ${to}`), from: current.status, to, actor } }],
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) throw new ApiError(409, 'conflict', `case ${caseId} changed while this request ran; reload it and try again`);
+      throw err;
+    }
+    return updated;
+  }
+
+  async addNote(tenantId: string, caseId: string, actor: string, note: string): Promise<CaseRecord> {
+    const current = await this.get(tenantId, caseId);
+    const updated: CaseRecord = { ...current, updatedAt: Date.now(), version: current.version + 1 };
+    try {
+      await this.storage.saveCase(tenantId, {
+        caseRecord: updated,
+        expectedVersion: current.version,
+        history: { at: updated.updatedAt, actor, action: 'note', fromStatus: current.status, toStatus: current.status, note },
+      });
+    } catch (err) {
+      if (err instanceof ConflictError) throw new ApiError(409, 'conflict', `case ${caseId} changed while this request ran; try again`);
+      throw err;
+    }
+    return updated;
+  }
+}
+
+export function isActive(status: CaseStatus): boolean {
+  return ACTIVE_CASE_STATUSES.includes(status);
+}
+
+function toEvidenceMessage(stored: StoredEvent): EvidenceMessage | null {
+  const e = stored.event;
+  if (e.type !== 'message') return null;
+  return { id: e.id, time: toMillis(e.time), senderId: e.senderId, recipientIds: e.recipientIds, text: e.text, textPurged: stored.textPurged, attachments: e.attachments };
+}
+
+function maxLevel(a: string, b: string): string {
+  return LEVEL_ORDER.indexOf(a as RiskLevel) >= LEVEL_ORDER.indexOf(b as RiskLevel) ? a : b;
+}
+
+/** Combines earlier evidence with new: newer reports replace older ones, messages are merged by id. */
+export function mergeEvidence(previous: CaseEvidence | null, next: CaseEvidence): CaseEvidence {
+  if (!previous) return next;
+  const conversations: CaseEvidence['conversations'] = { ...previous.conversations };
+  for (const [id, c] of Object.entries(next.conversations)) {
+    const before = conversations[id];
+    const byId = new Map((before?.messages ?? []).map((m) => [m.id, m]));
+    // Keep earlier copies: their text may since have been removed from the event store.
+    for (const m of c.messages) if (!byId.has(m.id) || byId.get(m.id)!.textPurged) byId.set(m.id, m);
+    const messages = [...byId.values()].sort((a, b) => a.time - b.time).slice(-MAX_MESSAGES_PER_CONVERSATION);
+    conversations[id] = { report: c.report ?? before?.report ?? null, messages };
+  }
+  const ids = Object.keys(conversations);
+  for (const id of ids.slice(0, Math.max(0, ids.length - MAX_CONVERSATIONS))) delete conversations[id];
+  return {
+    alerts: [...previous.alerts, ...next.alerts].slice(-MAX_ALERTS),
+    actor: next.actor ?? previous.actor,
+    conversations,
+    participants: previous.participants,
+  };
+}
+
+/** What a webhook carries about a case: enough to act on, no message text (fetch the case for that). */
+export function caseSummary(c: CaseRecord, reason: string | null) {
+  return { caseId: c.id, accusedId: c.accusedId, status: c.status, level: c.level, score: c.score, conversationIds: c.conversationIds, updatedAt: c.updatedAt, version: c.version, reason };
+}

@@ -1,0 +1,27 @@
+// What the route plugins share: the store and the long-lived parts built on it.
+import type { Storage } from '@lifeguard/storage';
+import type { EngineHost } from './engine/engineHost.ts';
+import type { IngestPipeline } from './ingest/pipeline.ts';
+import type { CaseManager } from './cases/caseManager.ts';
+import type { Decider } from './decisions/decider.ts';
+import type { WebhookWorker } from './webhooks/worker.ts';
+import type { Policy } from './policy/policy.ts';
+import type { KeyCache } from './http/auth.ts';
+import type { RetentionJob } from './retention.ts';
+
+export interface ServiceContext {
+  storage: Storage;
+  engines: EngineHost;
+  pipeline: IngestPipeline;
+  cases: CaseManager;
+  decider: Decider;
+  webhooks: WebhookWorker;
+  retention: RetentionJob;
+  policy: Policy;
+  keyCache: KeyCache;
+  limits: {
+    maxBatchEvents: number;
+    /** Events dated further than this in the future are rejected (they would win every last-writer-wins merge). */
+    maxFutureSkewMs: number;
+  };
+}

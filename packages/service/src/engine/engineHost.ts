@@ -1,0 +1,170 @@
+// One in-memory DetectionEngine per tenant. Events are stored first (that is the acknowledgement) and
+// fed to the engine after. On start each engine is rebuilt from its latest stored snapshot plus a replay
+// of the events after it, so nothing acknowledged is missing from the engine after a crash.
+import { DetectionEngine, type Alert, type EngineOptions, type EngineSnapshot } from '@lifeguard/core';
+import type { Storage, StoredEvent } from '@lifeguard/storage';
+
+export interface EngineHostOptions {
+  engine?: EngineOptions;
+  /** Take a snapshot after this many events since the last one (default 20,000). */
+  snapshotEveryEvents?: number;
+  /** Replay page size. */
+  replayBatch?: number;
+  /** Events fed to the engine between two yields to the event loop, to keep decision latency low. */
+  feedChunk?: number;
+}
+
+export interface AlertSink {
+  /** Called with alerts in the order the engine raised them; must be idempotent (replays repeat alerts). */
+  handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void>;
+}
+
+interface TenantEngine {
+  engine: DetectionEngine;
+  /** Highest seq folded into the engine. */
+  lastSeq: number;
+  eventsSinceSnapshot: number;
+  /** Serialises feeding, snapshots and alert handling for the tenant. */
+  chain: Promise<unknown>;
+}
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class EngineHost {
+  private readonly tenants = new Map<string, Promise<TenantEngine>>();
+  private readonly snapshotEvery: number;
+  private readonly replayBatch: number;
+  private readonly feedChunk: number;
+  private sink: AlertSink | null = null;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly options: EngineHostOptions = {},
+    private readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void } = console,
+  ) {
+    this.snapshotEvery = options.snapshotEveryEvents ?? 20_000;
+    this.replayBatch = options.replayBatch ?? 2_000;
+    this.feedChunk = options.feedChunk ?? 250;
+  }
+
+  setAlertSink(sink: AlertSink): void {
+    this.sink = sink;
+  }
+
+  /** The tenant's engine, restored on first use. */
+  async engine(tenantId: string): Promise<DetectionEngine> {
+    return (await this.state(tenantId)).engine;
+  }
+
+  private state(tenantId: string): Promise<TenantEngine> {
+    let state = this.tenants.get(tenantId);
+    if (!state) {
+      state = this.restore(tenantId);
+      this.tenants.set(tenantId, state);
+      // A failed restore is retried on next use rather than cached.
+      state.catch(() => this.tenants.delete(tenantId));
+    }
+    return state;
+  }
+
+  /** Restores every tenant's engine; called before the server accepts requests. */
+  async restoreAll(): Promise<void> {
+    for (const tenant of await this.storage.listTenants()) await this.state(tenant.id);
+  }
+
+  private async restore(tenantId: string): Promise<TenantEngine> {
+    const started = Date.now();
+    const snapshot = await this.storage.latestSnapshot(tenantId);
+    let engine: DetectionEngine;
+    let lastSeq = 0;
+    if (snapshot) {
+      try {
+        engine = DetectionEngine.restore(JSON.parse(snapshot.data) as EngineSnapshot, this.options.engine);
+        lastSeq = snapshot.seq;
+      } catch (err) {
+        // A snapshot from an incompatible engine version: rebuild from all events instead.
+        this.log.error({ err, tenantId, seq: snapshot.seq }, 'engine snapshot unreadable; replaying all events');
+        engine = new DetectionEngine(this.options.engine);
+      }
+    } else {
+      engine = new DetectionEngine(this.options.engine);
+    }
+    const state: TenantEngine = { engine, lastSeq, eventsSinceSnapshot: 0, chain: Promise.resolve() };
+    let replayed = 0;
+    for (;;) {
+      const page = await this.storage.readEvents(tenantId, state.lastSeq, this.replayBatch);
+      if (page.length === 0) break;
+      await this.fold(tenantId, state, page);
+      replayed += page.length;
+    }
+    if (replayed > 0 || snapshot) {
+      this.log.info({ tenantId, snapshotSeq: snapshot?.seq ?? null, replayed, ms: Date.now() - started }, 'engine restored');
+    }
+    return state;
+  }
+
+  /** Feeds newly stored events (in seq order) to the tenant's engine and handles the alerts they raise. */
+  async feed(tenantId: string, events: StoredEvent[]): Promise<void> {
+    const state = await this.state(tenantId);
+    const run = state.chain.then(() => this.fold(tenantId, state, events));
+    state.chain = run.catch(() => {});
+    await run;
+  }
+
+  private async fold(tenantId: string, state: TenantEngine, events: StoredEvent[]): Promise<void> {
+    const alerts: Alert[] = [];
+    let sinceYield = 0;
+    for (const stored of events) {
+      // Already folded (a replay overlapping with new ingestion, or the snapshot covers it).
+      if (stored.seq <= state.lastSeq) continue;
+      try {
+        alerts.push(...state.engine.process(stored.event));
+      } catch (err) {
+        // The event is stored and acknowledged; one the engine cannot digest must not stop the others.
+        this.log.error({ err, tenantId, eventId: stored.event.id }, 'engine failed on an event');
+      }
+      state.lastSeq = stored.seq;
+      state.eventsSinceSnapshot++;
+      if (++sinceYield >= this.feedChunk) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+    }
+    if (alerts.length > 0 && this.sink) await this.sink.handleAlerts(tenantId, state.engine, alerts);
+    if (state.eventsSinceSnapshot >= this.snapshotEvery) await this.saveSnapshot(tenantId, state);
+  }
+
+  private async saveSnapshot(tenantId: string, state: TenantEngine): Promise<void> {
+    const seq = state.lastSeq;
+    const data = JSON.stringify(state.engine.snapshot());
+    await this.storage.saveSnapshot(tenantId, { seq, createdAt: Date.now(), data });
+    state.eventsSinceSnapshot = 0;
+  }
+
+  /** Snapshots one tenant now (if anything changed); returns the seq it covers. */
+  async snapshot(tenantId: string): Promise<number> {
+    const state = await this.state(tenantId);
+    const run = state.chain.then(async () => {
+      if (state.eventsSinceSnapshot > 0 || !(await this.storage.latestSnapshot(tenantId))) await this.saveSnapshot(tenantId, state);
+      return state.lastSeq;
+    });
+    state.chain = run.catch(() => {});
+    return run;
+  }
+
+  /** Snapshots every loaded tenant that changed (graceful shutdown). */
+  async snapshotAll(): Promise<void> {
+    for (const [tenantId, pending] of this.tenants) {
+      const state = await pending.catch(() => null);
+      if (state && state.eventsSinceSnapshot > 0) await this.snapshot(tenantId);
+    }
+  }
+
+  /** Waits until all queued feeding is done (tests, shutdown). */
+  async idle(): Promise<void> {
+    for (const pending of this.tenants.values()) {
+      const state = await pending.catch(() => null);
+      if (state) await state.chain;
+    }
+  }
+}

@@ -1,0 +1,171 @@
+// Request and response shapes. Zod validates requests in the handlers (so errors read like the CLI's);
+// the same schemas, converted to JSON Schema, document the routes in OpenAPI.
+import { z } from 'zod';
+import { LIMITS, eventJsonSchema } from '@lifeguard/core';
+import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage';
+
+/** JSON Schema for OpenAPI 3.1 (draft 2020-12) from a zod schema. */
+export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  delete out.$schema;
+  return out;
+}
+
+const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+const country = z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code').transform((c) => c.toUpperCase());
+
+export const errorSchema = z.object({
+  error: z.string().describe('What went wrong, in words'),
+  code: z.string().describe('Machine-readable class: invalid_request, malformed_json, payload_too_large, unauthorized, forbidden, not_found, conflict, ...'),
+  problems: z.array(z.string()).optional().describe('One line per bad field: "path: reason"'),
+});
+
+// Ingestion ---------------------------------------------------------------------------------------
+
+export function ingestBodySchema(maxEvents: number) {
+  return z.strictObject({
+    events: z.array(z.unknown()).min(1, 'must contain at least one event').max(maxEvents, `must contain at most ${maxEvents} events; split the batch`),
+  });
+}
+
+export function ingestBodyJsonSchema(maxEvents: number): Record<string, unknown> {
+  const events = eventJsonSchema() as Record<string, unknown>;
+  delete events.$schema;
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['events'],
+    properties: { events: { type: 'array', minItems: 1, maxItems: maxEvents, items: events } },
+  };
+}
+
+export const ingestResultSchema = z.object({
+  accepted: z.number().int().describe('Events stored now'),
+  duplicates: z.number().int().describe('Events whose id was already stored (not stored again, not reprocessed)'),
+  rejected: z.number().int().describe('Invalid events (not stored); see results[].problems'),
+  results: z.array(
+    z.object({
+      index: z.number().int(),
+      id: z.string().nullable(),
+      status: z.enum(['accepted', 'duplicate', 'rejected']),
+      problems: z.array(z.string()).optional(),
+    }),
+  ),
+});
+
+// Decisions ---------------------------------------------------------------------------------------
+
+export const contactDecisionBody = z.strictObject({
+  senderId: id,
+  recipientId: id,
+  kind: z.enum(['message', 'friend_request']).default('message').describe('A direct message or a friend request'),
+  country: country.optional().describe('Jurisdiction hint when neither account has a known country'),
+});
+
+export const messageDecisionBody = z.strictObject({
+  senderId: id,
+  recipientId: id,
+  conversationId: id.optional(),
+  text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
+  attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']) })).max(32).optional(),
+  country: country.optional(),
+});
+
+export const visibilityDecisionBody = z.strictObject({
+  viewerId: id,
+  subjectIds: z.array(id).min(1, 'must name at least one account').max(500, 'must name at most 500 accounts'),
+  surface: z.enum(['friend_suggestions', 'connection_lists']),
+  country: country.optional(),
+});
+
+const reasonSchema = z.object({ code: z.string(), message: z.string() });
+const nudgeSchema = z.object({
+  audience: z.enum(['recipient', 'sender']),
+  code: z.string(),
+  text: z.string(),
+  helpUrl: z.string().optional(),
+  help: z.array(z.object({ name: z.string(), url: z.string(), phone: z.string().optional() })).optional(),
+});
+
+export const decisionResultSchema = z.object({
+  decision: z.enum(['allow', 'allow_with_warning', 'hold', 'block']),
+  reasons: z.array(reasonSchema).describe('Strongest first'),
+  nudges: z.array(nudgeSchema),
+  profile: z.string().describe('Policy profile applied (e.g. uk, eu)'),
+});
+
+export const messageDecisionResultSchema = decisionResultSchema.extend({
+  deliver: z.boolean().describe('Deliver now (false for hold and block)'),
+  signals: z.array(z.string()).describe('Signal kinds found in the text'),
+});
+
+export const visibilityResultSchema = z.object({
+  profile: z.string(),
+  results: z.array(z.object({ subjectId: z.string(), visible: z.boolean(), reasons: z.array(reasonSchema) })),
+});
+
+// Cases -------------------------------------------------------------------------------------------
+
+export const caseListQuery = z.strictObject({
+  status: z.enum(CASE_STATUSES).optional(),
+  accusedId: id.optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  cursor: z.string().max(600).optional(),
+});
+
+export const caseIdParams = z.strictObject({ id });
+
+export const transitionBody = z.strictObject({
+  to: z.enum(CASE_STATUSES),
+  note: z.string().min(1).max(4000).optional(),
+  reviewer: z.string().min(1).max(200).optional().describe('Who made the change (defaults to the API key name)'),
+  expectedVersion: z.number().int().positive().optional().describe('Refuse with 409 if the case changed since this version'),
+});
+
+export const noteBody = z.strictObject({
+  note: z.string().min(1).max(4000),
+  reviewer: z.string().min(1).max(200).optional(),
+});
+
+const caseSchema = z.object({
+  id: z.string(),
+  accusedId: z.string(),
+  status: z.enum(CASE_STATUSES),
+  level: z.string(),
+  score: z.number(),
+  conversationIds: z.array(z.string()),
+  openedAt: z.number(),
+  updatedAt: z.number(),
+  version: z.number(),
+});
+
+export const caseListResult = z.object({ cases: z.array(caseSchema), nextCursor: z.string().nullable() });
+export const caseDetailResult = z.object({
+  case: caseSchema.extend({ evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages') }),
+  history: z.array(z.object({ at: z.number(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })),
+});
+
+// Webhooks, keys ----------------------------------------------------------------------------------
+
+export const WEBHOOK_EVENT_TYPES = ['case.opened', 'case.updated', 'case.transitioned', 'decision.made'] as const;
+
+export const webhookBody = z.strictObject({
+  url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000),
+  events: z
+    .array(z.string().refine((e) => e === '*' || e === 'case.*' || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e), { message: `must be one of *, case.*, ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
+    .min(1)
+    .default(['*']),
+  secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Shared HMAC secret; generated if omitted'),
+});
+
+export const deliveriesQuery = z.strictObject({
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+});
+
+export const keyBody = z.strictObject({
+  name: z.string().min(1).max(100),
+  scopes: z.array(z.enum(API_SCOPES)).min(1),
+});
+
+export const idParams = z.strictObject({ id });

@@ -1,0 +1,172 @@
+// Safety-by-design policy: what the service enforces for child accounts, per jurisdiction.
+// Loaded from a JSON file, validated at start; any error names the file, line and field, and the
+// service refuses to start. With no file, DEFAULT_POLICY applies (the same as examples/policies/default.json).
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { JsonSyntaxError, locate, parseJsonWithPositions } from './jsonSource.ts';
+
+const score = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
+
+export const helpResourceSchema = z.strictObject({
+  id: z.string().regex(/^[a-z0-9_-]{1,40}$/, 'must be lower-case letters, digits, - or _ (at most 40)'),
+  name: z.string().min(1).max(100),
+  url: z.url({ protocol: /^https$/, error: 'must be an https:// URL' }),
+  phone: z.string().max(40).optional(),
+  /** When to offer it: general support, images (requests or threats to share them), reporting a crime. */
+  topics: z.array(z.enum(['general', 'images', 'report'])).min(1),
+});
+export type HelpResource = z.infer<typeof helpResourceSchema>;
+
+export const contactRuleSchema = z.enum(['block', 'hold', 'warn', 'allow']);
+export type ContactRule = z.infer<typeof contactRuleSchema>;
+
+export const profileSchema = z
+  .strictObject({
+    /** Shown in decisions' reasons, e.g. "UK: Ofcom illegal content codes ICU F1/F2". */
+    label: z.string().min(1).max(200),
+    /** Accounts younger than this are child accounts. */
+    childUnder: z.number().int().min(13).max(21),
+    /** How to treat an account whose age is unknown. 'child' is the cautious default. */
+    unknownAge: z.enum(['child', 'adult']),
+    /** Child accounts are not suggested as friends to accounts they are not connected to. */
+    hideChildrenFromSuggestions: z.boolean(),
+    /** Child accounts do not appear in other accounts' connection lists to viewers not connected to them. */
+    hideChildrenFromConnectionLists: z.boolean(),
+    /** Direct messages to a child account from an account it is not connected to. */
+    strangerMessagesToChildren: contactRuleSchema,
+    /** Friend requests to a child account from an account it is not connected to. */
+    strangerRequestsToChildren: contactRuleSchema,
+    /** Supportive prompts to the child when a stranger makes contact or a message carries risk. */
+    supportivePrompts: z.boolean(),
+    /** Stricter rules when the detector already holds risk on the sender (actor score, 0..1). */
+    riskySender: z.strictObject({ warnAt: score, holdAt: score, blockAt: score }),
+    /** Messages to a child in a conversation at or above this risk score are held for review. */
+    conversationHoldAt: score,
+    helpResources: z.array(helpResourceSchema).max(20),
+  })
+  .superRefine((p, ctx) => {
+    const { warnAt, holdAt, blockAt } = p.riskySender;
+    if (!(warnAt <= holdAt && holdAt <= blockAt)) {
+      ctx.addIssue({ code: 'custom', path: ['riskySender'], message: `thresholds must satisfy warnAt <= holdAt <= blockAt (got ${warnAt}, ${holdAt}, ${blockAt})` });
+    }
+    const ids = new Set<string>();
+    p.helpResources.forEach((r, i) => {
+      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['helpResources', i, 'id'], message: `duplicate help resource id "${r.id}"` });
+      ids.add(r.id);
+    });
+  });
+export type PolicyProfile = z.infer<typeof profileSchema>;
+
+const profileName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'profile names are lower-case letters, digits, - or _');
+
+export const policySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1, 'must be 1 (the only policy format so far)'),
+    /** Profile for accounts whose country is unknown or not listed. */
+    defaultProfile: profileName,
+    /** ISO 3166-1 alpha-2 country code -> profile name. */
+    countries: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'), profileName),
+    profiles: z.record(profileName, profileSchema),
+  })
+  .superRefine((p, ctx) => {
+    if (!(p.defaultProfile in p.profiles)) {
+      ctx.addIssue({ code: 'custom', path: ['defaultProfile'], message: `no profile named "${p.defaultProfile}" (profiles: ${Object.keys(p.profiles).join(', ') || 'none'})` });
+    }
+    for (const [country, profile] of Object.entries(p.countries)) {
+      if (!(profile in p.profiles)) ctx.addIssue({ code: 'custom', path: ['countries', country], message: `no profile named "${profile}"` });
+    }
+  });
+export type Policy = z.infer<typeof policySchema>;
+
+export class PolicyError extends Error {
+  constructor(
+    readonly file: string,
+    /** Each problem as `file:line: path: reason`. */
+    readonly problems: string[],
+  ) {
+    super(`invalid policy file ${file}:\n  ${problems.join('\n  ')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+/** Parses and validates policy text; `file` is used in error messages only. */
+export function parsePolicy(text: string, file: string): Policy {
+  let doc;
+  try {
+    doc = parseJsonWithPositions(text);
+  } catch (err) {
+    if (err instanceof JsonSyntaxError) throw new PolicyError(file, [`${file}:${err.position.line}:${err.position.column}: not valid JSON: ${err.reason}`]);
+    throw err;
+  }
+  const found: { line: number; text: string }[] = doc.duplicateKeys.map((d) => ({ line: d.position.line, text: `${d.path.join('.')}: appears twice` }));
+  const add = (path: readonly PropertyKey[], reason: string) => {
+    found.push({ line: locate(doc, path).line, text: `${path.length ? path.map(String).join('.') : '(root)'}: ${reason}` });
+  };
+  const result = policySchema.safeParse(doc.value);
+  if (!result.success) {
+    for (const issue of result.error.issues) {
+      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], 'unknown field');
+      // A bad record key: zod nests the key's own issue; its message is the useful one.
+      else if (issue.code === 'invalid_key') add(issue.path, issue.issues[0]?.message ?? issue.message);
+      else add(issue.path, / received undefined$/.test(issue.message) ? 'required field is missing' : issue.message);
+    }
+  }
+  if (found.length > 0) throw new PolicyError(file, found.sort((a, b) => a.line - b.line).map((p) => `${file}:${p.line}: ${p.text}`));
+  return result.data!;
+}
+
+export function loadPolicyFile(file: string): Policy {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new PolicyError(file, [`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+  }
+  return parsePolicy(text, file);
+}
+
+export interface ResolvedProfile {
+  name: string;
+  profile: PolicyProfile;
+}
+
+/** The profile for a country (ISO alpha-2, any case), or the default profile. */
+export function profileFor(policy: Policy, country: string | null | undefined): ResolvedProfile {
+  const mapped = country ? policy.countries[country.toUpperCase()] : undefined;
+  const name = mapped ?? policy.defaultProfile;
+  return { name, profile: policy.profiles[name]! };
+}
+
+// Real, long-standing help services only. Childline and CEOP are UK services; Take It Down (NCMEC)
+// works worldwide; 116 111 is the harmonised European number for child helplines.
+const CHILDLINE: HelpResource = { id: 'childline', name: 'Childline', url: 'https://www.childline.org.uk', phone: '0800 1111', topics: ['general', 'images'] };
+const CEOP: HelpResource = { id: 'ceop', name: 'CEOP Safety Centre (National Crime Agency)', url: 'https://www.ceop.police.uk', topics: ['report'] };
+const TAKE_IT_DOWN: HelpResource = { id: 'take-it-down', name: 'Take It Down (NCMEC)', url: 'https://takeitdown.ncmec.org', topics: ['images'] };
+const EU_HELPLINE: HelpResource = { id: 'helpline-116111', name: 'Child helpline 116 111', url: 'https://childhelplineinternational.org', phone: '116 111', topics: ['general', 'images'] };
+
+const strict = {
+  childUnder: 18,
+  unknownAge: 'child',
+  hideChildrenFromSuggestions: true,
+  hideChildrenFromConnectionLists: true,
+  strangerMessagesToChildren: 'block',
+  strangerRequestsToChildren: 'warn',
+  supportivePrompts: true,
+  riskySender: { warnAt: 0.3, holdAt: 0.5, blockAt: 0.75 },
+  conversationHoldAt: 0.7,
+} as const;
+
+/** The built-in policy: UK profile by default, EU profile for EU/EEA countries. */
+export const DEFAULT_POLICY: Policy = {
+  version: 1,
+  defaultProfile: 'uk',
+  countries: Object.fromEntries([
+    ['GB', 'uk'],
+    ...['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO'].map((c) => [c, 'eu']),
+  ]),
+  profiles: {
+    uk: { label: 'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)', ...strict, helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP] },
+    eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN] },
+  },
+};

@@ -1,0 +1,105 @@
+// Administration for a platform's own tenant: webhooks and their deliveries, API keys, maintenance.
+import type { FastifyInstance } from 'fastify';
+import { newId } from '@lifeguard/storage';
+import type { ServiceContext } from '../context.ts';
+import { auth } from '../http/auth.ts';
+import { ApiError, parseOr400 } from '../http/errors.ts';
+import { deliveriesQuery, errorSchema, idParams, jsonSchema, keyBody, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
+import { newWebhookSecret } from '../webhooks/worker.ts';
+import { createKey } from '../auth/keys.ts';
+
+export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const { ctx } = opts;
+  const err = jsonSchema(errorSchema, 'output');
+
+  app.get('/me', {
+    config: { scope: 'any' },
+    schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: [{ apiKey: [] }] },
+  }, async (request) => auth(request));
+
+  app.post('/webhooks', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Register a webhook endpoint',
+      description: `Event types: ${WEBHOOK_EVENT_TYPES.join(', ')} (or "*", "case.*"). Each delivery is a POST with a JSON body ` +
+        '{id, type, tenantId, createdAt, data} and the header Lifeguard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>. ' +
+        'The secret is returned only here.',
+      tags: ['webhooks'],
+      security: [{ apiKey: [] }],
+      body: jsonSchema(webhookBody),
+      response: { 201: { type: 'object', description: 'The endpoint, with its secret (shown only now)', additionalProperties: true }, 400: err },
+    },
+  }, async (request, reply) => {
+    const body = parseOr400(webhookBody, request.body, 'webhook');
+    const endpoint = await ctx.storage.createWebhook({ id: newId('wh'), tenantId: auth(request).tenantId, url: body.url, secret: body.secret ?? newWebhookSecret(), events: body.events, enabled: true });
+    reply.status(201);
+    return { id: endpoint.id, url: endpoint.url, events: endpoint.events, secret: endpoint.secret, createdAt: endpoint.createdAt };
+  });
+
+  app.get('/webhooks', {
+    config: { scope: 'admin' },
+    schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: [{ apiKey: [] }] },
+  }, async (request) => {
+    const hooks = await ctx.storage.listWebhooks(auth(request).tenantId);
+    return { webhooks: hooks.map(({ secret: _s, tenantId: _t, ...rest }) => rest) };
+  });
+
+  app.delete('/webhooks/:id', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Remove a webhook endpoint; its pending deliveries are marked dead', tags: ['webhooks'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Removed' }, 404: err } },
+  }, async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params, 'path');
+    if (!(await ctx.storage.deleteWebhook(auth(request).tenantId, id))) throw new ApiError(404, 'not_found', `no webhook ${id}`);
+    reply.status(204);
+  });
+
+  app.get('/webhooks/deliveries', {
+    config: { scope: 'admin' },
+    schema: {
+      summary: 'Webhook deliveries, newest first; ?status=failing shows the ones being retried, ?status=dead the ones given up',
+      tags: ['webhooks'],
+      security: [{ apiKey: [] }],
+      querystring: jsonSchema(deliveriesQuery),
+      response: { 400: err },
+    },
+  }, async (request) => {
+    const q = parseOr400(deliveriesQuery, request.query, 'query');
+    const deliveries = await ctx.storage.listDeliveries(auth(request).tenantId, q.status ? { status: q.status, limit: q.limit } : { limit: q.limit });
+    return { deliveries: deliveries.map(({ tenantId: _t, ...d }) => d) };
+  });
+
+  app.post('/keys', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Create an API key for this tenant; the key is shown only in this answer', tags: ['admin'], security: [{ apiKey: [] }], body: jsonSchema(keyBody), response: { 201: { type: 'object', description: 'The key (shown only now) and its record', additionalProperties: true }, 400: err } },
+  }, async (request, reply) => {
+    const body = parseOr400(keyBody, request.body, 'key');
+    const { key, record } = await createKey(ctx.storage, auth(request).tenantId, body.name, body.scopes);
+    reply.status(201);
+    return { key, id: record.id, name: record.name, prefix: record.prefix, scopes: record.scopes, createdAt: record.createdAt };
+  });
+
+  app.get('/keys', {
+    config: { scope: 'admin' },
+    schema: { summary: "This tenant's API keys (never the keys themselves)", tags: ['admin'], security: [{ apiKey: [] }] },
+  }, async (request) => ({ keys: (await ctx.storage.listApiKeys(auth(request).tenantId)).map(({ tenantId: _t, ...k }) => k) }));
+
+  app.delete('/keys/:id', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Revoke an API key', tags: ['admin'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Revoked' }, 404: err } },
+  }, async (request, reply) => {
+    const { id } = parseOr400(idParams, request.params, 'path');
+    if (!(await ctx.storage.revokeApiKey(auth(request).tenantId, id, Date.now()))) throw new ApiError(404, 'not_found', `no active key ${id}`);
+    ctx.keyCache.forget(id);
+    reply.status(204);
+  });
+
+  app.post('/maintenance/retention', {
+    config: { scope: 'admin' },
+    schema: { summary: 'Run message-text retention for this tenant now (it also runs on a timer)', tags: ['admin'], security: [{ apiKey: [] }] },
+  }, async (request) => ctx.retention.runTenant(auth(request).tenantId));
+
+  app.post('/maintenance/snapshot', {
+    config: { scope: 'admin' },
+    schema: { summary: "Store a snapshot of this tenant's detector state now", tags: ['admin'], security: [{ apiKey: [] }] },
+  }, async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }));
+}

@@ -1,0 +1,129 @@
+// buildServer(config): the whole HTTP service as a Fastify instance (tests use app.inject; `serve`
+// calls listen). Plugins per concern, all under /v1 behind API-key auth; /docs and /healthz are public
+// and hold no data.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Storage } from '@lifeguard/storage';
+import { EngineHost, type EngineHostOptions } from './engine/engineHost.ts';
+import { IngestPipeline, type IngestOptions } from './ingest/pipeline.ts';
+import { CaseManager } from './cases/caseManager.ts';
+import { Decider } from './decisions/decider.ts';
+import { WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
+import { DEFAULT_POLICY, type Policy } from './policy/policy.ts';
+import { installAuth, KeyCache } from './http/auth.ts';
+import { installErrorHandler, installJsonParser } from './http/errors.ts';
+import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
+import type { ServiceContext } from './context.ts';
+import { ingestRoutes } from './routes/ingest.ts';
+import { decisionRoutes } from './routes/decisions.ts';
+import { caseRoutes } from './routes/cases.ts';
+import { adminRoutes } from './routes/admin.ts';
+
+export const API_VERSION = '1.0.0';
+
+export interface ServiceConfig {
+  storage: Storage;
+  /** Validated policy (loadPolicyFile); DEFAULT_POLICY when omitted. */
+  policy?: Policy;
+  logger?: FastifyServerOptions['logger'];
+  /** Largest request body accepted (default 5 MiB); larger ones get 413. */
+  bodyLimitBytes?: number;
+  /** Most events in one ingestion request (default 1000). */
+  maxBatchEvents?: number;
+  /** Events dated more than this in the future are rejected (default 24 h). */
+  maxFutureSkewMs?: number;
+  engine?: EngineHostOptions;
+  ingest?: IngestOptions;
+  /** Webhook worker options; false disables sending (deliveries still queue). */
+  webhooks?: WebhookWorkerOptions | false;
+  retention?: RetentionOptions;
+  /** Serve the OpenAPI UI at /docs (default true). */
+  docs?: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    lifeguard: ServiceContext;
+  }
+}
+
+export async function buildServer(config: ServiceConfig): Promise<FastifyInstance> {
+  const bodyLimit = config.bodyLimitBytes ?? 5 * 1024 * 1024;
+  const app = Fastify({ logger: config.logger ?? false, bodyLimit });
+  installJsonParser(app, bodyLimit);
+  // Validation happens in the handlers with zod (same messages as the CLI); route schemas document the
+  // API and must not reject or reshape anything themselves.
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  installErrorHandler(app);
+
+  const log = app.log;
+  const storage = config.storage;
+  const policy = config.policy ?? DEFAULT_POLICY;
+  const engines = new EngineHost(storage, config.engine ?? {}, log);
+  const cases = new CaseManager(storage, log);
+  engines.setAlertSink(cases);
+  const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);
+  const ctx: ServiceContext = {
+    storage,
+    engines,
+    pipeline: new IngestPipeline(storage, engines, config.ingest ?? {}, log),
+    cases,
+    decider: new Decider(storage, engines, policy),
+    webhooks,
+    retention: new RetentionJob(storage, engines, config.retention ?? DEFAULT_RETENTION, log),
+    policy,
+    keyCache: new KeyCache(storage),
+    limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
+  };
+  app.decorate('lifeguard', ctx);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Lifeguard API',
+        version: API_VERSION,
+        description: 'Child-safety service: event ingestion, safety-by-design decisions, cases for human review and webhooks. ' +
+          'Every /v1 request needs an API key: "Authorization: Bearer <key>". Errors are {error, code, problems?}.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...)' } } },
+      tags: [
+        { name: 'ingestion', description: 'Events in the engine schema' },
+        { name: 'decisions', description: 'Synchronous safety decisions with reasons and nudges' },
+        { name: 'cases', description: 'Cases for human review' },
+        { name: 'risk', description: "The detector's current view" },
+        { name: 'webhooks', description: 'Signed notifications to the platform' },
+        { name: 'admin', description: 'Keys and maintenance' },
+      ],
+    },
+  });
+  if (config.docs !== false) await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, storage: storage.kind }));
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(async (v1) => {
+    installAuth(v1, ctx.keyCache);
+    await v1.register(ingestRoutes, { ctx });
+    await v1.register(decisionRoutes, { ctx });
+    await v1.register(caseRoutes, { ctx });
+    await v1.register(adminRoutes, { ctx });
+  }, { prefix: '/v1' });
+
+  app.addHook('onReady', async () => {
+    // Rebuild every tenant's detector (snapshot + replay) before the first request is answered.
+    await engines.restoreAll();
+    if (config.webhooks !== false) webhooks.start();
+    ctx.retention.start();
+  });
+  app.addHook('onClose', async () => {
+    ctx.retention.stop();
+    await webhooks.stop();
+    await engines.idle();
+    await engines.snapshotAll().catch((err) => log.error({ err }, 'snapshot on shutdown failed'));
+  });
+  return app;
+}
