@@ -120,7 +120,7 @@ export function createProgram(): Command {
     .option('--predators <ids.txt>', 'offender author ids (PAN): a conversation with an offender is harmful')
     .option('--labels <labels.jsonl>', '{"conversationId": "...", "label": "harmful"|"benign"} per line (e.g. moderators\' decisions)')
     .requiredOption('--out <model.json>', 'where to write the model')
-    .option('--model <model.json>', 'compute features with this model loaded (default: built-in)')
+    .option('--model <model.json>', 'start from this model instead of the built-in one (it is the prior the fit is pulled towards)')
     .option('--no-balance', 'do not weigh classes to equal total weight')
     .option('--json', 'print the summary as JSON', false)
     .addOption(formatOption())

@@ -110,3 +110,35 @@ describe('lifeguard eval and train', () => {
     assert.match(stderr, /not a usable model/);
   });
 });
+
+describe('lifeguard train from moderator labels', () => {
+  it('trains on JSONL events with conversation labels', () => {
+    const events = tempFile(
+      'train-events.jsonl',
+      [
+        ...Array.from({ length: 3 }, (_, i) =>
+          JSON.stringify({ type: 'message', id: `h${i}`, time: 1_700_000_000_000 + i * 60_000, conversationId: `harm-${i}`, senderId: `adult${i}`, recipientIds: [`kid${i}`], text: "how old are you? don't tell your parents we talk, add me on snap" }),
+        ),
+        ...Array.from({ length: 3 }, (_, i) =>
+          JSON.stringify({ type: 'message', id: `b${i}`, time: 1_700_000_000_000 + i * 60_000, conversationId: `ok-${i}`, senderId: `friend${i}`, recipientIds: [`mate${i}`], text: 'see you at practice at five' }),
+        ),
+      ].join('\n'),
+    );
+    const labels = tempFile(
+      'train-labels.jsonl',
+      [0, 1, 2].flatMap((i) => [`{"conversationId":"harm-${i}","label":"harmful"}`, `{"conversationId":"ok-${i}","label":"benign"}`]).join('\n') + '\n{"conversationId":"never-seen","label":"benign"}\n',
+    );
+    const model = tempFile('labels-model.json', '');
+    const { code, stdout, stderr } = lifeguard('train', events, '--labels', labels, '--out', model, '--json');
+    assert.equal(code, 0, stderr);
+    const summary = JSON.parse(stdout) as { rows: number; harmful: number; benign: number; labelledButUnseen: number };
+    assert.deepEqual([summary.rows, summary.harmful, summary.benign, summary.labelledButUnseen], [6, 3, 3, 1]);
+  });
+
+  it('refuses to train without both classes', () => {
+    const labels = tempFile('one-class.jsonl', '{"conversationId":"dm-mia-rick","label":"harmful"}\n');
+    const { code, stderr } = lifeguard('train', 'examples/grooming-scenario.jsonl', '--labels', labels, '--out', tempFile('never.json', ''));
+    assert.equal(code, 2);
+    assert.match(stderr, /need both harmful and benign/);
+  });
+});

@@ -55,3 +55,24 @@ describe('JSONL reader', () => {
     await assert.rejects(readAll('/nonexistent/lifeguard/events.jsonl'), /file not found/);
   });
 });
+
+describe('input files', () => {
+  it('reads gzip-compressed JSONL and picks the layout from the inner extension', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const path = tempFile('events.jsonl.gz', gzipSync(`${message('m1')}\n${message('m2')}\n`));
+    const { items, issues } = await readAll(path);
+    assert.deepEqual(issues, []);
+    assert.equal(items.length, 2);
+  });
+
+  it('recognises JSONL by its first character when the extension says nothing', async () => {
+    const path = tempFile('events.log', `\n  ${message('m1')}\n`);
+    const { items } = await readAll(path);
+    assert.equal(items.length, 1);
+  });
+
+  it('refuses a file whose layout cannot be recognised', async () => {
+    const path = tempFile('notes.txt', 'just some notes\n');
+    await assert.rejects(readAll(path), /cannot tell the layout/);
+  });
+});

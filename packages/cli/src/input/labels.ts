@@ -9,7 +9,7 @@ const MAX_LABEL_LINE_BYTES = 64 * 1024;
 async function* linesOf(path: string): AsyncGenerator<{ line: number; text: string | null; bytes: number }> {
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new UnusableInputError(`${path}: not a regular file`);
+    if (info.isDirectory()) throw new UnusableInputError(`${path}: is a directory`);
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;

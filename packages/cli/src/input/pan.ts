@@ -55,47 +55,73 @@ interface ParsedRecord {
 
 type RecordResult = { ok: true; record: ParsedRecord } | { ok: false; line: number; message: string };
 
-/** Parses one `<message …>…</message>` record with a fresh saxes parser. `firstLine` is its line in the file. */
-export function parseMessageRecord(xml: string, firstLine: number): RecordResult {
-  const parser = new SaxesParser({ position: true });
-  const record: ParsedRecord = { lineAttribute: null, author: null, time: null, text: null };
-  let failure: { line: number; message: string } | null = null;
-  const stack: string[] = [];
-  let field: 'author' | 'time' | 'text' | null = null;
-  let value = '';
-  parser.on('error', (error) => {
-    // saxes prefixes "line:column: "; the line is ours to report, relative to the file.
-    failure ??= { line: firstLine + parser.line - 1, message: error.message.replace(/^\d+:\d+: /, '') };
-  });
-  parser.on('opentag', (tag) => {
-    stack.push(tag.name);
-    if (stack.length === 1) {
-      const line = tag.attributes['line'];
-      record.lineAttribute = typeof line === 'string' ? line.trim() : null;
-    } else if (stack.length === 2 && (tag.name === 'author' || tag.name === 'time' || tag.name === 'text')) {
-      field = tag.name;
-      value = '';
-    }
-  });
-  const onText = (text: string) => {
-    if (field !== null && stack.length === 2) value += text;
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', () => {
-    if (stack.length === 2 && field !== null) {
-      if (record[field] === null) record[field] = value;
-      field = null;
-    }
-    stack.pop();
-  });
-  try {
-    parser.write(xml).close();
-  } catch (error) {
-    failure ??= { line: firstLine, message: (error as Error).message };
+/**
+ * Parses `<message …>…</message>` records. One saxes parser is reused for every record (saxes resets
+ * itself after close()), which matters with millions of messages: a parser per record is mostly
+ * garbage-collector work.
+ */
+class MessageRecordParser {
+  private readonly parser = new SaxesParser({ position: true });
+  private record: ParsedRecord = { lineAttribute: null, author: null, time: null, text: null };
+  private failure: { line: number; message: string } | null = null;
+  private depth = 0;
+  private field: 'author' | 'time' | 'text' | null = null;
+  private value = '';
+  private firstLine = 1;
+
+  constructor() {
+    const parser = this.parser;
+    parser.on('error', (error) => {
+      // saxes prefixes "line:column: "; the line is ours to report, relative to the file.
+      this.failure ??= { line: this.firstLine + parser.line - 1, message: error.message.replace(/^\d+:\d+: /, '') };
+    });
+    parser.on('opentag', (tag) => {
+      this.depth++;
+      if (this.depth === 1) {
+        const line = tag.attributes['line'];
+        this.record.lineAttribute = typeof line === 'string' ? line.trim() : null;
+      } else if (this.depth === 2 && (tag.name === 'author' || tag.name === 'time' || tag.name === 'text')) {
+        this.field = tag.name;
+        this.value = '';
+      }
+    });
+    const onText = (text: string) => {
+      if (this.field !== null && this.depth === 2) this.value += text;
+    };
+    parser.on('text', onText);
+    parser.on('cdata', onText);
+    parser.on('closetag', () => {
+      if (this.depth === 2 && this.field !== null) {
+        if (this.record[this.field] === null) this.record[this.field] = this.value;
+        this.field = null;
+      }
+      this.depth--;
+    });
   }
-  if (failure) return { ok: false, ...failure };
-  return { ok: true, record };
+
+  parse(xml: string, firstLine: number): RecordResult {
+    this.record = { lineAttribute: null, author: null, time: null, text: null };
+    this.failure = null;
+    this.depth = 0;
+    this.field = null;
+    this.value = '';
+    this.firstLine = firstLine;
+    try {
+      this.parser.write(xml).close();
+    } catch (error) {
+      this.failure ??= { line: firstLine, message: (error as Error).message };
+    }
+    if (this.failure) return { ok: false, ...this.failure };
+    return { ok: true, record: this.record };
+  }
+}
+
+let sharedRecordParser: MessageRecordParser | null = null;
+
+/** Parses one `<message …>…</message>` record. `firstLine` is its line in the file. */
+export function parseMessageRecord(xml: string, firstLine: number): RecordResult {
+  sharedRecordParser ??= new MessageRecordParser();
+  return sharedRecordParser.parse(xml, firstLine);
 }
 
 /** Parses the attributes of a `<conversation …>` start tag. */

@@ -63,10 +63,12 @@ async function readHead(path: string, gzipped: boolean): Promise<string> {
 
 export async function openInput(path: string, options: OpenInputOptions): Promise<OpenedInput> {
   let size: number;
+  let regular: boolean;
   try {
     const info = await stat(path);
-    if (!info.isFile()) throw new UnusableInputError(`${path}: not a regular file`);
-    size = info.size;
+    if (info.isDirectory()) throw new UnusableInputError(`${path}: is a directory`);
+    regular = info.isFile();
+    size = regular ? info.size : 0;
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
@@ -75,6 +77,8 @@ export async function openInput(path: string, options: OpenInputOptions): Promis
   const gzipped = path.toLowerCase().endsWith('.gz');
   let format: InputFormat | null = options.format && options.format !== 'auto' ? options.format : formatFromName(path);
   if (format === null) {
+    // Peeking would consume a pipe's data: pipes and devices (e.g. /dev/stdin) need --format.
+    if (!regular) throw new UnusableInputError(`${path}: not a regular file; say which layout it is with --format jsonl|pan`);
     format = formatFromContent(await readHead(path, gzipped));
     if (format === null) {
       throw new UnusableInputError(`${path}: cannot tell the layout (expected JSONL events or PAN XML); use --format jsonl|pan`);
