@@ -22,6 +22,8 @@ export interface LexiconRule {
 
 // Ambiguous app names (Line, Session, Signal, Teams) are left out: they are everyday words.
 const APPS = '(snapchat|sc|instagram|kik|telegram|whatsapp|discord|skype|wickr|viber|imessage|facetime|tiktok|facebook|wechat|threema|omegle|ometv|yubo|wizz|groupme)';
+// App names that are also everyday words: only counted after a verb that moves the chat.
+const AMBIGUOUS_APPS = '(signal|line|session|teams|messenger|hangouts|element)';
 const PARENTS = '(parents|mom|dad|family|mother|father|step dad|stepdad|stepmom|guardian|grandma|grandpa|brother|sister|sibling|siblings)';
 const PICS = '(pic|video|nudes|screenshot|screenshots|recording|recordings|chat|chats|messages|convo|conversation|stuff|everything)';
 const AUDIENCE = '(friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
@@ -32,7 +34,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'age_probe',
     stage: 'access',
     patterns: [
-      'asl', 'how old (are you|you)', 'how old is you', '(whats|what is|wats|tell me|and) your age', 'your age (is|again)',
+      'asl', 'how old (are you|you)', 'how old is you', 'how old (did|do) (you|u) say', 'are you (like|about|around|maybe) #age', '(whats|what is|wats|tell me|and) your age', 'your age (is|again)',
       'what grade (are you in|you in|are you)', 'what (year|grade) (are you|you) in', 'are you in (middle|high|elementary|primary|secondary) school',
       'are you (over|under|below|above) (#num|eighteen)', 'are you #age', 'when were you born', 'what year were you born',
       'are you (still)? in school', 'what school year', 'how young (are you|you)', 'are you a (minor|kid|teen|teenager)',
@@ -86,6 +88,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'platform_move',
     patterns: [
       `(add|hmu|hit me up|follow|message|text|call|find|msg|dm) (me)? (on|at|in) ${APPS}`, `add me ~ ${APPS}`, `add me ${APPS}`,
+      `(add|hmu|hit me up|message|text|msg) me on ${AMBIGUOUS_APPS}`, `(lets|can we|could we|wanna) (talk|chat|move|go|switch) (on|to|over to) ${AMBIGUOUS_APPS}`,
       `my ${APPS} (is|name|username|user|id|handle)?`, `(whats|what is|got|do you have|you have|have you got|you got|u on|are you on|you on) (your|a)? ${APPS}`,
       `(lets|we should|can we|could we|wanna|want to|lets go|move|switch|talk|chat|continue) (to|on|over to|over on) ${APPS}`,
       `${APPS} me`, `${APPS} <handle>`, `${APPS} (username|user|name|id|handle)`, 'add me <handle>', '<applink>',
@@ -108,6 +111,8 @@ export const LEXICON: LexiconRule[] = [
       '(your|ur) ' + PARENTS + ' (cant|can not|wont|shouldnt|must not|mustnt|dont need to) (know|find out|see|hear)',
       'hide (this|it|our chats|the app) from', 'secret (friend|boyfriend|girlfriend|chat|account|relationship)',
       '(use|turn on) (vanish|disappearing|secret) (mode|messages|chat)', 'tell them (you are|your|youre) (at|with|staying at) (a)? (friends|friend)',
+      '(the|this) (chat|app|game|site|server|platform) (here)? (is|gets|are) (watched|monitored|moderated|read|logged|checked)', 'watched by (the)? (mods|moderators|admins)',
+      '(mods|moderators|admins) (can|could|might|will|are)? (see|read|watch|watching|reading|check|checking) (this|it|our|us|everything)', 'so (the)? (mods|moderators|admins) (cant|wont|dont) (see|read|find)',
       'if anyone asks', 'nobody can know', 'you cant tell', 'promise (you wont|not to|me you wont) tell', '(dont|do not) (tell|say) (anything|a word)',
     ],
     unless: ['surprise', 'birthday', 'party', 'anniversary', 'christmas', 'spoiler', 'spoilers', 'ending', 'password', 'passwords', 'recipe', 'present for', 'gift for', 'proposal'],
@@ -162,7 +167,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'trust',
     patterns: [
       '(i will|ill|i can|i could|let me|i wanna|i want to|im gonna|i am going to) (buy|get|send|give|gift|pay for) (you|u) (a|an|some|new|the)? (gift card|robux|vbucks|phone|iphone|gift|present|clothes|skins|skin|nitro|credits|coins|gems|game|pass|battle pass|console|switch|xbox|ps5|money|cash|ticket|tickets|something|anything|makeup|shoes)',
-      'free (robux|vbucks|skins|nitro|gift card|gems|coins)', '(want|need) (some|free)? (robux|vbucks|nitro|gems|coins|skins)',
+      'free (robux|vbucks|skins|nitro|gift card|gems|coins|minecoins|bucks)', '(want|need) (some|free)? (robux|vbucks|nitro|gems|coins|skins|minecoins)',
       '(robux|vbucks|nitro|skins|gift card|money|cash) (for|if) (a|you|your)? ~ (pic|video|favor|favour|something)', 'i (bought|got) you (a|something|some)',
       'what (do you|would you) want (for|me to buy)', 'i can (buy|get) you (anything|whatever)', 'i have a (gift|present|surprise) for you',
     ],

@@ -50,7 +50,7 @@ const CANONICAL = table({
   nude: 'nudes', nudez: 'nudes', nudies: 'nudes',
   webcam: 'cam', camera: 'cam',
   wana: 'wanna', gona: 'gonna', gota: 'gotta', lemme: 'let me',
-  tel: 'tell', telin: 'telling', teling: 'telling', tol: 'tell',
+  dnt: 'dont', dont: 'dont', tel: 'tell', telin: 'telling', teling: 'telling', tol: 'tell',
   thx: 'thanks', thanx: 'thanks', ty: 'thanks', bc: 'because', cuz: 'because', coz: 'because', cos: 'because',
   gf: 'girlfriend', bf: 'boyfriend', bae: 'baby', babe: 'baby', hun: 'baby', hunny: 'baby', sweety: 'sweetie',
   mum: 'mom', mam: 'mom', mommy: 'mom', momy: 'mom', daddy: 'dad',

@@ -103,6 +103,22 @@ describe('sextortion script', () => {
   });
 });
 
+describe('typos', () => {
+  it('reads words with two swapped letters', () => {
+    assert.ok(has('dont tlel anyone ok', 'secrecy'));
+    assert.ok(has('its our little secert', 'secrecy'));
+  });
+  it('does not turn real words into lexicon words', () => {
+    // "asked" is one letter from "naked", "quite" is "quiet" swapped: neither is a typo.
+    assert.deepEqual(kinds('i asked him and he was quite sure'), []);
+  });
+  it('tells the child-safety moderation-evasion move apart from ordinary talk', () => {
+    assert.ok(has('lets talk on signal, the chat here is watched by mods', 'platform_move'));
+    assert.ok(has('lets talk on signal, the chat here is watched by mods', 'secrecy'));
+    assert.ok(!has('the signal is weak here', 'platform_move'));
+  });
+});
+
 describe('spans', () => {
   it('points at the original characters, including evasions', () => {
     const text = 'ok so... add me on S.N.A.P!!';
