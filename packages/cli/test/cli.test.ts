@@ -67,6 +67,14 @@ describe('lifeguard scan', () => {
     assert.match(stdout, /3 events read, 2 skipped/);
   });
 
+  it('scans the PAN sample and lists the sextortion conversation but not the friends swapping handles', () => {
+    const { code, stdout } = lifeguard('scan', 'examples/pan-sample.xml', '--json');
+    assert.equal(code, 0);
+    const ids = (JSON.parse(stdout) as { conversations: { conversationId: string }[] }).conversations.map((c) => c.conversationId);
+    assert.ok(ids.includes('sample-sextortion'));
+    assert.ok(!ids.includes('sample-friends'));
+  });
+
   it('rejects a min-score outside 0..1 as a usage error', () => {
     const { code, stderr } = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--min-score', '7');
     assert.equal(code, 1);
