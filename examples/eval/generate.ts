@@ -1,7 +1,11 @@
 // Writes the synthetic evaluation set examples/eval/eval-set.xml (PAN 2012 layout) and
 // examples/eval/predators.txt (the offender author ids), deterministically.
 //
-//   node --import tsx examples/eval/generate.ts
+//   node --import tsx examples/eval/generate.ts                          (the committed set)
+//   node --import tsx examples/eval/generate.ts --seed 12345 --out /tmp/x  (a fresh draw elsewhere)
+//
+// A fresh seed re-draws every choice (styles, ages, apps, which optional lines, order), not the
+// templates themselves; use it to check that figures do not hinge on one particular draw.
 //
 // Written from the published descriptions of grooming and sextortion (stages, typical requests),
 // WITHOUT looking at the detector's signal lists, so the set does not merely echo the detector.
@@ -13,7 +17,13 @@ import { writeFileSync } from 'node:fs';
 // ---------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-let state = 0x2f6b3a1d;
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? undefined : process.argv[index + 1];
+}
+const seedArgument = argument('--seed');
+if (seedArgument !== undefined && !/^\d+$/.test(seedArgument)) throw new Error('--seed must be a whole number');
+let state = seedArgument === undefined ? 0x2f6b3a1d : Number(seedArgument) | 0;
 function random(): number {
   // mulberry32
   state = (state + 0x6d2b79f5) | 0;
@@ -730,7 +740,9 @@ function toXml(conversations: Built[]): string {
 }
 
 const conversations = build();
-const here = new URL('.', import.meta.url).pathname;
+const outArgument = argument('--out');
+const here = outArgument ? `${outArgument.replace(/\/$/, '')}/` : new URL('.', import.meta.url).pathname;
+if (outArgument) (await import('node:fs')).mkdirSync(outArgument, { recursive: true });
 writeFileSync(`${here}eval-set.xml`, toXml(conversations));
 const offenders = [...new Set(conversations.filter((c) => c.scenario.harmful).map((c) => c.authors[c.scenario.offender ?? 'A']))].sort();
 writeFileSync(`${here}predators.txt`, `${offenders.join('\n')}\n`);

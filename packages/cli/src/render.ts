@@ -4,7 +4,6 @@ import type { ActorRiskReport, Alert, ConversationRiskReport, Evidence, Particip
 
 /** Replaces control characters (escape codes, newlines, bidi overrides) so input cannot restyle the terminal. */
 export function clean(text: string, maxLength = 200): string {
-  // eslint-disable-next-line no-control-regex
   const safe = text.replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, ' ');
   return safe.length > maxLength ? `${safe.slice(0, maxLength - 1)}…` : safe;
 }

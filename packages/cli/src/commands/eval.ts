@@ -63,9 +63,7 @@ interface OpenConversationState {
 }
 
 export async function evaluate(file: string, options: EvalOptions, printIssue?: ((line: string) => void) | null): Promise<EvalResult> {
-  const issues: InputIssue[] = [];
   const onLabelIssue = (issue: InputIssue) => {
-    issues.push(issue);
     if (printIssue === null) return;
     (printIssue ?? ((line: string) => process.stderr.write(`${line}\n`)))(formatIssue(issue));
   };

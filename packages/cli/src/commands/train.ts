@@ -74,6 +74,7 @@ export async function train(file: string, options: TrainOptionsCli): Promise<Tra
   const ids = labels ? [...labels.keys()] : [...engine.conversationIds()];
   for (const id of ids) collect(id);
 
+  if (pipeline.fatal) throw new UnusableInputError(`${pipeline.fatal}; no model written (training on part of a file would go unnoticed)`);
   const harmful = rows.filter((r) => r.label === 1).length;
   const benign = rows.length - harmful;
   if (harmful === 0 || benign === 0) {
