@@ -5,3 +5,5 @@ export { DEFAULT_POLICY, loadPolicyFile, parsePolicy, profileFor, PolicyError, t
 export { decideContact, decideMessage, decideVisibility, classifyParty, type Decision, type DecisionResult, type Nudge, type Reason } from './decisions/rules.ts';
 export { createKey, generateApiKey, hashApiKey, parseScopes } from './auth/keys.ts';
 export { signPayload, verifySignature, SIGNATURE_HEADER } from './webhooks/worker.ts';
+export { registerServiceCommands, defaultDatabase, lifeguardHome } from './cli.ts';
+export { runDemo, type DemoSummary } from './demo/demo.ts';

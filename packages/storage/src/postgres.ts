@@ -389,16 +389,18 @@ export class PostgresStorage implements Storage {
         );
       }
       const h = input.history;
-      await client.query(
-        'INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note],
-      );
+      if (h) {
+        await client.query(
+          'INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note],
+        );
+      }
       if (input.alertKeys?.length) {
         await client.query('INSERT INTO case_alerts (tenant_id, alert_key, case_id) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING', [
           tenantId, input.alertKeys, c.id,
         ]);
       }
-      for (const event of input.notify ?? []) await this.enqueue(client, tenantId, event, h.at);
+      for (const event of input.notify ?? []) await this.enqueue(client, tenantId, event, c.updatedAt);
     });
   }
 

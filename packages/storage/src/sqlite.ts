@@ -346,12 +346,14 @@ export class SqliteStorage implements Storage {
       const link = this.q('INSERT INTO case_conversations (tenant_id, conversation_id, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       for (const conversationId of c.conversationIds) link.run(tenantId, conversationId, c.id);
       const h = input.history;
-      this.q('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
-        tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note,
-      );
+      if (h) {
+        this.q('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note,
+        );
+      }
       const alert = this.q('INSERT INTO case_alerts (tenant_id, alert_key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       for (const key of input.alertKeys ?? []) alert.run(tenantId, key, c.id);
-      for (const event of input.notify ?? []) this.enqueueSync(tenantId, event, h.at);
+      for (const event of input.notify ?? []) this.enqueueSync(tenantId, event, c.updatedAt);
     }).immediate();
   }
 

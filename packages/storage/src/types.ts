@@ -113,7 +113,8 @@ export interface WebhookEventInput {
 
 export interface SaveCaseInput {
   caseRecord: CaseRecord;
-  history: Omit<CaseHistoryEntry, 'caseId'>;
+  /** The history entry for this change; omitted for quiet evidence refreshes. */
+  history?: Omit<CaseHistoryEntry, 'caseId'>;
   /** Alert keys this change handles; stored so a replayed alert is recognised and skipped. */
   alertKeys?: string[];
   /** Webhook events enqueued in the same transaction as the case change. */

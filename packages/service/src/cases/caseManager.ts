@@ -65,10 +65,96 @@ export interface CaseView extends CaseRecord {
 }
 
 export class CaseManager {
+  /** Per tenant: conversation id -> id of the active case that holds it, so new messages refresh the case. */
+  private readonly watched = new Map<string, Promise<Map<string, string>>>();
+
   constructor(
     private readonly storage: Storage,
     private readonly log: { error(obj: object, msg: string): void } = console,
   ) {}
+
+  private watchList(tenantId: string): Promise<Map<string, string>> {
+    let list = this.watched.get(tenantId);
+    if (!list) {
+      list = this.loadWatchList(tenantId);
+      this.watched.set(tenantId, list);
+      list.catch(() => this.watched.delete(tenantId));
+    }
+    return list;
+  }
+
+  private async loadWatchList(tenantId: string): Promise<Map<string, string>> {
+    const map = new Map<string, string>();
+    for (const status of ACTIVE_CASE_STATUSES) {
+      let before: { updatedAt: number; id: string } | undefined;
+      for (;;) {
+        const page = await this.storage.listCases(tenantId, { status, limit: 500, ...(before ? { before } : {}) });
+        for (const c of page) for (const conversationId of c.conversationIds) map.set(conversationId, c.id);
+        if (page.length < 500) break;
+        const last = page[page.length - 1]!;
+        before = { updatedAt: last.updatedAt, id: last.id };
+      }
+    }
+    return map;
+  }
+
+  private async track(c: CaseRecord): Promise<void> {
+    const list = await this.watchList(c.tenantId);
+    for (const [conversationId, caseId] of list) if (caseId === c.id) list.delete(conversationId);
+    if (isActive(c.status)) for (const conversationId of c.conversationIds) list.set(conversationId, c.id);
+  }
+
+  /**
+   * New messages in a conversation an active case holds: refresh the case's report, messages, score and
+   * level. History and webhooks record only a change of level; the rest is a quiet evidence refresh.
+   */
+  async conversationsChanged(tenantId: string, engine: DetectionEngine, conversationIds: Set<string>): Promise<void> {
+    const list = await this.watchList(tenantId);
+    const byCase = new Map<string, string[]>();
+    for (const id of conversationIds) {
+      const caseId = list.get(id);
+      if (caseId) byCase.set(caseId, [...(byCase.get(caseId) ?? []), id]);
+    }
+    for (const [caseId, ids] of byCase) {
+      try {
+        await retryOnConflict(() => this.refresh(tenantId, engine, caseId, ids));
+      } catch (err) {
+        this.log.error({ err, tenantId, caseId }, 'could not refresh a case with new messages');
+      }
+    }
+  }
+
+  private async refresh(tenantId: string, engine: DetectionEngine, caseId: string, conversationIds: string[]): Promise<void> {
+    const current = await this.storage.getCase(tenantId, caseId);
+    if (!current || !isActive(current.status)) return;
+    const conversations: CaseEvidence['conversations'] = {};
+    let score = current.score;
+    let level = current.level;
+    for (const id of conversationIds) {
+      const report = engine.conversationReport(id);
+      if (!report) continue;
+      conversations[id] = { report, messages: await this.messagesAround(tenantId, report, report.lastAt) };
+      score = Math.max(score, report.score);
+      level = maxLevel(level, report.level);
+    }
+    const actor = engine.actorReport(current.accusedId);
+    if (actor) {
+      score = Math.max(score, actor.score);
+      level = maxLevel(level, actor.level);
+    }
+    const evidence = mergeEvidence(current.evidence as CaseEvidence, { alerts: [], actor, conversations, participants: [] });
+    evidence.participants = await this.participants(tenantId, engine, evidence);
+    const now = Date.now();
+    const updated: CaseRecord = { ...current, score, level, evidence, updatedAt: now, version: current.version + 1 };
+    const note = `risk rose to ${level} (${score.toFixed(2)}) with new messages`;
+    await this.storage.saveCase(tenantId, {
+      caseRecord: updated,
+      expectedVersion: current.version,
+      ...(level !== current.level
+        ? { history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: current.status, toStatus: current.status, note }, notify: [{ type: 'case.updated', payload: caseSummary(updated, note) }] }
+        : {}),
+    });
+  }
 
   /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
   async handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void> {
@@ -137,6 +223,7 @@ export class CaseManager {
         history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: existing.status, toStatus: existing.status, note: reason },
         notify: [{ type: 'case.updated', payload: caseSummary(updated, reason) }],
       });
+      await this.track(updated);
       return;
     }
     const created: CaseRecord = {
@@ -158,6 +245,7 @@ export class CaseManager {
       history: { at: now, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: reason },
       notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
     });
+    await this.track(created);
   }
 
   private async senderOf(tenantId: string, eventId: string): Promise<string | null> {
@@ -205,6 +293,14 @@ export class CaseManager {
 
   /** A reviewer's status change. `expectedVersion` guards against two reviewers acting on the same state. */
   async transition(tenantId: string, caseId: string, to: CaseStatus, actor: string, note: string | null, expectedVersion?: number): Promise<CaseRecord> {
+    // Without an expected version the reviewer meant "whatever the case holds now": retry past a
+    // concurrent evidence refresh. With one, any change since is reported (409) for them to look at.
+    const updated = await retryOnConflict(() => this.transitionOnce(tenantId, caseId, to, actor, note, expectedVersion), expectedVersion === undefined ? 3 : 1);
+    await this.track(updated);
+    return updated;
+  }
+
+  private async transitionOnce(tenantId: string, caseId: string, to: CaseStatus, actor: string, note: string | null, expectedVersion?: number): Promise<CaseRecord> {
     const current = await this.get(tenantId, caseId);
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
       throw new ApiError(409, 'conflict', `case ${caseId} is at version ${current.version}, not ${expectedVersion}; reload it and try again`);
@@ -217,34 +313,38 @@ export class CaseManager {
     }
     const now = Date.now();
     const updated: CaseRecord = { ...current, status: to, updatedAt: now, version: current.version + 1 };
-    try {
-      await this.storage.saveCase(tenantId, {
-        caseRecord: updated,
-        expectedVersion: current.version,
-        history: { at: now, actor, action: 'transition', fromStatus: current.status, toStatus: to, note },
-        notify: [{ type: 'case.transitioned', payload: { ...caseSummary(updated, note ?? `${current.status} -> ${to}`), from: current.status, to, actor } }],
-      });
-    } catch (err) {
-      if (err instanceof ConflictError) throw new ApiError(409, 'conflict', `case ${caseId} changed while this request ran; reload it and try again`);
-      throw err;
-    }
+    await this.storage.saveCase(tenantId, {
+      caseRecord: updated,
+      expectedVersion: current.version,
+      history: { at: now, actor, action: 'transition', fromStatus: current.status, toStatus: to, note },
+      notify: [{ type: 'case.transitioned', payload: { ...caseSummary(updated, note ?? `${current.status} -> ${to}`), from: current.status, to, actor } }],
+    });
     return updated;
   }
 
   async addNote(tenantId: string, caseId: string, actor: string, note: string): Promise<CaseRecord> {
-    const current = await this.get(tenantId, caseId);
-    const updated: CaseRecord = { ...current, updatedAt: Date.now(), version: current.version + 1 };
-    try {
+    return retryOnConflict(async () => {
+      const current = await this.get(tenantId, caseId);
+      const updated: CaseRecord = { ...current, updatedAt: Date.now(), version: current.version + 1 };
       await this.storage.saveCase(tenantId, {
         caseRecord: updated,
         expectedVersion: current.version,
         history: { at: updated.updatedAt, actor, action: 'note', fromStatus: current.status, toStatus: current.status, note },
       });
+      return updated;
+    });
+  }
+}
+
+/** Runs a read-modify-write again when a concurrent change won the version race; 409 after `attempts`. */
+async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
     } catch (err) {
-      if (err instanceof ConflictError) throw new ApiError(409, 'conflict', `case ${caseId} changed while this request ran; try again`);
-      throw err;
+      if (!(err instanceof ConflictError)) throw err;
+      if (i >= attempts) throw new ApiError(409, 'conflict', 'the case changed while this request ran (new evidence or another reviewer); reload it and try again');
     }
-    return updated;
   }
 }
 

@@ -108,20 +108,28 @@ function strangerNudges(pair: PairFacts, profile: PolicyProfile): Nudge[] {
 
 class Builder {
   decision: Decision = 'allow';
-  readonly reasons: Reason[] = [];
+  private readonly found: (Reason & { severity: number })[] = [];
   readonly nudges: Nudge[] = [];
+  get hasReasons(): boolean {
+    return this.found.length > 0;
+  }
   raise(to: Decision, code: string, message: string): void {
     if (SEVERITY[to] > SEVERITY[this.decision]) this.decision = to;
-    this.reasons.push({ code, message });
+    this.found.push({ code, message, severity: SEVERITY[to] });
+  }
+  /** A reason that explains without changing the decision. */
+  note(code: string, message: string): void {
+    this.found.push({ code, message, severity: 0 });
   }
   add(...nudges: Nudge[]): void {
     for (const n of nudges) if (!this.nudges.some((m) => m.code === n.code && m.audience === n.audience)) this.nudges.push(n);
   }
   result(profile: string): DecisionResult {
-    // Strongest reason first, so a platform showing one reason shows the one that decided.
-    if (this.reasons.length === 0) this.reasons.push({ code: 'no_restriction', message: 'No safety rule applies to this contact.' });
+    if (this.found.length === 0) this.note('no_restriction', 'No safety rule applies to this contact.');
     if (this.decision === 'allow' && this.nudges.length > 0) this.decision = 'allow_with_warning';
-    return { decision: this.decision, reasons: this.reasons, nudges: this.nudges, profile };
+    // Strongest reason first (stable), so a platform showing one reason shows the one that decided.
+    const reasons = this.found.map((r, i) => ({ r, i })).sort((a, b) => b.r.severity - a.r.severity || a.i - b.i).map(({ r }) => ({ code: r.code, message: r.message }));
+    return { decision: this.decision, reasons, nudges: this.nudges, profile };
   }
 }
 
@@ -156,9 +164,10 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
     if (!pair.connected) {
       const rule = kind === 'message' ? profile.strangerMessagesToChildren : profile.strangerRequestsToChildren;
       const what = kind === 'message' ? 'Direct messages to a child account' : 'Friend requests to a child account';
-      const decision = RULE_DECISION[rule];
+      // A warning with prompts turned off would have nothing to show: it is an allow.
+      const decision = rule === 'warn' && !profile.supportivePrompts ? 'allow' : RULE_DECISION[rule];
+      const verdict = { block: 'are not allowed', hold: 'are held for review', allow_with_warning: 'come with a safety prompt', allow: 'are allowed' }[decision];
       const code = kind === 'message' ? 'child_unconnected_message' : 'child_unconnected_request';
-      const verdict = rule === 'block' ? 'are not allowed' : rule === 'hold' ? 'are held for review' : rule === 'warn' ? 'come with a safety prompt' : 'are allowed';
       b.raise(decision, code, `${what} from accounts it is not connected to ${verdict}.`);
       if (decision === 'block') {
         b.add(nudge('sender', 'recipient_not_reachable', 'This account only receives messages from people it is connected with.'));
@@ -170,7 +179,7 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
       b.raise('allow_with_warning', 'sender_risk', `The detector holds some risk on the sender (${sender.risk.toFixed(2)}).`);
       if (profile.supportivePrompts) b.add(nudge('recipient', 'take_care', 'Take care with this person. If anything they say makes you uncomfortable, you can block them and talk to an adult you trust.', helpFor(profile, 'general')));
     }
-    if (pair.connected && b.reasons.length === 0) b.reasons.push({ code: 'connected', message: 'The accounts are connected.' });
+    if (pair.connected && !b.hasReasons) b.note('connected', 'The accounts are connected.');
     return;
   }
   // A child reaching out to an adult stranger gets a prompt too (ICU F2-style support for the child).
@@ -179,7 +188,7 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
     b.add(nudge('sender', 'stranger_contact', "You don't know this person yet. Never share photos, your address or your school, and you can block them at any time.", helpFor(profile, 'general')));
     return;
   }
-  if (pair.connected) b.reasons.push({ code: 'connected', message: 'The accounts are connected.' });
+  if (pair.connected) b.note('connected', 'The accounts are connected.');
 }
 
 const NUDGE_BY_SIGNAL: Partial<Record<SignalKind, { code: string; text: string; topic?: HelpResource['topics'][number] }>> = {
@@ -237,7 +246,7 @@ export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profi
         prompted = true;
         b.add(nudge('recipient', n.code, n.text, n.topic ? helpFor(profile, n.topic) : {}));
       }
-      if (prompted) b.reasons.push({ code: 'risk_signals', message: `The message contains: ${[...new Set(facts.signals)].join(', ')}.` });
+      if (prompted) b.raise('allow_with_warning', 'risk_signals', `The message contains: ${[...new Set(facts.signals)].join(', ')}.`);
     }
   }
   const result = b.result(profileName);

@@ -17,6 +17,8 @@ export interface EngineHostOptions {
 export interface AlertSink {
   /** Called with alerts in the order the engine raised them; must be idempotent (replays repeat alerts). */
   handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void>;
+  /** Called after each fed group with the conversations that received messages. */
+  conversationsChanged(tenantId: string, engine: DetectionEngine, conversationIds: Set<string>): Promise<void>;
 }
 
 interface TenantEngine {
@@ -113,10 +115,12 @@ export class EngineHost {
 
   private async fold(tenantId: string, state: TenantEngine, events: StoredEvent[]): Promise<void> {
     const alerts: Alert[] = [];
+    const touched = new Set<string>();
     let sinceYield = 0;
     for (const stored of events) {
       // Already folded (a replay overlapping with new ingestion, or the snapshot covers it).
       if (stored.seq <= state.lastSeq) continue;
+      if (stored.event.type === 'message') touched.add(stored.event.conversationId);
       try {
         alerts.push(...state.engine.process(stored.event));
       } catch (err) {
@@ -130,7 +134,10 @@ export class EngineHost {
         await yieldToLoop();
       }
     }
-    if (alerts.length > 0 && this.sink) await this.sink.handleAlerts(tenantId, state.engine, alerts);
+    if (this.sink) {
+      if (alerts.length > 0) await this.sink.handleAlerts(tenantId, state.engine, alerts);
+      if (touched.size > 0) await this.sink.conversationsChanged(tenantId, state.engine, touched);
+    }
     if (state.eventsSinceSnapshot >= this.snapshotEvery) await this.saveSnapshot(tenantId, state);
   }
 

@@ -1,0 +1,170 @@
+// `lifeguard serve`, `lifeguard keys ...` and `lifeguard demo`. The CLI package calls
+// registerServiceCommands(program); packages/service/bin/lifeguard-service.ts runs them on their own.
+import type { Command } from 'commander';
+import { join, resolve } from 'node:path';
+import { API_SCOPES, openStorage, type Storage } from '@lifeguard/storage';
+import { buildServer } from './server.ts';
+import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './policy/policy.ts';
+import { createKey, parseScopes } from './auth/keys.ts';
+import { runDemo } from './demo/demo.ts';
+
+/** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
+export function lifeguardHome(): string {
+  return resolve(process.env.LIFEGUARD_HOME ?? '.lifeguard');
+}
+
+export function defaultDatabase(): string {
+  return join(lifeguardHome(), 'lifeguard.db');
+}
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    return n;
+  };
+}
+
+/** Prints a configuration error and exits with status 2 (the service does not start). */
+function refuse(message: string): never {
+  process.stderr.write(`lifeguard: ${message}\n`);
+  process.exit(2);
+}
+
+function loadPolicyOrExit(file: string | undefined): Policy {
+  if (!file) return DEFAULT_POLICY;
+  try {
+    return loadPolicyFile(file);
+  } catch (err) {
+    if (err instanceof PolicyError) refuse(`refusing to start: ${err.message}`);
+    throw err;
+  }
+}
+
+async function openOrExit(database: string, sqliteSync?: 'full' | 'normal'): Promise<Storage> {
+  try {
+    return await openStorage({ database, ...(sqliteSync ? { sqliteSynchronous: sqliteSync } : {}) });
+  } catch (err) {
+    refuse(`cannot open the database ${database.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')}: ${(err as Error).message}`);
+  }
+}
+
+interface ServeOptions {
+  database: string;
+  host: string;
+  port: number;
+  policy?: string;
+  retentionDays: number;
+  sqliteSync: 'full' | 'normal';
+  logLevel: string;
+  webhooks: boolean;
+}
+
+export function registerServiceCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP service (API under /v1, docs at /docs)')
+    .option('--database <path-or-url>', 'SQLite file, or a postgres://user@host/db URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', integer('--port', 0, 65535), Number(process.env.PORT ?? 8080))
+    .option('--policy <file>', 'safety policy JSON file (validated at start; see examples/policies/default.json)')
+    .option('--retention-days <days>', 'days to keep message text of conversations without a case', integer('--retention-days', 1, 3650), 30)
+    .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
+    .option('--no-webhooks', 'queue webhook deliveries but do not send them')
+    .action(async (opts: ServeOptions) => {
+      if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
+      const policy = loadPolicyOrExit(opts.policy);
+      const storage = await openOrExit(opts.database, opts.sqliteSync);
+      if ((await storage.countApiKeys()) === 0) {
+        const { key } = await createKey(storage, 'default', 'bootstrap admin', ['admin'], 'Default platform');
+        process.stdout.write(
+          `No API keys yet: created an admin key for tenant "default". It is shown only now; keep it safe:\n\n  ${key}\n\n` +
+            'Create narrower keys with POST /v1/keys or `lifeguard keys create`.\n',
+        );
+      }
+      const app = await buildServer({
+        storage,
+        policy,
+        logger: { level: opts.logLevel },
+        retention: { messageTextDays: opts.retentionDays },
+        ...(opts.webhooks ? {} : { webhooks: false as const }),
+      });
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        app.log.info({ signal }, 'shutting down');
+        await app.close();
+        await storage.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      const address = await app.listen({ host: opts.host, port: opts.port });
+      process.stdout.write(`lifeguard listening on ${address} (storage: ${storage.kind}; API docs: ${address}/docs)\n`);
+    });
+
+  const keys = program.command('keys').description('manage API keys (run where the database is reachable)');
+  keys
+    .command('create')
+    .description('create an API key; it is printed once')
+    .requiredOption('--tenant <id>', 'platform (tenant) id; created if new')
+    .option('--name <name>', 'what the key is for', 'cli key')
+    .option('--scopes <list>', `comma-separated: ${API_SCOPES.join(', ')}`, 'admin')
+    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .action(async (opts: { tenant: string; name: string; scopes: string; database: string }) => {
+      let scopes;
+      try {
+        scopes = parseScopes(opts.scopes);
+      } catch (err) {
+        refuse((err as Error).message);
+      }
+      const storage = await openOrExit(opts.database);
+      try {
+        const { key, record } = await createKey(storage, opts.tenant, opts.name, scopes);
+        process.stdout.write(`${key}\n`);
+        process.stderr.write(`created key ${record.id} for tenant ${record.tenantId} with scopes ${record.scopes.join(', ')}\n`);
+      } finally {
+        await storage.close();
+      }
+    });
+  keys
+    .command('list')
+    .description("list a tenant's keys (never the keys themselves)")
+    .requiredOption('--tenant <id>', 'platform (tenant) id')
+    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .action(async (opts: { tenant: string; database: string }) => {
+      const storage = await openOrExit(opts.database);
+      try {
+        for (const k of await storage.listApiKeys(opts.tenant)) {
+          process.stdout.write(`${k.id}\t${k.prefix}...\t${k.scopes.join(',')}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
+        }
+      } finally {
+        await storage.close();
+      }
+    });
+  keys
+    .command('revoke')
+    .description('revoke a key by id')
+    .requiredOption('--tenant <id>', 'platform (tenant) id')
+    .requiredOption('--id <keyId>', 'key id (from keys list)')
+    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .action(async (opts: { tenant: string; id: string; database: string }) => {
+      const storage = await openOrExit(opts.database);
+      try {
+        if (!(await storage.revokeApiKey(opts.tenant, opts.id, Date.now()))) refuse(`no active key ${opts.id} for tenant ${opts.tenant}`);
+        process.stderr.write(`revoked ${opts.id}\n`);
+      } finally {
+        await storage.close();
+      }
+    });
+
+  program
+    .command('demo')
+    .description('start the service on a temporary SQLite database, play a short scripted scenario over HTTP, and show what happened')
+    .option('--keep', 'keep the temporary database and print its path')
+    .action(async (opts: { keep?: boolean }) => {
+      await runDemo({ write: (line) => process.stdout.write(`${line}\n`), keep: Boolean(opts.keep) });
+    });
+}
