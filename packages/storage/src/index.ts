@@ -15,11 +15,20 @@ export interface OpenStorageOptions {
   postgresSchema?: string;
 }
 
-/** Opens a store from a URL or path and applies pending migrations. */
+/**
+ * Opens a store from a URL or path and applies pending migrations. A PostgreSQL URL may name the
+ * schema to use: postgres://user@host/db?schema=lifeguard (default: public).
+ */
 export async function openStorage(options: OpenStorageOptions): Promise<Storage> {
-  const storage: Storage = /^postgres(ql)?:\/\//.test(options.database)
-    ? new PostgresStorage({ connectionString: options.database, ...(options.postgresSchema ? { schema: options.postgresSchema } : {}) })
-    : new SqliteStorage({ path: options.database, synchronous: options.sqliteSynchronous ?? 'full' });
+  let storage: Storage;
+  if (/^postgres(ql)?:\/\//.test(options.database)) {
+    const url = new URL(options.database);
+    const schema = options.postgresSchema ?? url.searchParams.get('schema') ?? undefined;
+    url.searchParams.delete('schema');
+    storage = new PostgresStorage({ connectionString: url.toString(), ...(schema ? { schema } : {}) });
+  } else {
+    storage = new SqliteStorage({ path: options.database, synchronous: options.sqliteSynchronous ?? 'full' });
+  }
   try {
     await storage.migrate();
   } catch (err) {
