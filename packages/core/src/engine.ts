@@ -236,7 +236,15 @@ export class DetectionEngine {
     this.messageTotal++;
     const c = this.conversation(e.conversationId, t);
     const senderIdx = this.participantIndex(c, e.senderId, t);
-    for (const r of e.recipientIds) if (r !== e.senderId) this.participantIndex(c, r, t);
+    const recipients = e.recipientIds;
+    // Recipients' accounts, found through the conversation's participants (no map lookup).
+    let recipientActors: ActorState[] | null = null;
+    for (let i = 0; i < recipients.length; i++) {
+      const r = recipients[i] as string;
+      if (r === e.senderId) continue;
+      const idx = this.participantIndex(c, r, t);
+      if (idx >= 0) (recipientActors ??= []).push((c.participants[idx] as ParticipantState).actor);
+    }
     const firstMessage = c.messageCount === 0;
     c.messageCount++;
     if (t < c.firstAt) c.firstAt = t; // out-of-order delivery: keep the true span
@@ -265,13 +273,12 @@ export class DetectionEngine {
     }
 
     // Contact with a known child by an account not known to be a child.
-    if (isMinorOf(actor) !== true) {
-      for (const r of e.recipientIds) {
-        const ra = this.actors.get(r);
-        if (ra && ra !== actor && isMinorOf(ra) === true) {
+    if (recipientActors !== null && isMinorOf(actor) !== true) {
+      for (const ra of recipientActors) {
+        if (isMinorOf(ra) === true) {
           const set = (actor.minorsContacted ??= new Set());
-          if (set.size < MAX_MINORS_TRACKED && !set.has(r)) {
-            set.add(r);
+          if (set.size < MAX_MINORS_TRACKED && !set.has(ra.userId)) {
+            set.add(ra.userId);
             behaviourChanged = true;
           }
         }

@@ -373,31 +373,34 @@ export function normalize(text: string): NormalizedText {
  * Joins letters spelled out one by one ("s n a p", "s.n.a.p", "s-e-c-r-e-t") into a word.
  * Three spaced letters are left alone ("u r a ...") unless punctuation joins them.
  */
+/**
+ * The letter a token spells out, if its source is one letter. Its token may already be
+ * canonicalised ("r" → "are"), so the letter is read back from the source.
+ */
+function letterAt(text: string, tokens: string[], starts: number[], ends: number[], k: number): string | null {
+  if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
+  const c = text.charCodeAt(starts[k] as number) | 32;
+  if (isLetter(c)) return String.fromCharCode(c);
+  const t = tokens[k] as string;
+  return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
+}
+
 function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: number[]): void {
-  // A spelled-out letter is a token whose source is one character; its token may already be
-  // canonicalised ("r" → "are"), so the letter is read back from the source.
-  const letterAt = (k: number): string | null => {
-    if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
-    const c = text.charCodeAt(starts[k] as number) | 32;
-    if (isLetter(c)) return String.fromCharCode(c);
-    const t = tokens[k] as string;
-    return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
-  };
   let i = 0;
   while (i < tokens.length) {
-    if (letterAt(i) === null) { i++; continue; }
+    if (letterAt(text, tokens, starts, ends, i) === null) { i++; continue; }
     let j = i + 1;
     let punctuated = false;
     while (j < tokens.length) {
       const g = gaps[j] as number;
-      if (letterAt(j) === null || g === GAP_NONE || g === GAP_OTHER) break;
+      if (letterAt(text, tokens, starts, ends, j) === null || g === GAP_NONE || g === GAP_OTHER) break;
       if (g === GAP_SPELL) punctuated = true;
       j++;
     }
     const run = j - i;
     if (run >= 4 || (run === 3 && punctuated)) {
       let letters = '';
-      for (let k = i; k < j; k++) letters += letterAt(k) as string;
+      for (let k = i; k < j; k++) letters += letterAt(text, tokens, starts, ends, k) as string;
       const word = squeeze(letters);
       const canonical = CANONICAL.get(word) ?? word;
       tokens.splice(i, run, canonical);
