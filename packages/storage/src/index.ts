@@ -4,6 +4,7 @@ export { SqliteStorage, type SqliteOptions } from './sqlite.ts';
 export { PostgresStorage, type PostgresOptions } from './postgres.ts';
 export { sqliteMigrations, postgresMigrations, type Migration } from './migrations.ts';
 export { newId } from './rows.ts';
+export { StorageHashBankStore } from './hashBankStore.ts';
 import { SqliteStorage } from './sqlite.ts';
 import { PostgresStorage } from './postgres.ts';
 import type { Storage } from './types.ts';

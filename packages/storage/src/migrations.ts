@@ -178,6 +178,14 @@ CREATE TABLE bank_hashes (
 CREATE INDEX bank_hashes_lookup ON bank_hashes(tenant_id, kind, hash);
 `,
   },
+  {
+    version: 2,
+    name: 'hash banks record when they last changed',
+    sql: `
+ALTER TABLE banks ADD COLUMN updated_at INTEGER;
+UPDATE banks SET updated_at = created_at;
+`,
+  },
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -345,6 +353,14 @@ CREATE TABLE bank_hashes (
   PRIMARY KEY (tenant_id, bank, kind, hash)
 );
 CREATE INDEX bank_hashes_lookup ON bank_hashes(tenant_id, kind, hash);
+`,
+  },
+  {
+    version: 2,
+    name: 'hash banks record when they last changed',
+    sql: `
+ALTER TABLE banks ADD COLUMN updated_at BIGINT;
+UPDATE banks SET updated_at = created_at;
 `,
   },
 ];

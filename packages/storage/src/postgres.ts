@@ -27,6 +27,7 @@ import {
   type AccountRecord,
   type AppendResult,
   type AppendStatus,
+  type BankHashQuery,
   type ApiKeyRecord,
   type BankHashRecord,
   type CaseHistoryEntry,
@@ -520,11 +521,12 @@ export class PostgresStorage implements Storage {
 
   // Hash banks -----------------------------------------------------------------------------------
 
-  async upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+  async upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+    const now = Date.now();
     const r = await this.one(
-      `INSERT INTO banks (tenant_id, name, enabled, source, created_at) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source RETURNING *`,
-      [bank.tenantId, bank.name, bank.enabled, bank.source, bank.createdAt ?? Date.now()],
+      `INSERT INTO banks (tenant_id, name, enabled, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source, updated_at = excluded.updated_at RETURNING *`,
+      [bank.tenantId, bank.name, bank.enabled, bank.source, bank.createdAt ?? now, now],
     );
     return mapBank(r!);
   }
@@ -560,22 +562,31 @@ export class PostgresStorage implements Storage {
         );
         added += res.rowCount ?? 0;
       }
+      if (added > 0) await client.query('UPDATE banks SET updated_at = $1 WHERE tenant_id = $2 AND name = $3', [Date.now(), tenantId, bank]);
     });
     return added;
   }
 
   async removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean> {
-    const res = await this.pool.query('DELETE FROM bank_hashes WHERE tenant_id = $1 AND bank = $2 AND kind = $3 AND hash = $4', [tenantId, bank, kind, hash.toLowerCase()]);
-    return (res.rowCount ?? 0) > 0;
+    return this.tx(async (client) => {
+      const res = await client.query('DELETE FROM bank_hashes WHERE tenant_id = $1 AND bank = $2 AND kind = $3 AND hash = $4', [tenantId, bank, kind, hash.toLowerCase()]);
+      const removed = (res.rowCount ?? 0) > 0;
+      if (removed) await client.query('UPDATE banks SET updated_at = $1 WHERE tenant_id = $2 AND name = $3', [Date.now(), tenantId, bank]);
+      return removed;
+    });
   }
 
-  async listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]> {
+  async listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]> {
     const where = ['h.tenant_id = $1'];
     const params: unknown[] = [tenantId];
     const add = (v: unknown) => `$${params.push(v)}`;
     if (query.kind) where.push(`h.kind = ${add(query.kind)}`);
     if (query.bank) where.push(`h.bank = ${add(query.bank)}`);
     if (query.enabledOnly) where.push('b.enabled');
+    if (query.after) {
+      const k = add(query.after.kind);
+      where.push(`(h.kind > ${k} OR (h.kind = ${k} AND h.hash > ${add(query.after.hash)}))`);
+    }
     const limit = query.limit === undefined ? '' : ` LIMIT ${add(query.limit)}`;
     const rows = await this.rows(
       `SELECT h.* FROM bank_hashes h JOIN banks b ON b.tenant_id = h.tenant_id AND b.name = h.bank

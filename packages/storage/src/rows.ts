@@ -184,5 +184,5 @@ export function firstOccurrences(events: LifeguardEvent[]): boolean[] {
 }
 
 export function mapBank(r: Row): HashBankRecord {
-  return { tenantId: String(r.tenant_id), name: String(r.name), enabled: Boolean(r.enabled), source: strOrNull(r.source), createdAt: num(r.created_at) };
+  return { tenantId: String(r.tenant_id), name: String(r.name), enabled: Boolean(r.enabled), source: strOrNull(r.source), createdAt: num(r.created_at), updatedAt: num(r.updated_at ?? r.created_at) };
 }

@@ -34,6 +34,7 @@ import {
   type AccountRecord,
   type AppendResult,
   type AppendStatus,
+  type BankHashQuery,
   type ApiKeyRecord,
   type BankHashRecord,
   type CaseHistoryEntry,
@@ -456,10 +457,12 @@ export class SqliteStorage implements Storage {
 
   // Hash banks -----------------------------------------------------------------------------------
 
-  async upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord> {
-    const createdAt = bank.createdAt ?? Date.now();
-    this.q(`INSERT INTO banks (tenant_id, name, enabled, source, created_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source`).run(bank.tenantId, bank.name, bank.enabled ? 1 : 0, bank.source, createdAt);
+  async upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+    const now = Date.now();
+    this.q(`INSERT INTO banks (tenant_id, name, enabled, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source, updated_at = excluded.updated_at`).run(
+      bank.tenantId, bank.name, bank.enabled ? 1 : 0, bank.source, bank.createdAt ?? now, now,
+    );
     return (await this.getBank(bank.tenantId, bank.name))!;
   }
 
@@ -484,15 +487,20 @@ export class SqliteStorage implements Storage {
     return this.db.transaction(() => {
       let added = 0;
       for (const h of hashes) added += insert.run(tenantId, bank, h.kind, h.hash.toLowerCase(), h.metadata == null ? null : JSON.stringify(h.metadata)).changes;
+      if (added > 0) this.q('UPDATE banks SET updated_at = ? WHERE tenant_id = ? AND name = ?').run(Date.now(), tenantId, bank);
       return added;
     }).immediate();
   }
 
   async removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean> {
-    return this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ? AND kind = ? AND hash = ?').run(tenantId, bank, kind, hash.toLowerCase()).changes > 0;
+    return this.db.transaction(() => {
+      const removed = this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ? AND kind = ? AND hash = ?').run(tenantId, bank, kind, hash.toLowerCase()).changes > 0;
+      if (removed) this.q('UPDATE banks SET updated_at = ? WHERE tenant_id = ? AND name = ?').run(Date.now(), tenantId, bank);
+      return removed;
+    }).immediate();
   }
 
-  async listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]> {
+  async listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]> {
     const where = ['h.tenant_id = ?'];
     const params: unknown[] = [tenantId];
     if (query.kind) {
@@ -504,6 +512,10 @@ export class SqliteStorage implements Storage {
       params.push(query.bank);
     }
     if (query.enabledOnly) where.push('b.enabled = 1');
+    if (query.after) {
+      where.push('(h.kind > ? OR (h.kind = ? AND h.hash > ?))');
+      params.push(query.after.kind, query.after.kind, query.after.hash);
+    }
     params.push(query.limit ?? -1);
     const rows = this.db.prepare(`SELECT h.* FROM bank_hashes h JOIN banks b ON b.tenant_id = h.tenant_id AND b.name = h.bank
       WHERE ${where.join(' AND ')} ORDER BY h.bank, h.kind, h.hash LIMIT ?`).all(...params) as Row[];

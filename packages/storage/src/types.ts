@@ -192,6 +192,8 @@ export interface HashBankRecord {
   enabled: boolean;
   source: string | null;
   createdAt: number;
+  /** Last change to the bank or its hashes. */
+  updatedAt: number;
 }
 
 export const HASH_KINDS = ['pdq', 'md5', 'sha256'] as const;
@@ -203,6 +205,14 @@ export interface BankHashRecord {
   /** Lower-case hex. */
   hash: string;
   metadata: Record<string, unknown> | null;
+}
+
+export interface BankHashQuery {
+  kind?: HashKind;
+  bank?: string;
+  enabledOnly?: boolean;
+  limit?: number;
+  after?: { kind: HashKind; hash: string };
 }
 
 export class ConflictError extends Error {
@@ -293,15 +303,18 @@ export interface Storage {
   purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult>;
 
   // Hash banks (image and file hash lists, e.g. PDQ).
-  upsertBank(bank: Omit<HashBankRecord, 'createdAt'> & { createdAt?: number }): Promise<HashBankRecord>;
+  upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord>;
   getBank(tenantId: string, name: string): Promise<HashBankRecord | null>;
   listBanks(tenantId: string): Promise<HashBankRecord[]>;
   deleteBank(tenantId: string, name: string): Promise<boolean>;
   /** Adds hashes (ignoring ones already in the bank); returns how many were new. */
   addBankHashes(tenantId: string, bank: string, hashes: Omit<BankHashRecord, 'bank'>[]): Promise<number>;
   removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean>;
-  /** Hashes of one kind across the tenant's enabled banks (or one bank). */
-  listBankHashes(tenantId: string, query: { kind?: HashKind; bank?: string; enabledOnly?: boolean; limit?: number }): Promise<BankHashRecord[]>;
+  /**
+   * Hashes across the tenant's banks (or one bank), ordered by bank, kind, hash. `after` continues a
+   * listing of one bank past the given (kind, hash), so large banks can be read page by page.
+   */
+  listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]>;
   /** Exact lookups (md5/sha256, or a PDQ hash seen before). */
   findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]>;
 }

@@ -2,7 +2,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
-import { ConflictError, newId, type CaseRecord, type Storage } from '../src/index.ts';
+import { loadRegistry, type BankError } from '@lifeguard/pdq/pure';
+import { ConflictError, newId, StorageHashBankStore, type CaseRecord, type Storage } from '../src/index.ts';
 
 export interface StoreFixture {
   storage: Storage;
@@ -335,6 +336,39 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         assert.deepEqual((await s.listBanks(tenant)).map((b) => b.name), ['known', 'paused']);
         assert.equal(await s.deleteBank(tenant, 'paused'), true);
         assert.equal((await s.listBankHashes(tenant, {})).length, 1);
+      });
+
+      it('serves as the PDQ package\'s HashBankStore, per tenant, and loads into a registry', async () => {
+        const store = new StorageHashBankStore(s, tenant);
+        const created = await store.createBank('ncii-demo');
+        assert.equal(created.enabled, true);
+        await assert.rejects(store.createBank('ncii-demo'), (err: BankError) => err.code === 'exists');
+        await assert.rejects(store.addEntries('missing', []), (err: BankError) => err.code === 'not_found');
+        await assert.rejects(store.createBank('../etc'), (err: BankError) => err.code === 'invalid_name');
+        const hashes = Array.from({ length: 12 }, (_, i) => ({ kind: 'md5' as const, hash: i.toString(16).padStart(32, '0'), ...(i === 3 ? { meta: 'case 3' } : {}) }));
+        await store.addEntries('ncii-demo', hashes);
+        await store.removeEntries('ncii-demo', [{ kind: 'md5', hash: hashes[0]!.hash }]);
+        const ops = [];
+        for await (const op of store.readOps('ncii-demo')) ops.push(op);
+        assert.equal(ops.length, 11);
+        assert.ok(ops.some((op) => op.op === 'add' && op.entry.meta === 'case 3'));
+        await store.setEnabled('ncii-demo', false);
+        assert.equal((await store.getBank('ncii-demo'))!.enabled, false);
+        assert.equal(await new StorageHashBankStore(s, other).getBank('ncii-demo'), undefined, 'other tenants do not see it');
+        await store.setEnabled('ncii-demo', true);
+        const registry = await loadRegistry(store, ['ncii-demo']);
+        assert.equal(registry.matchExact('md5', hashes[3]!.hash).length, 1, 'a stored hash matches after loading');
+        assert.equal(registry.matchExact('md5', hashes[0]!.hash).length, 0, 'a removed hash does not');
+        assert.equal(await store.deleteBank('ncii-demo'), true);
+      });
+
+      it('pages through a bank larger than one page', async () => {
+        await s.upsertBank({ tenantId: tenant, name: 'big', enabled: true, source: null });
+        const many = Array.from({ length: 12_000 }, (_, i) => ({ kind: 'sha256' as const, hash: i.toString(16).padStart(64, '0'), metadata: null }));
+        assert.equal(await s.addBankHashes(tenant, 'big', many), 12_000);
+        const seen = new Set<string>();
+        for await (const op of new StorageHashBankStore(s, tenant).readOps('big')) if (op.op === 'add') seen.add(op.entry.hash);
+        assert.equal(seen.size, 12_000);
       });
     });
   });
