@@ -19,7 +19,7 @@ export interface CompiledLexicon {
   root: TrieNode;
   /** Every literal word the patterns use: the vocabulary typos are corrected towards. */
   vocabulary: Set<string>;
-  /** Length and letter-sum of each vocabulary word: a swapped-letter typo shares both. */
+  /** Letter signature of each vocabulary word: a swapped-letter typo shares it. */
   signatures: Set<number>;
   /** Patterns that cancel a rule in the same message, keyed by rule index in `accepts`. */
   unlessRoot: TrieNode;
@@ -176,10 +176,16 @@ const NOT_TYPOS = normalizedSet(['quite', 'form', 'relay', 'dose', 'angle', 'sac
  * not corrected: measured on 175k real chat messages they turn ordinary words into lexicon
  * words ("asked" → "naked", "bring" → "boring").
  */
+/** Length, sum and sum of squares of the letters: unchanged by swapping two of them. */
 function signature(word: string): number {
   let sum = 0;
-  for (let i = 0; i < word.length; i++) sum += word.charCodeAt(i);
-  return word.length * 65536 + sum;
+  let squares = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    sum += c;
+    squares += c * c;
+  }
+  return (word.length * 2048 + sum) * 262_144 + squares;
 }
 
 export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()): string {
