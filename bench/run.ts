@@ -7,7 +7,7 @@
 //   npm run bench -- pdq       only bench files whose name contains "pdq"
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -100,9 +100,11 @@ async function main() {
   console.log(`running ${files.length} benchmark${files.length === 1 ? '' : 's'}: ${files.join(', ')}`);
   const fresh = new Map<string, string>();
   for (const file of files) {
+    // Other work on the machine slows benchmarks down; the load when one starts is recorded with it.
+    const load = loadavg()[0]!.toFixed(1);
     const section = await runBench(join('bench', file));
     // Each section records where and when it was measured: kept sections may come from other runs.
-    const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}._`;
+    const stamp = `_Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average ${load} at the start._`;
     fresh.set(section.name, `${section.markdown.trimEnd()}\n\n${stamp}`);
   }
   const all = filters.length > 0 ? previousSections() : new Map<string, string>();
