@@ -150,3 +150,14 @@ describe('lifeguard train from moderator labels', () => {
     assert.match(stderr, /need both harmful and benign/);
   });
 });
+
+describe('lifeguard --help', () => {
+  it('lists its own commands and those of the image and service packages present in this checkout', async () => {
+    const { existsSync } = await import('node:fs');
+    const { code, stdout } = lifeguard('--help');
+    assert.equal(code, 0);
+    for (const name of ['scan', 'eval', 'train', 'schema']) assert.match(stdout, new RegExp(`^  ${name}\\b`, 'm'));
+    if (existsSync(`${root}packages/pdq/src/cli.ts`)) assert.match(stdout, /^ {2}hash\b/m);
+    if (existsSync(`${root}packages/service/src/cli.ts`)) assert.match(stdout, /^ {2}serve\b/m);
+  });
+});
