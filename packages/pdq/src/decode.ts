@@ -1,0 +1,178 @@
+// Image decoding for hashing, through sharp (libvips). Node only; the hasher itself is pure.
+//
+// Choices, matching what the reference PDQ tools see:
+// - Alpha is dropped, not composited (the reference reads R, G, B and ignores A).
+// - Embedded ICC profiles are ignored (the reference uses the stored pixel values); CMYK is
+//   still converted to RGB, which needs a profile, so sharp's default CMYK profile is used.
+// - EXIF orientation is NOT applied by default: the reference hashers hash the stored pixels,
+//   and known-image lists are built with them. `orientation: 'apply'` rotates first. Either way
+//   the result says which orientation the file declared and whether it was applied. Matching
+//   with dihedral hashes finds rotated and mirrored copies regardless.
+// - Only the first frame of animated images is hashed.
+//
+// Hostile input: the header is read first and images whose declared size exceeds the pixel
+// limit are refused before any decoding (decompression bombs); sharp's own limitInputPixels and
+// a processing timeout back that up. Empty, truncated, non-image and unsupported files are
+// errors with a code and the file name, never crashes. Very large (but allowed) images are
+// shrunk to at most `maxHashPixels` before hashing: the hash is then within a few bits of the
+// full-resolution one, not bit-identical.
+
+import sharp, { type Metadata, type OutputInfo } from 'sharp';
+
+export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
+export const DEFAULT_MAX_INPUT_BYTES = 200 * 1024 * 1024;
+export const DEFAULT_MAX_HASH_PIXELS = 4096 * 4096;
+export const DEFAULT_DECODE_TIMEOUT_SECONDS = 30;
+
+/** Formats accepted. SVG, PDF and the like are refused: they are documents, not photos. */
+export const SUPPORTED_FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
+
+export type DecodeErrorCode = 'empty' | 'unsupported' | 'corrupt' | 'too_large' | 'zero_size' | 'unreadable';
+
+export class ImageDecodeError extends Error {
+  readonly code: DecodeErrorCode;
+  readonly source: string;
+  constructor(code: DecodeErrorCode, source: string, message: string) {
+    super(`${source}: ${message}`);
+    this.name = 'ImageDecodeError';
+    this.code = code;
+    this.source = source;
+  }
+}
+
+export interface DecodeOptions {
+  /** Refuse images whose header declares more pixels than this. Default 100 million. */
+  maxInputPixels?: number;
+  /** Refuse files larger than this many bytes. Default 200 MiB. */
+  maxInputBytes?: number;
+  /** Shrink larger images to about this many pixels before hashing. Default 4096x4096. */
+  maxHashPixels?: number;
+  /** 'ignore' (default, as the reference tools) or 'apply' the EXIF orientation. */
+  orientation?: 'ignore' | 'apply';
+  timeoutSeconds?: number;
+  /** Name used in error messages (a file path). Default "image". */
+  name?: string;
+}
+
+export interface DecodedImage {
+  /** Interleaved 8-bit pixels, `channels` per pixel (1 grey or 3 RGB). */
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+  channels: 1 | 3;
+  format: string;
+  /** Size stored in the file, before any orientation or shrinking. */
+  sourceWidth: number;
+  sourceHeight: number;
+  /** EXIF orientation tag (1-8), 1 when absent. */
+  orientation: number;
+  orientationApplied: boolean;
+  /** True when the image was shrunk because it exceeded maxHashPixels. */
+  shrunk: boolean;
+}
+
+export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
+  const name = options.name ?? 'image';
+  const maxInputPixels = options.maxInputPixels ?? DEFAULT_MAX_INPUT_PIXELS;
+  const maxInputBytes = options.maxInputBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  const maxHashPixels = options.maxHashPixels ?? DEFAULT_MAX_HASH_PIXELS;
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
+  if (input.length === 0) throw new ImageDecodeError('empty', name, 'file is empty');
+  if (input.length > maxInputBytes) {
+    throw new ImageDecodeError('too_large', name, `file is ${input.length} bytes, over the ${maxInputBytes}-byte limit`);
+  }
+
+  let meta: Metadata;
+  try {
+    meta = await sharp(input, { limitInputPixels: false, failOn: 'error' }).metadata();
+  } catch (err) {
+    throw classify(err, name);
+  }
+  const format = meta.format ?? 'unknown';
+  if (!SUPPORTED_FORMATS.includes(format)) {
+    throw new ImageDecodeError('unsupported', name, `unsupported image format "${format}" (supported: ${SUPPORTED_FORMATS.join(', ')})`);
+  }
+  const sourceWidth = meta.width ?? 0;
+  const sourceHeight = meta.height ?? 0;
+  if (!(sourceWidth > 0 && sourceHeight > 0)) {
+    throw new ImageDecodeError('zero_size', name, `image has no pixels (${sourceWidth}x${sourceHeight})`);
+  }
+  const declared = sourceWidth * sourceHeight;
+  if (declared > maxInputPixels) {
+    throw new ImageDecodeError(
+      'too_large',
+      name,
+      `image declares ${sourceWidth}x${sourceHeight} = ${declared} pixels, over the ${maxInputPixels}-pixel limit (refused before decoding)`,
+    );
+  }
+  const orientation = meta.orientation ?? 1;
+  const apply = options.orientation === 'apply';
+
+  let pipeline = sharp(input, {
+    limitInputPixels: maxInputPixels,
+    ignoreIcc: true,
+    failOn: 'error',
+    pages: 1,
+  }).timeout({ seconds: timeoutSeconds });
+  if (apply) pipeline = pipeline.autoOrient();
+  const shrink = declared > maxHashPixels;
+  if (shrink) {
+    const scale = Math.sqrt(maxHashPixels / declared);
+    const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
+    const w = Math.max(1, Math.round((swap ? sourceHeight : sourceWidth) * scale));
+    const h = Math.max(1, Math.round((swap ? sourceWidth : sourceHeight) * scale));
+    pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'cubic' });
+  }
+  pipeline = pipeline.removeAlpha();
+  // Greyscale stays one channel: the reference uses grey values as luminance directly.
+  const grey = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk');
+  if (grey) pipeline = pipeline.toColourspace('b-w');
+  else if (meta.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
+
+  let data: Buffer;
+  let info: OutputInfo;
+  try {
+    ({ data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true }));
+  } catch (err) {
+    throw classify(err, name);
+  }
+  let channels = info.channels as number;
+  let pixels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (channels !== 1 && channels !== 3) {
+    // Unusual layouts (e.g. two-channel grey+alpha that kept its alpha): keep the first channel
+    // for 2, the first three for 4.
+    const keep = channels === 2 ? 1 : 3;
+    const out = new Uint8Array(info.width * info.height * keep);
+    for (let p = 0, q = 0, o = 0; p < info.width * info.height; p++, q += channels) {
+      for (let c = 0; c < keep; c++) out[o++] = pixels[q + c]!;
+    }
+    pixels = out;
+    channels = keep;
+  }
+  return {
+    pixels,
+    width: info.width,
+    height: info.height,
+    channels: channels as 1 | 3,
+    format,
+    sourceWidth,
+    sourceHeight,
+    orientation,
+    orientationApplied: apply && orientation !== 1,
+    shrunk: shrink,
+  };
+}
+
+function classify(err: unknown, name: string): ImageDecodeError {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n')[0] ?? message;
+  if (/unsupported image format/i.test(message)) {
+    return new ImageDecodeError('unsupported', name, 'not a supported image (unrecognised file format)');
+  }
+  if (/pixel limit/i.test(message)) return new ImageDecodeError('too_large', name, first);
+  if (/premature end|truncated|corrupt|read error|not a|invalid|bad|datastream|unexpected end/i.test(message)) {
+    return new ImageDecodeError('corrupt', name, `image data is truncated or corrupt (${first})`);
+  }
+  if (/timeout/i.test(message)) return new ImageDecodeError('unreadable', name, `decoding took too long (${first})`);
+  return new ImageDecodeError('unreadable', name, `could not decode image (${first})`);
+}

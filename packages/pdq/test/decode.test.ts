@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { after, before, describe, it } from 'node:test';
+import sharp from 'sharp';
+import { decodeImage, hashImageBuffer, hashImageFile, ImageDecodeError, type DecodeErrorCode } from '../src/index.ts';
+import { hammingDistance, hexToHash } from '../src/pure.ts';
+import { imagePath, SKIP_SHARED } from './helpers.ts';
+
+let dir = '';
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lifeguard-pdq-decode-'));
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function rejectsWith(promise: Promise<unknown>, code: DecodeErrorCode, pattern: RegExp): Promise<void> {
+  await assert.rejects(promise, (e: unknown) => {
+    assert.ok(e instanceof ImageDecodeError, `expected ImageDecodeError, got ${String(e)}`);
+    assert.equal(e.code, code, e.message);
+    assert.match(e.message, pattern);
+    return true;
+  });
+}
+
+/** A tiny PNG declaring the given size: a header and the compressed first row only. */
+function pngHeaderOnly(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const firstRow = deflateSync(Buffer.alloc(1 + width * 3));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', firstRow),
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+function chunk(type: string, data: Buffer): Buffer {
+  const len = Buffer.alloc(4);
+  len.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([len, body, crc]);
+}
+
+function crc32(bytes: Buffer): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0xedb88320 : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+async function smallJpeg(): Promise<Buffer> {
+  const pixels = Buffer.alloc(64 * 48 * 3);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 256;
+  return sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer();
+}
+
+describe('bad image input', () => {
+  it('refuses an empty file', async () => {
+    const path = join(dir, 'empty.jpg');
+    await writeFile(path, '');
+    await rejectsWith(hashImageFile(path), 'empty', /empty\.jpg: file is empty/);
+  });
+
+  it('refuses a file that is not an image, naming it', async () => {
+    const path = join(dir, 'notes.jpg');
+    await writeFile(path, 'this is a text file, not a photo\n');
+    await rejectsWith(hashImageFile(path), 'unsupported', /notes\.jpg: not a supported image/);
+  });
+
+  it('refuses a truncated JPEG', async () => {
+    const jpeg = await smallJpeg();
+    const path = join(dir, 'cut.jpg');
+    await writeFile(path, jpeg.subarray(0, Math.floor(jpeg.length / 2)));
+    await rejectsWith(hashImageFile(path), 'corrupt', /cut\.jpg: image data is truncated or corrupt/);
+  });
+
+  it('refuses a truncated PNG whose header is intact', async () => {
+    const png = await sharp(Buffer.alloc(300 * 200 * 3, 90), { raw: { width: 300, height: 200, channels: 3 } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    await rejectsWith(decodeImage(png.subarray(0, 5000), { name: 'cut.png' }), 'corrupt', /cut\.png/);
+  });
+
+  it('refuses a decompression bomb from its header, before decoding', async () => {
+    const bomb = pngHeaderOnly(100_000, 100_000);
+    assert.ok(bomb.length < 1000, `${bomb.length} bytes`);
+    await rejectsWith(decodeImage(bomb, { name: 'bomb.png' }), 'too_large', /100000x100000.*refused before decoding/);
+    // A configurable limit: a modest image over a strict limit is refused the same way.
+    await rejectsWith(decodeImage(await smallJpeg(), { name: 'small.jpg', maxInputPixels: 1000 }), 'too_large', /1000-pixel limit/);
+  });
+
+  it('refuses an image that declares zero pixels', async () => {
+    await assert.rejects(decodeImage(pngHeaderOnly(0, 10), { name: 'zero.png' }), (e: unknown) => {
+      assert.ok(e instanceof ImageDecodeError);
+      assert.ok(e.code === 'zero_size' || e.code === 'corrupt', e.code);
+      assert.match(e.message, /zero\.png/);
+      return true;
+    });
+  });
+
+  it('refuses documents such as SVG', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    await rejectsWith(decodeImage(svg, { name: 'pic.svg' }), 'unsupported', /unsupported image format "svg"/);
+  });
+
+  it('refuses a file over the byte limit without reading it', async () => {
+    const path = join(dir, 'big.jpg');
+    await writeFile(path, await smallJpeg());
+    await rejectsWith(hashImageFile(path, { maxInputBytes: 100 }), 'too_large', /over the 100-byte limit/);
+  });
+
+  it('reports a missing file and a directory clearly', async () => {
+    await rejectsWith(hashImageFile(join(dir, 'nope.jpg')), 'unreadable', /nope\.jpg: no such file/);
+    await rejectsWith(hashImageFile(dir), 'unreadable', /not a regular file/);
+  });
+
+  it('decodes greyscale and images with alpha (alpha ignored, as in the reference)', async () => {
+    const greyPixels = Buffer.alloc(40 * 30);
+    for (let i = 0; i < greyPixels.length; i++) greyPixels[i] = (i * 13) % 256;
+    const grey = await sharp(greyPixels, { raw: { width: 40, height: 30, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    assert.equal((await sharp(grey).metadata()).channels, 1);
+    const g = await decodeImage(grey);
+    assert.equal(g.channels, 1);
+    assert.deepEqual(Buffer.from(g.pixels), greyPixels);
+    const rgba = Buffer.alloc(40 * 30 * 4);
+    for (let i = 0; i < 40 * 30; i++) rgba.set([i % 256, 50, 200, i % 2 ? 0 : 255], i * 4);
+    const rgb = Buffer.alloc(40 * 30 * 3);
+    for (let i = 0; i < 40 * 30; i++) rgb.set([i % 256, 50, 200], i * 3);
+    const withAlpha = await hashImageBuffer(await sharp(rgba, { raw: { width: 40, height: 30, channels: 4 } }).png().toBuffer());
+    const without = await hashImageBuffer(await sharp(rgb, { raw: { width: 40, height: 30, channels: 3 } }).png().toBuffer());
+    assert.equal(withAlpha.pdq, without.pdq);
+  });
+});
+
+describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
+  const expected6 = 'e9782aad54ae0b6365315ac278592d6ad4b5434a5bcd7471f7abcb594b481a94';
+  it('ignores orientation by default and says so, matching the reference hash', async () => {
+    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'));
+    assert.equal(h.orientation, 6);
+    assert.equal(h.orientationApplied, false);
+    assert.equal(hammingDistance(hexToHash(h.pdq), hexToHash(expected6)), 0);
+  });
+
+  it('applies orientation on request; a dihedral variant still matches the stored-pixels hash', async () => {
+    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'), { orientation: 'apply', dihedral: true });
+    assert.equal(h.orientationApplied, true);
+    assert.equal(h.width, 3024);
+    assert.equal(h.height, 4032);
+    assert.ok(hammingDistance(hexToHash(h.pdq), hexToHash(expected6)) > 64);
+    const best = Math.min(...Object.values(h.dihedral!).map((v) => hammingDistance(hexToHash(v), hexToHash(expected6))));
+    assert.ok(best <= 10, `best dihedral variant is ${best} bits away`);
+  });
+
+  it('shrinks very large images before hashing and stays close to the full-size hash', async () => {
+    const full = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'));
+    const small = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'), { maxHashPixels: 1024 * 1024 });
+    assert.equal(full.shrunk, false);
+    assert.equal(small.shrunk, true);
+    assert.ok(small.width * small.height <= 1024 * 1024 * 1.01);
+    assert.ok(hammingDistance(hexToHash(full.pdq), hexToHash(small.pdq)) <= 10);
+  });
+
+  it('gives MD5 and SHA-256 of the file bytes', async () => {
+    const path = imagePath('images/misc/wee.jpg');
+    const h = await hashImageFile(path);
+    const { createHash } = await import('node:crypto');
+    const bytes = await readFile(path);
+    assert.equal(h.md5, createHash('md5').update(bytes).digest('hex'));
+    assert.equal(h.sha256, createHash('sha256').update(bytes).digest('hex'));
+  });
+});
