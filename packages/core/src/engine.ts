@@ -249,7 +249,13 @@ export class DetectionEngine {
     c.messageCount++;
     if (t < c.firstAt) c.firstAt = t; // out-of-order delivery: keep the true span
     if (t > c.lastAt) c.lastAt = t;
-    if (senderIdx < 0) return NO_ALERTS; // beyond the tracked participants of a large group
+    if (senderIdx < 0) {
+      // Beyond the tracked participants of a large group: the account still exists and counts.
+      const extra = this.actor(e.senderId);
+      extra.messages++;
+      if (t > extra.lastAt) extra.lastAt = t;
+      return NO_ALERTS;
+    }
     const sender = c.participants[senderIdx] as ParticipantState;
     sender.messages++;
     const actor = sender.actor;

@@ -26,7 +26,7 @@ const APPS = '(snapchat|sc|instagram|kik|telegram|whatsapp|discord|skype|wickr|v
 const AMBIGUOUS_APPS = '(signal|line|session|teams|messenger|hangouts|element)';
 const PARENTS = '(parents|mom|dad|family|mother|father|step dad|stepdad|stepmom|guardian|grandma|grandpa|brother|sister|sibling|siblings)';
 const PICS = '(pic|video|nudes|screenshot|screenshots|recording|recordings|chat|chats|messages|convo|conversation|stuff|everything)';
-const AUDIENCE = '(friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
+const AUDIENCE = '(all of them|them all|all your|friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
 
 export const LEXICON: LexiconRule[] = [
   // --- ages -----------------------------------------------------------------------------

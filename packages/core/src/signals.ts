@@ -292,6 +292,23 @@ export interface DetectedSignal extends SignalMatch {
   stage: GroomingStage | null;
 }
 
+/**
+ * Requests that a negation right before them turns into advice ("never send pics to
+ * strangers", "you shouldnt meet people from online"). Secrecy is not here: "dont tell" is
+ * itself the signal.
+ */
+const NEGATABLE = new Set<SignalKind>(['image_request', 'meeting', 'platform_move', 'gift', 'money', 'personal_info', 'sextortion_payment']);
+const NEGATIONS = normalizedSet(['dont', 'do not', 'never', 'shouldnt', 'should not', 'not', 'wont', 'cant', 'mustnt', 'must not', 'stop', 'no']);
+const NEGATION_BRIDGES = normalizedSet(['to', 'ever', 'even', 'just', 'you', 'u', 'anyone']);
+
+function negated(tokens: string[], from: number): boolean {
+  const before = tokens[from - 1];
+  if (before === undefined) return false;
+  if (NEGATIONS.has(before)) return true;
+  const twoBefore = tokens[from - 2];
+  return twoBefore !== undefined && NEGATIONS.has(twoBefore) && NEGATION_BRIDGES.has(before) && tokens[from - 3] !== 'why';
+}
+
 /** Most matches one message can yield: bounds the work a hostile message can cause downstream. */
 const MAX_MATCHES_PER_MESSAGE = 16;
 
@@ -320,6 +337,7 @@ export function detectSignals(text: string, normalized?: NormalizedText, compile
     const rule = compiled.rules[m.rule] as LexiconRule;
     let kind = rule.kind;
     if (kind === 'age_disclosure_minor' && m.age !== undefined && m.age >= 18) kind = 'age_disclosure_adult';
+    if (NEGATABLE.has(kind) && negated(tokens, m.from)) continue;
     if (taken.some((t) => t.kind === kind && t.from < m.to && m.from < t.to)) continue;
     taken.push({ kind, from: m.from, to: m.to });
     const start = norm.starts[m.from] as number;

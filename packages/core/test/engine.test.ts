@@ -226,6 +226,15 @@ describe('actor risk', () => {
   });
 });
 
+describe('large groups', () => {
+  it('still counts the accounts of speakers beyond the tracked participants', () => {
+    const engine = new DetectionEngine({ maxParticipants: 4 });
+    for (let i = 0; i < 10; i++) engine.process({ type: 'message', id: `g${i}`, time: 1_000 + i, conversationId: 'room', senderId: `u${i}`, recipientIds: [], text: 'hi all' });
+    assert.equal(engine.stats().actors, 10);
+    assert.equal(engine.conversationReport('room')?.participants.length, 4);
+  });
+});
+
 describe('persistence', () => {
   it('restores from a snapshot to the same scores and keeps scoring new events identically', () => {
     const script = grooming();

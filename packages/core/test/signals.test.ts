@@ -94,12 +94,29 @@ describe('sextortion script', () => {
     const found = kinds('i have your pics. pay $200 or i send them to all your friends. you have 10 minutes');
     for (const k of ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'] as const) assert.ok(found.includes(k), k);
   });
+  it('reads a threat to send everything to "all of them"', () => {
+    assert.ok(has('pay or i send everything to all of them', 'sextortion_threat'));
+  });
   it('does not treat paying back a friend as a payment demand', () => {
     assert.ok(!has('pay me back the £20 when you can', 'sextortion_payment'));
     assert.ok(!has('you owe me 20 dollars lol', 'sextortion_payment'));
   });
   it('detects the child in distress', () => {
     assert.ok(has('please dont im scared', 'distress'));
+  });
+});
+
+describe('negation', () => {
+  it('reads advice not to do something as advice, not a request', () => {
+    assert.ok(!has('you shouldnt send pics to people online', 'image_request'));
+    assert.ok(!has('never meet up with someone from a game', 'meeting'));
+    assert.ok(!has("don't add me on snap, i never use it", 'platform_move'));
+  });
+  it('still reads "why dont you send me a pic" as a request', () => {
+    assert.ok(has('why dont you send me a pic', 'image_request'));
+  });
+  it('does not treat "dont tell" as negated secrecy', () => {
+    assert.ok(has('dont tell anyone', 'secrecy'));
   });
 });
 
