@@ -452,7 +452,7 @@ export class PdqIndex {
   }
 
   private insertExact(slot: number): void {
-    if ((this.exactUsed + 1) * 2 > this.exact.length) this.rehashExact(this.exact.length * 2);
+    if ((this.exactUsed + 1) * 4 > this.exact.length * 3) this.rehashExact(this.exact.length * 2);
     const table = this.exact;
     const mask = table.length - 1;
     const base = slot * W;
@@ -464,7 +464,7 @@ export class PdqIndex {
 
   private rehashExact(size: number): void {
     let cells = size;
-    while (cells < this.live * 2 + 2) cells *= 2;
+    while (cells * 2 < this.live * 3 + 2) cells *= 2;
     this.exact = new Int32Array(cells).fill(EMPTY);
     this.exactUsed = 0;
     for (let s = 0; s < this.used; s++) if (this.dead[s] === 0) this.insertExact(s);
@@ -522,9 +522,10 @@ function buildChunkTable(
   return { offsets, slots };
 }
 
+/** Power-of-two size keeping the exact-match table at most 2/3 full for `capacity` hashes. */
 function tableSizeFor(capacity: number): number {
   let size = 16;
-  while (size < capacity * 2) size *= 2;
+  while (size * 2 < capacity * 3) size *= 2;
   return size;
 }
 

@@ -146,7 +146,6 @@ export class PdqHasher {
   private winRows = 1;
   private ringRows = 1;
   private produced = 0;
-  private pickedRows = 0;
 
   /**
    * Filters and decimates to 64x64, leaves the 16x16 DCT in this.dct, returns quality.
@@ -193,51 +192,27 @@ export class PdqHasher {
     const width = this.width;
     const y0 = this.produced;
     const n = Math.min(4, this.height - y0);
-    const src = this.lumaRows;
-    const base = 0;
-    if (this.channels === 0) lumaFromFloats(this.srcLuma, y0 * width, n * width, src, 0);
-    else lumaFromPixels(this.src8, this.channels, y0 * width, n * width, src, 0);
+    const luma = this.lumaRows;
     // A partial tail block re-reads the block's first row and writes to the ring's spare row.
     const ringRows = this.ringRows;
     const spare = ringRows * width;
-    boxRows4(
-      src,
-      base,
-      n > 1 ? base + width : base,
-      n > 2 ? base + 2 * width : base,
-      n > 3 ? base + 3 * width : base,
-      this.ring,
-      (y0 % ringRows) * width,
-      n > 1 ? ((y0 + 1) % ringRows) * width : spare,
-      n > 2 ? ((y0 + 2) % ringRows) * width : spare,
-      n > 3 ? ((y0 + 3) % ringRows) * width : spare,
-      width,
-      this.winRows,
-    );
+    const d0 = (y0 % ringRows) * width;
+    const d1 = n > 1 ? ((y0 + 1) % ringRows) * width : spare;
+    const d2 = n > 2 ? ((y0 + 2) % ringRows) * width : spare;
+    const d3 = n > 3 ? ((y0 + 3) % ringRows) * width : spare;
+    const ch = this.channels;
+    if (ch >= 3) {
+      // Luma computed inside the row filter: independent work that fills the gaps in the four
+      // serial running-sum chains.
+      const row = width * ch;
+      const q0 = y0 * row;
+      lumaBoxRows4(this.src8, ch, q0, n > 1 ? q0 + row : q0, n > 2 ? q0 + 2 * row : q0, n > 3 ? q0 + 3 * row : q0, luma, this.ring, d0, d1, d2, d3, width, this.winRows);
+    } else {
+      if (ch === 0) lumaFromFloats(this.srcLuma, y0 * width, n * width, luma, 0);
+      else lumaFromPixels(this.src8, ch, y0 * width, n * width, luma, 0);
+      boxRows4(luma, 0, n > 1 ? width : 0, n > 2 ? 2 * width : 0, n > 3 ? 3 * width : 0, this.ring, d0, d1, d2, d3, width, this.winRows);
+    }
     this.produced = y0 + n;
-  }
-
-  /** Second row pass on the buffered column-pass rows, at the sampled columns only. */
-  private flushBlock(n: number): void {
-    const width = this.width;
-    const p0 = this.pickedRows * 64;
-    const spare = this.height * 64;
-    boxRows4Picked(
-      this.colRows,
-      0,
-      n > 1 ? width : 0,
-      n > 2 ? 2 * width : 0,
-      n > 3 ? 3 * width : 0,
-      this.picked,
-      p0,
-      n > 1 ? p0 + 64 : spare,
-      n > 2 ? p0 + 128 : spare,
-      n > 3 ? p0 + 192 : spare,
-      width,
-      this.winRows,
-      this.pickCols,
-    );
-    this.pickedRows += n;
   }
 
   private filterAndDecimate(out64: Float64Array): void {
@@ -250,10 +225,12 @@ export class PdqHasher {
       this.pickCols[i] = Math.trunc(((i + 0.5) * width) / 64);
     }
     // The ring holds the rows from the column window's trailing edge to the block produced
-    // ahead of its leading edge, plus one spare row for partial blocks to write into.
-    const ringRows = winCols + 4;
+    // ahead of its leading edge (window + 7 rows), then a spare row that partial blocks write
+    // into, then a row of zeros that stands in for "nothing to add / subtract".
+    const ringRows = winCols + 8;
     this.ringRows = ringRows;
-    if (this.ring.length < (ringRows + 1) * width) this.ring = new Float64Array((ringRows + 1) * width);
+    if (this.ring.length < (ringRows + 2) * width) this.ring = new Float64Array((ringRows + 2) * width);
+    else this.ring.fill(0, (ringRows + 1) * width, (ringRows + 2) * width);
     if (this.lumaRows.length < 4 * width) {
       this.lumaRows = new Float64Array(4 * width);
       this.colRows = new Float64Array(4 * width);
@@ -261,79 +238,64 @@ export class PdqHasher {
     }
     if (this.picked.length < (height + 1) * 64) this.picked = new Float64Array((height + 1) * 64);
     this.produced = 0;
-    this.pickedRows = 0;
     const ring = this.ring;
-    const colRows = this.colRows;
     const sums = this.colSums;
     const fr = Math.fround;
+    const zeroRow = (ringRows + 1) * width;
+    const pickedSpare = height * 64;
 
-    // Stage 2: the first column pass over the ring. Every four output rows go through the
-    // second row pass (flushBlock) into `picked` (height x 64).
+    // Stage 2: the first column pass fused with the second row pass, four output rows at a time.
+    // For output row oi the column pass adds ring row (oi + phase1) while oi < phase2 + phase3
+    // and subtracts row (oi - phase2) once oi >= phase2, as the reference's four phases do.
     sums.fill(0, 0, width);
     const half = (winCols + 2) >> 1;
     const phase1 = half - 1;
     const phase2 = winCols - half + 1;
     const phase3 = height - winCols;
-    const phase4 = half - 1;
-    let ri = 0;
-    let li = 0;
-    let count = 0;
-  let inv = 0;
-    let blockCount = 0;
-    for (let t = 0; t < phase1; t++, ri++) {
+    for (let ri = 0; ri < phase1; ri++) {
       if (ri >= this.produced) this.produceBlock();
       const r = (ri % ringRows) * width;
       for (let j = 0; j < width; j++) sums[j] = fr(sums[j]! + ring[r + j]!);
-      count++;
-      inv = 1 / count;
     }
-    for (let t = 0; t < phase2; t++, ri++) {
-      if (ri >= this.produced) this.produceBlock();
-      const r = (ri % ringRows) * width;
-      const o = blockCount * width;
-      count++;
-      inv = 1 / count;
-      for (let j = 0; j < width; j++) {
-        const s = fr(sums[j]! + ring[r + j]!);
-        sums[j] = s;
-        colRows[o + j] = fr(s * inv);
-      }
-      if (++blockCount === 4) {
-        this.flushBlock(4);
-        blockCount = 0;
-      }
+    const addRow = (oi: number): number => {
+      if (oi >= height || oi >= phase2 + phase3) return zeroRow;
+      const row = oi + phase1;
+      while (row >= this.produced) this.produceBlock();
+      return (row % ringRows) * width;
+    };
+    const subRow = (oi: number): number => (oi >= height || oi < phase2 ? zeroRow : ((oi - phase2) % ringRows) * width);
+    const invCount = (oi: number): number => {
+      if (oi < phase2) return 1 / (phase1 + oi + 1);
+      if (oi < phase2 + phase3) return 1 / winCols;
+      return 1 / (winCols - (oi - phase2 - phase3) - 1);
+    };
+    for (let oi = 0; oi < height; oi += 4) {
+      colsRows4Picked(
+        ring,
+        sums,
+        width,
+        addRow(oi),
+        subRow(oi),
+        invCount(oi),
+        addRow(oi + 1),
+        subRow(oi + 1),
+        invCount(oi + 1),
+        addRow(oi + 2),
+        subRow(oi + 2),
+        invCount(oi + 2),
+        addRow(oi + 3),
+        subRow(oi + 3),
+        invCount(oi + 3),
+        this.colRows,
+        this.picked,
+        oi * 64,
+        oi + 1 < height ? (oi + 1) * 64 : pickedSpare,
+        oi + 2 < height ? (oi + 2) * 64 : pickedSpare,
+        oi + 3 < height ? (oi + 3) * 64 : pickedSpare,
+        this.winRows,
+        this.pickCols,
+      );
     }
-    for (let t = 0; t < phase3; t++, ri++, li++) {
-      if (ri >= this.produced) this.produceBlock();
-      const r = (ri % ringRows) * width;
-      const l = (li % ringRows) * width;
-      const o = blockCount * width;
-      for (let j = 0; j < width; j++) {
-        const s = fr(fr(sums[j]! + ring[r + j]!) - ring[l + j]!);
-        sums[j] = s;
-        colRows[o + j] = fr(s * inv);
-      }
-      if (++blockCount === 4) {
-        this.flushBlock(4);
-        blockCount = 0;
-      }
-    }
-    for (let t = 0; t < phase4; t++, li++) {
-      const l = (li % ringRows) * width;
-      const o = blockCount * width;
-      count--;
-      inv = 1 / count;
-      for (let j = 0; j < width; j++) {
-        const s = fr(sums[j]! - ring[l + j]!);
-        sums[j] = s;
-        colRows[o + j] = fr(s * inv);
-      }
-      if (++blockCount === 4) {
-        this.flushBlock(4);
-        blockCount = 0;
-      }
-    }
-    if (blockCount > 0) this.flushBlock(blockCount);
 
     // Stage 3: second column pass on the 64 sampled columns, keeping only the sampled rows.
     boxColsPicked(this.picked, height, winCols, this.pickedSums, this.pickRows, out64);
@@ -563,6 +525,105 @@ function boxRows4(
 }
 
 /**
+ * First row pass straight from RGB(A) pixels: luma of the leading-edge pixel is computed in the
+ * loop (and kept in `luma`, 4 rows x width, for the trailing edge), then the running sums as in
+ * boxRows4. q0..q3 are the byte offsets of the four rows in `px`.
+ */
+function lumaBoxRows4(
+  px: Uint8Array,
+  ch: number,
+  q0: number,
+  q1: number,
+  q2: number,
+  q3: number,
+  luma: Float64Array,
+  dst: Float64Array,
+  d0: number,
+  d1: number,
+  d2: number,
+  d3: number,
+  width: number,
+  win: number,
+): void {
+  const fr = Math.fround;
+  const lr = LUMA_R_TABLE;
+  const lg = LUMA_G_TABLE;
+  const lb = LUMA_B_TABLE;
+  const w1 = width;
+  const w2 = 2 * width;
+  const w3 = 3 * width;
+  const half = (win + 2) >> 1;
+  const phase1 = half - 1;
+  const phase2 = win - half + 1;
+  const phase3 = width - win;
+  const phase4 = half - 1;
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let count = 0;
+  let inv = 0;
+  // Phases 1 and 2: the window grows; outputs start once it is half full.
+  for (let t = 0; t < phase1 + phase2; t++, ri++, q0 += ch, q1 += ch, q2 += ch, q3 += ch) {
+    const y0 = fr(fr(lr[px[q0]!]! + lg[px[q0 + 1]!]!) + lb[px[q0 + 2]!]!);
+    const y1 = fr(fr(lr[px[q1]!]! + lg[px[q1 + 1]!]!) + lb[px[q1 + 2]!]!);
+    const y2 = fr(fr(lr[px[q2]!]! + lg[px[q2 + 1]!]!) + lb[px[q2 + 2]!]!);
+    const y3 = fr(fr(lr[px[q3]!]! + lg[px[q3 + 1]!]!) + lb[px[q3 + 2]!]!);
+    luma[ri] = y0;
+    luma[w1 + ri] = y1;
+    luma[w2 + ri] = y2;
+    luma[w3 + ri] = y3;
+    a0 = fr(a0 + y0);
+    a1 = fr(a1 + y1);
+    a2 = fr(a2 + y2);
+    a3 = fr(a3 + y3);
+    count++;
+    if (t < phase1) continue;
+    inv = 1 / count;
+    dst[d0 + oi] = fr(a0 * inv);
+    dst[d1 + oi] = fr(a1 * inv);
+    dst[d2 + oi] = fr(a2 * inv);
+    dst[d3 + oi] = fr(a3 * inv);
+    oi++;
+  }
+  // Phase 3: full window slides.
+  for (let t = 0; t < phase3; t++, ri++, li++, oi++, q0 += ch, q1 += ch, q2 += ch, q3 += ch) {
+    const y0 = fr(fr(lr[px[q0]!]! + lg[px[q0 + 1]!]!) + lb[px[q0 + 2]!]!);
+    const y1 = fr(fr(lr[px[q1]!]! + lg[px[q1 + 1]!]!) + lb[px[q1 + 2]!]!);
+    const y2 = fr(fr(lr[px[q2]!]! + lg[px[q2 + 1]!]!) + lb[px[q2 + 2]!]!);
+    const y3 = fr(fr(lr[px[q3]!]! + lg[px[q3 + 1]!]!) + lb[px[q3 + 2]!]!);
+    luma[ri] = y0;
+    luma[w1 + ri] = y1;
+    luma[w2 + ri] = y2;
+    luma[w3 + ri] = y3;
+    a0 = fr(fr(a0 + y0) - luma[li]!);
+    a1 = fr(fr(a1 + y1) - luma[w1 + li]!);
+    a2 = fr(fr(a2 + y2) - luma[w2 + li]!);
+    a3 = fr(fr(a3 + y3) - luma[w3 + li]!);
+    dst[d0 + oi] = fr(a0 * inv);
+    dst[d1 + oi] = fr(a1 * inv);
+    dst[d2 + oi] = fr(a2 * inv);
+    dst[d3 + oi] = fr(a3 * inv);
+  }
+  // Phase 4: the window shrinks at the far edge.
+  for (let t = 0; t < phase4; t++, li++, oi++) {
+    a0 = fr(a0 - luma[li]!);
+    a1 = fr(a1 - luma[w1 + li]!);
+    a2 = fr(a2 - luma[w2 + li]!);
+    a3 = fr(a3 - luma[w3 + li]!);
+    count--;
+    inv = 1 / count;
+    dst[d0 + oi] = fr(a0 * inv);
+    dst[d1 + oi] = fr(a1 * inv);
+    dst[d2 + oi] = fr(a2 * inv);
+    dst[d3 + oi] = fr(a3 * inv);
+  }
+}
+
+/**
  * Second row pass on four rows, producing output only at the 64 sampled columns (ascending;
  * repeated when width < 64). The running sums still visit every pixel, as they must.
  */
@@ -646,6 +707,115 @@ function boxRows4Picked(
       dst[d1 + pc] = fr(a1 * inv);
       dst[d2 + pc] = fr(a2 * inv);
       dst[d3 + pc] = fr(a3 * inv);
+      next = ++pc < 64 ? picks[pc]! : -1;
+    }
+  }
+}
+
+/**
+ * The first column pass and the second row pass in one sweep along the row, for four consecutive
+ * output rows. For each column j the running column sum takes, in order, each output row's add
+ * (ring offset A_k; the zero row when there is nothing to add) and subtract (S_k), giving that
+ * row's column-pass value c_k[j] = sum * (1/count_k). The four row-pass running sums then take
+ * c_k[j] as their leading edge; c_k is kept in `crow` (4 x width) for their trailing edge.
+ * Outputs are written only at the sampled columns, into picked rows p0..p3.
+ */
+function colsRows4Picked(
+  ring: Float64Array,
+  sums: Float64Array,
+  width: number,
+  A0: number,
+  S0: number,
+  I0: number,
+  A1: number,
+  S1: number,
+  I1: number,
+  A2: number,
+  S2: number,
+  I2: number,
+  A3: number,
+  S3: number,
+  I3: number,
+  crow: Float64Array,
+  dst: Float64Array,
+  p0: number,
+  p1: number,
+  p2: number,
+  p3: number,
+  win: number,
+  picks: Int32Array,
+): void {
+  const fr = Math.fround;
+  const w1 = width;
+  const w2 = 2 * width;
+  const w3 = 3 * width;
+  const half = (win + 2) >> 1;
+  const phase1 = half - 1;
+  const phase2 = win - half + 1;
+  const phase3 = width - win;
+  const phase4 = half - 1;
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let count = 0;
+  let inv = 0;
+  let ri = 0;
+  let li = 0;
+  let oi = 0;
+  let pc = 0;
+  let next = picks[0]!;
+  for (let t = 0; t < phase1 + phase2 + phase3; t++, ri++) {
+    let s = sums[ri]!;
+    s = fr(fr(s + ring[A0 + ri]!) - ring[S0 + ri]!);
+    const c0 = fr(s * I0);
+    s = fr(fr(s + ring[A1 + ri]!) - ring[S1 + ri]!);
+    const c1 = fr(s * I1);
+    s = fr(fr(s + ring[A2 + ri]!) - ring[S2 + ri]!);
+    const c2 = fr(s * I2);
+    s = fr(fr(s + ring[A3 + ri]!) - ring[S3 + ri]!);
+    const c3 = fr(s * I3);
+    sums[ri] = s;
+    crow[ri] = c0;
+    crow[w1 + ri] = c1;
+    crow[w2 + ri] = c2;
+    crow[w3 + ri] = c3;
+    if (t < phase1 + phase2) {
+      a0 = fr(a0 + c0);
+      a1 = fr(a1 + c1);
+      a2 = fr(a2 + c2);
+      a3 = fr(a3 + c3);
+      count++;
+      if (t < phase1) continue;
+      inv = 1 / count;
+    } else {
+      a0 = fr(fr(a0 + c0) - crow[li]!);
+      a1 = fr(fr(a1 + c1) - crow[w1 + li]!);
+      a2 = fr(fr(a2 + c2) - crow[w2 + li]!);
+      a3 = fr(fr(a3 + c3) - crow[w3 + li]!);
+      li++;
+    }
+    while (oi === next) {
+      dst[p0 + pc] = fr(a0 * inv);
+      dst[p1 + pc] = fr(a1 * inv);
+      dst[p2 + pc] = fr(a2 * inv);
+      dst[p3 + pc] = fr(a3 * inv);
+      next = ++pc < 64 ? picks[pc]! : -1;
+    }
+    oi++;
+  }
+  for (let t = 0; t < phase4; t++, li++, oi++) {
+    a0 = fr(a0 - crow[li]!);
+    a1 = fr(a1 - crow[w1 + li]!);
+    a2 = fr(a2 - crow[w2 + li]!);
+    a3 = fr(a3 - crow[w3 + li]!);
+    count--;
+    inv = 1 / count;
+    while (oi === next) {
+      dst[p0 + pc] = fr(a0 * inv);
+      dst[p1 + pc] = fr(a1 * inv);
+      dst[p2 + pc] = fr(a2 * inv);
+      dst[p3 + pc] = fr(a3 * inv);
       next = ++pc < 64 ? picks[pc]! : -1;
     }
   }
