@@ -22,6 +22,8 @@ import sharp, { type Metadata, type OutputInfo } from 'sharp';
 export const DEFAULT_MAX_INPUT_PIXELS = 100_000_000;
 export const DEFAULT_MAX_INPUT_BYTES = 200 * 1024 * 1024;
 export const DEFAULT_MAX_HASH_PIXELS = 4096 * 4096;
+/** Longest side hashed; longer (e.g. extreme panoramas) are shrunk, keeping hasher memory bounded. */
+export const DEFAULT_MAX_HASH_DIMENSION = 16384;
 export const DEFAULT_DECODE_TIMEOUT_SECONDS = 30;
 
 /** Formats accepted. SVG, PDF and the like are refused: they are documents, not photos. */
@@ -115,9 +117,9 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     pages: 1,
   }).timeout({ seconds: timeoutSeconds });
   if (apply) pipeline = pipeline.autoOrient();
-  const shrink = declared > maxHashPixels;
+  const shrink = declared > maxHashPixels || Math.max(sourceWidth, sourceHeight) > DEFAULT_MAX_HASH_DIMENSION;
   if (shrink) {
-    const scale = Math.sqrt(maxHashPixels / declared);
+    const scale = Math.min(Math.sqrt(maxHashPixels / declared), DEFAULT_MAX_HASH_DIMENSION / Math.max(sourceWidth, sourceHeight), 1);
     const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
     const w = Math.max(1, Math.round((swap ? sourceHeight : sourceWidth) * scale));
     const h = Math.max(1, Math.round((swap ? sourceWidth : sourceHeight) * scale));

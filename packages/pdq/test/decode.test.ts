@@ -101,6 +101,17 @@ describe('bad image input', () => {
     await rejectsWith(decodeImage(await smallJpeg(), { name: 'small.jpg', maxInputPixels: 1000 }), 'too_large', /1000-pixel limit/);
   });
 
+  it('shrinks an extreme panorama so hashing memory stays bounded', async () => {
+    const wide = await sharp({ create: { width: 40000, height: 8, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+      .png()
+      .toBuffer();
+    const d = await decodeImage(wide, { name: 'wide.png' });
+    assert.equal(d.shrunk, true);
+    assert.ok(d.width <= 16384, `width ${d.width}`);
+    const h = await hashImageBuffer(wide);
+    assert.equal(h.quality, 0, 'a flat strip has no detail');
+  });
+
   it('refuses an image that declares zero pixels', async () => {
     await assert.rejects(decodeImage(pngHeaderOnly(0, 10), { name: 'zero.png' }), (e: unknown) => {
       assert.ok(e instanceof ImageDecodeError);
