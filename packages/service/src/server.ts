@@ -1,6 +1,7 @@
 // buildServer(config): the whole HTTP service as a Fastify instance (tests use app.inject; `serve`
 // calls listen). Plugins per concern, all under /v1 behind API-key auth; /docs and /healthz are public
 // and hold no data.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -102,7 +103,16 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   });
   if (config.docs !== false) await app.register(swaggerUi, { routePrefix: '/docs' });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ ok: true, storage: storage.kind }));
+  // Event-loop delay shows how long requests wait behind other work in this process (ingestion,
+  // detector, GC): the server-side part of decision latency.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+  app.get('/healthz', { schema: { hide: true } }, async () => ({
+    ok: true,
+    storage: storage.kind,
+    eventLoopDelayMs: { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) },
+  }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(async (v1) => {
@@ -120,6 +130,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     ctx.retention.start();
   });
   app.addHook('onClose', async () => {
+    loopDelay.disable();
     ctx.retention.stop();
     await webhooks.stop();
     await engines.idle();

@@ -186,6 +186,30 @@ ALTER TABLE banks ADD COLUMN updated_at INTEGER;
 UPDATE banks SET updated_at = created_at;
 `,
   },
+  {
+    version: 3,
+    name: 'conversation lookups through a deferred index',
+    // An index on events(conversation_id, ...) puts each new message on a different leaf page (one per
+    // active conversation), so every insert dirtied a whole page of WAL and ingestion slowed down as
+    // the table grew. conversation_seqs is filled by the writer in sorted bulk about once a second
+    // instead; lookups add a scan of the few events after conversation_index_state.seq.
+    sql: `
+DROP INDEX events_conversation;
+CREATE TABLE conversation_seqs (
+  tenant_id TEXT NOT NULL,
+  conversation_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, conversation_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE conversation_index_state (
+  id INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
+);
+INSERT INTO conversation_seqs (tenant_id, conversation_id, seq)
+  SELECT tenant_id, conversation_id, seq FROM events WHERE type = 'message' ORDER BY tenant_id, conversation_id, seq;
+INSERT INTO conversation_index_state (id, seq) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
+`,
+  },
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -362,5 +386,10 @@ CREATE INDEX bank_hashes_lookup ON bank_hashes(tenant_id, kind, hash);
 ALTER TABLE banks ADD COLUMN updated_at BIGINT;
 UPDATE banks SET updated_at = created_at;
 `,
+  },
+  {
+    version: 3,
+    name: 'conversation lookups through a deferred index (SQLite only; PostgreSQL keeps events_conversation)',
+    sql: 'SELECT 1;',
   },
 ];

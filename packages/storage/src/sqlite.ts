@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { LifeguardEvent } from '@lifeguard/core';
 import { sqliteMigrations } from './migrations.ts';
+import { WriterThread } from './sqliteWriter.ts';
 import {
   eventToRow,
   firstOccurrences,
@@ -60,25 +61,37 @@ import {
 
 type Row = Record<string, unknown>;
 
+/** How often the writer brings conversation_seqs up to date (see migration 3). */
+const CONVERSATION_INDEX_EVERY_MS = 1_000;
+
 export interface SqliteOptions {
   /** File path, or ':memory:' for tests that do not need a file. */
   path: string;
   /** 'full' (default): durable across power loss. 'normal': durable across process crashes only. */
   synchronous?: 'full' | 'normal';
+  /**
+   * 'thread' (default for files): every write runs in a worker thread, so commits never block the
+   * caller's event loop; reads run here. 'inline': everything on this thread (':memory:' always is).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 export class SqliteStorage implements Storage {
   readonly kind = 'sqlite' as const;
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** Set in 'thread' mode: write methods are forwarded to it. */
+  private readonly writer: WriterThread | null;
 
   constructor(options: SqliteOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    const memory = options.path === ':memory:';
+    if (!memory) mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
+    this.writer = !memory && (options.writer ?? 'thread') === 'thread' ? new WriterThread(options.path, options.synchronous ?? 'full') : null;
   }
 
   /** Prepared statements are cached by their SQL text. */
@@ -92,6 +105,7 @@ export class SqliteStorage implements Storage {
   }
 
   async migrate(): Promise<void> {
+    if (this.writer) return this.writer.call('migrate', []);
     this.db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)');
     const applied = new Set((this.db.prepare('SELECT version FROM schema_migrations').all() as Row[]).map((r) => Number(r.version)));
     for (const m of sqliteMigrations) {
@@ -104,12 +118,14 @@ export class SqliteStorage implements Storage {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 
   // Tenants and keys ---------------------------------------------------------------------------
 
   async createTenant(id: string, name: string): Promise<Tenant> {
+    if (this.writer) return this.writer.call('createTenant', [id, name]);
     const createdAt = Date.now();
     this.q('INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)').run(id, name, createdAt);
     return { id, name, createdAt };
@@ -125,6 +141,7 @@ export class SqliteStorage implements Storage {
   }
 
   async createApiKey(key: NewApiKey): Promise<ApiKeyRecord> {
+    if (this.writer) return this.writer.call('createApiKey', [key]);
     const record: ApiKeyRecord = { id: newId('key'), tenantId: key.tenantId, name: key.name, prefix: key.prefix, scopes: key.scopes, createdAt: Date.now(), revokedAt: null };
     this.q('INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       record.id, record.tenantId, record.name, record.prefix, key.keyHash, JSON.stringify(record.scopes), record.createdAt,
@@ -142,6 +159,7 @@ export class SqliteStorage implements Storage {
   }
 
   async revokeApiKey(tenantId: string, keyId: string, at: number): Promise<boolean> {
+    if (this.writer) return this.writer.call('revokeApiKey', [tenantId, keyId, at]);
     return this.q('UPDATE api_keys SET revoked_at = ? WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL').run(at, tenantId, keyId).changes > 0;
   }
 
@@ -152,11 +170,31 @@ export class SqliteStorage implements Storage {
   // Events -------------------------------------------------------------------------------------
 
   async appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult> {
-    return this.appendEventsSync(tenantId, events, receivedAt);
+    if (this.writer) return this.writer.call('appendEvents', [tenantId, events, receivedAt]);
+    const result = this.appendInline(tenantId, events, receivedAt);
+    if (Date.now() - this.conversationsIndexedAt >= CONVERSATION_INDEX_EVERY_MS) this.indexConversations();
+    return result;
   }
 
-  /** Synchronous append, for callers that group several requests into one transaction. */
-  appendEventsSync(tenantId: string, events: LifeguardEvent[], receivedAt: number): AppendResult {
+  /** Time of the last conversation_seqs catch-up (writer side). */
+  private conversationsIndexedAt = 0;
+
+  /** Adds the conversation entries of events stored since the last run, sorted, in one transaction. */
+  indexConversations(): number {
+    return this.db.transaction(() => {
+      const from = Number((this.q('SELECT seq FROM conversation_index_state WHERE id = 1').get() as Row).seq);
+      const to = Number((this.q('SELECT coalesce(max(seq), 0) AS n FROM events').get() as Row).n);
+      this.conversationsIndexedAt = Date.now();
+      if (to <= from) return 0;
+      const added = this.q(`INSERT INTO conversation_seqs (tenant_id, conversation_id, seq)
+        SELECT tenant_id, conversation_id, seq FROM events WHERE seq > ? AND seq <= ? AND type = 'message'
+        ORDER BY tenant_id, conversation_id, seq`).run(from, to).changes;
+      this.q('UPDATE conversation_index_state SET seq = ? WHERE id = 1').run(to);
+      return added;
+    }).immediate();
+  }
+
+  private appendInline(tenantId: string, events: LifeguardEvent[], receivedAt: number): AppendResult {
     const insert = this.q(
       'INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING',
     );
@@ -221,9 +259,19 @@ export class SqliteStorage implements Storage {
   }
 
   async conversationMessages(tenantId: string, conversationId: string, beforeTime: number, limit: number): Promise<StoredEvent[]> {
+    // Indexed part, plus the events stored since the deferred index last caught up (a rowid range scan).
     const rows = this.q(
-      "SELECT * FROM events WHERE tenant_id = ? AND conversation_id = ? AND type = 'message' AND time_ms <= ? ORDER BY time_ms DESC, seq DESC LIMIT ?",
-    ).all(tenantId, conversationId, beforeTime, limit) as Row[];
+      `SELECT * FROM (
+         SELECT * FROM (
+           SELECT e.* FROM conversation_seqs c JOIN events e ON e.seq = c.seq
+           WHERE c.tenant_id = ? AND c.conversation_id = ? AND e.time_ms <= ?
+           ORDER BY c.seq DESC LIMIT ?
+         )
+         UNION ALL
+         SELECT * FROM events WHERE seq > (SELECT seq FROM conversation_index_state WHERE id = 1)
+           AND tenant_id = ? AND conversation_id = ? AND type = 'message' AND time_ms <= ?
+       ) ORDER BY time_ms DESC, seq DESC LIMIT ?`,
+    ).all(tenantId, conversationId, beforeTime, limit * 2, tenantId, conversationId, beforeTime, limit) as Row[];
     return rows.map(toStored).reverse();
   }
 
@@ -330,6 +378,7 @@ export class SqliteStorage implements Storage {
   }
 
   async saveCase(tenantId: string, input: SaveCaseInput): Promise<void> {
+    if (this.writer) return this.writer.call('saveCase', [tenantId, input]);
     const c = input.caseRecord;
     this.db.transaction(() => {
       if (input.expectedVersion === undefined) {
@@ -365,6 +414,7 @@ export class SqliteStorage implements Storage {
   // Webhooks -----------------------------------------------------------------------------------
 
   async createWebhook(endpoint: Omit<WebhookEndpoint, 'createdAt'> & { createdAt?: number }): Promise<WebhookEndpoint> {
+    if (this.writer) return this.writer.call('createWebhook', [endpoint]);
     const record: WebhookEndpoint = { ...endpoint, createdAt: endpoint.createdAt ?? Date.now() };
     this.q('INSERT INTO webhook_endpoints (id, tenant_id, url, secret, events, enabled, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
       record.id, record.tenantId, record.url, record.secret, JSON.stringify(record.events), record.enabled ? 1 : 0, record.createdAt,
@@ -377,6 +427,7 @@ export class SqliteStorage implements Storage {
   }
 
   async deleteWebhook(tenantId: string, id: string): Promise<boolean> {
+    if (this.writer) return this.writer.call('deleteWebhook', [tenantId, id]);
     return this.db.transaction(() => {
       const deleted = this.q('DELETE FROM webhook_endpoints WHERE tenant_id = ? AND id = ?').run(tenantId, id).changes > 0;
       if (deleted) {
@@ -387,6 +438,7 @@ export class SqliteStorage implements Storage {
   }
 
   async enqueueWebhookEvent(tenantId: string, event: WebhookEventInput, at: number): Promise<number> {
+    if (this.writer) return this.writer.call('enqueueWebhookEvent', [tenantId, event, at]);
     return this.db.transaction(() => this.enqueueSync(tenantId, event, at)).immediate();
   }
 
@@ -405,6 +457,7 @@ export class SqliteStorage implements Storage {
   }
 
   async claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    if (this.writer) return this.writer.call('claimDueDeliveries', [now, limit, leaseMs]);
     return this.db.transaction(() => {
       const rows = this.q(`SELECT d.*, e.url, e.secret FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id AND e.tenant_id = d.tenant_id
         WHERE d.status IN ('pending', 'failing') AND d.next_attempt_at <= ? ORDER BY d.next_attempt_at, d.id LIMIT ?`).all(now, limit) as Row[];
@@ -415,6 +468,7 @@ export class SqliteStorage implements Storage {
   }
 
   async recordDeliveryOutcome(deliveryId: string, o: DeliveryOutcome): Promise<void> {
+    if (this.writer) return this.writer.call('recordDeliveryOutcome', [deliveryId, o]);
     if (o.ok) {
       this.q("UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_status_code = ?, last_error = NULL, delivered_at = ? WHERE id = ?").run(
         o.statusCode, o.at, deliveryId,
@@ -436,6 +490,7 @@ export class SqliteStorage implements Storage {
   // Snapshots and retention ----------------------------------------------------------------------
 
   async saveSnapshot(tenantId: string, s: EngineSnapshotRecord): Promise<void> {
+    if (this.writer) return this.writer.call('saveSnapshot', [tenantId, s]);
     this.db.transaction(() => {
       this.q('INSERT OR REPLACE INTO engine_snapshots (tenant_id, seq, created_at, data) VALUES (?, ?, ?, ?)').run(tenantId, s.seq, s.createdAt, s.data);
       // Keep the newest two: one to restore from, one spare.
@@ -449,6 +504,7 @@ export class SqliteStorage implements Storage {
   }
 
   async purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult> {
+    if (this.writer) return this.writer.call('purgeMessageText', [tenantId, olderThan, maxSeq, at]);
     const info = this.q(`UPDATE events SET text = NULL, text_purged_at = ?
       WHERE tenant_id = ? AND type = 'message' AND text IS NOT NULL AND time_ms < ? AND seq <= ?
         AND conversation_id NOT IN (SELECT conversation_id FROM case_conversations WHERE tenant_id = ?)`).run(at, tenantId, olderThan, maxSeq, tenantId);
@@ -458,6 +514,7 @@ export class SqliteStorage implements Storage {
   // Hash banks -----------------------------------------------------------------------------------
 
   async upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord> {
+    if (this.writer) return this.writer.call('upsertBank', [bank]);
     const now = Date.now();
     this.q(`INSERT INTO banks (tenant_id, name, enabled, source, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, name) DO UPDATE SET enabled = excluded.enabled, source = excluded.source, updated_at = excluded.updated_at`).run(
@@ -476,6 +533,7 @@ export class SqliteStorage implements Storage {
   }
 
   async deleteBank(tenantId: string, name: string): Promise<boolean> {
+    if (this.writer) return this.writer.call('deleteBank', [tenantId, name]);
     return this.db.transaction(() => {
       this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ?').run(tenantId, name);
       return this.q('DELETE FROM banks WHERE tenant_id = ? AND name = ?').run(tenantId, name).changes > 0;
@@ -483,6 +541,7 @@ export class SqliteStorage implements Storage {
   }
 
   async addBankHashes(tenantId: string, bank: string, hashes: Omit<BankHashRecord, 'bank'>[]): Promise<number> {
+    if (this.writer) return this.writer.call('addBankHashes', [tenantId, bank, hashes]);
     const insert = this.q('INSERT INTO bank_hashes (tenant_id, bank, kind, hash, metadata) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     return this.db.transaction(() => {
       let added = 0;
@@ -493,6 +552,7 @@ export class SqliteStorage implements Storage {
   }
 
   async removeBankHash(tenantId: string, bank: string, kind: HashKind, hash: string): Promise<boolean> {
+    if (this.writer) return this.writer.call('removeBankHash', [tenantId, bank, kind, hash]);
     return this.db.transaction(() => {
       const removed = this.q('DELETE FROM bank_hashes WHERE tenant_id = ? AND bank = ? AND kind = ? AND hash = ?').run(tenantId, bank, kind, hash.toLowerCase()).changes > 0;
       if (removed) this.q('UPDATE banks SET updated_at = ? WHERE tenant_id = ? AND name = ?').run(Date.now(), tenantId, bank);

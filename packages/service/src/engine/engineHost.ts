@@ -6,8 +6,13 @@ import type { Storage, StoredEvent } from '@lifeguard/storage';
 
 export interface EngineHostOptions {
   engine?: EngineOptions;
-  /** Take a snapshot after this many events since the last one (default 20,000). */
+  /**
+   * Take a snapshot after this many events since the last one (default 500,000), or after
+   * snapshotEveryMs (default 10 minutes) if anything changed. Snapshots serialise the whole detector
+   * state on the event loop, so they are kept rare; the events after the last one are replayed on start.
+   */
   snapshotEveryEvents?: number;
+  snapshotEveryMs?: number;
   /** Replay page size. */
   replayBatch?: number;
   /** Events fed to the engine between two yields to the event loop, to keep decision latency low. */
@@ -26,6 +31,7 @@ interface TenantEngine {
   /** Highest seq folded into the engine. */
   lastSeq: number;
   eventsSinceSnapshot: number;
+  lastSnapshotAt: number;
   /** Serialises feeding, snapshots and alert handling for the tenant. */
   chain: Promise<unknown>;
 }
@@ -35,6 +41,7 @@ const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 export class EngineHost {
   private readonly tenants = new Map<string, Promise<TenantEngine>>();
   private readonly snapshotEvery: number;
+  private readonly snapshotEveryMs: number;
   private readonly replayBatch: number;
   private readonly feedChunk: number;
   private sink: AlertSink | null = null;
@@ -44,9 +51,10 @@ export class EngineHost {
     private readonly options: EngineHostOptions = {},
     private readonly log: { info(obj: object, msg: string): void; error(obj: object, msg: string): void } = console,
   ) {
-    this.snapshotEvery = options.snapshotEveryEvents ?? 20_000;
+    this.snapshotEvery = options.snapshotEveryEvents ?? 500_000;
+    this.snapshotEveryMs = options.snapshotEveryMs ?? 600_000;
     this.replayBatch = options.replayBatch ?? 2_000;
-    this.feedChunk = options.feedChunk ?? 250;
+    this.feedChunk = options.feedChunk ?? 100;
   }
 
   setAlertSink(sink: AlertSink): void {
@@ -91,7 +99,7 @@ export class EngineHost {
     } else {
       engine = new DetectionEngine(this.options.engine);
     }
-    const state: TenantEngine = { engine, lastSeq, eventsSinceSnapshot: 0, chain: Promise.resolve() };
+    const state: TenantEngine = { engine, lastSeq, eventsSinceSnapshot: 0, lastSnapshotAt: Date.now(), chain: Promise.resolve() };
     let replayed = 0;
     for (;;) {
       const page = await this.storage.readEvents(tenantId, state.lastSeq, this.replayBatch);
@@ -138,7 +146,9 @@ export class EngineHost {
       if (alerts.length > 0) await this.sink.handleAlerts(tenantId, state.engine, alerts);
       if (touched.size > 0) await this.sink.conversationsChanged(tenantId, state.engine, touched);
     }
-    if (state.eventsSinceSnapshot >= this.snapshotEvery) await this.saveSnapshot(tenantId, state);
+    if (state.eventsSinceSnapshot >= this.snapshotEvery || (state.eventsSinceSnapshot > 0 && Date.now() - state.lastSnapshotAt >= this.snapshotEveryMs)) {
+      await this.saveSnapshot(tenantId, state);
+    }
   }
 
   private async saveSnapshot(tenantId: string, state: TenantEngine): Promise<void> {
@@ -146,6 +156,7 @@ export class EngineHost {
     const data = JSON.stringify(state.engine.snapshot());
     await this.storage.saveSnapshot(tenantId, { seq, createdAt: Date.now(), data });
     state.eventsSinceSnapshot = 0;
+    state.lastSnapshotAt = Date.now();
   }
 
   /** Snapshots one tenant now (if anything changed); returns the seq it covers. */
