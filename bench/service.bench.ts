@@ -78,7 +78,9 @@ interface Server {
 }
 
 async function startServer(database: string, sqliteSync: 'full' | 'normal'): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'packages/service/bin/lifeguard-service.ts'), 'serve', '--database', database, '--port', '0', '--log-level', 'error', '--no-webhooks', '--sqlite-sync', sqliteSync], {
+  // LIFEGUARD_BENCH_NODE_ARGS passes extra flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+  const extra = (process.env.LIFEGUARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(root, 'packages/service/bin/lifeguard-service.ts'), 'serve', '--database', database, '--port', '0', '--log-level', 'error', '--no-webhooks', '--sqlite-sync', sqliteSync], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -209,13 +211,15 @@ async function measure(label: string, database: string, sqliteSync: 'full' | 'no
 const texts = corpusTexts();
 const results: RunResult[] = [];
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-bench-'));
+const only = process.env.LIFEGUARD_BENCH_STORES; // e.g. "sqlite" to measure one store while tuning
+const wanted = (store: string) => !only || only.split(',').includes(store);
 try {
-  results.push(await measure('SQLite (synchronous=FULL, default)', join(dir, 'full.db'), 'full', texts));
-  results.push(await measure('SQLite (synchronous=NORMAL)', join(dir, 'normal.db'), 'normal', texts));
+  if (wanted('sqlite')) results.push(await measure('SQLite (synchronous=FULL, default)', join(dir, 'full.db'), 'full', texts));
+  if (wanted('sqlite-normal')) results.push(await measure('SQLite (synchronous=NORMAL)', join(dir, 'normal.db'), 'normal', texts));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
-const pgUnavailable = await postgresUnavailable();
+const pgUnavailable = wanted('postgres') ? await postgresUnavailable() : 'not selected';
 if (pgUnavailable) {
   log(`skipping PostgreSQL: ${pgUnavailable}`);
 } else {

@@ -134,6 +134,8 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     ctx.retention.stop();
     await webhooks.stop();
     await engines.idle();
+    cases.stop();
+    await cases.flush().catch((err) => log.error({ err }, 'case refresh on shutdown failed'));
     await engines.snapshotAll().catch((err) => log.error({ err }, 'snapshot on shutdown failed'));
   });
   return app;

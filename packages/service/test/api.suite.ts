@@ -291,6 +291,8 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         const conversation = c.evidence.conversations[STRANGER_CONVERSATION];
         assert.ok(conversation.report.reasons.length > 0);
         assert.ok(conversation.messages.some((m: { text: string }) => /how old are you/.test(m.text)));
+        assert.ok(conversation.messages.some((m: { text: string }) => /gift card/.test(m.text)), 'messages after the alert are folded in when the case is read');
+        assert.equal(conversation.report.messageCount, STRANGER_CHAT.length);
         const maya = c.evidence.participants.find((p: { userId: string }) => p.userId === 'maya');
         assert.equal(maya.declaredAge, 13);
         const rick = c.evidence.participants.find((p: { userId: string }) => p.userId === 'rick');

@@ -191,7 +191,7 @@ UPDATE banks SET updated_at = created_at;
     name: 'conversation lookups through a deferred index',
     // An index on events(conversation_id, ...) puts each new message on a different leaf page (one per
     // active conversation), so every insert dirtied a whole page of WAL and ingestion slowed down as
-    // the table grew. conversation_seqs is filled by the writer in sorted bulk about once a second
+    // the table grew. conversation_seqs is filled by the writer in sorted bulk about four times a second
     // instead; lookups add a scan of the few events after conversation_index_state.seq.
     sql: `
 DROP INDEX events_conversation;
@@ -209,6 +209,11 @@ INSERT INTO conversation_seqs (tenant_id, conversation_id, seq)
   SELECT tenant_id, conversation_id, seq FROM events WHERE type = 'message' ORDER BY tenant_id, conversation_id, seq;
 INSERT INTO conversation_index_state (id, seq) VALUES (1, (SELECT coalesce(max(seq), 0) FROM events));
 `,
+  },
+  {
+    version: 4,
+    name: 'index blocks by the blocked account',
+    sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
 ];
 
@@ -391,5 +396,10 @@ UPDATE banks SET updated_at = created_at;
     version: 3,
     name: 'conversation lookups through a deferred index (SQLite only; PostgreSQL keeps events_conversation)',
     sql: 'SELECT 1;',
+  },
+  {
+    version: 4,
+    name: 'index blocks by the blocked account',
+    sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
 ];

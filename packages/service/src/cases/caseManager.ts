@@ -64,16 +64,39 @@ export interface CaseView extends CaseRecord {
   evidence: CaseEvidence;
 }
 
+interface WatchList {
+  /** Conversation id -> id of the active case that holds it. */
+  caseOf: Map<string, string>;
+  /** Active case id -> its score when last saved. */
+  scoreOf: Map<string, number>;
+}
+
+export interface CaseManagerOptions {
+  /** Longest time new messages wait before being folded into their case (default 10 s). */
+  refreshEveryMs?: number;
+}
+
+/** A rise of the conversation score by this much refreshes the case at once. */
+const MATERIAL_RISE = 0.05;
+
 export class CaseManager {
-  /** Per tenant: conversation id -> id of the active case that holds it, so new messages refresh the case. */
-  private readonly watched = new Map<string, Promise<Map<string, string>>>();
+  private readonly watched = new Map<string, Promise<WatchList>>();
+  /** Per tenant: case id -> conversations with messages not yet in the case's evidence. */
+  private readonly stale = new Map<string, Map<string, Set<string>>>();
+  private readonly refreshedAt = new Map<string, number>();
+  private readonly engines = new Map<string, DetectionEngine>();
+  private readonly refreshEveryMs: number;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly storage: Storage,
     private readonly log: { error(obj: object, msg: string): void } = console,
-  ) {}
+    options: CaseManagerOptions = {},
+  ) {
+    this.refreshEveryMs = options.refreshEveryMs ?? 10_000;
+  }
 
-  private watchList(tenantId: string): Promise<Map<string, string>> {
+  private watchList(tenantId: string): Promise<WatchList> {
     let list = this.watched.get(tenantId);
     if (!list) {
       list = this.loadWatchList(tenantId);
@@ -83,44 +106,88 @@ export class CaseManager {
     return list;
   }
 
-  private async loadWatchList(tenantId: string): Promise<Map<string, string>> {
-    const map = new Map<string, string>();
+  private async loadWatchList(tenantId: string): Promise<WatchList> {
+    const list: WatchList = { caseOf: new Map(), scoreOf: new Map() };
     for (const status of ACTIVE_CASE_STATUSES) {
       let before: { updatedAt: number; id: string } | undefined;
       for (;;) {
         const page = await this.storage.listCases(tenantId, { status, limit: 500, ...(before ? { before } : {}) });
-        for (const c of page) for (const conversationId of c.conversationIds) map.set(conversationId, c.id);
+        for (const c of page) {
+          list.scoreOf.set(c.id, c.score);
+          for (const conversationId of c.conversationIds) list.caseOf.set(conversationId, c.id);
+        }
         if (page.length < 500) break;
         const last = page[page.length - 1]!;
         before = { updatedAt: last.updatedAt, id: last.id };
       }
     }
-    return map;
+    return list;
   }
 
   private async track(c: CaseRecord): Promise<void> {
     const list = await this.watchList(c.tenantId);
-    for (const [conversationId, caseId] of list) if (caseId === c.id) list.delete(conversationId);
-    if (isActive(c.status)) for (const conversationId of c.conversationIds) list.set(conversationId, c.id);
+    for (const [conversationId, caseId] of list.caseOf) if (caseId === c.id) list.caseOf.delete(conversationId);
+    list.scoreOf.delete(c.id);
+    if (isActive(c.status)) {
+      list.scoreOf.set(c.id, c.score);
+      for (const conversationId of c.conversationIds) list.caseOf.set(conversationId, c.id);
+    }
   }
 
   /**
-   * New messages in a conversation an active case holds: refresh the case's report, messages, score and
-   * level. History and webhooks record only a change of level; the rest is a quiet evidence refresh.
+   * New messages in conversations that active cases hold: fold them into the cases' evidence (report,
+   * messages, score, level). At once when a conversation's risk rose materially; otherwise at most every
+   * refreshEveryMs per case, so a busy conversation does not rewrite its case on every batch.
    */
   async conversationsChanged(tenantId: string, engine: DetectionEngine, conversationIds: Set<string>): Promise<void> {
     const list = await this.watchList(tenantId);
-    const byCase = new Map<string, string[]>();
+    const now = Date.now();
+    const due = new Set<string>();
     for (const id of conversationIds) {
-      const caseId = list.get(id);
-      if (caseId) byCase.set(caseId, [...(byCase.get(caseId) ?? []), id]);
+      const caseId = list.caseOf.get(id);
+      if (!caseId) continue;
+      let stale = this.stale.get(tenantId);
+      if (!stale) this.stale.set(tenantId, (stale = new Map()));
+      stale.set(caseId, (stale.get(caseId) ?? new Set()).add(id));
+      const rose = engine.conversationScore(id) >= (list.scoreOf.get(caseId) ?? 0) + MATERIAL_RISE;
+      if (rose || now - (this.refreshedAt.get(caseId) ?? 0) >= this.refreshEveryMs) due.add(caseId);
     }
-    for (const [caseId, ids] of byCase) {
-      try {
-        await retryOnConflict(() => this.refresh(tenantId, engine, caseId, ids));
-      } catch (err) {
-        this.log.error({ err, tenantId, caseId }, 'could not refresh a case with new messages');
-      }
+    if (!this.stale.get(tenantId)?.size) return;
+    this.engines.set(tenantId, engine);
+    for (const caseId of due) await this.refreshStale(tenantId, caseId);
+    this.scheduleFlush();
+  }
+
+  /** Folds every waiting conversation into its case now (timer, shutdown, tests). */
+  async flush(): Promise<void> {
+    for (const [tenantId, stale] of this.stale) for (const caseId of [...stale.keys()]) await this.refreshStale(tenantId, caseId);
+  }
+
+  stop(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush().catch((err) => this.log.error({ err }, 'case refresh failed'));
+    }, this.refreshEveryMs);
+    this.flushTimer.unref();
+  }
+
+  private async refreshStale(tenantId: string, caseId: string): Promise<void> {
+    const stale = this.stale.get(tenantId);
+    const ids = stale?.get(caseId);
+    const engine = this.engines.get(tenantId);
+    if (!stale || !ids || !engine) return;
+    stale.delete(caseId);
+    this.refreshedAt.set(caseId, Date.now());
+    try {
+      await retryOnConflict(() => this.refresh(tenantId, engine, caseId, [...ids]));
+    } catch (err) {
+      this.log.error({ err, tenantId, caseId }, 'could not refresh a case with new messages');
     }
   }
 
@@ -154,6 +221,7 @@ export class CaseManager {
         ? { history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: current.status, toStatus: current.status, note }, notify: [{ type: 'case.updated', payload: caseSummary(updated, note) }] }
         : {}),
     });
+    await this.track(updated);
   }
 
   /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
@@ -285,7 +353,9 @@ export class CaseManager {
     });
   }
 
+  /** A case as it stands, with any messages still waiting to be folded into its evidence. */
   async get(tenantId: string, caseId: string): Promise<CaseRecord> {
+    await this.refreshStale(tenantId, caseId);
     const found = await this.storage.getCase(tenantId, caseId);
     if (!found) throw new ApiError(404, 'not_found', `no case ${caseId}`);
     return found;
