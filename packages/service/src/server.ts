@@ -20,6 +20,7 @@ import { ingestRoutes } from './routes/ingest.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { mediaRoutes } from './routes/media.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -121,6 +122,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(decisionRoutes, { ctx });
     await v1.register(caseRoutes, { ctx });
     await v1.register(adminRoutes, { ctx });
+    await v1.register(mediaRoutes, { ctx });
   }, { prefix: '/v1' });
 
   app.addHook('onReady', async () => {
