@@ -108,6 +108,11 @@ export class PostgresStorage implements Storage {
     return (await db.query(sql, params)).rows as Row[];
   }
 
+  /** A named statement: parsed and planned once per connection, not on every call. */
+  private async rowsNamed(name: string, text: string, values: unknown[], db: Queryable): Promise<Row[]> {
+    return (await db.query({ name, text, values })).rows as Row[];
+  }
+
   private async one(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<Row | null> {
     return (await this.rows(sql, params, db))[0] ?? null;
   }
@@ -193,7 +198,8 @@ export class PostgresStorage implements Storage {
     const rows = candidates.map(eventToRow);
     return this.tx(async (client) => {
       // One statement for the whole batch; ORDER BY ord gives seqs in input order.
-      const inserted = await this.rows(
+      const inserted = await this.rowsNamed(
+        'lifeguard_append_events',
         `INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text)
          SELECT $1, u.id, u.type, u.time_ms, $2, u.conversation_id, u.body, u.text
          FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[]) WITH ORDINALITY AS u(id, type, time_ms, conversation_id, body, text, ord)
