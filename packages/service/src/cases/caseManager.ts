@@ -446,7 +446,10 @@ export function mergeEvidence(previous: CaseEvidence | null, next: CaseEvidence)
   }
   const ids = Object.keys(conversations);
   for (const id of ids.slice(0, Math.max(0, ids.length - MAX_CONVERSATIONS))) delete conversations[id];
+  // Spread `previous` first: evidence other writers add (known-image matches under `media`)
+  // must survive a detector update.
   return {
+    ...previous,
     alerts: [...previous.alerts, ...next.alerts].slice(-MAX_ALERTS),
     actor: next.actor ?? previous.actor,
     conversations,
