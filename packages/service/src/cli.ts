@@ -58,6 +58,8 @@ interface ServeOptions {
   sqliteSync: 'full' | 'normal';
   logLevel: string;
   webhooks: boolean;
+  nats?: string;
+  natsTenants?: string;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -72,6 +74,8 @@ export function registerServiceCommands(program: Command): void {
     .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--no-webhooks', 'queue webhook deliveries but do not send them')
+    .option('--nats <servers>', 'also consume events from NATS JetStream (subjects lifeguard.<tenant>.events)')
+    .option('--nats-tenants <list>', 'comma-separated tenants this instance consumes from NATS (default: all in the database)')
     .action(async (opts: ServeOptions) => {
       if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
@@ -89,6 +93,7 @@ export function registerServiceCommands(program: Command): void {
         logger: { level: opts.logLevel },
         retention: { messageTextDays: opts.retentionDays },
         ...(opts.webhooks ? {} : { webhooks: false as const }),
+        ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
       });
       let closing = false;
       const shutdown = async (signal: string) => {

@@ -17,6 +17,7 @@ import { installErrorHandler, installJsonParser } from './http/errors.ts';
 import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
 import type { ServiceContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
+import { NatsBridge, type NatsBridgeOptions } from './nats/bridge.ts';
 import { decisionRoutes } from './routes/decisions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
@@ -42,6 +43,8 @@ export interface ServiceConfig {
   retention?: RetentionOptions;
   /** Serve the OpenAPI UI at /docs (default true). */
   docs?: boolean;
+  /** Also ingest from NATS JetStream (tenants: those listed, or every tenant in the store when empty). */
+  nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
 }
 
 declare module 'fastify' {
@@ -125,13 +128,20 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(mediaRoutes, { ctx });
   }, { prefix: '/v1' });
 
+  let nats: NatsBridge | null = null;
   app.addHook('onReady', async () => {
     // Rebuild every tenant's detector (snapshot + replay) before the first request is answered.
     await engines.restoreAll();
     if (config.webhooks !== false) webhooks.start();
     ctx.retention.start();
+    if (config.nats) {
+      const tenants = config.nats.tenants?.length ? config.nats.tenants : (await storage.listTenants()).map((t) => t.id);
+      nats = new NatsBridge({ ...config.nats, tenants }, ctx.pipeline, log);
+      await nats.start();
+    }
   });
   app.addHook('onClose', async () => {
+    await nats?.stop();
     loopDelay.disable();
     ctx.retention.stop();
     await webhooks.stop();
