@@ -84,6 +84,14 @@ describe('message decisions', () => {
     assert.equal(risky.reasons[0]!.code, 'conversation_risk');
   });
 
+  it('holds an image sent to a child by a sender the detector holds risk on', () => {
+    const risky = pair({ connected: true, sender: party('adult', false, uk.riskySender.warnAt) });
+    const held = decideMessage({ pair: risky, signals: [], conversationScore: 0, hasImage: true }, uk, 'uk');
+    assert.equal(held.decision, 'hold');
+    assert.equal(held.reasons[0]!.code, 'risky_sender_image');
+    assert.equal(decideMessage({ pair: friends, signals: [], conversationScore: 0, hasImage: true }, uk, 'uk').decision, 'allow');
+  });
+
   it('turns each risk signal into one nudge for the child', () => {
     const result = decideMessage({ pair: friends, signals: ['secrecy', 'isolation', 'platform_move', 'gift'], conversationScore: 0, hasImage: false }, uk, 'uk');
     assert.equal(result.decision, 'allow_with_warning');

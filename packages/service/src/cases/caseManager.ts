@@ -60,10 +60,6 @@ export function alertKey(alert: Alert): string {
   return `${alert.kind}:${alert.subjectId}:${alert.eventId}`;
 }
 
-export interface CaseView extends CaseRecord {
-  evidence: CaseEvidence;
-}
-
 interface WatchList {
   /** Conversation id -> id of the active case that holds it. */
   caseOf: Map<string, string>;
@@ -84,7 +80,8 @@ export class CaseManager {
   /** Per tenant: case id -> conversations with messages not yet in the case's evidence. */
   private readonly stale = new Map<string, Map<string, Set<string>>>();
   private readonly refreshedAt = new Map<string, number>();
-  private readonly engines = new Map<string, DetectionEngine>();
+  /** The tenant's engine, for timer-driven refreshes. */
+  private readonly engineOf = new Map<string, DetectionEngine>();
   private readonly refreshEveryMs: number;
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -128,6 +125,7 @@ export class CaseManager {
     const list = await this.watchList(c.tenantId);
     for (const [conversationId, caseId] of list.caseOf) if (caseId === c.id) list.caseOf.delete(conversationId);
     list.scoreOf.delete(c.id);
+    if (!isActive(c.status)) this.refreshedAt.delete(c.id);
     if (isActive(c.status)) {
       list.scoreOf.set(c.id, c.score);
       for (const conversationId of c.conversationIds) list.caseOf.set(conversationId, c.id);
@@ -153,7 +151,7 @@ export class CaseManager {
       if (rose || now - (this.refreshedAt.get(caseId) ?? 0) >= this.refreshEveryMs) due.add(caseId);
     }
     if (!this.stale.get(tenantId)?.size) return;
-    this.engines.set(tenantId, engine);
+    this.engineOf.set(tenantId, engine);
     for (const caseId of due) await this.refreshStale(tenantId, caseId);
     this.scheduleFlush();
   }
@@ -180,7 +178,7 @@ export class CaseManager {
   private async refreshStale(tenantId: string, caseId: string): Promise<void> {
     const stale = this.stale.get(tenantId);
     const ids = stale?.get(caseId);
-    const engine = this.engines.get(tenantId);
+    const engine = this.engineOf.get(tenantId);
     if (!stale || !ids || !engine) return;
     stale.delete(caseId);
     this.refreshedAt.set(caseId, Date.now());
@@ -194,13 +192,11 @@ export class CaseManager {
   private async refresh(tenantId: string, engine: DetectionEngine, caseId: string, conversationIds: string[]): Promise<void> {
     const current = await this.storage.getCase(tenantId, caseId);
     if (!current || !isActive(current.status)) return;
-    const conversations: CaseEvidence['conversations'] = {};
+    const reports = conversationIds.map((id) => engine.conversationReport(id)).filter((r): r is ConversationRiskReport => r !== null);
+    const conversations = await this.withMessages(tenantId, reports, (r) => r.lastAt);
     let score = current.score;
     let level = current.level;
-    for (const id of conversationIds) {
-      const report = engine.conversationReport(id);
-      if (!report) continue;
-      conversations[id] = { report, messages: await this.messagesAround(tenantId, report, report.lastAt) };
+    for (const report of reports) {
       score = Math.max(score, report.score);
       level = maxLevel(level, report.level);
     }
@@ -260,10 +256,7 @@ export class CaseManager {
       return;
     }
 
-    const conversations: CaseEvidence['conversations'] = {};
-    for (const report of conversationReports) {
-      conversations[report.conversationId] = { report, messages: await this.messagesAround(tenantId, report, alert.time) };
-    }
+    const conversations = await this.withMessages(tenantId, conversationReports, () => alert.time);
     const existing = await this.storage.findActiveCaseForAccused(tenantId, accusedId);
     const now = Date.now();
     const previous = existing ? (existing.evidence as CaseEvidence) : null;
@@ -319,6 +312,13 @@ export class CaseManager {
   private async senderOf(tenantId: string, eventId: string): Promise<string | null> {
     const [stored] = await this.storage.getEventsByIds(tenantId, [eventId]);
     return stored?.event.type === 'message' ? stored.event.senderId : null;
+  }
+
+  /** Each report with the messages around `until(report)`. */
+  private async withMessages(tenantId: string, reports: ConversationRiskReport[], until: (r: ConversationRiskReport) => number): Promise<CaseEvidence['conversations']> {
+    const conversations: CaseEvidence['conversations'] = {};
+    for (const report of reports) conversations[report.conversationId] = { report, messages: await this.messagesAround(tenantId, report, until(report)) };
+    return conversations;
   }
 
   /** The messages before the alert plus every message the report cites as evidence. */

@@ -235,6 +235,9 @@ export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profi
         help: [...(helpFor(profile, 'images').help ?? []), ...(helpFor(profile, 'report').help ?? [])],
       }));
     }
+    if (facts.hasImage && facts.pair.sender.risk >= profile.riskySender.warnAt) {
+      b.raise('hold', 'risky_sender_image', `Images sent to a child account by an account the detector holds risk on (${facts.pair.sender.risk.toFixed(2)}) are held for review.`);
+    }
     if (facts.conversationScore >= profile.conversationHoldAt) {
       b.raise('hold', 'conversation_risk', `The conversation's risk score (${facts.conversationScore.toFixed(2)}) is at or above the hold threshold (${profile.conversationHoldAt}).`);
     }
