@@ -96,6 +96,32 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     if (opts.maxPixels !== undefined) o.maxInputPixels = opts.maxPixels;
     return o;
   };
+  /**
+   * Hashes each file in turn and hands its hashes to `each`. A file that cannot be hashed is
+   * reported on stderr; once all are done, any such file makes the command fail.
+   */
+  const forEachHashed = async (
+    cmd: Command,
+    files: string[],
+    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean },
+    each: (file: string, h: ImageHashes) => void,
+  ): Promise<void> => {
+    const { err } = io(cmd);
+    const hasher = new PdqHasher();
+    let failed = 0;
+    for (const file of files) {
+      let h: ImageHashes;
+      try {
+        h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });
+      } catch (e) {
+        failed++;
+        err(`error: ${e instanceof ImageDecodeError ? `${file}: ${e.message.slice(e.source.length + 2)}` : `${file}: ${(e as Error).message}`}`);
+        continue;
+      }
+      each(file, h);
+    }
+    if (failed > 0) fail(cmd, `${failed} of ${files.length} file(s) could not be hashed`);
+  };
   const orientationOption = () =>
     new Option('--orientation <mode>', 'EXIF orientation: ignore (as the reference tools) or apply').choices(['ignore', 'apply']).default('ignore');
   const maxPixelsOption = () =>
@@ -120,18 +146,8 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
     .action(async (files: string[], opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number }, cmd: Command) => {
-      const { out, err } = io(cmd);
-      const hasher = new PdqHasher();
-      let failed = 0;
-      for (const file of files) {
-        let h: ImageHashes;
-        try {
-          h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });
-        } catch (e) {
-          failed++;
-          err(`error: ${e instanceof ImageDecodeError ? `${file}: ${e.message.slice(e.source.length + 2)}` : `${file}: ${(e as Error).message}`}`);
-          continue;
-        }
+      const { out } = io(cmd);
+      await forEachHashed(cmd, files, opts, (file, h) => {
         if (opts.json) {
           out(JSON.stringify({ ...h, source: file }));
         } else if (opts.dihedral && h.dihedral) {
@@ -139,8 +155,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
         } else {
           out(`${h.pdq},${h.quality},${file}`);
         }
-      }
-      if (failed > 0) fail(cmd, `${failed} of ${files.length} file(s) could not be hashed`);
+      });
     });
 
   // ---------------------------------------------------------------- match
@@ -181,22 +196,12 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
           const registry = await loadRegistry(store(cmd), opts.bank);
           const banks = registry.selected(opts.bank);
           if (banks.length === 0) fail(cmd, `no enabled banks in ${banksDir(cmd)} (import one with: lifeguard bank import NAME FILE)`);
-          const hasher = new PdqHasher();
-          let failed = 0;
-          for (const file of files) {
-            let h: ImageHashes;
-            try {
-              h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });
-            } catch (e) {
-              failed++;
-              err(`error: ${e instanceof ImageDecodeError ? `${file}: ${e.message.slice(e.source.length + 2)}` : `${file}: ${(e as Error).message}`}`);
-              continue;
-            }
+          await forEachHashed(cmd, files, opts, (file, h) => {
             const matches = matchHashes(registry, h, { banks: opts.bank, maxDistance, minQuality, dihedral: opts.dihedral === true });
             const pdqChecked = h.quality >= minQuality;
             if (opts.json) {
               out(JSON.stringify({ file, pdq: h.pdq, quality: h.quality, pdqChecked, md5: h.md5, sha256: h.sha256, matches }));
-              continue;
+              return;
             }
             if (!pdqChecked) {
               err(`note: ${file}: quality ${h.quality} is below ${minQuality}, PDQ not matched (MD5/SHA-256 were checked)`);
@@ -210,8 +215,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
               if (m.meta !== undefined) parts.push(`meta=${JSON.stringify(printable(m.meta))}`);
               out(parts.join('  '));
             }
-          }
-          if (failed > 0) fail(cmd, `${failed} of ${files.length} file(s) could not be hashed`);
+          });
         }),
     );
 
