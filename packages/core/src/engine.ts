@@ -177,10 +177,14 @@ export class DetectionEngine {
   }
 
   /** Age facts for an account: declared by the platform, else disclosed in chat, else unknown. */
-  accountInfo(userId: string): { age: number | null; ageSource: AgeSource; isMinor: boolean | null; createdAt: number | null } {
+  /**
+   * `disclosedAge` is the latest age the account stated in chat, even when a declared age wins
+   * `age`: a child who signed up as an adult and later says "im 13" must still be protected.
+   */
+  accountInfo(userId: string): { age: number | null; ageSource: AgeSource; isMinor: boolean | null; createdAt: number | null; disclosedAge: number | null } {
     const a = this.actors.get(userId);
-    if (!a) return { age: null, ageSource: 'unknown', isMinor: null, createdAt: null };
-    return { ...ageOf(a), createdAt: a.createdAt };
+    if (!a) return { age: null, ageSource: 'unknown', isMinor: null, createdAt: null, disclosedAge: null };
+    return { ...ageOf(a), createdAt: a.createdAt, disclosedAge: a.disclosedAge };
   }
 
   // --- contacts --------------------------------------------------------------------------
@@ -615,10 +619,15 @@ function isMinorOf(a: ActorState): boolean | null {
   return null;
 }
 
-/** How strongly an account reads as a child: 1 known, 0.5 from one school-age cue, else 0. */
+/**
+ * How strongly an account reads as a child when it is the one at risk: 1 known, 0.5 from one
+ * school-age cue, else 0. Protection takes the younger age: a declared adult who says "im 13"
+ * counts as a child here (while, as a suspect, a declared adult claiming to be 14 stays adult).
+ */
 function minorStrength(a: ActorState): number {
   const info = ageOf(a);
   if (info.isMinor === true) return 1;
+  if (a.disclosedAge !== null && a.disclosedAge < 18) return 1;
   if (info.isMinor === false) return 0;
   return a.minorCues > 0 ? 0.5 : 0;
 }

@@ -82,6 +82,24 @@ describe('conversation risk', () => {
     assert.equal(engine.accountInfo('d').age, 14);
   });
 
+  it('protects a child who signed up as an adult and then says their real age', () => {
+    const lines = ['how old r u', 'dont tell your parents we talk', 'add me on kik'];
+    const child = new Script().account('kid', 21).account('man', 40).say('c', 'kid', 'man', 'im 13 actually');
+    const adult = new Script().account('kid', 21).account('man', 40).say('c', 'kid', 'man', 'im 21 actually');
+    for (const l of lines) { child.say('c', 'man', 'kid', l); adult.say('c', 'man', 'kid', l); }
+    const e1 = run(child).engine;
+    assert.equal(e1.accountInfo('kid').disclosedAge, 13);
+    assert.ok(e1.conversationScore('c') > run(adult).engine.conversationScore('c') + 0.2);
+  });
+
+  it('does not give a declared adult the peer discount for claiming to be a teen', () => {
+    const s = new Script().account('kid', 13).account('man', 40).say('c', 'man', 'kid', 'im 14 too lol');
+    for (const l of ['dont tell your parents we talk', 'add me on kik', 'send me a pic']) s.say('c', 'man', 'kid', l);
+    const { engine } = run(s);
+    assert.equal(engine.accountInfo('man').isMinor, false);
+    assert.ok(engine.conversationScore('c') >= 0.85, `score ${engine.conversationScore('c')}`);
+  });
+
   it('does not read a time or amount in a reply as an age', () => {
     const s = new Script().say('t', 'a', 'b', 'how old is your brother').say('t', 'b', 'a', 'back in 20 minutes');
     assert.equal(run(s).engine.accountInfo('b').age, null);

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccountRecord } from '@lifeguard/storage';
+import { DetectionEngine } from '@lifeguard/core';
 import { DEFAULT_POLICY, classifyParty, decideContact, decideMessage, decideVisibility, type PolicyProfile } from '../src/index.ts';
 import type { PairFacts, PartyFacts } from '../src/decisions/rules.ts';
 
@@ -21,6 +22,15 @@ describe('who counts as a child', () => {
 
   it('treats a declared adult who disclosed a child age in chat as a child', () => {
     assert.equal(classifyParty('a', account({ age: 19 }), { age: 13, ageSource: 'disclosed', isMinor: true }, 0, uk).isChild, true);
+  });
+
+  it('treats a declared adult as a child once they tell the real engine they are 13', () => {
+    const engine = new DetectionEngine();
+    engine.process({ type: 'account', id: 'a1', time: 0, userId: 'kid', age: 19 });
+    engine.process({ type: 'message', id: 'm1', time: 1, conversationId: 'c', senderId: 'kid', recipientIds: ['x'], text: 'im 13 tbh' });
+    const info = engine.accountInfo('kid');
+    assert.equal(info.ageSource, 'declared'); // the declared age still leads...
+    assert.equal(classifyParty('kid', account({ age: 19 }), info, 0, uk).isChild, true); // ...but protection takes the younger
   });
 
   it('counts an age band as a child when any part of it is under the limit', () => {

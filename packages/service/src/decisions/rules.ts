@@ -65,12 +65,14 @@ const BAND_RANGE: Record<string, [number, number]> = { under13: [0, 12], '13-15'
 export function classifyParty(
   userId: string,
   account: AccountRecord | null,
-  engineInfo: { age: number | null; ageSource: string; isMinor: boolean | null } | null,
+  engineInfo: { age: number | null; ageSource: string; isMinor: boolean | null; disclosedAge?: number | null } | null,
   risk: number,
   profile: PolicyProfile,
 ): PartyFacts {
   const under = profile.childUnder;
-  const disclosedChild = engineInfo?.ageSource === 'disclosed' && engineInfo.age !== null && engineInfo.age < under;
+  // The engine reports the declared age first; the age stated in chat comes separately.
+  const disclosed = engineInfo?.disclosedAge ?? (engineInfo?.ageSource === 'disclosed' ? engineInfo.age : null);
+  const disclosedChild = disclosed != null && disclosed < under;
   if (account?.age != null) {
     const isChild = account.age < under || disclosedChild;
     return { userId, age: account.age, ageBasis: 'declared', isChild, risk };
