@@ -330,10 +330,10 @@ export class DetectionEngine {
       }
       changed = true;
     }
-    // Attachments sent after an image request are part of the pattern; a count is enough.
+    // Nothing new in a conversation without risk: only the sender's behaviour can have moved.
     if (!changed && c.score === 0) return behaviourChanged ? this.updateActor(actor, t, e.id) : NO_ALERTS;
 
-    if (changed || c.features === null) this.rescore(c);
+    if (changed) this.rescore(c);
     const alerts: Alert[] = [];
     if (!c.alerted && c.score >= this.opts.alertThreshold) {
       c.alerted = true;

@@ -283,11 +283,6 @@ function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
   return found;
 }
 
-/** The stage a match evidences; age disclosures evidence none. */
-export function stageOfRule(rule: LexiconRule): GroomingStage | null {
-  return rule.stage;
-}
-
 export interface DetectedSignal extends SignalMatch {
   stage: GroomingStage | null;
 }
