@@ -303,7 +303,8 @@ export class DetectionEngine {
       if (age !== null) {
         this.noteDisclosedAge(actor, age);
         c.pendingAgeProbe = senderIdx; // "15, u?" asks back
-        this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end: e.text.length, excerpt: e.text.slice(0, 80), age, stage: null });
+        const end = Math.min(e.text.length, 80);
+        this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end, excerpt: e.text.slice(0, end), age, stage: null });
         changed = true;
       }
     }

@@ -100,6 +100,14 @@ describe('conversation risk', () => {
     assert.ok(engine.conversationScore('c') >= 0.85, `score ${engine.conversationScore('c')}`);
   });
 
+  it('quotes an age answer with a span that matches its excerpt, even in a long reply', () => {
+    const reply = '14 ' + 'lol '.repeat(40);
+    const s = new Script().say('c', 'a', 'b', 'how old r u').say('c', 'b', 'a', reply);
+    const ev = run(s).engine.conversationReport('c')?.evidence.find((x) => x.kind === 'age_disclosure_minor');
+    assert.ok(ev);
+    assert.equal(reply.slice(ev.start, ev.end), ev.excerpt);
+  });
+
   it('does not read a time or amount in a reply as an age', () => {
     const s = new Script().say('t', 'a', 'b', 'how old is your brother').say('t', 'b', 'a', 'back in 20 minutes');
     assert.equal(run(s).engine.accountInfo('b').age, null);
