@@ -1,0 +1,619 @@
+// One case: the conversation with its evidence, how risk built up, who is involved, and the decision.
+// Media stays blurred until asked for, one item at a time; every reveal is logged by the server.
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import { actorName, ageSourceText, ago, fmtDate, fmtDateTime, fmtTime, pct, words } from '../format.ts';
+import { linkProps, navigate } from '../router.ts';
+import { useShortcuts } from '../shortcuts.tsx';
+import type { AuditEntry, CaseDetail, Conversation, LadderStep, MediaItem, Person, Role, StaffUser } from '../types.ts';
+import { LevelBadge, ReasonChips, Section } from './bits.tsx';
+import { HighlightedText } from './highlight.tsx';
+import { RiskTimeline } from './Timeline.tsx';
+
+const ACTION_KEYS: Record<string, string> = { dismiss: 'd', escalate: 'e', warn: 'w', restrict: 'r', remove: 'x', suspend: 's', disable: 'b' };
+const RANK: Record<Role, number> = { moderator: 0, specialist: 1, admin: 2 };
+
+interface Revealed {
+  mediaId: string;
+  ref: string | null;
+  kind: string;
+}
+
+export function CaseView({ id, user }: { id: string; user: StaffUser }) {
+  const [detail, setDetail] = useState<CaseDetail | null>(null);
+  const [error, setError] = useState<ApiError | Error | null>(null);
+  const [banner, setBanner] = useState<{ kind: 'ok' | 'error'; text: string } | null>(null);
+  const [form, setForm] = useState<LadderStep | null>(null);
+  const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const load = useCallback(async () => {
+    try {
+      setDetail(await api.caseDetail(id));
+      setError(null);
+    } catch (err) {
+      setError(err as Error);
+    }
+  }, [id]);
+
+  useEffect(() => {
+    setDetail(null);
+    setRevealed(null);
+    setForm(null);
+    setBanner(null);
+    void load();
+  }, [load]);
+
+  const c = detail?.case;
+  const claimedByMe = !!c?.claimedBy && c.claimedBy.id === user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
+  const claimedByOther = !!c?.claimedBy && c.claimedBy.id !== user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
+  const steps = (detail?.enforcement ?? []).filter((s) => RANK[user.role] >= (RANK[s.requiresRole] ?? 0) && (detail?.allowedActions ?? []).includes(s.action));
+
+  const fail = (err: unknown, what: string) => {
+    if (err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')) return;
+    const e = err as ApiError;
+    const why =
+      e.code === 'claimed' ? `someone else has claimed it${(e.body.claimedBy as { name?: string } | undefined)?.name ? ` (${(e.body.claimedBy as { name: string }).name})` : ''}` :
+      e.code === 'same_reviewer' ? 'an appeal must be reviewed by someone other than the moderator who made the decision' :
+      e.code === 'not_claimed' ? 'you no longer hold the claim on this case; claim it again' :
+      e.code === 'conflict' ? 'the case changed while you were reading it; it has been reloaded, please check it again' :
+      e.message;
+    setBanner({ kind: 'error', text: `Could not ${what}: ${why}.${e.problems?.length ? ` ${e.problems.join('; ')}` : ''}` });
+    if (e.code === 'conflict' || e.code === 'not_claimed' || e.code === 'claimed') void load();
+  };
+
+  const claim = async () => {
+    if (!c) return;
+    setBusy(true);
+    try {
+      if (claimedByMe) {
+        await api.release(c.id);
+        setBanner({ kind: 'ok', text: 'Claim released: the case is back in the queue.' });
+      } else {
+        await api.claim(c.id);
+        setBanner({ kind: 'ok', text: 'You have claimed this case for 30 minutes (renewed while you work on it).' });
+      }
+      setForm(null);
+      await load();
+    } catch (err) {
+      fail(err, claimedByMe ? 'release the case' : 'claim the case');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const openForm = (action: string) => {
+    const step = steps.find((s) => s.action === action);
+    if (!step) return;
+    if (!claimedByMe) {
+      setBanner({ kind: 'error', text: 'Claim the case first (press c) so no one else works it at the same time.' });
+      return;
+    }
+    setBanner(null);
+    setForm(step);
+  };
+
+  const nextCase = async () => {
+    try {
+      const res = await api.next();
+      if (res) navigate(`/cases/${encodeURIComponent(res.case.id)}`);
+      else setBanner({ kind: 'ok', text: 'No case is waiting that you can take right now.' });
+    } catch (err) {
+      fail(err, 'take the next case');
+    }
+  };
+
+  const keys: Record<string, () => void> = {
+    c: () => void claim(),
+    u: () => navigate('/queue'),
+  };
+  for (const [action, key] of Object.entries(ACTION_KEYS)) keys[key] = () => openForm(action);
+  useShortcuts(keys, !!detail && !form);
+
+  const showMessage = (messageId: string) => {
+    const el = document.getElementById(`msg-${messageId}`);
+    if (!el) return;
+    el.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    el.classList.remove('flash');
+    void el.offsetWidth;
+    el.classList.add('flash');
+    el.focus({ preventScroll: true });
+  };
+
+  if (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      return (
+        <section className="page narrow">
+          <h1>Case not found</h1>
+          <p>There is no case {id} in your organisation.</p>
+          <p><a {...linkProps('/queue')}>Back to the queue</a></p>
+        </section>
+      );
+    }
+    return (
+      <section className="page narrow">
+        <p className="form-error" role="alert">Could not load case {id}: {error.message}</p>
+        <button type="button" className="btn" onClick={load}>Try again</button>
+      </section>
+    );
+  }
+  if (!detail || !c) return <section className="page" aria-busy="true"><p className="muted">Loading case…</p></section>;
+
+  const people = new Map<string, { person: Person; role: 'accused' | 'child' }>();
+  people.set(detail.accused.userId, { person: detail.accused, role: 'accused' });
+  for (const ch of detail.children) people.set(ch.userId, { person: ch, role: 'child' });
+  const canAudit = user.role !== 'moderator';
+  const open = c.status === 'open' || c.status === 'in_review' || c.status === 'escalated';
+
+  return (
+    <section className="page case" aria-labelledby="case-title">
+      <div className="case-head">
+        <div>
+          <p className="crumbs"><a {...linkProps('/queue')}>Queue</a> <span aria-hidden="true">/</span> Case {c.id}</p>
+          <h1 id="case-title">
+            <span className="accused">{c.accusedId}</span>
+            <LevelBadge level={c.level} />
+            <span className="score" title="Risk score 0–100: a reason for review, not a verdict">risk {pct(c.score)}</span>
+            {c.appeal && <span className="tag tag-appeal">appeal</span>}
+            <span className="tag">{words(c.status)}</span>
+          </h1>
+          <ReasonChips reasons={c.reasons} />
+        </div>
+        <div className="claim-box" data-testid="claim-state">
+          {claimedByMe ? (
+            <p>Claimed by <strong>you</strong>{c.claimExpiresAt ? ` until ${fmtTime(c.claimExpiresAt)}` : ''}</p>
+          ) : claimedByOther ? (
+            <p>Claimed by <strong>{c.claimedBy!.name}</strong>{c.claimExpiresAt ? ` until ${fmtTime(c.claimExpiresAt)}` : ''}</p>
+          ) : (
+            <p className="muted">Not claimed</p>
+          )}
+          {open && (
+            <button type="button" className={claimedByMe ? 'btn' : 'btn btn-primary'} onClick={claim} disabled={busy || claimedByOther}>
+              {claimedByMe ? 'Release' : 'Claim'} <kbd>c</kbd>
+            </button>
+          )}
+          {canAudit && <a className="small" {...linkProps(`/audit?caseId=${encodeURIComponent(c.id)}`)}>Audit log for this case</a>}
+        </div>
+      </div>
+
+      {banner && (
+        <div className={banner.kind === 'ok' ? 'notice' : 'form-error'} role={banner.kind === 'ok' ? 'status' : 'alert'} data-testid="case-banner">
+          {banner.text}
+        </div>
+      )}
+
+      <div className="case-grid">
+        <div className="case-main">
+          <Section title="Why Lifeguard flagged this" id="why">
+            <ul className="explanation">
+              {detail.explanation.map((line, i) => <li key={i}>{line}</li>)}
+            </ul>
+          </Section>
+          <Section title="How risk built up" id="timeline">
+            <RiskTimeline points={detail.timeline} onPick={showMessage} />
+          </Section>
+          {detail.conversations.map((conv) => (
+            <ConversationPanel
+              key={conv.id}
+              conv={conv}
+              people={people}
+              caseId={c.id}
+              revealed={revealed}
+              onReveal={async (m) => {
+                try {
+                  const r = await api.reveal(c.id, m.id);
+                  setRevealed({ mediaId: m.id, ref: r.ref, kind: r.kind });
+                } catch (err) {
+                  fail(err, 'reveal the media');
+                }
+              }}
+              onHide={() => setRevealed(null)}
+            />
+          ))}
+        </div>
+
+        <aside className="case-side" aria-label="Decision and context">
+          <DecisionPanel
+            steps={steps}
+            open={open}
+            claimedByMe={claimedByMe}
+            form={form}
+            onOpen={openForm}
+            onCancel={() => setForm(null)}
+            onDecide={async (body) => {
+              try {
+                const res = await api.decide(c.id, { ...body, expectedVersion: c.version });
+                setForm(null);
+                setBanner({ kind: 'ok', text: `Decision recorded: ${words(body.action)} (${words(body.reason)}). Audit entry #${res.audit.seq}.` });
+                await load();
+                return true;
+              } catch (err) {
+                fail(err, `record the decision`);
+                return false;
+              }
+            }}
+            onNext={nextCase}
+          />
+          <Section title="People" id="people">
+            <PersonCard person={detail.accused} role="accused" />
+            {detail.children.map((ch) => <PersonCard key={ch.userId} person={ch} role="child" />)}
+          </Section>
+          <Section title="Other children this account contacted" id="other-children">
+            {detail.otherChildren.length === 0 ? (
+              <p className="muted">None seen.</p>
+            ) : (
+              <table className="compact">
+                <thead>
+                  <tr><th scope="col">Account</th><th scope="col" className="num">Age</th><th scope="col">First contact</th><th scope="col" className="num">Chats</th></tr>
+                </thead>
+                <tbody>
+                  {detail.otherChildren.map((o) => (
+                    <tr key={o.userId}>
+                      <td>{o.userId}</td>
+                      <td className="num">{o.age ?? '?'}</td>
+                      <td>{fmtDate(o.firstContactAt)}</td>
+                      <td className="num">{o.conversationIds.length}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </Section>
+          <Section title="Linked accounts" id="linked">
+            {detail.linkedAccounts.length === 0 ? (
+              <p className="muted">No linked accounts found.</p>
+            ) : (
+              <ul className="linked">
+                {detail.linkedAccounts.map((l) => (
+                  <li key={l.userId}>
+                    <span className="accused">{l.userId}</span> {l.banned && <span className="tag tag-banned">banned</span>}
+                    <ul>
+                      {l.links.map((k, i) => (
+                        <li key={i}><span className="chip">{words(k.kind)}</span> {k.explanation}</li>
+                      ))}
+                    </ul>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Section>
+          <Section title="Case history" id="history">
+            <History entries={detail.history} />
+            <NoteForm caseId={c.id} onAdded={load} />
+          </Section>
+        </aside>
+      </div>
+    </section>
+  );
+}
+
+function ConversationPanel({ conv, people, caseId, revealed, onReveal, onHide }: {
+  conv: Conversation;
+  people: Map<string, { person: Person; role: 'accused' | 'child' }>;
+  caseId: string;
+  revealed: Revealed | null;
+  onReveal(m: MediaItem): Promise<void>;
+  onHide(): void;
+}) {
+  const sx = conv.sextortion;
+  const sxParts = sx ? (['leverage', 'threat', 'payment', 'deadline'] as const).filter((k) => sx[k]) : [];
+  return (
+    <section className="panel conversation" aria-labelledby={`conv-${conv.id}`}>
+      <h2 id={`conv-${conv.id}`}>
+        Conversation <span className="mono">{conv.id}</span> <LevelBadge level={conv.level} />
+        <span className="muted small"> risk {pct(conv.score)}{conv.stage ? ` · reached ${words(conv.stage)}` : ''}</span>
+      </h2>
+      {sxParts.length > 0 && <p className="sextortion-note">Sextortion pattern: {sxParts.join(', ')}.</p>}
+      <ol className="messages">
+        {conv.messages.map((m) => {
+          const who = people.get(m.senderId);
+          const age = who?.person.age;
+          return (
+            <li key={m.id} id={`msg-${m.id}`} tabIndex={-1} className={`message from-${who?.role ?? 'other'}`} data-message-id={m.id}>
+              <div className="message-meta">
+                <span className="sender">{m.senderId}</span>
+                <span className="muted small">
+                  {who ? (who.role === 'accused' ? 'accused' : 'child') : 'participant'}
+                  {age != null ? `, ${age}` : ''}
+                </span>
+                <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtTime(m.time)}</time>
+              </div>
+              <div className="message-text">
+                {m.textPurged ? <em className="muted">Text removed under the retention policy.</em> : m.text != null ? <HighlightedText text={m.text} spans={m.spans} /> : null}
+              </div>
+              {m.media.length > 0 && (
+                <div className="media-row">
+                  {m.media.map((media) => (
+                    <MediaTile key={media.id} caseId={caseId} media={media} revealed={revealed?.mediaId === media.id ? revealed : null} onReveal={() => onReveal(media)} onHide={onHide} />
+                  ))}
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+    </section>
+  );
+}
+
+const displayable = (ref: string | null) => !!ref && /^(https:\/\/|\/|data:image\/|blob:)/.test(ref);
+
+function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; media: MediaItem; revealed: Revealed | null; onReveal(): Promise<void>; onHide(): void }) {
+  const [asking, setAsking] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (asking) confirmRef.current?.focus();
+  }, [asking]);
+  useEffect(() => {
+    if (!revealed) setAsking(false);
+  }, [revealed]);
+
+  if (revealed) {
+    return (
+      <figure className="media-tile media-shown" data-testid="media-tile" data-media-id={media.id} data-state="revealed">
+        {revealed.kind === 'image' && displayable(revealed.ref) ? (
+          <img src={revealed.ref!} alt={`Revealed ${revealed.kind} ${media.id}`} className="media-img" />
+        ) : (
+          <div className="media-placeholder shown">
+            <span>No preview available for this {words(revealed.kind)}.</span>
+            {revealed.ref && <span className="mono small">ref: {revealed.ref}</span>}
+          </div>
+        )}
+        <figcaption>
+          <span className="small">Revealed (logged)</span>
+          <button type="button" className="btn btn-small" onClick={onHide}>Hide again</button>
+        </figcaption>
+      </figure>
+    );
+  }
+  return (
+    <figure className="media-tile media-hidden" data-testid="media-tile" data-media-id={media.id} data-state="hidden">
+      <div className="media-placeholder blurred" aria-hidden="true" />
+      <figcaption className="media-cover">
+        <span className="media-kind">{words(media.kind)} hidden</span>
+        {!asking ? (
+          <button type="button" className="btn btn-small" onClick={() => setAsking(true)}>Reveal…</button>
+        ) : (
+          <span className="media-confirm" role="group" aria-label="Confirm reveal">
+            <span className="small warn-text">This may be distressing. Your reveal is logged.</span>
+            <span className="btn-row">
+              <button
+                ref={confirmRef}
+                type="button"
+                className="btn btn-small btn-primary"
+                disabled={busy}
+                onClick={async () => {
+                  setBusy(true);
+                  await onReveal();
+                  setBusy(false);
+                }}
+              >
+                Show it
+              </button>
+              <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>Cancel</button>
+            </span>
+          </span>
+        )}
+      </figcaption>
+    </figure>
+  );
+}
+
+function DecisionPanel({ steps, open, claimedByMe, form, onOpen, onCancel, onDecide, onNext }: {
+  steps: LadderStep[];
+  open: boolean;
+  claimedByMe: boolean;
+  form: LadderStep | null;
+  onOpen(action: string): void;
+  onCancel(): void;
+  onDecide(body: { action: string; reason: string; note: string; durationHours?: number }): Promise<boolean>;
+  onNext(): void;
+}) {
+  return (
+    <section className="panel decision" aria-labelledby="decision-title">
+      <h2 id="decision-title">Decision</h2>
+      {!open ? (
+        <>
+          <p className="muted">This case is closed. An appeal reopens it.</p>
+          <button type="button" className="btn btn-primary" onClick={onNext}>Next case <kbd>n</kbd></button>
+        </>
+      ) : steps.length === 0 ? (
+        <p className="muted">Your role cannot decide this case. A specialist can.</p>
+      ) : form ? (
+        <DecisionForm step={form} onCancel={onCancel} onDecide={onDecide} />
+      ) : (
+        <>
+          {!claimedByMe && <p className="muted small">Claim the case to decide. Each key opens a confirm form; nothing happens in one keystroke.</p>}
+          <ul className="ladder">
+            {steps.map((s) => (
+              <li key={s.action}>
+                <button type="button" className={`btn ladder-btn action-${s.action}`} onClick={() => onOpen(s.action)} disabled={!claimedByMe} title={s.description}>
+                  <span>{s.label}</span>
+                  {ACTION_KEYS[s.action] && <kbd>{ACTION_KEYS[s.action]}</kbd>}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}
+
+function DecisionForm({ step, onCancel, onDecide }: {
+  step: LadderStep;
+  onCancel(): void;
+  onDecide(body: { action: string; reason: string; note: string; durationHours?: number }): Promise<boolean>;
+}) {
+  const [reason, setReason] = useState(step.reasons.length === 1 ? step.reasons[0]! : '');
+  const [note, setNote] = useState('');
+  const [hours, setHours] = useState('72');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const noteRef = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => noteRef.current?.focus(), [step]);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const trimmed = note.trim();
+    if (!reason) return setProblem('Choose a reason.');
+    if (trimmed.length < 10) return setProblem('Write a note of at least 10 characters: what you saw and why this action.');
+    const h = Number(hours);
+    if (step.needsDuration && !(Number.isInteger(h) && h > 0)) return setProblem('Duration must be a whole number of hours.');
+    setProblem(null);
+    setBusy(true);
+    const ok = await onDecide({ action: step.action, reason, note: trimmed, ...(step.needsDuration ? { durationHours: h } : {}) });
+    if (!ok) setBusy(false);
+  };
+
+  return (
+    <form
+      className="decision-form"
+      onSubmit={submit}
+      aria-labelledby="decision-form-title"
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onCancel();
+        }
+      }}
+      data-testid="decision-form"
+    >
+      <h3 id="decision-form-title">{step.label}</h3>
+      <p className="muted small">{step.description}</p>
+      <label htmlFor="decision-reason">Reason</label>
+      <select id="decision-reason" value={reason} onChange={(e) => setReason(e.target.value)} required>
+        {step.reasons.length !== 1 && <option value="">Choose a reason…</option>}
+        {step.reasons.map((r) => <option key={r} value={r}>{words(r)}</option>)}
+      </select>
+      {step.needsDuration && (
+        <>
+          <label htmlFor="decision-hours">Duration (hours)</label>
+          <input id="decision-hours" type="number" min={1} step={1} value={hours} onChange={(e) => setHours(e.target.value)} required />
+        </>
+      )}
+      <label htmlFor="decision-note">Note <span className="muted small">(required, kept in the audit log)</span></label>
+      <textarea id="decision-note" ref={noteRef} rows={4} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} required
+        placeholder="What you saw and why this action" />
+      <p className="muted small counter" aria-live="polite">{note.trim().length < 10 ? `${10 - note.trim().length} more characters needed` : `${note.length} / 4000`}</p>
+      {problem && <p className="form-error" role="alert">{problem}</p>}
+      <div className="btn-row">
+        <button type="submit" className={`btn btn-primary action-${step.action}`} disabled={busy}>Confirm: {step.label}</button>
+        <button type="button" className="btn" onClick={onCancel}>Cancel <kbd>Esc</kbd></button>
+      </div>
+    </form>
+  );
+}
+
+function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'child' }) {
+  const mismatch = p.declaredAge != null && p.disclosedAge != null && p.declaredAge !== p.disclosedAge;
+  return (
+    <div className={`person person-${role}`} data-testid={`person-${role}`}>
+      <div className="person-head">
+        <span className="accused">{p.userId}</span>
+        <span className={`tag tag-${role}`}>{role === 'accused' ? 'accused' : 'child'}</span>
+      </div>
+      <dl className="facts">
+        <div>
+          <dt>Age</dt>
+          <dd>
+            {p.age ?? 'unknown'} <span className="muted">({ageSourceText(p.ageSource)})</span>
+            {mismatch && (
+              <span className="mismatch"> declared {p.declaredAge}, stated {p.disclosedAge} in chat</span>
+            )}
+          </dd>
+        </div>
+        <div>
+          <dt>Account</dt>
+          <dd>{p.accountCreatedAt ? `created ${ago(p.accountCreatedAt)} (${fmtDate(p.accountCreatedAt)})` : 'creation date not known'}</dd>
+        </div>
+        {p.country && (
+          <div>
+            <dt>Country</dt>
+            <dd>{p.country}</dd>
+          </div>
+        )}
+        {role === 'accused' && (
+          <>
+            <div>
+              <dt>Prior cases</dt>
+              <dd>
+                {p.priorCases.length === 0 ? 'none' : (
+                  <ul className="inline-list">
+                    {p.priorCases.map((pc) => (
+                      <li key={pc.id}><a {...linkProps(`/cases/${encodeURIComponent(pc.id)}`)}>{pc.id}</a> {words(pc.status)}, {pc.level}, {fmtDate(pc.openedAt)}</li>
+                    ))}
+                  </ul>
+                )}
+              </dd>
+            </div>
+            <div>
+              <dt>Actions</dt>
+              <dd>
+                {p.actions.length === 0 ? 'none' : (
+                  <ul className="inline-list">
+                    {p.actions.map((a, i) => <li key={i}>{words(a.action)} by {a.by}, {fmtDate(a.at)}</li>)}
+                  </ul>
+                )}
+              </dd>
+            </div>
+          </>
+        )}
+      </dl>
+    </div>
+  );
+}
+
+export function describeDetails(details: unknown): string {
+  if (!details || typeof details !== 'object') return details == null ? '' : String(details);
+  const d = details as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of ['action', 'reason', 'durationHours', 'mediaId', 'role', 'view', 'email']) {
+    const v = d[key];
+    if (v !== undefined && v !== null && typeof v !== 'object') parts.push(`${words(key)}: ${words(String(v))}`);
+  }
+  if (typeof d.note === 'string') parts.push(`“${d.note}”`);
+  return parts.join(' · ');
+}
+
+function History({ entries }: { entries: AuditEntry[] }) {
+  if (entries.length === 0) return <p className="muted">Nothing recorded yet.</p>;
+  return (
+    <ol className="history">
+      {[...entries].reverse().map((e) => (
+        <li key={e.seq}>
+          <span className="muted small">{fmtDateTime(e.at)}</span> <strong>{words(e.action)}</strong> <span className="small">{actorName(e.actor)}</span>
+          {describeDetails(e.details) && <div className="small">{describeDetails(e.details)}</div>}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function NoteForm({ caseId, onAdded }: { caseId: string; onAdded(): void }) {
+  const [note, setNote] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  return (
+    <form
+      className="note-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (!note.trim()) return;
+        try {
+          await api.note(caseId, note.trim());
+          setNote('');
+          setError(null);
+          onAdded();
+        } catch (err) {
+          setError((err as Error).message);
+        }
+      }}
+    >
+      <label htmlFor="case-note">Add a note</label>
+      <textarea id="case-note" rows={2} value={note} maxLength={4000} onChange={(e) => setNote(e.target.value)} />
+      {error && <p className="form-error" role="alert">{error}</p>}
+      <button type="submit" className="btn btn-small" disabled={!note.trim()}>Add note</button>
+    </form>
+  );
+}

@@ -1,0 +1,184 @@
+// The review queue: most urgent first, with why each case is there. j/k move, Enter opens, n takes the
+// next case (the server claims the most urgent one this person may work).
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api, ApiError } from '../api.ts';
+import { duration, fmtDateTime, words } from '../format.ts';
+import { linkProps, navigate, useLocation } from '../router.ts';
+import { useShortcuts } from '../shortcuts.tsx';
+import type { QueueItem, QueuePage, QueueView as View, StaffUser } from '../types.ts';
+import { LevelBadge, ReasonChips } from './bits.tsx';
+
+const TABS: { view: View; label: string; specialistOnly?: boolean }[] = [
+  { view: 'open', label: 'Open' },
+  { view: 'mine', label: 'Mine' },
+  { view: 'escalated', label: 'Escalated', specialistOnly: true },
+  { view: 'appeals', label: 'Appeals' },
+];
+
+export function QueueView({ user }: { user: StaffUser }) {
+  const { search } = useLocation();
+  const tabs = TABS.filter((t) => !t.specialistOnly || user.role !== 'moderator');
+  const requested = search.get('view') as View | null;
+  const view: View = tabs.some((t) => t.view === requested) ? requested! : 'open';
+  const [page, setPage] = useState<QueuePage | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [selected, setSelected] = useState(0);
+  const [now, setNow] = useState(() => Date.now());
+  const tableRef = useRef<HTMLTableSectionElement>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const p = await api.queue(view);
+      setPage(p);
+      setError(null);
+      setNow(Date.now());
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+    }
+  }, [view]);
+
+  useEffect(() => {
+    setPage(null);
+    setSelected(0);
+    void load();
+    const timer = window.setInterval(load, 30_000);
+    return () => window.clearInterval(timer);
+  }, [load]);
+
+  const items = page?.items ?? [];
+  const focusRow = (i: number) => {
+    const link = tableRef.current?.querySelectorAll<HTMLAnchorElement>('a.case-link')[i];
+    link?.focus();
+  };
+  const move = (delta: number) => {
+    if (items.length === 0) return;
+    const next = Math.min(items.length - 1, Math.max(0, selected + delta));
+    setSelected(next);
+    focusRow(next);
+  };
+
+  const nextCase = async () => {
+    setNotice(null);
+    try {
+      const res = await api.next();
+      if (!res) setNotice('No case is waiting that you can take right now.');
+      else navigate(`/cases/${encodeURIComponent(res.case.id)}`);
+    } catch (err) {
+      if (!(err instanceof ApiError && err.status === 401)) setNotice((err as Error).message);
+    }
+  };
+
+  useShortcuts({
+    j: () => move(1),
+    ArrowDown: () => move(1),
+    k: () => move(-1),
+    ArrowUp: () => move(-1),
+    Enter: () => {
+      const item = items[selected];
+      if (item) navigate(`/cases/${encodeURIComponent(item.id)}`);
+    },
+    n: () => void nextCase(),
+  });
+
+  return (
+    <section className="page" aria-labelledby="queue-title">
+      <div className="page-head">
+        <h1 id="queue-title">Review queue</h1>
+        <p className="muted">Most urgent first: risk, the child's age, sextortion deadlines and waiting time.</p>
+        <div className="page-actions">
+          <button type="button" className="btn btn-primary" onClick={nextCase} data-testid="next-case">
+            Next case <kbd>n</kbd>
+          </button>
+        </div>
+      </div>
+
+      <div className="tabs" role="tablist" aria-label="Queue views">
+        {tabs.map((t) => (
+          <a
+            key={t.view}
+            role="tab"
+            aria-selected={t.view === view}
+            className="tab"
+            {...linkProps(t.view === 'open' ? '/queue' : `/queue?view=${t.view}`)}
+          >
+            {t.label}
+            {page && t.view !== 'closed' && <span className="count">{page.counts[t.view as keyof QueuePage['counts']]}</span>}
+          </a>
+        ))}
+      </div>
+
+      {notice && <p className="notice" role="status">{notice}</p>}
+      {error && <p className="form-error" role="alert">Could not load the queue: {error}</p>}
+
+      <div className="table-wrap" role="tabpanel">
+        <table className="queue" aria-describedby="queue-help">
+          <caption id="queue-help" className="sr-only">
+            Cases in the {view} view. Use j and k to move, Enter to open.
+          </caption>
+          <thead>
+            <tr>
+              <th scope="col" className="num">#</th>
+              <th scope="col">Case</th>
+              <th scope="col">Why it is here</th>
+              <th scope="col" className="num">Child</th>
+              <th scope="col" className="num">Risk</th>
+              <th scope="col">Stage</th>
+              <th scope="col">Waiting</th>
+              <th scope="col">Claim</th>
+            </tr>
+          </thead>
+          <tbody ref={tableRef}>
+            {page && items.length === 0 && (
+              <tr>
+                <td colSpan={8} className="empty">Nothing in this view. {view === 'open' ? 'The queue is clear.' : ''}</td>
+              </tr>
+            )}
+            {!page && !error && (
+              <tr>
+                <td colSpan={8} className="empty">Loading…</td>
+              </tr>
+            )}
+            {items.map((item, i) => (
+              <QueueRow key={item.id} item={item} rank={i + 1} selected={i === selected} now={now} userId={user.id} onFocus={() => setSelected(i)} />
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueItem; rank: number; selected: boolean; now: number; userId: string; onFocus(): void }) {
+  const claimLive = item.claimedBy && (item.claimExpiresAt === null || item.claimExpiresAt > now);
+  return (
+    <tr className={selected ? 'selected' : undefined} aria-selected={selected} data-case-id={item.id}>
+      <td className="num rank">{rank}</td>
+      <td>
+        <a className="case-link" {...linkProps(`/cases/${encodeURIComponent(item.id)}`)} onFocus={onFocus}>
+          <span className="accused">{item.accusedId}</span>
+        </a>
+        <div className="sub">
+          <LevelBadge level={item.level} />
+          {item.appeal && <span className="tag tag-appeal">appeal</span>}
+          {item.status !== 'open' && <span className="tag">{words(item.status)}</span>}
+          <span className="muted small">{item.conversationCount} conversation{item.conversationCount === 1 ? '' : 's'}</span>
+        </div>
+      </td>
+      <td><ReasonChips reasons={item.reasons} /></td>
+      <td className="num">{item.childAge ?? <span className="muted" title="Age not known">?</span>}</td>
+      <td className="num">{Math.round(item.score * 100)}</td>
+      <td>{item.stage ? words(item.stage) : <span className="muted">—</span>}</td>
+      <td title={`Waiting since ${fmtDateTime(item.waitingSince)}`}>{duration(now - item.waitingSince)}</td>
+      <td>
+        {claimLive ? (
+          <span className={item.claimedBy!.id === userId ? 'claim claim-mine' : 'claim'}>
+            {item.claimedBy!.id === userId ? 'You' : item.claimedBy!.name}
+          </span>
+        ) : (
+          <span className="muted">Unclaimed</span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,50 @@
+import { useState, type FormEvent } from 'react';
+import { api, ApiError } from '../api.ts';
+import type { Session } from '../types.ts';
+
+export function SignIn({ onSignedIn }: { onSignedIn(s: Session): void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      onSignedIn(await api.signIn(email.trim(), password));
+    } catch (err) {
+      const code = err instanceof ApiError ? err.code : '';
+      setError(
+        code === 'invalid_credentials'
+          ? 'That email and password do not match a staff account.'
+          : code === 'locked'
+            ? 'Too many failed attempts: this account is locked for a while. Ask an admin if you need in now.'
+            : err instanceof Error
+              ? err.message
+              : String(err),
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <main className="signin" id="main">
+      <form className="signin-card" onSubmit={submit} aria-labelledby="signin-title" noValidate>
+        <div className="brand brand-large">
+          <span className="brand-mark" aria-hidden="true" />
+          Lifeguard
+        </div>
+        <h1 id="signin-title">Sign in to the moderator console</h1>
+        <label htmlFor="signin-email">Work email</label>
+        <input id="signin-email" name="email" type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+        <label htmlFor="signin-password">Password</label>
+        <input id="signin-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        {error && <p className="form-error" role="alert">{error}</p>}
+        <button type="submit" className="btn btn-primary" disabled={busy || !email || !password}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <p className="muted small">Sessions end after 30 minutes idle. Everything you open here is logged.</p>
+      </form>
+    </main>
+  );
+}
