@@ -6,7 +6,9 @@ export function duration(ms: number): string {
   if (min < 60) return `${min} min`;
   const h = Math.floor(min / 60);
   if (h < 48) return `${h} h ${min % 60 ? `${min % 60} min` : ''}`.trim();
-  return `${Math.floor(h / 24)} d ${h % 24} h`;
+  const d = Math.floor(h / 24);
+  if (d < 7 && h % 24) return `${d} d ${h % 24} h`;
+  return `${d} d`;
 }
 
 export function ago(at: number, now = Date.now()): string {
@@ -16,10 +18,14 @@ export function ago(at: number, now = Date.now()): string {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const short = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
 export const fmtDateTime = (t: number) => dateTime.format(new Date(t));
 export const fmtTime = (t: number) => timeOnly.format(new Date(t));
+export const fmtShort = (t: number) => short.format(new Date(t));
+export const fmtHourMinute = (t: number) => hourMinute.format(new Date(t));
 export const fmtDate = (t: number) => dateOnly.format(new Date(t));
 
 /** "risk_assessment" -> "risk assessment". */

@@ -2,7 +2,7 @@
 // Media stays blurred until asked for, one item at a time; every reveal is logged by the server.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
-import { actorName, ageSourceText, ago, fmtDate, fmtDateTime, fmtTime, pct, words } from '../format.ts';
+import { actorName, ageSourceText, ago, fmtDate, fmtDateTime, fmtHourMinute, fmtShort, pct, words } from '../format.ts';
 import { linkProps, navigate } from '../router.ts';
 import { useShortcuts } from '../shortcuts.tsx';
 import type { AuditEntry, CaseDetail, Conversation, LadderStep, MediaItem, Person, Role, StaffUser } from '../types.ts';
@@ -11,6 +11,8 @@ import { HighlightedText } from './highlight.tsx';
 import { RiskTimeline } from './Timeline.tsx';
 
 const ACTION_KEYS: Record<string, string> = { dismiss: 'd', escalate: 'e', warn: 'w', restrict: 'r', remove: 'x', suspend: 's', disable: 'b' };
+/** Steps that act on the account (sent to the platform), as opposed to dismiss and escalate. */
+const ENFORCING = (s: LadderStep) => s.action !== 'dismiss' && s.action !== 'escalate';
 const RANK: Record<Role, number> = { moderator: 0, specialist: 1, admin: 2 };
 
 interface Revealed {
@@ -161,9 +163,9 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
         </div>
         <div className="claim-box" data-testid="claim-state">
           {claimedByMe ? (
-            <p>Claimed by <strong>you</strong>{c.claimExpiresAt ? ` until ${fmtTime(c.claimExpiresAt)}` : ''}</p>
+            <p>Claimed by <strong>you</strong>{c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}</p>
           ) : claimedByOther ? (
-            <p>Claimed by <strong>{c.claimedBy!.name}</strong>{c.claimExpiresAt ? ` until ${fmtTime(c.claimExpiresAt)}` : ''}</p>
+            <p>Claimed by <strong>{c.claimedBy!.name}</strong>{c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}</p>
           ) : (
             <p className="muted">Not claimed</p>
           )}
@@ -316,7 +318,7 @@ function ConversationPanel({ conv, people, caseId, revealed, onReveal, onHide }:
                   {who ? (who.role === 'accused' ? 'accused' : 'child') : 'participant'}
                   {age != null ? `, ${age}` : ''}
                 </span>
-                <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtTime(m.time)}</time>
+                <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtShort(m.time)}</time>
               </div>
               <div className="message-text">
                 {m.textPurged ? <em className="muted">Text removed under the retention policy.</em> : m.text != null ? <HighlightedText text={m.text} spans={m.spans} /> : null}
@@ -425,16 +427,18 @@ function DecisionPanel({ steps, open, claimedByMe, form, onOpen, onCancel, onDec
       ) : (
         <>
           {!claimedByMe && <p className="muted small">Claim the case to decide. Each key opens a confirm form; nothing happens in one keystroke.</p>}
-          <ul className="ladder">
-            {steps.map((s) => (
-              <li key={s.action}>
-                <button type="button" className={`btn ladder-btn action-${s.action}`} onClick={() => onOpen(s.action)} disabled={!claimedByMe} title={s.description}>
-                  <span>{s.label}</span>
-                  {ACTION_KEYS[s.action] && <kbd>{ACTION_KEYS[s.action]}</kbd>}
-                </button>
-              </li>
-            ))}
-          </ul>
+          {[steps.filter((s) => !ENFORCING(s)), steps.filter(ENFORCING)].map((group, gi) => group.length > 0 && (
+            <ul className={gi === 0 ? 'ladder ladder-review' : 'ladder'} key={gi} aria-label={gi === 0 ? 'Review' : 'Enforcement, mildest first'}>
+              {group.map((s) => (
+                <li key={s.action}>
+                  <button type="button" className={`btn ladder-btn action-${s.action}`} onClick={() => onOpen(s.action)} disabled={!claimedByMe} title={s.description}>
+                    <span>{s.label}</span>
+                    {ACTION_KEYS[s.action] && <kbd>{ACTION_KEYS[s.action]}</kbd>}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          ))}
         </>
       )}
     </section>

@@ -15,6 +15,9 @@ const TABS: { view: View; label: string; specialistOnly?: boolean }[] = [
   { view: 'appeals', label: 'Appeals' },
 ];
 
+/** Reasons the table already shows in their own columns (child's age, risk, waiting time). */
+const SHOWN_IN_COLUMNS = /^(waiting |child aged )|^\w+ risk \(/;
+
 export function QueueView({ user }: { user: StaffUser }) {
   const { search } = useLocation();
   const tabs = TABS.filter((t) => !t.specialistOnly || user.role !== 'moderator');
@@ -123,7 +126,6 @@ export function QueueView({ user }: { user: StaffUser }) {
               <th scope="col">Why it is here</th>
               <th scope="col" className="num">Child</th>
               <th scope="col" className="num">Risk</th>
-              <th scope="col">Stage</th>
               <th scope="col">Waiting</th>
               <th scope="col">Claim</th>
             </tr>
@@ -131,12 +133,12 @@ export function QueueView({ user }: { user: StaffUser }) {
           <tbody ref={tableRef}>
             {page && items.length === 0 && (
               <tr>
-                <td colSpan={8} className="empty">Nothing in this view. {view === 'open' ? 'The queue is clear.' : ''}</td>
+                <td colSpan={7} className="empty">Nothing in this view. {view === 'open' ? 'The queue is clear.' : ''}</td>
               </tr>
             )}
             {!page && !error && (
               <tr>
-                <td colSpan={8} className="empty">Loading…</td>
+                <td colSpan={7} className="empty">Loading…</td>
               </tr>
             )}
             {items.map((item, i) => (
@@ -151,6 +153,7 @@ export function QueueView({ user }: { user: StaffUser }) {
 
 function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueItem; rank: number; selected: boolean; now: number; userId: string; onFocus(): void }) {
   const claimLive = item.claimedBy && (item.claimExpiresAt === null || item.claimExpiresAt > now);
+  const reasons = item.reasons.filter((r) => !SHOWN_IN_COLUMNS.test(r));
   return (
     <tr className={selected ? 'selected' : undefined} aria-selected={selected} data-case-id={item.id}>
       <td className="num rank">{rank}</td>
@@ -165,10 +168,9 @@ function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueI
           <span className="muted small">{item.conversationCount} conversation{item.conversationCount === 1 ? '' : 's'}</span>
         </div>
       </td>
-      <td><ReasonChips reasons={item.reasons} /></td>
+      <td>{reasons.length > 0 ? <ReasonChips reasons={reasons} /> : <span className="muted">risk score</span>}</td>
       <td className="num">{item.childAge ?? <span className="muted" title="Age not known">?</span>}</td>
       <td className="num">{Math.round(item.score * 100)}</td>
-      <td>{item.stage ? words(item.stage) : <span className="muted">—</span>}</td>
       <td title={`Waiting since ${fmtDateTime(item.waitingSince)}`}>{duration(now - item.waitingSince)}</td>
       <td>
         {claimLive ? (

@@ -35,7 +35,9 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
         {stageChanges.map(({ p, i }) => (
           <g key={`s${i}`}>
             <line x1={x(i)} x2={x(i)} y1={PAD.top} y2={H - PAD.bottom} className="stage-line" />
-            <text x={x(i) + 3} y={H - PAD.bottom + 16} className="axis stage-text">{words(p.stage!)}</text>
+            <text x={x(i) > W - 90 ? x(i) - 3 : x(i) + 3} y={H - PAD.bottom + 16} textAnchor={x(i) > W - 90 ? 'end' : 'start'} className="axis stage-text">
+              {words(p.stage!)}
+            </text>
           </g>
         ))}
         {convs.map((c, ci) => {
