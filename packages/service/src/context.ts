@@ -8,6 +8,7 @@ import type { WebhookWorker } from './webhooks/worker.ts';
 import type { Policy } from './policy/policy.ts';
 import type { KeyCache } from './http/auth.ts';
 import type { RetentionJob } from './retention.ts';
+import type { BanEvasion } from './banEvasion/banEvasion.ts';
 
 export interface ServiceContext {
   storage: Storage;
@@ -19,6 +20,8 @@ export interface ServiceContext {
   retention: RetentionJob;
   policy: Policy;
   keyCache: KeyCache;
+  /** Sign-up checks against accounts disabled for child safety; bans and linked accounts. */
+  banEvasion: BanEvasion;
   limits: {
     maxBatchEvents: number;
     /** Events dated further than this in the future are rejected (they would win every last-writer-wins merge). */

@@ -215,6 +215,44 @@ INSERT INTO conversation_index_state (id, seq) VALUES (1, (SELECT coalesce(max(s
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
+  // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
+  {
+    version: 6,
+    name: 'ban evasion: account identifiers (hashed), bans, per-tenant identifier secrets',
+    // value is a keyed hash (email, phone, device, payment, IP), a username skeleton or lookup key, or
+    // PDQ hex; never a raw identifier. Lookups go by (tenant, kind, value).
+    sql: `
+CREATE TABLE identifier_secrets (
+  tenant_id TEXT PRIMARY KEY,
+  secret TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE account_identifiers (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, kind, value)
+);
+CREATE INDEX account_identifiers_lookup ON account_identifiers(tenant_id, kind, value);
+CREATE TABLE account_bans (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  case_id TEXT,
+  actor TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  lifted_at INTEGER,
+  lifted_by TEXT,
+  lift_note TEXT
+);
+CREATE INDEX account_bans_user ON account_bans(tenant_id, user_id);
+CREATE INDEX account_bans_active ON account_bans(tenant_id, user_id) WHERE lifted_at IS NULL;
+`,
+  },
+  // End of ban evasion --------------------------------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -402,4 +440,42 @@ UPDATE banks SET updated_at = created_at;
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
+  // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
+  {
+    version: 6,
+    name: 'ban evasion: account identifiers (hashed), bans, per-tenant identifier secrets',
+    // value is a keyed hash (email, phone, device, payment, IP), a username skeleton or lookup key, or
+    // PDQ hex; never a raw identifier. Lookups go by (tenant, kind, value).
+    sql: `
+CREATE TABLE identifier_secrets (
+  tenant_id TEXT PRIMARY KEY,
+  secret TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE account_identifiers (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, kind, value)
+);
+CREATE INDEX account_identifiers_lookup ON account_identifiers(tenant_id, kind, value);
+CREATE TABLE account_bans (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  case_id TEXT,
+  actor TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  lifted_at BIGINT,
+  lifted_by TEXT,
+  lift_note TEXT
+);
+CREATE INDEX account_bans_user ON account_bans(tenant_id, user_id);
+CREATE INDEX account_bans_active ON account_bans(tenant_id, user_id) WHERE lifted_at IS NULL;
+`,
+  },
+  // End of ban evasion --------------------------------------------------------------------------
 ];

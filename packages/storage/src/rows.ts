@@ -1,7 +1,7 @@
 // Conversions shared by both stores: events to rows and back, graph effects of events, ids.
 import { randomBytes } from 'node:crypto';
 import { toMillis, type LifeguardEvent } from '@lifeguard/core';
-import type { HashBankRecord, AccountRecord, ApiKeyRecord, ApiScope, CaseHistoryEntry, CaseRecord, CaseStatus, StoredEvent, WebhookDelivery, WebhookEndpoint, DeliveryStatus, HashKind, BankHashRecord } from './types.ts';
+import type { AccountBanRecord, HashBankRecord, AccountRecord, ApiKeyRecord, ApiScope, CaseHistoryEntry, CaseRecord, CaseStatus, StoredEvent, WebhookDelivery, WebhookEndpoint, DeliveryStatus, HashKind, BankHashRecord } from './types.ts';
 
 /** A random id with a readable prefix, e.g. `case_3kT9...`; 96 bits of randomness. */
 export function newId(prefix: string): string {
@@ -186,3 +186,19 @@ export function firstOccurrences(events: LifeguardEvent[]): boolean[] {
 export function mapBank(r: Row): HashBankRecord {
   return { tenantId: String(r.tenant_id), name: String(r.name), enabled: Boolean(r.enabled), source: strOrNull(r.source), createdAt: num(r.created_at), updatedAt: num(r.updated_at ?? r.created_at) };
 }
+
+// Ban evasion (helper "ban-evasion") -------------------------------------------------------------
+export function mapAccountBan(r: Row): AccountBanRecord {
+  return {
+    id: String(r.id),
+    userId: String(r.user_id),
+    reason: String(r.reason),
+    caseId: strOrNull(r.case_id),
+    actor: String(r.actor),
+    at: num(r.at),
+    liftedAt: r.lifted_at == null ? null : num(r.lifted_at),
+    liftedBy: strOrNull(r.lifted_by),
+    liftNote: strOrNull(r.lift_note),
+  };
+}
+// End of ban evasion -----------------------------------------------------------------------------

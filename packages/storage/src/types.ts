@@ -215,6 +215,50 @@ export interface BankHashQuery {
   after?: { kind: HashKind; hash: string };
 }
 
+// Ban evasion (helper "ban-evasion"; migration 6) ---------------------------------------------
+// Identifiers arrive here already protected by the service: exact identifiers (email, phone, device,
+// payment and IP fingerprints) as keyed hashes, usernames as their normalised skeleton and lookup
+// keys, photos as PDQ hex. The store only compares values; it never sees a raw email or phone number.
+
+export interface AccountIdentifier {
+  /** e.g. 'email', 'device_id', 'username', 'username_key', 'photo' (the service defines the kinds). */
+  kind: string;
+  value: string;
+}
+
+export interface IdentifierMatch extends AccountIdentifier {
+  userId: string;
+}
+
+export interface IdentifierMatchQuery {
+  /** Only accounts with an active (not lifted) ban for one of these reasons. */
+  bannedFor?: readonly string[];
+  /** Leave this account out (the account being checked). */
+  excludeUserId?: string;
+  limit: number;
+}
+
+export interface AccountBanRecord {
+  id: string;
+  userId: string;
+  reason: string;
+  caseId: string | null;
+  actor: string;
+  at: number;
+  liftedAt: number | null;
+  liftedBy: string | null;
+  liftNote: string | null;
+}
+
+export type NewAccountBan = Pick<AccountBanRecord, 'userId' | 'reason' | 'caseId' | 'actor' | 'at'>;
+
+export interface BanLift {
+  at: number;
+  actor: string;
+  note: string | null;
+}
+// End of ban evasion ----------------------------------------------------------------------------
+
 export class ConflictError extends Error {
   constructor(message: string) {
     super(message);
@@ -317,4 +361,29 @@ export interface Storage {
   listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]>;
   /** Exact lookups (md5/sha256, or a PDQ hash seen before). */
   findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]>;
+
+  // Ban evasion (helper "ban-evasion"; migration 6) -------------------------------------------
+  /**
+   * The tenant's secret for keyed identifier hashes. The first call stores `candidate` (the caller
+   * generates it); every later call, from any process, returns the stored one.
+   */
+  identifierSecret(tenantId: string, candidate: string): Promise<string>;
+  /**
+   * Replaces the account's identifiers of the given kinds with `identifiers` (whose kinds must be
+   * among them); identifiers of other kinds are kept.
+   */
+  replaceAccountIdentifiers(tenantId: string, userId: string, kinds: readonly string[], identifiers: AccountIdentifier[], at: number): Promise<void>;
+  accountIdentifiers(tenantId: string, userId: string): Promise<AccountIdentifier[]>;
+  /** Accounts holding any of the given (kind, value) pairs: an indexed lookup per pair. */
+  findAccountsByIdentifiers(tenantId: string, identifiers: AccountIdentifier[], query: IdentifierMatchQuery): Promise<IdentifierMatch[]>;
+  /** How many accounts hold (kind, value), counting no further than `cap`. */
+  countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number): Promise<number>;
+  /** Identifiers of one kind held by accounts with an active ban for one of `reasons` (e.g. their photos). */
+  bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]>;
+  addAccountBan(tenantId: string, ban: NewAccountBan): Promise<AccountBanRecord>;
+  /** Lifts every active ban of the account; returns how many were lifted. */
+  liftAccountBans(tenantId: string, userId: string, lift: BanLift): Promise<number>;
+  /** Bans of these accounts, oldest first (lifted ones too unless activeOnly). */
+  accountBans(tenantId: string, userIds: string[], options?: { activeOnly?: boolean }): Promise<AccountBanRecord[]>;
+  // End of ban evasion ------------------------------------------------------------------------
 }

@@ -57,6 +57,52 @@ export const profileSchema = z
   });
 export type PolicyProfile = z.infer<typeof profileSchema>;
 
+// Ban evasion (helper "ban-evasion") -------------------------------------------------------------
+/** What a link between a new account and a banned one does to the sign-up decision. */
+export const linkActionSchema = z.enum(['block', 'flag', 'ignore']);
+export const BAN_LINK_KINDS = ['device_id', 'email', 'phone', 'payment_fingerprint', 'ip_fingerprint', 'username', 'photo'] as const;
+export type BanLinkKind = (typeof BAN_LINK_KINDS)[number];
+const banReason = z.string().regex(/^[a-z0-9_]{1,40}$/, 'reasons are lower-case letters, digits or _ (at most 40)');
+
+export const DEFAULT_BAN_EVASION = {
+  /** Only bans for these reasons link new accounts; a ban for spam does not. */
+  childSafetyReasons: ['grooming', 'sextortion', 'known_image', 'csam', 'child_exploitation', 'age_misrepresentation'],
+  /** Exact identifiers block; shared networks (schools, households) and look-alike names or photos only flag. */
+  links: { device_id: 'block', email: 'block', phone: 'block', payment_fingerprint: 'block', ip_fingerprint: 'flag', username: 'flag', photo: 'flag' },
+  /** PDQ Hamming distance (of 256 bits) at or below which two profile photos count as the same picture. */
+  photoMaxDistance: 31,
+  username: { minLength: 5, fuzzyMinLength: 7, minSimilarity: 0.85, commonAt: 25 },
+  /** Calling code added to phone numbers given in national form ("07700 900123"); null keeps them national. */
+  defaultCallingCode: '44',
+} as const satisfies Record<string, unknown>;
+
+export const banEvasionSchema = z.strictObject({
+  childSafetyReasons: z.array(banReason).min(1).max(50).default([...DEFAULT_BAN_EVASION.childSafetyReasons]),
+  links: z.strictObject({
+    device_id: linkActionSchema,
+    email: linkActionSchema,
+    phone: linkActionSchema,
+    payment_fingerprint: linkActionSchema,
+    ip_fingerprint: linkActionSchema,
+    username: linkActionSchema,
+    photo: linkActionSchema,
+  }).partial().transform((l) => ({ ...DEFAULT_BAN_EVASION.links, ...l })).default({ ...DEFAULT_BAN_EVASION.links }),
+  photoMaxDistance: z.number().int().min(0).max(64).default(DEFAULT_BAN_EVASION.photoMaxDistance),
+  username: z.strictObject({
+    /** Names whose skeleton is shorter link only when the whole name is the same ("alex" never links "alex2"). */
+    minLength: z.number().int().min(3).max(20),
+    /** Similar (not identical) skeletons link only from this length. */
+    fuzzyMinLength: z.number().int().min(5).max(32),
+    /** 1 - edit distance / length of the longer skeleton. */
+    minSimilarity: z.number().min(0.5, 'must be between 0.5 and 1').max(1, 'must be between 0.5 and 1'),
+    /** A skeleton held by this many accounts is too common to be evidence (e.g. a popular first name). */
+    commonAt: z.number().int().min(2).max(100_000),
+  }).partial().transform((u) => ({ ...DEFAULT_BAN_EVASION.username, ...u })).default({ ...DEFAULT_BAN_EVASION.username }),
+  defaultCallingCode: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code without + (e.g. "44")').nullable().default(DEFAULT_BAN_EVASION.defaultCallingCode),
+});
+export type BanEvasionPolicy = z.output<typeof banEvasionSchema>;
+// End of ban evasion ------------------------------------------------------------------------------
+
 const profileName = z.string().regex(/^[a-z][a-z0-9_-]{0,39}$/, 'profile names are lower-case letters, digits, - or _');
 
 export const policySchema = z
@@ -68,6 +114,8 @@ export const policySchema = z
     /** ISO 3166-1 alpha-2 country code -> profile name. */
     countries: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'), profileName),
     profiles: z.record(profileName, profileSchema),
+    /** Sign-up checks against accounts banned for child safety (every field optional; defaults above). */
+    banEvasion: banEvasionSchema.default(banEvasionSchema.parse({})),
   })
   .superRefine((p, ctx) => {
     if (!(p.defaultProfile in p.profiles)) {
@@ -169,4 +217,5 @@ export const DEFAULT_POLICY: Policy = {
     uk: { label: 'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)', ...strict, helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP] },
     eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN] },
   },
+  banEvasion: banEvasionSchema.parse({}),
 };
