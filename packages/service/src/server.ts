@@ -22,7 +22,10 @@ import { decisionRoutes } from './routes/decisions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { mediaRoutes } from './routes/media.ts';
+import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // console-server
+import { appealRoutes } from './console/appeals.ts'; // console-server
 import { BanEvasion } from './banEvasion/banEvasion.ts';
+import { banEvasionRoutes } from './banEvasion/routes.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -46,6 +49,8 @@ export interface ServiceConfig {
   docs?: boolean;
   /** Also ingest from NATS JetStream (tenants: those listed, or every tenant in the store when empty). */
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
+  /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
+  console?: { dir?: string } | false;
 }
 
 declare module 'fastify' {
@@ -128,7 +133,15 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(caseRoutes, { ctx });
     await v1.register(adminRoutes, { ctx });
     await v1.register(mediaRoutes, { ctx });
+    await v1.register(banEvasionRoutes, { ctx });
+    await v1.register(appealRoutes, { ctx }); // console-server
   }, { prefix: '/v1' });
+
+  // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
+  if (config.console !== false) {
+    await app.register(consolePlugin, { prefix: '/console', ctx, dir: config.console?.dir ?? DEFAULT_CONSOLE_DIR });
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
+  }
 
   let nats: NatsBridge | null = null;
   app.addHook('onReady', async () => {

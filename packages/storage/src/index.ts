@@ -38,3 +38,6 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   }
   return storage;
 }
+// Moderator console (helper "console-server")
+export { caseQueueFacts, urgencyAt, urgencyKey, URGENCY_PER_HOUR, URGENCY_WEIGHTS, type CaseQueueFacts } from './caseQueue.ts';
+export { AUDIT_GENESIS, auditHash, verifyAuditChain, type AuditChainResult } from './audit.ts';

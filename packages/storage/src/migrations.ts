@@ -215,6 +215,102 @@ INSERT INTO conversation_index_state (id, seq) VALUES (1, (SELECT coalesce(max(s
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
+  // Moderator console (helper "console-server") -------------------------------------------------
+  {
+    version: 5,
+    name: 'moderator console: queue columns and claims on cases, staff users and sessions, enforcement actions, audit log',
+    sql: `
+ALTER TABLE cases ADD COLUMN urgency_base REAL NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN waiting_since INTEGER;
+ALTER TABLE cases ADD COLUMN queue TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE cases ADD COLUMN queue_key REAL NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN child_age INTEGER;
+ALTER TABLE cases ADD COLUMN sextortion INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN sextortion_deadline INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN bank_match INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN stage TEXT;
+ALTER TABLE cases ADD COLUMN claimed_by TEXT;
+ALTER TABLE cases ADD COLUMN claimed_name TEXT;
+ALTER TABLE cases ADD COLUMN claim_expires_at INTEGER;
+ALTER TABLE cases ADD COLUMN appeal INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN excluded_reviewer TEXT;
+ALTER TABLE cases ADD COLUMN decided_by TEXT;
+-- Existing cases: risk only until their next save recomputes the facts from the evidence.
+UPDATE cases SET waiting_since = opened_at, urgency_base = score * 40,
+  queue = CASE WHEN status IN ('open', 'in_review') THEN 'open' WHEN status = 'escalated' THEN 'escalated' ELSE 'closed' END;
+UPDATE cases SET queue_key = CASE WHEN queue = 'closed' THEN updated_at / 3600000.0 ELSE urgency_base - waiting_since / 3600000.0 END;
+CREATE INDEX cases_queue ON cases(tenant_id, queue, queue_key DESC, id DESC);
+CREATE INDEX cases_claimed ON cases(tenant_id, claimed_by) WHERE claimed_by IS NOT NULL;
+
+CREATE TABLE staff_users (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_signins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX staff_users_tenant ON staff_users(tenant_id, email);
+-- token_hash: SHA-256 of the cookie value; the value itself is never stored.
+CREATE TABLE staff_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX staff_sessions_user ON staff_sessions(user_id);
+
+CREATE TABLE enforcement_actions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  case_id TEXT,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  duration_hours INTEGER,
+  decided_by TEXT NOT NULL,
+  decided_by_name TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX enforcement_actions_account ON enforcement_actions(tenant_id, account_id, at);
+
+-- Append-only (triggers below); each hash covers the previous one (audit.ts).
+CREATE TABLE audit_log (
+  tenant_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  case_id TEXT,
+  target_id TEXT,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+CREATE INDEX audit_log_case ON audit_log(tenant_id, case_id, seq) WHERE case_id IS NOT NULL;
+CREATE INDEX audit_log_actor ON audit_log(tenant_id, actor_id, seq);
+CREATE INDEX audit_log_action ON audit_log(tenant_id, action, seq);
+-- The newest entry per tenant: the row appends lock and advance.
+CREATE TABLE audit_heads (
+  tenant_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END;
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be deleted'); END;
+`,
+  },
+  // End of moderator console ---------------------------------------------------------------------
   // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
   {
     version: 6,
@@ -440,6 +536,107 @@ UPDATE banks SET updated_at = created_at;
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
+  // Moderator console (helper "console-server") -------------------------------------------------
+  {
+    version: 5,
+    name: 'moderator console: queue columns and claims on cases, staff users and sessions, enforcement actions, audit log',
+    sql: `
+ALTER TABLE cases ADD COLUMN urgency_base DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN waiting_since BIGINT;
+ALTER TABLE cases ADD COLUMN queue TEXT NOT NULL DEFAULT 'open';
+ALTER TABLE cases ADD COLUMN queue_key DOUBLE PRECISION NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN child_age INTEGER;
+ALTER TABLE cases ADD COLUMN sextortion INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN sextortion_deadline INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN bank_match INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN stage TEXT;
+ALTER TABLE cases ADD COLUMN claimed_by TEXT;
+ALTER TABLE cases ADD COLUMN claimed_name TEXT;
+ALTER TABLE cases ADD COLUMN claim_expires_at BIGINT;
+ALTER TABLE cases ADD COLUMN appeal INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN excluded_reviewer TEXT;
+ALTER TABLE cases ADD COLUMN decided_by TEXT;
+-- Existing cases: risk only until their next save recomputes the facts from the evidence.
+UPDATE cases SET waiting_since = opened_at, urgency_base = score * 40,
+  queue = CASE WHEN status IN ('open', 'in_review') THEN 'open' WHEN status = 'escalated' THEN 'escalated' ELSE 'closed' END;
+UPDATE cases SET queue_key = CASE WHEN queue = 'closed' THEN updated_at / 3600000.0 ELSE urgency_base - waiting_since / 3600000.0 END;
+CREATE INDEX cases_queue ON cases(tenant_id, queue, queue_key DESC, id DESC);
+CREATE INDEX cases_claimed ON cases(tenant_id, claimed_by) WHERE claimed_by IS NOT NULL;
+
+CREATE TABLE staff_users (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  email TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_signins INTEGER NOT NULL DEFAULT 0,
+  locked_until BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX staff_users_tenant ON staff_users(tenant_id, email);
+-- token_hash: SHA-256 of the cookie value; the value itself is never stored.
+CREATE TABLE staff_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL,
+  tenant_id TEXT NOT NULL,
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX staff_sessions_user ON staff_sessions(user_id);
+
+CREATE TABLE enforcement_actions (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  account_id TEXT NOT NULL,
+  case_id TEXT,
+  action TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  duration_hours INTEGER,
+  decided_by TEXT NOT NULL,
+  decided_by_name TEXT NOT NULL,
+  at BIGINT NOT NULL
+);
+CREATE INDEX enforcement_actions_account ON enforcement_actions(tenant_id, account_id, at);
+
+-- Append-only (triggers below); each hash covers the previous one (audit.ts).
+CREATE TABLE audit_log (
+  tenant_id TEXT NOT NULL,
+  seq BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  actor_id TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  case_id TEXT,
+  target_id TEXT,
+  details TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, seq)
+);
+CREATE INDEX audit_log_case ON audit_log(tenant_id, case_id, seq) WHERE case_id IS NOT NULL;
+CREATE INDEX audit_log_actor ON audit_log(tenant_id, actor_id, seq);
+CREATE INDEX audit_log_action ON audit_log(tenant_id, action, seq);
+-- The newest entry per tenant: the row appends lock and advance.
+CREATE TABLE audit_heads (
+  tenant_id TEXT PRIMARY KEY,
+  seq BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+CREATE FUNCTION lifeguard_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only: % is not allowed', TG_OP;
+END;
+$$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log FOR EACH ROW EXECUTE FUNCTION lifeguard_audit_append_only();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATEMENT EXECUTE FUNCTION lifeguard_audit_append_only();
+`,
+  },
+  // End of moderator console ---------------------------------------------------------------------
   // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
   {
     version: 6,

@@ -58,6 +58,11 @@ import {
   type WebhookEventInput,
 } from './types.ts';
 
+// Moderator console (helper "console-server")
+import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
+import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, pgSql, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
+import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+
 type Row = Record<string, unknown>;
 type Queryable = pg.Pool | pg.PoolClient;
 
@@ -415,6 +420,7 @@ export class PostgresStorage implements Storage {
         ]);
       }
       for (const event of input.notify ?? []) await this.enqueue(client, tenantId, event, c.updatedAt);
+      await client.query(pgSql(REFRESH_QUEUE_SQL), refreshQueueParams(tenantId, c)); // console-server: the queue's order
     });
   }
 
@@ -612,6 +618,184 @@ export class PostgresStorage implements Storage {
   async findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]> {
     return (await this.rows('SELECT * FROM bank_hashes WHERE tenant_id = $1 AND kind = $2 AND hash = $3 ORDER BY bank', [tenantId, kind, hash.toLowerCase()])).map(mapBankHash);
   }
+
+  // Moderator console (helper "console-server"; migration 5) ----------------------------------
+
+  async createStaffUser(u: NewStaffUser): Promise<StaffUser> {
+    const id = newId('staff');
+    const email = u.email.trim().toLowerCase();
+    try {
+      await this.pool.query(pgSql(`INSERT INTO staff_users (id, tenant_id, email, name, role, password_hash, disabled, failed_signins, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`), [id, u.tenantId, email, u.name, u.role, u.passwordHash, u.at, u.at]);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new ConflictError(`a staff account with email ${email} already exists`);
+      throw err;
+    }
+    return { id, tenantId: u.tenantId, email, name: u.name, role: u.role, disabled: false, createdAt: u.at, updatedAt: u.at };
+  }
+
+  async staffCredentials(email: string): Promise<StaffCredentials | null> {
+    const r = await this.one('SELECT * FROM staff_users WHERE email = $1', [email.trim().toLowerCase()]);
+    return r ? mapStaffCredentials(r) : null;
+  }
+
+  async getStaffUser(tenantId: string, userId: string): Promise<StaffUser | null> {
+    const r = await this.one('SELECT * FROM staff_users WHERE tenant_id = $1 AND id = $2', [tenantId, userId]);
+    return r ? mapStaffUser(r) : null;
+  }
+
+  async listStaffUsers(tenantId: string): Promise<StaffUser[]> {
+    return (await this.rows('SELECT * FROM staff_users WHERE tenant_id = $1 ORDER BY email', [tenantId])).map(mapStaffUser);
+  }
+
+  async updateStaffUser(tenantId: string, userId: string, patch: StaffUserPatch, at: number): Promise<StaffUser | null> {
+    return this.tx(async (client) => {
+      const current = await this.one('SELECT * FROM staff_users WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, userId], client);
+      if (!current) return null;
+      const next = mapStaffCredentials(current);
+      const r = await this.one('UPDATE staff_users SET name = $1, role = $2, disabled = $3, password_hash = $4, updated_at = $5 WHERE id = $6 RETURNING *', [
+        patch.name ?? next.name, patch.role ?? next.role, (patch.disabled ?? next.disabled) ? 1 : 0, patch.passwordHash ?? next.passwordHash, at, userId,
+      ], client);
+      if (patch.disabled || patch.passwordHash) await client.query('DELETE FROM staff_sessions WHERE user_id = $1', [userId]);
+      return mapStaffUser(r!);
+    });
+  }
+
+  async recordSignin(userId: string, ok: boolean, at: number, lock: { maxFailures: number; lockMs: number }): Promise<number | null> {
+    if (ok) {
+      await this.pool.query('UPDATE staff_users SET failed_signins = 0, locked_until = NULL WHERE id = $1', [userId]);
+      return null;
+    }
+    const r = await this.one(`UPDATE staff_users SET failed_signins = failed_signins + 1,
+        locked_until = CASE WHEN failed_signins + 1 >= $1 THEN $2 ELSE locked_until END
+      WHERE id = $3 RETURNING locked_until`, [lock.maxFailures, at + lock.lockMs, userId]);
+    return r?.locked_until == null ? null : Number(r.locked_until);
+  }
+
+  async createStaffSession(s: StaffSessionRecord): Promise<void> {
+    await this.pool.query('INSERT INTO staff_sessions (token_hash, user_id, tenant_id, csrf_token, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+      s.tokenHash, s.userId, s.tenantId, s.csrfToken, s.createdAt, s.lastSeenAt, s.expiresAt,
+    ]);
+  }
+
+  async findStaffSession(tokenHash: string): Promise<{ session: StaffSessionRecord; user: StaffUser } | null> {
+    const r = await this.one(pgSql(SESSION_WITH_USER_SQL), [tokenHash]);
+    return r ? mapSessionWithUser(r) : null;
+  }
+
+  async touchStaffSession(tokenHash: string, at: number): Promise<void> {
+    await this.pool.query('UPDATE staff_sessions SET last_seen_at = $1 WHERE token_hash = $2 AND last_seen_at < $1', [at, tokenHash]);
+  }
+
+  async deleteStaffSession(tokenHash: string): Promise<boolean> {
+    return ((await this.pool.query('DELETE FROM staff_sessions WHERE token_hash = $1', [tokenHash])).rowCount ?? 0) > 0;
+  }
+
+  async queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage> {
+    const { sql, params } = queueSql(tenantId, query);
+    const rows = await this.rows(pgSql(sql), params);
+    return { cases: rows.map(mapQueueCase), lastKey: rows.length ? Number(rows[rows.length - 1]!.queue_key) : null };
+  }
+
+  async queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
+    const counts = { open: 0, mine: 0, escalated: 0, appeals: 0 };
+    const rows = await this.rows(
+      `SELECT queue, count(*) AS n FROM cases WHERE tenant_id = $1 AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue
+       UNION ALL SELECT 'mine', count(*) FROM cases WHERE tenant_id = $1 AND claimed_by = $2 AND claim_expires_at > $3 AND queue <> 'closed'`,
+      [tenantId, userId, now],
+    );
+    for (const r of rows) counts[String(r.queue) as 'open'] = Number(r.n);
+    return counts;
+  }
+
+  async getQueueCase(tenantId: string, caseId: string): Promise<QueueCase | null> {
+    const r = await this.one(`SELECT ${QUEUE_COLUMNS} FROM cases WHERE tenant_id = $1 AND id = $2`, [tenantId, caseId]);
+    return r ? mapQueueCase(r) : null;
+  }
+
+  async claimCase(tenantId: string, caseId: string, claimant: { id: string; name: string }, now: number, until: number): Promise<ClaimOutcome> {
+    // One conditional UPDATE: of two concurrent claims, the second sees the first's row and matches nothing.
+    const res = await this.pool.query(pgSql(`UPDATE cases SET claimed_by = ?, claimed_name = ?, claim_expires_at = ?
+      WHERE tenant_id = ? AND id = ? AND queue <> 'closed' AND ${CLAIMABLE}`), [claimant.id, claimant.name, until, tenantId, caseId, now, claimant.id, claimant.id]);
+    if ((res.rowCount ?? 0) > 0) return { outcome: 'claimed', until };
+    return claimRefusal(await this.one(`SELECT ${QUEUE_COLUMNS} FROM cases WHERE tenant_id = $1 AND id = $2`, [tenantId, caseId]), claimant.id);
+  }
+
+  async releaseClaim(tenantId: string, caseId: string, userId: string): Promise<boolean> {
+    const res = await this.pool.query('UPDATE cases SET claimed_by = NULL, claimed_name = NULL, claim_expires_at = NULL WHERE tenant_id = $1 AND id = $2 AND claimed_by = $3', [tenantId, caseId, userId]);
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  async decideCase(tenantId: string, input: CaseDecisionInput): Promise<AuditEntry> {
+    const c = input.caseRecord;
+    return this.tx(async (client) => {
+      const row = await this.one('SELECT claimed_by, claim_expires_at FROM cases WHERE tenant_id = $1 AND id = $2 FOR UPDATE', [tenantId, c.id], client);
+      if (!row) throw new NotFoundError(`no case ${c.id}`);
+      if (row.claimed_by !== input.decidedBy || Number(row.claim_expires_at) <= input.now) throw notClaimed(c.id);
+      const res = await client.query(pgSql(`UPDATE cases SET status = ?, level = ?, score = ?, updated_at = ?, version = ?, claimed_by = NULL, claimed_name = NULL,
+          claim_expires_at = NULL, appeal = 0, excluded_reviewer = NULL, decided_by = ?
+        WHERE tenant_id = ? AND id = ? AND version = ?`), [c.status, c.level, c.score, c.updatedAt, c.version, input.decidedBy, tenantId, c.id, input.expectedVersion]);
+      if ((res.rowCount ?? 0) === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      await client.query(pgSql(REFRESH_QUEUE_SQL), refreshQueueParams(tenantId, c));
+      await this.consoleCaseSideEffects(client, tenantId, c, input.history, input.notify);
+      if (input.action) {
+        const a = input.action;
+        await client.query(pgSql(INSERT_ACTION_SQL), [newId('act'), tenantId, a.accountId, a.caseId, a.action, a.reason, a.durationHours, a.decidedBy, a.decidedByName, a.at]);
+      }
+      return this.appendAuditIn(client, tenantId, input.audit);
+    });
+  }
+
+  async appealCase(tenantId: string, input: CaseAppealInput): Promise<AuditEntry> {
+    const c = input.caseRecord;
+    return this.tx(async (client) => {
+      const res = await client.query(pgSql(`UPDATE cases SET status = ?, updated_at = ?, version = ?, appeal = 1, excluded_reviewer = decided_by, waiting_since = ?,
+          claimed_by = NULL, claimed_name = NULL, claim_expires_at = NULL
+        WHERE tenant_id = ? AND id = ? AND version = ?`), [c.status, c.updatedAt, c.version, c.updatedAt, tenantId, c.id, input.expectedVersion]);
+      if ((res.rowCount ?? 0) === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      await client.query(pgSql(REFRESH_QUEUE_SQL), refreshQueueParams(tenantId, c));
+      await this.consoleCaseSideEffects(client, tenantId, c, input.history, input.notify);
+      return this.appendAuditIn(client, tenantId, input.audit);
+    });
+  }
+
+  private async consoleCaseSideEffects(client: pg.PoolClient, tenantId: string, c: CaseRecord, h: Omit<CaseHistoryEntry, 'caseId'>, notify: WebhookEventInput[]): Promise<void> {
+    await client.query('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+      tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note,
+    ]);
+    for (const event of notify) await this.enqueue(client, tenantId, event, c.updatedAt);
+  }
+
+  async enforcementActions(tenantId: string, accountIds: string[]): Promise<EnforcementActionRecord[]> {
+    if (accountIds.length === 0) return [];
+    return (await this.rows('SELECT * FROM enforcement_actions WHERE tenant_id = $1 AND account_id = ANY($2::text[]) ORDER BY at, id', [tenantId, accountIds])).map(mapAction);
+  }
+
+  async appendAudit(tenantId: string, entry: NewAuditEntry): Promise<AuditEntry> {
+    return this.tx((client) => this.appendAuditIn(client, tenantId, entry));
+  }
+
+  /** The head row is locked until commit, so the tenant's appends are serialised and the chain has no forks. */
+  private async appendAuditIn(client: pg.PoolClient, tenantId: string, entry: NewAuditEntry): Promise<AuditEntry> {
+    await client.query('INSERT INTO audit_heads (tenant_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (tenant_id) DO NOTHING', [tenantId, AUDIT_GENESIS]);
+    const head = (await this.one('SELECT seq, hash FROM audit_heads WHERE tenant_id = $1 FOR UPDATE', [tenantId], client))!;
+    const seq = Number(head.seq) + 1;
+    const prevHash = String(head.hash);
+    const hash = auditHash(prevHash, tenantId, seq, entry);
+    await client.query(pgSql(INSERT_AUDIT_SQL), [tenantId, seq, entry.at, auditActorId(entry), JSON.stringify(entry.actor), entry.action, entry.caseId, entry.targetId, JSON.stringify(entry.details), prevHash, hash]);
+    await client.query('UPDATE audit_heads SET seq = $1, hash = $2 WHERE tenant_id = $3', [seq, hash, tenantId]);
+    return { ...entry, seq, prevHash, hash };
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<AuditEntry[]> {
+    const { sql, params } = auditListSql(tenantId, query);
+    return (await this.rows(pgSql(sql), params)).map(mapAudit);
+  }
+
+  async readAudit(tenantId: string, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (await this.rows('SELECT * FROM audit_log WHERE tenant_id = $1 AND seq > $2 ORDER BY seq LIMIT $3', [tenantId, afterSeq, limit])).map(mapAudit);
+  }
+  // End of moderator console ------------------------------------------------------------------
 
   // Ban evasion (helper "ban-evasion"; migration 6) -------------------------------------------
 

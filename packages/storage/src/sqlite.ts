@@ -66,6 +66,11 @@ import {
   type WebhookEventInput,
 } from './types.ts';
 
+// Moderator console (helper "console-server")
+import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
+import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
+import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+
 type Row = Record<string, unknown>;
 
 /** How often the writer brings conversation_seqs up to date (see migration 3). */
@@ -412,6 +417,7 @@ export class SqliteStorage implements Storage {
       const alert = this.q('INSERT INTO case_alerts (tenant_id, alert_key, case_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING');
       for (const key of input.alertKeys ?? []) alert.run(tenantId, key, c.id);
       for (const event of input.notify ?? []) this.enqueueSync(tenantId, event, c.updatedAt);
+      this.q(REFRESH_QUEUE_SQL).run(...refreshQueueParams(tenantId, c)); // console-server: the queue's order
     }).immediate();
   }
 
@@ -593,6 +599,192 @@ export class SqliteStorage implements Storage {
   async findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]> {
     return (this.q('SELECT * FROM bank_hashes WHERE tenant_id = ? AND kind = ? AND hash = ? ORDER BY bank').all(tenantId, kind, hash.toLowerCase()) as Row[]).map(mapBankHash);
   }
+
+  // Moderator console (helper "console-server"; migration 5) ----------------------------------
+
+  async createStaffUser(u: NewStaffUser): Promise<StaffUser> {
+    if (this.writer) return this.writer.call('createStaffUser', [u]);
+    const id = newId('staff');
+    const email = u.email.trim().toLowerCase();
+    try {
+      this.q(`INSERT INTO staff_users (id, tenant_id, email, name, role, password_hash, disabled, failed_signins, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`).run(id, u.tenantId, email, u.name, u.role, u.passwordHash, u.at, u.at);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ConflictError(`a staff account with email ${email} already exists`);
+      throw err;
+    }
+    return { id, tenantId: u.tenantId, email, name: u.name, role: u.role, disabled: false, createdAt: u.at, updatedAt: u.at };
+  }
+
+  async staffCredentials(email: string): Promise<StaffCredentials | null> {
+    const r = this.q('SELECT * FROM staff_users WHERE email = ?').get(email.trim().toLowerCase()) as Row | undefined;
+    return r ? mapStaffCredentials(r) : null;
+  }
+
+  async getStaffUser(tenantId: string, userId: string): Promise<StaffUser | null> {
+    const r = this.q('SELECT * FROM staff_users WHERE tenant_id = ? AND id = ?').get(tenantId, userId) as Row | undefined;
+    return r ? mapStaffUser(r) : null;
+  }
+
+  async listStaffUsers(tenantId: string): Promise<StaffUser[]> {
+    return (this.q('SELECT * FROM staff_users WHERE tenant_id = ? ORDER BY email').all(tenantId) as Row[]).map(mapStaffUser);
+  }
+
+  async updateStaffUser(tenantId: string, userId: string, patch: StaffUserPatch, at: number): Promise<StaffUser | null> {
+    if (this.writer) return this.writer.call('updateStaffUser', [tenantId, userId, patch, at]);
+    return this.db.transaction(() => {
+      const current = this.q('SELECT * FROM staff_users WHERE tenant_id = ? AND id = ?').get(tenantId, userId) as Row | undefined;
+      if (!current) return null;
+      const next = mapStaffCredentials(current);
+      this.q('UPDATE staff_users SET name = ?, role = ?, disabled = ?, password_hash = ?, updated_at = ? WHERE id = ?').run(
+        patch.name ?? next.name, patch.role ?? next.role, (patch.disabled ?? next.disabled) ? 1 : 0, patch.passwordHash ?? next.passwordHash, at, userId,
+      );
+      if (patch.disabled || patch.passwordHash) this.q('DELETE FROM staff_sessions WHERE user_id = ?').run(userId);
+      return mapStaffUser(this.q('SELECT * FROM staff_users WHERE id = ?').get(userId) as Row);
+    }).immediate();
+  }
+
+  async recordSignin(userId: string, ok: boolean, at: number, lock: { maxFailures: number; lockMs: number }): Promise<number | null> {
+    if (this.writer) return this.writer.call('recordSignin', [userId, ok, at, lock]);
+    if (ok) {
+      this.q('UPDATE staff_users SET failed_signins = 0, locked_until = NULL WHERE id = ?').run(userId);
+      return null;
+    }
+    const r = this.q(`UPDATE staff_users SET failed_signins = failed_signins + 1,
+        locked_until = CASE WHEN failed_signins + 1 >= ? THEN ? ELSE locked_until END
+      WHERE id = ? RETURNING locked_until`).get(lock.maxFailures, at + lock.lockMs, userId) as Row | undefined;
+    return r?.locked_until == null ? null : Number(r.locked_until);
+  }
+
+  async createStaffSession(s: StaffSessionRecord): Promise<void> {
+    if (this.writer) return this.writer.call('createStaffSession', [s]);
+    this.q('INSERT INTO staff_sessions (token_hash, user_id, tenant_id, csrf_token, created_at, last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      s.tokenHash, s.userId, s.tenantId, s.csrfToken, s.createdAt, s.lastSeenAt, s.expiresAt,
+    );
+  }
+
+  async findStaffSession(tokenHash: string): Promise<{ session: StaffSessionRecord; user: StaffUser } | null> {
+    const r = this.q(SESSION_WITH_USER_SQL).get(tokenHash) as Row | undefined;
+    return r ? mapSessionWithUser(r) : null;
+  }
+
+  async touchStaffSession(tokenHash: string, at: number): Promise<void> {
+    if (this.writer) return this.writer.call('touchStaffSession', [tokenHash, at]);
+    this.q('UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND last_seen_at < ?').run(at, tokenHash, at);
+  }
+
+  async deleteStaffSession(tokenHash: string): Promise<boolean> {
+    if (this.writer) return this.writer.call('deleteStaffSession', [tokenHash]);
+    return this.q('DELETE FROM staff_sessions WHERE token_hash = ?').run(tokenHash).changes > 0;
+  }
+
+  async queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage> {
+    const { sql, params } = queueSql(tenantId, query);
+    const rows = this.q(sql).all(...params) as Row[];
+    return { cases: rows.map(mapQueueCase), lastKey: rows.length ? Number(rows[rows.length - 1]!.queue_key) : null };
+  }
+
+  async queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
+    const counts = { open: 0, mine: 0, escalated: 0, appeals: 0 };
+    for (const r of this.q("SELECT queue, count(*) AS n FROM cases WHERE tenant_id = ? AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue").all(tenantId) as Row[]) {
+      counts[String(r.queue) as 'open'] = Number(r.n);
+    }
+    counts.mine = Number((this.q("SELECT count(*) AS n FROM cases WHERE tenant_id = ? AND claimed_by = ? AND claim_expires_at > ? AND queue <> 'closed'").get(tenantId, userId, now) as Row).n);
+    return counts;
+  }
+
+  async getQueueCase(tenantId: string, caseId: string): Promise<QueueCase | null> {
+    const r = this.q(`SELECT ${QUEUE_COLUMNS} FROM cases WHERE tenant_id = ? AND id = ?`).get(tenantId, caseId) as Row | undefined;
+    return r ? mapQueueCase(r) : null;
+  }
+
+  async claimCase(tenantId: string, caseId: string, claimant: { id: string; name: string }, now: number, until: number): Promise<ClaimOutcome> {
+    if (this.writer) return this.writer.call('claimCase', [tenantId, caseId, claimant, now, until]);
+    return this.db.transaction((): ClaimOutcome => {
+      const changed = this.q(`UPDATE cases SET claimed_by = ?, claimed_name = ?, claim_expires_at = ?
+        WHERE tenant_id = ? AND id = ? AND queue <> 'closed' AND ${CLAIMABLE}`).run(claimant.id, claimant.name, until, tenantId, caseId, now, claimant.id, claimant.id).changes;
+      if (changed) return { outcome: 'claimed', until };
+      return claimRefusal(this.q(`SELECT ${QUEUE_COLUMNS} FROM cases WHERE tenant_id = ? AND id = ?`).get(tenantId, caseId) as Row | undefined, claimant.id);
+    }).immediate();
+  }
+
+  async releaseClaim(tenantId: string, caseId: string, userId: string): Promise<boolean> {
+    if (this.writer) return this.writer.call('releaseClaim', [tenantId, caseId, userId]);
+    return this.q('UPDATE cases SET claimed_by = NULL, claimed_name = NULL, claim_expires_at = NULL WHERE tenant_id = ? AND id = ? AND claimed_by = ?').run(tenantId, caseId, userId).changes > 0;
+  }
+
+  async decideCase(tenantId: string, input: CaseDecisionInput): Promise<AuditEntry> {
+    if (this.writer) return this.writer.call('decideCase', [tenantId, input]);
+    const c = input.caseRecord;
+    return this.db.transaction(() => {
+      const row = this.q('SELECT claimed_by, claim_expires_at FROM cases WHERE tenant_id = ? AND id = ?').get(tenantId, c.id) as Row | undefined;
+      if (!row) throw new NotFoundError(`no case ${c.id}`);
+      if (row.claimed_by !== input.decidedBy || Number(row.claim_expires_at) <= input.now) throw notClaimed(c.id);
+      const info = this.q(`UPDATE cases SET status = ?, level = ?, score = ?, updated_at = ?, version = ?, claimed_by = NULL, claimed_name = NULL,
+          claim_expires_at = NULL, appeal = 0, excluded_reviewer = NULL, decided_by = ?
+        WHERE tenant_id = ? AND id = ? AND version = ?`).run(c.status, c.level, c.score, c.updatedAt, c.version, input.decidedBy, tenantId, c.id, input.expectedVersion);
+      if (info.changes === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      this.q(REFRESH_QUEUE_SQL).run(...refreshQueueParams(tenantId, c));
+      this.consoleCaseSideEffects(tenantId, c, input.history, input.notify);
+      if (input.action) {
+        const a = input.action;
+        this.q(INSERT_ACTION_SQL).run(newId('act'), tenantId, a.accountId, a.caseId, a.action, a.reason, a.durationHours, a.decidedBy, a.decidedByName, a.at);
+      }
+      return this.appendAuditSync(tenantId, input.audit);
+    }).immediate();
+  }
+
+  async appealCase(tenantId: string, input: CaseAppealInput): Promise<AuditEntry> {
+    if (this.writer) return this.writer.call('appealCase', [tenantId, input]);
+    const c = input.caseRecord;
+    return this.db.transaction(() => {
+      const info = this.q(`UPDATE cases SET status = ?, updated_at = ?, version = ?, appeal = 1, excluded_reviewer = decided_by, waiting_since = ?,
+          claimed_by = NULL, claimed_name = NULL, claim_expires_at = NULL
+        WHERE tenant_id = ? AND id = ? AND version = ?`).run(c.status, c.updatedAt, c.version, c.updatedAt, tenantId, c.id, input.expectedVersion);
+      if (info.changes === 0) throw new ConflictError(`case ${c.id} changed since version ${input.expectedVersion}`);
+      this.q(REFRESH_QUEUE_SQL).run(...refreshQueueParams(tenantId, c));
+      this.consoleCaseSideEffects(tenantId, c, input.history, input.notify);
+      return this.appendAuditSync(tenantId, input.audit);
+    }).immediate();
+  }
+
+  private consoleCaseSideEffects(tenantId: string, c: CaseRecord, h: Omit<CaseHistoryEntry, 'caseId'>, notify: WebhookEventInput[]): void {
+    this.q('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+      tenantId, c.id, h.at, h.actor, h.action, h.fromStatus, h.toStatus, h.note,
+    );
+    for (const event of notify) this.enqueueSync(tenantId, event, c.updatedAt);
+  }
+
+  async enforcementActions(tenantId: string, accountIds: string[]): Promise<EnforcementActionRecord[]> {
+    if (accountIds.length === 0) return [];
+    const rows = this.db.prepare(`SELECT * FROM enforcement_actions WHERE tenant_id = ? AND account_id IN (${accountIds.map(() => '?').join(',')}) ORDER BY at, id`).all(tenantId, ...accountIds) as Row[];
+    return rows.map(mapAction);
+  }
+
+  async appendAudit(tenantId: string, entry: NewAuditEntry): Promise<AuditEntry> {
+    if (this.writer) return this.writer.call('appendAudit', [tenantId, entry]);
+    return this.db.transaction(() => this.appendAuditSync(tenantId, entry)).immediate();
+  }
+
+  private appendAuditSync(tenantId: string, entry: NewAuditEntry): AuditEntry {
+    const head = this.q('SELECT seq, hash FROM audit_heads WHERE tenant_id = ?').get(tenantId) as Row | undefined;
+    const seq = head ? Number(head.seq) + 1 : 1;
+    const prevHash = head ? String(head.hash) : AUDIT_GENESIS;
+    const hash = auditHash(prevHash, tenantId, seq, entry);
+    this.q(INSERT_AUDIT_SQL).run(tenantId, seq, entry.at, auditActorId(entry), JSON.stringify(entry.actor), entry.action, entry.caseId, entry.targetId, JSON.stringify(entry.details), prevHash, hash);
+    this.q('INSERT INTO audit_heads (tenant_id, seq, hash) VALUES (?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash').run(tenantId, seq, hash);
+    return { ...entry, seq, prevHash, hash };
+  }
+
+  async listAudit(tenantId: string, query: AuditQuery): Promise<AuditEntry[]> {
+    const { sql, params } = auditListSql(tenantId, query);
+    return (this.q(sql).all(...params) as Row[]).map(mapAudit);
+  }
+
+  async readAudit(tenantId: string, afterSeq: number, limit: number): Promise<AuditEntry[]> {
+    return (this.q('SELECT * FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(tenantId, afterSeq, limit) as Row[]).map(mapAudit);
+  }
+  // End of moderator console ------------------------------------------------------------------
 
   // Ban evasion (helper "ban-evasion"; migration 6) -------------------------------------------
 

@@ -259,6 +259,173 @@ export interface BanLift {
 }
 // End of ban evasion ----------------------------------------------------------------------------
 
+// Moderator console (helper "console-server"; migration 5) ------------------------------------
+// Staff accounts and their sessions, the review queue's stored sort key and claims, enforcement
+// actions per account, and the append-only audit log (hash-chained per tenant; see audit.ts).
+
+export const STAFF_ROLES = ['moderator', 'specialist', 'admin'] as const;
+export type StaffRole = (typeof STAFF_ROLES)[number];
+
+export interface StaffUser {
+  id: string;
+  tenantId: string;
+  /** Lower-case; unique across the service. */
+  email: string;
+  name: string;
+  role: StaffRole;
+  disabled: boolean;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What sign-in needs: the user with the password hash and the failure counter. */
+export interface StaffCredentials extends StaffUser {
+  passwordHash: string;
+  failedSignins: number;
+  lockedUntil: number | null;
+}
+
+export interface NewStaffUser {
+  tenantId: string;
+  email: string;
+  name: string;
+  role: StaffRole;
+  passwordHash: string;
+  at: number;
+}
+
+export interface StaffUserPatch {
+  name?: string;
+  role?: StaffRole;
+  disabled?: boolean;
+  passwordHash?: string;
+}
+
+export interface StaffSessionRecord {
+  /** Hex SHA-256 of the cookie token; the token itself is never stored. */
+  tokenHash: string;
+  userId: string;
+  tenantId: string;
+  csrfToken: string;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute end of the session. */
+  expiresAt: number;
+}
+
+/** The queue's view of a case, kept in columns beside it so the queue is one index-ordered query. */
+export interface CaseQueueState {
+  /** Urgency points from risk, the child's age, sextortion and known-image matches (see caseQueue.ts). */
+  urgencyBase: number;
+  /** When the case (re-)entered the queue; waiting time adds to urgency from here. */
+  waitingSince: number;
+  childAge: number | null;
+  sextortion: boolean;
+  sextortionDeadline: boolean;
+  bankMatch: boolean;
+  stage: string | null;
+  claimedBy: { id: string; name: string } | null;
+  claimExpiresAt: number | null;
+  /** Reopened by an appeal of the account it actioned. */
+  appeal: boolean;
+  /** The staff user who made the appealed decision; may not claim the appeal. */
+  excludedReviewer: string | null;
+  /** The staff user who made the last decision. */
+  decidedBy: string | null;
+}
+
+export type QueueCase = Omit<CaseRecord, 'evidence'> & { queue: CaseQueueState };
+
+export const QUEUE_VIEWS = ['open', 'mine', 'escalated', 'appeals', 'closed'] as const;
+export type QueueView = (typeof QUEUE_VIEWS)[number];
+
+export interface QueueQuery {
+  view: QueueView;
+  /** The user asking (for 'mine' and the claimable filter). */
+  userId: string;
+  now: number;
+  limit: number;
+  /** Continue after this (sort key, id) from a previous page. */
+  after?: { key: number; id: string };
+  /** Only cases nobody holds a live claim on and that this user may claim (for "next case"). */
+  claimableOnly?: boolean;
+}
+
+export interface QueuePage {
+  cases: QueueCase[];
+  /** Sort key of the last case, for the next page's `after`. */
+  lastKey: number | null;
+}
+
+export type ClaimOutcome =
+  | { outcome: 'claimed'; until: number }
+  | { outcome: 'held'; claimedBy: { id: string; name: string }; until: number }
+  | { outcome: 'same_reviewer' }
+  | { outcome: 'closed' }
+  | { outcome: 'not_found' };
+
+export type AuditActor = { id: string; name: string; role: string } | { system: string };
+
+export interface NewAuditEntry {
+  at: number;
+  actor: AuditActor;
+  action: string;
+  caseId: string | null;
+  targetId: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  /** Position in the tenant's log, from 1, without gaps. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  caseId?: string;
+  actorId?: string;
+  action?: string;
+  limit: number;
+  /** Entries with seq below this (newest first). */
+  beforeSeq?: number;
+}
+
+export interface EnforcementActionRecord {
+  id: string;
+  accountId: string;
+  caseId: string | null;
+  action: string;
+  reason: string;
+  durationHours: number | null;
+  decidedBy: string;
+  decidedByName: string;
+  at: number;
+}
+
+/** A decision on a case: the case change, its history and webhooks, the action and the audit entry in one transaction. */
+export interface CaseDecisionInput {
+  caseRecord: CaseRecord;
+  expectedVersion: number;
+  /** The deciding staff user; must hold a live claim on the case (ConflictError code 'not_claimed'). */
+  decidedBy: string;
+  now: number;
+  history: Omit<CaseHistoryEntry, 'caseId'>;
+  notify: WebhookEventInput[];
+  action: Omit<EnforcementActionRecord, 'id'> | null;
+  audit: NewAuditEntry;
+}
+
+/** An appeal: reopens the case for someone other than its last decider, in one transaction with its audit entry. */
+export interface CaseAppealInput {
+  caseRecord: CaseRecord;
+  expectedVersion: number;
+  history: Omit<CaseHistoryEntry, 'caseId'>;
+  notify: WebhookEventInput[];
+  audit: NewAuditEntry;
+}
+// End of moderator console --------------------------------------------------------------------
+
 export class ConflictError extends Error {
   constructor(message: string) {
     super(message);
@@ -361,6 +528,43 @@ export interface Storage {
   listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]>;
   /** Exact lookups (md5/sha256, or a PDQ hash seen before). */
   findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]>;
+
+  // Moderator console (helper "console-server"; migration 5) ----------------------------------
+  /** ConflictError when the email (any case) is taken. */
+  createStaffUser(user: NewStaffUser): Promise<StaffUser>;
+  /** By email, any case, across tenants (emails are unique across the service). */
+  staffCredentials(email: string): Promise<StaffCredentials | null>;
+  getStaffUser(tenantId: string, userId: string): Promise<StaffUser | null>;
+  listStaffUsers(tenantId: string): Promise<StaffUser[]>;
+  /** Disabling a user or changing the password ends all of the user's sessions in the same transaction. */
+  updateStaffUser(tenantId: string, userId: string, patch: StaffUserPatch, at: number): Promise<StaffUser | null>;
+  /**
+   * Counts a failed sign-in (locking the account until at + lockMs once maxFailures are reached) or,
+   * with ok, clears the counter. Returns the lock end, if locked.
+   */
+  recordSignin(userId: string, ok: boolean, at: number, lock: { maxFailures: number; lockMs: number }): Promise<number | null>;
+  createStaffSession(session: StaffSessionRecord): Promise<void>;
+  findStaffSession(tokenHash: string): Promise<{ session: StaffSessionRecord; user: StaffUser } | null>;
+  touchStaffSession(tokenHash: string, at: number): Promise<void>;
+  deleteStaffSession(tokenHash: string): Promise<boolean>;
+  /** Cases of a queue view, most urgent first (closed: most recently closed first); evidence left out. */
+  queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage>;
+  queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }>;
+  /** One case's queue view (no evidence). */
+  getQueueCase(tenantId: string, caseId: string): Promise<QueueCase | null>;
+  /** Claims (or renews the user's own claim) until `until`, unless someone else holds a live claim. Atomic. */
+  claimCase(tenantId: string, caseId: string, claimant: { id: string; name: string }, now: number, until: number): Promise<ClaimOutcome>;
+  releaseClaim(tenantId: string, caseId: string, userId: string): Promise<boolean>;
+  decideCase(tenantId: string, input: CaseDecisionInput): Promise<AuditEntry>;
+  appealCase(tenantId: string, input: CaseAppealInput): Promise<AuditEntry>;
+  enforcementActions(tenantId: string, accountIds: string[]): Promise<EnforcementActionRecord[]>;
+  /** Appends to the tenant's hash-chained audit log. */
+  appendAudit(tenantId: string, entry: NewAuditEntry): Promise<AuditEntry>;
+  /** Newest first, filtered. */
+  listAudit(tenantId: string, query: AuditQuery): Promise<AuditEntry[]>;
+  /** Oldest first from afterSeq, for verifying the chain. */
+  readAudit(tenantId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
+  // End of moderator console ------------------------------------------------------------------
 
   // Ban evasion (helper "ban-evasion"; migration 6) -------------------------------------------
   /**

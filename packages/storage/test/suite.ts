@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
 import { loadRegistry, type BankError } from '@lifeguard/pdq/pure';
 import { ConflictError, newId, StorageHashBankStore, type CaseRecord, type Storage } from '../src/index.ts';
+import { verifyAuditChain } from '../src/index.ts'; // console-server
 
 export interface StoreFixture {
   storage: Storage;
@@ -212,6 +213,183 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         assert.equal((await s.listCases(other, { limit: 10 })).length, 0);
       });
     });
+
+    // Moderator console (helper "console-server") ----------------------------------------------
+    describe('moderator console: staff, sessions, queue, claims, decisions, audit', () => {
+      const at = T0 + 1000;
+      const hour = 3_600_000;
+      const mod = { id: '', name: 'Mo' };
+      const other = { id: '', name: 'Ola' };
+
+      let umbrella = '';
+      before(async () => {
+        umbrella = (await s.createTenant('umbrella', 'Umbrella Chat')).id;
+        mod.id = (await s.createStaffUser({ tenantId: tenant, email: 'Mo@Example.org', name: 'Mo', role: 'moderator', passwordHash: 'h1', at })).id;
+        other.id = (await s.createStaffUser({ tenantId: tenant, email: 'ola@example.org', name: 'Ola', role: 'specialist', passwordHash: 'h2', at })).id;
+      });
+
+      it('keeps staff emails unique whatever their case, and finds credentials by email', async () => {
+        await assert.rejects(s.createStaffUser({ tenantId: other === mod ? tenant : 'globex', email: 'MO@example.org', name: 'x', role: 'admin', passwordHash: 'h', at }), ConflictError);
+        const found = await s.staffCredentials('mo@EXAMPLE.org');
+        assert.equal(found?.id, mod.id);
+        assert.equal(found?.email, 'mo@example.org');
+        assert.equal(found?.passwordHash, 'h1');
+        assert.equal(await s.getStaffUser('globex', mod.id), null, 'another tenant does not see the user');
+        assert.deepEqual((await s.listStaffUsers(tenant)).map((u) => u.name), ['Mo', 'Ola']);
+      });
+
+      it('locks an account after repeated failures and clears the counter on success', async () => {
+        const lock = { maxFailures: 3, lockMs: 60_000 };
+        assert.equal(await s.recordSignin(other.id, false, at, lock), null);
+        assert.equal(await s.recordSignin(other.id, false, at, lock), null);
+        assert.equal(await s.recordSignin(other.id, false, at, lock), at + 60_000);
+        assert.equal((await s.staffCredentials('ola@example.org'))?.lockedUntil, at + 60_000);
+        await s.recordSignin(other.id, true, at, lock);
+        const after = await s.staffCredentials('ola@example.org');
+        assert.equal(after?.failedSignins, 0);
+        assert.equal(after?.lockedUntil, null);
+      });
+
+      it('stores sessions by token hash and ends them when the user is disabled', async () => {
+        const session = { tokenHash: 'th1', userId: other.id, tenantId: tenant, csrfToken: 'c1', createdAt: at, lastSeenAt: at, expiresAt: at + hour };
+        await s.createStaffSession(session);
+        await s.touchStaffSession('th1', at + 5);
+        const found = await s.findStaffSession('th1');
+        assert.equal(found?.user.id, other.id);
+        assert.equal(found?.session.lastSeenAt, at + 5);
+        assert.equal(found?.session.tenantId, tenant);
+        await s.updateStaffUser(tenant, other.id, { disabled: true }, at + 10);
+        assert.equal(await s.findStaffSession('th1'), null);
+        const enabled = await s.updateStaffUser(tenant, other.id, { disabled: false, role: 'admin' }, at + 11);
+        assert.equal(enabled?.role, 'admin');
+        assert.equal(await s.updateStaffUser('globex', other.id, { disabled: true }, at), null, 'another tenant cannot change the user');
+        await s.createStaffSession({ ...session, tokenHash: 'th2' });
+        assert.equal(await s.deleteStaffSession('th2'), true);
+        assert.equal(await s.findStaffSession('th2'), null);
+      });
+
+      function queueCase(score: number, openedAt: number, evidence: unknown = {}): CaseRecord {
+        return { ...newCase(tenant, `acc-${score}-${openedAt}`, []), score, openedAt, updatedAt: openedAt, evidence };
+      }
+
+      it('orders the queue by urgency: a young child and sextortion outrank risk alone, waiting adds up', async () => {
+        const t = T0 + 100 * hour;
+        const plain = queueCase(0.9, t);
+        const child = queueCase(0.6, t, { participants: [{ userId: 'kid', age: 11, isMinor: true }] });
+        const sext = queueCase(0.6, t, { conversations: { c: { report: { stage: 'sextortion', sextortion: { threat: true, payment: true, leverage: true, deadline: true } } } } });
+        const old = queueCase(0.9, t - 1.5 * hour);
+        for (const c of [plain, child, sext, old]) await s.saveCase(tenant, { caseRecord: c });
+        const page = await s.queueCases(tenant, { view: 'open', userId: mod.id, now: t, limit: 10 });
+        const ids = page.cases.map((c) => c.id).filter((id) => [plain.id, child.id, sext.id, old.id].includes(id));
+        assert.deepEqual(ids, [sext.id, child.id, old.id, plain.id]);
+        const s0 = page.cases.find((c) => c.id === sext.id)!;
+        assert.equal(s0.queue.sextortion, true);
+        assert.equal(s0.queue.stage, 'sextortion');
+        assert.equal(page.cases.find((c) => c.id === child.id)!.queue.childAge, 11);
+        assert.equal((s0 as unknown as { evidence?: unknown }).evidence, undefined, 'the queue leaves evidence out');
+        // Pages continue after the cursor without repeats.
+        const first = await s.queueCases(tenant, { view: 'open', userId: mod.id, now: t, limit: 2 });
+        const rest = await s.queueCases(tenant, { view: 'open', userId: mod.id, now: t, limit: 10, after: { key: first.lastKey!, id: first.cases[1]!.id } });
+        assert.deepEqual([...first.cases, ...rest.cases].map((c) => c.id), page.cases.map((c) => c.id));
+        assert.equal((await s.queueCases('globex', { view: 'open', userId: mod.id, now: t, limit: 10 })).cases.length, 0);
+      });
+
+      it('lets one claimant hold a case; the claim expires, renews and releases', async () => {
+        const c = queueCase(0.5, T0);
+        await s.saveCase(tenant, { caseRecord: c });
+        const now = T0 + hour;
+        const [a, b] = await Promise.all([
+          s.claimCase(tenant, c.id, mod, now, now + 1000),
+          s.claimCase(tenant, c.id, other, now, now + 1000),
+        ]);
+        assert.equal([a, b].filter((o) => o.outcome === 'claimed').length, 1, 'exactly one wins');
+        const loser = a.outcome === 'claimed' ? other : mod;
+        const winner = a.outcome === 'claimed' ? mod : other;
+        const refused = await s.claimCase(tenant, c.id, loser, now + 1, now + 2000);
+        assert.equal(refused.outcome, 'held');
+        assert.equal(refused.outcome === 'held' && refused.claimedBy.id, winner.id);
+        assert.equal((await s.claimCase(tenant, c.id, winner, now + 2, now + 5000)).outcome, 'claimed', 'renewal');
+        assert.equal((await s.claimCase(tenant, c.id, loser, now + 5001, now + 9000)).outcome, 'claimed', 'an expired claim can be taken over');
+        assert.equal((await s.queueCounts(tenant, loser.id, now + 5002)).mine, 1);
+        assert.equal(await s.releaseClaim(tenant, c.id, winner.id), false, 'only the holder releases');
+        assert.equal(await s.releaseClaim(tenant, c.id, loser.id), true);
+        assert.equal((await s.claimCase('globex', c.id, mod, now, now + 1)).outcome, 'not_found');
+      });
+
+      it('decides a claimed case with its action, history, webhook and audit entry in one go; appeals exclude the decider', async () => {
+        await s.createWebhook({ id: newId('wh'), tenantId: umbrella, url: 'https://example.org/hook', secret: 's', events: ['enforcement.*'], enabled: true });
+        const c = { ...queueCase(0.8, T0), tenantId: umbrella };
+        await s.saveCase(umbrella, { caseRecord: c });
+        const now = T0 + 2 * hour;
+        const decided = { ...c, status: 'actioned' as const, updatedAt: now, version: 2 };
+        const input = {
+          caseRecord: decided,
+          expectedVersion: 1,
+          decidedBy: mod.id,
+          now,
+          history: { at: now, actor: 'Mo', action: 'transition' as const, fromStatus: 'open' as const, toStatus: 'actioned' as const, note: 'warned for secrecy requests' },
+          notify: [{ type: 'enforcement.action', payload: { caseId: c.id, action: 'warn' } }],
+          action: { accountId: c.accusedId, caseId: c.id, action: 'warn', reason: 'grooming', durationHours: null, decidedBy: mod.id, decidedByName: 'Mo', at: now },
+          audit: { at: now, actor: { id: mod.id, name: 'Mo', role: 'moderator' }, action: 'case.decision', caseId: c.id, targetId: c.accusedId, details: { action: 'warn' } },
+        };
+        await assert.rejects(s.decideCase(umbrella, input), (err: Error & { code?: string }) => err instanceof ConflictError && err.code === 'not_claimed');
+        await s.claimCase(umbrella, c.id, mod, now, now + 1000);
+        await assert.rejects(s.decideCase(umbrella, { ...input, expectedVersion: 7 }), ConflictError);
+        const deliveriesBefore = (await s.listDeliveries(umbrella, { limit: 100 })).length;
+        const entry = await s.decideCase(umbrella, input);
+        assert.equal(entry.action, 'case.decision');
+        const after = (await s.getQueueCase(umbrella, c.id))!;
+        assert.equal(after.status, 'actioned');
+        assert.equal(after.queue.claimedBy, null);
+        assert.equal(after.queue.decidedBy, mod.id);
+        assert.equal((await s.listDeliveries(umbrella, { limit: 100 })).length, deliveriesBefore + 1);
+        assert.deepEqual((await s.enforcementActions(umbrella, [c.accusedId])).map((a) => a.action), ['warn']);
+        assert.equal((await s.caseHistory(umbrella, c.id)).at(-1)?.note, 'warned for secrecy requests');
+        assert.equal((await s.claimCase(umbrella, c.id, mod, now, now + 1)).outcome, 'closed');
+
+        await s.appealCase(umbrella, {
+          caseRecord: { ...decided, status: 'open', updatedAt: now + 10, version: 3 },
+          expectedVersion: 2,
+          history: { at: now + 10, actor: 'appeal', action: 'transition', fromStatus: 'actioned', toStatus: 'open', note: 'appeal' },
+          notify: [],
+          audit: { at: now + 10, actor: { system: 'lifeguard' }, action: 'case.appeal', caseId: c.id, targetId: c.accusedId, details: {} },
+        });
+        const appealed = (await s.getQueueCase(umbrella, c.id))!;
+        assert.equal(appealed.queue.appeal, true);
+        assert.equal(appealed.queue.excludedReviewer, mod.id);
+        assert.ok((await s.queueCases(umbrella, { view: 'appeals', userId: other.id, now, limit: 10 })).cases.some((q) => q.id === c.id));
+        assert.equal((await s.claimCase(umbrella, c.id, mod, now + 20, now + 100)).outcome, 'same_reviewer');
+        assert.ok(!(await s.queueCases(umbrella, { view: 'appeals', userId: mod.id, now, limit: 10, claimableOnly: true })).cases.some((q) => q.id === c.id));
+        assert.equal((await s.claimCase(umbrella, c.id, other, now + 20, now + 100)).outcome, 'claimed');
+      });
+
+      it('chains audit entries per tenant, filters them, and refuses UPDATE and DELETE', async () => {
+        const actor = { id: mod.id, name: 'Mo', role: 'moderator' };
+        await s.appendAudit(tenant, { at, actor, action: 'case.read', caseId: 'case_x', targetId: null, details: { n: 1 } });
+        await s.appendAudit('globex', { at, actor: { system: 'lifeguard' }, action: 'case.appeal', caseId: null, targetId: null, details: {} });
+        await s.appendAudit(tenant, { at, actor, action: 'case.note', caseId: 'case_x', targetId: null, details: { note: 'a <b>note</b>' } });
+        const forCase = await s.listAudit(tenant, { caseId: 'case_x', limit: 10 });
+        assert.deepEqual(forCase.map((e) => e.action), ['case.note', 'case.read']);
+        assert.equal(forCase[0]!.prevHash, forCase[1]!.hash);
+        assert.equal(forCase[0]!.seq, forCase[1]!.seq + 1);
+        assert.deepEqual(forCase[0]!.details, { note: 'a <b>note</b>' });
+        assert.equal((await s.listAudit('globex', { limit: 10 }))[0]!.seq, 1, 'each tenant has its own chain');
+        assert.equal((await verifyAuditChain(s, tenant)).ok, true);
+        const sql = (s as unknown as { kind: string }).kind;
+        const tamper = async (statement: string) => {
+          if (sql === 'sqlite') {
+            const db = (s as unknown as { db: { prepare(q: string): { run(): void } } }).db;
+            db.prepare(statement).run();
+          } else {
+            await (s as unknown as { pool: { query(q: string): Promise<unknown> } }).pool.query(statement);
+          }
+        };
+        await assert.rejects(tamper(`UPDATE audit_log SET details = '{}' WHERE tenant_id = 'acme'`), /append-only/);
+        await assert.rejects(tamper(`DELETE FROM audit_log WHERE tenant_id = 'acme'`), /append-only/);
+        assert.equal((await verifyAuditChain(s, tenant)).ok, true);
+      });
+    });
+    // End of moderator console ------------------------------------------------------------------
 
     describe('webhooks', () => {
       let hookId = '';

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { JsonSyntaxError, locate, parseJsonWithPositions } from './jsonSource.ts';
+import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // console-server
 
 const score = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -116,6 +117,8 @@ export const policySchema = z
     profiles: z.record(profileName, profileSchema),
     /** Sign-up checks against accounts banned for child safety (every field optional; defaults above). */
     banEvasion: banEvasionSchema.default(banEvasionSchema.parse({})),
+    /** Moderator console (console-server): the enforcement ladder, console/ladder.ts; DEFAULT_ENFORCEMENT when omitted. */
+    enforcement: enforcementSchema.default(DEFAULT_ENFORCEMENT),
   })
   .superRefine((p, ctx) => {
     if (!(p.defaultProfile in p.profiles)) {
@@ -218,4 +221,5 @@ export const DEFAULT_POLICY: Policy = {
     eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN] },
   },
   banEvasion: banEvasionSchema.parse({}),
+  enforcement: DEFAULT_ENFORCEMENT, // console-server
 };

@@ -1,0 +1,325 @@
+// The console's JSON API under /console/api: cookie sessions, not API keys. Every route checks the
+// session, the CSRF token on state-changing requests and the role, here on the server; the UI only
+// hides what a role cannot do. Another tenant's case ids answer 404, as unknown ids do.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { ConflictError, STAFF_ROLES, type NewAuditEntry, type StaffUser } from '@lifeguard/storage';
+import type { ServiceContext } from '../context.ts';
+import { parseOr400 } from '../http/errors.ts';
+import { ConsoleError, caseNotFound, forbidden, unauthenticated } from './errors.ts';
+import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import {
+  ABSOLUTE_MS, checkCsrf, checkOrigin, clearSessionCookie, loadSession, newToken, publicUser, readCookie, requireRole, SESSION_COOKIE, setSessionCookie, sha256, staff,
+} from './session.ts';
+import { queueItem, sortKeyOf } from './queueItem.ts';
+import { buildCaseView, findMedia } from './caseView.ts';
+import { CLAIM_MS, decide, isClosed, mayWork } from './decisions.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Console routes that answer without a session (sign-in, session check). */
+    consolePublic?: boolean;
+  }
+}
+
+export const LOCK = { maxFailures: 5, lockMs: 15 * 60_000 };
+
+const signinBody = z.strictObject({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) });
+const queueQuery = z.strictObject({
+  view: z.enum(['open', 'mine', 'escalated', 'appeals', 'closed']).default('open'),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+const mediaParams = z.strictObject({ id: z.string().min(1).max(200), mediaId: z.string().min(1).max(300) });
+const noteBody = z.strictObject({ note: z.string().trim().min(1).max(4000) });
+const auditQuery = z.strictObject({
+  caseId: z.string().max(200).optional(),
+  actorId: z.string().max(200).optional(),
+  action: z.string().max(60).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+  cursor: z.string().regex(/^\d+$/, 'not a cursor returned by this API').optional(),
+});
+export const staffCreateBody = z.strictObject({
+  email: z.email().max(320),
+  name: z.string().trim().min(1).max(100),
+  role: z.enum(STAFF_ROLES),
+  password: z.string(),
+});
+const staffPatchBody = z.strictObject({ role: z.enum(STAFF_ROLES).optional(), disabled: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() });
+
+function encodeCursor(key: number, id: string): string {
+  return Buffer.from(JSON.stringify([key, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { key: number; id: string } {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (typeof key === 'number' && Number.isFinite(key) && typeof id === 'string') return { key, id };
+  } catch {
+    // fall through
+  }
+  throw new ConsoleError(400, 'invalid_request', 'invalid cursor', {}, ['cursor: not a cursor returned by this API']);
+}
+
+const actorOf = (u: StaffUser) => ({ id: u.id, name: u.name, role: u.role });
+
+export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const { ctx } = opts;
+  const storage = ctx.storage;
+  /** Failed sign-ins for emails with no account, so they lock exactly like real ones and reveal nothing. */
+  const unknownFailures = new Map<string, { n: number; lockedUntil: number }>();
+
+  const audit = (tenantId: string, entry: Omit<NewAuditEntry, 'at'> & { at?: number }) => storage.appendAudit(tenantId, { at: Date.now(), ...entry });
+
+  app.decorateRequest('staff', null);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    checkOrigin(request);
+    if (request.routeOptions.config?.consolePublic) return;
+    const s = await loadSession(storage, request);
+    if (!s) throw unauthenticated();
+    request.staff = s;
+    checkCsrf(request, s.session);
+  });
+
+  /** The case, scoped to the user's tenant: unknown and foreign ids look the same. */
+  async function queueCaseOr404(request: FastifyRequest, id: string) {
+    const q = await storage.getQueueCase(staff(request).user.tenantId, id);
+    if (!q) throw caseNotFound(id);
+    return q;
+  }
+
+  // Session ---------------------------------------------------------------------------------------
+
+  app.post('/session', { config: { consolePublic: true }, schema: { hide: true } }, async (request, reply) => {
+    const body = parseOr400(signinBody, request.body, 'sign-in');
+    const email = body.email.trim().toLowerCase();
+    const now = Date.now();
+    const creds = await storage.staffCredentials(email);
+    const refused = new ConsoleError(401, 'invalid_credentials', 'wrong email or password');
+    const locked = (until: number) => new ConsoleError(429, 'locked', `too many failed sign-ins; try again after ${new Date(until).toISOString()}`);
+    if (!creds) {
+      await verifyPassword(body.password, await dummyHash());
+      const f = unknownFailures.get(email) ?? { n: 0, lockedUntil: 0 };
+      if (f.lockedUntil > now) throw locked(f.lockedUntil);
+      f.n += 1;
+      if (f.n >= LOCK.maxFailures) f.lockedUntil = now + LOCK.lockMs;
+      if (unknownFailures.size > 10_000) unknownFailures.clear();
+      unknownFailures.set(email, f);
+      throw refused;
+    }
+    const actor = actorOf(creds);
+    if (creds.lockedUntil !== null && creds.lockedUntil > now) {
+      await audit(creds.tenantId, { actor, action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: 'locked' } });
+      throw locked(creds.lockedUntil);
+    }
+    const ok = (await verifyPassword(body.password, creds.passwordHash)) && !creds.disabled;
+    if (!ok) {
+      await storage.recordSignin(creds.id, false, now, LOCK);
+      await audit(creds.tenantId, { actor, action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: creds.disabled ? 'disabled' : 'password' } });
+      throw refused;
+    }
+    await storage.recordSignin(creds.id, true, now, LOCK);
+    const token = newToken();
+    const csrfToken = newToken(24);
+    await storage.createStaffSession({ tokenHash: sha256(token), userId: creds.id, tenantId: creds.tenantId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + ABSOLUTE_MS });
+    await audit(creds.tenantId, { actor, action: 'session.signin', caseId: null, targetId: creds.id, details: {} });
+    setSessionCookie(request, reply, token);
+    return { user: publicUser(creds), csrfToken };
+  });
+
+  app.get('/session', { config: { consolePublic: true }, schema: { hide: true } }, async (request) => {
+    const s = await loadSession(storage, request);
+    if (!s) throw unauthenticated();
+    return { user: publicUser(s.user), csrfToken: s.session.csrfToken };
+  });
+
+  app.delete('/session', { schema: { hide: true } }, async (request, reply) => {
+    const s = staff(request);
+    await storage.deleteStaffSession(sha256(readCookie(request.headers.cookie, SESSION_COOKIE)!));
+    await audit(s.user.tenantId, { actor: actorOf(s.user), action: 'session.signout', caseId: null, targetId: s.user.id, details: {} });
+    clearSessionCookie(request, reply);
+    return reply.status(204).send();
+  });
+
+  // Queue -----------------------------------------------------------------------------------------
+
+  app.get('/queue', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const q = parseOr400(queueQuery, request.query, 'query');
+    const now = Date.now();
+    const [page, counts] = await Promise.all([
+      storage.queueCases(user.tenantId, { view: q.view, userId: user.id, now, limit: q.limit, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) }),
+      storage.queueCounts(user.tenantId, user.id, now),
+    ]);
+    const last = page.cases.at(-1);
+    return {
+      items: page.cases.map((c) => queueItem(c, now)),
+      nextCursor: last && page.cases.length === q.limit && page.lastKey !== null ? encodeCursor(page.lastKey, last.id) : null,
+      counts,
+    };
+  });
+
+  app.post('/queue/next', { schema: { hide: true } }, async (request, reply) => {
+    const { user } = staff(request);
+    const views = user.role === 'moderator' ? (['appeals', 'open'] as const) : (['escalated', 'appeals', 'open'] as const);
+    const now = Date.now();
+    const candidates = (await Promise.all(views.map((view) => storage.queueCases(user.tenantId, { view, userId: user.id, now, limit: 5, claimableOnly: true }))))
+      .flatMap((p) => p.cases)
+      .sort((a, b) => sortKeyOf(b) - sortKeyOf(a));
+    for (const c of candidates) {
+      const outcome = await storage.claimCase(user.tenantId, c.id, { id: user.id, name: user.name }, now, now + CLAIM_MS);
+      if (outcome.outcome !== 'claimed') continue; // someone else was quicker: try the next one
+      await audit(user.tenantId, { actor: actorOf(user), action: 'case.claim', caseId: c.id, targetId: null, details: { via: 'next' } });
+      return { case: queueItem((await storage.getQueueCase(user.tenantId, c.id))!, now) };
+    }
+    return reply.status(204).send();
+  });
+
+  // Cases -----------------------------------------------------------------------------------------
+
+  app.post('/cases/:id/claim', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const q = await queueCaseOr404(request, id);
+    if (!mayWork(q, user)) throw forbidden('work escalated cases (specialists and admins do)');
+    const now = Date.now();
+    const outcome = await storage.claimCase(user.tenantId, id, { id: user.id, name: user.name }, now, now + CLAIM_MS);
+    switch (outcome.outcome) {
+      case 'claimed':
+        await audit(user.tenantId, { actor: actorOf(user), action: 'case.claim', caseId: id, targetId: null, details: {} });
+        return queueItem((await storage.getQueueCase(user.tenantId, id))!, now);
+      case 'held':
+        throw new ConsoleError(409, 'claimed', `${outcome.claimedBy.name} is working on this case`, { claimedBy: outcome.claimedBy });
+      case 'same_reviewer':
+        throw new ConsoleError(403, 'same_reviewer', 'this appeal is against your own decision; another moderator must review it');
+      case 'closed':
+        throw new ConsoleError(409, 'conflict', `case ${id} is closed`);
+      default:
+        throw caseNotFound(id);
+    }
+  });
+
+  app.delete('/cases/:id/claim', { schema: { hide: true } }, async (request, reply) => {
+    const { user } = staff(request);
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await queueCaseOr404(request, id);
+    if (await storage.releaseClaim(user.tenantId, id, user.id)) {
+      await audit(user.tenantId, { actor: actorOf(user), action: 'case.release', caseId: id, targetId: null, details: {} });
+    }
+    return reply.status(204).send();
+  });
+
+  app.get('/cases/:id', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await queueCaseOr404(request, id);
+    // Folds in messages still waiting to join the case's evidence.
+    const c = await ctx.cases.get(user.tenantId, id);
+    const now = Date.now();
+    const [q] = await Promise.all([
+      storage.getQueueCase(user.tenantId, id),
+      audit(user.tenantId, { actor: actorOf(user), action: 'case.read', caseId: id, targetId: null, details: {} }),
+    ]);
+    if (q!.queue.claimedBy?.id === user.id && (q!.queue.claimExpiresAt ?? 0) > now) {
+      await storage.claimCase(user.tenantId, id, { id: user.id, name: user.name }, now, now + CLAIM_MS); // activity renews the claim
+    }
+    const history = await storage.listAudit(user.tenantId, { caseId: id, limit: 200 });
+    return buildCaseView(ctx, c, (await storage.getQueueCase(user.tenantId, id))!, user, history, now);
+  });
+
+  app.post('/cases/:id/media/:mediaId/reveal', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const { id, mediaId } = parseOr400(mediaParams, request.params, 'path');
+    await queueCaseOr404(request, id);
+    const c = (await storage.getCase(user.tenantId, id))!;
+    const media = findMedia(c.evidence as never, mediaId);
+    if (!media) throw new ConsoleError(404, 'not_found', `no media ${mediaId} in case ${id}`);
+    await audit(user.tenantId, { actor: actorOf(user), action: 'media.reveal', caseId: id, targetId: mediaId, details: { kind: media.kind } });
+    return { ref: media.ref, kind: media.kind };
+  });
+
+  app.post('/cases/:id/notes', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const body = parseOr400(noteBody, request.body, 'note');
+    await queueCaseOr404(request, id);
+    return { audit: await audit(user.tenantId, { actor: actorOf(user), action: 'case.note', caseId: id, targetId: null, details: { note: body.note } }) };
+  });
+
+  app.post('/cases/:id/decisions', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await queueCaseOr404(request, id);
+    const { audit: entry } = await decide(ctx, user.tenantId, id, user, request.body);
+    const q = (await storage.getQueueCase(user.tenantId, id))!;
+    return { case: { ...queueItem(q, Date.now()), version: q.version }, audit: entry };
+  });
+
+  // Audit log -------------------------------------------------------------------------------------
+
+  app.get('/audit', { schema: { hide: true } }, async (request) => {
+    const { user } = requireRole(request, 'specialist', 'read the audit log');
+    const q = parseOr400(auditQuery, request.query, 'query');
+    const entries = await storage.listAudit(user.tenantId, {
+      limit: q.limit,
+      ...(q.caseId ? { caseId: q.caseId } : {}),
+      ...(q.actorId ? { actorId: q.actorId } : {}),
+      ...(q.action ? { action: q.action } : {}),
+      ...(q.cursor ? { beforeSeq: Number(q.cursor) } : {}),
+    });
+    return { entries, nextCursor: entries.length === q.limit ? String(entries.at(-1)!.seq) : null };
+  });
+
+  // Staff (admin) ---------------------------------------------------------------------------------
+
+  app.get('/staff', { schema: { hide: true } }, async (request) => {
+    const { user } = requireRole(request, 'admin', 'manage staff');
+    return { staff: (await storage.listStaffUsers(user.tenantId)).map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })) };
+  });
+
+  app.post('/staff', { schema: { hide: true } }, async (request, reply) => {
+    const { user } = requireRole(request, 'admin', 'manage staff');
+    const body = parseOr400(staffCreateBody, request.body, 'staff account');
+    const created = await createStaff(ctx, user.tenantId, body, actorOf(user));
+    return reply.status(201).send({ user: { ...publicUser(created), disabled: created.disabled } });
+  });
+
+  app.patch('/staff/:id', { schema: { hide: true } }, async (request) => {
+    const { user } = requireRole(request, 'admin', 'manage staff');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const patch = parseOr400(staffPatchBody, request.body, 'staff change');
+    if (id === user.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
+      throw new ConsoleError(409, 'conflict', 'you cannot disable or demote yourself; ask another admin');
+    }
+    const updated = await storage.updateStaffUser(user.tenantId, id, patch, Date.now());
+    if (!updated) throw new ConsoleError(404, 'not_found', `no staff account ${id}`);
+    await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...patch } });
+    return { user: { ...publicUser(updated), disabled: updated.disabled } };
+  });
+}
+
+/** Creates a staff account (API and `lifeguard staff add`), with its audit entry. */
+export async function createStaff(
+  ctx: Pick<ServiceContext, 'storage'>,
+  tenantId: string,
+  input: { email: string; name: string; role: StaffUser['role']; password: string },
+  actor: NewAuditEntry['actor'],
+): Promise<StaffUser> {
+  const problem = passwordProblem(input.password);
+  if (problem) throw new ConsoleError(400, 'invalid_request', 'invalid staff account', {}, [problem]);
+  if (!(await ctx.storage.getTenant(tenantId))) throw new ConsoleError(404, 'not_found', `no tenant ${tenantId}`);
+  const now = Date.now();
+  let created: StaffUser;
+  try {
+    created = await ctx.storage.createStaffUser({ tenantId, email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password), at: now });
+  } catch (err) {
+    if (err instanceof ConflictError) throw new ConsoleError(409, 'conflict', err.message);
+    throw err;
+  }
+  await ctx.storage.appendAudit(tenantId, { at: now, actor, action: 'staff.create', caseId: null, targetId: created.id, details: { email: created.email, role: created.role } });
+  return created;
+}
+
+export { isClosed };
