@@ -7,6 +7,7 @@ import { buildServer } from './server.ts';
 import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { createKey, parseScopes } from './auth/keys.ts';
 import { runDemo } from './demo/demo.ts';
+import { registerStaffCommands } from './console/staffCli.ts'; // console-server
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
 export function lifeguardHome(): string {
@@ -164,6 +165,8 @@ export function registerServiceCommands(program: Command): void {
         await storage.close();
       }
     });
+
+  registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
 
   program
     .command('demo')
