@@ -290,13 +290,23 @@ export class BanEvasion {
     const ids = [...new Set(candidates.map((c) => c.userId))].slice(0, MAX_USERNAME_CANDIDATES);
     if (ids.length === 0) return [];
     // A skeleton many accounts share (a popular first name) says little about who is behind one of them.
-    const common = name.skeleton !== '' && (await this.storage.countAccountsWithIdentifier(tenantId, 'username', name.skeleton, this.policy.username.commonAt)) >= this.policy.username.commonAt;
+    const counts = new Map<string, Promise<boolean>>();
+    const common = (skeleton: string) => {
+      let known = counts.get(skeleton);
+      if (!known) {
+        const cap = this.policy.username.commonAt;
+        known = this.storage.countAccountsWithIdentifier(tenantId, 'username', skeleton, cap).then((n) => n >= cap);
+        counts.set(skeleton, known);
+      }
+      return known;
+    };
     const out: Found[] = [];
     for (const id of ids) {
       const theirs = storedUsername(await this.storage.accountIdentifiers(tenantId, id));
       if (!theirs) continue;
       const link = compareUsernames(name, theirs, this.policy.username);
-      if (!link || (common && link.how !== 'same_name')) continue;
+      if (!link) continue;
+      if (link.how !== 'same_name' && ((await common(name.skeleton)) || (await common(theirs.skeleton)))) continue;
       out.push({ userId: id, kind: 'username', strength: link.similarity, detail: { username: link } });
     }
     return out;

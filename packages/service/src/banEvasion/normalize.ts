@@ -52,6 +52,7 @@ export function normalisePhone(raw: string, defaultCallingCode: string | null): 
   } else if (international) {
     digits = digits.slice(2);
   } else if (defaultCallingCode !== null) {
+    if (digits.length < 6) throw new IdentifierError('must have 7 to 15 digits');
     digits = defaultCallingCode + digits.replace(/^0/, ''); // the national trunk prefix goes
   }
   if (digits.length < 7 || digits.length > 15) throw new IdentifierError('must have 7 to 15 digits');

@@ -1,0 +1,3 @@
+import { banEvasionSuite } from './banEvasion.suite.ts';
+
+banEvasionSuite('sqlite');
