@@ -1,6 +1,6 @@
 // The shell: who is signed in, the top bar, and which view the path asks for. The server checks every
 // call; the shell only hides what the role cannot use and shows "forbidden" when the server says 403.
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { api, ApiError, onAuthProblem, setCsrfToken } from './api.ts';
 import { linkProps, navigate, useLocation } from './router.ts';
 import type { Session } from './types.ts';
@@ -40,6 +40,12 @@ export function App() {
   useEffect(() => {
     if (forbiddenAt && forbiddenAt !== window.location.pathname) setForbiddenAt(null);
   }, [path, forbiddenAt]);
+
+  // After an in-app navigation, start reading (and tabbing) from the new page, as a page load would.
+  const firstPath = useRef(path);
+  useEffect(() => {
+    if (path !== firstPath.current) document.getElementById('main')?.focus({ preventScroll: true });
+  }, [path]);
 
   useShortcuts({ '?': () => setHelpOpen((o) => !o) }, session !== null && session !== 'loading');
 

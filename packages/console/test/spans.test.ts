@@ -43,3 +43,9 @@ test('a span label names the signal and the stage', () => {
   assert.equal(spanLabel({ start: 0, end: 1, signal: 'age_probe', stage: 'risk_assessment', label: 'asks age' }), 'asks age · risk assessment');
   assert.equal(spanLabel({ start: 0, end: 1, signal: 'age_probe', stage: null, label: '' }), 'age probe');
 });
+
+test('the same match given twice is highlighted and labelled once', () => {
+  const out = pieces('im 13', [span(0, 5, 'age_disclosure_minor', null), span(0, 5, 'age_disclosure_minor', null)]);
+  assert.equal(out.length, 1);
+  assert.equal(out[0]!.ending.length, 1);
+});

@@ -49,7 +49,12 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   const c = detail?.case;
   const claimedByMe = !!c?.claimedBy && c.claimedBy.id === user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
   const claimedByOther = !!c?.claimedBy && c.claimedBy.id !== user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
-  const steps = (detail?.enforcement ?? []).filter((s) => RANK[user.role] >= (RANK[s.requiresRole] ?? 0) && (detail?.allowedActions ?? []).includes(s.action));
+  // The server says what this user may do right now (claim, release, the ladder steps once claimed).
+  // Before a claim, the steps the role allows are shown disabled, so the moderator sees what is coming.
+  const allowed = new Set(detail?.allowedActions ?? []);
+  const roleSteps = (detail?.enforcement ?? []).filter((s) => RANK[user.role] >= (RANK[s.requiresRole] ?? 0));
+  const steps = claimedByMe ? roleSteps.filter((s) => allowed.has(s.action)) : roleSteps;
+  const mayWork = claimedByMe || claimedByOther || allowed.has('claim');
 
   const fail = (err: unknown, what: string) => {
     if (err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')) return;
@@ -86,7 +91,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
 
   const openForm = (action: string) => {
     const step = steps.find((s) => s.action === action);
-    if (!step) return;
+    if (!step || !mayWork) return;
     if (!claimedByMe) {
       setBanner({ kind: 'error', text: 'Claim the case first (press c) so no one else works it at the same time.' });
       return;
@@ -169,8 +174,8 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
           ) : (
             <p className="muted">Not claimed</p>
           )}
-          {open && (
-            <button type="button" className={claimedByMe ? 'btn' : 'btn btn-primary'} onClick={claim} disabled={busy || claimedByOther}>
+          {open && mayWork && (
+            <button type="button" className={claimedByMe ? 'btn' : 'btn btn-primary'} onClick={claim} disabled={busy || !(allowed.has('claim') || allowed.has('release'))}>
               {claimedByMe ? 'Release' : 'Claim'} <kbd>c</kbd>
             </button>
           )}
@@ -186,14 +191,14 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
 
       <div className="case-grid">
         <div className="case-main">
-          <Section title="Why Lifeguard flagged this" id="why">
-            <ul className="explanation">
-              {detail.explanation.map((line, i) => <li key={i}>{line}</li>)}
-            </ul>
-          </Section>
-          <Section title="How risk built up" id="timeline">
-            <RiskTimeline points={detail.timeline} onPick={showMessage} />
-          </Section>
+          <div className="summary-row">
+            <Section title="Why Lifeguard flagged this" id="why">
+              <Explanation lines={detail.explanation} />
+            </Section>
+            <Section title="How risk built up" id="timeline">
+              <RiskTimeline points={detail.timeline} onPick={showMessage} />
+            </Section>
+          </div>
           {detail.conversations.map((conv) => (
             <ConversationPanel
               key={conv.id}
@@ -216,7 +221,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
 
         <aside className="case-side" aria-label="Decision and context">
           <DecisionPanel
-            steps={steps}
+            steps={mayWork ? steps : []}
             open={open}
             claimedByMe={claimedByMe}
             form={form}
@@ -286,6 +291,25 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
         </aside>
       </div>
     </section>
+  );
+}
+
+/** The engine's reasons, strongest first: the first few at once, the rest on request. */
+function Explanation({ lines }: { lines: string[] }) {
+  const [all, setAll] = useState(false);
+  const FIRST = 4;
+  if (lines.length === 0) return <p className="muted">No explanation recorded.</p>;
+  return (
+    <>
+      <ul className="explanation" id="explanation-list">
+        {(all ? lines : lines.slice(0, FIRST)).map((line, i) => <li key={i}>{line}</li>)}
+      </ul>
+      {lines.length > FIRST && (
+        <button type="button" className="linklike more" aria-expanded={all} aria-controls="explanation-list" onClick={() => setAll(!all)}>
+          {all ? 'Show fewer' : `Show all ${lines.length} reasons`}
+        </button>
+      )}
+    </>
   );
 }
 
@@ -421,7 +445,7 @@ function DecisionPanel({ steps, open, claimedByMe, form, onOpen, onCancel, onDec
           <button type="button" className="btn btn-primary" onClick={onNext}>Next case <kbd>n</kbd></button>
         </>
       ) : steps.length === 0 ? (
-        <p className="muted">Your role cannot decide this case. A specialist can.</p>
+        <p className="muted">Your role cannot work this case: a child-safety specialist handles it.</p>
       ) : form ? (
         <DecisionForm step={form} onCancel={onCancel} onDecide={onDecide} />
       ) : (
@@ -473,6 +497,7 @@ function DecisionForm({ step, onCancel, onDecide }: {
 
   return (
     <form
+      noValidate
       className="decision-form"
       onSubmit={submit}
       aria-labelledby="decision-form-title"

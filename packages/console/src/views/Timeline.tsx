@@ -4,9 +4,9 @@
 import { fmtDateTime, pct, words } from '../format.ts';
 import type { TimelinePoint } from '../types.ts';
 
-const W = 720;
-const H = 170;
-const PAD = { left: 36, right: 12, top: 12, bottom: 26 };
+const W = 560;
+const H = 168;
+const PAD = { left: 30, right: 8, top: 8, bottom: 32 };
 
 export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPick(messageId: string): void }) {
   if (points.length === 0) return <p className="muted">No scored messages yet.</p>;
@@ -19,9 +19,20 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
   const first = ordered[0]!;
   const last = ordered[n - 1]!;
   // Mark where the furthest grooming stage changes, so the shape of the approach is visible.
+  // Labels go on two rows under the chart; one that fits on neither is left to the point's tooltip.
+  const rowEnds = [-Infinity, -Infinity];
   const stageChanges = ordered
     .map((p, i) => ({ p, i }))
-    .filter(({ p, i }) => p.stage && (i === 0 || ordered[i - 1]!.stage !== p.stage));
+    .filter(({ p, i }) => p.stage && (i === 0 || ordered[i - 1]!.stage !== p.stage))
+    .map(({ p, i }) => {
+      const label = words(p.stage!);
+      const width = label.length * 5.6;
+      const anchorEnd = x(i) + 3 + width > W;
+      const left = anchorEnd ? x(i) - 3 - width : x(i) + 3;
+      const row = rowEnds.findIndex((end) => left > end + 6);
+      if (row >= 0) rowEnds[row] = left + width;
+      return { p, i, label, anchorEnd, row };
+    });
 
   return (
     <figure className="timeline">
@@ -32,12 +43,14 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
             <text x={PAD.left - 6} y={y(g) + 4} className="axis" textAnchor="end">{pct(g)}</text>
           </g>
         ))}
-        {stageChanges.map(({ p, i }) => (
+        {stageChanges.map(({ i, label, anchorEnd, row }) => (
           <g key={`s${i}`}>
-            <line x1={x(i)} x2={x(i)} y1={PAD.top} y2={H - PAD.bottom} className="stage-line" />
-            <text x={x(i) > W - 90 ? x(i) - 3 : x(i) + 3} y={H - PAD.bottom + 16} textAnchor={x(i) > W - 90 ? 'end' : 'start'} className="axis stage-text">
-              {words(p.stage!)}
-            </text>
+            <line x1={x(i)} x2={x(i)} y1={PAD.top} y2={H - PAD.bottom + (row === 1 ? 14 : 4)} className="stage-line" />
+            {row >= 0 && (
+              <text x={anchorEnd ? x(i) - 3 : x(i) + 3} y={H - PAD.bottom + 12 + row * 13} textAnchor={anchorEnd ? 'end' : 'start'} className="axis stage-text">
+                {label}
+              </text>
+            )}
           </g>
         ))}
         {convs.map((c, ci) => {

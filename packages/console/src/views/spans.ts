@@ -12,7 +12,15 @@ export interface Piece {
 }
 
 export function pieces(text: string, spans: Span[]): Piece[] {
+  const seen = new Set<string>();
   const valid = spans
+    // The same match can arrive twice (two reports quoting one message); label it once.
+    .filter((s) => {
+      const key = `${s.start}:${s.end}:${s.signal}:${s.stage}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    })
     .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start < text.length && s.end > s.start)
     .map((s) => ({ ...s, end: Math.min(s.end, text.length) }));
   const cuts = [...new Set([0, text.length, ...valid.flatMap((s) => [s.start, s.end])])].sort((a, b) => a - b);

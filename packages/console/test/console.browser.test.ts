@@ -1,0 +1,237 @@
+// The moderator console in real Chromium against the real service: sign-in, working a case from the
+// queue to a decision, the audit log, role checks, script in message text, media reveal, shortcuts.
+// Needs Debian's chromium (/usr/bin/chromium); LIFEGUARD_SKIP_BROWSER=1 skips these tests.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Page } from 'playwright-core';
+import { apiSession, browserSkip, GROOMING, STAFF, startConsoleEnv, XSS_TEXT, type ConsoleEnv } from './harness.ts';
+
+// rick_j: the case worked to a decision. vince: a younger child, a shared picture and script in a message.
+const SCENARIOS = [
+  { accused: 'rick_j', accusedAge: 34, child: 'mia', childAge: 13, chat: GROOMING, hoursAgo: 5 },
+  {
+    accused: 'vince',
+    accusedAge: 29,
+    child: 'ella',
+    childAge: 12,
+    hoursAgo: 2,
+    chat: [
+      ...GROOMING.slice(0, 4),
+      { from: 'c' as const, text: 'my dog', media: ['/console/test-media/meadow.svg'] },
+      { from: 'c' as const, text: 'and the lake', media: ['/console/test-media/lake.svg'] },
+      { from: 'a' as const, text: XSS_TEXT },
+      ...GROOMING.slice(4),
+    ],
+  },
+];
+
+describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 }, () => {
+  let env: ConsoleEnv;
+  before(async () => {
+    env = await startConsoleEnv(SCENARIOS);
+  }, { timeout: 180_000 });
+  after(async () => {
+    await env?.close();
+  });
+
+  const openCase = async (page: Page, accused: string) => {
+    await page.goto(`/console/cases/${encodeURIComponent(env.cases[accused]!)}`);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: accused }).waitFor();
+  };
+
+  test('sign-in refuses a wrong password and lets staff in with the right one', async () => {
+    const context = await env.browser.newContext({ baseURL: env.base });
+    const page = await context.newPage();
+    await page.goto('/console/');
+    await page.getByLabel('Work email').fill(STAFF.moderator.email);
+    await page.getByLabel('Password').fill('not the password at all');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await page.getByTestId('signed-in-as').innerText(), /Priya Shah\s*moderator/);
+    await page.getByRole('heading', { name: 'Review queue' }).waitFor();
+    // Signing out kills the session: a reload shows the sign-in form again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Work email').waitFor();
+    await page.reload();
+    await page.getByLabel('Work email').waitFor();
+    await context.close();
+  });
+
+  test('the queue lists both cases, the younger child first, with reasons, age, waiting time and claim state', async () => {
+    const { context, page } = await env.signIn('moderator');
+    const rows = page.locator('table.queue tbody tr[data-case-id]');
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 2);
+    const first = rows.nth(0);
+    assert.equal(await first.getAttribute('data-case-id'), env.cases.vince);
+    assert.match(await first.locator('td').nth(3).innerText(), /^12$/);
+    assert.ok((await first.locator('.chips li').count()) > 0, 'reasons are shown as chips');
+    assert.match(await rows.nth(1).locator('td').nth(3).innerText(), /^13$/);
+    assert.match(await rows.nth(1).innerText(), /Unclaimed/);
+    assert.match(await rows.nth(1).locator('td').nth(5).innerText(), /^(just now|\d+ (min|h|d)( \d+ (min|h))?)$/);
+    await context.close();
+  });
+
+  test('keyboard: j/k move, Enter opens, ? shows help, a decision key opens the form without acting, n takes the next case', async () => {
+    const { context, page } = await env.signIn('moderator2');
+    const rows = page.locator('table.queue tbody tr[data-case-id]');
+    await rows.first().waitFor();
+    await page.keyboard.press('?');
+    await page.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.keyboard.press('j');
+    assert.equal(await page.locator('tr.selected').getAttribute('data-case-id'), env.cases.rick_j);
+    await page.keyboard.press('k');
+    assert.equal(await page.locator('tr.selected').getAttribute('data-case-id'), env.cases.vince);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/console/cases/${env.cases.rick_j}`);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'rick_j' }).waitFor();
+
+    // c claims; w opens the warn form with the note focused; Escape closes it and nothing was decided.
+    await page.keyboard.press('c');
+    await page.getByTestId('claim-state').filter({ hasText: 'Claimed by you' }).waitFor();
+    await page.keyboard.press('w');
+    const form = page.getByTestId('decision-form');
+    await form.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'decision-note');
+    // Typing decision keys into the note must not start another action.
+    await page.keyboard.type('xsb');
+    assert.equal(await page.locator('#decision-note').inputValue(), 'xsb');
+    await page.keyboard.press('Escape');
+    await form.waitFor({ state: 'detached' });
+    const detail = await page.evaluate(async (id) => (await fetch(`/console/api/cases/${id}`)).json(), env.cases.rick_j!);
+    assert.equal(detail.case.status === 'actioned', false, 'a key alone decided nothing');
+    await page.keyboard.press('c');
+    await page.getByTestId('claim-state').filter({ hasText: 'Not claimed' }).waitFor();
+
+    // n claims the most urgent case and opens it.
+    await page.keyboard.press('u');
+    await rows.first().waitFor();
+    await page.keyboard.press('n');
+    await page.waitForURL(`**/console/cases/${env.cases.vince}`);
+    await page.getByTestId('claim-state').filter({ hasText: 'Claimed by you' }).waitFor();
+    await page.keyboard.press('c');
+    await page.getByTestId('claim-state').filter({ hasText: 'Not claimed' }).waitFor();
+    await context.close();
+  });
+
+  test('script in a message is shown as text and never runs', async () => {
+    const { context, page } = await env.signIn('moderator');
+    await openCase(page, 'vince');
+    const msg = page.locator('.message', { hasText: 'window.__pwned' });
+    await msg.waitFor();
+    const text = await msg.locator('.message-text').innerText();
+    assert.ok(text.includes('<script>window.__pwned=1</script>'), text);
+    assert.ok(text.includes('<img src=x onerror="window.__pwned=1">'), text);
+    assert.equal(await msg.locator('.message-text script, .message-text img').count(), 0);
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined);
+    await context.close();
+  });
+
+  test('evidence spans are highlighted and labelled, and the case shows ages, timeline and the ladder', async () => {
+    const { context, page } = await env.signIn('moderator');
+    await openCase(page, 'rick_j');
+    assert.ok((await page.locator('mark.ev').count()) >= 3, 'several spans highlighted');
+    const labels = await page.locator('.ev-label').allInnerTexts();
+    assert.ok(labels.some((l) => l.includes('·')), `labels name signal and stage: ${labels.join(' | ')}`);
+    assert.ok((await page.locator('.timeline-svg circle').count()) > 0, 'risk timeline has points');
+    assert.match(await page.getByTestId('person-accused').innerText(), /34/);
+    assert.match(await page.getByTestId('person-child').innerText(), /13/);
+    // A moderator sees warn but not suspend/disable (specialist steps); before a claim the steps are disabled.
+    assert.equal(await page.getByRole('button', { name: /Warn/ }).isDisabled(), true);
+    assert.equal(await page.locator('.ladder-btn.action-disable').count(), 0);
+    assert.equal(await page.locator('.ladder-btn.action-suspend').count(), 0);
+    await context.close();
+  });
+
+  test('media is blurred until revealed, one item at a time, and each reveal is in the audit log', async () => {
+    const { context, page } = await env.signIn('moderator');
+    await openCase(page, 'vince');
+    const tiles = page.getByTestId('media-tile');
+    assert.equal(await tiles.count(), 2);
+    for (const state of await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))) assert.equal(state, 'hidden');
+    const filter = await tiles.first().locator('.media-placeholder').evaluate((el) => getComputedStyle(el).filter);
+    assert.match(filter, /blur/);
+    assert.match(filter, /grayscale/);
+    assert.equal(await page.locator('img.media-img').count(), 0, 'no image is loaded before a reveal');
+
+    await tiles.nth(0).getByRole('button', { name: 'Reveal…' }).click();
+    await tiles.nth(0).getByText('This may be distressing').waitFor();
+    await tiles.nth(0).getByRole('button', { name: 'Show it' }).click();
+    await page.locator('[data-state="revealed"] img.media-img').waitFor();
+    assert.equal(await tiles.nth(0).getAttribute('data-state'), 'revealed');
+
+    await tiles.nth(1).getByRole('button', { name: 'Reveal…' }).click();
+    await tiles.nth(1).getByRole('button', { name: 'Show it' }).click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid="media-tile"]')[1]?.getAttribute('data-state') === 'revealed');
+    assert.equal(await tiles.nth(0).getAttribute('data-state'), 'hidden', 'revealing another re-blurs the first');
+    assert.equal(await page.locator('[data-state="revealed"]').count(), 1);
+    await context.close();
+
+    const spec = await env.signIn('specialist');
+    await spec.page.goto(`/console/audit?caseId=${encodeURIComponent(env.cases.vince!)}`);
+    const reveals = spec.page.locator('tr[data-action="media.reveal"]');
+    await reveals.first().waitFor();
+    assert.equal(await reveals.count(), 2);
+    assert.match(await reveals.first().innerText(), /Priya Shah/);
+    await spec.context.close();
+  });
+
+  test('a moderator works a case from the queue to a warning, and a specialist sees it in the audit log', async () => {
+    const { context, page } = await env.signIn('moderator');
+    await page.locator(`tr[data-case-id="${env.cases.rick_j}"] a.case-link`).click();
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'rick_j' }).waitFor();
+    await page.getByRole('button', { name: /^Claim/ }).click();
+    await page.getByTestId('claim-state').filter({ hasText: 'Claimed by you' }).waitFor();
+    await page.locator('.message', { hasText: 'keep this between us' }).waitFor();
+
+    await page.getByRole('button', { name: /Warn/ }).click();
+    const form = page.getByTestId('decision-form');
+    await form.getByLabel('Reason').selectOption({ index: 1 });
+    await form.getByRole('button', { name: /Confirm/ }).click();
+    await form.getByRole('alert').filter({ hasText: 'at least 10 characters' }).waitFor();
+    await form.getByLabel(/Note/).fill('Asked a 13-year-old for secrecy, a photo and a meeting; first warning.');
+    await form.getByRole('button', { name: /Confirm/ }).click();
+    await page.getByTestId('case-banner').filter({ hasText: 'Decision recorded: warn' }).waitFor();
+    await context.close();
+
+    const spec = await env.signIn('specialist');
+    await spec.page.getByRole('link', { name: 'Audit log' }).click();
+    await spec.page.getByLabel('Action').selectOption('case.decision');
+    await spec.page.getByRole('button', { name: 'Apply' }).click();
+    const row = spec.page.locator('tr[data-action="case.decision"]').first();
+    await row.waitFor();
+    const text = await row.innerText();
+    assert.match(text, /Priya Shah/);
+    assert.match(text, /warn/);
+    assert.match(text, /first warning/);
+    assert.ok(text.includes(env.cases.rick_j!));
+    await spec.context.close();
+  });
+
+  test('a moderator cannot reach the admin-only staff page or the audit log: the UI says forbidden and the API answers 403', async () => {
+    const { context, page } = await env.signIn('moderator');
+    assert.equal(await page.getByRole('link', { name: 'Staff' }).count(), 0, 'the link is hidden');
+    assert.equal(await page.getByRole('link', { name: 'Audit log' }).count(), 0);
+    await page.goto('/console/admin/staff');
+    await page.getByTestId('forbidden').waitFor();
+    const status = await page.evaluate(async () => (await fetch('/console/api/staff')).status);
+    assert.equal(status, 403);
+    await page.goto('/console/audit');
+    await page.getByTestId('forbidden').waitFor();
+    await context.close();
+
+    const mod = await apiSession(env.base, STAFF.moderator.email);
+    assert.equal((await mod.call('GET', '/console/api/staff')).status, 403);
+    assert.equal((await mod.call('POST', '/console/api/staff', { email: 'x@example.org', name: 'X', role: 'admin', password: 'long enough password' })).status, 403);
+
+    const admin = await env.signIn('admin');
+    await admin.page.getByRole('link', { name: 'Staff' }).click();
+    await admin.page.getByRole('cell', { name: STAFF.moderator.email }).waitFor();
+    await admin.context.close();
+  });
+});
