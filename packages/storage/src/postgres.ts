@@ -697,11 +697,11 @@ export class PostgresStorage implements Storage {
     return { cases: rows.map(mapQueueCase), lastKey: rows.length ? Number(rows[rows.length - 1]!.queue_key) : null };
   }
 
-  async queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
+  async queueCounts(tenantId: string, userId: string, now: number, onlyMine = false): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
     const counts = { open: 0, mine: 0, escalated: 0, appeals: 0 };
+    const mine = "SELECT 'mine' AS queue, count(*) AS n FROM cases WHERE tenant_id = $1 AND claimed_by = $2 AND claim_expires_at > $3 AND queue <> 'closed'";
     const rows = await this.rows(
-      `SELECT queue, count(*) AS n FROM cases WHERE tenant_id = $1 AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue
-       UNION ALL SELECT 'mine', count(*) FROM cases WHERE tenant_id = $1 AND claimed_by = $2 AND claim_expires_at > $3 AND queue <> 'closed'`,
+      onlyMine ? mine : `SELECT queue, count(*) AS n FROM cases WHERE tenant_id = $1 AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue UNION ALL ${mine}`,
       [tenantId, userId, now],
     );
     for (const r of rows) counts[String(r.queue) as 'open'] = Number(r.n);

@@ -684,9 +684,9 @@ export class SqliteStorage implements Storage {
     return { cases: rows.map(mapQueueCase), lastKey: rows.length ? Number(rows[rows.length - 1]!.queue_key) : null };
   }
 
-  async queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
+  async queueCounts(tenantId: string, userId: string, now: number, onlyMine = false): Promise<{ open: number; mine: number; escalated: number; appeals: number }> {
     const counts = { open: 0, mine: 0, escalated: 0, appeals: 0 };
-    for (const r of this.q("SELECT queue, count(*) AS n FROM cases WHERE tenant_id = ? AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue").all(tenantId) as Row[]) {
+    if (!onlyMine) for (const r of this.q("SELECT queue, count(*) AS n FROM cases WHERE tenant_id = ? AND queue IN ('open', 'appeals', 'escalated') GROUP BY queue").all(tenantId) as Row[]) {
       counts[String(r.queue) as 'open'] = Number(r.n);
     }
     counts.mine = Number((this.q("SELECT count(*) AS n FROM cases WHERE tenant_id = ? AND claimed_by = ? AND claim_expires_at > ? AND queue <> 'closed'").get(tenantId, userId, now) as Row).n);
@@ -815,15 +815,14 @@ export class SqliteStorage implements Storage {
   async findAccountsByIdentifiers(tenantId: string, identifiers: AccountIdentifier[], query: IdentifierMatchQuery): Promise<IdentifierMatch[]> {
     if (identifiers.length === 0 || query.limit <= 0) return [];
     const out: IdentifierMatch[] = [];
-    // One indexed probe per (kind, value); chunked under SQLite's bound-parameter limit.
+    // One index probe per wanted (kind, value), chunked under SQLite's bound-parameter limit. The join
+    // order and index are spelled out: without statistics SQLite would walk the tenant's whole primary key.
     for (let i = 0; i < identifiers.length && out.length < query.limit; i += 200) {
       const chunk = identifiers.slice(i, i + 200);
-      const params: unknown[] = [tenantId];
-      const pairs = chunk.map((p) => {
-        params.push(p.kind, p.value);
-        return '(i.kind = ? AND i.value = ?)';
-      });
-      let where = `i.tenant_id = ? AND (${pairs.join(' OR ')})`;
+      const params: unknown[] = [];
+      for (const p of chunk) params.push(p.kind, p.value);
+      params.push(tenantId);
+      let where = '';
       if (query.excludeUserId !== undefined) {
         where += ' AND i.user_id <> ?';
         params.push(query.excludeUserId);
@@ -835,7 +834,10 @@ export class SqliteStorage implements Storage {
         params.push(...query.bannedFor);
       }
       params.push(query.limit - out.length);
-      const rows = this.db.prepare(`SELECT i.user_id, i.kind, i.value FROM account_identifiers i INDEXED BY account_identifiers_lookup WHERE ${where} LIMIT ?`).all(...params) as Row[];
+      const rows = this.q(`WITH w(kind, value) AS (VALUES ${chunk.map(() => '(?, ?)').join(', ')})
+        SELECT i.user_id, i.kind, i.value FROM w CROSS JOIN account_identifiers i INDEXED BY account_identifiers_lookup
+          ON i.tenant_id = ? AND i.kind = w.kind AND i.value = w.value
+        WHERE true${where} LIMIT ?`).all(...params) as Row[];
       for (const r of rows) out.push({ userId: String(r.user_id), kind: String(r.kind), value: String(r.value) });
     }
     return out;
@@ -847,8 +849,8 @@ export class SqliteStorage implements Storage {
 
   async bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]> {
     if (reasons.length === 0) return [];
-    const rows = this.db.prepare(`SELECT DISTINCT i.user_id, i.kind, i.value FROM account_bans b
-      JOIN account_identifiers i ON i.tenant_id = b.tenant_id AND i.user_id = b.user_id AND i.kind = ?
+    const rows = this.q(`SELECT DISTINCT i.user_id, i.kind, i.value FROM account_bans b
+      CROSS JOIN account_identifiers i ON i.tenant_id = b.tenant_id AND i.user_id = b.user_id AND i.kind = ?
       WHERE b.tenant_id = ? AND b.lifted_at IS NULL AND b.reason IN (${reasons.map(() => '?').join(',')}) LIMIT ?`).all(kind, tenantId, ...reasons, limit) as Row[];
     return rows.map((r) => ({ userId: String(r.user_id), kind: String(r.kind), value: String(r.value) }));
   }

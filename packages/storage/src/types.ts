@@ -549,7 +549,8 @@ export interface Storage {
   deleteStaffSession(tokenHash: string): Promise<boolean>;
   /** Cases of a queue view, most urgent first (closed: most recently closed first); evidence left out. */
   queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage>;
-  queueCounts(tenantId: string, userId: string, now: number): Promise<{ open: number; mine: number; escalated: number; appeals: number }>;
+  /** Cases per queue view; with onlyMine, the other counts are left at 0 (callers cache them: counting is a scan of the view). */
+  queueCounts(tenantId: string, userId: string, now: number, onlyMine?: boolean): Promise<{ open: number; mine: number; escalated: number; appeals: number }>;
   /** One case's queue view (no evidence). */
   getQueueCase(tenantId: string, caseId: string): Promise<QueueCase | null>;
   /** Claims (or renews the user's own claim) until `until`, unless someone else holds a live claim. Atomic. */
