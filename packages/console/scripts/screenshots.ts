@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { apiSession, GROOMING, STAFF, startConsoleEnv, type Scenario } from '../test/harness.ts';
+import { apiSession, GROOMING, STAFF, startConsoleEnv, v1, type Scenario } from '../test/harness.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const out = join(root, 'docs', 'screenshots');
@@ -38,6 +38,33 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
+    accused: 'tutor_mike', accusedAge: 45, child: 'ava', childAge: 11, hoursAgo: 3,
+    chat: [
+      { from: 'a', text: 'ur so smart and pretty' },
+      { from: 'a', text: 'how old are you?' },
+      { from: 'c', text: '11' },
+      { from: 'a', text: 'this is our secret ok' },
+      { from: 'a', text: 'are you home alone after school?' },
+    ],
+  },
+  {
+    accused: 'bigbro_game', accusedAge: 19, child: 'noah', childAge: 14, hoursAgo: 7, optional: true,
+    chat: [
+      { from: 'a', text: 'how old r u' },
+      { from: 'c', text: '14' },
+      { from: 'a', text: 'add me on insta its easier' },
+      { from: 'a', text: 'dont tell ur parents about me' },
+    ],
+  },
+  {
+    accused: 'lena_x', accusedAge: 24, child: 'sam', childAge: 15, hoursAgo: 4, optional: true,
+    chat: [
+      { from: 'a', text: 'i have ur pics' },
+      { from: 'a', text: 'send $100 or i post them everywhere' },
+      { from: 'c', text: 'please dont' },
+    ],
+  },
+  {
     accused: 'gamerx', accusedAge: 27, child: 'leo', childAge: 15, hoursAgo: 26, optional: true,
     chat: [
       { from: 'a', text: 'gg. asl?' },
@@ -52,9 +79,19 @@ const SCENARIOS: Scenario[] = [
 const env = await startConsoleEnv(SCENARIOS);
 try {
   mkdirSync(out, { recursive: true });
-  // Another moderator is already working one case, so the queue shows a live claim.
+  // A queue in use: another moderator is working one case, and one warned account has appealed.
   const tom = await apiSession(env.base, STAFF.moderator2.email);
   await tom.call('POST', `/console/api/cases/${encodeURIComponent(env.cases.coach_dan!)}/claim`);
+  if (env.cases.gamerx) {
+    const jordan = await apiSession(env.base, STAFF.specialist.email);
+    const id = encodeURIComponent(env.cases.gamerx);
+    await jordan.call('POST', `/console/api/cases/${id}/claim`);
+    const { body } = await jordan.call('GET', `/console/api/cases/${id}`);
+    await jordan.call('POST', `/console/api/cases/${id}/decisions`, {
+      action: 'warn', reason: 'grooming', note: 'Asked a 15-year-old to move to Discord and offered Robux.', expectedVersion: body.case.version,
+    });
+    await v1(env.base, env.apiKey, 'POST', '/v1/appeals', { accountId: 'gamerx', text: 'I was only talking about the game.' });
+  }
   const { context, page } = await env.signIn('moderator');
   await page.locator('table.queue tbody tr[data-case-id]').first().waitFor();
   await page.mouse.move(0, 0);

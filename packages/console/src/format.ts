@@ -18,12 +18,14 @@ export function ago(at: number, now = Date.now()): string {
 
 const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const withSeconds = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const short = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
 export const fmtDateTime = (t: number) => dateTime.format(new Date(t));
 export const fmtTime = (t: number) => timeOnly.format(new Date(t));
+export const fmtSeconds = (t: number) => withSeconds.format(new Date(t));
 export const fmtShort = (t: number) => short.format(new Date(t));
 export const fmtHourMinute = (t: number) => hourMinute.format(new Date(t));
 export const fmtDate = (t: number) => dateOnly.format(new Date(t));
@@ -43,5 +45,6 @@ const AGE_SOURCES: Record<string, string> = {
 export const ageSourceText = (s: string) => AGE_SOURCES[s] ?? words(s);
 
 export function actorName(actor: { id: string; name: string; role: string } | { system: string }): string {
-  return 'system' in actor ? (actor.system === 'lifeguard' ? 'Lifeguard (automatic)' : `API key: ${actor.system}`) : `${actor.name} (${actor.role})`;
+  // System actors: the engine itself, an API key (by name) or a tool such as the CLI.
+  return 'system' in actor ? (actor.system === 'lifeguard' ? 'Lifeguard (automatic)' : `${actor.system} (system)`) : `${actor.name} (${actor.role})`;
 }

@@ -143,5 +143,4 @@ export interface StaffMember {
   role: Role;
   disabled?: boolean;
   createdAt?: number;
-  lastSignInAt?: number | null;
 }

@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { apiSession, browserSkip, GROOMING, STAFF, startConsoleEnv, XSS_TEXT, type ConsoleEnv } from './harness.ts';
+import { apiSession, browserSkip, chromiumMissing, GROOMING, STAFF, startConsoleEnv, XSS_TEXT, type ConsoleEnv } from './harness.ts';
 
 // rick_j: the case worked to a decision. vince: a younger child, a shared picture and script in a message.
 const SCENARIOS = [
@@ -25,10 +25,16 @@ const SCENARIOS = [
   },
 ];
 
-describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 }, () => {
+// Fails, saying how to install it, when Chromium is missing (unless LIFEGUARD_SKIP_BROWSER=1).
+test('Chromium is installed for the browser tests', { skip: browserSkip }, () => {
+  const missing = chromiumMissing();
+  if (missing) assert.fail(missing);
+});
+
+describe('moderator console in Chromium', { timeout: 240_000 }, () => {
   let env: ConsoleEnv;
   before(async () => {
-    env = await startConsoleEnv(SCENARIOS);
+    if (!browserSkip) env = await startConsoleEnv(SCENARIOS);
   }, { timeout: 180_000 });
   after(async () => {
     await env?.close();
@@ -39,7 +45,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await page.getByRole('heading', { level: 1 }).filter({ hasText: accused }).waitFor();
   };
 
-  test('sign-in refuses a wrong password and lets staff in with the right one', async () => {
+  test('sign-in refuses a wrong password and lets staff in with the right one', { skip: browserSkip }, async () => {
     const context = await env.browser.newContext({ baseURL: env.base });
     const page = await context.newPage();
     await page.goto('/console/');
@@ -59,7 +65,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await context.close();
   });
 
-  test('the queue lists both cases, the younger child first, with reasons, age, waiting time and claim state', async () => {
+  test('the queue lists both cases, the younger child first, with reasons, age, waiting time and claim state', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     const rows = page.locator('table.queue tbody tr[data-case-id]');
     await rows.first().waitFor();
@@ -74,7 +80,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await context.close();
   });
 
-  test('keyboard: j/k move, Enter opens, ? shows help, a decision key opens the form without acting, n takes the next case', async () => {
+  test('keyboard: j/k move, Enter opens, ? shows help, a decision key opens the form without acting, n takes the next case', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator2');
     const rows = page.locator('table.queue tbody tr[data-case-id]');
     await rows.first().waitFor();
@@ -119,7 +125,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await context.close();
   });
 
-  test('script in a message is shown as text and never runs', async () => {
+  test('script in a message is shown as text and never runs', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     await openCase(page, 'vince');
     const msg = page.locator('.message', { hasText: 'window.__pwned' });
@@ -132,7 +138,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await context.close();
   });
 
-  test('evidence spans are highlighted and labelled, and the case shows ages, timeline and the ladder', async () => {
+  test('evidence spans are highlighted and labelled, and the case shows ages, timeline and the ladder', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     await openCase(page, 'rick_j');
     assert.ok((await page.locator('mark.ev').count()) >= 3, 'several spans highlighted');
@@ -148,7 +154,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await context.close();
   });
 
-  test('media is blurred until revealed, one item at a time, and each reveal is in the audit log', async () => {
+  test('media is blurred until revealed, one item at a time, and each reveal is in the audit log', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     await openCase(page, 'vince');
     const tiles = page.getByTestId('media-tile');
@@ -181,7 +187,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await spec.context.close();
   });
 
-  test('a moderator works a case from the queue to a warning, and a specialist sees it in the audit log', async () => {
+  test('a moderator works a case from the queue to a warning, and a specialist sees it in the audit log', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     await page.locator(`tr[data-case-id="${env.cases.rick_j}"] a.case-link`).click();
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'rick_j' }).waitFor();
@@ -213,7 +219,7 @@ describe('moderator console in Chromium', { skip: browserSkip, timeout: 240_000 
     await spec.context.close();
   });
 
-  test('a moderator cannot reach the admin-only staff page or the audit log: the UI says forbidden and the API answers 403', async () => {
+  test('a moderator cannot reach the admin-only staff page or the audit log: the UI says forbidden and the API answers 403', { skip: browserSkip }, async () => {
     const { context, page } = await env.signIn('moderator');
     assert.equal(await page.getByRole('link', { name: 'Staff' }).count(), 0, 'the link is hidden');
     assert.equal(await page.getByRole('link', { name: 'Audit log' }).count(), 0);

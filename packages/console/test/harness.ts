@@ -150,6 +150,8 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
       dir,
       async signIn(who, o = {}) {
         const context = await browser.newContext({ baseURL: base, viewport: o.viewport ?? { width: 1440, height: 900 } });
+        // Fail in seconds, not Playwright's default 30 s, when something the test waits for never shows.
+        context.setDefaultTimeout(10_000);
         const page = await context.newPage();
         await page.goto('/console/');
         await page.getByLabel('Work email').fill(STAFF[who].email);
@@ -198,7 +200,8 @@ export async function apiSession(base: string, email: string) {
   };
 }
 
-async function v1(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
+/** A call to the platform API (/v1) with an API key. */
+export async function v1(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

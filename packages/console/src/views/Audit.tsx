@@ -1,7 +1,7 @@
 // The append-only audit log (specialists and admins): who did what, when, to which case.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
-import { actorName, fmtDateTime, words } from '../format.ts';
+import { actorName, fmtSeconds } from '../format.ts';
 import { linkProps, navigate } from '../router.ts';
 import type { AuditEntry } from '../types.ts';
 import { describeDetails } from './Case.tsx';
@@ -86,11 +86,11 @@ export function AuditView({ initialCaseId }: { initialCaseId: string }) {
             {entries?.map((e) => (
               <tr key={e.seq} data-action={e.action}>
                 <td className="num mono">{e.seq}</td>
-                <td className="nowrap">{fmtDateTime(e.at)}</td>
+                <td className="nowrap">{fmtSeconds(e.at)}</td>
                 <td>{actorName(e.actor)}</td>
                 <td><span className="chip">{e.action}</span></td>
                 <td>{e.caseId ? <a {...linkProps(`/cases/${encodeURIComponent(e.caseId)}`)}>{e.caseId}</a> : <span className="muted">—</span>}</td>
-                <td className="details">{describeDetails(e.details) || (e.targetId ? words(e.targetId) : '')}</td>
+                <td className="details">{describeDetails(e.details) || (e.targetId ? <span className="mono">{e.targetId}</span> : '')}</td>
               </tr>
             ))}
           </tbody>

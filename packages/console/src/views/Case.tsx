@@ -233,6 +233,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
                 setForm(null);
                 setBanner({ kind: 'ok', text: `Decision recorded: ${words(body.action)} (${words(body.reason)}). Audit entry #${res.audit.seq}.` });
                 await load();
+                window.scrollTo({ top: 0 });
                 return true;
               } catch (err) {
                 fail(err, `record the decision`);
@@ -598,9 +599,11 @@ export function describeDetails(details: unknown): string {
   if (!details || typeof details !== 'object') return details == null ? '' : String(details);
   const d = details as Record<string, unknown>;
   const parts: string[] = [];
-  for (const key of ['action', 'reason', 'durationHours', 'mediaId', 'role', 'view', 'email']) {
+  // Codes (action, reason, role) read better as words; ids and emails are shown exactly as stored.
+  const CODES = new Set(['action', 'reason', 'role', 'view']);
+  for (const key of ['action', 'reason', 'durationHours', 'mediaId', 'role', 'disabled', 'view', 'email']) {
     const v = d[key];
-    if (v !== undefined && v !== null && typeof v !== 'object') parts.push(`${words(key)}: ${words(String(v))}`);
+    if (v !== undefined && v !== null && typeof v !== 'object') parts.push(`${words(key)}: ${CODES.has(key) ? words(String(v)) : String(v)}`);
   }
   if (typeof d.note === 'string') parts.push(`“${d.note}”`);
   return parts.join(' · ');

@@ -1,7 +1,7 @@
 // Staff accounts (admins only): who can sign in, with which role. Disabling someone ends their sessions.
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
-import { fmtDateTime } from '../format.ts';
+import { fmtDate } from '../format.ts';
 import type { Role, StaffMember, StaffUser } from '../types.ts';
 
 const ROLES: Role[] = ['moderator', 'specialist', 'admin'];
@@ -62,7 +62,7 @@ export function StaffView({ user }: { user: StaffUser }) {
       <div className="table-wrap">
         <table>
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col">Status</th></tr>
+            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col">Status</th></tr>
           </thead>
           <tbody>
             {staff === null && !error && <tr><td colSpan={5} className="empty">Loading…</td></tr>}
@@ -76,7 +76,7 @@ export function StaffView({ user }: { user: StaffUser }) {
                     {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
                   </select>
                 </td>
-                <td>{s.lastSignInAt ? fmtDateTime(s.lastSignInAt) : <span className="muted">never</span>}</td>
+                <td>{s.createdAt ? fmtDate(s.createdAt) : <span className="muted">—</span>}</td>
                 <td>
                   {s.id === user.id ? <span className="muted">you</span> : (
                     <button type="button" className="btn btn-small" onClick={() => update(s, { disabled: !s.disabled })}>
