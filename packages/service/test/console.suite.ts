@@ -187,6 +187,13 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(wrong.headers['set-cookie'], undefined);
       });
 
+      it('marks the cookie Secure behind a TLS-terminating proxy', async () => {
+        const res = await s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email: 'mod2@acme.example', password: PASSWORD }, headers: { 'x-forwarded-proto': 'https' } });
+        assert.equal(res.statusCode, 200);
+        assert.match(String(res.headers['set-cookie']), /; Secure$/);
+        assert.doesNotMatch(String((await signIn('mod2@acme.example')).headers['set-cookie']), /Secure/);
+      });
+
       it('locks an account after five failures, even against the right password, and logs the failures', async () => {
         for (let i = 0; i < 5; i++) assert.equal((await signIn('locked@acme.example', `wrong password ${i}`)).statusCode, 401);
         const res = await signIn('locked@acme.example');
@@ -224,7 +231,10 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(foreign.json().code, 'csrf');
         const signinFromElsewhere = await s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email: 'mod2@acme.example', password: PASSWORD }, headers: { origin: 'https://evil.example' } });
         assert.equal(signinFromElsewhere.statusCode, 403, 'no sign-in from another site either');
-        const own = await call(me, 'POST', `/console/api/cases/${c.id}/claim`, undefined, { origin: 'http://localhost:80' });
+        const lookalike = await call(me, 'POST', `/console/api/cases/${c.id}/claim`, undefined, { origin: 'http://localhost:80.evil.example' });
+        assert.equal(lookalike.statusCode, 403);
+        assert.equal((await call(me, 'POST', `/console/api/cases/${c.id}/claim`, undefined, { origin: 'null' })).statusCode, 403);
+        const own = await call(me, 'POST', `/console/api/cases/${c.id}/claim`, undefined, { origin: 'https://localhost:80' });
         assert.equal(own.statusCode, 200, own.body);
       });
 

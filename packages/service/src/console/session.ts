@@ -35,8 +35,9 @@ export function readCookie(header: string | undefined, name: string): string | n
   return null;
 }
 
+/** https directly, or behind a TLS-terminating proxy that says so (a false claim only makes the cookie stricter). */
 function secure(request: FastifyRequest): boolean {
-  return request.protocol === 'https';
+  return request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
@@ -70,8 +71,14 @@ export function checkOrigin(request: FastifyRequest): void {
   if (SAFE_METHODS.has(request.method)) return;
   const origin = request.headers.origin;
   if (origin === undefined) return;
-  const own = `${request.protocol}://${request.host}`;
-  if (origin !== own) throw new ConsoleError(403, 'csrf', `requests from ${JSON.stringify(origin)} are not accepted; use the console at ${own}/console/`);
+  // The host is compared, not the scheme: behind a TLS-terminating proxy the service itself sees http.
+  let host: string | null = null;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = null;
+  }
+  if (host !== request.host) throw new ConsoleError(403, 'csrf', `requests from ${JSON.stringify(origin)} are not accepted; use the console at ${request.host}/console/`);
 }
 
 export function checkCsrf(request: FastifyRequest, session: StaffSessionRecord): void {
