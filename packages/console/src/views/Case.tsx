@@ -55,6 +55,14 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   const roleSteps = (detail?.enforcement ?? []).filter((s) => RANK[user.role] >= (RANK[s.requiresRole] ?? 0));
   const steps = claimedByMe ? roleSteps.filter((s) => allowed.has(s.action)) : roleSteps;
   const mayWork = claimedByMe || claimedByOther || allowed.has('claim');
+  // Why this user cannot work the case, in the words the panel shows.
+  const lastDecider = [...(detail?.history ?? [])].reverse().find((e) => e.action === 'case.decision')?.actor;
+  const whyNot = mayWork ? null
+    : c?.appeal && lastDecider && 'id' in lastDecider && lastDecider.id === user.id
+      ? 'This appeal is against your own decision, so another moderator reviews it.'
+      : c?.status === 'escalated' && user.role === 'moderator'
+        ? 'This case was escalated: a child-safety specialist handles it.'
+        : 'You cannot work this case right now.';
 
   const fail = (err: unknown, what: string) => {
     if (err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')) return;
@@ -222,6 +230,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
         <aside className="case-side" aria-label="Decision and context">
           <DecisionPanel
             steps={mayWork ? steps : []}
+            whyNot={whyNot}
             open={open}
             claimedByMe={claimedByMe}
             form={form}
@@ -427,8 +436,9 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
   );
 }
 
-function DecisionPanel({ steps, open, claimedByMe, form, onOpen, onCancel, onDecide, onNext }: {
+function DecisionPanel({ steps, whyNot, open, claimedByMe, form, onOpen, onCancel, onDecide, onNext }: {
   steps: LadderStep[];
+  whyNot: string | null;
   open: boolean;
   claimedByMe: boolean;
   form: LadderStep | null;
@@ -445,8 +455,8 @@ function DecisionPanel({ steps, open, claimedByMe, form, onOpen, onCancel, onDec
           <p className="muted">This case is closed. An appeal reopens it.</p>
           <button type="button" className="btn btn-primary" onClick={onNext}>Next case <kbd>n</kbd></button>
         </>
-      ) : steps.length === 0 ? (
-        <p className="muted">Your role cannot work this case: a child-safety specialist handles it.</p>
+      ) : whyNot || steps.length === 0 ? (
+        <p className="muted" data-testid="cannot-work">{whyNot ?? 'Your role has no decisions on this case.'}</p>
       ) : form ? (
         <DecisionForm step={form} onCancel={onCancel} onDecide={onDecide} />
       ) : (
