@@ -235,7 +235,8 @@ interface State {
   tokens: string[];
   starts: number[];
   ends: number[];
-  gaps: number[];
+  /** Gap code before each token (see GAP_*), in a scratch array reused across calls. */
+  gaps: Uint8Array;
   raw: string; // current raw token, lowercased ASCII with leet symbols
   rawOffsets: number[]; // original offset of each raw char
   rawEnd: number;
@@ -248,7 +249,13 @@ function push(st: State, token: string, start: number, end: number): void {
   st.tokens.push(token);
   st.starts.push(start);
   st.ends.push(end);
-  st.gaps.push(st.gapLen === 0 ? GAP_NONE : st.gapLen > 2 || st.gapOther ? GAP_OTHER : st.gapSpell ? GAP_SPELL : GAP_SPACE);
+  const k = st.tokens.length - 1;
+  if (k >= st.gaps.length) {
+    const grown = new Uint8Array(st.gaps.length * 2);
+    grown.set(st.gaps);
+    st.gaps = grown;
+  }
+  st.gaps[k] = st.gapLen === 0 ? GAP_NONE : st.gapLen > 2 || st.gapOther ? GAP_OTHER : st.gapSpell ? GAP_SPELL : GAP_SPACE;
   st.gapLen = 0;
   st.gapSpell = false;
   st.gapOther = false;
@@ -256,7 +263,10 @@ function push(st: State, token: string, start: number, end: number): void {
 
 function emit(st: State, word: string, start: number, end: number): void {
   const squeezed = squeeze(word);
-  const canonical = CANONICAL.get(squeezed) ?? squeezed;
+  emitCanonical(st, CANONICAL.get(squeezed) ?? squeezed, start, end);
+}
+
+function emitCanonical(st: State, canonical: string, start: number, end: number): void {
   if (canonical.indexOf(' ') >= 0) {
     // Multi-word expansions ("ily" → "i love you") share the original span.
     for (const part of canonical.split(' ')) push(st, part, start, end);
@@ -271,7 +281,6 @@ function flush(st: State): void {
   const offsets = st.rawOffsets;
   const end = st.rawEnd;
   st.raw = '';
-  st.rawOffsets = [];
   // A URL or handle is one marker token; its text matters less than what it is.
   if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
     const app = raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me');
@@ -281,6 +290,7 @@ function flush(st: State): void {
   } else {
     resolveToken(st, raw, offsets, end);
   }
+  offsets.length = 0; // reused for the next raw token
 }
 
 function addGap(st: State, ch: number): void {
@@ -296,25 +306,106 @@ function appendRaw(st: State, piece: string, offset: number, end: number): void 
   st.rawEnd = end;
 }
 
+// Plain ASCII words, the bulk of all chat, are looked up in an intern table keyed by a hash
+// computed while scanning the word. A hit gives the word's canonical token (squeezed and
+// mapped) without slicing, lower-casing or hashing a new string, and every later Map lookup
+// on that token (lexicon trie, typo cache) reuses the interned string's cached hash.
+// Open addressing; cleared when full so a long stream of new words cannot grow it.
+const INTERN_BITS = 16;
+const INTERN_MASK = (1 << INTERN_BITS) - 1;
+const INTERN_MAX = (3 << INTERN_BITS) >> 2;
+const MAX_INTERNED_LENGTH = 24;
+const ARENA_BYTES = INTERN_MAX * 12;
+// Each slot is four ints side by side (hash, arena offset, length, entry number + 1), so a probe
+// touches one cache line; the words' letters sit in one byte arena in insertion order, so the
+// frequent words, seen first, share a few cache lines instead of one heap string each.
+const internSlots = new Int32Array(4 << INTERN_BITS);
+const internArena = new Uint8Array(ARENA_BYTES);
+let arenaUsed = 0;
+let internTokens: string[] = [];
+
+/** Pushes the canonical token(s) of the ASCII word st.text[i..j), whose lower-case hash is h. */
+function pushWord(st: State, i: number, j: number, h: number): void {
+  const text = st.text;
+  const n = j - i;
+  let slot = h & INTERN_MASK;
+  for (;;) {
+    const base = slot << 2;
+    const entry = internSlots[base + 3] as number;
+    if (entry === 0) break;
+    if (internSlots[base] === h && internSlots[base + 2] === n) {
+      const offset = internSlots[base + 1] as number;
+      let k = 0;
+      while (k < n && (text.charCodeAt(i + k) | 32) === internArena[offset + k]) k++;
+      if (k === n) { push(st, internTokens[entry - 1] as string, i, j); return; }
+    }
+    slot = (slot + 1) & INTERN_MASK;
+  }
+  const word = text.slice(i, j).toLowerCase();
+  const squeezed = squeeze(word);
+  const canonical = CANONICAL.get(squeezed) ?? squeezed;
+  // Multi-word expansions ("ily") are not interned, so a hit is always a single token.
+  if (n > MAX_INTERNED_LENGTH || canonical.indexOf(' ') >= 0) { emitCanonical(st, canonical, i, j); return; }
+  if (internTokens.length >= INTERN_MAX || arenaUsed + n > ARENA_BYTES) {
+    internSlots.fill(0);
+    internTokens = [];
+    arenaUsed = 0;
+    slot = h & INTERN_MASK;
+  }
+  for (let k = 0; k < n; k++) internArena[arenaUsed + k] = word.charCodeAt(k);
+  internTokens.push(canonical);
+  const base = slot << 2;
+  internSlots[base] = h;
+  internSlots[base + 1] = arenaUsed;
+  internSlots[base + 2] = n;
+  internSlots[base + 3] = internTokens.length;
+  arenaUsed += n;
+  push(st, canonical, i, j);
+}
+
+const STATE: State = {
+  text: '', tokens: [], starts: [], ends: [], gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false,
+};
+
 /** Normalises a message into canonical tokens with spans in the original text. */
 export function normalize(text: string): NormalizedText {
-  const st: State = { text, tokens: [], starts: [], ends: [], gaps: [], raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false };
+  // normalize never calls out while it runs, so one working state serves every call; only the
+  // returned arrays are new.
+  const st = STATE;
+  st.text = text;
+  st.tokens = [];
+  st.starts = [];
+  st.ends = [];
+  st.raw = '';
+  st.rawOffsets.length = 0;
+  st.rawEnd = 0;
+  st.gapLen = 0;
+  st.gapSpell = false;
+  st.gapOther = false;
   let digitCount = 0;
   const len = text.length;
   for (let i = 0; i < len; i++) {
     let c = text.charCodeAt(i);
     if (c < 128) {
+      if (c === 32) {
+        // A space only ends the current raw token.
+        if (st.raw !== '') flush(st);
+        st.gapLen++;
+        continue;
+      }
       if (c >= 65 && c <= 90) c += 32;
       if (isLetter(c) && st.raw === '') {
         // Fast path: a plain ASCII word ending cleanly is most of all chat.
+        let h = Math.imul(c ^ 0x811c9dc5, 16777619);
         let j = i + 1;
         while (j < len) {
           const d = text.charCodeAt(j) | 32;
           if (d < 97 || d > 122) break;
+          h = Math.imul(h ^ d, 16777619);
           j++;
         }
         if (isCleanEnd(text, j)) {
-          emit(st, text.slice(i, j).toLowerCase(), i, j);
+          pushWord(st, i, j, h);
           i = j - 1;
           continue;
         }
@@ -366,7 +457,9 @@ export function normalize(text: string): NormalizedText {
   flush(st);
   joinSpelledOut(text, st.tokens, st.starts, st.ends, st.gaps);
   if (digitCount >= 7) markPhoneNumbers(text, st.tokens, st.starts, st.ends);
-  return { tokens: st.tokens, starts: st.starts, ends: st.ends };
+  const result = { tokens: st.tokens, starts: st.starts, ends: st.ends };
+  st.text = ''; // hold no message text between calls
+  return result;
 }
 
 /**
@@ -385,14 +478,16 @@ function letterAt(text: string, tokens: string[], starts: number[], ends: number
   return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
 }
 
-function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: number[]): void {
+function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: Uint8Array): void {
+  // gaps is not spliced with the tokens: after joins, token k's gap is gaps[k + shift].
+  let shift = 0;
   let i = 0;
   while (i < tokens.length) {
     if (letterAt(text, tokens, starts, ends, i) === null) { i++; continue; }
     let j = i + 1;
     let punctuated = false;
     while (j < tokens.length) {
-      const g = gaps[j] as number;
+      const g = gaps[j + shift] as number;
       if (letterAt(text, tokens, starts, ends, j) === null || g === GAP_NONE || g === GAP_OTHER) break;
       if (g === GAP_SPELL) punctuated = true;
       j++;
@@ -406,7 +501,7 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
       tokens.splice(i, run, canonical);
       starts.splice(i + 1, run - 1);
       ends.splice(i, run, ends[j - 1] as number);
-      gaps.splice(i + 1, run - 1);
+      shift += run - 1;
       i++;
     } else i = j;
   }

@@ -79,4 +79,40 @@ describe('normalize', () => {
     const long = 'word '.repeat(4000);
     assert.equal(normalize(long).tokens.length, 4000);
   });
+
+  it('gives a word the same token in any letter case, the first time and every time after', () => {
+    // The first sighting fills the word table; later ones are served from it.
+    for (const text of ['PLZ Snap ME', 'plz snap me', 'Plz SNAP Me', 'pLz sNaP mE']) assert.equal(words(text), 'please snapchat me');
+    assert.deepEqual(normalize('Plz SNAP').starts, [0, 4]);
+    assert.deepEqual(normalize('Plz SNAP').ends, [3, 8]);
+  });
+
+  it('expands multi-word chat-speak on every sighting, not only the first', () => {
+    assert.equal(words('ily'), 'i love you');
+    assert.equal(words('ILY ily'), 'i love you i love you');
+  });
+
+  it('normalises the same after tens of thousands of new words fill and reset its word table', () => {
+    const sample = ['Hey, HOW are you?', 'plz dont tell ur mom', 'sooo meeet me l8r', 'ily bae', 'add me on s n a p c h a t'];
+    const before = sample.map(words);
+    // 70,000 distinct made-up words: more than the table holds, so it is cleared at least once.
+    let batch: string[] = [];
+    for (let n = 0; n < 70_000; n++) {
+      let w = '';
+      for (let v = n + 1; v > 0; v = Math.floor(v / 26)) w += String.fromCharCode(97 + (v % 26));
+      batch.push(`zq${w}`);
+      if (batch.length === 50) {
+        // Each made-up word comes back as itself (squeezed), never as another word's token.
+        const got = normalize(batch.join(' ')).tokens;
+        assert.deepEqual(got, batch.map((x) => x.replace(/([a-z])\1+/g, '$1')));
+        batch = [];
+      }
+    }
+    assert.deepEqual(sample.map(words), before);
+  });
+
+  it('handles words longer than the word table keeps', () => {
+    const long = 'supercalifragilisticexpialidocious';
+    assert.equal(words(`${long} ${long.toUpperCase()}`), `${long} ${long}`.replace(/([a-z])\1+/g, '$1'));
+  });
 });
