@@ -759,8 +759,10 @@ function ageAnswer(tokens: string[], askerAge: number | null): number | null {
   return null;
 }
 
+const simhashVotes = new Int32Array(32);
 function simhash32(tokens: string[]): number {
-  const v = new Int32Array(32);
+  const v = simhashVotes; // scratch: simhash32 runs to completion, so one buffer serves every call
+  v.fill(0);
   for (const tok of tokens) {
     let h = 0x811c9dc5;
     for (let i = 0; i < tok.length; i++) h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
