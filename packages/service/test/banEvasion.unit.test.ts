@@ -12,6 +12,7 @@ import {
   usernameKeys,
 } from '../src/banEvasion/normalize.ts';
 import { banEvasionSchema, DEFAULT_POLICY, parsePolicy } from '../src/policy/policy.ts';
+import { DEFAULT_ENFORCEMENT } from '../src/console/ladder.ts';
 
 const rule = DEFAULT_POLICY.banEvasion.username;
 const link = (a: string, b: string) => compareUsernames(usernameForms(a), usernameForms(b), rule);
@@ -127,6 +128,12 @@ describe('ban evasion: policy section', () => {
       device_id: 'block', email: 'block', phone: 'block', payment_fingerprint: 'block', ip_fingerprint: 'flag', username: 'flag', photo: 'flag',
     });
     assert.equal(DEFAULT_POLICY.banEvasion.photoMaxDistance, 31);
+  });
+
+  it('counts every child-safety reason the console can disable an account for, and not harassment', () => {
+    const disable = DEFAULT_ENFORCEMENT.steps.find((step) => step.action === 'disable')!;
+    for (const reason of disable.reasons.filter((r) => r !== 'harassment')) assert.ok(DEFAULT_POLICY.banEvasion.childSafetyReasons.includes(reason), reason);
+    assert.ok(!DEFAULT_POLICY.banEvasion.childSafetyReasons.includes('harassment'));
   });
 
   it('fills a partial section from the defaults and names a bad field with its line', () => {

@@ -842,8 +842,11 @@ export class PostgresStorage implements Storage {
     return rows.map((r) => ({ userId: String(r.user_id), kind: String(r.kind), value: String(r.value) }));
   }
 
-  async countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number): Promise<number> {
-    return Number((await this.one('SELECT count(*) AS n FROM (SELECT 1 FROM account_identifiers WHERE tenant_id = $1 AND kind = $2 AND value = $3 LIMIT $4) x', [tenantId, kind, value, cap]))!.n);
+  async countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number, excludeUserId = ''): Promise<number> {
+    return Number((await this.one(
+      'SELECT count(*) AS n FROM (SELECT 1 FROM account_identifiers WHERE tenant_id = $1 AND kind = $2 AND value = $3 AND user_id <> $4 LIMIT $5) x',
+      [tenantId, kind, value, excludeUserId, cap],
+    ))!.n);
   }
 
   async bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]> {

@@ -843,8 +843,9 @@ export class SqliteStorage implements Storage {
     return out;
   }
 
-  async countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number): Promise<number> {
-    return Number((this.q('SELECT count(*) AS n FROM (SELECT 1 FROM account_identifiers WHERE tenant_id = ? AND kind = ? AND value = ? LIMIT ?)').get(tenantId, kind, value, cap) as Row).n);
+  async countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number, excludeUserId = ''): Promise<number> {
+    return Number((this.q(`SELECT count(*) AS n FROM (SELECT 1 FROM account_identifiers INDEXED BY account_identifiers_lookup
+      WHERE tenant_id = ? AND kind = ? AND value = ? AND user_id <> ? LIMIT ?)`).get(tenantId, kind, value, excludeUserId, cap) as Row).n);
   }
 
   async bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]> {

@@ -581,8 +581,8 @@ export interface Storage {
   accountIdentifiers(tenantId: string, userId: string): Promise<AccountIdentifier[]>;
   /** Accounts holding any of the given (kind, value) pairs: an indexed lookup per pair. */
   findAccountsByIdentifiers(tenantId: string, identifiers: AccountIdentifier[], query: IdentifierMatchQuery): Promise<IdentifierMatch[]>;
-  /** How many accounts hold (kind, value), counting no further than `cap`. */
-  countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number): Promise<number>;
+  /** How many accounts (other than excludeUserId) hold (kind, value), counting no further than `cap`. */
+  countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number, excludeUserId?: string): Promise<number>;
   /** Identifiers of one kind held by accounts with an active ban for one of `reasons` (e.g. their photos). */
   bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]>;
   addAccountBan(tenantId: string, ban: NewAccountBan): Promise<AccountBanRecord>;

@@ -522,6 +522,7 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         assert.deepEqual(await s.findAccountsByIdentifiers(tenant, [{ kind: 'email', value: hashOf('d') }], { limit: 10 }), [], 'the kind must match as well as the value');
         assert.equal(await s.countAccountsWithIdentifier(tenant, 'device_id', hashOf('d'), 10), 2);
         assert.equal(await s.countAccountsWithIdentifier(tenant, 'device_id', hashOf('d'), 1), 1, 'counting stops at the cap');
+        assert.equal(await s.countAccountsWithIdentifier(tenant, 'device_id', hashOf('d'), 10, 'friend-1'), 1, 'the excluded account is not counted');
       });
 
       it('records and lifts bans, and filters lookups to accounts with an active ban for the given reasons', async () => {

@@ -154,8 +154,11 @@ export class BanEvasion {
   async checkSignup(tenantId: string, accountId: string, input: IdentifierInput, at = Date.now()): Promise<SignupDecision> {
     const prepared = await this.prepare(tenantId, input);
     const reasons = this.policy.childSafetyReasons;
-    const found = await this.findLinks(tenantId, accountId, prepared, reasons);
-    if (prepared.kinds.length > 0) await this.storage.replaceAccountIdentifiers(tenantId, accountId, prepared.kinds, prepared.rows, at);
+    // The lookups leave this account out, so its identifiers can be written at the same time.
+    const [found] = await Promise.all([
+      this.findLinks(tenantId, accountId, prepared, reasons),
+      prepared.kinds.length > 0 ? this.storage.replaceAccountIdentifiers(tenantId, accountId, prepared.kinds, prepared.rows, at) : null,
+    ]);
 
     const bans = await this.banIndex(tenantId, [...new Set(found.map((f) => f.userId))], reasons);
     const links: SignupLink[] = [];
@@ -282,24 +285,25 @@ export class BanEvasion {
   }
 
   private async usernameLinks(tenantId: string, userId: string, name: UsernameForms, filter: { bannedFor?: readonly string[] }): Promise<Found[]> {
-    const probes: AccountIdentifier[] = [{ kind: USERNAME_FULL, value: name.full }];
-    const keys = usernameKeys(name.skeleton);
-    if (name.skeleton !== '') probes.push({ kind: USERNAME_KEY, value: name.skeleton }, { kind: 'username', value: name.skeleton });
-    for (const key of keys) probes.push({ kind: USERNAME_KEY, value: key });
-    const candidates = await this.storage.findAccountsByIdentifiers(tenantId, probes, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES });
-    const ids = [...new Set(candidates.map((c) => c.userId))].slice(0, MAX_USERNAME_CANDIDATES);
-    if (ids.length === 0) return [];
     // A skeleton many accounts share (a popular first name) says little about who is behind one of them.
     const counts = new Map<string, Promise<boolean>>();
     const common = (skeleton: string) => {
       let known = counts.get(skeleton);
       if (!known) {
         const cap = this.policy.username.commonAt;
-        known = this.storage.countAccountsWithIdentifier(tenantId, 'username', skeleton, cap).then((n) => n >= cap);
+        known = this.storage.countAccountsWithIdentifier(tenantId, 'username', skeleton, cap, userId).then((n) => n >= cap);
         counts.set(skeleton, known);
       }
       return known;
     };
+    // A common name of its own is only compared whole; otherwise its similar names are found by key.
+    const probes: AccountIdentifier[] = [{ kind: USERNAME_FULL, value: name.full }];
+    if (name.skeleton !== '' && !(await common(name.skeleton))) {
+      probes.push({ kind: 'username', value: name.skeleton });
+      for (const key of usernameKeys(name.skeleton)) probes.push({ kind: USERNAME_KEY, value: key });
+    }
+    const candidates = await this.storage.findAccountsByIdentifiers(tenantId, probes, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES });
+    const ids = [...new Set(candidates.map((c) => c.userId))].slice(0, MAX_USERNAME_CANDIDATES);
     const out: Found[] = [];
     for (const id of ids) {
       const theirs = storedUsername(await this.storage.accountIdentifiers(tenantId, id));

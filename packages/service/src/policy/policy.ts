@@ -67,7 +67,7 @@ const banReason = z.string().regex(/^[a-z0-9_]{1,40}$/, 'reasons are lower-case 
 
 export const DEFAULT_BAN_EVASION = {
   /** Only bans for these reasons link new accounts; a ban for spam does not. */
-  childSafetyReasons: ['grooming', 'sextortion', 'known_image', 'csam', 'child_exploitation', 'age_misrepresentation'],
+  childSafetyReasons: ['grooming', 'sextortion', 'known_image', 'child_sexualisation', 'csam', 'child_exploitation', 'age_misrepresentation'],
   /** Exact identifiers block; shared networks (schools, households) and look-alike names or photos only flag. */
   links: { device_id: 'block', email: 'block', phone: 'block', payment_fingerprint: 'block', ip_fingerprint: 'flag', username: 'flag', photo: 'flag' },
   /** PDQ Hamming distance (of 256 bits) at or below which two profile photos count as the same picture. */
