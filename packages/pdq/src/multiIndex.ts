@@ -14,13 +14,18 @@
 // bucket holds about one entry: fewer, narrower chunks mean few probes but many candidates,
 // wider chunks the reverse. The width is chosen when the tables are (re)built.
 //
-// Layout. Each chunk table is CSR: `offsets` (2^width + 1 entries) into `slots`, the slot
-// numbers sorted by chunk key. Hashes are stored once, packed 8 words per slot, in `words`.
-// Slots added since the last build form a small unindexed tail that is scanned linearly; the
-// tables are rebuilt when the tail outgrows a fraction of the indexed part, so single adds are
-// O(1) amortised and never rebuild on their own. Removal marks the slot dead; dead slots are
-// dropped at the next rebuild. Every stored hash is unique: an exact-match hash table (open
-// addressing over the packed words) finds duplicates and the slot to remove.
+// Layout. What a lookup costs is random memory reads (the tables are far bigger than the cache,
+// and every read also misses the TLB), so the layout keeps them few. Each chunk table is an
+// array of 2^width buckets of B cells (B = 1 or 2, about the expected bucket size, up to 4): a
+// cell holds slot + 1, 0 when empty, or, in the last cell of a bucket that has more than B
+// entries, -(position + 1) of a list in the chunk's small `overflow` array (its length, then
+// the rest of the slots). One probe is then one read (the bucket's cells share a cache line),
+// where offsets-then-slots took two. Hashes are stored once, packed 8 words per slot, in
+// `words`. Slots added since the last build form a small unindexed tail that is scanned
+// linearly; the tables are rebuilt when the tail outgrows a fraction of the indexed part, so
+// single adds are O(1) amortised and never rebuild on their own. Removal marks the slot dead;
+// dead slots are dropped at the next rebuild. Every stored hash is unique: an exact-match hash
+// table (open addressing over the packed words) finds duplicates and the slot to remove.
 
 import { hammingDistanceWithin, popcount32 } from './hamming.ts';
 import { PDQ_HASH_WORDS } from './hex.ts';
@@ -50,14 +55,22 @@ export interface IndexStats {
   dead: number;
   chunks: number;
   chunkBits: number[];
+  /** Cells per bucket in each chunk table (see the layout note). */
+  cells: number[];
+  /** Entries kept in overflow lists, over all chunks. */
+  overflowEntries: number;
   bytes: number;
 }
 
 interface Chunk {
   start: number;
   bits: number;
-  offsets: Uint32Array;
-  slots: Uint32Array;
+  /** Cells per bucket. */
+  cells: number;
+  /** 2^bits buckets of `cells` cells: slot + 1, 0 (empty), or -(overflow position + 1). */
+  table: Int32Array;
+  /** Overflow lists: a count, then that many slot numbers. */
+  overflow: Int32Array;
 }
 
 const W = PDQ_HASH_WORDS;
@@ -217,7 +230,7 @@ export class PdqIndex {
 
   stats(): IndexStats {
     let bytes = this.words.byteLength + this.refs.byteLength + this.dead.byteLength + this.exact.byteLength;
-    for (const c of this.chunks) bytes += c.offsets.byteLength + c.slots.byteLength;
+    for (const c of this.chunks) bytes += c.table.byteLength + c.overflow.byteLength;
     return {
       size: this.live,
       slots: this.used,
@@ -226,6 +239,8 @@ export class PdqIndex {
       dead: this.deadCount,
       chunks: this.chunks.length,
       chunkBits: this.chunks.map((c) => c.bits),
+      cells: this.chunks.map((c) => c.cells),
+      overflowEntries: this.chunks.reduce((sum, c) => sum + c.overflow.length, 0),
       bytes,
     };
   }
@@ -248,7 +263,8 @@ export class PdqIndex {
       const bits = Math.floor(256 / m) + (c < 256 % m ? 1 : 0);
       for (let s = 0; s < n; s++) keys[s] = chunkKey(this.words, s * W, start, bits);
       const { offsets, slots } = buildChunkTable(keys, n, bits, scratch, scratchKeys);
-      this.chunks.push({ start, bits, offsets, slots });
+      const cells = cellsPerBucket(n, bits);
+      this.chunks.push({ start, bits, cells, ...bucketTable(offsets, slots, bits, cells) });
       start += bits;
     }
     this.indexedEnd = n;
@@ -295,16 +311,18 @@ export class PdqIndex {
 
   // Scratch for probe(); grown on demand and reused across queries.
   private keyBuf = new Int32Array(4096);
-  private startBuf = new Uint32Array(4096);
-  private endBuf = new Uint32Array(4096);
-  private candBuf = new Uint32Array(16384);
-  private firstWordDistance = new Uint8Array(16384);
+  private cellBuf = new Int32Array(16384);
+  private candBuf = new Int32Array(16384);
+  private touched = 0; // keeps the touching loop from being optimised away
+  private countBuf = new Int32Array(1024);
 
   /**
-   * Probes every chunk table and verifies the candidates. Done in passes over flat arrays
-   * (keys, then bucket bounds, then slot numbers, then hashes) rather than bucket by bucket:
-   * the tables are far bigger than the cache, and independent loads in a simple loop let the
-   * processor overlap many memory misses instead of waiting for each one in turn.
+   * Probes every chunk table and verifies the candidates, in passes over flat arrays: copy
+   * every probed bucket's cells, then pick out the slots, then read each candidate's first
+   * word, then verify. The tables and hashes are far bigger than the cache, so the time goes
+   * in memory misses, and the processor overlaps many of them only in a loop whose loads do
+   * not feed a branch: a mispredicted branch on a missing value waits for that value and throws
+   * away the loads issued after it. So the passes that touch the big arrays only copy.
    */
   private probe(q: Uint32Array, maxDistance: number, found: number[], distances: number[]): void {
     const radii = chunkRadii(this.chunks.length, maxDistance);
@@ -312,39 +330,61 @@ export class PdqIndex {
     for (let c = 0; c < this.chunks.length; c++) {
       const radius = radii[c]!;
       if (radius < 0) continue;
-      const { start, bits, offsets, slots } = this.chunks[c]!;
+      const { start, bits, cells, table, overflow } = this.chunks[c]!;
       const nk = this.fillKeys(chunkKey(q, 0, start, bits), bits, radius);
       const keys = this.keyBuf;
-      if (this.startBuf.length < nk) {
-        this.startBuf = new Uint32Array(nk);
-        this.endBuf = new Uint32Array(nk);
+      if (this.cellBuf.length < nk * cells) this.cellBuf = new Int32Array(nk * cells * 2);
+      const raw = this.cellBuf;
+      let nr = 0;
+      // Pass 1 (misses): copy the cells of every probed bucket.
+      if (cells === 1) {
+        for (let i = 0; i < nk; i++) raw[i] = table[keys[i]!]!;
+        nr = nk;
+      } else if (cells === 2) {
+        for (let i = 0; i < nk; i++) {
+          const at = keys[i]! << 1;
+          raw[nr] = table[at]!;
+          raw[nr + 1] = table[at + 1]!;
+          nr += 2;
+        }
+      } else {
+        for (let i = 0; i < nk; i++) {
+          const at = keys[i]! * cells;
+          for (let j = 0; j < cells; j++) raw[nr++] = table[at + j]!;
+        }
       }
-      const starts = this.startBuf;
-      const ends = this.endBuf;
-      let total = 0;
-      for (let i = 0; i < nk; i++) {
-        const k = keys[i]!;
-        const from = offsets[k]!;
-        const to = offsets[k + 1]!;
-        starts[i] = from;
-        ends[i] = to;
-        total += to - from;
-      }
-      if (this.candBuf.length < nc + total) this.growCandidates(nc + total);
+      // Pass 2 (in cache): slots to candidates; overflow references set aside.
+      if (this.candBuf.length < nc + nr) this.growCandidates(nc + nr);
       const cand = this.candBuf;
-      for (let i = 0; i < nk; i++) {
-        for (let p = starts[i]!, end = ends[i]!; p < end; p++) cand[nc++] = slots[p]!;
+      let no = 0;
+      for (let i = 0; i < nr; i++) {
+        const v = raw[i]!;
+        if (v > 0) cand[nc++] = v - 1;
+        else if (v < 0) raw[no++] = -v - 1; // reuses the cells already read
+      }
+      // Pass 3 (misses, rare): overflow list lengths, then their slots.
+      if (no > 0) {
+        if (this.countBuf.length < no) this.countBuf = new Int32Array(raw.length);
+        const counts = this.countBuf;
+        let total = 0;
+        for (let i = 0; i < no; i++) total += counts[i] = overflow[raw[i]!]!;
+        if (this.candBuf.length < nc + total) this.growCandidates(nc + total);
+        const dest = this.candBuf;
+        for (let i = 0; i < no; i++) {
+          for (let p = raw[i]! + 1, end = p + counts[i]!; p < end; p++) dest[nc++] = overflow[p]!;
+        }
       }
     }
     const cand = this.candBuf;
     const words = this.words;
-    // Touch each candidate's hash (one cache line) with independent loads first...
-    const first = this.firstWordDistance;
-    for (let i = 0; i < nc; i++) first[i] = popcount32((words[cand[i]! * W]! ^ q[0]!) >>> 0);
-    // ...then verify with the lines already in cache.
+    // Pass 4 (misses): touch each candidate's hash (one cache line holds it). As little work per
+    // load as possible, so that many loads fit in the processor's window at once.
+    let touched = 0;
+    for (let i = 0; i < nc; i++) touched ^= words[cand[i]! * W]!;
+    this.touched = touched;
+    // Pass 5 (in cache): verify.
     const dead = this.dead;
     for (let i = 0; i < nc; i++) {
-      if (first[i]! > maxDistance) continue;
       const s = cand[i]!;
       const d = hammingDistanceWithin(words, s * W, q, 0, maxDistance);
       // A match usually turns up through several chunks: record it once. Matches are few.
@@ -356,11 +396,9 @@ export class PdqIndex {
   }
 
   private growCandidates(need: number): void {
-    const size = Math.max(need, this.candBuf.length * 2);
-    const next = new Uint32Array(size);
+    const next = new Int32Array(Math.max(need, this.candBuf.length * 2));
     next.set(this.candBuf);
     this.candBuf = next;
-    this.firstWordDistance = new Uint8Array(size);
   }
 
   /** Writes every key within `radius` bits of `key` into keyBuf (each once); returns the count. */
@@ -520,6 +558,42 @@ function buildChunkTable(
   }
   offsets[size] = n;
   return { offsets, slots };
+}
+
+/** Cells per bucket for n entries over 2^bits buckets: about the mean bucket size, 1 to 4. */
+export function cellsPerBucket(n: number, bits: number): number {
+  return Math.min(4, Math.max(1, Math.round(n / 2 ** bits + 0.5)));
+}
+
+/**
+ * Bucket table from the CSR form: each bucket's first entries in place, the rest of a bucket
+ * that does not fit in a list in `overflow`, referenced from its last cell.
+ */
+function bucketTable(offsets: Uint32Array, slots: Uint32Array, bits: number, cells: number): { table: Int32Array; overflow: Int32Array } {
+  const size = 2 ** bits;
+  if (slots.length >= 0x7fffffff) throw new RangeError('too many hashes for one index');
+  let overflowLength = 0;
+  for (let k = 0; k < size; k++) {
+    const count = offsets[k + 1]! - offsets[k]!;
+    if (count > cells) overflowLength += 1 + count - (cells - 1);
+  }
+  const table = new Int32Array(size * cells);
+  const overflow = new Int32Array(overflowLength);
+  let at = 0;
+  for (let k = 0; k < size; k++) {
+    const from = offsets[k]!;
+    const to = offsets[k + 1]!;
+    const base = k * cells;
+    if (to - from <= cells) {
+      for (let p = from; p < to; p++) table[base + p - from] = slots[p]! + 1;
+      continue;
+    }
+    for (let j = 0; j < cells - 1; j++) table[base + j] = slots[from + j]! + 1;
+    table[base + cells - 1] = -(at + 1);
+    overflow[at++] = to - from - (cells - 1);
+    for (let p = from + cells - 1; p < to; p++) overflow[at++] = slots[p]!;
+  }
+  return { table, overflow };
 }
 
 /** Power-of-two size keeping the exact-match table at most 2/3 full for `capacity` hashes. */

@@ -113,6 +113,37 @@ describe('multi-index Hamming search', () => {
       }
     }
   });
+
+
+  it('agrees with a linear scan for every bucket size, including buckets that overflow', () => {
+    // 6,000 hashes over 2^13..2^10 buckets: about 0.7 to 6 per bucket, so 1 to 4 cells per
+    // bucket, and in each case some buckets hold more than fit and spill into overflow lists.
+    const n = 6000;
+    const words = randomHashes(n, 12);
+    const next = rng(13);
+    const seen = new Set<number>();
+    for (const chunkBits of [13, 12, 11, 10]) {
+      const index = new PdqIndex({ chunkBits });
+      index.addMany(words, Uint32Array.from({ length: n }, (_, i) => i));
+      const stats = index.stats();
+      assert.ok(stats.overflowEntries > 0, `chunkBits ${chunkBits}: some bucket overflows`);
+      for (const c of stats.cells) seen.add(c);
+      for (let t = 0; t < 30; t++) {
+        const target = next() % n;
+        const query = flipBits(words, target * 8, next() % 36, next);
+        assert.equal(key(index.search(query, 31)), key(index.linearScan(query, 31)), `chunkBits ${chunkBits}`);
+      }
+      // Removed hashes are not found even while their slots are still in the tables.
+      for (let i = 0; i < n; i += 2) index.remove(words, i * 8);
+      for (let t = 0; t < 30; t++) {
+        const target = next() % n;
+        const query = flipBits(words, target * 8, next() % 20, next);
+        assert.equal(key(index.search(query, 31)), key(index.linearScan(query, 31)), `chunkBits ${chunkBits} after removals`);
+        assert.equal(index.search(query, 31).some((m) => m.ref === target), target % 2 === 1);
+      }
+    }
+    assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
+  });
 });
 
 describe('multi-index building blocks', () => {
