@@ -463,6 +463,15 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.ok(listed.every((u: Record<string, unknown>) => !('passwordHash' in u)));
         assert.ok(listed.every((u: { tenantId: string }) => u.tenantId === 'acme'));
         assert.equal((await call(admin, 'PATCH', `/console/api/staff/${admin.userId}`, { disabled: true })).statusCode, 409, 'an admin cannot lock themselves out');
+        const newUser = await session('new@acme.example');
+        assert.equal((await call(admin, 'PATCH', `/console/api/staff/${newUser.userId}`, { password: 'short' })).statusCode, 400);
+        const reset = await call(admin, 'PATCH', `/console/api/staff/${newUser.userId}`, { password: 'a brand new passphrase' });
+        assert.equal(reset.statusCode, 200, reset.body);
+        assert.equal((await call(newUser, 'GET', '/console/api/queue')).statusCode, 401, 'a password reset ends the sessions');
+        assert.equal((await signIn('new@acme.example', 'a brand new passphrase')).statusCode, 200);
+        const entry = (await s.storage.listAudit('acme', { action: 'staff.update', limit: 1 }))[0]!;
+        assert.deepEqual(entry.details, { passwordReset: true });
+        assert.ok(!JSON.stringify(entry).includes('brand new'), 'the password is never logged');
         assert.equal((await call(admin, 'PATCH', `/console/api/staff/${ids['mod@globex.example']}`, { disabled: true })).statusCode, 404);
       });
     });

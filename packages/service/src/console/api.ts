@@ -46,7 +46,13 @@ export const staffCreateBody = z.strictObject({
   role: z.enum(STAFF_ROLES),
   password: z.string(),
 });
-const staffPatchBody = z.strictObject({ role: z.enum(STAFF_ROLES).optional(), disabled: z.boolean().optional(), name: z.string().trim().min(1).max(100).optional() });
+const staffPatchBody = z.strictObject({
+  role: z.enum(STAFF_ROLES).optional(),
+  disabled: z.boolean().optional(),
+  name: z.string().trim().min(1).max(100).optional(),
+  /** A new password set by an admin; ends the user's sessions. */
+  password: z.string().optional(),
+});
 
 function encodeCursor(key: number, id: string): string {
   return Buffer.from(JSON.stringify([key, id])).toString('base64url');
@@ -311,9 +317,15 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     if (id === user.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
       throw new ConsoleError(409, 'conflict', 'you cannot disable or demote yourself; ask another admin');
     }
-    const updated = await storage.updateStaffUser(user.tenantId, id, patch, Date.now());
+    const { password, ...rest } = patch;
+    if (password !== undefined) {
+      const problem = passwordProblem(password);
+      if (problem) throw new ConsoleError(400, 'invalid_request', 'invalid staff change', {}, [problem]);
+    }
+    const updated = await storage.updateStaffUser(user.tenantId, id, { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}) }, Date.now());
     if (!updated) throw new ConsoleError(404, 'not_found', `no staff account ${id}`);
-    await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...patch } });
+    // The audit entry says that the password changed, never what to.
+    await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) } });
     return { user: { ...publicUser(updated), disabled: updated.disabled } };
   });
 }
