@@ -387,6 +387,22 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         await assert.rejects(tamper(`UPDATE audit_log SET details = '{}' WHERE tenant_id = 'acme'`), /append-only/);
         await assert.rejects(tamper(`DELETE FROM audit_log WHERE tenant_id = 'acme'`), /append-only/);
         assert.equal((await verifyAuditChain(s, tenant)).ok, true);
+
+        // Someone with the power to switch the triggers off: the chain still shows the edit.
+        const [off, on] = sql === 'sqlite'
+          ? ['DROP TRIGGER audit_log_no_update', "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: entries cannot be changed'); END"]
+          : ['ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only', 'ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only'];
+        await tamper(off);
+        try {
+          await tamper(`UPDATE audit_log SET details = '{"note":"nothing to see"}' WHERE tenant_id = 'acme' AND action = 'case.note'`);
+        } finally {
+          await tamper(on);
+        }
+        const broken = await verifyAuditChain(s, tenant);
+        assert.equal(broken.ok, false);
+        assert.equal(!broken.ok && broken.seq, forCase[0]!.seq);
+        assert.equal((await verifyAuditChain(s, 'globex')).ok, true, 'other tenants\' chains are unaffected');
+        await assert.rejects(tamper(`UPDATE audit_log SET details = '{}' WHERE tenant_id = 'acme'`), /append-only/, 'the trigger is back');
       });
     });
     // End of moderator console ------------------------------------------------------------------
