@@ -123,6 +123,8 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
     u: () => navigate('/queue'),
   };
   for (const [action, key] of Object.entries(ACTION_KEYS)) keys[key] = () => openForm(action);
+  // Once the case is decided, n moves on as it does in the queue (never while a case is still open).
+  if (c && !(c.status === 'open' || c.status === 'in_review' || c.status === 'escalated')) keys.n = () => void nextCase();
   useShortcuts(keys, !!detail && !form);
 
   const showMessage = (messageId: string) => {

@@ -33,7 +33,8 @@ export function QueueView({ user }: { user: StaffUser }) {
   const load = useCallback(async () => {
     try {
       const p = await api.queue(view);
-      setPage(p);
+      // A refresh keeps the rows already paged in below the first page.
+      setPage((prev) => (prev && prev.items.length > p.items.length && p.nextCursor ? { ...p, items: mergeRows(p.items, prev.items) } : p));
       setError(null);
       setNow(Date.now());
     } catch (err) {
@@ -59,6 +60,16 @@ export function QueueView({ user }: { user: StaffUser }) {
     const next = Math.min(items.length - 1, Math.max(0, selected + delta));
     setSelected(next);
     focusRow(next);
+  };
+
+  const more = async () => {
+    if (!page?.nextCursor) return;
+    try {
+      const p = await api.queue(view, page.nextCursor);
+      setPage({ ...p, items: [...page.items, ...p.items.filter((i) => !page.items.some((o) => o.id === i.id))] });
+    } catch (err) {
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+    }
   };
 
   const nextCase = async () => {
@@ -147,8 +158,15 @@ export function QueueView({ user }: { user: StaffUser }) {
           </tbody>
         </table>
       </div>
+      {page?.nextCursor && <button type="button" className="btn more-rows" onClick={more}>Show more cases</button>}
     </section>
   );
+}
+
+/** The fresh first page, then the older rows that were paged in after it. */
+function mergeRows(first: QueueItem[], before: QueueItem[]): QueueItem[] {
+  const seen = new Set(first.map((i) => i.id));
+  return [...first, ...before.slice(first.length).filter((i) => !seen.has(i.id))];
 }
 
 function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueItem; rank: number; selected: boolean; now: number; userId: string; onFocus(): void }) {
