@@ -8,3 +8,4 @@ export * from './multiIndex.ts';
 export * from './hashList.ts';
 export * from './bank.ts';
 export * from './bankStore.ts';
+export * from './random.ts';

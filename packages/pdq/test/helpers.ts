@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { xorshift32 } from '../src/random.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const SHARED_PDQ = join(here, '..', '..', '..', '..', 'shared', 'testdata', 'pdq');
@@ -46,18 +47,8 @@ export function imagePath(rel: string): string {
   return join(SHARED_PDQ, rel);
 }
 
-/** xorshift32: small, seeded, reproducible. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+/** Seeded, reproducible uint32s (xorshift32). */
+export const rng = xorshift32;
 
 export function randomHashes(n: number, seed: number): Uint32Array {
   const next = rng(seed);
