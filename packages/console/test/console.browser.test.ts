@@ -279,4 +279,33 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await tom.page.getByTestId('claim-state').filter({ hasText: 'Claimed by you' }).waitFor();
     await tom.context.close();
   });
+
+  test('every form control on every page has a label', { skip: browserSkip }, async () => {
+    const { context, page } = await env.signIn('admin');
+    const unlabelled = () =>
+      page.evaluate(() =>
+        [...document.querySelectorAll('input, select, textarea')]
+          .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label'))
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+    await page.goto(`/console/cases/${encodeURIComponent(env.cases.vince!)}`);
+    await page.getByRole('button', { name: /^Claim/ }).click();
+    await page.getByTestId('claim-state').filter({ hasText: 'Claimed by you' }).waitFor();
+    await page.keyboard.press('s');
+    await page.getByTestId('decision-form').waitFor();
+    assert.deepEqual(await unlabelled(), [], 'case view with the suspend form open');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('c');
+    await page.getByTestId('claim-state').filter({ hasText: 'Not claimed' }).waitFor();
+    for (const path of ['/console/audit', '/console/admin/staff', '/console/queue']) {
+      await page.goto(path);
+      await page.locator('table tbody tr').first().waitFor();
+      assert.deepEqual(await unlabelled(), [], path);
+    }
+    await context.close();
+  });
+
+  test('no page needed an inline script or style (no CSP violations reported)', { skip: browserSkip }, () => {
+    assert.deepEqual(env.cspViolations, []);
+  });
 });

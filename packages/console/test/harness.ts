@@ -108,6 +108,8 @@ export interface ConsoleEnv {
   /** Case ids by accused account. */
   cases: Record<string, string>;
   dir: string;
+  /** Content-Security-Policy violations any page reported (the console must need no inline script or style). */
+  cspViolations: string[];
   /** A fresh browser context signed in as this staff member (through the sign-in form). */
   signIn(who: StaffKey, opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
@@ -140,7 +142,9 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
       if (id) cases[s.accused] = id;
     }
 
+    const cspViolations: string[] = [];
     const env: ConsoleEnv = {
+      cspViolations,
       base,
       app,
       storage,
@@ -153,6 +157,9 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
         // Fail in seconds, not Playwright's default 30 s, when something the test waits for never shows.
         context.setDefaultTimeout(10_000);
         const page = await context.newPage();
+        page.on('console', (m) => {
+          if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+        });
         await page.goto('/console/');
         await page.getByLabel('Work email').fill(STAFF[who].email);
         await page.getByLabel('Password').fill(PASSWORD);
