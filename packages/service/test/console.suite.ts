@@ -407,6 +407,8 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.deepEqual(messages[2].media, [{ id: `${c.accusedId}-m3.0`, kind: 'image' }], 'no reference until revealed');
         assert.ok(!res.body.includes('media://upload/123'));
         assert.equal(view.timeline.length, 3);
+        assert.deepEqual(view.timeline.map((p: { messageId: string }) => p.messageId), messages.map((m: { id: string }) => m.id));
+        assert.ok(view.timeline[2].score > view.timeline[0].score, `risk builds up over the conversation: ${JSON.stringify(view.timeline)}`);
         assert.equal(view.children[0].age, 12);
         assert.equal(view.accused.userId, c.accusedId);
         assert.ok(Array.isArray(view.linkedAccounts));
