@@ -255,6 +255,7 @@ for (const n of bankSizes) {
   gc();
 }
 const rssMiB = peakRss() / 2 ** 20;
+const hugePages = /glibc\.malloc\.hugetlb=[12]/.test(process.env.GLIBC_TUNABLES ?? '');
 
 const lines: string[] = [];
 lines.push('### PDQ image matching');
@@ -278,7 +279,7 @@ for (const l of lookups) {
 lines.push('');
 lines.push(
   `Method: hashing times are the best of five timed rounds after warm-up; lookups are ${lookups[0]?.queries ?? 0} queries per bank through the multi-index (\`PdqIndex.search\`), timed in three rounds (best round shown, with the worst round's p99; the CPU-time columns are the same round's per-query CPU time of this process, which leaves out waiting for a core), compared in the same run with a linear scan (\`linearScan\`) over the same stored hashes. ` +
-    `Process peak RSS ${rssMiB.toFixed(0)} MiB. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start (other work on a shared machine inflates tail latencies).`,
+    `Process peak RSS ${rssMiB.toFixed(0)} MiB. Memory pages: ${hugePages ? 'transparent huge pages asked for (`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`)' : 'default (4 KB; `GLIBC_TUNABLES=glibc.malloc.hugetlb=1` asks glibc for huge pages, see docs/pdq.md)'}. Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, load average ${loadAtStart.toFixed(2)} at start (other work on a shared machine inflates tail latencies).`,
 );
 const markdown = `${lines.join('\n')}\n`;
 console.log(JSON.stringify({ title: 'PDQ image matching', markdown }));
