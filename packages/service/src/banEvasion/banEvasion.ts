@@ -272,16 +272,15 @@ export class BanEvasion {
    * keys, a comparison with banned accounts' photos. bannedFor null: any account (case view).
    */
   private async findLinks(tenantId: string, userId: string, prepared: PreparedIdentifiers, bannedFor: readonly string[] | null): Promise<Found[]> {
-    const found: Found[] = [];
     const filter = bannedFor ? { bannedFor } : {};
     const exact = prepared.rows.filter((r) => (EXACT_KINDS as readonly string[]).includes(r.kind));
-    if (exact.length > 0) {
-      const matches = await this.storage.findAccountsByIdentifiers(tenantId, exact, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES });
-      for (const m of matches) found.push({ userId: m.userId, kind: m.kind as ExactKind, strength: 1, detail: null });
-    }
-    if (prepared.username) found.push(...(await this.usernameLinks(tenantId, userId, prepared.username, filter)));
-    if (prepared.photos.length > 0) found.push(...(await this.photoLinks(tenantId, userId, prepared.photos, bannedFor)));
-    return found;
+    // Independent lookups, run together (on PostgreSQL each is a round trip).
+    const [exactMatches, usernames, photos] = await Promise.all([
+      exact.length > 0 ? this.storage.findAccountsByIdentifiers(tenantId, exact, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES }) : [],
+      prepared.username ? this.usernameLinks(tenantId, userId, prepared.username, filter) : [],
+      prepared.photos.length > 0 ? this.photoLinks(tenantId, userId, prepared.photos, bannedFor) : [],
+    ]);
+    return [...exactMatches.map((m): Found => ({ userId: m.userId, kind: m.kind as ExactKind, strength: 1, detail: null })), ...usernames, ...photos];
   }
 
   private async usernameLinks(tenantId: string, userId: string, name: UsernameForms, filter: { bannedFor?: readonly string[] }): Promise<Found[]> {
@@ -304,16 +303,14 @@ export class BanEvasion {
     }
     const candidates = await this.storage.findAccountsByIdentifiers(tenantId, probes, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES });
     const ids = [...new Set(candidates.map((c) => c.userId))].slice(0, MAX_USERNAME_CANDIDATES);
-    const out: Found[] = [];
-    for (const id of ids) {
+    const compared = await Promise.all(ids.map(async (id): Promise<Found | null> => {
       const theirs = storedUsername(await this.storage.accountIdentifiers(tenantId, id));
-      if (!theirs) continue;
-      const link = compareUsernames(name, theirs, this.policy.username);
-      if (!link) continue;
-      if (link.how !== 'same_name' && ((await common(name.skeleton)) || (await common(theirs.skeleton)))) continue;
-      out.push({ userId: id, kind: 'username', strength: link.similarity, detail: { username: link } });
-    }
-    return out;
+      const link = theirs && compareUsernames(name, theirs, this.policy.username);
+      if (!theirs || !link) return null;
+      if (link.how !== 'same_name' && ((await common(name.skeleton)) || (await common(theirs.skeleton)))) return null;
+      return { userId: id, kind: 'username', strength: link.similarity, detail: { username: link } };
+    }));
+    return compared.filter((f): f is Found => f !== null);
   }
 
   private async photoLinks(tenantId: string, userId: string, photos: string[], bannedFor: readonly string[] | null): Promise<Found[]> {
