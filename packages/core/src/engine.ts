@@ -295,6 +295,8 @@ export class DetectionEngine {
       }
     }
 
+    const signals = detectSignals(e.text, norm);
+
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
       const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
@@ -303,13 +305,15 @@ export class DetectionEngine {
       if (age !== null) {
         this.noteDisclosedAge(actor, age);
         c.pendingAgeProbe = senderIdx; // "15, u?" asks back
-        const end = Math.min(e.text.length, 80);
-        this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end, excerpt: e.text.slice(0, end), age, stage: null });
+        // A reply the lexicon also reads as an age ("im 13") is cited once, by its signal below.
+        if (!signals.some((s) => s.kind === 'age_disclosure_minor' || s.kind === 'age_disclosure_adult')) {
+          const end = Math.min(e.text.length, 80);
+          this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end, excerpt: e.text.slice(0, end), age, stage: null });
+        }
         changed = true;
       }
     }
 
-    const signals = detectSignals(e.text, norm);
     if (signals.length > 0) {
       this.decay(sender, t);
       const counts = (sender.signals ??= new Float32Array(NUM_SIGNALS));

@@ -108,6 +108,15 @@ describe('conversation risk', () => {
     assert.equal(reply.slice(ev.start, ev.end), ev.excerpt);
   });
 
+  it('cites an age answer once when the reply itself states the age ("im 13")', () => {
+    const s = new Script().say('c', 'a', 'b', 'how old r u').say('c', 'b', 'a', 'im 13');
+    const { engine } = run(s);
+    const ages = engine.conversationReport('c')?.evidence.filter((x) => x.kind === 'age_disclosure_minor') ?? [];
+    assert.equal(ages.length, 1, JSON.stringify(ages));
+    assert.equal(ages[0]?.excerpt, 'im 13');
+    assert.equal(engine.accountInfo('b').disclosedAge, 13);
+  });
+
   it('does not read a time or amount in a reply as an age', () => {
     const s = new Script().say('t', 'a', 'b', 'how old is your brother').say('t', 'b', 'a', 'back in 20 minutes');
     assert.equal(run(s).engine.accountInfo('b').age, null);
