@@ -9,7 +9,7 @@ import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SqliteStorage } from '@lifeguard/storage';
 import { buildServer, createKey } from '@lifeguard/service';
-import { createStaff } from '../../service/src/console/api.ts';
+import { createStaff } from '@lifeguard/service';
 import type { FastifyInstance } from 'fastify';
 
 export const CHROMIUM = process.env.LIFEGUARD_CHROMIUM ?? '/usr/bin/chromium';

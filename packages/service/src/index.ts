@@ -7,3 +7,4 @@ export { createKey, generateApiKey, hashApiKey, parseScopes } from './auth/keys.
 export { signPayload, verifySignature, SIGNATURE_HEADER } from './webhooks/worker.ts';
 export { registerServiceCommands, defaultDatabase, lifeguardHome } from './cli.ts';
 export { runDemo, type DemoSummary } from './demo/demo.ts';
+export { createStaff } from './console/api.ts';
