@@ -34,7 +34,7 @@ const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-repo
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, LIFEGUARD_TEST: '1' },
 });
-const counts = { pass: 0, fail: 0, skipped: 0, todo: 0 };
+const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
 let buf = '';
 child.stdout.on('data', (chunk) => {
   process.stdout.write(chunk);
@@ -42,12 +42,14 @@ child.stdout.on('data', (chunk) => {
   const lines = buf.split('\n');
   buf = lines.pop() ?? '';
   for (const line of lines) {
-    const m = /^\u2139 (pass|fail|skipped|todo) (\d+)$/.exec(line.trim());
+    const m = /^\u2139 (pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line.trim());
     if (m) counts[m[1]] = Number(m[2]);
   }
 });
 child.on('close', (code) => {
   console.log(`\n${files.length} test files`);
-  console.log(`${counts.pass} passed, ${counts.fail} failed, ${counts.skipped} skipped`);
+  // A test cancelled because its suite's set-up failed did not pass: it counts as failed.
+  const failed = counts.fail + counts.cancelled;
+  console.log(`${counts.pass} passed, ${failed} failed${counts.cancelled ? ` (${counts.cancelled} cancelled)` : ''}, ${counts.skipped} skipped`);
   process.exit(code ?? 1);
 });
