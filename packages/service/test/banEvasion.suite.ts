@@ -75,6 +75,14 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(body.links[0].strength, 1);
       });
 
+      it('gives one link per banned account and kind, however many values match', async () => {
+        await putIds('u123', { deviceIds: ['6F9619FF-8B86-D011-B42D-00C04FC964FF', 'second-device'] });
+        const body = (await signup('new-two-devices', { deviceIds: ['second-device', '6f9619ff-8b86-d011-b42d-00c04fc964ff'] })).json();
+        assert.deepEqual(body.links.map((l: { kind: string }) => l.kind), ['device_id']);
+        await putIds('u123', { deviceIds: ['6F9619FF-8B86-D011-B42D-00C04FC964FF'] });
+        assert.equal((await signup('new-second', { deviceIds: ['second-device'] })).json().decision, 'allow', 'a device id replaced by PUT no longer links');
+      });
+
       it('blocks the same Gmail mailbox written with dots, a +tag and googlemail.com', async () => {
         await expectLink('new-email', { email: 'jordanoffender+again@googlemail.com' }, 'email', 'block');
       });

@@ -148,7 +148,7 @@ export class BanEvasion {
 
   /**
    * The sign-up decision for a new account: links to accounts with an active child-safety ban, each
-   * blocking or flagging as the policy says. The new account's identifiers are then recorded, so a
+   * blocking or flagging as the policy says. The new account's identifiers are recorded too, so a
    * later ban of this account links the accounts after it.
    */
   async checkSignup(tenantId: string, accountId: string, input: IdentifierInput, at = Date.now()): Promise<SignupDecision> {
@@ -161,8 +161,14 @@ export class BanEvasion {
     ]);
 
     const bans = await this.banIndex(tenantId, [...new Set(found.map((f) => f.userId))], reasons);
-    const links: SignupLink[] = [];
+    // One link per banned account and kind (two shared device ids are one device link), the strongest.
+    const strongest = new Map<string, Found>();
     for (const f of found) {
+      const key = `${f.userId}\u0000${f.kind}`;
+      if ((strongest.get(key)?.strength ?? -1) < f.strength) strongest.set(key, f);
+    }
+    const links: SignupLink[] = [];
+    for (const f of strongest.values()) {
       const action = this.policy.links[f.kind];
       const ban = bans.get(f.userId);
       if (action === 'ignore' || !ban) continue;
