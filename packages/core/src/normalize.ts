@@ -243,9 +243,12 @@ interface State {
   gapLen: number;
   gapSpell: boolean;
   gapOther: boolean;
+  /** Tokens whose source is one character: spelled-out words need at least three. */
+  singles: number;
 }
 
 function push(st: State, token: string, start: number, end: number): void {
+  if (end - start === 1) st.singles++;
   st.tokens.push(token);
   st.starts.push(start);
   st.ends.push(end);
@@ -364,7 +367,7 @@ function pushWord(st: State, i: number, j: number, h: number): void {
 }
 
 const STATE: State = {
-  text: '', tokens: [], starts: [], ends: [], gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false,
+  text: '', tokens: [], starts: [], ends: [], gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
 };
 
 /** Normalises a message into canonical tokens with spans in the original text. */
@@ -382,6 +385,7 @@ export function normalize(text: string): NormalizedText {
   st.gapLen = 0;
   st.gapSpell = false;
   st.gapOther = false;
+  st.singles = 0;
   let digitCount = 0;
   const len = text.length;
   for (let i = 0; i < len; i++) {
@@ -455,7 +459,7 @@ export function normalize(text: string): NormalizedText {
     i += width - 1;
   }
   flush(st);
-  joinSpelledOut(text, st.tokens, st.starts, st.ends, st.gaps);
+  if (st.singles >= 3) joinSpelledOut(text, st.tokens, st.starts, st.ends, st.gaps);
   if (digitCount >= 7) markPhoneNumbers(text, st.tokens, st.starts, st.ends);
   const result = { tokens: st.tokens, starts: st.starts, ends: st.ends };
   st.text = ''; // hold no message text between calls

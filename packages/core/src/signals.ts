@@ -36,6 +36,8 @@ export interface CompiledLexicon {
   vocabulary: Set<string>;
   /** Letter signature of each vocabulary word: a swapped-letter typo shares it. */
   signatures: Set<number>;
+  /** One bit per signature modulo 2^18, checked before the Set: a typed-array load instead of a hash probe. */
+  signatureBits: Uint32Array;
   /** Patterns that cancel a rule in the same message, keyed by rule index in `accepts`. */
   unlessRoot: TrieNode;
   patternCount: number;
@@ -172,12 +174,19 @@ export function compileLexicon(rules: LexiconRule[]): CompiledLexicon {
   };
   collect(root);
   const signatures = new Set<number>();
-  for (const word of vocabulary) if (word.length >= 4) signatures.add(signature(word));
+  const signatureBits = new Uint32Array(SIGNATURE_BITS >>> 5);
+  for (const word of vocabulary) {
+    if (word.length < 4) continue;
+    const sig = signature(word);
+    signatures.add(sig);
+    signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5]! |= 1 << (sig & 31);
+  }
   buildStartFilter(root);
   buildStartFilter(unlessRoot);
-  return { rules, root, unlessRoot, patternCount, vocabulary, signatures };
+  return { rules, root, unlessRoot, patternCount, vocabulary, signatures, signatureBits };
 }
 
+const SIGNATURE_BITS = 1 << 18;
 const correctionCache = new Map<string, string>();
 let cachedFor: CompiledLexicon | null = null;
 const MAX_CACHE = 20_000;
@@ -212,7 +221,9 @@ function signature(word: string): number {
 export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()): string {
   // Cheap filter first: no vocabulary word has this length and letter sum, so no swap fits.
   // (Cheaper than any cache lookup: a big Map misses the CPU cache on most tokens.)
-  if (token.length < 4 || token.length > 14 || !compiled.signatures.has(signature(token))) return token;
+  if (token.length < 4 || token.length > 14) return token;
+  const sig = signature(token);
+  if ((((compiled.signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5] as number) >>> (sig & 31)) & 1) === 0 || !compiled.signatures.has(sig)) return token;
   const cached = correctionCache.get(token);
   if (cached !== undefined && compiled === cachedFor) return cached;
   if (compiled !== cachedFor) {
