@@ -4,9 +4,9 @@ import { caseQueueFacts, URGENCY_PER_HOUR } from './caseQueue.ts';
 import { ConflictError, type ClaimOutcome } from './types.ts';
 import type { AuditEntry, CaseRecord, EnforcementActionRecord, QueueCase, StaffRole, StaffSessionRecord, StaffUser, StaffCredentials } from './types.ts';
 
+import { numOrNull, strOrNull } from './rows.ts';
+
 type Row = Record<string, unknown>;
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 /** `?` placeholders to `$1, $2, ...` (no statement here has a `?` inside a literal). */
 export function pgSql(sql: string): string {

@@ -81,8 +81,8 @@ export function webhookSubscribed(events: string[], type: string): boolean {
 // Row mappers. Column names are the same in both dialects; numbers may arrive as strings from pg.
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => Number(v);
-const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
-const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+export const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+export const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function mapApiKey(r: Row): ApiKeyRecord {
   return {
