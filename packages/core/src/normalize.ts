@@ -264,9 +264,14 @@ function push(st: State, token: string, start: number, end: number): void {
   st.gapOther = false;
 }
 
-function emit(st: State, word: string, start: number, end: number): void {
+/** The canonical token of a lower-case word: repeated letters squeezed, then chat-speak mapped. */
+function canonicalOf(word: string): string {
   const squeezed = squeeze(word);
-  emitCanonical(st, CANONICAL.get(squeezed) ?? squeezed, start, end);
+  return CANONICAL.get(squeezed) ?? squeezed;
+}
+
+function emit(st: State, word: string, start: number, end: number): void {
+  emitCanonical(st, canonicalOf(word), start, end);
 }
 
 function emitCanonical(st: State, canonical: string, start: number, end: number): void {
@@ -345,8 +350,7 @@ function pushWord(st: State, i: number, j: number, h: number): void {
     slot = (slot + 1) & INTERN_MASK;
   }
   const word = text.slice(i, j).toLowerCase();
-  const squeezed = squeeze(word);
-  const canonical = CANONICAL.get(squeezed) ?? squeezed;
+  const canonical = canonicalOf(word);
   // Multi-word expansions ("ily") are not interned, so a hit is always a single token.
   if (n > MAX_INTERNED_LENGTH || canonical.indexOf(' ') >= 0) { emitCanonical(st, canonical, i, j); return; }
   if (internTokens.length >= INTERN_MAX || arenaUsed + n > ARENA_BYTES) {
@@ -500,8 +504,7 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
     if (run >= 4 || (run === 3 && punctuated)) {
       let letters = '';
       for (let k = i; k < j; k++) letters += letterAt(text, tokens, starts, ends, k) as string;
-      const word = squeeze(letters);
-      const canonical = CANONICAL.get(word) ?? word;
+      const canonical = canonicalOf(letters);
       tokens.splice(i, run, canonical);
       starts.splice(i + 1, run - 1);
       ends.splice(i, run, ends[j - 1] as number);

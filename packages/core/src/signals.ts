@@ -313,9 +313,10 @@ function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as string;
     // Cheap pre-checks: most tokens start no pattern at all (and most messages allocate nothing).
+    const numberStart = hasNumberStart && isNumber(token);
     const key = startKey(token);
-    if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token))) continue;
-    if (next?.has(token) || (hasNumberStart && isNumber(token))) walk(tokens, i, (found ??= []), root, i, undefined);
+    if (!numberStart && filter !== undefined && key < filter.length && filter[key] === 0) continue;
+    if (numberStart || next?.has(token)) walk(tokens, i, (found ??= []), root, i, undefined);
   }
   return found ?? NO_MATCHES;
 }
