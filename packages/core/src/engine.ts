@@ -5,7 +5,7 @@
 import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
 import { explainActor, explainConversation } from './explain.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
-import { normalize } from './normalize.ts';
+import { tokenize } from './normalize.ts';
 import { AGE_MAX, AGE_MIN, NOT_AGE_AFTER, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
 import {
   GROOMING_STAGES,
@@ -30,7 +30,7 @@ export interface EngineOptions {
   maxEvidence?: number;
   /** Half-life of accumulated signals, in days. Default 30 (grooming runs over weeks). */
   halfLifeDays?: number;
-  /** Participants tracked per conversation (group chats). Default 16. */
+  /** Participants tracked per conversation (group chats), 1 to 31. Default 16. */
   maxParticipants?: number;
 }
 
@@ -46,6 +46,7 @@ const STAGE_BIT = new Map<GroomingStage, number>(GROOMING_STAGES.map((s, i) => [
 const NUM_SIGNALS = SIGNAL_KINDS.length;
 const DAY_MS = 86_400_000;
 const MAX_MINORS_TRACKED = 1000;
+const MAX_TRACKED_PARTICIPANTS = 31;
 const MAX_OPENERS = 32;
 const MAX_RISKY_CONVERSATIONS = 5;
 /** Returned when an event raises no alert: saves an allocation per message. */
@@ -134,6 +135,11 @@ export class DetectionEngine {
       maxParticipants: options.maxParticipants ?? 16,
     };
     this.halfLifeMs = this.opts.halfLifeDays * DAY_MS;
+    const mp = this.opts.maxParticipants;
+    // A message's recipients are kept as one bit per tracked participant.
+    if (!Number.isInteger(mp) || mp < 1 || mp > MAX_TRACKED_PARTICIPANTS) {
+      throw new RangeError(`maxParticipants must be an integer from 1 to ${MAX_TRACKED_PARTICIPANTS}, got ${mp}`);
+    }
   }
 
   /** Feeds one validated event. Returns the alerts whose thresholds this event crossed. */
@@ -241,13 +247,14 @@ export class DetectionEngine {
     const c = this.conversation(e.conversationId, t);
     const senderIdx = this.participantIndex(c, e.senderId, t);
     const recipients = e.recipientIds;
-    // Recipients' accounts, found through the conversation's participants (no map lookup).
-    let recipientActors: ActorState[] | null = null;
+    // Recipients' accounts, found through the conversation's participants (no map lookup);
+    // kept as participant bits, not an array, so a message allocates nothing here.
+    let recipientBits = 0;
     for (let i = 0; i < recipients.length; i++) {
       const r = recipients[i] as string;
       if (r === e.senderId) continue;
       const idx = this.participantIndex(c, r, t);
-      if (idx >= 0) (recipientActors ??= []).push((c.participants[idx] as ParticipantState).actor);
+      if (idx >= 0) recipientBits |= 1 << idx;
     }
     const firstMessage = c.messageCount === 0;
     c.messageCount++;
@@ -266,8 +273,10 @@ export class DetectionEngine {
     actor.messages++;
     if (t > actor.lastAt) actor.lastAt = t;
 
-    const norm = normalize(e.text);
+    // Reused buffers, valid until the next tokenize: used only within this call.
+    const norm = tokenize(e.text);
     const tokens = norm.tokens;
+    const tokenCount = norm.count;
     let changed = false;
 
     // First contact and copy-pasted openers are behaviour of the account, not the text.
@@ -276,15 +285,17 @@ export class DetectionEngine {
       behaviourChanged = actor.firstContacts >= 4;
       c.initiator = senderIdx;
       actor.firstContacts++;
-      if (tokens.length >= 4 && this.noteOpener(actor, tokens)) behaviourChanged = true;
+      if (tokenCount >= 4 && this.noteOpener(actor, tokens, tokenCount)) behaviourChanged = true;
     } else if (!c.answered && senderIdx !== c.initiator && c.initiator >= 0) {
       c.answered = true;
       (c.participants[c.initiator] as ParticipantState).actor.answeredFirstContacts++;
     }
 
     // Contact with a known child by an account not known to be a child.
-    if (recipientActors !== null && isMinorOf(actor) !== true) {
-      for (const ra of recipientActors) {
+    if (recipientBits !== 0 && isMinorOf(actor) !== true) {
+      for (let idx = 0; idx < c.participants.length; idx++) {
+        if ((recipientBits & (1 << idx)) === 0) continue;
+        const ra = (c.participants[idx] as ParticipantState).actor;
         if (isMinorOf(ra) === true) {
           const set = (actor.minorsContacted ??= new Set());
           if (set.size < MAX_MINORS_TRACKED && !set.has(ra.userId)) {
@@ -300,7 +311,7 @@ export class DetectionEngine {
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
       const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
-      const age = ageAnswer(tokens, asker.disclosedAge);
+      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge);
       c.pendingAgeProbe = -1;
       if (age !== null) {
         this.noteDisclosedAge(actor, age);
@@ -367,8 +378,8 @@ export class DetectionEngine {
   }
 
   /** Records a conversation opener; true when it repeats one sent before (copy-paste). */
-  private noteOpener(actor: ActorState, tokens: string[]): boolean {
-    const h = simhash32(tokens);
+  private noteOpener(actor: ActorState, tokens: string[], count: number): boolean {
+    const h = simhash32(tokens, count);
     const openers = (actor.openers ??= []);
     for (const o of openers) {
       if (popcount32(o ^ h) <= 3) {
@@ -746,16 +757,17 @@ const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
  * Reads a reply to "how old are you" (or to "13 f, u?"): "13", "13 f", "14 too! add me...",
  * "same, 15 in june", or "same" when the asker gave their own age.
  */
-function ageAnswer(tokens: string[], askerAge: number | null): number | null {
-  if (tokens.length === 0 || tokens.length > 12) return null;
-  for (let i = 0; i < Math.min(3, tokens.length); i++) {
+/** The age in a reply to "how old are you", read from the first `count` tokens. */
+function ageAnswer(tokens: string[], count: number, askerAge: number | null): number | null {
+  if (count === 0 || count > 12) return null;
+  for (let i = 0; i < Math.min(3, count); i++) {
     const t = tokens[i] as string;
     const c = t.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     if (t.length > 2) return null;
-    const next = tokens[i + 1];
+    const next = i + 1 < count ? tokens[i + 1] : undefined;
     if (next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && NOT_AGE_AFTER.has(next)) return null;
-    if (i === 0 && next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && tokens.length > 4) return null;
+    if (i === 0 && next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && count > 4) return null;
     const age = Number(t);
     return age >= AGE_MIN && age <= AGE_MAX ? age : null;
   }
@@ -764,10 +776,11 @@ function ageAnswer(tokens: string[], askerAge: number | null): number | null {
 }
 
 const simhashVotes = new Int32Array(32);
-function simhash32(tokens: string[]): number {
+function simhash32(tokens: string[], count: number): number {
   const v = simhashVotes; // scratch: simhash32 runs to completion, so one buffer serves every call
   v.fill(0);
-  for (const tok of tokens) {
+  for (let k = 0; k < count; k++) {
+    const tok = tokens[k] as string;
     let h = 0x811c9dc5;
     for (let i = 0; i < tok.length; i++) h = Math.imul(h ^ tok.charCodeAt(i), 0x01000193);
     for (let b = 0; b < 32; b++) v[b] = (v[b] as number) + ((h >>> b) & 1 ? 1 : -1);

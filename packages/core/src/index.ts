@@ -2,7 +2,7 @@
 // runs in the service, the CLI, a browser or an app (on-device mode).
 export * from './events.ts';
 export * from './reports.ts';
-export { normalize, type NormalizedText } from './normalize.ts';
+export { normalize, tokenize, type NormalizedText, type TokenStream } from './normalize.ts';
 export { detectSignals } from './signals.ts';
 export { DetectionEngine, type EngineOptions, type EngineSnapshot, type EngineStats } from './engine.ts';
 export {

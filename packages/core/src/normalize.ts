@@ -15,6 +15,21 @@ export interface NormalizedText {
   ends: number[];
 }
 
+/**
+ * The same result in reused buffers, for the engine's per-message path (no arrays allocated per
+ * message): only the first `count` entries are this message's, and everything is overwritten by
+ * the next call to `tokenize` or `normalize`. `ids[k]` is token k's entry in the word table (or
+ * -1), stable while `epoch` is unchanged, so callers can memoise facts about a word by entry.
+ */
+export interface TokenStream {
+  readonly tokens: string[];
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly ids: Int32Array;
+  readonly count: number;
+  readonly epoch: number;
+}
+
 /** Lookup tables are Maps: no prototype keys ("constructor"), fast misses. */
 function table(entries: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(entries));
@@ -230,11 +245,16 @@ function isCleanEnd(text: string, j: number): boolean {
 }
 
 /** Working state of one normalisation; plain functions over it avoid per-call closures. */
-interface State {
+interface State extends TokenStream {
   text: string;
   tokens: string[];
-  starts: number[];
-  ends: number[];
+  starts: Int32Array;
+  ends: Int32Array;
+  ids: Int32Array;
+  count: number;
+  epoch: number;
+  /** Tokens the previous message left in `tokens`, cleared so no old text is held. */
+  previousCount: number;
   /** Gap code before each token (see GAP_*), in a scratch array reused across calls. */
   gaps: Uint8Array;
   raw: string; // current raw token, lowercased ASCII with leet symbols
@@ -247,21 +267,34 @@ interface State {
   singles: number;
 }
 
-function push(st: State, token: string, start: number, end: number): void {
+function push(st: State, token: string, start: number, end: number, id = -1): void {
   if (end - start === 1) st.singles++;
-  st.tokens.push(token);
-  st.starts.push(start);
-  st.ends.push(end);
-  const k = st.tokens.length - 1;
-  if (k >= st.gaps.length) {
-    const grown = new Uint8Array(st.gaps.length * 2);
-    grown.set(st.gaps);
-    st.gaps = grown;
-  }
+  const k = st.count++;
+  if (k >= st.starts.length) growBuffers(st);
+  st.tokens[k] = token; // in place, or appended when k is the array's length
+  st.starts[k] = start;
+  st.ends[k] = end;
+  st.ids[k] = id;
   st.gaps[k] = st.gapLen === 0 ? GAP_NONE : st.gapLen > 2 || st.gapOther ? GAP_OTHER : st.gapSpell ? GAP_SPELL : GAP_SPACE;
   st.gapLen = 0;
   st.gapSpell = false;
   st.gapOther = false;
+}
+
+function growBuffers(st: State): void {
+  const size = st.starts.length * 2;
+  const starts = new Int32Array(size);
+  const ends = new Int32Array(size);
+  const ids = new Int32Array(size);
+  const gaps = new Uint8Array(size);
+  starts.set(st.starts);
+  ends.set(st.ends);
+  ids.set(st.ids);
+  gaps.set(st.gaps);
+  st.starts = starts;
+  st.ends = ends;
+  st.ids = ids;
+  st.gaps = gaps;
 }
 
 /** The canonical token of a lower-case word: repeated letters squeezed, then chat-speak mapped. */
@@ -331,6 +364,10 @@ const internSlots = new Int32Array(4 << INTERN_BITS);
 const internArena = new Uint8Array(ARENA_BYTES);
 let arenaUsed = 0;
 let internTokens: string[] = [];
+/** Generation of the word table: entry numbers from an earlier generation mean nothing. */
+let internEpoch = 0;
+/** Size of the word table: TokenStream ids are below this. */
+export const WORD_TABLE_ENTRIES = INTERN_MAX;
 
 /** Pushes the canonical token(s) of the ASCII word st.text[i..j), whose lower-case hash is h. */
 function pushWord(st: State, i: number, j: number, h: number): void {
@@ -345,7 +382,7 @@ function pushWord(st: State, i: number, j: number, h: number): void {
       const offset = internSlots[base + 1] as number;
       let k = 0;
       while (k < n && (text.charCodeAt(i + k) | 32) === internArena[offset + k]) k++;
-      if (k === n) { push(st, internTokens[entry - 1] as string, i, j); return; }
+      if (k === n) { push(st, internTokens[entry - 1] as string, i, j, entry - 1); return; }
     }
     slot = (slot + 1) & INTERN_MASK;
   }
@@ -357,6 +394,8 @@ function pushWord(st: State, i: number, j: number, h: number): void {
     internSlots.fill(0);
     internTokens = [];
     arenaUsed = 0;
+    internEpoch++;
+    for (let k = 0; k < st.count; k++) st.ids[k] = -1; // this message's earlier entries are gone
     slot = h & INTERN_MASK;
   }
   for (let k = 0; k < n; k++) internArena[arenaUsed + k] = word.charCodeAt(k);
@@ -367,22 +406,27 @@ function pushWord(st: State, i: number, j: number, h: number): void {
   internSlots[base + 2] = n;
   internSlots[base + 3] = internTokens.length;
   arenaUsed += n;
-  push(st, canonical, i, j);
+  push(st, canonical, i, j, internTokens.length - 1);
 }
 
 const STATE: State = {
-  text: '', tokens: [], starts: [], ends: [], gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
+  text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
+  gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
 };
 
 /** Normalises a message into canonical tokens with spans in the original text. */
 export function normalize(text: string): NormalizedText {
-  // normalize never calls out while it runs, so one working state serves every call; only the
-  // returned arrays are new.
+  const st = tokenize(text);
+  const n = st.count;
+  return { tokens: st.tokens.slice(0, n), starts: Array.from(st.starts.subarray(0, n)), ends: Array.from(st.ends.subarray(0, n)) };
+}
+
+/** Normalises into the shared reused buffers (see TokenStream): valid until the next call. */
+export function tokenize(text: string): TokenStream {
+  // Nothing here calls out while it runs, so one working state serves every call.
   const st = STATE;
   st.text = text;
-  st.tokens = [];
-  st.starts = [];
-  st.ends = [];
+  st.count = 0;
   st.raw = '';
   st.rawOffsets.length = 0;
   st.rawEnd = 0;
@@ -463,11 +507,39 @@ export function normalize(text: string): NormalizedText {
     i += width - 1;
   }
   flush(st);
-  if (st.singles >= 3) joinSpelledOut(text, st.tokens, st.starts, st.ends, st.gaps);
-  if (digitCount >= 7) markPhoneNumbers(text, st.tokens, st.starts, st.ends);
-  const result = { tokens: st.tokens, starts: st.starts, ends: st.ends };
+  const spelled = st.singles >= 3 && hasSpelledRun(st);
+  if (spelled || digitCount >= 7) rewriteRare(st, spelled, digitCount >= 7);
   st.text = ''; // hold no message text between calls
-  return result;
+  const tokens = st.tokens;
+  for (let k = st.count; k < st.previousCount; k++) tokens[k] = '';
+  if (tokens.length > 4096 && st.count < 1024) tokens.length = st.count; // after a huge message
+  st.previousCount = st.count;
+  st.epoch = internEpoch;
+  return st;
+}
+
+/** Spelled-out words and phone numbers (a few messages in a thousand) are rewritten on plain arrays. */
+function rewriteRare(st: State, spelled: boolean, digits: boolean): void {
+  const n = st.count;
+  const tokens = st.tokens.slice(0, n);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let k = 0; k < n; k++) {
+    starts.push(st.starts[k] as number);
+    ends.push(st.ends[k] as number);
+  }
+  if (spelled) joinSpelledOut(st.text, tokens, starts, ends, st.gaps);
+  if (digits) markPhoneNumbers(st.text, tokens, starts, ends);
+  const shifted = tokens.length !== n;
+  for (let k = 0; k < tokens.length; k++) {
+    // A position whose token changed or moved no longer names its word-table entry.
+    if (shifted || st.tokens[k] !== tokens[k]) st.ids[k] = -1;
+    st.tokens[k] = tokens[k] as string;
+    st.starts[k] = starts[k] as number;
+    st.ends[k] = ends[k] as number;
+  }
+  for (let k = tokens.length; k < n; k++) st.tokens[k] = ''; // joined away: hold nothing stale
+  st.count = tokens.length;
 }
 
 /**
@@ -478,12 +550,34 @@ export function normalize(text: string): NormalizedText {
  * The letter a token spells out, if its source is one letter. Its token may already be
  * canonicalised ("r" → "are"), so the letter is read back from the source.
  */
-function letterAt(text: string, tokens: string[], starts: number[], ends: number[], k: number): string | null {
+function letterAt(text: string, tokens: string[], starts: ArrayLike<number>, ends: ArrayLike<number>, k: number): string | null {
   if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
   const c = text.charCodeAt(starts[k] as number) | 32;
   if (isLetter(c)) return String.fromCharCode(c);
   const t = tokens[k] as string;
   return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
+}
+
+/** Whether joinSpelledOut would join anything: the same runs, found without copying or allocating. */
+function hasSpelledRun(st: State): boolean {
+  let run = 0;
+  let punctuated = false;
+  for (let k = 0; k < st.count; k++) {
+    if (letterAt(st.text, st.tokens, st.starts, st.ends, k) === null) {
+      run = 0;
+      continue;
+    }
+    const g = st.gaps[k] as number;
+    if (run > 0 && g !== GAP_NONE && g !== GAP_OTHER) {
+      run++;
+      if (g === GAP_SPELL) punctuated = true;
+    } else {
+      run = 1;
+      punctuated = false;
+    }
+    if (run >= 4 || (run === 3 && punctuated)) return true;
+  }
+  return false;
 }
 
 function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: Uint8Array): void {

@@ -1,7 +1,7 @@
 // Per-message signal detection: compiles the lexicon (rules as data) into a token trie and
 // walks it once from each token of a normalised message. Pure and stateless.
 import { LEXICON, type LexiconRule } from './lexicon.ts';
-import { normalize, type NormalizedText } from './normalize.ts';
+import { normalize, tokenize, WORD_TABLE_ENTRIES, type NormalizedText, type TokenStream } from './normalize.ts';
 import type { GroomingStage, SignalKind, SignalMatch } from './reports.ts';
 
 interface TrieNode {
@@ -41,7 +41,18 @@ export interface CompiledLexicon {
   /** Patterns that cancel a rule in the same message, keyed by rule index in `accepts`. */
   unlessRoot: TrieNode;
   patternCount: number;
+  /**
+   * What this lexicon makes of each word-table entry (TokenStream ids; MEMO_* bits, 0 while
+   * unknown), so a frequent word's typo check and start check run once, not on every message.
+   */
+  memo: Uint8Array;
+  /** The word-table generation the memo belongs to. */
+  memoEpoch: number;
 }
+
+const MEMO_KNOWN = 1;
+const MEMO_CORRECTED = 2; // the typo corrector changes the word
+const MEMO_STARTS = 4; // some pattern starts with the word
 
 /** Ages people state in chat; outside this range a number is not read as an age. */
 export const AGE_MIN = 9;
@@ -183,7 +194,7 @@ export function compileLexicon(rules: LexiconRule[]): CompiledLexicon {
   }
   buildStartFilter(root);
   buildStartFilter(unlessRoot);
-  return { rules, root, unlessRoot, patternCount, vocabulary, signatures, signatureBits };
+  return { rules, root, unlessRoot, patternCount, vocabulary, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
 }
 
 const SIGNATURE_BITS = 1 << 18;
@@ -249,18 +260,43 @@ export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()
   return result;
 }
 
-/** The tokens with typos corrected; the same array when nothing changed. */
-function correctTokens(tokens: string[], compiled: CompiledLexicon): string[] {
+/**
+ * The stream's tokens with typos corrected: the stream's own array when nothing changed (read
+ * only its first `count`), else a corrected copy. Fills the memo for word-table tokens.
+ */
+function correctTokens(stream: TokenStream, compiled: CompiledLexicon): string[] {
+  const tokens = stream.tokens;
+  const ids = stream.ids;
+  const n = stream.count;
+  const memo = compiled.memo;
+  if (stream.epoch >= 0 && stream.epoch !== compiled.memoEpoch) {
+    memo.fill(0);
+    compiled.memoEpoch = stream.epoch;
+  }
   let out: string[] | null = null;
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; i < n; i++) {
     const t = tokens[i] as string;
+    const id = ids[i] as number;
+    if (id >= 0) {
+      let m = memo[id] as number;
+      if (m === 0) {
+        m = MEMO_KNOWN | (correctTypo(t, compiled) !== t ? MEMO_CORRECTED : 0) | (startsPattern(t, compiled.root) ? MEMO_STARTS : 0);
+        memo[id] = m;
+      }
+      if ((m & MEMO_CORRECTED) === 0) continue;
+    }
     const c = correctTypo(t, compiled);
     if (c !== t) {
-      out ??= tokens.slice();
+      out ??= tokens.slice(0, n);
       out[i] = c;
     }
   }
   return out ?? tokens;
+}
+
+/** Whether a walk from `root` can get past this token (what findMatches checks unmemoised). */
+function startsPattern(token: string, root: TrieNode): boolean {
+  return ((root.num !== null || root.age !== null) && isNumber(token)) || root.next?.has(token) === true;
 }
 
 let defaultLexicon: CompiledLexicon | null = null;
@@ -280,24 +316,24 @@ interface RawMatch {
   age: number | undefined;
 }
 
-function walk(tokens: string[], start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined): void {
+/** Walks the trie from `node` over tokens[pos..n), collecting the patterns that end. */
+function walk(tokens: string[], n: number, start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined): void {
   if (node.accepts && pos > start) {
     for (const rule of node.accepts) found.push({ rule, from: start, to: pos, age });
   }
-  const n = tokens.length;
-  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, start, found, node.gap, pos + k, age);
+  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age);
   if (pos >= n) return;
   const token = tokens[pos] as string;
   const child = node.next?.get(token);
-  if (child) walk(tokens, start, found, child, pos + 1, age);
-  if (node.any) walk(tokens, start, found, node.any, pos + 1, age);
+  if (child) walk(tokens, n, start, found, child, pos + 1, age);
+  if (node.any) walk(tokens, n, start, found, node.any, pos + 1, age);
   if ((node.num || node.age) && isNumber(token)) {
-    if (node.num) walk(tokens, start, found, node.num, pos + 1, age);
+    if (node.num) walk(tokens, n, start, found, node.num, pos + 1, age);
     if (node.age) {
       const value = Number(token);
-      const after = tokens[pos + 1];
+      const after = pos + 1 < n ? tokens[pos + 1] : undefined;
       if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
-        walk(tokens, start, found, node.age, pos + 1, value);
+        walk(tokens, n, start, found, node.age, pos + 1, value);
       }
     }
   }
@@ -305,20 +341,38 @@ function walk(tokens: string[], start: number, found: RawMatch[], node: TrieNode
 
 const NO_MATCHES: RawMatch[] = [];
 
-function findMatches(tokens: string[], root: TrieNode): RawMatch[] {
+/**
+ * Matches starting at each of the first n tokens. With `memo` (for `root`), a word-table token
+ * whose memo says it is uncorrected skips the start checks: the memo holds their answer.
+ */
+function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Array | null, memo: Uint8Array | null): RawMatch[] {
   let found: RawMatch[] | null = null;
   const next = root.next;
   const filter = root.startFilter;
   const hasNumberStart = root.num !== null || root.age !== null;
-  for (let i = 0; i < tokens.length; i++) {
+  for (let i = 0; i < n; i++) {
     const token = tokens[i] as string;
+    if (memo !== null) {
+      const id = (ids as Int32Array)[i] as number;
+      const m = id >= 0 ? (memo[id] as number) : 0;
+      if ((m & (MEMO_KNOWN | MEMO_CORRECTED)) === MEMO_KNOWN) {
+        if ((m & MEMO_STARTS) !== 0) walk(tokens, n, i, (found ??= []), root, i, undefined);
+        continue;
+      }
+    }
     // Cheap pre-checks: most tokens start no pattern at all (and most messages allocate nothing).
     const numberStart = hasNumberStart && isNumber(token);
     const key = startKey(token);
     if (!numberStart && filter !== undefined && key < filter.length && filter[key] === 0) continue;
-    if (numberStart || next?.has(token)) walk(tokens, i, (found ??= []), root, i, undefined);
+    if (numberStart || next?.has(token)) walk(tokens, n, i, (found ??= []), root, i, undefined);
   }
   return found ?? NO_MATCHES;
+}
+
+/** A caller's NormalizedText as a stream with no word-table ids (nothing memoised). */
+function streamOf(norm: NormalizedText): TokenStream {
+  const n = norm.tokens.length;
+  return { tokens: norm.tokens, starts: Int32Array.from(norm.starts), ends: Int32Array.from(norm.ends), ids: new Int32Array(n).fill(-1), count: n, epoch: -1 };
 }
 
 export interface DetectedSignal extends SignalMatch {
@@ -352,15 +406,19 @@ const MAX_MATCHES_PER_MESSAGE = 16;
  * Detects the signals in one message. Returns each signal with its span in the original
  * text; overlapping matches of the same kind are merged to the longest.
  */
-export function detectSignals(text: string, normalized?: NormalizedText, compiled: CompiledLexicon = lexicon()): DetectedSignal[] {
-  const norm = normalized ?? normalize(text);
-  const tokens = correctTokens(norm.tokens, compiled);
-  const raw = findMatches(tokens, compiled.root);
+export function detectSignals(text: string, normalized?: NormalizedText | TokenStream, compiled: CompiledLexicon = lexicon()): DetectedSignal[] {
+  let norm: TokenStream;
+  if (normalized === undefined) norm = tokenize(text);
+  else if ('count' in normalized) norm = normalized;
+  else norm = streamOf(normalized);
+  const tokens = correctTokens(norm, compiled);
+  const n = norm.count;
+  const raw = findMatches(tokens, n, compiled.root, norm.ids, compiled.memo);
   if (raw.length === 0) return NO_SIGNALS as DetectedSignal[];
   let cancelled: Set<number> | null = null;
   for (const m of raw) {
     if (compiled.rules[m.rule]?.unless) {
-      cancelled = new Set(findMatches(tokens, compiled.unlessRoot).map((u) => u.rule));
+      cancelled = new Set(findMatches(tokens, n, compiled.unlessRoot, null, null).map((u) => u.rule));
       break;
     }
   }

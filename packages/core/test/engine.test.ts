@@ -268,6 +268,23 @@ describe('large groups', () => {
     assert.equal(engine.stats().actors, 10);
     assert.equal(engine.conversationReport('room')?.participants.length, 4);
   });
+
+  it('refuses a participant limit it cannot track, naming the option', () => {
+    for (const bad of [0, 32, 2.5, Number.NaN]) {
+      assert.throws(() => new DetectionEngine({ maxParticipants: bad }), /maxParticipants must be an integer from 1 to 31/);
+    }
+    assert.doesNotThrow(() => new DetectionEngine({ maxParticipants: 31 }));
+  });
+
+  it('tells each recipient apart in a full group: contact with a known child is counted', () => {
+    const engine = new DetectionEngine({ maxParticipants: 31 });
+    const members = Array.from({ length: 31 }, (_, i) => `m${i}`);
+    engine.process({ type: 'account', id: 'a1', time: 1, userId: 'm30', age: 12 });
+    engine.process({ type: 'account', id: 'a2', time: 1, userId: 'm0', age: 40 });
+    for (let i = 0; i < 31; i++) engine.process({ type: 'message', id: `x${i}`, time: 10 + i, conversationId: 'big', senderId: members[i]!, recipientIds: members, text: 'hi all' });
+    engine.process({ type: 'message', id: 'y', time: 100, conversationId: 'big', senderId: 'm0', recipientIds: ['m30'], text: 'hey' });
+    assert.equal(engine.actorReport('m0')?.distinctMinorsContacted, 1);
+  });
 });
 
 describe('persistence', () => {

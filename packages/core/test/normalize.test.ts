@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { normalize } from '../src/normalize.ts';
+import { normalize, tokenize } from '../src/normalize.ts';
 
 const words = (text: string) => normalize(text).tokens.join(' ');
 
@@ -114,5 +114,42 @@ describe('normalize', () => {
   it('handles words longer than the word table keeps', () => {
     const long = 'supercalifragilisticexpialidocious';
     assert.equal(words(`${long} ${long.toUpperCase()}`), `${long} ${long}`.replace(/([a-z])\1+/g, '$1'));
+  });
+
+  it('tokenize gives normalize\'s tokens and spans in buffers reused from call to call', () => {
+    const texts = ['Hey, HOW are you?', 'add me on s n a p c h a t', 'call 0 7 7 0 0 9 0 0 4 6 1', "don't tell ur mom", 'ok'];
+    let previous: unknown = null;
+    for (const text of texts) {
+      const expected = normalize(text);
+      const stream = tokenize(text);
+      if (previous !== null) assert.equal(stream, previous, 'the same buffers every call');
+      previous = stream;
+      assert.equal(stream.count, expected.tokens.length, text);
+      assert.deepEqual(stream.tokens.slice(0, stream.count), expected.tokens, text);
+      assert.deepEqual(Array.from(stream.starts.subarray(0, stream.count)), expected.starts, text);
+      assert.deepEqual(Array.from(stream.ends.subarray(0, stream.count)), expected.ends, text);
+    }
+    // A shorter message leaves none of a longer one's words behind.
+    const stream = tokenize('ok');
+    assert.ok(stream.tokens.slice(stream.count).every((t) => t === ''));
+  });
+
+  it('names each plain word by a stable word-table entry, and rewritten tokens by none', () => {
+    const a = tokenize('hello there hello');
+    const [h1, t1, h2] = Array.from(a.ids.subarray(0, 3));
+    assert.ok(h1! >= 0 && t1! >= 0);
+    assert.equal(h1, h2, 'the same word, the same entry');
+    assert.notEqual(h1, t1);
+    const epoch = a.epoch;
+    const b = tokenize('HELLO');
+    assert.equal(b.ids[0], h1, 'case does not matter');
+    assert.equal(b.epoch, epoch);
+    // Joined spelled-out letters and phone numbers are not table words.
+    const c = tokenize('add s n a p now');
+    assert.deepEqual(c.tokens.slice(0, c.count), ['ad', 'snapchat', 'now']); // squeezed and mapped as ever
+    assert.equal(c.ids[1], -1);
+    const d = tokenize('text 07700 900461 ok');
+    assert.deepEqual(d.tokens.slice(0, d.count), ['text', '<phone>', 'ok']);
+    assert.equal(d.ids[1], -1);
   });
 });

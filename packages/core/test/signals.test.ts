@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { LEXICON } from '../src/lexicon.ts';
 import type { SignalKind } from '../src/reports.ts';
+import { normalize, tokenize } from '../src/normalize.ts';
 import { compileLexicon, detectSignals } from '../src/signals.ts';
 
 const kinds = (text: string) => detectSignals(text).map((s) => s.kind);
@@ -150,3 +151,54 @@ describe('spans', () => {
     }
   });
 });
+
+describe('per-word memo', () => {
+  const messages = [
+    'how old r u?', 'im 13 f', 'dont tlel anyone ok', 'its our little secert', 'add me on S.N.A.P!!', 'add me on snap its cool_kid12',
+    'are your parents home rn', 'delete this after u read it', 'u r so mature for ur age', 'i can get u robux or a gift card',
+    'send me a pic', 'lets meet at the park saturday', 'i have ur pics. pay $200 in gift cards by tonight or i send them to all ur friends',
+    'pay me back the 20 quid', 'call me 07700 900461', 'did you see the match last night', 'try restarting the network manager',
+    'never send pics to strangers', 'why dont you send me a pic', 'we should keep the birthday surprise secret from dad',
+  ];
+  const plain = (text: string, lexicon?: ReturnType<typeof compileLexicon>) => detectSignals(text, normalize(text), lexicon);
+
+  it('gives the same signals from the memo, warm or cold, as from plain tokens', () => {
+    for (let round = 0; round < 3; round++) {
+      for (const text of messages) {
+        assert.deepEqual(detectSignals(text, tokenize(text)), plain(text), `${text} (round ${round})`);
+        assert.deepEqual(detectSignals(text), plain(text), text);
+      }
+    }
+  });
+
+  it('keeps a memo per lexicon, so two lexicons side by side do not mix', () => {
+    const secrecyOnly = compileLexicon(LEXICON.filter((r) => r.kind === 'secrecy'));
+    for (const text of messages) {
+      const custom = detectSignals(text, tokenize(text), secrecyOnly);
+      assert.deepEqual(custom, plain(text, secrecyOnly), text);
+      assert.ok(custom.every((x) => x.kind === 'secrecy'), text);
+      assert.deepEqual(detectSignals(text, tokenize(text)), plain(text), text);
+    }
+    assert.ok(detectSignals('send me a pic', tokenize('send me a pic')).length > 0);
+    assert.equal(detectSignals('send me a pic', tokenize('send me a pic'), secrecyOnly).length, 0);
+  });
+
+  it('forgets what it knew when the word table is reset', () => {
+    for (const text of messages) detectSignals(text);
+    const epoch = tokenize('x').epoch;
+    // More new words than the table holds: it is reset at least once, and entries are reused.
+    for (let n = 0; n < 70_000; n += 50) {
+      const batch: string[] = [];
+      for (let k = n; k < n + 50; k++) {
+        // Distinct words with no doubled letter (squeezing would merge some): "w" + "az" + "bz"...
+        let w = 'w';
+        for (let v = k + 1; v > 0; v = Math.floor(v / 24)) w += `${String.fromCharCode(97 + (v % 24))}z`;
+        batch.push(w);
+      }
+      detectSignals(batch.join(' '));
+    }
+    assert.ok(tokenize('x').epoch > epoch, 'the table was reset');
+    for (const text of messages) assert.deepEqual(detectSignals(text), plain(text), text);
+  });
+});
+
