@@ -381,8 +381,8 @@ export class DetectionEngine {
   private noteOpener(actor: ActorState, tokens: string[], count: number): boolean {
     const h = simhash32(tokens, count);
     const openers = (actor.openers ??= []);
-    for (const o of openers) {
-      if (popcount32(o ^ h) <= 3) {
+    for (let k = 0; k < openers.length; k++) {
+      if (popcount32((openers[k] as number) ^ h) <= 3) {
         actor.duplicateOpeners++;
         return true;
       }

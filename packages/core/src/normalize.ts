@@ -155,8 +155,8 @@ function squeeze(word: string): string {
 }
 
 /** Emits a piece of a raw token, mapping its raw positions back to the original text. */
-function out(st: State, offsets: number[], end: number, word: string, from: number, to: number): void {
-  emit(st, word, offsets[from] ?? 0, to >= offsets.length ? end : (offsets[to] ?? end));
+function out(st: State, offsets: Int32Array, count: number, end: number, word: string, from: number, to: number): void {
+  emit(st, word, from < count ? (offsets[from] as number) : 0, to >= count ? end : (offsets[to] as number));
 }
 
 const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins|minutes|h|hr|hrs|hours|am|pm|s)$/;
@@ -167,35 +167,43 @@ const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins
  * "13yo" and "14f" are an age plus a unit, not leetspeak. A symbol stands for a letter only
  * between letters ("p!c"), or `$` before one ("$ecret"); "hello!" keeps its word intact.
  */
-function resolveToken(st: State, raw: string, offsets: number[], end: number): void {
+function resolveToken(st: State, raw: string, offsets: Int32Array, end: number): void {
+  const count = raw.length;
   const chat = RAW_WORDS.get(raw);
-  if (chat !== undefined) { out(st, offsets, end, chat, 0, raw.length); return; }
+  if (chat !== undefined) { out(st, offsets, count, end, chat, 0, count); return; }
   const unit = UNIT_SUFFIX.exec(raw);
   if (unit) {
     const num = unit[1] as string;
     // A glued "15m" in chat is minutes or megabytes far more often than "15, male".
     const suffix = unit[2] === 'm' ? 'min' : (unit[2] as string);
-    out(st, offsets, end, num, 0, num.length);
-    out(st, offsets, end, suffix, num.length, raw.length);
+    out(st, offsets, count, end, num, 0, num.length);
+    out(st, offsets, count, end, suffix, num.length, count);
     return;
   }
-  const n = raw.length;
-  let s = '';
+  const n = count;
+  // s is raw with leetspeak resolved and separators blanked, built only from the first change.
+  let s: string | null = null;
   for (let i = 0; i < n; i++) {
-    const ch = raw[i] as string;
     const c = raw.charCodeAt(i);
-    if (isLetter(c)) { s += ch; continue; }
+    if (isLetter(c)) { if (s !== null) s += raw[i] as string; continue; }
+    const ch = raw[i] as string;
     const leet = LEET.get(ch);
-    if (leet === undefined) { s += isDigit(c) ? ch : ' '; continue; }
-    const before = i > 0 && isLetter(raw.charCodeAt(i - 1));
-    const after = i + 1 < n && isLetter(raw.charCodeAt(i + 1));
-    let asLetter: boolean;
-    if (isDigit(c)) {
-      const digitNeighbour = (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
-      asLetter = (before || after) && !digitNeighbour;
-    } else asLetter = (before && after) || (ch === '$' && after);
-    s += asLetter ? leet : isDigit(c) ? ch : ' ';
+    let piece: string;
+    if (leet === undefined) piece = isDigit(c) ? ch : ' ';
+    else {
+      const before = i > 0 && isLetter(raw.charCodeAt(i - 1));
+      const after = i + 1 < n && isLetter(raw.charCodeAt(i + 1));
+      let asLetter: boolean;
+      if (isDigit(c)) {
+        const digitNeighbour = (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
+        asLetter = (before || after) && !digitNeighbour;
+      } else asLetter = (before && after) || (ch === '$' && after);
+      piece = asLetter ? leet : isDigit(c) ? ch : ' ';
+    }
+    if (s !== null) s += piece;
+    else if (piece !== ch) s = raw.slice(0, i) + piece;
   }
+  if (s === null) s = raw;
   // Split into runs of letters and runs of digits; anything else separates.
   let runStart = -1;
   let runIsDigit = false;
@@ -204,11 +212,15 @@ function resolveToken(st: State, raw: string, offsets: number[], end: number): v
     const letter = isLetter(c);
     const digit = isDigit(c);
     if (runStart >= 0 && (!(letter || digit) || digit !== runIsDigit)) {
-      out(st, offsets, end, s.slice(runStart, i), runStart, i);
+      out(st, offsets, count, end, runStart === 0 && i === n ? s : s.slice(runStart, i), runStart, i);
       runStart = -1;
     }
     if (runStart < 0 && (letter || digit)) { runStart = i; runIsDigit = digit; }
   }
+}
+
+function isAddressSoFar(raw: string): boolean {
+  return raw.startsWith('http') || raw.startsWith('www') || raw.includes('.');
 }
 
 const TLDS = new Set(['com', 'net', 'org', 'me', 'gg', 'io', 'co', 'app', 'ly', 'uk', 'tv', 'be', 'to', 'link']);
@@ -257,9 +269,13 @@ interface State extends TokenStream {
   previousCount: number;
   /** Gap code before each token (see GAP_*), in a scratch array reused across calls. */
   gaps: Uint8Array;
-  raw: string; // current raw token, lowercased ASCII with leet symbols
-  rawOffsets: number[]; // original offset of each raw char
+  /** The raw token being collected (lower-cased, leet symbols kept) as char codes, and each one's offset in the text. */
+  rawCodes: Uint16Array;
+  rawOffsets: Int32Array;
+  rawLen: number;
   rawEnd: number;
+  /** Whether the raw token is exactly the lower-cased text from its first offset: then one slice makes it. */
+  rawPlain: boolean;
   gapLen: number;
   gapSpell: boolean;
   gapOther: boolean;
@@ -316,22 +332,35 @@ function emitCanonical(st: State, canonical: string, start: number, end: number)
   push(st, canonical, start, end);
 }
 
+/** The raw token as a string (a slice of the text when plain, so no per-character concatenation). */
+function rawText(st: State): string {
+  const n = st.rawLen;
+  if (n === 0) return '';
+  if (st.rawPlain) {
+    const from = st.rawOffsets[0] as number;
+    return st.text.slice(from, from + n).toLowerCase();
+  }
+  let s = '';
+  for (let k = 0; k < n; k++) s += String.fromCharCode(st.rawCodes[k] as number);
+  return s;
+}
+
 function flush(st: State): void {
-  const raw = st.raw;
-  if (!raw) return;
-  const offsets = st.rawOffsets;
+  if (st.rawLen === 0) return;
+  const raw = rawText(st);
+  const offsets = st.rawOffsets; // read before the next append, which is after this returns
   const end = st.rawEnd;
-  st.raw = '';
+  st.rawLen = 0;
+  st.rawPlain = true;
   // A URL or handle is one marker token; its text matters less than what it is.
   if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
     const app = raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me');
-    push(st, app ? '<applink>' : '<url>', offsets[0] ?? 0, end);
+    push(st, app ? '<applink>' : '<url>', offsets[0] as number, end);
   } else if (raw.charCodeAt(0) === 64 /* @ */ && raw.length > 2) {
-    push(st, '<handle>', offsets[0] ?? 0, end);
+    push(st, '<handle>', offsets[0] as number, end);
   } else {
     resolveToken(st, raw, offsets, end);
   }
-  offsets.length = 0; // reused for the next raw token
 }
 
 function addGap(st: State, ch: number): void {
@@ -341,10 +370,38 @@ function addGap(st: State, ch: number): void {
   else st.gapOther = true;
 }
 
+/** Appends the ASCII character text[i], already lower-cased to code c, to the raw token. */
+function appendChar(st: State, c: number, i: number): void {
+  const k = st.rawLen;
+  if (k === st.rawCodes.length) growRaw(st);
+  // Still plain while every character is the next one of the text (an apostrophe skipped is not).
+  if (k > 0 && i !== (st.rawOffsets[0] as number) + k) st.rawPlain = false;
+  st.rawCodes[k] = c;
+  st.rawOffsets[k] = i;
+  st.rawLen = k + 1;
+  st.rawEnd = i + 1;
+}
+
+/** Appends a folded piece (from a non-ASCII character at offset) to the raw token. */
 function appendRaw(st: State, piece: string, offset: number, end: number): void {
-  st.raw += piece;
-  for (let k = 0; k < piece.length; k++) st.rawOffsets.push(offset);
+  st.rawPlain = false;
+  for (let p = 0; p < piece.length; p++) {
+    const k = st.rawLen;
+    if (k === st.rawCodes.length) growRaw(st);
+    st.rawCodes[k] = piece.charCodeAt(p);
+    st.rawOffsets[k] = offset;
+    st.rawLen = k + 1;
+  }
   st.rawEnd = end;
+}
+
+function growRaw(st: State): void {
+  const codes = new Uint16Array(st.rawCodes.length * 2);
+  const offsets = new Int32Array(st.rawCodes.length * 2);
+  codes.set(st.rawCodes);
+  offsets.set(st.rawOffsets);
+  st.rawCodes = codes;
+  st.rawOffsets = offsets;
 }
 
 // Plain ASCII words, the bulk of all chat, are looked up in an intern table keyed by a hash
@@ -411,7 +468,7 @@ function pushWord(st: State, i: number, j: number, h: number): void {
 
 const STATE: State = {
   text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
-  gaps: new Uint8Array(64), raw: '', rawOffsets: [], rawEnd: 0, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
+  gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
 };
 
 /** Normalises a message into canonical tokens with spans in the original text. */
@@ -427,8 +484,8 @@ export function tokenize(text: string): TokenStream {
   const st = STATE;
   st.text = text;
   st.count = 0;
-  st.raw = '';
-  st.rawOffsets.length = 0;
+  st.rawLen = 0;
+  st.rawPlain = true;
   st.rawEnd = 0;
   st.gapLen = 0;
   st.gapSpell = false;
@@ -441,12 +498,12 @@ export function tokenize(text: string): TokenStream {
     if (c < 128) {
       if (c === 32) {
         // A space only ends the current raw token.
-        if (st.raw !== '') flush(st);
+        if (st.rawLen !== 0) flush(st);
         st.gapLen++;
         continue;
       }
       if (c >= 65 && c <= 90) c += 32;
-      if (isLetter(c) && st.raw === '') {
+      if (isLetter(c) && st.rawLen === 0) {
         // Fast path: a plain ASCII word ending cleanly is most of all chat.
         let h = Math.imul(c ^ 0x811c9dc5, 16777619);
         let j = i + 1;
@@ -464,26 +521,26 @@ export function tokenize(text: string): TokenStream {
       }
       if (isLetter(c) || isDigit(c)) {
         if (isDigit(c)) digitCount++;
-        appendRaw(st, String.fromCharCode(c), i, i + 1);
+        appendChar(st, c, i);
         continue;
       }
       if (c === 39 /* ' */) continue; // "don't" → "dont"
       const piece = String.fromCharCode(c);
-      const raw = st.raw;
-      if (LEET_SYMBOLS.has(piece) && (raw || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))) {
-        appendRaw(st, piece, i, i + 1);
+      const inToken = st.rawLen !== 0;
+      if (LEET_SYMBOLS.has(piece) && (inToken || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))) {
+        appendChar(st, c, i);
         continue;
       }
-      if (raw.charCodeAt(0) === 64 && (c === 95 || c === 46) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)) {
-        appendRaw(st, piece, i, i + 1); // "@cool_kid", "@first.last"
+      if (inToken && st.rawCodes[0] === 64 && (c === 95 || c === 46) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)) {
+        appendChar(st, c, i); // "@cool_kid", "@first.last"
         continue;
       }
-      if (raw && c === 46 /* . */ && isAddressDot(raw, text, i)) {
-        appendRaw(st, '.', i, i + 1);
+      if (inToken && c === 46 /* . */ && isAddressDot(rawText(st), text, i)) {
+        appendChar(st, c, i);
         continue;
       }
-      if (raw && (c === 47 || c === 58) && (raw.startsWith('http') || raw.startsWith('www') || raw.includes('.'))) {
-        appendRaw(st, piece, i, i + 1);
+      if (inToken && (c === 47 || c === 58) && isAddressSoFar(rawText(st))) {
+        appendChar(st, c, i);
         continue;
       }
       flush(st);
