@@ -16,9 +16,17 @@
 // away from every midpoint, while the reciprocal product is off by at most ~2^-52 (relative).
 // So both round to the same float32. Multiplication is several times cheaper than division.
 //
+// Two kernels compute this: a WebAssembly one (src/wasmKernel.ts, built from
+// assembly/pdqKernel.ts), where float32 arithmetic is native and SIMD runs four running sums per
+// instruction, and the TypeScript one below. They give identical bits (tests compare them on
+// many sizes); the hasher uses WebAssembly where it can and this file's code where it cannot.
+//
 // Pure module: no Node imports, so apps can hash on device.
 
 import { PDQ_HASH_WORDS, type PdqHash } from './hex.ts';
+import { globalWebAssembly, WasmKernel, type WebAssemblyApi } from './wasmKernel.ts';
+
+export type { WebAssemblyApi } from './wasmKernel.ts';
 
 /** Images smaller than this in either dimension get the all-zero hash and quality 0. */
 export const PDQ_MIN_DIMENSION = 5;
@@ -29,6 +37,16 @@ export interface PdqResult {
   hash: PdqHash;
   /** 0..100: how much usable gradient detail the image has. */
   quality: number;
+}
+
+export interface PdqHasherOptions {
+  /**
+   * 'auto' (default): the WebAssembly kernel where the runtime can run it, else TypeScript.
+   * 'wasm': WebAssembly or throw. 'js': TypeScript only. All give identical hashes.
+   */
+  kernel?: 'auto' | 'wasm' | 'js';
+  /** The WebAssembly implementation to use (default: the global one); null: act as if there were none. */
+  webAssembly?: WebAssemblyApi | null;
 }
 
 /** The eight dihedral transforms, named as in the reference tools' output. */
@@ -85,6 +103,27 @@ export function jaroszWindowSize(oldDimension: number, newDimension = 64): numbe
  * The second row and column passes are only evaluated where the 64x64 decimation samples them.
  */
 export class PdqHasher {
+  /** The kernel this hasher runs: 'wasm', or 'js' where WebAssembly is unavailable or refused. */
+  readonly kernel: 'wasm' | 'js';
+  private readonly wasm: WasmKernel | undefined;
+
+  constructor(options: PdqHasherOptions = {}) {
+    const choice = options.kernel ?? 'auto';
+    if (choice !== 'auto' && choice !== 'wasm' && choice !== 'js') throw new RangeError(`unknown PDQ kernel ${String(choice)}`);
+    let wasm: WasmKernel | undefined;
+    if (choice !== 'js') {
+      const api = options.webAssembly === undefined ? globalWebAssembly() : options.webAssembly;
+      try {
+        if (!api) throw new Error('this runtime has no WebAssembly');
+        wasm = new WasmKernel(api, [LUMA_R, LUMA_G, LUMA_B], DCT_MATRIX);
+      } catch (err) {
+        if (choice === 'wasm') throw new Error(`PDQ WebAssembly kernel unavailable: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    this.wasm = wasm;
+    this.kernel = wasm ? 'wasm' : 'js';
+  }
+
   private ring = new Float64Array(0);
   private lumaRows = new Float64Array(0);
   private colRows = new Float64Array(0);
@@ -157,6 +196,11 @@ export class PdqHasher {
     source: Uint8Array | Uint8ClampedArray | Float32Array,
     channels: number,
   ): number {
+    // The WebAssembly kernel does the filter, the gradient sum and the DCT; it declines only
+    // images too big for it.
+    const gradient = this.wasm?.run(source, width, height, channels, this.dct);
+    if (gradient !== undefined) return qualityFromGradientSum(gradient);
+    const out64 = this.buf64;
     if (channels === 0) {
       this.srcLuma = source as Float32Array;
     } else {
@@ -168,7 +212,6 @@ export class PdqHasher {
     this.channels = channels;
     this.width = width;
     this.height = height;
-    const out64 = this.buf64;
     try {
       if (width === 64 && height === 64) {
         // The C++ reference skips the filter for input that is already 64x64 (pre-scaled frames).
@@ -875,20 +918,28 @@ function boxColsPicked(
 
 /** Sum of quantised neighbour differences in the 64x64, scaled to 0..100 (reference heuristic). */
 function qualityMetric(a: Float64Array): number {
-  let gradientSum = 0;
+  return qualityFromGradientSum(gradientSum(a));
+}
+
+function qualityFromGradientSum(gradientSum: number): number {
+  return Math.min(100, Math.trunc(gradientSum / 90));
+}
+
+function gradientSum(a: Float64Array): number {
+  let sum = 0;
   for (let i = 0; i < 63; i++) {
     for (let j = 0; j < 64; j++) {
       const d = Math.trunc(Math.fround(Math.fround(Math.fround(a[i * 64 + j]! - a[(i + 1) * 64 + j]!) * 100) / 255));
-      gradientSum += Math.abs(d);
+      sum += Math.abs(d);
     }
   }
   for (let i = 0; i < 64; i++) {
     for (let j = 0; j < 63; j++) {
       const d = Math.trunc(Math.fround(Math.fround(Math.fround(a[i * 64 + j]! - a[i * 64 + j + 1]!) * 100) / 255));
-      gradientSum += Math.abs(d);
+      sum += Math.abs(d);
     }
   }
-  return Math.min(100, Math.trunc(gradientSum / 90));
+  return sum;
 }
 
 let sharedHasher: PdqHasher | undefined;

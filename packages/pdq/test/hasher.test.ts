@@ -184,8 +184,8 @@ describe('near duplicates and unrelated images', { skip: SKIP_SHARED }, () => {
 });
 
 describe('PDQ hasher internals', () => {
-  it('agrees bit for bit with a plain transcription of the algorithm on odd sizes', () => {
-    const hasher = new PdqHasher();
+  for (const kernel of ['wasm', 'js'] as const) it(`agrees bit for bit with a plain transcription of the algorithm on odd sizes (${kernel} kernel)`, () => {
+    const hasher = new PdqHasher({ kernel });
     const sizes: [number, number][] = [
       [5, 5],
       [5, 300],
