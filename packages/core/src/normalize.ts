@@ -466,22 +466,41 @@ function pushWord(st: State, i: number, j: number, h: number): void {
   push(st, canonical, i, j, internTokens.length - 1);
 }
 
-const STATE: State = {
-  text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
-  gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
-};
+function newState(): State {
+  return {
+    text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
+    gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
+  };
+}
+// Two working states: `tokenize` hands out STREAM, while `normalize` (which the lexicon
+// compiler and word lists call, possibly lazily between a tokenize and the use of its result)
+// works in COPY and returns copies, so it can never overwrite a stream still being read.
+const STREAM = newState();
+const COPY = newState();
 
 /** Normalises a message into canonical tokens with spans in the original text. */
 export function normalize(text: string): NormalizedText {
-  const st = tokenize(text);
+  const st = run(COPY, text);
   const n = st.count;
-  return { tokens: st.tokens.slice(0, n), starts: Array.from(st.starts.subarray(0, n)), ends: Array.from(st.ends.subarray(0, n)) };
+  const starts: number[] = [];
+  const ends: number[] = [];
+  for (let k = 0; k < n; k++) {
+    starts.push(st.starts[k] as number);
+    ends.push(st.ends[k] as number);
+  }
+  return { tokens: st.tokens.slice(0, n), starts, ends };
 }
 
-/** Normalises into the shared reused buffers (see TokenStream): valid until the next call. */
+/**
+ * Normalises into reused buffers (see TokenStream), valid until the next call to tokenize:
+ * read the result before tokenizing another message.
+ */
 export function tokenize(text: string): TokenStream {
+  return run(STREAM, text);
+}
+
+function run(st: State, text: string): State {
   // Nothing here calls out while it runs, so one working state serves every call.
-  const st = STATE;
   st.text = text;
   st.count = 0;
   st.rawLen = 0;

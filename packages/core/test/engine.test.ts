@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { DetectionEngine } from '../src/engine.ts';
 import type { Alert } from '../src/reports.ts';
@@ -258,6 +259,21 @@ describe('actor risk', () => {
     assert.ok(r);
     assert.ok(r.score >= 0.85);
     assert.equal(r.riskyConversations[0]?.conversationId, 'dm1');
+  });
+});
+
+describe('a fresh process', () => {
+  it('reads the very first message correctly while the lexicon compiles on first use', () => {
+    // In its own process, so nothing has compiled the lexicon yet (compiling normalises every
+    // pattern word, which once overwrote the first message's tokens).
+    const script = `
+      import { DetectionEngine } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+      const engine = new DetectionEngine();
+      engine.process({ type: 'message', id: 'm1', time: 1, conversationId: 'c', senderId: 'kid', recipientIds: ['x'], text: 'im 13 tbh' });
+      console.log(JSON.stringify(engine.accountInfo('kid')));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout.trim()).disclosedAge, 13);
   });
 });
 

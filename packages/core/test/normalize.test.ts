@@ -152,4 +152,12 @@ describe('normalize', () => {
     assert.deepEqual(d.tokens.slice(0, d.count), ['text', '<phone>', 'ok']);
     assert.equal(d.ids[1], -1);
   });
+
+  it('never overwrites a stream from tokenize when normalize runs before it is read', () => {
+    const stream = tokenize('im 13 tbh');
+    const before = stream.tokens.slice(0, stream.count);
+    normalize('a completely different and much longer message about nothing at all');
+    assert.deepEqual(stream.tokens.slice(0, stream.count), before);
+  });
 });
+
