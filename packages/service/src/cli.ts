@@ -56,6 +56,7 @@ interface ServeOptions {
   port: number;
   policy?: string;
   retentionDays: number;
+  dismissedCaseDays: number;
   sqliteSync: 'full' | 'normal';
   logLevel: string;
   webhooks: boolean;
@@ -72,6 +73,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--port <port>', 'port to listen on (0 picks a free one)', integer('--port', 0, 65535), Number(process.env.PORT ?? 8080))
     .option('--policy <file>', 'safety policy JSON file (validated at start; see examples/policies/default.json)')
     .option('--retention-days <days>', 'days to keep message text of conversations without a case', integer('--retention-days', 1, 3650), 30)
+    .option('--dismissed-case-days <days>', 'days after dismissal that a dismissed case keeps the message content it copied', integer('--dismissed-case-days', 1, 3650), 90)
     .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--no-webhooks', 'queue webhook deliveries but do not send them')
@@ -92,7 +94,7 @@ export function registerServiceCommands(program: Command): void {
         storage,
         policy,
         logger: { level: opts.logLevel },
-        retention: { messageTextDays: opts.retentionDays },
+        retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
         ...(opts.webhooks ? {} : { webhooks: false as const }),
         ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
       });

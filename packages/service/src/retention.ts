@@ -1,18 +1,41 @@
-// Retention: raw message text of conversations without a case is kept for a window (default 30 days),
-// then removed; the event itself (who, when, which conversation) stays. Evidence in cases is a copy and
-// is kept. A snapshot is taken first, and only events it covers are purged, so the engine can always
-// be rebuilt from snapshot + replay without needing text that is gone.
-import type { Storage } from '@lifeguard/storage';
+// Retention, run hourly per tenant:
+// 1. Dismissed cases: once a case has been dismissed for `dismissedCaseDays` (default 90, counted from
+//    its last dismissal), the message content it copied is removed (texts, quoted spans, attachment
+//    references); ids, times, scores, signals, participants, the decision, the history and the audit
+//    log stay. Storage.purgeDismissedCaseEvidence writes one audit entry per case, counts only.
+// 2. Raw message text of conversations no case holds is kept for `messageTextDays` (default 30), then
+//    removed; the event itself (who, when, which conversation) stays. A dismissed case purged in step 1
+//    no longer holds its conversations, so their old text goes in the same run. Live and actioned cases
+//    keep their own copy and hold their conversations. A snapshot is taken first, and only events it
+//    covers are purged, so the engine can always be rebuilt from snapshot + replay without needing text
+//    that is gone.
+import type { CaseEvidencePurgeResult, Storage } from '@lifeguard/storage';
 import type { EngineHost } from './engine/engineHost.ts';
 
 export interface RetentionOptions {
   /** Days to keep message text outside cases. */
   messageTextDays: number;
+  /** Days after its last dismissal that a dismissed case keeps the message content it copied (default 90). */
+  dismissedCaseDays?: number;
   /** How often the job runs (default hourly). 0 disables the timer (run it by API or CLI). */
   intervalMs?: number;
 }
 
-export const DEFAULT_RETENTION: RetentionOptions = { messageTextDays: 30, intervalMs: 3_600_000 };
+export const DEFAULT_DISMISSED_CASE_DAYS = 90;
+export const DEFAULT_RETENTION: RetentionOptions = { messageTextDays: 30, dismissedCaseDays: DEFAULT_DISMISSED_CASE_DAYS, intervalMs: 3_600_000 };
+
+/** Cases purged per storage call: each call is one short transaction, so ingestion is never held up long. */
+const CASE_BATCH = 100;
+const DAY_MS = 86_400_000;
+
+export interface RetentionRun {
+  /** Raw message texts removed. */
+  messagesPurged: number;
+  olderThan: number;
+  coveredSeq: number;
+  /** What dismissed-case retention removed in this run. */
+  dismissedCases: CaseEvidencePurgeResult & { dismissedBefore: number };
+}
 
 export class RetentionJob {
   private timer: NodeJS.Timeout | null = null;
@@ -38,12 +61,29 @@ export class RetentionJob {
     this.timer = null;
   }
 
-  async runTenant(tenantId: string, now = Date.now()): Promise<{ messagesPurged: number; olderThan: number; coveredSeq: number }> {
+  async runTenant(tenantId: string, now = Date.now()): Promise<RetentionRun> {
     const coveredSeq = await this.engines.snapshot(tenantId);
-    const olderThan = now - this.options.messageTextDays * 86_400_000;
+    // Cases first, so the conversations they release fall under the text rule below in this same run.
+    const dismissedCases = await this.purgeDismissedCases(tenantId, now);
+    const olderThan = now - this.options.messageTextDays * DAY_MS;
     const { messagesPurged } = await this.storage.purgeMessageText(tenantId, olderThan, coveredSeq, now);
     if (messagesPurged > 0) this.log.info({ tenantId, messagesPurged, olderThan }, 'retention removed message text');
-    return { messagesPurged, olderThan, coveredSeq };
+    return { messagesPurged, olderThan, coveredSeq, dismissedCases };
+  }
+
+  private async purgeDismissedCases(tenantId: string, now: number): Promise<RetentionRun['dismissedCases']> {
+    const dismissedBefore = now - (this.options.dismissedCaseDays ?? DEFAULT_DISMISSED_CASE_DAYS) * DAY_MS;
+    const total = { casesPurged: 0, messageTexts: 0, excerpts: 0, attachments: 0, dismissedBefore };
+    for (;;) {
+      const batch = await this.storage.purgeDismissedCaseEvidence(tenantId, dismissedBefore, now, CASE_BATCH);
+      total.casesPurged += batch.casesPurged;
+      total.messageTexts += batch.messageTexts;
+      total.excerpts += batch.excerpts;
+      total.attachments += batch.attachments;
+      if (batch.casesPurged < CASE_BATCH) break;
+    }
+    if (total.casesPurged > 0) this.log.info({ tenantId, ...total }, 'retention removed the message content of dismissed cases');
+    return total;
   }
 
   async runAll(now = Date.now()): Promise<void> {

@@ -69,6 +69,14 @@ describe('lifeguard serve and keys', () => {
     assert.match(bad.stderr, /unknown scope "superuser"/);
   });
 
+  it('refuses a --dismissed-case-days outside 1..3650 before opening anything', async () => {
+    for (const days of ['0', '3651', '7.5']) {
+      const result = await run(['serve', '--port', '0', '--dismissed-case-days', days, '--database', join(dir, 'never-days.db')]);
+      assert.notEqual(result.code, 0, days);
+      assert.match(result.stderr, new RegExp(`--dismissed-case-days must be a whole number from 1 to 3650 \\(got "${days.replace('.', '\\.')}"\\)`));
+    }
+  });
+
   it('refuses a database it cannot open, without printing a password', async () => {
     const result = await run(['serve', '--port', '0', '--database', 'postgres://lg:s3cret@127.0.0.1:1/nowhere']);
     assert.equal(result.code, 2);

@@ -18,11 +18,14 @@ const HOUR = 3_600_000 / URGENCY_PER_HOUR;
 
 /**
  * Recomputes a case's queue bucket and sort key after a write to it, from the values just written.
+ * Also keeps dismissed_at (migration 7): NULL unless dismissed, so entering 'dismissed' sets it to the
+ * write's time and staying there (a note) keeps it; dismissed-case retention counts from it.
  * Params: urgency_base, child_age, sextortion, sextortion_deadline, bank_match, stage, tenant_id, id.
  */
 export const REFRESH_QUEUE_SQL = `UPDATE cases SET
   urgency_base = ?, child_age = ?, sextortion = ?, sextortion_deadline = ?, bank_match = ?, stage = ?,
   waiting_since = coalesce(waiting_since, opened_at),
+  dismissed_at = CASE WHEN status = 'dismissed' THEN coalesce(dismissed_at, updated_at) ELSE NULL END,
   queue = CASE WHEN status IN ('open', 'in_review') THEN (CASE WHEN appeal = 1 THEN 'appeals' ELSE 'open' END)
                WHEN status = 'escalated' THEN 'escalated' ELSE 'closed' END,
   queue_key = CASE WHEN status IN ('open', 'in_review', 'escalated') THEN ? - coalesce(waiting_since, opened_at) / ${HOUR.toFixed(1)}

@@ -41,3 +41,5 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
 // Moderator console (helper "console-server")
 export { caseQueueFacts, urgencyAt, urgencyKey, URGENCY_PER_HOUR, URGENCY_WEIGHTS, type CaseQueueFacts } from './caseQueue.ts';
 export { AUDIT_GENESIS, auditHash, verifyAuditChain, type AuditChainResult } from './audit.ts';
+// Dismissed-case retention
+export { EVIDENCE_PURGED_ACTION, purgeEvidenceContent, reasonWithoutQuotes, RETENTION_ACTOR, type EvidencePurgeCounts } from './caseRetention.ts';

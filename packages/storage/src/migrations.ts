@@ -349,6 +349,22 @@ CREATE INDEX account_bans_active ON account_bans(tenant_id, user_id) WHERE lifte
 `,
   },
   // End of ban evasion --------------------------------------------------------------------------
+  // Dismissed-case retention ------------------------------------------------------------------
+  {
+    version: 7,
+    name: 'dismissed-case retention: when a case was last dismissed, and when its evidence content was purged',
+    // dismissed_at is set while status = 'dismissed' (REFRESH_QUEUE_SQL keeps it after every case write),
+    // from the case's last transition to 'dismissed'; existing dismissed cases take it from their history.
+    sql: `
+ALTER TABLE cases ADD COLUMN dismissed_at INTEGER;
+ALTER TABLE cases ADD COLUMN evidence_purged_at INTEGER;
+UPDATE cases SET dismissed_at = coalesce(
+  (SELECT max(h.at) FROM case_history h WHERE h.tenant_id = cases.tenant_id AND h.case_id = cases.id AND h.action = 'transition' AND h.to_status = 'dismissed'),
+  updated_at) WHERE status = 'dismissed';
+CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_at) WHERE status = 'dismissed';
+`,
+  },
+  // End of dismissed-case retention -------------------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -675,4 +691,20 @@ CREATE INDEX account_bans_active ON account_bans(tenant_id, user_id) WHERE lifte
 `,
   },
   // End of ban evasion --------------------------------------------------------------------------
+  // Dismissed-case retention ------------------------------------------------------------------
+  {
+    version: 7,
+    name: 'dismissed-case retention: when a case was last dismissed, and when its evidence content was purged',
+    // dismissed_at is set while status = 'dismissed' (REFRESH_QUEUE_SQL keeps it after every case write),
+    // from the case's last transition to 'dismissed'; existing dismissed cases take it from their history.
+    sql: `
+ALTER TABLE cases ADD COLUMN dismissed_at BIGINT;
+ALTER TABLE cases ADD COLUMN evidence_purged_at BIGINT;
+UPDATE cases SET dismissed_at = coalesce(
+  (SELECT max(h.at) FROM case_history h WHERE h.tenant_id = cases.tenant_id AND h.case_id = cases.id AND h.action = 'transition' AND h.to_status = 'dismissed'),
+  updated_at) WHERE status = 'dismissed';
+CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_at) WHERE status = 'dismissed';
+`,
+  },
+  // End of dismissed-case retention -------------------------------------------------------------
 ];

@@ -48,6 +48,7 @@ import {
   type HashBankRecord,
   type HashKind,
   type NewApiKey,
+  type CaseEvidencePurgeResult,
   type PurgeResult,
   type SaveCaseInput,
   type Storage,
@@ -62,6 +63,7 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, pgSql, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+import { addCounts, APPLY_PURGE_SQL, DISMISSED_DUE_SQL, HELD_CONVERSATIONS_SQL, purgeAuditEntry, purgeEvidenceContent, purgeHistoryNote, RETENTION_ACTOR } from './caseRetention.ts';
 
 type Row = Record<string, unknown>;
 type Queryable = pg.Pool | pg.PoolClient;
@@ -532,10 +534,31 @@ export class PostgresStorage implements Storage {
     const res = await this.pool.query(
       `UPDATE events SET text = NULL, text_purged_at = $1
        WHERE tenant_id = $2 AND type = 'message' AND text IS NOT NULL AND time_ms < $3 AND seq <= $4
-         AND conversation_id NOT IN (SELECT conversation_id FROM case_conversations WHERE tenant_id = $2)`,
+         AND conversation_id NOT IN (${HELD_CONVERSATIONS_SQL.replace('?', '$2')})`,
       [at, tenantId, olderThan, maxSeq],
     );
     return { messagesPurged: res.rowCount ?? 0 };
+  }
+
+  async purgeDismissedCaseEvidence(tenantId: string, dismissedBefore: number, at: number, limit: number): Promise<CaseEvidencePurgeResult> {
+    return this.tx(async (client) => {
+      const total: CaseEvidencePurgeResult = { casesPurged: 0, messageTexts: 0, excerpts: 0, attachments: 0 };
+      // Locked until commit; SKIP LOCKED leaves cases another transaction is changing to a later run.
+      const due = await this.rows(pgSql(`${DISMISSED_DUE_SQL} FOR UPDATE SKIP LOCKED`), [tenantId, dismissedBefore, limit], client);
+      for (const r of due) {
+        const id = String(r.id);
+        const dismissedAt = Number(r.dismissed_at);
+        const { evidence, counts } = purgeEvidenceContent(JSON.parse(String(r.evidence)), at);
+        const res = await client.query(pgSql(APPLY_PURGE_SQL), [JSON.stringify(evidence), at, tenantId, id, Number(r.version)]);
+        if ((res.rowCount ?? 0) === 0) continue;
+        await client.query('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
+          tenantId, id, at, RETENTION_ACTOR, 'updated', 'dismissed', 'dismissed', purgeHistoryNote(counts, dismissedAt),
+        ]);
+        await this.appendAuditIn(client, tenantId, purgeAuditEntry(id, counts, dismissedAt, dismissedBefore, at));
+        addCounts(total, counts);
+      }
+      return total;
+    });
   }
 
   // Hash banks -----------------------------------------------------------------------------------

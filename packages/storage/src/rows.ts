@@ -120,6 +120,7 @@ export function mapCase(r: Row): CaseRecord {
     openedAt: num(r.opened_at),
     updatedAt: num(r.updated_at),
     version: num(r.version),
+    ...(r.evidence_purged_at == null ? {} : { evidencePurgedAt: num(r.evidence_purged_at) }),
   };
 }
 

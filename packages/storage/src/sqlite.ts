@@ -56,6 +56,7 @@ import {
   type HashBankRecord,
   type HashKind,
   type NewApiKey,
+  type CaseEvidencePurgeResult,
   type PurgeResult,
   type SaveCaseInput,
   type Storage,
@@ -70,6 +71,7 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+import { addCounts, APPLY_PURGE_SQL, DISMISSED_DUE_SQL, HELD_CONVERSATIONS_SQL, purgeAuditEntry, purgeEvidenceContent, purgeHistoryNote, RETENTION_ACTOR } from './caseRetention.ts';
 
 type Row = Record<string, unknown>;
 
@@ -521,8 +523,27 @@ export class SqliteStorage implements Storage {
     if (this.writer) return this.writer.call('purgeMessageText', [tenantId, olderThan, maxSeq, at]);
     const info = this.q(`UPDATE events SET text = NULL, text_purged_at = ?
       WHERE tenant_id = ? AND type = 'message' AND text IS NOT NULL AND time_ms < ? AND seq <= ?
-        AND conversation_id NOT IN (SELECT conversation_id FROM case_conversations WHERE tenant_id = ?)`).run(at, tenantId, olderThan, maxSeq, tenantId);
+        AND conversation_id NOT IN (${HELD_CONVERSATIONS_SQL})`).run(at, tenantId, olderThan, maxSeq, tenantId);
     return { messagesPurged: info.changes };
+  }
+
+  async purgeDismissedCaseEvidence(tenantId: string, dismissedBefore: number, at: number, limit: number): Promise<CaseEvidencePurgeResult> {
+    if (this.writer) return this.writer.call('purgeDismissedCaseEvidence', [tenantId, dismissedBefore, at, limit]);
+    return this.db.transaction(() => {
+      const total: CaseEvidencePurgeResult = { casesPurged: 0, messageTexts: 0, excerpts: 0, attachments: 0 };
+      for (const r of this.q(DISMISSED_DUE_SQL).all(tenantId, dismissedBefore, limit) as Row[]) {
+        const id = String(r.id);
+        const dismissedAt = Number(r.dismissed_at);
+        const { evidence, counts } = purgeEvidenceContent(JSON.parse(String(r.evidence)), at);
+        if (this.q(APPLY_PURGE_SQL).run(JSON.stringify(evidence), at, tenantId, id, Number(r.version)).changes === 0) continue;
+        this.q('INSERT INTO case_history (tenant_id, case_id, at, actor, action, from_status, to_status, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)').run(
+          tenantId, id, at, RETENTION_ACTOR, 'updated', 'dismissed', 'dismissed', purgeHistoryNote(counts, dismissedAt),
+        );
+        this.appendAuditSync(tenantId, purgeAuditEntry(id, counts, dismissedAt, dismissedBefore, at));
+        addCounts(total, counts);
+      }
+      return total;
+    }).immediate();
   }
 
   // Hash banks -----------------------------------------------------------------------------------

@@ -93,6 +93,11 @@ export interface CaseRecord {
   updatedAt: number;
   /** Increases on every change; used for optimistic concurrency. */
   version: number;
+  /**
+   * Set (read-only) once dismissed-case retention removed the message content the case copied; absent
+   * while the content is kept. Saving a case never changes it.
+   */
+  evidencePurgedAt?: number;
 }
 
 export interface CaseHistoryEntry {
@@ -184,6 +189,18 @@ export interface EngineSnapshotRecord {
 
 export interface PurgeResult {
   messagesPurged: number;
+}
+
+/** What one dismissed-case retention call removed: counts only, never content. */
+export interface CaseEvidencePurgeResult {
+  /** Cases whose evidence content was removed. */
+  casesPurged: number;
+  /** Message texts removed from those cases' evidence. */
+  messageTexts: number;
+  /** Quoted spans (excerpts) removed from the detector's reports in them. */
+  excerpts: number;
+  /** Attachment references removed (the attachment kinds stay). */
+  attachments: number;
 }
 
 export interface HashBankRecord {
@@ -508,10 +525,21 @@ export interface Storage {
 
   /**
    * Retention: removes the text of messages older than `olderThan` (event time) in conversations that no
-   * case refers to. Only events with seq <= maxSeq are touched, so the engine can always be rebuilt from
-   * its latest snapshot plus the events after it, whose text is intact.
+   * case holds (a dismissed case whose evidence retention purged no longer holds them). Only events with
+   * seq <= maxSeq are touched, so the engine can always be rebuilt from its latest snapshot plus the
+   * events after it, whose text is intact.
    */
   purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult>;
+  /**
+   * Retention for dismissed cases: for up to `limit` cases (oldest dismissal first) whose last transition
+   * to 'dismissed' is before `dismissedBefore` and whose evidence was not purged since, removes the message
+   * content the case copied (caseRetention.ts says what goes and what stays). Per case, in one transaction:
+   * the evidence, evidencePurgedAt = at, version + 1 (so a reviewer's stale copy cannot write the text
+   * back), a case-history entry and an audit entry (system actor 'retention', counts only). updatedAt is
+   * not changed. Reopening a case makes it ineligible; dismissing it again starts a new period. After the
+   * purge the case no longer holds its conversations back from purgeMessageText.
+   */
+  purgeDismissedCaseEvidence(tenantId: string, dismissedBefore: number, at: number, limit: number): Promise<CaseEvidencePurgeResult>;
 
   // Hash banks (image and file hash lists, e.g. PDQ).
   upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord>;

@@ -1,5 +1,6 @@
 // The case view: everything a moderator needs on one page, assembled from the case's evidence (copied
-// into the case when it opened, so retention never removes it), the account table, earlier cases and
+// into the case when it opened, so message-text retention never removes it; dismissed-case retention
+// does, and the view then says when, in case.evidencePurgedAt), the account table, earlier cases and
 // actions, ban evasion's linked accounts and the audit log. The risk timeline replays the evidence
 // messages through a fresh detector (the core is pure and fast), so it shows how risk built up message
 // by message without touching the live engine.
@@ -179,12 +180,14 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
     ...(evidence.media ?? []).map((m) => `known-image match in bank "${m.bank}" (${m.kind}, distance ${m.distance})`),
   ])];
 
+  // Dismissed-case retention removed the message content: say so, and do not replay empty texts.
+  const evidencePurgedAt = c.evidencePurgedAt ?? null;
   return {
-    case: { ...queueItem(q, now), version: c.version },
+    case: { ...queueItem(q, now), version: c.version, evidencePurgedAt },
     accused: person(c.accusedId, 0),
     children: childIds.map((id, i) => person(id, i + 1)),
     conversations,
-    timeline: riskTimeline(evidence),
+    timeline: evidencePurgedAt === null ? riskTimeline(evidence) : [],
     explanation,
     otherChildren: [...otherChildren.values()],
     linkedAccounts: linked.map((l) => ({ userId: l.userId, banned: l.banned, links: l.links.map((k) => ({ kind: k.kind, explanation: k.explanation })) })),

@@ -137,12 +137,28 @@ const caseSchema = z.object({
   openedAt: z.number(),
   updatedAt: z.number(),
   version: z.number(),
+  evidencePurgedAt: z.number().optional().describe('When retention removed the message content of this dismissed case (texts, quoted spans, attachment references); absent while it is kept'),
 });
 
 export const caseListResult = z.object({ cases: z.array(caseSchema), nextCursor: z.string().nullable() });
 export const caseDetailResult = z.object({
   case: caseSchema.extend({ evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages') }),
   history: z.array(z.object({ at: z.number(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })),
+});
+
+// Maintenance -------------------------------------------------------------------------------------
+
+export const retentionResult = z.object({
+  messagesPurged: z.number().int().describe('Raw message texts removed (older than olderThan, in conversations no case holds)'),
+  olderThan: z.number().describe('Event-time cut-off for raw message text (ms since the epoch)'),
+  coveredSeq: z.number().int().describe('Events up to this seq are in the snapshot taken first; only they were purged'),
+  dismissedCases: z.object({
+    casesPurged: z.number().int().describe('Dismissed cases whose copied message content was removed in this run'),
+    messageTexts: z.number().int().describe('Message texts removed from those cases'),
+    excerpts: z.number().int().describe('Quoted spans removed from their detector reports'),
+    attachments: z.number().int().describe('Attachment references removed'),
+    dismissedBefore: z.number().describe('Cases last dismissed before this time (ms since the epoch) were due'),
+  }),
 });
 
 // Webhooks, keys ----------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ import { newId } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { deliveriesQuery, errorSchema, idParams, jsonSchema, keyBody, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
+import { deliveriesQuery, errorSchema, idParams, jsonSchema, keyBody, retentionResult, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
 import { newWebhookSecret } from '../webhooks/worker.ts';
 import { createKey } from '../auth/keys.ts';
 
@@ -95,7 +95,14 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.post('/maintenance/retention', {
     config: { scope: 'admin' },
-    schema: { summary: 'Run message-text retention for this tenant now (it also runs on a timer)', tags: ['admin'], security: [{ apiKey: [] }] },
+    schema: {
+      summary: 'Run retention for this tenant now (it also runs hourly)',
+      description: 'Removes the copied message content of cases dismissed longer than --dismissed-case-days ago (one audit entry per case), ' +
+        'then raw message text older than --retention-days in conversations no case holds.',
+      tags: ['admin'],
+      security: [{ apiKey: [] }],
+      response: { 200: jsonSchema(retentionResult, 'output') },
+    },
   }, async (request) => ctx.retention.runTenant(auth(request).tenantId));
 
   app.post('/maintenance/snapshot', {
