@@ -123,7 +123,8 @@ export interface LadderStep {
 }
 
 export interface CaseDetail {
-  case: QueueItem & { version: number };
+  /** evidencePurgedAt: when dismissed-case retention removed the messages this case copied; null while kept. */
+  case: QueueItem & { version: number; evidencePurgedAt: number | null };
   accused: Person;
   children: Person[];
   conversations: Conversation[];

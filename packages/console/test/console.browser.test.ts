@@ -4,7 +4,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { apiSession, browserSkip, chromiumMissing, GROOMING, STAFF, startConsoleEnv, XSS_TEXT, type ConsoleEnv } from './harness.ts';
+import { newId, type CaseRecord } from '@lifeguard/storage';
+import { apiSession, browserSkip, chromiumMissing, GROOMING, STAFF, startConsoleEnv, TENANT, XSS_TEXT, type ConsoleEnv } from './harness.ts';
 
 // rick_j: the case worked to a decision. vince: a younger child, a shared picture and script in a message.
 const SCENARIOS = [
@@ -302,6 +303,36 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
       await page.locator('table tbody tr').first().waitFor();
       assert.deepEqual(await unlabelled(), [], path);
     }
+    await context.close();
+  });
+
+  test('a dismissed case whose evidence retention removed shows a notice instead of empty messages', { skip: browserSkip }, async () => {
+    const day = 86_400_000;
+    const t = Date.now() - 100 * day;
+    const texts = ['see you at practice tomorrow', 'ok bring the ball'];
+    const conversationId = 'conv-retention';
+    const c: CaseRecord = {
+      id: newId('case'), tenantId: TENANT, accusedId: 'old_dismissed', status: 'open', level: 'medium', score: 0.4, conversationIds: [conversationId],
+      evidence: {
+        alerts: [], actor: null, participants: [],
+        conversations: { [conversationId]: { report: null, messages: texts.map((text, i) => ({ id: `ret-${i}`, time: t + i, senderId: i ? 'kid_r' : 'old_dismissed', recipientIds: [i ? 'old_dismissed' : 'kid_r'], text, textPurged: false })) } },
+      },
+      openedAt: t, updatedAt: t, version: 1,
+    };
+    await env.storage.saveCase(TENANT, { caseRecord: c });
+    // Dismissed 99 days ago, so only this case is due when retention runs now.
+    await env.storage.saveCase(TENANT, { caseRecord: { ...c, status: 'dismissed', updatedAt: t + day, version: 2 }, expectedVersion: 1, history: { at: t + day, actor: 'Priya Shah', action: 'transition', fromStatus: 'open', toStatus: 'dismissed', note: 'dismiss (no_violation): teammates' } });
+    const run = await env.app.lifeguard.retention.runTenant(TENANT);
+    assert.equal(run.dismissedCases.casesPurged, 1);
+
+    const { context, page } = await env.signIn('moderator');
+    await page.goto(`/console/cases/${encodeURIComponent(c.id)}`);
+    await page.getByRole('heading', { level: 1 }).filter({ hasText: 'old_dismissed' }).waitFor();
+    assert.match(await page.getByTestId('evidence-purged').innerText(), /Evidence removed by retention on .+\. This case was dismissed/);
+    assert.match(await page.getByTestId('messages-purged').innerText(), /^2 messages removed by retention on /);
+    assert.equal(await page.locator('li.message').count(), 0, 'no empty message bubbles');
+    const body = await page.locator('body').innerText();
+    for (const text of texts) assert.ok(!body.includes(text));
     await context.close();
   });
 

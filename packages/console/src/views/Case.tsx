@@ -161,6 +161,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   for (const ch of detail.children) people.set(ch.userId, { person: ch, role: 'child' });
   const canAudit = user.role !== 'moderator';
   const open = c.status === 'open' || c.status === 'in_review' || c.status === 'escalated';
+  const purgedAt = c.evidencePurgedAt ?? null;
 
   return (
     <section className="page case" aria-labelledby="case-title">
@@ -199,6 +200,14 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
         </div>
       )}
 
+      {purgedAt !== null && (
+        <div className="notice notice-retention" role="note" data-testid="evidence-purged">
+          <strong>Evidence removed by retention on {fmtDate(purgedAt)}.</strong> This case was dismissed, and after the retention
+          period its message texts, quoted spans and attachment references were deleted. The decision, the history and the audit
+          log are kept.
+        </div>
+      )}
+
       <div className="case-grid">
         <div className="case-main">
           <div className="summary-row">
@@ -206,13 +215,16 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
               <Explanation lines={detail.explanation} />
             </Section>
             <Section title="How risk built up" id="timeline">
-              <RiskTimeline points={detail.timeline} onPick={showMessage} />
+              {purgedAt !== null
+                ? <p className="muted">Not available: the messages were removed by retention.</p>
+                : <RiskTimeline points={detail.timeline} onPick={showMessage} />}
             </Section>
           </div>
           {detail.conversations.map((conv) => (
             <ConversationPanel
               key={conv.id}
               conv={conv}
+              purgedAt={purgedAt}
               people={people}
               caseId={c.id}
               revealed={revealed}
@@ -325,8 +337,10 @@ function Explanation({ lines }: { lines: string[] }) {
   );
 }
 
-function ConversationPanel({ conv, people, caseId, revealed, onReveal, onHide }: {
+function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal, onHide }: {
   conv: Conversation;
+  /** Set when retention removed the case's messages: a notice replaces the (empty) bubbles. */
+  purgedAt: number | null;
   people: Map<string, { person: Person; role: 'accused' | 'child' }>;
   caseId: string;
   revealed: Revealed | null;
@@ -342,34 +356,40 @@ function ConversationPanel({ conv, people, caseId, revealed, onReveal, onHide }:
         <span className="muted small"> risk {pct(conv.score)}{conv.stage ? ` · reached ${words(conv.stage)}` : ''}</span>
       </h2>
       {sxParts.length > 0 && <p className="sextortion-note">Sextortion pattern: {sxParts.join(', ')}.</p>}
-      <ol className="messages">
-        {conv.messages.map((m) => {
-          const who = people.get(m.senderId);
-          const age = who?.person.age;
-          return (
-            <li key={m.id} id={`msg-${m.id}`} tabIndex={-1} className={`message from-${who?.role ?? 'other'}`} data-message-id={m.id}>
-              <div className="message-meta">
-                <span className="sender">{m.senderId}</span>
-                <span className="muted small">
-                  {who ? (who.role === 'accused' ? 'accused' : 'child') : 'participant'}
-                  {age != null ? `, ${age}` : ''}
-                </span>
-                <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtShort(m.time)}</time>
-              </div>
-              <div className="message-text">
-                {m.textPurged ? <em className="muted">Text removed under the retention policy.</em> : m.text != null ? <HighlightedText text={m.text} spans={m.spans} /> : null}
-              </div>
-              {m.media.length > 0 && (
-                <div className="media-row">
-                  {m.media.map((media) => (
-                    <MediaTile key={media.id} caseId={caseId} media={media} revealed={revealed?.mediaId === media.id ? revealed : null} onReveal={() => onReveal(media)} onHide={onHide} />
-                  ))}
+      {purgedAt !== null ? (
+        <p className="retention-gap" data-testid="messages-purged">
+          {conv.messages.length} message{conv.messages.length === 1 ? '' : 's'} removed by retention on {fmtDate(purgedAt)}.
+        </p>
+      ) : (
+        <ol className="messages">
+          {conv.messages.map((m) => {
+            const who = people.get(m.senderId);
+            const age = who?.person.age;
+            return (
+              <li key={m.id} id={`msg-${m.id}`} tabIndex={-1} className={`message from-${who?.role ?? 'other'}`} data-message-id={m.id}>
+                <div className="message-meta">
+                  <span className="sender">{m.senderId}</span>
+                  <span className="muted small">
+                    {who ? (who.role === 'accused' ? 'accused' : 'child') : 'participant'}
+                    {age != null ? `, ${age}` : ''}
+                  </span>
+                  <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtShort(m.time)}</time>
                 </div>
-              )}
-            </li>
-          );
-        })}
-      </ol>
+                <div className="message-text">
+                  {m.textPurged ? <em className="muted">Text removed under the retention policy.</em> : m.text != null ? <HighlightedText text={m.text} spans={m.spans} /> : null}
+                </div>
+                {m.media.length > 0 && (
+                  <div className="media-row">
+                    {m.media.map((media) => (
+                      <MediaTile key={media.id} caseId={caseId} media={media} revealed={revealed?.mediaId === media.id ? revealed : null} onReveal={() => onReveal(media)} onHide={onHide} />
+                    ))}
+                  </div>
+                )}
+              </li>
+            );
+          })}
+        </ol>
+      )}
     </section>
   );
 }
