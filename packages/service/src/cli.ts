@@ -1,6 +1,6 @@
 // `lifeguard serve`, `lifeguard keys ...` and `lifeguard demo`. The CLI package calls
 // registerServiceCommands(program); packages/service/bin/lifeguard-service.ts runs them on their own.
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { join, resolve } from 'node:path';
 import { API_SCOPES, openStorage, type Storage } from '@lifeguard/storage';
 import { buildServer } from './server.ts';
@@ -21,7 +21,8 @@ export function defaultDatabase(): string {
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    // InvalidArgumentError: commander prints it as a usage error (exit 1), not a crash.
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   };
 }

@@ -69,11 +69,14 @@ describe('lifeguard serve and keys', () => {
     assert.match(bad.stderr, /unknown scope "superuser"/);
   });
 
-  it('refuses a --dismissed-case-days outside 1..3650 before opening anything', async () => {
-    for (const days of ['0', '3651', '7.5']) {
-      const result = await run(['serve', '--port', '0', '--dismissed-case-days', days, '--database', join(dir, 'never-days.db')]);
-      assert.notEqual(result.code, 0, days);
-      assert.match(result.stderr, new RegExp(`--dismissed-case-days must be a whole number from 1 to 3650 \\(got "${days.replace('.', '\\.')}"\\)`));
+  it('refuses a --dismissed-case-days or --retention-days outside 1..3650 as a usage error, before opening anything', async () => {
+    for (const flag of ['--dismissed-case-days', '--retention-days']) {
+      for (const days of ['0', '3651', '7.5']) {
+        const result = await run(['serve', '--port', '0', flag, days, '--database', join(dir, 'never-days.db')]);
+        assert.equal(result.code, 1, `${flag} ${days}`);
+        assert.match(result.stderr, new RegExp(`${flag} must be a whole number from 1 to 3650 \\(got "${days.replace('.', '\\.')}"\\)`));
+        assert.doesNotMatch(result.stderr, /internal error|\n\s+at /, 'a usage error, not a stack trace');
+      }
     }
   });
 
