@@ -566,6 +566,27 @@ export class DetectionEngine {
     return { conversations: this.conversations.size, actors: this.actors.size, messages: this.messageTotal, alerts: this.alertTotal };
   }
 
+  /**
+   * Retention: blanks the excerpt of every evidence item from a message sent before `time`
+   * (event time, ms), except in conversations `keep` names (those a case holds), so the detector
+   * holds no message text the store has purged. Kinds, spans, message ids and scores stay, so the
+   * risk it remembers is unchanged. Returns how many excerpts were removed.
+   */
+  removeExcerptsBefore(time: number, keep?: (conversationId: string) => boolean): number {
+    let removed = 0;
+    for (const c of this.conversations.values()) {
+      if (c.evidence === null || c.firstAt >= time || keep?.(c.id) === true) continue;
+      for (const ev of c.evidence) {
+        if (ev.time < time && ev.textRemoved !== true) {
+          ev.excerpt = '';
+          ev.textRemoved = true;
+          removed++;
+        }
+      }
+    }
+    return removed;
+  }
+
   /** Drops a conversation's state (retention, or a platform deleting it). */
   forgetConversation(conversationId: string): boolean {
     return this.conversations.delete(conversationId);

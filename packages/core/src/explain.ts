@@ -56,7 +56,7 @@ const SENTENCES: Record<ConversationFeature, string> = {
 function quote(ev: Evidence[], kinds: SignalKind[], senderId: string | null): string {
   const hits = ev.filter((e) => kinds.includes(e.kind) && (senderId === null || e.senderId === senderId));
   if (hits.length === 0) return '';
-  const shown = hits.slice(0, 2).map((e) => `"${e.excerpt}" (${e.messageId})`);
+  const shown = hits.slice(0, 2).map((e) => `"${e.textRemoved ? '[text removed by retention]' : e.excerpt}" (${e.messageId})`);
   return `: ${shown.join(', ')}${hits.length > 2 ? ` and ${hits.length - 2} more` : ''}`;
 }
 

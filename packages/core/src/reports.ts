@@ -59,6 +59,8 @@ export interface Evidence extends SignalMatch {
   senderId: string;
   time: number;
   stage: GroomingStage | null;
+  /** Set when retention removed the excerpt (now ''): the kind, span and message id remain. */
+  textRemoved?: true;
 }
 
 export type AgeSource = 'declared' | 'disclosed' | 'unknown';

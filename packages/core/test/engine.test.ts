@@ -318,6 +318,34 @@ describe('persistence', () => {
     assert.deepEqual(restored.stats(), whole.stats());
   });
 
+  it('forgets evidence text before a time (retention) but not the risk, except where asked to keep it', () => {
+    const script = grooming();
+    const copy = new Script();
+    for (const e of script.events) if (e.type === 'message') copy.events.push({ ...e, id: `${e.id}-b`, conversationId: 'dm2' });
+    const { engine } = run(script);
+    run(copy, engine);
+    const before = engine.conversationReport('dm1')!;
+    const score = engine.conversationScore('dm1');
+    assert.ok(before.evidence.length >= 3 && before.evidence.every((e) => e.excerpt !== ''));
+    // Cut in the middle of the conversation: older evidence loses its text, newer keeps it.
+    const cut = before.evidence[Math.floor(before.evidence.length / 2)]!.time;
+    const removed = engine.removeExcerptsBefore(cut, (id) => id === 'dm2');
+    const after = engine.conversationReport('dm1')!;
+    assert.equal(removed, after.evidence.filter((e) => e.time < cut).length);
+    assert.ok(removed > 0);
+    for (const e of after.evidence) {
+      if (e.time < cut) assert.deepEqual([e.excerpt, e.textRemoved], ['', true], e.messageId);
+      else assert.equal(e.textRemoved, undefined, e.messageId);
+      assert.ok(e.end > e.start, 'the span stays');
+    }
+    assert.equal(engine.conversationScore('dm1'), score, 'the risk is unchanged');
+    assert.ok(engine.conversationReport('dm2')!.evidence.every((e) => e.excerpt !== ''), 'a kept conversation keeps its text');
+    assert.ok(after.reasons.some((r) => r.includes('[text removed by retention]')), after.reasons.join(' | '));
+    const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(engine.snapshot())));
+    assert.deepEqual(restored.conversationReport('dm1')!.evidence, after.evidence, 'a snapshot carries the removal');
+    assert.equal(engine.removeExcerptsBefore(cut), 0 + engine.conversationReport('dm2')!.evidence.filter((e) => e.time < cut).length, 'only what was left');
+  });
+
   it('refuses a snapshot of an unknown version', () => {
     assert.throws(() => DetectionEngine.restore({ version: 2 } as never), /unsupported/);
   });
