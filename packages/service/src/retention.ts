@@ -31,6 +31,8 @@ const DAY_MS = 86_400_000;
 export interface RetentionRun {
   /** Raw message texts removed. */
   messagesPurged: number;
+  /** Evidence excerpts removed from the detector's memory (same rule as the texts). */
+  excerptsRemoved: number;
   olderThan: number;
   coveredSeq: number;
   /** What dismissed-case retention removed in this run. */
@@ -62,13 +64,17 @@ export class RetentionJob {
   }
 
   async runTenant(tenantId: string, now = Date.now()): Promise<RetentionRun> {
-    const coveredSeq = await this.engines.snapshot(tenantId);
-    // Cases first, so the conversations they release fall under the text rule below in this same run.
+    // Cases first, so the conversations they release fall under the text rules below in this same run.
     const dismissedCases = await this.purgeDismissedCases(tenantId, now);
     const olderThan = now - this.options.messageTextDays * DAY_MS;
+    // The detector's evidence excerpts are message text too: removed by the same rule, before the
+    // snapshot, which then replaces the only stored one.
+    const held = new Set(await this.storage.heldConversationIds(tenantId));
+    const excerptsRemoved = await this.engines.removeExcerpts(tenantId, olderThan, held);
+    const coveredSeq = await this.engines.snapshot(tenantId);
     const { messagesPurged } = await this.storage.purgeMessageText(tenantId, olderThan, coveredSeq, now);
-    if (messagesPurged > 0) this.log.info({ tenantId, messagesPurged, olderThan }, 'retention removed message text');
-    return { messagesPurged, olderThan, coveredSeq, dismissedCases };
+    if (messagesPurged > 0 || excerptsRemoved > 0) this.log.info({ tenantId, messagesPurged, excerptsRemoved, olderThan }, 'retention removed message text');
+    return { messagesPurged, excerptsRemoved, olderThan, coveredSeq, dismissedCases };
   }
 
   private async purgeDismissedCases(tenantId: string, now: number): Promise<RetentionRun['dismissedCases']> {

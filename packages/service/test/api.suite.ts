@@ -371,6 +371,26 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         const detail = (await s.call('GET', `/v1/cases/${cases[0].id}`, s.keys.reader)).json();
         assert.ok(detail.case.evidence.conversations[STRANGER_CONVERSATION].messages.every((m: { text: string }) => m.text.length > 0));
       });
+
+      it("removes the detector's excerpts of that text too, from memory and from the stored snapshot", async () => {
+        const old = Date.now() - 45 * 86_400_000;
+        const text = 'add me on snap its easier';
+        await s.ingest([msg('old-signal-1', 'old-signal', 'pat', 'lee', text, old)]); // no ages known: risk too low for a case
+        const before = (await s.call('GET', '/v1/conversations/old-signal/risk', s.keys.reader)).json();
+        assert.ok(before.evidence.some((e: { excerpt: string }) => e.excerpt !== '' && text.includes(e.excerpt)), 'the detector quoted it');
+        const res = await s.call('POST', '/v1/maintenance/retention', s.keys.admin);
+        assert.equal(res.statusCode, 200);
+        assert.ok(res.json().excerptsRemoved >= 1, `excerpts removed: ${res.body}`);
+        const after = (await s.call('GET', '/v1/conversations/old-signal/risk', s.keys.reader)).json();
+        assert.equal(after.evidence.length, before.evidence.length, 'the evidence itself stays');
+        assert.ok(after.evidence.every((e: { excerpt: string; textRemoved?: boolean }) => e.excerpt === '' && e.textRemoved === true), JSON.stringify(after.evidence));
+        assert.equal(after.score, before.score, 'and so does the risk');
+        const snapshot = await s.storage.latestSnapshot('acme');
+        assert.ok(snapshot && !snapshot.data.includes(text), 'the stored snapshot no longer holds it');
+        // A conversation a case holds keeps its excerpts, as it keeps its text.
+        const held = (await s.call('GET', `/v1/conversations/${STRANGER_CONVERSATION}/risk`, s.keys.reader)).json();
+        assert.ok(held.evidence.some((e: { excerpt: string }) => e.excerpt !== ''), 'a held conversation keeps its excerpts');
+      });
     });
 
     describe('docs', () => {

@@ -518,16 +518,19 @@ export class PostgresStorage implements Storage {
          ON CONFLICT (tenant_id, seq) DO UPDATE SET created_at = excluded.created_at, data = excluded.data`,
         [tenantId, s.seq, s.createdAt, s.data],
       );
-      await client.query(
-        'DELETE FROM engine_snapshots WHERE tenant_id = $1 AND seq NOT IN (SELECT seq FROM engine_snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 2)',
-        [tenantId],
-      );
+      // Keep only the newest (see Storage.saveSnapshot).
+      await client.query('DELETE FROM engine_snapshots WHERE tenant_id = $1 AND seq < $2', [tenantId, s.seq]);
     });
   }
 
   async latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null> {
     const r = await this.one('SELECT * FROM engine_snapshots WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1', [tenantId]);
     return r ? { seq: Number(r.seq), createdAt: Number(r.created_at), data: String(r.data) } : null;
+  }
+
+  async heldConversationIds(tenantId: string): Promise<string[]> {
+    const rows = await this.rows(`SELECT DISTINCT conversation_id FROM (${HELD_CONVERSATIONS_SQL.replace('?', '$1')}) held`, [tenantId]);
+    return rows.map((r) => String(r.conversation_id));
   }
 
   async purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult> {

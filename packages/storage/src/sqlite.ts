@@ -509,14 +509,18 @@ export class SqliteStorage implements Storage {
     if (this.writer) return this.writer.call('saveSnapshot', [tenantId, s]);
     this.db.transaction(() => {
       this.q('INSERT OR REPLACE INTO engine_snapshots (tenant_id, seq, created_at, data) VALUES (?, ?, ?, ?)').run(tenantId, s.seq, s.createdAt, s.data);
-      // Keep the newest two: one to restore from, one spare.
-      this.q('DELETE FROM engine_snapshots WHERE tenant_id = ? AND seq NOT IN (SELECT seq FROM engine_snapshots WHERE tenant_id = ? ORDER BY seq DESC LIMIT 2)').run(tenantId, tenantId);
+      // Keep only the newest (see Storage.saveSnapshot).
+      this.q('DELETE FROM engine_snapshots WHERE tenant_id = ? AND seq < ?').run(tenantId, s.seq);
     }).immediate();
   }
 
   async latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null> {
     const r = this.q('SELECT * FROM engine_snapshots WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1').get(tenantId) as Row | undefined;
     return r ? { seq: Number(r.seq), createdAt: Number(r.created_at), data: String(r.data) } : null;
+  }
+
+  async heldConversationIds(tenantId: string): Promise<string[]> {
+    return (this.q(`SELECT DISTINCT conversation_id FROM (${HELD_CONVERSATIONS_SQL})`).all(tenantId) as Row[]).map((r) => String(r.conversation_id));
   }
 
   async purgeMessageText(tenantId: string, olderThan: number, maxSeq: number, at: number): Promise<PurgeResult> {

@@ -519,10 +519,14 @@ export interface Storage {
   recordDeliveryOutcome(deliveryId: string, outcome: DeliveryOutcome): Promise<void>;
   listDeliveries(tenantId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]>;
 
-  // Engine snapshots (the engine is in memory; the events are the truth).
+  // Engine snapshots (the engine is in memory; the events are the truth). Only the newest is kept:
+  // restore reads only it (and replays every event if it is unreadable), and an older one would
+  // still hold excerpts that retention has since removed from the engine.
   saveSnapshot(tenantId: string, snapshot: EngineSnapshotRecord): Promise<void>;
   latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null>;
 
+  /** Conversations a case holds (their text is kept; see purgeMessageText), each once. */
+  heldConversationIds(tenantId: string): Promise<string[]>;
   /**
    * Retention: removes the text of messages older than `olderThan` (event time) in conversations that no
    * case holds (a dismissed case whose evidence retention purged no longer holds them). Only events with

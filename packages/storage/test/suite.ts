@@ -478,7 +478,7 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
     });
 
     describe('snapshots and retention', () => {
-      it('returns the newest snapshot and keeps only two', async () => {
+      it('returns the newest snapshot', async () => {
         for (const seq of [10, 20, 30]) await s.saveSnapshot(tenant, { seq, createdAt: T0 + seq, data: JSON.stringify({ seq }) });
         assert.deepEqual(await s.latestSnapshot(tenant), { seq: 30, createdAt: T0 + 30, data: '{"seq":30}' });
         assert.equal(await s.latestSnapshot(other), null);
@@ -495,6 +495,11 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         ], T0);
         const c = newCase(tenant, 'a', ['case-chat']);
         await s.saveCase(tenant, { caseRecord: c, history: { at: T0, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: null } });
+        const held = await s.heldConversationIds(tenant);
+        assert.ok(held.includes('case-chat'), 'a case holds its conversation');
+        assert.ok(!held.includes('plain-chat'));
+        assert.equal(new Set(held).size, held.length, 'each conversation once');
+        assert.ok(!(await s.heldConversationIds(other)).includes('case-chat'), "another tenant's cases hold nothing here");
         const r3seq = (await s.getEventsByIds(tenant, ['r3']))[0]!.seq;
         assert.ok(r3seq > base);
         const result = await s.purgeMessageText(tenant, T0 - 30 * day, r3seq, T0);
@@ -630,6 +635,8 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         assert.ok(JSON.stringify(foreignAfter.evidence).includes(secret), "another tenant's dismissed case is not touched");
 
         // The purged case no longer holds its conversation's raw text back; the actioned case still does.
+        const held = await s.heldConversationIds(tenant);
+        assert.ok(!held.includes('dr-a') && held.includes('dr-shared') && held.includes('dr-d'), `held: ${held.join(', ')}`);
         await s.purgeMessageText(tenant, now - 30 * day, maxSeq, now);
         assert.equal(await raw(tenant, 'dr1'), '');
         assert.equal(await raw(tenant, 'dr2'), 'old text also held by an actioned case');

@@ -159,6 +159,22 @@ export class EngineHost {
     state.lastSnapshotAt = Date.now();
   }
 
+  /**
+   * Retention: removes the excerpts of evidence from messages before `before` (event time) in
+   * every conversation not in `held`, in turn with feeding; the next snapshot is then due, so no
+   * stored snapshot keeps them. Returns how many were removed.
+   */
+  async removeExcerpts(tenantId: string, before: number, held: ReadonlySet<string>): Promise<number> {
+    const state = await this.state(tenantId);
+    const run = state.chain.then(() => {
+      const removed = state.engine.removeExcerptsBefore(before, (id) => held.has(id));
+      if (removed > 0) state.eventsSinceSnapshot++; // a change the next snapshot must carry
+      return removed;
+    });
+    state.chain = run.catch(() => {});
+    return run;
+  }
+
   /** Snapshots one tenant now (if anything changed); returns the seq it covers. */
   async snapshot(tenantId: string): Promise<number> {
     const state = await this.state(tenantId);

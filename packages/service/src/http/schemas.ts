@@ -150,6 +150,7 @@ export const caseDetailResult = z.object({
 
 export const retentionResult = z.object({
   messagesPurged: z.number().int().describe('Raw message texts removed (older than olderThan, in conversations no case holds)'),
+  excerptsRemoved: z.number().int().describe("Evidence excerpts removed from the detector's memory by the same rule (kind, span and message id stay)"),
   olderThan: z.number().describe('Event-time cut-off for raw message text (ms since the epoch)'),
   coveredSeq: z.number().int().describe('Events up to this seq are in the snapshot taken first; only they were purged'),
   dismissedCases: z.object({

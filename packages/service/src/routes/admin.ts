@@ -98,7 +98,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     schema: {
       summary: 'Run retention for this tenant now (it also runs hourly)',
       description: 'Removes the copied message content of cases dismissed longer than --dismissed-case-days ago (one audit entry per case), ' +
-        'then raw message text older than --retention-days in conversations no case holds.',
+        "then raw message text older than --retention-days in conversations no case holds, and the detector's excerpts of it.",
       tags: ['admin'],
       security: [{ apiKey: [] }],
       response: { 200: jsonSchema(retentionResult, 'output') },
