@@ -29,7 +29,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+// A hung test file fails after 10 minutes instead of holding CI until its own limit. (Seen: on
+// Node 20 under tsx, a failing assert.ok() without a message can wait for ever while it looks up
+// the asserting source line; give every assert.ok a message.) The slowest file takes under a minute.
+const FILE_TIMEOUT_MS = 600_000;
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_MS}`, '--test-reporter=spec', ...files], {
   cwd: root,
   stdio: ['ignore', 'pipe', 'inherit'],
   env: { ...process.env, LIFEGUARD_TEST: '1' },
