@@ -80,6 +80,33 @@ describe('lifeguard serve and keys', () => {
     }
   });
 
+  it('runs retention with the windows given on the command line', async () => {
+    const database = join(dir, 'windows.db');
+    const key = (await run(['keys', 'create', '--tenant', 'acme', '--name', 'ops', '--scopes', 'admin', '--database', database])).stdout.trim();
+    assert.match(key, /^lg_/, 'an admin key');
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', '--port', '0', '--log-level', 'error', '--database', database, '--retention-days', '7', '--dismissed-case-days', '5'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+      });
+      const started = Date.now();
+      const res = await fetch(`${url}/v1/maintenance/retention`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as { olderThan: number; dismissedCases: { dismissedBefore: number } };
+      const days = (t: number) => Math.round((started - t) / 86_400_000);
+      assert.equal(days(body.olderThan), 7, 'message text window');
+      assert.equal(days(body.dismissedCases.dismissedBefore), 5, 'dismissed-case window');
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it('refuses a database it cannot open, without printing a password', async () => {
     const result = await run(['serve', '--port', '0', '--database', 'postgres://lg:s3cret@127.0.0.1:1/nowhere']);
     assert.equal(result.code, 2);
