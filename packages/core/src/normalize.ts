@@ -480,7 +480,11 @@ const COPY = newState();
 
 /** Normalises a message into canonical tokens with spans in the original text. */
 export function normalize(text: string): NormalizedText {
-  const st = run(COPY, text);
+  return plainCopy(run(COPY, text));
+}
+
+/** The state's tokens and spans as fresh plain arrays. */
+function plainCopy(st: State): NormalizedText {
   const n = st.count;
   const starts: number[] = [];
   const ends: number[] = [];
@@ -597,13 +601,7 @@ function run(st: State, text: string): State {
 /** Spelled-out words and phone numbers (a few messages in a thousand) are rewritten on plain arrays. */
 function rewriteRare(st: State, spelled: boolean, digits: boolean): void {
   const n = st.count;
-  const tokens = st.tokens.slice(0, n);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  for (let k = 0; k < n; k++) {
-    starts.push(st.starts[k] as number);
-    ends.push(st.ends[k] as number);
-  }
+  const { tokens, starts, ends } = plainCopy(st);
   if (spelled) joinSpelledOut(st.text, tokens, starts, ends, st.gaps);
   if (digits) markPhoneNumbers(st.text, tokens, starts, ends);
   const shifted = tokens.length !== n;

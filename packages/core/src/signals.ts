@@ -347,7 +347,6 @@ const NO_MATCHES: RawMatch[] = [];
  */
 function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Array | null, memo: Uint8Array | null): RawMatch[] {
   let found: RawMatch[] | null = null;
-  const next = root.next;
   const filter = root.startFilter;
   const hasNumberStart = root.num !== null || root.age !== null;
   for (let i = 0; i < n; i++) {
@@ -360,11 +359,11 @@ function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Arra
         continue;
       }
     }
-    // Cheap pre-checks: most tokens start no pattern at all (and most messages allocate nothing).
-    const numberStart = hasNumberStart && isNumber(token);
+    // Cheap pre-check before startsPattern's Map lookup: most words start no pattern at all (and
+    // most messages allocate nothing). The filter knows words only, so numbers go past it.
     const key = startKey(token);
-    if (!numberStart && filter !== undefined && key < filter.length && filter[key] === 0) continue;
-    if (numberStart || next?.has(token)) walk(tokens, n, i, (found ??= []), root, i, undefined);
+    if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token))) continue;
+    if (startsPattern(token, root)) walk(tokens, n, i, (found ??= []), root, i, undefined);
   }
   return found ?? NO_MATCHES;
 }
