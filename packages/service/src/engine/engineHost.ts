@@ -115,10 +115,15 @@ export class EngineHost {
 
   /** Feeds newly stored events (in seq order) to the tenant's engine and handles the alerts they raise. */
   async feed(tenantId: string, events: StoredEvent[]): Promise<void> {
+    await this.inTurn(tenantId, (state) => this.fold(tenantId, state, events));
+  }
+
+  /** Runs `work` on the tenant's engine after everything queued before it; a failure does not stop the queue. */
+  private async inTurn<T>(tenantId: string, work: (state: TenantEngine) => T | Promise<T>): Promise<T> {
     const state = await this.state(tenantId);
-    const run = state.chain.then(() => this.fold(tenantId, state, events));
+    const run = state.chain.then(() => work(state));
     state.chain = run.catch(() => {});
-    await run;
+    return run;
   }
 
   private async fold(tenantId: string, state: TenantEngine, events: StoredEvent[]): Promise<void> {
@@ -165,25 +170,19 @@ export class EngineHost {
    * stored snapshot keeps them. Returns how many were removed.
    */
   async removeExcerpts(tenantId: string, before: number, held: ReadonlySet<string>): Promise<number> {
-    const state = await this.state(tenantId);
-    const run = state.chain.then(() => {
+    return this.inTurn(tenantId, (state) => {
       const removed = state.engine.removeExcerptsBefore(before, (id) => held.has(id));
       if (removed > 0) state.eventsSinceSnapshot++; // a change the next snapshot must carry
       return removed;
     });
-    state.chain = run.catch(() => {});
-    return run;
   }
 
   /** Snapshots one tenant now (if anything changed); returns the seq it covers. */
   async snapshot(tenantId: string): Promise<number> {
-    const state = await this.state(tenantId);
-    const run = state.chain.then(async () => {
+    return this.inTurn(tenantId, async (state) => {
       if (state.eventsSinceSnapshot > 0 || !(await this.storage.latestSnapshot(tenantId))) await this.saveSnapshot(tenantId, state);
       return state.lastSeq;
     });
-    state.chain = run.catch(() => {});
-    return run;
   }
 
   /** Snapshots every loaded tenant that changed (graceful shutdown). */
