@@ -98,6 +98,8 @@ export interface ConversationRiskReport {
   messageCount: number;
   firstAt: number;
   lastAt: number;
+  /** Which risk model produced the score (`RiskModel.id`, or "default"). */
+  modelId?: string;
   /** Human-readable reasons, strongest first. */
   reasons: string[];
   /** The messages and spans behind the score (bounded; strongest kept). */
@@ -119,7 +121,24 @@ export interface ActorRiskReport {
   reportsAgainst: number;
   /** Highest conversation scores where this account is the suspect. */
   riskyConversations: { conversationId: string; score: number; stage: GroomingStage | null }[];
+  /**
+   * The same intent sequence (e.g. flattery + age probe) sent to several children: who, which
+   * intents and where. Null when the account shows no such fan-out.
+   */
+  fanOut?: FanOutView | null;
+  /** Which risk model produced the score (`RiskModel.id`, or "default"). */
+  modelId?: string;
   reasons: string[];
+}
+
+export interface FanOutView {
+  /** The children the intent sequence reached, most recent first. */
+  children: string[];
+  /** The signal kinds every one of those conversations shares, e.g. ["flattery", "age_probe"]. */
+  intents: SignalKind[];
+  conversations: string[];
+  /** Time span of those first contacts, in days. */
+  withinDays: number;
 }
 
 export interface Alert {
