@@ -23,6 +23,9 @@ export const SIGNAL_KINDS = [
   'sextortion_payment', // "pay $200", "send a gift card or"
   'sextortion_deadline', // "you have 10 minutes"
   'distress', // the child: "please don't", "i'm scared"
+  // Added later: appended so the indexes of stored engine snapshots keep their meaning.
+  'age_attributed', // the other is named as a child: "ur only 13", "mature for 12", "at your age"
+  'age_lie', // a stated age taken back or contradicted: "im not actually 15", 15 then 23
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -100,6 +103,8 @@ export interface ConversationRiskReport {
   lastAt: number;
   /** Which risk model produced the score (`RiskModel.id`, or "default"). */
   modelId?: string;
+  /** At or above the watch level: ranked for review before it alerts. */
+  watch?: boolean;
   /** Human-readable reasons, strongest first. */
   reasons: string[];
   /** The messages and spans behind the score (bounded; strongest kept). */
