@@ -2,6 +2,7 @@
 // as `path: reason`, in the same words the CLI uses for events (parseEvent).
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { z } from 'zod';
+import { unstorableReason } from '@lifeguard/core';
 import { ConflictError, NotFoundError } from '@lifeguard/storage';
 
 export type ErrorCode =
@@ -84,14 +85,57 @@ export function installErrorHandler(app: FastifyInstance): void {
   });
 }
 
+/** Most "path: reason" lines one body's unstorable strings produce; the count says how many more. */
+const MAX_STRING_PROBLEMS = 20;
+
+/**
+ * Strings neither store can keep as sent: PostgreSQL refuses U+0000 in text, and an unpaired UTF-16
+ * surrogate ("\ud800" in JSON) has no UTF-8 form, so two ids differing only there would collapse into
+ * one. Both stores refuse them here, before anything is stored, naming each place.
+ */
+export function unstorableStrings(value: unknown): string[] {
+  const out: string[] = [];
+  let more = 0;
+  const check = (s: string, path: string) => {
+    const reason = unstorableReason(s);
+    if (reason === null) return;
+    if (out.length < MAX_STRING_PROBLEMS) out.push(`${path || '(body)'}: ${reason}`);
+    else more++;
+  };
+  const walk = (v: unknown, path: string) => {
+    if (typeof v === 'string') check(v, path);
+    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
+    else if (v !== null && typeof v === 'object') {
+      for (const [key, item] of Object.entries(v)) {
+        const at = path ? `${path}.${key}` : key;
+        check(key, `${at} (field name)`);
+        walk(item, at);
+      }
+    }
+  };
+  walk(value, '');
+  if (more > 0) out.push(`(body): ${more} more strings like these`);
+  return out;
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
 /**
  * JSON bodies only, parsed with JSON.parse so a syntax error says where it is ("... at position 12
- * (line 1 column 13)"). A "__proto__" key is refused outright: nothing legitimate sends one.
+ * (line 1 column 13)"). Bytes that are not UTF-8 are refused rather than replaced by U+FFFD, and so
+ * are strings no store can keep (unstorableStrings). A "__proto__" key is refused outright: nothing
+ * legitimate sends one.
  */
 export function installJsonParser(app: FastifyInstance, bodyLimit: number): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
-    const text = body as string;
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(new ApiError(400, 'malformed_json', 'request body is not valid UTF-8; send JSON encoded as UTF-8'), undefined);
+      return;
+    }
     if (text.trim() === '') {
       done(new ApiError(400, 'malformed_json', 'request body is empty; expected JSON'), undefined);
       return;
@@ -106,6 +150,14 @@ export function installJsonParser(app: FastifyInstance, bodyLimit: number): void
     if (text.includes('"__proto__"')) {
       done(new ApiError(400, 'invalid_request', 'request body contains a "__proto__" key', ['(body): "__proto__" is not allowed as a field name']), undefined);
       return;
+    }
+    // Only an escape ("\u0000", "\udXXX") can put either into a parsed string: skip the walk otherwise.
+    if (/\\u(0000|d[89a-f])/i.test(text)) {
+      const problems = unstorableStrings(value);
+      if (problems.length > 0) {
+        done(new ApiError(400, 'invalid_request', 'request body holds text that cannot be stored; nothing was stored', problems), undefined);
+        return;
+      }
     }
     done(null, value);
   });
