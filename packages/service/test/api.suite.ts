@@ -199,6 +199,24 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         assert.match(res.json().error, /not valid UTF-8/);
       });
 
+      it('reads back by path every id it accepts, up to the one 256-character limit, and refuses longer ones alike', async () => {
+        const longest = 'c'.repeat(128) + '€'.repeat(128); // 256 characters, 640 bytes of UTF-8, 1,152 percent-encoded
+        const res = await s.ingest([msg('long-id-msg', longest, 'long-sender', 'long-recipient', 'hello there')]);
+        assert.equal(res.statusCode, 200, res.body);
+        const read = await s.call('GET', `/v1/conversations/${encodeURIComponent(longest)}/risk`, s.keys.reader);
+        assert.equal(read.statusCode, 200, `a 256-character id reads back: ${read.body}`);
+        const over = 'x'.repeat(257);
+        assert.match((await s.ingest([msg('over-id', over, 'a', 'b', 'hi')])).json().problems[0], /^events\[0\]\.conversationId: must be at most 256 characters/);
+        const path = await s.call('GET', `/v1/conversations/${over}/risk`, s.keys.reader);
+        assert.equal(path.statusCode, 400, 'the same limit and words in a path');
+        assert.deepEqual(path.json().problems, ['id: must be at most 256 characters']);
+        const absurd = await s.call('GET', `/v1/conversations/${'y'.repeat(5000)}/risk`, s.keys.reader);
+        assert.equal(absurd.statusCode, 414, 'an absurd path segment');
+        assert.equal(absurd.json().code, 'invalid_request', 'in the one error shape');
+        const badEncoding = await s.call('GET', '/v1/conversations/%E0%A4%A/risk', s.keys.reader);
+        assert.equal(badEncoding.json().code, 'invalid_request', `a broken percent-encoding answers in the one shape: ${badEncoding.body}`);
+      });
+
       it('stores every valid batch sent alongside refused ones', async () => {
         const sends = Array.from({ length: 40 }, (_, i) =>
           i % 4 === 0

@@ -1,8 +1,8 @@
 // One error shape for every failure: { error, code, problems? }. Validation failures name each field
 // as `path: reason`, in the same words the CLI uses for events (parseEvent).
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { unstorableReason } from '@lifeguard/core';
+import { LIMITS, unstorableReason } from '@lifeguard/core';
 import { ConflictError, NotFoundError } from '@lifeguard/storage';
 
 export type ErrorCode =
@@ -161,4 +161,37 @@ export function installJsonParser(app: FastifyInstance, bodyLimit: number): void
     }
     done(null, value);
   });
+}
+
+/**
+ * Longest path parameter the router takes, percent-encoded: an id of LIMITS.idLength UTF-16 units is at
+ * most 9 characters per unit encoded (a 3-byte UTF-8 character as %XX%XX%XX). Longer ids then reach the
+ * handler and get the same 400 "must be at most 256 characters" as in a body; only absurd paths get 414.
+ */
+export const MAX_PARAM_LENGTH = LIMITS.idLength * 9;
+
+/** Fastify's own router errors (a bad percent-encoding, an over-long parameter) in the one error shape. */
+export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    reply.code(414).send({ error: `a path segment is longer than ${MAX_PARAM_LENGTH} characters; ids are at most ${LIMITS.idLength} characters`, code: 'invalid_request' });
+  } else if (err.code === 'FST_ERR_BAD_URL') {
+    reply.code(400).send({ error: 'the path is not valid percent-encoded UTF-8', code: 'invalid_request' });
+  } else {
+    reply.code(err.statusCode ?? 400).send({ error: err.message, code: 'invalid_request' });
+  }
+}
+
+/**
+ * Errors Node's HTTP parser raises before any route runs (headers over the size limit: 431; a timeout:
+ * 408; anything else: 400), written on the socket in the one error shape.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, text, body]: [number, string, ErrorBody] =
+    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', { error: 'request headers are larger than the limit of 16 KiB', code: 'invalid_request' }]
+    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', { error: 'the request was not received in time', code: 'invalid_request' }]
+    : [400, 'Bad Request', { error: 'the request is not valid HTTP', code: 'invalid_request' }];
+  const json = JSON.stringify(body);
+  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`);
+  socket.destroy(err);
 }
