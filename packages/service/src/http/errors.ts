@@ -29,6 +29,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly problems?: string[],
+    /** Sent as Retry-After (seconds) with 429 and 503. */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -37,6 +39,27 @@ export class ApiError extends Error {
   body(): ErrorBody {
     return this.problems ? { error: this.message, code: this.code, problems: this.problems } : { error: this.message, code: this.code };
   }
+}
+
+/**
+ * Why the store failed, in words an operator can act on, for store failures that are not the request's
+ * fault (null for anything else). SQLite's codes are better-sqlite3's; PostgreSQL's are SQLSTATEs.
+ */
+export function storeFailureReason(err: unknown): string | null {
+  const code = String((err as { code?: unknown } | null)?.code ?? '');
+  if (code === 'SQLITE_FULL' || code === '53100') return "the store's disk is full";
+  if (code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_') || code === '58030') return 'the store could not read or write its disk';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '55P03' || code === '40P01') return 'the store is busy';
+  if (code === 'SQLITE_READONLY' || code === '25006') return 'the store is read-only';
+  if (code === '53300' || code === '57P03' || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return 'the database cannot be reached';
+  if (code === '53200') return 'the database is out of memory';
+  return null;
+}
+
+/** A 503 naming why the store failed, with Retry-After: nothing from the request was stored. */
+export function storeUnavailable(err: unknown, retryAfterSeconds = 5): ApiError {
+  const why = storeFailureReason(err) ?? 'the event store is unavailable';
+  return new ApiError(503, 'unavailable', `${why}; nothing from this request was stored, retry later`, undefined, retryAfterSeconds);
 }
 
 /** Turns zod issues into `path: reason` lines; unknown fields are named one by one. */
@@ -62,7 +85,10 @@ export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what:
 
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, request, reply) => {
-    if (err instanceof ApiError) return reply.status(err.statusCode).send(err.body());
+    if (err instanceof ApiError) {
+      if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+      return reply.status(err.statusCode).send(err.body());
+    }
     if (err instanceof ConflictError) return reply.status(409).send({ error: err.message, code: 'conflict' } satisfies ErrorBody);
     if (err instanceof NotFoundError) return reply.status(404).send({ error: err.message, code: 'not_found' } satisfies ErrorBody);
     const code = (err as FastifyError).code;
@@ -76,6 +102,11 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply.status(status).send({ error: err.message, code: 'invalid_request' } satisfies ErrorBody);
+    }
+    if (storeFailureReason(err) !== null) {
+      request.log.error({ err }, 'store failure');
+      reply.header('retry-after', '5');
+      return reply.status(503).send({ error: `${storeFailureReason(err)}; nothing in this request was acknowledged, retry later`, code: 'unavailable' } satisfies ErrorBody);
     }
     request.log.error({ err }, 'unhandled error');
     return reply.status(500).send({ error: 'internal error; nothing in this request was acknowledged unless a 2xx was returned', code: 'internal' } satisfies ErrorBody);
