@@ -18,13 +18,9 @@ const PKG = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Why the browser tests cannot run here: null when Chromium is installed. */
 export function chromiumMissing(): string | null {
   if (existsSync(CHROMIUM)) return null;
-  return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`), ` +
-    'point LIFEGUARD_CHROMIUM at another Chromium binary, or set LIFEGUARD_SKIP_BROWSER=1 to skip the browser tests.';
+  return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
+    'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.';
 }
-
-/** Skip reason for the browser suites: set only when LIFEGUARD_SKIP_BROWSER=1 and Chromium is missing or skipping is asked for. */
-export const browserSkip: string | false =
-  process.env.LIFEGUARD_SKIP_BROWSER === '1' ? `LIFEGUARD_SKIP_BROWSER=1: browser tests skipped${chromiumMissing() ? ` (${chromiumMissing()})` : ''}` : false;
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();

@@ -13,7 +13,7 @@ import { Decider } from './decisions/decider.ts';
 import { WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 import { DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { installAuth, KeyCache } from './http/auth.ts';
-import { installErrorHandler, installJsonParser } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler, installJsonParser, MAX_PARAM_LENGTH } from './http/errors.ts';
 import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
 import type { ServiceContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -61,7 +61,7 @@ declare module 'fastify' {
 
 export async function buildServer(config: ServiceConfig): Promise<FastifyInstance> {
   const bodyLimit = config.bodyLimitBytes ?? 5 * 1024 * 1024;
-  const app = Fastify({ logger: config.logger ?? false, bodyLimit });
+  const app = Fastify({ logger: config.logger ?? false, bodyLimit, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors, clientErrorHandler });
   installJsonParser(app, bodyLimit);
   // Validation happens in the handlers with zod (same messages as the CLI); route schemas document the
   // API and must not reject or reshape anything themselves.

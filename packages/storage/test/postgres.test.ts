@@ -1,6 +1,4 @@
-import { openTestPostgres, postgresUnavailable } from '../src/testing.ts';
+import { openTestPostgres, postgresSkip } from '../src/testing.ts';
 import { storageSuite } from './suite.ts';
 
-const unavailable = await postgresUnavailable();
-if (unavailable) console.log(`# skipping PostgreSQL storage tests: ${unavailable}`);
-storageSuite('PostgreSQL (fresh schema)', openTestPostgres, unavailable ?? undefined);
+storageSuite('PostgreSQL (fresh schema)', openTestPostgres, await postgresSkip());
