@@ -208,7 +208,12 @@ export class CaseManager {
     const current = await this.storage.getCase(tenantId, caseId);
     if (!current || !isActive(current.status)) return;
     const fallbackModel = this.modelIdFor(tenantId);
-    const reports = conversationIds
+    const actorReport = engine.actorReport(current.accusedId);
+    const actor = actorReport ? withModel(actorReport, fallbackModel) : null;
+    // Conversations the accused's fan-out reached since the case opened join the case.
+    const held = new Set([...current.conversationIds, ...conversationIds]);
+    const reached = (fanOutOf(actor)?.conversations ?? []).filter((id) => !held.has(id));
+    const reports = [...conversationIds, ...reached]
       .map((id) => engine.conversationReport(id))
       .filter((r): r is ConversationRiskReport => r !== null)
       .map((r) => withModel(r, fallbackModel));
@@ -219,8 +224,6 @@ export class CaseManager {
       score = Math.max(score, report.score);
       level = maxLevel(level, report.level);
     }
-    const actorReport = engine.actorReport(current.accusedId);
-    const actor = actorReport ? withModel(actorReport, fallbackModel) : null;
     if (actor) {
       score = Math.max(score, actor.score);
       level = maxLevel(level, actor.level);
@@ -229,7 +232,7 @@ export class CaseManager {
     const evidence = mergeEvidence(current.evidence as CaseEvidence, { alerts: [], actor, conversations, participants: [], modelId });
     evidence.participants = await this.participants(tenantId, engine, evidence);
     const now = Date.now();
-    const updated: CaseRecord = { ...current, score, level, evidence, updatedAt: now, version: current.version + 1 };
+    const updated: CaseRecord = { ...current, score, level, conversationIds: Object.keys(evidence.conversations), evidence, updatedAt: now, version: current.version + 1 };
     const note = `risk rose to ${level} (${score.toFixed(2)}) with new messages`;
     await this.storage.saveCase(tenantId, {
       caseRecord: updated,
