@@ -13,7 +13,8 @@ export function intentWords(intents: readonly string[]): string {
   return intents.map((k) => k.replace(/_/g, ' ')).join(' + ');
 }
 
-function spanWords(days: number): string {
+/** "in 2 days", or "within a day". */
+export function spanWords(days: number): string {
   if (!Number.isFinite(days) || days <= 1) return 'within a day';
   return `in ${Math.ceil(days)} days`;
 }

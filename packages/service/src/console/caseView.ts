@@ -11,7 +11,7 @@ import type { CaseEvidence, EvidenceMessage, EvidenceParticipant } from '../case
 import type { MediaMatchEvidence } from '../media/caseRecorder.ts';
 import { allowedActions } from './decisions.ts';
 import { queueItem } from './queueItem.ts';
-import { fanOutOf, fanOutReason, intentWords } from '../cases/actorCase.ts';
+import { fanOutOf, fanOutReason, intentWords, spanWords } from '../cases/actorCase.ts';
 
 type Evidence = Partial<CaseEvidence> & { media?: MediaMatchEvidence[] };
 
@@ -197,6 +197,7 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
           intentWords: intentWords(fanOut.intents),
           conversations: fanOut.conversations,
           withinDays: fanOut.withinDays,
+          span: spanWords(fanOut.withinDays),
           summary: fanOutReason({ ...fanOut, children: new Set(fanOut.children).size }),
         }
       : null,
