@@ -37,7 +37,7 @@ export const EXTENSIONS: Extension[] = [
     fallbackPackage: '@lifeguard/service',
     fallbackFile: './cli.ts',
     exportName: 'registerServiceCommands',
-    commands: ['serve', 'demo', 'keys', 'staff'],
+    commands: ['serve', 'demo', 'keys', 'staff', 'labels'],
     what: 'the HTTP service',
   },
 ];

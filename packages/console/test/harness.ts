@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SqliteStorage } from '@lifeguard/storage';
-import { buildServer, createKey } from '@lifeguard/service';
+import { buildServer, createKey, type ServiceConfig } from '@lifeguard/service';
 import { createStaff } from '@lifeguard/service';
 import type { FastifyInstance } from 'fastify';
 
@@ -111,7 +111,8 @@ export interface ConsoleEnv {
   close(): Promise<void>;
 }
 
-export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean } = {}): Promise<ConsoleEnv> {
+/** `server`: extra service configuration (risk models, engine thresholds). */
+export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean; server?: Partial<ServiceConfig> } = {}): Promise<ConsoleEnv> {
   const browser = opts.browser === false ? (null as unknown as Browser) : await launchChromium();
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-console-'));
   let app: FastifyInstance | null = null;
@@ -122,7 +123,7 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
     storage = new SqliteStorage({ path: join(dir, 'console.db') });
     await storage.migrate();
     const { key } = await createKey(storage, TENANT, 'platform', ['admin'], 'Acme Chat');
-    app = await buildServer({ storage, webhooks: false, console: { dir: dist } });
+    app = await buildServer({ ...opts.server, storage, webhooks: false, console: { dir: dist } });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
     // The first admin comes from the bootstrap path (the CLI's); everyone else through the staff API.

@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Storage } from '@lifeguard/storage';
 import { EngineHost, type EngineHostOptions } from './engine/engineHost.ts';
+import type { ServiceModels } from './engine/models.ts';
 import { IngestPipeline, type IngestOptions } from './ingest/pipeline.ts';
 import { CaseManager } from './cases/caseManager.ts';
 import { Decider } from './decisions/decider.ts';
@@ -41,6 +42,8 @@ export interface ServiceConfig {
   /** Events dated more than this in the future are rejected (default 24 h). */
   maxFutureSkewMs?: number;
   engine?: EngineHostOptions;
+  /** Risk models (validated): a default and per-tenant ones; the built-in model when absent. */
+  models?: ServiceModels;
   ingest?: IngestOptions;
   /** Webhook worker options; false disables sending (deliveries still queue). */
   webhooks?: WebhookWorkerOptions | false;
@@ -72,8 +75,8 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   const log = app.log;
   const storage = config.storage;
   const policy = config.policy ?? DEFAULT_POLICY;
-  const engines = new EngineHost(storage, config.engine ?? {}, log);
-  const cases = new CaseManager(storage, log);
+  const engines = new EngineHost(storage, { ...config.engine, ...(config.models ? { models: config.models } : {}) }, log);
+  const cases = new CaseManager(storage, log, { modelIdFor: (tenantId) => engines.modelIdFor(tenantId) });
   engines.setAlertSink(cases);
   const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);
   const ctx: ServiceContext = {

@@ -365,6 +365,19 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
+  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  {
+    version: 12,
+    name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
+    // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
+    // next save (the queue then shows the child's age only).
+    sql: `
+ALTER TABLE cases ADD COLUMN child_id TEXT;
+ALTER TABLE cases ADD COLUMN child_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN fan_out TEXT;
+`,
+  },
+  // End of actor cases in the queue --------------------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -707,4 +720,17 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
+  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  {
+    version: 12,
+    name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
+    // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
+    // next save (the queue then shows the child's age only).
+    sql: `
+ALTER TABLE cases ADD COLUMN child_id TEXT;
+ALTER TABLE cases ADD COLUMN child_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN fan_out TEXT;
+`,
+  },
+  // End of actor cases in the queue --------------------------------------------------------------
 ];

@@ -337,6 +337,11 @@ export interface CaseQueueState {
   /** When the case (re-)entered the queue; waiting time adds to urgency from here. */
   waitingSince: number;
   childAge: number | null;
+  /** The youngest child the case involves (migration 12; null for cases not saved since). */
+  childId: string | null;
+  childCount: number;
+  /** An account's fan-out: the same intents sent to several children. */
+  fanOut: { intents: string[]; children: number; withinDays: number } | null;
   sextortion: boolean;
   sextortionDeadline: boolean;
   bankMatch: boolean;

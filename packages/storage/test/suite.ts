@@ -294,6 +294,27 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         assert.equal((await s.queueCases('globex', { view: 'open', userId: mod.id, now: t, limit: 10 })).cases.length, 0);
       });
 
+      it("keeps an account case's children and fan-out in the queue row, and updates them on the next save", async () => {
+        const t = T0 + 200 * hour;
+        const evidence = {
+          participants: [{ userId: 'noah', age: 13, isMinor: true }, { userId: 'lily', age: 12, isMinor: true }],
+          actor: { fanOut: { children: ['zoe', 'noah', 'lily'], intents: ['flattery', 'age_probe'], conversations: ['a', 'b', 'c'], withinDays: 2 } },
+        };
+        const c = queueCase(0.7, t, evidence);
+        await s.saveCase(tenant, { caseRecord: c });
+        const row = (await s.getQueueCase(tenant, c.id))!;
+        assert.equal(row.queue.childId, 'lily', 'youngest child');
+        assert.equal(row.queue.childCount, 3, 'noah, lily and zoe (named by the fan-out only)');
+        assert.deepEqual(row.queue.fanOut, { intents: ['flattery', 'age_probe'], children: 3, withinDays: 2 }, 'fan-out summary');
+        const listed = (await s.queueCases(tenant, { view: 'open', userId: mod.id, now: t, limit: 50 })).cases.find((q) => q.id === c.id)!;
+        assert.deepEqual(listed.queue.fanOut, row.queue.fanOut, 'the queue page carries it too');
+        await s.saveCase(tenant, { caseRecord: { ...c, evidence: {}, version: 2, updatedAt: t + 1 }, expectedVersion: 1 });
+        const plain = (await s.getQueueCase(tenant, c.id))!;
+        assert.equal(plain.queue.childId, null, 'no child after the evidence lost them');
+        assert.equal(plain.queue.childCount, 0, 'count recomputed');
+        assert.equal(plain.queue.fanOut, null, 'fan-out recomputed');
+      });
+
       it('lets one claimant hold a case; the claim expires, renews and releases', async () => {
         const c = queueCase(0.5, T0);
         await s.saveCase(tenant, { caseRecord: c });

@@ -142,7 +142,10 @@ const caseSchema = z.object({
 
 export const caseListResult = z.object({ cases: z.array(caseSchema), nextCursor: z.string().nullable() });
 export const caseDetailResult = z.object({
-  case: caseSchema.extend({ evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages') }),
+  case: caseSchema.extend({
+    evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages; each alert and report names its modelId'),
+    modelId: z.string().nullable().describe('The risk model that produced the case\'s latest scores (null for cases stored before models were recorded)'),
+  }),
   history: z.array(z.object({ at: z.number(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })),
 });
 
