@@ -60,6 +60,8 @@ export const accountEventSchema = z.strictObject({
   createdAt: timeSchema.optional(),
   /** ISO country code, used to choose a jurisdiction's safety policy. */
   country: storable(z.string().length(2)).optional(),
+  /** BCP 47 language tag for the text shown to this account (e.g. "de", "pt-BR"); unknown tags fall back. */
+  locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a BCP 47 language tag such as "de" or "pt-BR"').optional(),
 });
 
 export const messageEventSchema = z.strictObject({

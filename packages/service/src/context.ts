@@ -9,6 +9,8 @@ import type { Policy } from './policy/policy.ts';
 import type { KeyCache } from './http/auth.ts';
 import type { RetentionJob } from './retention.ts';
 import type { BanEvasion } from './banEvasion/banEvasion.ts';
+import type { FamilyCentre } from './family/familyCentre.ts';
+import type { PageTokens } from './family/tokens.ts';
 
 export interface ServiceContext {
   storage: Storage;
@@ -22,6 +24,10 @@ export interface ServiceContext {
   keyCache: KeyCache;
   /** Sign-up checks against accounts disabled for child safety; bans and linked accounts. */
   banEvasion: BanEvasion;
+  /** Parent-teen links and their metadata-only view (family-centre). */
+  family: FamilyCentre;
+  /** Signed URLs for the embeddable Family Centre page. */
+  pageTokens: PageTokens;
   limits: {
     maxBatchEvents: number;
     /** Events dated further than this in the future are rejected (they would win every last-writer-wins merge). */

@@ -27,6 +27,11 @@ import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // con
 import { appealRoutes } from './console/appeals.ts'; // console-server
 import { BanEvasion } from './banEvasion/banEvasion.ts';
 import { banEvasionRoutes } from './banEvasion/routes.ts';
+import { FamilyCentre } from './family/familyCentre.ts';
+import { PageTokens } from './family/tokens.ts';
+import { familyRoutes } from './family/routes.ts';
+import { familyPagePlugin } from './family/pagePlugin.ts';
+import { Messages } from './i18n/catalogue.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -79,20 +84,27 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   const cases = new CaseManager(storage, log, { modelIdFor: (tenantId) => engines.modelIdFor(tenantId) });
   engines.setAlertSink(cases);
   const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);
+  const messages = new Messages(policy.messages);
+  const family = new FamilyCentre(storage, policy, messages, log);
   const ctx: ServiceContext = {
     storage,
     engines,
     pipeline: new IngestPipeline(storage, engines, config.ingest ?? {}, log),
     cases,
-    decider: new Decider(storage, engines, policy),
+    decider: new Decider(storage, engines, policy, messages),
     webhooks,
     retention: new RetentionJob(storage, engines, config.retention ?? DEFAULT_RETENTION, log),
     policy,
     keyCache: new KeyCache(storage),
     banEvasion: new BanEvasion(storage, policy.banEvasion),
+    family,
+    pageTokens: new PageTokens(storage),
     limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
   };
   app.decorate('lifeguard', ctx);
+  // Family Centre hears of new connections and new cases; a failure there never fails ingestion.
+  ctx.pipeline.onAccepted = (tenantId, events) => family.onAccepted(tenantId, events).catch((err) => log.error({ err, tenantId }, 'family centre connection check failed'));
+  cases.onOpened = (tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed'));
 
   await app.register(swagger, {
     openapi: {
@@ -112,6 +124,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
         { name: 'risk', description: "The detector's current view" },
         { name: 'webhooks', description: 'Signed notifications to the platform' },
         { name: 'admin', description: 'Keys and maintenance' },
+        { name: 'family', description: 'Family Centre: consented parent-teen links and their metadata-only view' },
       ],
     },
   });
@@ -138,6 +151,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(mediaRoutes, { ctx });
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
+    await v1.register(familyRoutes, { ctx }); // family-centre
   }, { prefix: '/v1' });
 
   // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
@@ -145,6 +159,9 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await app.register(consolePlugin, { prefix: '/console', ctx, dir: config.console?.dir ?? DEFAULT_CONSOLE_DIR });
     app.get('/', { schema: { hide: true } }, async (_request, reply) => reply.redirect('/console/'));
   }
+
+  // The embeddable Family Centre page (family-centre): signed page tokens, not API keys.
+  await app.register(familyPagePlugin, { prefix: '/family', ctx });
 
   let nats: NatsBridge | null = null;
   app.addHook('onReady', async () => {

@@ -365,9 +365,64 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
+  // Family Centre (helper "family-centre") ---------------------------------------------------------
+  {
+    version: 8,
+    name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
+    sql: `
+ALTER TABLE accounts ADD COLUMN locale TEXT;
+CREATE TABLE family_links (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent_id TEXT NOT NULL,
+  teen_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  basis TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  accepted_at INTEGER,
+  ended_at INTEGER,
+  ended_by TEXT,
+  PRIMARY KEY (tenant_id, id)
+);
+-- At most one pending or active link per parent and teen: a repeated invitation is refused.
+CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
+CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
+CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
+-- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  other_id TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_at INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, day, other_id)
+);
+CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+-- Kinds of safety prompts shown to an account (codes only).
+CREATE TABLE safety_warnings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  counterpart_id TEXT
+);
+CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
+CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
+CREATE TABLE account_settings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+`,
+  },
+  // End of Family Centre ----------------------------------------------------------------------------
   // Actor cases in the queue (issue 10) -----------------------------------------------------------
   {
-    version: 12,
+    version: 9,
     name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
     // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
     // next save (the queue then shows the child's age only).
@@ -720,9 +775,64 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
+  // Family Centre (helper "family-centre") ---------------------------------------------------------
+  {
+    version: 8,
+    name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
+    sql: `
+ALTER TABLE accounts ADD COLUMN locale TEXT;
+CREATE TABLE family_links (
+  tenant_id TEXT NOT NULL,
+  id TEXT NOT NULL,
+  parent_id TEXT NOT NULL,
+  teen_id TEXT NOT NULL,
+  status TEXT NOT NULL,
+  basis TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  accepted_at BIGINT,
+  ended_at BIGINT,
+  ended_by TEXT,
+  PRIMARY KEY (tenant_id, id)
+);
+-- At most one pending or active link per parent and teen: a repeated invitation is refused.
+CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
+CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
+CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
+-- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  other_id TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_at BIGINT NOT NULL,
+  last_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, day, other_id)
+);
+CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+-- Kinds of safety prompts shown to an account (codes only).
+CREATE TABLE safety_warnings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  counterpart_id TEXT
+);
+CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
+CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
+CREATE TABLE account_settings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+`,
+  },
+  // End of Family Centre ----------------------------------------------------------------------------
   // Actor cases in the queue (issue 10) -----------------------------------------------------------
   {
-    version: 12,
+    version: 9,
     name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
     // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
     // next save (the queue then shows the child's age only).

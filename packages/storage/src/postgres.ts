@@ -63,6 +63,8 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, pgSql, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+import { contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
+import type { ConnectionSince, FamilyLink, FamilyLinkStatus, FamilyPruneResult, MessageContact, SafetyWarningRecord } from './types.ts'; // family-centre
 import { addCounts, APPLY_PURGE_SQL, DISMISSED_DUE_SQL, HELD_CONVERSATIONS_SQL, purgeAuditEntry, purgeEvidenceContent, purgeHistoryNote, RETENTION_ACTOR } from './caseRetention.ts';
 
 type Row = Record<string, unknown>;
@@ -242,6 +244,7 @@ export class PostgresStorage implements Storage {
         seqs.push(seq ?? null);
         if (seq !== undefined) accepted.push(event);
       });
+      await this.addMessageContacts(client, tenantId, contactIncrements(accepted)); // family-centre
       for (const event of accepted) {
         for (const effect of graphEffects(event)) await this.applyEffect(client, tenantId, effect);
       }
@@ -252,14 +255,15 @@ export class PostgresStorage implements Storage {
   private async applyEffect(client: pg.PoolClient, tenantId: string, e: GraphEffect): Promise<void> {
     if (e.kind === 'account') {
       await client.query(
-        `INSERT INTO accounts AS a (tenant_id, user_id, age, age_band, country, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+        `INSERT INTO accounts AS a (tenant_id, user_id, age, age_band, country, created_at, updated_at, locale) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (tenant_id, user_id) DO UPDATE SET
            age = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.age, a.age) ELSE coalesce(a.age, excluded.age) END,
            age_band = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.age_band, a.age_band) ELSE coalesce(a.age_band, excluded.age_band) END,
            country = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.country, a.country) ELSE coalesce(a.country, excluded.country) END,
+           locale = CASE WHEN excluded.updated_at >= a.updated_at THEN coalesce(excluded.locale, a.locale) ELSE coalesce(a.locale, excluded.locale) END,
            created_at = least(a.created_at, excluded.created_at),
            updated_at = greatest(a.updated_at, excluded.updated_at)`,
-        [tenantId, e.userId, e.age, e.ageBand, e.country, e.createdAt, e.at],
+        [tenantId, e.userId, e.age, e.ageBand, e.country, e.createdAt, e.at, e.locale],
       );
     } else if (e.kind === 'connection') {
       await client.query(
@@ -910,7 +914,101 @@ export class PostgresStorage implements Storage {
     return rows.map(mapAccountBan);
   }
   // End of ban evasion ------------------------------------------------------------------------
+  // Family Centre (helper "family-centre") ------------------------------------------------------
+
+  /** One statement per batch (the increments are already summed per user, other and day). */
+  private async addMessageContacts(client: pg.PoolClient, tenantId: string, increments: ContactIncrement[]): Promise<void> {
+    if (increments.length === 0) return;
+    // Sorted so concurrent batches take the row locks in the same order (no deadlocks).
+    const sorted = [...increments].sort((a, b) => a.day - b.day || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) || (a.otherId < b.otherId ? -1 : a.otherId > b.otherId ? 1 : 0));
+    await this.rowsNamed('family_add_contacts', `INSERT INTO message_contacts AS m (tenant_id, user_id, day, other_id, messages, first_at, last_at)
+      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::bigint[], $7::bigint[])
+      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = m.messages + excluded.messages,
+        first_at = least(m.first_at, excluded.first_at), last_at = greatest(m.last_at, excluded.last_at)`, [
+      tenantId, sorted.map((c) => c.userId), sorted.map((c) => c.day), sorted.map((c) => c.otherId),
+      sorted.map((c) => c.messages), sorted.map((c) => c.firstAt), sorted.map((c) => c.lastAt),
+    ], client);
+  }
+
+  async createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink> {
+    const record: FamilyLink = { id: newId('link'), ...link };
+    try {
+      await this.pool.query(`INSERT INTO family_links (tenant_id, id, parent_id, teen_id, status, basis, created_at, accepted_at, ended_at, ended_by)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, [tenantId, record.id, record.parentId, record.teenId, record.status, record.basis, record.createdAt, record.acceptedAt, record.endedAt, record.endedBy]);
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new ConflictError(`a pending or active link between ${link.parentId} and ${link.teenId} already exists`);
+      throw err;
+    }
+    return record;
+  }
+
+  async getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null> {
+    const r = await this.one('SELECT * FROM family_links WHERE tenant_id = $1 AND id = $2', [tenantId, linkId]);
+    return r ? mapFamilyLink(r) : null;
+  }
+
+  async listFamilyLinks(tenantId: string, userId: string): Promise<FamilyLink[]> {
+    return (await this.rows(`SELECT * FROM family_links WHERE tenant_id = $1 AND (parent_id = $2 OR teen_id = $2) ORDER BY created_at DESC, id DESC`, [tenantId, userId])).map(mapFamilyLink);
+  }
+
+  async activeLinksForTeens(tenantId: string, teenIds: string[]): Promise<FamilyLink[]> {
+    if (teenIds.length === 0) return [];
+    return (await this.rows(`SELECT * FROM family_links WHERE tenant_id = $1 AND status = 'active' AND teen_id = ANY($2::text[])`, [tenantId, teenIds])).map(mapFamilyLink);
+  }
+
+  async transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null> {
+    const c = transitionColumns(patch.status, patch.at, patch.by);
+    const r = await this.one(`UPDATE family_links SET status = $1, accepted_at = coalesce($2, accepted_at), ended_at = coalesce($3, ended_at), ended_by = coalesce($4, ended_by)
+      WHERE tenant_id = $5 AND id = $6 AND status = ANY($7::text[]) RETURNING *`, [patch.status, c.acceptedAt, c.endedAt, c.endedBy, tenantId, linkId, [...from]]);
+    return r ? mapFamilyLink(r) : null;
+  }
+
+  async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
+    return (await this.rowsNamed('family_message_contacts', `SELECT other_id, sum(messages)::bigint AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
+      WHERE tenant_id = $1 AND user_id = $2 AND day >= $3 GROUP BY other_id ORDER BY max(last_at) DESC, other_id`, [tenantId, userId, Math.floor(since / DAY_MS)], this.pool)).map(mapMessageContact);
+  }
+
+  async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
+    return (await this.rowsNamed('family_connections_since', `SELECT user_b AS other, changed_at FROM connections WHERE tenant_id = $1 AND user_a = $2 AND connected
+      UNION ALL SELECT user_a AS other, changed_at FROM connections WHERE tenant_id = $1 AND user_b = $2 AND connected
+      ORDER BY changed_at DESC, other LIMIT $3`, [tenantId, userId, limit], this.pool)).map((r) => ({ userId: String(r.other), since: Number(r.changed_at) }));
+  }
+
+  async recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {
+    if (warnings.length === 0) return;
+    await this.pool.query(`INSERT INTO safety_warnings (tenant_id, user_id, at, kind, counterpart_id) SELECT $1, * FROM unnest($2::text[], $3::bigint[], $4::text[], $5::text[])`,
+      [tenantId, warnings.map((w) => w.userId), warnings.map((w) => w.at), warnings.map((w) => w.kind), warnings.map((w) => w.counterpartId)]);
+  }
+
+  async safetyWarnings(tenantId: string, userId: string, since: number, limit: number): Promise<SafetyWarningRecord[]> {
+    return (await this.rows('SELECT * FROM safety_warnings WHERE tenant_id = $1 AND user_id = $2 AND at >= $3 ORDER BY at DESC LIMIT $4', [tenantId, userId, since, limit])).map(mapWarning);
+  }
+
+  async putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null> {
+    return this.tx(async (client) => {
+      // Lock the row (or the key, for a first write) so two changes report each other's previous state.
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`settings:${tenantId}:${userId}`]);
+      const previous = await this.one('SELECT settings FROM account_settings WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId], client);
+      await client.query(`INSERT INTO account_settings (tenant_id, user_id, settings, updated_at) VALUES ($1, $2, $3, $4)
+        ON CONFLICT (tenant_id, user_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`, [tenantId, userId, JSON.stringify(settings), at]);
+      return previous ? (JSON.parse(String(previous.settings)) as Record<string, unknown>) : null;
+    });
+  }
+
+  async accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null> {
+    const r = await this.one('SELECT settings, updated_at FROM account_settings WHERE tenant_id = $1 AND user_id = $2', [tenantId, userId]);
+    return r ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) } : null;
+  }
+
+  async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {
+    return this.tx(async (client) => ({
+      contactDays: (await client.query('DELETE FROM message_contacts WHERE tenant_id = $1 AND day < $2', [tenantId, Math.floor(before / DAY_MS)])).rowCount ?? 0,
+      warnings: (await client.query('DELETE FROM safety_warnings WHERE tenant_id = $1 AND at < $2', [tenantId, before])).rowCount ?? 0,
+    }));
+  }
+  // End of Family Centre ------------------------------------------------------------------------
 }
+
 
 function neighbours(tenant: string, user: string): string {
   return `SELECT user_b AS other FROM connections WHERE tenant_id = ${tenant} AND user_a = ${user} AND connected

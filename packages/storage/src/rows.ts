@@ -36,7 +36,7 @@ export function rowToEvent(row: { seq: number; type: string; body: string; text:
 
 /** What an accepted event changes in the account table or the connection graph. */
 export type GraphEffect =
-  | { kind: 'account'; userId: string; age: number | null; ageBand: string | null; country: string | null; createdAt: number | null; at: number }
+  | { kind: 'account'; userId: string; age: number | null; ageBand: string | null; country: string | null; locale: string | null; createdAt: number | null; at: number }
   | { kind: 'connection'; a: string; b: string; connected: boolean; at: number }
   | { kind: 'block'; blocker: string; blocked: string; at: number };
 
@@ -49,6 +49,7 @@ export function graphEffects(event: LifeguardEvent): GraphEffect[] {
       age: event.age ?? null,
       ageBand: event.ageBand ?? null,
       country: event.country ? event.country.toUpperCase() : null,
+      locale: event.locale ?? null,
       createdAt: event.createdAt !== undefined ? toMillis(event.createdAt) : at,
       at,
     }];
@@ -102,6 +103,7 @@ export function mapAccount(r: Row): AccountRecord {
     age: numOrNull(r.age),
     ageBand: strOrNull(r.age_band),
     country: strOrNull(r.country),
+    locale: strOrNull(r.locale),
     createdAt: numOrNull(r.created_at),
     updatedAt: num(r.updated_at),
   };

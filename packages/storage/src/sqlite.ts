@@ -71,6 +71,8 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
+import { contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
+import type { ConnectionSince, FamilyLink, FamilyLinkStatus, FamilyPruneResult, MessageContact, SafetyWarningRecord } from './types.ts'; // family-centre
 import { addCounts, APPLY_PURGE_SQL, DISMISSED_DUE_SQL, HELD_CONVERSATIONS_SQL, purgeAuditEntry, purgeEvidenceContent, purgeHistoryNote, RETENTION_ACTOR } from './caseRetention.ts';
 
 type Row = Record<string, unknown>;
@@ -215,6 +217,7 @@ export class SqliteStorage implements Storage {
     const statuses: AppendStatus[] = [];
     const seqs: (number | null)[] = [];
     const first = firstOccurrences(events);
+    const accepted: LifeguardEvent[] = [];
     this.db.transaction(() => {
       events.forEach((event, i) => {
         if (!first[i]) {
@@ -232,7 +235,9 @@ export class SqliteStorage implements Storage {
         statuses.push('accepted');
         seqs.push(Number(info.lastInsertRowid));
         for (const effect of graphEffects(event)) this.applyEffect(tenantId, effect);
+        if (event.type === 'message') accepted.push(event);
       });
+      this.addMessageContacts(tenantId, contactIncrements(accepted)); // family-centre
     }).immediate();
     return { statuses, seqs };
   }
@@ -240,13 +245,14 @@ export class SqliteStorage implements Storage {
   private applyEffect(tenantId: string, e: GraphEffect): void {
     if (e.kind === 'account') {
       // Per field: a newer event overrides; an older one that arrives late only fills gaps.
-      this.q(`INSERT INTO accounts (tenant_id, user_id, age, age_band, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      this.q(`INSERT INTO accounts (tenant_id, user_id, age, age_band, country, locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, user_id) DO UPDATE SET
           age = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.age, accounts.age) ELSE coalesce(accounts.age, excluded.age) END,
           age_band = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.age_band, accounts.age_band) ELSE coalesce(accounts.age_band, excluded.age_band) END,
           country = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.country, accounts.country) ELSE coalesce(accounts.country, excluded.country) END,
+          locale = CASE WHEN excluded.updated_at >= accounts.updated_at THEN coalesce(excluded.locale, accounts.locale) ELSE coalesce(accounts.locale, excluded.locale) END,
           created_at = min(coalesce(accounts.created_at, excluded.created_at), coalesce(excluded.created_at, accounts.created_at)),
-          updated_at = max(accounts.updated_at, excluded.updated_at)`).run(tenantId, e.userId, e.age, e.ageBand, e.country, e.createdAt, e.at);
+          updated_at = max(accounts.updated_at, excluded.updated_at)`).run(tenantId, e.userId, e.age, e.ageBand, e.country, e.locale, e.createdAt, e.at);
     } else if (e.kind === 'connection') {
       this.q(`INSERT INTO connections (tenant_id, user_a, user_b, connected, changed_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (tenant_id, user_a, user_b) DO UPDATE SET connected = excluded.connected, changed_at = excluded.changed_at
@@ -907,7 +913,107 @@ export class SqliteStorage implements Storage {
     return out.sort((a, b) => a.at - b.at || a.id.localeCompare(b.id));
   }
   // End of ban evasion ------------------------------------------------------------------------
+  // Family Centre (helper "family-centre") ------------------------------------------------------
+
+  private addMessageContacts(tenantId: string, increments: ContactIncrement[]): void {
+    if (increments.length === 0) return;
+    const upsert = this.q(`INSERT INTO message_contacts (tenant_id, user_id, day, other_id, messages, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = messages + excluded.messages,
+        first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`);
+    for (const c of increments) upsert.run(tenantId, c.userId, c.day, c.otherId, c.messages, c.firstAt, c.lastAt);
+  }
+
+  async createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink> {
+    if (this.writer) return this.writer.call('createFamilyLink', [tenantId, link]);
+    const record: FamilyLink = { id: newId('link'), ...link };
+    try {
+      this.q(`INSERT INTO family_links (tenant_id, id, parent_id, teen_id, status, basis, created_at, accepted_at, ended_at, ended_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(tenantId, record.id, record.parentId, record.teenId, record.status, record.basis, record.createdAt, record.acceptedAt, record.endedAt, record.endedBy);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ConflictError(`a pending or active link between ${link.parentId} and ${link.teenId} already exists`);
+      throw err;
+    }
+    return record;
+  }
+
+  async getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null> {
+    const r = this.q('SELECT * FROM family_links WHERE tenant_id = ? AND id = ?').get(tenantId, linkId) as Row | undefined;
+    return r ? mapFamilyLink(r) : null;
+  }
+
+  async listFamilyLinks(tenantId: string, userId: string): Promise<FamilyLink[]> {
+    return (this.q(`SELECT * FROM family_links WHERE tenant_id = ? AND parent_id = ?
+      UNION ALL SELECT * FROM family_links WHERE tenant_id = ? AND teen_id = ? AND parent_id <> ?
+      ORDER BY created_at DESC, id DESC`).all(tenantId, userId, tenantId, userId, userId) as Row[]).map(mapFamilyLink);
+  }
+
+  async activeLinksForTeens(tenantId: string, teenIds: string[]): Promise<FamilyLink[]> {
+    const out: FamilyLink[] = [];
+    for (let i = 0; i < teenIds.length; i += 500) {
+      const chunk = teenIds.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT * FROM family_links WHERE tenant_id = ? AND status = 'active' AND teen_id IN (${chunk.map(() => '?').join(',')})`).all(tenantId, ...chunk) as Row[];
+      out.push(...rows.map(mapFamilyLink));
+    }
+    return out;
+  }
+
+  async transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null> {
+    if (this.writer) return this.writer.call('transitionFamilyLink', [tenantId, linkId, from, patch]);
+    const c = transitionColumns(patch.status, patch.at, patch.by);
+    const r = this.db.prepare(`UPDATE family_links SET status = ?, accepted_at = coalesce(?, accepted_at), ended_at = coalesce(?, ended_at), ended_by = coalesce(?, ended_by)
+      WHERE tenant_id = ? AND id = ? AND status IN (${from.map(() => '?').join(',')}) RETURNING *`).get(patch.status, c.acceptedAt, c.endedAt, c.endedBy, tenantId, linkId, ...from) as Row | undefined;
+    return r ? mapFamilyLink(r) : null;
+  }
+
+  async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
+    return (this.q(`SELECT other_id, sum(messages) AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
+      WHERE tenant_id = ? AND user_id = ? AND day >= ? GROUP BY other_id ORDER BY last_at DESC, other_id`).all(tenantId, userId, Math.floor(since / DAY_MS)) as Row[]).map(mapMessageContact);
+  }
+
+  async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
+    return (this.q(`SELECT user_b AS other, changed_at FROM connections WHERE tenant_id = ? AND user_a = ? AND connected = 1
+      UNION ALL SELECT user_a AS other, changed_at FROM connections INDEXED BY connections_b WHERE tenant_id = ? AND user_b = ? AND connected = 1
+      ORDER BY changed_at DESC, other LIMIT ?`).all(tenantId, userId, tenantId, userId, limit) as Row[]).map((r) => ({ userId: String(r.other), since: Number(r.changed_at) }));
+  }
+
+  async recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {
+    if (this.writer) return this.writer.call('recordSafetyWarnings', [tenantId, warnings]);
+    const insert = this.q('INSERT INTO safety_warnings (tenant_id, user_id, at, kind, counterpart_id) VALUES (?, ?, ?, ?, ?)');
+    this.db.transaction(() => {
+      for (const w of warnings) insert.run(tenantId, w.userId, w.at, w.kind, w.counterpartId);
+    })();
+  }
+
+  async safetyWarnings(tenantId: string, userId: string, since: number, limit: number): Promise<SafetyWarningRecord[]> {
+    return (this.q('SELECT * FROM safety_warnings WHERE tenant_id = ? AND user_id = ? AND at >= ? ORDER BY at DESC LIMIT ?').all(tenantId, userId, since, limit) as Row[]).map(mapWarning);
+  }
+
+  async putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null> {
+    if (this.writer) return this.writer.call('putAccountSettings', [tenantId, userId, settings, at]);
+    return this.db.transaction(() => {
+      const previous = this.q('SELECT settings FROM account_settings WHERE tenant_id = ? AND user_id = ?').get(tenantId, userId) as Row | undefined;
+      this.q(`INSERT INTO account_settings (tenant_id, user_id, settings, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (tenant_id, user_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`).run(tenantId, userId, JSON.stringify(settings), at);
+      return previous ? (JSON.parse(String(previous.settings)) as Record<string, unknown>) : null;
+    }).immediate();
+  }
+
+  async accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null> {
+    const r = this.q('SELECT settings, updated_at FROM account_settings WHERE tenant_id = ? AND user_id = ?').get(tenantId, userId) as Row | undefined;
+    return r ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) } : null;
+  }
+
+  async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {
+    if (this.writer) return this.writer.call('pruneFamilyMetadata', [tenantId, before]);
+    return this.db.transaction(() => ({
+      // A day is removed once all of it is older than `before`.
+      contactDays: this.q('DELETE FROM message_contacts WHERE tenant_id = ? AND day < ?').run(tenantId, Math.floor(before / DAY_MS)).changes,
+      warnings: this.q('DELETE FROM safety_warnings WHERE tenant_id = ? AND at < ?').run(tenantId, before).changes,
+    })).immediate();
+  }
+  // End of Family Centre ------------------------------------------------------------------------
 }
+
 
 /**
  * Accounts connected to a user (params: tenant, user, tenant, user). The index is named because

@@ -56,6 +56,8 @@ export interface AccountRecord {
   ageBand: string | null;
   country: string | null;
   createdAt: number | null;
+  /** BCP 47 locale from the newest account event that carried one (migration 9); null when never sent. */
+  locale?: string | null;
   /** Event time of the newest account event applied. */
   updatedAt: number;
 }
@@ -448,6 +450,58 @@ export interface CaseAppealInput {
 }
 // End of moderator console --------------------------------------------------------------------
 
+// Family Centre (helper "family-centre"; migration 9) ------------------------------------------
+// Parent-teen links and the metadata the parent and teen views are computed from: who exchanged
+// messages with whom and when (counts per day, never text), the kinds of safety prompts shown, and
+// the safety settings the platform reports. Nothing here holds message text or media.
+
+export const FAMILY_LINK_STATUSES = ['pending', 'active', 'declined', 'ended'] as const;
+export type FamilyLinkStatus = (typeof FAMILY_LINK_STATUSES)[number];
+/** 'consent': the teen accepted; 'platform_age_rule': a child under the platform's own age limit, linked by the platform. */
+export type FamilyLinkBasis = 'consent' | 'platform_age_rule';
+
+export interface FamilyLink {
+  id: string;
+  parentId: string;
+  teenId: string;
+  status: FamilyLinkStatus;
+  basis: FamilyLinkBasis;
+  createdAt: number;
+  acceptedAt: number | null;
+  endedAt: number | null;
+  /** Who ended or declined it (an account id). */
+  endedBy: string | null;
+}
+
+export interface MessageContact {
+  /** The other account. */
+  userId: string;
+  messages: number;
+  firstAt: number;
+  lastAt: number;
+}
+
+export interface ConnectionSince {
+  userId: string;
+  /** When the connection was made (event time of the accepted request). */
+  since: number;
+}
+
+export interface SafetyWarningRecord {
+  userId: string;
+  /** The prompt's code, e.g. 'platform_move'. */
+  kind: string;
+  /** The account whose contact caused it, if any. */
+  counterpartId: string | null;
+  at: number;
+}
+
+export interface FamilyPruneResult {
+  contactDays: number;
+  warnings: number;
+}
+// End of Family Centre --------------------------------------------------------------------------
+
 export class ConflictError extends Error {
   constructor(message: string) {
     super(message);
@@ -628,4 +682,30 @@ export interface Storage {
   /** Bans of these accounts, oldest first (lifted ones too unless activeOnly). */
   accountBans(tenantId: string, userIds: string[], options?: { activeOnly?: boolean }): Promise<AccountBanRecord[]>;
   // End of ban evasion ------------------------------------------------------------------------
+  // Family Centre (helper "family-centre"; migration 9) ----------------------------------------
+  /** ConflictError when a pending or active link between the two already exists. */
+  createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink>;
+  getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null>;
+  /** Links where the account is the parent or the teen, newest first. */
+  listFamilyLinks(tenantId: string, userId: string): Promise<FamilyLink[]>;
+  /** Active links of any of these teens. */
+  activeLinksForTeens(tenantId: string, teenIds: string[]): Promise<FamilyLink[]>;
+  /**
+   * Moves a link to a new status only if it is in one of `from` (atomic); null when it was not (or does
+   * not exist). acceptedAt/endedAt/endedBy are set from the patch.
+   */
+  transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null>;
+  /** Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first. */
+  messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]>;
+  /** The user's current connections with the time each was made, newest first. */
+  connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]>;
+  recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void>;
+  /** Prompts shown to the user at or after `since`, newest first. */
+  safetyWarnings(tenantId: string, userId: string, since: number, limit: number): Promise<SafetyWarningRecord[]>;
+  /** Stores the settings the platform reports for an account; returns the previous ones (null if none). */
+  putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null>;
+  accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
+  /** Retention: removes message-contact days and warnings older than `before`. */
+  pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
+  // End of Family Centre ------------------------------------------------------------------------
 }

@@ -1,4 +1,7 @@
 import { openTestPostgres, postgresSkip } from '../src/testing.ts';
 import { storageSuite } from './suite.ts';
+import { familyStorageSuite } from './familySuite.ts';
 
-storageSuite('PostgreSQL (fresh schema)', openTestPostgres, await postgresSkip());
+const skip = await postgresSkip();
+storageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);
+familyStorageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);

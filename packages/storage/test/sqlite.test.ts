@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { SqliteStorage } from '../src/index.ts';
 import { openTestSqlite } from '../src/testing.ts';
 import { message, storageSuite } from './suite.ts';
+import { familyStorageSuite } from './familySuite.ts';
 
 // The default: writes in the writer thread, reads on this thread.
 storageSuite('SQLite (temp file, writer thread)', openTestSqlite);
+familyStorageSuite('SQLite (temp file, writer thread)', openTestSqlite);
 
 // Everything on one thread, as in ':memory:' databases and inside the writer thread itself.
 storageSuite('SQLite (temp file, inline writes)', async () => {

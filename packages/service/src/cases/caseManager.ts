@@ -89,6 +89,8 @@ function withModel<T extends { modelId?: string }>(report: T, modelId: string): 
 const MATERIAL_RISE = 0.05;
 
 export class CaseManager {
+  /** Told of every newly opened case (Family Centre alerts parents); must not throw. */
+  onOpened: ((tenantId: string, created: CaseRecord) => void) | null = null;
   private readonly watched = new Map<string, Promise<WatchList>>();
   /** Per tenant: case id -> conversations with messages not yet in the case's evidence. */
   private readonly stale = new Map<string, Map<string, Set<string>>>();
@@ -335,6 +337,7 @@ export class CaseManager {
       history: { at: now, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: reason },
       notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
     });
+    this.onOpened?.(tenantId, created);
     await this.track(created);
   }
 

@@ -3,6 +3,20 @@
 import type { AccountRecord } from '@lifeguard/storage';
 import type { SignalKind } from '@lifeguard/core';
 import type { HelpResource, PolicyProfile, ContactRule } from '../policy/policy.ts';
+import { ENGLISH, type Translate } from '../i18n/catalogue.ts';
+
+/**
+ * The words and help for one decision: the recipient's (child's) locale and tenant, and help resources
+ * for the child's country. Defaults: en-GB and the profile's own help resources.
+ */
+export interface RuleText {
+  t: Translate;
+  /** Help resources to offer; the profile's when omitted. */
+  help?: readonly HelpResource[];
+  /** Nudges for the sender, in the sender's locale; `t` when omitted. */
+  sender?: Translate;
+}
+export const DEFAULT_TEXT: RuleText = { t: ENGLISH };
 
 export type Decision = 'allow' | 'allow_with_warning' | 'hold' | 'block';
 const SEVERITY: Record<Decision, number> = { allow: 0, allow_with_warning: 1, hold: 2, block: 3 };
@@ -88,8 +102,8 @@ export function classifyParty(
   return { userId, age: null, ageBasis: 'unknown', isChild: profile.unknownAge === 'child', risk };
 }
 
-function helpFor(profile: PolicyProfile, topic: HelpResource['topics'][number]): { helpUrl?: string; help?: HelpLink[] } {
-  const links = profile.helpResources.filter((r) => r.topics.includes(topic)).map((r) => (r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url }));
+function helpFor(profile: PolicyProfile, topic: HelpResource['topics'][number], text: RuleText): { helpUrl?: string; help?: HelpLink[] } {
+  const links = (text.help ?? profile.helpResources).filter((r) => r.topics.includes(topic)).map((r) => (r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url }));
   return links.length ? { helpUrl: links[0]!.url, help: links } : {};
 }
 
@@ -97,14 +111,15 @@ function nudge(audience: Nudge['audience'], code: string, text: string, help: { 
   return { audience, code, text, ...help };
 }
 
-function strangerNudges(pair: PairFacts, profile: PolicyProfile): Nudge[] {
+function strangerNudges(pair: PairFacts, profile: PolicyProfile, text: RuleText): Nudge[] {
+  const { t } = text;
   const out: Nudge[] = [];
   out.push(
     pair.mutualConnections === 0
-      ? nudge('recipient', 'no_mutual_friends', 'This person has no friends in common with you.')
-      : nudge('recipient', 'not_connected', `You are not connected with this person (${pair.mutualConnections} friend${pair.mutualConnections === 1 ? '' : 's'} in common).`),
+      ? nudge('recipient', 'no_mutual_friends', t('nudge.recipient.no_mutual_friends'))
+      : nudge('recipient', 'not_connected', t('nudge.recipient.not_connected', { count: pair.mutualConnections })),
   );
-  out.push(nudge('recipient', 'stranger_contact', "You don't have to reply. You can block or report them at any time, and it's fine to tell an adult you trust.", helpFor(profile, 'general')));
+  out.push(nudge('recipient', 'stranger_contact', t('nudge.recipient.stranger_contact'), helpFor(profile, 'general', text)));
   return out;
 }
 
@@ -126,8 +141,8 @@ class Builder {
   add(...nudges: Nudge[]): void {
     for (const n of nudges) if (!this.nudges.some((m) => m.code === n.code && m.audience === n.audience)) this.nudges.push(n);
   }
-  result(profile: string): DecisionResult {
-    if (this.found.length === 0) this.note('no_restriction', 'No safety rule applies to this contact.');
+  result(profile: string, t: Translate): DecisionResult {
+    if (this.found.length === 0) this.note('no_restriction', t('reason.no_restriction'));
     if (this.decision === 'allow' && this.nudges.length > 0) this.decision = 'allow_with_warning';
     // Strongest reason first (stable), so a platform showing one reason shows the one that decided.
     const reasons = this.found.map((r, i) => ({ r, i })).sort((a, b) => b.r.severity - a.r.severity || a.i - b.i).map(({ r }) => ({ code: r.code, message: r.message }));
@@ -138,73 +153,72 @@ class Builder {
 const RULE_DECISION: Record<ContactRule, Decision> = { block: 'block', hold: 'hold', warn: 'allow_with_warning', allow: 'allow' };
 
 /** May `sender` contact `recipient` (a direct message or a friend request)? */
-export function decideContact(pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile, profileName: string): DecisionResult {
+export function decideContact(pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile, profileName: string, text: RuleText = DEFAULT_TEXT): DecisionResult {
   const b = new Builder();
-  contactRules(b, pair, kind, profile);
-  return b.result(profileName);
+  contactRules(b, pair, kind, profile, text);
+  return b.result(profileName, text.t);
 }
 
-function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile): void {
+function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile, text: RuleText): void {
+  const { t } = text;
   const { sender, recipient } = pair;
   if (pair.blockedByRecipient) {
-    b.raise('block', 'blocked_by_recipient', 'The recipient has blocked the sender.');
+    b.raise('block', 'blocked_by_recipient', t('reason.blocked_by_recipient'));
     return;
   }
   if (pair.blockedBySender) {
-    b.raise('block', 'recipient_blocked_by_sender', 'The sender has blocked the recipient; unblock first.');
+    b.raise('block', 'recipient_blocked_by_sender', t('reason.recipient_blocked_by_sender'));
     return;
   }
   if (recipient.isChild) {
     const r = profile.riskySender;
     if (sender.risk >= r.blockAt) {
-      b.raise('block', 'sender_risk', `The detector holds high risk on the sender (${sender.risk.toFixed(2)}); contact with child accounts is blocked pending review.`);
+      b.raise('block', 'sender_risk', t('reason.sender_risk.block', { risk: sender.risk.toFixed(2) }));
       return;
     }
     if (sender.risk >= r.holdAt) {
-      b.raise('hold', 'sender_risk', `The detector holds risk on the sender (${sender.risk.toFixed(2)}); contact with a child account is held for review.`);
+      b.raise('hold', 'sender_risk', t('reason.sender_risk.hold', { risk: sender.risk.toFixed(2) }));
     }
     if (!pair.connected) {
       const rule = kind === 'message' ? profile.strangerMessagesToChildren : profile.strangerRequestsToChildren;
-      const what = kind === 'message' ? 'Direct messages to a child account' : 'Friend requests to a child account';
       // A warning with prompts turned off would have nothing to show: it is an allow.
       const decision = rule === 'warn' && !profile.supportivePrompts ? 'allow' : RULE_DECISION[rule];
-      const verdict = { block: 'are not allowed', hold: 'are held for review', allow_with_warning: 'come with a safety prompt', allow: 'are allowed' }[decision];
       const code = kind === 'message' ? 'child_unconnected_message' : 'child_unconnected_request';
-      b.raise(decision, code, `${what} from accounts it is not connected to ${verdict}.`);
+      b.raise(decision, code, t(`reason.${code}.${decision}`));
       if (decision === 'block') {
-        b.add(nudge('sender', 'recipient_not_reachable', 'This account only receives messages from people it is connected with.'));
+        b.add(nudge('sender', 'recipient_not_reachable', (text.sender ?? t)('nudge.sender.recipient_not_reachable')));
         return;
       }
-      if (profile.supportivePrompts) b.add(...strangerNudges(pair, profile));
+      if (profile.supportivePrompts) b.add(...strangerNudges(pair, profile, text));
     }
     if (sender.risk >= r.warnAt && sender.risk < r.holdAt) {
-      b.raise('allow_with_warning', 'sender_risk', `The detector holds some risk on the sender (${sender.risk.toFixed(2)}).`);
-      if (profile.supportivePrompts) b.add(nudge('recipient', 'take_care', 'Take care with this person. If anything they say makes you uncomfortable, you can block them and talk to an adult you trust.', helpFor(profile, 'general')));
+      b.raise('allow_with_warning', 'sender_risk', t('reason.sender_risk.warn', { risk: sender.risk.toFixed(2) }));
+      if (profile.supportivePrompts) b.add(nudge('recipient', 'take_care', t('nudge.recipient.take_care'), helpFor(profile, 'general', text)));
     }
-    if (pair.connected && !b.hasReasons) b.note('connected', 'The accounts are connected.');
+    if (pair.connected && !b.hasReasons) b.note('connected', t('reason.connected'));
     return;
   }
   // A child reaching out to an adult stranger gets a prompt too (ICU F2-style support for the child).
   if (sender.isChild && !recipient.isChild && !pair.connected && profile.supportivePrompts) {
-    b.raise('allow_with_warning', 'child_contacting_stranger', 'A child account is contacting an adult account it is not connected to.');
-    b.add(nudge('sender', 'stranger_contact', "You don't know this person yet. Never share photos, your address or your school, and you can block them at any time.", helpFor(profile, 'general')));
+    b.raise('allow_with_warning', 'child_contacting_stranger', t('reason.child_contacting_stranger'));
+    b.add(nudge('sender', 'stranger_contact', (text.sender ?? t)('nudge.sender.stranger_contact'), helpFor(profile, 'general', text)));
     return;
   }
-  if (pair.connected) b.note('connected', 'The accounts are connected.');
+  if (pair.connected) b.note('connected', t('reason.connected'));
 }
 
-const NUDGE_BY_SIGNAL: Partial<Record<SignalKind, { code: string; text: string; topic?: HelpResource['topics'][number] }>> = {
-  image_request: { code: 'photo_request', text: 'You never have to send a photo or video of yourself to anyone. If someone keeps asking, block them and tell an adult you trust.', topic: 'images' },
-  sexualisation: { code: 'uncomfortable', text: 'If a message makes you feel uncomfortable, it is not your fault. You can block and report, and talk to an adult you trust.', topic: 'general' },
-  platform_move: { code: 'platform_move', text: 'Be careful when someone you met here asks you to move to another app. Our safety tools cannot help you there.' },
-  secrecy: { code: 'secrecy', text: 'Nobody should ask you to keep secrets from the adults who look after you. It is always fine to tell someone.', topic: 'general' },
-  isolation: { code: 'secrecy', text: 'Nobody should ask you to keep secrets from the adults who look after you. It is always fine to tell someone.', topic: 'general' },
-  gift: { code: 'gift_offer', text: 'Gifts, game currency or money from someone online can be a way to make you feel you owe them. You don\'t.' },
-  money: { code: 'gift_offer', text: 'Gifts, game currency or money from someone online can be a way to make you feel you owe them. You don\'t.' },
-  meeting: { code: 'meeting', text: 'Never meet someone you only know online without a parent or carer knowing and coming with you.' },
-  personal_info: { code: 'personal_info', text: 'You don\'t have to share your age, school, address or phone number with anyone.' },
-  phone_number: { code: 'personal_info', text: 'You don\'t have to share your age, school, address or phone number with anyone.' },
-  age_probe: { code: 'personal_info', text: 'You don\'t have to share your age, school, address or phone number with anyone.' },
+const NUDGE_BY_SIGNAL: Partial<Record<SignalKind, { code: string; topic?: HelpResource['topics'][number] }>> = {
+  image_request: { code: 'photo_request', topic: 'images' },
+  sexualisation: { code: 'uncomfortable', topic: 'general' },
+  platform_move: { code: 'platform_move' },
+  secrecy: { code: 'secrecy', topic: 'general' },
+  isolation: { code: 'secrecy', topic: 'general' },
+  gift: { code: 'gift_offer' },
+  money: { code: 'gift_offer' },
+  meeting: { code: 'meeting' },
+  personal_info: { code: 'personal_info' },
+  phone_number: { code: 'personal_info' },
+  age_probe: { code: 'personal_info' },
 };
 
 const SEXTORTION: SignalKind[] = ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'];
@@ -224,24 +238,25 @@ export interface MessageDecision extends DecisionResult {
 }
 
 /** Should this message be delivered, and with which nudges? */
-export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profileName: string): MessageDecision {
+export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profileName: string, text: RuleText = DEFAULT_TEXT): MessageDecision {
+  const { t } = text;
   const b = new Builder();
-  contactRules(b, facts.pair, 'message', profile);
+  contactRules(b, facts.pair, 'message', profile, text);
   const { recipient } = facts.pair;
   if (b.decision !== 'block' && recipient.isChild) {
     const kinds = new Set(facts.signals);
     if (SEXTORTION.some((k) => kinds.has(k))) {
-      b.raise('hold', 'sextortion_signals', 'The message carries signs of sextortion (threats, leverage, payment demands or deadlines).');
-      b.add(nudge('recipient', 'threat_support', "If someone threatens to share pictures of you, it is not your fault and you are not in trouble. Don't pay and don't send more. Get help to have images taken down, and report it.", {
-        ...helpFor(profile, 'images'),
-        help: [...(helpFor(profile, 'images').help ?? []), ...(helpFor(profile, 'report').help ?? [])],
+      b.raise('hold', 'sextortion_signals', t('reason.sextortion_signals'));
+      b.add(nudge('recipient', 'threat_support', t('nudge.recipient.threat_support'), {
+        ...helpFor(profile, 'images', text),
+        help: [...(helpFor(profile, 'images', text).help ?? []), ...(helpFor(profile, 'report', text).help ?? [])],
       }));
     }
     if (facts.hasImage && facts.pair.sender.risk >= profile.riskySender.warnAt) {
-      b.raise('hold', 'risky_sender_image', `Images sent to a child account by an account the detector holds risk on (${facts.pair.sender.risk.toFixed(2)}) are held for review.`);
+      b.raise('hold', 'risky_sender_image', t('reason.risky_sender_image', { risk: facts.pair.sender.risk.toFixed(2) }));
     }
     if (facts.conversationScore >= profile.conversationHoldAt) {
-      b.raise('hold', 'conversation_risk', `The conversation's risk score (${facts.conversationScore.toFixed(2)}) is at or above the hold threshold (${profile.conversationHoldAt}).`);
+      b.raise('hold', 'conversation_risk', t('reason.conversation_risk', { score: facts.conversationScore.toFixed(2), threshold: String(profile.conversationHoldAt) }));
     }
     if (profile.supportivePrompts) {
       let prompted = false;
@@ -249,12 +264,12 @@ export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profi
         const n = NUDGE_BY_SIGNAL[kind];
         if (!n) continue;
         prompted = true;
-        b.add(nudge('recipient', n.code, n.text, n.topic ? helpFor(profile, n.topic) : {}));
+        b.add(nudge('recipient', n.code, t(`nudge.recipient.${n.code}`), n.topic ? helpFor(profile, n.topic, text) : {}));
       }
-      if (prompted) b.raise('allow_with_warning', 'risk_signals', `The message contains: ${[...new Set(facts.signals)].join(', ')}.`);
+      if (prompted) b.raise('allow_with_warning', 'risk_signals', t('reason.risk_signals', { signals: [...new Set(facts.signals)].join(', ') }));
     }
   }
-  const result = b.result(profileName);
+  const result = b.result(profileName, t);
   return { ...result, deliver: result.decision === 'allow' || result.decision === 'allow_with_warning' };
 }
 
@@ -274,18 +289,14 @@ export interface VisibilityResult {
 }
 
 /** May `subject` be suggested to `viewer` as a friend, or appear in lists `viewer` sees? */
-export function decideVisibility(f: VisibilityFacts, surface: Surface, profile: PolicyProfile): VisibilityResult {
-  const hide = (code: string, message: string): VisibilityResult => ({ subjectId: f.subject.userId, visible: false, reasons: [{ code, message }] });
-  if (f.blocked) return hide('blocked', 'One of the two accounts has blocked the other.');
+export function decideVisibility(f: VisibilityFacts, surface: Surface, profile: PolicyProfile, t: Translate = ENGLISH): VisibilityResult {
+  const hide = (code: string): VisibilityResult => ({ subjectId: f.subject.userId, visible: false, reasons: [{ code, message: t(`reason.visibility.${code}`) }] });
+  if (f.blocked) return hide('blocked');
   if (f.subject.isChild && !f.connected) {
-    if (surface === 'friend_suggestions' && profile.hideChildrenFromSuggestions) return hide('child_not_suggested', 'Child accounts are not suggested to accounts they are not connected to.');
-    if (surface === 'connection_lists' && profile.hideChildrenFromConnectionLists) return hide('child_not_listed', "Child accounts are not shown in others' connection lists to accounts they are not connected to.");
+    if (surface === 'friend_suggestions' && profile.hideChildrenFromSuggestions) return hide('child_not_suggested');
+    if (surface === 'connection_lists' && profile.hideChildrenFromConnectionLists) return hide('child_not_listed');
   }
-  if (f.subject.isChild && f.viewer.risk >= profile.riskySender.warnAt && !f.connected) {
-    return hide('viewer_risk', 'The detector holds risk on the viewer; child accounts are not shown to them.');
-  }
-  if (f.viewer.isChild && !f.subject.isChild && surface === 'friend_suggestions' && f.subject.risk >= profile.riskySender.warnAt) {
-    return hide('subject_risk', 'The detector holds risk on this account; it is not suggested to child accounts.');
-  }
-  return { subjectId: f.subject.userId, visible: true, reasons: [{ code: f.connected ? 'connected' : 'no_restriction', message: f.connected ? 'The accounts are connected.' : 'No safety rule hides this account.' }] };
+  if (f.subject.isChild && f.viewer.risk >= profile.riskySender.warnAt && !f.connected) return hide('viewer_risk');
+  if (f.viewer.isChild && !f.subject.isChild && surface === 'friend_suggestions' && f.subject.risk >= profile.riskySender.warnAt) return hide('subject_risk');
+  return { subjectId: f.subject.userId, visible: true, reasons: [{ code: f.connected ? 'connected' : 'no_restriction', message: f.connected ? t('reason.connected') : t('reason.visibility.no_restriction') }] };
 }

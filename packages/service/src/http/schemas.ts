@@ -87,11 +87,19 @@ const nudgeSchema = z.object({
   help: z.array(z.object({ name: z.string(), url: z.string(), phone: z.string().optional() })).optional(),
 });
 
+export const localeChoiceSchema = z.object({
+  requested: z.string().nullable().describe("The account's locale from its account event (null when none was sent)"),
+  used: z.string().describe('Catalogue used: en-GB, en-US, de, fr, es, pt-BR, it, nl or pl'),
+  fallback: z.enum(['none', 'language', 'country', 'default']).describe('none: the requested locale is shipped; otherwise the fallback that chose `used`'),
+  reason: z.string(),
+}).describe("Language of the reasons and nudges: the protected (recipient's) account's locale, with the fallback stated");
+
 export const decisionResultSchema = z.object({
   decision: z.enum(['allow', 'allow_with_warning', 'hold', 'block']),
   reasons: z.array(reasonSchema).describe('Strongest first'),
   nudges: z.array(nudgeSchema),
   profile: z.string().describe('Policy profile applied (e.g. uk, eu)'),
+  locale: localeChoiceSchema,
 });
 
 export const messageDecisionResultSchema = decisionResultSchema.extend({
@@ -101,6 +109,7 @@ export const messageDecisionResultSchema = decisionResultSchema.extend({
 
 export const visibilityResultSchema = z.object({
   profile: z.string(),
+  locale: localeChoiceSchema,
   results: z.array(z.object({ subjectId: z.string(), visible: z.boolean(), reasons: z.array(reasonSchema) })),
 });
 
@@ -167,12 +176,12 @@ export const retentionResult = z.object({
 
 // Webhooks, keys ----------------------------------------------------------------------------------
 
-export const WEBHOOK_EVENT_TYPES = ['case.opened', 'case.updated', 'case.transitioned', 'decision.made'] as const;
+export const WEBHOOK_EVENT_TYPES = ['case.opened', 'case.updated', 'case.transitioned', 'decision.made', 'family.notification', 'family.report'] as const;
 
 export const webhookBody = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000),
   events: z
-    .array(z.string().refine((e) => e === '*' || e === 'case.*' || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e), { message: `must be one of *, case.*, ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
+    .array(z.string().refine((e) => e === '*' || e === 'case.*' || e === 'family.*' || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e), { message: `must be one of *, case.*, family.*, ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
     .min(1)
     .default(['*']),
   secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Shared HMAC secret; generated if omitted'),

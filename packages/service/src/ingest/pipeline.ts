@@ -27,6 +27,8 @@ export interface IngestOptions {
 export class IngestPipeline {
   private readonly queues = new Map<string, TenantQueue>();
   private readonly maxGroupEvents: number;
+  /** Told of every accepted group after it is stored and fed (Family Centre); must not throw. */
+  onAccepted: ((tenantId: string, events: LifeguardEvent[]) => void) | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -89,6 +91,7 @@ export class IngestPipeline {
         // Stored is acknowledged; the engine catches up on restart by replay.
         this.log.error({ err, tenantId }, 'engine feed failed after a durable commit');
       }
+      if (this.onAccepted) this.onAccepted(tenantId, stored.map((s) => s.event));
       let offset = 0;
       for (const job of group) {
         const n = job.events.length;

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { JsonSyntaxError, locate, parseJsonWithPositions } from './jsonSource.ts';
 import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // console-server
+import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // family-centre
 
 const score = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -20,6 +21,26 @@ export type HelpResource = z.infer<typeof helpResourceSchema>;
 
 export const contactRuleSchema = z.enum(['block', 'hold', 'warn', 'allow']);
 export type ContactRule = z.infer<typeof contactRuleSchema>;
+
+// Family Centre and safety-by-design defaults (helper "family-centre") ----------------------------
+/** The defaults a child account starts with (Ofcom ICU F1; EU Article 28 guidelines). */
+export const SAFETY_DEFAULTS = ['profile_private', 'not_discoverable', 'connection_list_hidden', 'precise_location_off', 'location_not_offered_to_strangers', 'stranger_messages_off'] as const;
+export type SafetyDefault = (typeof SAFETY_DEFAULTS)[number];
+const ruleSource = z.string().min(1).max(300);
+export const childDefaultsSchema = z.partialRecord(z.enum(SAFETY_DEFAULTS), z.strictObject({
+  /** Whether the jurisdiction's rules set this default on for child accounts. */
+  on: z.boolean(),
+  /** Where the rule comes from, shown with the answer, e.g. "Ofcom ICU F1". */
+  source: ruleSource,
+}));
+export const familyPolicySchema = z.strictObject({
+  /** Children under this age may be linked by the platform under its own age rules, without the child accepting (0: never). */
+  platformLinksUnder: z.number().int().min(0).max(16),
+  /** A teen of this age or older may end a link alone; null: only the parent can end it. */
+  teenMayEndAloneFrom: z.number().int().min(13).max(21).nullable(),
+});
+export const DEFAULT_FAMILY_POLICY = { platformLinksUnder: 13, teenMayEndAloneFrom: 16 } as const;
+// End of Family Centre --------------------------------------------------------------------------
 
 export const profileSchema = z
   .strictObject({
@@ -44,6 +65,10 @@ export const profileSchema = z
     /** Messages to a child in a conversation at or above this risk score are held for review. */
     conversationHoldAt: score,
     helpResources: z.array(helpResourceSchema).max(20),
+    /** Child-account defaults and the rule each comes from (family-centre); unlisted ones fall back to the profile label. */
+    childDefaults: childDefaultsSchema.optional(),
+    /** Family Centre links (family-centre). */
+    family: familyPolicySchema.default({ ...DEFAULT_FAMILY_POLICY }),
   })
   .superRefine((p, ctx) => {
     const { warnAt, holdAt, blockAt } = p.riskySender;
@@ -119,6 +144,10 @@ export const policySchema = z
     banEvasion: banEvasionSchema.default(banEvasionSchema.parse({})),
     /** Moderator console (console-server): the enforcement ladder, console/ladder.ts; DEFAULT_ENFORCEMENT when omitted. */
     enforcement: enforcementSchema.default(DEFAULT_ENFORCEMENT),
+    /** Help resources per country (family-centre), offered before the profile's own; replaces the built-in list for that country. */
+    countryHelpResources: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'), z.array(helpResourceSchema).max(20)).default({}),
+    /** Per-tenant message overrides (family-centre): tenant id (or "*" for all) -> locale -> catalogue key -> ICU message. */
+    messages: z.record(z.string().min(1).max(256), z.partialRecord(z.enum(LOCALES), z.record(z.string(), z.string().max(2000)))).default({}),
   })
   .superRefine((p, ctx) => {
     if (!(p.defaultProfile in p.profiles)) {
@@ -126,6 +155,26 @@ export const policySchema = z
     }
     for (const [country, profile] of Object.entries(p.countries)) {
       if (!(profile in p.profiles)) ctx.addIssue({ code: 'custom', path: ['countries', country], message: `no profile named "${profile}"` });
+    }
+    // An override must name a real message, parse, and use only the variables the message is given.
+    for (const [tenant, locales] of Object.entries(p.messages)) {
+      for (const [locale, messages] of Object.entries(locales ?? {})) {
+        for (const [key, text] of Object.entries(messages ?? {})) {
+          const path = ['messages', tenant, locale, key];
+          const base = CATALOGUES[DEFAULT_LOCALE][key];
+          if (base === undefined) {
+            ctx.addIssue({ code: 'custom', path, message: `no message "${key}" in the catalogues` });
+            continue;
+          }
+          try {
+            const allowed = messageArguments(base, DEFAULT_LOCALE);
+            const extra = [...messageArguments(text, locale as Locale)].filter((a) => !allowed.has(a));
+            if (extra.length) ctx.addIssue({ code: 'custom', path, message: `uses {${extra.join('}, {')}}, which "${key}" is not given (it has: ${[...allowed].map((a) => `{${a}}`).join(', ') || 'none'})` });
+          } catch (err) {
+            ctx.addIssue({ code: 'custom', path, message: `not a valid ICU message: ${(err as Error).message}` });
+          }
+        }
+      }
     }
   });
 export type Policy = z.infer<typeof policySchema>;
@@ -196,6 +245,15 @@ const CEOP: HelpResource = { id: 'ceop', name: 'CEOP Safety Centre (National Cri
 const TAKE_IT_DOWN: HelpResource = { id: 'take-it-down', name: 'Take It Down (NCMEC)', url: 'https://takeitdown.ncmec.org', topics: ['images'] };
 const EU_HELPLINE: HelpResource = { id: 'helpline-116111', name: 'Child helpline 116 111', url: 'https://childhelplineinternational.org', phone: '116 111', topics: ['general', 'images'] };
 
+// Where each child default comes from. Ofcom's ICU F1 sets the connection, visibility, location and
+// messaging defaults for child users; the Commission's Article 28 guidelines ask for private-by-default
+// accounts with the same protections. Named in words, not section numbers, so they stay true between editions.
+const UK_F1 = 'Ofcom Illegal Content Codes of Practice (user-to-user), measure ICU F1: safety defaults for child users';
+const EU_ART28 = 'European Commission guidelines on the protection of minors under Article 28 DSA: private and safe default settings for minors';
+function defaultsFrom(source: string): Partial<Record<SafetyDefault, { on: boolean; source: string }>> {
+  return Object.fromEntries(SAFETY_DEFAULTS.map((d) => [d, { on: true, source }]));
+}
+
 const strict = {
   childUnder: 18,
   unknownAge: 'child',
@@ -217,9 +275,11 @@ export const DEFAULT_POLICY: Policy = {
     ...['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO'].map((c) => [c, 'eu']),
   ]),
   profiles: {
-    uk: { label: 'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)', ...strict, helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP] },
-    eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN] },
+    uk: { label: 'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)', ...strict, helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP], childDefaults: defaultsFrom(UK_F1), family: { ...DEFAULT_FAMILY_POLICY } },
+    eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN], childDefaults: defaultsFrom(EU_ART28), family: { ...DEFAULT_FAMILY_POLICY } },
   },
+  countryHelpResources: {},
+  messages: {},
   banEvasion: banEvasionSchema.parse({}),
   enforcement: DEFAULT_ENFORCEMENT, // console-server
 };

@@ -22,10 +22,21 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
 
   /** Tells subscribed webhooks about holds and blocks; never delays or fails the decision itself. */
   const notify = (request: FastifyRequest, kind: string, subject: Record<string, unknown>, result: DecisionResult) => {
-    if (result.decision !== 'hold' && result.decision !== 'block') return;
     const { tenantId } = auth(request);
+    recordWarnings(request, tenantId, subject, result);
+    if (result.decision !== 'hold' && result.decision !== 'block') return;
     const payload = { kind, ...subject, decision: result.decision, reasons: result.reasons, profile: result.profile, at: Date.now() };
     ctx.storage.enqueueWebhookEvent(tenantId, { type: 'decision.made', payload }, Date.now()).catch((err) => request.log.error({ err }, 'could not queue decision webhook'));
+  };
+
+  /** The kinds of prompts shown (codes only), for the Family Centre view (family-centre); never delays the answer. */
+  const recordWarnings = (request: FastifyRequest, tenantId: string, subject: Record<string, unknown>, result: DecisionResult) => {
+    if (result.nudges.length === 0) return;
+    const senderId = String(subject.senderId);
+    const recipientId = String(subject.recipientId);
+    const at = Date.now();
+    const warnings = result.nudges.map((n) => (n.audience === 'recipient' ? { userId: recipientId, kind: n.code, counterpartId: senderId, at } : { userId: senderId, kind: n.code, counterpartId: recipientId, at }));
+    ctx.family.recordWarnings(tenantId, warnings).catch((err) => request.log.error({ err }, 'could not record safety warnings'));
   };
 
   app.post('/decisions/contact', {

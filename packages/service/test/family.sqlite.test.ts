@@ -1,0 +1,3 @@
+import { familySuite } from './family.suite.ts';
+
+familySuite('sqlite');

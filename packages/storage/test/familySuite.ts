@@ -1,0 +1,106 @@
+// The Family Centre part of the storage contract (migration 9); both stores run it.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { ConflictError, type Storage } from '../src/index.ts';
+import type { StoreFixture } from './suite.ts';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2026, 2, 10, 12);
+
+const msg = (id: string, senderId: string, recipientIds: string[], time: number, text = 'hello'): LifeguardEvent =>
+  ({ type: 'message', id, time, conversationId: `c-${[senderId, ...recipientIds].sort().join('-')}`, senderId, recipientIds, text });
+
+export function familyStorageSuite(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
+  describe(`storage contract, Family Centre: ${name}`, { skip }, () => {
+    let fixture: StoreFixture;
+    let s: Storage;
+    before(async () => {
+      fixture = await open();
+      s = fixture.storage;
+      await s.createTenant('acme', 'Acme');
+      await s.createTenant('globex', 'Globex');
+    });
+    after(async () => {
+      await fixture?.cleanup();
+    });
+
+    it('keeps the locale of the newest account event that carried one', async () => {
+      await s.appendEvents('acme', [
+        { type: 'account', id: 'a1', time: T0, userId: 'teen', age: 14, country: 'DE', locale: 'de' },
+        { type: 'account', id: 'a2', time: T0 - 1000, userId: 'teen', locale: 'fr' },
+        { type: 'account', id: 'a3', time: T0 + 1000, userId: 'teen', age: 14 },
+      ], T0);
+      assert.equal((await s.getAccount('acme', 'teen'))?.locale, 'de', 'an older event and one without a locale leave "de" in place');
+      await s.appendEvents('acme', [{ type: 'account', id: 'a4', time: T0 + 2000, userId: 'teen', locale: 'pl' }], T0);
+      assert.equal((await s.getAccount('acme', 'teen'))?.locale, 'pl', 'a newer locale replaces it');
+    });
+
+    it('counts who exchanged messages with whom per day, both ways, skipping duplicates, and never stores text there', async () => {
+      await s.appendEvents('acme', [
+        msg('m1', 'teen', ['amy'], T0 - 3 * DAY),
+        msg('m2', 'amy', ['teen'], T0 - 3 * DAY + 60_000),
+        msg('m3', 'bob', ['teen', 'amy'], T0 - DAY, 'teen and amy, see you'),
+        msg('m3', 'bob', ['teen', 'amy'], T0 - DAY),
+        msg('m4', 'old', ['teen'], T0 - 10 * DAY),
+      ], T0);
+      const contacts = await s.messageContacts('acme', 'teen', T0 - 7 * DAY);
+      assert.deepEqual(contacts, [
+        { userId: 'bob', messages: 1, firstAt: T0 - DAY, lastAt: T0 - DAY },
+        { userId: 'amy', messages: 2, firstAt: T0 - 3 * DAY, lastAt: T0 - 3 * DAY + 60_000 },
+      ], 'bob (newest) then amy; the message from 10 days ago is outside the window; m3 counted once');
+      assert.deepEqual((await s.messageContacts('acme', 'amy', T0 - 7 * DAY)).map((c) => c.userId).sort(), ['bob', 'teen'], 'amy sees both partners');
+      assert.deepEqual(await s.messageContacts('globex', 'teen', 0), [], 'another tenant sees nothing');
+    });
+
+    it('prunes contact days and warnings older than the cut-off', async () => {
+      await s.recordSafetyWarnings('acme', [
+        { userId: 'teen', kind: 'platform_move', counterpartId: 'bob', at: T0 - DAY },
+        { userId: 'teen', kind: 'photo_request', counterpartId: null, at: T0 - 9 * DAY },
+      ]);
+      assert.deepEqual((await s.safetyWarnings('acme', 'teen', T0 - 7 * DAY, 10)).map((w) => [w.kind, w.counterpartId]), [['platform_move', 'bob']], 'only the warning within the window');
+      const pruned = await s.pruneFamilyMetadata('acme', T0 - 8 * DAY);
+      assert.equal(pruned.warnings, 1, 'one old warning removed');
+      assert.ok(pruned.contactDays >= 2, `the 10-day-old message day is removed for both accounts (got ${pruned.contactDays})`);
+      assert.deepEqual((await s.messageContacts('acme', 'teen', 0)).map((c) => c.userId).sort(), ['amy', 'bob'], 'recent contacts stay');
+    });
+
+    it('lists current connections with the time each was made, newest first', async () => {
+      await s.appendEvents('acme', [
+        { type: 'contact', id: 'f1', time: T0 - 20 * DAY, action: 'friend_accept', actorId: 'amy', targetId: 'teen' },
+        { type: 'contact', id: 'f2', time: T0 - DAY, action: 'friend_accept', actorId: 'teen', targetId: 'zed' },
+        { type: 'contact', id: 'f3', time: T0 - 2 * DAY, action: 'friend_accept', actorId: 'teen', targetId: 'gone' },
+        { type: 'contact', id: 'f4', time: T0 - DAY / 2, action: 'unfriend', actorId: 'teen', targetId: 'gone' },
+      ], T0);
+      assert.deepEqual(await s.connectionsSince('acme', 'teen', 10), [{ userId: 'zed', since: T0 - DAY }, { userId: 'amy', since: T0 - 20 * DAY }]);
+    });
+
+    it('creates a link once, refuses a second live one, and moves it only from the expected status', async () => {
+      const link = await s.createFamilyLink('acme', { parentId: 'mum', teenId: 'teen', status: 'pending', basis: 'consent', createdAt: T0, acceptedAt: null, endedAt: null, endedBy: null });
+      assert.match(link.id, /^link_/, 'ids start with link_');
+      await assert.rejects(
+        s.createFamilyLink('acme', { parentId: 'mum', teenId: 'teen', status: 'pending', basis: 'consent', createdAt: T0 + 1, acceptedAt: null, endedAt: null, endedBy: null }),
+        (err: Error) => err instanceof ConflictError || err.name === 'ConflictError',
+        'a duplicate live link is a ConflictError',
+      );
+      assert.equal(await s.getFamilyLink('globex', link.id), null, 'another tenant cannot read the link');
+      const accepted = await s.transitionFamilyLink('acme', link.id, ['pending'], { status: 'active', at: T0 + 5, by: 'teen' });
+      assert.equal(accepted?.status, 'active', 'accepted');
+      assert.equal(accepted?.acceptedAt, T0 + 5, 'acceptedAt set');
+      assert.equal(await s.transitionFamilyLink('acme', link.id, ['pending'], { status: 'active', at: T0 + 6, by: 'teen' }), null, 'accepting twice does nothing');
+      assert.deepEqual((await s.activeLinksForTeens('acme', ['teen', 'nobody'])).map((l) => l.id), [link.id], 'the active link is found by its teen');
+      const ended = await s.transitionFamilyLink('acme', link.id, ['pending', 'active'], { status: 'ended', at: T0 + 9, by: 'mum' });
+      assert.deepEqual([ended?.status, ended?.endedAt, ended?.endedBy, ended?.acceptedAt], ['ended', T0 + 9, 'mum', T0 + 5], 'ended keeps acceptedAt');
+      const again = await s.createFamilyLink('acme', { parentId: 'mum', teenId: 'teen', status: 'pending', basis: 'consent', createdAt: T0 + 10, acceptedAt: null, endedAt: null, endedBy: null });
+      assert.deepEqual((await s.listFamilyLinks('acme', 'teen')).map((l) => l.id), [again.id, link.id], 'after ending, a new invitation is allowed; newest first');
+      assert.deepEqual((await s.listFamilyLinks('acme', 'mum')).map((l) => l.id), [again.id, link.id], 'the parent sees the same links');
+    });
+
+    it('stores reported settings and returns the previous ones', async () => {
+      assert.equal(await s.putAccountSettings('acme', 'teen', { profilePrivate: true }, T0), null, 'no previous settings');
+      assert.deepEqual(await s.putAccountSettings('acme', 'teen', { profilePrivate: false }, T0 + 1), { profilePrivate: true }, 'previous settings returned');
+      assert.deepEqual(await s.accountSettings('acme', 'teen'), { settings: { profilePrivate: false }, updatedAt: T0 + 1 });
+      assert.equal(await s.accountSettings('globex', 'teen'), null, 'per tenant');
+    });
+  });
+}
