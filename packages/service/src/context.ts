@@ -9,6 +9,7 @@ import type { Policy } from './policy/policy.ts';
 import type { KeyCache } from './http/auth.ts';
 import type { RetentionJob } from './retention.ts';
 import type { BanEvasion } from './banEvasion/banEvasion.ts';
+import type { Reporting } from './reporting/reporting.ts';
 
 export interface ServiceContext {
   storage: Storage;
@@ -22,6 +23,8 @@ export interface ServiceContext {
   keyCache: KeyCache;
   /** Sign-up checks against accounts disabled for child safety; bans and linked accounts. */
   banEvasion: BanEvasion;
+  /** Reports to the authorities and preserved evidence. */
+  reporting: Reporting;
   limits: {
     maxBatchEvents: number;
     /** Events dated further than this in the future are rejected (they would win every last-writer-wins merge). */

@@ -26,6 +26,9 @@ import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // con
 import { appealRoutes } from './console/appeals.ts'; // console-server
 import { BanEvasion } from './banEvasion/banEvasion.ts';
 import { banEvasionRoutes } from './banEvasion/routes.ts';
+import { Reporting } from './reporting/reporting.ts'; // reports and evidence
+import type { ReportingConfig } from './reporting/config.ts';
+import { reportingApiRoutes } from './reporting/apiRoutes.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -51,6 +54,8 @@ export interface ServiceConfig {
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
   /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
   console?: { dir?: string } | false;
+  /** Reports to NCMEC and the NCA, evidence preservation (docs/reporting.md). */
+  reporting?: ReportingConfig;
 }
 
 declare module 'fastify' {
@@ -87,9 +92,12 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     policy,
     keyCache: new KeyCache(storage),
     banEvasion: new BanEvasion(storage, policy.banEvasion),
+    reporting: new Reporting(storage, config.reporting ?? {}, { software: `lifeguard ${API_VERSION}`, ...(config.engine?.engine?.model ? { model: config.engine.engine.model } : {}) }, log),
     limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
   };
   app.decorate('lifeguard', ctx);
+  // Evidence is frozen the moment a case opens.
+  cases.onOpened((tenantId, c) => ctx.reporting.caseOpened(tenantId, c));
 
   await app.register(swagger, {
     openapi: {
@@ -135,6 +143,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(mediaRoutes, { ctx });
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
+    await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
   }, { prefix: '/v1' });
 
   // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
@@ -149,6 +158,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await engines.restoreAll();
     if (config.webhooks !== false) webhooks.start();
     ctx.retention.start();
+    ctx.reporting.worker.start();
     if (config.nats) {
       const tenants = config.nats.tenants?.length ? config.nats.tenants : (await storage.listTenants()).map((t) => t.id);
       nats = new NatsBridge({ ...config.nats, tenants }, ctx.pipeline, log);
@@ -159,6 +169,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await nats?.stop();
     loopDelay.disable();
     ctx.retention.stop();
+    await ctx.reporting.worker.stop();
     await webhooks.stop();
     await engines.idle();
     cases.stop();

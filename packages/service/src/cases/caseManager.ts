@@ -84,6 +84,8 @@ export class CaseManager {
   private readonly engineOf = new Map<string, DetectionEngine>();
   private readonly refreshEveryMs: number;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Run after a case opens (reports and evidence: the evidence is frozen at once). */
+  private readonly openedListeners: ((tenantId: string, c: CaseRecord) => Promise<unknown>)[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -220,6 +222,10 @@ export class CaseManager {
     await this.track(updated);
   }
 
+  onOpened(listener: (tenantId: string, c: CaseRecord) => Promise<unknown>): void {
+    this.openedListeners.push(listener);
+  }
+
   /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
   async handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void> {
     for (const alert of alerts) {
@@ -307,6 +313,9 @@ export class CaseManager {
       notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
     });
     await this.track(created);
+    for (const listener of this.openedListeners) {
+      await listener(tenantId, created).catch((err) => this.log.error({ err, tenantId, caseId: created.id }, 'a case-opened listener failed'));
+    }
   }
 
   private async senderOf(tenantId: string, eventId: string): Promise<string | null> {
