@@ -6,24 +6,13 @@ import assert from 'node:assert/strict';
 import { openTestSqlite } from '@lifeguard/storage/testing';
 import type { CaseRecord, StaffUser, Storage } from '@lifeguard/storage';
 import { Reporting } from '../src/reporting/reporting.ts';
-import type { ReportingConfig } from '../src/reporting/config.ts';
 import { validateCyberTiplineXml } from '../src/reporting/ncmec/schema.ts';
 import { ApiError } from '../src/http/errors.ts';
 import { LocalNcmec } from './ncmecServer.ts';
-import { draftFor, openCase, specialistUser } from './reportingFixtures.ts';
+import { draftFor, openCase, reportingConfig, specialistUser } from './reportingFixtures.ts';
 
 const DAY = 86_400_000;
 const quiet = { error() {}, info() {}, warn() {} };
-
-export function reportingConfig(url: string, extra: Partial<ReportingConfig> = {}): ReportingConfig {
-  return {
-    reporter: { companyName: 'Acme Social', email: 'safety@acme.example', firstName: 'Trust', lastName: 'Safety', service: 'Acme Chat', legalUrl: 'https://acme.example/legal' },
-    ncmec: { environment: 'test', baseUrl: url, username: 'lifeguard-test', password: 'test-password', timeoutMs: 5_000 },
-    platformCountries: ['US'],
-    worker: { intervalMs: 0, baseBackoffMs: 60_000, leaseMs: 60_000 },
-    ...extra,
-  };
-}
 
 describe('NCMEC CyberTipline filing', () => {
   let server: LocalNcmec;

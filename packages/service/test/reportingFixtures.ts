@@ -1,6 +1,7 @@
 // Shared set-up for the reporting tests: a tenant with a specialist and one case whose evidence holds a
 // short, non-explicit grooming exchange (age questions, a request for secrecy, a move to another app).
 import { newId, type CaseRecord, type StaffUser, type Storage } from '@lifeguard/storage';
+import type { ReportingConfig } from '../src/reporting/config.ts';
 
 export const T0 = Date.UTC(2026, 4, 1, 14, 0, 0);
 
@@ -48,5 +49,16 @@ export function draftFor(c: CaseRecord, overrides: Record<string, unknown> = {})
     jurisdictions: ['US'],
     declaration: { accepted: true },
     ...overrides,
+  };
+}
+
+/** Reporting for tests: NCMEC at `url` (a LocalNcmec), the worker run by hand. */
+export function reportingConfig(url: string, extra: Partial<ReportingConfig> = {}): ReportingConfig {
+  return {
+    reporter: { companyName: 'Acme Social', email: 'safety@acme.example', firstName: 'Trust', lastName: 'Safety', service: 'Acme Chat', legalUrl: 'https://acme.example/legal' },
+    ncmec: { environment: 'test', baseUrl: url, username: 'lifeguard-test', password: 'test-password', timeoutMs: 5_000 },
+    platformCountries: ['US'],
+    worker: { intervalMs: 0, baseBackoffMs: 60_000, leaseMs: 60_000 },
+    ...extra,
   };
 }

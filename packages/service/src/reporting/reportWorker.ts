@@ -54,6 +54,11 @@ export class ReportWorker {
     await this.running?.catch(() => {});
   }
 
+  /** A new report is waiting: send it now rather than at the next tick (only once start() was called). */
+  nudge(): void {
+    if (this.timer) void this.runDue().catch((err) => this.log.error({ err }, 'report worker run failed'));
+  }
+
   /** Sends every due report once; returns how many were tried. One run at a time per process. */
   runDue(now = Date.now()): Promise<number> {
     if (this.running) return this.running;

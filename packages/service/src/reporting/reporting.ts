@@ -155,7 +155,7 @@ export class Reporting {
       });
     }
     await this.vault.freeze(tenantId, caseId, `report prepared (${records.map((r) => r.authority).join(', ')})`, actorOf(user), now);
-    void this.worker.runDue().catch((err) => this.log.error({ err }, 'report worker run failed'));
+    this.worker.nudge();
     return { reports: records, jurisdictions: plan.jurisdictions };
   }
 
@@ -176,7 +176,7 @@ export class Reporting {
       fromStatuses: ['rejected', 'expired'],
       audit: { at: now, actor: actorOf(user), action: 'report.retry', caseId: r.caseId, targetId: reportId, details: { authority: r.authority, lastError: r.lastError } },
     });
-    void this.worker.runDue().catch((err) => this.log.error({ err }, 'report worker run failed'));
+    this.worker.nudge();
     return updated;
   }
 
