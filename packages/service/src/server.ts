@@ -32,6 +32,9 @@ import { PageTokens } from './family/tokens.ts';
 import { familyRoutes } from './family/routes.ts';
 import { familyPagePlugin } from './family/pagePlugin.ts';
 import { Messages } from './i18n/catalogue.ts';
+import { Reporting } from './reporting/reporting.ts'; // reports and evidence
+import type { ReportingConfig } from './reporting/config.ts';
+import { reportingApiRoutes } from './reporting/apiRoutes.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -59,6 +62,8 @@ export interface ServiceConfig {
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
   /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
   console?: { dir?: string } | false;
+  /** Reports to NCMEC and the NCA, evidence preservation (docs/reporting.md). */
+  reporting?: ReportingConfig;
 }
 
 declare module 'fastify' {
@@ -99,12 +104,15 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     banEvasion: new BanEvasion(storage, policy.banEvasion),
     family,
     pageTokens: new PageTokens(storage),
+    reporting: new Reporting(storage, config.reporting ?? {}, { software: `lifeguard ${API_VERSION}`, ...(config.engine?.engine?.model ? { model: config.engine.engine.model } : {}) }, log),
     limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
   };
   app.decorate('lifeguard', ctx);
+  // Evidence is frozen the moment a case opens.
+  cases.onOpened((tenantId, c) => ctx.reporting.caseOpened(tenantId, c));
   // Family Centre hears of new connections and new cases; a failure there never fails ingestion.
   ctx.pipeline.onAccepted = (tenantId, events) => family.onAccepted(tenantId, events).catch((err) => log.error({ err, tenantId }, 'family centre connection check failed'));
-  cases.onOpened = (tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed'));
+  cases.onOpened((tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed')));
 
   await app.register(swagger, {
     openapi: {
@@ -152,6 +160,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
     await v1.register(familyRoutes, { ctx }); // family-centre
+    await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
   }, { prefix: '/v1' });
 
   // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
@@ -169,6 +178,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await engines.restoreAll();
     if (config.webhooks !== false) webhooks.start();
     ctx.retention.start();
+    ctx.reporting.worker.start();
     if (config.nats) {
       const tenants = config.nats.tenants?.length ? config.nats.tenants : (await storage.listTenants()).map((t) => t.id);
       nats = new NatsBridge({ ...config.nats, tenants }, ctx.pipeline, log);
@@ -179,6 +189,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await nats?.stop();
     loopDelay.disable();
     ctx.retention.stop();
+    await ctx.reporting.worker.stop();
     await webhooks.stop();
     await engines.idle();
     cases.stop();

@@ -433,6 +433,64 @@ ALTER TABLE cases ADD COLUMN fan_out TEXT;
 `,
   },
   // End of actor cases in the queue --------------------------------------------------------------
+  // Reports and evidence (issue 11) -------------------------------------------------------------
+  {
+    version: 10,
+    name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
+    // evidence_packages.package is canonical JSON whose SHA-256 (digest) an audit entry records and the
+    // deployment key signs; retention may blank package (never digest or signature) of an unheld dismissed case.
+    sql: `
+CREATE TABLE evidence_packages (
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  package TEXT,
+  digest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  audit_seq INTEGER NOT NULL,
+  purged_at INTEGER,
+  PRIMARY KEY (tenant_id, case_id, version)
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at INTEGER NOT NULL,
+  until INTEGER NOT NULL
+);
+CREATE INDEX legal_holds_case ON legal_holds(tenant_id, case_id, until);
+CREATE TABLE authority_reports (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  external_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  filed_at INTEGER,
+  keep_reference_until INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX authority_reports_case ON authority_reports(tenant_id, case_id, created_at);
+CREATE INDEX authority_reports_subject ON authority_reports(tenant_id, subject_id, authority);
+CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at);
+`,
+  },
+  // End of reports and evidence -----------------------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -843,4 +901,62 @@ ALTER TABLE cases ADD COLUMN fan_out TEXT;
 `,
   },
   // End of actor cases in the queue --------------------------------------------------------------
+  // Reports and evidence (issue 11) -------------------------------------------------------------
+  {
+    version: 10,
+    name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
+    // evidence_packages.package is canonical JSON whose SHA-256 (digest) an audit entry records and the
+    // deployment key signs; retention may blank package (never digest or signature) of an unheld dismissed case.
+    sql: `
+CREATE TABLE evidence_packages (
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  package TEXT,
+  digest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  audit_seq BIGINT NOT NULL,
+  purged_at BIGINT,
+  PRIMARY KEY (tenant_id, case_id, version)
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at BIGINT NOT NULL,
+  until BIGINT NOT NULL
+);
+CREATE INDEX legal_holds_case ON legal_holds(tenant_id, case_id, until);
+CREATE TABLE authority_reports (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  external_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  last_error TEXT,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL,
+  filed_at BIGINT,
+  keep_reference_until BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX authority_reports_case ON authority_reports(tenant_id, case_id, created_at);
+CREATE INDEX authority_reports_subject ON authority_reports(tenant_id, subject_id, authority);
+CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at);
+`,
+  },
+  // End of reports and evidence -----------------------------------------------------------------
 ];

@@ -90,7 +90,6 @@ const MATERIAL_RISE = 0.05;
 
 export class CaseManager {
   /** Told of every newly opened case (Family Centre alerts parents); must not throw. */
-  onOpened: ((tenantId: string, created: CaseRecord) => void) | null = null;
   private readonly watched = new Map<string, Promise<WatchList>>();
   /** Per tenant: case id -> conversations with messages not yet in the case's evidence. */
   private readonly stale = new Map<string, Map<string, Set<string>>>();
@@ -100,6 +99,8 @@ export class CaseManager {
   private readonly refreshEveryMs: number;
   private readonly modelIdFor: (tenantId: string) => string;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Run after a case opens (reports and evidence: the evidence is frozen at once). */
+  private readonly openedListeners: ((tenantId: string, c: CaseRecord) => Promise<unknown>)[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -246,6 +247,10 @@ export class CaseManager {
     await this.track(updated);
   }
 
+  onOpened(listener: (tenantId: string, c: CaseRecord) => Promise<unknown>): void {
+    this.openedListeners.push(listener);
+  }
+
   /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
   async handleAlerts(tenantId: string, engine: DetectionEngine, alerts: Alert[]): Promise<void> {
     for (const alert of alerts) {
@@ -337,8 +342,10 @@ export class CaseManager {
       history: { at: now, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: reason },
       notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
     });
-    this.onOpened?.(tenantId, created);
     await this.track(created);
+    for (const listener of this.openedListeners) {
+      await listener(tenantId, created).catch((err) => this.log.error({ err, tenantId, caseId: created.id }, 'a case-opened listener failed'));
+    }
   }
 
   private async senderOf(tenantId: string, eventId: string): Promise<string | null> {

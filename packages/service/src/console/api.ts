@@ -15,6 +15,7 @@ import {
 import { queueItem, sortKeyOf } from './queueItem.ts';
 import { buildCaseView, findMedia } from './caseView.ts';
 import { CLAIM_MS, decide, isClosed, mayWork } from './decisions.ts';
+import { reportingConsoleRoutes } from '../reporting/consoleRoutes.ts'; // reports and evidence
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -350,6 +351,9 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) } });
     return { user: { ...publicUser(updated), disabled: updated.disabled } };
   });
+
+  // Reports and evidence: inside this plugin, so the session, CSRF and Origin checks above apply.
+  await app.register(reportingConsoleRoutes, { ctx });
 }
 
 /** Creates a staff account (API and `lifeguard staff add`), with its audit entry. */
