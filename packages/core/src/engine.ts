@@ -116,7 +116,7 @@ export interface ParticipantState {
   signals: Float32Array | null;
   stages: number;
   decayedAt: number;
-  /** Messages with an image or video attached, or that name one ("pic", "📷", "vid"). */
+  /** Messages with an image or video attached, or short ones that name one ("pic", "📷", "vid"). */
   sentImages: number;
 }
 
@@ -349,8 +349,12 @@ export class DetectionEngine {
 
     // "ok mum", "thanks dad", "mom can you…": the sender talks to a parent, so the other side
     // of this one-to-one conversation is their parent, not a stranger.
-    if (!c.family && c.participants.length === 2 && addressesParent(tokens, tokenCount)) c.family = true;
-    if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video') || mentionsMedia(tokens, tokenCount)) sender.sentImages++;
+    if (tokenCount <= SHORT_MESSAGE_TOKENS) {
+      const words = shortMessageWords(tokens, tokenCount);
+      if ((words & WORD_PARENT) !== 0 && !c.family && c.participants.length === 2 && addressesParent(tokens, tokenCount)) c.family = true;
+      if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
+    }
+    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
     let signals = detectSignals(e.text, norm);
     // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
     // payment is the countdown of a deadline.
@@ -951,7 +955,9 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   // Between children, "pay me or i leak your base" is banter; the script is sextortion when
   // images are part of it.
   const images = has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0);
-  if (!images && suspectAge.isMinor === true && !suspect.actor.ageLie) f[F.sextortion_script] = 0;
+  // Without images, leverage and threats are mostly doxxing banter between young gamers ("i know
+  // where u live, im leaking ur search history"): zero between known children, half otherwise.
+  if (!images) f[F.sextortion_script] = (f[F.sextortion_script] as number) * (suspectAge.isMinor === true && !suspect.actor.ageLie ? 0 : 0.5);
   f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
   const people = c.participants.length + c.extraParticipants;
   f[F.one_to_one] = people === 2 ? 1 : 0;
@@ -964,7 +970,7 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
 }
 
 const EMPTY_FEATURES = new Float64Array(CONVERSATION_FEATURES.length);
-const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?)\b/i;
+const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
 /** Score cap for a conversation with a participant's own parent. */
 const FAMILY_CAP = 0.35;
 const FAN_OUT_RULE = 'fan_out';
@@ -988,14 +994,22 @@ function addressesParent(tokens: string[], count: number): boolean {
   }
   return false;
 }
-const VOCATIVE_FOLLOWS = normalizedSet(['can', 'could', 'pls', 'please', 'where', 'when', 'are', 'will', 'im', 'i', 'its', 'ok', 'what', 'come', 'wheres', 'hi']);
+const VOCATIVE_FOLLOWS = normalizedSet(['can', 'could', 'pls', 'please', 'where', 'when', 'are', 'will', 'im', 'i', 'its', 'ok', 'what', 'come', 'wheres', 'hi', 'why', 'wait', 'stop', 'omg', 'do', 'did', 'ur', 'you']);
 const POSSESSIVES = normalizedSet(['your', 'ur', 'my', 'his', 'her', 'their', 'the', 'a', 'our', 'tell', 'ask', 'to', 'and', 'or', 'with']);
 const MEDIA_TOKENS = normalizedSet(['pic', 'video', 'nudes', 'cam', 'image', 'images', 'screenshot', 'screenshots', 'recording', 'nude', 'photo', 'selfie']);
 
-/** A message that sends or names a picture or video ("📷", "send one back", "[image]", "the vid"). */
-function mentionsMedia(tokens: string[], count: number): boolean {
-  for (let k = 0; k < count; k++) if (MEDIA_TOKENS.has(tokens[k] as string)) return true;
-  return false;
+/**
+ * Short messages are where a picture is sent ("📷", "[image]", "here's the pic") and a parent is
+ * addressed ("ok mum"): one lookup per word tells which of the two a message may hold.
+ */
+const SHORT_MESSAGE_TOKENS = 14;
+const WORD_PARENT = 1;
+const WORD_MEDIA = 2;
+const SHORT_WORDS = new Map<string, number>([...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const), ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const)]);
+function shortMessageWords(tokens: string[], count: number): number {
+  let bits = 0;
+  for (let k = 0; k < count; k++) bits |= SHORT_WORDS.get(tokens[k] as string) ?? 0;
+  return bits;
 }
 const SEXTORTION_KINDS: readonly SignalKind[] = ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'];
 

@@ -90,9 +90,9 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
   {
     id: 'grooming_child_early',
     floor: 0.6,
-    reason: 'grooming stages toward a child that include checking they are alone, sexualised talk or a meeting',
+    reason: 'grooming stages toward a child that include checking they are alone or sexualised talk',
     atLeast: { suspect_not_minor: 1, target_minor: 1, stages_beyond_access: 2 },
-    anyOf: ['risk_check', 'meeting', 'sexualisation'],
+    anyOf: ['risk_check', 'sexualisation'],
   },
   {
     // Without a stated age, the grooming pattern itself (checks on parents, secrecy from them)

@@ -79,7 +79,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'age_disclosure_minor', // ages below 18 land here; 18 and over become age_disclosure_adult
     stage: null,
     patterns: [
-      'im #age', 'i am #age', 'im (only|just|almost|nearly|about to be) #age', 'i (just)? turned #age', 'i turn #age', 'ill be #age',
+      'im #age', 'i am #age', 'am #age (years|yrs|yo|year|yr)', '(jk|actually|honestly|tbh|ngl|truth is|to be honest) (im|i am) #age', 'im (only|just|almost|nearly|about to be) #age', 'i (just)? turned #age', 'i turn #age', 'ill be #age',
       '#age (years|year) old', '#age (yo|y o|yr old|yrs old)', '#age (f|m|male|female|girl|boy|guy)',
       'age #age', 'aged #age', 'my age is #age', 'age is #age', '#age and you', '#age wbu', '#age hbu', 'im a #age year old',
       'i am a #age year old', 'im #age too',
@@ -325,7 +325,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'access',
     patterns: [
       '(you are|your|youre|you r) (only|just|like|about|still|really|literally)? #age (right|rite|tho|though|lol|and|so|but|yet|years|year|yo)',
-      'for (a)? #age (year old|yo|years old|yr old)', '(mature|smart|pretty|cute|tall|good|gorgeous|advanced|grown up|beautiful|talented) for (a)? #age', '(since|cause|because|coz) (you are|your|youre) (only|just)? #age', 'at (your|ur) age',
+      '(mature|smart|pretty|cute|tall|good|gorgeous|advanced|grown up|beautiful|talented) for (a)? #age', '(since|cause|because|coz) (you are|your|youre) (only|just)? #age', 'at (your|ur) age',
       '(you are|your|youre) (so|too|still|very|really)? young', '(you are|your|youre) (just|only|still) a (kid|child|baby|little girl|little boy|teen|teenager|minor)',
       '(when|once|until|till|before) (you are|your|youre|you turn) (older|eighteen|#age|legal|grown)', 'jailbait', 'barely legal',
       '(your|ur) (mom|dad|parents) (let|lets|allow|allows) (you|u)', '(after|before) school (tomorrow|today|tmrw)?', '(your|ur) (homework|teacher|teachers|bedtime|curfew|class)',
@@ -337,7 +337,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'age_lie',
     stage: 'trust',
     patterns: [
-      'i (lied|lie|was lying|wasnt honest) about (my|the) age', '(im|i am) not (actually|really|rly) #age', 'not (actually|really|rly) #age (im|i am)',
+      'i (lied|lie|was lying|wasnt honest|fibbed) (about|on) (my|the) age', 'i (said|told you|put) #age (but|bc|because|cause|coz|on)', '(im|i am) not (actually|really|rly|rlly)? #age', '(im|i am) (actually|really)? #age (not|nt) #age', '(im|i am) (a lot|way|much|a bit|a little)? older than (i said|that|i told you)',
       '(im|i am) (actually|really|rly) (#age|older|an adult|a bit older|a little older)', 'i (just)? said #age (because|cause|coz|so)', 'age on (my|the) profile (is|isnt) (fake|not real|wrong)',
     ],
   },
@@ -347,9 +347,9 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sextortion',
     patterns: [
       'i (just|already|lowkey)? @capture (it|that|this|them|those|these|everything|all|all of it|you|your|ur|the|what|our|every)', '@capture (it|that|this|them) (all|already|lol|haha|lmao|from)',
-      '(got|have|its|it is|already|all) (it|them)? (saved|screenshotted|screenshoted|recorded|screen recorded)', '(the|those|these|all the|your|ur) @media (you|u) (sent|send|gave|showed|shared)',
+      '(got|have|its|it is|already|all) (it|them)? (saved|screenshotted|screenshoted|recorded|screen recorded)', '(those|these|your|ur) @media (you|u) (sent|send|gave|showed|shared)',
       'i (have|got|found|see|saw|know) ~ (your|ur) (followers|following|following list|followers list|friends list|friend list|contacts|family|school|sister|brother|mom|dad|parents|team|coach|instagram|facebook|address|bio)',
-      'i got (everybody|everyone|all of them|them all)', 'i (know|found) (your|ur|where you) (school|live|address|family|mom|dad)',
+      'i got (everybody|everyone|all of them|them all)', 'i (still)? (have|got|kept) (the|that|those)? (one|ones|stuff|pic|video) (you|u) (sent|gave|showed)', 'i (know|found) (your|ur|where you) (school|live|address|family|mom|dad)',
     ],
   },
   {
@@ -359,9 +359,9 @@ export const LEXICON: LexiconRule[] = [
       '@conditional ~ (your|ur|the)? (whole)? @audience ~ (@see|@share|get|gets|goes)', '@conditional ~ (i|ill|it|its|they|this|these|them|everything) ~ (@share|goes|go|gets|going|get) ~ (to|on|in|out|online|public|everywhere|viral|first)',
       '@conditional (i|ill|i will|im gonna|imma) (post|leak|expose|release|spread|drop|publish) (it|them|this|you|everything|ur|your)',
       '@share ~ (it|them|this|these|that|everything|your|ur|the|all|pic|video) ~ (to|with|on|in|all over|across) ~ (your|ur|the|every|all)? (whole)? @audience',
-      '(it|its|they|this|these|everything) (goes|go|gets|will go|is going|going|gonna go|will be) (to|out|online|public|viral|everywhere|on) ~ (@audience|everywhere|online|public|viral)',
-      '(then|and) (your|ur) (whole)? @audience (will|is going to|gonna|would|is gonna)? (@see|gets|get)', '(no|not) (answer|reply|money|pay|payment) (=|and|then|means)? (i|it) ~ (post|send|goes|leak|share)',
-      '(block|ignore|report|unadd|unfriend) me and ~ (it|i|everyone|everybody|they|@audience)', 'i (will|can|could)? (make|send) (it|this|you) (go)? viral',
+      '(goes|gets|going) (out|online|public|viral|everywhere)', '(goes|going|gets sent|get sent) (to|on|in) (your|ur|the|every|all)? (whole)? ~ @audience',
+      'then (your|ur) (whole)? @audience (will|is going to|gonna|would|is gonna)? (@see|gets|get)', 'no (answer|reply|money|pay|payment) (=|and|then|means)? (i|it) ~ (post|send|goes|leak|share)',
+      '(block|ignore|report|unadd|unfriend) me and ~ (it|i|everyone|everybody|they|@audience)', 'i (will|can|could|go|gonna)? (make|send) (it|this|you|your|ur) (go)? (viral|trending)',
       '(your|ur) (whole)? @audience (will|is going to|gonna|are going to|would|is gonna) (@see|know|find out|get it|receive)',
     ],
   },
@@ -370,9 +370,9 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sextortion',
     patterns: [
       '(send|pay|give|transfer|wire) (me)? @amount', '@amount (on|to|via|through|by|in|with) (my)? (@payapp|@giftcard)', '(pay|send) (me)? (on|via|by|through|with|to) @payapp',
-      '@amount (@giftcard|gift card)', '(send|give) (me)? (the)? (code|codes|card code|gift card code)', '(buy|get) (me)? (a|an)? @giftcard', 'use (your|ur) (@parent)? (card|credit card|debit card)',
+      '@amount (@giftcard|gift card)', '(send|give) (me)? (the)? (code|codes|card code|gift card code)', '(buy|get) (me)? (a|an)? @giftcard', '(your|ur) @parent (card|credit card|debit card)',
       'send (what|wat) (you|u) (have|got)', 'send (the|that)? #num (now|first|and)', '(i want|i need|i want my) @amount', '@amount (now|right now|or|and|tonight|today|first|by)',
-      'pay (me)? (now|up|right now|immediately)', '@payapp (me|now|to|it|asap)',
+      'pay (me)? (now|up|right now|immediately)', '@payapp (me|now|to|it|asap)', '(kindly|pls|please) (send|pay|transfer) ~ (money|@amount|code|card|@payapp)',
     ],
     unless: ['pay me back', 'pay you back', 'paid you back', 'paid me back', 'owe', 'owes', 'split the', 'for lunch', 'for dinner', 'for the tickets', 'for rent', 'for pizza', 'for gas', 'refund', 'invoice', 'salary', 'tip'],
   },
@@ -380,7 +380,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'sextortion_deadline',
     stage: 'sextortion',
     patterns: [
-      'you (have|got|get) @duration', '@duration (left|or|to pay|before|from now|to send|starting now|go)', '(by|before) #num (pm|am|oclock|tonight)', '(within|in the next) @duration',
+      'you (have|got|get) @duration', '(you|u) (have|got) (til|till|until|untill) #num', '(by|before) (morning|tonight|midnight)', '@duration (left|or|to pay|before|from now|to send|starting now|go)', '(by|before) #num (pm|am|oclock|tonight)', '(within|in the next) @duration',
       '(by|before) (tonight|midnight|tomorrow|morning|end of (the)? day|school)', '(clock|time) (is|s) (ticking|running|running out)', '<deadline>',
     ],
   },
@@ -396,7 +396,7 @@ export const LEXICON: LexiconRule[] = [
       'how far (have you|you) (gone|been)', '(are you|r you|you) (a)? virgin', 'virgin', 'horny', 'naughty', 'kinky', 'orgasm', 'masturbate', 'masturbating', 'porn', 'turned on', 'turn me on', 'aroused',
       'lingerie', 'thong', 'panties', 'boobs', 'tits', 'penis', 'vagina', 'blowjob', 'condom', 'condoms', 'play with yourself', 'touch yourself', 'touching yourself', 'do you touch',
       '(lift|pull) (up|down)? (your|ur) (shirt|top|skirt|dress)', 'turn around for me', '(just|only) (for|4) me (ok|baby|babe)?', 'something (just|only) for me', 'our (little)? (secret)? game',
-      '(do you|you) like (older|grown|mature) (men|guys|women|girls)', 'what do you (sleep|wear) (in|to bed)', 'do you sleep (naked|in)', '(you|u) (look|r|are) (so)? (sexy|hot|fit) (in|for)',
+      '(do you|you) like (older|grown|mature) (men|guys|women|girls)', '(you|u) (look|looking|r|are) (so|really|rly)? (hot|sexy)', 'what do you (sleep|wear) (in|to bed)', 'do you sleep (naked|in)', '(you|u) (look|r|are) (so)? (sexy|hot|fit) (in|for)',
     ],
   },
   // --- more of the grooming script ----------------------------------------------------------
@@ -405,7 +405,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'isolation',
     patterns: [
       '(she|he|they|your @parent|ur @parent) (doesnt|dont|does not|do not|doesnt need|dont need) (have)? (to)? (know|find out)', 'no need to (tell|bother|ask) (her|him|them|your|ur|@parent)',
-      '(this|it) (is|s) (just)? (ours|our thing|between us)', 'dont (post|say|mention|share) (that|it|this)? (we talk|we are talking|about us|about me)', '(dont|do not|never) (say|mention) (other apps|my name|it in chat)',
+      'just ours', 'our (little)? thing', 'dont (post|say|mention|share) (that|it|this)? (we talk|we are talking|about us|about me)', '(dont|do not|never) (say|mention) (other apps|my name|it in chat)',
       'tell (her|him|them|your @parent|ur @parent) (you are|your|youre|ur) (at|with|staying|sleeping) (a|your|ur)? (friends|friend|mates)',
       '(i will|ill|i can|i could) delete (it|them|this) (after|right after|straight after)', '(delete|clear|wipe) (this|the|our|it) (convo|chat|chats|messages|texts|after)', 'turn on (the)? (passcode|disappearing|vanish)',
     ],
@@ -425,7 +425,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'isolation',
     patterns: [
       '(they|@parent|your @parent|ur @parent) (dont|do not|never|wont|would not|wouldnt) (get|understand) (you|u|us|it|this) (like i do)?', '(i|only i) (get|understand) (you|u) (better|more) (than)? (them|they|anyone)?',
-      '(you can|u can) (tell|talk to) me (anything|about anything)', '(im|i am) (the only one|your only) (who|that)?', '(you are|your|youre) (more|so much more) mature than', 'mature for (your|ur) age',
+      '(you can|u can) (tell|talk to) me (anything|about anything)', '(you|u) dont need (her|him|them|your @parent|ur @parent)', '(you|u) (have|got|still have) me', '(your|ur) @parent (sounds|is|seems|are|r) (so)? (toxic|crazy|annoying|mean|controlling|strict|horrible)', '(im|i am) (the only one|your only) (who|that)?', '(you are|your|youre) (more|so much more) mature than', 'mature for (your|ur) age',
     ],
   },
   {
@@ -433,15 +433,15 @@ export const LEXICON: LexiconRule[] = [
     stage: 'platform_move',
     patterns: [
       '(talk|chat|move|go|continue|play|vc|call|game|text) (on|to|over to|in) (another|a different|an other|a diff|a new|other|a private) (app|platform|site)', '(wanna|want to|lets|we should|can we|could we) (play|vc|call|game|talk|chat|facetime) (on|in|over) @app',
-      '(you|u) (use|got|on) @app', 'add (me|my) (on)? @app', '(my|mine) @app (is|its)?', '(you|u) (on|got|have) @app', '(search|find|look up|add) (me|for me)? (on|in)? (@app)? <handle>', '(the|on) (yellow|ghost) app',
-      '(talk|chat|continue|move) (on|to|over on|over to|in) (the)? @app', '@app (is|s) (easier|better|safer|more private)', '(this|the) app (deletes|doesnt save|is watched|glitches|is boring)',
+      '(you|u) (use|got|on) @app', 'add (me|my) (on)? @app', '(my|mine) @app (is|its)?', '(you|u) (on|got|have) @app', '(search|find|look up|add) (me|for me)? (on|in)? (@app)? <handle>', '(yellow|ghost) app',
+      '(talk|chat|continue|move) (on|to|over on|over to|in) (the)? @app', '@app (is|s) (easier|better|safer|more private)', 'app (deletes|doesnt save|is watched|glitches|is boring)',
     ],
   },
   {
     kind: 'image_request',
     stage: 'sexualisation',
     patterns: [
-      '(send|show) (me)? (one|something|1) back', 'now (you|u) (send|show|do)', '(ur|your) turn (to send|to show|now)', '(i showed|showed) (you|u) mine', 'face pic', '(send|get) (a|me a)? (face|body|full body|mirror) pic',
+      '(send|show) (me)? (one|something|1) back', '(ur|your) turn (to send|to show|now)', '(i showed|showed) (you|u) mine', 'face pic', '(send|get) (a|me a)? (face|body|full body|mirror) pic',
       'pic for (verification|verify|proof)', 'show me (urs|yours)', 'send (me)? (something|smth|more|it) (back|now|first)', 'trade (pic|pics|something)', 'send one (to)? (prove|show)',
     ],
   },
@@ -450,7 +450,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'meeting',
     patterns: [
       '(ill|i will|i can|i could) (park|wait|be) (down the street|around the corner|outside|nearby|near)', '(just|only) (us|the two of us|you and me) (no one else)?', 'come (to|round|over to) (my|the) (place|house|car|hotel|flat)',
-      '(i can|ill|i will|i could) (pick|grab|collect) (you|u) (up)?', '(drive|take) (you|u) (home|somewhere)', '(meet|see) (you|u) (alone|by yourself)',
+      '(i can|ill|i will|i could) (pick|grab|collect) (you|u) (up)?', '(drive|take) (you|u) (home|somewhere)', '(wanna|lets|we should|can we|we could) (link|link up|linkup) (irl|sometime|this weekend|tomorrow|after school|saturday|sat)?', 'come (to|round to|over to) (yours|your house|ur house|your place|ur place)', 'come (get|collect|pick up) (it|them|your|ur)', '(take|get|catch) (the|a)? (bus|train) (to|down to|up to) (your|ur) (city|town|place|area)', '(just|only) (you|u) (tho|though|alone|and me)', '(meet|come) ~ alone', '(meet|see) (you|u) (alone|by yourself)',
     ],
   },
   {
@@ -459,6 +459,22 @@ export const LEXICON: LexiconRule[] = [
     patterns: [
       '(i can|ill|i will|i could) (give|gift|send|get) (you|u)? (op|admin|mod|staff|vip|rank|a rank|free stuff|skins|robux|vbucks|nitro|coins|gems)', 'pay (you|u) (in|with) (gift cards|robux|vbucks|money|cash)',
       '(i|ill) (buy|get) (it|that|them) for (you|u)', 'for free (if|when)',
+    ],
+  },
+  // --- fake modelling and talent offers ------------------------------------------------------
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: [
+      '(im|i am|i work as) (a|an)? (photographer|model scout|scout|talent scout|agent|talent agent|modelling agent|modeling agent|casting director|model agent)', '(photo shoot|photoshoot|modelling contract|modeling contract|modelling job|modeling job|paid shoot|brand deal)',
+      '(paid|pay you|get paid|earn) ~ (for)? (a|the|some)? (shoot|photos|pic|modelling|modeling)', '(you|u) (could|should|would) (be|make) (a)? (model|influencer|star|famous)',
+    ],
+  },
+  {
+    kind: 'image_request',
+    stage: 'sexualisation',
+    patterns: [
+      '(full body|no makeup|natural|bikini|swimsuit|mirror|casual) (pic|shots|shot|look)', 'send (me)? (some|a few|more|a couple) (more)? (pic|shots)', '(portfolio|test) (pic|shots)', 'pic for pic',
     ],
   },
 ];

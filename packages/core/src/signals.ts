@@ -41,6 +41,8 @@ export interface CompiledLexicon {
   vocabulary: Set<string>;
   /** Chat-speak spellings of vocabulary words (CANONICAL keys), also corrected towards. */
   aliases: Map<string, string>;
+  /** Vocabulary words by their consonants, where those name exactly one word ("frnds" → "friends"). */
+  skeletons: Map<string, string>;
   /** Letter signature of each vocabulary word: a swapped-letter typo shares it. */
   signatures: Set<number>;
   /** One bit per signature modulo 2^18, checked before the Set: a typed-array load instead of a hash probe. */
@@ -288,9 +290,34 @@ export function compileLexicon(rules: LexiconRule[], classes: Record<string, str
     signatures.add(sig);
     signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5]! |= 1 << (sig & 31);
   }
+  const skeletons = skeletonsOf(vocabulary);
   buildStartFilter(root);
   buildStartFilter(unlessRoot);
-  return { rules, root, unlessRoot, patternCount, vocabulary, aliases, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
+  return { rules, root, unlessRoot, patternCount, vocabulary, aliases, skeletons, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
+}
+
+const NO_VOWELS = /^[b-df-hj-np-tv-z]+$/;
+/**
+ * Chat abbreviations that drop vowels but mean something else than the vocabulary word with the
+ * same consonants, seen in real chat (IRC, Topical-Chat): left alone.
+ */
+const NOT_SKELETONS = new Set(['brb', 'lmk', 'wtf', 'smh', 'ftw', 'pwd', 'cd', 'rm', 'mv', 'ls', 'pm', 'pms', 'tbh', 'btw', 'nvm', 'thx', 'hmm', 'hm', 'shh', 'grr', 'pfft', 'ppl', 'cmd', 'msg', 'pkg', 'src', 'dst', 'dns', 'ssh', 'ssl', 'tls', 'http', 'www', 'xml', 'css', 'php', 'sql', 'gcc', 'cpp', 'dvd', 'cdn', 'gtk', 'kde', 'xfce', 'dpkg', 'grml', 'vnc', 'rtfm', 'lts', 'bsd', 'fwiw', 'imho', 'jk', 'plz', 'pls', 'sry', 'txt', 'bf', 'gf', 'bc', 'mb', 'gb', 'kb', 'tb', 'dm', 'dms', 'nm', 'mm', 'ok', 'k', 'st', 'nd', 'rd', 'th', 'mr', 'mrs', 'ms', 'dr', 'jr', 'sr', 'vs', 'lb', 'lbs', 'kg', 'km', 'cm', 'mph', 'hp', 'tv', 'pc', 'cv', 'hr', 'hrs', 'sht', 'fkn', 'tht', 'wht', 'whr', 'shld', 'wld', 'cld']);
+function skeletonOf(word: string): string {
+  let out = '';
+  for (const ch of word) if (!'aeiou'.includes(ch) && out[out.length - 1] !== ch) out += ch;
+  return out;
+}
+function skeletonsOf(vocabulary: Set<string>): Map<string, string> {
+  const found = new Map<string, string | null>();
+  for (const word of vocabulary) {
+    if (word.length < 4 || !/^[a-z]+$/.test(word) || NO_VOWELS.test(word)) continue;
+    const skeleton = skeletonOf(word);
+    if (skeleton.length < 3 || NOT_SKELETONS.has(skeleton)) continue;
+    found.set(skeleton, found.has(skeleton) && found.get(skeleton) !== word ? null : word);
+  }
+  const out = new Map<string, string>();
+  for (const [skeleton, word] of found) if (word !== null && !vocabulary.has(skeleton)) out.set(skeleton, word);
+  return out;
 }
 
 const SIGNATURE_BITS = 1 << 18;
@@ -326,6 +353,11 @@ function signature(word: string): number {
 }
 
 export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()): string {
+  // Words typed without vowels ("scrnshtd", "frnds", "snd"): their consonants name one word.
+  if (token.length >= 3 && token.length <= 14 && compiled.skeletons.size > 0 && NO_VOWELS.test(token)) {
+    const word = compiled.skeletons.get(token);
+    if (word !== undefined) return word;
+  }
   // Cheap filter first: no vocabulary word has this length and letter sum, so no swap fits.
   // (Cheaper than any cache lookup: a big Map misses the CPU cache on most tokens.)
   if (token.length < 4 || token.length > 14) return token;
@@ -426,7 +458,10 @@ function walk(tokens: string[], n: number, start: number, found: RawMatch[], nod
   if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age, birthYear);
   if (pos >= n) return;
   if (node.classes !== null) {
+    const first = tokens[pos] as string;
     for (const [cls, next] of node.classes) {
+      // Most tokens start no entry of the class: turned away before any walk or allocation.
+      if (!cls.starts.has(first) && !(cls.startsWithNumber && isNumber(first))) continue;
       const ends: RawMatch[] = [];
       walk(tokens, n, pos, ends, cls.root, pos, undefined);
       let last = -1;
