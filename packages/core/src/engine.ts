@@ -1038,6 +1038,7 @@ function escalation(suspect: ParticipantState, target: ParticipantState | null, 
     secrecy: has('secrecy'),
     meeting: has('meeting'),
     age_lie: suspect.actor.ageLie ? 1 : 0,
+    gift: has('gift') || has('money') ? 1 : 0,
     // Sextortion runs on images: asked for, talked about, or sent by the target.
     image_context: has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0) || c.evidence?.some((e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt)) === true ? 1 : 0,
   };

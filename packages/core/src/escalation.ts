@@ -26,6 +26,8 @@ export interface EscalationFacts {
   secrecy: number;
   meeting: number;
   age_lie: number;
+  /** 1 when the suspect offered gifts, game currency or money. */
+  gift: number;
   /** 1 when images are part of it: asked for, sexualised talk, sent by the target, or named in the leverage. */
   image_context: number;
 }
@@ -82,6 +84,22 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
     anyOf: ['image_request', 'risk_check', 'secrecy', 'meeting', 'age_lie'],
   },
   {
+    // Pictures traded for gifts under secrecy, or "are you alone / what are you wearing / show
+    // me": predatory scripts whatever the other's age turns out to be.
+    id: 'secret_pictures_for_gifts',
+    floor: 0.6,
+    reason: 'asked for pictures in exchange for gifts or money, and for secrecy',
+    atLeast: { suspect_not_minor: 1, secrecy: 1, image_request: 1, gift: 1 },
+    atMost: { target_adult: 0 },
+  },
+  {
+    id: 'alone_wearing_show',
+    floor: 0.6,
+    reason: 'checked the other is alone, asked what they are wearing and for pictures or the camera',
+    atLeast: { suspect_not_minor: 1, risk_check: 1, sexualisation: 1, image_request: 1 },
+    atMost: { target_adult: 0 },
+  },
+  {
     id: 'age_lie_grooming',
     floor: 0.65,
     reason: 'lied about their age to a child and took the child through grooming stages',
@@ -127,7 +145,7 @@ export function strongestRule(facts: EscalationFacts, rules: readonly Escalation
 
 /** Static checks, as the lexicon has: known facts, floors in (0, 1), unique ids. */
 export function checkRules(rules: readonly EscalationRule[]): void {
-  const known = new Set<string>(['sextortion_steps', 'sextortion_core', 'target_minor', 'target_adult', 'suspect_adult', 'suspect_not_minor', 'stages_beyond_access', 'sexualisation', 'image_request', 'risk_check', 'secrecy', 'meeting', 'age_lie', 'image_context']);
+  const known = new Set<string>(['sextortion_steps', 'sextortion_core', 'target_minor', 'target_adult', 'suspect_adult', 'suspect_not_minor', 'stages_beyond_access', 'sexualisation', 'image_request', 'risk_check', 'secrecy', 'meeting', 'age_lie', 'image_context', 'gift']);
   const ids = new Set<string>();
   for (const rule of rules) {
     if (ids.has(rule.id)) throw new Error(`escalation rule ${rule.id}: duplicate id`);

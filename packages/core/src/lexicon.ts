@@ -89,7 +89,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'age_disclosure_minor', // school-age cues with no number; weaker, counted as cues
     stage: null,
     patterns: [
-      'im in (first|second|third|fourth|fifth) grade', 'my (mom|dad|parents) (wont|dont|doesnt) let me',
+      'im in (first|second|third|fourth|fifth) grade', '(my|ma) @parent (is|are|r|s) (at work|out|away|asleep|so strict|always)', '(my|ma) @parent (make|makes|wont let|dont let|doesnt let|grounded|took|takes) (me)?', 'treat me like (a kid|a baby|im #num)', 'school (dance|trip|disco|bus)', '(my|ma) (form tutor|head of year|school bus|school uniform|recess|lunch break)', 'my (mom|dad|parents) (wont|dont|doesnt) let me',
       'i have school (tomorrow|tmrw|in the morning)', 'my (mom|dad|parents) (took|takes|take) my phone', 'im grounded',
       'my (teacher|homework|bedtime|curfew)', 'not allowed to (have|use|go)', 'im not allowed',
     ],
@@ -329,7 +329,7 @@ export const LEXICON: LexiconRule[] = [
       '(you are|your|youre) (so|too|still|very|really)? young', '(you are|your|youre) (just|only|still) a (kid|child|baby|little girl|little boy|teen|teenager|minor)',
       '(when|once|until|till|before) (you are|your|youre|you turn) (older|eighteen|#age|legal|grown)', 'jailbait', 'barely legal',
       '(your|ur) (mom|dad|parents) (let|lets|allow|allows) (you|u)', '(after|before) school (tomorrow|today|tmrw)?', '(your|ur) (homework|teacher|teachers|bedtime|curfew|class)',
-      '(little|young) (girl|boy|lady|man) (like you)?', 'school (tomorrow|tmrw|in the morning)', 'do (your|ur) (mom|dad|parents) (know|care|mind)',
+      '(little|young) (girl|boy|lady|man) (like you)?', '(im|i am) not like (other|most|the other) (adults|grown ups|coaches|teachers|parents|old people)', 'what time do (your|ur) @parent (make|let) (you|u)', '(rest of|top of|ahead of|in) (year|your) #ukyear', '(rest of|top of|ahead of) (the)? #usgrade (th|st|nd|rd) (grade|graders)', '(your|ur) (school|uniform|form|school jumper|school bag)', 'school (tomorrow|tmrw|in the morning)', 'do (your|ur) (mom|dad|parents) (know|care|mind)',
     ],
   },
   // --- age lies ---------------------------------------------------------------------------
@@ -404,7 +404,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'secrecy',
     stage: 'isolation',
     patterns: [
-      '(she|he|they|your @parent|ur @parent) (doesnt|dont|does not|do not|doesnt need|dont need) (have)? (to)? (know|find out)', 'no need to (tell|bother|ask) (her|him|them|your|ur|@parent)',
+      '(she|he|they|your @parent|ur @parent) (doesnt|dont|does not|do not|doesnt need|dont need) (have)? (to)? (know|find out)', '(dont|do not|never) (mention|say) (it|this|anything|that) (to)? (your|ur) @parent', '(i|ill) (wont|will not|wont ever) tell', 'no need to (tell|bother|ask) (her|him|them|your|ur|@parent)',
       'just ours', 'our (little)? thing', 'dont (post|say|mention|share) (that|it|this)? (we talk|we are talking|about us|about me)', '(dont|do not|never) (say|mention) (other apps|my name|it in chat)',
       'tell (her|him|them|your @parent|ur @parent) (you are|your|youre|ur) (at|with|staying|sleeping) (a|your|ur)? (friends|friend|mates)',
       '(i will|ill|i can|i could) delete (it|them|this) (after|right after|straight after)', '(delete|clear|wipe) (this|the|our|it) (convo|chat|chats|messages|texts|after)', 'turn on (the)? (passcode|disappearing|vanish)',
@@ -417,7 +417,7 @@ export const LEXICON: LexiconRule[] = [
     patterns: [
       '(go|get) (to|in|2) (your|ur) room', '(are you|you) (in)? (your|ur) room', '(your|ur) (door|room) (locked|closed|shut)', '(anyone|anybody|someone) (else)? (in|near) (the|your|ur) room',
       '(do|does|can|will) (your|ur) @parent (check|read|look at|see|go through|monitor) (your|ur)? (phone|messages|chats|texts|snap|snapchat|instagram|stuff)', 'who (else)? (checks|reads|sees) (your|ur) (phone|messages)',
-      '(are|is) (your|ur) @parent (strict|asleep|out|away|working|home)', '(your|ur) @parent (dont|doesnt|do not|does not|never|wont) (check|read|look at|see|go through)', 'when (do|does) (your|ur) @parent (get home|leave|go out|go to sleep)',
+      '(are|is) (your|ur) @parent (strict|asleep|out|away|working|home)', '(are you|you|r u) (at)? home alone', '(your|ur) @parent (check|checks|read|reads|look at|looks at|go through|goes through) (your|ur) (phone|message|messages|instagram|snapchat|dms|texts|chats)', '(your|ur) @parent (dont|doesnt|do not|does not|never|wont) (check|read|look at|see|go through)', 'when (do|does) (your|ur) @parent (get home|leave|go out|go to sleep)',
     ],
   },
   {
@@ -441,7 +441,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'image_request',
     stage: 'sexualisation',
     patterns: [
-      '(send|show) (me)? (one|something|1) back', '(ur|your) turn (to send|to show|now)', '(i showed|showed) (you|u) mine', 'face pic', '(send|get) (a|me a)? (face|body|full body|mirror) pic',
+      '(send|show) (me)? (one|something|1) back', 'send us (a|an|your|ur)? (pic|video|selfie)', '(ur|your) turn (to send|to show|now)', '(i showed|showed) (you|u) mine', 'face pic', '(send|get) (a|me a)? (face|body|full body|mirror) pic',
       'pic for (verification|verify|proof)', 'show me (urs|yours)', 'send (me)? (something|smth|more|it) (back|now|first)', 'trade (pic|pics|something)', 'send one (to)? (prove|show)',
     ],
   },

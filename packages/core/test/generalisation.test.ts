@@ -221,7 +221,7 @@ describe('rules as data', () => {
   it('checks escalation rules and picks the strongest that holds', () => {
     checkRules(ESCALATION_RULES);
     assert.throws(() => checkRules([{ id: 'x', floor: 0.5, reason: 'r', atLeast: { nonsense: 1 } as never }]), /unknown fact "nonsense"/);
-    const facts: EscalationFacts = { sextortion_steps: 3, sextortion_core: 1, target_minor: 1, target_adult: 0, suspect_adult: 1, suspect_not_minor: 1, stages_beyond_access: 1, sexualisation: 0, image_request: 1, risk_check: 0, secrecy: 0, meeting: 0, age_lie: 0, image_context: 1 };
+    const facts: EscalationFacts = { sextortion_steps: 3, sextortion_core: 1, target_minor: 1, target_adult: 0, suspect_adult: 1, suspect_not_minor: 1, stages_beyond_access: 1, sexualisation: 0, image_request: 1, risk_check: 0, secrecy: 0, meeting: 0, age_lie: 0, image_context: 1, gift: 0 };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
     assert.equal(strongestRule({ ...facts, image_context: 0, suspect_not_minor: 0, suspect_adult: 0 }), null, 'peers without images: no rule');
   });
