@@ -77,7 +77,7 @@ export const CANONICAL: ReadonlyMap<string, string> = table({
   eighten: '18', nineten: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50',
   snap: 'snapchat', snapch: 'snapchat', snp: 'snapchat', snpchat: 'snapchat', snapchatt: 'snapchat', insta: 'instagram', instagrm: 'instagram',
   telegrm: 'telegram', telegramm: 'telegram', whtsapp: 'whatsapp', watsapp: 'whatsapp', whatsap: 'whatsapp', wtsapp: 'whatsapp', discrd: 'discord', dscrd: 'discord',
-  abt: 'about', thru: 'through', bcoz: 'because', bcos: 'because', coz: 'because', pic4pic: 'pic for pic',
+  abt: 'about', thru: 'through', snd: 'send', bcoz: 'because', bcos: 'because', coz: 'because', pic4pic: 'pic for pic',
   ig: 'instagram', tg: 'telegram', fb: 'facebook', facebok: 'facebook',
   txt: 'text', tx: 'text', texts: 'text', msg: 'message', mesage: 'message', dm: 'message', dms: 'message',
   giftcard: 'gift card', giftcards: 'gift card', vbuck: 'vbucks', robuck: 'robux', robucks: 'robux', cashap: 'cashapp',

@@ -66,6 +66,12 @@ describe('evasion', () => {
     assert.ok(kinds('add me on ѕпар').includes('platform_move'), 'Cyrillic dze and pe');
   });
 
+  it('reads words typed without vowels by their consonants, and leaves chat abbreviations alone', () => {
+    assert.ok(kinds('ok i scrnshtd it').includes('sextortion_leverage'), '"scrnshtd" is "screenshotted"');
+    assert.ok(kinds('snd me a pic').includes('image_request'), '"snd" is "send"');
+    assert.deepEqual(kinds('brb lmk when ur done thx'), [], 'abbreviations are not lexicon words');
+  });
+
   it('turns currency signs next to numbers into an amount', () => {
     assert.deepEqual(normalize('£40 now').tokens, ['<cur>', '40', 'now'], 'the pound sign is money, not the letter l');
     assert.deepEqual(normalize('$ 75').tokens, ['<cur>', '75'], 'a dollar sign before a spaced number');
