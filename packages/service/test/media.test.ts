@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { hammingDistance, hashImageBuffer, hexToHash } from '@lifeguard/pdq';
-import { postgresUnavailable, type TestStoreKind } from '@lifeguard/storage/testing';
+import { postgresSkip, type TestStoreKind } from '@lifeguard/storage/testing';
 import { startTestService, type TestService } from './helpers.ts';
 
 const SIZE = 256;
@@ -293,6 +293,4 @@ function suite(kind: TestStoreKind, skip?: string): void {
 }
 
 suite('sqlite');
-const unavailable = await postgresUnavailable();
-if (unavailable) console.log(`# skipping PostgreSQL media tests: ${unavailable}`);
-suite('postgres', unavailable ?? undefined);
+suite('postgres', await postgresSkip());

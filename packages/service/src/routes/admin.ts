@@ -31,6 +31,8 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     },
   }, async (request, reply) => {
     const body = parseOr400(webhookBody, request.body, 'webhook');
+    const refused = await ctx.webhooks.destinations.check(body.url);
+    if (refused) throw new ApiError(400, 'invalid_request', 'invalid webhook', [`url: ${refused}`]);
     const endpoint = await ctx.storage.createWebhook({ id: newId('wh'), tenantId: auth(request).tenantId, url: body.url, secret: body.secret ?? newWebhookSecret(), events: body.events, enabled: true });
     reply.status(201);
     return { id: endpoint.id, url: endpoint.url, events: endpoint.events, secret: endpoint.secret, createdAt: endpoint.createdAt };
