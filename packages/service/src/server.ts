@@ -22,6 +22,7 @@ import { decisionRoutes } from './routes/decisions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { mediaRoutes } from './routes/media.ts';
+import type { MediaOptions } from './media/mediaMatcher.ts';
 import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // console-server
 import { appealRoutes } from './console/appeals.ts'; // console-server
 import { BanEvasion } from './banEvasion/banEvasion.ts';
@@ -49,6 +50,8 @@ export interface ServiceConfig {
   docs?: boolean;
   /** Also ingest from NATS JetStream (tenants: those listed, or every tenant in the store when empty). */
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
+  /** Known-image matching: upload limits and the image decoders' concurrency. */
+  media?: MediaOptions;
   /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
   console?: { dir?: string } | false;
 }
@@ -132,7 +135,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(decisionRoutes, { ctx });
     await v1.register(caseRoutes, { ctx });
     await v1.register(adminRoutes, { ctx });
-    await v1.register(mediaRoutes, { ctx });
+    await v1.register(mediaRoutes, { ctx, ...(config.media ? { media: config.media } : {}) });
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
   }, { prefix: '/v1' });

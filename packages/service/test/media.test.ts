@@ -294,3 +294,32 @@ function suite(kind: TestStoreKind, skip?: string): void {
 
 suite('sqlite');
 suite('postgres', await postgresSkip());
+
+describe('image decoding under load', () => {
+  let s: TestService;
+  before(async () => {
+    s = await startTestService('sqlite', { media: { maxConcurrentDecodes: 1, maxQueuedDecodes: 1 } });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('decodes a bounded number of uploads at once and answers the rest 429 with Retry-After', async () => {
+    const side = 2000;
+    const noise = Buffer.alloc(side * side * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const big = await sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const send = () => s.app.inject({ method: 'POST', url: '/v1/media/match?userId=load-1', headers: { 'content-type': 'image/png', authorization: `Bearer ${s.keys.decide}` }, payload: big });
+    const answers = await Promise.all(Array.from({ length: 6 }, send));
+    const codes = answers.map((r) => r.statusCode).sort();
+    const refused = answers.filter((r) => r.statusCode === 429);
+    assert.ok(codes.every((c) => c === 200 || c === 429), `only 200 and 429: ${codes.join(', ')}`);
+    assert.ok(codes.filter((c) => c === 200).length >= 2, `the decoder and its one waiter are served: ${codes.join(', ')}`);
+    assert.ok(refused.length >= 1, `a burst past one decoder and one waiter is refused: ${codes.join(', ')}`);
+    for (const r of refused) {
+      assert.equal(r.json().code, 'rate_limited', r.body);
+      assert.equal(r.headers['retry-after'], '1', 'says when to retry');
+    }
+    assert.equal((await send()).statusCode, 200, 'served again once the burst has passed');
+  });
+});
