@@ -156,16 +156,19 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
   }
   if (recipient.isChild) {
     const r = profile.riskySender;
+    // An account the service has no age for is a child only because the policy says so: say that, so an
+    // integration that forgot to send account events sees why.
+    const childAccount = recipient.ageBasis === 'unknown' ? 'an account of unknown age (treated as a child by this policy)' : 'a child account';
     if (sender.risk >= r.blockAt) {
       b.raise('block', 'sender_risk', `The detector holds high risk on the sender (${sender.risk.toFixed(2)}); contact with child accounts is blocked pending review.`);
       return;
     }
     if (sender.risk >= r.holdAt) {
-      b.raise('hold', 'sender_risk', `The detector holds risk on the sender (${sender.risk.toFixed(2)}); contact with a child account is held for review.`);
+      b.raise('hold', 'sender_risk', `The detector holds risk on the sender (${sender.risk.toFixed(2)}); contact with ${childAccount} is held for review.`);
     }
     if (!pair.connected) {
       const rule = kind === 'message' ? profile.strangerMessagesToChildren : profile.strangerRequestsToChildren;
-      const what = kind === 'message' ? 'Direct messages to a child account' : 'Friend requests to a child account';
+      const what = `${kind === 'message' ? 'Direct messages' : 'Friend requests'} to ${childAccount}`;
       // A warning with prompts turned off would have nothing to show: it is an allow.
       const decision = rule === 'warn' && !profile.supportivePrompts ? 'allow' : RULE_DECISION[rule];
       const verdict = { block: 'are not allowed', hold: 'are held for review', allow_with_warning: 'come with a safety prompt', allow: 'are allowed' }[decision];
