@@ -323,3 +323,46 @@ describe('image decoding under load', () => {
     assert.equal((await send()).statusCode, 200, 'served again once the burst has passed');
   });
 });
+
+describe('bank import under load', () => {
+  let s: TestService;
+  before(async () => {
+    s = await startTestService('sqlite');
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('answers other requests while a large list is being imported, and imports all of it', async () => {
+    assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'large' })).statusCode, 201);
+    const n = 60_000;
+    const list = Array.from({ length: n }, (_, i) => `pdq:${createHash('sha256').update(`hash ${i}`).digest('hex')},ref-${i}`).join('\n');
+    const order: string[] = [];
+    const importing = s.app.inject({ method: 'POST', url: '/v1/banks/large/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: list })
+      .then((res) => {
+        order.push('import');
+        return res;
+      });
+    // Sent once the import has started: served between its slices, not after it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const health = s.app.inject({ method: 'GET', url: '/healthz' }).then((res) => {
+      order.push('health');
+      return res;
+    });
+    const [imported, healthz] = await Promise.all([importing, health]);
+    assert.equal(healthz.statusCode, 200, 'the other request is answered');
+    assert.deepEqual(order, ['health', 'import'], 'the other request did not wait for the whole import');
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.equal(imported.json().added, n, 'every hash imported');
+    const match = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: createHash('sha256').update('hash 59999').digest('hex'), userId: 'import-check' });
+    assert.equal(match.json().matches[0]?.distance, 0, `the last hash of the list is matched: ${match.body}`);
+  });
+
+  it('refuses a hash list that is not UTF-8, importing nothing', async () => {
+    assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'latin1' })).statusCode, 201);
+    const bytes = Buffer.concat([Buffer.from(`pdq:${'a'.repeat(64)},caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const res = await s.app.inject({ method: 'POST', url: '/v1/banks/latin1/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: bytes });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().error, /not valid UTF-8/);
+  });
+});

@@ -7,7 +7,8 @@
 // upload, and acts on the answer (hold or block), exactly like POST /v1/decisions/message; an ingest
 // key feeds the event stream and gets nothing back to act on.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { BankError, HEX_LENGTH, isHashKind, parseHashList, type HashKind } from '@lifeguard/pdq';
+import { isUtf8 } from 'node:buffer';
+import { BankError, HashListParser, HEX_LENGTH, isHashKind, type HashKind, type HashListOptions, type HashListResult } from '@lifeguard/pdq';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
@@ -48,7 +49,8 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   // Raw bodies for these routes only (the rest of the API is JSON-only). Buffers stay in memory.
   app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: limits.maxImageBytes }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(HASH_LIST_CONTENT_TYPES, { parseAs: 'string', bodyLimit: limits.maxHashListBytes }, (_req, body, done) => done(null, body));
+  // Kept as bytes: a 60 MB list read as one string, then split, took over a gigabyte (see parseHashListBytes).
+  app.addContentTypeParser(HASH_LIST_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: limits.maxHashListBytes }, (_req, body, done) => done(null, new TextBody(body as Buffer)));
 
   // Errors that the API-wide handler words for JSON batches get words for images here; the rest go on to it.
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -93,7 +95,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       if (!IMAGE_FORMATS.has(format)) {
         throw new ApiError(415, 'unsupported_media_type', `the body is a ${format} image; send JPEG, PNG or WebP`, [`(body): ${format} is not accepted here`]);
       }
-    } else if (typeof request.body === 'string') {
+    } else if (request.body instanceof TextBody) {
       throw new ApiError(415, 'unsupported_media_type', `send the image as ${IMAGE_CONTENT_TYPES.join(', ')}, or its hashes as application/json`, ['(body): text is not accepted here']);
     } else {
       const body = parseOr400(hashMatchBody, request.body, 'match request');
@@ -175,12 +177,17 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
   }, async (request) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     const q = parseOr400(importQuery, request.query, 'query');
-    if (typeof request.body !== 'string') {
+    if (!(request.body instanceof TextBody)) {
       throw new ApiError(415, 'unsupported_media_type', 'send the hash list as text/plain, one hash a line', ['(body): expected text/plain']);
+    }
+    const text = request.body.bytes;
+    if (!isUtf8(text)) {
+      throw new ApiError(400, 'invalid_request', 'the hash list is not valid UTF-8; nothing was imported', ['(body): not UTF-8 text']);
     }
     const tenantId = auth(request).tenantId;
     await banks.get(tenantId, name); // 404 before reading a list for a bank that does not exist
-    const parsed = parseHashList(request.body, { defaultKind: q.kind, maxErrors: 100 });
+    const parsed = await parseHashListBytes(text, { defaultKind: q.kind, maxErrors: 100 });
+    (request as { body: unknown }).body = undefined; // the entries hold what is needed
     if (parsed.errorCount > 0 && !q.skipInvalid) {
       const more = parsed.errorCount - parsed.errors.length;
       throw new ApiError(400, 'invalid_request', `the hash list has ${parsed.errorCount} malformed line(s); nothing was imported (fix them, or send ?skipInvalid=true)`,
@@ -233,4 +240,31 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     if (!removed) throw new ApiError(404, 'not_found', `bank "${name}" holds no such hash`);
     reply.status(204);
   });
+}
+
+/** A text/plain body, as bytes (an image body is a bare Buffer). */
+class TextBody {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** Lines parsed between yields to other requests. */
+const PARSE_SLICE_LINES = 20_000;
+
+/**
+ * parseHashList over the raw bytes, a slice of lines at a time with a yield between slices: the body is
+ * never one big string, and a long list does not hold the event loop.
+ */
+async function parseHashListBytes(bytes: Buffer, options: HashListOptions): Promise<HashListResult> {
+  const parser = new HashListParser(options);
+  if (bytes.includes(0)) return parser.refuseBinary();
+  let start = 0;
+  let lines = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    parser.line(bytes.toString('utf8', start, end));
+    start = end + 1;
+    if (++lines % PARSE_SLICE_LINES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return parser.result;
 }

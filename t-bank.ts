@@ -1,0 +1,14 @@
+import { parseHashList, HashBank as Bank } from './packages/pdq/src/index.ts';
+import { randomBytes } from 'node:crypto';
+const n = 900_000;
+const lines: string[] = [];
+for (let i = 0; i < n; i++) lines.push(`pdq:${randomBytes(32).toString('hex')},ref-${i}`);
+const text = lines.join('\n');
+let t = performance.now();
+const parsed = parseHashList(text, {});
+console.log('parse', (performance.now() - t).toFixed(0), 'ms', parsed.entries.length);
+t = performance.now();
+const bank = new (Bank as any)('x');
+bank.addMany(parsed.entries);
+console.log('addMany', (performance.now() - t).toFixed(0), 'ms');
+console.log('rss', Math.round(process.memoryUsage().rss / 1e6), 'MB');
