@@ -101,10 +101,15 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
         title: 'Lifeguard API',
         version: API_VERSION,
         description: 'Child-safety service: event ingestion, safety-by-design decisions, cases for human review and webhooks. ' +
-          'Every /v1 request needs an API key: "Authorization: Bearer <key>". Errors are {error, code, problems?}.',
+          'Every /v1 request needs an API key: "Authorization: Bearer <key>" or "X-Api-Key: <key>". Errors are {error, code, problems?}.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...)' } } },
+      components: {
+        securitySchemes: {
+          bearerKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...) as "Authorization: Bearer <key>"' },
+          xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key in the X-Api-Key header, for clients that cannot set Authorization' },
+        },
+      },
       tags: [
         { name: 'ingestion', description: 'Events in the engine schema' },
         { name: 'decisions', description: 'Synchronous safety decisions with reasons and nudges' },

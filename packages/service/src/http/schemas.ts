@@ -186,3 +186,18 @@ export const keyBody = z.strictObject({
 });
 
 export const idParams = z.strictObject({ id });
+
+/**
+ * OpenAPI security for every /v1 route: the key as "Authorization: Bearer <key>" or as "X-Api-Key: <key>"
+ * (either one; the schemes are declared in server.ts).
+ */
+export const API_KEY_SECURITY: { [scheme: string]: string[] }[] = [{ bearerKey: [] }, { xApiKey: [] }];
+
+export const keyCreatedSchema = z.object({
+  key: z.string().describe('The API key itself (lg_...): send it as "Authorization: Bearer <key>" or "X-Api-Key: <key>". Shown only in this answer; only its hash is stored'),
+  id: z.string().describe('The key\'s id, for listing and revoking'),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to recognise it in lists'),
+  scopes: z.array(z.enum(API_SCOPES)),
+  createdAt: z.number().describe('ms since the epoch'),
+});

@@ -7,6 +7,7 @@ import { parseOr400 } from '../http/errors.ts';
 import {
   contactDecisionBody,
   decisionResultSchema,
+  API_KEY_SECURITY,
   errorSchema,
   jsonSchema,
   messageDecisionBody,
@@ -35,7 +36,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
       description: 'Uses the connection graph, declared and disclosed ages, the detector\'s risk on the sender and the jurisdiction\'s policy profile. ' +
         'decision: allow, allow_with_warning (deliver and show the nudges), hold (queue for review), block.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(contactDecisionBody),
       response: { 200: jsonSchema(decisionResultSchema, 'output'), ...errors },
     },
@@ -53,7 +54,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
       description: 'Applies the contact rules, then reads the text for risk signals (photo requests, secrecy, moving platform, gifts, threats) and the conversation\'s risk so far. ' +
         'The message is not stored: send it to POST /v1/events as well.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(messageDecisionBody),
       response: { 200: jsonSchema(messageDecisionResultSchema, 'output'), ...errors },
     },
@@ -70,7 +71,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
       summary: 'May these accounts be suggested to the viewer as friends, or appear in lists the viewer sees?',
       description: 'Child accounts are not suggested to, or listed for, accounts they are not connected to (where the profile says so); accounts the detector holds risk on are not shown to children.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(visibilityDecisionBody),
       response: { 200: jsonSchema(visibilityResultSchema, 'output'), ...errors },
     },

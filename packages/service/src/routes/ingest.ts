@@ -7,7 +7,7 @@ import type { ServiceContext } from '../context.ts';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
-import { errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
 
 interface EventResult {
   index: number;
@@ -37,7 +37,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
         'Idempotent by event id. 200: every event stored or already stored; 207: some rejected (named in results), the rest stored; 400: nothing stored. ' +
         'A 2xx answer means the accepted events are durably stored. 429: too many events from this client or tenant are waiting to be stored; nothing was stored, retry after Retry-After seconds.',
       tags: ['ingestion'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: ingestBodyJsonSchema(ctx.limits.maxBatchEvents),
       response: { 200: jsonSchema(ingestResultSchema, 'output'), 207: jsonSchema(ingestResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output'), 429: jsonSchema(errorSchema, 'output'), 503: jsonSchema(errorSchema, 'output') },
     },

@@ -12,7 +12,7 @@ import { BankError, HashListParser, HEX_LENGTH, isHashKind, type HashKind, type 
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
-import { errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
 import { bankHashParams, bankNameParams, createBankBody, hashMatchBody, importQuery, removeHashQuery, uploadIdsQuery } from '../media/schemas.ts';
@@ -78,7 +78,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         `PDQ matches at distance <= ${limits.maxDistance} when quality >= ${limits.minQuality}; MD5 and SHA-256 match exactly. ` +
         'A match opens (or updates) a critical case against the uploader holding hashes, distances and banks, never the image; the image is not stored.',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       querystring: jsonSchema(uploadIdsQuery.partial()),
       response: { ...errors, 413: err, 415: err },
     },
@@ -117,12 +117,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.get('/banks', {
     config: { scope: 'admin' },
-    schema: { summary: "This tenant's hash banks with their sizes", tags: ['media'], security: [{ apiKey: [] }], response: errors },
+    schema: { summary: "This tenant's hash banks with their sizes", tags: ['media'], security: API_KEY_SECURITY, response: errors },
   }, async (request) => ({ banks: await banks.list(auth(request).tenantId) }));
 
   app.post('/banks', {
     config: { scope: 'admin' },
-    schema: { summary: 'Create an empty hash bank', tags: ['media'], security: [{ apiKey: [] }], body: jsonSchema(createBankBody), response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } } },
+    schema: { summary: 'Create an empty hash bank', tags: ['media'], security: API_KEY_SECURITY, body: jsonSchema(createBankBody), response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } } },
   }, async (request, reply) => {
     const body = parseOr400(createBankBody, request.body, 'bank');
     try {
@@ -136,7 +136,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.get('/banks/:name', {
     config: { scope: 'admin' },
-    schema: { summary: 'One hash bank', tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: errors },
+    schema: { summary: 'One hash bank', tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: errors },
   }, async (request) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     return banks.get(auth(request).tenantId, name);
@@ -144,7 +144,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.delete('/banks/:name', {
     config: { scope: 'admin' },
-    schema: { summary: 'Delete a hash bank and its hashes', tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: { ...errors, 204: { type: 'null', description: 'Deleted' } } },
+    schema: { summary: 'Delete a hash bank and its hashes', tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: { ...errors, 204: { type: 'null', description: 'Deleted' } } },
   }, async (request, reply) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     if (!(await banks.delete(auth(request).tenantId, name))) throw new ApiError(404, 'not_found', `no bank named "${name}"`);
@@ -154,7 +154,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
   for (const action of ['enable', 'disable'] as const) {
     app.post(`/banks/:name/${action}`, {
       config: { scope: 'admin' },
-      schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a hash bank for matching`, tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: errors },
+      schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a hash bank for matching`, tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: errors },
     }, async (request) => {
       const { name } = parseOr400(bankNameParams, request.params, 'path');
       return banks.setEnabled(auth(request).tenantId, name, action === 'enable');
@@ -169,7 +169,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       description: 'Body: text/plain, one entry a line: [kind:]HEX[,METADATA] with kind pdq, md5 or sha256 (32 digits alone is MD5, 64 is ?kind=, default pdq). ' +
         'Blank lines, # comments and a header line are skipped. Any malformed line is reported as "line N: problem" and nothing is imported, unless ?skipInvalid=true.',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(bankNameParams),
       querystring: jsonSchema(importQuery),
       response: { ...errors, 413: err, 415: err },
@@ -214,7 +214,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       summary: 'Remove one hash from a bank',
       description: 'The hash as hex, or kind:hex. ?kind= picks the kind of a 64-digit hash (default: PDQ, then SHA-256).',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(bankHashParams),
       querystring: jsonSchema(removeHashQuery),
       response: { ...errors, 204: { type: 'null', description: 'Removed' } },
