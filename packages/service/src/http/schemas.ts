@@ -1,7 +1,7 @@
 // Request and response shapes. Zod validates requests in the handlers (so errors read like the CLI's);
 // the same schemas, converted to JSON Schema, document the routes in OpenAPI.
 import { z } from 'zod';
-import { idSchema, LIMITS, eventJsonSchema } from '@lifeguard/core';
+import { idSchema, LIMITS, eventJsonSchema, timeSchema } from '@lifeguard/core';
 import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage';
 
 /** JSON Schema for OpenAPI 3.1 (draft 2020-12) from a zod schema. */
@@ -69,6 +69,10 @@ export const messageDecisionBody = z.strictObject({
   text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
   attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']) })).max(32).optional(),
   country: country.optional(),
+  record: z.strictObject({
+    id: id.describe('The message event\'s id (the idempotency key, as in POST /v1/events)'),
+    time: timeSchema.describe('When the message was sent'),
+  }).optional().describe('Also store this message as an event, in the same call (needs conversationId and a key with the ingest scope too)'),
 });
 
 export const visibilityDecisionBody = z.strictObject({
@@ -97,6 +101,7 @@ export const decisionResultSchema = z.object({
 export const messageDecisionResultSchema = decisionResultSchema.extend({
   deliver: z.boolean().describe('Deliver now (false for hold and block)'),
   signals: z.array(z.string()).describe('Signal kinds found in the text'),
+  recorded: z.enum(['accepted', 'duplicate']).optional().describe('With record: the message event was stored now, or had been stored before'),
 });
 
 export const visibilityResultSchema = z.object({
