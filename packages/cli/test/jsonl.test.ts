@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatIssue } from '../src/input/types.ts';
+import { MAX_BLANK_RUN } from '../src/input/jsonl.ts';
+import { MIN_GUNZIP_LIMIT } from '../src/input/source.ts';
 import { readAll, tempFile } from './helpers.ts';
 
 const message = (id: string, extra: Record<string, unknown> = {}) =>
@@ -63,6 +65,23 @@ describe('input files', () => {
     const { items, issues } = await readAll(path);
     assert.deepEqual(issues, []);
     assert.equal(items.length, 2);
+  });
+
+  it('stops a small gzip that decompresses to far more than its size, saying so', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const bomb = gzipSync(Buffer.alloc(MIN_GUNZIP_LIMIT + 1024 * 1024, 'a'));
+    const path = tempFile('bomb.jsonl.gz', bomb);
+    const { fatal, items } = await readAll(path);
+    assert.match(fatal?.message ?? '', /decompresses to more than 67108864 bytes \(over 100 times its size\); not read further/, `fatal: ${fatal?.message}`);
+    assert.equal(items.length, 0, 'nothing read from it');
+  });
+
+  it('gives up after a million blank lines in a row, naming the line, and keeps the events before them', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const path = tempFile('blank.jsonl.gz', gzipSync(`${message('m1')}\n${'\n'.repeat(MAX_BLANK_RUN + 5)}${message('m2')}\n`));
+    const { fatal, items } = await readAll(path);
+    assert.match(fatal?.message ?? '', new RegExp(`blank\\.jsonl\\.gz:${MAX_BLANK_RUN + 2}: more than 1,000,000 blank lines in a row`), `fatal: ${fatal?.message}`);
+    assert.equal(items.length, 1, 'the event before the blank run was read');
   });
 
   it('recognises JSONL by its first character when the extension says nothing', async () => {

@@ -125,8 +125,11 @@ export class HashBank {
     return true;
   }
 
-  /** Adds many entries; PDQ tables are rebuilt once at the end rather than as they grow. */
-  addMany(entries: readonly BankEntry[]): AddResult {
+  /**
+   * Adds many entries; PDQ tables are rebuilt once at the end rather than as they grow, or, with
+   * `deferIndex`, left for indexSteps() (a caller adding in slices rebuilds once, yielding between steps).
+   */
+  addMany(entries: readonly BankEntry[], options: { deferIndex?: boolean } = {}): AddResult {
     // Validate everything before changing anything: a bad entry must not leave half a batch.
     const normalized = entries.map((entry) => this.normalize(entry.kind, entry.hash));
     let pdqCount = 0;
@@ -154,7 +157,7 @@ export class HashBank {
       }
     }
     if (pdqCount > 0) {
-      const pdqAdded = this.pdq.addMany(pdqWords, pdqRefs);
+      const pdqAdded = this.pdq.addMany(pdqWords, pdqRefs, !options.deferIndex);
       if (pdqAdded < pdqCount) {
         // Refs of skipped duplicates stay unused: clear their metadata.
         for (let i = 0; i < pdqCount; i++) {
@@ -165,6 +168,11 @@ export class HashBank {
       duplicates += pdqCount - pdqAdded;
     }
     return { added, duplicates };
+  }
+
+  /** The PDQ index rebuild that addMany(..., { deferIndex: true }) left due, in steps (see PdqIndex.indexSteps). */
+  indexSteps(): Generator<void> {
+    return this.pdq.indexSteps();
   }
 
   /** Removes one hash. Returns false if it was not in the bank. */

@@ -70,41 +70,67 @@ export function isHashKind(value: string): value is HashKind {
 }
 
 export function parseHashList(text: string, options: HashListOptions = {}): HashListResult {
-  const defaultKind = options.defaultKind ?? 'pdq';
-  const maxMeta = options.maxMetaLength ?? 1024;
-  const maxErrors = options.maxErrors ?? 100;
-  const result: HashListResult = { entries: [], errors: [], errorCount: 0, ignored: 0, lines: 0 };
-  const fail = (line: number, message: string): void => {
-    result.errorCount++;
-    if (result.errors.length < maxErrors) result.errors.push({ line, message });
-  };
-  if (text.includes('\u0000')) {
-    fail(1, 'not a text hash list (contains NUL bytes)');
-    return result;
-  }
+  const parser = new HashListParser(options);
+  if (text.includes('\u0000')) return parser.refuseBinary();
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // byte-order mark
   const lines = body.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  result.lines = lines.length;
-  const headerCandidate = firstContentLine(lines);
-  for (let i = 0; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const raw = lines[i]!;
+  for (const line of lines) parser.line(line);
+  return parser.result;
+}
+
+/**
+ * The same parse one line at a time, so a caller can read a large list in slices and yield between
+ * them (the service does, to keep a 900,000-line import from stalling everything else). Lines come
+ * without their "\n"; the first may still hold a byte-order mark.
+ */
+export class HashListParser {
+  readonly result: HashListResult = { entries: [], errors: [], errorCount: 0, ignored: 0, lines: 0 };
+  private readonly defaultKind: HashKind;
+  private readonly maxMeta: number;
+  private readonly maxErrors: number;
+  /** The header may only be the first line that is not blank or a comment. */
+  private seenContent = false;
+
+  constructor(options: HashListOptions = {}) {
+    this.defaultKind = options.defaultKind ?? 'pdq';
+    this.maxMeta = options.maxMetaLength ?? 1024;
+    this.maxErrors = options.maxErrors ?? 100;
+  }
+
+  /** For input holding NUL bytes: one error, nothing parsed. */
+  refuseBinary(): HashListResult {
+    this.fail(1, 'not a text hash list (contains NUL bytes)');
+    return this.result;
+  }
+
+  private fail(line: number, message: string): void {
+    this.result.errorCount++;
+    if (this.result.errors.length < this.maxErrors) this.result.errors.push({ line, message });
+  }
+
+  line(text: string): void {
+    const result = this.result;
+    const lineNo = ++result.lines;
+    const raw = lineNo === 1 && text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
     if (raw.length > MAX_LINE_LENGTH) {
-      fail(lineNo, `line is ${raw.length} characters long (limit ${MAX_LINE_LENGTH})`);
-      continue;
+      this.fail(lineNo, `line is ${raw.length} characters long (limit ${MAX_LINE_LENGTH})`);
+      this.seenContent = true;
+      return;
     }
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) {
       result.ignored++;
-      continue;
+      return;
     }
+    const headerCandidate = !this.seenContent;
+    this.seenContent = true;
     const sep = line.search(/[,\t ]/);
     const token = sep < 0 ? line : line.slice(0, sep);
     const rest = sep < 0 ? '' : line.slice(sep + 1).trim();
-    if (i === headerCandidate && HEADER_NAMES.has(token.toLowerCase())) {
+    if (headerCandidate && HEADER_NAMES.has(token.toLowerCase())) {
       result.ignored++;
-      continue;
+      return;
     }
     let kind: HashKind | undefined;
     let hex = token;
@@ -112,8 +138,8 @@ export function parseHashList(text: string, options: HashListOptions = {}): Hash
     if (colon >= 0) {
       const prefix = token.slice(0, colon).toLowerCase();
       if (!isHashKind(prefix)) {
-        fail(lineNo, `unknown hash kind "${clip(prefix)}" (expected pdq, md5 or sha256)`);
-        continue;
+        this.fail(lineNo, `unknown hash kind "${clip(prefix)}" (expected pdq, md5 or sha256)`);
+        return;
       }
       kind = prefix;
       hex = token.slice(colon + 1);
@@ -121,41 +147,32 @@ export function parseHashList(text: string, options: HashListOptions = {}): Hash
       hex = token.slice(5);
     }
     if (!HEX_RE.test(hex)) {
-      fail(lineNo, `expected a hex hash, got ${describe(hex)}`);
-      continue;
+      this.fail(lineNo, `expected a hex hash, got ${describe(hex)}`);
+      return;
     }
     if (kind === undefined) {
       if (hex.length === 32) kind = 'md5';
-      else if (hex.length === 64) kind = defaultKind;
+      else if (hex.length === 64) kind = this.defaultKind;
       else {
-        fail(lineNo, `expected 64 hex digits (${defaultKind}) or 32 (md5), got ${hex.length}`);
-        continue;
+        this.fail(lineNo, `expected 64 hex digits (${this.defaultKind}) or 32 (md5), got ${hex.length}`);
+        return;
       }
     } else if (hex.length !== HEX_LENGTH[kind]) {
-      fail(lineNo, `a ${kind} hash has ${HEX_LENGTH[kind]} hex digits, got ${hex.length}`);
-      continue;
+      this.fail(lineNo, `a ${kind} hash has ${HEX_LENGTH[kind]} hex digits, got ${hex.length}`);
+      return;
     }
-    if (rest.length > maxMeta) {
-      fail(lineNo, `metadata is ${rest.length} characters long (limit ${maxMeta})`);
-      continue;
+    if (rest.length > this.maxMeta) {
+      this.fail(lineNo, `metadata is ${rest.length} characters long (limit ${this.maxMeta})`);
+      return;
     }
     if (CONTROL_RE.test(rest)) {
-      fail(lineNo, 'metadata contains control characters');
-      continue;
+      this.fail(lineNo, 'metadata contains control characters');
+      return;
     }
     const entry: HashListEntry = { line: lineNo, kind, hash: hex.toLowerCase() };
     if (rest !== '') entry.meta = rest;
     result.entries.push(entry);
   }
-  return result;
-}
-
-function firstContentLine(lines: string[]): number {
-  for (let i = 0; i < lines.length; i++) {
-    const t = lines[i]!.trim();
-    if (t !== '' && !t.startsWith('#')) return i;
-  }
-  return -1;
 }
 
 function clip(text: string): string {

@@ -154,7 +154,11 @@ export class PdqIndex {
    * Duplicates (of stored hashes or within the batch) are skipped. Builds the tables once.
    * Returns how many were added.
    */
-  addMany(hashes: Uint32Array, refs: ArrayLike<number>): number {
+  /**
+   * Adds many hashes. With `index` false the chunk tables are left for indexSteps() to rebuild (the
+   * new hashes are still found, by the linear scan of the unindexed tail, until then).
+   */
+  addMany(hashes: Uint32Array, refs: ArrayLike<number>, index = true): number {
     const n = Math.floor(hashes.length / W);
     if (refs.length < n) throw new RangeError(`need ${n} refs, got ${refs.length}`);
     this.reserve(n);
@@ -171,8 +175,38 @@ export class PdqIndex {
       this.insertExact(slot);
       added++;
     }
-    if (this.used - this.indexedEnd > this.tailMinimum) this.rebuild();
+    if (index && this.used - this.indexedEnd > this.tailMinimum) this.rebuild();
     return added;
+  }
+
+  /**
+   * The rebuild addMany(..., false) left due, one chunk table per step, so a caller can yield between
+   * steps. Searches made between steps use the previous tables and scan the tail, so they stay exact;
+   * the index must not be changed until the steps are done.
+   */
+  *indexSteps(): Generator<void> {
+    if (this.used - this.indexedEnd <= this.tailMinimum && this.deadCount === 0) return;
+    if (this.deadCount > 0) this.compact();
+    const n = this.used;
+    if (n === 0) return;
+    const width = this.forcedBits ?? chooseChunkBits(n);
+    const m = Math.max(1, Math.round(256 / width));
+    const keys = new Uint32Array(n);
+    const scratch = new Uint32Array(n);
+    const scratchKeys = new Uint32Array(n);
+    const chunks: Chunk[] = [];
+    let start = 0;
+    for (let c = 0; c < m; c++) {
+      const bits = Math.floor(256 / m) + (c < 256 % m ? 1 : 0);
+      for (let s = 0; s < n; s++) keys[s] = chunkKey(this.words, s * W, start, bits);
+      const { offsets, slots } = buildChunkTable(keys, n, bits, scratch, scratchKeys);
+      const cells = cellsPerBucket(n, bits);
+      chunks.push({ start, bits, cells, ...bucketTable(offsets, slots, bits, cells) });
+      start += bits;
+      yield;
+    }
+    this.chunks = chunks;
+    this.indexedEnd = n;
   }
 
   /** Reference number stored with this exact hash, or undefined. */

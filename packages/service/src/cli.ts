@@ -10,6 +10,7 @@ import { runDemo } from './demo/demo.ts';
 import { loadServiceModels, modelIdOf, ModelError, type ServiceModels } from './engine/models.ts';
 import { registerLabelCommands } from './learning/labelsCli.ts';
 import { registerStaffCommands } from './console/staffCli.ts'; // console-server
+import { DestinationPolicy } from './webhooks/destination.ts';
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
 export function lifeguardHome(): string {
@@ -27,6 +28,17 @@ function integer(name: string, min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   };
+}
+
+/** The --webhook-allow list, checked at start (a bad entry stops the service). */
+function webhookAllow(list: string | undefined): string[] {
+  const allow = (list ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  try {
+    new DestinationPolicy(allow);
+  } catch (err) {
+    refuse(`--webhook-allow: ${(err as Error).message}`);
+  }
+  return allow;
 }
 
 /** Prints a configuration error and exits with status 2 (the service does not start). */
@@ -72,6 +84,7 @@ interface ServeOptions {
   sqliteSync: 'full' | 'normal';
   logLevel: string;
   webhooks: boolean;
+  webhookAllow?: string;
   nats?: string;
   natsTenants?: string;
   model?: string;
@@ -93,6 +106,7 @@ export function registerServiceCommands(program: Command): void {
     .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--no-webhooks', 'queue webhook deliveries but do not send them')
+    .option('--webhook-allow <list>', 'comma-separated private ranges, addresses or host names webhooks may go to (on-premise receivers), e.g. 10.20.0.0/16,hooks.corp.example')
     .option('--nats <servers>', 'also consume events from NATS JetStream (subjects lifeguard.<tenant>.events)')
     .option('--nats-tenants <list>', 'comma-separated tenants this instance consumes from NATS (default: all in the database)')
     .action(async (opts: ServeOptions) => {
@@ -113,7 +127,7 @@ export function registerServiceCommands(program: Command): void {
         models,
         logger: { level: opts.logLevel },
         retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
-        ...(opts.webhooks ? {} : { webhooks: false as const }),
+        ...(opts.webhooks ? { webhooks: { allow: webhookAllow(opts.webhookAllow) } } : { webhooks: false as const }),
         ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
       });
       let closing = false;

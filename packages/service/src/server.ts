@@ -23,6 +23,7 @@ import { decisionRoutes } from './routes/decisions.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { mediaRoutes } from './routes/media.ts';
+import type { MediaOptions } from './media/mediaMatcher.ts';
 import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // console-server
 import { appealRoutes } from './console/appeals.ts'; // console-server
 import { BanEvasion } from './banEvasion/banEvasion.ts';
@@ -60,6 +61,8 @@ export interface ServiceConfig {
   docs?: boolean;
   /** Also ingest from NATS JetStream (tenants: those listed, or every tenant in the store when empty). */
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
+  /** Known-image matching: upload limits and the image decoders' concurrency. */
+  media?: MediaOptions;
   /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
   console?: { dir?: string } | false;
   /** Reports to NCMEC and the NCA, evidence preservation (docs/reporting.md). */
@@ -121,10 +124,15 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
         title: 'Lifeguard API',
         version: API_VERSION,
         description: 'Child-safety service: event ingestion, safety-by-design decisions, cases for human review and webhooks. ' +
-          'Every /v1 request needs an API key: "Authorization: Bearer <key>". Errors are {error, code, problems?}.',
+          'Every /v1 request needs an API key: "Authorization: Bearer <key>" or "X-Api-Key: <key>". Errors are {error, code, problems?}.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...)' } } },
+      components: {
+        securitySchemes: {
+          bearerKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...) as "Authorization: Bearer <key>"' },
+          xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key in the X-Api-Key header, for clients that cannot set Authorization' },
+        },
+      },
       tags: [
         { name: 'ingestion', description: 'Events in the engine schema' },
         { name: 'decisions', description: 'Synchronous safety decisions with reasons and nudges' },
@@ -156,7 +164,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(decisionRoutes, { ctx });
     await v1.register(caseRoutes, { ctx });
     await v1.register(adminRoutes, { ctx });
-    await v1.register(mediaRoutes, { ctx });
+    await v1.register(mediaRoutes, { ctx, ...(config.media ? { media: config.media } : {}) });
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
     await v1.register(familyRoutes, { ctx }); // family-centre

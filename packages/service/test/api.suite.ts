@@ -228,6 +228,25 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
     });
 
     describe('decisions', () => {
+      it('decides on a message and records it in one call when asked, needing both scopes', async () => {
+        const both = (await s.call('POST', '/v1/keys', s.keys.admin, { name: 'chat server', scopes: ['decide', 'ingest'] })).json().key;
+        const body = { senderId: 'rec-a', recipientId: 'rec-b', conversationId: 'rec-conv', text: 'hello, how was school', record: { id: 'rec-m1', time: NOW() } };
+        const denied = await s.call('POST', '/v1/decisions/message', s.keys.decide, body);
+        assert.equal(denied.statusCode, 403, 'a decide-only key cannot store events');
+        assert.match(denied.json().error, /"ingest" scope/);
+        const first = await s.call('POST', '/v1/decisions/message', both, body);
+        assert.equal(first.statusCode, 200, first.body);
+        assert.ok(['allow', 'allow_with_warning', 'hold', 'block'].includes(first.json().decision), `a decision: ${first.body}`);
+        assert.equal(first.json().recorded, 'accepted', 'and the message stored');
+        assert.equal((await s.call('POST', '/v1/decisions/message', both, body)).json().recorded, 'duplicate', 'idempotent by the event id');
+        assert.equal((await s.call('GET', '/v1/conversations/rec-conv/risk', s.keys.reader)).statusCode, 200, 'the detector saw the recorded message');
+        const noConversation = await s.call('POST', '/v1/decisions/message', both, { ...body, conversationId: undefined, record: { id: 'rec-m2', time: NOW() } });
+        assert.equal(noConversation.statusCode, 400);
+        assert.deepEqual(noConversation.json().problems, ['conversationId: required with record (the event belongs to a conversation)']);
+        const plain = await s.call('POST', '/v1/decisions/message', s.keys.decide, { ...body, record: undefined });
+        assert.equal(plain.json().recorded, undefined, 'without record nothing is stored');
+      });
+
       before(async () => {
         const t = NOW();
         const res = await s.ingest([

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { hammingDistance, hashImageBuffer, hexToHash } from '@lifeguard/pdq';
-import { postgresUnavailable, type TestStoreKind } from '@lifeguard/storage/testing';
+import { postgresSkip, type TestStoreKind } from '@lifeguard/storage/testing';
 import { startTestService, type TestService } from './helpers.ts';
 
 const SIZE = 256;
@@ -293,6 +293,76 @@ function suite(kind: TestStoreKind, skip?: string): void {
 }
 
 suite('sqlite');
-const unavailable = await postgresUnavailable();
-if (unavailable) console.log(`# skipping PostgreSQL media tests: ${unavailable}`);
-suite('postgres', unavailable ?? undefined);
+suite('postgres', await postgresSkip());
+
+describe('image decoding under load', () => {
+  let s: TestService;
+  before(async () => {
+    s = await startTestService('sqlite', { media: { maxConcurrentDecodes: 1, maxQueuedDecodes: 1 } });
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('decodes a bounded number of uploads at once and answers the rest 429 with Retry-After', async () => {
+    const side = 2000;
+    const noise = Buffer.alloc(side * side * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
+    const big = await sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
+    const send = () => s.app.inject({ method: 'POST', url: '/v1/media/match?userId=load-1', headers: { 'content-type': 'image/png', authorization: `Bearer ${s.keys.decide}` }, payload: big });
+    const answers = await Promise.all(Array.from({ length: 6 }, send));
+    const codes = answers.map((r) => r.statusCode).sort();
+    const refused = answers.filter((r) => r.statusCode === 429);
+    assert.ok(codes.every((c) => c === 200 || c === 429), `only 200 and 429: ${codes.join(', ')}`);
+    assert.ok(codes.filter((c) => c === 200).length >= 2, `the decoder and its one waiter are served: ${codes.join(', ')}`);
+    assert.ok(refused.length >= 1, `a burst past one decoder and one waiter is refused: ${codes.join(', ')}`);
+    for (const r of refused) {
+      assert.equal(r.json().code, 'rate_limited', r.body);
+      assert.equal(r.headers['retry-after'], '1', 'says when to retry');
+    }
+    assert.equal((await send()).statusCode, 200, 'served again once the burst has passed');
+  });
+});
+
+describe('bank import under load', () => {
+  let s: TestService;
+  before(async () => {
+    s = await startTestService('sqlite');
+  });
+  after(async () => {
+    await s?.close();
+  });
+
+  it('answers other requests while a large list is being imported, and imports all of it', async () => {
+    assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'large' })).statusCode, 201);
+    const n = 60_000;
+    const list = Array.from({ length: n }, (_, i) => `pdq:${createHash('sha256').update(`hash ${i}`).digest('hex')},ref-${i}`).join('\n');
+    const order: string[] = [];
+    const importing = s.app.inject({ method: 'POST', url: '/v1/banks/large/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: list })
+      .then((res) => {
+        order.push('import');
+        return res;
+      });
+    // Sent once the import has started: served between its slices, not after it.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const health = s.app.inject({ method: 'GET', url: '/healthz' }).then((res) => {
+      order.push('health');
+      return res;
+    });
+    const [imported, healthz] = await Promise.all([importing, health]);
+    assert.equal(healthz.statusCode, 200, 'the other request is answered');
+    assert.deepEqual(order, ['health', 'import'], 'the other request did not wait for the whole import');
+    assert.equal(imported.statusCode, 200, imported.body);
+    assert.equal(imported.json().added, n, 'every hash imported');
+    const match = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: createHash('sha256').update('hash 59999').digest('hex'), userId: 'import-check' });
+    assert.equal(match.json().matches[0]?.distance, 0, `the last hash of the list is matched: ${match.body}`);
+  });
+
+  it('refuses a hash list that is not UTF-8, importing nothing', async () => {
+    assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'latin1' })).statusCode, 201);
+    const bytes = Buffer.concat([Buffer.from(`pdq:${'a'.repeat(64)},caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
+    const res = await s.app.inject({ method: 'POST', url: '/v1/banks/latin1/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: bytes });
+    assert.equal(res.statusCode, 400, res.body);
+    assert.match(res.json().error, /not valid UTF-8/);
+  });
+});

@@ -57,6 +57,14 @@ describe('contact decisions', () => {
     assert.match(warned.nudges[0]!.text, /2 friends in common/);
   });
 
+  it('says an account of unknown age is treated as a child by the policy, not that it is a child account', () => {
+    const unknown = classifyParty('never-seen', null, null, 0, uk);
+    const result = decideContact(pair({ recipient: unknown }), 'message', uk, 'uk');
+    assert.equal(result.decision, 'block', 'still protected as a child');
+    assert.match(result.reasons[0]!.message, /^Direct messages to an account of unknown age \(treated as a child by this policy\) from accounts/);
+    assert.match(decideContact(pair(), 'message', uk, 'uk').reasons[0]!.message, /^Direct messages to a child account /, 'a known child is still named so');
+  });
+
   it('leaves out supportive prompts when the profile turns them off', () => {
     const result = decideContact(pair(), 'friend_request', { ...uk, supportivePrompts: false }, 'x');
     assert.equal(result.decision, 'allow');

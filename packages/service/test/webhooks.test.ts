@@ -3,9 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { postgresUnavailable, type TestStoreKind } from '@lifeguard/storage/testing';
+import { newId } from '@lifeguard/storage';
+import { postgresSkip, type TestStoreKind } from '@lifeguard/storage/testing';
 import { startTestService, NOW, type TestService } from './helpers.ts';
 import { verifySignature, SIGNATURE_HEADER } from '../src/index.ts';
+import { DestinationPolicy } from '../src/webhooks/destination.ts';
 import { messageEvents, setupEvents, STRANGER_CHAT, STRANGER_CONVERSATION } from '../src/demo/scenario.ts';
 
 interface Received {
@@ -54,7 +56,7 @@ function webhookSuite(kind: TestStoreKind, skip?: string) {
     before(async () => {
       // /flaky fails twice then succeeds; /down always fails.
       receiver = await startReceiver((path, n) => (path === '/flaky' ? (n <= 2 ? 500 : 204) : path === '/down' ? 503 : 200));
-      s = await startTestService(kind, { webhooks: { pollMs: 10, baseDelayMs: 20, maxDelayMs: 60, maxAttempts: 3, timeoutMs: 2000 } });
+      s = await startTestService(kind, { webhooks: { pollMs: 10, baseDelayMs: 20, maxDelayMs: 60, maxAttempts: 3, timeoutMs: 2000, allow: ['127.0.0.1'] } });
     });
     after(async () => {
       await s?.close();
@@ -120,5 +122,56 @@ function webhookSuite(kind: TestStoreKind, skip?: string) {
 }
 
 webhookSuite('sqlite');
-const unavailable = await postgresUnavailable();
-webhookSuite('postgres', unavailable ?? undefined);
+webhookSuite('postgres', await postgresSkip());
+
+describe('webhook destinations (SSRF)', () => {
+  let s: TestService;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  before(async () => {
+    receiver = await startReceiver(() => 200);
+    // No allow-list: the default every deployment starts with.
+    s = await startTestService('sqlite', { webhooks: { pollMs: 10, baseDelayMs: 20, maxDelayMs: 60, maxAttempts: 2, timeoutMs: 2000 } });
+  });
+  after(async () => {
+    await s?.close();
+    receiver?.server.close();
+  });
+
+  it('refuses private, loopback, link-local and metadata addresses in every spelling, and localhost', async () => {
+    const port = new URL(receiver.url).port;
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3/hook', 'http://172.16.0.1/', 'http://192.168.1.1/', 'http://100.64.0.1/',
+      'http://[fd00::1]/hook', 'http://[fe80::1]/', 'http://[::1]/', 'http://[::ffff:10.0.0.1]/', 'http://0.0.0.0/',
+      'http://2130706433/', 'http://0x7f.0.0.1/', 'http://0177.0.0.1/', 'http://017700000001/', `http://localhost:${port}/hook`,
+    ]) {
+      const res = await s.call('POST', '/v1/webhooks', s.keys.admin, { url, events: ['*'] });
+      assert.equal(res.statusCode, 400, `${url} refused: ${res.body}`);
+      assert.match(res.json().problems[0], /^url: .*private, loopback, link-local or reserved address/, url);
+    }
+    assert.equal((await s.call('GET', '/v1/webhooks', s.keys.admin)).json().webhooks.length, 0, 'none stored');
+  });
+
+  it('checks again at each delivery, after resolving the name, and sends nothing to a refused address', async () => {
+    const port = new URL(receiver.url).port;
+    // As if the names had pointed elsewhere when they were registered (DNS rebinding), or were stored before this check.
+    for (const url of [`http://localhost:${port}/rebound`, `http://127.0.0.1:${port}/literal`]) {
+      await s.storage.createWebhook({ id: newId('wh'), tenantId: 'acme', url, secret: 'a-test-secret-of-enough-length', events: ['decision.made'], enabled: true });
+    }
+    await s.call('POST', '/v1/decisions/contact', s.keys.decide, { senderId: 'ssrf-a', recipientId: 'ssrf-b' });
+    const dead = await waitFor('both deliveries to die', async () => {
+      const list = (await s.call('GET', '/v1/webhooks/deliveries?status=dead', s.keys.admin)).json().deliveries as { lastError: string }[];
+      return list.length >= 2 ? list : null;
+    });
+    for (const d of dead) assert.match(d.lastError, /^refused: .*(localhost \(127\.0\.0\.1\)|127\.0\.0\.1) is a private/, d.lastError);
+    assert.equal(receiver.received.length, 0, 'the receiver on localhost got nothing');
+  });
+
+  it('lets an operator allow an on-premise range or host explicitly', async () => {
+    const policy = new DestinationPolicy(['10.20.0.0/16', 'hooks.corp.example']);
+    assert.equal(await policy.check('http://10.20.3.4/hook'), null, 'the allowed range');
+    assert.match(await policy.check('http://10.21.0.1/hook') ?? '', /private/, 'not the next range');
+    assert.equal(policy.refusal('hooks.corp.example', '192.168.0.9'), null, 'the allowed host, whatever it resolves to');
+    assert.throws(() => new DestinationPolicy(['10.0.0.0/33']), /bad prefix/);
+    assert.throws(() => new DestinationPolicy(['http://x']), /not an address, a range/);
+  });
+});

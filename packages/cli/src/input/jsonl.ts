@@ -1,7 +1,13 @@
 // Reads Lifeguard events, one JSON object per line (the schema in @lifeguard/core events.ts).
 import { parseEvent } from '@lifeguard/core';
 import { splitLines } from './lines.ts';
-import { DEFAULT_MAX_RECORD_BYTES, type ReaderItem, type ReaderOptions, type ReaderStats } from './types.ts';
+import { DEFAULT_MAX_RECORD_BYTES, UnusableInputError, type ReaderItem, type ReaderOptions, type ReaderStats } from './types.ts';
+
+/**
+ * Blank lines in a row after which the file is given up: real event files have none to speak of, and a
+ * small gzip of nothing but newlines would otherwise keep a scan busy for minutes.
+ */
+export const MAX_BLANK_RUN = 1_000_000;
 
 /**
  * Yields the valid events in batches. Every bad line is reported through `onIssue` with its line
@@ -17,15 +23,22 @@ export async function* readJsonl(
     stats.skipped++;
     options.onIssue({ file: options.file, line, severity: 'error', message });
   };
+  let blankRun = 0;
   for await (const lines of splitLines(chunks, maxBytes)) {
     const batch: ReaderItem[] = [];
     for (const { line, text, bytes } of lines) {
+      if (text !== null && text.trim() === '') {
+        if (++blankRun > MAX_BLANK_RUN) {
+          throw new UnusableInputError(`${options.file}:${line}: more than ${MAX_BLANK_RUN.toLocaleString('en')} blank lines in a row; not an event file`);
+        }
+        continue; // blank lines are allowed and not counted
+      }
+      blankRun = 0;
       if (text === null) {
         stats.records++;
         skip(line, `line is ${bytes} bytes, longer than the ${maxBytes}-byte limit; skipped`);
         continue;
       }
-      if (text.trim() === '') continue; // blank lines are allowed and not counted
       stats.records++;
       let value: unknown;
       try {

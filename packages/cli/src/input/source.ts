@@ -24,6 +24,13 @@ export interface OpenInputOptions extends ReaderOptions {
 
 const CHUNK_BYTES = 256 * 1024;
 
+/**
+ * A .gz input may grow to this many times its size, or to MIN_GUNZIP_LIMIT when that is more. Chat logs
+ * compress about 5-10 times; a gzip bomb (1 MB of zeros or newlines is 1 GB) far more.
+ */
+export const MAX_GUNZIP_RATIO = 100;
+export const MIN_GUNZIP_LIMIT = 64 * 1024 * 1024;
+
 export function formatFromName(path: string): InputFormat | null {
   const name = path.toLowerCase().replace(/\.gz$/, '');
   if (name.endsWith('.jsonl') || name.endsWith('.ndjson') || name.endsWith('.json')) return 'jsonl';
@@ -85,20 +92,26 @@ export async function openInput(path: string, options: OpenInputOptions): Promis
     }
   }
   const stats = emptyStats();
-  const chunks = readChunks(path, gzipped, options.onBytes);
+  const chunks = readChunks(path, gzipped, options.onBytes, gzipped ? Math.max(MIN_GUNZIP_LIMIT, size * MAX_GUNZIP_RATIO) : Infinity);
   const items = format === 'jsonl' ? readJsonl(chunks, options, stats) : readPan(chunks, options, stats);
   return { format, size, stats, items };
 }
 
-async function* readChunks(path: string, gzipped: boolean, onBytes?: (bytesRead: number) => void): AsyncGenerator<Uint8Array> {
+async function* readChunks(path: string, gzipped: boolean, onBytes: ((bytesRead: number) => void) | undefined, maxBytes: number): AsyncGenerator<Uint8Array> {
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const stream = gzipped ? file.pipe(createGunzip()) : file;
+  let total = 0;
   try {
     for await (const chunk of stream) {
+      total += (chunk as Buffer).length;
+      if (total > maxBytes) {
+        throw new UnusableInputError(`${path}: decompresses to more than ${maxBytes} bytes (over ${MAX_GUNZIP_RATIO} times its size); not read further`);
+      }
       onBytes?.(file.bytesRead);
       yield chunk as Buffer;
     }
   } catch (error) {
+    if (error instanceof UnusableInputError) throw error;
     throw new UnusableInputError(`${path}: read failed (${(error as Error).message})`);
   } finally {
     stream.destroy();

@@ -5,7 +5,7 @@ import { toMillis } from '@lifeguard/core';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import { IdentifierError } from './banEvasion.ts';
 import { accountParams, banBody, banResult, identifiersBody, linkedResult, liftBody, signupBody, signupResult } from './schemas.ts';
 
@@ -30,7 +30,7 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
         'Emails, phone numbers, device ids and payment and IP fingerprints are normalised and stored only as keyed hashes (HMAC-SHA-256, per-tenant secret); ' +
         'usernames as their skeleton; photos as PDQ hashes. See docs/ban-evasion.md.',
       tags: ['ingestion'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(accountParams),
       body: jsonSchema(identifiersBody),
       response: { 200: { type: 'object', description: 'The kinds recorded', additionalProperties: true }, ...errors },
@@ -50,7 +50,7 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
         '(configurable in the policy file, section banEvasion). Only active bans with a child-safety reason count. Each link is explained; the banned account\'s ' +
         'identifiers are never returned. The new account\'s identifiers are recorded.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(signupBody),
       response: { 200: jsonSchema(signupResult, 'output'), ...errors },
     },
@@ -65,7 +65,7 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
     schema: {
       summary: 'Record that the platform disabled an account (bans made outside the console)',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(accountParams),
       body: jsonSchema(banBody),
       response: { 201: jsonSchema(banResult, 'output'), ...errors },
@@ -89,7 +89,7 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
     schema: {
       summary: "Lift an account's active bans (e.g. an appeal upheld); new accounts no longer link to it",
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(accountParams),
       response: { 200: { type: 'object', description: 'How many bans were lifted', additionalProperties: true }, 404: err, ...errors },
     },
@@ -107,7 +107,7 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
     schema: {
       summary: "An account's bans and the accounts linked to it by shared identifiers, with explanations",
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(accountParams),
       response: { 200: jsonSchema(linkedResult, 'output'), ...errors },
     },

@@ -6,7 +6,7 @@ import type { CaseRecord } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import { caseSummary } from '../cases/caseManager.ts';
 
 export const appealBody = z.strictObject({
@@ -25,7 +25,7 @@ export async function appealRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
       summary: "Forward an actioned account's appeal",
       description: 'Reopens the actioned case in the console\'s appeals queue. The moderator who made the appealed decision cannot claim it. 404 when the account has no actioned case.',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(appealBody),
       response: { 200: jsonSchema(appealResult, 'output'), 400: jsonSchema(errorSchema, 'output'), 404: jsonSchema(errorSchema, 'output'), 409: jsonSchema(errorSchema, 'output') },
     },

@@ -49,7 +49,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const storage = new SqliteStorage({ path: join(dir, 'demo.db') });
   await storage.migrate();
   const { key } = await createKey(storage, 'demo-platform', 'demo', ['admin'], 'Demo platform');
-  const app = await buildServer({ storage, webhooks: { pollMs: 100 } });
+  const app = await buildServer({ storage, webhooks: { pollMs: 100, allow: ['127.0.0.1'] } }); // the demo's receiver is local
   const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
   // The platform's side: a webhook receiver that checks signatures.

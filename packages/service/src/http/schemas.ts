@@ -1,7 +1,7 @@
 // Request and response shapes. Zod validates requests in the handlers (so errors read like the CLI's);
 // the same schemas, converted to JSON Schema, document the routes in OpenAPI.
 import { z } from 'zod';
-import { idSchema, LIMITS, eventJsonSchema } from '@lifeguard/core';
+import { idSchema, LIMITS, eventJsonSchema, timeSchema } from '@lifeguard/core';
 import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage';
 
 /** JSON Schema for OpenAPI 3.1 (draft 2020-12) from a zod schema. */
@@ -69,6 +69,10 @@ export const messageDecisionBody = z.strictObject({
   text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
   attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']) })).max(32).optional(),
   country: country.optional(),
+  record: z.strictObject({
+    id: id.describe('The message event\'s id (the idempotency key, as in POST /v1/events)'),
+    time: timeSchema.describe('When the message was sent'),
+  }).optional().describe('Also store this message as an event, in the same call (needs conversationId and a key with the ingest scope too)'),
 });
 
 export const visibilityDecisionBody = z.strictObject({
@@ -105,6 +109,7 @@ export const decisionResultSchema = z.object({
 export const messageDecisionResultSchema = decisionResultSchema.extend({
   deliver: z.boolean().describe('Deliver now (false for hold and block)'),
   signals: z.array(z.string()).describe('Signal kinds found in the text'),
+  recorded: z.enum(['accepted', 'duplicate']).optional().describe('With record: the message event was stored now, or had been stored before'),
 });
 
 export const visibilityResultSchema = z.object({
@@ -198,3 +203,18 @@ export const keyBody = z.strictObject({
 });
 
 export const idParams = z.strictObject({ id });
+
+/**
+ * OpenAPI security for every /v1 route: the key as "Authorization: Bearer <key>" or as "X-Api-Key: <key>"
+ * (either one; the schemes are declared in server.ts).
+ */
+export const API_KEY_SECURITY: { [scheme: string]: string[] }[] = [{ bearerKey: [] }, { xApiKey: [] }];
+
+export const keyCreatedSchema = z.object({
+  key: z.string().describe('The API key itself (lg_...): send it as "Authorization: Bearer <key>" or "X-Api-Key: <key>". Shown only in this answer; only its hash is stored'),
+  id: z.string().describe('The key\'s id, for listing and revoking'),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key, to recognise it in lists'),
+  scopes: z.array(z.enum(API_SCOPES)),
+  createdAt: z.number().describe('ms since the epoch'),
+});

@@ -98,22 +98,32 @@ export class MediaBankManager {
     return this.get(tenantId, name);
   }
 
-  /** Adds entries that are not in the bank yet (duplicates within the batch counted once). */
+  /**
+   * Adds entries that are not in the bank yet (duplicates within the batch counted once). A large list
+   * is stored and added in slices, yielding to other requests between them, and the matcher's index
+   * is rebuilt once at the end in steps, so an import never stalls decisions for long. A crash midway
+   * leaves the slices already stored; importing the list again adds the rest (the others are duplicates).
+   */
   async add(tenantId: string, name: string, entries: readonly BankEntry[]): Promise<ImportResult> {
     const t = await this.tenant(tenantId);
     return this.serial(tenantId, async () => {
       const bank = t.registry.require(name);
       const seen = new Set<string>();
-      const fresh: BankEntry[] = [];
-      for (const entry of entries) {
-        const key = `${entry.kind}:${entry.hash.toLowerCase()}`;
-        if (seen.has(key) || bank.has(entry.kind, entry.hash)) continue;
-        seen.add(key);
-        fresh.push(entry.meta === undefined ? { kind: entry.kind, hash: entry.hash.toLowerCase() } : { kind: entry.kind, hash: entry.hash.toLowerCase(), meta: entry.meta });
+      let added = 0;
+      for (let from = 0; from < entries.length; from += IMPORT_SLICE) {
+        const fresh: BankEntry[] = [];
+        for (const entry of entries.slice(from, from + IMPORT_SLICE)) {
+          const key = `${entry.kind}:${entry.hash.toLowerCase()}`;
+          if (seen.has(key) || bank.has(entry.kind, entry.hash)) continue;
+          seen.add(key);
+          fresh.push(entry.meta === undefined ? { kind: entry.kind, hash: entry.hash.toLowerCase() } : { kind: entry.kind, hash: entry.hash.toLowerCase(), meta: entry.meta });
+        }
+        // Storage first: if it fails, the matcher has not changed either.
+        if (fresh.length > 0) await t.store.addEntries(name, fresh);
+        added += bank.addMany(fresh, { deferIndex: true }).added;
+        await yieldToOthers();
       }
-      // Storage first: if it fails, the matcher has not changed either.
-      if (fresh.length > 0) await t.store.addEntries(name, fresh);
-      const { added } = bank.addMany(fresh);
+      for (const _ of bank.indexSteps()) await yieldToOthers();
       return { added, duplicates: entries.length - added };
     });
   }
@@ -146,3 +156,8 @@ export class MediaBankManager {
     this.loaded.delete(tenantId);
   }
 }
+
+/** Entries stored and added per slice of an import. */
+const IMPORT_SLICE = 20_000;
+
+const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));

@@ -6,6 +6,7 @@ import type { Storage } from '@lifeguard/storage';
 import { ApiError } from '../http/errors.ts';
 import type { MediaBankManager } from './bankManager.ts';
 import { recordMediaMatch, type MediaMatchEvidence, type RecordedCase } from './caseRecorder.ts';
+import { Gate, GateFullError } from '../util/gate.ts';
 
 export interface MediaOptions {
   /** Largest image accepted, in bytes (default 20 MiB); larger uploads get 413. */
@@ -18,6 +19,14 @@ export interface MediaOptions {
   maxDistance?: number;
   /** PDQ hashes of lower quality are not matched (default 50); MD5/SHA-256 still are. */
   minQuality?: number;
+  /**
+   * Images decoded at once (default 2). Each can take a few hundred MB while decoding (a 100-megapixel
+   * PNG is 300 MB of pixels), so this bounds the memory uploads can take and keeps decoding from
+   * crowding out decisions.
+   */
+  maxConcurrentDecodes?: number;
+  /** Uploads waiting for a decoder (default 16); beyond that, 429 with Retry-After. */
+  maxQueuedDecodes?: number;
 }
 
 export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
@@ -26,6 +35,8 @@ export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
   maxImagePixels: 100_000_000,
   maxDistance: DEFAULT_MAX_DISTANCE,
   minQuality: 50,
+  maxConcurrentDecodes: 2,
+  maxQueuedDecodes: 16,
 };
 
 export interface UploadHashes {
@@ -85,6 +96,7 @@ export function decodeErrorToApi(err: ImageDecodeError): ApiError {
 export class MediaMatcher {
   readonly options: Required<MediaOptions>;
   private readonly hasher = new PdqHasher();
+  private readonly decoders: Gate;
 
   constructor(
     private readonly storage: Storage,
@@ -92,20 +104,24 @@ export class MediaMatcher {
     options: MediaOptions = {},
   ) {
     this.options = { ...DEFAULT_MEDIA_OPTIONS, ...options };
+    this.decoders = new Gate(this.options.maxConcurrentDecodes, this.options.maxQueuedDecodes, 'image decodes');
   }
 
   /** Hashes image bytes in memory. The caller drops the bytes afterwards. */
   async hashImage(bytes: Uint8Array): Promise<UploadHashes> {
     try {
-      const h = await hashImageBuffer(bytes, {
+      const h = await this.decoders.run(() => hashImageBuffer(bytes, {
         name: 'upload',
         hasher: this.hasher,
         maxInputBytes: this.options.maxImageBytes,
         maxInputPixels: this.options.maxImagePixels,
-      });
+      }));
       return { pdq: h.pdq, quality: h.quality, md5: h.md5, sha256: h.sha256, hashedBy: 'service', format: h.format };
     } catch (err) {
       if (err instanceof ImageDecodeError) throw decodeErrorToApi(err);
+      if (err instanceof GateFullError) {
+        throw new ApiError(429, 'rate_limited', `${this.options.maxConcurrentDecodes} images are being decoded and ${this.options.maxQueuedDecodes} wait; retry shortly, or send the image's hashes instead`, undefined, 1);
+      }
       throw err;
     }
   }

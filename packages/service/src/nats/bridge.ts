@@ -117,7 +117,7 @@ export class NatsBridge {
       for (const p of parsed) if (p.ok) events.push(p.event);
       good.push(m);
     }
-    if (events.length > 0) await this.pipeline.submit(tenant, events);
+    if (events.length > 0) await this.pipeline.submit(tenant, events, 'nats');
     for (const m of good) m.ack();
   }
 

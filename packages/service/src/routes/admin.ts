@@ -4,7 +4,7 @@ import { newId } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { deliveriesQuery, errorSchema, idParams, jsonSchema, keyBody, retentionResult, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
+import { API_KEY_SECURITY, deliveriesQuery, keyCreatedSchema, errorSchema, idParams, jsonSchema, keyBody, retentionResult, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
 import { newWebhookSecret } from '../webhooks/worker.ts';
 import { createKey } from '../auth/keys.ts';
 
@@ -14,7 +14,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.get('/me', {
     config: { scope: 'any' },
-    schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: [{ apiKey: [] }] },
+    schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: API_KEY_SECURITY },
   }, async (request) => auth(request));
 
   app.post('/webhooks', {
@@ -25,12 +25,14 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         '{id, type, tenantId, createdAt, data} and the header Lifeguard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>. ' +
         'The secret is returned only here.',
       tags: ['webhooks'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(webhookBody),
       response: { 201: { type: 'object', description: 'The endpoint, with its secret (shown only now)', additionalProperties: true }, 400: err },
     },
   }, async (request, reply) => {
     const body = parseOr400(webhookBody, request.body, 'webhook');
+    const refused = await ctx.webhooks.destinations.check(body.url);
+    if (refused) throw new ApiError(400, 'invalid_request', 'invalid webhook', [`url: ${refused}`]);
     const endpoint = await ctx.storage.createWebhook({ id: newId('wh'), tenantId: auth(request).tenantId, url: body.url, secret: body.secret ?? newWebhookSecret(), events: body.events, enabled: true });
     reply.status(201);
     return { id: endpoint.id, url: endpoint.url, events: endpoint.events, secret: endpoint.secret, createdAt: endpoint.createdAt };
@@ -38,7 +40,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.get('/webhooks', {
     config: { scope: 'admin' },
-    schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: [{ apiKey: [] }] },
+    schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: API_KEY_SECURITY },
   }, async (request) => {
     const hooks = await ctx.storage.listWebhooks(auth(request).tenantId);
     return { webhooks: hooks.map(({ secret: _s, tenantId: _t, ...rest }) => rest) };
@@ -46,7 +48,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.delete('/webhooks/:id', {
     config: { scope: 'admin' },
-    schema: { summary: 'Remove a webhook endpoint; its pending deliveries are marked dead', tags: ['webhooks'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Removed' }, 404: err } },
+    schema: { summary: 'Remove a webhook endpoint; its pending deliveries are marked dead', tags: ['webhooks'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Removed' }, 404: err } },
   }, async (request, reply) => {
     const { id } = parseOr400(idParams, request.params, 'path');
     if (!(await ctx.storage.deleteWebhook(auth(request).tenantId, id))) throw new ApiError(404, 'not_found', `no webhook ${id}`);
@@ -58,7 +60,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     schema: {
       summary: 'Webhook deliveries, newest first; ?status=failing shows the ones being retried, ?status=dead the ones given up',
       tags: ['webhooks'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       querystring: jsonSchema(deliveriesQuery),
       response: { 400: err },
     },
@@ -70,7 +72,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.post('/keys', {
     config: { scope: 'admin' },
-    schema: { summary: 'Create an API key for this tenant; the key is shown only in this answer', tags: ['admin'], security: [{ apiKey: [] }], body: jsonSchema(keyBody), response: { 201: { type: 'object', description: 'The key (shown only now) and its record', additionalProperties: true }, 400: err } },
+    schema: { summary: 'Create an API key for this tenant; the key is shown only in this answer', tags: ['admin'], security: API_KEY_SECURITY, body: jsonSchema(keyBody), response: { 201: jsonSchema(keyCreatedSchema, 'output'), 400: err } },
   }, async (request, reply) => {
     const body = parseOr400(keyBody, request.body, 'key');
     const { key, record } = await createKey(ctx.storage, auth(request).tenantId, body.name, body.scopes);
@@ -80,12 +82,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
 
   app.get('/keys', {
     config: { scope: 'admin' },
-    schema: { summary: "This tenant's API keys (never the keys themselves)", tags: ['admin'], security: [{ apiKey: [] }] },
+    schema: { summary: "This tenant's API keys (never the keys themselves)", tags: ['admin'], security: API_KEY_SECURITY },
   }, async (request) => ({ keys: (await ctx.storage.listApiKeys(auth(request).tenantId)).map(({ tenantId: _t, ...k }) => k) }));
 
   app.delete('/keys/:id', {
     config: { scope: 'admin' },
-    schema: { summary: 'Revoke an API key', tags: ['admin'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Revoked' }, 404: err } },
+    schema: { summary: 'Revoke an API key', tags: ['admin'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Revoked' }, 404: err } },
   }, async (request, reply) => {
     const { id } = parseOr400(idParams, request.params, 'path');
     if (!(await ctx.storage.revokeApiKey(auth(request).tenantId, id, Date.now()))) throw new ApiError(404, 'not_found', `no active key ${id}`);
@@ -100,13 +102,13 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
       description: 'Removes the copied message content of cases dismissed longer than --dismissed-case-days ago (one audit entry per case), ' +
         "then raw message text older than --retention-days in conversations no case holds, and the detector's excerpts of it.",
       tags: ['admin'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       response: { 200: jsonSchema(retentionResult, 'output') },
     },
   }, async (request) => ctx.retention.runTenant(auth(request).tenantId));
 
   app.post('/maintenance/snapshot', {
     config: { scope: 'admin' },
-    schema: { summary: "Store a snapshot of this tenant's detector state now", tags: ['admin'], security: [{ apiKey: [] }] },
+    schema: { summary: "Store a snapshot of this tenant's detector state now", tags: ['admin'], security: API_KEY_SECURITY },
   }, async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }));
 }

@@ -6,7 +6,7 @@ import type { CaseRecord } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { caseDetailResult, caseIdParams, caseListQuery, caseListResult, errorSchema, jsonSchema, noteBody, transitionBody, idParams } from '../http/schemas.ts';
+import { caseDetailResult, caseIdParams, caseListQuery, caseListResult, API_KEY_SECURITY, errorSchema, jsonSchema, noteBody, transitionBody, idParams } from '../http/schemas.ts';
 
 function summary(c: CaseRecord) {
   const { evidence: _evidence, tenantId: _tenant, ...rest } = c;
@@ -37,7 +37,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     schema: {
       summary: 'List cases, most recently updated first',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       querystring: jsonSchema(caseListQuery),
       response: { 200: jsonSchema(caseListResult, 'output'), 400: err },
     },
@@ -57,7 +57,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     schema: {
       summary: 'A case with its evidence and history',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(caseIdParams),
       response: { 200: jsonSchema(caseDetailResult, 'output'), 404: err },
     },
@@ -79,7 +79,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
       description: 'open -> in_review | dismissed | escalated; in_review -> actioned | dismissed | escalated | open; escalated -> actioned | dismissed | in_review; ' +
         'actioned, dismissed -> open (reopen). Escalation is always a human decision and needs a note.',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(caseIdParams),
       body: jsonSchema(transitionBody),
       response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 400: err, 404: err, 409: err },
@@ -97,7 +97,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     schema: {
       summary: 'Add a reviewer note to the case history',
       tags: ['cases'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(caseIdParams),
       body: jsonSchema(noteBody),
       response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 404: err },
@@ -111,7 +111,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
 
   app.get('/conversations/:id/risk', {
     config: { scope: 'cases:read' },
-    schema: { summary: "The detector's current report on a conversation", tags: ['risk'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 404: err } },
+    schema: { summary: "The detector's current report on a conversation", tags: ['risk'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 404: err } },
   }, async (request) => {
     const { id } = parseOr400(idParams, request.params, 'path');
     const tenantId = auth(request).tenantId;
@@ -122,7 +122,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
 
   app.get('/accounts/:id/risk', {
     config: { scope: 'cases:read' },
-    schema: { summary: "The detector's current report on an account", tags: ['risk'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 404: err } },
+    schema: { summary: "The detector's current report on an account", tags: ['risk'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 404: err } },
   }, async (request) => {
     const { id } = parseOr400(idParams, request.params, 'path');
     const tenantId = auth(request).tenantId;

@@ -2,11 +2,16 @@
 // and nudges for the child. Hold and block decisions are also sent to webhooks ("decision.made").
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ServiceContext } from '../context.ts';
+import type { z } from 'zod';
+import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
+import { hasScope } from '../auth/keys.ts';
 import { auth } from '../http/auth.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
+import { IngestBusyError } from '../ingest/pipeline.ts';
 import {
   contactDecisionBody,
   decisionResultSchema,
+  API_KEY_SECURITY,
   errorSchema,
   jsonSchema,
   messageDecisionBody,
@@ -46,7 +51,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
       description: 'Uses the connection graph, declared and disclosed ages, the detector\'s risk on the sender and the jurisdiction\'s policy profile. ' +
         'decision: allow, allow_with_warning (deliver and show the nudges), hold (queue for review), block.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(contactDecisionBody),
       response: { 200: jsonSchema(decisionResultSchema, 'output'), ...errors },
     },
@@ -62,17 +67,32 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
     schema: {
       summary: 'Should this message be delivered, and with which nudges?',
       description: 'Applies the contact rules, then reads the text for risk signals (photo requests, secrecy, moving platform, gifts, threats) and the conversation\'s risk so far. ' +
-        'The message is not stored: send it to POST /v1/events as well.',
+        'With record {id, time} (and conversationId) the message is also stored as an event in the same call (the key needs the ingest scope too); ' +
+        'otherwise it is not stored: send it to POST /v1/events as well.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(messageDecisionBody),
       response: { 200: jsonSchema(messageDecisionResultSchema, 'output'), ...errors },
     },
   }, async (request) => {
     const body = parseOr400(messageDecisionBody, request.body, 'message decision request');
-    const result = await ctx.decider.message(auth(request).tenantId, body);
+    const { tenantId, keyId, scopes } = auth(request);
+    const record = body.record ? recordedEvent(body, hasScope(scopes, 'ingest')) : null;
+    if (record && toMillis(record.time) > Date.now() + ctx.limits.maxFutureSkewMs) {
+      throw new ApiError(400, 'invalid_request', 'invalid message decision request', [`record.time: is more than ${Math.round(ctx.limits.maxFutureSkewMs / 3_600_000)} hours in the future`]);
+    }
+    // Decided on what came before this message, as a separate decision then event would be.
+    const result = await ctx.decider.message(tenantId, body);
     notify(request, 'message', { senderId: body.senderId, recipientId: body.recipientId, conversationId: body.conversationId ?? null }, result);
-    return result;
+    if (!record) return result;
+    let stored;
+    try {
+      stored = await ctx.pipeline.submit(tenantId, [record], keyId);
+    } catch (err) {
+      if (err instanceof IngestBusyError) throw new ApiError(429, 'rate_limited', `decided (${result.decision}), but the message was not stored: ${err.message}`, undefined, err.retryAfterSeconds);
+      throw storeUnavailable(err);
+    }
+    return { ...result, recorded: stored.statuses[0] === 'duplicate' ? 'duplicate' : 'accepted' };
   });
 
   app.post('/decisions/visibility', {
@@ -81,7 +101,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
       summary: 'May these accounts be suggested to the viewer as friends, or appear in lists the viewer sees?',
       description: 'Child accounts are not suggested to, or listed for, accounts they are not connected to (where the profile says so); accounts the detector holds risk on are not shown to children.',
       tags: ['decisions'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: jsonSchema(visibilityDecisionBody),
       response: { 200: jsonSchema(visibilityResultSchema, 'output'), ...errors },
     },
@@ -89,4 +109,16 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
     const body = parseOr400(visibilityDecisionBody, request.body, 'visibility decision request');
     return ctx.decider.visibility(auth(request).tenantId, body);
   });
+}
+
+/** The message event `record` asks to store, checked before anything is decided. */
+function recordedEvent(body: z.output<typeof messageDecisionBody>, mayIngest: boolean): LifeguardEvent {
+  if (!mayIngest) throw new ApiError(403, 'forbidden', 'record needs an API key with the "ingest" scope as well as "decide"');
+  if (!body.conversationId) throw new ApiError(400, 'invalid_request', 'invalid message decision request', ['conversationId: required with record (the event belongs to a conversation)']);
+  const parsed = parseEvent({
+    type: 'message', id: body.record!.id, time: body.record!.time, conversationId: body.conversationId, senderId: body.senderId, recipientIds: [body.recipientId], text: body.text,
+    ...(body.attachments ? { attachments: body.attachments } : {}),
+  });
+  if (!parsed.ok) throw new ApiError(400, 'invalid_request', 'invalid message decision request', parsed.error.problems.map((p) => `record.${p}`));
+  return parsed.event;
 }

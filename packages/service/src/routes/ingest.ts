@@ -4,9 +4,10 @@
 import type { FastifyInstance } from 'fastify';
 import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
 import type { ServiceContext } from '../context.ts';
+import { IngestBusyError } from '../ingest/pipeline.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
-import { errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
 
 interface EventResult {
   index: number;
@@ -34,11 +35,11 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
       summary: 'Ingest a batch of events',
       description: `Up to ${ctx.limits.maxBatchEvents} events (accounts, messages, contact events; user reports are contact events with action "report"). ` +
         'Idempotent by event id. 200: every event stored or already stored; 207: some rejected (named in results), the rest stored; 400: nothing stored. ' +
-        'A 2xx answer means the accepted events are durably stored.',
+        'A 2xx answer means the accepted events are durably stored. 429: too many events from this client or tenant are waiting to be stored; nothing was stored, retry after Retry-After seconds.',
       tags: ['ingestion'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       body: ingestBodyJsonSchema(ctx.limits.maxBatchEvents),
-      response: { 200: jsonSchema(ingestResultSchema, 'output'), 207: jsonSchema(ingestResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output') },
+      response: { 200: jsonSchema(ingestResultSchema, 'output'), 207: jsonSchema(ingestResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output'), 429: jsonSchema(errorSchema, 'output'), 503: jsonSchema(errorSchema, 'output') },
     },
   }, async (request, reply) => {
     const { tenantId } = auth(request);
@@ -69,8 +70,9 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
     }
     let stored;
     try {
-      stored = await ctx.pipeline.submit(tenantId, valid);
+      stored = await ctx.pipeline.submit(tenantId, valid, auth(request).keyId);
     } catch (err) {
+      if (err instanceof IngestBusyError) throw new ApiError(429, 'rate_limited', `${err.message}; nothing from this request was stored`, undefined, err.retryAfterSeconds);
       request.log.error({ err }, 'storing events failed');
       throw storeUnavailable(err);
     }

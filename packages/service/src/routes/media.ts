@@ -7,11 +7,12 @@
 // upload, and acts on the answer (hold or block), exactly like POST /v1/decisions/message; an ingest
 // key feeds the event stream and gets nothing back to act on.
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { BankError, HEX_LENGTH, isHashKind, parseHashList, type HashKind } from '@lifeguard/pdq';
+import { isUtf8 } from 'node:buffer';
+import { BankError, HashListParser, HEX_LENGTH, isHashKind, type HashKind, type HashListOptions, type HashListResult } from '@lifeguard/pdq';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
-import { errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
 import { bankHashParams, bankNameParams, createBankBody, hashMatchBody, importQuery, removeHashQuery, uploadIdsQuery } from '../media/schemas.ts';
@@ -48,7 +49,8 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   // Raw bodies for these routes only (the rest of the API is JSON-only). Buffers stay in memory.
   app.addContentTypeParser([...IMAGE_CONTENT_TYPES], { parseAs: 'buffer', bodyLimit: limits.maxImageBytes }, (_req, body, done) => done(null, body));
-  app.addContentTypeParser(HASH_LIST_CONTENT_TYPES, { parseAs: 'string', bodyLimit: limits.maxHashListBytes }, (_req, body, done) => done(null, body));
+  // Kept as bytes: a 60 MB list read as one string, then split, took over a gigabyte (see parseHashListBytes).
+  app.addContentTypeParser(HASH_LIST_CONTENT_TYPES, { parseAs: 'buffer', bodyLimit: limits.maxHashListBytes }, (_req, body, done) => done(null, new TextBody(body as Buffer)));
 
   // Errors that the API-wide handler words for JSON batches get words for images here; the rest go on to it.
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -76,7 +78,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         `PDQ matches at distance <= ${limits.maxDistance} when quality >= ${limits.minQuality}; MD5 and SHA-256 match exactly. ` +
         'A match opens (or updates) a critical case against the uploader holding hashes, distances and banks, never the image; the image is not stored.',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       querystring: jsonSchema(uploadIdsQuery.partial()),
       response: { ...errors, 413: err, 415: err },
     },
@@ -93,7 +95,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       if (!IMAGE_FORMATS.has(format)) {
         throw new ApiError(415, 'unsupported_media_type', `the body is a ${format} image; send JPEG, PNG or WebP`, [`(body): ${format} is not accepted here`]);
       }
-    } else if (typeof request.body === 'string') {
+    } else if (request.body instanceof TextBody) {
       throw new ApiError(415, 'unsupported_media_type', `send the image as ${IMAGE_CONTENT_TYPES.join(', ')}, or its hashes as application/json`, ['(body): text is not accepted here']);
     } else {
       const body = parseOr400(hashMatchBody, request.body, 'match request');
@@ -115,12 +117,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.get('/banks', {
     config: { scope: 'admin' },
-    schema: { summary: "This tenant's hash banks with their sizes", tags: ['media'], security: [{ apiKey: [] }], response: errors },
+    schema: { summary: "This tenant's hash banks with their sizes", tags: ['media'], security: API_KEY_SECURITY, response: errors },
   }, async (request) => ({ banks: await banks.list(auth(request).tenantId) }));
 
   app.post('/banks', {
     config: { scope: 'admin' },
-    schema: { summary: 'Create an empty hash bank', tags: ['media'], security: [{ apiKey: [] }], body: jsonSchema(createBankBody), response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } } },
+    schema: { summary: 'Create an empty hash bank', tags: ['media'], security: API_KEY_SECURITY, body: jsonSchema(createBankBody), response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } } },
   }, async (request, reply) => {
     const body = parseOr400(createBankBody, request.body, 'bank');
     try {
@@ -134,7 +136,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.get('/banks/:name', {
     config: { scope: 'admin' },
-    schema: { summary: 'One hash bank', tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: errors },
+    schema: { summary: 'One hash bank', tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: errors },
   }, async (request) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     return banks.get(auth(request).tenantId, name);
@@ -142,7 +144,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
   app.delete('/banks/:name', {
     config: { scope: 'admin' },
-    schema: { summary: 'Delete a hash bank and its hashes', tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: { ...errors, 204: { type: 'null', description: 'Deleted' } } },
+    schema: { summary: 'Delete a hash bank and its hashes', tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: { ...errors, 204: { type: 'null', description: 'Deleted' } } },
   }, async (request, reply) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     if (!(await banks.delete(auth(request).tenantId, name))) throw new ApiError(404, 'not_found', `no bank named "${name}"`);
@@ -152,7 +154,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
   for (const action of ['enable', 'disable'] as const) {
     app.post(`/banks/:name/${action}`, {
       config: { scope: 'admin' },
-      schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a hash bank for matching`, tags: ['media'], security: [{ apiKey: [] }], params: jsonSchema(bankNameParams), response: errors },
+      schema: { summary: `${action === 'enable' ? 'Enable' : 'Disable'} a hash bank for matching`, tags: ['media'], security: API_KEY_SECURITY, params: jsonSchema(bankNameParams), response: errors },
     }, async (request) => {
       const { name } = parseOr400(bankNameParams, request.params, 'path');
       return banks.setEnabled(auth(request).tenantId, name, action === 'enable');
@@ -167,7 +169,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       description: 'Body: text/plain, one entry a line: [kind:]HEX[,METADATA] with kind pdq, md5 or sha256 (32 digits alone is MD5, 64 is ?kind=, default pdq). ' +
         'Blank lines, # comments and a header line are skipped. Any malformed line is reported as "line N: problem" and nothing is imported, unless ?skipInvalid=true.',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(bankNameParams),
       querystring: jsonSchema(importQuery),
       response: { ...errors, 413: err, 415: err },
@@ -175,12 +177,17 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
   }, async (request) => {
     const { name } = parseOr400(bankNameParams, request.params, 'path');
     const q = parseOr400(importQuery, request.query, 'query');
-    if (typeof request.body !== 'string') {
+    if (!(request.body instanceof TextBody)) {
       throw new ApiError(415, 'unsupported_media_type', 'send the hash list as text/plain, one hash a line', ['(body): expected text/plain']);
+    }
+    const text = request.body.bytes;
+    if (!isUtf8(text)) {
+      throw new ApiError(400, 'invalid_request', 'the hash list is not valid UTF-8; nothing was imported', ['(body): not UTF-8 text']);
     }
     const tenantId = auth(request).tenantId;
     await banks.get(tenantId, name); // 404 before reading a list for a bank that does not exist
-    const parsed = parseHashList(request.body, { defaultKind: q.kind, maxErrors: 100 });
+    const parsed = await parseHashListBytes(text, { defaultKind: q.kind, maxErrors: 100 });
+    (request as { body: unknown }).body = undefined; // the entries hold what is needed
     if (parsed.errorCount > 0 && !q.skipInvalid) {
       const more = parsed.errorCount - parsed.errors.length;
       throw new ApiError(400, 'invalid_request', `the hash list has ${parsed.errorCount} malformed line(s); nothing was imported (fix them, or send ?skipInvalid=true)`,
@@ -207,7 +214,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       summary: 'Remove one hash from a bank',
       description: 'The hash as hex, or kind:hex. ?kind= picks the kind of a 64-digit hash (default: PDQ, then SHA-256).',
       tags: ['media'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
       params: jsonSchema(bankHashParams),
       querystring: jsonSchema(removeHashQuery),
       response: { ...errors, 204: { type: 'null', description: 'Removed' } },
@@ -233,4 +240,31 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     if (!removed) throw new ApiError(404, 'not_found', `bank "${name}" holds no such hash`);
     reply.status(204);
   });
+}
+
+/** A text/plain body, as bytes (an image body is a bare Buffer). */
+class TextBody {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** Lines parsed between yields to other requests. */
+const PARSE_SLICE_LINES = 20_000;
+
+/**
+ * parseHashList over the raw bytes, a slice of lines at a time with a yield between slices: the body is
+ * never one big string, and a long list does not hold the event loop.
+ */
+async function parseHashListBytes(bytes: Buffer, options: HashListOptions): Promise<HashListResult> {
+  const parser = new HashListParser(options);
+  if (bytes.includes(0)) return parser.refuseBinary();
+  let start = 0;
+  let lines = 0;
+  while (start < bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    parser.line(bytes.toString('utf8', start, end));
+    start = end + 1;
+    if (++lines % PARSE_SLICE_LINES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  return parser.result;
 }

@@ -2,7 +2,11 @@
 // over "<timestamp>.<body>" and retried with exponential back-off and jitter until it succeeds or runs
 // out of attempts ("dead"); failing and dead deliveries are listed by GET /v1/webhooks/deliveries.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import type { ClaimedDelivery, Storage } from '@lifeguard/storage';
+import { BlockedDestinationError, DestinationPolicy, hostOf } from './destination.ts';
 
 export const SIGNATURE_HEADER = 'lifeguard-signature';
 
@@ -39,13 +43,37 @@ export interface WebhookWorkerOptions {
   maxAttempts?: number;
   timeoutMs?: number;
   batchSize?: number;
+  /**
+   * Private, loopback or link-local destinations allowed all the same (on-premise receivers): address
+   * ranges ("10.20.0.0/16", "fd00::/8"), addresses or host names. Everything else must be public.
+   */
+  allow?: string[];
+}
+
+/** POSTs `body`; resolves with the status code. Connects only to addresses `policy` accepts. */
+function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, policy: DestinationPolicy): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const host = hostOf(url);
+    // A literal address is never looked up, so it is checked here.
+    const literal = isIP(host) ? policy.refusal(host, host) : null;
+    if (literal) return reject(new BlockedDestinationError(literal));
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: policy.lookup as never, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
+      res.resume(); // the body is not needed
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 export class WebhookWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private stopped = true;
-  private readonly o: Required<WebhookWorkerOptions>;
+  private readonly o: Required<Omit<WebhookWorkerOptions, 'allow'>>;
+  /** Where deliveries may go; also checked when an endpoint is registered. */
+  readonly destinations: DestinationPolicy;
 
   constructor(
     private readonly storage: Storage,
@@ -60,6 +88,7 @@ export class WebhookWorker {
       timeoutMs: options.timeoutMs ?? 10_000,
       batchSize: options.batchSize ?? 20,
     };
+    this.destinations = new DestinationPolicy(options.allow ?? []);
   }
 
   start(): void {
@@ -108,29 +137,21 @@ export class WebhookWorker {
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      const res = await fetch(d.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'lifeguard-webhooks/1',
-          [SIGNATURE_HEADER]: signPayload(d.secret, body, timestamp),
-          'lifeguard-event': d.eventType,
-          'lifeguard-delivery': d.id,
-        },
-        body,
-        signal: AbortSignal.timeout(this.o.timeoutMs),
-        redirect: 'manual',
-      });
-      statusCode = res.status;
-      await res.body?.cancel().catch(() => {});
-      if (res.status >= 200 && res.status < 300) {
+      statusCode = await post(d.url, {
+        'content-type': 'application/json',
+        'user-agent': 'lifeguard-webhooks/1',
+        [SIGNATURE_HEADER]: signPayload(d.secret, body, timestamp),
+        'lifeguard-event': d.eventType,
+        'lifeguard-delivery': d.id,
+      }, body, this.o.timeoutMs, this.destinations);
+      if (statusCode >= 200 && statusCode < 300) {
         await this.storage.recordDeliveryOutcome(d.id, { ok: true, statusCode, error: null, at: Date.now(), nextAttemptAt: null });
         return;
       }
-      error = `HTTP ${res.status}`;
+      error = `HTTP ${statusCode}`;
     } catch (err) {
-      const e = err as Error & { cause?: { code?: string } };
-      error = e.name === 'TimeoutError' ? `timed out after ${this.o.timeoutMs} ms` : (e.cause?.code ?? e.message);
+      const e = err as NodeJS.ErrnoException;
+      error = e instanceof BlockedDestinationError ? `refused: ${e.message}` : e.name === 'AbortError' ? `timed out after ${this.o.timeoutMs} ms` : (e.code ?? e.message);
     }
     const attempts = d.attempts + 1;
     const nextAttemptAt = attempts >= this.o.maxAttempts ? null : Date.now() + this.backoff(attempts);
