@@ -71,12 +71,13 @@ export class Decider {
     return { facts, resolved, engine };
   }
 
-  async contact(tenantId: string, q: ContactQuery): Promise<DecisionResult> {
+  async contact(tenantId: string, q: ContactQuery): Promise<DecisionResult & { modelId: string }> {
     const { facts, resolved } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
-    return decideContact(facts, q.kind, resolved.profile, resolved.name);
+    // modelId: the risk model behind the detector scores the decision used.
+    return { ...decideContact(facts, q.kind, resolved.profile, resolved.name), modelId: this.engines.modelIdFor(tenantId) };
   }
 
-  async message(tenantId: string, q: MessageQuery): Promise<MessageDecision & { signals: string[] }> {
+  async message(tenantId: string, q: MessageQuery): Promise<MessageDecision & { signals: string[]; modelId: string }> {
     const { facts, resolved, engine } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
     const signals = detectSignals(q.text).map((s) => s.kind);
     const result = decideMessage(
@@ -89,10 +90,10 @@ export class Decider {
       resolved.profile,
       resolved.name,
     );
-    return { ...result, signals: [...new Set(signals)] };
+    return { ...result, signals: [...new Set(signals)], modelId: this.engines.modelIdFor(tenantId) };
   }
 
-  async visibility(tenantId: string, q: VisibilityQuery): Promise<{ profile: string; results: VisibilityResult[] }> {
+  async visibility(tenantId: string, q: VisibilityQuery): Promise<{ profile: string; results: VisibilityResult[]; modelId: string }> {
     const [accounts, connected, blocked, engine] = await Promise.all([
       this.storage.getAccounts(tenantId, [q.viewerId, ...q.subjectIds]),
       this.storage.connectedAmong(tenantId, q.viewerId, q.subjectIds),
@@ -110,6 +111,6 @@ export class Decider {
       const subject = classifyParty(subjectId, subjectAccount, engine.accountInfo(subjectId), engine.actorScore(subjectId), subjectProfile);
       return decideVisibility({ viewer, subject, connected: connected.has(subjectId), blocked: blocked.has(subjectId) }, q.surface, subjectProfile);
     });
-    return { profile: resolved.name, results };
+    return { profile: resolved.name, results, modelId: this.engines.modelIdFor(tenantId) };
   }
 }

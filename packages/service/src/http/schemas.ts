@@ -92,6 +92,7 @@ export const decisionResultSchema = z.object({
   reasons: z.array(reasonSchema).describe('Strongest first'),
   nudges: z.array(nudgeSchema),
   profile: z.string().describe('Policy profile applied (e.g. uk, eu)'),
+  modelId: z.string().describe("The tenant's risk model, whose detector scores the decision used"),
 });
 
 export const messageDecisionResultSchema = decisionResultSchema.extend({
@@ -101,6 +102,7 @@ export const messageDecisionResultSchema = decisionResultSchema.extend({
 
 export const visibilityResultSchema = z.object({
   profile: z.string(),
+  modelId: z.string().describe("The tenant's risk model, whose detector scores the decision used"),
   results: z.array(z.object({ subjectId: z.string(), visible: z.boolean(), reasons: z.array(reasonSchema) })),
 });
 
