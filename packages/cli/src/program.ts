@@ -124,13 +124,14 @@ export function createProgram(): Command {
     .option('--labels <labels.jsonl>', '{"conversationId": "...", "label": "harmful"|"benign"} per line (e.g. moderators\' decisions)')
     .requiredOption('--out <model.json>', 'where to write the model')
     .option('--model <model.json>', 'start from this model instead of the built-in one (it is the prior the fit is pulled towards)')
+    .option('--id <name>', 'name the model records with every score it produces (default: none; the service then names it after the file)')
     .option('--no-balance', 'do not weigh classes to equal total weight')
     .option('--json', 'print the summary as JSON', false)
     .addOption(formatOption())
     .option('--no-progress', 'no progress bar')
     .addOption(maxErrorsOption())
     .action(
-      (file: string, opts: { predators?: string; labels?: string; out: string; model?: string; balance: boolean; json: boolean; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
+      (file: string, opts: { predators?: string; labels?: string; out: string; model?: string; id?: string; balance: boolean; json: boolean; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
         exitWith(() => trainCommand(file, opts)),
     );
 

@@ -1,6 +1,7 @@
 // End-to-end: spawns the real `lifeguard` binary on the shipped examples.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fixture, tempFile } from './helpers.ts';
 
@@ -151,6 +152,14 @@ describe('lifeguard train from moderator labels', () => {
     assert.equal(code, 0, stderr);
     const summary = JSON.parse(stdout) as { rows: number; harmful: number; benign: number; labelledButUnseen: number };
     assert.deepEqual([summary.rows, summary.harmful, summary.benign, summary.labelledButUnseen], [6, 3, 3, 1]);
+    assert.equal((JSON.parse(readFileSync(model, 'utf8')) as { id?: string }).id, undefined, 'no --id: the model has no id of its own');
+    const named = tempFile('named-model.json', '');
+    const again = lifeguard('train', events, '--labels', labels, '--out', named, '--id', 'acme-2026-12', '--model', model);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((JSON.parse(readFileSync(named, 'utf8')) as { id?: string }).id, 'acme-2026-12', '--id names the model');
+    const blank = lifeguard('train', events, '--labels', labels, '--out', tempFile('never2.json', ''), '--id', ' ');
+    assert.equal(blank.code, 2, 'a blank --id is refused');
+    assert.match(blank.stderr, /--id must be 1 to 200 characters/);
   });
 
   it('refuses to train without both classes', () => {

@@ -81,9 +81,9 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     assert.equal(await rows.count(), 2);
     const first = rows.nth(0);
     assert.equal(await first.getAttribute('data-case-id'), env.cases.vince);
-    assert.match(await first.locator('td').nth(3).innerText(), /^12$/);
+    assert.match(await first.locator('td').nth(3).innerText(), /^12\s*ella$/, 'the child column: age and the child');
     assert.ok((await first.locator('.chips li').count()) > 0, 'reasons are shown as chips');
-    assert.match(await rows.nth(1).locator('td').nth(3).innerText(), /^13$/);
+    assert.match(await rows.nth(1).locator('td').nth(3).innerText(), /^13\s*mia$/, 'the child column: age and the child');
     assert.match(await rows.nth(1).innerText(), /Unclaimed/);
     assert.match(await rows.nth(1).locator('td').nth(5).innerText(), /^(just now|\d+ (min|h|d)( \d+ (min|h))?)$/);
     await context.close();

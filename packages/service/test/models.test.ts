@@ -106,6 +106,10 @@ describe('a model per tenant in the service', () => {
     assert.ok(acme.score < globex.score, `acme's weights score the same events lower (${acme.score} < ${globex.score})`);
     const account = (await s.call('GET', '/v1/accounts/rick/risk', s.keys.reader)).json();
     assert.equal(account.modelId, 'acme-strict-v2', 'account reports name the model too');
+    const decision = (await s.call('POST', '/v1/decisions/contact', s.keys.decide, { senderId: 'rick', recipientId: 'mia' })).json();
+    assert.equal(decision.modelId, 'acme-strict-v2', 'a decision names the model behind the scores it used');
+    const otherDecision = (await s.call('POST', '/v1/decisions/contact', s.keys.otherAdmin, { senderId: 'rick', recipientId: 'mia' })).json();
+    assert.equal(otherDecision.modelId, 'default', "globex's decision: the built-in model");
   });
 
   it('records the model with every alert and report in the case, and the case API shows it', async () => {

@@ -14,6 +14,8 @@ export interface TrainOptionsCli {
   labels?: string;
   out: string;
   model?: string;
+  /** The name the model records with every score (RiskModel.id). */
+  id?: string;
   format: InputFormat | 'auto';
   progress: boolean;
   maxErrors: number;
@@ -38,6 +40,9 @@ export interface TrainSummary {
 
 export async function train(file: string, options: TrainOptionsCli): Promise<TrainSummary> {
   const printIssue = (issue: InputIssue) => process.stderr.write(`${formatIssue(issue)}\n`);
+  if (options.id !== undefined && (options.id.trim() === '' || options.id.length > 200)) {
+    throw new UnusableInputError(`--id must be 1 to 200 characters (got ${JSON.stringify(options.id.slice(0, 40))}${options.id.length > 40 ? '...' : ''})`);
+  }
   if (!options.predators === !options.labels) {
     throw new UnusableInputError('train needs exactly one of --predators IDS.txt (PAN logs) or --labels LABELS.jsonl');
   }
@@ -88,7 +93,10 @@ export async function train(file: string, options: TrainOptionsCli): Promise<Tra
     for (const row of rows) row.weight = row.label === 1 ? harmfulWeight : benignWeight;
   }
   const prior = startModel ?? DEFAULT_MODEL;
-  const model = trainModel(rows, { prior });
+  const fitted = trainModel(rows, { prior });
+  // A new fit is a new model: it never inherits the starting model's id.
+  const { id: _priorId, ...rest } = fitted;
+  const model = options.id !== undefined ? { ...rest, id: options.id } : rest;
   await writeFile(options.out, `${JSON.stringify(model, null, 2)}\n`);
   // Check the written file loads, and how the fit ranks its own training rows (optimistic).
   const written = await loadModel(options.out);
@@ -118,7 +126,7 @@ export async function trainCommand(file: string, options: TrainOptionsCli, out: 
         `Trained on ${summary.rows} conversations from ${clean(file, 200)} (${summary.harmful} harmful, ${summary.benign} benign).`,
         summary.labelledButUnseen > 0 ? `${summary.labelledButUnseen} labelled conversations were not in the file.` : '',
         `Training-set ROC-AUC with the starting model: ${formatNumber(summary.trainingAucBefore)}; with the new one: ${formatNumber(summary.trainingAucAfter)} (optimistic: same data).`,
-        `Model written to ${clean(summary.out, 200)}. Use it with: lifeguard scan FILE --model ${clean(summary.out, 200)}`,
+        `Model written to ${clean(summary.out, 200)}. Use it with: lifeguard scan FILE --model ${clean(summary.out, 200)}, or lifeguard serve --model ${clean(summary.out, 200)}`,
       ]
         .filter(Boolean)
         .join('\n'),

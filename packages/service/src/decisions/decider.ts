@@ -91,12 +91,13 @@ export class Decider {
     return { facts, resolved, engine, text: this.text(tenantId, ctx.recipient, ctx.sender, resolved) };
   }
 
-  async contact(tenantId: string, q: ContactQuery): Promise<DecisionResult & { locale: LocaleChoice }> {
+  async contact(tenantId: string, q: ContactQuery): Promise<DecisionResult & { locale: LocaleChoice; modelId: string }> {
     const { facts, resolved, text } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
-    return { ...decideContact(facts, q.kind, resolved.profile, resolved.name, text), locale: text.locale };
+    // modelId: the risk model behind the detector scores the decision used.
+    return { ...decideContact(facts, q.kind, resolved.profile, resolved.name, text), locale: text.locale, modelId: this.engines.modelIdFor(tenantId) };
   }
 
-  async message(tenantId: string, q: MessageQuery): Promise<MessageDecision & { signals: string[]; locale: LocaleChoice }> {
+  async message(tenantId: string, q: MessageQuery): Promise<MessageDecision & { signals: string[]; locale: LocaleChoice; modelId: string }> {
     const { facts, resolved, engine, text } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
     const signals = detectSignals(q.text).map((s) => s.kind);
     const result = decideMessage(
@@ -110,10 +111,10 @@ export class Decider {
       resolved.name,
       text,
     );
-    return { ...result, signals: [...new Set(signals)], locale: text.locale };
+    return { ...result, signals: [...new Set(signals)], locale: text.locale, modelId: this.engines.modelIdFor(tenantId) };
   }
 
-  async visibility(tenantId: string, q: VisibilityQuery): Promise<{ profile: string; results: VisibilityResult[]; locale: LocaleChoice }> {
+  async visibility(tenantId: string, q: VisibilityQuery): Promise<{ profile: string; results: VisibilityResult[]; locale: LocaleChoice; modelId: string }> {
     const [accounts, connected, blocked, engine] = await Promise.all([
       this.storage.getAccounts(tenantId, [q.viewerId, ...q.subjectIds]),
       this.storage.connectedAmong(tenantId, q.viewerId, q.subjectIds),
@@ -133,7 +134,7 @@ export class Decider {
       const subject = classifyParty(subjectId, subjectAccount, engine.accountInfo(subjectId), engine.actorScore(subjectId), subjectProfile);
       return decideVisibility({ viewer, subject, connected: connected.has(subjectId), blocked: blocked.has(subjectId) }, q.surface, subjectProfile, t);
     });
-    return { profile: resolved.name, results, locale };
+    return { profile: resolved.name, results, locale, modelId: this.engines.modelIdFor(tenantId) };
   }
 
   // Safety by design for child accounts (family-centre) ------------------------------------------

@@ -73,7 +73,8 @@ export function loadServiceModels(options: { model?: string; modelDir?: string }
       const code = (err as NodeJS.ErrnoException).code;
       throw new ModelError(`--model-dir ${options.modelDir}: ${code === 'ENOENT' ? 'directory not found' : `cannot read (${code ?? (err as Error).message})`}`);
     }
-    const tenants: Record<string, RiskModel> = {};
+    // No prototype: a file named __proto__.json is a tenant like any other, not an object's prototype.
+    const tenants = Object.create(null) as Record<string, RiskModel>;
     for (const name of names.sort()) {
       if (!name.toLowerCase().endsWith('.json')) continue;
       const tenantId = name.slice(0, -'.json'.length);

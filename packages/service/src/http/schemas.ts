@@ -104,6 +104,7 @@ export const decisionResultSchema = z.object({
   nudges: z.array(nudgeSchema),
   profile: z.string().describe('Policy profile applied (e.g. uk, eu)'),
   locale: localeChoiceSchema,
+  modelId: z.string().describe("The tenant's risk model, whose detector scores the decision used"),
 });
 
 export const messageDecisionResultSchema = decisionResultSchema.extend({
@@ -115,6 +116,7 @@ export const messageDecisionResultSchema = decisionResultSchema.extend({
 export const visibilityResultSchema = z.object({
   profile: z.string(),
   locale: localeChoiceSchema,
+  modelId: z.string().describe("The tenant's risk model, whose detector scores the decision used"),
   results: z.array(z.object({ subjectId: z.string(), visible: z.boolean(), reasons: z.array(reasonSchema) })),
 });
 

@@ -42,8 +42,6 @@ interface Labelled {
   caseIds: string[];
   decidedAt: number;
   modelId: string | null;
-  /** Message texts the cases copied (kept from retention while the case is kept). */
-  copies: Map<string, string>;
 }
 
 async function* decidedCases(storage: Storage, tenantId: string, status: CaseStatus, since: number): AsyncGenerator<CaseRecord> {
@@ -58,13 +56,6 @@ async function* decidedCases(storage: Storage, tenantId: string, status: CaseSta
     const last = page[page.length - 1]!;
     before = { updatedAt: last.updatedAt, id: last.id };
   }
-}
-
-function copiesOf(c: CaseRecord, conversationId: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const conv = (c.evidence as Partial<CaseEvidence> | null)?.conversations?.[conversationId];
-  for (const m of conv?.messages ?? []) if (!m.textPurged && typeof m.text === 'string' && m.text !== '') out.set(m.id, m.text);
-  return out;
 }
 
 async function write(stream: WriteStream, line: string): Promise<void> {
@@ -88,13 +79,14 @@ async function open(path: string): Promise<WriteStream> {
   return stream;
 }
 
-/** The stored message with the text a case kept where retention removed it from the event store. */
-function messageEvent(stored: StoredEvent, copies: Map<string, string>): { event: LifeguardEvent; hasText: boolean } | null {
+/**
+ * A stored message as an event. Retention keeps the text of every conversation a case holds (until a
+ * dismissed case's own copy is purged), so text is missing only where it is gone everywhere.
+ */
+function messageEvent(stored: StoredEvent): { event: LifeguardEvent; hasText: boolean } | null {
   const e = stored.event;
   if (e.type !== 'message') return null;
-  const copy = stored.textPurged ? copies.get(e.id) : undefined;
-  const text = copy ?? e.text;
-  return { event: copy !== undefined ? { ...e, text } : e, hasText: text !== '' };
+  return { event: e, hasText: !stored.textPurged && e.text !== '' };
 }
 
 export async function exportLabels(storage: Storage, options: LabelsExportOptions): Promise<LabelsExportSummary> {
@@ -114,12 +106,11 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
       for (const conversationId of c.conversationIds) {
         const known = labelled.get(conversationId);
         if (!known) {
-          labelled.set(conversationId, { label, caseIds: [c.id], decidedAt: c.updatedAt, modelId, copies: copiesOf(c, conversationId) });
+          labelled.set(conversationId, { label, caseIds: [c.id], decidedAt: c.updatedAt, modelId });
           continue;
         }
         if (known.label !== label) conflicts++; // actioned cases come first, so harmful stays
         known.caseIds.push(c.id);
-        for (const [id, text] of copiesOf(c, conversationId)) if (!known.copies.has(id)) known.copies.set(id, text);
       }
     }
   }
@@ -141,9 +132,8 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
     const participants = new Set<string>();
     let firstAt = Infinity;
     for (const id of conversations) {
-      const entry = labelled.get(id)!;
       const messages = await storage.conversationMessages(tenantId, id, Number.MAX_SAFE_INTEGER, MAX_MESSAGES_PER_CONVERSATION);
-      const usable = messages.map((m) => messageEvent(m, entry.copies)).filter((m) => m !== null);
+      const usable = messages.map(messageEvent).filter((m) => m !== null);
       if (!usable.some((m) => m.hasText)) {
         summary.leftOut++;
         continue;
@@ -180,10 +170,9 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
       }
       for (const id of conversations) {
         if (!exported.has(id)) continue;
-        const entry = labelled.get(id)!;
         const messages = await storage.conversationMessages(tenantId, id, Number.MAX_SAFE_INTEGER, MAX_MESSAGES_PER_CONVERSATION);
         for (const stored of messages) {
-          const m = messageEvent(stored, entry.copies);
+          const m = messageEvent(stored);
           if (!m) continue;
           if (!m.hasText) summary.messagesWithoutText++;
           await write(events, JSON.stringify(m.event));

@@ -26,11 +26,11 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
   const errors = { 400: jsonSchema(errorSchema, 'output'), 401: jsonSchema(errorSchema, 'output'), 403: jsonSchema(errorSchema, 'output') };
 
   /** Tells subscribed webhooks about holds and blocks; never delays or fails the decision itself. */
-  const notify = (request: FastifyRequest, kind: string, subject: Record<string, unknown>, result: DecisionResult) => {
+  const notify = (request: FastifyRequest, kind: string, subject: Record<string, unknown>, result: DecisionResult & { modelId?: string }) => {
     const { tenantId } = auth(request);
     recordWarnings(request, tenantId, subject, result);
     if (result.decision !== 'hold' && result.decision !== 'block') return;
-    const payload = { kind, ...subject, decision: result.decision, reasons: result.reasons, profile: result.profile, at: Date.now() };
+    const payload = { kind, ...subject, decision: result.decision, reasons: result.reasons, profile: result.profile, modelId: result.modelId ?? ctx.engines.modelIdFor(tenantId), at: Date.now() };
     ctx.storage.enqueueWebhookEvent(tenantId, { type: 'decision.made', payload }, Date.now()).catch((err) => request.log.error({ err }, 'could not queue decision webhook'));
   };
 
