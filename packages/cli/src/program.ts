@@ -36,7 +36,7 @@ export const EXTENSIONS: Extension[] = [
     fallbackPackage: '@lifeguard/service',
     fallbackFile: './cli.ts',
     exportName: 'registerServiceCommands',
-    commands: ['serve', 'demo', 'keys', 'staff'],
+    commands: ['serve', 'demo', 'keys', 'staff', 'evidence'],
     what: 'the HTTP service',
   },
 ];

@@ -8,6 +8,9 @@ import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './poli
 import { createKey, parseScopes } from './auth/keys.ts';
 import { runDemo } from './demo/demo.ts';
 import { registerStaffCommands } from './console/staffCli.ts'; // console-server
+import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts'; // reports and evidence
+import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
+import { loadReportingFile, ReportingConfigError } from './reporting/configFile.ts';
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
 export function lifeguardHome(): string {
@@ -63,6 +66,8 @@ interface ServeOptions {
   webhooks: boolean;
   nats?: string;
   natsTenants?: string;
+  evidenceKey: string;
+  reporting?: string;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -80,9 +85,18 @@ export function registerServiceCommands(program: Command): void {
     .option('--no-webhooks', 'queue webhook deliveries but do not send them')
     .option('--nats <servers>', 'also consume events from NATS JetStream (subjects lifeguard.<tenant>.events)')
     .option('--nats-tenants <list>', 'comma-separated tenants this instance consumes from NATS (default: all in the database)')
+    .option('--evidence-key <file>', 'Ed25519 key (PEM) that signs preserved evidence; created if missing', defaultEvidenceKey(lifeguardHome()))
+    .option('--reporting <file>', 'reporting configuration (JSON): reporter, NCMEC credentials, NCA registration; see docs/reporting.md')
     .action(async (opts: ServeOptions) => {
       if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
+      let reporting;
+      try {
+        reporting = { ...(opts.reporting ? loadReportingFile(opts.reporting) : {}), evidenceKey: loadOrCreateKeyFile(opts.evidenceKey) };
+      } catch (err) {
+        if (err instanceof ReportingConfigError) refuse(`refusing to start: ${err.message}`);
+        refuse(`refusing to start: cannot use the evidence key ${opts.evidenceKey}: ${(err as Error).message}`);
+      }
       const storage = await openOrExit(opts.database, opts.sqliteSync);
       if ((await storage.countApiKeys()) === 0) {
         const { key } = await createKey(storage, 'default', 'bootstrap admin', ['admin'], 'Default platform');
@@ -96,6 +110,7 @@ export function registerServiceCommands(program: Command): void {
         policy,
         logger: { level: opts.logLevel },
         retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
+        reporting,
         ...(opts.webhooks ? {} : { webhooks: false as const }),
         ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
       });
@@ -170,6 +185,7 @@ export function registerServiceCommands(program: Command): void {
     });
 
   registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
+  registerEvidenceCommands(program, { defaultDatabase, lifeguardHome, openOrExit, refuse }); // reports and evidence
 
   program
     .command('demo')
