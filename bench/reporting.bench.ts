@@ -68,16 +68,18 @@ async function run(): Promise<void> {
     }
     const best = Math.min(...rounds);
     const worst = Math.max(...rounds);
-    await storage.close();
-
+    const sizes = storage.db.prepare('SELECT avg(length(package)) AS avg FROM evidence_packages').get() as { avg: number };
     const markdown = [
+      '### Evidence preservation (reporting)',
+      '',
       '| Measure | Result |',
       '| --- | --- |',
       `| Evidence packages frozen per second (SQLite, writer thread, synchronous=FULL; ${TIMED_FREEZES} cases) | ${perSecond}/s (${(freezeMs / TIMED_FREEZES).toFixed(2)} ms each) |`,
       `| \`verify\` over ${CASES.toLocaleString('en')} cases (${result!.packages.toLocaleString('en')} packages, ${result!.auditEntries.toLocaleString('en')} audit entries) | ${(best / 1000).toFixed(1)} s best of 3 (worst ${(worst / 1000).toFixed(1)} s) |`,
       '',
-      `Method: each case holds the evidence the case manager copies for a short conversation (3 messages, the detector's report with a span, two participants, one known-image match); a package is ${'about 2 KiB'} of canonical JSON. Freezing is \`EvidenceVault.freeze\`: read the case, its history, actions, identifiers and reports, canonical JSON (RFC 8785), SHA-256, Ed25519 signature, then package and audit entry in one transaction. The other cases were loaded with the same code on inline writes with synchronous=NORMAL (${loadS} s; database ${dbMb} MB). \`verify\` reads every audit entry (re-hashing the chain) and every package (SHA-256 of the content, signature check, audit entry match), page by page. Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${load} at start. Command: \`npm run bench -- reporting\`.`,
+      `Method: each case holds the evidence the case manager copies for a short conversation (3 messages, the detector's report with a span, two participants, one known-image match); a package averages ${(sizes.avg / 1024).toFixed(1)} KiB of canonical JSON. Freezing is \`EvidenceVault.freeze\`: read the case, its history, actions, identifiers and reports, canonical JSON (RFC 8785), SHA-256, Ed25519 signature, then package and audit entry in one transaction. The other cases were loaded with the same code on inline writes with synchronous=NORMAL (${loadS} s; database ${dbMb} MB). \`verify\` reads every audit entry (re-hashing the chain) and every package (SHA-256 of the content, signature check, audit entry match), page by page. Machine: ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, Node ${process.version}, load average ${load} at start. Command: \`npm run bench -- reporting\`.`,
     ].join('\n');
+    await storage.close();
     process.stdout.write(`${JSON.stringify({ title: 'Evidence preservation (reporting)', markdown })}\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
