@@ -37,7 +37,7 @@ export const EXTENSIONS: Extension[] = [
     fallbackPackage: '@lifeguard/service',
     fallbackFile: './cli.ts',
     exportName: 'registerServiceCommands',
-    commands: ['serve', 'demo', 'keys', 'staff', 'labels'],
+    commands: ['serve', 'demo', 'keys', 'staff', 'labels', 'evidence'],
     what: 'the HTTP service',
   },
 ];

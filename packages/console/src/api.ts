@@ -91,6 +91,10 @@ export const api = {
   audit: (filters: { caseId?: string; actorId?: string; action?: string; cursor?: string | null }) =>
     call<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/audit${q({ ...filters, limit: 100 })}`),
 
+  // Reports and evidence (specialists): plain paths under /console/api.
+  get: <T>(path: string) => call<T>('GET', path),
+  send: <T>(method: string, path: string, body?: unknown) => call<T>(method, path, body),
+
   staff: () => call<{ staff: StaffMember[] } | StaffMember[]>('GET', '/staff'),
   createStaff: (body: { email: string; name: string; role: string; password: string }) => call<StaffMember>('POST', '/staff', body),
   updateStaff: (id: string, body: { role?: string; disabled?: boolean }) => call<StaffMember>('PATCH', `/staff/${encodeURIComponent(id)}`, body),

@@ -112,7 +112,7 @@ export interface ConsoleEnv {
 }
 
 /** `server`: extra service configuration (risk models, engine thresholds). */
-export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean; server?: Partial<ServiceConfig> } = {}): Promise<ConsoleEnv> {
+export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean; server?: Partial<ServiceConfig>; reporting?: Parameters<typeof buildServer>[0]['reporting'] } = {}): Promise<ConsoleEnv> {
   const browser = opts.browser === false ? (null as unknown as Browser) : await launchChromium();
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-console-'));
   let app: FastifyInstance | null = null;
@@ -123,7 +123,7 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
     storage = new SqliteStorage({ path: join(dir, 'console.db') });
     await storage.migrate();
     const { key } = await createKey(storage, TENANT, 'platform', ['admin'], 'Acme Chat');
-    app = await buildServer({ ...opts.server, storage, webhooks: false, console: { dir: dist } });
+    app = await buildServer({ ...opts.server, storage, webhooks: false, console: { dir: dist }, ...(opts.reporting ? { reporting: opts.reporting } : {}) });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
     // The first admin comes from the bootstrap path (the CLI's); everyone else through the staff API.

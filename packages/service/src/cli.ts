@@ -11,6 +11,9 @@ import { loadServiceModels, modelIdOf, ModelError, type ServiceModels } from './
 import { registerLabelCommands } from './learning/labelsCli.ts';
 import { registerStaffCommands } from './console/staffCli.ts'; // console-server
 import { DestinationPolicy } from './webhooks/destination.ts';
+import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts'; // reports and evidence
+import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
+import { loadReportingFile, ReportingConfigError } from './reporting/configFile.ts';
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
 export function lifeguardHome(): string {
@@ -89,6 +92,8 @@ interface ServeOptions {
   natsTenants?: string;
   model?: string;
   modelDir?: string;
+  evidenceKey: string;
+  reporting?: string;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -109,10 +114,19 @@ export function registerServiceCommands(program: Command): void {
     .option('--webhook-allow <list>', 'comma-separated private ranges, addresses or host names webhooks may go to (on-premise receivers), e.g. 10.20.0.0/16,hooks.corp.example')
     .option('--nats <servers>', 'also consume events from NATS JetStream (subjects lifeguard.<tenant>.events)')
     .option('--nats-tenants <list>', 'comma-separated tenants this instance consumes from NATS (default: all in the database)')
+    .option('--evidence-key <file>', 'Ed25519 key (PEM) that signs preserved evidence; created if missing', defaultEvidenceKey(lifeguardHome()))
+    .option('--reporting <file>', 'reporting configuration (JSON): reporter, NCMEC credentials, NCA registration; see docs/reporting.md')
     .action(async (opts: ServeOptions) => {
       if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
       const models = loadModelsOrExit(opts);
+      let reporting;
+      try {
+        reporting = { ...(opts.reporting ? loadReportingFile(opts.reporting) : {}), evidenceKey: loadOrCreateKeyFile(opts.evidenceKey) };
+      } catch (err) {
+        if (err instanceof ReportingConfigError) refuse(`refusing to start: ${err.message}`);
+        refuse(`refusing to start: cannot use the evidence key ${opts.evidenceKey}: ${(err as Error).message}`);
+      }
       const storage = await openOrExit(opts.database, opts.sqliteSync);
       if ((await storage.countApiKeys()) === 0) {
         const { key } = await createKey(storage, 'default', 'bootstrap admin', ['admin'], 'Default platform');
@@ -128,6 +142,7 @@ export function registerServiceCommands(program: Command): void {
         logger: { level: opts.logLevel },
         retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
         ...(opts.webhooks ? { webhooks: { allow: webhookAllow(opts.webhookAllow) } } : { webhooks: false as const }),
+        reporting,
         ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
       });
       let closing = false;
@@ -206,6 +221,7 @@ export function registerServiceCommands(program: Command): void {
 
   registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
   registerLabelCommands(program, { defaultDatabase, openOrExit, refuse }); // lifeguard labels export
+  registerEvidenceCommands(program, { defaultDatabase, lifeguardHome, openOrExit, refuse }); // reports and evidence
 
   program
     .command('demo')

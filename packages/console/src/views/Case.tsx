@@ -1,5 +1,6 @@
 // One case: the conversation with its evidence, how risk built up, who is involved, and the decision.
 // Media stays blurred until asked for, one item at a time; every reveal is logged by the server.
+import { ReportsPanel } from './Reports.tsx'; // reports to the authorities (specialists)
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError } from '../api.ts';
 import { actorName, ageSourceText, ago, fmtDate, fmtDateTime, fmtHourMinute, fmtShort, pct, words } from '../format.ts';
@@ -288,6 +289,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
             }}
             onNext={nextCase}
           />
+          {user.role === 'specialist' && <ReportsPanel detail={detail} />}
           <Section title="People" id="people">
             <PersonCard person={detail.accused} role="accused" />
             {detail.children.map((ch) => <PersonCard key={ch.userId} person={ch} role="child" />)}

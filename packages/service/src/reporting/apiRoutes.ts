@@ -5,7 +5,24 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { ApiError, parseOr400 } from '../http/errors.ts';
+import { BUCKETS, loadStatistics, statisticsCsv } from './statistics.ts';
+
+const DAY = 86_400_000;
+export const statisticsQuery = z.strictObject({
+  from: z.iso.date({ message: 'must be a date, e.g. 2026-01-01' }).optional(),
+  to: z.iso.date({ message: 'must be a date, e.g. 2026-12-31' }).optional(),
+  bucket: z.enum(BUCKETS).default('month'),
+});
+
+/** The period asked for: [from, to + 1 day), at most ten years; default the last 365 days. */
+export function statisticsRange(q: z.output<typeof statisticsQuery>, now = Date.now()): { from: number; to: number } {
+  const to = q.to ? Date.parse(`${q.to}T00:00:00Z`) + DAY : now;
+  const from = q.from ? Date.parse(`${q.from}T00:00:00Z`) : to - 365 * DAY;
+  if (from >= to) throw new ApiError(400, 'invalid_request', 'invalid statistics query', ['from: must be before to']);
+  if (to - from > 3653 * DAY) throw new ApiError(400, 'invalid_request', 'invalid statistics query', ['from: at most ten years before to']);
+  return { from, to };
+}
 
 const verifyBody = z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({});
 
@@ -27,5 +44,29 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
     const result = await ctx.reporting.vault.verify(tenantId, body.caseId);
     await ctx.storage.appendAudit(tenantId, { at: Date.now(), actor: { system: `api-key:${auth(request).keyId}` }, action: 'evidence.verify', caseId: body.caseId ?? null, targetId: null, details: { ok: result.ok, problems: result.problemCount } });
     return result;
+  });
+
+  const statsSchema = {
+    tags: ['admin'],
+    security: [{ apiKey: [] }],
+    querystring: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, bucket: { type: 'string', enum: [...BUCKETS] } } },
+  };
+  app.get('/statistics', {
+    config: { scope: 'cases:read' },
+    schema: { ...statsSchema, summary: 'Transparency statistics', description: 'Per period and jurisdiction: detections by kind, cases opened, actions by rung, reports by authority and priority, time from detection to action and to report (median, p90), appeals, overturned decisions, false-flag rate. Counts only; computed from stored data.' },
+  }, async (request) => {
+    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const { from, to } = statisticsRange(q);
+    return loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
+  });
+  app.get('/statistics.csv', {
+    config: { scope: 'cases:read' },
+    schema: { ...statsSchema, summary: 'Transparency statistics as CSV', description: 'The same numbers, one per line: period,jurisdiction,metric,key,value.' },
+  }, async (request, reply) => {
+    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const { from, to } = statisticsRange(q);
+    const stats = await loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
+    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lifeguard-statistics-${stats.from.slice(0, 10)}-${stats.to.slice(0, 10)}.csv"`);
+    return statisticsCsv(stats);
   });
 }

@@ -11,6 +11,8 @@ import { ConsoleError, caseNotFound, forbidden } from '../console/errors.ts';
 import { staff } from '../console/session.ts';
 import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts';
 import { Reporting } from './reporting.ts';
+import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
+import { loadStatistics } from './statistics.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 const retractBody = z.strictObject({ reason: z.string().trim().min(5, 'say in a few words why the report is withdrawn').max(1000) });
@@ -93,6 +95,14 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     }
     reply.header('content-disposition', `attachment; filename="evidence-${id}.json"`);
     return out;
+  });
+
+  app.get('/statistics', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('see transparency statistics');
+    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const { from, to } = statisticsRange(q);
+    return loadStatistics(storage, user.tenantId, from, to, q.bucket);
   });
 
   app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {

@@ -79,7 +79,7 @@ export class NcmecClient {
   }
 
   upload(reportId: string, bytes: Buffer, fileName: string): Promise<NcmecAnswer> {
-    return this.call('/upload', { method: 'POST', body: this.form({ id: reportId, file: new Blob([bytes]) }, fileName) });
+    return this.call('/upload', { method: 'POST', body: this.form({ id: reportId, file: new Blob([new Uint8Array(bytes)]) }, fileName) });
   }
 
   fileinfo(xml: string): Promise<NcmecAnswer> {
