@@ -128,7 +128,7 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
     });
 
     it('shows the parent who the teen talks to, without content, and the teen exactly the same', async () => {
-      await s.call('POST', '/v1/decisions/message', s.keys.decide, { senderId: 'rick', recipientId: 'maya', text: 'add me on snap, its easier to talk there' });
+      await s.call('POST', '/v1/decisions/message', s.keys.decide, { senderId: 'sam', recipientId: 'maya', text: 'add me on snap, its easier to talk there' });
       // The prompt kinds are recorded after the decision is answered.
       let recorded = 0;
       await waitFor('the warning to be recorded', () => (void s.storage.safetyWarnings('acme', 'maya', 0, 10).then((w) => (recorded = w.length)), recorded > 0));
@@ -139,7 +139,7 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
       const sam = p.data.recentContacts.find((c: { userId: string }) => c.userId === 'sam');
       assert.deepEqual([sam?.messages, sam?.connected], [2, true], 'two messages with sam, a connection');
       assert.deepEqual(p.data.connections.accounts.map((c: { userId: string }) => c.userId), ['sam'], 'connections');
-      assert.ok(p.data.warnings.some((w: { kind: string; accountId: string }) => w.kind === 'platform_move' && w.accountId === 'rick'), 'the warning shown to the teen, by kind');
+      assert.ok(p.data.warnings.some((w: { kind: string; accountId: string }) => w.kind === 'platform_move' && w.accountId === 'sam'), 'the warning shown to the teen, by kind');
       assert.equal(p.data.settings.state, 'unknown', 'no settings reported yet');
       assert.ok(p.help.some((h: { phone?: string }) => h.phone === '0800 1111'), 'Childline for a UK teen');
       const teen = await family('GET', `/v1/family/links/${link}/view?viewerId=maya`);
