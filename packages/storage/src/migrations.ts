@@ -389,6 +389,7 @@ CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
 -- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+-- Keyed by account then other account, so a view groups in key order without sorting.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
@@ -397,8 +398,8 @@ CREATE TABLE message_contacts (
   messages INTEGER NOT NULL,
   first_at INTEGER NOT NULL,
   last_at INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, user_id, day, other_id)
-);
+  PRIMARY KEY (tenant_id, user_id, other_id, day)
+) WITHOUT ROWID;
 CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
 -- Kinds of safety prompts shown to an account (codes only).
 CREATE TABLE safety_warnings (
@@ -786,6 +787,7 @@ CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
 -- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+-- Keyed by account then other account, so a view groups in key order without sorting.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
@@ -794,7 +796,7 @@ CREATE TABLE message_contacts (
   messages INTEGER NOT NULL,
   first_at BIGINT NOT NULL,
   last_at BIGINT NOT NULL,
-  PRIMARY KEY (tenant_id, user_id, day, other_id)
+  PRIMARY KEY (tenant_id, user_id, other_id, day)
 );
 CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
 -- Kinds of safety prompts shown to an account (codes only).

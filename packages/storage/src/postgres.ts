@@ -923,7 +923,7 @@ export class PostgresStorage implements Storage {
     const sorted = [...increments].sort((a, b) => a.day - b.day || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) || (a.otherId < b.otherId ? -1 : a.otherId > b.otherId ? 1 : 0));
     await this.rowsNamed('family_add_contacts', `INSERT INTO message_contacts AS m (tenant_id, user_id, day, other_id, messages, first_at, last_at)
       SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::bigint[], $7::bigint[])
-      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = m.messages + excluded.messages,
+      ON CONFLICT (tenant_id, user_id, other_id, day) DO UPDATE SET messages = m.messages + excluded.messages,
         first_at = least(m.first_at, excluded.first_at), last_at = greatest(m.last_at, excluded.last_at)`, [
       tenantId, sorted.map((c) => c.userId), sorted.map((c) => c.day), sorted.map((c) => c.otherId),
       sorted.map((c) => c.messages), sorted.map((c) => c.firstAt), sorted.map((c) => c.lastAt),

@@ -918,7 +918,7 @@ export class SqliteStorage implements Storage {
   private addMessageContacts(tenantId: string, increments: ContactIncrement[]): void {
     if (increments.length === 0) return;
     const upsert = this.q(`INSERT INTO message_contacts (tenant_id, user_id, day, other_id, messages, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = messages + excluded.messages,
+      ON CONFLICT (tenant_id, user_id, other_id, day) DO UPDATE SET messages = messages + excluded.messages,
         first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`);
     for (const c of increments) upsert.run(tenantId, c.userId, c.day, c.otherId, c.messages, c.firstAt, c.lastAt);
   }
