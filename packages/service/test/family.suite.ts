@@ -67,8 +67,6 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
         { type: 'account', id: 'acc-zoe', time: t0, userId: 'zoe', age: 11, country: 'GB' },
         { type: 'account', id: 'acc-ghost', time: t0, userId: 'noage' },
         { type: 'contact', id: 'f-sam', time: t0 + 5, action: 'friend_accept', actorId: 'maya', targetId: 'sam' },
-        { type: 'message', id: 'p1', time: t0 + 10, conversationId: 'dm-maya-sam', senderId: 'maya', recipientIds: ['sam'], text: PRIVATE_TEXT },
-        { type: 'message', id: 'p2', time: t0 + 20, conversationId: 'dm-maya-sam', senderId: 'sam', recipientIds: ['maya'], text: `ok ${PRIVATE_TEXT}` },
       ]);
       assert.equal(res.statusCode, 200, `setup ingested: ${res.body}`);
     });
@@ -119,6 +117,11 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
       const byParent = await family('POST', `/v1/family/links/${link}/accept`, { teenId: 'helen' });
       assert.equal(byParent.statusCode, 403, 'the parent cannot accept for the teen');
       assert.equal((await family('GET', `/v1/family/links/${link}/view?viewerId=helen`)).statusCode, 409, 'no view before the teen accepts');
+      // Contacts are counted from the invitation on (none are kept for accounts without a link).
+      assert.equal((await s.ingest([
+        { type: 'message', id: 'p1', time: t0 + 10, conversationId: 'dm-maya-sam', senderId: 'maya', recipientIds: ['sam'], text: PRIVATE_TEXT },
+        { type: 'message', id: 'p2', time: t0 + 20, conversationId: 'dm-maya-sam', senderId: 'sam', recipientIds: ['maya'], text: `ok ${PRIVATE_TEXT}` },
+      ])).statusCode, 200, 'messages ingested');
       const ok = await family('POST', `/v1/family/links/${link}/accept`, { teenId: 'maya' });
       assert.equal(ok.statusCode, 200, ok.body);
       assert.equal(ok.json().status, 'active', 'active after accepting');

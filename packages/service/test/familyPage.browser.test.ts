@@ -1,7 +1,8 @@
 // The embeddable Family Centre page in real Chromium against the real service: the parent's and the
 // teen's page show the same metadata and no message text, the platform's theme applies, reporting and
 // ending work from the page, and a bad or expired link shows a clear error. Needs /usr/bin/chromium
-// (LIFEGUARD_CHROMIUM to use another; LIFEGUARD_SKIP_BROWSER=1 skips).
+// (LIFEGUARD_CHROMIUM to use another; LIFEGUARD_SKIP_BROWSER=1 skips). In-page code is passed as strings:
+// this package is type-checked without the DOM library.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -42,11 +43,14 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       { type: 'account', id: 'a4', time: t, userId: 'coach_dan', age: 31, country: 'GB' },
       { type: 'contact', id: 'c1', time: t, action: 'friend_accept', actorId: 'ella', targetId: 'jo' },
       { type: 'contact', id: 'c2', time: t + 1, action: 'friend_accept', actorId: 'ella', targetId: 'coach_dan' },
-      { type: 'message', id: 'm1', time: t + 2, conversationId: 'c-ej', senderId: 'jo', recipientIds: ['ella'], text: PRIVATE },
-      { type: 'message', id: 'm2', time: t + 3, conversationId: 'c-ed', senderId: 'coach_dan', recipientIds: ['ella'], text: `<script>document.title='x'</script> ${PRIVATE}` },
     ]);
     assert.equal(res.statusCode, 200, res.body);
     linkId = (await s.call('POST', '/v1/family/links', s.keys.decide, { parentId: 'mum', teenId: 'ella' })).json().link.id;
+    const messages = await s.ingest([
+      { type: 'message', id: 'm1', time: t + 2, conversationId: 'c-ej', senderId: 'jo', recipientIds: ['ella'], text: PRIVATE },
+      { type: 'message', id: 'm2', time: t + 3, conversationId: 'c-ed', senderId: 'coach_dan', recipientIds: ['ella'], text: `<script>document.title='x'</script> ${PRIVATE}` },
+    ]);
+    assert.equal(messages.statusCode, 200, messages.body);
     assert.equal((await s.call('POST', `/v1/family/links/${linkId}/accept`, s.keys.decide, { teenId: 'ella' })).statusCode, 200, 'accepted');
     await s.call('PUT', '/v1/family/settings/ella', s.keys.decide, { settings: { profile_private: true, precise_location_off: false } });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
@@ -67,8 +71,8 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     assert.match(await page.textContent('[data-section="settings"]') ?? '', /1 setting is changed from the safe default/, 'settings state');
     const body = await page.textContent('body') ?? '';
     assert.ok(!body.includes('tulip') && !body.includes('gym') && !body.includes('script'), 'no message text on the page');
-    assert.equal(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--lg-accent').trim()), '#c2185b', 'the theme accent applies');
-    assert.match(await page.evaluate(() => getComputedStyle(document.body).fontFamily), /Georgia/, 'the theme font applies');
+    assert.equal(await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--lg-accent').trim()"), '#c2185b', 'the theme accent applies');
+    assert.match(await page.evaluate<string>('getComputedStyle(document.body).fontFamily'), /Georgia/, 'the theme font applies');
     assert.equal(await page.$$eval('script', (els) => els.length), 0, 'no script at all');
     await page.close();
   });

@@ -388,7 +388,8 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
--- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+-- Who a linked teen exchanged messages with, per UTC day: counts and times only, never text. Only for
+-- teens of a pending or active family link (no contact table for everyone). Kept 8 days.
 -- Keyed by account then other account, so a view groups in key order without sorting.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
@@ -401,6 +402,7 @@ CREATE TABLE message_contacts (
   PRIMARY KEY (tenant_id, user_id, other_id, day)
 ) WITHOUT ROWID;
 CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, day);
 -- Kinds of safety prompts shown to an account (codes only).
 CREATE TABLE safety_warnings (
   tenant_id TEXT NOT NULL,
@@ -786,7 +788,8 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
--- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+-- Who a linked teen exchanged messages with, per UTC day: counts and times only, never text. Only for
+-- teens of a pending or active family link (no contact table for everyone). Kept 8 days.
 -- Keyed by account then other account, so a view groups in key order without sorting.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
@@ -799,6 +802,7 @@ CREATE TABLE message_contacts (
   PRIMARY KEY (tenant_id, user_id, other_id, day)
 );
 CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, day);
 -- Kinds of safety prompts shown to an account (codes only).
 CREATE TABLE safety_warnings (
   tenant_id TEXT NOT NULL,

@@ -917,7 +917,12 @@ export class PostgresStorage implements Storage {
   // Family Centre (helper "family-centre") ------------------------------------------------------
 
   /** One statement per batch (the increments are already summed per user, other and day). */
-  private async addMessageContacts(client: pg.PoolClient, tenantId: string, increments: ContactIncrement[]): Promise<void> {
+  private async addMessageContacts(client: pg.PoolClient, tenantId: string, all: ContactIncrement[]): Promise<void> {
+    if (all.length === 0) return;
+    // Only teens with a pending or active family link are counted (one lookup per batch).
+    const users = [...new Set(all.map((c) => c.userId))];
+    const linked = new Set((await this.rowsNamed('family_linked_teens', `SELECT DISTINCT teen_id FROM family_links WHERE tenant_id = $1 AND status IN ('pending', 'active') AND teen_id = ANY($2::text[])`, [tenantId, users], client)).map((r) => String(r.teen_id)));
+    const increments = all.filter((c) => linked.has(c.userId));
     if (increments.length === 0) return;
     // Sorted so concurrent batches take the row locks in the same order (no deadlocks).
     const sorted = [...increments].sort((a, b) => a.day - b.day || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) || (a.otherId < b.otherId ? -1 : a.otherId > b.otherId ? 1 : 0));
@@ -966,6 +971,10 @@ export class PostgresStorage implements Storage {
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
     return (await this.rowsNamed('family_message_contacts', `SELECT other_id, sum(messages)::bigint AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
       WHERE tenant_id = $1 AND user_id = $2 AND day >= $3 GROUP BY other_id ORDER BY max(last_at) DESC, other_id`, [tenantId, userId, Math.floor(since / DAY_MS)], this.pool)).map(mapMessageContact);
+  }
+
+  async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
+    return (await this.rows('SELECT DISTINCT user_id FROM message_contacts WHERE tenant_id = $1 AND other_id = $2 AND day >= $3 ORDER BY user_id', [tenantId, otherId, Math.floor(since / DAY_MS)])).map((r) => String(r.user_id));
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {

@@ -237,7 +237,7 @@ export class SqliteStorage implements Storage {
         for (const effect of graphEffects(event)) this.applyEffect(tenantId, effect);
         if (event.type === 'message') accepted.push(event);
       });
-      this.addMessageContacts(tenantId, contactIncrements(accepted)); // family-centre
+      this.addMessageContacts(tenantId, accepted); // family-centre
     }).immediate();
     return { statuses, seqs };
   }
@@ -915,7 +915,18 @@ export class SqliteStorage implements Storage {
   // End of ban evasion ------------------------------------------------------------------------
   // Family Centre (helper "family-centre") ------------------------------------------------------
 
-  private addMessageContacts(tenantId: string, increments: ContactIncrement[]): void {
+  /** Counts the accepted messages of teens with a pending or active family link (one lookup per batch). */
+  private addMessageContacts(tenantId: string, messages: LifeguardEvent[]): void {
+    if (messages.length === 0) return;
+    const all = contactIncrements(messages);
+    const users = [...new Set(all.map((c) => c.userId))];
+    const linked = new Set<string>();
+    for (let i = 0; i < users.length; i += 500) {
+      const chunk = users.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT DISTINCT teen_id FROM family_links WHERE tenant_id = ? AND status IN ('pending', 'active') AND teen_id IN (${chunk.map(() => '?').join(',')})`).all(tenantId, ...chunk) as Row[];
+      for (const r of rows) linked.add(String(r.teen_id));
+    }
+    const increments: ContactIncrement[] = all.filter((c) => linked.has(c.userId));
     if (increments.length === 0) return;
     const upsert = this.q(`INSERT INTO message_contacts (tenant_id, user_id, day, other_id, messages, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (tenant_id, user_id, other_id, day) DO UPDATE SET messages = messages + excluded.messages,
@@ -968,6 +979,10 @@ export class SqliteStorage implements Storage {
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
     return (this.q(`SELECT other_id, sum(messages) AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
       WHERE tenant_id = ? AND user_id = ? AND day >= ? GROUP BY other_id ORDER BY last_at DESC, other_id`).all(tenantId, userId, Math.floor(since / DAY_MS)) as Row[]).map(mapMessageContact);
+  }
+
+  async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
+    return (this.q('SELECT DISTINCT user_id FROM message_contacts WHERE tenant_id = ? AND other_id = ? AND day >= ? ORDER BY user_id').all(tenantId, otherId, Math.floor(since / DAY_MS)) as Row[]).map((r) => String(r.user_id));
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {

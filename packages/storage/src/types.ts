@@ -690,8 +690,14 @@ export interface Storage {
    * not exist). acceptedAt/endedAt/endedBy are set from the patch.
    */
   transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null>;
-  /** Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first. */
+  /**
+   * Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first.
+   * Counted only while the user is the teen of a pending or active link (data minimisation): an account
+   * without a link has no rows.
+   */
   messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]>;
+  /** Linked teens who exchanged messages with `otherId` from `since` (for alerts about that account). */
+  messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]>;
   /** The user's current connections with the time each was made, newest first. */
   connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]>;
   recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void>;

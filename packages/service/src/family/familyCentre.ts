@@ -256,9 +256,9 @@ export class FamilyCentre {
   /** Case hook: a high-risk case about an account that messaged a linked teen in the last 7 days. */
   async onCaseOpened(tenantId: string, accusedId: string, level: string, now: number): Promise<void> {
     if (level !== 'high' && level !== 'critical') return;
-    const contacts = await this.storage.messageContacts(tenantId, accusedId, now - WINDOW_MS);
-    if (!contacts.length) return;
-    for (const link of await this.storage.activeLinksForTeens(tenantId, contacts.map((c) => c.userId))) {
+    const teens = await this.storage.messageContactsWith(tenantId, accusedId, now - WINDOW_MS);
+    if (!teens.length) return;
+    for (const link of await this.storage.activeLinksForTeens(tenantId, teens)) {
       await this.notify(tenantId, link, 'high_risk_case', link.parentId, null, now, { otherId: accusedId }, { other: accusedId });
     }
   }
@@ -279,8 +279,8 @@ export class FamilyCentre {
         payload: { kind, linkId: link.id, parentId: link.parentId, teenId: link.teenId, status: link.status, notify: notifyId, locale: locale.used, message, at: now, ...extra },
       }, now);
     } catch (err) {
+      // The change itself is committed; failing the request now would only invite a retry that is refused.
       this.log.error({ err, tenantId, linkId: link.id, kind }, 'could not queue a family notification');
-      throw err;
     }
   }
 }
