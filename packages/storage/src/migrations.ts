@@ -388,21 +388,35 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
--- Who a linked teen exchanged messages with, per UTC day: counts and times only, never text. Only for
--- teens of a pending or active family link (no contact table for everyone). Kept 8 days.
--- Keyed by account then other account, so a view groups in key order without sorting.
+-- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
+-- days and the last time, never text. Only for teens of a pending or active family link (no contact
+-- table for everyone). Rows with nothing newer than 8 days are removed by retention.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
-  day INTEGER NOT NULL,
   other_id TEXT NOT NULL,
-  messages INTEGER NOT NULL,
-  first_at INTEGER NOT NULL,
   last_at INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, user_id, other_id, day)
+  -- Eight day slots (slot = UTC day % 8): dK is the day slot K counts, cK its messages.
+  d0 INTEGER NOT NULL DEFAULT -1,
+  c0 INTEGER NOT NULL DEFAULT 0,
+  d1 INTEGER NOT NULL DEFAULT -1,
+  c1 INTEGER NOT NULL DEFAULT 0,
+  d2 INTEGER NOT NULL DEFAULT -1,
+  c2 INTEGER NOT NULL DEFAULT 0,
+  d3 INTEGER NOT NULL DEFAULT -1,
+  c3 INTEGER NOT NULL DEFAULT 0,
+  d4 INTEGER NOT NULL DEFAULT -1,
+  c4 INTEGER NOT NULL DEFAULT 0,
+  d5 INTEGER NOT NULL DEFAULT -1,
+  c5 INTEGER NOT NULL DEFAULT 0,
+  d6 INTEGER NOT NULL DEFAULT -1,
+  c6 INTEGER NOT NULL DEFAULT 0,
+  d7 INTEGER NOT NULL DEFAULT -1,
+  c7 INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, user_id, other_id)
 ) WITHOUT ROWID;
-CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
-CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, day);
+CREATE INDEX message_contacts_last ON message_contacts(tenant_id, last_at);
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
 -- Kinds of safety prompts shown to an account (codes only).
 CREATE TABLE safety_warnings (
   tenant_id TEXT NOT NULL,
@@ -788,21 +802,35 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
--- Who a linked teen exchanged messages with, per UTC day: counts and times only, never text. Only for
--- teens of a pending or active family link (no contact table for everyone). Kept 8 days.
--- Keyed by account then other account, so a view groups in key order without sorting.
+-- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
+-- days and the last time, never text. Only for teens of a pending or active family link (no contact
+-- table for everyone). Rows with nothing newer than 8 days are removed by retention.
 CREATE TABLE message_contacts (
   tenant_id TEXT NOT NULL,
   user_id TEXT NOT NULL,
-  day INTEGER NOT NULL,
   other_id TEXT NOT NULL,
-  messages INTEGER NOT NULL,
-  first_at BIGINT NOT NULL,
   last_at BIGINT NOT NULL,
-  PRIMARY KEY (tenant_id, user_id, other_id, day)
+  -- Eight day slots (slot = UTC day % 8): dK is the day slot K counts, cK its messages.
+  d0 INTEGER NOT NULL DEFAULT -1,
+  c0 INTEGER NOT NULL DEFAULT 0,
+  d1 INTEGER NOT NULL DEFAULT -1,
+  c1 INTEGER NOT NULL DEFAULT 0,
+  d2 INTEGER NOT NULL DEFAULT -1,
+  c2 INTEGER NOT NULL DEFAULT 0,
+  d3 INTEGER NOT NULL DEFAULT -1,
+  c3 INTEGER NOT NULL DEFAULT 0,
+  d4 INTEGER NOT NULL DEFAULT -1,
+  c4 INTEGER NOT NULL DEFAULT 0,
+  d5 INTEGER NOT NULL DEFAULT -1,
+  c5 INTEGER NOT NULL DEFAULT 0,
+  d6 INTEGER NOT NULL DEFAULT -1,
+  c6 INTEGER NOT NULL DEFAULT 0,
+  d7 INTEGER NOT NULL DEFAULT -1,
+  c7 INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, user_id, other_id)
 );
-CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
-CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, day);
+CREATE INDEX message_contacts_last ON message_contacts(tenant_id, last_at);
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
 -- Kinds of safety prompts shown to an account (codes only).
 CREATE TABLE safety_warnings (
   tenant_id TEXT NOT NULL,

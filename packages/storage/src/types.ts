@@ -471,8 +471,8 @@ export interface FamilyLink {
 export interface MessageContact {
   /** The other account. */
   userId: string;
+  /** Messages exchanged in the window (whole UTC days). */
   messages: number;
-  firstAt: number;
   lastAt: number;
 }
 

@@ -48,12 +48,24 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       ], T0);
       const contacts = await s.messageContacts('acme', 'teen', T0 - 7 * DAY);
       assert.deepEqual(contacts, [
-        { userId: 'bob', messages: 1, firstAt: T0 - DAY, lastAt: T0 - DAY },
-        { userId: 'amy', messages: 2, firstAt: T0 - 3 * DAY, lastAt: T0 - 3 * DAY + 60_000 },
+        { userId: 'bob', messages: 1, lastAt: T0 - DAY },
+        { userId: 'amy', messages: 2, lastAt: T0 - 3 * DAY + 60_000 },
       ], 'bob (newest) then amy; the message from 10 days ago is outside the window; m3 counted once; m0 came before the link');
       assert.deepEqual(await s.messageContacts('acme', 'amy', 0), [], 'an account without a family link has no contact rows');
       assert.deepEqual(await s.messageContactsWith('acme', 'bob', T0 - 7 * DAY), ['teen'], 'the linked teens bob exchanged messages with');
       assert.deepEqual(await s.messageContacts('globex', 'teen', 0), [], 'another tenant sees nothing');
+    });
+
+    it('keeps eight day slots per pair: a later day takes a slot over, a much older late arrival does not count', async () => {
+      await s.createFamilyLink('acme', { parentId: 'dad', teenId: 'kid', status: 'active', basis: 'consent', createdAt: T0, acceptedAt: T0, endedAt: null, endedBy: null });
+      // One batch spanning 9 days: day 0 and day 8 share a slot, the newer wins.
+      await s.appendEvents('acme', [msg('r1', 'kid', ['zed'], T0 - 8 * DAY), msg('r2', 'zed', ['kid'], T0), msg('r3', 'kid', ['zed'], T0 + 1000)], T0);
+      const week = await s.messageContacts('acme', 'kid', T0 - 6 * DAY);
+      assert.deepEqual(week, [{ userId: 'zed', messages: 2, lastAt: T0 + 1000 }], 'the two messages of the window; the 8-day-old one fell out');
+      await s.appendEvents('acme', [msg('r4', 'zed', ['kid'], T0 - 16 * DAY)], T0);
+      assert.deepEqual(await s.messageContacts('acme', 'kid', T0 - 6 * DAY), week, 'a late message from 16 days ago changes nothing in the window');
+      await s.appendEvents('acme', [msg('r5', 'zed', ['kid'], T0 - 2 * DAY)], T0);
+      assert.equal((await s.messageContacts('acme', 'kid', T0 - 6 * DAY))[0]?.messages, 3, 'a late message inside the window counts');
     });
 
     it('prunes contact days and warnings older than the cut-off', async () => {
@@ -64,7 +76,7 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       assert.deepEqual((await s.safetyWarnings('acme', 'teen', T0 - 7 * DAY, 10)).map((w) => [w.kind, w.counterpartId]), [['platform_move', 'bob']], 'only the warning within the window');
       const pruned = await s.pruneFamilyMetadata('acme', T0 - 8 * DAY);
       assert.equal(pruned.warnings, 1, 'one old warning removed');
-      assert.equal(pruned.contactDays, 1, 'the linked teen\'s 10-day-old contact day is removed');
+      assert.equal(pruned.contactDays, 1, 'the linked teen\'s pair with nothing newer than 10 days (old) is removed');
       assert.deepEqual((await s.messageContacts('acme', 'teen', 0)).map((c) => c.userId).sort(), ['amy', 'bob'], 'recent contacts stay');
     });
 

@@ -23,7 +23,7 @@ export interface FamilyViewData {
   since: number;
   connections: { total: number; accounts: { userId: string; since: number }[] };
   /** Who the teen exchanged messages with in the window: ids, counts and times, never content. */
-  recentContacts: { userId: string; messages: number; firstAt: number; lastAt: number; connected: boolean }[];
+  recentContacts: { userId: string; messages: number; lastAt: number; connected: boolean }[];
   newConnections: { userId: string; since: number; age: AgeClass }[];
   settings: { state: 'on' | 'changed' | 'unknown'; updatedAt: number | null; items: { setting: SafetyDefault; on: boolean | null }[] };
   /** Kinds of safety prompts shown to the teen in the window (no message content). */
