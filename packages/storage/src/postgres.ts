@@ -1015,7 +1015,7 @@ export class PostgresStorage implements Storage {
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {
     return this.tx(async (client) => ({
-      contactDays: (await client.query('DELETE FROM message_contacts WHERE tenant_id = $1 AND last_at < $2', [tenantId, Math.floor(before / DAY_MS) * DAY_MS])).rowCount ?? 0,
+      contactPairs: (await client.query('DELETE FROM message_contacts WHERE tenant_id = $1 AND last_at < $2', [tenantId, Math.floor(before / DAY_MS) * DAY_MS])).rowCount ?? 0,
       warnings: (await client.query('DELETE FROM safety_warnings WHERE tenant_id = $1 AND at < $2', [tenantId, before])).rowCount ?? 0,
     }));
   }

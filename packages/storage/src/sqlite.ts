@@ -1027,7 +1027,7 @@ export class SqliteStorage implements Storage {
     if (this.writer) return this.writer.call('pruneFamilyMetadata', [tenantId, before]);
     return this.db.transaction(() => ({
       // A day is removed once all of it is older than `before`.
-      contactDays: this.q('DELETE FROM message_contacts WHERE tenant_id = ? AND last_at < ?').run(tenantId, Math.floor(before / DAY_MS) * DAY_MS).changes,
+      contactPairs: this.q('DELETE FROM message_contacts WHERE tenant_id = ? AND last_at < ?').run(tenantId, Math.floor(before / DAY_MS) * DAY_MS).changes,
       warnings: this.q('DELETE FROM safety_warnings WHERE tenant_id = ? AND at < ?').run(tenantId, before).changes,
     })).immediate();
   }

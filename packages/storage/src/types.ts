@@ -492,7 +492,8 @@ export interface SafetyWarningRecord {
 }
 
 export interface FamilyPruneResult {
-  contactDays: number;
+  /** Message-contact rows (teen, other account) with no message in the period, removed. */
+  contactPairs: number;
   warnings: number;
 }
 // End of Family Centre --------------------------------------------------------------------------
@@ -706,7 +707,7 @@ export interface Storage {
   /** Stores the settings the platform reports for an account; returns the previous ones (null if none). */
   putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null>;
   accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
-  /** Retention: removes message-contact days and warnings older than `before`. */
+  /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
   // End of Family Centre ------------------------------------------------------------------------
 }

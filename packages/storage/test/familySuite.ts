@@ -76,7 +76,7 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       assert.deepEqual((await s.safetyWarnings('acme', 'teen', T0 - 7 * DAY, 10)).map((w) => [w.kind, w.counterpartId]), [['platform_move', 'bob']], 'only the warning within the window');
       const pruned = await s.pruneFamilyMetadata('acme', T0 - 8 * DAY);
       assert.equal(pruned.warnings, 1, 'one old warning removed');
-      assert.equal(pruned.contactDays, 1, 'the linked teen\'s pair with nothing newer than 10 days (old) is removed');
+      assert.equal(pruned.contactPairs, 1, 'the linked teen\'s pair with nothing newer than 10 days (old) is removed');
       assert.deepEqual((await s.messageContacts('acme', 'teen', 0)).map((c) => c.userId).sort(), ['amy', 'bob'], 'recent contacts stay');
     });
 
