@@ -119,8 +119,8 @@ const markdown = [
   '',
   `Method: \`GET /v1/family/links/{id}/view?viewerId=parent\` through Fastify's inject (API-key auth, storage reads, the audit entry every view writes, JSON), ` +
     `${n(REQUESTS)} requests one after another after 30 warm-up requests, in one process. The teen has ${n(CONNECTIONS)} connections (a tenth made this week, a tenth adults), ` +
-    `${n(MESSAGES)} messages with them spread over 7 days (stored through appendEvents, which keeps the per-day contact counts), 150 safety prompts and reported settings. ` +
-    'The view reads the per-day contact counts (at most 8 rows per account), never the messages. ' +
+    `${n(MESSAGES)} messages with them spread over 7 days (stored through appendEvents, which keeps the linked teen's message counts per contact and day), 150 safety prompts and reported settings. ` +
+    'The view reads one row per contact (counts for the last eight days and the last time), never the messages. ' +
     'Service CPU per view is the process\'s user + system CPU time over the timed requests divided by their number (it includes the SQLite writer thread; not the PostgreSQL server). ' +
     `Load average when the run ended: ${loadavg().map((l) => l.toFixed(1)).join(', ')} on ${cpus().length} cores, shared with other work: wall-clock times are inflated by waiting for a core.`,
 ].join('\n');
