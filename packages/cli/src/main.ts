@@ -1,6 +1,7 @@
 // Entry point of the `lifeguard` binary (bin/lifeguard.mjs registers tsx, then imports this).
 import { createProgram, needsOnlyOwnCommands, registerExtensions } from './program.ts';
 import { UnusableInputError } from './input/types.ts';
+import { terminalSafe } from './terminal.ts';
 
 async function main(argv: string[]): Promise<void> {
   const program = createProgram();
@@ -11,11 +12,11 @@ async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof UnusableInputError) {
-      process.stderr.write(`error: ${error.message}\n`);
+      process.stderr.write(`error: ${terminalSafe(error.message)}\n`);
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`internal error: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`internal error: ${terminalSafe((error as Error).stack ?? String(error))}\n`);
     process.exitCode = 1;
   }
 }

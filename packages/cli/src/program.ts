@@ -7,6 +7,7 @@ import { scanCommand } from './commands/scan.ts';
 import { trainCommand } from './commands/train.ts';
 import { DEFAULT_MAX_PRINTED_ISSUES } from './pipeline.ts';
 import type { InputFormat } from './input/types.ts';
+import { terminalSafe } from './terminal.ts';
 
 /** Commands defined in this package: for these the other packages are not even loaded. */
 export const OWN_COMMANDS = ['scan', 'eval', 'train', 'schema', 'help'] as const;
@@ -36,7 +37,7 @@ export const EXTENSIONS: Extension[] = [
     fallbackPackage: '@lifeguard/service',
     fallbackFile: './cli.ts',
     exportName: 'registerServiceCommands',
-    commands: ['serve', 'demo', 'keys', 'staff'],
+    commands: ['serve', 'demo', 'keys', 'staff', 'labels'],
     what: 'the HTTP service',
   },
 ];
@@ -73,6 +74,8 @@ function exitWith(action: () => Promise<number>): Promise<void> {
 
 export function createProgram(): Command {
   const program = new Command();
+  // Every message commander and the commands (bank, match, ...) print on stderr may quote input.
+  program.configureOutput({ writeErr: (text) => process.stderr.write(terminalSafe(text)), outputError: (text, write) => write(text) });
   program
     .name('lifeguard')
     .description('Lifeguard child-safety engine: find grooming and sextortion risk in chat logs for human review.')

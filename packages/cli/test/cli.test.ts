@@ -24,6 +24,16 @@ describe('lifeguard scan', () => {
     assert.doesNotMatch(stdout, /conversation dm-sam-zoe/);
   });
 
+  it('shows terminal escape sequences from an input file on stderr as visible text, never raw', () => {
+    const evil = tempFile('escapes\u001b]0;pwned\u0007.jsonl', '{"type":"message","id":"\u001b[2J\u001b[31mred","time":0}\n\u001b[2Jnot json\u009b31m\n');
+    const { stderr } = lifeguard('scan', evil);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/.test(stderr), `no control character reaches the terminal: ${JSON.stringify(stderr)}`);
+    assert.match(stderr, /\\x1b\[2J/, 'the escape is shown as text');
+    assert.match(stderr, /escapes\\x1b\]0;pwned\\x07\.jsonl:2: /, 'so is one in the file name');
+    const missing = lifeguard('scan', 'no-such-\u001b[2J.jsonl');
+    assert.ok(!missing.stderr.includes('\u001b'), `a missing file's name is shown safely too: ${JSON.stringify(missing.stderr)}`);
+  });
+
   it('prints one JSON document with --json', () => {
     const { code, stdout } = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--json');
     assert.equal(code, 0);

@@ -27,6 +27,9 @@ export interface QueueItem {
   urgency: number;
   reasons: string[];
   childAge: number | null;
+  /** The youngest child the case involves, and how many children in all (an account's fan-out counts every child it reached). */
+  childId: string | null;
+  childCount: number;
   sextortion: boolean;
   bankMatch: boolean;
   stage: string | null;
@@ -86,6 +89,8 @@ export interface Conversation {
   level: string;
   score: number;
   stage: string | null;
+  /** The risk model whose score this is; null for cases stored before models were recorded. */
+  modelId: string | null;
   sextortion: { threat: boolean; leverage: boolean; payment: boolean; deadline: boolean } | null;
   messages: Message[];
 }
@@ -124,7 +129,9 @@ export interface LadderStep {
 
 export interface CaseDetail {
   /** evidencePurgedAt: when dismissed-case retention removed the messages this case copied; null while kept. */
-  case: QueueItem & { version: number; evidencePurgedAt: number | null };
+  case: QueueItem & { version: number; evidencePurgedAt: number | null; modelId: string | null };
+  /** An account alert's fan-out: the same intent sequence sent to several children. */
+  fanOut: { children: string[]; intents: string[]; intentWords: string; conversations: string[]; withinDays: number; span: string; summary: string } | null;
   accused: Person;
   children: Person[];
   conversations: Conversation[];

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SqliteStorage } from '@lifeguard/storage';
-import { buildServer, createKey } from '@lifeguard/service';
+import { buildServer, createKey, type ServiceConfig } from '@lifeguard/service';
 import { createStaff } from '@lifeguard/service';
 import type { FastifyInstance } from 'fastify';
 
@@ -18,13 +18,9 @@ const PKG = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Why the browser tests cannot run here: null when Chromium is installed. */
 export function chromiumMissing(): string | null {
   if (existsSync(CHROMIUM)) return null;
-  return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`), ` +
-    'point LIFEGUARD_CHROMIUM at another Chromium binary, or set LIFEGUARD_SKIP_BROWSER=1 to skip the browser tests.';
+  return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
+    'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.';
 }
-
-/** Skip reason for the browser suites: set only when LIFEGUARD_SKIP_BROWSER=1 and Chromium is missing or skipping is asked for. */
-export const browserSkip: string | false =
-  process.env.LIFEGUARD_SKIP_BROWSER === '1' ? `LIFEGUARD_SKIP_BROWSER=1: browser tests skipped${chromiumMissing() ? ` (${chromiumMissing()})` : ''}` : false;
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
@@ -115,7 +111,8 @@ export interface ConsoleEnv {
   close(): Promise<void>;
 }
 
-export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean } = {}): Promise<ConsoleEnv> {
+/** `server`: extra service configuration (risk models, engine thresholds). */
+export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean; server?: Partial<ServiceConfig> } = {}): Promise<ConsoleEnv> {
   const browser = opts.browser === false ? (null as unknown as Browser) : await launchChromium();
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-console-'));
   let app: FastifyInstance | null = null;
@@ -126,7 +123,7 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
     storage = new SqliteStorage({ path: join(dir, 'console.db') });
     await storage.migrate();
     const { key } = await createKey(storage, TENANT, 'platform', ['admin'], 'Acme Chat');
-    app = await buildServer({ storage, webhooks: false, console: { dir: dist } });
+    app = await buildServer({ ...opts.server, storage, webhooks: false, console: { dir: dist } });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
     // The first admin comes from the bootstrap path (the CLI's); everyone else through the staff API.

@@ -4,6 +4,7 @@
 // crossed. Actor risk follows an account across all its conversations.
 import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
 import { explainActor, explainConversation } from './explain.ts';
+import { strongestRule, ESCALATION_RULES, type EscalationFacts, type EscalationRule } from './escalation.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
 import { AGE_MAX, AGE_MIN, NOT_AGE_AFTER, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
@@ -15,6 +16,7 @@ import {
   type Alert,
   type ConversationRiskReport,
   type Evidence,
+  type FanOutView,
   type GroomingStage,
   type RiskLevel,
   type SignalKind,
@@ -26,6 +28,8 @@ export interface EngineOptions {
   alertThreshold?: number;
   /** Actor score at which an alert fires. Default 0.5. */
   actorAlertThreshold?: number;
+  /** Conversation score from which a conversation is on the watch list (ranked for review before it alerts). Default 0.3. */
+  watchThreshold?: number;
   /** Evidence items kept per conversation. Default 12. */
   maxEvidence?: number;
   /** Half-life of accumulated signals, in days. Default 30 (grooming runs over weeks). */
@@ -49,6 +53,16 @@ const MAX_MINORS_TRACKED = 1000;
 const MAX_TRACKED_PARTICIPANTS = 31;
 const MAX_OPENERS = 32;
 const MAX_RISKY_CONVERSATIONS = 5;
+const MAX_FAN_OUT = 32;
+/** Fan-out counts children reached within this window of first contacts. */
+const FAN_OUT_WINDOW_MS = 7 * DAY_MS;
+/** Children an account must send the same intent pair to before fan-out alone raises its risk. */
+const FAN_OUT_CHILDREN = 3;
+/** For an account that is itself a child (peers message many peers), more are needed. */
+const FAN_OUT_CHILDREN_FROM_MINOR = 4;
+/** Signal kinds that make up an account's intents toward a child, for fan-out. */
+const INTENT_KINDS: readonly SignalKind[] = ['flattery', 'age_probe', 'age_attributed', 'platform_move', 'personal_info', 'secrecy', 'isolation', 'image_request', 'gift', 'money', 'relationship', 'meeting', 'sexualisation'];
+const DURATION_WORDS = normalizedSet(['minutes', 'min', 'mins', 'seconds', 'secs', 'hours', 'hrs']);
 /** Returned when an event raises no alert: saves an allocation per message. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 const AGE_ANSWER_SUFFIX = normalizedSet(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old', 'too', 'lol', 'haha']);
@@ -59,6 +73,16 @@ export interface ActorState {
   declaredAge: number | null;
   declaredMinor: boolean | null;
   disclosedAge: number | null;
+  /** Youngest and oldest age the account stated in chat: far apart, they are an age lie. */
+  minDisclosed: number | null;
+  maxDisclosed: number | null;
+  /** The account took back or contradicted its stated age (or its declared one). */
+  ageLie: boolean;
+  /** An age others gave this account ("ur only 13"), and cues that they talk to it as a child. */
+  attributedAge: number | null;
+  attributedCues: number;
+  /** Children this account sent intents to, by child (see noteFanOut); at most MAX_FAN_OUT. */
+  fanOut: Map<string, FanOutEntry> | null;
   minorCues: number;
   adultCues: number;
   createdAt: number | null;
@@ -77,6 +101,13 @@ export interface ActorState {
   lastAt: number;
 }
 
+/** @internal One child an account sent intents to: where, which intent kinds (bits), and when. */
+export interface FanOutEntry {
+  conversationId: string;
+  kinds: number;
+  at: number;
+}
+
 /** @internal */
 export interface ParticipantState {
   actor: ActorState;
@@ -85,6 +116,8 @@ export interface ParticipantState {
   signals: Float32Array | null;
   stages: number;
   decayedAt: number;
+  /** Messages with an image or video attached, or short ones that name one ("pic", "📷", "vid"). */
+  sentImages: number;
 }
 
 /** @internal */
@@ -105,6 +138,10 @@ export interface ConversationState {
   answered: boolean;
   evidence: Evidence[] | null;
   features: Float64Array | null;
+  /** The escalation rule that set the score's floor, if one did. */
+  rule: string | null;
+  /** A participant addressed the other as their parent ("thanks mum"): family, not a stranger. */
+  family: boolean;
 }
 
 export interface EngineSnapshot {
@@ -124,12 +161,15 @@ export class DetectionEngine {
   private readonly halfLifeMs: number;
   private messageTotal = 0;
   private alertTotal = 0;
+  /** Accounts whose fan-out changed while rescoring: their risk is updated before the event returns. */
+  private readonly pendingActorUpdates = new Set<ActorState>();
 
   constructor(options: EngineOptions = {}) {
     this.model = options.model ?? DEFAULT_MODEL;
     this.opts = {
       alertThreshold: options.alertThreshold ?? 0.5,
       actorAlertThreshold: options.actorAlertThreshold ?? 0.5,
+      watchThreshold: options.watchThreshold ?? 0.3,
       maxEvidence: options.maxEvidence ?? 12,
       halfLifeDays: options.halfLifeDays ?? 30,
       maxParticipants: options.maxParticipants ?? 16,
@@ -161,7 +201,8 @@ export class DetectionEngine {
     let a = this.actors.get(userId);
     if (!a) {
       a = {
-        userId, declaredAge: null, declaredMinor: null, disclosedAge: null, minorCues: 0, adultCues: 0, createdAt: null,
+        userId, declaredAge: null, declaredMinor: null, disclosedAge: null, minDisclosed: null, maxDisclosed: null, ageLie: false, attributedAge: null, attributedCues: 0, fanOut: null,
+        minorCues: 0, adultCues: 0, createdAt: null,
         messages: 0, firstContacts: 0, answeredFirstContacts: 0, minorsContacted: null, friendRequestsToMinors: 0,
         openers: null, duplicateOpeners: 0, blockedBy: null, reportedBy: null, risky: null, score: 0, alerted: false, lastAt: 0,
       };
@@ -223,7 +264,7 @@ export class DetectionEngine {
     if (!c) {
       c = {
         id, participants: [], extraParticipants: 0, messageCount: 0, firstAt: t, lastAt: t, score: 0, suspect: -1, target: -1,
-        alerted: false, pendingAgeProbe: -1, initiator: -1, answered: false, evidence: null, features: null,
+        alerted: false, pendingAgeProbe: -1, initiator: -1, answered: false, evidence: null, features: null, rule: null, family: false,
       };
       this.conversations.set(id, c);
     }
@@ -237,7 +278,7 @@ export class DetectionEngine {
       c.extraParticipants++;
       return -1;
     }
-    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t });
+    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t, sentImages: 0 });
     return ps.length - 1;
   }
 
@@ -306,7 +347,21 @@ export class DetectionEngine {
       }
     }
 
-    const signals = detectSignals(e.text, norm);
+    // "ok mum", "thanks dad", "mom can you…": the sender talks to a parent, so the other side
+    // of this one-to-one conversation is their parent, not a stranger.
+    if (tokenCount <= SHORT_MESSAGE_TOKENS) {
+      const words = shortMessageWords(tokens, tokenCount);
+      if ((words & WORD_PARENT) !== 0 && !c.family && c.participants.length === 2 && addressesParent(tokens, tokenCount)) c.family = true;
+      if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
+    }
+    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
+    let signals = detectSignals(e.text, norm);
+    // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
+    // payment is the countdown of a deadline.
+    if (tokenCount <= 5 && sender.signals !== null && !signals.some((s) => s.kind === 'sextortion_deadline') && hasSextortionPressure(sender.signals)) {
+      const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
+      if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
+    }
 
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
@@ -333,7 +388,13 @@ export class DetectionEngine {
         counts[idx] = (counts[idx] as number) + 1;
         if (s.stage) sender.stages |= STAGE_BIT.get(s.stage) as number;
         if (s.kind === 'age_probe') c.pendingAgeProbe = senderIdx;
+        else if (s.kind === 'age_attributed') this.noteAttributedAge(c, senderIdx, recipientBits, s.age);
+        else if (s.kind === 'age_lie') actor.ageLie = true;
         else if (s.kind === 'age_disclosure_minor' || s.kind === 'age_disclosure_adult') {
+          if (s.birthYear !== undefined) {
+            const age = new Date(t).getUTCFullYear() - s.birthYear;
+            if (age >= AGE_MIN && age <= AGE_MAX) s.age = age;
+          }
           if (s.age !== undefined) {
             this.noteDisclosedAge(actor, s.age);
             // "13 f, u?" invites the other's age just as a question does.
@@ -356,7 +417,12 @@ export class DetectionEngine {
       this.alertTotal++;
       alerts.push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId: e.id, messagesRead: c.messageCount });
     }
-    return alerts.concat(this.updateActorIfNeeded(actor, t, e.id, c, changed, behaviourChanged));
+    const more = this.updateActorIfNeeded(actor, t, e.id, c, changed, behaviourChanged);
+    if (this.pendingActorUpdates.size > 0) {
+      for (const a of this.pendingActorUpdates) if (a !== actor || !changed) more.push(...this.updateActor(a, t, e.id));
+      this.pendingActorUpdates.clear();
+    }
+    return more.length ? alerts.concat(more) : alerts;
   }
 
   private updateActorIfNeeded(sender: ActorState, t: number, eventId: string, c: ConversationState, changed: boolean, behaviourChanged: boolean): Alert[] {
@@ -375,6 +441,23 @@ export class DetectionEngine {
   private noteDisclosedAge(actor: ActorState, age: number): void {
     if (age < AGE_MIN || age > AGE_MAX) return;
     actor.disclosedAge = age;
+    actor.minDisclosed = actor.minDisclosed === null ? age : Math.min(actor.minDisclosed, age);
+    actor.maxDisclosed = actor.maxDisclosed === null ? age : Math.max(actor.maxDisclosed, age);
+    // A child's age stated, then an adult's (or years apart), or an adult's in chat under a
+    // child's account: one of them is a lie, and adults lie downwards to reach children.
+    if ((actor.minDisclosed < 18 && actor.maxDisclosed >= 18) || actor.maxDisclosed - actor.minDisclosed >= 4) actor.ageLie = true;
+    if (actor.declaredMinor === true && age >= 20) actor.ageLie = true;
+  }
+
+  /** "ur only 13", "at your age": the sender names the one they talk to as a child. */
+  private noteAttributedAge(c: ConversationState, senderIdx: number, recipientBits: number, age: number | undefined): void {
+    let other = -1;
+    if (recipientBits !== 0 && (recipientBits & (recipientBits - 1)) === 0) other = 31 - Math.clz32(recipientBits);
+    else if (c.participants.length === 2) other = 1 - senderIdx;
+    if (other < 0 || other === senderIdx) return;
+    const target = (c.participants[other] as ParticipantState).actor;
+    if (age !== undefined && age >= AGE_MIN && age <= AGE_MAX) target.attributedAge = age;
+    else target.attributedCues++;
   }
 
   /** Records a conversation opener; true when it repeats one sent before (copy-paste). */
@@ -429,23 +512,107 @@ export class DetectionEngine {
     let bestFeatures: Float64Array | null = null;
     let totalSignals = 0;
     for (const p of ps) if (p.signals) for (let i = 0; i < NUM_SIGNALS; i++) totalSignals += p.signals[i] as number;
+    let bestRule: EscalationRule | null = null;
+    // A likely child is never the suspect when someone not known to be a child also carries
+    // risk: children answer, ask back and panic, and those words must not name them.
+    let bestAdultish = -1;
+    let bestAdultishScore = 0;
+    const scored: { score: number; target: number; features: Float64Array; rule: EscalationRule | null }[] = [];
     for (let s = 0; s < ps.length; s++) {
       const suspect = ps[s] as ParticipantState;
-      if (!suspect.signals) continue;
+      if (!suspect.signals) { scored.push({ score: -1, target: -1, features: EMPTY_FEATURES, rule: null }); continue; }
       const target = pickTarget(ps, s);
-      const f = conversationFeatures(c, suspect, target >= 0 ? (ps[target] as ParticipantState) : null, totalSignals);
-      const score = scoreFeatures(this.model, f);
+      const targetState = target >= 0 ? (ps[target] as ParticipantState) : null;
+      const f = conversationFeatures(c, suspect, targetState, totalSignals);
+      let score = scoreFeatures(this.model, f);
+      // Escalation rules describe private grooming: not busy group chats, where wording travels.
+      const rule = c.family || ps.length + c.extraParticipants > MAX_ESCALATION_PARTICIPANTS ? null : escalation(suspect, targetState, f, c);
+      if (rule && rule.floor > score) score = rule.floor;
+      // A parent's messages to their own child ("are you alone? send me a pic so i know you're
+      // ok") stay on the watch level at most: reviewable, never an alert on wording alone.
+      if (c.family && score > FAMILY_CAP) score = FAMILY_CAP;
+      scored.push({ score, target, features: f, rule: rule && rule.floor >= score ? rule : null });
       if (score > best || bestSuspect < 0) {
         best = score;
         bestSuspect = s;
-        bestTarget = target;
-        bestFeatures = f;
       }
+      if (minorStrength(suspect.actor) < 0.5 && score > bestAdultishScore) {
+        bestAdultish = s;
+        bestAdultishScore = score;
+      }
+    }
+    if (bestSuspect >= 0 && bestAdultish >= 0 && bestAdultish !== bestSuspect && minorStrength((ps[bestSuspect] as ParticipantState).actor) >= 0.5 && bestAdultishScore >= 0.05) {
+      bestSuspect = bestAdultish;
+      best = bestAdultishScore;
+    }
+    if (bestSuspect >= 0) {
+      const chosen = scored[bestSuspect] as (typeof scored)[number];
+      bestTarget = chosen.target;
+      bestFeatures = chosen.features;
+      bestRule = chosen.rule;
     }
     c.score = best;
     c.suspect = bestSuspect;
     c.target = bestTarget;
     c.features = bestFeatures;
+    c.rule = bestRule?.id ?? null;
+    this.noteFanOut(c);
+    // Part of an account's fan-out to several children: each conversation is worth a look.
+    if (bestSuspect >= 0 && c.score < FAN_OUT_CONVERSATION_FLOOR && !c.family) {
+      const fan = fanOutOf((ps[bestSuspect] as ParticipantState).actor);
+      if (fan?.conversations.includes(c.id)) {
+        c.score = FAN_OUT_CONVERSATION_FLOOR;
+        c.rule = FAN_OUT_RULE;
+      }
+    }
+  }
+
+  /** Raises the other conversations of an account's fan-out to the fan-out floor, alerting where that crosses the threshold. */
+  private applyFanOut(a: ActorState, t: number, eventId: string): Alert[] {
+    const fan = fanOutOf(a);
+    if (fan === null) return NO_ALERTS;
+    let alerts: Alert[] | null = null;
+    for (const id of fan.conversations) {
+      const c = this.conversations.get(id);
+      if (!c || c.family || c.score >= FAN_OUT_CONVERSATION_FLOOR) continue;
+      const idx = c.participants.findIndex((p) => p.actor === a);
+      if (idx < 0) continue;
+      c.score = FAN_OUT_CONVERSATION_FLOOR;
+      c.rule = FAN_OUT_RULE;
+      c.suspect = idx;
+      c.target = pickTarget(c.participants, idx);
+      if (!c.alerted && c.score >= this.opts.alertThreshold) {
+        c.alerted = true;
+        this.alertTotal++;
+        (alerts ??= []).push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId, messagesRead: c.messageCount });
+      }
+    }
+    return alerts ?? NO_ALERTS;
+  }
+
+  /**
+   * Records, for each participant sending intents to a likely child in a one-to-one
+   * conversation, which intent kinds reached which child: the same pair reaching several
+   * children is fan-out, whatever the wording.
+   */
+  private noteFanOut(c: ConversationState): void {
+    if (c.participants.length !== 2 || c.extraParticipants > 0) return;
+    for (let i = 0; i < 2; i++) {
+      const p = c.participants[i] as ParticipantState;
+      const other = (c.participants[1 - i] as ParticipantState).actor;
+      if (!p.signals || minorStrength(other) < 0.5) continue;
+      let kinds = 0;
+      for (let k = 0; k < INTENT_KINDS.length; k++) if ((p.signals[S[INTENT_KINDS[k] as SignalKind]] as number) > 0.05) kinds |= 1 << k;
+      if (kinds === 0 || (kinds & (kinds - 1)) === 0) continue; // one intent is ordinary chat
+      const map = (p.actor.fanOut ??= new Map());
+      const existing = map.get(other.userId);
+      if (existing) {
+        existing.kinds |= kinds;
+        existing.conversationId = c.id;
+      } else if (map.size < MAX_FAN_OUT) map.set(other.userId, { conversationId: c.id, kinds, at: c.firstAt });
+      else continue;
+      if (fanOutOf(p.actor) !== null) this.pendingActorUpdates.add(p.actor);
+    }
   }
 
   private noteRiskyConversation(actor: ActorState, c: ConversationState): void {
@@ -463,6 +630,15 @@ export class DetectionEngine {
 
   private updateActor(a: ActorState, t: number, eventId: string): Alert[] {
     a.score = actorScore(a, t);
+    const fanAlerts = a.fanOut !== null && a.fanOut.size >= FAN_OUT_CHILDREN ? this.applyFanOut(a, t, eventId) : NO_ALERTS;
+    if (fanAlerts.length > 0) {
+      const own = this.updateActorAlert(a, t, eventId);
+      return own.length ? fanAlerts.concat(own) : fanAlerts;
+    }
+    return this.updateActorAlert(a, t, eventId);
+  }
+
+  private updateActorAlert(a: ActorState, t: number, eventId: string): Alert[] {
     if (!a.alerted && a.score >= this.opts.actorAlertThreshold) {
       a.alerted = true;
       this.alertTotal++;
@@ -511,8 +687,18 @@ export class DetectionEngine {
       lastAt: c.lastAt,
       reasons: [],
       evidence: (c.evidence ?? []).slice().sort((a, b) => a.time - b.time),
+      watch: c.score >= this.opts.watchThreshold,
+      modelId: this.model.id ?? 'default',
     };
     report.reasons = explainConversation(report, this.model, c.features);
+    const rule = c.rule !== null ? ESCALATION_RULES.find((r) => r.id === c.rule) : undefined;
+    if (rule) report.reasons.unshift(`${rule.reason} (rule ${rule.id}: at least ${rule.floor})`);
+    if (c.rule === FAN_OUT_RULE && suspect) {
+      const fan = fanOutOf(suspect.actor);
+      if (fan) report.reasons.unshift(`${suspect.actor.userId} sent the same ${fan.intents.join(' + ').replace(/_/g, ' ')} to ${fan.children.length} children within ${fan.withinDays} days (rule fan_out: at least ${FAN_OUT_CONVERSATION_FLOOR})`);
+    }
+    if (c.family) report.reasons.push(`a participant addressed the other as their parent: capped at ${FAMILY_CAP}`);
+    if (suspect?.actor.ageLie) report.reasons.push(`${suspect.actor.userId} contradicted their own stated age (${suspect.actor.minDisclosed ?? '?'} and ${suspect.actor.maxDisclosed ?? suspect.actor.declaredAge ?? '?'})`);
     return report;
   }
 
@@ -534,6 +720,8 @@ export class DetectionEngine {
       blocksAgainst: a.blockedBy?.size ?? 0,
       reportsAgainst: a.reportedBy?.size ?? 0,
       riskyConversations: (a.risky ?? []).map((r) => ({ ...r, score: round(r.score) })),
+      fanOut: fanOutOf(a),
+      modelId: this.model.id ?? 'default',
       reasons: [],
     };
     report.reasons = explainActor(report);
@@ -551,6 +739,17 @@ export class DetectionEngine {
   topConversations(limit = 20, minScore = 0.5): ConversationRiskReport[] {
     const ids: [string, number][] = [];
     for (const c of this.conversations.values()) if (c.score >= minScore) ids.push([c.id, c.score]);
+    ids.sort((a, b) => b[1] - a[1]);
+    return ids.slice(0, limit).map(([id]) => this.conversationReport(id) as ConversationRiskReport);
+  }
+
+  /**
+   * Conversations at the watch level (from watchThreshold up to, not including, the alert
+   * threshold), highest first: what a reviewer looks at before anything alerts.
+   */
+  watchlist(limit = 20): ConversationRiskReport[] {
+    const ids: [string, number][] = [];
+    for (const c of this.conversations.values()) if (c.score >= this.opts.watchThreshold && c.score < this.opts.alertThreshold) ids.push([c.id, c.score]);
     ids.sort((a, b) => b[1] - a[1]);
     return ids.slice(0, limit).map(([id]) => this.conversationReport(id) as ConversationRiskReport);
   }
@@ -601,11 +800,12 @@ export class DetectionEngine {
       minorsContacted: a.minorsContacted ? [...a.minorsContacted] : null,
       blockedBy: a.blockedBy ? [...a.blockedBy] : null,
       reportedBy: a.reportedBy ? [...a.reportedBy] : null,
+      fanOut: a.fanOut ? [...a.fanOut] : null,
     }));
     const conversations = [...this.conversations.values()].map((c) => ({
       ...c,
       features: c.features ? Array.from(c.features) : null,
-      participants: c.participants.map((p) => ({ userId: p.actor.userId, messages: p.messages, signals: p.signals ? Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt })),
+      participants: c.participants.map((p) => ({ userId: p.actor.userId, messages: p.messages, signals: p.signals ? Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt, sentImages: p.sentImages })),
     }));
     return { version: 1, options: { ...this.opts }, messages: this.messageTotal, alerts: this.alertTotal, actors, conversations };
   }
@@ -615,21 +815,27 @@ export class DetectionEngine {
     const engine = new DetectionEngine({ ...snapshot.options, ...options });
     engine.messageTotal = snapshot.messages;
     engine.alertTotal = snapshot.alerts;
-    for (const raw of snapshot.actors as (Omit<ActorState, 'minorsContacted' | 'blockedBy' | 'reportedBy'> & { minorsContacted: string[] | null; blockedBy: string[] | null; reportedBy: string[] | null })[]) {
+    for (const raw of snapshot.actors as (Omit<ActorState, 'minorsContacted' | 'blockedBy' | 'reportedBy' | 'fanOut'> & { minorsContacted: string[] | null; blockedBy: string[] | null; reportedBy: string[] | null; fanOut?: [string, FanOutEntry][] | null })[]) {
+      // Snapshots from before a field existed restore it empty.
+      const defaults = { minDisclosed: raw.disclosedAge ?? null, maxDisclosed: raw.disclosedAge ?? null, ageLie: false, attributedAge: null, attributedCues: 0 };
       engine.actors.set(raw.userId, {
+        ...defaults,
         ...raw,
+        fanOut: raw.fanOut ? new Map(raw.fanOut) : null,
         minorsContacted: raw.minorsContacted ? new Set(raw.minorsContacted) : null,
         blockedBy: raw.blockedBy ? new Set(raw.blockedBy) : null,
         reportedBy: raw.reportedBy ? new Set(raw.reportedBy) : null,
       });
     }
-    type RawParticipant = { userId: string; messages: number; signals: number[] | null; stages: number; decayedAt: number };
+    type RawParticipant = { userId: string; messages: number; signals: number[] | null; stages: number; decayedAt: number; sentImages?: number };
     for (const raw of snapshot.conversations as (Omit<ConversationState, 'participants' | 'features'> & { participants: RawParticipant[]; features: number[] | null })[]) {
       engine.conversations.set(raw.id, {
         ...raw,
         features: raw.features ? Float64Array.from(raw.features) : null,
+        rule: raw.rule ?? null,
+        family: raw.family ?? false,
         participants: raw.participants.map((p) => ({
-          actor: engine.actor(p.userId), messages: p.messages, signals: p.signals ? Float32Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt,
+          actor: engine.actor(p.userId), messages: p.messages, signals: p.signals ? paddedSignals(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt, sentImages: p.sentImages ?? 0,
         })),
       });
     }
@@ -640,6 +846,11 @@ export class DetectionEngine {
 // --- helpers (pure) ------------------------------------------------------------------------
 
 function ageOf(a: ActorState): { age: number | null; ageSource: AgeSource; isMinor: boolean | null } {
+  // An account that lied about its age is taken at the oldest age it gave (adults lie downwards).
+  if (a.ageLie) {
+    const oldest = Math.max(a.maxDisclosed ?? 0, a.declaredAge ?? 0);
+    if (oldest >= 18) return { age: oldest, ageSource: 'disclosed', isMinor: false };
+  }
   if (a.declaredMinor !== null) return { age: a.declaredAge, ageSource: 'declared', isMinor: a.declaredMinor };
   if (a.disclosedAge !== null) return { age: a.disclosedAge, ageSource: 'disclosed', isMinor: a.disclosedAge < 18 };
   if (a.minorCues >= 2 && a.adultCues === 0) return { age: null, ageSource: 'disclosed', isMinor: true };
@@ -649,6 +860,7 @@ function ageOf(a: ActorState): { age: number | null; ageSource: AgeSource; isMin
 
 /** Allocation-free form of ageOf(a).isMinor for the per-message path. */
 function isMinorOf(a: ActorState): boolean | null {
+  if (a.ageLie && Math.max(a.maxDisclosed ?? 0, a.declaredAge ?? 0) >= 18) return false;
   if (a.declaredMinor !== null) return a.declaredMinor;
   if (a.disclosedAge !== null) return a.disclosedAge < 18;
   if (a.minorCues >= 2 && a.adultCues === 0) return true;
@@ -666,7 +878,9 @@ function minorStrength(a: ActorState): number {
   if (info.isMinor === true) return 1;
   if (a.disclosedAge !== null && a.disclosedAge < 18) return 1;
   if (info.isMinor === false) return 0;
-  return a.minorCues > 0 ? 0.5 : 0;
+  // Named a child by the other side ("ur only 13"), or talked to as one ("at your age").
+  if (a.attributedAge !== null && a.attributedAge < 18) return 1;
+  return a.minorCues > 0 || a.attributedCues > 0 ? 0.5 : 0;
 }
 
 function pickTarget(ps: ParticipantState[], suspect: number): number {
@@ -738,6 +952,12 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   const threat = has('sextortion_threat');
   const payment = has('sextortion_payment');
   f[F.sextortion_script] = Math.min(2, (leverage && threat ? 1 : 0) + (threat && payment ? 1 : 0) + (has('sextortion_deadline') && (threat || payment) ? 0.5 : 0));
+  // Between children, "pay me or i leak your base" is banter; the script is sextortion when
+  // images are part of it.
+  const images = has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0);
+  // Without images, leverage and threats are mostly doxxing banter between young gamers ("i know
+  // where u live, im leaking ur search history"): zero between known children, half otherwise.
+  if (!images) f[F.sextortion_script] = (f[F.sextortion_script] as number) * (suspectAge.isMinor === true && !suspect.actor.ageLie ? 0 : 0.5);
   f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
   const people = c.participants.length + c.extraParticipants;
   f[F.one_to_one] = people === 2 ? 1 : 0;
@@ -748,6 +968,150 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   f[F.asymmetry] = totalSignals > 0 ? own / totalSignals : 0;
   return f;
 }
+
+const EMPTY_FEATURES = new Float64Array(CONVERSATION_FEATURES.length);
+const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
+/** Score cap for a conversation with a participant's own parent. */
+const FAMILY_CAP = 0.35;
+const FAN_OUT_RULE = 'fan_out';
+const MAX_ESCALATION_PARTICIPANTS = 3;
+const FAN_OUT_CONVERSATION_FLOOR = 0.6;
+const PARENT_WORDS = normalizedSet(['mom', 'mum', 'dad', 'mommy', 'mummy', 'mama', 'papa', 'daddy']);
+const VOCATIVE_LEADS = normalizedSet(['ok', 'okay', 'thanks', 'thank', 'love', 'hi', 'hey', 'sorry', 'night', 'bye', 'omw', 'coming']);
+const VOCATIVE_ENDS = normalizedSet(['x', 'xx', 'xxx', 'love', 'i', 'im', 'can', 'pls', 'please', 'lol', 'haha', 'ok', 'okay', 'thanks']);
+
+/** "ok mum", "thanks dad x", "mom can you…", "love you mum": a message addressed to a parent. */
+function addressesParent(tokens: string[], count: number): boolean {
+  if (count === 0 || count > 14) return false;
+  if (PARENT_WORDS.has(tokens[0] as string) && count > 1 && VOCATIVE_FOLLOWS.has(tokens[1] as string)) return true;
+  for (let k = 1; k < count; k++) {
+    if (!PARENT_WORDS.has(tokens[k] as string)) continue;
+    const before = tokens[k - 1] as string;
+    if (POSSESSIVES.has(before)) continue; // "ask your mom" names a parent, it does not address one
+    const after = k + 1 < count ? tokens[k + 1] : undefined;
+    if (after !== undefined && !VOCATIVE_ENDS.has(after)) continue; // "no mom is at work" tells, it does not address
+    if (VOCATIVE_LEADS.has(before) || before === 'you' || k === count - 1) return true;
+  }
+  return false;
+}
+const VOCATIVE_FOLLOWS = normalizedSet(['can', 'could', 'pls', 'please', 'where', 'when', 'are', 'will', 'im', 'i', 'its', 'ok', 'what', 'come', 'wheres', 'hi', 'why', 'wait', 'stop', 'omg', 'do', 'did', 'ur', 'you']);
+const POSSESSIVES = normalizedSet(['your', 'ur', 'my', 'his', 'her', 'their', 'the', 'a', 'our', 'tell', 'ask', 'to', 'and', 'or', 'with']);
+const MEDIA_TOKENS = normalizedSet(['pic', 'video', 'nudes', 'cam', 'image', 'images', 'screenshot', 'screenshots', 'recording', 'nude', 'photo', 'selfie']);
+
+/**
+ * Short messages are where a picture is sent ("📷", "[image]", "here's the pic") and a parent is
+ * addressed ("ok mum"): one lookup per word tells which of the two a message may hold.
+ */
+const SHORT_MESSAGE_TOKENS = 14;
+const WORD_PARENT = 1;
+const WORD_MEDIA = 2;
+const SHORT_WORDS = new Map<string, number>([...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const), ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const)]);
+function shortMessageWords(tokens: string[], count: number): number {
+  let bits = 0;
+  for (let k = 0; k < count; k++) bits |= SHORT_WORDS.get(tokens[k] as string) ?? 0;
+  return bits;
+}
+const SEXTORTION_KINDS: readonly SignalKind[] = ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'];
+
+/** The strongest escalation rule for this suspect and target (see escalation.ts), or null. */
+function escalation(suspect: ParticipantState, target: ParticipantState | null, f: Float64Array, c: ConversationState): EscalationRule | null {
+  const sig = suspect.signals as Float32Array;
+  const has = (k: SignalKind) => ((sig[S[k]] as number) > 0.05 ? 1 : 0);
+  let steps = 0;
+  for (const k of SEXTORTION_KINDS) steps += has(k);
+  if (steps === 0 && (suspect.stages & ~(STAGE_BIT.get('access') as number)) === 0) return null;
+  let stagesBeyondAccess = 0;
+  for (let bits = suspect.stages & ~(STAGE_BIT.get('access') as number); bits; bits &= bits - 1) stagesBeyondAccess++;
+  const suspectAge = ageOf(suspect.actor);
+  const targetAge = target ? ageOf(target.actor) : null;
+  const facts: EscalationFacts = {
+    sextortion_steps: steps,
+    sextortion_core: has('sextortion_leverage') || has('sextortion_threat') ? 1 : 0,
+    target_minor: f[F.target_minor] as number,
+    target_adult: targetAge?.isMinor === false && (target ? minorStrength(target.actor) : 0) === 0 ? 1 : 0,
+    suspect_adult: suspectAge.isMinor === false ? 1 : 0,
+    suspect_not_minor: suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5 ? 1 : suspect.actor.ageLie ? 1 : 0,
+    stages_beyond_access: stagesBeyondAccess,
+    sexualisation: has('sexualisation'),
+    image_request: has('image_request'),
+    risk_check: suspect.stages & (STAGE_BIT.get('risk_assessment') as number) ? 1 : 0,
+    secrecy: has('secrecy'),
+    meeting: has('meeting'),
+    age_lie: suspect.actor.ageLie ? 1 : 0,
+    gift: has('gift') || has('money') ? 1 : 0,
+    // Sextortion runs on images: asked for, talked about, or sent by the target.
+    image_context: has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0) || c.evidence?.some((e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt)) === true ? 1 : 0,
+  };
+  return strongestRule(facts);
+}
+
+function hasSextortionPressure(sig: Float32Array): boolean {
+  return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_payment] as number) > 0.05;
+}
+
+/** A message that is only a duration ("9 min", "6 minutes left"), as a deadline signal. */
+function bareDuration(text: string, tokens: string[], starts: ArrayLike<number>, ends: ArrayLike<number>, count: number): DetectedSignal | null {
+  for (let k = 0; k + 1 < count; k++) {
+    const t = tokens[k] as string;
+    const c = t.charCodeAt(0);
+    if (c < 48 || c > 57 || !DURATION_WORDS.has(tokens[k + 1] as string)) continue;
+    const start = starts[k] as number;
+    const end = ends[k + 1] as number;
+    return { kind: 'sextortion_deadline', start, end, excerpt: text.slice(start, end), stage: 'sextortion' };
+  }
+  return null;
+}
+
+/** Signal counts from a snapshot made before kinds were appended: the new kinds start at zero. */
+function paddedSignals(values: number[]): Float32Array {
+  const out = new Float32Array(NUM_SIGNALS);
+  out.set(values.slice(0, NUM_SIGNALS));
+  return out;
+}
+
+/**
+ * The largest set of children an account reached with the same pair of intents within the
+ * fan-out window, or null below the fan-out count (higher for an account that is a child).
+ */
+function fanOutOf(a: ActorState): FanOutView | null {
+  if (!a.fanOut || a.fanOut.size < FAN_OUT_CHILDREN) return null;
+  const needed = isMinorOf(a) === true ? FAN_OUT_CHILDREN_FROM_MINOR : FAN_OUT_CHILDREN;
+  const entries = [...a.fanOut.entries()];
+  let best: [string, FanOutEntry][] | null = null;
+  let bestPair = 0;
+  for (let i = 0; i < INTENT_KINDS.length; i++) {
+    for (let j = i + 1; j < INTENT_KINDS.length; j++) {
+      const pair = (1 << i) | (1 << j);
+      const hits = entries.filter(([, e]) => (e.kinds & pair) === pair).sort((x, y) => x[1].at - y[1].at);
+      // The most children within one window of first contacts.
+      let from = 0;
+      for (let to = 0; to < hits.length; to++) {
+        while ((hits[to] as [string, FanOutEntry])[1].at - (hits[from] as [string, FanOutEntry])[1].at > FAN_OUT_WINDOW_MS) from++;
+        const n = to - from + 1;
+        if (n >= needed && (best === null || n > best.length)) {
+          best = hits.slice(from, to + 1);
+          bestPair = pair;
+        }
+      }
+    }
+  }
+  if (best === null) return null;
+  let shared = bestPair;
+  for (const [, e] of best) shared &= e.kinds;
+  const intents = INTENT_KINDS.filter((_, k) => (shared & (1 << k)) !== 0);
+  const first = (best[0] as [string, FanOutEntry])[1].at;
+  const last = (best[best.length - 1] as [string, FanOutEntry])[1].at;
+  const ordered = best.slice().reverse();
+  return {
+    children: ordered.map(([child]) => child),
+    intents,
+    conversations: ordered.map(([, e]) => e.conversationId),
+    withinDays: Math.max(0, Math.round(((last - first) / DAY_MS) * 10) / 10),
+  };
+}
+
+/** Actor score floor when one intent pair reached several children: high, whatever the wording. */
+const FAN_OUT_FLOOR = 0.75;
 
 function actorScore(a: ActorState, t: number): number {
   const info = ageOf(a);
@@ -770,6 +1134,8 @@ function actorScore(a: ActorState, t: number): number {
   // conversations with different children add up.
   let none = 1 - behaviour;
   for (const r of a.risky ?? []) if (r.score >= 0.2) none *= 1 - r.score;
+  const fanOut = fanOutOf(a);
+  if (fanOut !== null) none = Math.min(none, 1 - (FAN_OUT_FLOOR + 0.05 * Math.min(3, fanOut.children.length - FAN_OUT_CHILDREN)));
   return 1 - none;
 }
 

@@ -10,13 +10,39 @@ export const LIMITS = {
   reasonLength: 2_000,
 } as const;
 
-const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Why a string cannot be stored as sent, or null: PostgreSQL refuses U+0000 in text, and an unpaired
+ * UTF-16 surrogate has no UTF-8 form (two ids differing only there would become one). Refused in every
+ * store alike, so SQLite and PostgreSQL accept the same events.
+ */
+export function unstorableReason(s: string): string | null {
+  if (s.includes('\u0000')) return 'contains U+0000 (NUL), which is not accepted';
+  if (LONE_SURROGATE.test(s)) return 'contains an unpaired UTF-16 surrogate, which is not valid Unicode';
+  return null;
+}
+
+/** A string schema that refuses what unstorableReason names. */
+export function storable<S extends z.ZodString>(schema: S): S {
+  return schema
+    .refine((s) => !s.includes('\u0000'), 'contains U+0000 (NUL), which is not accepted')
+    .refine((s) => !LONE_SURROGATE.test(s), 'contains an unpaired UTF-16 surrogate, which is not valid Unicode') as S;
+}
+
+/** One id rule for events and every API path and body. */
+export const idSchema = storable(z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`));
+const id = idSchema;
 
 /** ISO 8601 date-time string or milliseconds since the Unix epoch. */
 export const timeSchema = z.union([
-  z.number().int().nonnegative().max(8.64e15),
-  z.iso.datetime({ offset: true, local: true }),
-]);
+  z.number().int().nonnegative('must not be before 1970-01-01T00:00:00Z (0 or more)').max(8.64e15),
+  // An offset is required: without one the time would be read in whatever zone the server runs in.
+  // Years before 1970 are refused like negative epoch numbers (year 0000 is no event time).
+  z.iso
+    .datetime({ offset: true, error: 'must be milliseconds since the epoch or an ISO 8601 date-time with an offset (Z or +hh:mm)' })
+    .refine((s) => !(Date.parse(s) < 0), 'must not be before 1970-01-01T00:00:00Z'),
+], { error: 'must be milliseconds since the epoch (0 or more) or an ISO 8601 date-time with an offset (Z or +hh:mm), not before 1970' });
 
 export const ageBandSchema = z.enum(['under13', '13-15', '16-17', 'adult', 'unknown']);
 export type AgeBand = z.infer<typeof ageBandSchema>;
@@ -33,7 +59,7 @@ export const accountEventSchema = z.strictObject({
   /** When the account was created (defaults to the event's time). */
   createdAt: timeSchema.optional(),
   /** ISO country code, used to choose a jurisdiction's safety policy. */
-  country: z.string().length(2).optional(),
+  country: storable(z.string().length(2)).optional(),
   /** BCP 47 language tag for the text shown to this account (e.g. "de", "pt-BR"); unknown tags fall back. */
   locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a BCP 47 language tag such as "de" or "pt-BR"').optional(),
 });
@@ -45,7 +71,7 @@ export const messageEventSchema = z.strictObject({
   conversationId: id,
   senderId: id,
   recipientIds: z.array(id).max(LIMITS.recipients).default([]),
-  text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
+  text: storable(z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`)),
   /** Attachments are referenced, never embedded: the engine sees that an image was sent. */
   attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']), ref: id.optional() })).max(32).optional(),
 });
@@ -62,7 +88,7 @@ export const contactEventSchema = z.strictObject({
   actorId: id,
   /** Who it was done to. */
   targetId: id,
-  reason: z.string().max(LIMITS.reasonLength).optional(),
+  reason: storable(z.string().max(LIMITS.reasonLength)).optional(),
   conversationId: id.optional(),
 });
 

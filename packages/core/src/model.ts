@@ -38,6 +38,8 @@ export type ConversationFeature = (typeof CONVERSATION_FEATURES)[number];
 
 export interface RiskModel {
   version: 1;
+  /** A name for the audit trail and for every score this model produces ("default" when absent). */
+  id?: string;
   features: readonly string[];
   weights: number[];
   bias: number;
@@ -172,6 +174,7 @@ export function trainModel(rows: TrainingRow[], options: TrainOptions = {}): Ris
 
 const modelSchema = z.strictObject({
   version: z.literal(1),
+  id: z.string().min(1).max(200).optional(),
   features: z.array(z.string()),
   weights: z.array(z.number().refine(Number.isFinite, 'must be finite')),
   bias: z.number().refine(Number.isFinite, 'must be finite'),

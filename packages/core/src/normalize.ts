@@ -38,7 +38,7 @@ function table(entries: Record<string, string>): Map<string, string> {
 // Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols).
 const HOMOGLYPHS = table({
   а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y',
-  х: 'x', ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y',
+  х: 'x', ѕ: 's', п: 'n', г: 'r', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y',
   α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
   ω: 'w', ς: 's', σ: 's', μ: 'u', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i',
   ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j',
@@ -56,7 +56,7 @@ const EMOJI_WORDS = table({
 });
 
 // Chat-speak and spelling variants mapped to one canonical word (applied after squeezing).
-const CANONICAL = table({
+export const CANONICAL: ReadonlyMap<string, string> = table({
   u: 'you', yu: 'you', ya: 'you', ur: 'your', yr: 'your', youre: 'your', r: 'are',
   pl: 'please', pls: 'please', plz: 'please', plez: 'please', pleas: 'please',
   pik: 'pic', pics: 'pic', pix: 'pic', piks: 'pic', pict: 'pic', picture: 'pic', pictures: 'pic',
@@ -66,16 +66,19 @@ const CANONICAL = table({
   webcam: 'cam', camera: 'cam',
   wana: 'wanna', gona: 'gonna', gota: 'gotta', lemme: 'let me',
   dnt: 'dont', dont: 'dont', tel: 'tell', telin: 'telling', teling: 'telling', tol: 'tell',
-  thx: 'thanks', thanx: 'thanks', ty: 'thanks', bc: 'because', cuz: 'because', coz: 'because', cos: 'because',
+  thx: 'thanks', thanx: 'thanks', ty: 'thanks', bc: 'because', cuz: 'because', cos: 'because',
   gf: 'girlfriend', bf: 'boyfriend', bae: 'baby', babe: 'baby', hun: 'baby', hunny: 'baby', sweety: 'sweetie',
   mum: 'mom', mam: 'mom', mommy: 'mom', momy: 'mom', daddy: 'dad',
   parent: 'parents', folks: 'parents', rents: 'parents',
   wat: 'what', wut: 'what', wht: 'what', whut: 'what', wats: 'whats', wuts: 'whats',
   hw: 'how', ol: 'old', yrs: 'years', yearold: 'years',
+  sixth: '6 th', seventh: '7 th', eighth: '8 th', eigth: '8 th', ninth: '9 th', tenth: '10 th', eleventh: '11 th', twelfth: '12 th',
   thirten: '13', fourten: '14', fiften: '15', sixten: '16', seventen: '17', twelve: '12', eleven: '11',
   eighten: '18', nineten: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50',
-  snap: 'snapchat', snapch: 'snapchat', insta: 'instagram',
-  ig: 'instagram', whatsap: 'whatsapp', tg: 'telegram', fb: 'facebook', facebok: 'facebook',
+  snap: 'snapchat', snapch: 'snapchat', snp: 'snapchat', snpchat: 'snapchat', snapchatt: 'snapchat', insta: 'instagram', instagrm: 'instagram',
+  telegrm: 'telegram', telegramm: 'telegram', whtsapp: 'whatsapp', watsapp: 'whatsapp', whatsap: 'whatsapp', wtsapp: 'whatsapp', discrd: 'discord', dscrd: 'discord',
+  abt: 'about', thru: 'through', snd: 'send', bcoz: 'because', bcos: 'because', coz: 'because', pic4pic: 'pic for pic',
+  ig: 'instagram', tg: 'telegram', fb: 'facebook', facebok: 'facebook',
   txt: 'text', tx: 'text', texts: 'text', msg: 'message', mesage: 'message', dm: 'message', dms: 'message',
   giftcard: 'gift card', giftcards: 'gift card', vbuck: 'vbucks', robuck: 'robux', robucks: 'robux', cashap: 'cashapp',
   zele: 'zelle', bitcoin: 'crypto', btc: 'crypto', usdt: 'crypto',
@@ -104,6 +107,16 @@ const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x18
 const LEET = table({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' });
 // Symbols that can stand inside a word as leetspeak; elsewhere they separate tokens.
 const LEET_SYMBOLS = new Set(['@', '$', '!', '|', '+']);
+
+/** The token a currency sign next to a number becomes ("$200", "£ 50", "300€"): amounts read as money. */
+export const CURRENCY = '<cur>';
+const CURRENCY_SIGNS = new Set(['£', '€', '¥', '₹', '₦', '₱']);
+/** Whether a digit stands right before text[i] or after it (one space allowed after: "$ 2 5 0"). */
+function besideDigit(text: string, i: number): boolean {
+  if (i > 0 && isDigit(text.charCodeAt(i - 1))) return true;
+  const next = text.charCodeAt(i + 1);
+  return isDigit(next) || (next === 32 && isDigit(text.charCodeAt(i + 2)));
+}
 
 const foldCache = new Map<string, string>();
 /**
@@ -196,7 +209,8 @@ function resolveToken(st: State, raw: string, offsets: Int32Array, end: number):
       let asLetter: boolean;
       if (isDigit(c)) {
         const digitNeighbour = (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
-        asLetter = (before || after) && !digitNeighbour;
+        // "s3cr3t": a lone digit beside a letter; "k33p": two digits with letters on both sides.
+        asLetter = ((before || after) && !digitNeighbour) || leetPair(raw, i);
       } else asLetter = (before && after) || (ch === '$' && after);
       piece = asLetter ? leet : isDigit(c) ? ch : ' ';
     }
@@ -217,6 +231,14 @@ function resolveToken(st: State, raw: string, offsets: Int32Array, end: number):
     }
     if (runStart < 0 && (letter || digit)) { runStart = i; runIsDigit = digit; }
   }
+}
+
+/** Whether the digit at i is one of exactly two leet digits between letters ("k33p", "sh00t"). */
+function leetPair(raw: string, i: number): boolean {
+  const a = i > 0 && isDigit(raw.charCodeAt(i - 1)) ? i - 1 : i;
+  const b = a === i && i + 1 < raw.length && isDigit(raw.charCodeAt(i + 1)) ? i + 2 : a === i ? i + 1 : i + 1;
+  if (b - a !== 2) return false;
+  return a > 0 && isLetter(raw.charCodeAt(a - 1)) && b < raw.length && isLetter(raw.charCodeAt(b)) && LEET.has(raw[a] as string) && LEET.has(raw[a + 1] as string);
 }
 
 function isAddressSoFar(raw: string): boolean {
@@ -243,6 +265,8 @@ const GAP_NONE = 0; // adjacent
 const GAP_SPACE = 1; // one or two spaces
 const GAP_SPELL = 2; // one or two characters including a spelling separator ("s.n", "s - n")
 const GAP_OTHER = 3;
+const GAP_WIDE = 4; // two or three spaces: between words spelled out letter by letter ("p a y  m e")
+const GAP_PUNCT_SPACE = 5; // spelling punctuation then a space ("a l l. u r"): a word break in a space-spelled run
 
 function isCleanEnd(text: string, j: number): boolean {
   if (j >= text.length) return true;
@@ -277,6 +301,8 @@ interface State extends TokenStream {
   /** Whether the raw token is exactly the lower-cased text from its first offset: then one slice makes it. */
   rawPlain: boolean;
   gapLen: number;
+  /** Characters in the gap other than spaces. */
+  gapChars: number;
   gapSpell: boolean;
   gapOther: boolean;
   /** Tokens whose source is one character: spelled-out words need at least three. */
@@ -291,8 +317,10 @@ function push(st: State, token: string, start: number, end: number, id = -1): vo
   st.starts[k] = start;
   st.ends[k] = end;
   st.ids[k] = id;
-  st.gaps[k] = st.gapLen === 0 ? GAP_NONE : st.gapLen > 2 || st.gapOther ? GAP_OTHER : st.gapSpell ? GAP_SPELL : GAP_SPACE;
+  st.gaps[k] = st.gapLen === 0 ? GAP_NONE : st.gapLen > 3 || st.gapOther || (st.gapSpell && st.gapLen > 2) ? GAP_OTHER
+    : st.gapSpell ? (st.gapLen > st.gapChars ? GAP_PUNCT_SPACE : GAP_SPELL) : st.gapLen === 1 ? GAP_SPACE : GAP_WIDE;
   st.gapLen = 0;
+  st.gapChars = 0;
   st.gapSpell = false;
   st.gapOther = false;
 }
@@ -366,6 +394,7 @@ function flush(st: State): void {
 function addGap(st: State, ch: number): void {
   st.gapLen++;
   if (ch === 32) return;
+  st.gapChars++;
   if (ch === 46 || ch === 45 || ch === 95 || ch === 42 || ch === 47 || ch === 126 || ch === 44) st.gapSpell = true;
   else st.gapOther = true;
 }
@@ -469,7 +498,7 @@ function pushWord(st: State, i: number, j: number, h: number): void {
 function newState(): State {
   return {
     text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
-    gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapSpell: false, gapOther: false, singles: 0,
+    gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapChars: 0, gapSpell: false, gapOther: false, singles: 0,
   };
 }
 // Two working states: `tokenize` hands out STREAM, while `normalize` (which the lexicon
@@ -511,6 +540,7 @@ function run(st: State, text: string): State {
   st.rawPlain = true;
   st.rawEnd = 0;
   st.gapLen = 0;
+  st.gapChars = 0;
   st.gapSpell = false;
   st.gapOther = false;
   st.singles = 0;
@@ -548,6 +578,11 @@ function run(st: State, text: string): State {
         continue;
       }
       if (c === 39 /* ' */) continue; // "don't" → "dont"
+      if (c === 36 /* $ */ && besideDigit(text, i)) {
+        flush(st);
+        push(st, CURRENCY, i, i + 1);
+        continue;
+      }
       const piece = String.fromCharCode(c);
       const inToken = st.rawLen !== 0;
       if (LEET_SYMBOLS.has(piece) && (inToken || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))) {
@@ -574,6 +609,11 @@ function run(st: State, text: string): State {
     const width = c >= 0xd800 && c <= 0xdbff && i + 1 < len ? 2 : 1;
     if (c === 0x2019 || c === 0x2018) continue; // curly apostrophes
     const ch = width === 1 ? (text[i] as string) : text.slice(i, i + width);
+    if (CURRENCY_SIGNS.has(ch) && besideDigit(text, i)) {
+      flush(st);
+      push(st, CURRENCY, i, i + 1);
+      continue;
+    }
     const folded = foldChar(ch);
     if (folded === '') { i += width - 1; continue; }
     if (folded === ' ') { flush(st); addGap(st, 32); i += width - 1; continue; }
@@ -617,68 +657,128 @@ function rewriteRare(st: State, spelled: boolean, digits: boolean): void {
 }
 
 /**
- * Joins letters spelled out one by one ("s n a p", "s.n.a.p", "s-e-c-r-e-t") into a word.
- * Three spaced letters are left alone ("u r a ...") unless punctuation joins them.
- */
-/**
- * The letter a token spells out, if its source is one letter. Its token may already be
- * canonicalised ("r" → "are"), so the letter is read back from the source.
+ * The letter or digit a token spells out, if its source is one character. Its token may already
+ * be canonicalised ("r" → "are"), so the character is read back from the source.
  */
 function letterAt(text: string, tokens: string[], starts: ArrayLike<number>, ends: ArrayLike<number>, k: number): string | null {
   if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
   const c = text.charCodeAt(starts[k] as number) | 32;
   if (isLetter(c)) return String.fromCharCode(c);
+  if (isDigit(c)) return String.fromCharCode(c);
   const t = tokens[k] as string;
   return t.length === 1 && isLetter(t.charCodeAt(0)) ? t : null;
+}
+
+/** Gaps that continue a spelled-out run: spaces, spelling punctuation, or a wider gap between its words. */
+function continuesRun(g: number): boolean {
+  return g === GAP_SPACE || g === GAP_SPELL || g === GAP_WIDE || g === GAP_PUNCT_SPACE;
+}
+
+/**
+ * A run of one-character tokens spells words out when it has at least four letters, or three
+ * joined by punctuation ("s.n.a.p", "s n a p"). Three spaced letters are left alone ("u r a ...").
+ */
+function spellsOut(letters: number, digits: number, punctuated: boolean): boolean {
+  return letters >= 4 || (letters >= 2 && letters + digits >= 4) || (letters === 3 && punctuated);
 }
 
 /** Whether joinSpelledOut would join anything: the same runs, found without copying or allocating. */
 function hasSpelledRun(st: State): boolean {
   let run = 0;
+  let letters = 0;
+  let digits = 0;
   let punctuated = false;
   for (let k = 0; k < st.count; k++) {
-    if (letterAt(st.text, st.tokens, st.starts, st.ends, k) === null) {
+    const ch = letterAt(st.text, st.tokens, st.starts, st.ends, k);
+    if (ch === null) {
       run = 0;
       continue;
     }
     const g = st.gaps[k] as number;
-    if (run > 0 && g !== GAP_NONE && g !== GAP_OTHER) {
+    if (run > 0 && continuesRun(g)) {
       run++;
       if (g === GAP_SPELL) punctuated = true;
     } else {
       run = 1;
+      letters = 0;
+      digits = 0;
       punctuated = false;
     }
-    if (run >= 4 || (run === 3 && punctuated)) return true;
+    if (isLetter(ch.charCodeAt(0))) letters++;
+    else digits++;
+    if (spellsOut(letters, digits, punctuated)) return true;
   }
   return false;
 }
 
+/** One spelled-out word's characters: digits alone are a number, digits among letters leetspeak. */
+function spelledWord(chars: string): string {
+  if (/^[0-9]+$/.test(chars)) return chars;
+  let word = '';
+  for (const ch of chars) word += isDigit(ch.charCodeAt(0)) ? (LEET.get(ch) ?? ch) : ch;
+  return canonicalOf(word);
+}
+
+/**
+ * Joins letters spelled out one by one ("s n a p", "s.n.a.p", "s-e-c-r-e-t") into words. A gap
+ * of two or three spaces inside such a run separates its words ("p a y  m e" → "pay me"), and
+ * single digits in it are leetspeak ("n 0 w") or, alone, a number ("1 0  m i n s").
+ */
 function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: number[], gaps: Uint8Array): void {
   // gaps is not spliced with the tokens: after joins, token k's gap is gaps[k + shift].
   let shift = 0;
   let i = 0;
   while (i < tokens.length) {
-    if (letterAt(text, tokens, starts, ends, i) === null) { i++; continue; }
+    const first = letterAt(text, tokens, starts, ends, i);
+    if (first === null) { i++; continue; }
     let j = i + 1;
     let punctuated = false;
+    let spaced = false;
+    let letters = isLetter(first.charCodeAt(0)) ? 1 : 0;
+    let digits = 1 - letters;
     while (j < tokens.length) {
       const g = gaps[j + shift] as number;
-      if (letterAt(text, tokens, starts, ends, j) === null || g === GAP_NONE || g === GAP_OTHER) break;
+      const ch = letterAt(text, tokens, starts, ends, j);
+      if (ch === null || !continuesRun(g)) break;
       if (g === GAP_SPELL) punctuated = true;
+      if (g === GAP_SPACE) spaced = true;
+      if (isLetter(ch.charCodeAt(0))) letters++;
+      else digits++;
       j++;
     }
+    if (!spellsOut(letters, digits, punctuated)) { i = j; continue; }
+    // Split the run into words at its wide gaps (and, when letters are spaced one apart, at
+    // punctuation followed by a space: "a l l. u r") and join each word's characters.
+    const words: { text: string; start: number; end: number }[] = [];
+    let chars = '';
+    let wordStart = starts[i] as number;
+    for (let k = i; k < j; k++) {
+      const g = gaps[k + shift];
+      if (k > i && (g === GAP_WIDE || (spaced && g === GAP_PUNCT_SPACE))) {
+        words.push({ text: spelledWord(chars), start: wordStart, end: ends[k - 1] as number });
+        chars = '';
+        wordStart = starts[k] as number;
+      }
+      chars += letterAt(text, tokens, starts, ends, k) as string;
+    }
+    words.push({ text: spelledWord(chars), start: wordStart, end: ends[j - 1] as number });
+    const newTokens: string[] = [];
+    const newStarts: number[] = [];
+    const newEnds: number[] = [];
+    for (const w of words) {
+      for (const part of w.text.split(' ')) {
+        newTokens.push(part);
+        newStarts.push(w.start);
+        newEnds.push(w.end);
+      }
+    }
     const run = j - i;
-    if (run >= 4 || (run === 3 && punctuated)) {
-      let letters = '';
-      for (let k = i; k < j; k++) letters += letterAt(text, tokens, starts, ends, k) as string;
-      const canonical = canonicalOf(letters);
-      tokens.splice(i, run, canonical);
-      starts.splice(i + 1, run - 1);
-      ends.splice(i, run, ends[j - 1] as number);
-      shift += run - 1;
-      i++;
-    } else i = j;
+    tokens.splice(i, run, ...newTokens);
+    starts.splice(i, run, ...newStarts);
+    ends.splice(i, run, ...newEnds);
+    // Keep the gap array aligned: the run's tokens became newTokens.length tokens.
+    shift += run - newTokens.length;
+    i += newTokens.length;
   }
 }
 

@@ -23,6 +23,9 @@ export const SIGNAL_KINDS = [
   'sextortion_payment', // "pay $200", "send a gift card or"
   'sextortion_deadline', // "you have 10 minutes"
   'distress', // the child: "please don't", "i'm scared"
+  // Added later: appended so the indexes of stored engine snapshots keep their meaning.
+  'age_attributed', // the other is named as a child: "ur only 13", "mature for 12", "at your age"
+  'age_lie', // a stated age taken back or contradicted: "im not actually 15", 15 then 23
 ] as const;
 export type SignalKind = (typeof SIGNAL_KINDS)[number];
 
@@ -98,6 +101,10 @@ export interface ConversationRiskReport {
   messageCount: number;
   firstAt: number;
   lastAt: number;
+  /** Which risk model produced the score (`RiskModel.id`, or "default"). */
+  modelId?: string;
+  /** At or above the watch level: ranked for review before it alerts. */
+  watch?: boolean;
   /** Human-readable reasons, strongest first. */
   reasons: string[];
   /** The messages and spans behind the score (bounded; strongest kept). */
@@ -119,7 +126,24 @@ export interface ActorRiskReport {
   reportsAgainst: number;
   /** Highest conversation scores where this account is the suspect. */
   riskyConversations: { conversationId: string; score: number; stage: GroomingStage | null }[];
+  /**
+   * The same intent sequence (e.g. flattery + age probe) sent to several children: who, which
+   * intents and where. Null when the account shows no such fan-out.
+   */
+  fanOut?: FanOutView | null;
+  /** Which risk model produced the score (`RiskModel.id`, or "default"). */
+  modelId?: string;
   reasons: string[];
+}
+
+export interface FanOutView {
+  /** The children the intent sequence reached, most recent first. */
+  children: string[];
+  /** The signal kinds every one of those conversations shares, e.g. ["flattery", "age_probe"]. */
+  intents: SignalKind[];
+  conversations: string[];
+  /** Time span of those first contacts, in days. */
+  withinDays: number;
 }
 
 export interface Alert {

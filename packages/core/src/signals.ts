@@ -1,7 +1,7 @@
 // Per-message signal detection: compiles the lexicon (rules as data) into a token trie and
 // walks it once from each token of a normalised message. Pure and stateless.
-import { LEXICON, type LexiconRule } from './lexicon.ts';
-import { normalize, tokenize, WORD_TABLE_ENTRIES, type NormalizedText, type TokenStream } from './normalize.ts';
+import { LEXICON, WORD_CLASSES, type LexiconRule } from './lexicon.ts';
+import { CANONICAL, normalize, tokenize, WORD_TABLE_ENTRIES, type NormalizedText, type TokenStream } from './normalize.ts';
 import type { GroomingStage, SignalKind, SignalMatch } from './reports.ts';
 
 interface TrieNode {
@@ -10,6 +10,10 @@ interface TrieNode {
   age: TrieNode | null;
   any: TrieNode | null;
   gap: TrieNode | null;
+  /** Numbers read as a school year, grade or birth year (see NUMBER_SPECIALS). */
+  special: [NumberSpecial, TrieNode][] | null;
+  /** `@class` slots: the class's own trie is walked, then this child from where it ended. */
+  classes: [CompiledClass, TrieNode][] | null;
   /** Indexes of rules whose pattern ends here. */
   accepts: number[] | null;
   /**
@@ -26,6 +30,7 @@ function startKey(token: string): number {
 function buildStartFilter(root: TrieNode): void {
   const filter = new Uint8Array(128 * FILTER_LENGTHS);
   for (const word of root.next?.keys() ?? []) if (word.charCodeAt(0) < 128) filter[startKey(word)] = 1;
+  for (const [cls] of root.classes ?? []) for (const word of cls.starts) if (word.charCodeAt(0) < 128) filter[startKey(word)] = 1;
   root.startFilter = filter;
 }
 
@@ -34,6 +39,10 @@ export interface CompiledLexicon {
   root: TrieNode;
   /** Every literal word the patterns use: the vocabulary typos are corrected towards. */
   vocabulary: Set<string>;
+  /** Chat-speak spellings of vocabulary words (CANONICAL keys), also corrected towards. */
+  aliases: Map<string, string>;
+  /** Vocabulary words by their consonants, where those name exactly one word ("frnds" → "friends"). */
+  skeletons: Map<string, string>;
   /** Letter signature of each vocabulary word: a swapped-letter typo shares it. */
   signatures: Set<number>;
   /** One bit per signature modulo 2^18, checked before the Set: a typed-array load instead of a hash probe. */
@@ -71,8 +80,28 @@ export function normalizedSet(words: string[]): Set<string> {
 }
 
 function newNode(): TrieNode {
-  return { next: null, num: null, age: null, any: null, gap: null, accepts: null };
+  return { next: null, num: null, age: null, any: null, gap: null, special: null, classes: null, accepts: null };
 }
+
+/**
+ * Numbers that state an age indirectly: a UK school year ("year 8": 12), a US grade ("8th grade":
+ * 13) or a birth year ("a 2012 baby"), which the engine turns into an age with the message's date.
+ */
+interface NumberSpecial {
+  name: '#ukyear' | '#usgrade' | '#birthyear';
+  min: number;
+  max: number;
+  /** What the number gives: an age (school years) or a birth year. */
+  capture: 'age' | 'birthYear';
+  offset: number;
+}
+const NUMBER_SPECIALS: Record<NumberSpecial['name'], NumberSpecial> = {
+  // Year 7 starts at 11 in England and Wales; the younger age of the school year is taken.
+  '#ukyear': { name: '#ukyear', min: 3, max: 13, capture: 'age', offset: 4 },
+  // US 6th grade starts at 11.
+  '#usgrade': { name: '#usgrade', min: 1, max: 12, capture: 'age', offset: 5 },
+  '#birthyear': { name: '#birthyear', min: 1940, max: 2030, capture: 'birthYear', offset: 0 },
+};
 
 type Item = { word: string } | { alts: Item[][]; optional: boolean };
 
@@ -111,10 +140,10 @@ function parsePattern(pattern: string): Item[] {
   return parseSeq(false);
 }
 
-const SPECIAL = new Set(['#age', '#num', '*', '~']);
-/** Turns one pattern word into slots: specials and markers verbatim, others normalised like messages. */
+const SPECIAL = new Set(['#age', '#num', '*', '~', ...Object.keys(NUMBER_SPECIALS)]);
+/** Turns one pattern word into slots: specials, markers and classes verbatim, others normalised like messages. */
 function wordSlots(word: string): string[] {
-  if (SPECIAL.has(word) || word.startsWith('<')) return [word];
+  if (SPECIAL.has(word) || word.startsWith('<') || word.startsWith('@')) return [word];
   if (word.startsWith('#')) throw new Error(`unknown pattern token "${word}"`);
   return normalize(word).tokens;
 }
@@ -138,7 +167,49 @@ function expand(items: Item[], pattern: string): string[][] {
   return out;
 }
 
-function insert(root: TrieNode, seq: string[], ruleIndex: number): void {
+/** A word class compiled once into its own trie, shared by every pattern that names it. */
+interface CompiledClass {
+  name: string;
+  root: TrieNode;
+  /** Words an entry can start with, and whether one starts with a number. */
+  starts: Set<string>;
+  startsWithNumber: boolean;
+}
+
+function compileClasses(classes: Record<string, string[]>): Map<string, CompiledClass> {
+  const compiled = new Map<string, CompiledClass>();
+  const compiling = new Set<string>();
+  const get = (name: string, from: string): CompiledClass => {
+    const done = compiled.get(name);
+    if (done) return done;
+    const entries = classes[name];
+    if (!entries) throw new Error(`${from} uses unknown word class @${name}`);
+    if (entries.length === 0) throw new Error(`word class @${name} is empty`);
+    if (compiling.has(name)) throw new Error(`word class @${name} refers to itself`);
+    compiling.add(name);
+    const cls: CompiledClass = { name, root: newNode(), starts: new Set(), startsWithNumber: false };
+    for (const entry of entries) {
+      for (const seq of expand(parsePattern(entry), entry)) {
+        if (seq.length === 0) throw new Error(`word class @${name}: entry "${entry}" can match nothing`);
+        if (seq[0] === '*' || seq[0] === '~' || seq[seq.length - 1] === '~') throw new Error(`word class @${name}: entry "${entry}" must not start or end with a wildcard or gap`);
+        insert(cls.root, seq, 0, (n) => get(n, `word class @${name}`));
+      }
+    }
+    for (const word of cls.root.next?.keys() ?? []) cls.starts.add(word);
+    cls.startsWithNumber = cls.root.num !== null || cls.root.age !== null || cls.root.special !== null;
+    for (const [sub] of cls.root.classes ?? []) {
+      for (const w of sub.starts) cls.starts.add(w);
+      if (sub.startsWithNumber) cls.startsWithNumber = true;
+    }
+    compiling.delete(name);
+    compiled.set(name, cls);
+    return cls;
+  };
+  for (const name of Object.keys(classes)) get(name, 'WORD_CLASSES');
+  return compiled;
+}
+
+function insert(root: TrieNode, seq: string[], ruleIndex: number, classOf: (name: string) => CompiledClass): void {
   let node = root;
   for (const slot of seq) {
     let child: TrieNode | null;
@@ -146,7 +217,19 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number): void {
     else if (slot === '#num') child = node.num ??= newNode();
     else if (slot === '*') child = node.any ??= newNode();
     else if (slot === '~') child = node.gap ??= newNode();
-    else {
+    else if (slot.startsWith('@')) {
+      const cls = classOf(slot.slice(1));
+      node.classes ??= [];
+      let entry = node.classes.find(([c]) => c === cls);
+      if (!entry) { entry = [cls, newNode()]; node.classes.push(entry); }
+      child = entry[1];
+    } else if (slot in NUMBER_SPECIALS) {
+      const special = NUMBER_SPECIALS[slot as NumberSpecial['name']];
+      node.special ??= [];
+      let entry = node.special.find(([sp]) => sp === special);
+      if (!entry) { entry = [special, newNode()]; node.special.push(entry); }
+      child = entry[1];
+    } else {
       node.next ??= new Map();
       child = node.next.get(slot) ?? null;
       if (!child) { child = newNode(); node.next.set(slot, child); }
@@ -161,18 +244,24 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number): void {
  * Compiles and statically checks a lexicon: every pattern must parse, start with a concrete
  * word or number, not be empty, and stay within the expansion budget.
  */
-export function compileLexicon(rules: LexiconRule[]): CompiledLexicon {
+export function compileLexicon(rules: LexiconRule[], classes: Record<string, string[]> = WORD_CLASSES): CompiledLexicon {
   const root = newNode();
   const unlessRoot = newNode();
+  const compiledClasses = compileClasses(classes);
   let patternCount = 0;
   rules.forEach((rule, index) => {
     for (const [list, trie] of [[rule.patterns, root], [rule.unless ?? [], unlessRoot]] as const) {
       for (const pattern of list) {
+        const classOf = (name: string) => {
+          const cls = compiledClasses.get(name);
+          if (!cls) throw new Error(`pattern "${pattern}" (${rule.kind}) uses unknown word class @${name}`);
+          return cls;
+        };
         for (const seq of expand(parsePattern(pattern), pattern)) {
           if (seq.length === 0) throw new Error(`pattern "${pattern}" (${rule.kind}) can match nothing`);
           if (seq[0] === '*' || seq[0] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not start with a wildcard or gap`);
           if (seq[seq.length - 1] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not end with a gap`);
-          insert(trie, seq, index);
+          insert(trie, seq, index, classOf);
           patternCount++;
         }
       }
@@ -182,19 +271,53 @@ export function compileLexicon(rules: LexiconRule[]): CompiledLexicon {
   const collect = (node: TrieNode) => {
     if (node.next) for (const [word, child] of node.next) { vocabulary.add(word); collect(child); }
     for (const child of [node.num, node.age, node.any, node.gap]) if (child) collect(child);
+    for (const [, child] of node.special ?? []) collect(child);
+    for (const [, child] of node.classes ?? []) collect(child);
   };
   collect(root);
+  for (const cls of compiledClasses.values()) collect(cls.root);
   const signatures = new Set<number>();
   const signatureBits = new Uint32Array(SIGNATURE_BITS >>> 5);
-  for (const word of vocabulary) {
+  // Chat-speak spellings of vocabulary words ("snap" for "snapchat") are typo targets too:
+  // "sanp" is "snap" with two letters swapped.
+  const aliases = new Map<string, string>();
+  for (const [spelling, canonical] of CANONICAL) {
+    if (spelling.length >= 4 && vocabulary.has(canonical) && !vocabulary.has(spelling)) aliases.set(spelling, canonical);
+  }
+  for (const word of [...vocabulary, ...aliases.keys()]) {
     if (word.length < 4) continue;
     const sig = signature(word);
     signatures.add(sig);
     signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5]! |= 1 << (sig & 31);
   }
+  const skeletons = skeletonsOf(vocabulary);
   buildStartFilter(root);
   buildStartFilter(unlessRoot);
-  return { rules, root, unlessRoot, patternCount, vocabulary, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
+  return { rules, root, unlessRoot, patternCount, vocabulary, aliases, skeletons, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
+}
+
+const NO_VOWELS = /^[b-df-hj-np-tv-z]+$/;
+/**
+ * Chat abbreviations that drop vowels but mean something else than the vocabulary word with the
+ * same consonants, seen in real chat (IRC, Topical-Chat): left alone.
+ */
+const NOT_SKELETONS = new Set(['brb', 'lmk', 'wtf', 'smh', 'ftw', 'pwd', 'cd', 'rm', 'mv', 'ls', 'pm', 'pms', 'tbh', 'btw', 'nvm', 'thx', 'hmm', 'hm', 'shh', 'grr', 'pfft', 'ppl', 'cmd', 'msg', 'pkg', 'src', 'dst', 'dns', 'ssh', 'ssl', 'tls', 'http', 'www', 'xml', 'css', 'php', 'sql', 'gcc', 'cpp', 'dvd', 'cdn', 'gtk', 'kde', 'xfce', 'dpkg', 'grml', 'vnc', 'rtfm', 'lts', 'bsd', 'fwiw', 'imho', 'jk', 'plz', 'pls', 'sry', 'txt', 'bf', 'gf', 'bc', 'mb', 'gb', 'kb', 'tb', 'dm', 'dms', 'nm', 'mm', 'ok', 'k', 'st', 'nd', 'rd', 'th', 'mr', 'mrs', 'ms', 'dr', 'jr', 'sr', 'vs', 'lb', 'lbs', 'kg', 'km', 'cm', 'mph', 'hp', 'tv', 'pc', 'cv', 'hr', 'hrs', 'sht', 'fkn', 'tht', 'wht', 'whr', 'shld', 'wld', 'cld']);
+function skeletonOf(word: string): string {
+  let out = '';
+  for (const ch of word) if (!'aeiou'.includes(ch) && out[out.length - 1] !== ch) out += ch;
+  return out;
+}
+function skeletonsOf(vocabulary: Set<string>): Map<string, string> {
+  const found = new Map<string, string | null>();
+  for (const word of vocabulary) {
+    if (word.length < 4 || !/^[a-z]+$/.test(word) || NO_VOWELS.test(word)) continue;
+    const skeleton = skeletonOf(word);
+    if (skeleton.length < 3 || NOT_SKELETONS.has(skeleton)) continue;
+    found.set(skeleton, found.has(skeleton) && found.get(skeleton) !== word ? null : word);
+  }
+  const out = new Map<string, string>();
+  for (const [skeleton, word] of found) if (word !== null && !vocabulary.has(skeleton)) out.set(skeleton, word);
+  return out;
 }
 
 const SIGNATURE_BITS = 1 << 18;
@@ -230,6 +353,11 @@ function signature(word: string): number {
 }
 
 export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()): string {
+  // Words typed without vowels ("scrnshtd", "frnds", "snd"): their consonants name one word.
+  if (token.length >= 3 && token.length <= 14 && compiled.skeletons.size > 0 && NO_VOWELS.test(token)) {
+    const word = compiled.skeletons.get(token);
+    if (word !== undefined) return word;
+  }
   // Cheap filter first: no vocabulary word has this length and letter sum, so no swap fits.
   // (Cheaper than any cache lookup: a big Map misses the CPU cache on most tokens.)
   if (token.length < 4 || token.length > 14) return token;
@@ -252,7 +380,9 @@ export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()
     let count = 0;
     for (let i = 0; i + 1 < token.length; i++) {
       const swapped = token.slice(0, i) + (token[i + 1] as string) + (token[i] as string) + token.slice(i + 2);
-      if (swapped !== token && swapped !== found && compiled.vocabulary.has(swapped)) { found = swapped; count++; }
+      if (swapped === token || swapped === found) continue;
+      const target = compiled.vocabulary.has(swapped) ? swapped : compiled.aliases.get(swapped);
+      if (target !== undefined && target !== found) { found = target; count++; }
     }
     if (count === 1) result = found;
   }
@@ -296,7 +426,10 @@ function correctTokens(stream: TokenStream, compiled: CompiledLexicon): string[]
 
 /** Whether a walk from `root` can get past this token (what findMatches checks unmemoised). */
 function startsPattern(token: string, root: TrieNode): boolean {
-  return ((root.num !== null || root.age !== null) && isNumber(token)) || root.next?.has(token) === true;
+  if (root.next?.has(token) === true) return true;
+  if (isNumber(token) && (root.num !== null || root.age !== null || root.special !== null)) return true;
+  if (root.classes !== null) for (const [cls] of root.classes) if (cls.starts.has(token) || (cls.startsWithNumber && isNumber(token))) return true;
+  return false;
 }
 
 let defaultLexicon: CompiledLexicon | null = null;
@@ -314,26 +447,51 @@ interface RawMatch {
   from: number; // token index
   to: number; // exclusive token index
   age: number | undefined;
+  birthYear?: number;
 }
 
 /** Walks the trie from `node` over tokens[pos..n), collecting the patterns that end. */
-function walk(tokens: string[], n: number, start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined): void {
+function walk(tokens: string[], n: number, start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined, birthYear?: number): void {
   if (node.accepts && pos > start) {
-    for (const rule of node.accepts) found.push({ rule, from: start, to: pos, age });
+    for (const rule of node.accepts) found.push(birthYear === undefined ? { rule, from: start, to: pos, age } : { rule, from: start, to: pos, age, birthYear });
   }
-  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age);
+  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age, birthYear);
   if (pos >= n) return;
+  if (node.classes !== null) {
+    const first = tokens[pos] as string;
+    for (const [cls, next] of node.classes) {
+      // Most tokens start no entry of the class: turned away before any walk or allocation.
+      if (!cls.starts.has(first) && !(cls.startsWithNumber && isNumber(first))) continue;
+      const ends: RawMatch[] = [];
+      walk(tokens, n, pos, ends, cls.root, pos, undefined);
+      let last = -1;
+      ends.sort((a, b) => a.to - b.to);
+      for (const e of ends) {
+        if (e.to === last) continue;
+        last = e.to;
+        walk(tokens, n, start, found, next, e.to, age, birthYear);
+      }
+    }
+  }
   const token = tokens[pos] as string;
   const child = node.next?.get(token);
-  if (child) walk(tokens, n, start, found, child, pos + 1, age);
-  if (node.any) walk(tokens, n, start, found, node.any, pos + 1, age);
-  if ((node.num || node.age) && isNumber(token)) {
-    if (node.num) walk(tokens, n, start, found, node.num, pos + 1, age);
+  if (child) walk(tokens, n, start, found, child, pos + 1, age, birthYear);
+  if (node.any) walk(tokens, n, start, found, node.any, pos + 1, age, birthYear);
+  if ((node.num || node.age || node.special) && isNumber(token)) {
+    if (node.num) walk(tokens, n, start, found, node.num, pos + 1, age, birthYear);
+    if (node.special) {
+      const value = Number(token);
+      for (const [sp, child] of node.special) {
+        if (value < sp.min || value > sp.max || token.length > 4) continue;
+        if (sp.capture === 'age') walk(tokens, n, start, found, child, pos + 1, value + sp.offset, birthYear);
+        else walk(tokens, n, start, found, child, pos + 1, age, value);
+      }
+    }
     if (node.age) {
       const value = Number(token);
       const after = pos + 1 < n ? tokens[pos + 1] : undefined;
       if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
-        walk(tokens, n, start, found, node.age, pos + 1, value);
+        walk(tokens, n, start, found, node.age, pos + 1, value, birthYear);
       }
     }
   }
@@ -348,7 +506,7 @@ const NO_MATCHES: RawMatch[] = [];
 function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Array | null, memo: Uint8Array | null): RawMatch[] {
   let found: RawMatch[] | null = null;
   const filter = root.startFilter;
-  const hasNumberStart = root.num !== null || root.age !== null;
+  const hasNumberStart = root.num !== null || root.age !== null || root.special !== null || (root.classes?.some(([c]) => c.startsWithNumber) ?? false);
   for (let i = 0; i < n; i++) {
     const token = tokens[i] as string;
     if (memo !== null) {
@@ -376,6 +534,8 @@ function streamOf(norm: NormalizedText): TokenStream {
 
 export interface DetectedSignal extends SignalMatch {
   stage: GroomingStage | null;
+  /** A birth year stated instead of an age ("a 2012 baby"); the engine dates it. */
+  birthYear?: number;
 }
 
 /** Shared (frozen) result for the common message with no signal: nothing allocated. */
@@ -396,6 +556,40 @@ function negated(tokens: string[], from: number): boolean {
   if (NEGATIONS.has(before)) return true;
   const twoBefore = tokens[from - 2];
   return twoBefore !== undefined && NEGATIONS.has(twoBefore) && NEGATION_BRIDGES.has(before) && tokens[from - 3] !== 'why';
+}
+
+/**
+ * Reported speech: a child telling a friend what a stranger wrote ("he said \"are ur parents
+ * home\"", "this guy keeps asking me to add him on telegram") is asking for help, not grooming.
+ * A match is reported when it sits inside quotation marks, or when a reporting verb with a
+ * third person before it comes shortly before the match.
+ */
+const REPORTING_VERBS = normalizedSet(['said', 'say', 'says', 'ask', 'tell', 'asked', 'asks', 'asking', 'told', 'tells', 'telling', 'keeps', 'kept', 'messaged', 'texted', 'wrote', 'writes', 'saying', 'sends', 'wanted', 'wants', 'goes']);
+const THIRD_PERSONS = normalizedSet(['he', 'she', 'they', 'hes', 'shes', 'theyre', 'someone', 'somebody', 'guy', 'man', 'dude', 'creep', 'stranger', 'person', 'account', 'girl', 'boy', 'lady', 'woman', 'girls', 'guys', 'people', 'scammers', 'accounts', 'men', 'adults']);
+/** Kinds about the sender themself, never reported speech. */
+const OWN_KINDS = new Set<SignalKind>(['age_disclosure_minor', 'age_disclosure_adult', 'distress']);
+
+function quotedRanges(text: string): [number, number][] | null {
+  let out: [number, number][] | null = null;
+  let open = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x201c) open = i;
+    else if (c === 0x201d && open >= 0) { (out ??= []).push([open, i]); open = -1; }
+    else if (c === 34 /* " */) {
+      if (open >= 0) { (out ??= []).push([open, i]); open = -1; } else open = i;
+    }
+  }
+  return out;
+}
+
+function reported(tokens: string[], from: number, start: number, quotes: [number, number][] | null): boolean {
+  if (quotes !== null && quotes.some(([a, b]) => a < start && start < b)) return true;
+  for (let k = from - 1; k >= 0 && k >= from - 6; k--) {
+    if (!REPORTING_VERBS.has(tokens[k] as string)) continue;
+    for (let j = k - 1; j >= 0 && j >= k - 4; j--) if (THIRD_PERSONS.has(tokens[j] as string)) return true;
+  }
+  return false;
 }
 
 /** Most matches one message can yield: bounds the work a hostile message can cause downstream. */
@@ -425,18 +619,25 @@ export function detectSignals(text: string, normalized?: NormalizedText | TokenS
   raw.sort((a, b) => b.to - b.from - (a.to - a.from) || a.from - b.from);
   const taken: { kind: SignalKind; from: number; to: number }[] = [];
   const out: DetectedSignal[] = [];
+  let quotes: [number, number][] | null | undefined;
   for (const m of raw) {
     if (cancelled?.has(m.rule)) continue;
     const rule = compiled.rules[m.rule] as LexiconRule;
     let kind = rule.kind;
-    if (kind === 'age_disclosure_minor' && m.age !== undefined && m.age >= 18) kind = 'age_disclosure_adult';
+    const age = m.age ?? rule.age;
+    if (kind === 'age_disclosure_minor' && age !== undefined && age >= 18) kind = 'age_disclosure_adult';
     if (NEGATABLE.has(kind) && negated(tokens, m.from)) continue;
+    if (!OWN_KINDS.has(kind)) {
+      if (quotes === undefined) quotes = text.includes('"') || text.includes('\u201c') ? quotedRanges(text) : null;
+      if (reported(tokens, m.from, norm.starts[m.from] as number, quotes)) continue;
+    }
     if (taken.some((t) => t.kind === kind && t.from < m.to && m.from < t.to)) continue;
     taken.push({ kind, from: m.from, to: m.to });
     const start = norm.starts[m.from] as number;
     const end = norm.ends[m.to - 1] as number;
     const signal: DetectedSignal = { kind, start, end, excerpt: text.slice(start, end), stage: rule.stage };
-    if (m.age !== undefined) signal.age = m.age;
+    if (age !== undefined) signal.age = age;
+    if (m.birthYear !== undefined) signal.birthYear = m.birthYear;
     out.push(signal);
     if (out.length >= MAX_MATCHES_PER_MESSAGE) break;
   }

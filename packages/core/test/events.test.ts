@@ -35,6 +35,21 @@ describe('event schema', () => {
     assert.ok(problems({ type: 'message', id: 'm', time: 'yesterday', conversationId: 'c', senderId: 'a', text: '' }).some((x) => x.startsWith('time:')));
   });
 
+  it('refuses U+0000 and unpaired surrogates, which no store can keep as sent, naming the field', () => {
+    assert.deepEqual(problems({ type: 'message', id: 'm', time: 0, conversationId: 'c', senderId: 'a', text: 'a\u0000b' }), ['text: contains U+0000 (NUL), which is not accepted']);
+    assert.deepEqual(problems({ type: 'account', id: 'a\ud800', time: 0, userId: 'u' }), ['id: contains an unpaired UTF-16 surrogate, which is not valid Unicode']);
+    assert.deepEqual(problems({ type: 'contact', id: 'k', time: 0, action: 'report', actorId: 'x', targetId: '\udc00y', reason: 'r' }), ['targetId: contains an unpaired UTF-16 surrogate, which is not valid Unicode']);
+    assert.ok(parseEvent({ type: 'account', id: 'emoji-\ud83d\ude00', time: 0, userId: 'u' }).ok, 'a surrogate pair is fine');
+  });
+
+  it('refuses a time without an offset and years before 1970, as it refuses negative epoch numbers', () => {
+    const at = (time: unknown) => problems({ type: 'account', id: 'a', time, userId: 'u' });
+    assert.match(at('2026-01-01T10:00:00')[0] ?? '', /^time: .*with an offset/);
+    assert.match(at('0000-01-01T00:00:00Z')[0] ?? '', /^time: must not be before 1970/);
+    assert.match(at(-1)[0] ?? '', /^time: must not be before 1970/);
+    assert.ok(parseEvent({ type: 'account', id: 'a', time: '2026-01-01T10:00:00+02:00', userId: 'u' }).ok, 'an explicit offset is fine');
+  });
+
   it('refuses values that are not objects', () => {
     for (const v of [null, 3, 'x', []]) assert.match(problems(v)[0] ?? '', /expected a JSON object/);
   });

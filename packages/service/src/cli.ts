@@ -7,6 +7,8 @@ import { buildServer } from './server.ts';
 import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { createKey, parseScopes } from './auth/keys.ts';
 import { runDemo } from './demo/demo.ts';
+import { loadServiceModels, modelIdOf, ModelError, type ServiceModels } from './engine/models.ts';
+import { registerLabelCommands } from './learning/labelsCli.ts';
 import { registerStaffCommands } from './console/staffCli.ts'; // console-server
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
@@ -43,6 +45,15 @@ function loadPolicyOrExit(file: string | undefined): Policy {
   }
 }
 
+function loadModelsOrExit(opts: { model?: string; modelDir?: string }): ServiceModels {
+  try {
+    return loadServiceModels(opts);
+  } catch (err) {
+    if (err instanceof ModelError) refuse(`refusing to start: ${err.message}`);
+    throw err;
+  }
+}
+
 async function openOrExit(database: string, sqliteSync?: 'full' | 'normal'): Promise<Storage> {
   try {
     return await openStorage({ database, ...(sqliteSync ? { sqliteSynchronous: sqliteSync } : {}) });
@@ -63,6 +74,8 @@ interface ServeOptions {
   webhooks: boolean;
   nats?: string;
   natsTenants?: string;
+  model?: string;
+  modelDir?: string;
 }
 
 export function registerServiceCommands(program: Command): void {
@@ -73,6 +86,8 @@ export function registerServiceCommands(program: Command): void {
     .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
     .option('--port <port>', 'port to listen on (0 picks a free one)', integer('--port', 0, 65535), Number(process.env.PORT ?? 8080))
     .option('--policy <file>', 'safety policy JSON file (validated at start; see examples/policies/default.json)')
+    .option('--model <file>', 'risk model written by lifeguard train (validated at start); the built-in model when absent')
+    .option('--model-dir <dir>', 'per-tenant risk models: <dir>/<tenant id>.json; tenants without a file use --model')
     .option('--retention-days <days>', 'days to keep message text of conversations without a case', integer('--retention-days', 1, 3650), 30)
     .option('--dismissed-case-days <days>', 'days after dismissal that a dismissed case keeps the message content it copied', integer('--dismissed-case-days', 1, 3650), 90)
     .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
@@ -83,6 +98,7 @@ export function registerServiceCommands(program: Command): void {
     .action(async (opts: ServeOptions) => {
       if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
+      const models = loadModelsOrExit(opts);
       const storage = await openOrExit(opts.database, opts.sqliteSync);
       if ((await storage.countApiKeys()) === 0) {
         const { key } = await createKey(storage, 'default', 'bootstrap admin', ['admin'], 'Default platform');
@@ -94,6 +110,7 @@ export function registerServiceCommands(program: Command): void {
       const app = await buildServer({
         storage,
         policy,
+        models,
         logger: { level: opts.logLevel },
         retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
         ...(opts.webhooks ? {} : { webhooks: false as const }),
@@ -111,7 +128,11 @@ export function registerServiceCommands(program: Command): void {
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
       const address = await app.listen({ host: opts.host, port: opts.port });
-      process.stdout.write(`lifeguard listening on ${address} (storage: ${storage.kind}; API docs: ${address}/docs)\n`);
+      const tenantModels = Object.entries(models.tenants ?? {}).map(([tenant, m]) => `${tenant}: ${modelIdOf(m)}`);
+      process.stdout.write(
+        `lifeguard listening on ${address} (storage: ${storage.kind}; model: ${models.default ? modelIdOf(models.default) : 'built-in default'}` +
+          `${tenantModels.length ? `; tenant models: ${tenantModels.join(', ')}` : ''}; API docs: ${address}/docs)\n`,
+      );
     });
 
   const keys = program.command('keys').description('manage API keys (run where the database is reachable)');
@@ -170,6 +191,7 @@ export function registerServiceCommands(program: Command): void {
     });
 
   registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
+  registerLabelCommands(program, { defaultDatabase, openOrExit, refuse }); // lifeguard labels export
 
   program
     .command('demo')

@@ -11,6 +11,7 @@ import type { RetentionJob } from './retention.ts';
 import type { BanEvasion } from './banEvasion/banEvasion.ts';
 import type { FamilyCentre } from './family/familyCentre.ts';
 import type { PageTokens } from './family/tokens.ts';
+import type { Reporting } from './reporting/reporting.ts';
 
 export interface ServiceContext {
   storage: Storage;
@@ -28,6 +29,8 @@ export interface ServiceContext {
   family: FamilyCentre;
   /** Signed URLs for the embeddable Family Centre page. */
   pageTokens: PageTokens;
+  /** Reports to the authorities and preserved evidence. */
+  reporting: Reporting;
   limits: {
     maxBatchEvents: number;
     /** Events dated further than this in the future are rejected (they would win every last-writer-wins merge). */

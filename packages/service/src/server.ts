@@ -7,13 +7,14 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Storage } from '@lifeguard/storage';
 import { EngineHost, type EngineHostOptions } from './engine/engineHost.ts';
+import type { ServiceModels } from './engine/models.ts';
 import { IngestPipeline, type IngestOptions } from './ingest/pipeline.ts';
 import { CaseManager } from './cases/caseManager.ts';
 import { Decider } from './decisions/decider.ts';
 import { WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 import { DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { installAuth, KeyCache } from './http/auth.ts';
-import { installErrorHandler, installJsonParser } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, installErrorHandler, installJsonParser, MAX_PARAM_LENGTH } from './http/errors.ts';
 import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
 import type { ServiceContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -31,6 +32,9 @@ import { PageTokens } from './family/tokens.ts';
 import { familyRoutes } from './family/routes.ts';
 import { familyPagePlugin } from './family/pagePlugin.ts';
 import { Messages } from './i18n/catalogue.ts';
+import { Reporting } from './reporting/reporting.ts'; // reports and evidence
+import type { ReportingConfig } from './reporting/config.ts';
+import { reportingApiRoutes } from './reporting/apiRoutes.ts';
 
 export const API_VERSION = '1.0.0';
 
@@ -46,6 +50,8 @@ export interface ServiceConfig {
   /** Events dated more than this in the future are rejected (default 24 h). */
   maxFutureSkewMs?: number;
   engine?: EngineHostOptions;
+  /** Risk models (validated): a default and per-tenant ones; the built-in model when absent. */
+  models?: ServiceModels;
   ingest?: IngestOptions;
   /** Webhook worker options; false disables sending (deliveries still queue). */
   webhooks?: WebhookWorkerOptions | false;
@@ -56,6 +62,8 @@ export interface ServiceConfig {
   nats?: Omit<NatsBridgeOptions, 'tenants'> & { tenants?: string[] };
   /** Moderator console (console-server): the web UI under /console/ (built files in `dir`) and its API; false turns both off. */
   console?: { dir?: string } | false;
+  /** Reports to NCMEC and the NCA, evidence preservation (docs/reporting.md). */
+  reporting?: ReportingConfig;
 }
 
 declare module 'fastify' {
@@ -66,7 +74,7 @@ declare module 'fastify' {
 
 export async function buildServer(config: ServiceConfig): Promise<FastifyInstance> {
   const bodyLimit = config.bodyLimitBytes ?? 5 * 1024 * 1024;
-  const app = Fastify({ logger: config.logger ?? false, bodyLimit });
+  const app = Fastify({ logger: config.logger ?? false, bodyLimit, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors, clientErrorHandler });
   installJsonParser(app, bodyLimit);
   // Validation happens in the handlers with zod (same messages as the CLI); route schemas document the
   // API and must not reject or reshape anything themselves.
@@ -77,8 +85,8 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   const log = app.log;
   const storage = config.storage;
   const policy = config.policy ?? DEFAULT_POLICY;
-  const engines = new EngineHost(storage, config.engine ?? {}, log);
-  const cases = new CaseManager(storage, log);
+  const engines = new EngineHost(storage, { ...config.engine, ...(config.models ? { models: config.models } : {}) }, log);
+  const cases = new CaseManager(storage, log, { modelIdFor: (tenantId) => engines.modelIdFor(tenantId) });
   engines.setAlertSink(cases);
   const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);
   const messages = new Messages(policy.messages);
@@ -96,12 +104,15 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     banEvasion: new BanEvasion(storage, policy.banEvasion),
     family,
     pageTokens: new PageTokens(storage),
+    reporting: new Reporting(storage, config.reporting ?? {}, { software: `lifeguard ${API_VERSION}`, ...(config.engine?.engine?.model ? { model: config.engine.engine.model } : {}) }, log),
     limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
   };
   app.decorate('lifeguard', ctx);
+  // Evidence is frozen the moment a case opens.
+  cases.onOpened((tenantId, c) => ctx.reporting.caseOpened(tenantId, c));
   // Family Centre hears of new connections and new cases; a failure there never fails ingestion.
   ctx.pipeline.onAccepted = (tenantId, events) => family.onAccepted(tenantId, events).catch((err) => log.error({ err, tenantId }, 'family centre connection check failed'));
-  cases.onOpened = (tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed'));
+  cases.onOpened((tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed')));
 
   await app.register(swagger, {
     openapi: {
@@ -149,6 +160,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await v1.register(banEvasionRoutes, { ctx });
     await v1.register(appealRoutes, { ctx }); // console-server
     await v1.register(familyRoutes, { ctx }); // family-centre
+    await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
   }, { prefix: '/v1' });
 
   // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
@@ -166,6 +178,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await engines.restoreAll();
     if (config.webhooks !== false) webhooks.start();
     ctx.retention.start();
+    ctx.reporting.worker.start();
     if (config.nats) {
       const tenants = config.nats.tenants?.length ? config.nats.tenants : (await storage.listTenants()).map((t) => t.id);
       nats = new NatsBridge({ ...config.nats, tenants }, ctx.pipeline, log);
@@ -176,6 +189,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     await nats?.stop();
     loopDelay.disable();
     ctx.retention.stop();
+    await ctx.reporting.worker.stop();
     await webhooks.stop();
     await engines.idle();
     cases.stop();

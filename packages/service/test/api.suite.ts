@@ -164,6 +164,69 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
       });
     });
 
+    describe('ingestion: text no store can keep', () => {
+      it('refuses U+0000 in a message text with 400 naming the field, and stores nothing', async () => {
+        const res = await s.ingest([msg('nul-ok', 'c-nul', 'nul-a', 'nul-b', 'fine'), msg('nul-1', 'c-nul', 'nul-a', 'nul-b', 'hi\u0000there')]);
+        assert.equal(res.statusCode, 400, 'a NUL is a client error, never 503 (which a client retries for ever)');
+        assert.equal(res.json().code, 'invalid_request');
+        assert.deepEqual(res.json().problems, ['events[1].text: contains U+0000 (NUL), which is not accepted']);
+        const again = await s.ingest([msg('nul-ok', 'c-nul', 'nul-a', 'nul-b', 'fine')]);
+        assert.equal(again.json().accepted, 1, 'the valid event of the refused batch was not stored');
+      });
+
+      it('refuses an id holding an unpaired surrogate instead of answering duplicate for a new event', async () => {
+        const first = await s.ingest([msg('lone-\ud800', 'c-lone', 'lone-a', 'lone-b', 'hello')]);
+        assert.equal(first.statusCode, 400, 'unpaired surrogate refused');
+        assert.deepEqual(first.json().problems, ['events[0].id: contains an unpaired UTF-16 surrogate, which is not valid Unicode']);
+        const second = await s.ingest([msg('lone-\udbff', 'c-lone', 'lone-a', 'lone-b', 'hello')]);
+        assert.equal(second.statusCode, 400, 'a second unpaired surrogate is refused too, not taken for the first');
+        const paired = await s.ingest([msg('pair-\ud83d\ude00', 'c-lone', 'lone-a', 'lone-b', 'hello'), msg('pair-\ud83d\ude01', 'c-lone', 'lone-a', 'lone-b', 'hello')]);
+        assert.equal(paired.statusCode, 200, 'ids with emoji are fine');
+        assert.equal(paired.json().accepted, 2, 'two different emoji ids are two events');
+      });
+
+      it('refuses NUL in a contact decision with 400, not 500', async () => {
+        const res = await s.call('POST', '/v1/decisions/contact', s.keys.decide, { senderId: 'x\u0000', recipientId: 'y' });
+        assert.equal(res.statusCode, 400, `status ${res.statusCode}: ${res.body}`);
+        assert.match(res.json().problems[0], /^senderId: contains U\+0000/);
+      });
+
+      it('refuses a body that is not UTF-8 instead of replacing its bytes', async () => {
+        const bytes = Buffer.concat([Buffer.from('{"events":[{"type":"message","id":"utf","time":0,"conversationId":"c","senderId":"a","text":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}]}')]);
+        const res = await s.app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${s.keys.ingest}`, 'content-type': 'application/json' }, payload: bytes });
+        assert.equal(res.statusCode, 400, 'invalid UTF-8 refused');
+        assert.equal(res.json().code, 'malformed_json');
+        assert.match(res.json().error, /not valid UTF-8/);
+      });
+
+      it('reads back by path every id it accepts, up to the one 256-character limit, and refuses longer ones alike', async () => {
+        const longest = 'c'.repeat(128) + '€'.repeat(128); // 256 characters, 640 bytes of UTF-8, 1,152 percent-encoded
+        const res = await s.ingest([msg('long-id-msg', longest, 'long-sender', 'long-recipient', 'hello there')]);
+        assert.equal(res.statusCode, 200, res.body);
+        const read = await s.call('GET', `/v1/conversations/${encodeURIComponent(longest)}/risk`, s.keys.reader);
+        assert.equal(read.statusCode, 200, `a 256-character id reads back: ${read.body}`);
+        const over = 'x'.repeat(257);
+        assert.match((await s.ingest([msg('over-id', over, 'a', 'b', 'hi')])).json().problems[0], /^events\[0\]\.conversationId: must be at most 256 characters/);
+        const path = await s.call('GET', `/v1/conversations/${over}/risk`, s.keys.reader);
+        assert.equal(path.statusCode, 400, 'the same limit and words in a path');
+        assert.deepEqual(path.json().problems, ['id: must be at most 256 characters']);
+        const absurd = await s.call('GET', `/v1/conversations/${'y'.repeat(5000)}/risk`, s.keys.reader);
+        assert.equal(absurd.statusCode, 414, 'an absurd path segment');
+        assert.equal(absurd.json().code, 'invalid_request', 'in the one error shape');
+        const badEncoding = await s.call('GET', '/v1/conversations/%E0%A4%A/risk', s.keys.reader);
+        assert.equal(badEncoding.json().code, 'invalid_request', `a broken percent-encoding answers in the one shape: ${badEncoding.body}`);
+      });
+
+      it('stores every valid batch sent alongside refused ones', async () => {
+        const sends = Array.from({ length: 40 }, (_, i) =>
+          i % 4 === 0
+            ? s.ingest([msg(`mix-bad-${i}`, 'c-mix', 'mix-a', 'mix-b', 'bad\u0000')])
+            : s.ingest([msg(`mix-${i}`, `c-mix-${i}`, 'mix-a', 'mix-b', 'hello there')]));
+        const answers = await Promise.all(sends);
+        answers.forEach((res, i) => assert.equal(res.statusCode, i % 4 === 0 ? 400 : 200, `batch ${i}: ${res.body}`));
+      });
+    });
+
     describe('decisions', () => {
       before(async () => {
         const t = NOW();

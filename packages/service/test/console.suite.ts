@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { TestStoreKind } from '@lifeguard/storage/testing';
 import { newId, verifyAuditChain, type CaseRecord, type StaffRole } from '@lifeguard/storage';
 import { startTestService, type TestService } from './helpers.ts';
-import { createStaff } from '../src/console/api.ts';
+import { ACCOUNT_LOCK, createStaff, SIGNIN_FAILURE_FLOOR_MS } from '../src/console/api.ts';
 import { sha256 } from '../src/console/session.ts';
 
 const PASSWORD = 'correct horse battery staple';
@@ -203,6 +203,36 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal((await signIn('ghost@acme.example', 'wrong again')).statusCode, 429, 'unknown emails lock alike, so a lock reveals nothing');
         const failures = await s.storage.listAudit('acme', { action: 'session.signin_failed', actorId: ids['locked@acme.example']!, limit: 10 });
         assert.equal(failures.length, 6);
+      });
+
+      it('a lock set from one address does not lock the owner of the account out from another', async () => {
+        await addStaff('acme', 'target@acme.example', 'moderator', 'Tia Target');
+        const from = (remoteAddress: string, password: string) =>
+          s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email: 'target@acme.example', password }, remoteAddress });
+        for (let i = 0; i < 5; i++) assert.equal((await from('198.51.100.66', `wrong password ${i}`)).statusCode, 401, 'the abuser fails');
+        assert.equal((await from('198.51.100.66', PASSWORD)).statusCode, 429, 'the abuser\'s address is locked');
+        assert.equal((await from('192.0.2.10', PASSWORD)).statusCode, 200, 'the owner still signs in from their own address');
+      });
+
+      it('a flood of failures from many addresses locks a real and an unknown email alike', async () => {
+        await addStaff('acme', 'flooded@acme.example', 'moderator', 'Flo Flooded');
+        const flood = (email: string) => Promise.all(Array.from({ length: ACCOUNT_LOCK.maxFailures }, (_, i) =>
+          s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password: `guess number ${i}` }, remoteAddress: `198.18.${i >> 8}.${i & 255}` })));
+        for (const email of ['flooded@acme.example', 'nobody-here@acme.example']) {
+          assert.ok((await flood(email)).every((r) => r.statusCode === 401), `${email}: each guess refused alike`);
+          const res = await s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password: PASSWORD }, remoteAddress: '192.0.2.77' });
+          assert.equal(res.statusCode, 429, `${email}: locked for every address after the flood`);
+        }
+      });
+
+      it('answers every failed sign-in no sooner than the floor, whether the email exists, is locked or is unknown', async () => {
+        for (const [email, password] of [['locked@acme.example', PASSWORD], ['mod2@acme.example', 'not the password'], ['nobody@acme.example', 'not the password']] as const) {
+          const started = performance.now();
+          const res = await signIn(email, password); // from the address locked@ was locked from
+          const took = performance.now() - started;
+          assert.ok(res.statusCode === 401 || res.statusCode === 429, `${email}: refused (${res.statusCode})`);
+          assert.ok(took >= SIGNIN_FAILURE_FLOOR_MS - 5, `${email}: answered after ${took.toFixed(0)} ms, before the ${SIGNIN_FAILURE_FLOOR_MS} ms floor`);
+        }
       });
 
       it('refuses a forged cookie, a missing one, and expired sessions', async () => {

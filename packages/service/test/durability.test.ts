@@ -6,9 +6,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { openStorage, type Storage } from '@lifeguard/storage';
-import { openTestSqlite, postgresUnavailable, testSchemaName, dropSchema, TEST_PG_URL } from '@lifeguard/storage/testing';
+import { openTestSqlite, postgresSkip, testSchemaName, dropSchema, TEST_PG_URL } from '@lifeguard/storage/testing';
 import { createKey } from '../src/index.ts';
 
+const pgSkip = await postgresSkip();
 const BIN = fileURLToPath(new URL('../bin/lifeguard-service.ts', import.meta.url));
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -136,9 +137,7 @@ describe('durability against SIGKILL', () => {
     assert.ok(result.acked >= 2_000);
   });
 
-  it('finds every acknowledged event after the PostgreSQL server is killed mid-stream', async (t) => {
-    const unavailable = await postgresUnavailable();
-    if (unavailable) return t.skip(unavailable);
+  it('finds every acknowledged event after the PostgreSQL server is killed mid-stream', { skip: pgSkip }, async () => {
     const schema = testSchemaName();
     cleanups.push(() => dropSchema(schema));
     const url = `${TEST_PG_URL}?schema=${schema}`;

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { connect, JSONCodec, type NatsConnection } from 'nats';
+import { environmentSkip } from '@lifeguard/storage/testing';
 import { startTestService, NOW, type TestService } from './helpers.ts';
 
 const SERVERS = process.env.LIFEGUARD_TEST_NATS ?? '127.0.0.1:4222';
@@ -14,13 +15,14 @@ async function natsUnavailable(): Promise<string | null> {
     await nc.close();
     return null;
   } catch (err) {
-    return `NATS JetStream unreachable at ${SERVERS} (${(err as Error).message})`;
+    return `NATS JetStream unreachable at ${SERVERS} (${(err as Error).message}). Start nats-server with JetStream ` +
+      '(`nats-server -js`, from https://github.com/nats-io/nats-server/releases) or point LIFEGUARD_TEST_NATS at one to run these tests';
   }
 }
 
-const unavailable = await natsUnavailable();
+const natsSkip = environmentSkip('NATS JetStream', await natsUnavailable());
 
-describe('ingestion from NATS JetStream', { skip: unavailable ?? undefined }, () => {
+describe('ingestion from NATS JetStream', { skip: natsSkip }, () => {
   const run = randomBytes(4).toString('hex');
   const stream = `LG_TEST_${run}`;
   const prefix = `lgtest${run}`;

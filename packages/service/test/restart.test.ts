@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
-import { openTestStore, postgresUnavailable, type TestStore, type TestStoreKind } from '@lifeguard/storage/testing';
+import { openTestStore, postgresSkip, type TestStore, type TestStoreKind } from '@lifeguard/storage/testing';
 import { buildServer, createKey } from '../src/index.ts';
 import { messageEvents, setupEvents, STRANGER_CHAT, STRANGER_CONVERSATION } from '../src/demo/scenario.ts';
 
@@ -70,5 +70,4 @@ function restartSuite(kind: TestStoreKind, skip?: string) {
 }
 
 restartSuite('sqlite');
-const unavailable = await postgresUnavailable();
-restartSuite('postgres', unavailable ?? undefined);
+restartSuite('postgres', await postgresSkip());

@@ -1,6 +1,4 @@
-import { postgresUnavailable } from '@lifeguard/storage/testing';
+import { postgresSkip } from '@lifeguard/storage/testing';
 import { retentionSuite } from './retention.suite.ts';
 
-const unavailable = await postgresUnavailable();
-if (unavailable) console.log(`# skipping PostgreSQL retention tests: ${unavailable}`);
-retentionSuite('postgres', unavailable ?? undefined);
+retentionSuite('postgres', await postgresSkip());

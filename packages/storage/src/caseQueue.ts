@@ -27,9 +27,21 @@ export const URGENCY_WEIGHTS = {
   bankMatch: 40,
 } as const;
 
+/** An account's fan-out as the queue shows it: the same intents sent to several children. */
+export interface QueueFanOut {
+  intents: string[];
+  children: number;
+  withinDays: number;
+}
+
 export interface CaseQueueFacts {
   urgencyBase: number;
   childAge: number | null;
+  /** The youngest child involved (by known age, else the first by id), or null when none is known. */
+  childId: string | null;
+  /** How many children the case involves (minors among the participants and an account's fan-out). */
+  childCount: number;
+  fanOut: QueueFanOut | null;
   sextortion: boolean;
   sextortionDeadline: boolean;
   bankMatch: boolean;
@@ -38,6 +50,7 @@ export interface CaseQueueFacts {
 
 interface EvidenceShape {
   participants?: { userId?: string; age?: number | null; isMinor?: boolean | null }[];
+  actor?: { fanOut?: { children?: unknown; intents?: unknown; withinDays?: unknown } | null } | null;
   conversations?: Record<string, { report?: { stage?: string | null; sextortion?: { leverage?: boolean; threat?: boolean; payment?: boolean; deadline?: boolean } } | null }>;
   media?: unknown[];
 }
@@ -47,11 +60,32 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
   const e = (c.evidence && typeof c.evidence === 'object' ? c.evidence : {}) as EvidenceShape;
   let childAge: number | null = null;
   let minorWithoutAge = false;
+  const children = new Map<string, number | null>();
   for (const p of e.participants ?? []) {
     if (p.userId === c.accusedId || p.isMinor !== true) continue;
+    if (typeof p.userId === 'string') children.set(p.userId, typeof p.age === 'number' ? p.age : null);
     if (typeof p.age === 'number') childAge = childAge === null ? p.age : Math.min(childAge, p.age);
     else minorWithoutAge = true;
   }
+  // An account alert's fan-out names the children it reached, also those whose age nobody stated.
+  const f = e.actor?.fanOut;
+  const fanOutChildren = Array.isArray(f?.children) ? (f.children as unknown[]).filter((x): x is string => typeof x === 'string' && x !== c.accusedId) : [];
+  for (const id of fanOutChildren) {
+    if (children.has(id)) continue;
+    const p = (e.participants ?? []).find((q) => q.userId === id);
+    const age = typeof p?.age === 'number' ? p.age : null;
+    children.set(id, age);
+    if (age !== null) childAge = childAge === null ? age : Math.min(childAge, age);
+    else minorWithoutAge = true;
+  }
+  const byAge = [...children].sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity) || a[0].localeCompare(b[0]));
+  const fanOut: QueueFanOut | null = fanOutChildren.length > 0
+    ? {
+        intents: Array.isArray(f?.intents) ? (f.intents as unknown[]).filter((x): x is string => typeof x === 'string') : [],
+        children: new Set(fanOutChildren).size,
+        withinDays: typeof f?.withinDays === 'number' && Number.isFinite(f.withinDays) ? f.withinDays : 0,
+      }
+    : null;
   let sextortion = false;
   let deadline = false;
   let stage: string | null = null;
@@ -71,7 +105,7 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
   if (sextortion) base += w.sextortion;
   if (deadline) base += w.sextortionDeadline;
   if (bankMatch) base += w.bankMatch;
-  return { urgencyBase: Math.round(base * 100) / 100, childAge, sextortion, sextortionDeadline: deadline, bankMatch, stage };
+  return { urgencyBase: Math.round(base * 100) / 100, childAge, childId: byAge[0]?.[0] ?? null, childCount: children.size, fanOut, sextortion, sextortionDeadline: deadline, bankMatch, stage };
 }
 
 /** The stored sort key: higher is more urgent, and the order never changes as time passes. */

@@ -113,9 +113,13 @@ export function addCounts(total: CaseEvidencePurgeResult, counts: EvidencePurgeC
   total.attachments += counts.attachments;
 }
 
-/** Cases eligible for purge, oldest dismissal first (params: tenant, dismissedBefore, limit). */
+/**
+ * Cases eligible for purge, oldest dismissal first (params: tenant, dismissedBefore, at, limit). A case under
+ * a legal hold (issue 11: a filed report holds it for a year) is never eligible while the hold lasts.
+ */
 export const DISMISSED_DUE_SQL = `SELECT id, evidence, version, dismissed_at FROM cases
   WHERE tenant_id = ? AND status = 'dismissed' AND dismissed_at < ? AND (evidence_purged_at IS NULL OR evidence_purged_at < dismissed_at)
+    AND NOT EXISTS (SELECT 1 FROM legal_holds lh WHERE lh.tenant_id = cases.tenant_id AND lh.case_id = cases.id AND lh.until > ?)
   ORDER BY dismissed_at, id LIMIT ?`;
 
 /** Params: evidence, evidence_purged_at, tenant, id, version read. No change when the case moved on meanwhile. */

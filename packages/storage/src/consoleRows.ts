@@ -1,6 +1,6 @@
 // Moderator console (helper "console-server"): SQL and row mappers shared by both stores. Statements
 // are written with `?` placeholders; PostgreSQL gets them numbered by pgSql().
-import { caseQueueFacts, URGENCY_PER_HOUR } from './caseQueue.ts';
+import { caseQueueFacts, URGENCY_PER_HOUR, type QueueFanOut } from './caseQueue.ts';
 import { ConflictError, type ClaimOutcome } from './types.ts';
 import type { AuditEntry, CaseRecord, EnforcementActionRecord, QueueCase, StaffRole, StaffSessionRecord, StaffUser, StaffCredentials } from './types.ts';
 
@@ -20,10 +20,12 @@ const HOUR = 3_600_000 / URGENCY_PER_HOUR;
  * Recomputes a case's queue bucket and sort key after a write to it, from the values just written.
  * Also keeps dismissed_at (migration 7): NULL unless dismissed, so entering 'dismissed' sets it to the
  * write's time and staying there (a note) keeps it; dismissed-case retention counts from it.
- * Params: urgency_base, child_age, sextortion, sextortion_deadline, bank_match, stage, tenant_id, id.
+ * Params: urgency_base, child_age, sextortion, sextortion_deadline, bank_match, stage, child_id, child_count,
+ * fan_out, urgency_base again, tenant_id, id.
  */
 export const REFRESH_QUEUE_SQL = `UPDATE cases SET
   urgency_base = ?, child_age = ?, sextortion = ?, sextortion_deadline = ?, bank_match = ?, stage = ?,
+  child_id = ?, child_count = ?, fan_out = ?,
   waiting_since = coalesce(waiting_since, opened_at),
   dismissed_at = CASE WHEN status = 'dismissed' THEN coalesce(dismissed_at, updated_at) ELSE NULL END,
   queue = CASE WHEN status IN ('open', 'in_review') THEN (CASE WHEN appeal = 1 THEN 'appeals' ELSE 'open' END)
@@ -34,11 +36,15 @@ export const REFRESH_QUEUE_SQL = `UPDATE cases SET
 
 export function refreshQueueParams(tenantId: string, c: Pick<CaseRecord, 'id' | 'score' | 'accusedId' | 'evidence'>): unknown[] {
   const f = caseQueueFacts(c);
-  return [f.urgencyBase, f.childAge, f.sextortion ? 1 : 0, f.sextortionDeadline ? 1 : 0, f.bankMatch ? 1 : 0, f.stage, f.urgencyBase, tenantId, c.id];
+  return [
+    f.urgencyBase, f.childAge, f.sextortion ? 1 : 0, f.sextortionDeadline ? 1 : 0, f.bankMatch ? 1 : 0, f.stage,
+    f.childId, f.childCount, f.fanOut ? JSON.stringify(f.fanOut) : null, f.urgencyBase, tenantId, c.id,
+  ];
 }
 
 export const QUEUE_COLUMNS = `tenant_id, id, accused_id, status, level, score, conversation_ids, opened_at, updated_at, version,
   urgency_base, waiting_since, queue, queue_key, child_age, sextortion, sextortion_deadline, bank_match, stage,
+  child_id, child_count, fan_out,
   claimed_by, claimed_name, claim_expires_at, appeal, excluded_reviewer, decided_by`;
 
 /** SQL and params for one page of a queue view (see Storage.queueCases). */
@@ -80,6 +86,9 @@ export function mapQueueCase(r: Row): QueueCase {
       urgencyBase: Number(r.urgency_base),
       waitingSince: Number(r.waiting_since ?? r.opened_at),
       childAge: numOrNull(r.child_age),
+      childId: strOrNull(r.child_id),
+      childCount: Number(r.child_count ?? 0),
+      fanOut: parseFanOut(r.fan_out),
       sextortion: Number(r.sextortion) === 1,
       sextortionDeadline: Number(r.sextortion_deadline) === 1,
       bankMatch: Number(r.bank_match) === 1,
@@ -91,6 +100,15 @@ export function mapQueueCase(r: Row): QueueCase {
       decidedBy: strOrNull(r.decided_by),
     },
   };
+}
+
+function parseFanOut(value: unknown): QueueFanOut | null {
+  if (typeof value !== 'string' || value === '') return null;
+  try {
+    return JSON.parse(value) as QueueFanOut;
+  } catch {
+    return null;
+  }
 }
 
 export function mapStaffUser(r: Row): StaffUser {

@@ -1,4 +1,4 @@
-// Family Centre rows (migration 9): what an accepted message adds to message_contacts, and row mappers.
+// Family Centre rows (migrations 8 and 11): what an accepted message adds to message_contacts, and row mappers.
 // Only ids, counts and times are derived from a message; its text is never read here.
 import { toMillis, type LifeguardEvent } from '@lifeguard/core';
 import type { FamilyLink, FamilyLinkBasis, FamilyLinkStatus, MessageContact, SafetyWarningRecord } from './types.ts';
@@ -15,7 +15,7 @@ export interface ContactIncrement {
   lastAt: number;
 }
 
-/** Day slots per pair (see migration 9): eight, one more than the 7-day view. */
+/** Day slots per pair (see migration 11): eight, one more than the 7-day view. */
 export const SLOTS = 8;
 
 /**

@@ -43,3 +43,5 @@ export { caseQueueFacts, urgencyAt, urgencyKey, URGENCY_PER_HOUR, URGENCY_WEIGHT
 export { AUDIT_GENESIS, auditHash, verifyAuditChain, type AuditChainResult } from './audit.ts';
 // Dismissed-case retention
 export { EVIDENCE_PURGED_ACTION, purgeEvidenceContent, reasonWithoutQuotes, RETENTION_ACTOR, type EvidencePurgeCounts } from './caseRetention.ts';
+// Reports and evidence (issue 11)
+export { FREEZE_ACTION, HOLD_ACTION } from './reportingRows.ts';

@@ -367,7 +367,7 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
   // End of dismissed-case retention -------------------------------------------------------------
   // Family Centre (helper "family-centre") ---------------------------------------------------------
   {
-    version: 9,
+    version: 8,
     name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
     sql: `
 ALTER TABLE accounts ADD COLUMN locale TEXT;
@@ -388,6 +388,117 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
+-- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  other_id TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_at INTEGER NOT NULL,
+  last_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, day, other_id)
+);
+CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+-- Kinds of safety prompts shown to an account (codes only).
+CREATE TABLE safety_warnings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  counterpart_id TEXT
+);
+CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
+CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
+CREATE TABLE account_settings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+`,
+  },
+  // End of Family Centre ----------------------------------------------------------------------------
+  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  {
+    version: 9,
+    name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
+    // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
+    // next save (the queue then shows the child's age only).
+    sql: `
+ALTER TABLE cases ADD COLUMN child_id TEXT;
+ALTER TABLE cases ADD COLUMN child_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN fan_out TEXT;
+`,
+  },
+  // End of actor cases in the queue --------------------------------------------------------------
+  // Reports and evidence (issue 11) -------------------------------------------------------------
+  {
+    version: 10,
+    name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
+    // evidence_packages.package is canonical JSON whose SHA-256 (digest) an audit entry records and the
+    // deployment key signs; retention may blank package (never digest or signature) of an unheld dismissed case.
+    sql: `
+CREATE TABLE evidence_packages (
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  package TEXT,
+  digest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  audit_seq INTEGER NOT NULL,
+  purged_at INTEGER,
+  PRIMARY KEY (tenant_id, case_id, version)
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at INTEGER NOT NULL,
+  until INTEGER NOT NULL
+);
+CREATE INDEX legal_holds_case ON legal_holds(tenant_id, case_id, until);
+CREATE TABLE authority_reports (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  external_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER,
+  last_error TEXT,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  due_at INTEGER NOT NULL,
+  filed_at INTEGER,
+  keep_reference_until INTEGER,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX authority_reports_case ON authority_reports(tenant_id, case_id, created_at);
+CREATE INDEX authority_reports_subject ON authority_reports(tenant_id, subject_id, authority);
+CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at);
+`,
+  },
+  // End of reports and evidence -----------------------------------------------------------------
+  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  {
+    version: 11,
+    name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',
+    // The view read one row per contact and day (up to eight per contact); now one per contact. The
+    // counts are derived metadata kept 8 days and only for linked teens: they start again from here.
+    sql: `
+DROP TABLE message_contacts;
 -- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
 -- days and the last time, never text. Only for teens of a pending or active family link (no contact
 -- table for everyone). Rows with nothing newer than 8 days are removed by retention (a scan of the
@@ -417,26 +528,9 @@ CREATE TABLE message_contacts (
   PRIMARY KEY (tenant_id, user_id, other_id)
 ) WITHOUT ROWID;
 CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
--- Kinds of safety prompts shown to an account (codes only).
-CREATE TABLE safety_warnings (
-  tenant_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  at INTEGER NOT NULL,
-  kind TEXT NOT NULL,
-  counterpart_id TEXT
-);
-CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
-CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
-CREATE TABLE account_settings (
-  tenant_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  settings TEXT NOT NULL,
-  updated_at INTEGER NOT NULL,
-  PRIMARY KEY (tenant_id, user_id)
-);
 `,
   },
-  // End of Family Centre ----------------------------------------------------------------------------
+  // End of Family Centre, message contacts per pair ------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -781,7 +875,7 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
   // End of dismissed-case retention -------------------------------------------------------------
   // Family Centre (helper "family-centre") ---------------------------------------------------------
   {
-    version: 9,
+    version: 8,
     name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
     sql: `
 ALTER TABLE accounts ADD COLUMN locale TEXT;
@@ -802,6 +896,117 @@ CREATE TABLE family_links (
 CREATE UNIQUE INDEX family_links_live ON family_links(tenant_id, parent_id, teen_id) WHERE status IN ('pending', 'active');
 CREATE INDEX family_links_teen ON family_links(tenant_id, teen_id);
 CREATE INDEX family_links_parent ON family_links(tenant_id, parent_id);
+-- Who exchanged messages with whom, per UTC day: counts and times only, never text. Kept 8 days.
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  day INTEGER NOT NULL,
+  other_id TEXT NOT NULL,
+  messages INTEGER NOT NULL,
+  first_at BIGINT NOT NULL,
+  last_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id, day, other_id)
+);
+CREATE INDEX message_contacts_day ON message_contacts(tenant_id, day);
+-- Kinds of safety prompts shown to an account (codes only).
+CREATE TABLE safety_warnings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  counterpart_id TEXT
+);
+CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
+CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
+CREATE TABLE account_settings (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  settings TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+`,
+  },
+  // End of Family Centre ----------------------------------------------------------------------------
+  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  {
+    version: 9,
+    name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
+    // Filled by REFRESH_QUEUE_SQL on every case write; cases written before stay NULL / 0 until their
+    // next save (the queue then shows the child's age only).
+    sql: `
+ALTER TABLE cases ADD COLUMN child_id TEXT;
+ALTER TABLE cases ADD COLUMN child_count INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE cases ADD COLUMN fan_out TEXT;
+`,
+  },
+  // End of actor cases in the queue --------------------------------------------------------------
+  // Reports and evidence (issue 11) -------------------------------------------------------------
+  {
+    version: 10,
+    name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
+    // evidence_packages.package is canonical JSON whose SHA-256 (digest) an audit entry records and the
+    // deployment key signs; retention may blank package (never digest or signature) of an unheld dismissed case.
+    sql: `
+CREATE TABLE evidence_packages (
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at BIGINT NOT NULL,
+  reason TEXT NOT NULL,
+  package TEXT,
+  digest TEXT NOT NULL,
+  signature TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  audit_seq BIGINT NOT NULL,
+  purged_at BIGINT,
+  PRIMARY KEY (tenant_id, case_id, version)
+);
+CREATE TABLE legal_holds (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  placed_by TEXT NOT NULL,
+  placed_at BIGINT NOT NULL,
+  until BIGINT NOT NULL
+);
+CREATE INDEX legal_holds_case ON legal_holds(tenant_id, case_id, until);
+CREATE TABLE authority_reports (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  authority TEXT NOT NULL,
+  subject_id TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  body TEXT NOT NULL,
+  progress TEXT NOT NULL,
+  external_id TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT,
+  last_error TEXT,
+  created_by TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  due_at BIGINT NOT NULL,
+  filed_at BIGINT,
+  keep_reference_until BIGINT,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX authority_reports_case ON authority_reports(tenant_id, case_id, created_at);
+CREATE INDEX authority_reports_subject ON authority_reports(tenant_id, subject_id, authority);
+CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at);
+`,
+  },
+  // End of reports and evidence -----------------------------------------------------------------
+  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  {
+    version: 11,
+    name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',
+    // The view read one row per contact and day (up to eight per contact); now one per contact. The
+    // counts are derived metadata kept 8 days and only for linked teens: they start again from here.
+    sql: `
+DROP TABLE message_contacts;
 -- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
 -- days and the last time, never text. Only for teens of a pending or active family link (no contact
 -- table for everyone). Rows with nothing newer than 8 days are removed by retention (a scan of the
@@ -831,24 +1036,7 @@ CREATE TABLE message_contacts (
   PRIMARY KEY (tenant_id, user_id, other_id)
 );
 CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
--- Kinds of safety prompts shown to an account (codes only).
-CREATE TABLE safety_warnings (
-  tenant_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  at BIGINT NOT NULL,
-  kind TEXT NOT NULL,
-  counterpart_id TEXT
-);
-CREATE INDEX safety_warnings_user ON safety_warnings(tenant_id, user_id, at);
-CREATE INDEX safety_warnings_at ON safety_warnings(tenant_id, at);
-CREATE TABLE account_settings (
-  tenant_id TEXT NOT NULL,
-  user_id TEXT NOT NULL,
-  settings TEXT NOT NULL,
-  updated_at BIGINT NOT NULL,
-  PRIMARY KEY (tenant_id, user_id)
-);
 `,
   },
-  // End of Family Centre ----------------------------------------------------------------------------
+  // End of Family Centre, message contacts per pair ------------------------------------------------
 ];

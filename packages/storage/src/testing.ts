@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { PostgresStorage } from './postgres.ts';
 import { SqliteStorage } from './sqlite.ts';
 import type { Storage } from './types.ts';
+import { environmentSkip } from './testEnvironment.ts';
+
+export { environmentSkip, REQUIRE_ALL } from './testEnvironment.ts';
 
 export const TEST_PG_URL = process.env.LIFEGUARD_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -19,10 +22,17 @@ export async function postgresUnavailable(): Promise<string | null> {
     await client.query('SELECT 1');
     return null;
   } catch (err) {
-    return `PostgreSQL unreachable at ${TEST_PG_URL} (${(err as Error).message}); set LIFEGUARD_TEST_PG to run these tests`;
+    return `PostgreSQL unreachable at ${TEST_PG_URL} (${(err as Error).message}). Install and start it ` +
+      '(Debian/Ubuntu: `apt-get install -y postgresql`, with a database "test" the user postgres can reach without ' +
+      'a password) or point LIFEGUARD_TEST_PG at one to run these tests';
   } finally {
     await client.end().catch(() => {});
   }
+}
+
+/** The skip option for PostgreSQL suites: undefined when the server answers (see environmentSkip). */
+export async function postgresSkip(): Promise<string | undefined> {
+  return environmentSkip('PostgreSQL', await postgresUnavailable());
 }
 
 export function testSchemaName(): string {

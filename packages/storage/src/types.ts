@@ -339,6 +339,11 @@ export interface CaseQueueState {
   /** When the case (re-)entered the queue; waiting time adds to urgency from here. */
   waitingSince: number;
   childAge: number | null;
+  /** The youngest child the case involves (migration 12; null for cases not saved since). */
+  childId: string | null;
+  childCount: number;
+  /** An account's fan-out: the same intents sent to several children. */
+  fanOut: { intents: string[]; children: number; withinDays: number } | null;
   sextortion: boolean;
   sextortionDeadline: boolean;
   bankMatch: boolean;
@@ -445,7 +450,7 @@ export interface CaseAppealInput {
 }
 // End of moderator console --------------------------------------------------------------------
 
-// Family Centre (helper "family-centre"; migration 9) ------------------------------------------
+// Family Centre (helper "family-centre"; migrations 8 and 11) ------------------------------------------
 // Parent-teen links and the metadata the parent and teen views are computed from: who exchanged
 // messages with whom and when (counts per day, never text), the kinds of safety prompts shown, and
 // the safety settings the platform reports. Nothing here holds message text or media.
@@ -497,6 +502,132 @@ export interface FamilyPruneResult {
   warnings: number;
 }
 // End of Family Centre --------------------------------------------------------------------------
+// Reports to the authorities and preserved evidence (issue 11; migration 10) --------------------
+// A case's evidence frozen as a canonical package (digest chained into the audit log, signed by the
+// service), legal holds that retention respects, and reports to NCMEC and the NCA with their progress.
+
+export interface EvidencePackageRecord {
+  tenantId: string;
+  caseId: string;
+  /** 1, 2, ... per case: a case is frozen again when a report is filed. */
+  version: number;
+  createdAt: number;
+  reason: string;
+  /** Canonical JSON (RFC 8785); null once retention removed a dismissed, unheld case's content. */
+  package: string | null;
+  /** Hex SHA-256 of `package` as written. */
+  digest: string;
+  /** Signature over the digest with the deployment's key (base64). */
+  signature: string;
+  keyId: string;
+  /** The audit entry that recorded the digest. */
+  auditSeq: number;
+  purgedAt: number | null;
+}
+
+export interface NewEvidencePackage {
+  caseId: string;
+  createdAt: number;
+  reason: string;
+  package: string;
+  digest: string;
+  signature: string;
+  keyId: string;
+  /** Recorded in the same transaction; the store adds `version` to its details. */
+  audit: NewAuditEntry;
+}
+
+export interface LegalHold {
+  id: string;
+  tenantId: string;
+  caseId: string;
+  reason: string;
+  placedBy: string;
+  placedAt: number;
+  /** Retention leaves the case alone while any hold's `until` is in the future. */
+  until: number;
+}
+
+export type NewLegalHold = Omit<LegalHold, 'id' | 'tenantId'>;
+
+export const AUTHORITIES = ['ncmec', 'nca'] as const;
+export type Authority = (typeof AUTHORITIES)[number];
+
+export const AUTHORITY_REPORT_STATUSES = [
+  /** Waiting for the filing worker (or its next retry). */
+  'queued',
+  /** Sent step by step; progress says how far. */
+  'in_progress',
+  /** The authority refused it (its answer in lastError); a specialist may retry after fixing it. */
+  'rejected',
+  /** Written for upload through the authority's portal; waits for the reference to be entered. */
+  'exported',
+  'filed',
+  'retracted',
+  /** Retries ran out (30 days); needs a person. */
+  'expired',
+  /** Not sent: another authority's report covers it (OSA s.70(5)). */
+  'covered',
+] as const;
+export type AuthorityReportStatus = (typeof AUTHORITY_REPORT_STATUSES)[number];
+
+export interface AuthorityReportRecord {
+  id: string;
+  tenantId: string;
+  caseId: string;
+  authority: Authority;
+  /** The reported account. */
+  subjectId: string;
+  /** 1 (immediate threat), 2 or 3. */
+  priority: number;
+  status: AuthorityReportStatus;
+  /** The prepared report (authority-specific JSON). */
+  body: unknown;
+  /** Transport state: for NCMEC the report id and which files were sent. */
+  progress: Record<string, unknown>;
+  /** NCMEC report id or NCA reference. */
+  externalId: string | null;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  createdBy: string;
+  createdAt: number;
+  /** When the priority's clock runs out. */
+  dueAt: number;
+  filedAt: number | null;
+  /** How long the authority's reference is kept (NCA: 5 years). */
+  keepReferenceUntil: number | null;
+  updatedAt: number;
+}
+
+export interface AuthorityReportPatch {
+  status?: AuthorityReportStatus;
+  progress?: Record<string, unknown>;
+  externalId?: string | null;
+  attempts?: number;
+  nextAttemptAt?: number | null;
+  lastError?: string | null;
+  filedAt?: number | null;
+  keepReferenceUntil?: number | null;
+  body?: unknown;
+  updatedAt: number;
+}
+
+export interface AuthorityReportUpdate {
+  patch: AuthorityReportPatch;
+  /** The change applies only while the report is in one of these statuses (ConflictError otherwise). */
+  fromStatuses?: AuthorityReportStatus[];
+  audit?: NewAuditEntry;
+  hold?: NewLegalHold;
+}
+
+export interface AuthorityReportQuery {
+  caseId?: string;
+  subjectId?: string;
+  authority?: Authority;
+  limit: number;
+}
+// End of reports and evidence -------------------------------------------------------------------
 
 export class ConflictError extends Error {
   constructor(message: string) {
@@ -678,7 +809,7 @@ export interface Storage {
   /** Bans of these accounts, oldest first (lifted ones too unless activeOnly). */
   accountBans(tenantId: string, userIds: string[], options?: { activeOnly?: boolean }): Promise<AccountBanRecord[]>;
   // End of ban evasion ------------------------------------------------------------------------
-  // Family Centre (helper "family-centre"; migration 9) ----------------------------------------
+  // Family Centre (helper "family-centre"; migrations 8 and 11) ----------------------------------------
   /** ConflictError when a pending or active link between the two already exists. */
   createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink>;
   getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null>;
@@ -710,4 +841,25 @@ export interface Storage {
   /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
   // End of Family Centre ------------------------------------------------------------------------
+
+  // Reports to the authorities and preserved evidence (issue 11; migration 10) ------------------
+  /** Stores the package as the case's next version with its audit entry, in one transaction. */
+  freezeEvidence(tenantId: string, input: NewEvidencePackage): Promise<EvidencePackageRecord>;
+  evidencePackages(tenantId: string, caseId: string): Promise<EvidencePackageRecord[]>;
+  /** Every package of the tenant ordered by (case, version), after the given one: for `verify`. */
+  readEvidencePackages(tenantId: string, after: { caseId: string; version: number } | null, limit: number): Promise<EvidencePackageRecord[]>;
+  placeLegalHold(tenantId: string, hold: NewLegalHold, audit: NewAuditEntry): Promise<LegalHold>;
+  legalHolds(tenantId: string, caseId: string): Promise<LegalHold[]>;
+  createAuthorityReport(tenantId: string, report: AuthorityReportRecord, audit: NewAuditEntry): Promise<void>;
+  getAuthorityReport(tenantId: string, id: string): Promise<AuthorityReportRecord | null>;
+  /** Newest first. */
+  listAuthorityReports(tenantId: string, query: AuthorityReportQuery): Promise<AuthorityReportRecord[]>;
+  /** Applies the patch (and the audit entry and hold, if any) in one transaction; returns the report as it now is. */
+  updateAuthorityReport(tenantId: string, id: string, update: AuthorityReportUpdate): Promise<AuthorityReportRecord>;
+  /**
+   * Claims up to `limit` queued or in-progress reports that are due, across tenants, leasing them until
+   * now + leaseMs so that a second worker does not send them at the same time.
+   */
+  claimDueAuthorityReports(now: number, limit: number, leaseMs: number): Promise<AuthorityReportRecord[]>;
+  // End of reports and evidence -------------------------------------------------------------------
 }

@@ -1,4 +1,4 @@
-// The Family Centre part of the storage contract (migration 9); both stores run it.
+// The Family Centre part of the storage contract (migrations 8 and 11); both stores run it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';

@@ -1,8 +1,7 @@
-import { openTestPostgres, postgresUnavailable } from '../src/testing.ts';
+import { openTestPostgres, postgresSkip } from '../src/testing.ts';
 import { storageSuite } from './suite.ts';
 import { familyStorageSuite } from './familySuite.ts';
 
-const unavailable = await postgresUnavailable();
-if (unavailable) console.log(`# skipping PostgreSQL storage tests: ${unavailable}`);
-storageSuite('PostgreSQL (fresh schema)', openTestPostgres, unavailable ?? undefined);
-familyStorageSuite('PostgreSQL (fresh schema)', openTestPostgres, unavailable ?? undefined);
+const skip = await postgresSkip();
+storageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);
+familyStorageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);

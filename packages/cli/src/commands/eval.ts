@@ -7,6 +7,7 @@ import { formatIssue, UnusableInputError, type InputFormat, type InputIssue } fr
 import { fBeta, median, NumberColumn, perThousand, precision, recall, rocAuc, type Confusion } from '../metrics.ts';
 import { loadModel, runPipeline } from '../pipeline.ts';
 import { clean, formatNumber } from '../render.ts';
+import { terminalSafe } from '../terminal.ts';
 
 export interface EvalOptions {
   predators?: string;
@@ -197,7 +198,7 @@ export async function evalCommand(file: string, options: EvalOptions, out: (text
   const result = await evaluate(file, options);
   if (options.json) out(JSON.stringify(result, null, 2));
   else out(renderEval(result));
-  if (result.error) process.stderr.write(`error: ${result.error}\n`);
+  if (result.error) process.stderr.write(`error: ${terminalSafe(result.error)}\n`);
   return result.completed ? 0 : 2;
 }
 

@@ -3,6 +3,7 @@ import { DetectionEngine, type ActorRiskReport, type Alert, type ConversationRis
 import { formatIssue, type InputFormat } from '../input/types.ts';
 import { loadModel, runPipeline, type PipelineResult } from '../pipeline.ts';
 import { clean, renderActor, renderAlert, renderConversation } from '../render.ts';
+import { terminalSafe } from '../terminal.ts';
 
 export interface ScanOptions {
   format: InputFormat | 'auto';
@@ -83,7 +84,7 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
   };
   if (options.json) out(JSON.stringify(output, null, 2));
   else out(renderScan(output, result));
-  if (result.fatal) process.stderr.write(`error: ${result.fatal}\n`);
+  if (result.fatal) process.stderr.write(`error: ${terminalSafe(result.fatal)}\n`);
   return result.fatal ? 2 : 0;
 }
 

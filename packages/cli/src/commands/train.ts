@@ -7,6 +7,7 @@ import { formatIssue, UnusableInputError, type InputFormat, type InputIssue } fr
 import { rocAuc } from '../metrics.ts';
 import { loadModel, runPipeline } from '../pipeline.ts';
 import { clean, formatNumber } from '../render.ts';
+import { terminalSafe } from '../terminal.ts';
 
 export interface TrainOptionsCli {
   predators?: string;
@@ -123,6 +124,6 @@ export async function trainCommand(file: string, options: TrainOptionsCli, out: 
         .join('\n'),
     );
   }
-  if (summary.error) process.stderr.write(`error: ${summary.error}\n`);
+  if (summary.error) process.stderr.write(`error: ${terminalSafe(summary.error)}\n`);
   return summary.completed ? 0 : 2;
 }

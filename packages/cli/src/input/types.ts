@@ -1,4 +1,5 @@
 // What every input reader produces, whatever the file layout.
+import { terminalSafe } from '../terminal.ts';
 import type { LifeguardEvent } from '@lifeguard/core';
 
 export type InputFormat = 'jsonl' | 'pan';
@@ -12,7 +13,7 @@ export interface InputIssue {
 }
 
 export function formatIssue(issue: InputIssue): string {
-  return `${issue.file}:${issue.line}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`;
+  return terminalSafe(`${issue.file}:${issue.line}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`);
 }
 
 export type ReaderItem =

@@ -176,6 +176,9 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
             <span className="tag">{words(c.status)}</span>
           </h1>
           <ReasonChips reasons={c.reasons} />
+          <p className="muted small" data-testid="model-id">
+            {c.modelId ? <>Scored by risk model <span className="mono">{c.modelId}</span></> : 'Risk model not recorded (case from before models were named)'}
+          </p>
         </div>
         <div className="claim-box" data-testid="claim-state">
           {claimedByMe ? (
@@ -220,6 +223,26 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
                 : <RiskTimeline points={detail.timeline} onPick={showMessage} />}
             </Section>
           </div>
+          {detail.fanOut && (
+            <Section title="Same approach to several children" id="fan-out">
+              <p data-testid="fan-out-summary">
+                <span className="accused">{c.accusedId}</span> sent the same {detail.fanOut.intentWords || 'messages'} to {detail.fanOut.children.length}{' '}
+                {detail.fanOut.children.length === 1 ? 'child' : 'children'} {detail.fanOut.span}.
+              </p>
+              <p className="small">
+                Children reached:{' '}
+                {detail.fanOut.children.map((child, i) => (
+                  <span key={child}>{i > 0 && ', '}<span className="mono" data-testid="fan-out-child">{child}</span></span>
+                ))}
+              </p>
+              <p className="small">
+                Conversations:{' '}
+                {detail.fanOut.conversations.map((id, i) => (
+                  <span key={id}>{i > 0 && ', '}<a href={`#conv-${id}`} className="mono">{id}</a></span>
+                ))}
+              </p>
+            </Section>
+          )}
           {detail.conversations.map((conv) => (
             <ConversationPanel
               key={conv.id}
@@ -353,7 +376,7 @@ function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal,
     <section className="panel conversation" aria-labelledby={`conv-${conv.id}`}>
       <h2 id={`conv-${conv.id}`}>
         Conversation <span className="mono">{conv.id}</span> <LevelBadge level={conv.level} />
-        <span className="muted small"> risk {pct(conv.score)}{conv.stage ? ` · reached ${words(conv.stage)}` : ''}</span>
+        <span className="muted small"> risk {pct(conv.score)}{conv.stage ? ` · reached ${words(conv.stage)}` : ''}{conv.modelId ? ` · model ${conv.modelId}` : ''}</span>
       </h2>
       {sxParts.length > 0 && <p className="sextortion-note">Sextortion pattern: {sxParts.join(', ')}.</p>}
       {purgedAt !== null ? (

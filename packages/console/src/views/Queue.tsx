@@ -187,7 +187,14 @@ function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueI
         </div>
       </td>
       <td>{reasons.length > 0 ? <ReasonChips reasons={reasons} /> : <span className="muted">risk score</span>}</td>
-      <td className="num">{item.childAge ?? <span className="muted" title="Age not known">?</span>}</td>
+      <td className="num child-cell" data-testid="child-cell">
+        {item.childAge ?? <span className="muted" title="Age not known">?</span>}
+        {item.childId && (
+          <div className="sub small" title={item.childCount > 1 ? `${item.childCount} children in this case; the youngest shown` : undefined}>
+            {item.childId}{item.childCount > 1 ? ` +${item.childCount - 1}` : ''}
+          </div>
+        )}
+      </td>
       <td className="num">{Math.round(item.score * 100)}</td>
       <td title={`Waiting since ${fmtDateTime(item.waitingSince)}`}>{duration(now - item.waitingSince)}</td>
       <td>

@@ -1,10 +1,10 @@
 // Request and response shapes of the ban-evasion endpoints. Every input is bounded: lengths of each
 // value and how many values of each kind one account may carry.
 import { z } from 'zod';
-import { LIMITS, timeSchema } from '@lifeguard/core';
+import { idSchema, LIMITS, timeSchema } from '@lifeguard/core';
 import { BAN_LINK_KINDS } from '../policy/policy.ts';
 
-const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+const id = idSchema;
 const opaque = (what: string) => z.string().trim().min(1, 'must not be blank').max(256, 'must be at most 256 characters').describe(what);
 const list = <T extends z.ZodType>(item: T, max: number, what: string) => z.array(item).max(max, `must hold at most ${max} values`).describe(what);
 

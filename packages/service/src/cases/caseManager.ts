@@ -13,12 +13,13 @@ import {
   type StoredEvent,
 } from '@lifeguard/storage';
 import { ApiError } from '../http/errors.ts';
+import { actorCaseContent, fanOutOf, MAX_CASE_CONVERSATIONS } from './actorCase.ts';
 
 const LEVEL_ORDER: RiskLevel[] = ['none', 'low', 'medium', 'high', 'critical'];
 const MESSAGES_AROUND = 40;
 const MAX_MESSAGES_PER_CONVERSATION = 200;
 const MAX_ALERTS = 50;
-const MAX_CONVERSATIONS = 20;
+const MAX_CONVERSATIONS = MAX_CASE_CONVERSATIONS;
 
 export interface EvidenceMessage {
   id: string;
@@ -40,11 +41,16 @@ export interface EvidenceParticipant {
   country: string | null;
 }
 
+/** An engine alert with the model whose score raised it. */
+export type ScoredAlert = Alert & { modelId?: string };
+
 export interface CaseEvidence {
-  alerts: Alert[];
+  alerts: ScoredAlert[];
   actor: ActorRiskReport | null;
   conversations: Record<string, { report: ConversationRiskReport | null; messages: EvidenceMessage[] }>;
   participants: EvidenceParticipant[];
+  /** The model that produced the case's latest scores (absent in cases stored before models had ids). */
+  modelId?: string;
 }
 
 /** Allowed status changes. Closed cases can be reopened (for appeals or new information). */
@@ -70,6 +76,13 @@ interface WatchList {
 export interface CaseManagerOptions {
   /** Longest time new messages wait before being folded into their case (default 10 s). */
   refreshEveryMs?: number;
+  /** The id of the model scoring a tenant, for reports the engine left without one (default "default"). */
+  modelIdFor?: (tenantId: string) => string;
+}
+
+/** The report with the model that scored it named (the engine's own modelId wins). */
+function withModel<T extends { modelId?: string }>(report: T, modelId: string): T {
+  return report.modelId ? report : { ...report, modelId };
 }
 
 /** A rise of the conversation score by this much refreshes the case at once. */
@@ -77,7 +90,6 @@ const MATERIAL_RISE = 0.05;
 
 export class CaseManager {
   /** Told of every newly opened case (Family Centre alerts parents); must not throw. */
-  onOpened: ((tenantId: string, created: CaseRecord) => void) | null = null;
   private readonly watched = new Map<string, Promise<WatchList>>();
   /** Per tenant: case id -> conversations with messages not yet in the case's evidence. */
   private readonly stale = new Map<string, Map<string, Set<string>>>();
@@ -85,7 +97,10 @@ export class CaseManager {
   /** The tenant's engine, for timer-driven refreshes. */
   private readonly engineOf = new Map<string, DetectionEngine>();
   private readonly refreshEveryMs: number;
+  private readonly modelIdFor: (tenantId: string) => string;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Run after a case opens (reports and evidence: the evidence is frozen at once). */
+  private readonly openedListeners: ((tenantId: string, c: CaseRecord) => Promise<unknown>)[] = [];
 
   constructor(
     private readonly storage: Storage,
@@ -93,6 +108,7 @@ export class CaseManager {
     options: CaseManagerOptions = {},
   ) {
     this.refreshEveryMs = options.refreshEveryMs ?? 10_000;
+    this.modelIdFor = options.modelIdFor ?? (() => 'default');
   }
 
   private watchList(tenantId: string): Promise<WatchList> {
@@ -194,7 +210,16 @@ export class CaseManager {
   private async refresh(tenantId: string, engine: DetectionEngine, caseId: string, conversationIds: string[]): Promise<void> {
     const current = await this.storage.getCase(tenantId, caseId);
     if (!current || !isActive(current.status)) return;
-    const reports = conversationIds.map((id) => engine.conversationReport(id)).filter((r): r is ConversationRiskReport => r !== null);
+    const fallbackModel = this.modelIdFor(tenantId);
+    const actorReport = engine.actorReport(current.accusedId);
+    const actor = actorReport ? withModel(actorReport, fallbackModel) : null;
+    // Conversations the accused's fan-out reached since the case opened join the case.
+    const held = new Set([...current.conversationIds, ...conversationIds]);
+    const reached = (fanOutOf(actor)?.conversations ?? []).filter((id) => !held.has(id));
+    const reports = [...conversationIds, ...reached]
+      .map((id) => engine.conversationReport(id))
+      .filter((r): r is ConversationRiskReport => r !== null)
+      .map((r) => withModel(r, fallbackModel));
     const conversations = await this.withMessages(tenantId, reports, (r) => r.lastAt);
     let score = current.score;
     let level = current.level;
@@ -202,15 +227,15 @@ export class CaseManager {
       score = Math.max(score, report.score);
       level = maxLevel(level, report.level);
     }
-    const actor = engine.actorReport(current.accusedId);
     if (actor) {
       score = Math.max(score, actor.score);
       level = maxLevel(level, actor.level);
     }
-    const evidence = mergeEvidence(current.evidence as CaseEvidence, { alerts: [], actor, conversations, participants: [] });
+    const modelId = reports[0]?.modelId ?? actor?.modelId ?? fallbackModel;
+    const evidence = mergeEvidence(current.evidence as CaseEvidence, { alerts: [], actor, conversations, participants: [], modelId });
     evidence.participants = await this.participants(tenantId, engine, evidence);
     const now = Date.now();
-    const updated: CaseRecord = { ...current, score, level, evidence, updatedAt: now, version: current.version + 1 };
+    const updated: CaseRecord = { ...current, score, level, conversationIds: Object.keys(evidence.conversations), evidence, updatedAt: now, version: current.version + 1 };
     const note = `risk rose to ${level} (${score.toFixed(2)}) with new messages`;
     await this.storage.saveCase(tenantId, {
       caseRecord: updated,
@@ -220,6 +245,10 @@ export class CaseManager {
         : {}),
     });
     await this.track(updated);
+  }
+
+  onOpened(listener: (tenantId: string, c: CaseRecord) => Promise<unknown>): void {
+    this.openedListeners.push(listener);
   }
 
   /** AlertSink for the engine host. Each alert is handled at most once (by its key), even across replays. */
@@ -237,22 +266,30 @@ export class CaseManager {
     const key = alertKey(alert);
     if (await this.storage.hasAlertKey(tenantId, key)) return;
 
+    const fallbackModel = this.modelIdFor(tenantId);
     const conversationReports: ConversationRiskReport[] = [];
     let actor: ActorRiskReport | null = null;
     let accusedId: string | null = null;
+    let reason: string;
     if (alert.kind === 'conversation') {
       const report = engine.conversationReport(alert.subjectId);
-      if (report) conversationReports.push(report);
+      if (report) conversationReports.push(withModel(report, fallbackModel));
       accusedId = report?.suspectId ?? (await this.senderOf(tenantId, alert.eventId));
       if (accusedId) actor = engine.actorReport(accusedId);
+      reason = `conversation ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`;
     } else {
       accusedId = alert.subjectId;
       actor = engine.actorReport(accusedId);
-      for (const c of (actor?.riskyConversations ?? []).slice(0, 3)) {
-        const report = engine.conversationReport(c.conversationId);
-        if (report) conversationReports.push(report);
+      // The fan-out's conversations (the same intents sent to several children) and the riskiest others.
+      const content = actorCaseContent(alert, actor);
+      for (const id of content.conversationIds) {
+        const report = engine.conversationReport(id);
+        if (report) conversationReports.push(withModel(report, fallbackModel));
       }
+      reason = content.reason;
     }
+    if (actor) actor = withModel(actor, fallbackModel);
+    const modelId = (alert.kind === 'conversation' ? conversationReports[0]?.modelId : actor?.modelId) ?? fallbackModel;
     if (!accusedId) {
       this.log.error({ tenantId, alert }, 'alert without an identifiable accused account; no case opened');
       return;
@@ -262,12 +299,9 @@ export class CaseManager {
     const existing = await this.storage.findActiveCaseForAccused(tenantId, accusedId);
     const now = Date.now();
     const previous = existing ? (existing.evidence as CaseEvidence) : null;
-    const evidence = mergeEvidence(previous, { alerts: [alert], actor, conversations, participants: [] });
+    const evidence = mergeEvidence(previous, { alerts: [{ ...alert, modelId }], actor, conversations, participants: [], modelId });
     evidence.participants = await this.participants(tenantId, engine, evidence);
     const conversationIds = Object.keys(evidence.conversations);
-    const reason = alert.kind === 'conversation'
-      ? `conversation ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`
-      : `account ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`;
 
     if (existing) {
       const updated: CaseRecord = {
@@ -308,8 +342,10 @@ export class CaseManager {
       history: { at: now, actor: 'lifeguard', action: 'opened', fromStatus: null, toStatus: 'open', note: reason },
       notify: [{ type: 'case.opened', payload: caseSummary(created, reason) }],
     });
-    this.onOpened?.(tenantId, created);
     await this.track(created);
+    for (const listener of this.openedListeners) {
+      await listener(tenantId, created).catch((err) => this.log.error({ err, tenantId, caseId: created.id }, 'a case-opened listener failed'));
+    }
   }
 
   private async senderOf(tenantId: string, eventId: string): Promise<string | null> {
@@ -340,6 +376,8 @@ export class CaseManager {
       for (const m of c.messages) ids.add(m.senderId);
     }
     if (evidence.actor) ids.add(evidence.actor.userId);
+    // The children an account's fan-out reached, even where a conversation report is missing.
+    for (const child of fanOutOf(evidence.actor)?.children ?? []) ids.add(child);
     const accounts = await this.storage.getAccounts(tenantId, [...ids]);
     return [...ids].sort().map((userId) => {
       const info = engine.accountInfo(userId);
@@ -457,10 +495,12 @@ export function mergeEvidence(previous: CaseEvidence | null, next: CaseEvidence)
     actor: next.actor ?? previous.actor,
     conversations,
     participants: previous.participants,
+    ...(next.modelId ?? previous.modelId ? { modelId: next.modelId ?? previous.modelId } : {}),
   };
 }
 
 /** What a webhook carries about a case: enough to act on, no message text (fetch the case for that). */
 export function caseSummary(c: CaseRecord, reason: string | null) {
-  return { caseId: c.id, accusedId: c.accusedId, status: c.status, level: c.level, score: c.score, conversationIds: c.conversationIds, updatedAt: c.updatedAt, version: c.version, reason };
+  const modelId = (c.evidence as Partial<CaseEvidence> | null)?.modelId ?? null;
+  return { caseId: c.id, accusedId: c.accusedId, status: c.status, level: c.level, score: c.score, conversationIds: c.conversationIds, updatedAt: c.updatedAt, version: c.version, reason, modelId };
 }

@@ -8,12 +8,14 @@ import type { ServiceContext } from '../context.ts';
 import { parseOr400 } from '../http/errors.ts';
 import { ConsoleError, caseNotFound, forbidden, unauthenticated } from './errors.ts';
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
+import { SigninLimiter } from './signinLimiter.ts';
 import {
   ABSOLUTE_MS, checkCsrf, checkOrigin, clearSessionCookie, loadSession, newToken, publicUser, readCookie, requireRole, SESSION_COOKIE, setSessionCookie, sha256, staff,
 } from './session.ts';
 import { queueItem, sortKeyOf } from './queueItem.ts';
 import { buildCaseView, findMedia } from './caseView.ts';
 import { CLAIM_MS, decide, isClosed, mayWork } from './decisions.ts';
+import { reportingConsoleRoutes } from '../reporting/consoleRoutes.ts'; // reports and evidence
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,7 +24,19 @@ declare module 'fastify' {
   }
 }
 
+/** Sign-in failures from one client address for one email: that pair is locked, no one else. */
 export const LOCK = { maxFailures: 5, lockMs: 15 * 60_000 };
+/**
+ * Failures for one email from any addresses: a flood this large locks the account for everyone (the
+ * guard against guessing from many addresses); a few failures from one address never lock out its owner.
+ */
+export const ACCOUNT_LOCK = { maxFailures: 50, lockMs: 15 * 60_000 };
+/**
+ * Every failed sign-in answers no sooner than this after it arrived: with one scrypt on every path, the
+ * answer's time then says nothing about whether the email exists or is locked (the audit write and
+ * the store's lookups for a real account hide under it).
+ */
+export const SIGNIN_FAILURE_FLOOR_MS = 400;
 
 const signinBody = z.strictObject({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) });
 const queueQuery = z.strictObject({
@@ -73,8 +87,10 @@ const actorOf = (u: StaffUser) => ({ id: u.id, name: u.name, role: u.role });
 export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
   const storage = ctx.storage;
-  /** Failed sign-ins for emails with no account, so they lock exactly like real ones and reveal nothing. */
-  const unknownFailures = new Map<string, { n: number; lockedUntil: number }>();
+  /** Failures per email and client address (every email, real or not, alike). */
+  const pairFailures = new SigninLimiter(LOCK);
+  /** Failures for emails with no account, so they lock exactly like real ones and reveal nothing. */
+  const unknownFailures = new SigninLimiter(ACCOUNT_LOCK);
 
   /**
    * The open/escalated/appeals counts per tenant, kept for a few seconds: counting is a scan of each view
@@ -120,31 +136,38 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const body = parseOr400(signinBody, request.body, 'sign-in');
     const email = body.email.trim().toLowerCase();
     const now = Date.now();
+    const pair = `${email}\n${request.ip}`;
     const creds = await storage.staffCredentials(email);
+    // One scrypt on every path (a real hash, or the dummy for an unknown email), before any lock is
+    // looked at, and every failure answers at the same floor: timing tells nothing about the email.
+    const passwordOk = await verifyPassword(body.password, creds?.passwordHash ?? await dummyHash());
+    const fail = async (err: ConsoleError): Promise<never> => {
+      const wait = now + SIGNIN_FAILURE_FLOOR_MS - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      throw err;
+    };
     const refused = new ConsoleError(401, 'invalid_credentials', 'wrong email or password');
     const locked = (until: number) => new ConsoleError(429, 'locked', `too many failed sign-ins; try again after ${new Date(until).toISOString()}`);
+    const accountLock = creds ? (creds.lockedUntil !== null && creds.lockedUntil > now ? creds.lockedUntil : null) : unknownFailures.lockedUntil(email, now);
+    const lockedUntil = Math.max(pairFailures.lockedUntil(pair, now) ?? 0, accountLock ?? 0);
+    if (lockedUntil > 0) {
+      if (creds) await audit(creds.tenantId, { actor: actorOf(creds), action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: 'locked' } });
+      return fail(locked(lockedUntil));
+    }
     if (!creds) {
-      await verifyPassword(body.password, await dummyHash());
-      const f = unknownFailures.get(email) ?? { n: 0, lockedUntil: 0 };
-      if (f.lockedUntil > now) throw locked(f.lockedUntil);
-      f.n += 1;
-      if (f.n >= LOCK.maxFailures) f.lockedUntil = now + LOCK.lockMs;
-      if (unknownFailures.size > 10_000) unknownFailures.clear();
-      unknownFailures.set(email, f);
-      throw refused;
+      pairFailures.fail(pair, now);
+      unknownFailures.fail(email, now);
+      return fail(refused);
     }
     const actor = actorOf(creds);
-    if (creds.lockedUntil !== null && creds.lockedUntil > now) {
-      await audit(creds.tenantId, { actor, action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: 'locked' } });
-      throw locked(creds.lockedUntil);
-    }
-    const ok = (await verifyPassword(body.password, creds.passwordHash)) && !creds.disabled;
-    if (!ok) {
-      await storage.recordSignin(creds.id, false, now, LOCK);
+    if (!passwordOk || creds.disabled) {
+      pairFailures.fail(pair, now);
+      await storage.recordSignin(creds.id, false, now, ACCOUNT_LOCK);
       await audit(creds.tenantId, { actor, action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: creds.disabled ? 'disabled' : 'password' } });
-      throw refused;
+      return fail(refused);
     }
-    await storage.recordSignin(creds.id, true, now, LOCK);
+    pairFailures.succeed(pair);
+    await storage.recordSignin(creds.id, true, now, ACCOUNT_LOCK);
     const token = newToken();
     const csrfToken = newToken(24);
     await storage.createStaffSession({ tokenHash: sha256(token), userId: creds.id, tenantId: creds.tenantId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + ABSOLUTE_MS });
@@ -328,6 +351,9 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) } });
     return { user: { ...publicUser(updated), disabled: updated.disabled } };
   });
+
+  // Reports and evidence: inside this plugin, so the session, CSRF and Origin checks above apply.
+  await app.register(reportingConsoleRoutes, { ctx });
 }
 
 /** Creates a staff account (API and `lifeguard staff add`), with its audit entry. */

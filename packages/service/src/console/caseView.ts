@@ -4,13 +4,14 @@
 // actions, ban evasion's linked accounts and the audit log. The risk timeline replays the evidence
 // messages through a fresh detector (the core is pure and fast), so it shows how risk built up message
 // by message without touching the live engine.
-import { DetectionEngine, type ConversationRiskReport, type LifeguardEvent, type SextortionView } from '@lifeguard/core';
+import { DetectionEngine, type ConversationRiskReport, type LifeguardEvent, type RiskModel, type SextortionView } from '@lifeguard/core';
 import type { AuditEntry, CaseRecord, QueueCase, StaffUser } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import type { CaseEvidence, EvidenceMessage, EvidenceParticipant } from '../cases/caseManager.ts';
 import type { MediaMatchEvidence } from '../media/caseRecorder.ts';
 import { allowedActions } from './decisions.ts';
 import { queueItem } from './queueItem.ts';
+import { fanOutOf, fanOutReason, intentWords, spanWords } from '../cases/actorCase.ts';
 
 type Evidence = Partial<CaseEvidence> & { media?: MediaMatchEvidence[] };
 
@@ -67,8 +68,9 @@ export interface TimelinePoint {
 }
 
 /** Replays the case's messages, oldest first, with the participants' ages known to the engine up front. */
-export function riskTimeline(evidence: Evidence): TimelinePoint[] {
-  const engine = new DetectionEngine();
+export function riskTimeline(evidence: Evidence, model?: RiskModel): TimelinePoint[] {
+  // The tenant's own model, so the timeline ends where the live detector's scores do.
+  const engine = new DetectionEngine(model ? { model } : {});
   const messages: { conversationId: string; m: EvidenceMessage }[] = [];
   for (const [conversationId, c] of Object.entries(evidence.conversations ?? {})) for (const m of c.messages) messages.push({ conversationId, m });
   messages.sort((a, b) => a.m.time - b.m.time || a.m.id.localeCompare(b.m.id));
@@ -111,6 +113,7 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
     }
     return {
       id,
+      modelId: report?.modelId ?? evidence.modelId ?? null,
       level: report?.level ?? 'none',
       score: report?.score ?? 0,
       stage: report?.stage ?? null,
@@ -130,6 +133,9 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
 
   // The children in the case: minors among the participants other than the accused.
   const childIds = [...participants.values()].filter((p) => p.userId !== c.accusedId && p.isMinor === true).map((p) => p.userId);
+  // An account alert's fan-out: the children it reached count as children of the case, known age or not.
+  const fanOut = fanOutOf(evidence.actor);
+  for (const id of fanOut?.children ?? []) if (id !== c.accusedId && !childIds.includes(id)) childIds.push(id);
 
   // Other children the accused contacted: the detector's risky conversations outside this case.
   const otherChildren = new Map<string, { userId: string; age: number | null; conversationIds: string[]; firstContactAt: number }>();
@@ -183,11 +189,22 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
   // Dismissed-case retention removed the message content: say so, and do not replay empty texts.
   const evidencePurgedAt = c.evidencePurgedAt ?? null;
   return {
-    case: { ...queueItem(q, now), version: c.version, evidencePurgedAt },
+    case: { ...queueItem(q, now), version: c.version, evidencePurgedAt, modelId: evidence.modelId ?? null },
+    fanOut: fanOut
+      ? {
+          children: fanOut.children,
+          intents: fanOut.intents,
+          intentWords: intentWords(fanOut.intents),
+          conversations: fanOut.conversations,
+          withinDays: fanOut.withinDays,
+          span: spanWords(fanOut.withinDays),
+          summary: fanOutReason({ ...fanOut, children: new Set(fanOut.children).size }),
+        }
+      : null,
     accused: person(c.accusedId, 0),
     children: childIds.map((id, i) => person(id, i + 1)),
     conversations,
-    timeline: evidencePurgedAt === null ? riskTimeline(evidence) : [],
+    timeline: evidencePurgedAt === null ? riskTimeline(evidence, ctx.engines.modelFor(tenantId)) : [],
     explanation,
     otherChildren: [...otherChildren.values()],
     linkedAccounts: linked.map((l) => ({ userId: l.userId, banned: l.banned, links: l.links.map((k) => ({ kind: k.kind, explanation: k.explanation })) })),

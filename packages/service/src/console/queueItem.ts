@@ -1,5 +1,6 @@
 // A case as a queue row: the urgency as of now and the reasons behind it, in words.
 import { urgencyAt, urgencyKey, type QueueCase } from '@lifeguard/storage';
+import { fanOutReason } from '../cases/actorCase.ts';
 
 export function waited(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
@@ -13,6 +14,7 @@ export function queueItem(q: QueueCase, now: number) {
   const reasons: string[] = [];
   if (s.appeal) reasons.push('appeal');
   if (s.bankMatch) reasons.push('known-image match');
+  if (s.fanOut && s.fanOut.children > 0) reasons.push(fanOutReason(s.fanOut));
   if (s.sextortion) reasons.push(s.sextortionDeadline ? 'sextortion script with a deadline' : 'sextortion script');
   if (s.childAge !== null) reasons.push(`child aged ${s.childAge}`);
   reasons.push(`${q.level} risk (${q.score.toFixed(2)})`);
@@ -28,6 +30,9 @@ export function queueItem(q: QueueCase, now: number) {
     urgency: Math.round(urgencyAt(s.urgencyBase, s.waitingSince, now) * 10) / 10,
     reasons,
     childAge: s.childAge,
+    /** The youngest child involved (null when no child is known, or the case was not saved since migration 12). */
+    childId: s.childId,
+    childCount: s.childCount,
     sextortion: s.sextortion,
     bankMatch: s.bankMatch,
     stage: s.stage,

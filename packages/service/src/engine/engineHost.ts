@@ -1,11 +1,14 @@
 // One in-memory DetectionEngine per tenant. Events are stored first (that is the acknowledgement) and
 // fed to the engine after. On start each engine is rebuilt from its latest stored snapshot plus a replay
 // of the events after it, so nothing acknowledged is missing from the engine after a crash.
-import { DetectionEngine, type Alert, type EngineOptions, type EngineSnapshot } from '@lifeguard/core';
+import { DetectionEngine, type Alert, type EngineOptions, type EngineSnapshot, type RiskModel } from '@lifeguard/core';
 import type { Storage, StoredEvent } from '@lifeguard/storage';
+import { modelForTenant, modelIdOf, type ServiceModels } from './models.ts';
 
 export interface EngineHostOptions {
   engine?: EngineOptions;
+  /** The risk model per tenant (serve --model / --model-dir); the built-in one when absent. */
+  models?: ServiceModels;
   /**
    * Take a snapshot after this many events since the last one (default 500,000), or after
    * snapshotEveryMs (default 10 minutes) if anything changed. Snapshots serialise the whole detector
@@ -61,6 +64,17 @@ export class EngineHost {
     this.sink = sink;
   }
 
+  /** The risk model that scores the tenant's events. */
+  modelFor(tenantId: string): RiskModel {
+    const fallback = this.options.engine?.model;
+    return modelForTenant(fallback && !this.options.models?.default ? { ...this.options.models, default: fallback } : this.options.models, tenantId);
+  }
+
+  /** The id every score for this tenant records (the model's id, or "default"). */
+  modelIdFor(tenantId: string): string {
+    return modelIdOf(this.modelFor(tenantId));
+  }
+
   /** The tenant's engine, restored on first use. */
   async engine(tenantId: string): Promise<DetectionEngine> {
     return (await this.state(tenantId)).engine;
@@ -85,19 +99,27 @@ export class EngineHost {
   private async restore(tenantId: string): Promise<TenantEngine> {
     const started = Date.now();
     const snapshot = await this.storage.latestSnapshot(tenantId);
+    const model = this.modelFor(tenantId);
+    const options: EngineOptions = { ...this.options.engine, model };
     let engine: DetectionEngine;
     let lastSeq = 0;
     if (snapshot) {
       try {
-        engine = DetectionEngine.restore(JSON.parse(snapshot.data) as EngineSnapshot, this.options.engine);
+        const data = JSON.parse(snapshot.data) as EngineSnapshot & { modelId?: string };
+        engine = DetectionEngine.restore(data, options);
         lastSeq = snapshot.seq;
+        const before = data.modelId ?? 'default';
+        if (before !== modelIdOf(model)) {
+          // Kept rather than replayed: replaying would lose the signals of messages whose text retention removed.
+          this.log.info({ tenantId, snapshotModel: before, model: modelIdOf(model) }, 'risk model changed since the snapshot; conversations are rescored by the new model as their next message arrives');
+        }
       } catch (err) {
         // A snapshot from an incompatible engine version: rebuild from all events instead.
         this.log.error({ err, tenantId, seq: snapshot.seq }, 'engine snapshot unreadable; replaying all events');
-        engine = new DetectionEngine(this.options.engine);
+        engine = new DetectionEngine(options);
       }
     } else {
-      engine = new DetectionEngine(this.options.engine);
+      engine = new DetectionEngine(options);
     }
     const state: TenantEngine = { engine, lastSeq, eventsSinceSnapshot: 0, lastSnapshotAt: Date.now(), chain: Promise.resolve() };
     let replayed = 0;
@@ -158,7 +180,8 @@ export class EngineHost {
 
   private async saveSnapshot(tenantId: string, state: TenantEngine): Promise<void> {
     const seq = state.lastSeq;
-    const data = JSON.stringify(state.engine.snapshot());
+    // modelId: which model the scores in this snapshot came from (read back on restore).
+    const data = JSON.stringify({ ...state.engine.snapshot(), modelId: this.modelIdFor(tenantId) });
     await this.storage.saveSnapshot(tenantId, { seq, createdAt: Date.now(), data });
     state.eventsSinceSnapshot = 0;
     state.lastSnapshotAt = Date.now();

@@ -1,7 +1,7 @@
 // Request and response shapes. Zod validates requests in the handlers (so errors read like the CLI's);
 // the same schemas, converted to JSON Schema, document the routes in OpenAPI.
 import { z } from 'zod';
-import { LIMITS, eventJsonSchema } from '@lifeguard/core';
+import { idSchema, LIMITS, eventJsonSchema } from '@lifeguard/core';
 import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage';
 
 /** JSON Schema for OpenAPI 3.1 (draft 2020-12) from a zod schema. */
@@ -11,7 +11,7 @@ export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'):
   return out;
 }
 
-const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
+const id = idSchema;
 const country = z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code').transform((c) => c.toUpperCase());
 
 export const errorSchema = z.object({
@@ -151,7 +151,10 @@ const caseSchema = z.object({
 
 export const caseListResult = z.object({ cases: z.array(caseSchema), nextCursor: z.string().nullable() });
 export const caseDetailResult = z.object({
-  case: caseSchema.extend({ evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages') }),
+  case: caseSchema.extend({
+    evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages; each alert and report names its modelId'),
+    modelId: z.string().nullable().describe('The risk model that produced the case\'s latest scores (null for cases stored before models were recorded)'),
+  }),
   history: z.array(z.object({ at: z.number(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })),
 });
 

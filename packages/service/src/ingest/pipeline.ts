@@ -10,6 +10,8 @@ interface Job {
   events: LifeguardEvent[];
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
+  /** Written in a transaction of its own: its group's commit failed, and this job may be the cause. */
+  alone?: boolean;
 }
 
 interface TenantQueue {
@@ -61,7 +63,7 @@ export class IngestPipeline {
     while (queue.waiting.length > 0) {
       const group: Job[] = [];
       let count = 0;
-      while (queue.waiting.length > 0 && (group.length === 0 || count + queue.waiting[0]!.events.length <= this.maxGroupEvents)) {
+      while (queue.waiting.length > 0 && (group.length === 0 || (!group[0]!.alone && !queue.waiting[0]!.alone && count + queue.waiting[0]!.events.length <= this.maxGroupEvents))) {
         const job = queue.waiting.shift()!;
         group.push(job);
         count += job.events.length;
@@ -71,7 +73,9 @@ export class IngestPipeline {
       try {
         result = await this.storage.appendEvents(tenantId, all, Date.now());
       } catch (err) {
-        for (const job of group) job.reject(err);
+        if (group.length === 1) group[0]!.reject(err);
+        // One request's batch must not fail the others it was grouped with: retry each on its own.
+        else queue.waiting.unshift(...group.map((job) => ({ ...job, alone: true })));
         continue;
       }
       // Feed what was accepted, in seq order, before answering: this bounds the engine's backlog and

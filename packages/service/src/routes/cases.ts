@@ -68,7 +68,8 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     request.log.info({ audit: 'case.evidence.read', tenantId: a.tenantId, keyId: a.keyId, keyName: a.keyName, caseId: id }, 'case evidence read');
     const history = await ctx.storage.caseHistory(a.tenantId, id);
     const { tenantId: _tenant, ...rest } = found;
-    return { case: rest, history: history.map(({ caseId: _c, ...h }) => h) };
+    const modelId = (found.evidence as { modelId?: unknown } | null)?.modelId;
+    return { case: { ...rest, modelId: typeof modelId === 'string' ? modelId : null }, history: history.map(({ caseId: _c, ...h }) => h) };
   });
 
   app.post('/cases/:id/transitions', {
@@ -113,9 +114,10 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     schema: { summary: "The detector's current report on a conversation", tags: ['risk'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 404: err } },
   }, async (request) => {
     const { id } = parseOr400(idParams, request.params, 'path');
-    const report = (await ctx.engines.engine(auth(request).tenantId)).conversationReport(id);
+    const tenantId = auth(request).tenantId;
+    const report = (await ctx.engines.engine(tenantId)).conversationReport(id);
     if (!report) throw new ApiError(404, 'not_found', `no messages seen in conversation ${id}`);
-    return report;
+    return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
   });
 
   app.get('/accounts/:id/risk', {
@@ -123,8 +125,9 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     schema: { summary: "The detector's current report on an account", tags: ['risk'], security: [{ apiKey: [] }], params: jsonSchema(idParams), response: { 404: err } },
   }, async (request) => {
     const { id } = parseOr400(idParams, request.params, 'path');
-    const report = (await ctx.engines.engine(auth(request).tenantId)).actorReport(id);
+    const tenantId = auth(request).tenantId;
+    const report = (await ctx.engines.engine(tenantId)).actorReport(id);
     if (!report) throw new ApiError(404, 'not_found', `no activity seen from account ${id}`);
-    return report;
+    return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
   });
 }

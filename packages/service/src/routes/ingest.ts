@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
+import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
 import { errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
 
 interface EventResult {
@@ -72,7 +72,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
       stored = await ctx.pipeline.submit(tenantId, valid);
     } catch (err) {
       request.log.error({ err }, 'storing events failed');
-      throw new ApiError(503, 'unavailable', 'the event store is unavailable; nothing from this request was stored, retry later');
+      throw storeUnavailable(err);
     }
     validIndex.forEach((index, k) => {
       results[index] = { index, id: valid[k]!.id, status: stored.statuses[k]! };

@@ -1,0 +1,247 @@
+// Behaviour on the failure classes of issue 10, in wordings written for these tests (not taken
+// from the development corpus): each test names what a moderator would expect.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DetectionEngine, type EngineSnapshot } from '../src/engine.ts';
+import { checkRules, ESCALATION_RULES, strongestRule, type EscalationFacts } from '../src/escalation.ts';
+import { LEXICON } from '../src/lexicon.ts';
+import { normalize } from '../src/normalize.ts';
+import { compileLexicon, detectSignals } from '../src/signals.ts';
+import { Script } from './scenario.ts';
+
+function run(script: Script, engine = new DetectionEngine()) {
+  const alerts = script.events.flatMap((e) => engine.process(e));
+  return { engine, alerts };
+}
+const kinds = (text: string) => detectSignals(text).map((s) => s.kind);
+
+describe('catfish sextortion of a teenage boy', () => {
+  const script = () =>
+    new Script()
+      .account('jordan', 15)
+      .say('s1', 'kayla', 'jordan', 'heyy u play for the eagles right? ur cute')
+      .say('s1', 'jordan', 'kayla', 'haha yeah who is this')
+      .say('s1', 'kayla', 'jordan', '📷')
+      .say('s1', 'kayla', 'jordan', 'ur turn to send')
+      .say('s1', 'jordan', 'kayla', '📷')
+      .say('s1', 'kayla', 'jordan', 'i screen recorded all of it lol')
+      .say('s1', 'kayla', 'jordan', 'send $150 on venmo or ur whole team group chat gets it')
+      .say('s1', 'jordan', 'kayla', 'please dont i dont have that')
+      .say('s1', 'kayla', 'jordan', '10 mins');
+
+  it('reads capture, exposure to an audience, payment by app and the countdown', () => {
+    assert.ok(kinds('i screen recorded all of it lol').includes('sextortion_leverage'), 'a capture verb is leverage');
+    const demand = kinds('send $150 on venmo or ur whole team group chat gets it');
+    assert.ok(demand.includes('sextortion_payment'), `an amount on a payment app is a payment demand, got ${demand}`);
+    assert.ok(demand.includes('sextortion_threat'), `"or your team gets it" is a threat, got ${demand}`);
+  });
+
+  it('reaches at least high within one session and names the fake peer as the suspect', () => {
+    const { engine, alerts } = run(script());
+    const report = engine.conversationReport('s1')!;
+    assert.ok(report.score >= 0.6, `expected high risk, got ${report.score}`);
+    assert.equal(report.suspectId, 'kayla', 'the account making the demands is the suspect');
+    assert.ok(alerts.some((a) => a.kind === 'conversation'), 'an alert fires');
+    assert.ok(report.reasons[0]!.includes('sextortion'), `the first reason names the script: ${report.reasons[0]}`);
+    assert.ok(report.evidence.some((e) => e.kind === 'sextortion_deadline' && e.excerpt === '10 mins'), 'a bare countdown after a demand is a deadline');
+  });
+});
+
+describe('evasion', () => {
+  it('splits words spelled out letter by letter at double spaces', () => {
+    assert.deepEqual(normalize('p a y  m e  n o w').tokens, ['pay', 'me', 'now'], 'double spaces separate the spelled words');
+    assert.deepEqual(normalize('i  s a v e d  i t').tokens, ['i', 'saved', 'it'], 'one-letter words stay words');
+    assert.deepEqual(normalize('1 5  m i n s').tokens, ['15', 'minutes'], 'spaced digits are a number');
+  });
+
+  it('reads a spelled-out threat naming a family member', () => {
+    const found = kinds('p a y  m e  o r  y o u r  d a d  s e e s  i t');
+    assert.ok(found.includes('sextortion_threat'), `expected a threat, got ${found}`);
+  });
+
+  it('corrects swapped letters, leetspeak of two digits and Cyrillic look-alikes', () => {
+    assert.ok(kinds('add me on sanp').includes('platform_move'), 'swapped letters of a chat-speak app name');
+    assert.ok(kinds('add me on snpa').includes('platform_move'), 'swapped final letters');
+    assert.ok(kinds('k33p th1s s3cr3t').includes('secrecy'), 'two leet digits between letters');
+    assert.ok(kinds('add me on ѕпар').includes('platform_move'), 'Cyrillic dze and pe');
+  });
+
+  it('reads words typed without vowels by their consonants, and leaves chat abbreviations alone', () => {
+    assert.ok(kinds('ok i scrnshtd it').includes('sextortion_leverage'), '"scrnshtd" is "screenshotted"');
+    assert.ok(kinds('snd me a pic').includes('image_request'), '"snd" is "send"');
+    assert.deepEqual(kinds('brb lmk when ur done thx'), [], 'abbreviations are not lexicon words');
+  });
+
+  it('turns currency signs next to numbers into an amount', () => {
+    assert.deepEqual(normalize('£40 now').tokens, ['<cur>', '40', 'now'], 'the pound sign is money, not the letter l');
+    assert.deepEqual(normalize('$ 75').tokens, ['<cur>', '75'], 'a dollar sign before a spaced number');
+  });
+});
+
+describe('every element present in a short chat', () => {
+  it('alerts on an adult offering game currency to an 11-year-old for a secret picture', () => {
+    const script = new Script()
+      .account('tom_w', 11)
+      .account('helper99', 31)
+      .say('g1', 'helper99', 'tom_w', 'u want 800 robux? i have loads spare')
+      .say('g1', 'tom_w', 'helper99', 'yes pls!!')
+      .say('g1', 'helper99', 'tom_w', 'ok but dont tell your mum, she wont get it')
+      .say('g1', 'helper99', 'tom_w', 'send me a pic of u first then delete our chat');
+    const { engine, alerts } = run(script);
+    assert.ok(engine.conversationScore('g1') >= 0.6, `expected high, got ${engine.conversationScore('g1')}`);
+    assert.ok(alerts.some((a) => a.kind === 'conversation' && a.messagesRead <= 4), 'alerts within the session');
+  });
+
+  it('alerts on "are you alone", clothing and "show me" to a 13-year-old', () => {
+    const script = new Script()
+      .account('ella', 13)
+      .say('g2', 'mark_77', 'ella', 'is anyone else home with u?')
+      .say('g2', 'ella', 'mark_77', 'no why')
+      .say('g2', 'mark_77', 'ella', 'what r u wearing rn')
+      .say('g2', 'mark_77', 'ella', 'show me');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('g2') >= 0.5, `expected an alert, got ${engine.conversationScore('g2')}`);
+    assert.equal(engine.conversationReport('g2')!.suspectId, 'mark_77', 'the adult-directed side is the suspect');
+  });
+});
+
+describe('fan-out by intent', () => {
+  it('an account sending compliments and age questions to four children is high risk and names them', () => {
+    const script = new Script().account('fan_acc', 27);
+    const lines = [
+      ['your drawings are amazing honestly', 'how old r u?', '12'],
+      ['ur edits r so good', 'what age are you', '13'],
+      ['you are so pretty in that video', 'how old are u btw', '14'],
+      ['ur voice is beautiful', 'how old r u', '12'],
+    ];
+    lines.forEach(([compliment, probe, age], i) => {
+      const child = `kid${i}`;
+      script.say(`f${i}`, 'fan_acc', child, compliment!, 30).say(`f${i}`, 'fan_acc', child, probe!).say(`f${i}`, child, 'fan_acc', age!);
+    });
+    const { engine, alerts } = run(script);
+    const actor = engine.actorReport('fan_acc')!;
+    assert.ok(actor.score >= 0.6, `expected high, got ${actor.score}`);
+    assert.ok(actor.fanOut, 'the report carries the fan-out');
+    assert.deepEqual([...actor.fanOut.children].sort(), ['kid0', 'kid1', 'kid2', 'kid3'], 'names every child');
+    assert.ok(actor.fanOut.intents.includes('age_probe') && actor.fanOut.intents.includes('flattery'), `intents ${actor.fanOut.intents}`);
+    assert.equal(actor.fanOut.conversations.length, 4, 'names the conversations');
+    assert.ok(alerts.some((a) => a.kind === 'actor' && a.subjectId === 'fan_acc'), 'the account alerts');
+    assert.ok(engine.conversationScore('f0') >= 0.5, 'each conversation of the fan-out is raised for review');
+  });
+
+  it('does not call two children with one question each fan-out', () => {
+    const script = new Script().account('aunt', 40);
+    for (const k of ['n1', 'n2', 'n3']) script.say(`a-${k}`, 'aunt', k, 'how old are you now?').say(`a-${k}`, k, 'aunt', '12');
+    const { engine } = run(script);
+    assert.equal(engine.actorReport('aunt')!.fanOut, null, 'one intent per child is ordinary');
+  });
+});
+
+describe('ages stated indirectly', () => {
+  it('reads school years, grades and birth years as ages', () => {
+    const age = (text: string) => detectSignals(text).find((s) => s.kind === 'age_disclosure_minor')?.age;
+    assert.equal(age('im in yr 8'), 12, 'UK year 8');
+    assert.equal(age('i am in 9th grade'), 14, 'US 9th grade');
+    assert.equal(age('im in seventh grade'), 12, 'ordinal words');
+    assert.equal(age('im a freshman'), 14, 'freshman');
+    assert.equal(detectSignals('im a 2013 baby').find((s) => s.kind === 'age_disclosure_minor')?.birthYear, 2013, 'a birth year');
+  });
+
+  it('dates a birth year with the message time', () => {
+    const script = new Script(Date.parse('2026-05-01T12:00:00Z')).say('b1', 'lia', 'x', 'i was born in 2013');
+    const { engine } = run(script);
+    assert.equal(engine.accountInfo('lia').age, 13, '2026 - 2013');
+  });
+});
+
+describe('age lies', () => {
+  it('an adult who claimed 15 and then admits 24 is the suspect, and the lie raises risk', () => {
+    const script = new Script()
+      .say('l1', 'rory', 'mae', 'hey im rory, im 15 too')
+      .say('l1', 'mae', 'rory', 'cool im 14')
+      .say('l1', 'rory', 'mae', 'ok truth... im actually 24. age is just a number tho')
+      .say('l1', 'mae', 'rory', 'wait what')
+      .say('l1', 'rory', 'mae', 'your parents would never understand us')
+      .say('l1', 'rory', 'mae', 'lets meet up saturday, just the two of us');
+    const { engine } = run(script);
+    const report = engine.conversationReport('l1')!;
+    assert.equal(report.suspectId, 'rory', 'the child is never the suspect here');
+    assert.ok(report.score >= 0.6, `expected high, got ${report.score}`);
+    assert.ok(report.reasons.some((r) => r.includes('contradicted')), 'the lie is explained');
+  });
+});
+
+describe('look-alikes that must stay low', () => {
+  it('a teen quoting a stranger to a friend is asking for help, not grooming', () => {
+    const script = new Script()
+      .account('zara', 14)
+      .account('bea', 14)
+      .say('q1', 'zara', 'bea', 'this man keeps messaging me "are you home alone" and "dont tell your mum"')
+      .say('q1', 'zara', 'bea', 'he said "add me on telegram" and asked what im wearing')
+      .say('q1', 'bea', 'zara', 'block him and tell a teacher');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('q1') < 0.3, `reported speech, got ${engine.conversationScore('q1')}`);
+  });
+
+  it('a parent checking on their child stays below an alert', () => {
+    const script = new Script()
+      .account('kid_d', 12)
+      .account('dad_d', 44)
+      .say('p1', 'dad_d', 'kid_d', 'are you home alone? lock the door')
+      .say('p1', 'kid_d', 'dad_d', 'ok dad')
+      .say('p1', 'dad_d', 'kid_d', 'send me a pic of the cooker so i know its off, ill pick you up at 6');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('p1') < 0.5, `family, got ${engine.conversationScore('p1')}`);
+  });
+
+  it('teen banter with a mock threat is not the sextortion script', () => {
+    const script = new Script()
+      .account('gabe', 14)
+      .account('lou', 14)
+      .say('t1', 'gabe', 'lou', 'give me 5 diamonds or i leak ur base coords to the whole server')
+      .say('t1', 'lou', 'gabe', 'lol no')
+      .say('t1', 'gabe', 'lou', 'u have 10 minutes');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('t1') < 0.5, `banter, got ${engine.conversationScore('t1')}`);
+  });
+});
+
+describe('watch level', () => {
+  it('ranks conversations below the alert threshold for review', () => {
+    const script = new Script().account('kidw', 13).say('w1', 'anon', 'kidw', 'how old r u').say('w1', 'kidw', 'anon', '13').say('w1', 'anon', 'kidw', 'ur so mature, add me on snap');
+    const { engine } = run(script, new DetectionEngine({ watchThreshold: 0.05 }));
+    const report = engine.conversationReport('w1')!;
+    if (report.score < 0.5) assert.deepEqual(engine.watchlist().map((r) => r.conversationId), ['w1'], 'on the watch list');
+    else assert.equal(engine.watchlist().length, 0, 'an alerted conversation is not on the watch list');
+    assert.equal(report.watch, report.score >= 0.05, 'the report says whether it is watched');
+  });
+});
+
+describe('rules as data', () => {
+  it('rejects an unknown word class and an empty class', () => {
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['dont tell @nobody'] }]), /unknown word class @nobody/);
+    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['x @e'] }], { e: [] }), /@e is empty/);
+    assert.ok(compileLexicon(LEXICON).patternCount > 1000, 'the shipped lexicon compiles');
+  });
+
+  it('checks escalation rules and picks the strongest that holds', () => {
+    checkRules(ESCALATION_RULES);
+    assert.throws(() => checkRules([{ id: 'x', floor: 0.5, reason: 'r', atLeast: { nonsense: 1 } as never }]), /unknown fact "nonsense"/);
+    const facts: EscalationFacts = { sextortion_steps: 3, sextortion_core: 1, target_minor: 1, target_adult: 0, suspect_adult: 1, suspect_not_minor: 1, stages_beyond_access: 1, sexualisation: 0, image_request: 1, risk_check: 0, secrecy: 0, meeting: 0, age_lie: 0, image_context: 1, gift: 0 };
+    assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
+    assert.equal(strongestRule({ ...facts, image_context: 0, suspect_not_minor: 0, suspect_adult: 0 }), null, 'peers without images: no rule');
+  });
+});
+
+describe('snapshots from before new signal kinds', () => {
+  it('restores shorter signal arrays with the new kinds at zero', () => {
+    const { engine } = run(new Script().account('k', 13).say('r1', 'a', 'k', 'dont tell anyone ok'));
+    const snap = engine.snapshot() as EngineSnapshot & { conversations: { participants: { signals: number[] | null }[] }[] };
+    for (const c of snap.conversations) for (const p of c.participants) if (p.signals) p.signals = p.signals.slice(0, 20);
+    const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(snap)));
+    assert.equal(restored.conversationScore('r1'), engine.conversationScore('r1'), 'same score after restore');
+    const again = new Script(Date.parse('2026-03-02T10:00:00Z')).say('r1', 'a', 'k', 'are your parents home');
+    for (const e of again.events) restored.process(e);
+    assert.ok(Number.isFinite(restored.conversationScore('r1')), 'scores stay numbers after new messages');
+  });
+});

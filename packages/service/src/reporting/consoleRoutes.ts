@@ -1,0 +1,106 @@
+// Reports and evidence in the console (/console/api, inside the session, CSRF and Origin checks of
+// console/api.ts). Preparing, retrying and retracting reports and reading or exporting preserved
+// evidence is for the specialist role alone (18 U.S.C. 2258A(h): as few staff as possible); admins
+// may run verification, which shows findings, not content. Every read of evidence is audited.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { StaffUser } from '@lifeguard/storage';
+import type { ServiceContext } from '../context.ts';
+import { parseOr400 } from '../http/errors.ts';
+import { ConsoleError, caseNotFound, forbidden } from '../console/errors.ts';
+import { staff } from '../console/session.ts';
+import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts';
+import { Reporting } from './reporting.ts';
+
+const idParams = z.strictObject({ id: z.string().min(1).max(200) });
+const retractBody = z.strictObject({ reason: z.string().trim().min(5, 'say in a few words why the report is withdrawn').max(1000) });
+const referenceBody = z.strictObject({ reference: z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'letters, digits and / _ . - only') });
+
+/** Only specialists handle reports and evidence content. */
+function specialist(request: FastifyRequest, what: string): StaffUser {
+  const { user } = staff(request);
+  if (user.role !== 'specialist') throw forbidden(`${what} (child-safety specialists only)`);
+  return user;
+}
+
+const actorOf = (u: StaffUser) => ({ id: u.id, name: u.name, role: u.role });
+
+export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const { ctx } = opts;
+  const storage = ctx.storage;
+  const reporting = ctx.reporting;
+
+  async function caseOr404(tenantId: string, id: string) {
+    const c = await storage.getCase(tenantId, id);
+    if (!c) throw caseNotFound(id);
+    return c;
+  }
+
+  app.get('/cases/:id/reports', { schema: { hide: true } }, async (request) => {
+    const user = specialist(request, 'see reports to the authorities');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await caseOr404(user.tenantId, id);
+    const [reports, holds, packages] = await Promise.all([
+      storage.listAuthorityReports(user.tenantId, { caseId: id, limit: 100 }),
+      storage.legalHolds(user.tenantId, id),
+      storage.evidencePackages(user.tenantId, id),
+    ]);
+    return {
+      reports: reports.map(Reporting.view),
+      holds,
+      packages: packages.map((p) => ({ version: p.version, createdAt: p.createdAt, reason: p.reason, digest: p.digest, keyId: p.keyId, purged: p.package === null })),
+      form: { incidentTypes: INCIDENT_TYPES, annotations: REPORT_ANNOTATIONS, declaration: DECLARATION_TEXT },
+    };
+  });
+
+  app.post('/cases/:id/reports', { schema: { hide: true } }, async (request, reply) => {
+    const user = specialist(request, 'report a case to the authorities');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await caseOr404(user.tenantId, id);
+    const { reports, jurisdictions } = await reporting.prepare(user.tenantId, id, request.body, user);
+    return reply.status(201).send({ reports: reports.map(Reporting.view), jurisdictions });
+  });
+
+  app.post('/reports/:id/retry', { schema: { hide: true } }, async (request) => {
+    const user = specialist(request, 'retry a report');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    return { report: Reporting.view(await reporting.retry(user.tenantId, id, user)) };
+  });
+
+  app.post('/reports/:id/retract', { schema: { hide: true } }, async (request) => {
+    const user = specialist(request, 'retract a report');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const body = parseOr400(retractBody, request.body, 'retraction');
+    return { report: Reporting.view(await reporting.retract(user.tenantId, id, user, body.reason)) };
+  });
+
+  app.post('/reports/:id/reference', { schema: { hide: true } }, async (request) => {
+    const user = specialist(request, 'enter an NCA reference');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const body = parseOr400(referenceBody, request.body, 'reference');
+    return { report: Reporting.view(await reporting.enterReference(user.tenantId, id, body.reference, user)) };
+  });
+
+  app.get('/cases/:id/evidence/export', { schema: { hide: true } }, async (request, reply) => {
+    const user = specialist(request, 'export preserved evidence');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await caseOr404(user.tenantId, id);
+    let out;
+    try {
+      out = await reporting.vault.exportCase(user.tenantId, id, actorOf(user));
+    } catch (err) {
+      throw new ConsoleError(404, 'not_found', (err as Error).message);
+    }
+    reply.header('content-disposition', `attachment; filename="evidence-${id}.json"`);
+    return out;
+  });
+
+  app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {
+    const { user } = staff(request);
+    if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('verify preserved evidence');
+    const body = parseOr400(z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({}), request.body ?? {}, 'verify request');
+    const result = await reporting.vault.verify(user.tenantId, body.caseId);
+    await storage.appendAudit(user.tenantId, { at: Date.now(), actor: actorOf(user), action: 'evidence.verify', caseId: body.caseId ?? null, targetId: null, details: { ok: result.ok, problems: result.problemCount } });
+    return result;
+  });
+}
