@@ -9,7 +9,7 @@
 //    keep their own copy and hold their conversations. A snapshot is taken first, and only events it
 //    covers are purged, so the engine can always be rebuilt from snapshot + replay without needing text
 //    that is gone.
-import type { CaseEvidencePurgeResult, Storage } from '@lifeguard/storage';
+import type { CaseEvidencePurgeResult, Storage, FamilyPruneResult } from '@lifeguard/storage';
 import type { EngineHost } from './engine/engineHost.ts';
 
 export interface RetentionOptions {
@@ -27,6 +27,8 @@ export const DEFAULT_RETENTION: RetentionOptions = { messageTextDays: 30, dismis
 /** Cases purged per storage call: each call is one short transaction, so ingestion is never held up long. */
 const CASE_BATCH = 100;
 const DAY_MS = 86_400_000;
+/** Family Centre's metadata (message contacts per day, prompts shown) outlives its 7-day view by one day. */
+const FAMILY_METADATA_DAYS = 8;
 
 export interface RetentionRun {
   /** Raw message texts removed. */
@@ -37,6 +39,8 @@ export interface RetentionRun {
   coveredSeq: number;
   /** What dismissed-case retention removed in this run. */
   dismissedCases: CaseEvidencePurgeResult & { dismissedBefore: number };
+  /** Family Centre metadata removed: it is kept 8 days, one more than its 7-day view shows. */
+  familyMetadata: FamilyPruneResult & { before: number };
 }
 
 export class RetentionJob {
@@ -74,7 +78,9 @@ export class RetentionJob {
     const coveredSeq = await this.engines.snapshot(tenantId);
     const { messagesPurged } = await this.storage.purgeMessageText(tenantId, olderThan, coveredSeq, now);
     if (messagesPurged > 0 || excerptsRemoved > 0) this.log.info({ tenantId, messagesPurged, excerptsRemoved, olderThan }, 'retention removed message text');
-    return { messagesPurged, excerptsRemoved, olderThan, coveredSeq, dismissedCases };
+    const familyBefore = now - FAMILY_METADATA_DAYS * DAY_MS;
+    const familyMetadata = { ...(await this.storage.pruneFamilyMetadata(tenantId, familyBefore)), before: familyBefore };
+    return { messagesPurged, excerptsRemoved, olderThan, coveredSeq, dismissedCases, familyMetadata };
   }
 
   private async purgeDismissedCases(tenantId: string, now: number): Promise<RetentionRun['dismissedCases']> {

@@ -1,4 +1,4 @@
-// Family Centre rows (migration 9): what an accepted message adds to message_contacts, and row mappers.
+// Family Centre rows (migrations 8 and 11): what an accepted message adds to message_contacts, and row mappers.
 // Only ids, counts and times are derived from a message; its text is never read here.
 import { toMillis, type LifeguardEvent } from '@lifeguard/core';
 import type { FamilyLink, FamilyLinkBasis, FamilyLinkStatus, MessageContact, SafetyWarningRecord } from './types.ts';
@@ -12,8 +12,34 @@ export interface ContactIncrement {
   otherId: string;
   day: number;
   messages: number;
-  firstAt: number;
   lastAt: number;
+}
+
+/** Day slots per pair (see migration 11): eight, one more than the 7-day view. */
+export const SLOTS = 8;
+
+/**
+ * The increments per day slot, with at most one per pair in each slot (a batch spanning eight days or
+ * more keeps the newest day of a slot, as the stored row would), so one upsert statement per slot never
+ * touches a row twice.
+ */
+export function bySlot(increments: readonly ContactIncrement[]): Map<number, ContactIncrement[]> {
+  const slots = new Map<number, Map<string, ContactIncrement>>();
+  for (const c of increments) {
+    const slot = c.day % SLOTS;
+    let pairs = slots.get(slot);
+    if (!pairs) slots.set(slot, (pairs = new Map()));
+    const key = `${c.userId}\u0000${c.otherId}`;
+    const found = pairs.get(key);
+    if (!found || c.day > found.day) pairs.set(key, found ? { ...c, lastAt: Math.max(c.lastAt, found.lastAt) } : c);
+    else if (c.day < found.day) found.lastAt = Math.max(found.lastAt, c.lastAt);
+  }
+  return new Map([...slots].map(([slot, pairs]) => [slot, [...pairs.values()]]));
+}
+
+/** SQL summing the slots that fall in the window (days >= the first parameter's value, named by `day`). */
+export function windowSum(day: string): string {
+  return Array.from({ length: SLOTS }, (_, k) => `(CASE WHEN d${k} >= ${day} THEN c${k} ELSE 0 END)`).join(' + ');
 }
 
 /**
@@ -28,9 +54,8 @@ export function contactIncrements(events: readonly LifeguardEvent[]): ContactInc
     const found = out.get(key);
     if (found) {
       found.messages += 1;
-      if (at < found.firstAt) found.firstAt = at;
       if (at > found.lastAt) found.lastAt = at;
-    } else out.set(key, { userId, otherId, day, messages: 1, firstAt: at, lastAt: at });
+    } else out.set(key, { userId, otherId, day, messages: 1, lastAt: at });
   };
   for (const e of events) {
     if (e.type !== 'message') continue;
@@ -59,7 +84,7 @@ export function mapFamilyLink(r: Row): FamilyLink {
 }
 
 export function mapMessageContact(r: Row): MessageContact {
-  return { userId: String(r.other_id), messages: Number(r.messages), firstAt: Number(r.first_at), lastAt: Number(r.last_at) };
+  return { userId: String(r.other_id), messages: Number(r.messages), lastAt: Number(r.last_at) };
 }
 
 export function mapWarning(r: Row): SafetyWarningRecord {

@@ -491,6 +491,46 @@ CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at)
 `,
   },
   // End of reports and evidence -----------------------------------------------------------------
+  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  {
+    version: 11,
+    name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',
+    // The view read one row per contact and day (up to eight per contact); now one per contact. The
+    // counts are derived metadata kept 8 days and only for linked teens: they start again from here.
+    sql: `
+DROP TABLE message_contacts;
+-- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
+-- days and the last time, never text. Only for teens of a pending or active family link (no contact
+-- table for everyone). Rows with nothing newer than 8 days are removed by retention (a scan of the
+-- tenant's rows, hourly; an index on last_at would tempt the planner away from the key in the view).
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  other_id TEXT NOT NULL,
+  last_at INTEGER NOT NULL,
+  -- Eight day slots (slot = UTC day % 8): dK is the day slot K counts, cK its messages.
+  d0 INTEGER NOT NULL DEFAULT -1,
+  c0 INTEGER NOT NULL DEFAULT 0,
+  d1 INTEGER NOT NULL DEFAULT -1,
+  c1 INTEGER NOT NULL DEFAULT 0,
+  d2 INTEGER NOT NULL DEFAULT -1,
+  c2 INTEGER NOT NULL DEFAULT 0,
+  d3 INTEGER NOT NULL DEFAULT -1,
+  c3 INTEGER NOT NULL DEFAULT 0,
+  d4 INTEGER NOT NULL DEFAULT -1,
+  c4 INTEGER NOT NULL DEFAULT 0,
+  d5 INTEGER NOT NULL DEFAULT -1,
+  c5 INTEGER NOT NULL DEFAULT 0,
+  d6 INTEGER NOT NULL DEFAULT -1,
+  c6 INTEGER NOT NULL DEFAULT 0,
+  d7 INTEGER NOT NULL DEFAULT -1,
+  c7 INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, user_id, other_id)
+) WITHOUT ROWID;
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
+`,
+  },
+  // End of Family Centre, message contacts per pair ------------------------------------------------
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -959,4 +999,44 @@ CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at)
 `,
   },
   // End of reports and evidence -----------------------------------------------------------------
+  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  {
+    version: 11,
+    name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',
+    // The view read one row per contact and day (up to eight per contact); now one per contact. The
+    // counts are derived metadata kept 8 days and only for linked teens: they start again from here.
+    sql: `
+DROP TABLE message_contacts;
+-- Who a linked teen exchanged messages with: one row per pair with message counts for the last eight UTC
+-- days and the last time, never text. Only for teens of a pending or active family link (no contact
+-- table for everyone). Rows with nothing newer than 8 days are removed by retention (a scan of the
+-- tenant's rows, hourly; an index on last_at would tempt the planner away from the key in the view).
+CREATE TABLE message_contacts (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  other_id TEXT NOT NULL,
+  last_at BIGINT NOT NULL,
+  -- Eight day slots (slot = UTC day % 8): dK is the day slot K counts, cK its messages.
+  d0 INTEGER NOT NULL DEFAULT -1,
+  c0 INTEGER NOT NULL DEFAULT 0,
+  d1 INTEGER NOT NULL DEFAULT -1,
+  c1 INTEGER NOT NULL DEFAULT 0,
+  d2 INTEGER NOT NULL DEFAULT -1,
+  c2 INTEGER NOT NULL DEFAULT 0,
+  d3 INTEGER NOT NULL DEFAULT -1,
+  c3 INTEGER NOT NULL DEFAULT 0,
+  d4 INTEGER NOT NULL DEFAULT -1,
+  c4 INTEGER NOT NULL DEFAULT 0,
+  d5 INTEGER NOT NULL DEFAULT -1,
+  c5 INTEGER NOT NULL DEFAULT 0,
+  d6 INTEGER NOT NULL DEFAULT -1,
+  c6 INTEGER NOT NULL DEFAULT 0,
+  d7 INTEGER NOT NULL DEFAULT -1,
+  c7 INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, user_id, other_id)
+);
+CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, last_at);
+`,
+  },
+  // End of Family Centre, message contacts per pair ------------------------------------------------
 ];

@@ -63,7 +63,7 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, pgSql, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
-import { contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
+import { bySlot, contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, windowSum, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
 import type { ConnectionSince, FamilyLink, FamilyLinkStatus, FamilyPruneResult, MessageContact, SafetyWarningRecord } from './types.ts'; // family-centre
 // Reports and evidence (issue 11)
 import type { AuthorityReportQuery, AuthorityReportRecord, AuthorityReportUpdate, EvidencePackageRecord, LegalHold, NewEvidencePackage, NewLegalHold } from './types.ts';
@@ -921,17 +921,25 @@ export class PostgresStorage implements Storage {
   // Family Centre (helper "family-centre") ------------------------------------------------------
 
   /** One statement per batch (the increments are already summed per user, other and day). */
-  private async addMessageContacts(client: pg.PoolClient, tenantId: string, increments: ContactIncrement[]): Promise<void> {
+  private async addMessageContacts(client: pg.PoolClient, tenantId: string, all: ContactIncrement[]): Promise<void> {
+    if (all.length === 0) return;
+    // Only teens with a pending or active family link are counted (one lookup per batch).
+    const users = [...new Set(all.map((c) => c.userId))];
+    const linked = new Set((await this.rowsNamed('family_linked_teens', `SELECT DISTINCT teen_id FROM family_links WHERE tenant_id = $1 AND status IN ('pending', 'active') AND teen_id = ANY($2::text[])`, [tenantId, users], client)).map((r) => String(r.teen_id)));
+    const increments = all.filter((c) => linked.has(c.userId));
     if (increments.length === 0) return;
-    // Sorted so concurrent batches take the row locks in the same order (no deadlocks).
-    const sorted = [...increments].sort((a, b) => a.day - b.day || (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) || (a.otherId < b.otherId ? -1 : a.otherId > b.otherId ? 1 : 0));
-    await this.rowsNamed('family_add_contacts', `INSERT INTO message_contacts AS m (tenant_id, user_id, day, other_id, messages, first_at, last_at)
-      SELECT $1, * FROM unnest($2::text[], $3::int[], $4::text[], $5::int[], $6::bigint[], $7::bigint[])
-      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = m.messages + excluded.messages,
-        first_at = least(m.first_at, excluded.first_at), last_at = greatest(m.last_at, excluded.last_at)`, [
-      tenantId, sorted.map((c) => c.userId), sorted.map((c) => c.day), sorted.map((c) => c.otherId),
-      sorted.map((c) => c.messages), sorted.map((c) => c.firstAt), sorted.map((c) => c.lastAt),
-    ], client);
+    for (const [k, list] of bySlot(increments)) {
+      // Sorted so concurrent batches take the row locks in the same order (no deadlocks).
+      const sorted = [...list].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0) || (a.otherId < b.otherId ? -1 : a.otherId > b.otherId ? 1 : 0));
+      // A newer day takes the slot over; the same day adds; an older one (8+ days back) is ignored.
+      await this.rowsNamed(`family_add_contacts_${k}`, `INSERT INTO message_contacts AS m (tenant_id, user_id, other_id, last_at, d${k}, c${k})
+        SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[], $5::int[], $6::int[])
+        ON CONFLICT (tenant_id, user_id, other_id) DO UPDATE SET
+          c${k} = CASE WHEN excluded.d${k} > m.d${k} THEN excluded.c${k} WHEN excluded.d${k} = m.d${k} THEN m.c${k} + excluded.c${k} ELSE m.c${k} END,
+          d${k} = greatest(m.d${k}, excluded.d${k}), last_at = greatest(m.last_at, excluded.last_at)`, [
+        tenantId, sorted.map((c) => c.userId), sorted.map((c) => c.otherId), sorted.map((c) => c.lastAt), sorted.map((c) => c.day), sorted.map((c) => c.messages),
+      ], client);
+    }
   }
 
   async createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink> {
@@ -968,8 +976,13 @@ export class PostgresStorage implements Storage {
   }
 
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
-    return (await this.rowsNamed('family_message_contacts', `SELECT other_id, sum(messages)::bigint AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
-      WHERE tenant_id = $1 AND user_id = $2 AND day >= $3 GROUP BY other_id ORDER BY max(last_at) DESC, other_id`, [tenantId, userId, Math.floor(since / DAY_MS)], this.pool)).map(mapMessageContact);
+    const day = Math.floor(since / DAY_MS);
+    return (await this.rowsNamed('family_message_contacts', `SELECT other_id, last_at, ${windowSum('$3::int')} AS messages FROM message_contacts
+      WHERE tenant_id = $1 AND user_id = $2 AND last_at >= $4 ORDER BY last_at DESC, other_id`, [tenantId, userId, day, day * DAY_MS], this.pool)).map(mapMessageContact);
+  }
+
+  async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
+    return (await this.rows('SELECT user_id FROM message_contacts WHERE tenant_id = $1 AND other_id = $2 AND last_at >= $3 ORDER BY user_id', [tenantId, otherId, Math.floor(since / DAY_MS) * DAY_MS])).map((r) => String(r.user_id));
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
@@ -1006,7 +1019,7 @@ export class PostgresStorage implements Storage {
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {
     return this.tx(async (client) => ({
-      contactDays: (await client.query('DELETE FROM message_contacts WHERE tenant_id = $1 AND day < $2', [tenantId, Math.floor(before / DAY_MS)])).rowCount ?? 0,
+      contactPairs: (await client.query('DELETE FROM message_contacts WHERE tenant_id = $1 AND last_at < $2', [tenantId, Math.floor(before / DAY_MS) * DAY_MS])).rowCount ?? 0,
       warnings: (await client.query('DELETE FROM safety_warnings WHERE tenant_id = $1 AND at < $2', [tenantId, before])).rowCount ?? 0,
     }));
   }

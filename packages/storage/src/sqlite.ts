@@ -71,7 +71,7 @@ import {
 import { NotFoundError, type AuditEntry, type AuditQuery, type CaseAppealInput, type CaseDecisionInput, type ClaimOutcome, type EnforcementActionRecord, type NewAuditEntry, type NewStaffUser, type QueueCase, type QueuePage, type QueueQuery, type StaffCredentials, type StaffSessionRecord, type StaffUser, type StaffUserPatch } from './types.ts';
 import { auditListSql, claimRefusal, CLAIMABLE, INSERT_ACTION_SQL, INSERT_AUDIT_SQL, mapAction, mapAudit, mapQueueCase, mapSessionWithUser, mapStaffCredentials, mapStaffUser, notClaimed, QUEUE_COLUMNS, queueSql, REFRESH_QUEUE_SQL, refreshQueueParams, SESSION_WITH_USER_SQL } from './consoleRows.ts';
 import { AUDIT_GENESIS, auditActorId, auditHash } from './audit.ts';
-import { contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
+import { bySlot, contactIncrements, mapFamilyLink, mapMessageContact, mapWarning, transitionColumns, windowSum, DAY_MS, type ContactIncrement } from './familyRows.ts'; // family-centre
 import type { ConnectionSince, FamilyLink, FamilyLinkStatus, FamilyPruneResult, MessageContact, SafetyWarningRecord } from './types.ts'; // family-centre
 // Reports and evidence (issue 11)
 import type { AuthorityReportQuery, AuthorityReportRecord, AuthorityReportUpdate, EvidencePackageRecord, LegalHold, NewEvidencePackage, NewLegalHold } from './types.ts';
@@ -240,7 +240,7 @@ export class SqliteStorage implements Storage {
         for (const effect of graphEffects(event)) this.applyEffect(tenantId, effect);
         if (event.type === 'message') accepted.push(event);
       });
-      this.addMessageContacts(tenantId, contactIncrements(accepted)); // family-centre
+      this.addMessageContacts(tenantId, accepted); // family-centre
     }).immediate();
     return { statuses, seqs };
   }
@@ -919,12 +919,27 @@ export class SqliteStorage implements Storage {
   // End of ban evasion ------------------------------------------------------------------------
   // Family Centre (helper "family-centre") ------------------------------------------------------
 
-  private addMessageContacts(tenantId: string, increments: ContactIncrement[]): void {
+  /** Counts the accepted messages of teens with a pending or active family link (one lookup per batch). */
+  private addMessageContacts(tenantId: string, messages: LifeguardEvent[]): void {
+    if (messages.length === 0) return;
+    const all = contactIncrements(messages);
+    const users = [...new Set(all.map((c) => c.userId))];
+    const linked = new Set<string>();
+    for (let i = 0; i < users.length; i += 500) {
+      const chunk = users.slice(i, i + 500);
+      const rows = this.db.prepare(`SELECT DISTINCT teen_id FROM family_links WHERE tenant_id = ? AND status IN ('pending', 'active') AND teen_id IN (${chunk.map(() => '?').join(',')})`).all(tenantId, ...chunk) as Row[];
+      for (const r of rows) linked.add(String(r.teen_id));
+    }
+    const increments: ContactIncrement[] = all.filter((c) => linked.has(c.userId));
     if (increments.length === 0) return;
-    const upsert = this.q(`INSERT INTO message_contacts (tenant_id, user_id, day, other_id, messages, first_at, last_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (tenant_id, user_id, day, other_id) DO UPDATE SET messages = messages + excluded.messages,
-        first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)`);
-    for (const c of increments) upsert.run(tenantId, c.userId, c.day, c.otherId, c.messages, c.firstAt, c.lastAt);
+    for (const [k, list] of bySlot(increments)) {
+      // A newer day takes the slot over; the same day adds; an older one (8+ days back) is ignored.
+      const upsert = this.q(`INSERT INTO message_contacts (tenant_id, user_id, other_id, last_at, d${k}, c${k}) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (tenant_id, user_id, other_id) DO UPDATE SET
+          c${k} = CASE WHEN excluded.d${k} > d${k} THEN excluded.c${k} WHEN excluded.d${k} = d${k} THEN c${k} + excluded.c${k} ELSE c${k} END,
+          d${k} = max(d${k}, excluded.d${k}), last_at = max(last_at, excluded.last_at)`);
+      for (const c of list) upsert.run(tenantId, c.userId, c.otherId, c.lastAt, c.day, c.messages);
+    }
   }
 
   async createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink> {
@@ -970,8 +985,13 @@ export class SqliteStorage implements Storage {
   }
 
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
-    return (this.q(`SELECT other_id, sum(messages) AS messages, min(first_at) AS first_at, max(last_at) AS last_at FROM message_contacts
-      WHERE tenant_id = ? AND user_id = ? AND day >= ? GROUP BY other_id ORDER BY last_at DESC, other_id`).all(tenantId, userId, Math.floor(since / DAY_MS)) as Row[]).map(mapMessageContact);
+    const day = Math.floor(since / DAY_MS);
+    return (this.q(`SELECT other_id, last_at, ${windowSum('@day')} AS messages FROM message_contacts
+      WHERE tenant_id = @tenantId AND user_id = @userId AND last_at >= @from ORDER BY last_at DESC, other_id`).all({ tenantId, userId, day, from: day * DAY_MS }) as Row[]).map(mapMessageContact);
+  }
+
+  async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
+    return (this.q('SELECT user_id FROM message_contacts WHERE tenant_id = ? AND other_id = ? AND last_at >= ? ORDER BY user_id').all(tenantId, otherId, Math.floor(since / DAY_MS) * DAY_MS) as Row[]).map((r) => String(r.user_id));
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
@@ -1011,7 +1031,7 @@ export class SqliteStorage implements Storage {
     if (this.writer) return this.writer.call('pruneFamilyMetadata', [tenantId, before]);
     return this.db.transaction(() => ({
       // A day is removed once all of it is older than `before`.
-      contactDays: this.q('DELETE FROM message_contacts WHERE tenant_id = ? AND day < ?').run(tenantId, Math.floor(before / DAY_MS)).changes,
+      contactPairs: this.q('DELETE FROM message_contacts WHERE tenant_id = ? AND last_at < ?').run(tenantId, Math.floor(before / DAY_MS) * DAY_MS).changes,
       warnings: this.q('DELETE FROM safety_warnings WHERE tenant_id = ? AND at < ?').run(tenantId, before).changes,
     })).immediate();
   }

@@ -450,7 +450,7 @@ export interface CaseAppealInput {
 }
 // End of moderator console --------------------------------------------------------------------
 
-// Family Centre (helper "family-centre"; migration 9) ------------------------------------------
+// Family Centre (helper "family-centre"; migrations 8 and 11) ------------------------------------------
 // Parent-teen links and the metadata the parent and teen views are computed from: who exchanged
 // messages with whom and when (counts per day, never text), the kinds of safety prompts shown, and
 // the safety settings the platform reports. Nothing here holds message text or media.
@@ -476,8 +476,8 @@ export interface FamilyLink {
 export interface MessageContact {
   /** The other account. */
   userId: string;
+  /** Messages exchanged in the window (whole UTC days). */
   messages: number;
-  firstAt: number;
   lastAt: number;
 }
 
@@ -497,7 +497,8 @@ export interface SafetyWarningRecord {
 }
 
 export interface FamilyPruneResult {
-  contactDays: number;
+  /** Message-contact rows (teen, other account) with no message in the period, removed. */
+  contactPairs: number;
   warnings: number;
 }
 // End of Family Centre --------------------------------------------------------------------------
@@ -808,7 +809,7 @@ export interface Storage {
   /** Bans of these accounts, oldest first (lifted ones too unless activeOnly). */
   accountBans(tenantId: string, userIds: string[], options?: { activeOnly?: boolean }): Promise<AccountBanRecord[]>;
   // End of ban evasion ------------------------------------------------------------------------
-  // Family Centre (helper "family-centre"; migration 9) ----------------------------------------
+  // Family Centre (helper "family-centre"; migrations 8 and 11) ----------------------------------------
   /** ConflictError when a pending or active link between the two already exists. */
   createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink>;
   getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null>;
@@ -821,8 +822,14 @@ export interface Storage {
    * not exist). acceptedAt/endedAt/endedBy are set from the patch.
    */
   transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null>;
-  /** Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first. */
+  /**
+   * Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first.
+   * Counted only while the user is the teen of a pending or active link (data minimisation): an account
+   * without a link has no rows.
+   */
   messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]>;
+  /** Linked teens who exchanged messages with `otherId` from `since` (for alerts about that account). */
+  messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]>;
   /** The user's current connections with the time each was made, newest first. */
   connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]>;
   recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void>;
@@ -831,7 +838,7 @@ export interface Storage {
   /** Stores the settings the platform reports for an account; returns the previous ones (null if none). */
   putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null>;
   accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
-  /** Retention: removes message-contact days and warnings older than `before`. */
+  /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
   // End of Family Centre ------------------------------------------------------------------------
 

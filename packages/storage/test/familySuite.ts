@@ -1,4 +1,4 @@
-// The Family Centre part of the storage contract (migration 9); both stores run it.
+// The Family Centre part of the storage contract (migrations 8 and 11); both stores run it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
@@ -36,7 +36,9 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       assert.equal((await s.getAccount('acme', 'teen'))?.locale, 'pl', 'a newer locale replaces it');
     });
 
-    it('counts who exchanged messages with whom per day, both ways, skipping duplicates, and never stores text there', async () => {
+    it('counts who a linked teen exchanged messages with per day, skipping duplicates, and nobody else\'s', async () => {
+      await s.appendEvents('acme', [msg('m0', 'teen', ['amy'], T0 - 4 * DAY)], T0); // before any link: not counted
+      await s.createFamilyLink('acme', { parentId: 'dad', teenId: 'teen', status: 'pending', basis: 'consent', createdAt: T0, acceptedAt: null, endedAt: null, endedBy: null });
       await s.appendEvents('acme', [
         msg('m1', 'teen', ['amy'], T0 - 3 * DAY),
         msg('m2', 'amy', ['teen'], T0 - 3 * DAY + 60_000),
@@ -46,11 +48,24 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       ], T0);
       const contacts = await s.messageContacts('acme', 'teen', T0 - 7 * DAY);
       assert.deepEqual(contacts, [
-        { userId: 'bob', messages: 1, firstAt: T0 - DAY, lastAt: T0 - DAY },
-        { userId: 'amy', messages: 2, firstAt: T0 - 3 * DAY, lastAt: T0 - 3 * DAY + 60_000 },
-      ], 'bob (newest) then amy; the message from 10 days ago is outside the window; m3 counted once');
-      assert.deepEqual((await s.messageContacts('acme', 'amy', T0 - 7 * DAY)).map((c) => c.userId).sort(), ['bob', 'teen'], 'amy sees both partners');
+        { userId: 'bob', messages: 1, lastAt: T0 - DAY },
+        { userId: 'amy', messages: 2, lastAt: T0 - 3 * DAY + 60_000 },
+      ], 'bob (newest) then amy; the message from 10 days ago is outside the window; m3 counted once; m0 came before the link');
+      assert.deepEqual(await s.messageContacts('acme', 'amy', 0), [], 'an account without a family link has no contact rows');
+      assert.deepEqual(await s.messageContactsWith('acme', 'bob', T0 - 7 * DAY), ['teen'], 'the linked teens bob exchanged messages with');
       assert.deepEqual(await s.messageContacts('globex', 'teen', 0), [], 'another tenant sees nothing');
+    });
+
+    it('keeps eight day slots per pair: a later day takes a slot over, a much older late arrival does not count', async () => {
+      await s.createFamilyLink('acme', { parentId: 'dad', teenId: 'kid', status: 'active', basis: 'consent', createdAt: T0, acceptedAt: T0, endedAt: null, endedBy: null });
+      // One batch spanning 9 days: day 0 and day 8 share a slot, the newer wins.
+      await s.appendEvents('acme', [msg('r1', 'kid', ['zed'], T0 - 8 * DAY), msg('r2', 'zed', ['kid'], T0), msg('r3', 'kid', ['zed'], T0 + 1000)], T0);
+      const week = await s.messageContacts('acme', 'kid', T0 - 6 * DAY);
+      assert.deepEqual(week, [{ userId: 'zed', messages: 2, lastAt: T0 + 1000 }], 'the two messages of the window; the 8-day-old one fell out');
+      await s.appendEvents('acme', [msg('r4', 'zed', ['kid'], T0 - 16 * DAY)], T0);
+      assert.deepEqual(await s.messageContacts('acme', 'kid', T0 - 6 * DAY), week, 'a late message from 16 days ago changes nothing in the window');
+      await s.appendEvents('acme', [msg('r5', 'zed', ['kid'], T0 - 2 * DAY)], T0);
+      assert.equal((await s.messageContacts('acme', 'kid', T0 - 6 * DAY))[0]?.messages, 3, 'a late message inside the window counts');
     });
 
     it('prunes contact days and warnings older than the cut-off', async () => {
@@ -61,7 +76,7 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       assert.deepEqual((await s.safetyWarnings('acme', 'teen', T0 - 7 * DAY, 10)).map((w) => [w.kind, w.counterpartId]), [['platform_move', 'bob']], 'only the warning within the window');
       const pruned = await s.pruneFamilyMetadata('acme', T0 - 8 * DAY);
       assert.equal(pruned.warnings, 1, 'one old warning removed');
-      assert.ok(pruned.contactDays >= 2, `the 10-day-old message day is removed for both accounts (got ${pruned.contactDays})`);
+      assert.equal(pruned.contactPairs, 1, 'the linked teen\'s pair with nothing newer than 10 days (old) is removed');
       assert.deepEqual((await s.messageContacts('acme', 'teen', 0)).map((c) => c.userId).sort(), ['amy', 'bob'], 'recent contacts stay');
     });
 
@@ -92,7 +107,7 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
       const ended = await s.transitionFamilyLink('acme', link.id, ['pending', 'active'], { status: 'ended', at: T0 + 9, by: 'mum' });
       assert.deepEqual([ended?.status, ended?.endedAt, ended?.endedBy, ended?.acceptedAt], ['ended', T0 + 9, 'mum', T0 + 5], 'ended keeps acceptedAt');
       const again = await s.createFamilyLink('acme', { parentId: 'mum', teenId: 'teen', status: 'pending', basis: 'consent', createdAt: T0 + 10, acceptedAt: null, endedAt: null, endedBy: null });
-      assert.deepEqual((await s.listFamilyLinks('acme', 'teen')).map((l) => l.id), [again.id, link.id], 'after ending, a new invitation is allowed; newest first');
+      assert.deepEqual((await s.listFamilyLinks('acme', 'teen')).filter((l) => l.parentId === 'mum').map((l) => l.id), [again.id, link.id], 'after ending, a new invitation is allowed; newest first');
       assert.deepEqual((await s.listFamilyLinks('acme', 'mum')).map((l) => l.id), [again.id, link.id], 'the parent sees the same links');
     });
 

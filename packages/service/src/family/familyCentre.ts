@@ -23,7 +23,7 @@ export interface FamilyViewData {
   since: number;
   connections: { total: number; accounts: { userId: string; since: number }[] };
   /** Who the teen exchanged messages with in the window: ids, counts and times, never content. */
-  recentContacts: { userId: string; messages: number; firstAt: number; lastAt: number; connected: boolean }[];
+  recentContacts: { userId: string; messages: number; lastAt: number; connected: boolean }[];
   newConnections: { userId: string; since: number; age: AgeClass }[];
   settings: { state: 'on' | 'changed' | 'unknown'; updatedAt: number | null; items: { setting: SafetyDefault; on: boolean | null }[] };
   /** Kinds of safety prompts shown to the teen in the window (no message content). */
@@ -256,9 +256,9 @@ export class FamilyCentre {
   /** Case hook: a high-risk case about an account that messaged a linked teen in the last 7 days. */
   async onCaseOpened(tenantId: string, accusedId: string, level: string, now: number): Promise<void> {
     if (level !== 'high' && level !== 'critical') return;
-    const contacts = await this.storage.messageContacts(tenantId, accusedId, now - WINDOW_MS);
-    if (!contacts.length) return;
-    for (const link of await this.storage.activeLinksForTeens(tenantId, contacts.map((c) => c.userId))) {
+    const teens = await this.storage.messageContactsWith(tenantId, accusedId, now - WINDOW_MS);
+    if (!teens.length) return;
+    for (const link of await this.storage.activeLinksForTeens(tenantId, teens)) {
       await this.notify(tenantId, link, 'high_risk_case', link.parentId, null, now, { otherId: accusedId }, { other: accusedId });
     }
   }
@@ -279,8 +279,8 @@ export class FamilyCentre {
         payload: { kind, linkId: link.id, parentId: link.parentId, teenId: link.teenId, status: link.status, notify: notifyId, locale: locale.used, message, at: now, ...extra },
       }, now);
     } catch (err) {
+      // The change itself is committed; failing the request now would only invite a retry that is refused.
       this.log.error({ err, tenantId, linkId: link.id, kind }, 'could not queue a family notification');
-      throw err;
     }
   }
 }

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { parseOr400 } from '../http/errors.ts';
+import { ApiError, parseOr400 } from '../http/errors.ts';
 import { errorSchema, jsonSchema } from '../http/schemas.ts';
 import {
   defaultsBody, endBody, groupInviteBody, linkBody, linkParams, linksQuery, locationShareBody, pageTokenBody, reportBody, settingsBody, teenBody, userParams, viewQuery,
@@ -84,7 +84,7 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
     const body = parseOr400(pageTokenBody, request.body, 'page request');
     const { tenantId } = auth(request);
     const link = await family.link(tenantId, id);
-    if (body.viewerId !== link.parentId && body.viewerId !== link.teenId) return family.view(tenantId, id, body.viewerId, Date.now()); // throws 403 with the reason
+    if (body.viewerId !== link.parentId && body.viewerId !== link.teenId) throw new ApiError(403, 'forbidden', `account ${body.viewerId} is not part of link ${link.id}`);
     const expiresAt = Date.now() + body.ttlSeconds * 1000;
     const token = await ctx.pageTokens.sign({ tenantId, linkId: id, viewerId: body.viewerId, theme: body.theme ?? {}, exp: expiresAt });
     return { url: `/family/page?token=${token}`, token, expiresAt };

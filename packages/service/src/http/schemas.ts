@@ -179,6 +179,11 @@ export const retentionResult = z.object({
     attachments: z.number().int().describe('Attachment references removed'),
     dismissedBefore: z.number().describe('Cases last dismissed before this time (ms since the epoch) were due'),
   }),
+  familyMetadata: z.object({
+    contactPairs: z.number().int().describe('Message-contact rows (a linked teen and another account: counts, no text) with nothing in the last 8 days, removed'),
+    warnings: z.number().int().describe('Records of safety prompts shown removed'),
+    before: z.number().describe('Family Centre metadata older than this (8 days) was removed'),
+  }).describe('Family Centre keeps only what its 7-day view needs'),
 });
 
 // Webhooks, keys ----------------------------------------------------------------------------------
