@@ -168,5 +168,5 @@ function writePublishManifest(pkg) {
 
 // What the built CLI came from: bin/lifeguard.mjs runs dist/ only while none of these is newer.
 const cliDist = join(root, 'packages', 'cli', 'dist');
-writeFileSync(join(cliDist, 'build-info.json'), `${JSON.stringify({ builtAt: started, inputs: [...sources, ...assets].map(rel).sort() })}\n`);
+writeFileSync(join(cliDist, 'build-info.json'), `${JSON.stringify({ builtAt: started, types: withTypes, inputs: [...sources, ...assets, ...PACKAGES.map((p) => join(root, 'packages', p, 'package.json'))].map(rel).sort() })}\n`);
 console.log(`lifeguard: built ${sources.length} modules${withTypes ? ' and the declarations of ' + PUBLISHED.map((p) => '@lifeguard/' + p).join(', ') : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
