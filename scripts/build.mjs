@@ -6,7 +6,8 @@
 // such as the service's message catalogues, keep working), with `.ts` imports rewritten to `.js`
 // and `@lifeguard/*` imports rewritten to the other package's built file. npm packages stay imports.
 // Then type declarations and a publishable package.json for @lifeguard/core and @lifeguard/pdq
-// (npm publish packages/core/dist), and packages/cli/dist/build-info.json, which bin/lifeguard.mjs
+// (npm publish packages/core/dist), the on-device demo page (examples/on-device-chat/dist/index.html),
+// and packages/cli/dist/build-info.json, which bin/lifeguard.mjs
 // reads to run the build only while it is newer than every source it came from.
 //
 // Runs on `npm install` (the root package's "prepare") and in .ci/run. Usage:
@@ -164,6 +165,12 @@ function writePublishManifest(pkg) {
   };
   writeFileSync(join(dir, 'dist', 'package.json'), `${JSON.stringify(published, null, 2)}\n`);
   if (existsSync(join(root, 'LICENSE'))) copyFileSync(join(root, 'LICENSE'), join(dir, 'dist', 'LICENSE'));
+}
+
+// The on-device demo page, from the SDK's built package (a full build only: --no-types is for the CLI).
+if (withTypes) {
+  const { buildDemo } = await import('../examples/on-device-chat/build.mjs');
+  await buildDemo();
 }
 
 // What the built CLI came from: bin/lifeguard.mjs runs dist/ only while none of these is newer.
