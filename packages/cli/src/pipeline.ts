@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { DetectionEngine, validateModel, type Alert, type LifeguardEvent, type RiskModel } from '@lifeguard/core';
 import { openInput } from './input/source.ts';
-import { formatIssue, UnusableInputError, type InputFormat, type InputIssue, type ReaderStats } from './input/types.ts';
+import { DEFAULT_MAX_PRINTED_ISSUES, formatIssue, UnusableInputError, type InputFormat, type InputIssue, type ReaderStats } from './input/types.ts';
 import { createProgress } from './progress.ts';
 
 export interface PipelineOptions {
@@ -36,7 +36,7 @@ export interface PipelineResult {
   elapsedMs: number;
 }
 
-export const DEFAULT_MAX_PRINTED_ISSUES = 50;
+export { DEFAULT_MAX_PRINTED_ISSUES };
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
   const started = performance.now();

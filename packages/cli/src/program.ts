@@ -1,23 +1,22 @@
 // The `lifeguard` command line: scan, eval, train and schema here; image (PDQ) and service
 // commands are registered by their own packages.
+import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { eventJsonSchema } from '@lifeguard/core';
-import { evalCommand } from './commands/eval.ts';
-import { scanCommand } from './commands/scan.ts';
-import { trainCommand } from './commands/train.ts';
-import { DEFAULT_MAX_PRINTED_ISSUES } from './pipeline.ts';
-import type { InputFormat } from './input/types.ts';
+// The commands and the core load when a command runs, so that --version and --help start fast.
+import { DEFAULT_MAX_PRINTED_ISSUES, type InputFormat } from './input/types.ts';
 import { terminalSafe } from './terminal.ts';
 
 /** Commands defined in this package: for these the other packages are not even loaded. */
 export const OWN_COMMANDS = ['scan', 'eval', 'train', 'schema', 'help'] as const;
 
 interface Extension {
-  /** Package subpath to import, e.g. '@lifeguard/pdq/cli'. */
+  /** Package subpath that registers the commands, e.g. '@lifeguard/pdq/cli'. */
   specifier: string;
-  /** Fallback: the package's main entry resolved, then this file next to it. */
-  fallbackPackage: string;
-  fallbackFile: string;
+  /**
+   * Imports it. A literal import (not import(specifier)) so that the build (scripts/build.mjs) can
+   * point it at the other package's built file.
+   */
+  load: () => Promise<Record<string, unknown>>;
   exportName: string;
   commands: string[];
   what: string;
@@ -26,16 +25,14 @@ interface Extension {
 export const EXTENSIONS: Extension[] = [
   {
     specifier: '@lifeguard/pdq/cli',
-    fallbackPackage: '@lifeguard/pdq',
-    fallbackFile: './cli.ts',
+    load: () => import('@lifeguard/pdq/cli'),
     exportName: 'registerImageCommands',
     commands: ['hash', 'match', 'bank'],
     what: 'image hashing and matching (PDQ)',
   },
   {
     specifier: '@lifeguard/service/cli',
-    fallbackPackage: '@lifeguard/service',
-    fallbackFile: './cli.ts',
+    load: () => import('@lifeguard/service/cli'),
     exportName: 'registerServiceCommands',
     commands: ['serve', 'demo', 'keys', 'staff', 'labels', 'evidence'],
     what: 'the HTTP service',
@@ -72,12 +69,18 @@ function exitWith(action: () => Promise<number>): Promise<void> {
   });
 }
 
+/** The version in this package's package.json (at the same depth from src/ and from the built dist/). */
+function cliVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 export function createProgram(): Command {
   const program = new Command();
   // Every message commander and the commands (bank, match, ...) print on stderr may quote input.
   program.configureOutput({ writeErr: (text) => process.stderr.write(terminalSafe(text)), outputError: (text, write) => write(text) });
   program
     .name('lifeguard')
+    .version(cliVersion(), '-V, --version', 'print the version')
     .description('Lifeguard child-safety engine: find grooming and sextortion risk in chat logs for human review.')
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
@@ -97,7 +100,7 @@ export function createProgram(): Command {
     .option('--no-progress', 'no progress bar (it only appears on a terminal anyway)')
     .addOption(maxErrorsOption())
     .action((file: string, opts: { format: InputFormat | 'auto'; json: boolean; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
-      exitWith(() => scanCommand(file, opts)),
+      exitWith(async () => (await import('./commands/scan.ts')).scanCommand(file, opts)),
     );
 
   program
@@ -113,7 +116,7 @@ export function createProgram(): Command {
     .option('--no-progress', 'no progress bar')
     .addOption(maxErrorsOption())
     .action((file: string, opts: { predators?: string; labels?: string; threshold: number; json: boolean; model?: string; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
-      exitWith(() => evalCommand(file, opts)),
+      exitWith(async () => (await import('./commands/eval.ts')).evalCommand(file, opts)),
     );
 
   program
@@ -132,13 +135,14 @@ export function createProgram(): Command {
     .addOption(maxErrorsOption())
     .action(
       (file: string, opts: { predators?: string; labels?: string; out: string; model?: string; id?: string; balance: boolean; json: boolean; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
-        exitWith(() => trainCommand(file, opts)),
+        exitWith(async () => (await import('./commands/train.ts')).trainCommand(file, opts)),
     );
 
   program
     .command('schema')
     .description('print the JSON Schema of the input events')
-    .action(() => {
+    .action(async () => {
+      const { eventJsonSchema } = await import('@lifeguard/core');
       console.log(JSON.stringify(eventJsonSchema(), null, 2));
     });
 
@@ -150,19 +154,13 @@ type Register = (program: Command) => void;
 async function importExtension(extension: Extension): Promise<{ register: Register | null; problem: string | null }> {
   let module: Record<string, unknown>;
   try {
-    module = (await import(extension.specifier)) as Record<string, unknown>;
-  } catch (first) {
-    const code = (first as NodeJS.ErrnoException).code;
-    if (code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED' && code !== 'ERR_MODULE_NOT_FOUND') {
-      return { register: null, problem: `${extension.specifier} failed to load: ${(first as Error).message}` };
+    module = await extension.load();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || code === 'ERR_MODULE_NOT_FOUND') {
+      return { register: null, problem: `${extension.specifier} is not available (${(error as Error).message.split('\n')[0]})` };
     }
-    // The package may not export the subpath yet: look for the file next to its main entry.
-    try {
-      const main = import.meta.resolve(extension.fallbackPackage);
-      module = (await import(new URL(extension.fallbackFile, main).href)) as Record<string, unknown>;
-    } catch (second) {
-      return { register: null, problem: `${extension.specifier} is not available (${(second as Error).message.split('\n')[0]})` };
-    }
+    return { register: null, problem: `${extension.specifier} failed to load: ${(error as Error).message}` };
   }
   const register = module[extension.exportName];
   if (typeof register !== 'function') {
@@ -195,6 +193,7 @@ export async function registerExtensions(program: Command): Promise<void> {
 
 /** True when the command line names one of this package's own commands (so extensions need not load). */
 export function needsOnlyOwnCommands(args: readonly string[]): boolean {
+  if (args.length > 0 && args.every((a) => a === '--version' || a === '-V')) return true;
   const first = args.find((a) => !a.startsWith('-'));
   return first !== undefined && (OWN_COMMANDS as readonly string[]).includes(first) && first !== 'help';
 }

@@ -2,6 +2,9 @@
 import { terminalSafe } from '../terminal.ts';
 import type { LifeguardEvent } from '@lifeguard/core';
 
+/** Input problems printed on stderr before only counting them (--max-errors). */
+export const DEFAULT_MAX_PRINTED_ISSUES = 50;
+
 export type InputFormat = 'jsonl' | 'pan';
 
 /** A problem with one part of the input. `error`: that part was skipped; `warning`: it was used with a fix-up. */
