@@ -7,6 +7,8 @@ import { terminalSafe } from '../terminal.ts';
 
 export interface ScanOptions {
   format: InputFormat | 'auto';
+  /** Ages declared with --age NAME=AGE. */
+  ages?: Map<string, number>;
   json: boolean;
   minScore: number;
   limit: number;
@@ -18,6 +20,8 @@ export interface ScanOptions {
 export interface ScanOutput {
   file: string;
   format: InputFormat | null;
+  /** Chat exports: which app and variant was found. */
+  layout: string | null;
   completed: boolean;
   error: string | null;
   summary: {
@@ -52,6 +56,7 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
     engine,
     progress: options.progress,
     maxPrintedIssues: options.maxErrors,
+    ...(options.ages ? { ages: options.ages } : {}),
     onAlert: (alert) => {
       if (alerts.length < MAX_ALERTS_KEPT) alerts.push(alert);
     },
@@ -62,6 +67,7 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
   const output: ScanOutput = {
     file,
     format: result.format,
+    layout: result.detail,
     completed: result.fatal === null,
     error: result.fatal,
     summary: {
@@ -91,7 +97,7 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
 export function renderScan(output: ScanOutput, result: PipelineResult): string {
   const s = output.summary;
   const lines: string[] = [];
-  lines.push(`Lifeguard scan of ${clean(output.file, 200)} (${output.format ?? 'unknown'} layout)`);
+  lines.push(`Lifeguard scan of ${clean(output.file, 200)} (${output.layout ? clean(output.layout, 300) : `${output.format ?? 'unknown'} layout`})`);
   lines.push(
     `  ${s.events} events read, ${s.skipped} skipped${s.warnings ? `, ${s.warnings} warnings` : ''}; ` +
       `${s.conversations} conversations, ${s.actors} accounts, ${s.messages} messages; ${s.alerts} alerts; ${s.seconds.toFixed(1)} s`,
