@@ -69,7 +69,11 @@ export interface DecodedLines {
  */
 export function decodeWhatsAppLines(bytes: Uint8Array, file: string, issue: IssueSink): string[] {
   const bom = hasUtf16Bom(bytes);
-  if (bom) return new TextDecoder(bom).decode(bytes).split('\n').map((l) => l.replace(/\r$/, ''));
+  if (bom) {
+    const all = new TextDecoder(bom).decode(bytes).split('\n').map((l) => l.replace(/\r$/, ''));
+    if (all[all.length - 1] === '') all.pop();
+    return all;
+  }
   const strict = new TextDecoder('utf-8', { fatal: true });
   const latin = new TextDecoder('windows-1252');
   const lines: string[] = [];
@@ -179,7 +183,7 @@ export function parseWhatsApp(lines: string[], file: string, title: string, issu
   let systemLines = 0;
   let lastTime: number | null = null;
   headers.forEach((h, index) => {
-    const text = bodies[index]!.join('\n');
+    const text = bodies[index]!.join('\n').replace(/\n+$/, '');
     let time = timeOf(h, order);
     if (time === null) {
       if (lastTime === null) {
