@@ -92,7 +92,11 @@ export async function openZip(path: string, label: string, maxBytes: number, max
     } catch (error) {
       (stream as unknown as { destroy?: () => void }).destroy?.();
       if (error instanceof UnusableInputError) throw error;
-      throw new UnusableInputError(`${where}: damaged zip entry (${(error as Error).message})`);
+      const message = (error as Error).message;
+      if (/too (many|few) bytes in the stream/.test(message)) {
+        throw new UnusableInputError(`${where}: decompresses to a different size than its header declares (${message}): damaged or hostile zip; refused`);
+      }
+      throw new UnusableInputError(`${where}: damaged zip entry (${message})`);
     }
     total += length;
     return Buffer.concat(parts, length);
