@@ -61,7 +61,7 @@ export function riskChart(points: RiskPoint[], options: ChartOptions): string {
   const peak = data.reduce((m, p) => Math.max(m, p.score), 0);
   return (
     `<svg class="risk-chart" role="img" aria-label="${escapeHtml(`${options.label}: risk from ${data.length ? data[0]!.score.toFixed(2) : '0'} to ${data.length ? data[data.length - 1]!.score.toFixed(2) : '0'}, peak ${peak.toFixed(2)}`)}" ` +
-    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" xmlns="http://www.w3.org/2000/svg">` +
+    `viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">` +
     grid +
     threshold +
     (data.length ? `<path class="risk" d="${path}"/>` : '') +
