@@ -56,6 +56,9 @@ export async function listExport(path: string, label: string, maxBytes: number):
     if (size > maxBytes) throw tooBig(shown, size, maxBytes);
     return readFile(file);
   };
+  if (!info.isFile() && !info.isDirectory()) {
+    throw new UnusableInputError(`${label}: not a regular file or folder; a chat export is read from a file, a folder or a .zip (not a pipe)`);
+  }
   if (info.isFile()) {
     return { kind: 'file', label, files: [{ path: basename(path), label, size: info.size, read: () => readChecked(path, label) }], close: () => {} };
   }
