@@ -46,10 +46,13 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
   }
   stats.records = parsed.records;
   stats.conversations = parsed.conversations.length;
-  const ordered: { message: ExportMessage; conversation: number; participants: string[]; conversationId: string }[] = [];
+  const ordered: { message: ExportMessage; conversation: number; recipients: Map<string, string[]>; conversationId: string }[] = [];
   parsed.conversations.forEach((c, index) => {
     const conversationId = fitId(c.id);
-    for (const message of c.messages) ordered.push({ message, conversation: index, participants: c.participants, conversationId });
+    // Everyone else in the conversation receives a message: one list per sender, shared.
+    const people = c.participants.map(fitId);
+    const recipients = new Map(people.map((p) => [p, people.filter((q) => q !== p).slice(0, LIMITS.recipients)]));
+    for (const message of c.messages) ordered.push({ message, conversation: index, recipients, conversationId });
   });
   // Stable: equal times keep the export's own order.
   ordered.sort((a, b) => a.message.time - b.message.time);
@@ -72,7 +75,7 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
         time: m.time,
         conversationId: o.conversationId,
         senderId: sender,
-        recipientIds: o.participants.map(fitId).filter((p) => p !== sender).slice(0, LIMITS.recipients),
+        recipientIds: o.recipients.get(sender) ?? [...o.recipients.keys()].slice(0, LIMITS.recipients),
         text,
         ...(m.attachments.length ? { attachments: m.attachments.slice(0, 32).map((kind) => ({ kind })) } : {}),
       };
