@@ -220,6 +220,25 @@ describe('layout detection and bad input', () => {
     assert.equal(ok.format, 'discord', 'forced matching layout accepted');
   });
 
+  it('reads a folder of Discord channel files and passes over JSON that is no chat', async () => {
+    const root = dir();
+    writeFileSync(join(root, 'dm.json'), discord());
+    const other = JSON.parse(discord()) as { channel: { id: string } };
+    other.channel.id = '777';
+    writeFileSync(join(root, 'group.json'), JSON.stringify(other));
+    writeFileSync(join(root, 'settings.json'), '{"theme": "dark"}');
+    const input = await openInput(root, { file: root, onIssue: () => {} });
+    assert.equal(input.format, 'discord', 'layout');
+    assert.equal(input.stats.conversations, 2, 'both channels');
+  });
+
+  it('warns when an export holds no messages at all', async () => {
+    const { issues, items } = await readAll(tempFile('WhatsApp Chat with Nobody.txt', '01/03/2024, 10:00 - Messages and calls are end-to-end encrypted.\n'));
+    assert.equal(items.length, 0, 'nothing to read');
+    assert.equal(issues.length, 1, 'one warning');
+    assert.match(issues[0]!.message, /no messages in it \(1 system lines left out\)/, 'says why');
+  });
+
   it('orders messages of all conversations by time and ends each conversation after its last message', async () => {
     const { items } = await readAll(tempFile('result2.json', telegram()));
     const times = messages(items).map((m) => Number(m.time));

@@ -103,6 +103,11 @@ describe('WhatsApp export', () => {
     assert.equal(conversation.messages[0]!.text, 'hi ☕', 'decoded from UTF-16');
   });
 
+  it('drops the "<This message was edited>" marker from the text', () => {
+    const { conversation } = parse('01/03/2024, 10:00 - A: see u at 4 <This message was edited>\n');
+    assert.equal(conversation.messages[0]!.text, 'see u at 4', 'marker removed');
+  });
+
   it('recognises an export by its first lines and nothing else', () => {
     assert.equal(looksLikeWhatsApp(whatsapp('ios-us')), true, 'an iOS export');
     assert.equal(looksLikeWhatsApp('\u200e[01/03/2024, 10:00:00] A: hi'), true, 'a U+200E-marked first line');

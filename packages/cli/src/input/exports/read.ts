@@ -45,6 +45,9 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
     files.close();
   }
   stats.records = parsed.records;
+  if (parsed.conversations.every((c) => c.messages.length === 0)) {
+    issue(options.file, 0, `${parsed.detail}: no messages in it (${parsed.systemLines} system lines left out)`, 'warning');
+  }
   stats.conversations = parsed.conversations.length;
   const ordered: { message: ExportMessage; conversation: number; recipients: Map<string, string[]>; conversationId: string }[] = [];
   parsed.conversations.forEach((c, index) => {

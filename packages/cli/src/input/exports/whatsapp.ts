@@ -201,7 +201,8 @@ export function parseWhatsApp(lines: string[], file: string, title: string, issu
       systemLines++;
       return;
     }
-    const said = text.slice(colon + 2);
+    // Newer exports append "<This message was edited>" (in the phone's language): not part of what was said.
+    const said = text.slice(colon + 2).replace(/\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|Ce message a été modifié|Essa mensagem foi editada)>$/, '');
     const found = media(said, h.ios);
     if (!found && h.ios && BIDI.test(said)) {
       // iOS marks its own notices (encryption, deleted messages, calls) with U+200E.
