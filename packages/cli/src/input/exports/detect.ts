@@ -50,7 +50,13 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
       return whatsapp([file], issue, bytes);
     }
     const first = head.replace(/^\uFEFF/, '').trimStart()[0];
-    if (first !== '{' && first !== '[') throw new UnusableInputError(`${file.label}:1: not a chat export Lifeguard knows (expected ${KNOWN})`);
+    if (first !== '{' && first !== '[') {
+      throw new UnusableInputError(
+        forced
+          ? `${file.label}:1: not ${LAYOUT_NAMES[forced]}`
+          : `${file.label}:1: cannot tell the layout (expected JSONL events, PAN XML, or ${KNOWN}); use --format jsonl|pan|whatsapp|discord|meta|telegram|snapchat`,
+      );
+    }
     const doc = parseJsonWithLines(decodeStrict(bytes, file.label), file.label);
     const layout = jsonLayout(doc.value);
     if (layout === null || !allowed(layout)) {
