@@ -29,6 +29,12 @@ describe('chat exports in a zip', () => {
     assert.equal(messages[0]!.conversationId, 'whatsapp:Rick J', 'named after the zip');
   });
 
+  it('names an iOS chat in a folder inside the zip after that folder', async () => {
+    const zip = makeZip([{ name: 'WhatsApp Chat - Zoë/_chat.txt', data: whatsapp('ios-gb') }]);
+    const { messages } = await read(tempFile('exports.zip', zip));
+    assert.equal(messages[0]!.conversationId, 'whatsapp:Zoë', 'named after the folder');
+  });
+
   it('finds Instagram threads inside a "Download your information" zip', async () => {
     const zip = makeZip([
       { name: 'your_instagram_activity/messages/inbox/rickj_123/message_1.json', data: metaThread(GROOMING, [ADULT, CHILD], ADULT, 'inbox/rickj_123') },

@@ -34,6 +34,13 @@ async function readJson(file: ExportFile): Promise<JsonDocument> {
   return parseJsonWithLines(decodeStrict(await file.read(), file.label), file.label);
 }
 
+/** One file at a time: a zip is read through one handle, and its size budget is counted in order. */
+async function readAllJson(files: ExportFile[]): Promise<{ file: ExportFile; doc: JsonDocument }[]> {
+  const out: { file: ExportFile; doc: JsonDocument }[] = [];
+  for (const file of files) out.push({ file, doc: await readJson(file) });
+  return out;
+}
+
 const lower = (f: ExportFile) => f.path.toLowerCase();
 const baseName = (f: ExportFile) => lower(f).replace(/^.*\//, '');
 
@@ -47,7 +54,7 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
     const bytes = await file.read();
     const head = new TextDecoder().decode(bytes.subarray(0, 64 * 1024));
     if ((forced === null && looksLikeWhatsApp(head)) || forced === 'whatsapp') {
-      return whatsapp([file], issue, bytes);
+      return whatsapp([{ file, bytes }], issue);
     }
     const first = head.replace(/^\uFEFF/, '').trimStart()[0];
     if (first !== '{' && first !== '[') {
@@ -70,15 +77,15 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
   // A folder or zip: file names point at the layout without reading everything.
   const metaFiles = files.files.filter((f) => META_THREAD_FILE.test(lower(f)));
   if (metaFiles.length > 0 && allowed('meta')) {
-    return fromJson('meta', await Promise.all(metaFiles.map(async (file) => ({ file, doc: await readJson(file) }))), issue);
+    return fromJson('meta', await readAllJson(metaFiles), issue);
   }
   const telegram = files.files.filter((f) => baseName(f) === 'result.json');
   if (telegram.length > 0 && allowed('telegram')) {
-    return fromJson('telegram', await Promise.all(telegram.map(async (file) => ({ file, doc: await readJson(file) }))), issue);
+    return fromJson('telegram', await readAllJson(telegram), issue);
   }
   const snapchat = files.files.filter((f) => baseName(f) === 'chat_history.json');
   if (snapchat.length > 0 && allowed('snapchat')) {
-    return fromJson('snapchat', await Promise.all(snapchat.map(async (file) => ({ file, doc: await readJson(file) }))), issue);
+    return fromJson('snapchat', await readAllJson(snapchat), issue);
   }
   if (allowed('snapchat') && files.files.some((f) => /(^|\/)chat_history\/.*\.html$|(^|\/)chat_history\.html$/.test(lower(f)))) {
     throw new UnusableInputError(`${files.label}: a Snapchat "My Data" export in HTML only; request it again with "Export JSON files" ticked`);
@@ -88,12 +95,13 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
   }
   if (allowed('whatsapp')) {
     const texts = files.files.filter((f) => lower(f).endsWith('.txt'));
-    const chats: ExportFile[] = [];
-    for (const f of texts) {
-      const bytes = await f.read();
-      if (looksLikeWhatsApp(new TextDecoder().decode(bytes.subarray(0, 64 * 1024)))) chats.push(f);
+    // Each file is decompressed once: the bytes read to recognise it are the ones parsed.
+    const chats: { file: ExportFile; bytes: Uint8Array }[] = [];
+    for (const file of texts) {
+      const bytes = await file.read();
+      if (looksLikeWhatsApp(new TextDecoder().decode(bytes.subarray(0, 64 * 1024)))) chats.push({ file, bytes });
     }
-    if (chats.length > 0) return whatsapp(chats, issue, null, files.kind === 'zip' ? files.label : null);
+    if (chats.length > 0) return whatsapp(chats, issue, files.label);
   }
   const jsons = files.files.filter((f) => lower(f).endsWith('.json')).slice(0, 1000);
   const found: { file: ExportFile; doc: JsonDocument }[] = [];
@@ -127,17 +135,17 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
   );
 }
 
-async function whatsapp(chats: ExportFile[], issue: IssueSink, bytesOfFirst: Uint8Array | null, zipLabel: string | null = null): Promise<ParsedExport> {
+function whatsapp(chats: { file: ExportFile; bytes: Uint8Array }[], issue: IssueSink, container: string | null = null): ParsedExport {
   const conversations: ExportConversation[] = [];
   let records = 0;
   let systemLines = 0;
   let ios = 0;
   const orders = new Set<string>();
-  for (const [i, file] of chats.entries()) {
-    const bytes = i === 0 && bytesOfFirst ? bytesOfFirst : await file.read();
+  for (const { file, bytes } of chats) {
     const lines = decodeWhatsAppLines(bytes, file.label, issue);
-    // iOS names the file _chat.txt: the zip's own name ("WhatsApp Chat - Sam.zip") says who it is with.
-    const name = baseName(file) === '_chat.txt' && zipLabel ? zipLabel : file.path;
+    // iOS names the file _chat.txt: the folder or zip around it ("WhatsApp Chat - Sam.zip") says who it is with.
+    const parent = file.path.includes('/') ? file.path.replace(/\/[^/]*$/, '') : container;
+    const name = baseName(file) === '_chat.txt' && parent ? parent.replace(/[\\/]+$/, '') : file.path;
     const result = parseWhatsApp(lines, file.label, whatsAppTitle(name), issue);
     conversations.push(result.conversation);
     records += result.records;
