@@ -44,7 +44,9 @@ export async function buildReport(file: string, options: Omit<ReportOptions, 'ht
       }
       const time = typeof event.time === 'number' ? event.time : Date.parse(event.time);
       const score = engine.conversationScore(event.conversationId);
-      t.risk.push({ time, score });
+      // Only where the score changes: a step line needs nothing more, and a long log stays small.
+      const last = t.risk[t.risk.length - 1];
+      if (!last || last.score !== score) t.risk.push({ time, score });
       const signals = detectSignals(event.text).map((s) => ({ kind: s.kind, start: s.start, end: s.end, excerpt: s.excerpt, stage: s.stage }));
       if (signals.length > 0) t.flagged++;
       if (kept >= MAX_TIMELINE_MESSAGES && signals.length === 0) {
@@ -67,6 +69,8 @@ export async function buildReport(file: string, options: Omit<ReportOptions, 'ht
   for (const [id, t] of timelines) {
     const report = engine.conversationReport(id);
     if (!report) continue;
+    const last = t.risk[t.risk.length - 1];
+    if (last && last.time < report.lastAt) t.risk.push({ time: report.lastAt, score: last.score });
     conversations.push({ report, messages: t.messages, risk: t.risk, omitted: t.omitted, flaggedCount: t.flagged });
   }
   conversations.sort((a, b) => b.report.score - a.report.score || (a.report.conversationId < b.report.conversationId ? -1 : 1));
