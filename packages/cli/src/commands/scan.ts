@@ -62,7 +62,8 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
     },
   });
   const conversations = engine.topConversations(options.limit, options.minScore);
-  const actors = engine.topActors(options.limit, options.minScore);
+  // An age declared with --age says nothing of when the account was made: its account age is unknown.
+  const actors = engine.topActors(options.limit, options.minScore).map((a) => (options.ages?.has(a.userId) ? { ...a, accountAgeDays: null } : a));
   const stats = engine.stats();
   const output: ScanOutput = {
     file,

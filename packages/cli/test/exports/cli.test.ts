@@ -16,13 +16,16 @@ function lifeguard(...args: string[]) {
 describe('lifeguard scan and report on chat exports', () => {
   it('scan says which layout it found, takes --age, and flags the grooming chat', () => {
     const path = tempFile('WhatsApp Chat with Rick J.txt', whatsapp('ios-us'));
-    const { code, stdout, stderr } = lifeguard('scan', path, '--age', 'Mia=13', '--age', 'Nobody Here=40', '--json');
+    const { code, stdout, stderr } = lifeguard('scan', path, '--age', 'Mia=13', '--age', 'Rick J=34', '--age', 'Nobody Here=40', '--json');
     assert.equal(code, 0, `exit 0 (stderr: ${stderr})`);
-    const out = JSON.parse(stdout) as { format: string; layout: string; conversations: { conversationId: string; participants: { userId: string; age: number | null; ageSource: string }[] }[] };
+    const out = JSON.parse(stdout) as { format: string; layout: string; actors: { userId: string; accountAgeDays: number | null }[]; conversations: { conversationId: string; participants: { userId: string; age: number | null; ageSource: string }[] }[] };
     assert.equal(out.format, 'whatsapp', 'format');
     assert.match(out.layout, /WhatsApp "Export chat" \(iOS\), dates month\/day\/year/, 'layout detail');
     const mia = out.conversations[0]?.participants.find((p) => p.userId === 'Mia');
     assert.deepEqual([mia?.age, mia?.ageSource], [13, 'declared'], 'declared age used');
+    const rick = out.actors.find((a) => a.userId === 'Rick J');
+    assert.ok(rick, 'the adult is listed as a risky account');
+    assert.equal(rick.accountAgeDays, null, 'a declared age says nothing of the account age');
     assert.match(stderr, /--age Nobody Here=40: nobody called "Nobody Here"/, 'an unknown name is reported');
   });
 
