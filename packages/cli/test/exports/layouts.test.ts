@@ -227,9 +227,15 @@ describe('layout detection and bad input', () => {
     other.channel.id = '777';
     writeFileSync(join(root, 'group.json'), JSON.stringify(other));
     writeFileSync(join(root, 'settings.json'), '{"theme": "dark"}');
-    const input = await openInput(root, { file: root, onIssue: () => {} });
+    writeFileSync(join(root, 'broken.json'), '{\n  "theme": \n');
+    const issues: InputIssue[] = [];
+    const input = await openInput(root, { file: root, onIssue: (i) => issues.push(i) });
     assert.equal(input.format, 'discord', 'layout');
     assert.equal(input.stats.conversations, 2, 'both channels');
+    assert.equal(issues.length, 1, `only the broken file is noted: ${JSON.stringify(issues)}`);
+    assert.match(issues[0]!.file, /broken\.json$/, 'names the file');
+    assert.equal(issues[0]!.line, 3, 'and the line where it breaks');
+    assert.match(issues[0]!.message, /^not valid JSON .*; file ignored$/, 'says it was passed over');
   });
 
   it('warns when an export holds no messages at all', async () => {

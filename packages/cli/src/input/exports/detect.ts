@@ -112,7 +112,10 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
       doc = await readJson(file);
     } catch (error) {
       if (!(error instanceof UnusableInputError)) throw error;
-      issue(file.label, 1, `${error.message.replace(`${file.label}:`, 'line ')}; file ignored`, 'warning');
+      // A JSON file that cannot be read is not necessarily part of the chats: noted, and passed over.
+      const rest = error.message.startsWith(`${file.label}:`) ? error.message.slice(file.label.length + 1) : error.message;
+      const at = /^(\d+): ([\s\S]*)$/.exec(rest);
+      issue(file.label, at ? Number(at[1]) : 0, `${(at ? at[2]! : rest).trim()}; file ignored`, 'warning');
       continue;
     }
     const which = jsonLayout(doc.value);
