@@ -3,11 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
 // The commands and the core load when a command runs, so that --version and --help start fast.
-import { DEFAULT_MAX_PRINTED_ISSUES, type InputFormat } from './input/types.ts';
+import { parseAgeOption } from './ageOption.ts';
+import { DEFAULT_MAX_PRINTED_ISSUES, EXPORT_LAYOUTS, type InputFormat } from './input/types.ts';
 import { terminalSafe } from './terminal.ts';
 
 /** Commands defined in this package: for these the other packages are not even loaded. */
-export const OWN_COMMANDS = ['scan', 'eval', 'train', 'schema', 'help'] as const;
+export const OWN_COMMANDS = ['scan', 'report', 'eval', 'train', 'schema', 'help'] as const;
 
 interface Extension {
   /** Package subpath that registers the commands, e.g. '@lifeguard/pdq/cli'. */
@@ -58,7 +59,22 @@ function integer(name: string, min: number) {
 }
 
 const formatOption = () =>
-  new Option('--format <layout>', 'input layout (default: from the extension, then the first byte)').choices(['jsonl', 'pan', 'auto']).default('auto');
+  new Option('--format <layout>', 'input layout (default: worked out from the file)')
+    .choices(['auto', 'jsonl', 'pan', ...EXPORT_LAYOUTS])
+    .default('auto');
+
+/** --age NAME=AGE, repeatable, into one map. */
+function collectAge(value: string, previous: Map<string, number>): Map<string, number> {
+  let pair: [string, number];
+  try {
+    pair = parseAgeOption(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+  return new Map(previous).set(pair[0], pair[1]);
+}
+const ageOption = () =>
+  new Option('--age <NAME=AGE>', 'declare a participant\'s age (repeatable); chat exports carry no ages').argParser(collectAge).default(new Map(), 'none');
 const maxErrorsOption = () =>
   new Option('--max-errors <n>', 'input problems printed on stderr before only counting them').argParser(integer('--max-errors', 0)).default(DEFAULT_MAX_PRINTED_ISSUES);
 
@@ -91,16 +107,33 @@ export function createProgram(): Command {
   program
     .command('scan')
     .description('score every conversation and account in a chat log and explain the risky ones')
-    .argument('<file>', 'JSONL events (schema: lifeguard schema) or PAN 2012 XML chat logs; .gz accepted')
+    .argument('<file>', 'JSONL events (schema: lifeguard schema), PAN 2012 XML (.gz accepted), or a chat export: WhatsApp .txt/.zip, Discord, Instagram/Facebook, Telegram, Snapchat (file, folder or .zip)')
     .addOption(formatOption())
+    .addOption(ageOption())
     .option('--json', 'print one JSON document instead of text', false)
     .option('--min-score <score>', 'show conversations and accounts scoring at least this (0..1)', number('--min-score', 0, 1), 0.5)
     .option('--limit <n>', 'show at most this many conversations and accounts', integer('--limit', 0), 20)
     .option('--model <model.json>', 'use a model written by lifeguard train')
     .option('--no-progress', 'no progress bar (it only appears on a terminal anyway)')
     .addOption(maxErrorsOption())
-    .action((file: string, opts: { format: InputFormat | 'auto'; json: boolean; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
-      exitWith(async () => (await import('./commands/scan.ts')).scanCommand(file, opts)),
+    .action((file: string, opts: { format: InputFormat | 'auto'; age: Map<string, number>; json: boolean; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
+      exitWith(async () => (await import('./commands/scan.ts')).scanCommand(file, { ...opts, ages: opts.age })),
+    );
+
+  program
+    .command('report')
+    .description('write a self-contained HTML triage report: timeline, participants, flagged messages, grooming stages, risk over time')
+    .argument('<file>', 'a chat export (file, folder or .zip) or any input scan reads')
+    .requiredOption('--html <out.html>', 'where to write the report (one file, no media embedded)')
+    .addOption(formatOption())
+    .addOption(ageOption())
+    .option('--min-score <score>', 'review threshold drawn in the charts (0..1)', number('--min-score', 0, 1), 0.5)
+    .option('--limit <n>', 'conversations shown in full (highest score first); the others are listed', integer('--limit', 1), 20)
+    .option('--model <model.json>', 'use a model written by lifeguard train')
+    .option('--no-progress', 'no progress bar')
+    .addOption(maxErrorsOption())
+    .action((file: string, opts: { html: string; format: InputFormat | 'auto'; age: Map<string, number>; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
+      exitWith(async () => (await import('./commands/report.ts')).reportCommand(file, { ...opts, ages: opts.age })),
     );
 
   program

@@ -7,6 +7,8 @@ import { terminalSafe } from '../terminal.ts';
 
 export interface ScanOptions {
   format: InputFormat | 'auto';
+  /** Ages declared with --age NAME=AGE. */
+  ages?: Map<string, number>;
   json: boolean;
   minScore: number;
   limit: number;
@@ -18,6 +20,8 @@ export interface ScanOptions {
 export interface ScanOutput {
   file: string;
   format: InputFormat | null;
+  /** Chat exports: which app and variant was found. */
+  layout: string | null;
   completed: boolean;
   error: string | null;
   summary: {
@@ -52,16 +56,19 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
     engine,
     progress: options.progress,
     maxPrintedIssues: options.maxErrors,
+    ...(options.ages ? { ages: options.ages } : {}),
     onAlert: (alert) => {
       if (alerts.length < MAX_ALERTS_KEPT) alerts.push(alert);
     },
   });
   const conversations = engine.topConversations(options.limit, options.minScore);
-  const actors = engine.topActors(options.limit, options.minScore);
+  // An age declared with --age says nothing of when the account was made: its account age is unknown.
+  const actors = engine.topActors(options.limit, options.minScore).map((a) => (options.ages?.has(a.userId) ? { ...a, accountAgeDays: null } : a));
   const stats = engine.stats();
   const output: ScanOutput = {
     file,
     format: result.format,
+    layout: result.detail,
     completed: result.fatal === null,
     error: result.fatal,
     summary: {
@@ -91,7 +98,7 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
 export function renderScan(output: ScanOutput, result: PipelineResult): string {
   const s = output.summary;
   const lines: string[] = [];
-  lines.push(`Lifeguard scan of ${clean(output.file, 200)} (${output.format ?? 'unknown'} layout)`);
+  lines.push(`Lifeguard scan of ${clean(output.file, 200)} (${output.layout ? clean(output.layout, 300) : `${output.format ?? 'unknown'} layout`})`);
   lines.push(
     `  ${s.events} events read, ${s.skipped} skipped${s.warnings ? `, ${s.warnings} warnings` : ''}; ` +
       `${s.conversations} conversations, ${s.actors} accounts, ${s.messages} messages; ${s.alerts} alerts; ${s.seconds.toFixed(1)} s`,

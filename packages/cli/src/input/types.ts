@@ -5,7 +5,10 @@ import type { LifeguardEvent } from '@lifeguard/core';
 /** Input problems printed on stderr before only counting them (--max-errors). */
 export const DEFAULT_MAX_PRINTED_ISSUES = 50;
 
-export type InputFormat = 'jsonl' | 'pan';
+/** Chat exports people download from their apps (read whole, see exports/). */
+export const EXPORT_LAYOUTS = ['whatsapp', 'discord', 'meta', 'telegram', 'snapchat'] as const;
+export type ExportLayout = (typeof EXPORT_LAYOUTS)[number];
+export type InputFormat = 'jsonl' | 'pan' | ExportLayout;
 
 /** A problem with one part of the input. `error`: that part was skipped; `warning`: it was used with a fix-up. */
 export interface InputIssue {
@@ -16,11 +19,13 @@ export interface InputIssue {
 }
 
 export function formatIssue(issue: InputIssue): string {
-  return terminalSafe(`${issue.file}:${issue.line}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`);
+  // Line 0: the problem is with the input as a whole (e.g. a name given with --age is not in it).
+  return terminalSafe(`${issue.file}${issue.line > 0 ? `:${issue.line}` : ''}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`);
 }
 
 export type ReaderItem =
-  | { kind: 'event'; event: LifeguardEvent; line: number }
+  /** `file`: set when the input has several files (a chat export folder or zip). */
+  | { kind: 'event'; event: LifeguardEvent; line: number; file?: string }
   /** Emitted by layouts where a conversation is one block (PAN): its messages are all read. */
   | { kind: 'conversation-end'; conversationId: string; line: number };
 
@@ -40,9 +45,12 @@ export interface ReaderOptions {
   onIssue: (issue: InputIssue) => void;
   /** Longest accepted line (JSONL) or message element (PAN), in bytes. */
   maxRecordBytes?: number;
+  /** Chat exports: largest file read (or zip entry decompressed), in bytes; zips may decompress twice this in all. */
+  maxExportBytes?: number;
 }
 
 export const DEFAULT_MAX_RECORD_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_EXPORT_BYTES = 256 * 1024 * 1024;
 
 /** The input cannot be used (missing file, not the expected layout, unrecoverable XML). Exit code 2. */
 export class UnusableInputError extends Error {
