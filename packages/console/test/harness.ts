@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { environmentSkip } from '@lifeguard/storage/testing';
 import { SqliteStorage } from '@lifeguard/storage';
 import { buildServer, createKey, type ServiceConfig } from '@lifeguard/service';
 import { createStaff } from '@lifeguard/service';
@@ -21,6 +22,11 @@ export function chromiumMissing(): string | null {
   return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
     'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.';
 }
+
+/** Why the browser tests skip here (missing Chromium, or LIFEGUARD_SKIP_BROWSER=1), or undefined when they run. */
+export const browserSkip: string | undefined = process.env.LIFEGUARD_SKIP_BROWSER === '1'
+  ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
+  : environmentSkip('Chromium', chromiumMissing());
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
