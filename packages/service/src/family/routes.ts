@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import {
   defaultsBody, endBody, groupInviteBody, linkBody, linkParams, linksQuery, locationShareBody, pageTokenBody, reportBody, settingsBody, teenBody, userParams, viewQuery,
 } from './schemas.ts';
@@ -17,7 +17,7 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
   const errors = { 200: ok, 201: ok, 202: ok, 400: err, 401: err, 403: err, 404: err, 409: err };
   const doc = (summary: string, description: string, extra: Record<string, unknown> = {}) => ({
     config: { scope: 'decide' as const },
-    schema: { summary, description, tags: ['family'], security: [{ apiKey: [] }], response: errors, ...extra },
+    schema: { summary, description, tags: ['family'], security: API_KEY_SECURITY, response: errors, ...extra },
   });
 
   app.post('/family/links', doc('Invite a teen to link with a parent or carer',
@@ -101,7 +101,7 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
   // Safety by design for child accounts -------------------------------------------------------------
   const decision = (summary: string, description: string, body: Parameters<typeof jsonSchema>[0]) => ({
     config: { scope: 'decide' as const },
-    schema: { summary, description, tags: ['decisions'], security: [{ apiKey: [] }], body: jsonSchema(body), response: { 200: ok, 400: err, 401: err, 403: err } },
+    schema: { summary, description, tags: ['decisions'], security: API_KEY_SECURITY, body: jsonSchema(body), response: { 200: ok, 400: err, 401: err, 403: err } },
   });
 
   app.post('/decisions/defaults', decision('The safety defaults for a new or changed account',

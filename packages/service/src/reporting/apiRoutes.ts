@@ -1,6 +1,7 @@
 // Reports and evidence on the platform API (/v1, API keys with the admin scope): evidence verification,
 // which returns findings and counts, never content. Evidence content is read and exported only by a
 // specialist signed in to the console (consoleRoutes.ts) or with the CLI on the database host.
+import { API_KEY_SECURITY } from '../http/schemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
@@ -36,7 +37,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
         'Answers {ok, packages, purged, auditEntries, problems[{kind, message, caseId?, version?, seq?}], problemCount, ms}; kinds: package_edited, package_swapped, ' +
         'package_missing, signature_mismatch, unknown_key, audit_gap, audit_edited, not_in_audit.',
       tags: ['admin'],
-      security: [{ apiKey: [] }],
+      security: API_KEY_SECURITY,
     },
   }, async (request) => {
     const body = parseOr400(verifyBody, request.body ?? {}, 'verify request');
@@ -48,7 +49,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
 
   const statsSchema = {
     tags: ['admin'],
-    security: [{ apiKey: [] }],
+    security: API_KEY_SECURITY,
     querystring: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, bucket: { type: 'string', enum: [...BUCKETS] } } },
   };
   app.get('/statistics', {
