@@ -56,7 +56,7 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
 
     before(async () => {
       hooks = await receiver();
-      s = await startTestService(kind, { webhooks: { pollMs: 10, baseDelayMs: 20, maxDelayMs: 60, maxAttempts: 3, timeoutMs: 2000 } });
+      s = await startTestService(kind, { webhooks: { pollMs: 10, baseDelayMs: 20, maxDelayMs: 60, maxAttempts: 3, timeoutMs: 2000, allow: ['127.0.0.1'] } });
       assert.equal((await s.call('POST', '/v1/webhooks', s.keys.admin, { url: `${hooks.url}/family`, events: ['family.*'], secret: SECRET })).statusCode, 201, 'webhook registered');
       const res = await s.ingest([
         ...setupEvents(t0),
