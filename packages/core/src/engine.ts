@@ -568,9 +568,7 @@ export class DetectionEngine {
   }
 
   /** Raises the other conversations of an account's fan-out to the fan-out floor, alerting where that crosses the threshold. */
-  private applyFanOut(a: ActorState, t: number, eventId: string): Alert[] {
-    const fan = fanOutOf(a);
-    if (fan === null) return NO_ALERTS;
+  private applyFanOut(a: ActorState, fan: FanOutView, t: number, eventId: string): Alert[] {
     let alerts: Alert[] | null = null;
     for (const id of fan.conversations) {
       const c = this.conversations.get(id);
@@ -629,8 +627,10 @@ export class DetectionEngine {
   }
 
   private updateActor(a: ActorState, t: number, eventId: string): Alert[] {
-    a.score = actorScore(a, t);
-    const fanAlerts = a.fanOut !== null && a.fanOut.size >= FAN_OUT_CHILDREN ? this.applyFanOut(a, t, eventId) : NO_ALERTS;
+    // The fan-out is worked out once here and shared by the score and the conversations it raises.
+    const fan = a.fanOut !== null && a.fanOut.size >= FAN_OUT_CHILDREN ? fanOutOf(a) : null;
+    a.score = actorScore(a, t, fan);
+    const fanAlerts = fan !== null ? this.applyFanOut(a, fan, t, eventId) : NO_ALERTS;
     if (fanAlerts.length > 0) {
       const own = this.updateActorAlert(a, t, eventId);
       return own.length ? fanAlerts.concat(own) : fanAlerts;
@@ -1113,7 +1113,7 @@ function fanOutOf(a: ActorState): FanOutView | null {
 /** Actor score floor when one intent pair reached several children: high, whatever the wording. */
 const FAN_OUT_FLOOR = 0.75;
 
-function actorScore(a: ActorState, t: number): number {
+function actorScore(a: ActorState, t: number, fanOut: FanOutView | null): number {
   const info = ageOf(a);
   const notChild = info.isMinor !== true;
   let z = -4;
@@ -1134,7 +1134,6 @@ function actorScore(a: ActorState, t: number): number {
   // conversations with different children add up.
   let none = 1 - behaviour;
   for (const r of a.risky ?? []) if (r.score >= 0.2) none *= 1 - r.score;
-  const fanOut = fanOutOf(a);
   if (fanOut !== null) none = Math.min(none, 1 - (FAN_OUT_FLOOR + 0.05 * Math.min(3, fanOut.children.length - FAN_OUT_CHILDREN)));
   return 1 - none;
 }
