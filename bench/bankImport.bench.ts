@@ -50,14 +50,21 @@ const probe = setInterval(() => {
   lastTick = t;
 }, 2);
 const started = performance.now();
-const res = await app.inject({ method: 'POST', url: '/v1/banks/big/hashes', headers: { ...auth, 'content-type': 'text/plain' }, payload: body });
+const res = await app.inject({
+  method: 'POST',
+  url: '/v1/banks/big/hashes',
+  headers: { ...auth, 'content-type': 'text/plain' },
+  payload: body,
+});
 const seconds = (performance.now() - started) / 1000;
 clearInterval(probe);
 clearInterval(rssTimer);
 if (res.statusCode !== 200) throw new Error(`import answered ${res.statusCode}: ${res.body.slice(0, 300)}`);
 const added = res.json().added as number;
 const maxStallMs = maxGap;
-log(`added ${added} in ${seconds.toFixed(1)} s; event loop held at most ${maxStallMs.toFixed(0)} ms; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
+log(
+  `added ${added} in ${seconds.toFixed(1)} s; event loop held at most ${maxStallMs.toFixed(0)} ms; peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`,
+);
 await app.close();
 await storage.close();
 rmSync(dir, { recursive: true, force: true });

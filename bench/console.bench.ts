@@ -34,10 +34,26 @@ function log(line: string) {
 
 /** Benign chat lines with the kinds of indicators the detector looks for (no explicit text). */
 const LINES = [
-  'hey whats up', 'not much, just finished homework', 'how old are you', 'im 13', 'you seem really mature for your age',
-  'do you play fortnite', 'yeah every day after school', 'i can get you vbucks if you want', 'really? thanks',
-  'dont tell your parents about us ok', 'ok', 'add me on snap its easier', 'what is your snap', 'are your parents home right now',
-  'no they are at work', 'you can trust me', 'i like talking to you', 'me too', 'send me a pic of you', 'i have to go now',
+  'hey whats up',
+  'not much, just finished homework',
+  'how old are you',
+  'im 13',
+  'you seem really mature for your age',
+  'do you play fortnite',
+  'yeah every day after school',
+  'i can get you vbucks if you want',
+  'really? thanks',
+  'dont tell your parents about us ok',
+  'ok',
+  'add me on snap its easier',
+  'what is your snap',
+  'are your parents home right now',
+  'no they are at work',
+  'you can trust me',
+  'i like talking to you',
+  'me too',
+  'send me a pic of you',
+  'i have to go now',
 ];
 const SPANS: Record<number, { kind: string; stage: string; end: number }> = {
   2: { kind: 'age_probe', stage: 'risk_assessment', end: 15 },
@@ -74,14 +90,20 @@ async function seedMessages(db: pg.Client): Promise<void> {
         LATERAL (SELECT ${T0}::bigint + c * 20000 + k * 60000 AS t,
                         CASE WHEN k % 2 = 0 THEN 'adult' || c ELSE 'kid' || c END AS s,
                         CASE WHEN k % 2 = 0 THEN 'kid' || c ELSE 'adult' || c END AS r) AS y`);
-    log(`  messages ${((to + 1) / 1e6).toFixed(0)}M of ${(MESSAGES / 1e6).toFixed(0)}M (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    log(
+      `  messages ${((to + 1) / 1e6).toFixed(0)}M of ${(MESSAGES / 1e6).toFixed(0)}M (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
   }
   const started = Date.now();
   await db.query("SET maintenance_work_mem = '256MB'");
   await db.query('ALTER TABLE events ADD CONSTRAINT events_tenant_id_id_key UNIQUE (tenant_id, id)');
   await db.query('CREATE INDEX events_tenant_seq ON events(tenant_id, seq)');
-  await db.query('CREATE INDEX events_conversation ON events(tenant_id, conversation_id, time_ms) WHERE conversation_id IS NOT NULL');
-  await db.query("CREATE INDEX events_retention ON events(tenant_id, time_ms) WHERE type = 'message' AND text IS NOT NULL");
+  await db.query(
+    'CREATE INDEX events_conversation ON events(tenant_id, conversation_id, time_ms) WHERE conversation_id IS NOT NULL',
+  );
+  await db.query(
+    "CREATE INDEX events_retention ON events(tenant_id, time_ms) WHERE type = 'message' AND text IS NOT NULL",
+  );
   log(`  message indexes built (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
@@ -115,8 +137,15 @@ function caseRow(i: number, now: number) {
     lastAt: messageTime(c, PER_CONVERSATION - 1),
     reasons: ['asks a child to keep the conversation secret', 'asks to move to another app', 'offers gifts to a child'],
     evidence: Object.entries(SPANS).map(([k, s]) => ({
-      messageId: `m${c * PER_CONVERSATION + Number(k)}`, conversationId: `c${c}`, senderId: adult(c), time: messageTime(c, Number(k)),
-      stage: s.stage, kind: s.kind, start: 0, end: s.end, excerpt: LINES[Number(k)]!.slice(0, s.end),
+      messageId: `m${c * PER_CONVERSATION + Number(k)}`,
+      conversationId: `c${c}`,
+      senderId: adult(c),
+      time: messageTime(c, Number(k)),
+      stage: s.stage,
+      kind: s.kind,
+      start: 0,
+      end: s.end,
+      excerpt: LINES[Number(k)]!.slice(0, s.end),
     })),
   };
   const evidence = {
@@ -124,8 +153,24 @@ function caseRow(i: number, now: number) {
     actor: null,
     conversations: { [`c${c}`]: { report, messages } },
     participants: [
-      { userId: adult(c), age: 30 + (i % 20), ageSource: 'declared', isMinor: false, declaredAge: 30 + (i % 20), declaredAgeBand: null, country: 'GB' },
-      { userId: kid(c), age: childAge, ageSource: 'declared', isMinor: true, declaredAge: childAge, declaredAgeBand: null, country: 'GB' },
+      {
+        userId: adult(c),
+        age: 30 + (i % 20),
+        ageSource: 'declared',
+        isMinor: false,
+        declaredAge: 30 + (i % 20),
+        declaredAgeBand: null,
+        country: 'GB',
+      },
+      {
+        userId: kid(c),
+        age: childAge,
+        ageSource: 'declared',
+        isMinor: true,
+        declaredAge: childAge,
+        declaredAgeBand: null,
+        country: 'GB',
+      },
     ],
   };
   // 60% open, 5% escalated, 2% appeals, the rest closed; opened over the last 30 days.
@@ -138,15 +183,58 @@ function caseRow(i: number, now: number) {
   const queue = status === 'open' ? (appeal ? 'appeals' : 'open') : status === 'escalated' ? 'escalated' : 'closed';
   const queueKey = queue === 'closed' ? updatedAt / HOUR : urgencyKey(facts.urgencyBase, openedAt);
   return [
-    TENANT, `case${i}`, adult(c), status, report.level, score, JSON.stringify([`c${c}`]), JSON.stringify(evidence), openedAt, updatedAt, 1,
-    facts.urgencyBase, openedAt, queue, queueKey, facts.childAge, facts.sextortion ? 1 : 0, facts.sextortionDeadline ? 1 : 0, 0, facts.stage,
-    appeal ? 1 : 0, appeal ? 'staff_someone_else' : null, status === 'actioned' || status === 'dismissed' || appeal ? 'staff_someone_else' : null,
+    TENANT,
+    `case${i}`,
+    adult(c),
+    status,
+    report.level,
+    score,
+    JSON.stringify([`c${c}`]),
+    JSON.stringify(evidence),
+    openedAt,
+    updatedAt,
+    1,
+    facts.urgencyBase,
+    openedAt,
+    queue,
+    queueKey,
+    facts.childAge,
+    facts.sextortion ? 1 : 0,
+    facts.sextortionDeadline ? 1 : 0,
+    0,
+    facts.stage,
+    appeal ? 1 : 0,
+    appeal ? 'staff_someone_else' : null,
+    status === 'actioned' || status === 'dismissed' || appeal ? 'staff_someone_else' : null,
   ];
 }
 
 async function seedCases(db: pg.Client, now: number): Promise<void> {
-  const columns = ['tenant_id', 'id', 'accused_id', 'status', 'level', 'score', 'conversation_ids', 'evidence', 'opened_at', 'updated_at', 'version',
-    'urgency_base', 'waiting_since', 'queue', 'queue_key', 'child_age', 'sextortion', 'sextortion_deadline', 'bank_match', 'stage', 'appeal', 'excluded_reviewer', 'decided_by'];
+  const columns = [
+    'tenant_id',
+    'id',
+    'accused_id',
+    'status',
+    'level',
+    'score',
+    'conversation_ids',
+    'evidence',
+    'opened_at',
+    'updated_at',
+    'version',
+    'urgency_base',
+    'waiting_since',
+    'queue',
+    'queue_key',
+    'child_age',
+    'sextortion',
+    'sextortion_deadline',
+    'bank_match',
+    'stage',
+    'appeal',
+    'excluded_reviewer',
+    'decided_by',
+  ];
   const batch = 1000;
   const started = Date.now();
   for (let from = 0; from < CASES; from += batch) {
@@ -154,15 +242,26 @@ async function seedCases(db: pg.Client, now: number): Promise<void> {
     const params: unknown[] = [];
     const tuples = rows.map((row) => `(${row.map((v) => `$${params.push(v)}`).join(', ')})`);
     await db.query(`INSERT INTO cases (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, params);
-    await db.query(`INSERT INTO case_conversations (tenant_id, conversation_id, case_id) SELECT $1, 'c' || g, 'case' || g FROM generate_series($2::int, $3::int) g`, [TENANT, from, from + rows.length - 1]);
-    if ((from + batch) % 20_000 === 0) log(`  cases ${from + batch} of ${CASES} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    await db.query(
+      `INSERT INTO case_conversations (tenant_id, conversation_id, case_id) SELECT $1, 'c' || g, 'case' || g FROM generate_series($2::int, $3::int) g`,
+      [TENANT, from, from + rows.length - 1],
+    );
+    if ((from + batch) % 20_000 === 0)
+      log(`  cases ${from + batch} of ${CASES} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   }
-  await db.query(`INSERT INTO accounts (tenant_id, user_id, age, country, created_at, updated_at)
+  await db.query(
+    `INSERT INTO accounts (tenant_id, user_id, age, country, created_at, updated_at)
     SELECT $1, 'adult' || g, 30 + g % 20, 'GB', $2::bigint, $2::bigint FROM generate_series(0, $3::int - 1) g
-    UNION ALL SELECT $1, 'kid' || g, 10 + g % 8, 'GB', $2::bigint, $2::bigint FROM generate_series(0, $3::int - 1) g`, [TENANT, T0 - 90 * 24 * HOUR, CASES]);
+    UNION ALL SELECT $1, 'kid' || g, 10 + g % 8, 'GB', $2::bigint, $2::bigint FROM generate_series(0, $3::int - 1) g`,
+    [TENANT, T0 - 90 * 24 * HOUR, CASES],
+  );
 }
 
-async function timed(n: number, fn: (i: number) => Promise<void>, before?: (i: number) => Promise<void>): Promise<{ p50: number; p99: number; mean: number }> {
+async function timed(
+  n: number,
+  fn: (i: number) => Promise<void>,
+  before?: (i: number) => Promise<void>,
+): Promise<{ p50: number; p99: number; mean: number }> {
   for (let i = 0; i < Math.min(10, n); i++) await fn(i); // warm-up
   const times: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -173,12 +272,21 @@ async function timed(n: number, fn: (i: number) => Promise<void>, before?: (i: n
   }
   times.sort((a, b) => a - b);
   const round = (x: number) => Math.round(x * 10) / 10;
-  return { p50: round(percentile(times, 50)), p99: round(percentile(times, 99)), mean: round(times.reduce((a, b) => a + b, 0) / n) };
+  return {
+    p50: round(percentile(times, 50)),
+    p99: round(percentile(times, 99)),
+    mean: round(times.reduce((a, b) => a + b, 0) / n),
+  };
 }
 
 const unavailable = await postgresUnavailable();
 if (unavailable) {
-  console.log(JSON.stringify({ title: 'Moderator console', markdown: `### Moderator console: queue and case view at 100,000 cases\n\nNot measured: ${unavailable}.` }));
+  console.log(
+    JSON.stringify({
+      title: 'Moderator console',
+      markdown: `### Moderator console: queue and case view at 100,000 cases\n\nNot measured: ${unavailable}.`,
+    }),
+  );
   process.exit(0);
 }
 
@@ -190,7 +298,9 @@ const admin = new pg.Client({ connectionString: adminUrl.toString() });
 await admin.connect();
 // LIFEGUARD_BENCH_REUSE=1 (while working on the console) measures a database left by an earlier run
 // and keeps it; the default seeds afresh and drops it.
-const reuse = process.env.LIFEGUARD_BENCH_REUSE === '1' && (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB])).rowCount === 1;
+const reuse =
+  process.env.LIFEGUARD_BENCH_REUSE === '1' &&
+  (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DB])).rowCount === 1;
 if (!reuse) {
   await admin.query(`DROP DATABASE IF EXISTS ${DB}`);
   await admin.query(`CREATE DATABASE ${DB}`);
@@ -210,7 +320,9 @@ try {
     await storage.createTenant(TENANT, 'Bench Social');
     await db.query('SET synchronous_commit = off');
     const now = Date.now();
-    log(`seeding ${MESSAGES.toLocaleString('en-US')} messages in ${CONVERSATIONS.toLocaleString('en-US')} conversations`);
+    log(
+      `seeding ${MESSAGES.toLocaleString('en-US')} messages in ${CONVERSATIONS.toLocaleString('en-US')} conversations`,
+    );
     await seedMessages(db);
     log(`seeding ${CASES.toLocaleString('en-US')} cases`);
     await seedCases(db, now);
@@ -224,15 +336,33 @@ try {
   // The live detector's state is not what is measured: start it from an empty snapshot at the stream's end
   // (in production it restores from its own latest snapshot instead of replaying 10 million messages).
   const maxSeq = await storage.maxSeq(TENANT);
-  await storage.saveSnapshot(TENANT, { seq: maxSeq, createdAt: Date.now(), data: JSON.stringify(new DetectionEngine().snapshot()) });
+  await storage.saveSnapshot(TENANT, {
+    seq: maxSeq,
+    createdAt: Date.now(),
+    data: JSON.stringify(new DetectionEngine().snapshot()),
+  });
 
   if (!(await storage.staffCredentials('bench@bench.example'))) {
-    await createStaff({ storage }, TENANT, { email: 'bench@bench.example', name: 'Bench Specialist', role: 'specialist', password: 'bench password 123' }, { system: 'bench' });
+    await createStaff(
+      { storage },
+      TENANT,
+      { email: 'bench@bench.example', name: 'Bench Specialist', role: 'specialist', password: 'bench password 123' },
+      { system: 'bench' },
+    );
   }
-  const app = await buildServer({ storage, webhooks: false, retention: { messageTextDays: 30, intervalMs: 0 }, console: { dir: uiDir } });
+  const app = await buildServer({
+    storage,
+    webhooks: false,
+    retention: { messageTextDays: 30, intervalMs: 0 },
+    console: { dir: uiDir },
+  });
   await app.ready();
   try {
-    const signin = await app.inject({ method: 'POST', url: '/console/api/session', payload: { email: 'bench@bench.example', password: 'bench password 123' } });
+    const signin = await app.inject({
+      method: 'POST',
+      url: '/console/api/session',
+      payload: { email: 'bench@bench.example', password: 'bench password 123' },
+    });
     const cookie = String(signin.headers['set-cookie']).split(';')[0]!;
     const get = async (url: string) => {
       const res = await app.inject({ method: 'GET', url, headers: { cookie } });
@@ -240,22 +370,54 @@ try {
       return res;
     };
     const counts = (await get('/console/api/queue?view=open&limit=1')).json().counts as Record<string, number>;
-    const deepRow = (await db.query("SELECT queue_key, id FROM cases WHERE tenant_id = $1 AND queue = 'open' ORDER BY queue_key DESC, id DESC OFFSET $2 LIMIT 1", [TENANT, Math.floor(counts.open! * 0.8)])).rows[0];
-    const deepCursor = Buffer.from(JSON.stringify([Number(deepRow.queue_key), String(deepRow.id)])).toString('base64url');
-    const plan = (await db.query(`EXPLAIN SELECT id FROM cases WHERE tenant_id = 'bench' AND queue = 'open' AND (queue_key, id) < (${Number(deepRow.queue_key)}, '${deepRow.id}') ORDER BY queue_key DESC, id DESC LIMIT 50`)).rows
-      .map((r) => String(r['QUERY PLAN'])).find((l) => /Index/.test(l))?.trim() ?? 'no index in the plan';
+    const deepRow = (
+      await db.query(
+        "SELECT queue_key, id FROM cases WHERE tenant_id = $1 AND queue = 'open' ORDER BY queue_key DESC, id DESC OFFSET $2 LIMIT 1",
+        [TENANT, Math.floor(counts.open! * 0.8)],
+      )
+    ).rows[0];
+    const deepCursor = Buffer.from(JSON.stringify([Number(deepRow.queue_key), String(deepRow.id)])).toString(
+      'base64url',
+    );
+    const plan =
+      (
+        await db.query(
+          `EXPLAIN SELECT id FROM cases WHERE tenant_id = 'bench' AND queue = 'open' AND (queue_key, id) < (${Number(deepRow.queue_key)}, '${deepRow.id}') ORDER BY queue_key DESC, id DESC LIMIT 50`,
+        )
+      ).rows
+        .map((r) => String(r['QUERY PLAN']))
+        .find((l) => /Index/.test(l))
+        ?.trim() ?? 'no index in the plan';
 
     log(`measuring ${REQUESTS} requests each`);
     const first = await timed(REQUESTS, async () => void (await get('/console/api/queue?view=open&limit=50')));
     // A change made through the console clears the cached counts: the next page counts every view again.
     const csrf = signin.json().csrfToken as string;
-    const anyCase = (await db.query("SELECT id FROM cases WHERE tenant_id = $1 AND queue = 'open' LIMIT 1", [TENANT])).rows[0].id as string;
-    const recount = await timed(Math.min(REQUESTS, 100), async () => void (await get('/console/api/queue?view=open&limit=50')), async () => {
-      await app.inject({ method: 'POST', url: `/console/api/cases/${anyCase}/notes`, headers: { cookie, 'x-csrf-token': csrf }, payload: { note: 'bench note' } });
-    });
-    const deep = await timed(REQUESTS, async () => void (await get(`/console/api/queue?view=open&limit=50&cursor=${deepCursor}`)));
+    const anyCase = (await db.query("SELECT id FROM cases WHERE tenant_id = $1 AND queue = 'open' LIMIT 1", [TENANT]))
+      .rows[0].id as string;
+    const recount = await timed(
+      Math.min(REQUESTS, 100),
+      async () => void (await get('/console/api/queue?view=open&limit=50')),
+      async () => {
+        await app.inject({
+          method: 'POST',
+          url: `/console/api/cases/${anyCase}/notes`,
+          headers: { cookie, 'x-csrf-token': csrf },
+          payload: { note: 'bench note' },
+        });
+      },
+    );
+    const deep = await timed(
+      REQUESTS,
+      async () => void (await get(`/console/api/queue?view=open&limit=50&cursor=${deepCursor}`)),
+    );
     const closed = await timed(REQUESTS, async () => void (await get('/console/api/queue?view=closed&limit=50')));
-    const openIds = (await db.query("SELECT id FROM cases WHERE tenant_id = $1 AND queue = 'open' ORDER BY random() LIMIT $2", [TENANT, REQUESTS + 10])).rows.map((r) => String(r.id));
+    const openIds = (
+      await db.query("SELECT id FROM cases WHERE tenant_id = $1 AND queue = 'open' ORDER BY random() LIMIT $2", [
+        TENANT,
+        REQUESTS + 10,
+      ])
+    ).rows.map((r) => String(r.id));
     let caseBytes = 0;
     const view = await timed(REQUESTS, async (i) => {
       caseBytes = (await get(`/console/api/cases/${openIds[i % openIds.length]}`)).body.length;
@@ -277,7 +439,7 @@ try {
       `Method: PostgreSQL 15 on localhost, a fresh database holding ${n(CASES)} cases (62% open, 5% escalated, 2% appeals, the rest closed; ` +
         `each with the evidence the case manager copies: ${PER_CONVERSATION} messages, the report with its spans, both participants) and ${n(MESSAGES)} messages ` +
         `in ${n(CONVERSATIONS)} conversations; ${size} on disk, seeded in ${seedSeconds} s (then VACUUM ANALYZE, as autovacuum does after a bulk load). The open/escalated/appeals counts are cached for 5 s per tenant (each is a count over its queue view), so most queue pages count only the user's own claims. Each figure is ${REQUESTS} requests one after another through ` +
-        'the real service (`buildServer`, signed-in specialist, session and CSRF checks included) with `app.inject`, so the time is the server\'s own: routing, session lookup, ' +
+        "the real service (`buildServer`, signed-in specialist, session and CSRF checks included) with `app.inject`, so the time is the server's own: routing, session lookup, " +
         `queries and JSON, no network. The queue query plan: \`${plan}\`. A case view answer is about ${n(Math.round(caseBytes / 1024))} KiB. ` +
         'Command: `npm run bench -- console`. The database is dropped afterwards.',
     ].join('\n');
@@ -288,7 +450,10 @@ try {
   await db?.end().catch(() => {});
   await storage?.close();
   rmSync(uiDir, { recursive: true, force: true });
-  if (!reuse) await admin.query(`DROP DATABASE IF EXISTS ${DB}`).catch((err) => log(`could not drop ${DB}: ${(err as Error).message}`));
+  if (!reuse)
+    await admin
+      .query(`DROP DATABASE IF EXISTS ${DB}`)
+      .catch((err) => log(`could not drop ${DB}: ${(err as Error).message}`));
   await admin.end();
 }
 console.log(JSON.stringify({ title: 'Moderator console: queue and case view', markdown }));

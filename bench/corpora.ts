@@ -19,7 +19,9 @@ const repoRoot = new URL('..', import.meta.url).pathname;
 
 /** ../shared/corpora from the repository root, or $LIFEGUARD_CORPORA; null when absent. */
 export function corporaRoot(): string | null {
-  const candidates = [process.env['LIFEGUARD_CORPORA'], join(repoRoot, '..', 'shared', 'corpora')].filter((p): p is string => !!p);
+  const candidates = [process.env['LIFEGUARD_CORPORA'], join(repoRoot, '..', 'shared', 'corpora')].filter(
+    (p): p is string => !!p,
+  );
   return candidates.find((p) => existsSync(join(p, 'irc')) || existsSync(join(p, 'topical-chat'))) ?? null;
 }
 
@@ -66,7 +68,12 @@ export function loadIrc(corpora: string): IrcLog[] {
       for (const raw of readFileSync(join(path, file), 'utf8').split(/\r?\n/)) {
         const classic = CLASSIC.exec(raw);
         if (classic) {
-          lines.push({ clockSeconds: Number(classic[1]) * 3600 + Number(classic[2]) * 60, date: null, nick: classic[3]!, text: classic[4]!.trimEnd() });
+          lines.push({
+            clockSeconds: Number(classic[1]) * 3600 + Number(classic[2]) * 60,
+            date: null,
+            nick: classic[3]!,
+            text: classic[4]!.trimEnd(),
+          });
           continue;
         }
         const dated = DATED.exec(raw);
@@ -96,8 +103,13 @@ export function loadTopicalChat(corpora: string): TopicalChatConversation[] {
   const base = join(corpora, 'topical-chat', 'conversations');
   if (!existsSync(base)) return [];
   const out: TopicalChatConversation[] = [];
-  for (const file of readdirSync(base).filter((f) => f.endsWith('.json')).sort()) {
-    const data = JSON.parse(readFileSync(join(base, file), 'utf8')) as Record<string, { content?: { message?: unknown; agent?: unknown }[] }>;
+  for (const file of readdirSync(base)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
+    const data = JSON.parse(readFileSync(join(base, file), 'utf8')) as Record<
+      string,
+      { content?: { message?: unknown; agent?: unknown }[] }
+    >;
     for (const [key, conversation] of Object.entries(data)) {
       const turns = (conversation.content ?? [])
         .filter((t) => typeof t.message === 'string' && typeof t.agent === 'string')

@@ -98,12 +98,26 @@ function bundledRates(corporaRoot: string): number[] | null {
 
 function buildAndRun(entry: string, outfile: string, corporaRoot: string): number[] | null {
   // esbuild's build() is async; run it in a child so main() stays synchronous and simple.
-  const built = spawnSync(process.execPath, ['--import', 'tsx', '-e', `import('esbuild').then((e) => e.build({ entryPoints: [${JSON.stringify(entry)}], bundle: true, platform: 'node', format: 'esm', outfile: ${JSON.stringify(outfile)}, logLevel: 'error', external: ['esbuild'] }))`], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const built = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      '-e',
+      `import('esbuild').then((e) => e.build({ entryPoints: [${JSON.stringify(entry)}], bundle: true, platform: 'node', format: 'esm', outfile: ${JSON.stringify(outfile)}, logLevel: 'error', external: ['esbuild'] }))`,
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
   if (built.status !== 0) return null;
   log('bundled run (plain node):');
   // The bundle lives in bench/.build/, so tell it where the corpora are.
   const env = { ...process.env, LIFEGUARD_CORPORA: corporaRoot };
-  const run = spawnSync(process.execPath, [outfile, '--throughput-only'], { encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  const run = spawnSync(process.execPath, [outfile, '--throughput-only'], {
+    encoding: 'utf8',
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 1 << 20,
+  });
   const last = run.stdout.trim().split('\n').pop() ?? '';
   try {
     return (JSON.parse(last) as { rates: number[] }).rates;
@@ -116,13 +130,17 @@ function main(): void {
   const loadStart = Date.now();
   const corpora = loadCorpusEvents('pairs');
   if (!corpora) {
-    finish(`### ${TITLE}\n\nSkipped: corpora not found (expected ../shared/corpora with irc/ and topical-chat/, or $LIFEGUARD_CORPORA).\n`);
+    finish(
+      `### ${TITLE}\n\nSkipped: corpora not found (expected ../shared/corpora with irc/ and topical-chat/, or $LIFEGUARD_CORPORA).\n`,
+    );
     return;
   }
   // Time order across both corpora, as a live platform would deliver them.
   const events = [...corpora.irc, ...corpora.topicalChat].sort((x, y) => (x.time as number) - (y.time as number));
   const bytesOfText = events.reduce((n, e) => n + Buffer.byteLength(e.text), 0);
-  log(`loaded ${events.length} messages (${(bytesOfText / 1e6).toFixed(1)} MB of text) in ${Date.now() - loadStart} ms`);
+  log(
+    `loaded ${events.length} messages (${(bytesOfText / 1e6).toFixed(1)} MB of text) in ${Date.now() - loadStart} ms`,
+  );
 
   // Warm-up: lets the JIT settle before timing.
   pass(events);
@@ -185,7 +203,7 @@ function main(): void {
     '',
     'Method: corpus files are parsed into validated events in memory first (not timed); each timed pass builds a fresh ' +
       '`DetectionEngine`, calls `process()` on every message in time order (normalisation, signals, state update, scores) ' +
-      'and then reads every conversation\'s final score. Memory is heap used plus array buffers after forced GC, engine ' +
+      "and then reads every conversation's final score. Memory is heap used plus array buffers after forced GC, engine " +
       'holding its state, minus the same reading before it was created; synthetic conversations reuse corpus texts as fresh ' +
       'strings with new ids, so everything the engine keeps is counted. IRC is cut into 1:1 conversations by addressee ' +
       '(see bench/corpora.ts).',

@@ -15,7 +15,9 @@ const root = new URL('..', import.meta.url).pathname;
 const bridgeJpeg = join(root, '..', 'shared', 'testdata', 'pdq', 'images', 'dih', 'bridge-1-original.jpg');
 const haveBridge = existsSync(bridgeJpeg);
 const quick = process.argv.includes('--quick');
-const bankSizes = (process.env.PDQ_BENCH_SIZES ?? (quick ? '100000,1000000' : '1000000,10000000')).split(',').map(Number);
+const bankSizes = (process.env.PDQ_BENCH_SIZES ?? (quick ? '100000,1000000' : '1000000,10000000'))
+  .split(',')
+  .map(Number);
 const log = (msg: string): void => {
   process.stderr.write(`[pdq.bench] ${msg}\n`);
 };
@@ -30,12 +32,20 @@ interface HashFigure {
   perSecond: number;
 }
 
-async function pixelsFor(width: number | undefined, height: number | undefined): Promise<{ data: Uint8Array; width: number; height: number; label: string }> {
+async function pixelsFor(
+  width: number | undefined,
+  height: number | undefined,
+): Promise<{ data: Uint8Array; width: number; height: number; label: string }> {
   if (haveBridge) {
     let img = sharp(bridgeJpeg);
     if (width && height) img = img.resize(width, height, { fit: 'fill' });
     const { data, info } = await img.removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height, label: 'photo' };
+    return {
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+      width: info.width,
+      height: info.height,
+      label: 'photo',
+    };
   }
   // Without the shared photo: a benign synthetic picture (gradient plus noise).
   const w = width ?? 1600;
@@ -99,11 +109,18 @@ async function hashingFigures(): Promise<{ figures: HashFigure[]; endToEnd?: Has
     if (w === 512 && fallback.kernel !== hasher.kernel) {
       // Both kernels in the same run, interleaved, so that their ratio is meaningful.
       const [ms, msJs] = timeInterleaved(
-        [() => hasher.hashPixels(img.data, img.width, img.height, 3), () => fallback.hashPixels(img.data, img.width, img.height, 3)],
+        [
+          () => hasher.hashPixels(img.data, img.width, img.height, 3),
+          () => fallback.hashPixels(img.data, img.width, img.height, 3),
+        ],
         1500,
       );
       figures.push({ input: `${label} (${kernel})`, msPerHash: ms!, perSecond: 1000 / ms! });
-      figures.push({ input: `${label} (${KERNEL_LABEL.js}, the fallback: ${(msJs! / ms!).toFixed(1)}× the time)`, msPerHash: msJs!, perSecond: 1000 / msJs! });
+      figures.push({
+        input: `${label} (${KERNEL_LABEL.js}, the fallback: ${(msJs! / ms!).toFixed(1)}× the time)`,
+        msPerHash: msJs!,
+        perSecond: 1000 / msJs!,
+      });
       log(`hash ${img.width}x${img.height}: ${ms!.toFixed(2)} ms (${hasher.kernel}), ${msJs!.toFixed(2)} ms (js)`);
     } else {
       const ms = timeHashing(() => hasher.hashPixels(img.data, img.width, img.height, 3), 1500);
@@ -112,7 +129,11 @@ async function hashingFigures(): Promise<{ figures: HashFigure[]; endToEnd?: Has
     }
     if (w === 512) {
       const msD = timeHashing(() => hasher.dihedralPixels(img.data, img.width, img.height, 3), 1000);
-      figures.push({ input: `${img.width}×${img.height}, all 8 dihedral hashes (${kernel})`, msPerHash: msD, perSecond: 1000 / msD });
+      figures.push({
+        input: `${img.width}×${img.height}, all 8 dihedral hashes (${kernel})`,
+        msPerHash: msD,
+        perSecond: 1000 / msD,
+      });
     }
   }
   let endToEnd: HashFigure | undefined;
@@ -122,7 +143,11 @@ async function hashingFigures(): Promise<{ figures: HashFigure[]; endToEnd?: Has
     const t0 = performance.now();
     for (let i = 0; i < n; i++) await hashImageFile(bridgeJpeg, { hasher });
     const ms = (performance.now() - t0) / n;
-    endToEnd = { input: '1600×1004 JPEG file: read + decode (sharp) + MD5/SHA-256 + PDQ', msPerHash: ms, perSecond: 1000 / ms };
+    endToEnd = {
+      input: '1600×1004 JPEG file: read + decode (sharp) + MD5/SHA-256 + PDQ',
+      msPerHash: ms,
+      perSecond: 1000 / ms,
+    };
   }
   return endToEnd ? { figures, endToEnd } : { figures };
 }
@@ -192,7 +217,9 @@ function lookupFigures(n: number): LookupFigure {
   index.rebuild();
   const buildSeconds = (performance.now() - t0) / 1000;
   const stats = index.stats();
-  log(`bank of ${n}: built in ${buildSeconds.toFixed(1)} s, ${(stats.bytes / 2 ** 20).toFixed(0)} MiB, chunks ${stats.chunkBits.join('/')}`);
+  log(
+    `bank of ${n}: built in ${buildSeconds.toFixed(1)} s, ${(stats.bytes / 2 ** 20).toFixed(0)} MiB, chunks ${stats.chunkBits.join('/')}`,
+  );
   gc();
   for (let i = 0; i < 200; i++) index.search(q, 31, (i % queries) * 8); // warm-up
   // Three rounds over all queries; the best round is reported (other processes on a shared
@@ -259,7 +286,9 @@ function lookupFigures(n: number): LookupFigure {
     linearQueries,
     agree,
   };
-  log(`bank of ${n}: p50 ${fig.p50.toFixed(3)} ms, p99 ${fig.p99.toFixed(3)} ms (CPU ${fig.cpuP50.toFixed(3)} / ${fig.cpuP99.toFixed(3)} ms), linear ${fig.linearMean.toFixed(1)} ms`);
+  log(
+    `bank of ${n}: p50 ${fig.p50.toFixed(3)} ms, p99 ${fig.p99.toFixed(3)} ms (CPU ${fig.cpuP50.toFixed(3)} / ${fig.cpuP99.toFixed(3)} ms), linear ${fig.linearMean.toFixed(1)} ms`,
+  );
   return fig;
 }
 
@@ -291,16 +320,22 @@ const hugePages = /glibc\.malloc\.hugetlb=[12]/.test(process.env.GLIBC_TUNABLES 
 const lines: string[] = [];
 lines.push('### PDQ image matching');
 lines.push('');
-lines.push('**Hashing, excluding decode** (one core, pixels already in memory; goal ≥ 300 hashes/s per core, C++ reference ~550/s, which hashes at most 512×512 after its own pre-resize):');
+lines.push(
+  '**Hashing, excluding decode** (one core, pixels already in memory; goal ≥ 300 hashes/s per core, C++ reference ~550/s, which hashes at most 512×512 after its own pre-resize):',
+);
 lines.push('');
 lines.push('| input | ms per hash | hashes/s per core |');
 lines.push('|---|---:|---:|');
 for (const f of figures) lines.push(`| ${f.input} | ${f2(f.msPerHash)} | ${f.perSecond.toFixed(0)} |`);
 if (endToEnd) lines.push(`| ${endToEnd.input} | ${f2(endToEnd.msPerHash)} | ${endToEnd.perSecond.toFixed(0)} |`);
 lines.push('');
-lines.push('**Lookup at Hamming distance ≤ 31** (random 256-bit hashes; half the queries have a planted near match 0–31 bits away; goal p99 < 1 ms at 10 million, memory < 2 GB):');
+lines.push(
+  '**Lookup at Hamming distance ≤ 31** (random 256-bit hashes; half the queries have a planted near match 0–31 bits away; goal p99 < 1 ms at 10 million, memory < 2 GB):',
+);
 lines.push('');
-lines.push('| bank size | build (s) | index memory (MiB) | chunks (bits) | p50 (ms) | p99 (ms) | max (ms) | p99, worst round (ms) | CPU time per query p50 / p99 (ms) | planted found | linear scan mean (ms) | speed-up | same results |');
+lines.push(
+  '| bank size | build (s) | index memory (MiB) | chunks (bits) | p50 (ms) | p99 (ms) | max (ms) | p99, worst round (ms) | CPU time per query p50 / p99 (ms) | planted found | linear scan mean (ms) | speed-up | same results |',
+);
 lines.push('|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
 for (const l of lookups) {
   lines.push(

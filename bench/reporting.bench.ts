@@ -22,7 +22,19 @@ const load = loadavg()[0]!.toFixed(2);
 
 function caseOf(i: number): CaseRecord {
   const conversationId = `conv-${i}`;
-  return { id: `case_${String(i).padStart(7, '0')}`, tenantId: tenant, accusedId: `adult-${i}`, status: 'open', level: 'high', score: 0.8, conversationIds: [conversationId], evidence: caseEvidence(`adult-${i}`, `kid-${i}`, conversationId), openedAt: Date.now(), updatedAt: Date.now(), version: 1 };
+  return {
+    id: `case_${String(i).padStart(7, '0')}`,
+    tenantId: tenant,
+    accusedId: `adult-${i}`,
+    status: 'open',
+    level: 'high',
+    score: 0.8,
+    conversationIds: [conversationId],
+    evidence: caseEvidence(`adult-${i}`, `kid-${i}`, conversationId),
+    openedAt: Date.now(),
+    updatedAt: Date.now(),
+    version: 1,
+  };
 }
 
 async function run(): Promise<void> {
@@ -37,7 +49,8 @@ async function run(): Promise<void> {
     let vault = new EvidenceVault(storage, signer, { software: 'bench', model: DEFAULT_MODEL });
     for (let i = 0; i < TIMED_FREEZES; i++) await storage.saveCase(tenant, { caseRecord: caseOf(i) });
     const t0 = performance.now();
-    for (let i = 0; i < TIMED_FREEZES; i++) await vault.freeze(tenant, caseOf(i).id, 'case opened', { system: 'lifeguard' });
+    for (let i = 0; i < TIMED_FREEZES; i++)
+      await vault.freeze(tenant, caseOf(i).id, 'case opened', { system: 'lifeguard' });
     const freezeMs = performance.now() - t0;
     const perSecond = Math.round(TIMED_FREEZES / (freezeMs / 1000));
     process.stderr.write(`froze ${TIMED_FREEZES} packages in ${Math.round(freezeMs)} ms (${perSecond}/s)\n`);
@@ -63,12 +76,15 @@ async function run(): Promise<void> {
       const tv = performance.now();
       result = await vault.verify(tenant);
       rounds.push(performance.now() - tv);
-      if (!result.ok) throw new Error(`verify found problems in a clean store: ${JSON.stringify(result.problems.slice(0, 3))}`);
+      if (!result.ok)
+        throw new Error(`verify found problems in a clean store: ${JSON.stringify(result.problems.slice(0, 3))}`);
       process.stderr.write(`verify round ${r + 1}: ${Math.round(rounds[r]!)} ms\n`);
     }
     const best = Math.min(...rounds);
     const worst = Math.max(...rounds);
-    const sizes = storage.db.prepare('SELECT avg(length(package)) AS avg FROM evidence_packages').get() as { avg: number };
+    const sizes = storage.db.prepare('SELECT avg(length(package)) AS avg FROM evidence_packages').get() as {
+      avg: number;
+    };
     const markdown = [
       '### Evidence preservation (reporting)',
       '',

@@ -31,7 +31,8 @@ function parseLastJsonLine(stdout: string): { title: string; markdown: string } 
   if (!last) return null;
   try {
     const value = JSON.parse(last) as { title?: unknown; markdown?: unknown };
-    if (typeof value.title === 'string' && typeof value.markdown === 'string') return { title: value.title, markdown: value.markdown };
+    if (typeof value.title === 'string' && typeof value.markdown === 'string')
+      return { title: value.title, markdown: value.markdown };
   } catch {
     // fall through
   }
@@ -42,7 +43,10 @@ function runBench(file: string): Promise<Section> {
   const name = basename(file).replace(/\.bench\.ts$/, '');
   return new Promise((resolve) => {
     const started = Date.now();
-    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', file], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -119,7 +123,9 @@ async function main() {
     '',
     `- Last run: \`${command}\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     `- Machine: ${machine()}`,
-    all.size > fresh.size ? `- Re-measured in this run: ${[...fresh.keys()].join(', ')}; the other sections are from earlier runs (see their own dates).` : '- Every section below was measured in this run.',
+    all.size > fresh.size
+      ? `- Re-measured in this run: ${[...fresh.keys()].join(', ')}; the other sections are from earlier runs (see their own dates).`
+      : '- Every section below was measured in this run.',
     '',
     'Figures from different sections are not directly comparable unless measured on the same machine in the same run.',
     '',

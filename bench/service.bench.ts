@@ -54,19 +54,40 @@ function log(line: string) {
 function corpusTexts(): string[] {
   const dir = corporaRoot();
   if (dir) {
-    const texts = topicalChatEvents(loadTopicalChat(dir)).map((e) => e.text).filter((t) => t.length > 0 && t.length < 2000);
+    const texts = topicalChatEvents(loadTopicalChat(dir))
+      .map((e) => e.text)
+      .filter((t) => t.length > 0 && t.length < 2000);
     if (texts.length > 1000) return texts.slice(0, 20_000);
   }
-  return Array.from({ length: 1000 }, (_, i) => `ordinary message number ${i} about school, football and what is for dinner`);
+  return Array.from(
+    { length: 1000 },
+    (_, i) => `ordinary message number ${i} about school, football and what is for dinner`,
+  );
 }
 
 /** Accounts (half children) and a friendship graph, written straight to the store before the server starts. */
 async function seed(storage: Storage): Promise<void> {
   const t = Date.now() - 86_400_000;
   const events: LifeguardEvent[] = [];
-  for (let u = 0; u < USERS; u++) events.push({ type: 'account', id: `acc-${u}`, time: t, userId: `u${u}`, age: u % 2 ? 14 : 30, country: u % 3 ? 'GB' : 'DE' });
+  for (let u = 0; u < USERS; u++)
+    events.push({
+      type: 'account',
+      id: `acc-${u}`,
+      time: t,
+      userId: `u${u}`,
+      age: u % 2 ? 14 : 30,
+      country: u % 3 ? 'GB' : 'DE',
+    });
   for (let u = 0; u < USERS; u++) {
-    for (const d of [1, 2, 7]) events.push({ type: 'contact', id: `f-${u}-${d}`, time: t + 1, action: 'friend_accept', actorId: `u${u}`, targetId: `u${(u + d * 2) % USERS}` });
+    for (const d of [1, 2, 7])
+      events.push({
+        type: 'contact',
+        id: `f-${u}-${d}`,
+        time: t + 1,
+        action: 'friend_accept',
+        actorId: `u${u}`,
+        targetId: `u${(u + d * 2) % USERS}`,
+      });
   }
   for (let i = 0; i < events.length; i += 1000) await storage.appendEvents('bench', events.slice(i, i + 1000), t);
 }
@@ -80,10 +101,29 @@ interface Server {
 async function startServer(database: string, sqliteSync: 'full' | 'normal'): Promise<Server> {
   // LIFEGUARD_BENCH_NODE_ARGS passes extra flags to the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
   const extra = (process.env.LIFEGUARD_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...extra, '--import', 'tsx', join(root, 'packages/service/bin/lifeguard-service.ts'), 'serve', '--database', database, '--port', '0', '--log-level', 'error', '--no-webhooks', '--sqlite-sync', sqliteSync], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...extra,
+      '--import',
+      'tsx',
+      join(root, 'packages/service/bin/lifeguard-service.ts'),
+      'serve',
+      '--database',
+      database,
+      '--port',
+      '0',
+      '--log-level',
+      'error',
+      '--no-webhooks',
+      '--sqlite-sync',
+      sqliteSync,
+    ],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -119,7 +159,12 @@ interface RunResult {
   loopDelayP99: number;
 }
 
-async function measure(label: string, database: string, sqliteSync: 'full' | 'normal', texts: string[]): Promise<RunResult> {
+async function measure(
+  label: string,
+  database: string,
+  sqliteSync: 'full' | 'normal',
+  texts: string[],
+): Promise<RunResult> {
   const setup = await openStorage({ database });
   await seed(setup);
   const ingestKey = (await createKey(setup, 'bench', 'bench ingest', ['ingest'])).key;
@@ -138,7 +183,8 @@ async function measure(label: string, database: string, sqliteSync: 'full' | 'no
       const sender = (b * 7 + i) % USERS;
       const recipient = (sender + 2) % USERS;
       const text = texts[textNo++ % texts.length]!;
-      parts[i] = `{"type":"message","id":"${label}-${b}-${i}","time":${base + b * 10 + (i % 10)},"conversationId":"c${Math.min(sender, recipient)}-${Math.max(sender, recipient)}","senderId":"u${sender}","recipientIds":["u${recipient}"],"text":${JSON.stringify(text)}}`;
+      parts[i] =
+        `{"type":"message","id":"${label}-${b}-${i}","time":${base + b * 10 + (i % 10)},"conversationId":"c${Math.min(sender, recipient)}-${Math.max(sender, recipient)}","senderId":"u${sender}","recipientIds":["u${recipient}"],"text":${JSON.stringify(text)}}`;
     }
     return `{"events":[${parts.join(',')}]}`;
   };
@@ -162,23 +208,64 @@ async function measure(label: string, database: string, sqliteSync: 'full' | 'no
     setupRequest: (req) => ({ ...req, body: ingestBody() }),
   };
   // Warm-up (JIT, connection pools, caches), not counted; then decision latency with no other load.
-  await autocannon({ url: server.url, connections: 2, duration: 2, overallRate: DECISION_RATE, requests: [decisionRequest] });
-  const warm = await autocannon({ url: server.url, connections: INGEST_CONNECTIONS, duration: 3, requests: [ingestRequest] });
-  const idle = await autocannon({ url: server.url, connections: 2, duration: 4, overallRate: DECISION_RATE, requests: [decisionRequest] });
+  await autocannon({
+    url: server.url,
+    connections: 2,
+    duration: 2,
+    overallRate: DECISION_RATE,
+    requests: [decisionRequest],
+  });
+  const warm = await autocannon({
+    url: server.url,
+    connections: INGEST_CONNECTIONS,
+    duration: 3,
+    requests: [ingestRequest],
+  });
+  const idle = await autocannon({
+    url: server.url,
+    connections: 2,
+    duration: 4,
+    overallRate: DECISION_RATE,
+    requests: [decisionRequest],
+  });
 
   // A: as fast as the server takes it, with decisions alongside (throughput; latency at saturation).
-  log(`${label}: ingesting flat out for ${SECONDS} s with ${INGEST_CONNECTIONS} connections, ${DECISION_RATE} contact decisions/s alongside`);
+  log(
+    `${label}: ingesting flat out for ${SECONDS} s with ${INGEST_CONNECTIONS} connections, ${DECISION_RATE} contact decisions/s alongside`,
+  );
   const [ingest, decide] = await Promise.all([
     autocannon({ url: server.url, connections: INGEST_CONNECTIONS, duration: SECONDS, requests: [ingestRequest] }),
-    autocannon({ url: server.url, connections: 4, duration: SECONDS, overallRate: DECISION_RATE, requests: [decisionRequest] }),
+    autocannon({
+      url: server.url,
+      connections: 4,
+      duration: SECONDS,
+      overallRate: DECISION_RATE,
+      requests: [decisionRequest],
+    }),
   ]);
   // B: ingestion held at the goal rate (20,000 messages/s), decisions alongside (latency at that load).
-  log(`${label}: ingesting at ${GOAL_RATE} messages/s for ${SECONDS} s, ${DECISION_RATE} contact decisions/s alongside`);
+  log(
+    `${label}: ingesting at ${GOAL_RATE} messages/s for ${SECONDS} s, ${DECISION_RATE} contact decisions/s alongside`,
+  );
   const [goalIngest, goalDecide] = await Promise.all([
-    autocannon({ url: server.url, connections: INGEST_CONNECTIONS, duration: SECONDS, overallRate: GOAL_RATE / BATCH, requests: [ingestRequest] }),
-    autocannon({ url: server.url, connections: 4, duration: SECONDS, overallRate: DECISION_RATE, requests: [decisionRequest] }),
+    autocannon({
+      url: server.url,
+      connections: INGEST_CONNECTIONS,
+      duration: SECONDS,
+      overallRate: GOAL_RATE / BATCH,
+      requests: [ingestRequest],
+    }),
+    autocannon({
+      url: server.url,
+      connections: 4,
+      duration: SECONDS,
+      overallRate: DECISION_RATE,
+      requests: [decisionRequest],
+    }),
   ]);
-  const health = (await (await fetch(`${server.url}/healthz`)).json()) as { eventLoopDelayMs: { p50: number; p99: number; max: number } };
+  const health = (await (await fetch(`${server.url}/healthz`)).json()) as {
+    eventLoopDelayMs: { p50: number; p99: number; max: number };
+  };
   server.child.kill('SIGTERM');
   await server.exited;
 
@@ -193,13 +280,15 @@ async function measure(label: string, database: string, sqliteSync: 'full' | 'no
     ingestP99: ingest.latency.p99,
     acked,
     stored,
-    ingestErrors: ingest.non2xx + ingest.errors + ingest.timeouts + goalIngest.non2xx + goalIngest.errors + goalIngest.timeouts,
+    ingestErrors:
+      ingest.non2xx + ingest.errors + ingest.timeouts + goalIngest.non2xx + goalIngest.errors + goalIngest.timeouts,
     decisionP50: decide.latency.p50,
     decisionP99: decide.latency.p99,
     goalMessagesPerSecond: Math.round((goalIngest['2xx'] * BATCH) / SECONDS),
     goalDecisionP50: goalDecide.latency.p50,
     goalDecisionP99: goalDecide.latency.p99,
-    decisionErrors: decide.non2xx + decide.errors + decide.timeouts + goalDecide.non2xx + goalDecide.errors + goalDecide.timeouts,
+    decisionErrors:
+      decide.non2xx + decide.errors + decide.timeouts + goalDecide.non2xx + goalDecide.errors + goalDecide.timeouts,
     idleDecisionP50: idle.latency.p50,
     idleDecisionP99: idle.latency.p99,
     loopDelayP99: health.eventLoopDelayMs.p99,
@@ -214,8 +303,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lifeguard-bench-'));
 const only = process.env.LIFEGUARD_BENCH_STORES; // e.g. "sqlite" to measure one store while tuning
 const wanted = (store: string) => !only || only.split(',').includes(store);
 try {
-  if (wanted('sqlite')) results.push(await measure('SQLite (synchronous=FULL, default)', join(dir, 'full.db'), 'full', texts));
-  if (wanted('sqlite-normal')) results.push(await measure('SQLite (synchronous=NORMAL)', join(dir, 'normal.db'), 'normal', texts));
+  if (wanted('sqlite'))
+    results.push(await measure('SQLite (synchronous=FULL, default)', join(dir, 'full.db'), 'full', texts));
+  if (wanted('sqlite-normal'))
+    results.push(await measure('SQLite (synchronous=NORMAL)', join(dir, 'normal.db'), 'normal', texts));
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
@@ -237,8 +328,10 @@ const markdown = [
   '',
   '| store | messages/s ingested, flat out (batches of 100) | ingest request p50 / p99 (ms) | contact decision p50 / p99 at that load (ms) | contact decision p50 / p99 with ingestion at 20,000 messages/s (ms) | decision p50 / p99 with no ingestion (ms) | acknowledged events found stored | errors |',
   '|---|---:|---:|---:|---:|---:|---|---:|',
-  ...results.map((r) =>
-    `| ${r.store} | ${n(r.messagesPerSecond)} | ${r.ingestP50} / ${r.ingestP99} | ${r.decisionP50} / ${r.decisionP99} | ${r.goalDecisionP50} / ${r.goalDecisionP99} (at ${n(r.goalMessagesPerSecond)}/s) | ${r.idleDecisionP50} / ${r.idleDecisionP99} | ${r.stored >= r.acked ? `all ${n(r.acked)}` : `${n(r.stored)} of ${n(r.acked)}`} | ${r.ingestErrors + r.decisionErrors} |`),
+  ...results.map(
+    (r) =>
+      `| ${r.store} | ${n(r.messagesPerSecond)} | ${r.ingestP50} / ${r.ingestP99} | ${r.decisionP50} / ${r.decisionP99} | ${r.goalDecisionP50} / ${r.goalDecisionP99} (at ${n(r.goalMessagesPerSecond)}/s) | ${r.idleDecisionP50} / ${r.idleDecisionP99} | ${r.stored >= r.acked ? `all ${n(r.acked)}` : `${n(r.stored)} of ${n(r.acked)}`} | ${r.ingestErrors + r.decisionErrors} |`,
+  ),
   '',
   'Goals: ≥ 20,000 messages/s durably stored, in batches of 100, on SQLite and on PostgreSQL; contact decision p99 < 10 ms under that load.',
   '',

@@ -16,17 +16,32 @@ const loadAtStart = loadavg()[0] as number;
 await ensureBuilt();
 const dir = mkdtempSync(join(tmpdir(), 'lifeguard-startup-'));
 const image = join(dir, 'gradient.png');
-const w = 640, h = 480, px = Buffer.alloc(w * h * 3);
+const w = 640,
+  h = 480,
+  px = Buffer.alloc(w * h * 3);
 for (let i = 0; i < px.length; i++) px[i] = ((i % (w * 3)) / 3 + Math.floor(i / (w * 3))) % 256;
-await sharp(px, { raw: { width: w, height: h, channels: 3 } }).png().toFile(image);
+await sharp(px, { raw: { width: w, height: h, channels: 3 } })
+  .png()
+  .toFile(image);
 
-interface Case { label: string; args: string[]; source?: boolean }
+interface Case {
+  label: string;
+  args: string[];
+  source?: boolean;
+}
 const CASES: Case[] = [
   { label: '`node -e 0` (bare Node)', args: ['-e', '0'] },
   { label: '`lifeguard --version`, built', args: [BIN, '--version'] },
   { label: '`lifeguard --version`, sources through tsx', args: [BIN, '--version'], source: true },
-  { label: '`lifeguard scan examples/grooming-scenario.jsonl`, built', args: [BIN, 'scan', 'examples/grooming-scenario.jsonl', '--no-progress'] },
-  { label: '`lifeguard scan examples/grooming-scenario.jsonl`, sources through tsx', args: [BIN, 'scan', 'examples/grooming-scenario.jsonl', '--no-progress'], source: true },
+  {
+    label: '`lifeguard scan examples/grooming-scenario.jsonl`, built',
+    args: [BIN, 'scan', 'examples/grooming-scenario.jsonl', '--no-progress'],
+  },
+  {
+    label: '`lifeguard scan examples/grooming-scenario.jsonl`, sources through tsx',
+    args: [BIN, 'scan', 'examples/grooming-scenario.jsonl', '--no-progress'],
+    source: true,
+  },
   { label: '`lifeguard hash IMAGE` (one 640×480 PNG), built', args: [BIN, 'hash', image] },
   { label: '`lifeguard hash IMAGE` (one 640×480 PNG), sources through tsx', args: [BIN, 'hash', image], source: true },
 ];
@@ -49,8 +64,17 @@ rmSync(dir, { recursive: true, force: true });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 const medians = times.map(median);
 const bare = medians[0] as number;
-const lines = ['### CLI start-up', '', `Wall time from spawn to exit, median of ${ROUNDS} interleaved rounds (goal: \`lifeguard --version\` under 0.25 s):`, '', '| command | median (s) | × bare node |', '|---|---:|---:|'];
-CASES.forEach((c, i) => lines.push(`| ${c.label} | ${(medians[i] as number).toFixed(3)} | ${((medians[i] as number) / bare).toFixed(1)}× |`));
+const lines = [
+  '### CLI start-up',
+  '',
+  `Wall time from spawn to exit, median of ${ROUNDS} interleaved rounds (goal: \`lifeguard --version\` under 0.25 s):`,
+  '',
+  '| command | median (s) | × bare node |',
+  '|---|---:|---:|',
+];
+CASES.forEach((c, i) =>
+  lines.push(`| ${c.label} | ${(medians[i] as number).toFixed(3)} | ${((medians[i] as number) / bare).toFixed(1)}× |`),
+);
 lines.push('');
 lines.push(
   'Method: `node --expose-gc --import tsx bench/startup.bench.ts` (`npm run bench -- startup`). "Built" is what `npx lifeguard` runs after `npm install` ' +

@@ -14,7 +14,18 @@
 //   node scripts/build.mjs            JavaScript, declarations, package manifests
 //   node scripts/build.mjs --no-types JavaScript only (faster; what the CLI needs)
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { build } from 'esbuild';
@@ -121,7 +132,10 @@ for (const file of assets) {
 for (const pkg of PACKAGES) {
   for (const file of walk(join(root, 'packages', pkg, 'dist')).filter((f) => f.endsWith('.js'))) {
     const text = readFileSync(file, 'utf8');
-    const fixed = text.replace(/new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g, 'new URL($1$2.js$1, import.meta.url)');
+    const fixed = text.replace(
+      /new URL\((["'])(\.{1,2}\/[^"']+)\.ts\1, import\.meta\.url\)/g,
+      'new URL($1$2.js$1, import.meta.url)',
+    );
     if (fixed !== text) writeFileSync(file, fixed);
   }
 }
@@ -131,7 +145,9 @@ if (withTypes) {
     const dir = join(root, 'packages', pkg);
     const tmp = join(dir, 'dist', '.types');
     const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-    execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json'), '--outDir', tmp], { stdio: 'inherit' });
+    execFileSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.build.json'), '--outDir', tmp], {
+      stdio: 'inherit',
+    });
     // tsc mirrors the package root (src/, on-device/); the JavaScript has src/ at the top.
     for (const top of readdirSync(tmp)) {
       const to = top === 'src' ? join(dir, 'dist') : join(dir, 'dist', top);
@@ -175,5 +191,10 @@ if (withTypes) {
 
 // What the built CLI came from: bin/lifeguard.mjs runs dist/ only while none of these is newer.
 const cliDist = join(root, 'packages', 'cli', 'dist');
-writeFileSync(join(cliDist, 'build-info.json'), `${JSON.stringify({ builtAt: started, types: withTypes, inputs: [...sources, ...assets, ...PACKAGES.map((p) => join(root, 'packages', p, 'package.json'))].map(rel).sort() })}\n`);
-console.log(`lifeguard: built ${sources.length} modules${withTypes ? ' and the declarations of ' + PUBLISHED.map((p) => '@lifeguard/' + p).join(', ') : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+writeFileSync(
+  join(cliDist, 'build-info.json'),
+  `${JSON.stringify({ builtAt: started, types: withTypes, inputs: [...sources, ...assets, ...PACKAGES.map((p) => join(root, 'packages', p, 'package.json'))].map(rel).sort() })}\n`,
+);
+console.log(
+  `lifeguard: built ${sources.length} modules${withTypes ? ' and the declarations of ' + PUBLISHED.map((p) => '@lifeguard/' + p).join(', ') : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);

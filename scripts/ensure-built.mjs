@@ -33,7 +33,11 @@ export async function ensureBuilt() {
       continue;
     }
     try {
-      if (!buildIsCurrent()) execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+      if (!buildIsCurrent())
+        execFileSync(process.execPath, [join(ROOT, 'scripts/build.mjs')], {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
     } finally {
       rmSync(LOCK, { recursive: true, force: true });
     }

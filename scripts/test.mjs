@@ -25,7 +25,13 @@ function collect(dir, out) {
 }
 
 const files = ['packages', 'bench', 'scripts']
-  .flatMap((d) => { try { return collect(join(root, d), []); } catch { return []; } })
+  .flatMap((d) => {
+    try {
+      return collect(join(root, d), []);
+    } catch {
+      return [];
+    }
+  })
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .sort();
 if (files.length === 0) {
@@ -39,16 +45,25 @@ if (files.length === 0) {
 const FILE_TIMEOUT_MS = 600_000;
 const skipDir = mkdtempSync(join(tmpdir(), 'lifeguard-test-'));
 const skipFile = join(skipDir, 'skips.jsonl');
-const child = spawn(process.execPath, [
-  '--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_MS}`,
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`, `--test-reporter-destination=${skipFile}`,
-  ...files,
-], {
-  cwd: root,
-  stdio: ['ignore', 'pipe', 'inherit'],
-  env: { ...process.env, LIFEGUARD_TEST: '1' },
-});
+const child = spawn(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-timeout=${FILE_TIMEOUT_MS}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    `--test-reporter=${join(root, 'scripts/skip-reporter.mjs')}`,
+    `--test-reporter-destination=${skipFile}`,
+    ...files,
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, LIFEGUARD_TEST: '1' },
+  },
+);
 const counts = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
 let buf = '';
 child.stdout.on('data', (chunk) => {
@@ -63,7 +78,10 @@ child.stdout.on('data', (chunk) => {
 });
 function readSkips() {
   try {
-    return readFileSync(skipFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    return readFileSync(skipFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
   } catch {
     return [];
   } finally {
@@ -89,12 +107,15 @@ child.on('close', (code) => {
     console.log('\nSkipped:');
     for (const [reason, where] of byReason) {
       console.log(`- ${reason}`);
-      for (const [key, n] of where) console.log(`    ${key.startsWith('suite ') ? key : `${key} (${n} test${n === 1 ? '' : 's'})`}`);
+      for (const [key, n] of where)
+        console.log(`    ${key.startsWith('suite ') ? key : `${key} (${n} test${n === 1 ? '' : 's'})`}`);
     }
   }
   // A test cancelled because its suite's set-up failed did not pass: it counts as failed.
   const failed = counts.fail + counts.cancelled;
   const suites = skippedSuites ? ` (${skippedSuites} of them whole suites)` : '';
-  console.log(`${counts.pass} passed, ${failed} failed${counts.cancelled ? ` (${counts.cancelled} cancelled)` : ''}, ${skipped} skipped${suites}`);
+  console.log(
+    `${counts.pass} passed, ${failed} failed${counts.cancelled ? ` (${counts.cancelled} cancelled)` : ''}, ${skipped} skipped${suites}`,
+  );
   process.exit(code ?? 1);
 });

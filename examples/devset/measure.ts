@@ -17,9 +17,28 @@ export const HELD_OUT_WRITERS = ['w4', 'w5'];
 const THRESHOLD = 0.5;
 const BASE = Date.parse('2026-01-05T15:00:00Z');
 
-export interface DevParticipant { id: string; role: 'offender' | 'child' | 'peer' | 'adult'; trueAge: number; accountAge: number | null; locale?: string }
-export interface DevMessage { from: string; text: string; gapMinutes: number; attachment?: string }
-export interface DevConversation { id: string; writer: string; label: 'harmful' | 'benign'; family: string; setting: string; participants: DevParticipant[]; messages: DevMessage[] }
+export interface DevParticipant {
+  id: string;
+  role: 'offender' | 'child' | 'peer' | 'adult';
+  trueAge: number;
+  accountAge: number | null;
+  locale?: string;
+}
+export interface DevMessage {
+  from: string;
+  text: string;
+  gapMinutes: number;
+  attachment?: string;
+}
+export interface DevConversation {
+  id: string;
+  writer: string;
+  label: 'harmful' | 'benign';
+  family: string;
+  setting: string;
+  participants: DevParticipant[];
+  messages: DevMessage[];
+}
 
 const here = new URL('.', import.meta.url).pathname;
 const root = new URL('../../', import.meta.url).pathname;
@@ -28,12 +47,20 @@ const root = new URL('../../', import.meta.url).pathname;
 export function loadDevset(): DevConversation[] {
   const dir = process.env.DEVSET_DIR;
   const files = dir
-    ? readdirSync(dir).filter((w) => /^w\d+$/.test(w)).map((w) => join(dir, w, 'conversations.jsonl'))
-    : readdirSync(join(here, 'writers')).filter((f) => f.endsWith('.jsonl')).map((f) => join(here, 'writers', f));
+    ? readdirSync(dir)
+        .filter((w) => /^w\d+$/.test(w))
+        .map((w) => join(dir, w, 'conversations.jsonl'))
+    : readdirSync(join(here, 'writers'))
+        .filter((f) => f.endsWith('.jsonl'))
+        .map((f) => join(here, 'writers', f));
   const out: DevConversation[] = [];
   for (const file of files.sort()) {
     let text = '';
-    try { text = readFileSync(file, 'utf8'); } catch { continue; }
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
     for (const line of text.split('\n')) if (line.trim()) out.push(JSON.parse(line) as DevConversation);
   }
   return out;
@@ -55,8 +82,13 @@ export function devsetEvents(conversations: DevConversation[], declaredAges: boo
     c.messages.forEach((m, k) => {
       t += Math.round(m.gapMinutes * 60_000) + (k === 0 ? 0 : 1000);
       events.push({
-        type: 'message', id: `${c.id}-m${k}`, time: t, conversationId: c.id, senderId: m.from,
-        recipientIds: c.participants.filter((p) => p.id !== m.from).map((p) => p.id), text: m.text,
+        type: 'message',
+        id: `${c.id}-m${k}`,
+        time: t,
+        conversationId: c.id,
+        senderId: m.from,
+        recipientIds: c.participants.filter((p) => p.id !== m.from).map((p) => p.id),
+        text: m.text,
         ...(m.attachment ? { attachments: [{ kind: 'image' as const }] } : {}),
       });
     });
@@ -64,18 +96,51 @@ export function devsetEvents(conversations: DevConversation[], declaredAges: boo
   return events.sort((a, b) => (a.time as number) - (b.time as number));
 }
 
-interface SplitResult { split: string; mode: string; conversations: number; harmful: number; result: EvalResult }
+interface SplitResult {
+  split: string;
+  mode: string;
+  conversations: number;
+  harmful: number;
+  result: EvalResult;
+}
 
 async function measureSplit(name: string, conversations: DevConversation[], declared: boolean): Promise<SplitResult> {
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-devset-'));
   try {
     const events = join(dir, 'events.jsonl');
-    writeFileSync(events, devsetEvents(conversations, declared).map((e) => JSON.stringify(e)).join('\n') + '\n');
-    const predators = new Set(conversations.flatMap((c) => c.participants.filter((p) => p.role === 'offender').map((p) => p.id)));
+    writeFileSync(
+      events,
+      devsetEvents(conversations, declared)
+        .map((e) => JSON.stringify(e))
+        .join('\n') + '\n',
+    );
+    const predators = new Set(
+      conversations.flatMap((c) => c.participants.filter((p) => p.role === 'offender').map((p) => p.id)),
+    );
     writeFileSync(join(dir, 'predators.txt'), [...predators].join('\n') + '\n');
-    writeFileSync(join(dir, 'labels.jsonl'), conversations.map((c) => JSON.stringify({ conversationId: c.id, label: c.label })).join('\n') + '\n');
-    const result = await evaluate(events, { predators: join(dir, 'predators.txt'), threshold: THRESHOLD, json: true, format: 'jsonl', progress: false, maxErrors: 5 }, null);
-    return { split: name, mode: declared ? 'ages declared' : 'chat log alone', conversations: conversations.length, harmful: conversations.filter((c) => c.label === 'harmful').length, result };
+    writeFileSync(
+      join(dir, 'labels.jsonl'),
+      conversations.map((c) => JSON.stringify({ conversationId: c.id, label: c.label })).join('\n') + '\n',
+    );
+    const result = await evaluate(
+      events,
+      {
+        predators: join(dir, 'predators.txt'),
+        threshold: THRESHOLD,
+        json: true,
+        format: 'jsonl',
+        progress: false,
+        maxErrors: 5,
+      },
+      null,
+    );
+    return {
+      split: name,
+      mode: declared ? 'ages declared' : 'chat log alone',
+      conversations: conversations.length,
+      harmful: conversations.filter((c) => c.label === 'harmful').length,
+      result,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -92,7 +157,9 @@ function table(rows: SplitResult[]): string {
     const a = r.result.authors!;
     const c = r.result.conversations;
     const benign = c.total - c.positive;
-    lines.push(`| ${r.split} | ${r.mode} | ${r.conversations} (${r.harmful}) | ${f2(a.precision)} | ${f2(a.recall)} | ${a.truePositives} of ${a.offendersSeen} | ${a.falsePositives} | ${f2(c.recall)} | ${c.flagged - Math.round((c.recall ?? 0) * c.positive)} of ${benign} | ${c.medianMessagesBeforeAlert ?? 'n/a'} | ${f2(c.rocAuc)} |`);
+    lines.push(
+      `| ${r.split} | ${r.mode} | ${r.conversations} (${r.harmful}) | ${f2(a.precision)} | ${f2(a.recall)} | ${a.truePositives} of ${a.offendersSeen} | ${a.falsePositives} | ${f2(c.recall)} | ${c.flagged - Math.round((c.recall ?? 0) * c.positive)} of ${benign} | ${c.medianMessagesBeforeAlert ?? 'n/a'} | ${f2(c.rocAuc)} |`,
+    );
   }
   return lines.join('\n');
 }
@@ -102,7 +169,8 @@ function misses(conversations: DevConversation[], declared: boolean): string {
   const engine = new DetectionEngine({ alertThreshold: THRESHOLD, actorAlertThreshold: THRESHOLD });
   const alerted = new Set<string>();
   for (const e of devsetEvents(conversations, declared)) {
-    for (const a of engine.process(e as Parameters<DetectionEngine['process']>[0])) if (a.kind === 'conversation') alerted.add(a.subjectId);
+    for (const a of engine.process(e as Parameters<DetectionEngine['process']>[0]))
+      if (a.kind === 'conversation') alerted.add(a.subjectId);
   }
   const out: string[] = [];
   for (const c of conversations) {
@@ -112,7 +180,9 @@ function misses(conversations: DevConversation[], declared: boolean): string {
     const wrongSuspect = hit && report.suspectId !== null && !offenders.has(report.suspectId);
     if ((c.label === 'harmful' && hit && !wrongSuspect) || (c.label === 'benign' && !hit)) continue;
     const what = c.label === 'harmful' ? (wrongSuspect ? 'WRONG SUSPECT' : 'MISSED') : 'FALSE FLAG';
-    out.push(`\n## ${what} ${c.id} (${c.family}; ${c.setting}) score ${report.score} stages ${report.stagesReached.join(',')} suspect ${report.suspectId}`);
+    out.push(
+      `\n## ${what} ${c.id} (${c.family}; ${c.setting}) score ${report.score} stages ${report.stagesReached.join(',')} suspect ${report.suspectId}`,
+    );
     out.push(`   ${report.reasons.slice(0, 4).join(' | ')}`);
     for (const m of c.messages) {
       const p = c.participants.find((x) => x.id === m.from)!;
@@ -132,7 +202,10 @@ async function main(): Promise<void> {
   }
   const started = Date.now();
   const rows: SplitResult[] = [];
-  for (const [name, set] of [[`tuning (${TUNE_WRITERS.join(', ')})`, tune], [`held out (${HELD_OUT_WRITERS.join(', ')})`, held]] as const) {
+  for (const [name, set] of [
+    [`tuning (${TUNE_WRITERS.join(', ')})`, tune],
+    [`held out (${HELD_OUT_WRITERS.join(', ')})`, held],
+  ] as const) {
     for (const declared of [true, false]) rows.push(await measureSplit(name, set, declared));
   }
   const text = table(rows);

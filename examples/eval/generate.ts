@@ -91,7 +91,9 @@ const LEET: Record<string, string> = { a: '4', e: '3', i: '1', o: '0', s: '5', t
 function typo(word: string): string {
   if (word.length < 4 || !/^[a-z]+$/.test(word)) return word;
   const i = int(1, word.length - 2);
-  return chance(0.5) ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2) : word.slice(0, i) + word.slice(i + 1);
+  return chance(0.5)
+    ? word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2)
+    : word.slice(0, i) + word.slice(i + 1);
 }
 
 function styled(text: string, style: Style): string {
@@ -99,7 +101,11 @@ function styled(text: string, style: Style): string {
   let out = text;
   for (const [pattern, replacement] of CHAT_WORDS) if (chance(0.85)) out = out.replace(pattern, replacement);
   out = out.toLowerCase().replace(/[.]$/, '');
-  if (style === 'sloppy') out = out.split(' ').map((w) => (chance(0.18) ? typo(w) : w)).join(' ');
+  if (style === 'sloppy')
+    out = out
+      .split(' ')
+      .map((w) => (chance(0.18) ? typo(w) : w))
+      .join(' ');
   if (style === 'leet') {
     out = out
       .split(' ')
@@ -185,9 +191,22 @@ const CHILD_AGES = [11, 12, 13, 14];
 const TEEN_AGES = [14, 15, 16];
 const APPS = ['snap', 'snapchat', 'kik', 'telegram', 'whatsapp', 'discord', 'insta', 'signal'];
 const GAME_CURRENCY = ['robux', 'v-bucks', 'vbucks', 'minecoins', 'gems', 'skins'];
-const GIFT_CARDS = ['a steam gift card', 'an amazon gift card', 'a google play card', 'an apple gift card', 'a roblox card'];
+const GIFT_CARDS = [
+  'a steam gift card',
+  'an amazon gift card',
+  'a google play card',
+  'an apple gift card',
+  'a roblox card',
+];
 const PAY_APPS = ['cashapp', 'paypal', 'venmo', 'zelle', 'bitcoin'];
-const PLACES = ['the mall', 'the park by the library', 'the skate park', 'the cinema', 'the bus station', 'mcdonalds near your school'];
+const PLACES = [
+  'the mall',
+  'the park by the library',
+  'the skate park',
+  'the cinema',
+  'the bus station',
+  'mcdonalds near your school',
+];
 
 // --- harmful families ---------------------------------------------------------------------------
 
@@ -197,15 +216,54 @@ function slowGrooming(style: Style): Scenario {
   const app = pick(APPS);
   const s = (text: string) => styled(text, style);
   const lines: Line[] = [];
-  lines.push(say('A', s(pick(['hey there', 'hi', 'hello :)', 'hey whats up']))), say('B', s(pick(['hi', 'hey', 'who is this'])), 2));
-  lines.push(say('A', s(pick(['i saw your post in the art group, you draw really well', 'you were in my lobby earlier, you are really good at this game', 'saw your video, you are really talented'])), 1));
+  lines.push(
+    say('A', s(pick(['hey there', 'hi', 'hello :)', 'hey whats up']))),
+    say('B', s(pick(['hi', 'hey', 'who is this'])), 2),
+  );
+  lines.push(
+    say(
+      'A',
+      s(
+        pick([
+          'i saw your post in the art group, you draw really well',
+          'you were in my lobby earlier, you are really good at this game',
+          'saw your video, you are really talented',
+        ]),
+      ),
+      1,
+    ),
+  );
   lines.push(say('B', s(pick(['thanks', 'lol thanks', 'omg thank you'])), 1));
   lines.push(...smallTalk(TEEN_SMALL_TALK, int(2, 4)));
   lines.push(say('A', s(pick(['how old are you btw', 'asl?', 'what grade are you in', 'how old r you anyway'])), 2));
   lines.push(say('B', s(pick([`${age}`, `im ${age}`, `${age} wbu`, `${age}, in ${age - 5}th grade`])), 1));
-  lines.push(say('A', s(pick([`im ${adultAge} hope thats ok`, `${adultAge}, age is just a number tho`, `im ${adultAge} but i feel younger lol`, 'a bit older than you, does that matter?'])), 2));
+  lines.push(
+    say(
+      'A',
+      s(
+        pick([
+          `im ${adultAge} hope thats ok`,
+          `${adultAge}, age is just a number tho`,
+          `im ${adultAge} but i feel younger lol`,
+          'a bit older than you, does that matter?',
+        ]),
+      ),
+      2,
+    ),
+  );
   // Trust and special relationship
-  lines.push(session('A', s(pick(['hey you, i was thinking about our chat yesterday', 'good morning :) did you sleep well', 'missed talking to you today']))));
+  lines.push(
+    session(
+      'A',
+      s(
+        pick([
+          'hey you, i was thinking about our chat yesterday',
+          'good morning :) did you sleep well',
+          'missed talking to you today',
+        ]),
+      ),
+    ),
+  );
   lines.push(say('B', s(pick(['hey', 'hii', 'lol hi'])), 3));
   lines.push(
     ...some(
@@ -222,7 +280,9 @@ function slowGrooming(style: Style): Scenario {
   );
   lines.push(...smallTalk(TEEN_SMALL_TALK, int(1, 3)));
   // Risk assessment and isolation
-  lines.push(session('A', s(pick(['are your parents home right now', 'are you alone in your room', 'is your mom around']))));
+  lines.push(
+    session('A', s(pick(['are your parents home right now', 'are you alone in your room', 'is your mom around']))),
+  );
   lines.push(say('B', s(pick(['no they are at work', 'my mom is downstairs', 'dad is out till late'])), 2));
   lines.push(
     ...some(
@@ -239,9 +299,32 @@ function slowGrooming(style: Style): Scenario {
     ),
   );
   // Platform move, pictures, meeting
-  lines.push(session('A', s(pick([`add me on ${app}, it is more private there`, `do you have ${app}? lets talk there instead`, `this app is boring, text me on ${app}`]))));
+  lines.push(
+    session(
+      'A',
+      s(
+        pick([
+          `add me on ${app}, it is more private there`,
+          `do you have ${app}? lets talk there instead`,
+          `this app is boring, text me on ${app}`,
+        ]),
+      ),
+    ),
+  );
   lines.push(say('B', s(pick([`ok whats your ${app}`, 'i only have this one', 'my mom doesnt let me have it'])), 2));
-  lines.push(say('A', s(pick([`it is jay.${int(10, 99)}, messages disappear there`, `my number is 07${int(100, 999)} ${int(100000, 999999)}, text me`, 'i can show you how to hide it from her'])), 1));
+  lines.push(
+    say(
+      'A',
+      s(
+        pick([
+          `it is jay.${int(10, 99)}, messages disappear there`,
+          `my number is 07${int(100, 999)} ${int(100000, 999999)}, text me`,
+          'i can show you how to hide it from her',
+        ]),
+      ),
+      1,
+    ),
+  );
   lines.push(
     ...some(
       [
@@ -280,14 +363,24 @@ function sextortion(style: Style): Scenario {
     session(
       'A',
       broken
-        ? pick(['i have your picture and i record everything', 'i screenshot all your pics', 'i have record our video call'])
+        ? pick([
+            'i have your picture and i record everything',
+            'i screenshot all your pics',
+            'i have record our video call',
+          ])
         : pick(['i saved your pictures and i recorded our video call', 'i have screenshots of everything you sent me']),
     ),
   );
   lines.push(
     ...some(
       [
-        say('A', broken ? 'i have all your followers and your family list' : 'i have a list of all your followers and your family', 0),
+        say(
+          'A',
+          broken
+            ? 'i have all your followers and your family list'
+            : 'i have a list of all your followers and your family',
+          0,
+        ),
         say(
           'A',
           broken
@@ -296,8 +389,20 @@ function sextortion(style: Style): Scenario {
           0,
         ),
         say('B', s(pick(['please dont', 'what?? please no', `im only ${age}`, 'please delete them'])), 1),
-        say('A', broken ? `send on ${pay} now or buy ${pick(GIFT_CARDS)} and send the code` : `send it on ${pay}, or buy ${pick(GIFT_CARDS)} and send me the code`, 0),
-        say('A', broken ? `you have ${pick([10, 15, 30])} minute` : `you have ${pick([10, 20, 30])} minutes or i post everything`, 0),
+        say(
+          'A',
+          broken
+            ? `send on ${pay} now or buy ${pick(GIFT_CARDS)} and send the code`
+            : `send it on ${pay}, or buy ${pick(GIFT_CARDS)} and send me the code`,
+          0,
+        ),
+        say(
+          'A',
+          broken
+            ? `you have ${pick([10, 15, 30])} minute`
+            : `you have ${pick([10, 20, 30])} minutes or i post everything`,
+          0,
+        ),
         say('B', s(pick(['i dont have that much money', 'i only have $40', 'i can give you $50'])), 2),
         say('A', broken ? 'i not play with you, i destroy your life' : 'then ask your parents, i am not joking', 0),
         say('A', broken ? 'time is going, 5 minute left' : 'clock is ticking', 1),
@@ -320,11 +425,45 @@ function platformMove(style: Style): Scenario {
     ...smallTalk(TEEN_SMALL_TALK, int(1, 3)),
     say('A', s(pick(['how old are you', 'what grade you in', 'are you like 12'])), 1),
     say('B', s(pick([`${age}`, `im ${age}`, `${age}, why`])), 1),
-    say('A', s(pick(['cool, i am a bit older but i like hanging with younger gamers', 'nice, i am in college lol', 'ok no worries, i like teaching younger players'])), 1),
-    say('A', s(pick([`add me on ${app}, i am gamer_${int(100, 999)}`, `lets talk on ${app}, the chat here is watched by mods`, `do you have ${app}? it is easier to talk there`])), 1),
+    say(
+      'A',
+      s(
+        pick([
+          'cool, i am a bit older but i like hanging with younger gamers',
+          'nice, i am in college lol',
+          'ok no worries, i like teaching younger players',
+        ]),
+      ),
+      1,
+    ),
+    say(
+      'A',
+      s(
+        pick([
+          `add me on ${app}, i am gamer_${int(100, 999)}`,
+          `lets talk on ${app}, the chat here is watched by mods`,
+          `do you have ${app}? it is easier to talk there`,
+        ]),
+      ),
+      1,
+    ),
     say('B', s(pick([`i dont have ${app}`, 'my parents dont let me', 'ok'])), 2),
-    say('A', s(pick([`here is my number 07${int(100, 999)} ${int(100000, 999999)}, text me`, 'download it, it only takes a minute', `you can make an account, you don't need to tell your parents`])), 1),
-    say('A', s(pick(['dont tell your parents you have my number', 'keep this between us ok', 'delete this chat after'])), 1),
+    say(
+      'A',
+      s(
+        pick([
+          `here is my number 07${int(100, 999)} ${int(100000, 999999)}, text me`,
+          'download it, it only takes a minute',
+          `you can make an account, you don't need to tell your parents`,
+        ]),
+      ),
+      1,
+    ),
+    say(
+      'A',
+      s(pick(['dont tell your parents you have my number', 'keep this between us ok', 'delete this chat after'])),
+      1,
+    ),
     say('B', s(pick(['ok', 'why not', 'ok i will'])), 1),
   ];
   return { family: 'adult moving a child to another app', harmful: true, offender: 'A', lines };
@@ -335,13 +474,26 @@ function giftGrooming(style: Style): Scenario {
   const currency = pick(GAME_CURRENCY);
   const s = (text: string) => styled(text, style);
   const lines: Line[] = [
-    say('A', s(pick(['want free ' + currency + '?', `i have extra ${currency}, want some`, `i can buy you ${currency}`]))),
+    say(
+      'A',
+      s(pick(['want free ' + currency + '?', `i have extra ${currency}, want some`, `i can buy you ${currency}`])),
+    ),
     say('B', s(pick(['really??', 'for real?', 'how'])), 1),
     say('A', s("yeah, what's your username"), 1),
     say('B', s(`its ${pick(['skyler', 'bluefox', 'pixel', 'dragon'])}${int(10, 999)}`), 1),
     say('A', s(pick(['how old are you by the way', 'what grade are you in'])), 2),
     say('B', s(pick([`${age}`, `im ${age}`])), 1),
-    say('A', s(pick([`sent you 800 ${currency}`, `just sent you ${pick(GIFT_CARDS)}`, `i can get you ${pick(GIFT_CARDS)} too`])), 2),
+    say(
+      'A',
+      s(
+        pick([
+          `sent you 800 ${currency}`,
+          `just sent you ${pick(GIFT_CARDS)}`,
+          `i can get you ${pick(GIFT_CARDS)} too`,
+        ]),
+      ),
+      2,
+    ),
     say('B', s(pick(['omg thank you', 'thanks so much', 'wow thanks'])), 1),
   ];
   lines.push(
@@ -426,7 +578,16 @@ function teensSwapHandles(style: Style): Scenario {
     family: 'teens of the same age swapping handles and ages',
     harmful: false,
     lines: [
-      say('A', s(pick(['you are in my history class right', 'hey are you the new kid in 9b', 'i think we were on the same team in the game']))),
+      say(
+        'A',
+        s(
+          pick([
+            'you are in my history class right',
+            'hey are you the new kid in 9b',
+            'i think we were on the same team in the game',
+          ]),
+        ),
+      ),
       say('B', s(pick(['yeah lol', 'yes hi', 'haha yes'])), 1),
       say('A', s('how old are you'), 1),
       say('B', s(`${age}, you?`), 1),
@@ -434,7 +595,11 @@ function teensSwapHandles(style: Style): Scenario {
       ...smallTalk(TEEN_SMALL_TALK, int(1, 3)),
       say('A', s(`add me on ${app}, its ${pick(['ellie', 'max', 'noah', 'ava'])}.${int(10, 99)}`), 1),
       say('B', s(`added! send me a pic of your dog`), 1),
-      say('A', s(pick(["don't tell anyone but i think i failed the test", 'dont tell sam i told you about the party'])), 2),
+      say(
+        'A',
+        s(pick(["don't tell anyone but i think i failed the test", 'dont tell sam i told you about the party'])),
+        2,
+      ),
       say('B', s(pick(['lol my lips are sealed', 'haha ok', 'i wont'])), 1),
     ],
   };
@@ -492,13 +657,21 @@ function adultsFlirting(style: Style): Scenario {
       say('A', s('how old are you if you do not mind me asking'), 2),
       say('B', s(`${b}, and you?`), 1),
       say('A', s(`${a}. what do you do for work`), 1),
-      say('B', s(pick(['nurse, night shifts mostly', 'accountant, boring i know', 'teacher at a secondary school'])), 2),
+      say(
+        'B',
+        s(pick(['nurse, night shifts mostly', 'accountant, boring i know', 'teacher at a secondary school'])),
+        2,
+      ),
       ...smallTalk(ADULT_SMALL_TALK, int(1, 3)),
       say('A', s('you are really beautiful by the way'), 3),
       say('B', s('stop it haha'), 1),
       say('A', s(`do you have ${pick(['whatsapp', 'telegram', 'instagram'])}? easier to chat there`), 2),
       say('B', s(`sure, my number is 07${int(100, 999)} ${int(100000, 999999)}`), 2),
-      say('A', s(pick(['would you like to meet for a drink on friday', 'dinner this weekend?', 'coffee on sunday?'])), 3),
+      say(
+        'A',
+        s(pick(['would you like to meet for a drink on friday', 'dinner this weekend?', 'coffee on sunday?'])),
+        3,
+      ),
       say('B', s(pick(['i would love that', 'sounds good', 'yes! where'])), 2),
     ],
   };
@@ -568,7 +741,16 @@ function dontTellMomJokes(style: Style): Scenario {
     family: 'friends joking about not telling mom',
     harmful: false,
     lines: [
-      say('A', s(pick(['i stayed up till 3 playing', 'i skipped breakfast and ate 4 donuts', 'i dyed my hair blue with a marker']))),
+      say(
+        'A',
+        s(
+          pick([
+            'i stayed up till 3 playing',
+            'i skipped breakfast and ate 4 donuts',
+            'i dyed my hair blue with a marker',
+          ]),
+        ),
+      ),
       say('B', s('hahaha dont tell your mom'), 1),
       say('A', s('she is going to find out anyway'), 1),
       say('B', s('send me a pic'), 1),
@@ -654,7 +836,10 @@ function adultSiblingsMoney(style: Style): Scenario {
 // Assembly
 
 const HARMFUL_PLAN: [(style: Style) => Scenario, Style[]][] = [
-  [slowGrooming, ['chat', 'chat', 'sloppy', 'plain', 'chat', 'sloppy', 'leet', 'chat', 'plain', 'sloppy', 'chat', 'leet']],
+  [
+    slowGrooming,
+    ['chat', 'chat', 'sloppy', 'plain', 'chat', 'sloppy', 'leet', 'chat', 'plain', 'sloppy', 'chat', 'leet'],
+  ],
   [sextortion, ['plain', 'chat', 'sloppy', 'chat', 'plain', 'leet', 'chat', 'sloppy', 'plain', 'chat']],
   [platformMove, ['chat', 'sloppy', 'plain', 'leet', 'chat', 'sloppy', 'chat', 'plain']],
   [giftGrooming, ['chat', 'plain', 'sloppy', 'leet', 'chat', 'sloppy', 'plain', 'chat']],
@@ -700,7 +885,8 @@ function build(): Built[] {
     }
   }
   for (const [make, count] of BENIGN_PLAN) {
-    for (let i = 0; i < count; i++) out.push({ id: '', scenario: make(pick(styles)), authors: { A: authorId(), B: authorId(), C: authorId() } });
+    for (let i = 0; i < count; i++)
+      out.push({ id: '', scenario: make(pick(styles)), authors: { A: authorId(), B: authorId(), C: authorId() } });
   }
   shuffle(out);
   out.forEach((b, i) => {
@@ -744,12 +930,22 @@ const outArgument = argument('--out');
 const here = outArgument ? `${outArgument.replace(/\/$/, '')}/` : new URL('.', import.meta.url).pathname;
 if (outArgument) (await import('node:fs')).mkdirSync(outArgument, { recursive: true });
 writeFileSync(`${here}eval-set.xml`, toXml(conversations));
-const offenders = [...new Set(conversations.filter((c) => c.scenario.harmful).map((c) => c.authors[c.scenario.offender ?? 'A']))].sort();
+const offenders = [
+  ...new Set(conversations.filter((c) => c.scenario.harmful).map((c) => c.authors[c.scenario.offender ?? 'A'])),
+].sort();
 writeFileSync(`${here}predators.txt`, `${offenders.join('\n')}\n`);
 // Conversation-level labels too, for `lifeguard eval --labels` and `lifeguard train --labels`.
 writeFileSync(
   `${here}labels.jsonl`,
-  conversations.map((c) => JSON.stringify({ conversationId: c.id, label: c.scenario.harmful ? 'harmful' : 'benign', family: c.scenario.family })).join('\n') + '\n',
+  conversations
+    .map((c) =>
+      JSON.stringify({
+        conversationId: c.id,
+        label: c.scenario.harmful ? 'harmful' : 'benign',
+        family: c.scenario.family,
+      }),
+    )
+    .join('\n') + '\n',
 );
 const harmful = conversations.filter((c) => c.scenario.harmful).length;
 const messages = conversations.reduce((n, c) => n + c.scenario.lines.length, 0);

@@ -37,7 +37,11 @@ interface GroupResult {
 }
 
 /** Runs a corpus through a fresh engine and counts flagged conversations per group of conversation ids. */
-function measureCorpus(corpus: string, events: MessageEvent[], groupOf: (conversationId: string) => string | null): { groups: GroupResult[]; accounts: AccountResult } {
+function measureCorpus(
+  corpus: string,
+  events: MessageEvent[],
+  groupOf: (conversationId: string) => string | null,
+): { groups: GroupResult[]; accounts: AccountResult } {
   const engine = new DetectionEngine({ alertThreshold: ALERT_THRESHOLD, actorAlertThreshold: ALERT_THRESHOLD });
   const alerted = new Set<string>();
   const sorted = [...events].sort((a, b) => (a.time as number) - (b.time as number));
@@ -51,7 +55,15 @@ function measureCorpus(corpus: string, events: MessageEvent[], groupOf: (convers
     if (name === null) continue;
     let group = groups.get(name);
     if (!group) {
-      group = { corpus, name, conversations: 0, messages: 0, alerted: 0, flaggedAt: THRESHOLDS.map(() => 0), examples: [] };
+      group = {
+        corpus,
+        name,
+        conversations: 0,
+        messages: 0,
+        alerted: 0,
+        flaggedAt: THRESHOLDS.map(() => 0),
+        examples: [],
+      };
       groups.set(name, group);
     }
     const score = engine.conversationScore(id);
@@ -76,7 +88,12 @@ function measureCorpus(corpus: string, events: MessageEvent[], groupOf: (convers
   flaggedActors.sort((a, b) => b.score - a.score);
   for (const { userId, score } of flaggedActors.slice(0, 3)) {
     const report = engine.actorReport(userId)!;
-    accounts.examples.push(`${clean(userId, 50)}: ${score.toFixed(2)}; ${report.reasons.slice(0, 3).map((r) => clean(r, 70)).join('; ')}`);
+    accounts.examples.push(
+      `${clean(userId, 50)}: ${score.toFixed(2)}; ${report.reasons
+        .slice(0, 3)
+        .map((r) => clean(r, 70))
+        .join('; ')}`,
+    );
   }
   // The highest-scoring ordinary conversations: what a moderator would be shown by mistake.
   scored.sort((a, b) => b.score - a.score);
@@ -114,7 +131,9 @@ function corpusSection(): string {
   ];
   const results = measured.flatMap((m) => m.groups);
   const lines: string[] = [];
-  lines.push(`| conversations | count | messages | alerted (crossed ${ALERT_THRESHOLD}) per 1,000 | ${THRESHOLDS.map((t) => `final ≥ ${t} per 1,000`).join(' | ')} |`);
+  lines.push(
+    `| conversations | count | messages | alerted (crossed ${ALERT_THRESHOLD}) per 1,000 | ${THRESHOLDS.map((t) => `final ≥ ${t} per 1,000`).join(' | ')} |`,
+  );
   lines.push(`|---|---:|---:|---:|${THRESHOLDS.map(() => '---:').join('|')}|`);
   for (const r of results) {
     lines.push(
@@ -127,7 +146,9 @@ function corpusSection(): string {
   lines.push(`| accounts | count | flagged (score ≥ ${ALERT_THRESHOLD}) per 1,000 |`);
   lines.push('|---|---:|---:|');
   for (const { accounts: a } of measured) {
-    lines.push(`| ${a.corpus} | ${a.accounts.toLocaleString('en-US')} | ${fmt(perK(a.flagged, a.accounts), 2)} (${a.flagged}) |`);
+    lines.push(
+      `| ${a.corpus} | ${a.accounts.toLocaleString('en-US')} | ${fmt(perK(a.flagged, a.accounts), 2)} (${a.flagged}) |`,
+    );
   }
   const examples = results.flatMap((r) => r.examples.map((e) => `- ${r.name}: ${e}`));
   if (examples.length > 0) {
@@ -139,7 +160,7 @@ function corpusSection(): string {
   const accountExamples = measured.flatMap((m) => m.accounts.examples.map((e) => `- ${m.accounts.corpus}: ${e}`));
   if (accountExamples.length > 0) {
     lines.push('');
-    lines.push('Flagged ordinary accounts (up to 3 per corpus), with the engine\'s first reasons:');
+    lines.push("Flagged ordinary accounts (up to 3 per corpus), with the engine's first reasons:");
     lines.push('');
     lines.push(...accountExamples);
   }
@@ -183,12 +204,22 @@ async function familySection(threshold: number): Promise<string> {
       if (score >= threshold) row.flagged++;
     },
   });
-  const rows = [...families.values()].sort((a, b) => Number(b.harmful) - Number(a.harmful) || a.family.localeCompare(b.family));
-  const lines = [`| label | family | conversations | flagged at ${threshold} | median score |`, '|---|---|---:|---:|---:|'];
+  const rows = [...families.values()].sort(
+    (a, b) => Number(b.harmful) - Number(a.harmful) || a.family.localeCompare(b.family),
+  );
+  const lines = [
+    `| label | family | conversations | flagged at ${threshold} | median score |`,
+    '|---|---|---:|---:|---:|',
+  ];
   for (const r of rows) {
     const sorted = [...r.scores].sort((a, b) => a - b);
-    const mid = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
-    lines.push(`| ${r.harmful ? 'harmful' : 'benign'} | ${r.family} | ${r.conversations} | ${r.flagged} | ${mid.toFixed(2)} |`);
+    const mid =
+      sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]!
+        : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    lines.push(
+      `| ${r.harmful ? 'harmful' : 'benign'} | ${r.family} | ${r.conversations} | ${r.flagged} | ${mid.toFixed(2)} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -212,7 +243,9 @@ async function syntheticSection(): Promise<string> {
       `Conversation ROC-AUC (threshold-free): **${fmt(first.conversations.rocAuc, 3)}**.`,
   );
   lines.push('');
-  lines.push('| threshold | author precision | author recall | F0.5 | F1 | conv. precision | conv. recall | false flags per 1,000 benign conv. | median messages before first alert |');
+  lines.push(
+    '| threshold | author precision | author recall | F0.5 | F1 | conv. precision | conv. recall | false flags per 1,000 benign conv. | median messages before first alert |',
+  );
   lines.push('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of results) {
     const a = r.authors!;
@@ -243,11 +276,22 @@ async function otherDrawsSection(): Promise<string> {
   try {
     for (const seed of seeds) {
       const out = join(dir, String(seed));
-      const generated = spawnSync(process.execPath, ['--import', 'tsx', `${here}generate.ts`, '--seed', String(seed), '--out', out], { cwd: root, encoding: 'utf8' });
+      const generated = spawnSync(
+        process.execPath,
+        ['--import', 'tsx', `${here}generate.ts`, '--seed', String(seed), '--out', out],
+        { cwd: root, encoding: 'utf8' },
+      );
       if (generated.status !== 0) throw new Error(`generate.ts --seed ${seed} failed: ${generated.stderr}`);
       const r = await evaluate(
         join(out, 'eval-set.xml'),
-        { predators: join(out, 'predators.txt'), threshold: 0.5, json: true, format: 'auto', progress: false, maxErrors: 0 },
+        {
+          predators: join(out, 'predators.txt'),
+          threshold: 0.5,
+          json: true,
+          format: 'auto',
+          progress: false,
+          maxErrors: 0,
+        },
         null,
       );
       lines.push(
@@ -282,8 +326,12 @@ async function main() {
   }
   const doc = readFileSync(docPath, 'utf8');
   const pattern = /<!-- results:start[\s\S]*?<!-- results:end -->/;
-  if (!pattern.test(doc)) throw new Error(`${docPath} has no results block (<!-- results:start … <!-- results:end -->)`);
-  writeFileSync(docPath, doc.replace(pattern, () => block));
+  if (!pattern.test(doc))
+    throw new Error(`${docPath} has no results block (<!-- results:start … <!-- results:end -->)`);
+  writeFileSync(
+    docPath,
+    doc.replace(pattern, () => block),
+  );
   console.log(`updated ${docPath}`);
 }
 

@@ -22,7 +22,10 @@ const EXAMPLE: [string, string][] = [
   [OTHER, 'send me a pic of u so i know ur real'],
 ];
 
-interface Saved { messages: DeviceMessage[]; guard: unknown }
+interface Saved {
+  messages: DeviceMessage[];
+  guard: unknown;
+}
 
 const storage = (() => {
   try {
@@ -35,7 +38,11 @@ const storage = (() => {
 let messages: DeviceMessage[] = [];
 let guard = new OnDeviceGuard({ childId: CHILD, childAge: 13 });
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  text?: string,
+  className?: string,
+): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
@@ -50,13 +57,15 @@ function render(warning: Warning | null): void {
   const flagged = new Set(warning?.reasons.flatMap((r) => r.messageIds) ?? []);
   for (const user of [OTHER, CHILD]) {
     const list = phone(user).querySelector('.messages') as HTMLElement;
-    list.replaceChildren(...messages.map((m) => {
-      const bubble = el('div', m.text, `msg${m.senderId === user ? ' mine' : ''}`);
-      bubble.dataset.id = m.id;
-      // Only the child's phone knows what the guard found.
-      if (user === CHILD && flagged.has(m.id)) bubble.classList.add('flagged');
-      return bubble;
-    }));
+    list.replaceChildren(
+      ...messages.map((m) => {
+        const bubble = el('div', m.text, `msg${m.senderId === user ? ' mine' : ''}`);
+        bubble.dataset.id = m.id;
+        // Only the child's phone knows what the guard found.
+        if (user === CHILD && flagged.has(m.id)) bubble.classList.add('flagged');
+        return bubble;
+      }),
+    );
     list.scrollTop = list.scrollHeight;
   }
   const box = phone(CHILD).querySelector('.warnings') as HTMLElement;

@@ -2,7 +2,13 @@
 export { splitLines, type LineRecord } from './input/lines.ts';
 export { readJsonl } from './input/jsonl.ts';
 export { readPan, parseMessageRecord, PAN_BASE_TIME } from './input/pan.ts';
-export { openInput, formatFromName, formatFromContent, type OpenedInput, type OpenInputOptions } from './input/source.ts';
+export {
+  openInput,
+  formatFromName,
+  formatFromContent,
+  type OpenedInput,
+  type OpenInputOptions,
+} from './input/source.ts';
 export { readIdList, readConversationLabels, type ConversationLabel } from './input/labels.ts';
 export {
   formatIssue,

@@ -1,9 +1,23 @@
 // Feeds an input file through a DetectionEngine, reporting bad input as it goes. Shared by
 // scan, eval and train so that all three read files the same way.
 import { readFile } from 'node:fs/promises';
-import { DetectionEngine, parseEvent, validateModel, type Alert, type LifeguardEvent, type RiskModel } from '@lifeguard/core';
+import {
+  DetectionEngine,
+  parseEvent,
+  validateModel,
+  type Alert,
+  type LifeguardEvent,
+  type RiskModel,
+} from '@lifeguard/core';
 import { openInput } from './input/source.ts';
-import { DEFAULT_MAX_PRINTED_ISSUES, formatIssue, UnusableInputError, type InputFormat, type InputIssue, type ReaderStats } from './input/types.ts';
+import {
+  DEFAULT_MAX_PRINTED_ISSUES,
+  formatIssue,
+  UnusableInputError,
+  type InputFormat,
+  type InputIssue,
+  type ReaderStats,
+} from './input/types.ts';
 import { createProgress } from './progress.ts';
 
 export interface PipelineOptions {
@@ -66,7 +80,8 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     if (result.issues.length < maxKept) result.issues.push(issue);
     if (!print) return;
     if (result.issueCount <= maxPrinted) print(formatIssue(issue));
-    else if (result.issueCount === maxPrinted + 1) print(`${options.file}: more problems; only counting them from here (see the summary)`);
+    else if (result.issueCount === maxPrinted + 1)
+      print(`${options.file}: more problems; only counting them from here (see the summary)`);
   };
   try {
     const input = await openInput(options.file, {
@@ -105,7 +120,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
             // The reader validated the event; an engine refusal (e.g. a duplicate id) skips just this one.
             input.stats.events--;
             input.stats.skipped++;
-            onIssue({ file: item.file ?? options.file, line: item.line, severity: 'error', message: `engine rejected event: ${(error as Error).message}` });
+            onIssue({
+              file: item.file ?? options.file,
+              line: item.line,
+              severity: 'error',
+              message: `engine rejected event: ${(error as Error).message}`,
+            });
             continue;
           }
           options.onProcessed?.(item.event);
@@ -120,7 +140,12 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
     }
     for (const name of unseen) {
       result.stats.warnings++;
-      onIssue({ file: options.file, line: 0, severity: 'warning', message: `--age ${name}=${ages.get(name)}: nobody called "${name}" in this input (names are matched exactly, as the export writes them)` });
+      onIssue({
+        file: options.file,
+        line: 0,
+        severity: 'warning',
+        message: `--age ${name}=${ages.get(name)}: nobody called "${name}" in this input (names are matched exactly, as the export writes them)`,
+      });
     }
   } catch (error) {
     if (!(error instanceof UnusableInputError)) throw error;
@@ -152,7 +177,9 @@ export async function loadModel(path: string): Promise<RiskModel> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UnusableInputError(code === 'ENOENT' ? `${path}: model file not found` : `${path}: cannot read model (${code})`);
+    throw new UnusableInputError(
+      code === 'ENOENT' ? `${path}: model file not found` : `${path}: cannot read model (${code})`,
+    );
   }
   let json: unknown;
   try {

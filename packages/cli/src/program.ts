@@ -53,7 +53,8 @@ function number(name: string, min: number, max: number) {
 function integer(name: string, min: number) {
   return (value: string) => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!Number.isInteger(parsed) || parsed < min)
+      throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
     return parsed;
   };
 }
@@ -74,9 +75,13 @@ function collectAge(value: string, previous: Map<string, number>): Map<string, n
   return new Map(previous).set(pair[0], pair[1]);
 }
 const ageOption = () =>
-  new Option('--age <NAME=AGE>', 'declare a participant\'s age (repeatable); chat exports carry no ages').argParser(collectAge).default(new Map(), 'none');
+  new Option('--age <NAME=AGE>', "declare a participant's age (repeatable); chat exports carry no ages")
+    .argParser(collectAge)
+    .default(new Map(), 'none');
 const maxErrorsOption = () =>
-  new Option('--max-errors <n>', 'input problems printed on stderr before only counting them').argParser(integer('--max-errors', 0)).default(DEFAULT_MAX_PRINTED_ISSUES);
+  new Option('--max-errors <n>', 'input problems printed on stderr before only counting them')
+    .argParser(integer('--max-errors', 0))
+    .default(DEFAULT_MAX_PRINTED_ISSUES);
 
 /** Runs an action and turns its result into process.exitCode. */
 function exitWith(action: () => Promise<number>): Promise<void> {
@@ -93,7 +98,10 @@ function cliVersion(): string {
 export function createProgram(): Command {
   const program = new Command();
   // Every message commander and the commands (bank, match, ...) print on stderr may quote input.
-  program.configureOutput({ writeErr: (text) => process.stderr.write(terminalSafe(text)), outputError: (text, write) => write(text) });
+  program.configureOutput({
+    writeErr: (text) => process.stderr.write(terminalSafe(text)),
+    outputError: (text, write) => write(text),
+  });
   program
     .name('lifeguard')
     .version(cliVersion(), '-V, --version', 'print the version')
@@ -107,33 +115,73 @@ export function createProgram(): Command {
   program
     .command('scan')
     .description('score every conversation and account in a chat log and explain the risky ones')
-    .argument('<file>', 'JSONL events (schema: lifeguard schema), PAN 2012 XML (.gz accepted), or a chat export: WhatsApp .txt/.zip, Discord, Instagram/Facebook, Telegram, Snapchat (file, folder or .zip)')
+    .argument(
+      '<file>',
+      'JSONL events (schema: lifeguard schema), PAN 2012 XML (.gz accepted), or a chat export: WhatsApp .txt/.zip, Discord, Instagram/Facebook, Telegram, Snapchat (file, folder or .zip)',
+    )
     .addOption(formatOption())
     .addOption(ageOption())
     .option('--json', 'print one JSON document instead of text', false)
-    .option('--min-score <score>', 'show conversations and accounts scoring at least this (0..1)', number('--min-score', 0, 1), 0.5)
+    .option(
+      '--min-score <score>',
+      'show conversations and accounts scoring at least this (0..1)',
+      number('--min-score', 0, 1),
+      0.5,
+    )
     .option('--limit <n>', 'show at most this many conversations and accounts', integer('--limit', 0), 20)
     .option('--model <model.json>', 'use a model written by lifeguard train')
     .option('--no-progress', 'no progress bar (it only appears on a terminal anyway)')
     .addOption(maxErrorsOption())
-    .action((file: string, opts: { format: InputFormat | 'auto'; age: Map<string, number>; json: boolean; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
-      exitWith(async () => (await import('./commands/scan.ts')).scanCommand(file, { ...opts, ages: opts.age })),
+    .action(
+      (
+        file: string,
+        opts: {
+          format: InputFormat | 'auto';
+          age: Map<string, number>;
+          json: boolean;
+          minScore: number;
+          limit: number;
+          model?: string;
+          progress: boolean;
+          maxErrors: number;
+        },
+      ) => exitWith(async () => (await import('./commands/scan.ts')).scanCommand(file, { ...opts, ages: opts.age })),
     );
 
   program
     .command('report')
-    .description('write a self-contained HTML triage report: timeline, participants, flagged messages, grooming stages, risk over time')
+    .description(
+      'write a self-contained HTML triage report: timeline, participants, flagged messages, grooming stages, risk over time',
+    )
     .argument('<file>', 'a chat export (file, folder or .zip) or any input scan reads')
     .requiredOption('--html <out.html>', 'where to write the report (one file, no media embedded)')
     .addOption(formatOption())
     .addOption(ageOption())
     .option('--min-score <score>', 'review threshold drawn in the charts (0..1)', number('--min-score', 0, 1), 0.5)
-    .option('--limit <n>', 'conversations shown in full (highest score first); the others are listed', integer('--limit', 1), 20)
+    .option(
+      '--limit <n>',
+      'conversations shown in full (highest score first); the others are listed',
+      integer('--limit', 1),
+      20,
+    )
     .option('--model <model.json>', 'use a model written by lifeguard train')
     .option('--no-progress', 'no progress bar')
     .addOption(maxErrorsOption())
-    .action((file: string, opts: { html: string; format: InputFormat | 'auto'; age: Map<string, number>; minScore: number; limit: number; model?: string; progress: boolean; maxErrors: number }) =>
-      exitWith(async () => (await import('./commands/report.ts')).reportCommand(file, { ...opts, ages: opts.age })),
+    .action(
+      (
+        file: string,
+        opts: {
+          html: string;
+          format: InputFormat | 'auto';
+          age: Map<string, number>;
+          minScore: number;
+          limit: number;
+          model?: string;
+          progress: boolean;
+          maxErrors: number;
+        },
+      ) =>
+        exitWith(async () => (await import('./commands/report.ts')).reportCommand(file, { ...opts, ages: opts.age })),
     );
 
   program
@@ -141,15 +189,35 @@ export function createProgram(): Command {
     .description('measure precision, recall, F0.5, ROC-AUC and time-to-alert on a labelled chat log')
     .argument('<file>', 'PAN 2012 XML chat logs (or JSONL events)')
     .option('--predators <ids.txt>', 'offender author ids, one per line')
-    .option('--labels <labels.jsonl>', 'conversation labels instead: {"conversationId": "...", "label": "harmful"|"benign"} per line')
-    .option('--threshold <score>', 'score at or above which a conversation or account counts as flagged', number('--threshold', 0, 1), 0.5)
+    .option(
+      '--labels <labels.jsonl>',
+      'conversation labels instead: {"conversationId": "...", "label": "harmful"|"benign"} per line',
+    )
+    .option(
+      '--threshold <score>',
+      'score at or above which a conversation or account counts as flagged',
+      number('--threshold', 0, 1),
+      0.5,
+    )
     .option('--json', 'print the figures as JSON', false)
     .option('--model <model.json>', 'use a model written by lifeguard train')
     .addOption(formatOption())
     .option('--no-progress', 'no progress bar')
     .addOption(maxErrorsOption())
-    .action((file: string, opts: { predators?: string; labels?: string; threshold: number; json: boolean; model?: string; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
-      exitWith(async () => (await import('./commands/eval.ts')).evalCommand(file, opts)),
+    .action(
+      (
+        file: string,
+        opts: {
+          predators?: string;
+          labels?: string;
+          threshold: number;
+          json: boolean;
+          model?: string;
+          format: InputFormat | 'auto';
+          progress: boolean;
+          maxErrors: number;
+        },
+      ) => exitWith(async () => (await import('./commands/eval.ts')).evalCommand(file, opts)),
     );
 
   program
@@ -157,18 +225,40 @@ export function createProgram(): Command {
     .description('fit the conversation risk model to labelled conversations and write it as JSON')
     .argument('<file>', 'PAN XML with --predators, or JSONL events with --labels')
     .option('--predators <ids.txt>', 'offender author ids (PAN): a conversation with an offender is harmful')
-    .option('--labels <labels.jsonl>', '{"conversationId": "...", "label": "harmful"|"benign"} per line (e.g. moderators\' decisions)')
+    .option(
+      '--labels <labels.jsonl>',
+      '{"conversationId": "...", "label": "harmful"|"benign"} per line (e.g. moderators\' decisions)',
+    )
     .requiredOption('--out <model.json>', 'where to write the model')
-    .option('--model <model.json>', 'start from this model instead of the built-in one (it is the prior the fit is pulled towards)')
-    .option('--id <name>', 'name the model records with every score it produces (default: none; the service then names it after the file)')
+    .option(
+      '--model <model.json>',
+      'start from this model instead of the built-in one (it is the prior the fit is pulled towards)',
+    )
+    .option(
+      '--id <name>',
+      'name the model records with every score it produces (default: none; the service then names it after the file)',
+    )
     .option('--no-balance', 'do not weigh classes to equal total weight')
     .option('--json', 'print the summary as JSON', false)
     .addOption(formatOption())
     .option('--no-progress', 'no progress bar')
     .addOption(maxErrorsOption())
     .action(
-      (file: string, opts: { predators?: string; labels?: string; out: string; model?: string; id?: string; balance: boolean; json: boolean; format: InputFormat | 'auto'; progress: boolean; maxErrors: number }) =>
-        exitWith(async () => (await import('./commands/train.ts')).trainCommand(file, opts)),
+      (
+        file: string,
+        opts: {
+          predators?: string;
+          labels?: string;
+          out: string;
+          model?: string;
+          id?: string;
+          balance: boolean;
+          json: boolean;
+          format: InputFormat | 'auto';
+          progress: boolean;
+          maxErrors: number;
+        },
+      ) => exitWith(async () => (await import('./commands/train.ts')).trainCommand(file, opts)),
     );
 
   program
@@ -191,7 +281,10 @@ async function importExtension(extension: Extension): Promise<{ register: Regist
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ERR_PACKAGE_PATH_NOT_EXPORTED' || code === 'ERR_MODULE_NOT_FOUND') {
-      return { register: null, problem: `${extension.specifier} is not available (${(error as Error).message.split('\n')[0]})` };
+      return {
+        register: null,
+        problem: `${extension.specifier} is not available (${(error as Error).message.split('\n')[0]})`,
+      };
     }
     return { register: null, problem: `${extension.specifier} failed to load: ${(error as Error).message}` };
   }
@@ -217,7 +310,9 @@ export async function registerExtensions(program: Command): Promise<void> {
         .allowUnknownOption()
         .allowExcessArguments()
         .action(() => {
-          process.stderr.write(`error: "${name}" belongs to ${extension.what}, which is not available in this install: ${problem}\n`);
+          process.stderr.write(
+            `error: "${name}" belongs to ${extension.what}, which is not available in this install: ${problem}\n`,
+          );
           process.exitCode = 2;
         });
     }

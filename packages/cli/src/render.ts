@@ -31,7 +31,9 @@ function evidenceLine(e: Evidence): string {
 export function renderConversation(report: ConversationRiskReport, rank: number, maxEvidence = 12): string {
   const lines: string[] = [];
   const stage = report.stage ? `stage ${report.stage}` : 'no grooming stage';
-  lines.push(`${rank}. conversation ${clean(report.conversationId, 120)}  score ${formatScore(report.score)} ${report.level.toUpperCase()}  ${stage}`);
+  lines.push(
+    `${rank}. conversation ${clean(report.conversationId, 120)}  score ${formatScore(report.score)} ${report.level.toUpperCase()}  ${stage}`,
+  );
   const byId = new Map(report.participants.map((p) => [p.userId, p]));
   if (report.suspectId || report.targetId) {
     const suspect = report.suspectId ? person(byId.get(report.suspectId), report.suspectId) : 'unclear';
@@ -39,7 +41,13 @@ export function renderConversation(report: ConversationRiskReport, rank: number,
     lines.push(`   suspect: ${suspect}  ->  directed at: ${target}`);
   }
   const others = report.participants.filter((p) => p.userId !== report.suspectId && p.userId !== report.targetId);
-  if (others.length > 0) lines.push(`   also in it: ${others.slice(0, 6).map((p) => person(p, p.userId)).join(', ')}${others.length > 6 ? ', …' : ''}`);
+  if (others.length > 0)
+    lines.push(
+      `   also in it: ${others
+        .slice(0, 6)
+        .map((p) => person(p, p.userId))
+        .join(', ')}${others.length > 6 ? ', …' : ''}`,
+    );
   lines.push(`   ${report.messageCount} messages, ${formatTime(report.firstAt)} to ${formatTime(report.lastAt)}`);
   if (report.stagesReached.length > 0) lines.push(`   stages: ${report.stagesReached.join(' > ')}`);
   const sx = report.sextortion;
@@ -50,7 +58,9 @@ export function renderConversation(report: ConversationRiskReport, rank: number,
     for (const reason of report.reasons) lines.push(`    - ${clean(reason, 300)}`);
   }
   if (report.evidence.length > 0) {
-    const shown = [...report.evidence].sort((a, b) => a.time - b.time || compareIds(a.messageId, b.messageId)).slice(0, maxEvidence);
+    const shown = [...report.evidence]
+      .sort((a, b) => a.time - b.time || compareIds(a.messageId, b.messageId))
+      .slice(0, maxEvidence);
     lines.push(`   evidence (${shown.length} of ${report.evidence.length}, in time order):`);
     for (const e of shown) lines.push(evidenceLine(e));
   }
@@ -64,11 +74,14 @@ function compareIds(a: string, b: string): number {
 export function renderActor(report: ActorRiskReport, rank: number): string {
   const lines: string[] = [];
   const age = report.age === null ? 'age unknown' : `age ${report.age} (${report.ageSource})`;
-  lines.push(`${rank}. account ${clean(report.userId, 120)}  score ${formatScore(report.score)} ${report.level.toUpperCase()}  ${age}`);
+  lines.push(
+    `${rank}. account ${clean(report.userId, 120)}  score ${formatScore(report.score)} ${report.level.toUpperCase()}  ${age}`,
+  );
   const facts: string[] = [];
   if (report.accountAgeDays !== null) facts.push(`account ${Math.round(report.accountAgeDays)} days old`);
   facts.push(`${report.distinctMinorsContacted} minor${report.distinctMinorsContacted === 1 ? '' : 's'} contacted`);
-  if (report.firstContacts > 0) facts.push(`${report.firstContacts} first contacts (${report.unansweredFirstContacts} unanswered)`);
+  if (report.firstContacts > 0)
+    facts.push(`${report.firstContacts} first contacts (${report.unansweredFirstContacts} unanswered)`);
   if (report.duplicateOpeners > 0) facts.push(`${report.duplicateOpeners} copy-paste openers`);
   if (report.blocksAgainst > 0) facts.push(`blocked ${report.blocksAgainst}x`);
   if (report.reportsAgainst > 0) facts.push(`reported ${report.reportsAgainst}x`);

@@ -4,17 +4,30 @@ import { evaluate, type EvalOptions } from '../src/commands/eval.ts';
 import { tempFile } from './helpers.ts';
 
 const root = new URL('../../../', import.meta.url).pathname;
-const options = (extra: Partial<EvalOptions>): EvalOptions => ({ threshold: 0.5, json: true, format: 'auto', progress: false, maxErrors: 0, ...extra });
+const options = (extra: Partial<EvalOptions>): EvalOptions => ({
+  threshold: 0.5,
+  json: true,
+  format: 'auto',
+  progress: false,
+  maxErrors: 0,
+  ...extra,
+});
 
 describe('evaluate', () => {
   it('separates the synthetic offenders from the hard benign conversations better than chance', async () => {
-    const result = await evaluate(`${root}examples/eval/eval-set.xml`, options({ predators: `${root}examples/eval/predators.txt` }), null);
+    const result = await evaluate(
+      `${root}examples/eval/eval-set.xml`,
+      options({ predators: `${root}examples/eval/predators.txt` }),
+      null,
+    );
     assert.equal(result.completed, true);
     assert.ok(result.conversations.positive >= 40, 'the set has at least 40 harmful conversations');
     assert.ok(result.conversations.total - result.conversations.positive >= 60, 'and at least 60 benign ones');
     assert.ok((result.authors?.recall ?? 0) > 0);
     assert.ok((result.conversations.rocAuc ?? 0) > 0.5);
-    assert.ok(result.conversations.medianMessagesBeforeAlert === null || result.conversations.medianMessagesBeforeAlert >= 1);
+    assert.ok(
+      result.conversations.medianMessagesBeforeAlert === null || result.conversations.medianMessagesBeforeAlert >= 1,
+    );
   });
 
   it('gives the false-flag rate and no recall when the offender list is empty', async () => {
@@ -35,7 +48,10 @@ describe('evaluate', () => {
   });
 
   it('uses conversation labels and ignores unlabelled conversations', async () => {
-    const labels = tempFile('two-labels.jsonl', '{"conversationId": "dm-mia-rick", "label": "harmful"}\n{"conversationId": "dm-mia-zoe", "label": "benign"}\nnot json\n');
+    const labels = tempFile(
+      'two-labels.jsonl',
+      '{"conversationId": "dm-mia-rick", "label": "harmful"}\n{"conversationId": "dm-mia-zoe", "label": "benign"}\nnot json\n',
+    );
     const result = await evaluate(`${root}examples/grooming-scenario.jsonl`, options({ labels }), null);
     assert.equal(result.conversations.total, 2);
     assert.equal(result.conversations.positive, 1);

@@ -25,7 +25,11 @@ export interface ReadAll {
 export async function readAll(path: string, maxRecordBytes?: number): Promise<ReadAll> {
   const issues: InputIssue[] = [];
   const items: ReaderItem[] = [];
-  const input = await openInput(path, { file: path, onIssue: (i) => issues.push(i), ...(maxRecordBytes ? { maxRecordBytes } : {}) });
+  const input = await openInput(path, {
+    file: path,
+    onIssue: (i) => issues.push(i),
+    ...(maxRecordBytes ? { maxRecordBytes } : {}),
+  });
   let fatal: Error | null = null;
   try {
     for await (const batch of input.items) items.push(...batch);

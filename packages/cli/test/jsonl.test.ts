@@ -6,7 +6,15 @@ import { MIN_GUNZIP_LIMIT } from '../src/input/source.ts';
 import { readAll, tempFile } from './helpers.ts';
 
 const message = (id: string, extra: Record<string, unknown> = {}) =>
-  JSON.stringify({ type: 'message', id, time: 1_700_000_000_000, conversationId: 'c1', senderId: 'u1', text: 'hello', ...extra });
+  JSON.stringify({
+    type: 'message',
+    id,
+    time: 1_700_000_000_000,
+    conversationId: 'c1',
+    senderId: 'u1',
+    text: 'hello',
+    ...extra,
+  });
 
 describe('JSONL reader', () => {
   it('names the line of each bad event and keeps reading the rest', async () => {
@@ -27,8 +35,14 @@ describe('JSONL reader', () => {
       items.map((i) => (i.kind === 'event' ? i.event.id : null)),
       ['m1', 'm4'],
     );
-    assert.deepEqual(issues.map((i) => i.line), [2, 3, 5, 6]);
-    assert.match(formatIssue(issues[0]!), new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: invalid JSON`));
+    assert.deepEqual(
+      issues.map((i) => i.line),
+      [2, 3, 5, 6],
+    );
+    assert.match(
+      formatIssue(issues[0]!),
+      new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: invalid JSON`),
+    );
     assert.match(issues[1]!.message, /^invalid event: text: /);
     assert.match(issues[2]!.message, /unknown event type "teleport"/);
     assert.match(issues[3]!.message, /senderId/);
@@ -72,15 +86,26 @@ describe('input files', () => {
     const bomb = gzipSync(Buffer.alloc(MIN_GUNZIP_LIMIT + 1024 * 1024, 'a'));
     const path = tempFile('bomb.jsonl.gz', bomb);
     const { fatal, items } = await readAll(path);
-    assert.match(fatal?.message ?? '', /decompresses to more than 67108864 bytes \(over 100 times its size\); not read further/, `fatal: ${fatal?.message}`);
+    assert.match(
+      fatal?.message ?? '',
+      /decompresses to more than 67108864 bytes \(over 100 times its size\); not read further/,
+      `fatal: ${fatal?.message}`,
+    );
     assert.equal(items.length, 0, 'nothing read from it');
   });
 
   it('gives up after a million blank lines in a row, naming the line, and keeps the events before them', async () => {
     const { gzipSync } = await import('node:zlib');
-    const path = tempFile('blank.jsonl.gz', gzipSync(`${message('m1')}\n${'\n'.repeat(MAX_BLANK_RUN + 5)}${message('m2')}\n`));
+    const path = tempFile(
+      'blank.jsonl.gz',
+      gzipSync(`${message('m1')}\n${'\n'.repeat(MAX_BLANK_RUN + 5)}${message('m2')}\n`),
+    );
     const { fatal, items } = await readAll(path);
-    assert.match(fatal?.message ?? '', new RegExp(`blank\\.jsonl\\.gz:${MAX_BLANK_RUN + 2}: more than 1,000,000 blank lines in a row`), `fatal: ${fatal?.message}`);
+    assert.match(
+      fatal?.message ?? '',
+      new RegExp(`blank\\.jsonl\\.gz:${MAX_BLANK_RUN + 2}: more than 1,000,000 blank lines in a row`),
+      `fatal: ${fatal?.message}`,
+    );
     assert.equal(items.length, 1, 'the event before the blank run was read');
   });
 

@@ -24,12 +24,24 @@ describe('ground-truth files', () => {
     );
     const issues: InputIssue[] = [];
     const labels = await readConversationLabels(path, (i) => issues.push(i));
-    assert.deepEqual([...labels], [['c1', 1], ['c3', 0]]);
-    assert.deepEqual(issues.map((i) => i.line), [2, 3, 4]);
+    assert.deepEqual(
+      [...labels],
+      [
+        ['c1', 1],
+        ['c3', 0],
+      ],
+    );
+    assert.deepEqual(
+      issues.map((i) => i.line),
+      [2, 3, 4],
+    );
     assert.match(issues[0]!.message, /label: expected "harmful" or "benign"/);
   });
 
   it('says which file is missing', async () => {
-    await assert.rejects(readIdList('/nonexistent/ids.txt', () => {}), /\/nonexistent\/ids\.txt: file not found/);
+    await assert.rejects(
+      readIdList('/nonexistent/ids.txt', () => {}),
+      /\/nonexistent\/ids\.txt: file not found/,
+    );
   });
 });

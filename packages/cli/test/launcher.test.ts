@@ -4,7 +4,16 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -12,7 +21,10 @@ const ROOT = new URL('../../../', import.meta.url).pathname;
 let dir: string;
 
 function launch(env: Record<string, string> = {}): string {
-  const run = spawnSync(process.execPath, [join(dir, 'packages/cli/bin/lifeguard.mjs')], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', LIFEGUARD_FROM_SOURCE: '', ...env } });
+  const run = spawnSync(process.execPath, [join(dir, 'packages/cli/bin/lifeguard.mjs')], {
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '', LIFEGUARD_FROM_SOURCE: '', ...env },
+  });
   assert.equal(run.status, 0, `the launcher failed: ${run.stderr}`);
   return run.stdout.trim();
 }
@@ -25,7 +37,8 @@ function record(builtAt: number, inputs = ['packages/cli/src/main.ts']): void {
 describe('bin/lifeguard.mjs', () => {
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'lifeguard-launcher-'));
-    for (const d of ['packages/cli/bin', 'packages/cli/src', 'packages/cli/dist']) mkdirSync(join(dir, d), { recursive: true });
+    for (const d of ['packages/cli/bin', 'packages/cli/src', 'packages/cli/dist'])
+      mkdirSync(join(dir, d), { recursive: true });
     copyFileSync(join(ROOT, 'packages/cli/bin/lifeguard.mjs'), join(dir, 'packages/cli/bin/lifeguard.mjs'));
     symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
     writeFileSync(join(dir, 'packages/cli/package.json'), '{"type":"module"}');
@@ -60,9 +73,13 @@ describe('bin/lifeguard.mjs', () => {
 });
 
 describe('lifeguard --version', () => {
-  it('prints the CLI package\'s version', () => {
-    const run = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/lifeguard.mjs'), '--version'], { encoding: 'utf8' });
-    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as { version: string };
+  it("prints the CLI package's version", () => {
+    const run = spawnSync(process.execPath, [join(ROOT, 'packages/cli/bin/lifeguard.mjs'), '--version'], {
+      encoding: 'utf8',
+    });
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'packages/cli/package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(run.status, 0, `exit status: ${run.stderr}`);
     assert.equal(run.stdout.trim(), version, 'the version from packages/cli/package.json');
   });

@@ -14,7 +14,12 @@ describe('splitLines', () => {
     const lines = await collect(chunksOf('fir', 'st\nsec', 'ond\r\n', '\nlast'));
     assert.deepEqual(
       lines.map((l) => [l.line, l.text]),
-      [[1, 'first'], [2, 'second'], [3, ''], [4, 'last']],
+      [
+        [1, 'first'],
+        [2, 'second'],
+        [3, ''],
+        [4, 'last'],
+      ],
     );
   });
 

@@ -25,7 +25,9 @@ describe('PAN XML reader', () => {
     );
     assert.equal(messages[2]!.text, "sure, give me a minute & I'll set it up");
     assert.deepEqual(
-      items.filter((i) => i.kind === 'conversation-end').map((i) => (i.kind === 'conversation-end' ? i.conversationId : '')),
+      items
+        .filter((i) => i.kind === 'conversation-end')
+        .map((i) => (i.kind === 'conversation-end' ? i.conversationId : '')),
       ['a1', 'b2'],
     );
   });
@@ -34,7 +36,11 @@ describe('PAN XML reader', () => {
     const { items } = await readAll(fixture('pan-small.xml'));
     const times = messagesOf(items).map((m) => m.time as number);
     const minute = 60_000;
-    assert.deepEqual(times.slice(0, 3), [PAN_BASE_TIME + (23 * 60 + 58) * minute, PAN_BASE_TIME + (23 * 60 + 59) * minute, PAN_BASE_TIME + (24 * 60 + 4) * minute]);
+    assert.deepEqual(times.slice(0, 3), [
+      PAN_BASE_TIME + (23 * 60 + 58) * minute,
+      PAN_BASE_TIME + (23 * 60 + 59) * minute,
+      PAN_BASE_TIME + (24 * 60 + 4) * minute,
+    ]);
     // Each conversation has its own clock.
     assert.equal(times[3], PAN_BASE_TIME + (10 * 60 + 15) * minute);
   });
@@ -63,7 +69,10 @@ describe('PAN XML reader', () => {
     );
     const { items, issues, fatal } = await readAll(path);
     assert.equal(fatal, null);
-    assert.deepEqual(messagesOf(items).map((m) => m.id), ['t:1']);
+    assert.deepEqual(
+      messagesOf(items).map((m) => m.id),
+      ['t:1'],
+    );
     assert.ok(issues.some((i) => i.line === 3 && /not closed before the end of the file/.test(i.message)));
   });
 
@@ -86,7 +95,10 @@ describe('PAN XML reader', () => {
       `<conversations><conversation id="t">\n<message line="1"><author>a</author><time>01:00</time><text>${long}</text></message>\n<message line="2"><author>b</author><time>01:01</time><text>short</text></message>\n</conversation></conversations>`,
     );
     const { items, issues } = await readAll(path, 4096);
-    assert.deepEqual(messagesOf(items).map((m) => m.id), ['t:2']);
+    assert.deepEqual(
+      messagesOf(items).map((m) => m.id),
+      ['t:2'],
+    );
     assert.equal(issues[0]!.line, 2);
     assert.match(issues[0]!.message, /longer than 4096/);
   });
@@ -99,11 +111,15 @@ describe('PAN XML reader', () => {
   });
 
   it('gives up on binary data but keeps what came before it', async () => {
-    const head = '<conversations><conversation id="t">\n<message line="1"><author>a</author><time>01:00</time><text>one</text></message>\n';
+    const head =
+      '<conversations><conversation id="t">\n<message line="1"><author>a</author><time>01:00</time><text>one</text></message>\n';
     const path = tempFile('binary.xml', Buffer.concat([Buffer.from(head), Buffer.alloc(300 * 1024, 0)]));
     const { items, fatal } = await readAll(path);
     assert.ok(fatal instanceof UnusableInputError);
     assert.match(fatal.message, /binary data/);
-    assert.deepEqual(messagesOf(items).map((m) => m.id), ['t:1']);
+    assert.deepEqual(
+      messagesOf(items).map((m) => m.id),
+      ['t:1'],
+    );
   });
 });

@@ -16,9 +16,15 @@ import { ADULT, CHILD, FRIEND, FRIENDS, GROOMING, makeZip, whatsapp } from './ex
 
 const CHROMIUM = process.env.LIFEGUARD_CHROMIUM ?? '/usr/bin/chromium';
 const HOSTILE = '<script>alert(1)</script><img src="https://tracker.example/x.png" onerror="alert(2)">';
-const skip = process.env.LIFEGUARD_SKIP_BROWSER === '1'
-  ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
-  : environmentSkip('Chromium', existsSync(CHROMIUM) ? null : `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get install -y chromium\`) or set LIFEGUARD_CHROMIUM.`);
+const skip =
+  process.env.LIFEGUARD_SKIP_BROWSER === '1'
+    ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
+    : environmentSkip(
+        'Chromium',
+        existsSync(CHROMIUM)
+          ? null
+          : `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get install -y chromium\`) or set LIFEGUARD_CHROMIUM.`,
+      );
 
 describe('triage report in Chromium', { timeout: 120_000 }, () => {
   let browser: Browser;
@@ -32,10 +38,27 @@ describe('triage report in Chromium', { timeout: 120_000 }, () => {
       { name: 'WhatsApp Chat with Zoë.txt', data: whatsapp('android-us', FRIENDS) },
     ]);
     const path = tempFile('whatsapp-chats.zip', zip);
-    data = await buildReport(path, { format: 'auto', ages: new Map([[CHILD, 13], [FRIEND, 13]]), minScore: 0.5, limit: 20, progress: false, maxErrors: 50 }, null);
+    data = await buildReport(
+      path,
+      {
+        format: 'auto',
+        ages: new Map([
+          [CHILD, 13],
+          [FRIEND, 13],
+        ]),
+        minScore: 0.5,
+        limit: 20,
+        progress: false,
+        maxErrors: 50,
+      },
+      null,
+    );
     const out = tempFile('report.html', renderReport(data));
     url = pathToFileURL(out).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
   });
   after(async () => {
     await browser?.close();
@@ -56,7 +79,11 @@ describe('triage report in Chromium', { timeout: 120_000 }, () => {
     await page.waitForTimeout(200);
     assert.deepEqual(requests, [url], `only the report file itself is loaded, got ${requests.join(', ')}`);
     assert.deepEqual(dialogs, [], 'no script from a message ran');
-    assert.equal(await page.locator('img, script, iframe, object, embed').count(), 0, 'no image, script or embedded element exists');
+    assert.equal(
+      await page.locator('img, script, iframe, object, embed').count(),
+      0,
+      'no image, script or embedded element exists',
+    );
     const shown = await page.locator('details.timeline').first().innerText();
     assert.ok(shown.includes('<script>alert(1)</script>'), 'the hostile message is shown as text');
     await page.close();
@@ -70,23 +97,43 @@ describe('triage report in Chromium', { timeout: 120_000 }, () => {
     const first = sections.first();
     assert.equal(await first.getAttribute('data-conversation-id'), 'whatsapp:Rick J', 'the grooming chat comes first');
     const c = data.conversations[0]!;
-    assert.equal(await first.locator('ul.flagged-messages > li').count(), c.flaggedCount, 'every flagged message listed');
+    assert.equal(
+      await first.locator('ul.flagged-messages > li').count(),
+      c.flaggedCount,
+      'every flagged message listed',
+    );
     const marks = await first.locator('ul.flagged-messages mark').allInnerTexts();
     assert.ok(marks.includes('its our secret'), `the secrecy span is highlighted: ${marks.join(' | ')}`);
     const secrecy = await first.locator('ul.flagged-messages mark[title^="secrecy"]').allInnerTexts();
-    assert.ok(secrecy.includes('its our secret') && secrecy.includes('keep this between us'), `marks say their kind: ${secrecy.join(' | ')}`);
+    assert.ok(
+      secrecy.includes('its our secret') && secrecy.includes('keep this between us'),
+      `marks say their kind: ${secrecy.join(' | ')}`,
+    );
     const reached = await first.locator('ol.stages li.reached').allInnerTexts();
     assert.ok(reached.includes('move to another platform'), `stage chip shown: ${reached.join(', ')}`);
-    assert.match(await first.locator('table.participants').innerText(), /Mia\s+13 \(declared with --age\)/, 'declared age shown');
+    assert.match(
+      await first.locator('table.participants').innerText(),
+      /Mia\s+13 \(declared with --age\)/,
+      'declared age shown',
+    );
     const box = await first.locator('svg.risk-chart').boundingBox();
     assert.ok(box !== null && box.width > 300 && box.height > 100, `the chart is drawn (${JSON.stringify(box)})`);
-    assert.match(await first.locator('svg.risk-chart').getAttribute('aria-label') ?? '', /peak 1\.00|peak 0\.\d\d/, 'the chart is labelled for screen readers');
-    assert.match(await first.locator('.media').first().textContent() ?? '', /\[file not shown\]/, 'media is a placeholder');
+    assert.match(
+      (await first.locator('svg.risk-chart').getAttribute('aria-label')) ?? '',
+      /peak 1\.00|peak 0\.\d\d/,
+      'the chart is labelled for screen readers',
+    );
+    assert.match(
+      (await first.locator('.media').first().textContent()) ?? '',
+      /\[file not shown\]/,
+      'media is a placeholder',
+    );
     const second = await sections.nth(1).locator('.score').innerText();
     assert.ok(Number(second) < 0.5, `the friends' chat scores low (${second})`);
     const png = await page.screenshot({ fullPage: true, clip: { x: 0, y: 0, width: 1100, height: 2400 } });
     assert.ok(png.length > 10_000, 'a screenshot was taken');
-    if (process.env.LIFEGUARD_UPDATE_SCREENSHOTS === '1') writeFileSync(new URL('../../../docs/screenshots/report.png', import.meta.url), png);
+    if (process.env.LIFEGUARD_UPDATE_SCREENSHOTS === '1')
+      writeFileSync(new URL('../../../docs/screenshots/report.png', import.meta.url), png);
     await page.close();
   });
 });

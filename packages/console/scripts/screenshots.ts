@@ -11,11 +11,23 @@ const out = join(root, 'docs', 'screenshots');
 
 const SCENARIOS: Scenario[] = [
   {
-    accused: 'rick_j', accusedAge: 34, child: 'mia', childAge: 13, hoursAgo: 5,
-    chat: [...GROOMING.slice(0, 9), { from: 'c', text: 'this is my cat', media: ['upload-5521'] }, ...GROOMING.slice(9)],
+    accused: 'rick_j',
+    accusedAge: 34,
+    child: 'mia',
+    childAge: 13,
+    hoursAgo: 5,
+    chat: [
+      ...GROOMING.slice(0, 9),
+      { from: 'c', text: 'this is my cat', media: ['upload-5521'] },
+      ...GROOMING.slice(9),
+    ],
   },
   {
-    accused: 'nightowl_77', accusedAge: 22, child: 'ella', childAge: 12, hoursAgo: 1,
+    accused: 'nightowl_77',
+    accusedAge: 22,
+    child: 'ella',
+    childAge: 12,
+    hoursAgo: 1,
     chat: [
       { from: 'a', text: 'hey ur cute, how old r u' },
       { from: 'c', text: 'im 12' },
@@ -27,7 +39,11 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    accused: 'coach_dan', accusedAge: 41, child: 'zoe', childAge: 14, hoursAgo: 9,
+    accused: 'coach_dan',
+    accusedAge: 41,
+    child: 'zoe',
+    childAge: 14,
+    hoursAgo: 9,
     chat: [
       { from: 'a', text: 'great game today! how old are you now?' },
       { from: 'c', text: '14' },
@@ -38,7 +54,11 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    accused: 'tutor_mike', accusedAge: 45, child: 'ava', childAge: 11, hoursAgo: 3,
+    accused: 'tutor_mike',
+    accusedAge: 45,
+    child: 'ava',
+    childAge: 11,
+    hoursAgo: 3,
     chat: [
       { from: 'a', text: 'ur so smart and pretty' },
       { from: 'a', text: 'how old are you?' },
@@ -48,7 +68,12 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    accused: 'bigbro_game', accusedAge: 19, child: 'noah', childAge: 14, hoursAgo: 7, optional: true,
+    accused: 'bigbro_game',
+    accusedAge: 19,
+    child: 'noah',
+    childAge: 14,
+    hoursAgo: 7,
+    optional: true,
     chat: [
       { from: 'a', text: 'how old r u' },
       { from: 'c', text: '14' },
@@ -57,7 +82,12 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    accused: 'lena_x', accusedAge: 24, child: 'sam', childAge: 15, hoursAgo: 4, optional: true,
+    accused: 'lena_x',
+    accusedAge: 24,
+    child: 'sam',
+    childAge: 15,
+    hoursAgo: 4,
+    optional: true,
     chat: [
       { from: 'a', text: 'i have ur pics' },
       { from: 'a', text: 'send $100 or i post them everywhere' },
@@ -65,7 +95,12 @@ const SCENARIOS: Scenario[] = [
     ],
   },
   {
-    accused: 'gamerx', accusedAge: 27, child: 'leo', childAge: 15, hoursAgo: 26, optional: true,
+    accused: 'gamerx',
+    accusedAge: 27,
+    child: 'leo',
+    childAge: 15,
+    hoursAgo: 26,
+    optional: true,
     chat: [
       { from: 'a', text: 'gg. asl?' },
       { from: 'c', text: '15 m uk' },
@@ -88,9 +123,15 @@ try {
     await jordan.call('POST', `/console/api/cases/${id}/claim`);
     const { body } = await jordan.call('GET', `/console/api/cases/${id}`);
     await jordan.call('POST', `/console/api/cases/${id}/decisions`, {
-      action: 'warn', reason: 'grooming', note: 'Asked a 15-year-old to move to Discord and offered Robux.', expectedVersion: body.case.version,
+      action: 'warn',
+      reason: 'grooming',
+      note: 'Asked a 15-year-old to move to Discord and offered Robux.',
+      expectedVersion: body.case.version,
     });
-    await v1(env.base, env.apiKey, 'POST', '/v1/appeals', { accountId: 'gamerx', text: 'I was only talking about the game.' });
+    await v1(env.base, env.apiKey, 'POST', '/v1/appeals', {
+      accountId: 'gamerx',
+      text: 'I was only talking about the game.',
+    });
   }
   const { context, page } = await env.signIn('moderator');
   await page.locator('table.queue tbody tr[data-case-id]').first().waitFor();
@@ -104,7 +145,10 @@ try {
   await page.keyboard.press('w');
   await page.getByTestId('decision-form').waitFor();
   await page.getByTestId('decision-form').getByLabel('Reason').selectOption('grooming');
-  await page.getByTestId('decision-form').getByLabel(/Note/).fill('Secrecy, a move to Snapchat, a gift offer and a meeting with a 13-year-old.');
+  await page
+    .getByTestId('decision-form')
+    .getByLabel(/Note/)
+    .fill('Secrecy, a move to Snapchat, a gift offer and a meeting with a 13-year-old.');
   await page.mouse.move(0, 0);
   await page.screenshot({ path: join(out, 'case.png') });
   console.log(`wrote ${join(out, 'case.png')}`);

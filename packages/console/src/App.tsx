@@ -49,7 +49,12 @@ export function App() {
 
   useShortcuts({ '?': () => setHelpOpen((o) => !o) }, session !== null && session !== 'loading');
 
-  if (session === 'loading') return <div className="boot" aria-busy="true">Loading…</div>;
+  if (session === 'loading')
+    return (
+      <div className="boot" aria-busy="true">
+        Loading…
+      </div>
+    );
   if (session === null) {
     return (
       <SignIn
@@ -82,16 +87,28 @@ export function App() {
   const section = path.startsWith('/audit') ? 'audit' : path.startsWith('/admin') ? 'admin' : 'queue';
   return (
     <>
-      <a className="skip" href="#main">Skip to content</a>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
       <header className="topbar">
         <a className="brand" {...linkProps('/queue')}>
           <span className="brand-mark" aria-hidden="true" />
           Lifeguard <span className="brand-sub">moderator console</span>
         </a>
         <nav aria-label="Main">
-          <a {...linkProps('/queue')} aria-current={section === 'queue' ? 'page' : undefined}>Queue</a>
-          {canAudit && <a {...linkProps('/audit')} aria-current={section === 'audit' ? 'page' : undefined}>Audit log</a>}
-          {isAdmin && <a {...linkProps('/admin/staff')} aria-current={section === 'admin' ? 'page' : undefined}>Staff</a>}
+          <a {...linkProps('/queue')} aria-current={section === 'queue' ? 'page' : undefined}>
+            Queue
+          </a>
+          {canAudit && (
+            <a {...linkProps('/audit')} aria-current={section === 'audit' ? 'page' : undefined}>
+              Audit log
+            </a>
+          )}
+          {isAdmin && (
+            <a {...linkProps('/admin/staff')} aria-current={section === 'admin' ? 'page' : undefined}>
+              Staff
+            </a>
+          )}
         </nav>
         <div className="topbar-user">
           <button type="button" className="linklike" onClick={() => setHelpOpen(true)} aria-label="Keyboard shortcuts">
@@ -100,10 +117,14 @@ export function App() {
           <span className="who" data-testid="signed-in-as">
             {user.name} <span className="role-tag">{user.role}</span>
           </span>
-          <button type="button" className="btn btn-quiet" onClick={signOut}>Sign out</button>
+          <button type="button" className="btn btn-quiet" onClick={signOut}>
+            Sign out
+          </button>
         </div>
       </header>
-      <main id="main" tabIndex={-1}>{view}</main>
+      <main id="main" tabIndex={-1}>
+        {view}
+      </main>
       {helpOpen && <ShortcutHelp onClose={() => setHelpOpen(false)} />}
     </>
   );

@@ -52,7 +52,9 @@ async function call<T>(method: string, path: string, body?: unknown, opts: { qui
     const err = new ApiError(
       res.status,
       typeof b.code === 'string' ? b.code : `http_${res.status}`,
-      typeof b.error === 'string' ? b.error : `The server answered ${res.status}${text && !parsed ? `: ${text.slice(0, 200)}` : ''}`,
+      typeof b.error === 'string'
+        ? b.error
+        : `The server answered ${res.status}${text && !parsed ? `: ${text.slice(0, 200)}` : ''}`,
       Array.isArray(b.problems) ? b.problems.map(String) : [],
       b,
     );
@@ -73,7 +75,8 @@ const q = (params: Record<string, string | number | undefined | null>) => {
 
 export const api = {
   session: () => call<Session>('GET', '/session', undefined, { quietAuth: true }),
-  signIn: (email: string, password: string) => call<Session>('POST', '/session', { email, password }, { quietAuth: true }),
+  signIn: (email: string, password: string) =>
+    call<Session>('POST', '/session', { email, password }, { quietAuth: true }),
   signOut: () => call<void>('DELETE', '/session', undefined, { quietAuth: true }),
 
   queue: (view: QueueView, cursor?: string | null) => call<QueuePage>('GET', `/queue${q({ view, limit: 50, cursor })}`),
@@ -83,10 +86,15 @@ export const api = {
 
   caseDetail: (id: string) => call<CaseDetail>('GET', `/cases/${encodeURIComponent(id)}`),
   reveal: (id: string, mediaId: string) =>
-    call<{ ref: string | null; kind: string }>('POST', `/cases/${encodeURIComponent(id)}/media/${encodeURIComponent(mediaId)}/reveal`),
+    call<{ ref: string | null; kind: string }>(
+      'POST',
+      `/cases/${encodeURIComponent(id)}/media/${encodeURIComponent(mediaId)}/reveal`,
+    ),
   note: (id: string, note: string) => call<unknown>('POST', `/cases/${encodeURIComponent(id)}/notes`, { note }),
-  decide: (id: string, body: { action: string; reason: string; note: string; durationHours?: number; expectedVersion: number }) =>
-    call<{ case: QueueItem; audit: AuditEntry }>('POST', `/cases/${encodeURIComponent(id)}/decisions`, body),
+  decide: (
+    id: string,
+    body: { action: string; reason: string; note: string; durationHours?: number; expectedVersion: number },
+  ) => call<{ case: QueueItem; audit: AuditEntry }>('POST', `/cases/${encodeURIComponent(id)}/decisions`, body),
 
   audit: (filters: { caseId?: string; actorId?: string; action?: string; cursor?: string | null }) =>
     call<{ entries: AuditEntry[]; nextCursor: string | null }>('GET', `/audit${q({ ...filters, limit: 100 })}`),
@@ -96,6 +104,8 @@ export const api = {
   send: <T>(method: string, path: string, body?: unknown) => call<T>(method, path, body),
 
   staff: () => call<{ staff: StaffMember[] } | StaffMember[]>('GET', '/staff'),
-  createStaff: (body: { email: string; name: string; role: string; password: string }) => call<StaffMember>('POST', '/staff', body),
-  updateStaff: (id: string, body: { role?: string; disabled?: boolean }) => call<StaffMember>('PATCH', `/staff/${encodeURIComponent(id)}`, body),
+  createStaff: (body: { email: string; name: string; role: string; password: string }) =>
+    call<StaffMember>('POST', '/staff', body),
+  updateStaff: (id: string, body: { role?: string; disabled?: boolean }) =>
+    call<StaffMember>('PATCH', `/staff/${encodeURIComponent(id)}`, body),
 };

@@ -16,10 +16,28 @@ export function ago(at: number, now = Date.now()): string {
   return d === 'just now' ? d : `${d} ago`;
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const timeOnly = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const withSeconds = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const short = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+const withSeconds = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const short = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+});
 const hourMinute = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
 const dateOnly = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
 
@@ -46,5 +64,9 @@ export const ageSourceText = (s: string) => AGE_SOURCES[s] ?? words(s);
 
 export function actorName(actor: { id: string; name: string; role: string } | { system: string }): string {
   // System actors: the engine itself, an API key (by name) or a tool such as the CLI.
-  return 'system' in actor ? (actor.system === 'lifeguard' ? 'Lifeguard (automatic)' : `${actor.system} (system)`) : `${actor.name} (${actor.role})`;
+  return 'system' in actor
+    ? actor.system === 'lifeguard'
+      ? 'Lifeguard (automatic)'
+      : `${actor.system} (system)`
+    : `${actor.name} (${actor.role})`;
 }

@@ -28,10 +28,21 @@ export function useShortcuts(map: Record<string, (e: KeyboardEvent) => void>, en
 }
 
 const GROUPS: { title: string; keys: [string, string][] }[] = [
-  { title: 'Anywhere', keys: [['?', 'Show or hide this help'], ['Esc', 'Close a dialog or form']] },
+  {
+    title: 'Anywhere',
+    keys: [
+      ['?', 'Show or hide this help'],
+      ['Esc', 'Close a dialog or form'],
+    ],
+  },
   {
     title: 'Queue',
-    keys: [['j', 'Move down'], ['k', 'Move up'], ['Enter', 'Open the selected case'], ['n', 'Next case: claim the most urgent and open it']],
+    keys: [
+      ['j', 'Move down'],
+      ['k', 'Move up'],
+      ['Enter', 'Open the selected case'],
+      ['n', 'Next case: claim the most urgent and open it'],
+    ],
   },
   {
     title: 'Case',
@@ -65,12 +76,22 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
   }, [onClose]);
   return (
     <div className="overlay" onClick={onClose}>
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcut-title" onClick={(e) => e.stopPropagation()}>
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="shortcut-title"
+        onClick={(e) => e.stopPropagation()}
+      >
         <div className="dialog-head">
           <h2 id="shortcut-title">Keyboard shortcuts</h2>
-          <button ref={closeRef} type="button" className="btn btn-quiet" onClick={onClose}>Close</button>
+          <button ref={closeRef} type="button" className="btn btn-quiet" onClick={onClose}>
+            Close
+          </button>
         </div>
-        <p className="muted">Decision keys open the confirm form with the note field focused; nothing is decided by one key.</p>
+        <p className="muted">
+          Decision keys open the confirm form with the note field focused; nothing is decided by one key.
+        </p>
         <div className="shortcut-groups">
           {GROUPS.map((g) => (
             <section key={g.title}>
@@ -78,7 +99,9 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
               <dl className="shortcut-list">
                 {g.keys.map(([k, what]) => (
                   <div key={k}>
-                    <dt><kbd>{k}</kbd></dt>
+                    <dt>
+                      <kbd>{k}</kbd>
+                    </dt>
                     <dd>{what}</dd>
                   </div>
                 ))}

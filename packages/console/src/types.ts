@@ -131,7 +131,15 @@ export interface CaseDetail {
   /** evidencePurgedAt: when dismissed-case retention removed the messages this case copied; null while kept. */
   case: QueueItem & { version: number; evidencePurgedAt: number | null; modelId: string | null };
   /** An account alert's fan-out: the same intent sequence sent to several children. */
-  fanOut: { children: string[]; intents: string[]; intentWords: string; conversations: string[]; withinDays: number; span: string; summary: string } | null;
+  fanOut: {
+    children: string[];
+    intents: string[];
+    intentWords: string;
+    conversations: string[];
+    withinDays: number;
+    span: string;
+    summary: string;
+  } | null;
   accused: Person;
   children: Person[];
   conversations: Conversation[];

@@ -7,7 +7,16 @@ import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
 import { newId, type CaseRecord } from '@lifeguard/storage';
 import { environmentSkip } from '@lifeguard/storage/testing';
-import { apiSession, chromiumMissing, GROOMING, STAFF, startConsoleEnv, TENANT, XSS_TEXT, type ConsoleEnv } from './harness.ts';
+import {
+  apiSession,
+  chromiumMissing,
+  GROOMING,
+  STAFF,
+  startConsoleEnv,
+  TENANT,
+  XSS_TEXT,
+  type ConsoleEnv,
+} from './harness.ts';
 
 // rick_j: the case worked to a decision. vince: a younger child, a shared picture and script in a message.
 const SCENARIOS = [
@@ -28,15 +37,19 @@ const SCENARIOS = [
   },
 ];
 
-const browserSkip = process.env.LIFEGUARD_SKIP_BROWSER === '1'
-  ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
-  : environmentSkip('Chromium', chromiumMissing());
+const browserSkip =
+  process.env.LIFEGUARD_SKIP_BROWSER === '1'
+    ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
+    : environmentSkip('Chromium', chromiumMissing());
 
 describe('moderator console in Chromium', { timeout: 240_000 }, () => {
   let env: ConsoleEnv;
-  before(async () => {
-    if (!browserSkip) env = await startConsoleEnv(SCENARIOS);
-  }, { timeout: 180_000 });
+  before(
+    async () => {
+      if (!browserSkip) env = await startConsoleEnv(SCENARIOS);
+    },
+    { timeout: 180_000 },
+  );
   after(async () => {
     await env?.close();
   });
@@ -74,7 +87,9 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await context.close();
   });
 
-  test('the queue lists both cases, the younger child first, with reasons, age, waiting time and claim state', { skip: browserSkip }, async () => {
+  test('the queue lists both cases, the younger child first, with reasons, age, waiting time and claim state', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator');
     const rows = page.locator('table.queue tbody tr[data-case-id]');
     await rows.first().waitFor();
@@ -83,13 +98,19 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     assert.equal(await first.getAttribute('data-case-id'), env.cases.vince);
     assert.match(await first.locator('td').nth(3).innerText(), /^12\s*ella$/, 'the child column: age and the child');
     assert.ok((await first.locator('.chips li').count()) > 0, 'reasons are shown as chips');
-    assert.match(await rows.nth(1).locator('td').nth(3).innerText(), /^13\s*mia$/, 'the child column: age and the child');
+    assert.match(
+      await rows.nth(1).locator('td').nth(3).innerText(),
+      /^13\s*mia$/,
+      'the child column: age and the child',
+    );
     assert.match(await rows.nth(1).innerText(), /Unclaimed/);
     assert.match(await rows.nth(1).locator('td').nth(5).innerText(), /^(just now|\d+ (min|h|d)( \d+ (min|h))?)$/);
     await context.close();
   });
 
-  test('keyboard: j/k move, Enter opens, ? shows help, a decision key opens the form without acting, n takes the next case', { skip: browserSkip }, async () => {
+  test('keyboard: j/k move, Enter opens, ? shows help, a decision key opens the form without acting, n takes the next case', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator2');
     const rows = page.locator('table.queue tbody tr[data-case-id]');
     await rows.first().waitFor();
@@ -118,7 +139,10 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     assert.equal(await page.locator('#decision-note').inputValue(), 'xsb');
     await page.keyboard.press('Escape');
     await form.waitFor({ state: 'detached' });
-    const detail = await page.evaluate(async (id) => (await fetch(`/console/api/cases/${id}`)).json(), env.cases.rick_j!);
+    const detail = await page.evaluate(
+      async (id) => (await fetch(`/console/api/cases/${id}`)).json(),
+      env.cases.rick_j!,
+    );
     assert.equal(detail.case.status === 'actioned', false, 'a key alone decided nothing');
     await page.keyboard.press('c');
     await page.getByTestId('claim-state').filter({ hasText: 'Not claimed' }).waitFor();
@@ -147,12 +171,17 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await context.close();
   });
 
-  test('evidence spans are highlighted and labelled, and the case shows ages, timeline and the ladder', { skip: browserSkip }, async () => {
+  test('evidence spans are highlighted and labelled, and the case shows ages, timeline and the ladder', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator');
     await openCase(page, 'rick_j');
     assert.ok((await page.locator('mark.ev').count()) >= 3, 'several spans highlighted');
     const labels = await page.locator('.ev-label').allInnerTexts();
-    assert.ok(labels.some((l) => l.includes('·')), `labels name signal and stage: ${labels.join(' | ')}`);
+    assert.ok(
+      labels.some((l) => l.includes('·')),
+      `labels name signal and stage: ${labels.join(' | ')}`,
+    );
     assert.ok((await page.locator('.timeline-svg circle').count()) > 0, 'risk timeline has points');
     assert.match(await page.getByTestId('person-accused').innerText(), /34/);
     assert.match(await page.getByTestId('person-child').innerText(), /13/);
@@ -163,13 +192,19 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await context.close();
   });
 
-  test('media is blurred until revealed, one item at a time, and each reveal is in the audit log', { skip: browserSkip }, async () => {
+  test('media is blurred until revealed, one item at a time, and each reveal is in the audit log', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator');
     await openCase(page, 'vince');
     const tiles = page.getByTestId('media-tile');
     assert.equal(await tiles.count(), 2);
-    for (const state of await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-state')))) assert.equal(state, 'hidden');
-    const filter = await tiles.first().locator('.media-placeholder').evaluate((el) => getComputedStyle(el).filter);
+    for (const state of await tiles.evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))))
+      assert.equal(state, 'hidden');
+    const filter = await tiles
+      .first()
+      .locator('.media-placeholder')
+      .evaluate((el) => getComputedStyle(el).filter);
     assert.match(filter, /blur/);
     assert.match(filter, /grayscale/);
     assert.equal(await page.locator('img.media-img').count(), 0, 'no image is loaded before a reveal');
@@ -182,7 +217,9 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
 
     await tiles.nth(1).getByRole('button', { name: 'Reveal…' }).click();
     await tiles.nth(1).getByRole('button', { name: 'Show it' }).click();
-    await page.waitForFunction(() => document.querySelectorAll('[data-testid="media-tile"]')[1]?.getAttribute('data-state') === 'revealed');
+    await page.waitForFunction(
+      () => document.querySelectorAll('[data-testid="media-tile"]')[1]?.getAttribute('data-state') === 'revealed',
+    );
     assert.equal(await tiles.nth(0).getAttribute('data-state'), 'hidden', 'revealing another re-blurs the first');
     assert.equal(await page.locator('[data-state="revealed"]').count(), 1);
     await context.close();
@@ -196,7 +233,9 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await spec.context.close();
   });
 
-  test('a moderator works a case from the queue to a warning, and a specialist sees it in the audit log', { skip: browserSkip }, async () => {
+  test('a moderator works a case from the queue to a warning, and a specialist sees it in the audit log', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator');
     await page.locator(`tr[data-case-id="${env.cases.rick_j}"] a.case-link`).click();
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'rick_j' }).waitFor();
@@ -228,7 +267,9 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await spec.context.close();
   });
 
-  test('a moderator cannot reach the admin-only staff page or the audit log: the UI says forbidden and the API answers 403', { skip: browserSkip }, async () => {
+  test('a moderator cannot reach the admin-only staff page or the audit log: the UI says forbidden and the API answers 403', {
+    skip: browserSkip,
+  }, async () => {
     const { context, page } = await env.signIn('moderator');
     assert.equal(await page.getByRole('link', { name: 'Staff' }).count(), 0, 'the link is hidden');
     assert.equal(await page.getByRole('link', { name: 'Audit log' }).count(), 0);
@@ -249,7 +290,17 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
 
     const mod = await apiSession(env.base, STAFF.moderator.email);
     assert.equal((await mod.call('GET', '/console/api/staff')).status, 403);
-    assert.equal((await mod.call('POST', '/console/api/staff', { email: 'x@example.org', name: 'X', role: 'admin', password: 'long enough password' })).status, 403);
+    assert.equal(
+      (
+        await mod.call('POST', '/console/api/staff', {
+          email: 'x@example.org',
+          name: 'X',
+          role: 'admin',
+          password: 'long enough password',
+        })
+      ).status,
+      403,
+    );
 
     const admin = await env.signIn('admin');
     await admin.page.getByRole('link', { name: 'Staff' }).click();
@@ -306,29 +357,67 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await context.close();
   });
 
-  test('a dismissed case whose evidence retention removed shows a notice instead of empty messages', { skip: browserSkip }, async () => {
+  test('a dismissed case whose evidence retention removed shows a notice instead of empty messages', {
+    skip: browserSkip,
+  }, async () => {
     const day = 86_400_000;
     const t = Date.now() - 100 * day;
     const texts = ['see you at practice tomorrow', 'ok bring the ball'];
     const conversationId = 'conv-retention';
     const c: CaseRecord = {
-      id: newId('case'), tenantId: TENANT, accusedId: 'old_dismissed', status: 'open', level: 'medium', score: 0.4, conversationIds: [conversationId],
+      id: newId('case'),
+      tenantId: TENANT,
+      accusedId: 'old_dismissed',
+      status: 'open',
+      level: 'medium',
+      score: 0.4,
+      conversationIds: [conversationId],
       evidence: {
-        alerts: [], actor: null, participants: [],
-        conversations: { [conversationId]: { report: null, messages: texts.map((text, i) => ({ id: `ret-${i}`, time: t + i, senderId: i ? 'kid_r' : 'old_dismissed', recipientIds: [i ? 'old_dismissed' : 'kid_r'], text, textPurged: false })) } },
+        alerts: [],
+        actor: null,
+        participants: [],
+        conversations: {
+          [conversationId]: {
+            report: null,
+            messages: texts.map((text, i) => ({
+              id: `ret-${i}`,
+              time: t + i,
+              senderId: i ? 'kid_r' : 'old_dismissed',
+              recipientIds: [i ? 'old_dismissed' : 'kid_r'],
+              text,
+              textPurged: false,
+            })),
+          },
+        },
       },
-      openedAt: t, updatedAt: t, version: 1,
+      openedAt: t,
+      updatedAt: t,
+      version: 1,
     };
     await env.storage.saveCase(TENANT, { caseRecord: c });
     // Dismissed 99 days ago, so only this case is due when retention runs now.
-    await env.storage.saveCase(TENANT, { caseRecord: { ...c, status: 'dismissed', updatedAt: t + day, version: 2 }, expectedVersion: 1, history: { at: t + day, actor: 'Priya Shah', action: 'transition', fromStatus: 'open', toStatus: 'dismissed', note: 'dismiss (no_violation): teammates' } });
+    await env.storage.saveCase(TENANT, {
+      caseRecord: { ...c, status: 'dismissed', updatedAt: t + day, version: 2 },
+      expectedVersion: 1,
+      history: {
+        at: t + day,
+        actor: 'Priya Shah',
+        action: 'transition',
+        fromStatus: 'open',
+        toStatus: 'dismissed',
+        note: 'dismiss (no_violation): teammates',
+      },
+    });
     const run = await env.app.lifeguard.retention.runTenant(TENANT);
     assert.equal(run.dismissedCases.casesPurged, 1);
 
     const { context, page } = await env.signIn('moderator');
     await page.goto(`/console/cases/${encodeURIComponent(c.id)}`);
     await page.getByRole('heading', { level: 1 }).filter({ hasText: 'old_dismissed' }).waitFor();
-    assert.match(await page.getByTestId('evidence-purged').innerText(), /Evidence removed by retention on .+\. This case was dismissed/);
+    assert.match(
+      await page.getByTestId('evidence-purged').innerText(),
+      /Evidence removed by retention on .+\. This case was dismissed/,
+    );
     assert.match(await page.getByTestId('messages-purged').innerText(), /^2 messages removed by retention on /);
     assert.equal(await page.locator('li.message').count(), 0, 'no empty message bubbles');
     const body = await page.locator('body').innerText();

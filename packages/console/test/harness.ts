@@ -19,14 +19,17 @@ const PKG = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Why the browser tests cannot run here: null when Chromium is installed. */
 export function chromiumMissing(): string | null {
   if (existsSync(CHROMIUM)) return null;
-  return `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
-    'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.';
+  return (
+    `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
+    'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.'
+  );
 }
 
 /** Why the browser tests skip here (missing Chromium, or LIFEGUARD_SKIP_BROWSER=1), or undefined when they run. */
-export const browserSkip: string | undefined = process.env.LIFEGUARD_SKIP_BROWSER === '1'
-  ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
-  : environmentSkip('Chromium', chromiumMissing());
+export const browserSkip: string | undefined =
+  process.env.LIFEGUARD_SKIP_BROWSER === '1'
+    ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
+    : environmentSkip('Chromium', chromiumMissing());
 
 export async function launchChromium(): Promise<Browser> {
   const missing = chromiumMissing();
@@ -53,9 +56,11 @@ export async function buildConsole(outDir: string): Promise<void> {
 }
 
 function landscape(sky: string, ground: string, sun: string): string {
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200">` +
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="320" height="200" viewBox="0 0 320 200">` +
     `<rect width="320" height="200" fill="${sky}"/><circle cx="250" cy="55" r="26" fill="${sun}"/>` +
-    `<path d="M0 140 Q80 100 160 135 T320 125 V200 H0 Z" fill="${ground}"/></svg>`;
+    `<path d="M0 140 Q80 100 160 135 T320 125 V200 H0 Z" fill="${ground}"/></svg>`
+  );
 }
 
 export const PASSWORD = 'correct horse battery staple';
@@ -113,12 +118,22 @@ export interface ConsoleEnv {
   /** Content-Security-Policy violations any page reported (the console must need no inline script or style). */
   cspViolations: string[];
   /** A fresh browser context signed in as this staff member (through the sign-in form). */
-  signIn(who: StaffKey, opts?: { viewport?: { width: number; height: number } }): Promise<{ context: BrowserContext; page: Page }>;
+  signIn(
+    who: StaffKey,
+    opts?: { viewport?: { width: number; height: number } },
+  ): Promise<{ context: BrowserContext; page: Page }>;
   close(): Promise<void>;
 }
 
 /** `server`: extra service configuration (risk models, engine thresholds). */
-export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: boolean; server?: Partial<ServiceConfig>; reporting?: Parameters<typeof buildServer>[0]['reporting'] } = {}): Promise<ConsoleEnv> {
+export async function startConsoleEnv(
+  scenarios: Scenario[],
+  opts: {
+    browser?: boolean;
+    server?: Partial<ServiceConfig>;
+    reporting?: Parameters<typeof buildServer>[0]['reporting'];
+  } = {},
+): Promise<ConsoleEnv> {
   const browser = opts.browser === false ? (null as unknown as Browser) : await launchChromium();
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-console-'));
   let app: FastifyInstance | null = null;
@@ -129,7 +144,13 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
     storage = new SqliteStorage({ path: join(dir, 'console.db') });
     await storage.migrate();
     const { key } = await createKey(storage, TENANT, 'platform', ['admin'], 'Acme Chat');
-    app = await buildServer({ ...opts.server, storage, webhooks: false, console: { dir: dist }, ...(opts.reporting ? { reporting: opts.reporting } : {}) });
+    app = await buildServer({
+      ...opts.server,
+      storage,
+      webhooks: false,
+      console: { dir: dist },
+      ...(opts.reporting ? { reporting: opts.reporting } : {}),
+    });
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
 
     // The first admin comes from the bootstrap path (the CLI's); everyone else through the staff API.
@@ -156,7 +177,10 @@ export async function startConsoleEnv(scenarios: Scenario[], opts: { browser?: b
       cases,
       dir,
       async signIn(who, o = {}) {
-        const context = await browser.newContext({ baseURL: base, viewport: o.viewport ?? { width: 1440, height: 900 } });
+        const context = await browser.newContext({
+          baseURL: base,
+          viewport: o.viewport ?? { width: 1440, height: 900 },
+        });
         // Fail in seconds, not Playwright's default 30 s, when something the test waits for never shows.
         context.setDefaultTimeout(10_000);
         const page = await context.newPage();
@@ -200,11 +224,16 @@ export async function apiSession(base: string, email: string) {
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
       const r = await fetch(`${base}${path}`, {
         method,
-        headers: { cookie, 'x-csrf-token': csrfToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        headers: {
+          cookie,
+          'x-csrf-token': csrfToken,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       });
       const text = await r.text();
-      if (!r.ok && r.status !== 403 && r.status !== 404 && r.status !== 409) throw new Error(`${method} ${path} answered ${r.status}: ${text}`);
+      if (!r.ok && r.status !== 403 && r.status !== 404 && r.status !== 409)
+        throw new Error(`${method} ${path} answered ${r.status}: ${text}`);
       return { status: r.status, body: text ? JSON.parse(text) : null };
     },
   };
@@ -227,8 +256,24 @@ export async function seedScenario(base: string, key: string, s: Scenario): Prom
   const start = Date.now() - s.hoursAgo * 3_600_000;
   const conversationId = `dm-${s.accused}-${s.child}`;
   const events: unknown[] = [
-    { type: 'account', id: `acc-${s.child}`, time: start - 1000, userId: s.child, age: s.childAge, country: 'GB', createdAt: start - 400 * DAY },
-    { type: 'account', id: `acc-${s.accused}`, time: start - 1000, userId: s.accused, age: s.accusedAge, country: 'GB', createdAt: start - 3 * DAY },
+    {
+      type: 'account',
+      id: `acc-${s.child}`,
+      time: start - 1000,
+      userId: s.child,
+      age: s.childAge,
+      country: 'GB',
+      createdAt: start - 400 * DAY,
+    },
+    {
+      type: 'account',
+      id: `acc-${s.accused}`,
+      time: start - 1000,
+      userId: s.accused,
+      age: s.accusedAge,
+      country: 'GB',
+      createdAt: start - 3 * DAY,
+    },
     ...s.chat.map((m, i) => ({
       type: 'message',
       id: `${conversationId}-${i + 1}`,

@@ -68,7 +68,14 @@ export class OnDeviceGuard {
     this.engine = new DetectionEngine(options.engine);
     this.notified = new Map();
     this.recent = new Set();
-    if (this.childAge !== null) this.feed({ type: 'account', id: `lifeguard-device:${this.childId}`, time: Date.now(), userId: this.childId, age: this.childAge });
+    if (this.childAge !== null)
+      this.feed({
+        type: 'account',
+        id: `lifeguard-device:${this.childId}`,
+        time: Date.now(),
+        userId: this.childId,
+        age: this.childAge,
+      });
   }
 
   /**
@@ -76,7 +83,8 @@ export class OnDeviceGuard {
    * naming each bad field (nothing is counted then).
    */
   observe(message: DeviceMessage): GuardUpdate {
-    if (typeof message !== 'object' || message === null) throw new EventValidationError('invalid message: expected an object', ['(root): expected an object']);
+    if (typeof message !== 'object' || message === null)
+      throw new EventValidationError('invalid message: expected an object', ['(root): expected an object']);
     const id = message.id;
     const duplicate = typeof id === 'string' && this.recent.has(id);
     if (!duplicate) {

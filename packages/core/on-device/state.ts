@@ -42,7 +42,9 @@ export function parseGuardState(value: unknown): GuardState {
   }
   const result = guardStateSchema.safeParse(parsed);
   if (!result.success) {
-    throw new GuardStateError(result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`));
+    throw new GuardStateError(
+      result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
+    );
   }
   return result.data as unknown as GuardState;
 }

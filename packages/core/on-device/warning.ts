@@ -96,7 +96,11 @@ export function warningFromReport(report: ConversationRiskReport, childId: strin
     level: report.level,
     aboutUserId: report.suspectId,
     sextortion,
-    title: sextortion ? 'Someone is pressuring you' : serious ? 'This chat shows warning signs' : 'Take care in this chat',
+    title: sextortion
+      ? 'Someone is pressuring you'
+      : serious
+        ? 'This chat shows warning signs'
+        : 'Take care in this chat',
     message: sextortion
       ? 'This person is using threats or asking for money. This is a known trick, and help is available.'
       : 'Some messages in this chat look like ways people try to gain the trust of young people online.',

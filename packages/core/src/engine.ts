@@ -61,11 +61,44 @@ const FAN_OUT_CHILDREN = 3;
 /** For an account that is itself a child (peers message many peers), more are needed. */
 const FAN_OUT_CHILDREN_FROM_MINOR = 4;
 /** Signal kinds that make up an account's intents toward a child, for fan-out. */
-const INTENT_KINDS: readonly SignalKind[] = ['flattery', 'age_probe', 'age_attributed', 'platform_move', 'personal_info', 'secrecy', 'isolation', 'image_request', 'gift', 'money', 'relationship', 'meeting', 'sexualisation'];
+const INTENT_KINDS: readonly SignalKind[] = [
+  'flattery',
+  'age_probe',
+  'age_attributed',
+  'platform_move',
+  'personal_info',
+  'secrecy',
+  'isolation',
+  'image_request',
+  'gift',
+  'money',
+  'relationship',
+  'meeting',
+  'sexualisation',
+];
 const DURATION_WORDS = normalizedSet(['minutes', 'min', 'mins', 'seconds', 'secs', 'hours', 'hrs']);
 /** Returned when an event raises no alert: saves an allocation per message. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
-const AGE_ANSWER_SUFFIX = normalizedSet(['f', 'm', 'male', 'female', 'girl', 'boy', 'and', 'you', 'wbu', 'hbu', 'u', 'yrs', 'years', 'yo', 'old', 'too', 'lol', 'haha']);
+const AGE_ANSWER_SUFFIX = normalizedSet([
+  'f',
+  'm',
+  'male',
+  'female',
+  'girl',
+  'boy',
+  'and',
+  'you',
+  'wbu',
+  'hbu',
+  'u',
+  'yrs',
+  'years',
+  'yo',
+  'old',
+  'too',
+  'lol',
+  'haha',
+]);
 
 /** @internal */
 export interface ActorState {
@@ -201,10 +234,32 @@ export class DetectionEngine {
     let a = this.actors.get(userId);
     if (!a) {
       a = {
-        userId, declaredAge: null, declaredMinor: null, disclosedAge: null, minDisclosed: null, maxDisclosed: null, ageLie: false, attributedAge: null, attributedCues: 0, fanOut: null,
-        minorCues: 0, adultCues: 0, createdAt: null,
-        messages: 0, firstContacts: 0, answeredFirstContacts: 0, minorsContacted: null, friendRequestsToMinors: 0,
-        openers: null, duplicateOpeners: 0, blockedBy: null, reportedBy: null, risky: null, score: 0, alerted: false, lastAt: 0,
+        userId,
+        declaredAge: null,
+        declaredMinor: null,
+        disclosedAge: null,
+        minDisclosed: null,
+        maxDisclosed: null,
+        ageLie: false,
+        attributedAge: null,
+        attributedCues: 0,
+        fanOut: null,
+        minorCues: 0,
+        adultCues: 0,
+        createdAt: null,
+        messages: 0,
+        firstContacts: 0,
+        answeredFirstContacts: 0,
+        minorsContacted: null,
+        friendRequestsToMinors: 0,
+        openers: null,
+        duplicateOpeners: 0,
+        blockedBy: null,
+        reportedBy: null,
+        risky: null,
+        score: 0,
+        alerted: false,
+        lastAt: 0,
       };
       this.actors.set(userId, a);
     }
@@ -228,7 +283,13 @@ export class DetectionEngine {
    * `disclosedAge` is the latest age the account stated in chat, even when a declared age wins
    * `age`: a child who signed up as an adult and later says "im 13" must still be protected.
    */
-  accountInfo(userId: string): { age: number | null; ageSource: AgeSource; isMinor: boolean | null; createdAt: number | null; disclosedAge: number | null } {
+  accountInfo(userId: string): {
+    age: number | null;
+    ageSource: AgeSource;
+    isMinor: boolean | null;
+    createdAt: number | null;
+    disclosedAge: number | null;
+  } {
     const a = this.actors.get(userId);
     if (!a) return { age: null, ageSource: 'unknown', isMinor: null, createdAt: null, disclosedAge: null };
     return { ...ageOf(a), createdAt: a.createdAt, disclosedAge: a.disclosedAge };
@@ -263,8 +324,23 @@ export class DetectionEngine {
     let c = this.conversations.get(id);
     if (!c) {
       c = {
-        id, participants: [], extraParticipants: 0, messageCount: 0, firstAt: t, lastAt: t, score: 0, suspect: -1, target: -1,
-        alerted: false, pendingAgeProbe: -1, initiator: -1, answered: false, evidence: null, features: null, rule: null, family: false,
+        id,
+        participants: [],
+        extraParticipants: 0,
+        messageCount: 0,
+        firstAt: t,
+        lastAt: t,
+        score: 0,
+        suspect: -1,
+        target: -1,
+        alerted: false,
+        pendingAgeProbe: -1,
+        initiator: -1,
+        answered: false,
+        evidence: null,
+        features: null,
+        rule: null,
+        family: false,
       };
       this.conversations.set(id, c);
     }
@@ -351,14 +427,26 @@ export class DetectionEngine {
     // of this one-to-one conversation is their parent, not a stranger.
     if (tokenCount <= SHORT_MESSAGE_TOKENS) {
       const words = shortMessageWords(tokens, tokenCount);
-      if ((words & WORD_PARENT) !== 0 && !c.family && c.participants.length === 2 && addressesParent(tokens, tokenCount)) c.family = true;
+      if (
+        (words & WORD_PARENT) !== 0 &&
+        !c.family &&
+        c.participants.length === 2 &&
+        addressesParent(tokens, tokenCount)
+      )
+        c.family = true;
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
-    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
+    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
+      sender.sentImages++;
     let signals = detectSignals(e.text, norm);
     // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
     // payment is the countdown of a deadline.
-    if (tokenCount <= 5 && sender.signals !== null && !signals.some((s) => s.kind === 'sextortion_deadline') && hasSextortionPressure(sender.signals)) {
+    if (
+      tokenCount <= 5 &&
+      sender.signals !== null &&
+      !signals.some((s) => s.kind === 'sextortion_deadline') &&
+      hasSextortionPressure(sender.signals)
+    ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
     }
@@ -374,7 +462,14 @@ export class DetectionEngine {
         // A reply the lexicon also reads as an age ("im 13") is cited once, by its signal below.
         if (!signals.some((s) => s.kind === 'age_disclosure_minor' || s.kind === 'age_disclosure_adult')) {
           const end = Math.min(e.text.length, 80);
-          this.addEvidence(c, e, t, { kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult', start: 0, end, excerpt: e.text.slice(0, end), age, stage: null });
+          this.addEvidence(c, e, t, {
+            kind: age < 18 ? 'age_disclosure_minor' : 'age_disclosure_adult',
+            start: 0,
+            end,
+            excerpt: e.text.slice(0, end),
+            age,
+            stage: null,
+          });
         }
         changed = true;
       }
@@ -399,8 +494,7 @@ export class DetectionEngine {
             this.noteDisclosedAge(actor, s.age);
             // "13 f, u?" invites the other's age just as a question does.
             if (c.pendingAgeProbe < 0) c.pendingAgeProbe = senderIdx;
-          }
-          else if (s.kind === 'age_disclosure_minor') actor.minorCues++;
+          } else if (s.kind === 'age_disclosure_minor') actor.minorCues++;
           else actor.adultCues++;
         }
         this.addEvidence(c, e, t, s);
@@ -415,7 +509,15 @@ export class DetectionEngine {
     if (!c.alerted && c.score >= this.opts.alertThreshold) {
       c.alerted = true;
       this.alertTotal++;
-      alerts.push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId: e.id, messagesRead: c.messageCount });
+      alerts.push({
+        kind: 'conversation',
+        subjectId: c.id,
+        level: levelOf(c.score),
+        score: c.score,
+        time: t,
+        eventId: e.id,
+        messagesRead: c.messageCount,
+      });
     }
     const more = this.updateActorIfNeeded(actor, t, e.id, c, changed, behaviourChanged);
     if (this.pendingActorUpdates.size > 0) {
@@ -425,7 +527,14 @@ export class DetectionEngine {
     return more.length ? alerts.concat(more) : alerts;
   }
 
-  private updateActorIfNeeded(sender: ActorState, t: number, eventId: string, c: ConversationState, changed: boolean, behaviourChanged: boolean): Alert[] {
+  private updateActorIfNeeded(
+    sender: ActorState,
+    t: number,
+    eventId: string,
+    c: ConversationState,
+    changed: boolean,
+    behaviourChanged: boolean,
+  ): Alert[] {
     const alerts: Alert[] = [];
     if (changed && c.suspect >= 0) {
       const suspect = (c.participants[c.suspect] as ParticipantState).actor;
@@ -445,12 +554,18 @@ export class DetectionEngine {
     actor.maxDisclosed = actor.maxDisclosed === null ? age : Math.max(actor.maxDisclosed, age);
     // A child's age stated, then an adult's (or years apart), or an adult's in chat under a
     // child's account: one of them is a lie, and adults lie downwards to reach children.
-    if ((actor.minDisclosed < 18 && actor.maxDisclosed >= 18) || actor.maxDisclosed - actor.minDisclosed >= 4) actor.ageLie = true;
+    if ((actor.minDisclosed < 18 && actor.maxDisclosed >= 18) || actor.maxDisclosed - actor.minDisclosed >= 4)
+      actor.ageLie = true;
     if (actor.declaredMinor === true && age >= 20) actor.ageLie = true;
   }
 
   /** "ur only 13", "at your age": the sender names the one they talk to as a child. */
-  private noteAttributedAge(c: ConversationState, senderIdx: number, recipientBits: number, age: number | undefined): void {
+  private noteAttributedAge(
+    c: ConversationState,
+    senderIdx: number,
+    recipientBits: number,
+    age: number | undefined,
+  ): void {
     let other = -1;
     if (recipientBits !== 0 && (recipientBits & (recipientBits - 1)) === 0) other = 31 - Math.clz32(recipientBits);
     else if (c.participants.length === 2) other = 1 - senderIdx;
@@ -485,8 +600,15 @@ export class DetectionEngine {
   private addEvidence(c: ConversationState, e: MessageEvent, t: number, s: DetectedSignal): void {
     const ev = (c.evidence ??= []);
     const item: Evidence = {
-      kind: s.kind, start: s.start, end: s.end, excerpt: s.excerpt.length > 200 ? s.excerpt.slice(0, 200) : s.excerpt,
-      messageId: e.id, conversationId: e.conversationId, senderId: e.senderId, time: t, stage: s.stage,
+      kind: s.kind,
+      start: s.start,
+      end: s.end,
+      excerpt: s.excerpt.length > 200 ? s.excerpt.slice(0, 200) : s.excerpt,
+      messageId: e.id,
+      conversationId: e.conversationId,
+      senderId: e.senderId,
+      time: t,
+      stage: s.stage,
     };
     if (s.age !== undefined) item.age = s.age;
     if (ev.length >= this.opts.maxEvidence) {
@@ -494,7 +616,10 @@ export class DetectionEngine {
       let drop = 0;
       for (let i = 0; i < ev.length; i++) {
         const kind = (ev[i] as Evidence).kind;
-        if (ev.filter((x) => x.kind === kind).length > 1) { drop = i; break; }
+        if (ev.filter((x) => x.kind === kind).length > 1) {
+          drop = i;
+          break;
+        }
       }
       ev.splice(drop, 1);
     }
@@ -520,13 +645,19 @@ export class DetectionEngine {
     const scored: { score: number; target: number; features: Float64Array; rule: EscalationRule | null }[] = [];
     for (let s = 0; s < ps.length; s++) {
       const suspect = ps[s] as ParticipantState;
-      if (!suspect.signals) { scored.push({ score: -1, target: -1, features: EMPTY_FEATURES, rule: null }); continue; }
+      if (!suspect.signals) {
+        scored.push({ score: -1, target: -1, features: EMPTY_FEATURES, rule: null });
+        continue;
+      }
       const target = pickTarget(ps, s);
       const targetState = target >= 0 ? (ps[target] as ParticipantState) : null;
       const f = conversationFeatures(c, suspect, targetState, totalSignals);
       let score = scoreFeatures(this.model, f);
       // Escalation rules describe private grooming: not busy group chats, where wording travels.
-      const rule = c.family || ps.length + c.extraParticipants > MAX_ESCALATION_PARTICIPANTS ? null : escalation(suspect, targetState, f, c);
+      const rule =
+        c.family || ps.length + c.extraParticipants > MAX_ESCALATION_PARTICIPANTS
+          ? null
+          : escalation(suspect, targetState, f, c);
       if (rule && rule.floor > score) score = rule.floor;
       // A parent's messages to their own child ("are you alone? send me a pic so i know you're
       // ok") stay on the watch level at most: reviewable, never an alert on wording alone.
@@ -541,7 +672,13 @@ export class DetectionEngine {
         bestAdultishScore = score;
       }
     }
-    if (bestSuspect >= 0 && bestAdultish >= 0 && bestAdultish !== bestSuspect && minorStrength((ps[bestSuspect] as ParticipantState).actor) >= 0.5 && bestAdultishScore >= 0.05) {
+    if (
+      bestSuspect >= 0 &&
+      bestAdultish >= 0 &&
+      bestAdultish !== bestSuspect &&
+      minorStrength((ps[bestSuspect] as ParticipantState).actor) >= 0.5 &&
+      bestAdultishScore >= 0.05
+    ) {
       bestSuspect = bestAdultish;
       best = bestAdultishScore;
     }
@@ -582,7 +719,15 @@ export class DetectionEngine {
       if (!c.alerted && c.score >= this.opts.alertThreshold) {
         c.alerted = true;
         this.alertTotal++;
-        (alerts ??= []).push({ kind: 'conversation', subjectId: c.id, level: levelOf(c.score), score: c.score, time: t, eventId, messagesRead: c.messageCount });
+        (alerts ??= []).push({
+          kind: 'conversation',
+          subjectId: c.id,
+          level: levelOf(c.score),
+          score: c.score,
+          time: t,
+          eventId,
+          messagesRead: c.messageCount,
+        });
       }
     }
     return alerts ?? NO_ALERTS;
@@ -600,7 +745,8 @@ export class DetectionEngine {
       const other = (c.participants[1 - i] as ParticipantState).actor;
       if (!p.signals || minorStrength(other) < 0.5) continue;
       let kinds = 0;
-      for (let k = 0; k < INTENT_KINDS.length; k++) if ((p.signals[S[INTENT_KINDS[k] as SignalKind]] as number) > 0.05) kinds |= 1 << k;
+      for (let k = 0; k < INTENT_KINDS.length; k++)
+        if ((p.signals[S[INTENT_KINDS[k] as SignalKind]] as number) > 0.05) kinds |= 1 << k;
       if (kinds === 0 || (kinds & (kinds - 1)) === 0) continue; // one intent is ordinary chat
       const map = (p.actor.fanOut ??= new Map());
       const existing = map.get(other.userId);
@@ -642,7 +788,17 @@ export class DetectionEngine {
     if (!a.alerted && a.score >= this.opts.actorAlertThreshold) {
       a.alerted = true;
       this.alertTotal++;
-      return [{ kind: 'actor', subjectId: a.userId, level: levelOf(a.score), score: a.score, time: t, eventId, messagesRead: a.messages }];
+      return [
+        {
+          kind: 'actor',
+          subjectId: a.userId,
+          level: levelOf(a.score),
+          score: a.score,
+          time: t,
+          eventId,
+          messagesRead: a.messages,
+        },
+      ];
     }
     return [];
   }
@@ -678,10 +834,19 @@ export class DetectionEngine {
       level: levelOf(c.score),
       stage: stagesReached.length ? (stagesReached[stagesReached.length - 1] as GroomingStage) : null,
       stagesReached,
-      sextortion: { leverage: has('sextortion_leverage'), threat: has('sextortion_threat'), payment: has('sextortion_payment'), deadline: has('sextortion_deadline') },
+      sextortion: {
+        leverage: has('sextortion_leverage'),
+        threat: has('sextortion_threat'),
+        payment: has('sextortion_payment'),
+        deadline: has('sextortion_deadline'),
+      },
       suspectId: suspect && c.score >= 0.05 ? suspect.actor.userId : null,
       targetId: target && c.score >= 0.05 ? target.actor.userId : null,
-      participants: c.participants.map((p) => ({ userId: p.actor.userId, ...ageOf(p.actor), messageCount: p.messages })),
+      participants: c.participants.map((p) => ({
+        userId: p.actor.userId,
+        ...ageOf(p.actor),
+        messageCount: p.messages,
+      })),
       messageCount: c.messageCount,
       firstAt: c.firstAt,
       lastAt: c.lastAt,
@@ -695,10 +860,16 @@ export class DetectionEngine {
     if (rule) report.reasons.unshift(`${rule.reason} (rule ${rule.id}: at least ${rule.floor})`);
     if (c.rule === FAN_OUT_RULE && suspect) {
       const fan = fanOutOf(suspect.actor);
-      if (fan) report.reasons.unshift(`${suspect.actor.userId} sent the same ${fan.intents.join(' + ').replace(/_/g, ' ')} to ${fan.children.length} children within ${fan.withinDays} days (rule fan_out: at least ${FAN_OUT_CONVERSATION_FLOOR})`);
+      if (fan)
+        report.reasons.unshift(
+          `${suspect.actor.userId} sent the same ${fan.intents.join(' + ').replace(/_/g, ' ')} to ${fan.children.length} children within ${fan.withinDays} days (rule fan_out: at least ${FAN_OUT_CONVERSATION_FLOOR})`,
+        );
     }
     if (c.family) report.reasons.push(`a participant addressed the other as their parent: capped at ${FAMILY_CAP}`);
-    if (suspect?.actor.ageLie) report.reasons.push(`${suspect.actor.userId} contradicted their own stated age (${suspect.actor.minDisclosed ?? '?'} and ${suspect.actor.maxDisclosed ?? suspect.actor.declaredAge ?? '?'})`);
+    if (suspect?.actor.ageLie)
+      report.reasons.push(
+        `${suspect.actor.userId} contradicted their own stated age (${suspect.actor.minDisclosed ?? '?'} and ${suspect.actor.maxDisclosed ?? suspect.actor.declaredAge ?? '?'})`,
+      );
     return report;
   }
 
@@ -749,7 +920,8 @@ export class DetectionEngine {
    */
   watchlist(limit = 20): ConversationRiskReport[] {
     const ids: [string, number][] = [];
-    for (const c of this.conversations.values()) if (c.score >= this.opts.watchThreshold && c.score < this.opts.alertThreshold) ids.push([c.id, c.score]);
+    for (const c of this.conversations.values())
+      if (c.score >= this.opts.watchThreshold && c.score < this.opts.alertThreshold) ids.push([c.id, c.score]);
     ids.sort((a, b) => b[1] - a[1]);
     return ids.slice(0, limit).map(([id]) => this.conversationReport(id) as ConversationRiskReport);
   }
@@ -762,7 +934,12 @@ export class DetectionEngine {
   }
 
   stats(): EngineStats {
-    return { conversations: this.conversations.size, actors: this.actors.size, messages: this.messageTotal, alerts: this.alertTotal };
+    return {
+      conversations: this.conversations.size,
+      actors: this.actors.size,
+      messages: this.messageTotal,
+      alerts: this.alertTotal,
+    };
   }
 
   /**
@@ -805,9 +982,23 @@ export class DetectionEngine {
     const conversations = [...this.conversations.values()].map((c) => ({
       ...c,
       features: c.features ? Array.from(c.features) : null,
-      participants: c.participants.map((p) => ({ userId: p.actor.userId, messages: p.messages, signals: p.signals ? Array.from(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt, sentImages: p.sentImages })),
+      participants: c.participants.map((p) => ({
+        userId: p.actor.userId,
+        messages: p.messages,
+        signals: p.signals ? Array.from(p.signals) : null,
+        stages: p.stages,
+        decayedAt: p.decayedAt,
+        sentImages: p.sentImages,
+      })),
     }));
-    return { version: 1, options: { ...this.opts }, messages: this.messageTotal, alerts: this.alertTotal, actors, conversations };
+    return {
+      version: 1,
+      options: { ...this.opts },
+      messages: this.messageTotal,
+      alerts: this.alertTotal,
+      actors,
+      conversations,
+    };
   }
 
   static restore(snapshot: EngineSnapshot, options: EngineOptions = {}): DetectionEngine {
@@ -815,9 +1006,23 @@ export class DetectionEngine {
     const engine = new DetectionEngine({ ...snapshot.options, ...options });
     engine.messageTotal = snapshot.messages;
     engine.alertTotal = snapshot.alerts;
-    for (const raw of snapshot.actors as (Omit<ActorState, 'minorsContacted' | 'blockedBy' | 'reportedBy' | 'fanOut'> & { minorsContacted: string[] | null; blockedBy: string[] | null; reportedBy: string[] | null; fanOut?: [string, FanOutEntry][] | null })[]) {
+    for (const raw of snapshot.actors as (Omit<
+      ActorState,
+      'minorsContacted' | 'blockedBy' | 'reportedBy' | 'fanOut'
+    > & {
+      minorsContacted: string[] | null;
+      blockedBy: string[] | null;
+      reportedBy: string[] | null;
+      fanOut?: [string, FanOutEntry][] | null;
+    })[]) {
       // Snapshots from before a field existed restore it empty.
-      const defaults = { minDisclosed: raw.disclosedAge ?? null, maxDisclosed: raw.disclosedAge ?? null, ageLie: false, attributedAge: null, attributedCues: 0 };
+      const defaults = {
+        minDisclosed: raw.disclosedAge ?? null,
+        maxDisclosed: raw.disclosedAge ?? null,
+        ageLie: false,
+        attributedAge: null,
+        attributedCues: 0,
+      };
       engine.actors.set(raw.userId, {
         ...defaults,
         ...raw,
@@ -827,15 +1032,30 @@ export class DetectionEngine {
         reportedBy: raw.reportedBy ? new Set(raw.reportedBy) : null,
       });
     }
-    type RawParticipant = { userId: string; messages: number; signals: number[] | null; stages: number; decayedAt: number; sentImages?: number };
-    for (const raw of snapshot.conversations as (Omit<ConversationState, 'participants' | 'features'> & { participants: RawParticipant[]; features: number[] | null })[]) {
+    type RawParticipant = {
+      userId: string;
+      messages: number;
+      signals: number[] | null;
+      stages: number;
+      decayedAt: number;
+      sentImages?: number;
+    };
+    for (const raw of snapshot.conversations as (Omit<ConversationState, 'participants' | 'features'> & {
+      participants: RawParticipant[];
+      features: number[] | null;
+    })[]) {
       engine.conversations.set(raw.id, {
         ...raw,
         features: raw.features ? Float64Array.from(raw.features) : null,
         rule: raw.rule ?? null,
         family: raw.family ?? false,
         participants: raw.participants.map((p) => ({
-          actor: engine.actor(p.userId), messages: p.messages, signals: p.signals ? paddedSignals(p.signals) : null, stages: p.stages, decayedAt: p.decayedAt, sentImages: p.sentImages ?? 0,
+          actor: engine.actor(p.userId),
+          messages: p.messages,
+          signals: p.signals ? paddedSignals(p.signals) : null,
+          stages: p.stages,
+          decayedAt: p.decayedAt,
+          sentImages: p.sentImages ?? 0,
         })),
       });
     }
@@ -897,10 +1117,18 @@ function pickTarget(ps: ParticipantState[], suspect: number): number {
   return best;
 }
 
-const F = Object.fromEntries(CONVERSATION_FEATURES.map((f, i) => [f, i])) as Record<(typeof CONVERSATION_FEATURES)[number], number>;
+const F = Object.fromEntries(CONVERSATION_FEATURES.map((f, i) => [f, i])) as Record<
+  (typeof CONVERSATION_FEATURES)[number],
+  number
+>;
 const S = Object.fromEntries(SIGNAL_KINDS.map((k, i) => [k, i])) as Record<SignalKind, number>;
 
-function conversationFeatures(c: ConversationState, suspect: ParticipantState, target: ParticipantState | null, totalSignals: number): Float64Array {
+function conversationFeatures(
+  c: ConversationState,
+  suspect: ParticipantState,
+  target: ParticipantState | null,
+  totalSignals: number,
+): Float64Array {
   const f = new Float64Array(CONVERSATION_FEATURES.length);
   const sig = suspect.signals as Float32Array;
   const l = (k: SignalKind) => Math.log1p(sig[S[k]] as number);
@@ -922,7 +1150,8 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   f[F.target_minor] = targetMinor;
   f[F.suspect_adult] = suspectAge.isMinor === false ? 1 : 0;
   f[F.suspect_minor] = suspectAge.isMinor === true ? 1 : 0;
-  if (suspectAge.age !== null && targetAge?.age != null) f[F.age_gap] = Math.min(3, Math.max(0, (suspectAge.age - targetAge.age) / 10));
+  if (suspectAge.age !== null && targetAge?.age != null)
+    f[F.age_gap] = Math.min(3, Math.max(0, (suspectAge.age - targetAge.age) / 10));
   else if (suspectAge.isMinor === false && targetAge?.isMinor === true) f[F.age_gap] = 0.5;
   f[F.age_probe] = l('age_probe');
   f[F.personal_info] = l('personal_info');
@@ -951,13 +1180,24 @@ function conversationFeatures(c: ConversationState, suspect: ParticipantState, t
   const leverage = has('sextortion_leverage');
   const threat = has('sextortion_threat');
   const payment = has('sextortion_payment');
-  f[F.sextortion_script] = Math.min(2, (leverage && threat ? 1 : 0) + (threat && payment ? 1 : 0) + (has('sextortion_deadline') && (threat || payment) ? 0.5 : 0));
+  f[F.sextortion_script] = Math.min(
+    2,
+    (leverage && threat ? 1 : 0) +
+      (threat && payment ? 1 : 0) +
+      (has('sextortion_deadline') && (threat || payment) ? 0.5 : 0),
+  );
   // Between children, "pay me or i leak your base" is banter; the script is sextortion when
   // images are part of it.
-  const images = has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0);
+  const images =
+    has('image_request') ||
+    has('sexualisation') ||
+    suspect.sentImages > 0 ||
+    (target !== null && target.sentImages > 0);
   // Without images, leverage and threats are mostly doxxing banter between young gamers ("i know
   // where u live, im leaking ur search history"): zero between known children, half otherwise.
-  if (!images) f[F.sextortion_script] = (f[F.sextortion_script] as number) * (suspectAge.isMinor === true && !suspect.actor.ageLie ? 0 : 0.5);
+  if (!images)
+    f[F.sextortion_script] =
+      (f[F.sextortion_script] as number) * (suspectAge.isMinor === true && !suspect.actor.ageLie ? 0 : 0.5);
   f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
   const people = c.participants.length + c.extraParticipants;
   f[F.one_to_one] = people === 2 ? 1 : 0;
@@ -977,8 +1217,36 @@ const FAN_OUT_RULE = 'fan_out';
 const MAX_ESCALATION_PARTICIPANTS = 3;
 const FAN_OUT_CONVERSATION_FLOOR = 0.6;
 const PARENT_WORDS = normalizedSet(['mom', 'mum', 'dad', 'mommy', 'mummy', 'mama', 'papa', 'daddy']);
-const VOCATIVE_LEADS = normalizedSet(['ok', 'okay', 'thanks', 'thank', 'love', 'hi', 'hey', 'sorry', 'night', 'bye', 'omw', 'coming']);
-const VOCATIVE_ENDS = normalizedSet(['x', 'xx', 'xxx', 'love', 'i', 'im', 'can', 'pls', 'please', 'lol', 'haha', 'ok', 'okay', 'thanks']);
+const VOCATIVE_LEADS = normalizedSet([
+  'ok',
+  'okay',
+  'thanks',
+  'thank',
+  'love',
+  'hi',
+  'hey',
+  'sorry',
+  'night',
+  'bye',
+  'omw',
+  'coming',
+]);
+const VOCATIVE_ENDS = normalizedSet([
+  'x',
+  'xx',
+  'xxx',
+  'love',
+  'i',
+  'im',
+  'can',
+  'pls',
+  'please',
+  'lol',
+  'haha',
+  'ok',
+  'okay',
+  'thanks',
+]);
 
 /** "ok mum", "thanks dad x", "mom can you…", "love you mum": a message addressed to a parent. */
 function addressesParent(tokens: string[], count: number): boolean {
@@ -994,9 +1262,63 @@ function addressesParent(tokens: string[], count: number): boolean {
   }
   return false;
 }
-const VOCATIVE_FOLLOWS = normalizedSet(['can', 'could', 'pls', 'please', 'where', 'when', 'are', 'will', 'im', 'i', 'its', 'ok', 'what', 'come', 'wheres', 'hi', 'why', 'wait', 'stop', 'omg', 'do', 'did', 'ur', 'you']);
-const POSSESSIVES = normalizedSet(['your', 'ur', 'my', 'his', 'her', 'their', 'the', 'a', 'our', 'tell', 'ask', 'to', 'and', 'or', 'with']);
-const MEDIA_TOKENS = normalizedSet(['pic', 'video', 'nudes', 'cam', 'image', 'images', 'screenshot', 'screenshots', 'recording', 'nude', 'photo', 'selfie']);
+const VOCATIVE_FOLLOWS = normalizedSet([
+  'can',
+  'could',
+  'pls',
+  'please',
+  'where',
+  'when',
+  'are',
+  'will',
+  'im',
+  'i',
+  'its',
+  'ok',
+  'what',
+  'come',
+  'wheres',
+  'hi',
+  'why',
+  'wait',
+  'stop',
+  'omg',
+  'do',
+  'did',
+  'ur',
+  'you',
+]);
+const POSSESSIVES = normalizedSet([
+  'your',
+  'ur',
+  'my',
+  'his',
+  'her',
+  'their',
+  'the',
+  'a',
+  'our',
+  'tell',
+  'ask',
+  'to',
+  'and',
+  'or',
+  'with',
+]);
+const MEDIA_TOKENS = normalizedSet([
+  'pic',
+  'video',
+  'nudes',
+  'cam',
+  'image',
+  'images',
+  'screenshot',
+  'screenshots',
+  'recording',
+  'nude',
+  'photo',
+  'selfie',
+]);
 
 /**
  * Short messages are where a picture is sent ("📷", "[image]", "here's the pic") and a parent is
@@ -1005,16 +1327,29 @@ const MEDIA_TOKENS = normalizedSet(['pic', 'video', 'nudes', 'cam', 'image', 'im
 const SHORT_MESSAGE_TOKENS = 14;
 const WORD_PARENT = 1;
 const WORD_MEDIA = 2;
-const SHORT_WORDS = new Map<string, number>([...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const), ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const)]);
+const SHORT_WORDS = new Map<string, number>([
+  ...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const),
+  ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const),
+]);
 function shortMessageWords(tokens: string[], count: number): number {
   let bits = 0;
   for (let k = 0; k < count; k++) bits |= SHORT_WORDS.get(tokens[k] as string) ?? 0;
   return bits;
 }
-const SEXTORTION_KINDS: readonly SignalKind[] = ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'];
+const SEXTORTION_KINDS: readonly SignalKind[] = [
+  'sextortion_leverage',
+  'sextortion_threat',
+  'sextortion_payment',
+  'sextortion_deadline',
+];
 
 /** The strongest escalation rule for this suspect and target (see escalation.ts), or null. */
-function escalation(suspect: ParticipantState, target: ParticipantState | null, f: Float64Array, c: ConversationState): EscalationRule | null {
+function escalation(
+  suspect: ParticipantState,
+  target: ParticipantState | null,
+  f: Float64Array,
+  c: ConversationState,
+): EscalationRule | null {
   const sig = suspect.signals as Float32Array;
   const has = (k: SignalKind) => ((sig[S[k]] as number) > 0.05 ? 1 : 0);
   let steps = 0;
@@ -1030,7 +1365,8 @@ function escalation(suspect: ParticipantState, target: ParticipantState | null, 
     target_minor: f[F.target_minor] as number,
     target_adult: targetAge?.isMinor === false && (target ? minorStrength(target.actor) : 0) === 0 ? 1 : 0,
     suspect_adult: suspectAge.isMinor === false ? 1 : 0,
-    suspect_not_minor: suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5 ? 1 : suspect.actor.ageLie ? 1 : 0,
+    suspect_not_minor:
+      suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5 ? 1 : suspect.actor.ageLie ? 1 : 0,
     stages_beyond_access: stagesBeyondAccess,
     sexualisation: has('sexualisation'),
     image_request: has('image_request'),
@@ -1040,7 +1376,16 @@ function escalation(suspect: ParticipantState, target: ParticipantState | null, 
     age_lie: suspect.actor.ageLie ? 1 : 0,
     gift: has('gift') || has('money') ? 1 : 0,
     // Sextortion runs on images: asked for, talked about, or sent by the target.
-    image_context: has('image_request') || has('sexualisation') || suspect.sentImages > 0 || (target !== null && target.sentImages > 0) || c.evidence?.some((e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt)) === true ? 1 : 0,
+    image_context:
+      has('image_request') ||
+      has('sexualisation') ||
+      suspect.sentImages > 0 ||
+      (target !== null && target.sentImages > 0) ||
+      c.evidence?.some(
+        (e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt),
+      ) === true
+        ? 1
+        : 0,
   };
   return strongestRule(facts);
 }
@@ -1050,7 +1395,13 @@ function hasSextortionPressure(sig: Float32Array): boolean {
 }
 
 /** A message that is only a duration ("9 min", "6 minutes left"), as a deadline signal. */
-function bareDuration(text: string, tokens: string[], starts: ArrayLike<number>, ends: ArrayLike<number>, count: number): DetectedSignal | null {
+function bareDuration(
+  text: string,
+  tokens: string[],
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+  count: number,
+): DetectedSignal | null {
   for (let k = 0; k + 1 < count; k++) {
     const t = tokens[k] as string;
     const c = t.charCodeAt(0);
@@ -1086,7 +1437,11 @@ function fanOutOf(a: ActorState): FanOutView | null {
       // The most children within one window of first contacts.
       let from = 0;
       for (let to = 0; to < hits.length; to++) {
-        while ((hits[to] as [string, FanOutEntry])[1].at - (hits[from] as [string, FanOutEntry])[1].at > FAN_OUT_WINDOW_MS) from++;
+        while (
+          (hits[to] as [string, FanOutEntry])[1].at - (hits[from] as [string, FanOutEntry])[1].at >
+          FAN_OUT_WINDOW_MS
+        )
+          from++;
         const n = to - from + 1;
         if (n >= needed && (best === null || n > best.length)) {
           best = hits.slice(from, to + 1);
@@ -1134,7 +1489,8 @@ function actorScore(a: ActorState, t: number, fanOut: FanOutView | null): number
   // conversations with different children add up.
   let none = 1 - behaviour;
   for (const r of a.risky ?? []) if (r.score >= 0.2) none *= 1 - r.score;
-  if (fanOut !== null) none = Math.min(none, 1 - (FAN_OUT_FLOOR + 0.05 * Math.min(3, fanOut.children.length - FAN_OUT_CHILDREN)));
+  if (fanOut !== null)
+    none = Math.min(none, 1 - (FAN_OUT_FLOOR + 0.05 * Math.min(3, fanOut.children.length - FAN_OUT_CHILDREN)));
   return 1 - none;
 }
 

@@ -117,7 +117,8 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
     // is what says the other side is a child.
     id: 'grooming_likely_child',
     floor: 0.6,
-    reason: 'three or more grooming stages, including checking they are alone, sexualised talk or a meeting, toward someone talked to as a child',
+    reason:
+      'three or more grooming stages, including checking they are alone, sexualised talk or a meeting, toward someone talked to as a child',
     atLeast: { suspect_not_minor: 1, target_minor: 0.5, stages_beyond_access: 3 },
     anyOf: ['risk_check', 'meeting', 'sexualisation'],
   },
@@ -130,13 +131,25 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
 ];
 
 /** The strongest rule whose conditions hold, or null. */
-export function strongestRule(facts: EscalationFacts, rules: readonly EscalationRule[] = ESCALATION_RULES): EscalationRule | null {
+export function strongestRule(
+  facts: EscalationFacts,
+  rules: readonly EscalationRule[] = ESCALATION_RULES,
+): EscalationRule | null {
   let best: EscalationRule | null = null;
   for (const rule of rules) {
     if (best !== null && rule.floor <= best.floor) continue;
     let holds = true;
-    for (const [fact, min] of Object.entries(rule.atLeast) as [EscalationFact, number][]) if (facts[fact] < min) { holds = false; break; }
-    if (holds && rule.atMost) for (const [fact, max] of Object.entries(rule.atMost) as [EscalationFact, number][]) if (facts[fact] > max) { holds = false; break; }
+    for (const [fact, min] of Object.entries(rule.atLeast) as [EscalationFact, number][])
+      if (facts[fact] < min) {
+        holds = false;
+        break;
+      }
+    if (holds && rule.atMost)
+      for (const [fact, max] of Object.entries(rule.atMost) as [EscalationFact, number][])
+        if (facts[fact] > max) {
+          holds = false;
+          break;
+        }
     if (holds && rule.anyOf && !rule.anyOf.some((fact) => facts[fact] > 0)) holds = false;
     if (holds) best = rule;
   }
@@ -145,12 +158,29 @@ export function strongestRule(facts: EscalationFacts, rules: readonly Escalation
 
 /** Static checks, as the lexicon has: known facts, floors in (0, 1), unique ids. */
 export function checkRules(rules: readonly EscalationRule[]): void {
-  const known = new Set<string>(['sextortion_steps', 'sextortion_core', 'target_minor', 'target_adult', 'suspect_adult', 'suspect_not_minor', 'stages_beyond_access', 'sexualisation', 'image_request', 'risk_check', 'secrecy', 'meeting', 'age_lie', 'image_context', 'gift']);
+  const known = new Set<string>([
+    'sextortion_steps',
+    'sextortion_core',
+    'target_minor',
+    'target_adult',
+    'suspect_adult',
+    'suspect_not_minor',
+    'stages_beyond_access',
+    'sexualisation',
+    'image_request',
+    'risk_check',
+    'secrecy',
+    'meeting',
+    'age_lie',
+    'image_context',
+    'gift',
+  ]);
   const ids = new Set<string>();
   for (const rule of rules) {
     if (ids.has(rule.id)) throw new Error(`escalation rule ${rule.id}: duplicate id`);
     ids.add(rule.id);
-    if (!(rule.floor > 0 && rule.floor < 1)) throw new Error(`escalation rule ${rule.id}: floor must be between 0 and 1`);
+    if (!(rule.floor > 0 && rule.floor < 1))
+      throw new Error(`escalation rule ${rule.id}: floor must be between 0 and 1`);
     for (const fact of [...Object.keys(rule.atLeast), ...Object.keys(rule.atMost ?? {}), ...(rule.anyOf ?? [])]) {
       if (!known.has(fact)) throw new Error(`escalation rule ${rule.id}: unknown fact "${fact}"`);
     }

@@ -31,18 +31,29 @@ export function storable<S extends z.ZodString>(schema: S): S {
 }
 
 /** One id rule for events and every API path and body. */
-export const idSchema = storable(z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`));
+export const idSchema = storable(
+  z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`),
+);
 const id = idSchema;
 
 /** ISO 8601 date-time string or milliseconds since the Unix epoch. */
-export const timeSchema = z.union([
-  z.number().int().nonnegative('must not be before 1970-01-01T00:00:00Z (0 or more)').max(8.64e15),
-  // An offset is required: without one the time would be read in whatever zone the server runs in.
-  // Years before 1970 are refused like negative epoch numbers (year 0000 is no event time).
-  z.iso
-    .datetime({ offset: true, error: 'must be milliseconds since the epoch or an ISO 8601 date-time with an offset (Z or +hh:mm)' })
-    .refine((s) => !(Date.parse(s) < 0), 'must not be before 1970-01-01T00:00:00Z'),
-], { error: 'must be milliseconds since the epoch (0 or more) or an ISO 8601 date-time with an offset (Z or +hh:mm), not before 1970' });
+export const timeSchema = z.union(
+  [
+    z.number().int().nonnegative('must not be before 1970-01-01T00:00:00Z (0 or more)').max(8.64e15),
+    // An offset is required: without one the time would be read in whatever zone the server runs in.
+    // Years before 1970 are refused like negative epoch numbers (year 0000 is no event time).
+    z.iso
+      .datetime({
+        offset: true,
+        error: 'must be milliseconds since the epoch or an ISO 8601 date-time with an offset (Z or +hh:mm)',
+      })
+      .refine((s) => !(Date.parse(s) < 0), 'must not be before 1970-01-01T00:00:00Z'),
+  ],
+  {
+    error:
+      'must be milliseconds since the epoch (0 or more) or an ISO 8601 date-time with an offset (Z or +hh:mm), not before 1970',
+  },
+);
 
 export const ageBandSchema = z.enum(['under13', '13-15', '16-17', 'adult', 'unknown']);
 export type AgeBand = z.infer<typeof ageBandSchema>;
@@ -61,7 +72,10 @@ export const accountEventSchema = z.strictObject({
   /** ISO country code, used to choose a jurisdiction's safety policy. */
   country: storable(z.string().length(2)).optional(),
   /** BCP 47 language tag for the text shown to this account (e.g. "de", "pt-BR"); unknown tags fall back. */
-  locale: z.string().regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a BCP 47 language tag such as "de" or "pt-BR"').optional(),
+  locale: z
+    .string()
+    .regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$/, 'must be a BCP 47 language tag such as "de" or "pt-BR"')
+    .optional(),
 });
 
 export const messageEventSchema = z.strictObject({
@@ -73,7 +87,10 @@ export const messageEventSchema = z.strictObject({
   recipientIds: z.array(id).max(LIMITS.recipients).default([]),
   text: storable(z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`)),
   /** Attachments are referenced, never embedded: the engine sees that an image was sent. */
-  attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']), ref: id.optional() })).max(32).optional(),
+  attachments: z
+    .array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']), ref: id.optional() }))
+    .max(32)
+    .optional(),
 });
 
 export const contactActionSchema = z.enum(['friend_request', 'friend_accept', 'unfriend', 'block', 'report']);
@@ -123,7 +140,9 @@ export function parseEvent(value: unknown): ParseResult {
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
-    return fail([`type: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`]);
+    return fail([
+      `type: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`,
+    ]);
   }
   const result = eventSchema.safeParse(value);
   if (result.success) return { ok: true, event: result.data };

@@ -33,7 +33,7 @@ const SENTENCES: Record<ConversationFeature, string> = {
   platform_move: 'tried to move the conversation to another app or a phone number',
   secrecy: 'asked for secrecy or deletion of messages',
   risk_assessment: "checked whether the child's parents are around or the child is alone",
-  isolation: "set the child against family or friends",
+  isolation: 'set the child against family or friends',
   flattery: 'flattery',
   relationship: 'romantic or relationship talk',
   gift_money: 'offered gifts, game currency or money',
@@ -56,14 +56,23 @@ const SENTENCES: Record<ConversationFeature, string> = {
 function quote(ev: Evidence[], kinds: SignalKind[], senderId: string | null): string {
   const hits = ev.filter((e) => kinds.includes(e.kind) && (senderId === null || e.senderId === senderId));
   if (hits.length === 0) return '';
-  const shown = hits.slice(0, 2).map((e) => `"${e.textRemoved ? '[text removed by retention]' : e.excerpt}" (${e.messageId})`);
+  const shown = hits
+    .slice(0, 2)
+    .map((e) => `"${e.textRemoved ? '[text removed by retention]' : e.excerpt}" (${e.messageId})`);
   return `: ${shown.join(', ')}${hits.length > 2 ? ` and ${hits.length - 2} more` : ''}`;
 }
 
-export function explainConversation(report: ConversationRiskReport, model: RiskModel, features: Float64Array | null): string[] {
+export function explainConversation(
+  report: ConversationRiskReport,
+  model: RiskModel,
+  features: Float64Array | null,
+): string[] {
   if (!features) return [];
   const contrib = contributions(model, features);
-  const order = contrib.map((v, i) => [v, i] as const).filter(([v]) => v > 0.15).sort((a, b) => b[0] - a[0]);
+  const order = contrib
+    .map((v, i) => [v, i] as const)
+    .filter(([v]) => v > 0.15)
+    .sort((a, b) => b[0] - a[0]);
   const reasons: string[] = [];
   const child = report.participants.find((p) => p.userId === report.targetId);
   const suspect = report.participants.find((p) => p.userId === report.suspectId);
@@ -71,9 +80,15 @@ export function explainConversation(report: ConversationRiskReport, model: RiskM
     const feature = CONVERSATION_FEATURES[i] as ConversationFeature;
     let text = SENTENCES[feature];
     if (feature === 'target_minor' && child) {
-      text = child.age !== null ? `${child.userId} is ${child.age} (${child.ageSource})` : `${child.userId} appears to be a child (${child.ageSource} cues)`;
+      text =
+        child.age !== null
+          ? `${child.userId} is ${child.age} (${child.ageSource})`
+          : `${child.userId} appears to be a child (${child.ageSource} cues)`;
     } else if (feature === 'suspect_adult' && suspect) {
-      text = suspect.age !== null ? `${suspect.userId} is ${suspect.age} (${suspect.ageSource})` : `${suspect.userId} is an adult (${suspect.ageSource})`;
+      text =
+        suspect.age !== null
+          ? `${suspect.userId} is ${suspect.age} (${suspect.ageSource})`
+          : `${suspect.userId} is an adult (${suspect.ageSource})`;
     } else if (feature === 'target_distress') {
       text += quote(report.evidence, ['distress'], report.targetId);
     } else if (FEATURE_SIGNALS[feature]) {
@@ -87,12 +102,19 @@ export function explainConversation(report: ConversationRiskReport, model: RiskM
 
 export function explainActor(r: ActorRiskReport): string[] {
   const reasons: string[] = [];
-  for (const c of r.riskyConversations) if (c.score >= 0.2) reasons.push(`suspect in conversation ${c.conversationId} (score ${c.score}${c.stage ? `, stage ${c.stage}` : ''})`);
-  if (r.distinctMinorsContacted > 0) reasons.push(`contacted ${r.distinctMinorsContacted} child account${r.distinctMinorsContacted === 1 ? '' : 's'}`);
-  if (r.firstContacts >= 5 && r.unansweredFirstContacts > 0) reasons.push(`${r.unansweredFirstContacts} of ${r.firstContacts} first contacts unanswered`);
+  for (const c of r.riskyConversations)
+    if (c.score >= 0.2)
+      reasons.push(
+        `suspect in conversation ${c.conversationId} (score ${c.score}${c.stage ? `, stage ${c.stage}` : ''})`,
+      );
+  if (r.distinctMinorsContacted > 0)
+    reasons.push(`contacted ${r.distinctMinorsContacted} child account${r.distinctMinorsContacted === 1 ? '' : 's'}`);
+  if (r.firstContacts >= 5 && r.unansweredFirstContacts > 0)
+    reasons.push(`${r.unansweredFirstContacts} of ${r.firstContacts} first contacts unanswered`);
   if (r.duplicateOpeners > 0) reasons.push(`sent the same opening message ${r.duplicateOpeners + 1} times`);
   if (r.blocksAgainst > 0) reasons.push(`blocked by ${r.blocksAgainst} account${r.blocksAgainst === 1 ? '' : 's'}`);
   if (r.reportsAgainst > 0) reasons.push(`reported by ${r.reportsAgainst} account${r.reportsAgainst === 1 ? '' : 's'}`);
-  if (r.accountAgeDays !== null && r.accountAgeDays < 7) reasons.push(`account is ${r.accountAgeDays} day${r.accountAgeDays === 1 ? '' : 's'} old`);
+  if (r.accountAgeDays !== null && r.accountAgeDays < 7)
+    reasons.push(`account is ${r.accountAgeDays} day${r.accountAgeDays === 1 ? '' : 's'} old`);
   return reasons;
 }

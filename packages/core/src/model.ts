@@ -129,9 +129,11 @@ export function trainModel(rows: TrainingRow[], options: TrainOptions = {}): Ris
   const lr = options.learningRate ?? 0.05;
   const d = prior.weights.length;
   for (const [i, row] of rows.entries()) {
-    if (row.features.length !== d) throw new Error(`training row ${i}: expected ${d} features, got ${row.features.length}`);
+    if (row.features.length !== d)
+      throw new Error(`training row ${i}: expected ${d} features, got ${row.features.length}`);
     if (row.label !== 0 && row.label !== 1) throw new Error(`training row ${i}: label must be 0 or 1`);
-    if (row.features.some((v) => !Number.isFinite(v))) throw new Error(`training row ${i}: features must be finite numbers`);
+    if (row.features.some((v) => !Number.isFinite(v)))
+      throw new Error(`training row ${i}: features must be finite numbers`);
   }
   const positives = rows.filter((r) => r.label === 1).length;
   const w = prior.weights.slice();
@@ -185,11 +187,18 @@ const modelSchema = z.strictObject({
 export function validateModel(json: unknown): RiskModel {
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(`invalid model: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `invalid model: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
   const model = parsed.data;
-  if (model.features.length !== CONVERSATION_FEATURES.length || model.features.some((f, i) => f !== CONVERSATION_FEATURES[i])) {
-    throw new Error(`invalid model: its features do not match this engine's (${CONVERSATION_FEATURES.length} expected, in order)`);
+  if (
+    model.features.length !== CONVERSATION_FEATURES.length ||
+    model.features.some((f, i) => f !== CONVERSATION_FEATURES[i])
+  ) {
+    throw new Error(
+      `invalid model: its features do not match this engine's (${CONVERSATION_FEATURES.length} expected, in order)`,
+    );
   }
   if (model.weights.length !== model.features.length) {
     throw new Error(`invalid model: ${model.weights.length} weights for ${model.features.length} features`);

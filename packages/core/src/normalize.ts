@@ -37,74 +37,352 @@ function table(entries: Record<string, string>): Map<string, string> {
 
 // Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols).
 const HOMOGLYPHS = table({
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y',
-  х: 'x', ѕ: 's', п: 'n', г: 'r', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ɡ: 'g', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x',
-  ω: 'w', ς: 's', σ: 's', μ: 'u', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i',
-  ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j',
-  ᴋ: 'k', ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
-  '∂': 'd', '€': 'e', '¢': 'c', '£': 'l', '¥': 'y', '§': 's', '†': 't', '∪': 'u', '∩': 'n',
+  а: 'a',
+  в: 'b',
+  е: 'e',
+  ё: 'e',
+  к: 'k',
+  м: 'm',
+  н: 'h',
+  о: 'o',
+  р: 'p',
+  с: 'c',
+  т: 't',
+  у: 'y',
+  х: 'x',
+  ѕ: 's',
+  п: 'n',
+  г: 'r',
+  і: 'i',
+  ї: 'i',
+  ј: 'j',
+  ԁ: 'd',
+  ɡ: 'g',
+  һ: 'h',
+  ӏ: 'l',
+  ԛ: 'q',
+  ԝ: 'w',
+  ү: 'y',
+  α: 'a',
+  β: 'b',
+  ε: 'e',
+  η: 'n',
+  ι: 'i',
+  κ: 'k',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  τ: 't',
+  υ: 'u',
+  χ: 'x',
+  ω: 'w',
+  ς: 's',
+  σ: 's',
+  μ: 'u',
+  ß: 'ss',
+  æ: 'ae',
+  œ: 'oe',
+  ø: 'o',
+  ł: 'l',
+  đ: 'd',
+  ı: 'i',
+  ɑ: 'a',
+  ɩ: 'i',
+  ʏ: 'y',
+  ᴀ: 'a',
+  ʙ: 'b',
+  ᴄ: 'c',
+  ᴅ: 'd',
+  ᴇ: 'e',
+  ɢ: 'g',
+  ʜ: 'h',
+  ɪ: 'i',
+  ᴊ: 'j',
+  ᴋ: 'k',
+  ʟ: 'l',
+  ᴍ: 'm',
+  ɴ: 'n',
+  ᴏ: 'o',
+  ᴘ: 'p',
+  ʀ: 'r',
+  ꜱ: 's',
+  ᴛ: 't',
+  ᴜ: 'u',
+  ᴠ: 'v',
+  ᴡ: 'w',
+  ᴢ: 'z',
+  '∂': 'd',
+  '€': 'e',
+  '¢': 'c',
+  '£': 'l',
+  '¥': 'y',
+  '§': 's',
+  '†': 't',
+  '∪': 'u',
+  '∩': 'n',
 });
 
 // Emoji that people use in place of words in this domain. Each becomes a word token.
 const EMOJI_WORDS = table({
-  '👻': 'snapchat', '📸': 'pic', '📷': 'pic', '🤳': 'pic', '🤫': 'secret', '🤐': 'secret', '🎁': 'gift',
-  '💰': 'money', '💵': 'money', '💸': 'money', '💲': 'money', '🤑': 'money', '📱': 'phone', '📞': 'phone',
-  '☎': 'phone', '😘': 'kiss', '💋': 'kiss', '😍': 'love', '❤': 'love', '💕': 'love', '💖': 'love',
-  '😏': 'wink', '😉': 'wink', '🔥': 'hot', '🍆': '<sexemoji>', '🍑': '<sexemoji>', '💦': '<sexemoji>',
-  '👅': '<sexemoji>', '🔞': '<sexemoji>', '⏰': 'deadline', '⏳': 'deadline', '🏠': 'home', '🚗': 'car',
+  '👻': 'snapchat',
+  '📸': 'pic',
+  '📷': 'pic',
+  '🤳': 'pic',
+  '🤫': 'secret',
+  '🤐': 'secret',
+  '🎁': 'gift',
+  '💰': 'money',
+  '💵': 'money',
+  '💸': 'money',
+  '💲': 'money',
+  '🤑': 'money',
+  '📱': 'phone',
+  '📞': 'phone',
+  '☎': 'phone',
+  '😘': 'kiss',
+  '💋': 'kiss',
+  '😍': 'love',
+  '❤': 'love',
+  '💕': 'love',
+  '💖': 'love',
+  '😏': 'wink',
+  '😉': 'wink',
+  '🔥': 'hot',
+  '🍆': '<sexemoji>',
+  '🍑': '<sexemoji>',
+  '💦': '<sexemoji>',
+  '👅': '<sexemoji>',
+  '🔞': '<sexemoji>',
+  '⏰': 'deadline',
+  '⏳': 'deadline',
+  '🏠': 'home',
+  '🚗': 'car',
 });
 
 // Chat-speak and spelling variants mapped to one canonical word (applied after squeezing).
 export const CANONICAL: ReadonlyMap<string, string> = table({
-  u: 'you', yu: 'you', ya: 'you', ur: 'your', yr: 'your', youre: 'your', r: 'are',
-  pl: 'please', pls: 'please', plz: 'please', plez: 'please', pleas: 'please',
-  pik: 'pic', pics: 'pic', pix: 'pic', piks: 'pic', pict: 'pic', picture: 'pic', pictures: 'pic',
-  photo: 'pic', photos: 'pic', foto: 'pic', fotos: 'pic', selfie: 'pic', selfies: 'pic', snaps: 'pic',
-  vid: 'video', vids: 'video', videos: 'video',
-  nude: 'nudes', nudez: 'nudes', nudies: 'nudes',
-  webcam: 'cam', camera: 'cam',
-  wana: 'wanna', gona: 'gonna', gota: 'gotta', lemme: 'let me',
-  dnt: 'dont', dont: 'dont', tel: 'tell', telin: 'telling', teling: 'telling', tol: 'tell',
-  thx: 'thanks', thanx: 'thanks', ty: 'thanks', bc: 'because', cuz: 'because', cos: 'because',
-  gf: 'girlfriend', bf: 'boyfriend', bae: 'baby', babe: 'baby', hun: 'baby', hunny: 'baby', sweety: 'sweetie',
-  mum: 'mom', mam: 'mom', mommy: 'mom', momy: 'mom', daddy: 'dad',
-  parent: 'parents', folks: 'parents', rents: 'parents',
-  wat: 'what', wut: 'what', wht: 'what', whut: 'what', wats: 'whats', wuts: 'whats',
-  hw: 'how', ol: 'old', yrs: 'years', yearold: 'years',
-  sixth: '6 th', seventh: '7 th', eighth: '8 th', eigth: '8 th', ninth: '9 th', tenth: '10 th', eleventh: '11 th', twelfth: '12 th',
-  thirten: '13', fourten: '14', fiften: '15', sixten: '16', seventen: '17', twelve: '12', eleven: '11',
-  eighten: '18', nineten: '19', twenty: '20', thirty: '30', forty: '40', fifty: '50',
-  snap: 'snapchat', snapch: 'snapchat', snp: 'snapchat', snpchat: 'snapchat', snapchatt: 'snapchat', insta: 'instagram', instagrm: 'instagram',
-  telegrm: 'telegram', telegramm: 'telegram', whtsapp: 'whatsapp', watsapp: 'whatsapp', whatsap: 'whatsapp', wtsapp: 'whatsapp', discrd: 'discord', dscrd: 'discord',
-  abt: 'about', thru: 'through', snd: 'send', bcoz: 'because', bcos: 'because', coz: 'because', pic4pic: 'pic for pic',
-  ig: 'instagram', tg: 'telegram', fb: 'facebook', facebok: 'facebook',
-  txt: 'text', tx: 'text', texts: 'text', msg: 'message', mesage: 'message', dm: 'message', dms: 'message',
-  giftcard: 'gift card', giftcards: 'gift card', vbuck: 'vbucks', robuck: 'robux', robucks: 'robux', cashap: 'cashapp',
-  zele: 'zelle', bitcoin: 'crypto', btc: 'crypto', usdt: 'crypto',
-  secrets: 'secret', sekret: 'secret', secrt: 'secret', scret: 'secret', secretz: 'secret',
+  u: 'you',
+  yu: 'you',
+  ya: 'you',
+  ur: 'your',
+  yr: 'your',
+  youre: 'your',
+  r: 'are',
+  pl: 'please',
+  pls: 'please',
+  plz: 'please',
+  plez: 'please',
+  pleas: 'please',
+  pik: 'pic',
+  pics: 'pic',
+  pix: 'pic',
+  piks: 'pic',
+  pict: 'pic',
+  picture: 'pic',
+  pictures: 'pic',
+  photo: 'pic',
+  photos: 'pic',
+  foto: 'pic',
+  fotos: 'pic',
+  selfie: 'pic',
+  selfies: 'pic',
+  snaps: 'pic',
+  vid: 'video',
+  vids: 'video',
+  videos: 'video',
+  nude: 'nudes',
+  nudez: 'nudes',
+  nudies: 'nudes',
+  webcam: 'cam',
+  camera: 'cam',
+  wana: 'wanna',
+  gona: 'gonna',
+  gota: 'gotta',
+  lemme: 'let me',
+  dnt: 'dont',
+  dont: 'dont',
+  tel: 'tell',
+  telin: 'telling',
+  teling: 'telling',
+  tol: 'tell',
+  thx: 'thanks',
+  thanx: 'thanks',
+  ty: 'thanks',
+  bc: 'because',
+  cuz: 'because',
+  cos: 'because',
+  gf: 'girlfriend',
+  bf: 'boyfriend',
+  bae: 'baby',
+  babe: 'baby',
+  hun: 'baby',
+  hunny: 'baby',
+  sweety: 'sweetie',
+  mum: 'mom',
+  mam: 'mom',
+  mommy: 'mom',
+  momy: 'mom',
+  daddy: 'dad',
+  parent: 'parents',
+  folks: 'parents',
+  rents: 'parents',
+  wat: 'what',
+  wut: 'what',
+  wht: 'what',
+  whut: 'what',
+  wats: 'whats',
+  wuts: 'whats',
+  hw: 'how',
+  ol: 'old',
+  yrs: 'years',
+  yearold: 'years',
+  sixth: '6 th',
+  seventh: '7 th',
+  eighth: '8 th',
+  eigth: '8 th',
+  ninth: '9 th',
+  tenth: '10 th',
+  eleventh: '11 th',
+  twelfth: '12 th',
+  thirten: '13',
+  fourten: '14',
+  fiften: '15',
+  sixten: '16',
+  seventen: '17',
+  twelve: '12',
+  eleven: '11',
+  eighten: '18',
+  nineten: '19',
+  twenty: '20',
+  thirty: '30',
+  forty: '40',
+  fifty: '50',
+  snap: 'snapchat',
+  snapch: 'snapchat',
+  snp: 'snapchat',
+  snpchat: 'snapchat',
+  snapchatt: 'snapchat',
+  insta: 'instagram',
+  instagrm: 'instagram',
+  telegrm: 'telegram',
+  telegramm: 'telegram',
+  whtsapp: 'whatsapp',
+  watsapp: 'whatsapp',
+  whatsap: 'whatsapp',
+  wtsapp: 'whatsapp',
+  discrd: 'discord',
+  dscrd: 'discord',
+  abt: 'about',
+  thru: 'through',
+  snd: 'send',
+  bcoz: 'because',
+  bcos: 'because',
+  coz: 'because',
+  pic4pic: 'pic for pic',
+  ig: 'instagram',
+  tg: 'telegram',
+  fb: 'facebook',
+  facebok: 'facebook',
+  txt: 'text',
+  tx: 'text',
+  texts: 'text',
+  msg: 'message',
+  mesage: 'message',
+  dm: 'message',
+  dms: 'message',
+  giftcard: 'gift card',
+  giftcards: 'gift card',
+  vbuck: 'vbucks',
+  robuck: 'robux',
+  robucks: 'robux',
+  cashap: 'cashapp',
+  zele: 'zelle',
+  bitcoin: 'crypto',
+  btc: 'crypto',
+  usdt: 'crypto',
+  secrets: 'secret',
+  sekret: 'secret',
+  secrt: 'secret',
+  scret: 'secret',
+  secretz: 'secret',
   alon: 'alone',
-  meetup: 'meet up', met: 'meet',
-  sory: 'sorry', sorri: 'sorry', kk: 'ok', okay: 'ok', oki: 'ok',
-  luv: 'love', lov: 'love', ily: 'i love you', ilu: 'i love you', ilysm: 'i love you',
-  gorgeus: 'gorgeous', beautifull: 'beautiful', beautful: 'beautiful', butiful: 'beautiful', cutie: 'cute',
-  sexi: 'sexy', secsy: 'sexy',
-  rn: 'right now', tmrw: 'tomorrow', tmr: 'tomorrow',
-  tonite: 'tonight', ppl: 'people', everyon: 'everyone', evryone: 'everyone', sumthing: 'something', nothin: 'nothing',
-  mins: 'minutes', min: 'minutes', minute: 'minutes', hrs: 'hours', hr: 'hours', hour: 'hours',
+  meetup: 'meet up',
+  met: 'meet',
+  sory: 'sorry',
+  sorri: 'sorry',
+  kk: 'ok',
+  okay: 'ok',
+  oki: 'ok',
+  luv: 'love',
+  lov: 'love',
+  ily: 'i love you',
+  ilu: 'i love you',
+  ilysm: 'i love you',
+  gorgeus: 'gorgeous',
+  beautifull: 'beautiful',
+  beautful: 'beautiful',
+  butiful: 'beautiful',
+  cutie: 'cute',
+  sexi: 'sexy',
+  secsy: 'sexy',
+  rn: 'right now',
+  tmrw: 'tomorrow',
+  tmr: 'tomorrow',
+  tonite: 'tonight',
+  ppl: 'people',
+  everyon: 'everyone',
+  evryone: 'everyone',
+  sumthing: 'something',
+  nothin: 'nothing',
+  mins: 'minutes',
+  min: 'minutes',
+  minute: 'minutes',
+  hrs: 'hours',
+  hr: 'hours',
+  hour: 'hours',
 });
 
 // Chat-speak that mixes digits into words, looked up before leetspeak is resolved.
 const RAW_WORDS = table({
-  b4: 'before', l8r: 'later', l8: 'late', '2nite': 'tonight', '2night': 'tonight', '2day': 'today', '2moro': 'tomorrow',
-  '2morrow': 'tomorrow', every1: 'everyone', any1: 'anyone', some1: 'someone', no1: 'no one', '4u': 'for you',
-  gr8: 'great', h8: 'hate', m8: 'mate', w8: 'wait', n00dz: 'nudes', n00ds: 'nudes', noodz: 'nudes', nudez: 'nudes',
+  b4: 'before',
+  l8r: 'later',
+  l8: 'late',
+  '2nite': 'tonight',
+  '2night': 'tonight',
+  '2day': 'today',
+  '2moro': 'tomorrow',
+  '2morrow': 'tomorrow',
+  every1: 'everyone',
+  any1: 'anyone',
+  some1: 'someone',
+  no1: 'no one',
+  '4u': 'for you',
+  gr8: 'great',
+  h8: 'hate',
+  m8: 'mate',
+  w8: 'wait',
+  n00dz: 'nudes',
+  n00ds: 'nudes',
+  noodz: 'nudes',
+  nudez: 'nudes',
   '18plus': '18',
 });
 
 const ZERO_WIDTH = new Set([0x200b, 0x200c, 0x200d, 0x2060, 0xfeff, 0x00ad, 0x180e, 0x034f]);
 // Leetspeak digits/symbols and the letter each usually stands for.
-const LEET = table({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l', '+': 't' });
+const LEET = table({
+  '0': 'o',
+  '1': 'i',
+  '3': 'e',
+  '4': 'a',
+  '5': 's',
+  '7': 't',
+  '@': 'a',
+  $: 's',
+  '!': 'i',
+  '|': 'l',
+  '+': 't',
+});
 // Symbols that can stand inside a word as leetspeak; elsewhere they separate tokens.
 const LEET_SYMBOLS = new Set(['@', '$', '!', '|', '+']);
 
@@ -134,10 +412,14 @@ function foldChar(ch: string): string {
   else {
     // Compatibility decomposition turns fullwidth, circled, mathematical and accented forms
     // into plain letters plus combining marks, which we then drop.
-    const decomposed = ch.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    const decomposed = ch
+      .normalize('NFKD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase();
     if (/^[a-z0-9]+$/.test(decomposed)) folded = decomposed;
     else if (decomposed.length === 1 && HOMOGLYPHS.has(decomposed)) folded = HOMOGLYPHS.get(decomposed) as string;
-    else if (/^[\p{L}\p{N}]+$/u.test(ch)) folded = `\u0002${lower}`; // a letter of another script: keep as-is
+    else if (/^[\p{L}\p{N}]+$/u.test(ch))
+      folded = `\u0002${lower}`; // a letter of another script: keep as-is
     else folded = ' ';
   }
   if (foldCache.size < 10_000) foldCache.set(ch, folded);
@@ -154,7 +436,11 @@ function isDigit(c: number): boolean {
 /** Collapses every run of a repeated letter to one ("sooo" → "so", "meeet" → "met"); digits are kept. */
 function squeeze(word: string): string {
   let repeated = false;
-  for (let i = 1; i < word.length; i++) if (word.charCodeAt(i) === word.charCodeAt(i - 1)) { repeated = true; break; }
+  for (let i = 1; i < word.length; i++)
+    if (word.charCodeAt(i) === word.charCodeAt(i - 1)) {
+      repeated = true;
+      break;
+    }
   if (!repeated) return word;
   let out = '';
   let prev = -1;
@@ -183,7 +469,10 @@ const UNIT_SUFFIX = /^(\d{1,4})(st|nd|rd|th|yo|yos|y|yrs|yr|years|f|m|k|min|mins
 function resolveToken(st: State, raw: string, offsets: Int32Array, end: number): void {
   const count = raw.length;
   const chat = RAW_WORDS.get(raw);
-  if (chat !== undefined) { out(st, offsets, count, end, chat, 0, count); return; }
+  if (chat !== undefined) {
+    out(st, offsets, count, end, chat, 0, count);
+    return;
+  }
   const unit = UNIT_SUFFIX.exec(raw);
   if (unit) {
     const num = unit[1] as string;
@@ -198,7 +487,10 @@ function resolveToken(st: State, raw: string, offsets: Int32Array, end: number):
   let s: string | null = null;
   for (let i = 0; i < n; i++) {
     const c = raw.charCodeAt(i);
-    if (isLetter(c)) { if (s !== null) s += raw[i] as string; continue; }
+    if (isLetter(c)) {
+      if (s !== null) s += raw[i] as string;
+      continue;
+    }
     const ch = raw[i] as string;
     const leet = LEET.get(ch);
     let piece: string;
@@ -208,7 +500,8 @@ function resolveToken(st: State, raw: string, offsets: Int32Array, end: number):
       const after = i + 1 < n && isLetter(raw.charCodeAt(i + 1));
       let asLetter: boolean;
       if (isDigit(c)) {
-        const digitNeighbour = (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
+        const digitNeighbour =
+          (i > 0 && isDigit(raw.charCodeAt(i - 1))) || (i + 1 < n && isDigit(raw.charCodeAt(i + 1)));
         // "s3cr3t": a lone digit beside a letter; "k33p": two digits with letters on both sides.
         asLetter = ((before || after) && !digitNeighbour) || leetPair(raw, i);
       } else asLetter = (before && after) || (ch === '$' && after);
@@ -229,7 +522,10 @@ function resolveToken(st: State, raw: string, offsets: Int32Array, end: number):
       out(st, offsets, count, end, runStart === 0 && i === n ? s : s.slice(runStart, i), runStart, i);
       runStart = -1;
     }
-    if (runStart < 0 && (letter || digit)) { runStart = i; runIsDigit = digit; }
+    if (runStart < 0 && (letter || digit)) {
+      runStart = i;
+      runIsDigit = digit;
+    }
   }
 }
 
@@ -238,7 +534,14 @@ function leetPair(raw: string, i: number): boolean {
   const a = i > 0 && isDigit(raw.charCodeAt(i - 1)) ? i - 1 : i;
   const b = a === i && i + 1 < raw.length && isDigit(raw.charCodeAt(i + 1)) ? i + 2 : a === i ? i + 1 : i + 1;
   if (b - a !== 2) return false;
-  return a > 0 && isLetter(raw.charCodeAt(a - 1)) && b < raw.length && isLetter(raw.charCodeAt(b)) && LEET.has(raw[a] as string) && LEET.has(raw[a + 1] as string);
+  return (
+    a > 0 &&
+    isLetter(raw.charCodeAt(a - 1)) &&
+    b < raw.length &&
+    isLetter(raw.charCodeAt(b)) &&
+    LEET.has(raw[a] as string) &&
+    LEET.has(raw[a + 1] as string)
+  );
 }
 
 function isAddressSoFar(raw: string): boolean {
@@ -271,7 +574,19 @@ const GAP_PUNCT_SPACE = 5; // spelling punctuation then a space ("a l l. u r"): 
 function isCleanEnd(text: string, j: number): boolean {
   if (j >= text.length) return true;
   const c = text.charCodeAt(j);
-  if (c === 32 || c === 10 || c === 9 || c === 13 || c === 44 || c === 63 || c === 59 || c === 34 || c === 40 || c === 41) return true;
+  if (
+    c === 32 ||
+    c === 10 ||
+    c === 9 ||
+    c === 13 ||
+    c === 44 ||
+    c === 63 ||
+    c === 59 ||
+    c === 34 ||
+    c === 40 ||
+    c === 41
+  )
+    return true;
   // '!' and '.' end a word unless a letter follows ("p!c", "s.n.a.p", "snapchat.com").
   if (c === 33 || c === 46 || c === 58) {
     const n = j + 1 < text.length ? text.charCodeAt(j + 1) | 32 : 32;
@@ -317,8 +632,18 @@ function push(st: State, token: string, start: number, end: number, id = -1): vo
   st.starts[k] = start;
   st.ends[k] = end;
   st.ids[k] = id;
-  st.gaps[k] = st.gapLen === 0 ? GAP_NONE : st.gapLen > 3 || st.gapOther || (st.gapSpell && st.gapLen > 2) ? GAP_OTHER
-    : st.gapSpell ? (st.gapLen > st.gapChars ? GAP_PUNCT_SPACE : GAP_SPELL) : st.gapLen === 1 ? GAP_SPACE : GAP_WIDE;
+  st.gaps[k] =
+    st.gapLen === 0
+      ? GAP_NONE
+      : st.gapLen > 3 || st.gapOther || (st.gapSpell && st.gapLen > 2)
+        ? GAP_OTHER
+        : st.gapSpell
+          ? st.gapLen > st.gapChars
+            ? GAP_PUNCT_SPACE
+            : GAP_SPELL
+          : st.gapLen === 1
+            ? GAP_SPACE
+            : GAP_WIDE;
   st.gapLen = 0;
   st.gapChars = 0;
   st.gapSpell = false;
@@ -382,7 +707,12 @@ function flush(st: State): void {
   st.rawPlain = true;
   // A URL or handle is one marker token; its text matters less than what it is.
   if (raw.startsWith('http') || raw.startsWith('www.') || /\.(com|net|org|me|gg|io|co|app|ly)(\/|$)/.test(raw)) {
-    const app = raw.includes('t.me') || raw.includes('wa.me') || raw.includes('discord.gg') || raw.includes('snapchat.com') || raw.includes('kik.me');
+    const app =
+      raw.includes('t.me') ||
+      raw.includes('wa.me') ||
+      raw.includes('discord.gg') ||
+      raw.includes('snapchat.com') ||
+      raw.includes('kik.me');
     push(st, app ? '<applink>' : '<url>', offsets[0] as number, end);
   } else if (raw.charCodeAt(0) === 64 /* @ */ && raw.length > 2) {
     push(st, '<handle>', offsets[0] as number, end);
@@ -468,14 +798,20 @@ function pushWord(st: State, i: number, j: number, h: number): void {
       const offset = internSlots[base + 1] as number;
       let k = 0;
       while (k < n && (text.charCodeAt(i + k) | 32) === internArena[offset + k]) k++;
-      if (k === n) { push(st, internTokens[entry - 1] as string, i, j, entry - 1); return; }
+      if (k === n) {
+        push(st, internTokens[entry - 1] as string, i, j, entry - 1);
+        return;
+      }
     }
     slot = (slot + 1) & INTERN_MASK;
   }
   const word = text.slice(i, j).toLowerCase();
   const canonical = canonicalOf(word);
   // Multi-word expansions ("ily") are not interned, so a hit is always a single token.
-  if (n > MAX_INTERNED_LENGTH || canonical.indexOf(' ') >= 0) { emitCanonical(st, canonical, i, j); return; }
+  if (n > MAX_INTERNED_LENGTH || canonical.indexOf(' ') >= 0) {
+    emitCanonical(st, canonical, i, j);
+    return;
+  }
   if (internTokens.length >= INTERN_MAX || arenaUsed + n > ARENA_BYTES) {
     internSlots.fill(0);
     internTokens = [];
@@ -497,8 +833,25 @@ function pushWord(st: State, i: number, j: number, h: number): void {
 
 function newState(): State {
   return {
-    text: '', tokens: [], starts: new Int32Array(64), ends: new Int32Array(64), ids: new Int32Array(64), count: 0, epoch: 0, previousCount: 0,
-    gaps: new Uint8Array(64), rawCodes: new Uint16Array(64), rawOffsets: new Int32Array(64), rawLen: 0, rawEnd: 0, rawPlain: true, gapLen: 0, gapChars: 0, gapSpell: false, gapOther: false, singles: 0,
+    text: '',
+    tokens: [],
+    starts: new Int32Array(64),
+    ends: new Int32Array(64),
+    ids: new Int32Array(64),
+    count: 0,
+    epoch: 0,
+    previousCount: 0,
+    gaps: new Uint8Array(64),
+    rawCodes: new Uint16Array(64),
+    rawOffsets: new Int32Array(64),
+    rawLen: 0,
+    rawEnd: 0,
+    rawPlain: true,
+    gapLen: 0,
+    gapChars: 0,
+    gapSpell: false,
+    gapOther: false,
+    singles: 0,
   };
 }
 // Two working states: `tokenize` hands out STREAM, while `normalize` (which the lexicon
@@ -585,11 +938,20 @@ function run(st: State, text: string): State {
       }
       const piece = String.fromCharCode(c);
       const inToken = st.rawLen !== 0;
-      if (LEET_SYMBOLS.has(piece) && (inToken || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))) {
+      if (
+        LEET_SYMBOLS.has(piece) &&
+        (inToken || ((c === 64 || c === 36) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)))
+      ) {
         appendChar(st, c, i);
         continue;
       }
-      if (inToken && st.rawCodes[0] === 64 && (c === 95 || c === 46) && i + 1 < len && isLetter(text.charCodeAt(i + 1) | 32)) {
+      if (
+        inToken &&
+        st.rawCodes[0] === 64 &&
+        (c === 95 || c === 46) &&
+        i + 1 < len &&
+        isLetter(text.charCodeAt(i + 1) | 32)
+      ) {
         appendChar(st, c, i); // "@cool_kid", "@first.last"
         continue;
       }
@@ -615,8 +977,16 @@ function run(st: State, text: string): State {
       continue;
     }
     const folded = foldChar(ch);
-    if (folded === '') { i += width - 1; continue; }
-    if (folded === ' ') { flush(st); addGap(st, 32); i += width - 1; continue; }
+    if (folded === '') {
+      i += width - 1;
+      continue;
+    }
+    if (folded === ' ') {
+      flush(st);
+      addGap(st, 32);
+      i += width - 1;
+      continue;
+    }
     if (folded.charCodeAt(0) === 1) {
       flush(st);
       push(st, folded.slice(1), i, i + width);
@@ -660,7 +1030,13 @@ function rewriteRare(st: State, spelled: boolean, digits: boolean): void {
  * The letter or digit a token spells out, if its source is one character. Its token may already
  * be canonicalised ("r" → "are"), so the character is read back from the source.
  */
-function letterAt(text: string, tokens: string[], starts: ArrayLike<number>, ends: ArrayLike<number>, k: number): string | null {
+function letterAt(
+  text: string,
+  tokens: string[],
+  starts: ArrayLike<number>,
+  ends: ArrayLike<number>,
+  k: number,
+): string | null {
   if ((ends[k] as number) - (starts[k] as number) !== 1) return null;
   const c = text.charCodeAt(starts[k] as number) | 32;
   if (isLetter(c)) return String.fromCharCode(c);
@@ -730,7 +1106,10 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
   let i = 0;
   while (i < tokens.length) {
     const first = letterAt(text, tokens, starts, ends, i);
-    if (first === null) { i++; continue; }
+    if (first === null) {
+      i++;
+      continue;
+    }
     let j = i + 1;
     let punctuated = false;
     let spaced = false;
@@ -746,7 +1125,10 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
       else digits++;
       j++;
     }
-    if (!spellsOut(letters, digits, punctuated)) { i = j; continue; }
+    if (!spellsOut(letters, digits, punctuated)) {
+      i = j;
+      continue;
+    }
     // Split the run into words at its wide gaps (and, when letters are spaced one apart, at
     // punctuation followed by a space: "a l l. u r") and join each word's characters.
     const words: { text: string; start: number; end: number }[] = [];

@@ -1,7 +1,14 @@
 // Per-message signal detection: compiles the lexicon (rules as data) into a token trie and
 // walks it once from each token of a normalised message. Pure and stateless.
 import { LEXICON, WORD_CLASSES, type LexiconRule } from './lexicon.ts';
-import { CANONICAL, normalize, tokenize, WORD_TABLE_ENTRIES, type NormalizedText, type TokenStream } from './normalize.ts';
+import {
+  CANONICAL,
+  normalize,
+  tokenize,
+  WORD_TABLE_ENTRIES,
+  type NormalizedText,
+  type TokenStream,
+} from './normalize.ts';
 import type { GroomingStage, SignalKind, SignalMatch } from './reports.ts';
 
 interface TrieNode {
@@ -30,7 +37,8 @@ function startKey(token: string): number {
 function buildStartFilter(root: TrieNode): void {
   const filter = new Uint8Array(128 * FILTER_LENGTHS);
   for (const word of root.next?.keys() ?? []) if (word.charCodeAt(0) < 128) filter[startKey(word)] = 1;
-  for (const [cls] of root.classes ?? []) for (const word of cls.starts) if (word.charCodeAt(0) < 128) filter[startKey(word)] = 1;
+  for (const [cls] of root.classes ?? [])
+    for (const word of cls.starts) if (word.charCodeAt(0) < 128) filter[startKey(word)] = 1;
   root.startFilter = filter;
 }
 
@@ -68,10 +76,76 @@ export const AGE_MIN = 9;
 export const AGE_MAX = 79;
 /** Words after a number that mean it is not an age ("im 10 minutes away"). */
 export const NOT_AGE_AFTER = normalizedSet([
-  'minutes', 'hours', 'seconds', 'sec', 'secs', 'days', 'day', 'weeks', 'week', 'months', 'month', 'percent', 'dollars', 'bucks', 'pounds',
-  'euros', 'times', 'miles', 'mile', 'km', 'kms', 'feet', 'ft', 'inches', 'cm', 'kg', 'kgs', 'lbs', 'pm', 'am', 'people', 'players', 'things',
-  'messages', 'more', 'of', 'x', 'th', 'st', 'nd', 'rd', 'points', 'pts', 'level', 'lvl', 'mb', 'gb', 'kb', 'k', 'items', 'games', 'floors',
-  'steps', 'meters', 'metres', 'degrees', 'hrs', 'hours', 'mins', 'yards', 'yds', 'usd', 'gbp', 'eur', 'quid', 'cents', 'ghz', 'mhz', 'fps', 'bit',
+  'minutes',
+  'hours',
+  'seconds',
+  'sec',
+  'secs',
+  'days',
+  'day',
+  'weeks',
+  'week',
+  'months',
+  'month',
+  'percent',
+  'dollars',
+  'bucks',
+  'pounds',
+  'euros',
+  'times',
+  'miles',
+  'mile',
+  'km',
+  'kms',
+  'feet',
+  'ft',
+  'inches',
+  'cm',
+  'kg',
+  'kgs',
+  'lbs',
+  'pm',
+  'am',
+  'people',
+  'players',
+  'things',
+  'messages',
+  'more',
+  'of',
+  'x',
+  'th',
+  'st',
+  'nd',
+  'rd',
+  'points',
+  'pts',
+  'level',
+  'lvl',
+  'mb',
+  'gb',
+  'kb',
+  'k',
+  'items',
+  'games',
+  'floors',
+  'steps',
+  'meters',
+  'metres',
+  'degrees',
+  'hrs',
+  'hours',
+  'mins',
+  'yards',
+  'yds',
+  'usd',
+  'gbp',
+  'eur',
+  'quid',
+  'cents',
+  'ghz',
+  'mhz',
+  'fps',
+  'bit',
 ]);
 
 /** A word set in the same normalised form as message tokens ("dollars" → "dolars"). */
@@ -113,7 +187,10 @@ function parsePattern(pattern: string): Item[] {
     const items: Item[] = [];
     while (pos < src.length) {
       const c = src[pos] as string;
-      if (c === ' ') { pos++; continue; }
+      if (c === ' ') {
+        pos++;
+        continue;
+      }
       if (c === ')' || c === '|') {
         if (!inGroup) throw new Error(`unbalanced '${c}' in pattern "${pattern}"`);
         return items;
@@ -121,7 +198,10 @@ function parsePattern(pattern: string): Item[] {
       if (c === '(') {
         pos++;
         const alts: Item[][] = [parseSeq(true)];
-        while (src[pos] === '|') { pos++; alts.push(parseSeq(true)); }
+        while (src[pos] === '|') {
+          pos++;
+          alts.push(parseSeq(true));
+        }
         if (src[pos] !== ')') throw new Error(`missing ')' in pattern "${pattern}"`);
         pos++;
         const optional = src[pos] === '?';
@@ -162,7 +242,8 @@ function expand(items: Item[], pattern: string): string[][] {
     const next: string[][] = [];
     for (const seq of out) for (const v of variants) next.push(seq.concat(v));
     out = next;
-    if (out.length > MAX_EXPANSIONS) throw new Error(`pattern "${pattern}" expands to more than ${MAX_EXPANSIONS} phrases`);
+    if (out.length > MAX_EXPANSIONS)
+      throw new Error(`pattern "${pattern}" expands to more than ${MAX_EXPANSIONS} phrases`);
   }
   return out;
 }
@@ -191,7 +272,8 @@ function compileClasses(classes: Record<string, string[]>): Map<string, Compiled
     for (const entry of entries) {
       for (const seq of expand(parsePattern(entry), entry)) {
         if (seq.length === 0) throw new Error(`word class @${name}: entry "${entry}" can match nothing`);
-        if (seq[0] === '*' || seq[0] === '~' || seq[seq.length - 1] === '~') throw new Error(`word class @${name}: entry "${entry}" must not start or end with a wildcard or gap`);
+        if (seq[0] === '*' || seq[0] === '~' || seq[seq.length - 1] === '~')
+          throw new Error(`word class @${name}: entry "${entry}" must not start or end with a wildcard or gap`);
         insert(cls.root, seq, 0, (n) => get(n, `word class @${name}`));
       }
     }
@@ -221,18 +303,27 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number, classOf: (name
       const cls = classOf(slot.slice(1));
       node.classes ??= [];
       let entry = node.classes.find(([c]) => c === cls);
-      if (!entry) { entry = [cls, newNode()]; node.classes.push(entry); }
+      if (!entry) {
+        entry = [cls, newNode()];
+        node.classes.push(entry);
+      }
       child = entry[1];
     } else if (slot in NUMBER_SPECIALS) {
       const special = NUMBER_SPECIALS[slot as NumberSpecial['name']];
       node.special ??= [];
       let entry = node.special.find(([sp]) => sp === special);
-      if (!entry) { entry = [special, newNode()]; node.special.push(entry); }
+      if (!entry) {
+        entry = [special, newNode()];
+        node.special.push(entry);
+      }
       child = entry[1];
     } else {
       node.next ??= new Map();
       child = node.next.get(slot) ?? null;
-      if (!child) { child = newNode(); node.next.set(slot, child); }
+      if (!child) {
+        child = newNode();
+        node.next.set(slot, child);
+      }
     }
     node = child;
   }
@@ -244,13 +335,19 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number, classOf: (name
  * Compiles and statically checks a lexicon: every pattern must parse, start with a concrete
  * word or number, not be empty, and stay within the expansion budget.
  */
-export function compileLexicon(rules: LexiconRule[], classes: Record<string, string[]> = WORD_CLASSES): CompiledLexicon {
+export function compileLexicon(
+  rules: LexiconRule[],
+  classes: Record<string, string[]> = WORD_CLASSES,
+): CompiledLexicon {
   const root = newNode();
   const unlessRoot = newNode();
   const compiledClasses = compileClasses(classes);
   let patternCount = 0;
   rules.forEach((rule, index) => {
-    for (const [list, trie] of [[rule.patterns, root], [rule.unless ?? [], unlessRoot]] as const) {
+    for (const [list, trie] of [
+      [rule.patterns, root],
+      [rule.unless ?? [], unlessRoot],
+    ] as const) {
       for (const pattern of list) {
         const classOf = (name: string) => {
           const cls = compiledClasses.get(name);
@@ -259,8 +356,10 @@ export function compileLexicon(rules: LexiconRule[], classes: Record<string, str
         };
         for (const seq of expand(parsePattern(pattern), pattern)) {
           if (seq.length === 0) throw new Error(`pattern "${pattern}" (${rule.kind}) can match nothing`);
-          if (seq[0] === '*' || seq[0] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not start with a wildcard or gap`);
-          if (seq[seq.length - 1] === '~') throw new Error(`pattern "${pattern}" (${rule.kind}) must not end with a gap`);
+          if (seq[0] === '*' || seq[0] === '~')
+            throw new Error(`pattern "${pattern}" (${rule.kind}) must not start with a wildcard or gap`);
+          if (seq[seq.length - 1] === '~')
+            throw new Error(`pattern "${pattern}" (${rule.kind}) must not end with a gap`);
           insert(trie, seq, index, classOf);
           patternCount++;
         }
@@ -269,7 +368,11 @@ export function compileLexicon(rules: LexiconRule[], classes: Record<string, str
   });
   const vocabulary = new Set<string>();
   const collect = (node: TrieNode) => {
-    if (node.next) for (const [word, child] of node.next) { vocabulary.add(word); collect(child); }
+    if (node.next)
+      for (const [word, child] of node.next) {
+        vocabulary.add(word);
+        collect(child);
+      }
     for (const child of [node.num, node.age, node.any, node.gap]) if (child) collect(child);
     for (const [, child] of node.special ?? []) collect(child);
     for (const [, child] of node.classes ?? []) collect(child);
@@ -282,7 +385,8 @@ export function compileLexicon(rules: LexiconRule[], classes: Record<string, str
   // "sanp" is "snap" with two letters swapped.
   const aliases = new Map<string, string>();
   for (const [spelling, canonical] of CANONICAL) {
-    if (spelling.length >= 4 && vocabulary.has(canonical) && !vocabulary.has(spelling)) aliases.set(spelling, canonical);
+    if (spelling.length >= 4 && vocabulary.has(canonical) && !vocabulary.has(spelling))
+      aliases.set(spelling, canonical);
   }
   for (const word of [...vocabulary, ...aliases.keys()]) {
     if (word.length < 4) continue;
@@ -293,7 +397,19 @@ export function compileLexicon(rules: LexiconRule[], classes: Record<string, str
   const skeletons = skeletonsOf(vocabulary);
   buildStartFilter(root);
   buildStartFilter(unlessRoot);
-  return { rules, root, unlessRoot, patternCount, vocabulary, aliases, skeletons, signatures, signatureBits, memo: new Uint8Array(WORD_TABLE_ENTRIES), memoEpoch: -1 };
+  return {
+    rules,
+    root,
+    unlessRoot,
+    patternCount,
+    vocabulary,
+    aliases,
+    skeletons,
+    signatures,
+    signatureBits,
+    memo: new Uint8Array(WORD_TABLE_ENTRIES),
+    memoEpoch: -1,
+  };
 }
 
 const NO_VOWELS = /^[b-df-hj-np-tv-z]+$/;
@@ -301,7 +417,109 @@ const NO_VOWELS = /^[b-df-hj-np-tv-z]+$/;
  * Chat abbreviations that drop vowels but mean something else than the vocabulary word with the
  * same consonants, seen in real chat (IRC, Topical-Chat): left alone.
  */
-const NOT_SKELETONS = new Set(['brb', 'lmk', 'wtf', 'smh', 'ftw', 'pwd', 'cd', 'rm', 'mv', 'ls', 'pm', 'pms', 'tbh', 'btw', 'nvm', 'thx', 'hmm', 'hm', 'shh', 'grr', 'pfft', 'ppl', 'cmd', 'msg', 'pkg', 'src', 'dst', 'dns', 'ssh', 'ssl', 'tls', 'http', 'www', 'xml', 'css', 'php', 'sql', 'gcc', 'cpp', 'dvd', 'cdn', 'gtk', 'kde', 'xfce', 'dpkg', 'grml', 'vnc', 'rtfm', 'lts', 'bsd', 'fwiw', 'imho', 'jk', 'plz', 'pls', 'sry', 'txt', 'bf', 'gf', 'bc', 'mb', 'gb', 'kb', 'tb', 'dm', 'dms', 'nm', 'mm', 'ok', 'k', 'st', 'nd', 'rd', 'th', 'mr', 'mrs', 'ms', 'dr', 'jr', 'sr', 'vs', 'lb', 'lbs', 'kg', 'km', 'cm', 'mph', 'hp', 'tv', 'pc', 'cv', 'hr', 'hrs', 'sht', 'fkn', 'tht', 'wht', 'whr', 'shld', 'wld', 'cld']);
+const NOT_SKELETONS = new Set([
+  'brb',
+  'lmk',
+  'wtf',
+  'smh',
+  'ftw',
+  'pwd',
+  'cd',
+  'rm',
+  'mv',
+  'ls',
+  'pm',
+  'pms',
+  'tbh',
+  'btw',
+  'nvm',
+  'thx',
+  'hmm',
+  'hm',
+  'shh',
+  'grr',
+  'pfft',
+  'ppl',
+  'cmd',
+  'msg',
+  'pkg',
+  'src',
+  'dst',
+  'dns',
+  'ssh',
+  'ssl',
+  'tls',
+  'http',
+  'www',
+  'xml',
+  'css',
+  'php',
+  'sql',
+  'gcc',
+  'cpp',
+  'dvd',
+  'cdn',
+  'gtk',
+  'kde',
+  'xfce',
+  'dpkg',
+  'grml',
+  'vnc',
+  'rtfm',
+  'lts',
+  'bsd',
+  'fwiw',
+  'imho',
+  'jk',
+  'plz',
+  'pls',
+  'sry',
+  'txt',
+  'bf',
+  'gf',
+  'bc',
+  'mb',
+  'gb',
+  'kb',
+  'tb',
+  'dm',
+  'dms',
+  'nm',
+  'mm',
+  'ok',
+  'k',
+  'st',
+  'nd',
+  'rd',
+  'th',
+  'mr',
+  'mrs',
+  'ms',
+  'dr',
+  'jr',
+  'sr',
+  'vs',
+  'lb',
+  'lbs',
+  'kg',
+  'km',
+  'cm',
+  'mph',
+  'hp',
+  'tv',
+  'pc',
+  'cv',
+  'hr',
+  'hrs',
+  'sht',
+  'fkn',
+  'tht',
+  'wht',
+  'whr',
+  'shld',
+  'wld',
+  'cld',
+]);
 function skeletonOf(word: string): string {
   let out = '';
   for (const ch of word) if (!'aeiou'.includes(ch) && out[out.length - 1] !== ch) out += ch;
@@ -328,7 +546,31 @@ const MAX_CACHE = 20_000;
  * Real words that are another lexicon word with two letters swapped ("quite"/"quiet",
  * "form"/"from"): seen when the corrector ran over 175k real chat messages.
  */
-const NOT_TYPOS = normalizedSet(['quite', 'form', 'relay', 'dose', 'angle', 'sacred', 'pale', 'ends', 'calls', 'stfu', 'diary', 'trial', 'salt', 'dial', 'lion', 'spot', 'tired', 'silver', 'sliver', 'venom', 'intro', 'acre', 'acres']);
+const NOT_TYPOS = normalizedSet([
+  'quite',
+  'form',
+  'relay',
+  'dose',
+  'angle',
+  'sacred',
+  'pale',
+  'ends',
+  'calls',
+  'stfu',
+  'diary',
+  'trial',
+  'salt',
+  'dial',
+  'lion',
+  'spot',
+  'tired',
+  'silver',
+  'sliver',
+  'venom',
+  'intro',
+  'acre',
+  'acres',
+]);
 
 /**
  * Corrects two swapped letters towards the lexicon's vocabulary ("tlel" → "tell", "secert" →
@@ -362,7 +604,11 @@ export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()
   // (Cheaper than any cache lookup: a big Map misses the CPU cache on most tokens.)
   if (token.length < 4 || token.length > 14) return token;
   const sig = signature(token);
-  if ((((compiled.signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5] as number) >>> (sig & 31)) & 1) === 0 || !compiled.signatures.has(sig)) return token;
+  if (
+    (((compiled.signatureBits[(sig & (SIGNATURE_BITS - 1)) >>> 5] as number) >>> (sig & 31)) & 1) === 0 ||
+    !compiled.signatures.has(sig)
+  )
+    return token;
   const cached = correctionCache.get(token);
   if (cached !== undefined && compiled === cachedFor) return cached;
   if (compiled !== cachedFor) {
@@ -382,7 +628,10 @@ export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()
       const swapped = token.slice(0, i) + (token[i + 1] as string) + (token[i] as string) + token.slice(i + 2);
       if (swapped === token || swapped === found) continue;
       const target = compiled.vocabulary.has(swapped) ? swapped : compiled.aliases.get(swapped);
-      if (target !== undefined && target !== found) { found = target; count++; }
+      if (target !== undefined && target !== found) {
+        found = target;
+        count++;
+      }
     }
     if (count === 1) result = found;
   }
@@ -410,7 +659,10 @@ function correctTokens(stream: TokenStream, compiled: CompiledLexicon): string[]
     if (id >= 0) {
       let m = memo[id] as number;
       if (m === 0) {
-        m = MEMO_KNOWN | (correctTypo(t, compiled) !== t ? MEMO_CORRECTED : 0) | (startsPattern(t, compiled.root) ? MEMO_STARTS : 0);
+        m =
+          MEMO_KNOWN |
+          (correctTypo(t, compiled) !== t ? MEMO_CORRECTED : 0) |
+          (startsPattern(t, compiled.root) ? MEMO_STARTS : 0);
         memo[id] = m;
       }
       if ((m & MEMO_CORRECTED) === 0) continue;
@@ -428,7 +680,9 @@ function correctTokens(stream: TokenStream, compiled: CompiledLexicon): string[]
 function startsPattern(token: string, root: TrieNode): boolean {
   if (root.next?.has(token) === true) return true;
   if (isNumber(token) && (root.num !== null || root.age !== null || root.special !== null)) return true;
-  if (root.classes !== null) for (const [cls] of root.classes) if (cls.starts.has(token) || (cls.startsWithNumber && isNumber(token))) return true;
+  if (root.classes !== null)
+    for (const [cls] of root.classes)
+      if (cls.starts.has(token) || (cls.startsWithNumber && isNumber(token))) return true;
   return false;
 }
 
@@ -451,11 +705,24 @@ interface RawMatch {
 }
 
 /** Walks the trie from `node` over tokens[pos..n), collecting the patterns that end. */
-function walk(tokens: string[], n: number, start: number, found: RawMatch[], node: TrieNode, pos: number, age: number | undefined, birthYear?: number): void {
+function walk(
+  tokens: string[],
+  n: number,
+  start: number,
+  found: RawMatch[],
+  node: TrieNode,
+  pos: number,
+  age: number | undefined,
+  birthYear?: number,
+): void {
   if (node.accepts && pos > start) {
-    for (const rule of node.accepts) found.push(birthYear === undefined ? { rule, from: start, to: pos, age } : { rule, from: start, to: pos, age, birthYear });
+    for (const rule of node.accepts)
+      found.push(
+        birthYear === undefined ? { rule, from: start, to: pos, age } : { rule, from: start, to: pos, age, birthYear },
+      );
   }
-  if (node.gap) for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age, birthYear);
+  if (node.gap)
+    for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age, birthYear);
   if (pos >= n) return;
   if (node.classes !== null) {
     const first = tokens[pos] as string;
@@ -490,7 +757,12 @@ function walk(tokens: string[], n: number, start: number, found: RawMatch[], nod
     if (node.age) {
       const value = Number(token);
       const after = pos + 1 < n ? tokens[pos + 1] : undefined;
-      if (value >= AGE_MIN && value <= AGE_MAX && token.length <= 2 && (after === undefined || !NOT_AGE_AFTER.has(after))) {
+      if (
+        value >= AGE_MIN &&
+        value <= AGE_MAX &&
+        token.length <= 2 &&
+        (after === undefined || !NOT_AGE_AFTER.has(after))
+      ) {
         walk(tokens, n, start, found, node.age, pos + 1, value, birthYear);
       }
     }
@@ -503,10 +775,20 @@ const NO_MATCHES: RawMatch[] = [];
  * Matches starting at each of the first n tokens. With `memo` (for `root`), a word-table token
  * whose memo says it is uncorrected skips the start checks: the memo holds their answer.
  */
-function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Array | null, memo: Uint8Array | null): RawMatch[] {
+function findMatches(
+  tokens: string[],
+  n: number,
+  root: TrieNode,
+  ids: Int32Array | null,
+  memo: Uint8Array | null,
+): RawMatch[] {
   let found: RawMatch[] | null = null;
   const filter = root.startFilter;
-  const hasNumberStart = root.num !== null || root.age !== null || root.special !== null || (root.classes?.some(([c]) => c.startsWithNumber) ?? false);
+  const hasNumberStart =
+    root.num !== null ||
+    root.age !== null ||
+    root.special !== null ||
+    (root.classes?.some(([c]) => c.startsWithNumber) ?? false);
   for (let i = 0; i < n; i++) {
     const token = tokens[i] as string;
     if (memo !== null) {
@@ -520,7 +802,8 @@ function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Arra
     // Cheap pre-check before startsPattern's Map lookup: most words start no pattern at all (and
     // most messages allocate nothing). The filter knows words only, so numbers go past it.
     const key = startKey(token);
-    if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token))) continue;
+    if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token)))
+      continue;
     if (startsPattern(token, root)) walk(tokens, n, i, (found ??= []), root, i, undefined);
   }
   return found ?? NO_MATCHES;
@@ -529,7 +812,14 @@ function findMatches(tokens: string[], n: number, root: TrieNode, ids: Int32Arra
 /** A caller's NormalizedText as a stream with no word-table ids (nothing memoised). */
 function streamOf(norm: NormalizedText): TokenStream {
   const n = norm.tokens.length;
-  return { tokens: norm.tokens, starts: Int32Array.from(norm.starts), ends: Int32Array.from(norm.ends), ids: new Int32Array(n).fill(-1), count: n, epoch: -1 };
+  return {
+    tokens: norm.tokens,
+    starts: Int32Array.from(norm.starts),
+    ends: Int32Array.from(norm.ends),
+    ids: new Int32Array(n).fill(-1),
+    count: n,
+    epoch: -1,
+  };
 }
 
 export interface DetectedSignal extends SignalMatch {
@@ -546,8 +836,29 @@ const NO_SIGNALS: readonly DetectedSignal[] = Object.freeze([]);
  * strangers", "you shouldnt meet people from online"). Secrecy is not here: "dont tell" is
  * itself the signal.
  */
-const NEGATABLE = new Set<SignalKind>(['image_request', 'meeting', 'platform_move', 'gift', 'money', 'personal_info', 'sextortion_payment']);
-const NEGATIONS = normalizedSet(['dont', 'do not', 'never', 'shouldnt', 'should not', 'not', 'wont', 'cant', 'mustnt', 'must not', 'stop', 'no']);
+const NEGATABLE = new Set<SignalKind>([
+  'image_request',
+  'meeting',
+  'platform_move',
+  'gift',
+  'money',
+  'personal_info',
+  'sextortion_payment',
+]);
+const NEGATIONS = normalizedSet([
+  'dont',
+  'do not',
+  'never',
+  'shouldnt',
+  'should not',
+  'not',
+  'wont',
+  'cant',
+  'mustnt',
+  'must not',
+  'stop',
+  'no',
+]);
 const NEGATION_BRIDGES = normalizedSet(['to', 'ever', 'even', 'just', 'you', 'u', 'anyone']);
 
 function negated(tokens: string[], from: number): boolean {
@@ -555,7 +866,9 @@ function negated(tokens: string[], from: number): boolean {
   if (before === undefined) return false;
   if (NEGATIONS.has(before)) return true;
   const twoBefore = tokens[from - 2];
-  return twoBefore !== undefined && NEGATIONS.has(twoBefore) && NEGATION_BRIDGES.has(before) && tokens[from - 3] !== 'why';
+  return (
+    twoBefore !== undefined && NEGATIONS.has(twoBefore) && NEGATION_BRIDGES.has(before) && tokens[from - 3] !== 'why'
+  );
 }
 
 /**
@@ -564,8 +877,58 @@ function negated(tokens: string[], from: number): boolean {
  * A match is reported when it sits inside quotation marks, or when a reporting verb with a
  * third person before it comes shortly before the match.
  */
-const REPORTING_VERBS = normalizedSet(['said', 'say', 'says', 'ask', 'tell', 'asked', 'asks', 'asking', 'told', 'tells', 'telling', 'keeps', 'kept', 'messaged', 'texted', 'wrote', 'writes', 'saying', 'sends', 'wanted', 'wants', 'goes']);
-const THIRD_PERSONS = normalizedSet(['he', 'she', 'they', 'hes', 'shes', 'theyre', 'someone', 'somebody', 'guy', 'man', 'dude', 'creep', 'stranger', 'person', 'account', 'girl', 'boy', 'lady', 'woman', 'girls', 'guys', 'people', 'scammers', 'accounts', 'men', 'adults']);
+const REPORTING_VERBS = normalizedSet([
+  'said',
+  'say',
+  'says',
+  'ask',
+  'tell',
+  'asked',
+  'asks',
+  'asking',
+  'told',
+  'tells',
+  'telling',
+  'keeps',
+  'kept',
+  'messaged',
+  'texted',
+  'wrote',
+  'writes',
+  'saying',
+  'sends',
+  'wanted',
+  'wants',
+  'goes',
+]);
+const THIRD_PERSONS = normalizedSet([
+  'he',
+  'she',
+  'they',
+  'hes',
+  'shes',
+  'theyre',
+  'someone',
+  'somebody',
+  'guy',
+  'man',
+  'dude',
+  'creep',
+  'stranger',
+  'person',
+  'account',
+  'girl',
+  'boy',
+  'lady',
+  'woman',
+  'girls',
+  'guys',
+  'people',
+  'scammers',
+  'accounts',
+  'men',
+  'adults',
+]);
 /** Kinds about the sender themself, never reported speech. */
 const OWN_KINDS = new Set<SignalKind>(['age_disclosure_minor', 'age_disclosure_adult', 'distress']);
 
@@ -575,9 +938,14 @@ function quotedRanges(text: string): [number, number][] | null {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x201c) open = i;
-    else if (c === 0x201d && open >= 0) { (out ??= []).push([open, i]); open = -1; }
-    else if (c === 34 /* " */) {
-      if (open >= 0) { (out ??= []).push([open, i]); open = -1; } else open = i;
+    else if (c === 0x201d && open >= 0) {
+      (out ??= []).push([open, i]);
+      open = -1;
+    } else if (c === 34 /* " */) {
+      if (open >= 0) {
+        (out ??= []).push([open, i]);
+        open = -1;
+      } else open = i;
     }
   }
   return out;
@@ -599,7 +967,11 @@ const MAX_MATCHES_PER_MESSAGE = 16;
  * Detects the signals in one message. Returns each signal with its span in the original
  * text; overlapping matches of the same kind are merged to the longest.
  */
-export function detectSignals(text: string, normalized?: NormalizedText | TokenStream, compiled: CompiledLexicon = lexicon()): DetectedSignal[] {
+export function detectSignals(
+  text: string,
+  normalized?: NormalizedText | TokenStream,
+  compiled: CompiledLexicon = lexicon(),
+): DetectedSignal[] {
   let norm: TokenStream;
   if (normalized === undefined) norm = tokenize(text);
   else if ('count' in normalized) norm = normalized;

@@ -57,7 +57,10 @@ describe('conversation risk', () => {
     const message = grooming().events.find((e) => e.id === secrecy.messageId);
     assert.ok(message && message.type === 'message');
     assert.equal(message.text.slice(secrecy.start, secrecy.end), secrecy.excerpt);
-    assert.ok(report.reasons.some((r) => r.includes(secrecy.messageId)), 'a reason quotes the message id');
+    assert.ok(
+      report.reasons.some((r) => r.includes(secrecy.messageId)),
+      'a reason quotes the message id',
+    );
     assert.ok(report.reasons.some((r) => r.includes('kid is 13')));
   });
 
@@ -87,7 +90,10 @@ describe('conversation risk', () => {
     const lines = ['how old r u', 'dont tell your parents we talk', 'add me on kik'];
     const child = new Script().account('kid', 21).account('man', 40).say('c', 'kid', 'man', 'im 13 actually');
     const adult = new Script().account('kid', 21).account('man', 40).say('c', 'kid', 'man', 'im 21 actually');
-    for (const l of lines) { child.say('c', 'man', 'kid', l); adult.say('c', 'man', 'kid', l); }
+    for (const l of lines) {
+      child.say('c', 'man', 'kid', l);
+      adult.say('c', 'man', 'kid', l);
+    }
     const e1 = run(child).engine;
     assert.equal(e1.accountInfo('kid').disclosedAge, 13);
     assert.ok(e1.conversationScore('c') > run(adult).engine.conversationScore('c') + 0.2);
@@ -104,7 +110,9 @@ describe('conversation risk', () => {
   it('quotes an age answer with a span that matches its excerpt, even in a long reply', () => {
     const reply = '14 lol ' + 'hahahahahahahahahaha '.repeat(6); // few tokens, over 80 characters
     const s = new Script().say('c', 'a', 'b', 'how old r u').say('c', 'b', 'a', reply);
-    const ev = run(s).engine.conversationReport('c')?.evidence.find((x) => x.kind === 'age_disclosure_minor');
+    const ev = run(s)
+      .engine.conversationReport('c')
+      ?.evidence.find((x) => x.kind === 'age_disclosure_minor');
     assert.ok(ev);
     assert.equal(reply.slice(ev.start, ev.end), ev.excerpt);
   });
@@ -150,7 +158,10 @@ describe('conversation risk', () => {
   });
 
   it('keeps a parent asking a child to keep a birthday surprise secret at zero', () => {
-    const s = new Script().account('mum', 41).account('son', 9).say('f', 'mum', 'son', "don't tell dad about the birthday surprise, it's our secret!");
+    const s = new Script()
+      .account('mum', 41)
+      .account('son', 9)
+      .say('f', 'mum', 'son', "don't tell dad about the birthday surprise, it's our secret!");
     const { engine } = run(s);
     assert.equal(engine.conversationScore('f'), 0);
   });
@@ -194,9 +205,33 @@ describe('conversation risk', () => {
   it('accepts out-of-order and duplicate-time events without losing the span', () => {
     const engine = new DetectionEngine();
     const base = Date.parse('2026-03-01T10:00:00Z');
-    engine.process({ type: 'message', id: '2', time: base + 60_000, conversationId: 'o', senderId: 'a', recipientIds: ['b'], text: 'hi' });
-    engine.process({ type: 'message', id: '1', time: base, conversationId: 'o', senderId: 'b', recipientIds: ['a'], text: 'hello' });
-    engine.process({ type: 'message', id: '3', time: base, conversationId: 'o', senderId: 'a', recipientIds: ['b'], text: 'how old are you' });
+    engine.process({
+      type: 'message',
+      id: '2',
+      time: base + 60_000,
+      conversationId: 'o',
+      senderId: 'a',
+      recipientIds: ['b'],
+      text: 'hi',
+    });
+    engine.process({
+      type: 'message',
+      id: '1',
+      time: base,
+      conversationId: 'o',
+      senderId: 'b',
+      recipientIds: ['a'],
+      text: 'hello',
+    });
+    engine.process({
+      type: 'message',
+      id: '3',
+      time: base,
+      conversationId: 'o',
+      senderId: 'a',
+      recipientIds: ['b'],
+      text: 'how old are you',
+    });
     const report = engine.conversationReport('o');
     assert.ok(report);
     assert.equal(report.firstAt, base);
@@ -271,7 +306,9 @@ describe('a fresh process', () => {
       const engine = new DetectionEngine();
       engine.process({ type: 'message', id: 'm1', time: 1, conversationId: 'c', senderId: 'kid', recipientIds: ['x'], text: 'im 13 tbh' });
       console.log(JSON.stringify(engine.accountInfo('kid')));`;
-    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
     assert.equal(JSON.parse(run.stdout.trim()).disclosedAge, 13);
   });
@@ -280,14 +317,26 @@ describe('a fresh process', () => {
 describe('large groups', () => {
   it('still counts the accounts of speakers beyond the tracked participants', () => {
     const engine = new DetectionEngine({ maxParticipants: 4 });
-    for (let i = 0; i < 10; i++) engine.process({ type: 'message', id: `g${i}`, time: 1_000 + i, conversationId: 'room', senderId: `u${i}`, recipientIds: [], text: 'hi all' });
+    for (let i = 0; i < 10; i++)
+      engine.process({
+        type: 'message',
+        id: `g${i}`,
+        time: 1_000 + i,
+        conversationId: 'room',
+        senderId: `u${i}`,
+        recipientIds: [],
+        text: 'hi all',
+      });
     assert.equal(engine.stats().actors, 10);
     assert.equal(engine.conversationReport('room')?.participants.length, 4);
   });
 
   it('refuses a participant limit it cannot track, naming the option', () => {
     for (const bad of [0, 32, 2.5, Number.NaN]) {
-      assert.throws(() => new DetectionEngine({ maxParticipants: bad }), /maxParticipants must be an integer from 1 to 31/);
+      assert.throws(
+        () => new DetectionEngine({ maxParticipants: bad }),
+        /maxParticipants must be an integer from 1 to 31/,
+      );
     }
     assert.doesNotThrow(() => new DetectionEngine({ maxParticipants: 31 }));
   });
@@ -297,8 +346,25 @@ describe('large groups', () => {
     const members = Array.from({ length: 31 }, (_, i) => `m${i}`);
     engine.process({ type: 'account', id: 'a1', time: 1, userId: 'm30', age: 12 });
     engine.process({ type: 'account', id: 'a2', time: 1, userId: 'm0', age: 40 });
-    for (let i = 0; i < 31; i++) engine.process({ type: 'message', id: `x${i}`, time: 10 + i, conversationId: 'big', senderId: members[i]!, recipientIds: members, text: 'hi all' });
-    engine.process({ type: 'message', id: 'y', time: 100, conversationId: 'big', senderId: 'm0', recipientIds: ['m30'], text: 'hey' });
+    for (let i = 0; i < 31; i++)
+      engine.process({
+        type: 'message',
+        id: `x${i}`,
+        time: 10 + i,
+        conversationId: 'big',
+        senderId: members[i]!,
+        recipientIds: members,
+        text: 'hi all',
+      });
+    engine.process({
+      type: 'message',
+      id: 'y',
+      time: 100,
+      conversationId: 'big',
+      senderId: 'm0',
+      recipientIds: ['m30'],
+      text: 'hey',
+    });
     assert.equal(engine.actorReport('m0')?.distinctMinorsContacted, 1);
   });
 });
@@ -321,7 +387,8 @@ describe('persistence', () => {
   it('forgets evidence text before a time (retention) but not the risk, except where asked to keep it', () => {
     const script = grooming();
     const copy = new Script();
-    for (const e of script.events) if (e.type === 'message') copy.events.push({ ...e, id: `${e.id}-b`, conversationId: 'dm2' });
+    for (const e of script.events)
+      if (e.type === 'message') copy.events.push({ ...e, id: `${e.id}-b`, conversationId: 'dm2' });
     const { engine } = run(script);
     run(copy, engine);
     const before = engine.conversationReport('dm1')!;
@@ -339,11 +406,21 @@ describe('persistence', () => {
       assert.ok(e.end > e.start, 'the span stays');
     }
     assert.equal(engine.conversationScore('dm1'), score, 'the risk is unchanged');
-    assert.ok(engine.conversationReport('dm2')!.evidence.every((e) => e.excerpt !== ''), 'a kept conversation keeps its text');
-    assert.ok(after.reasons.some((r) => r.includes('[text removed by retention]')), after.reasons.join(' | '));
+    assert.ok(
+      engine.conversationReport('dm2')!.evidence.every((e) => e.excerpt !== ''),
+      'a kept conversation keeps its text',
+    );
+    assert.ok(
+      after.reasons.some((r) => r.includes('[text removed by retention]')),
+      after.reasons.join(' | '),
+    );
     const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(engine.snapshot())));
     assert.deepEqual(restored.conversationReport('dm1')!.evidence, after.evidence, 'a snapshot carries the removal');
-    assert.equal(engine.removeExcerptsBefore(cut), 0 + engine.conversationReport('dm2')!.evidence.filter((e) => e.time < cut).length, 'only what was left');
+    assert.equal(
+      engine.removeExcerptsBefore(cut),
+      0 + engine.conversationReport('dm2')!.evidence.filter((e) => e.time < cut).length,
+      'only what was left',
+    );
   });
 
   it('refuses a snapshot of an unknown version', () => {

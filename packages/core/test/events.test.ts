@@ -10,10 +10,27 @@ function problems(value: unknown): string[] {
 
 describe('event schema', () => {
   it('accepts each event type and defaults recipients', () => {
-    const m = parseEvent({ type: 'message', id: 'm1', time: '2026-01-01T10:00:00Z', conversationId: 'c', senderId: 'a', text: 'hi' });
+    const m = parseEvent({
+      type: 'message',
+      id: 'm1',
+      time: '2026-01-01T10:00:00Z',
+      conversationId: 'c',
+      senderId: 'a',
+      text: 'hi',
+    });
     assert.ok(m.ok && m.event.type === 'message' && m.event.recipientIds.length === 0);
     assert.ok(parseEvent({ type: 'account', id: 'a', time: 0, userId: 'u', age: 13 }).ok);
-    assert.ok(parseEvent({ type: 'contact', id: 'k', time: 1, action: 'report', actorId: 'a', targetId: 'b', reason: 'threats' }).ok);
+    assert.ok(
+      parseEvent({
+        type: 'contact',
+        id: 'k',
+        time: 1,
+        action: 'report',
+        actorId: 'a',
+        targetId: 'b',
+        reason: 'threats',
+      }).ok,
+    );
   });
 
   it('names an unknown event type', () => {
@@ -27,19 +44,47 @@ describe('event schema', () => {
   });
 
   it('names unknown fields instead of silently dropping them', () => {
-    assert.ok(problems({ type: 'account', id: 'a', time: 0, userId: 'u', favouriteColour: 'red' }).some((x) => x.includes('favouriteColour: unknown field')));
+    assert.ok(
+      problems({ type: 'account', id: 'a', time: 0, userId: 'u', favouriteColour: 'red' }).some((x) =>
+        x.includes('favouriteColour: unknown field'),
+      ),
+    );
   });
 
   it('refuses oversized text and bad times', () => {
-    assert.ok(problems({ type: 'message', id: 'm', time: 0, conversationId: 'c', senderId: 'a', text: 'x'.repeat(LIMITS.textLength + 1) }).some((x) => x.startsWith('text:')));
-    assert.ok(problems({ type: 'message', id: 'm', time: 'yesterday', conversationId: 'c', senderId: 'a', text: '' }).some((x) => x.startsWith('time:')));
+    assert.ok(
+      problems({
+        type: 'message',
+        id: 'm',
+        time: 0,
+        conversationId: 'c',
+        senderId: 'a',
+        text: 'x'.repeat(LIMITS.textLength + 1),
+      }).some((x) => x.startsWith('text:')),
+    );
+    assert.ok(
+      problems({ type: 'message', id: 'm', time: 'yesterday', conversationId: 'c', senderId: 'a', text: '' }).some(
+        (x) => x.startsWith('time:'),
+      ),
+    );
   });
 
   it('refuses U+0000 and unpaired surrogates, which no store can keep as sent, naming the field', () => {
-    assert.deepEqual(problems({ type: 'message', id: 'm', time: 0, conversationId: 'c', senderId: 'a', text: 'a\u0000b' }), ['text: contains U+0000 (NUL), which is not accepted']);
-    assert.deepEqual(problems({ type: 'account', id: 'a\ud800', time: 0, userId: 'u' }), ['id: contains an unpaired UTF-16 surrogate, which is not valid Unicode']);
-    assert.deepEqual(problems({ type: 'contact', id: 'k', time: 0, action: 'report', actorId: 'x', targetId: '\udc00y', reason: 'r' }), ['targetId: contains an unpaired UTF-16 surrogate, which is not valid Unicode']);
-    assert.ok(parseEvent({ type: 'account', id: 'emoji-\ud83d\ude00', time: 0, userId: 'u' }).ok, 'a surrogate pair is fine');
+    assert.deepEqual(
+      problems({ type: 'message', id: 'm', time: 0, conversationId: 'c', senderId: 'a', text: 'a\u0000b' }),
+      ['text: contains U+0000 (NUL), which is not accepted'],
+    );
+    assert.deepEqual(problems({ type: 'account', id: 'a\ud800', time: 0, userId: 'u' }), [
+      'id: contains an unpaired UTF-16 surrogate, which is not valid Unicode',
+    ]);
+    assert.deepEqual(
+      problems({ type: 'contact', id: 'k', time: 0, action: 'report', actorId: 'x', targetId: '\udc00y', reason: 'r' }),
+      ['targetId: contains an unpaired UTF-16 surrogate, which is not valid Unicode'],
+    );
+    assert.ok(
+      parseEvent({ type: 'account', id: 'emoji-\ud83d\ude00', time: 0, userId: 'u' }).ok,
+      'a surrogate pair is fine',
+    );
   });
 
   it('refuses a time without an offset and years before 1970, as it refuses negative epoch numbers', () => {
@@ -47,7 +92,10 @@ describe('event schema', () => {
     assert.match(at('2026-01-01T10:00:00')[0] ?? '', /^time: .*with an offset/);
     assert.match(at('0000-01-01T00:00:00Z')[0] ?? '', /^time: must not be before 1970/);
     assert.match(at(-1)[0] ?? '', /^time: must not be before 1970/);
-    assert.ok(parseEvent({ type: 'account', id: 'a', time: '2026-01-01T10:00:00+02:00', userId: 'u' }).ok, 'an explicit offset is fine');
+    assert.ok(
+      parseEvent({ type: 'account', id: 'a', time: '2026-01-01T10:00:00+02:00', userId: 'u' }).ok,
+      'an explicit offset is fine',
+    );
   });
 
   it('refuses values that are not objects', () => {

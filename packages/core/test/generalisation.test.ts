@@ -41,15 +41,25 @@ describe('catfish sextortion of a teenage boy', () => {
     const report = engine.conversationReport('s1')!;
     assert.ok(report.score >= 0.6, `expected high risk, got ${report.score}`);
     assert.equal(report.suspectId, 'kayla', 'the account making the demands is the suspect');
-    assert.ok(alerts.some((a) => a.kind === 'conversation'), 'an alert fires');
+    assert.ok(
+      alerts.some((a) => a.kind === 'conversation'),
+      'an alert fires',
+    );
     assert.ok(report.reasons[0]!.includes('sextortion'), `the first reason names the script: ${report.reasons[0]}`);
-    assert.ok(report.evidence.some((e) => e.kind === 'sextortion_deadline' && e.excerpt === '10 mins'), 'a bare countdown after a demand is a deadline');
+    assert.ok(
+      report.evidence.some((e) => e.kind === 'sextortion_deadline' && e.excerpt === '10 mins'),
+      'a bare countdown after a demand is a deadline',
+    );
   });
 });
 
 describe('evasion', () => {
   it('splits words spelled out letter by letter at double spaces', () => {
-    assert.deepEqual(normalize('p a y  m e  n o w').tokens, ['pay', 'me', 'now'], 'double spaces separate the spelled words');
+    assert.deepEqual(
+      normalize('p a y  m e  n o w').tokens,
+      ['pay', 'me', 'now'],
+      'double spaces separate the spelled words',
+    );
     assert.deepEqual(normalize('i  s a v e d  i t').tokens, ['i', 'saved', 'it'], 'one-letter words stay words');
     assert.deepEqual(normalize('1 5  m i n s').tokens, ['15', 'minutes'], 'spaced digits are a number');
   });
@@ -89,7 +99,10 @@ describe('every element present in a short chat', () => {
       .say('g1', 'helper99', 'tom_w', 'send me a pic of u first then delete our chat');
     const { engine, alerts } = run(script);
     assert.ok(engine.conversationScore('g1') >= 0.6, `expected high, got ${engine.conversationScore('g1')}`);
-    assert.ok(alerts.some((a) => a.kind === 'conversation' && a.messagesRead <= 4), 'alerts within the session');
+    assert.ok(
+      alerts.some((a) => a.kind === 'conversation' && a.messagesRead <= 4),
+      'alerts within the session',
+    );
   });
 
   it('alerts on "are you alone", clothing and "show me" to a 13-year-old', () => {
@@ -116,22 +129,32 @@ describe('fan-out by intent', () => {
     ];
     lines.forEach(([compliment, probe, age], i) => {
       const child = `kid${i}`;
-      script.say(`f${i}`, 'fan_acc', child, compliment!, 30).say(`f${i}`, 'fan_acc', child, probe!).say(`f${i}`, child, 'fan_acc', age!);
+      script
+        .say(`f${i}`, 'fan_acc', child, compliment!, 30)
+        .say(`f${i}`, 'fan_acc', child, probe!)
+        .say(`f${i}`, child, 'fan_acc', age!);
     });
     const { engine, alerts } = run(script);
     const actor = engine.actorReport('fan_acc')!;
     assert.ok(actor.score >= 0.6, `expected high, got ${actor.score}`);
     assert.ok(actor.fanOut, 'the report carries the fan-out');
     assert.deepEqual([...actor.fanOut.children].sort(), ['kid0', 'kid1', 'kid2', 'kid3'], 'names every child');
-    assert.ok(actor.fanOut.intents.includes('age_probe') && actor.fanOut.intents.includes('flattery'), `intents ${actor.fanOut.intents}`);
+    assert.ok(
+      actor.fanOut.intents.includes('age_probe') && actor.fanOut.intents.includes('flattery'),
+      `intents ${actor.fanOut.intents}`,
+    );
     assert.equal(actor.fanOut.conversations.length, 4, 'names the conversations');
-    assert.ok(alerts.some((a) => a.kind === 'actor' && a.subjectId === 'fan_acc'), 'the account alerts');
+    assert.ok(
+      alerts.some((a) => a.kind === 'actor' && a.subjectId === 'fan_acc'),
+      'the account alerts',
+    );
     assert.ok(engine.conversationScore('f0') >= 0.5, 'each conversation of the fan-out is raised for review');
   });
 
   it('does not call two children with one question each fan-out', () => {
     const script = new Script().account('aunt', 40);
-    for (const k of ['n1', 'n2', 'n3']) script.say(`a-${k}`, 'aunt', k, 'how old are you now?').say(`a-${k}`, k, 'aunt', '12');
+    for (const k of ['n1', 'n2', 'n3'])
+      script.say(`a-${k}`, 'aunt', k, 'how old are you now?').say(`a-${k}`, k, 'aunt', '12');
     const { engine } = run(script);
     assert.equal(engine.actorReport('aunt')!.fanOut, null, 'one intent per child is ordinary');
   });
@@ -144,7 +167,11 @@ describe('ages stated indirectly', () => {
     assert.equal(age('i am in 9th grade'), 14, 'US 9th grade');
     assert.equal(age('im in seventh grade'), 12, 'ordinal words');
     assert.equal(age('im a freshman'), 14, 'freshman');
-    assert.equal(detectSignals('im a 2013 baby').find((s) => s.kind === 'age_disclosure_minor')?.birthYear, 2013, 'a birth year');
+    assert.equal(
+      detectSignals('im a 2013 baby').find((s) => s.kind === 'age_disclosure_minor')?.birthYear,
+      2013,
+      'a birth year',
+    );
   });
 
   it('dates a birth year with the message time', () => {
@@ -167,7 +194,10 @@ describe('age lies', () => {
     const report = engine.conversationReport('l1')!;
     assert.equal(report.suspectId, 'rory', 'the child is never the suspect here');
     assert.ok(report.score >= 0.6, `expected high, got ${report.score}`);
-    assert.ok(report.reasons.some((r) => r.includes('contradicted')), 'the lie is explained');
+    assert.ok(
+      report.reasons.some((r) => r.includes('contradicted')),
+      'the lie is explained',
+    );
   });
 });
 
@@ -208,10 +238,19 @@ describe('look-alikes that must stay low', () => {
 
 describe('watch level', () => {
   it('ranks conversations below the alert threshold for review', () => {
-    const script = new Script().account('kidw', 13).say('w1', 'anon', 'kidw', 'how old r u').say('w1', 'kidw', 'anon', '13').say('w1', 'anon', 'kidw', 'ur so mature, add me on snap');
+    const script = new Script()
+      .account('kidw', 13)
+      .say('w1', 'anon', 'kidw', 'how old r u')
+      .say('w1', 'kidw', 'anon', '13')
+      .say('w1', 'anon', 'kidw', 'ur so mature, add me on snap');
     const { engine } = run(script, new DetectionEngine({ watchThreshold: 0.05 }));
     const report = engine.conversationReport('w1')!;
-    if (report.score < 0.5) assert.deepEqual(engine.watchlist().map((r) => r.conversationId), ['w1'], 'on the watch list');
+    if (report.score < 0.5)
+      assert.deepEqual(
+        engine.watchlist().map((r) => r.conversationId),
+        ['w1'],
+        'on the watch list',
+      );
     else assert.equal(engine.watchlist().length, 0, 'an alerted conversation is not on the watch list');
     assert.equal(report.watch, report.score >= 0.05, 'the report says whether it is watched');
   });
@@ -219,25 +258,57 @@ describe('watch level', () => {
 
 describe('rules as data', () => {
   it('rejects an unknown word class and an empty class', () => {
-    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['dont tell @nobody'] }]), /unknown word class @nobody/);
-    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['x @e'] }], { e: [] }), /@e is empty/);
+    assert.throws(
+      () => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['dont tell @nobody'] }]),
+      /unknown word class @nobody/,
+    );
+    assert.throws(
+      () => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['x @e'] }], { e: [] }),
+      /@e is empty/,
+    );
     assert.ok(compileLexicon(LEXICON).patternCount > 1000, 'the shipped lexicon compiles');
   });
 
   it('checks escalation rules and picks the strongest that holds', () => {
     checkRules(ESCALATION_RULES);
-    assert.throws(() => checkRules([{ id: 'x', floor: 0.5, reason: 'r', atLeast: { nonsense: 1 } as never }]), /unknown fact "nonsense"/);
-    const facts: EscalationFacts = { sextortion_steps: 3, sextortion_core: 1, target_minor: 1, target_adult: 0, suspect_adult: 1, suspect_not_minor: 1, stages_beyond_access: 1, sexualisation: 0, image_request: 1, risk_check: 0, secrecy: 0, meeting: 0, age_lie: 0, image_context: 1, gift: 0 };
+    assert.throws(
+      () => checkRules([{ id: 'x', floor: 0.5, reason: 'r', atLeast: { nonsense: 1 } as never }]),
+      /unknown fact "nonsense"/,
+    );
+    const facts: EscalationFacts = {
+      sextortion_steps: 3,
+      sextortion_core: 1,
+      target_minor: 1,
+      target_adult: 0,
+      suspect_adult: 1,
+      suspect_not_minor: 1,
+      stages_beyond_access: 1,
+      sexualisation: 0,
+      image_request: 1,
+      risk_check: 0,
+      secrecy: 0,
+      meeting: 0,
+      age_lie: 0,
+      image_context: 1,
+      gift: 0,
+    };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
-    assert.equal(strongestRule({ ...facts, image_context: 0, suspect_not_minor: 0, suspect_adult: 0 }), null, 'peers without images: no rule');
+    assert.equal(
+      strongestRule({ ...facts, image_context: 0, suspect_not_minor: 0, suspect_adult: 0 }),
+      null,
+      'peers without images: no rule',
+    );
   });
 });
 
 describe('snapshots from before new signal kinds', () => {
   it('restores shorter signal arrays with the new kinds at zero', () => {
     const { engine } = run(new Script().account('k', 13).say('r1', 'a', 'k', 'dont tell anyone ok'));
-    const snap = engine.snapshot() as EngineSnapshot & { conversations: { participants: { signals: number[] | null }[] }[] };
-    for (const c of snap.conversations) for (const p of c.participants) if (p.signals) p.signals = p.signals.slice(0, 20);
+    const snap = engine.snapshot() as EngineSnapshot & {
+      conversations: { participants: { signals: number[] | null }[] }[];
+    };
+    for (const c of snap.conversations)
+      for (const p of c.participants) if (p.signals) p.signals = p.signals.slice(0, 20);
     const restored = DetectionEngine.restore(JSON.parse(JSON.stringify(snap)));
     assert.equal(restored.conversationScore('r1'), engine.conversationScore('r1'), 'same score after restore');
     const again = new Script(Date.parse('2026-03-02T10:00:00Z')).say('r1', 'a', 'k', 'are your parents home');

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, trainModel, validateModel, type TrainingRow } from '../src/model.ts';
+import {
+  CONVERSATION_FEATURES,
+  DEFAULT_MODEL,
+  scoreFeatures,
+  trainModel,
+  validateModel,
+  type TrainingRow,
+} from '../src/model.ts';
 
 const idx = (name: (typeof CONVERSATION_FEATURES)[number]) => CONVERSATION_FEATURES.indexOf(name);
 function row(values: Partial<Record<(typeof CONVERSATION_FEATURES)[number], number>>, label: 0 | 1): TrainingRow {
@@ -17,8 +24,12 @@ describe('risk model', () => {
   it('learns from moderator labels: a signal that keeps being dismissed loses weight', () => {
     // Moderators dismiss every case driven by gift talk alone (a platform where gifting is normal).
     const rows: TrainingRow[] = [];
-    for (let i = 0; i < 40; i++) rows.push(row({ gift_money: 1.5, stages_reached: 0.125, one_to_one: 1, asymmetry: 1 }, 0));
-    for (let i = 0; i < 10; i++) rows.push(row({ secrecy: 1, risk_assessment: 1, target_minor: 1, minor_x_grooming: 0.5, stages_reached: 0.25 }, 1));
+    for (let i = 0; i < 40; i++)
+      rows.push(row({ gift_money: 1.5, stages_reached: 0.125, one_to_one: 1, asymmetry: 1 }, 0));
+    for (let i = 0; i < 10; i++)
+      rows.push(
+        row({ secrecy: 1, risk_assessment: 1, target_minor: 1, minor_x_grooming: 0.5, stages_reached: 0.25 }, 1),
+      );
     const model = trainModel(rows, { at: '2026-01-01T00:00:00.000Z' });
     assert.ok((model.weights[idx('gift_money')] as number) < (DEFAULT_MODEL.weights[idx('gift_money')] as number));
     assert.equal(model.trainedOn?.examples, 50);
@@ -32,7 +43,9 @@ describe('risk model', () => {
 
   it('stays near the prior with few labels and a strong pull', () => {
     const model = trainModel([row({ meeting: 1 }, 0)], { l2: 100 });
-    const drift = Math.abs((model.weights[idx('meeting')] as number) - (DEFAULT_MODEL.weights[idx('meeting')] as number));
+    const drift = Math.abs(
+      (model.weights[idx('meeting')] as number) - (DEFAULT_MODEL.weights[idx('meeting')] as number),
+    );
     assert.ok(drift < 0.1, `drift ${drift}`);
   });
 

@@ -82,7 +82,8 @@ describe('normalize', () => {
 
   it('gives a word the same token in any letter case, the first time and every time after', () => {
     // The first sighting fills the word table; later ones are served from it.
-    for (const text of ['PLZ Snap ME', 'plz snap me', 'Plz SNAP Me', 'pLz sNaP mE']) assert.equal(words(text), 'please snapchat me');
+    for (const text of ['PLZ Snap ME', 'plz snap me', 'Plz SNAP Me', 'pLz sNaP mE'])
+      assert.equal(words(text), 'please snapchat me');
     assert.deepEqual(normalize('Plz SNAP').starts, [0, 4]);
     assert.deepEqual(normalize('Plz SNAP').ends, [3, 8]);
   });
@@ -93,7 +94,13 @@ describe('normalize', () => {
   });
 
   it('normalises the same after tens of thousands of new words fill and reset its word table', () => {
-    const sample = ['Hey, HOW are you?', 'plz dont tell ur mom', 'sooo meeet me l8r', 'ily bae', 'add me on s n a p c h a t'];
+    const sample = [
+      'Hey, HOW are you?',
+      'plz dont tell ur mom',
+      'sooo meeet me l8r',
+      'ily bae',
+      'add me on s n a p c h a t',
+    ];
     const before = sample.map(words);
     // 70,000 distinct made-up words: more than the table holds, so it is cleared at least once.
     let batch: string[] = [];
@@ -104,7 +111,10 @@ describe('normalize', () => {
       if (batch.length === 50) {
         // Each made-up word comes back as itself (squeezed), never as another word's token.
         const got = normalize(batch.join(' ')).tokens;
-        assert.deepEqual(got, batch.map((x) => x.replace(/([a-z])\1+/g, '$1')));
+        assert.deepEqual(
+          got,
+          batch.map((x) => x.replace(/([a-z])\1+/g, '$1')),
+        );
         batch = [];
       }
     }
@@ -116,8 +126,14 @@ describe('normalize', () => {
     assert.equal(words(`${long} ${long.toUpperCase()}`), `${long} ${long}`.replace(/([a-z])\1+/g, '$1'));
   });
 
-  it('tokenize gives normalize\'s tokens and spans in buffers reused from call to call', () => {
-    const texts = ['Hey, HOW are you?', 'add me on s n a p c h a t', 'call 0 7 7 0 0 9 0 0 4 6 1', "don't tell ur mom", 'ok'];
+  it("tokenize gives normalize's tokens and spans in buffers reused from call to call", () => {
+    const texts = [
+      'Hey, HOW are you?',
+      'add me on s n a p c h a t',
+      'call 0 7 7 0 0 9 0 0 4 6 1',
+      "don't tell ur mom",
+      'ok',
+    ];
     let previous: unknown = null;
     for (const text of texts) {
       const expected = normalize(text);
@@ -160,4 +176,3 @@ describe('normalize', () => {
     assert.deepEqual(stream.tokens.slice(0, stream.count), before);
   });
 });
-

@@ -13,8 +13,12 @@ import { ensureBuilt } from '../../../scripts/ensure-built.mjs';
 import { buildDemo } from '../../../examples/on-device-chat/build.mjs';
 
 const CHROMIUM = process.env.LIFEGUARD_CHROMIUM ?? '/usr/bin/chromium';
-const skip = environmentSkip('Chromium', existsSync(CHROMIUM) ? null
-  : `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.`);
+const skip = environmentSkip(
+  'Chromium',
+  existsSync(CHROMIUM)
+    ? null
+    : `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.`,
+);
 
 describe('the on-device demo in Chromium, offline', { skip, timeout: 300_000 }, () => {
   let browser: Browser;
@@ -29,7 +33,10 @@ describe('the on-device demo in Chromium, offline', { skip, timeout: 300_000 }, 
     await ensureBuilt();
     dir = mkdtempSync(join(tmpdir(), 'lifeguard-demo-'));
     url = pathToFileURL(await buildDemo(dir)).href;
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
     context = await browser.newContext({ offline: true });
     // Anything that tries to reach a server is refused and recorded.
     await context.route(/^(https?|wss?):/, (route) => {
@@ -63,11 +70,11 @@ describe('the on-device demo in Chromium, offline', { skip, timeout: 300_000 }, 
     await send('rick', 'hey saw ur drawing in the art group, ur really talented');
     await send('mia', 'thanks :) who r u');
     assert.equal(await page.locator('#other .msg').count(), 2, 'both messages on the other phone');
-    assert.equal(await page.locator('#child .msg').count(), 2, 'both messages on the child\'s phone');
+    assert.equal(await page.locator('#child .msg').count(), 2, "both messages on the child's phone");
     assert.equal(await page.locator('.warning').count(), 0, 'no warning yet');
   });
 
-  test('the warning appears on the child\'s side only, with reasons in plain words', { skip }, async () => {
+  test("the warning appears on the child's side only, with reasons in plain words", { skip }, async () => {
     await send('rick', 'just a fan of ur art lol. how old r u?');
     await send('mia', '13');
     await send('rick', 'im 34 but age is just a number right. ur so mature for 13');
@@ -81,15 +88,22 @@ describe('the on-device demo in Chromium, offline', { skip, timeout: 300_000 }, 
     assert.match(text, /adult you trust/, `advice for the child: ${text}`);
     assert.equal(await page.locator('#other .warning').count(), 0, 'the other phone shows nothing');
     assert.equal(await page.locator('#other .msg.flagged').count(), 0, 'nor which messages were flagged');
-    assert.ok(await page.locator('#child .msg.flagged').count() >= 2, 'the child\'s phone marks the messages behind the reasons');
+    assert.ok(
+      (await page.locator('#child .msg.flagged').count()) >= 2,
+      "the child's phone marks the messages behind the reasons",
+    );
   });
 
-  test('the signal for the app\'s server holds a level and kinds, no text', { skip }, async () => {
-    const signal = JSON.parse((await page.locator('#signal').textContent()) ?? 'null') as { level: string; kinds: string[] };
+  test("the signal for the app's server holds a level and kinds, no text", { skip }, async () => {
+    const signal = JSON.parse((await page.locator('#signal').textContent()) ?? 'null') as {
+      level: string;
+      kinds: string[];
+    };
     assert.ok(['medium', 'high', 'critical'].includes(signal.level), `a risk level: ${signal.level}`);
     assert.ok(signal.kinds.includes('secrecy'), `signal kinds: ${signal.kinds.join(', ')}`);
     const raw = JSON.stringify(signal);
-    for (const word of ['snap', 'secret', 'rick', 'mia', 'drawing']) assert.ok(!raw.includes(word), `no message text or ids in the signal (${word}): ${raw}`);
+    for (const word of ['snap', 'secret', 'rick', 'mia', 'drawing'])
+      assert.ok(!raw.includes(word), `no message text or ids in the signal (${word}): ${raw}`);
   });
 
   test('the app restores the guard from its own storage after a reload', { skip }, async () => {

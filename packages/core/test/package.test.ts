@@ -40,8 +40,15 @@ async function bundle(entry: string, nodeImports: string[] = []): Promise<Uint8A
     },
   };
   const result = await build({
-    entryPoints: [entry], bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent',
-    nodePaths: [join(ROOT, 'node_modules')], plugins: [catchBuiltins],
+    entryPoints: [entry],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    platform: 'browser',
+    write: false,
+    logLevel: 'silent',
+    nodePaths: [join(ROOT, 'node_modules')],
+    plugins: [catchBuiltins],
   });
   return (result.outputFiles[0] as { contents: Uint8Array }).contents;
 }
@@ -72,15 +79,24 @@ const { hash, quality } = hasher.hashPixels(px, w, h, 3);
 console.log(JSON.stringify({ webAssembly: typeof WebAssembly, level: update.level, warning: update.warning?.reasons.map((r) => r.kind) ?? null, kernel: hasher.kernel, hash: hashToHex(hash), quality }));
 `;
 
-function runApp(dir: string, nodeArgs: string[]): { webAssembly: string; level: string; warning: string[] | null; kernel: string; hash: string; quality: number } {
+function runApp(
+  dir: string,
+  nodeArgs: string[],
+): { webAssembly: string; level: string; warning: string[] | null; kernel: string; hash: string; quality: number } {
   writeFileSync(join(dir, 'app.mjs'), APP);
-  const run = spawnSync(process.execPath, [...nodeArgs, 'app.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const run = spawnSync(process.execPath, [...nodeArgs, 'app.mjs'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   assert.equal(run.status, 0, `the app script failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1) as string);
 }
 
 function referenceHash(): string {
-  const w = 600, h = 400, px = new Uint8Array(w * h * 3);
+  const w = 600,
+    h = 400,
+    px = new Uint8Array(w * h * 3);
   for (let i = 0; i < px.length; i++) px[i] = ((i * 7919) % 251) ^ ((i / 3 / w) | 0);
   return hashToHex(new PdqHasher({ kernel: 'js' }).hashPixels(px, w, h, 3).hash);
 }
@@ -95,10 +111,15 @@ describe('the built packages', { timeout: 600_000 }, () => {
     const pdq = JSON.parse(readFileSync(join(PDQ, 'package.json'), 'utf8'));
     assert.deepEqual(Object.keys(core.exports), ['.', './on-device'], 'core exports its index and the on-device entry');
     assert.ok('./pure' in pdq.exports, 'pdq exports its pure entry');
-    for (const [dir, manifest] of [[CORE, core], [PDQ, pdq]] as const) {
+    for (const [dir, manifest] of [
+      [CORE, core],
+      [PDQ, pdq],
+    ] as const) {
       assert.equal(manifest.type, 'module', `${manifest.name} is ESM`);
       assert.equal(manifest.private, undefined, `${manifest.name} is publishable`);
-      for (const [key, target] of Object.entries(manifest.exports as Record<string, { types: string; default: string }>)) {
+      for (const [key, target] of Object.entries(
+        manifest.exports as Record<string, { types: string; default: string }>,
+      )) {
         assert.ok(existsSync(join(dir, target.default)), `${manifest.name} ${key}: ${target.default} exists`);
         assert.ok(existsSync(join(dir, target.types)), `${manifest.name} ${key}: ${target.types} exists`);
       }
@@ -117,8 +138,14 @@ describe('the built packages', { timeout: 600_000 }, () => {
   it(`stay within the size budget (core on-device ${BUDGET_CORE_GZIP / 1024} KB, pdq pure ${BUDGET_PDQ_GZIP / 1024} KB, minified and gzipped)`, async () => {
     const core = gzipSync(await bundle(join(CORE, 'on-device/index.js')), { level: 9 }).length;
     const pdq = gzipSync(await bundle(join(PDQ, 'pure.js')), { level: 9 }).length;
-    assert.ok(core <= BUDGET_CORE_GZIP, `@lifeguard/core/on-device with zod is ${(core / 1024).toFixed(1)} KB gzipped, over its budget of ${BUDGET_CORE_GZIP / 1024} KB`);
-    assert.ok(pdq <= BUDGET_PDQ_GZIP, `@lifeguard/pdq/pure is ${(pdq / 1024).toFixed(1)} KB gzipped, over its budget of ${BUDGET_PDQ_GZIP / 1024} KB`);
+    assert.ok(
+      core <= BUDGET_CORE_GZIP,
+      `@lifeguard/core/on-device with zod is ${(core / 1024).toFixed(1)} KB gzipped, over its budget of ${BUDGET_CORE_GZIP / 1024} KB`,
+    );
+    assert.ok(
+      pdq <= BUDGET_PDQ_GZIP,
+      `@lifeguard/pdq/pure is ${(pdq / 1024).toFixed(1)} KB gzipped, over its budget of ${BUDGET_PDQ_GZIP / 1024} KB`,
+    );
   });
 
   it('work from node_modules in plain Node, with the WebAssembly PDQ kernel where there is WebAssembly', () => {
@@ -126,7 +153,10 @@ describe('the built packages', { timeout: 600_000 }, () => {
     try {
       const out = runApp(dir, []);
       assert.equal(out.webAssembly, 'object', 'this Node has WebAssembly');
-      assert.ok(out.warning && out.warning.includes('secrecy'), `the guard warns with reasons, got ${JSON.stringify(out)}`);
+      assert.ok(
+        out.warning && out.warning.includes('secrecy'),
+        `the guard warns with reasons, got ${JSON.stringify(out)}`,
+      );
       assert.equal(out.kernel, 'wasm', 'the WebAssembly kernel is chosen where it can run');
       assert.equal(out.hash, referenceHash(), 'the same hash as the TypeScript sources');
     } finally {
@@ -140,7 +170,10 @@ describe('the built packages', { timeout: 600_000 }, () => {
       // --jitless removes the WebAssembly global, as JavaScript engines without a JIT lack it.
       const out = runApp(dir, ['--jitless']);
       assert.equal(out.webAssembly, 'undefined', 'WebAssembly is unavailable in this run');
-      assert.ok(out.warning && out.warning.includes('secrecy'), `the guard warns with reasons, got ${JSON.stringify(out)}`);
+      assert.ok(
+        out.warning && out.warning.includes('secrecy'),
+        `the guard warns with reasons, got ${JSON.stringify(out)}`,
+      );
       assert.equal(out.kernel, 'js', 'the TypeScript kernel is chosen automatically');
       assert.equal(out.hash, referenceHash(), 'the same hash as with WebAssembly');
     } finally {

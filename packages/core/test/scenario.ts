@@ -9,12 +9,27 @@ export class Script {
     this.t = start;
   }
   account(userId: string, age: number, createdDaysAgo = 400): this {
-    this.events.push({ type: 'account', id: `acct-${userId}-${this.n++}`, time: this.t, userId, age, createdAt: this.t - createdDaysAgo * 86_400_000 });
+    this.events.push({
+      type: 'account',
+      id: `acct-${userId}-${this.n++}`,
+      time: this.t,
+      userId,
+      age,
+      createdAt: this.t - createdDaysAgo * 86_400_000,
+    });
     return this;
   }
   say(conversationId: string, from: string, to: string, text: string, afterMinutes = 1): this {
     this.t += afterMinutes * 60_000;
-    this.events.push({ type: 'message', id: `m${++this.n}`, time: this.t, conversationId, senderId: from, recipientIds: [to], text });
+    this.events.push({
+      type: 'message',
+      id: `m${++this.n}`,
+      time: this.t,
+      conversationId,
+      senderId: from,
+      recipientIds: [to],
+      text,
+    });
     return this;
   }
   contact(action: 'friend_request' | 'friend_accept' | 'block' | 'report', actorId: string, targetId: string): this {

@@ -15,10 +15,19 @@ describe('signal lexicon', () => {
   });
 
   it('rejects patterns that could match anything or are malformed', () => {
-    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['~ secret'] }]), /must not start/);
+    assert.throws(
+      () => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['~ secret'] }]),
+      /must not start/,
+    );
     assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['(a|b'] }]), /missing '\)'/);
-    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['(a)?'] }]), /can match nothing/);
-    assert.throws(() => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['#bogus'] }]), /unknown pattern token/);
+    assert.throws(
+      () => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['(a)?'] }]),
+      /can match nothing/,
+    );
+    assert.throws(
+      () => compileLexicon([{ kind: 'secrecy', stage: 'isolation', patterns: ['#bogus'] }]),
+      /unknown pattern token/,
+    );
   });
 });
 
@@ -40,13 +49,22 @@ describe('age signals', () => {
     }
   });
   it('detects age probing, also in leetspeak', () => {
-    for (const text of ['how old are you?', 'h0w 0ld r u', 'asl', 'what grade are you in']) assert.ok(has(text, 'age_probe'), text);
+    for (const text of ['how old are you?', 'h0w 0ld r u', 'asl', 'what grade are you in'])
+      assert.ok(has(text, 'age_probe'), text);
   });
 });
 
 describe('contact and platform signals', () => {
   it('detects moving to another app, with evasions', () => {
-    for (const text of ['add me on snap', 'add me on s.n.a.p', 'hmu on insta', 'whats ur kik', 'lets talk on telegram', 'my 👻 is coolguy', 'join t.me/something']) {
+    for (const text of [
+      'add me on snap',
+      'add me on s.n.a.p',
+      'hmu on insta',
+      'whats ur kik',
+      'lets talk on telegram',
+      'my 👻 is coolguy',
+      'join t.me/something',
+    ]) {
       assert.ok(has(text, 'platform_move'), text);
     }
   });
@@ -58,7 +76,12 @@ describe('contact and platform signals', () => {
 
 describe('secrecy and isolation', () => {
   it('detects requests for secrecy and deletion', () => {
-    for (const text of ["don't tell your mom", 'this is our little secret', 'delete these messages after', 'keep it between us']) {
+    for (const text of [
+      "don't tell your mom",
+      'this is our little secret',
+      'delete these messages after',
+      'keep it between us',
+    ]) {
       assert.ok(has(text, 'secrecy'), text);
     }
   });
@@ -67,7 +90,8 @@ describe('secrecy and isolation', () => {
     assert.ok(!has('keep it a secret, the party is on saturday', 'secrecy'));
   });
   it('detects checks on whether the child is alone', () => {
-    for (const text of ['are your parents home?', 'r u alone', 'do your parents check your phone']) assert.ok(has(text, 'isolation'), text);
+    for (const text of ['are your parents home?', 'r u alone', 'do your parents check your phone'])
+      assert.ok(has(text, 'isolation'), text);
   });
 });
 
@@ -93,7 +117,8 @@ describe('trust, images, meeting, sexualisation', () => {
 describe('sextortion script', () => {
   it('detects leverage, threat, payment and deadline', () => {
     const found = kinds('i have your pics. pay $200 or i send them to all your friends. you have 10 minutes');
-    for (const k of ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'] as const) assert.ok(found.includes(k), k);
+    for (const k of ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'] as const)
+      assert.ok(found.includes(k), k);
   });
   it('reads a threat to send everything to "all of them"', () => {
     assert.ok(has('pay or i send everything to all of them', 'sextortion_threat'));
@@ -146,7 +171,11 @@ describe('spans', () => {
     assert.equal(s.excerpt, 'add me on S.N.A.P');
   });
   it('finds nothing in ordinary chat', () => {
-    for (const text of ['did you see the match last night', 'try restarting the network manager', 'what time is the meeting tomorrow']) {
+    for (const text of [
+      'did you see the match last night',
+      'try restarting the network manager',
+      'what time is the meeting tomorrow',
+    ]) {
       assert.deepEqual(kinds(text), [], text);
     }
   });
@@ -154,13 +183,29 @@ describe('spans', () => {
 
 describe('per-word memo', () => {
   const messages = [
-    'how old r u?', 'im 13 f', 'dont tlel anyone ok', 'its our little secert', 'add me on S.N.A.P!!', 'add me on snap its cool_kid12',
-    'are your parents home rn', 'delete this after u read it', 'u r so mature for ur age', 'i can get u robux or a gift card',
-    'send me a pic', 'lets meet at the park saturday', 'i have ur pics. pay $200 in gift cards by tonight or i send them to all ur friends',
-    'pay me back the 20 quid', 'call me 07700 900461', 'did you see the match last night', 'try restarting the network manager',
-    'never send pics to strangers', 'why dont you send me a pic', 'we should keep the birthday surprise secret from dad',
+    'how old r u?',
+    'im 13 f',
+    'dont tlel anyone ok',
+    'its our little secert',
+    'add me on S.N.A.P!!',
+    'add me on snap its cool_kid12',
+    'are your parents home rn',
+    'delete this after u read it',
+    'u r so mature for ur age',
+    'i can get u robux or a gift card',
+    'send me a pic',
+    'lets meet at the park saturday',
+    'i have ur pics. pay $200 in gift cards by tonight or i send them to all ur friends',
+    'pay me back the 20 quid',
+    'call me 07700 900461',
+    'did you see the match last night',
+    'try restarting the network manager',
+    'never send pics to strangers',
+    'why dont you send me a pic',
+    'we should keep the birthday surprise secret from dad',
   ];
-  const plain = (text: string, lexicon?: ReturnType<typeof compileLexicon>) => detectSignals(text, normalize(text), lexicon);
+  const plain = (text: string, lexicon?: ReturnType<typeof compileLexicon>) =>
+    detectSignals(text, normalize(text), lexicon);
 
   it('gives the same signals from the memo, warm or cold, as from plain tokens', () => {
     for (let round = 0; round < 3; round++) {
@@ -176,7 +221,10 @@ describe('per-word memo', () => {
     for (const text of messages) {
       const custom = detectSignals(text, tokenize(text), secrecyOnly);
       assert.deepEqual(custom, plain(text, secrecyOnly), text);
-      assert.ok(custom.every((x) => x.kind === 'secrecy'), text);
+      assert.ok(
+        custom.every((x) => x.kind === 'secrecy'),
+        text,
+      );
       assert.deepEqual(detectSignals(text, tokenize(text)), plain(text), text);
     }
     assert.ok(detectSignals('send me a pic', tokenize('send me a pic')).length > 0);
@@ -201,4 +249,3 @@ describe('per-word memo', () => {
     for (const text of messages) assert.deepEqual(detectSignals(text), plain(text), text);
   });
 });
-

@@ -21,7 +21,17 @@ export const ASC_VERSION = (JSON.parse(readFileSync(ascPackage, 'utf8')) as { ve
 // Optimised, no runtime or allocator (the kernel manages its own memory map), memory imported
 // (see src/wasmKernel.ts for why), no abort import, 128-bit SIMD. No relaxed SIMD: its fused and
 // implementation-defined operations would change bits.
-export const ASC_ARGS = ['-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--use', 'abort=', '--enable', 'simd'];
+export const ASC_ARGS = [
+  '-O3',
+  '--noAssert',
+  '--runtime',
+  'stub',
+  '--importMemory',
+  '--use',
+  'abort=',
+  '--enable',
+  'simd',
+];
 
 /**
  * Compiles the kernel and returns the module's bytes and its text form. The compiler runs in a

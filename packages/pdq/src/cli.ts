@@ -115,7 +115,9 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
         h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });
       } catch (e) {
         failed++;
-        err(`error: ${e instanceof ImageDecodeError ? `${file}: ${e.message.slice(e.source.length + 2)}` : `${file}: ${(e as Error).message}`}`);
+        err(
+          `error: ${e instanceof ImageDecodeError ? `${file}: ${e.message.slice(e.source.length + 2)}` : `${file}: ${(e as Error).message}`}`,
+        );
         continue;
       }
       each(file, h);
@@ -123,15 +125,20 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     if (failed > 0) fail(cmd, `${failed} of ${files.length} file(s) could not be hashed`);
   };
   const orientationOption = () =>
-    new Option('--orientation <mode>', 'EXIF orientation: ignore (as the reference tools) or apply').choices(['ignore', 'apply']).default('ignore');
+    new Option('--orientation <mode>', 'EXIF orientation: ignore (as the reference tools) or apply')
+      .choices(['ignore', 'apply'])
+      .default('ignore');
   const maxPixelsOption = () =>
-    new Option('--max-pixels <n>', 'refuse images declaring more pixels than this').argParser(intOption('--max-pixels', 1, 2 ** 40));
+    new Option('--max-pixels <n>', 'refuse images declaring more pixels than this').argParser(
+      intOption('--max-pixels', 1, 2 ** 40),
+    );
   // Commander errors (usage) and ours both end up as exit codes; report store/bank problems plainly.
   const guard = async (cmd: Command, body: () => Promise<void>): Promise<void> => {
     try {
       await body();
     } catch (err) {
-      if (err instanceof BankError || err instanceof BankStoreError || err instanceof ImageDecodeError) fail(cmd, err.message);
+      if (err instanceof BankError || err instanceof BankStoreError || err instanceof ImageDecodeError)
+        fail(cmd, err.message);
       throw err;
     }
   };
@@ -145,18 +152,24 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .option('--json', 'one JSON object per file (adds MD5, SHA-256, size, orientation)')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
-    .action(async (files: string[], opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number }, cmd: Command) => {
-      const { out } = io(cmd);
-      await forEachHashed(cmd, files, opts, (file, h) => {
-        if (opts.json) {
-          out(JSON.stringify({ ...h, source: file }));
-        } else if (opts.dihedral && h.dihedral) {
-          for (const name of DIHEDRAL_NAMES) out(`${h.dihedral[name]},${h.quality},${file},${name}`);
-        } else {
-          out(`${h.pdq},${h.quality},${file}`);
-        }
-      });
-    });
+    .action(
+      async (
+        files: string[],
+        opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number },
+        cmd: Command,
+      ) => {
+        const { out } = io(cmd);
+        await forEachHashed(cmd, files, opts, (file, h) => {
+          if (opts.json) {
+            out(JSON.stringify({ ...h, source: file }));
+          } else if (opts.dihedral && h.dihedral) {
+            for (const name of DIHEDRAL_NAMES) out(`${h.dihedral[name]},${h.quality},${file},${name}`);
+          } else {
+            out(`${h.pdq},${h.quality},${file}`);
+          }
+        });
+      },
+    );
 
   // ---------------------------------------------------------------- match
   program
@@ -165,7 +178,11 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .argument('<files...>', 'image files')
     .option('--bank <name>', 'only this bank (repeatable); default: every enabled bank', collect)
     .option('--banks-dir <dir>', 'bank directory (default $LIFEGUARD_HOME/banks or .lifeguard/banks)')
-    .option('--max-distance <n>', `PDQ Hamming distance that counts as a match (default ${DEFAULT_MAX_DISTANCE})`, intOption('--max-distance', 0, 256))
+    .option(
+      '--max-distance <n>',
+      `PDQ Hamming distance that counts as a match (default ${DEFAULT_MAX_DISTANCE})`,
+      intOption('--max-distance', 0, 256),
+    )
     .option(
       '--min-quality <n>',
       `skip PDQ matching for images of lower quality (default ${PDQ_RECOMMENDED_MIN_QUALITY}); exact hashes are always checked`,
@@ -195,22 +212,46 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
           const minQuality = opts.minQuality ?? PDQ_RECOMMENDED_MIN_QUALITY;
           const registry = await loadRegistry(store(cmd), opts.bank);
           const banks = registry.selected(opts.bank);
-          if (banks.length === 0) fail(cmd, `no enabled banks in ${banksDir(cmd)} (import one with: lifeguard bank import NAME FILE)`);
+          if (banks.length === 0)
+            fail(cmd, `no enabled banks in ${banksDir(cmd)} (import one with: lifeguard bank import NAME FILE)`);
           await forEachHashed(cmd, files, opts, (file, h) => {
-            const matches = matchHashes(registry, h, { banks: opts.bank, maxDistance, minQuality, dihedral: opts.dihedral === true });
+            const matches = matchHashes(registry, h, {
+              banks: opts.bank,
+              maxDistance,
+              minQuality,
+              dihedral: opts.dihedral === true,
+            });
             const pdqChecked = h.quality >= minQuality;
             if (opts.json) {
-              out(JSON.stringify({ file, pdq: h.pdq, quality: h.quality, pdqChecked, md5: h.md5, sha256: h.sha256, matches }));
+              out(
+                JSON.stringify({
+                  file,
+                  pdq: h.pdq,
+                  quality: h.quality,
+                  pdqChecked,
+                  md5: h.md5,
+                  sha256: h.sha256,
+                  matches,
+                }),
+              );
               return;
             }
             if (!pdqChecked) {
-              err(`note: ${file}: quality ${h.quality} is below ${minQuality}, PDQ not matched (MD5/SHA-256 were checked)`);
+              err(
+                `note: ${file}: quality ${h.quality} is below ${minQuality}, PDQ not matched (MD5/SHA-256 were checked)`,
+              );
             }
             if (matches.length === 0) {
               out(`no match  ${file}  (pdq ${h.pdq} quality ${h.quality}; ${banks.length} bank(s))`);
             }
             for (const m of matches) {
-              const parts = [`MATCH  ${file}`, `bank=${m.bank}`, `kind=${m.kind}`, `distance=${m.distance}`, `hash=${m.hash}`];
+              const parts = [
+                `MATCH  ${file}`,
+                `bank=${m.bank}`,
+                `kind=${m.kind}`,
+                `distance=${m.distance}`,
+                `hash=${m.hash}`,
+              ];
               if (m.transform && m.transform !== 'orig') parts.push(`transform=${m.transform}`);
               if (m.meta !== undefined) parts.push(`meta=${JSON.stringify(printable(m.meta))}`);
               out(parts.join('  '));
@@ -243,7 +284,9 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
           return;
         }
         for (const b of list) {
-          out(`${b.name}  ${b.enabled ? 'enabled' : 'disabled'}  pdq=${b.counts.pdq} md5=${b.counts.md5} sha256=${b.counts.sha256}`);
+          out(
+            `${b.name}  ${b.enabled ? 'enabled' : 'disabled'}  pdq=${b.counts.pdq} md5=${b.counts.md5} sha256=${b.counts.sha256}`,
+          );
         }
       }),
     );
@@ -291,7 +334,9 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .description('import a hash list: one hash per line, optional ",metadata"; pdq:/md5:/sha256: prefixes allowed')
     .argument('<name>', 'bank (created if missing)')
     .argument('<file>', 'hash list')
-    .addOption(new Option('--kind <kind>', 'kind of bare 64-hex-digit hashes').choices(['pdq', 'sha256']).default('pdq'))
+    .addOption(
+      new Option('--kind <kind>', 'kind of bare 64-hex-digit hashes').choices(['pdq', 'sha256']).default('pdq'),
+    )
     .option('--skip-invalid', 'import the valid lines even if some lines are malformed (they are listed)')
     .action(async (name: string, file: string, opts: { kind: 'pdq' | 'sha256'; skipInvalid?: boolean }, cmd: Command) =>
       guard(cmd, async () => {
@@ -308,13 +353,18 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
           fail(cmd, `${file}: ${code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(e)})`}`);
         }
         if (!isFile) fail(cmd, `${file}: not a regular file`);
-        if (size > MAX_LIST_BYTES) fail(cmd, `${file}: ${size} bytes is over the ${MAX_LIST_BYTES}-byte limit for a hash list`);
+        if (size > MAX_LIST_BYTES)
+          fail(cmd, `${file}: ${size} bytes is over the ${MAX_LIST_BYTES}-byte limit for a hash list`);
         const text = await readFile(path, 'utf8');
         const parsed = parseHashList(text, { defaultKind: opts.kind });
         for (const e of parsed.errors.slice(0, MAX_SHOWN_ERRORS)) err(`${file}:${e.line}: ${e.message}`);
-        if (parsed.errorCount > MAX_SHOWN_ERRORS) err(`${file}: … and ${parsed.errorCount - MAX_SHOWN_ERRORS} more bad line(s)`);
+        if (parsed.errorCount > MAX_SHOWN_ERRORS)
+          err(`${file}: … and ${parsed.errorCount - MAX_SHOWN_ERRORS} more bad line(s)`);
         if (parsed.errorCount > 0 && !opts.skipInvalid) {
-          fail(cmd, `${file}: ${parsed.errorCount} malformed line(s); nothing imported (fix them, or use --skip-invalid)`);
+          fail(
+            cmd,
+            `${file}: ${parsed.errorCount} malformed line(s); nothing imported (fix them, or use --skip-invalid)`,
+          );
         }
         const s = store(cmd);
         let created = false;
@@ -327,7 +377,9 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
         // Keep only entries new to the bank (and the first of any repeats in the file).
         const fresh: BankEntry[] = [];
         let duplicates = 0;
-        const entries: BankEntry[] = parsed.entries.map((e) => (e.meta === undefined ? { kind: e.kind, hash: e.hash } : { kind: e.kind, hash: e.hash, meta: e.meta }));
+        const entries: BankEntry[] = parsed.entries.map((e) =>
+          e.meta === undefined ? { kind: e.kind, hash: e.hash } : { kind: e.kind, hash: e.hash, meta: e.meta },
+        );
         const existed = entries.map((e) => target.has(e.kind, e.hash));
         target.addMany(entries);
         const seen = new Set<string>();
@@ -364,7 +416,8 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
         const entry: BankEntry = { kind, hash: normalizeHashOrFail(cmd, kind, hash) };
         if (opts.meta !== undefined) {
           // eslint-disable-next-line no-control-regex
-          if (opts.meta.length > 1024 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(opts.meta)) fail(cmd, '--meta must be at most 1024 printable characters');
+          if (opts.meta.length > 1024 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(opts.meta))
+            fail(cmd, '--meta must be at most 1024 printable characters');
           entry.meta = opts.meta;
         }
         const s = store(cmd);
@@ -404,7 +457,8 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
       guard(cmd, async () => {
         const { out } = io(cmd);
         const registry = await loadRegistry(store(cmd), [name]);
-        for (const e of registry.require(name).entries()) out(`${e.kind}:${e.hash}${e.meta !== undefined ? `,${e.meta}` : ''}`);
+        for (const e of registry.require(name).entries())
+          out(`${e.kind}:${e.hash}${e.meta !== undefined ? `,${e.meta}` : ''}`);
       }),
     );
 }
@@ -433,7 +487,8 @@ export function matchHashes(
   const out: FileMatch[] = [];
   for (const kind of ['md5', 'sha256'] as const) out.push(...registry.matchExact(kind, h[kind], sel));
   if (h.quality < options.minQuality) return out;
-  const variants: [string, string][] = options.dihedral && h.dihedral ? DIHEDRAL_NAMES.map((n) => [n, h.dihedral![n]]) : [['orig', h.pdq]];
+  const variants: [string, string][] =
+    options.dihedral && h.dihedral ? DIHEDRAL_NAMES.map((n) => [n, h.dihedral![n]]) : [['orig', h.pdq]];
   const best = new Map<string, FileMatch>();
   for (const [transform, hex] of variants) {
     for (const m of registry.matchPdq(hexToHash(hex), { ...sel, maxDistance: options.maxDistance })) {

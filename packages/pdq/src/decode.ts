@@ -81,7 +81,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_DECODE_TIMEOUT_SECONDS;
   if (input.length === 0) throw new ImageDecodeError('empty', name, 'file is empty');
   if (input.length > maxInputBytes) {
-    throw new ImageDecodeError('too_large', name, `file is ${input.length} bytes, over the ${maxInputBytes}-byte limit`);
+    throw new ImageDecodeError(
+      'too_large',
+      name,
+      `file is ${input.length} bytes, over the ${maxInputBytes}-byte limit`,
+    );
   }
 
   let meta: Metadata;
@@ -92,7 +96,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   }
   const format = meta.format ?? 'unknown';
   if (!SUPPORTED_FORMATS.includes(format)) {
-    throw new ImageDecodeError('unsupported', name, `unsupported image format "${format}" (supported: ${SUPPORTED_FORMATS.join(', ')})`);
+    throw new ImageDecodeError(
+      'unsupported',
+      name,
+      `unsupported image format "${format}" (supported: ${SUPPORTED_FORMATS.join(', ')})`,
+    );
   }
   const sourceWidth = meta.width ?? 0;
   const sourceHeight = meta.height ?? 0;
@@ -119,7 +127,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   if (apply) pipeline = pipeline.autoOrient();
   const shrink = declared > maxHashPixels || Math.max(sourceWidth, sourceHeight) > DEFAULT_MAX_HASH_DIMENSION;
   if (shrink) {
-    const scale = Math.min(Math.sqrt(maxHashPixels / declared), DEFAULT_MAX_HASH_DIMENSION / Math.max(sourceWidth, sourceHeight), 1);
+    const scale = Math.min(
+      Math.sqrt(maxHashPixels / declared),
+      DEFAULT_MAX_HASH_DIMENSION / Math.max(sourceWidth, sourceHeight),
+      1,
+    );
     const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
     const w = Math.max(1, Math.round((swap ? sourceHeight : sourceWidth) * scale));
     const h = Math.max(1, Math.round((swap ? sourceWidth : sourceHeight) * scale));
@@ -127,7 +139,10 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   }
   pipeline = pipeline.removeAlpha();
   // Greyscale stays one channel: the reference uses grey values as luminance directly.
-  const grey = meta.space === 'b-w' || meta.space === 'grey16' || (meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk');
+  const grey =
+    meta.space === 'b-w' ||
+    meta.space === 'grey16' ||
+    (meta.channels !== undefined && meta.channels <= 2 && meta.space !== 'cmyk');
   if (grey) pipeline = pipeline.toColourspace('b-w');
   else if (meta.space === 'cmyk') pipeline = pipeline.toColourspace('srgb');
 

@@ -84,13 +84,20 @@ export class FileBankStore implements HashBankStore {
 
   async addEntries(name: string, entries: readonly BankEntry[]): Promise<void> {
     const lines = entries.map((e) =>
-      JSON.stringify(e.meta === undefined ? { op: 'add', kind: e.kind, hash: e.hash } : { op: 'add', kind: e.kind, hash: e.hash, meta: e.meta }),
+      JSON.stringify(
+        e.meta === undefined
+          ? { op: 'add', kind: e.kind, hash: e.hash }
+          : { op: 'add', kind: e.kind, hash: e.hash, meta: e.meta },
+      ),
     );
     await this.append(name, lines);
   }
 
   async removeEntries(name: string, keys: readonly { kind: HashKind; hash: string }[]): Promise<void> {
-    await this.append(name, keys.map((k) => JSON.stringify({ op: 'remove', kind: k.kind, hash: k.hash })));
+    await this.append(
+      name,
+      keys.map((k) => JSON.stringify({ op: 'remove', kind: k.kind, hash: k.hash })),
+    );
   }
 
   async *readOps(name: string): AsyncIterable<BankOp> {
@@ -121,7 +128,8 @@ export class FileBankStore implements HashBankStore {
         pendingError = error;
       }
     }
-    if (pendingError) this.onWarning(`${pendingError.message} (incomplete last line ignored; was a write interrupted?)`);
+    if (pendingError)
+      this.onWarning(`${pendingError.message} (incomplete last line ignored; was a write interrupted?)`);
   }
 
   /** Rewrites a bank's log to exactly these entries (its current contents). */
@@ -133,7 +141,9 @@ export class FileBankStore implements HashBankStore {
     try {
       let batch: string[] = [];
       for (const e of entries) {
-        batch.push(JSON.stringify(e.meta === undefined ? { op: 'add', kind: e.kind, hash: e.hash } : { op: 'add', ...e }));
+        batch.push(
+          JSON.stringify(e.meta === undefined ? { op: 'add', kind: e.kind, hash: e.hash } : { op: 'add', ...e }),
+        );
         if (batch.length >= 10000) {
           await handle.write(`${batch.join('\n')}\n`);
           batch = [];
@@ -183,7 +193,8 @@ export class FileBankStore implements HashBankStore {
     } catch (err) {
       throw new BankStoreError(`${path}: not valid JSON (${(err as Error).message})`);
     }
-    if (!isManifest(parsed)) throw new BankStoreError(`${path}: not a bank manifest (expected {"version":1,"banks":{…}})`);
+    if (!isManifest(parsed))
+      throw new BankStoreError(`${path}: not a bank manifest (expected {"version":1,"banks":{…}})`);
     return parsed;
   }
 
@@ -254,7 +265,8 @@ async function dropTornLine(path: string): Promise<void> {
     const buf = Buffer.alloc(span);
     await handle.read(buf, 0, span, size - span);
     const lastNewline = buf.lastIndexOf(0x0a);
-    if (lastNewline < 0 && span < size) throw new BankStoreError(`${path}: last line is over 1 MiB long; the log needs repair`);
+    if (lastNewline < 0 && span < size)
+      throw new BankStoreError(`${path}: last line is over 1 MiB long; the log needs repair`);
     await handle.truncate(lastNewline < 0 ? 0 : size - span + lastNewline + 1);
   } finally {
     await handle.close();

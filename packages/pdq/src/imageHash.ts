@@ -75,15 +75,24 @@ export async function hashImageFile(path: string, options: HashImageOptions = {}
   } catch (err) {
     if (err instanceof ImageDecodeError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ImageDecodeError('unreadable', path, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+    throw new ImageDecodeError(
+      'unreadable',
+      path,
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`,
+    );
   }
   // Check the size before reading so a huge file is never loaded into memory.
-  if (size > maxBytes) throw new ImageDecodeError('too_large', path, `file is ${size} bytes, over the ${maxBytes}-byte limit`);
+  if (size > maxBytes)
+    throw new ImageDecodeError('too_large', path, `file is ${size} bytes, over the ${maxBytes}-byte limit`);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    throw new ImageDecodeError('unreadable', path, `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+    throw new ImageDecodeError(
+      'unreadable',
+      path,
+      `cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+    );
   }
   return hashImageBuffer(bytes, { ...options, name: path });
 }

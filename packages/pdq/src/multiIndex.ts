@@ -93,7 +93,10 @@ export class PdqIndex {
   private readonly tailMinimum: number;
 
   constructor(options: PdqIndexOptions = {}, initialCapacity = 1024) {
-    if (options.chunkBits !== undefined && !(Number.isInteger(options.chunkBits) && options.chunkBits >= 8 && options.chunkBits <= 24)) {
+    if (
+      options.chunkBits !== undefined &&
+      !(Number.isInteger(options.chunkBits) && options.chunkBits >= 8 && options.chunkBits <= 24)
+    ) {
       throw new RangeError(`chunkBits must be an integer from 8 to 24, got ${options.chunkBits}`);
     }
     this.forcedBits = options.chunkBits;
@@ -135,7 +138,8 @@ export class PdqIndex {
    * Returns false, changing nothing, if the same hash is already present.
    */
   add(hash: Uint32Array, ref: number, offset = 0): boolean {
-    if (!(Number.isInteger(ref) && ref >= 0 && ref <= 0xffffffff)) throw new RangeError(`ref must be a uint32, got ${ref}`);
+    if (!(Number.isInteger(ref) && ref >= 0 && ref <= 0xffffffff))
+      throw new RangeError(`ref must be a uint32, got ${ref}`);
     if (hash.length < offset + W) throw new RangeError('hash must have 8 words');
     if (this.findExact(hash, offset) !== EMPTY) return false;
     this.reserve(1);
@@ -165,7 +169,8 @@ export class PdqIndex {
     let added = 0;
     for (let i = 0; i < n; i++) {
       const ref = refs[i]!;
-      if (!(Number.isInteger(ref) && ref >= 0 && ref <= 0xffffffff)) throw new RangeError(`ref must be a uint32, got ${ref}`);
+      if (!(Number.isInteger(ref) && ref >= 0 && ref <= 0xffffffff))
+        throw new RangeError(`ref must be a uint32, got ${ref}`);
       if (this.findExact(hashes, i * W) !== EMPTY) continue;
       const slot = this.used++;
       for (let k = 0; k < W; k++) this.words[slot * W + k] = hashes[i * W + k]!;
@@ -472,7 +477,14 @@ export class PdqIndex {
     return n;
   }
 
-  private scanRange(q: Uint32Array, maxDistance: number, from: number, to: number, found: number[], distances: number[]): void {
+  private scanRange(
+    q: Uint32Array,
+    maxDistance: number,
+    from: number,
+    to: number,
+    found: number[],
+    distances: number[],
+  ): void {
     const words = this.words;
     const dead = this.dead;
     for (let s = from; s < to; s++) {
@@ -603,7 +615,12 @@ export function cellsPerBucket(n: number, bits: number): number {
  * Bucket table from the CSR form: each bucket's first entries in place, the rest of a bucket
  * that does not fit in a list in `overflow`, referenced from its last cell.
  */
-function bucketTable(offsets: Uint32Array, slots: Uint32Array, bits: number, cells: number): { table: Int32Array; overflow: Int32Array } {
+function bucketTable(
+  offsets: Uint32Array,
+  slots: Uint32Array,
+  bits: number,
+  cells: number,
+): { table: Int32Array; overflow: Int32Array } {
   const size = 2 ** bits;
   if (slots.length >= 0x7fffffff) throw new RangeError('too many hashes for one index');
   let overflowLength = 0;
@@ -644,7 +661,8 @@ function mixWords(a: number, b: number): number {
 }
 
 function checkRadius(r: number): void {
-  if (!(Number.isInteger(r) && r >= 0 && r <= 256)) throw new RangeError(`maxDistance must be an integer 0..256, got ${r}`);
+  if (!(Number.isInteger(r) && r >= 0 && r <= 256))
+    throw new RangeError(`maxDistance must be an integer 0..256, got ${r}`);
 }
 
 /** Chunk width for n stored hashes: about log2(n), kept within 8..24 bits. */

@@ -59,7 +59,6 @@ export interface PdqDihedralResult {
   hashes: Record<DihedralName, PdqHash>;
 }
 
-
 // Reference luma coefficients are float32 constants.
 const LUMA_R = Math.fround(0.299);
 const LUMA_G = Math.fround(0.587);
@@ -109,7 +108,8 @@ export class PdqHasher {
 
   constructor(options: PdqHasherOptions = {}) {
     const choice = options.kernel ?? 'auto';
-    if (choice !== 'auto' && choice !== 'wasm' && choice !== 'js') throw new RangeError(`unknown PDQ kernel ${String(choice)}`);
+    if (choice !== 'auto' && choice !== 'wasm' && choice !== 'js')
+      throw new RangeError(`unknown PDQ kernel ${String(choice)}`);
     let wasm: WasmKernel | undefined;
     if (choice !== 'js') {
       const api = options.webAssembly === undefined ? globalWebAssembly() : options.webAssembly;
@@ -117,7 +117,8 @@ export class PdqHasher {
         if (!api) throw new Error('this runtime has no WebAssembly');
         wasm = new WasmKernel(api, [LUMA_R, LUMA_G, LUMA_B], DCT_MATRIX);
       } catch (err) {
-        if (choice === 'wasm') throw new Error(`PDQ WebAssembly kernel unavailable: ${(err as Error).message}`, { cause: err });
+        if (choice === 'wasm')
+          throw new Error(`PDQ WebAssembly kernel unavailable: ${(err as Error).message}`, { cause: err });
       }
     }
     this.wasm = wasm;
@@ -207,7 +208,10 @@ export class PdqHasher {
       // One concrete array type keeps the pixel loop monomorphic (Buffer and Uint8ClampedArray
       // would otherwise make every element access polymorphic).
       const bytes = source as Uint8Array | Uint8ClampedArray;
-      this.src8 = bytes.constructor === Uint8Array ? (bytes as Uint8Array) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      this.src8 =
+        bytes.constructor === Uint8Array
+          ? (bytes as Uint8Array)
+          : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     }
     this.channels = channels;
     this.width = width;
@@ -249,11 +253,39 @@ export class PdqHasher {
       // serial running-sum chains.
       const row = width * ch;
       const q0 = y0 * row;
-      lumaBoxRows4(this.src8, ch, q0, n > 1 ? q0 + row : q0, n > 2 ? q0 + 2 * row : q0, n > 3 ? q0 + 3 * row : q0, luma, this.ring, d0, d1, d2, d3, width, this.winRows);
+      lumaBoxRows4(
+        this.src8,
+        ch,
+        q0,
+        n > 1 ? q0 + row : q0,
+        n > 2 ? q0 + 2 * row : q0,
+        n > 3 ? q0 + 3 * row : q0,
+        luma,
+        this.ring,
+        d0,
+        d1,
+        d2,
+        d3,
+        width,
+        this.winRows,
+      );
     } else {
       if (ch === 0) lumaFromFloats(this.srcLuma, y0 * width, n * width, luma, 0);
       else lumaFromPixels(this.src8, ch, y0 * width, n * width, luma, 0);
-      boxRows4(luma, 0, n > 1 ? width : 0, n > 2 ? 2 * width : 0, n > 3 ? 3 * width : 0, this.ring, d0, d1, d2, d3, width, this.winRows);
+      boxRows4(
+        luma,
+        0,
+        n > 1 ? width : 0,
+        n > 2 ? 2 * width : 0,
+        n > 3 ? 3 * width : 0,
+        this.ring,
+        d0,
+        d1,
+        d2,
+        d3,
+        width,
+        this.winRows,
+      );
     }
     this.produced = y0 + n;
   }

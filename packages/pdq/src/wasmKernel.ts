@@ -10,7 +10,10 @@ import { PDQ_KERNEL_WASM_BASE64 } from './pdqKernel.wasm.ts';
 /** The parts of the WebAssembly JS API the kernel uses (the DOM lib's types are not in this build). */
 export interface WebAssemblyApi {
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+  Instance: new (
+    module: object,
+    imports: Record<string, Record<string, unknown>>,
+  ) => { exports: Record<string, unknown> };
   Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
 }
 
@@ -112,7 +115,13 @@ export class WasmKernel {
    * bytes per pixel, or (channels 0) float luma. Returns undefined, having done nothing, when the
    * image needs more memory than the kernel may take.
    */
-  run(source: Uint8Array | Uint8ClampedArray | Float32Array, width: number, height: number, channels: number, coefs: Float32Array): number | undefined {
+  run(
+    source: Uint8Array | Uint8ClampedArray | Float32Array,
+    width: number,
+    height: number,
+    channels: number,
+    coefs: Float32Array,
+  ): number | undefined {
     // Too big for the kernel in any case (this also keeps the dimensions inside its i32 arguments).
     if (width * height * 4 > WASM_KERNEL_MAX_BYTES) return undefined;
     const need = this.exports.prepare(width, height, channels);

@@ -3,7 +3,17 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BankError, BankRegistry, FileBankStore, HashBank, hashToHex, hexToHash, loadRegistry, MemoryBankStore, type HashBankStore } from '../src/index.ts';
+import {
+  BankError,
+  BankRegistry,
+  FileBankStore,
+  HashBank,
+  hashToHex,
+  hexToHash,
+  loadRegistry,
+  MemoryBankStore,
+  type HashBankStore,
+} from '../src/index.ts';
 import { flipBits, randomHashes, rng } from './helpers.ts';
 
 const PDQ = 'f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22';
@@ -28,7 +38,13 @@ describe('hash bank', () => {
     const bank = new HashBank('exact');
     bank.add({ kind: 'md5', hash: MD5.toUpperCase(), meta: 'file A' });
     bank.add({ kind: 'sha256', hash: SHA });
-    assert.deepEqual(bank.matchExact('md5', MD5), { bank: 'exact', kind: 'md5', hash: MD5, distance: 0, meta: 'file A' });
+    assert.deepEqual(bank.matchExact('md5', MD5), {
+      bank: 'exact',
+      kind: 'md5',
+      hash: MD5,
+      distance: 0,
+      meta: 'file A',
+    });
     assert.equal(bank.matchExact('sha256', SHA)?.meta, undefined);
     assert.equal(bank.matchExact('md5', 'f'.repeat(32)), undefined);
     assert.deepEqual(bank.counts, { pdq: 0, md5: 1, sha256: 1 });
@@ -49,8 +65,15 @@ describe('hash bank', () => {
   it('imports a batch, counting duplicates, with metadata kept for each new hash', () => {
     const bank = new HashBank('batch');
     const words = randomHashes(500, 3);
-    const entries = Array.from({ length: 500 }, (_, i) => ({ kind: 'pdq' as const, hash: hashToHex(words, i * 8), meta: `row ${i}` }));
-    assert.deepEqual(bank.addMany([...entries, entries[7]!, { kind: 'md5', hash: MD5 }, { kind: 'md5', hash: MD5 }]), { added: 501, duplicates: 2 });
+    const entries = Array.from({ length: 500 }, (_, i) => ({
+      kind: 'pdq' as const,
+      hash: hashToHex(words, i * 8),
+      meta: `row ${i}`,
+    }));
+    assert.deepEqual(bank.addMany([...entries, entries[7]!, { kind: 'md5', hash: MD5 }, { kind: 'md5', hash: MD5 }]), {
+      added: 501,
+      duplicates: 2,
+    });
     assert.equal(bank.matchPdq(words.subarray(7 * 8, 8 * 8))[0]?.meta, 'row 7');
     assert.equal(bank.matchPdq(words.subarray(499 * 8, 500 * 8))[0]?.meta, 'row 499');
   });
@@ -58,7 +81,11 @@ describe('hash bank', () => {
   it('rejects a batch with an invalid hash without adding any of it', () => {
     const bank = new HashBank('atomic');
     assert.throws(
-      () => bank.addMany([{ kind: 'pdq', hash: PDQ }, { kind: 'md5', hash: 'xyz' }]),
+      () =>
+        bank.addMany([
+          { kind: 'pdq', hash: PDQ },
+          { kind: 'md5', hash: 'xyz' },
+        ]),
       (e: unknown) => e instanceof BankError && e.code === 'invalid_hash',
     );
     assert.equal(bank.size, 0);
@@ -66,7 +93,11 @@ describe('hash bank', () => {
 
   it('refuses unsafe bank names', () => {
     for (const name of ['', '../etc', 'a/b', '.hidden', 'x'.repeat(65), 'sp ace']) {
-      assert.throws(() => new HashBank(name), (e: unknown) => e instanceof BankError && e.code === 'invalid_name', name);
+      assert.throws(
+        () => new HashBank(name),
+        (e: unknown) => e instanceof BankError && e.code === 'invalid_name',
+        name,
+      );
     }
   });
 });
@@ -173,7 +204,10 @@ describe('JSON-lines file store on damaged files', () => {
     const dir = join(await tempDir(), 'banks');
     const store = new FileBankStore(dir);
     await store.createBank('b');
-    await writeFile(join(dir, 'b.jsonl'), `{"op":"add","kind":"pdq","hash":"${PDQ}"}\n{"op":"add","kind":"pdq","hash":"12"}\n`);
+    await writeFile(
+      join(dir, 'b.jsonl'),
+      `{"op":"add","kind":"pdq","hash":"${PDQ}"}\n{"op":"add","kind":"pdq","hash":"12"}\n`,
+    );
     await assert.rejects(loadRegistry(store), /b\.jsonl:2: not a valid pdq hash/);
     await writeFile(join(dir, 'b.jsonl'), `garbage\n{"op":"add","kind":"pdq","hash":"${PDQ}"}\n`);
     await assert.rejects(loadRegistry(store), /b\.jsonl:1: not valid JSON/);

@@ -49,11 +49,16 @@ describe('lifeguard hash', () => {
     assert.equal(r.out, `${BRIDGE_CPP},100,${file}\n`);
   });
 
-  it('prints all eight dihedral hashes, and JSON with exact hashes and orientation', { skip: SKIP_SHARED }, async () => {
+  it('prints all eight dihedral hashes, and JSON with exact hashes and orientation', {
+    skip: SKIP_SHARED,
+  }, async () => {
     const file = imagePath('images/exif-rotn/exif-rotn-6.jpg');
     const d = await run('hash', '--dihedral', file);
     assert.deepEqual(
-      d.out.trim().split('\n').map((l) => l.split(',').at(-1)),
+      d.out
+        .trim()
+        .split('\n')
+        .map((l) => l.split(',').at(-1)),
       ['orig', 'rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flipp', 'flipm'],
     );
     const j = JSON.parse((await run('hash', '--json', file)).out) as Record<string, unknown>;
@@ -61,7 +66,10 @@ describe('lifeguard hash', () => {
     assert.equal(j.orientation, 6);
     assert.equal(j.orientationApplied, false);
     assert.match(String(j.sha256), /^[0-9a-f]{64}$/);
-    const applied = JSON.parse((await run('hash', '--json', '--orientation', 'apply', file)).out) as Record<string, unknown>;
+    const applied = JSON.parse((await run('hash', '--json', '--orientation', 'apply', file)).out) as Record<
+      string,
+      unknown
+    >;
     assert.equal(applied.orientationApplied, true);
   });
 
@@ -95,7 +103,12 @@ describe('lifeguard bank and match', { skip: SKIP_SHARED }, () => {
     const edit = imagePath('images/bridge-mods/sharpen-a-lot.jpg');
     const m = await run('match', edit, '--bank', 'known');
     assert.equal(m.code, 0, m.err);
-    assert.match(m.out, new RegExp(`MATCH {2}.*sharpen-a-lot\\.jpg {2}bank=known {2}kind=pdq {2}distance=12 {2}hash=${BRIDGE_CPP} {2}meta="case 17"`));
+    assert.match(
+      m.out,
+      new RegExp(
+        `MATCH {2}.*sharpen-a-lot\\.jpg {2}bank=known {2}kind=pdq {2}distance=12 {2}hash=${BRIDGE_CPP} {2}meta="case 17"`,
+      ),
+    );
 
     const rotated = imagePath('images/dih/bridge-2-rotate-90.jpg');
     assert.match((await run('match', rotated)).out, /^no match/);
@@ -111,7 +124,9 @@ describe('lifeguard bank and match', { skip: SKIP_SHARED }, () => {
   it('finds an exact file match by MD5/SHA-256 even when PDQ quality is too low', async () => {
     const file = imagePath('images/misc/small.jpg');
     const { createHash } = await import('node:crypto');
-    const sha = createHash('sha256').update(await readFile(file)).digest('hex');
+    const sha = createHash('sha256')
+      .update(await readFile(file))
+      .digest('hex');
     assert.equal((await run('bank', 'create', 'exact')).code, 0);
     assert.match((await run('bank', 'add', 'exact', sha, '--kind', 'sha256', '--meta', 'file 9')).out, /added sha256/);
     const m = await run('match', file, '--bank', 'exact');

@@ -63,7 +63,9 @@ function crc32(bytes: Buffer): number {
 async function smallJpeg(): Promise<Buffer> {
   const pixels = Buffer.alloc(64 * 48 * 3);
   for (let i = 0; i < pixels.length; i++) pixels[i] = (i * 7) % 256;
-  return sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } }).jpeg().toBuffer();
+  return sharp(pixels, { raw: { width: 64, height: 48, channels: 3 } })
+    .jpeg()
+    .toBuffer();
 }
 
 describe('bad image input', () => {
@@ -98,11 +100,17 @@ describe('bad image input', () => {
     assert.ok(bomb.length < 1000, `${bomb.length} bytes`);
     await rejectsWith(decodeImage(bomb, { name: 'bomb.png' }), 'too_large', /100000x100000.*refused before decoding/);
     // A configurable limit: a modest image over a strict limit is refused the same way.
-    await rejectsWith(decodeImage(await smallJpeg(), { name: 'small.jpg', maxInputPixels: 1000 }), 'too_large', /1000-pixel limit/);
+    await rejectsWith(
+      decodeImage(await smallJpeg(), { name: 'small.jpg', maxInputPixels: 1000 }),
+      'too_large',
+      /1000-pixel limit/,
+    );
   });
 
   it('shrinks an extreme panorama so hashing memory stays bounded', async () => {
-    const wide = await sharp({ create: { width: 40000, height: 8, channels: 3, background: { r: 90, g: 120, b: 200 } } })
+    const wide = await sharp({
+      create: { width: 40000, height: 8, channels: 3, background: { r: 90, g: 120, b: 200 } },
+    })
       .png()
       .toBuffer();
     const d = await decodeImage(wide, { name: 'wide.png' });
@@ -122,7 +130,9 @@ describe('bad image input', () => {
   });
 
   it('refuses documents such as SVG', async () => {
-    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+    const svg = Buffer.from(
+      '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+    );
     await rejectsWith(decodeImage(svg, { name: 'pic.svg' }), 'unsupported', /unsupported image format "svg"/);
   });
 
@@ -140,7 +150,10 @@ describe('bad image input', () => {
   it('decodes greyscale and images with alpha (alpha ignored, as in the reference)', async () => {
     const greyPixels = Buffer.alloc(40 * 30);
     for (let i = 0; i < greyPixels.length; i++) greyPixels[i] = (i * 13) % 256;
-    const grey = await sharp(greyPixels, { raw: { width: 40, height: 30, channels: 1 } }).toColourspace('b-w').png().toBuffer();
+    const grey = await sharp(greyPixels, { raw: { width: 40, height: 30, channels: 1 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
     assert.equal((await sharp(grey).metadata()).channels, 1);
     const g = await decodeImage(grey);
     assert.equal(g.channels, 1);
@@ -149,8 +162,16 @@ describe('bad image input', () => {
     for (let i = 0; i < 40 * 30; i++) rgba.set([i % 256, 50, 200, i % 2 ? 0 : 255], i * 4);
     const rgb = Buffer.alloc(40 * 30 * 3);
     for (let i = 0; i < 40 * 30; i++) rgb.set([i % 256, 50, 200], i * 3);
-    const withAlpha = await hashImageBuffer(await sharp(rgba, { raw: { width: 40, height: 30, channels: 4 } }).png().toBuffer());
-    const without = await hashImageBuffer(await sharp(rgb, { raw: { width: 40, height: 30, channels: 3 } }).png().toBuffer());
+    const withAlpha = await hashImageBuffer(
+      await sharp(rgba, { raw: { width: 40, height: 30, channels: 4 } })
+        .png()
+        .toBuffer(),
+    );
+    const without = await hashImageBuffer(
+      await sharp(rgb, { raw: { width: 40, height: 30, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     assert.equal(withAlpha.pdq, without.pdq);
   });
 });
@@ -165,12 +186,17 @@ describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
   });
 
   it('applies orientation on request; a dihedral variant still matches the stored-pixels hash', async () => {
-    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'), { orientation: 'apply', dihedral: true });
+    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'), {
+      orientation: 'apply',
+      dihedral: true,
+    });
     assert.equal(h.orientationApplied, true);
     assert.equal(h.width, 3024);
     assert.equal(h.height, 4032);
     assert.ok(hammingDistance(hexToHash(h.pdq), hexToHash(expected6)) > 64);
-    const best = Math.min(...Object.values(h.dihedral!).map((v) => hammingDistance(hexToHash(v), hexToHash(expected6))));
+    const best = Math.min(
+      ...Object.values(h.dihedral!).map((v) => hammingDistance(hexToHash(v), hexToHash(expected6))),
+    );
     assert.ok(best <= 10, `best dihedral variant is ${best} bits away`);
   });
 

@@ -46,7 +46,15 @@ describe('hash list parser', () => {
   });
 
   it('names the line of every malformed entry and keeps the good ones', () => {
-    const text = [PDQ, 'not-a-hash', PDQ.slice(0, 60), `sha1:${MD5}`, `md5:${PDQ}`, `${PDQ},bad\u0007meta`, 'hash,label'].join('\n');
+    const text = [
+      PDQ,
+      'not-a-hash',
+      PDQ.slice(0, 60),
+      `sha1:${MD5}`,
+      `md5:${PDQ}`,
+      `${PDQ},bad\u0007meta`,
+      'hash,label',
+    ].join('\n');
     const r = parseHashList(text);
     assert.equal(r.entries.length, 1);
     assert.deepEqual(

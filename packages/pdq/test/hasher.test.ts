@@ -25,7 +25,11 @@ describe('PDQ conformance with the shared expected-hash table', { skip: SKIP_SHA
   const hashOf = (rel: string) => {
     let p = hashes.get(rel);
     if (!p) {
-      p = hashImageFile(imagePath(rel), { dihedral: true }).then((h) => ({ pdq: h.pdq, quality: h.quality, dihedral: h.dihedral! }));
+      p = hashImageFile(imagePath(rel), { dihedral: true }).then((h) => ({
+        pdq: h.pdq,
+        quality: h.quality,
+        dihedral: h.dihedral!,
+      }));
       hashes.set(rel, p);
     }
     return p;
@@ -47,10 +51,14 @@ describe('PDQ conformance with the shared expected-hash table', { skip: SKIP_SHA
       if (row.source === 'cpp_int64_sqlreadme') {
         // PNG decoding is lossless, so our pixels are the reference's pixels: bits must be identical.
         if (row.localPath.endsWith('.png')) assert.equal(d, 0, `PNG must be bit-exact, ${d} bits differ`);
-        if (ours.quality >= 80) assert.ok(d <= UPSTREAM_TOLERANCE, `${d} bits from the C++ reference (tolerance ${UPSTREAM_TOLERANCE})`);
+        if (ours.quality >= 80)
+          assert.ok(d <= UPSTREAM_TOLERANCE, `${d} bits from the C++ reference (tolerance ${UPSTREAM_TOLERANCE})`);
         else assert.ok(d <= CROSS_IMPLEMENTATION_TOLERANCE, `${d} bits from the C++ reference on a low-quality image`);
       } else {
-        assert.ok(d <= CROSS_IMPLEMENTATION_TOLERANCE, `${d} bits from ${row.source} (tolerance ${CROSS_IMPLEMENTATION_TOLERANCE})`);
+        assert.ok(
+          d <= CROSS_IMPLEMENTATION_TOLERANCE,
+          `${d} bits from ${row.source} (tolerance ${CROSS_IMPLEMENTATION_TOLERANCE})`,
+        );
       }
     });
   }
@@ -63,10 +71,14 @@ describe('PDQ conformance with the shared expected-hash table', { skip: SKIP_SHA
       const d = dist((await hashOf(row.localPath)).pdq, row.hash);
       if (d === 0) exact++;
       if (d <= UPSTREAM_TOLERANCE) within++;
-      if (/^images\/(dih|exif-rotn|misc\/(c|pen-and-coaster))/.test(row.localPath)) assert.equal(d, 0, `${row.localPath}: ${d} bits`);
+      if (/^images\/(dih|exif-rotn|misc\/(c|pen-and-coaster))/.test(row.localPath))
+        assert.equal(d, 0, `${row.localPath}: ${d} bits`);
     }
     assert.ok(exact >= 17, `only ${exact} of ${primary.length} primary rows bit-exact`);
-    assert.ok(within >= primary.length - 1, `only ${within} of ${primary.length} primary rows within ${UPSTREAM_TOLERANCE} bits`);
+    assert.ok(
+      within >= primary.length - 1,
+      `only ${within} of ${primary.length} primary rows within ${UPSTREAM_TOLERANCE} bits`,
+    );
   });
 
   it('gives quality 0 to the nearly flat small.jpg, as the reference does', async () => {
@@ -122,7 +134,10 @@ describe('dihedral variants', { skip: SKIP_SHARED }, () => {
       const direct = hasher.hashPixels(out, w, h, 3).hash;
       const bits = hammingDistance(direct, d.hashes[name]);
       assert.ok(bits <= 31, `${name}: derived hash is ${bits} bits from hashing the transformed pixels`);
-      assert.ok(hammingDistance(direct, d.hashes.orig) > 64, `${name}: transformed image should not match the original hash`);
+      assert.ok(
+        hammingDistance(direct, d.hashes.orig) > 64,
+        `${name}: transformed image should not match the original hash`,
+      );
     }
   });
 });
@@ -184,31 +199,32 @@ describe('near duplicates and unrelated images', { skip: SKIP_SHARED }, () => {
 });
 
 describe('PDQ hasher internals', () => {
-  for (const kernel of ['wasm', 'js'] as const) it(`agrees bit for bit with a plain transcription of the algorithm on odd sizes (${kernel} kernel)`, () => {
-    const hasher = new PdqHasher({ kernel });
-    const sizes: [number, number][] = [
-      [5, 5],
-      [5, 300],
-      [300, 7],
-      [63, 64],
-      [64, 64],
-      [65, 65],
-      [127, 129],
-      [128, 128],
-      [257, 130],
-      [517, 389],
-    ];
-    for (const [w, h] of sizes) {
-      for (const channels of [1, 3, 4]) {
-        const next = rng(w * 1000 + h * 10 + channels);
-        const { pixels } = syntheticImage(w, h, w + h, channels, next);
-        const plain = plainPdq(pixels, w, h, channels);
-        const ours = hasher.hashPixels(pixels, w, h, channels);
-        assert.equal(ours.quality, plain.quality, `${w}x${h}x${channels} quality`);
-        assert.equal(hashToHex(ours.hash), hashToHex(plain.words), `${w}x${h}x${channels} hash`);
+  for (const kernel of ['wasm', 'js'] as const)
+    it(`agrees bit for bit with a plain transcription of the algorithm on odd sizes (${kernel} kernel)`, () => {
+      const hasher = new PdqHasher({ kernel });
+      const sizes: [number, number][] = [
+        [5, 5],
+        [5, 300],
+        [300, 7],
+        [63, 64],
+        [64, 64],
+        [65, 65],
+        [127, 129],
+        [128, 128],
+        [257, 130],
+        [517, 389],
+      ];
+      for (const [w, h] of sizes) {
+        for (const channels of [1, 3, 4]) {
+          const next = rng(w * 1000 + h * 10 + channels);
+          const { pixels } = syntheticImage(w, h, w + h, channels, next);
+          const plain = plainPdq(pixels, w, h, channels);
+          const ours = hasher.hashPixels(pixels, w, h, channels);
+          assert.equal(ours.quality, plain.quality, `${w}x${h}x${channels} quality`);
+          assert.equal(hashToHex(ours.hash), hashToHex(plain.words), `${w}x${h}x${channels} hash`);
+        }
       }
-    }
-  });
+    });
 
   it('hashes a float luma plane the same as the pixels it came from (greyscale)', () => {
     const { pixels } = syntheticImage(150, 90, 3, 1);
@@ -287,7 +303,11 @@ describe('PDQ hasher internals', () => {
     const b = await hashImageBuffer(webp);
     assert.equal(a.format, 'png');
     assert.equal(b.format, 'webp');
-    assert.equal(a.pdq, hashToHex(new PdqHasher().hashPixels(pixels, width, height, 3).hash), 'PNG round trip is lossless');
+    assert.equal(
+      a.pdq,
+      hashToHex(new PdqHasher().hashPixels(pixels, width, height, 3).hash),
+      'PNG round trip is lossless',
+    );
     assert.ok(dist(a.pdq, b.pdq) <= 16, `${dist(a.pdq, b.pdq)} bits between PNG and WebP`);
   });
 });
@@ -301,10 +321,15 @@ export function syntheticImage(
   next = rng(seed),
 ): { pixels: Uint8Array; width: number; height: number } {
   const pixels = new Uint8Array(width * height * channels);
-  const discs = Array.from({ length: 4 }, () => ({ x: next() % width, y: next() % height, r: 3 + (next() % Math.max(4, width >> 2)), v: next() % 256 }));
+  const discs = Array.from({ length: 4 }, () => ({
+    x: next() % width,
+    y: next() % height,
+    r: 3 + (next() % Math.max(4, width >> 2)),
+    v: next() % 256,
+  }));
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
-      let v = (x * 255) / Math.max(1, width - 1) * 0.6 + (y * 255) / Math.max(1, height - 1) * 0.3;
+      let v = ((x * 255) / Math.max(1, width - 1)) * 0.6 + ((y * 255) / Math.max(1, height - 1)) * 0.3;
       for (const d of discs) if ((x - d.x) ** 2 + (y - d.y) ** 2 < d.r * d.r) v = d.v;
       for (let c = 0; c < channels; c++) {
         const noise = (next() % 21) - 10;

@@ -70,7 +70,14 @@ export function flipBits(words: Uint32Array, offset: number, flips: number, next
 
 const f = Math.fround;
 
-function box1d(input: Float32Array, output: Float32Array, start: number, length: number, stride: number, window: number): void {
+function box1d(
+  input: Float32Array,
+  output: Float32Array,
+  start: number,
+  length: number,
+  stride: number,
+  window: number,
+): void {
   const half = Math.floor((window + 2) / 2);
   let sum = 0;
   let count = 0;
@@ -107,7 +114,12 @@ function box1d(input: Float32Array, output: Float32Array, start: number, length:
 }
 
 /** Returns the 64x64 downsample, quality and hash words, computed the obvious way. */
-export function plainPdq(rgb: Uint8Array, width: number, height: number, channels: number): { buf64: Float32Array; quality: number; words: Uint32Array } {
+export function plainPdq(
+  rgb: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+): { buf64: Float32Array; quality: number; words: Uint32Array } {
   const words = new Uint32Array(8);
   if (width < 5 || height < 5) return { buf64: new Float32Array(4096), quality: 0, words };
   const a = new Float32Array(width * height);
@@ -139,15 +151,18 @@ export function plainPdq(rgb: Uint8Array, width: number, height: number, channel
   }
   let gradient = 0;
   for (let i = 0; i < 63; i++) {
-    for (let j = 0; j < 64; j++) gradient += Math.abs(Math.trunc(f(f(f(buf64[i * 64 + j]! - buf64[(i + 1) * 64 + j]!) * 100) / 255)));
+    for (let j = 0; j < 64; j++)
+      gradient += Math.abs(Math.trunc(f(f(f(buf64[i * 64 + j]! - buf64[(i + 1) * 64 + j]!) * 100) / 255)));
   }
   for (let i = 0; i < 64; i++) {
-    for (let j = 0; j < 63; j++) gradient += Math.abs(Math.trunc(f(f(f(buf64[i * 64 + j]! - buf64[i * 64 + j + 1]!) * 100) / 255)));
+    for (let j = 0; j < 63; j++)
+      gradient += Math.abs(Math.trunc(f(f(f(buf64[i * 64 + j]! - buf64[i * 64 + j + 1]!) * 100) / 255)));
   }
   const quality = Math.min(100, Math.trunc(gradient / 90));
   const d = new Float32Array(16 * 64);
   const scale = f(Math.sqrt(2 / 64));
-  for (let i = 0; i < 16; i++) for (let j = 0; j < 64; j++) d[i * 64 + j] = f(scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1)));
+  for (let i = 0; i < 16; i++)
+    for (let j = 0; j < 64; j++) d[i * 64 + j] = f(scale * Math.cos((Math.PI / 2 / 64) * (i + 1) * (2 * j + 1)));
   const t = new Float32Array(16 * 64);
   for (let i = 0; i < 16; i++) {
     for (let j = 0; j < 64; j++) {

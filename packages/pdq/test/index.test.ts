@@ -10,7 +10,13 @@ describe('multi-index Hamming search', () => {
     const n = 20000;
     const words = randomHashes(n, 1);
     const index = new PdqIndex();
-    assert.equal(index.addMany(words, Uint32Array.from({ length: n }, (_, i) => i)), n);
+    assert.equal(
+      index.addMany(
+        words,
+        Uint32Array.from({ length: n }, (_, i) => i),
+      ),
+      n,
+    );
     const next = rng(2);
     for (let flips = 0; flips <= 40; flips++) {
       for (let trial = 0; trial < 5; trial++) {
@@ -18,7 +24,11 @@ describe('multi-index Hamming search', () => {
         const query = flipBits(words, target * 8, flips, next);
         const found = index.search(query, 31);
         assert.equal(key(found), key(index.linearScan(query, 31)), `flips ${flips}`);
-        assert.equal(found.some((m) => m.ref === target), flips <= 31, `planted hash at distance ${flips}`);
+        assert.equal(
+          found.some((m) => m.ref === target),
+          flips <= 31,
+          `planted hash at distance ${flips}`,
+        );
       }
     }
   });
@@ -27,7 +37,10 @@ describe('multi-index Hamming search', () => {
     const n = 5000;
     const words = randomHashes(n, 3);
     const index = new PdqIndex();
-    index.addMany(words, Uint32Array.from({ length: n }, (_, i) => i));
+    index.addMany(
+      words,
+      Uint32Array.from({ length: n }, (_, i) => i),
+    );
     const next = rng(4);
     for (const radius of [0, 1, 8, 16, 31, 32, 47, 64, 100, 128]) {
       for (let trial = 0; trial < 10; trial++) {
@@ -105,15 +118,20 @@ describe('multi-index Hamming search', () => {
     const next = rng(11);
     for (const chunkBits of [8, 12, 16, 21, 24]) {
       const index = new PdqIndex({ chunkBits });
-      index.addMany(words, Uint32Array.from({ length: n }, (_, i) => i));
+      index.addMany(
+        words,
+        Uint32Array.from({ length: n }, (_, i) => i),
+      );
       for (let t = 0; t < 20; t++) {
         const target = next() % n;
         const query = flipBits(words, target * 8, 31, next);
-        assert.ok(index.search(query, 31).some((m) => m.ref === target), `chunkBits ${chunkBits}`);
+        assert.ok(
+          index.search(query, 31).some((m) => m.ref === target),
+          `chunkBits ${chunkBits}`,
+        );
       }
     }
   });
-
 
   it('agrees with a linear scan for every bucket size, including buckets that overflow', () => {
     // 6,000 hashes over 2^13..2^10 buckets: about 0.7 to 6 per bucket, so 1 to 4 cells per
@@ -124,7 +142,10 @@ describe('multi-index Hamming search', () => {
     const seen = new Set<number>();
     for (const chunkBits of [13, 12, 11, 10]) {
       const index = new PdqIndex({ chunkBits });
-      index.addMany(words, Uint32Array.from({ length: n }, (_, i) => i));
+      index.addMany(
+        words,
+        Uint32Array.from({ length: n }, (_, i) => i),
+      );
       const stats = index.stats();
       assert.ok(stats.overflowEntries > 0, `chunkBits ${chunkBits}: some bucket overflows`);
       for (const c of stats.cells) seen.add(c);
@@ -138,8 +159,15 @@ describe('multi-index Hamming search', () => {
       for (let t = 0; t < 30; t++) {
         const target = next() % n;
         const query = flipBits(words, target * 8, next() % 20, next);
-        assert.equal(key(index.search(query, 31)), key(index.linearScan(query, 31)), `chunkBits ${chunkBits} after removals`);
-        assert.equal(index.search(query, 31).some((m) => m.ref === target), target % 2 === 1);
+        assert.equal(
+          key(index.search(query, 31)),
+          key(index.linearScan(query, 31)),
+          `chunkBits ${chunkBits} after removals`,
+        );
+        assert.equal(
+          index.search(query, 31).some((m) => m.ref === target),
+          target % 2 === 1,
+        );
       }
     }
     assert.deepEqual([...seen].sort(), [1, 2, 3, 4]);
@@ -152,7 +180,10 @@ describe('multi-index building blocks', () => {
       for (const r of [0, 1, 15, 31, 32, 63, 200]) {
         const radii = chunkRadii(m, r);
         assert.equal(radii.length, m);
-        assert.equal(radii.reduce((s, x) => s + x + 1, 0), r + 1);
+        assert.equal(
+          radii.reduce((s, x) => s + x + 1, 0),
+          r + 1,
+        );
         assert.ok(Math.max(...radii) - Math.min(...radii) <= 1);
       }
     }

@@ -58,7 +58,9 @@ function assertSame(what: string, a: PdqResult, b: PdqResult): void {
 
 // The hashers' last 64 x 64 filtered image and 16 x 16 DCT (private state, read for the tests).
 const filteredOf = (h: PdqHasher): ArrayLike<number> =>
-  h.kernel === 'wasm' ? (h as unknown as { wasm: WasmKernel }).wasm.lastFiltered() : (h as unknown as { buf64: Float64Array }).buf64;
+  h.kernel === 'wasm'
+    ? (h as unknown as { wasm: WasmKernel }).wasm.lastFiltered()
+    : (h as unknown as { buf64: Float64Array }).buf64;
 const coefsOf = (h: PdqHasher): Float32Array => (h as unknown as { dct: Float32Array }).dct;
 
 function assertSameValues(what: string, a: ArrayLike<number>, b: ArrayLike<number>): void {
@@ -81,7 +83,8 @@ function assertSameDihedral(what: string, pixels: Uint8Array, width: number, hei
   const a = wasm.dihedralPixels(pixels, width, height, channels);
   const b = js.dihedralPixels(pixels, width, height, channels);
   assert.equal(a.quality, b.quality, `${what}: dihedral quality`);
-  for (const name of DIHEDRAL_NAMES) assert.equal(hashToHex(a.hashes[name]), hashToHex(b.hashes[name]), `${what}: ${name}`);
+  for (const name of DIHEDRAL_NAMES)
+    assert.equal(hashToHex(a.hashes[name]), hashToHex(b.hashes[name]), `${what}: ${name}`);
   assertSameValues(`${what} DCT`, coefsOf(wasm), coefsOf(js));
 }
 
@@ -174,12 +177,20 @@ describe('WebAssembly and TypeScript kernels agree bit for bit', () => {
       [200, 120],
       [1000, 6],
     ] as const) {
-      for (const channels of [1, 3, 4]) assertSameDihedral(`${w}x${h}x${channels}`, pixelsOf(w, h, channels, 'smooth', w + h + channels), w, h, channels);
+      for (const channels of [1, 3, 4])
+        assertSameDihedral(
+          `${w}x${h}x${channels}`,
+          pixelsOf(w, h, channels, 'smooth', w + h + channels),
+          w,
+          h,
+          channels,
+        );
       const luma = lumaOf(w, h, false, w * h);
       const a = wasm.dihedralLuma(luma, w, h);
       const b = js.dihedralLuma(luma, w, h);
       assert.equal(a.quality, b.quality);
-      for (const name of DIHEDRAL_NAMES) assert.equal(hashToHex(a.hashes[name]), hashToHex(b.hashes[name]), `${w}x${h} luma ${name}`);
+      for (const name of DIHEDRAL_NAMES)
+        assert.equal(hashToHex(a.hashes[name]), hashToHex(b.hashes[name]), `${w}x${h} luma ${name}`);
     }
   });
 
@@ -268,13 +279,21 @@ describe('embedded WebAssembly module', () => {
   const built = compileKernel();
 
   it('is exactly what assembly/pdqKernel.ts compiles to (npm run build:wasm -w @lifeguard/pdq)', () => {
-    assert.equal(Buffer.from(built.binary).toString('base64'), PDQ_KERNEL_WASM_BASE64, 'src/pdqKernel.wasm.ts is stale: run npm run build:wasm -w @lifeguard/pdq');
+    assert.equal(
+      Buffer.from(built.binary).toString('base64'),
+      PDQ_KERNEL_WASM_BASE64,
+      'src/pdqKernel.wasm.ts is stale: run npm run build:wasm -w @lifeguard/pdq',
+    );
     assert.equal(readFileSync(GENERATED_FILE, 'utf8'), generatedSource(built.binary));
   });
 
   it('imports only its memory and uses no relaxed SIMD or fused multiply-add', () => {
-    const api = globalWebAssembly() as unknown as { Module: { new (b: Uint8Array): object; imports(m: object): unknown } };
-    assert.deepEqual(api.Module.imports(new api.Module(built.binary)), [{ module: 'env', name: 'memory', kind: 'memory' }]);
+    const api = globalWebAssembly() as unknown as {
+      Module: { new (b: Uint8Array): object; imports(m: object): unknown };
+    };
+    assert.deepEqual(api.Module.imports(new api.Module(built.binary)), [
+      { module: 'env', name: 'memory', kind: 'memory' },
+    ]);
     // Relaxed SIMD (relaxed_madd and the rest) could change bits from one machine to another.
     assert.match(built.text, /f32x4\.add/);
     assert.doesNotMatch(built.text, /relaxed|madd|fma/);

@@ -28,14 +28,18 @@ function integer(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     // InvalidArgumentError: commander prints it as a usage error (exit 1), not a crash.
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
     return n;
   };
 }
 
 /** The --webhook-allow list, checked at start (a bad entry stops the service). */
 function webhookAllow(list: string | undefined): string[] {
-  const allow = (list ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  const allow = (list ?? '')
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   try {
     new DestinationPolicy(allow);
   } catch (err) {
@@ -73,7 +77,9 @@ async function openOrExit(database: string, sqliteSync?: 'full' | 'normal'): Pro
   try {
     return await openStorage({ database, ...(sqliteSync ? { sqliteSynchronous: sqliteSync } : {}) });
   } catch (err) {
-    refuse(`cannot open the database ${database.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')}: ${(err as Error).message}`);
+    refuse(
+      `cannot open the database ${database.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@')}: ${(err as Error).message}`,
+    );
   }
 }
 
@@ -100,29 +106,72 @@ export function registerServiceCommands(program: Command): void {
   program
     .command('serve')
     .description('run the HTTP service (API under /v1, docs at /docs)')
-    .option('--database <path-or-url>', 'SQLite file, or a postgres://user@host/db URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .option(
+      '--database <path-or-url>',
+      'SQLite file, or a postgres://user@host/db URL',
+      process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
+    )
     .option('--host <host>', 'address to listen on', process.env.HOST ?? '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', integer('--port', 0, 65535), Number(process.env.PORT ?? 8080))
+    .option(
+      '--port <port>',
+      'port to listen on (0 picks a free one)',
+      integer('--port', 0, 65535),
+      Number(process.env.PORT ?? 8080),
+    )
     .option('--policy <file>', 'safety policy JSON file (validated at start; see examples/policies/default.json)')
-    .option('--model <file>', 'risk model written by lifeguard train (validated at start); the built-in model when absent')
+    .option(
+      '--model <file>',
+      'risk model written by lifeguard train (validated at start); the built-in model when absent',
+    )
     .option('--model-dir <dir>', 'per-tenant risk models: <dir>/<tenant id>.json; tenants without a file use --model')
-    .option('--retention-days <days>', 'days to keep message text of conversations without a case', integer('--retention-days', 1, 3650), 30)
-    .option('--dismissed-case-days <days>', 'days after dismissal that a dismissed case keeps the message content it copied', integer('--dismissed-case-days', 1, 3650), 90)
-    .option('--sqlite-sync <mode>', 'SQLite durability: full (survives power loss) or normal (survives process crashes)', 'full')
+    .option(
+      '--retention-days <days>',
+      'days to keep message text of conversations without a case',
+      integer('--retention-days', 1, 3650),
+      30,
+    )
+    .option(
+      '--dismissed-case-days <days>',
+      'days after dismissal that a dismissed case keeps the message content it copied',
+      integer('--dismissed-case-days', 1, 3650),
+      90,
+    )
+    .option(
+      '--sqlite-sync <mode>',
+      'SQLite durability: full (survives power loss) or normal (survives process crashes)',
+      'full',
+    )
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
     .option('--no-webhooks', 'queue webhook deliveries but do not send them')
-    .option('--webhook-allow <list>', 'comma-separated private ranges, addresses or host names webhooks may go to (on-premise receivers), e.g. 10.20.0.0/16,hooks.corp.example')
+    .option(
+      '--webhook-allow <list>',
+      'comma-separated private ranges, addresses or host names webhooks may go to (on-premise receivers), e.g. 10.20.0.0/16,hooks.corp.example',
+    )
     .option('--nats <servers>', 'also consume events from NATS JetStream (subjects lifeguard.<tenant>.events)')
-    .option('--nats-tenants <list>', 'comma-separated tenants this instance consumes from NATS (default: all in the database)')
-    .option('--evidence-key <file>', 'Ed25519 key (PEM) that signs preserved evidence; created if missing', defaultEvidenceKey(lifeguardHome()))
-    .option('--reporting <file>', 'reporting configuration (JSON): reporter, NCMEC credentials, NCA registration; see docs/reporting.md')
+    .option(
+      '--nats-tenants <list>',
+      'comma-separated tenants this instance consumes from NATS (default: all in the database)',
+    )
+    .option(
+      '--evidence-key <file>',
+      'Ed25519 key (PEM) that signs preserved evidence; created if missing',
+      defaultEvidenceKey(lifeguardHome()),
+    )
+    .option(
+      '--reporting <file>',
+      'reporting configuration (JSON): reporter, NCMEC credentials, NCA registration; see docs/reporting.md',
+    )
     .action(async (opts: ServeOptions) => {
-      if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal') refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
+      if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal')
+        refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
       const models = loadModelsOrExit(opts);
       let reporting;
       try {
-        reporting = { ...(opts.reporting ? loadReportingFile(opts.reporting) : {}), evidenceKey: loadOrCreateKeyFile(opts.evidenceKey) };
+        reporting = {
+          ...(opts.reporting ? loadReportingFile(opts.reporting) : {}),
+          evidenceKey: loadOrCreateKeyFile(opts.evidenceKey),
+        };
       } catch (err) {
         if (err instanceof ReportingConfigError) refuse(`refusing to start: ${err.message}`);
         refuse(`refusing to start: cannot use the evidence key ${opts.evidenceKey}: ${(err as Error).message}`);
@@ -143,7 +192,21 @@ export function registerServiceCommands(program: Command): void {
         retention: { messageTextDays: opts.retentionDays, dismissedCaseDays: opts.dismissedCaseDays },
         ...(opts.webhooks ? { webhooks: { allow: webhookAllow(opts.webhookAllow) } } : { webhooks: false as const }),
         reporting,
-        ...(opts.nats ? { nats: { servers: opts.nats, ...(opts.natsTenants ? { tenants: opts.natsTenants.split(',').map((t) => t.trim()).filter(Boolean) } : {}) } } : {}),
+        ...(opts.nats
+          ? {
+              nats: {
+                servers: opts.nats,
+                ...(opts.natsTenants
+                  ? {
+                      tenants: opts.natsTenants
+                        .split(',')
+                        .map((t) => t.trim())
+                        .filter(Boolean),
+                    }
+                  : {}),
+              },
+            }
+          : {}),
       });
       let closing = false;
       const shutdown = async (signal: string) => {
@@ -171,7 +234,11 @@ export function registerServiceCommands(program: Command): void {
     .requiredOption('--tenant <id>', 'platform (tenant) id; created if new')
     .option('--name <name>', 'what the key is for', 'cli key')
     .option('--scopes <list>', `comma-separated: ${API_SCOPES.join(', ')}`, 'admin')
-    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .option(
+      '--database <path-or-url>',
+      'SQLite file or postgres:// URL',
+      process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
+    )
     .action(async (opts: { tenant: string; name: string; scopes: string; database: string }) => {
       let scopes;
       try {
@@ -183,7 +250,9 @@ export function registerServiceCommands(program: Command): void {
       try {
         const { key, record } = await createKey(storage, opts.tenant, opts.name, scopes);
         process.stdout.write(`${key}\n`);
-        process.stderr.write(`created key ${record.id} for tenant ${record.tenantId} with scopes ${record.scopes.join(', ')}\n`);
+        process.stderr.write(
+          `created key ${record.id} for tenant ${record.tenantId} with scopes ${record.scopes.join(', ')}\n`,
+        );
       } finally {
         await storage.close();
       }
@@ -192,12 +261,18 @@ export function registerServiceCommands(program: Command): void {
     .command('list')
     .description("list a tenant's keys (never the keys themselves)")
     .requiredOption('--tenant <id>', 'platform (tenant) id')
-    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .option(
+      '--database <path-or-url>',
+      'SQLite file or postgres:// URL',
+      process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
+    )
     .action(async (opts: { tenant: string; database: string }) => {
       const storage = await openOrExit(opts.database);
       try {
         for (const k of await storage.listApiKeys(opts.tenant)) {
-          process.stdout.write(`${k.id}\t${k.prefix}...\t${k.scopes.join(',')}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`);
+          process.stdout.write(
+            `${k.id}\t${k.prefix}...\t${k.scopes.join(',')}\t${k.revokedAt ? 'revoked' : 'active'}\t${k.name}\n`,
+          );
         }
       } finally {
         await storage.close();
@@ -208,11 +283,16 @@ export function registerServiceCommands(program: Command): void {
     .description('revoke a key by id')
     .requiredOption('--tenant <id>', 'platform (tenant) id')
     .requiredOption('--id <keyId>', 'key id (from keys list)')
-    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? defaultDatabase())
+    .option(
+      '--database <path-or-url>',
+      'SQLite file or postgres:// URL',
+      process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
+    )
     .action(async (opts: { tenant: string; id: string; database: string }) => {
       const storage = await openOrExit(opts.database);
       try {
-        if (!(await storage.revokeApiKey(opts.tenant, opts.id, Date.now()))) refuse(`no active key ${opts.id} for tenant ${opts.tenant}`);
+        if (!(await storage.revokeApiKey(opts.tenant, opts.id, Date.now())))
+          refuse(`no active key ${opts.id} for tenant ${opts.tenant}`);
         process.stderr.write(`revoked ${opts.id}\n`);
       } finally {
         await storage.close();
@@ -225,7 +305,9 @@ export function registerServiceCommands(program: Command): void {
 
   program
     .command('demo')
-    .description('start the service on a temporary SQLite database, play a short scripted scenario over HTTP, and show what happened')
+    .description(
+      'start the service on a temporary SQLite database, play a short scripted scenario over HTTP, and show what happened',
+    )
     .option('--keep', 'keep the temporary database and print its path')
     .action(async (opts: { keep?: boolean }) => {
       await runDemo({ write: (line) => process.stdout.write(`${line}\n`), keep: Boolean(opts.keep) });

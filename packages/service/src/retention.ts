@@ -22,7 +22,11 @@ export interface RetentionOptions {
 }
 
 export const DEFAULT_DISMISSED_CASE_DAYS = 90;
-export const DEFAULT_RETENTION: RetentionOptions = { messageTextDays: 30, dismissedCaseDays: DEFAULT_DISMISSED_CASE_DAYS, intervalMs: 3_600_000 };
+export const DEFAULT_RETENTION: RetentionOptions = {
+  messageTextDays: 30,
+  dismissedCaseDays: DEFAULT_DISMISSED_CASE_DAYS,
+  intervalMs: 3_600_000,
+};
 
 /** Cases purged per storage call: each call is one short transaction, so ingestion is never held up long. */
 const CASE_BATCH = 100;
@@ -77,9 +81,13 @@ export class RetentionJob {
     const excerptsRemoved = await this.engines.removeExcerpts(tenantId, olderThan, held);
     const coveredSeq = await this.engines.snapshot(tenantId);
     const { messagesPurged } = await this.storage.purgeMessageText(tenantId, olderThan, coveredSeq, now);
-    if (messagesPurged > 0 || excerptsRemoved > 0) this.log.info({ tenantId, messagesPurged, excerptsRemoved, olderThan }, 'retention removed message text');
+    if (messagesPurged > 0 || excerptsRemoved > 0)
+      this.log.info({ tenantId, messagesPurged, excerptsRemoved, olderThan }, 'retention removed message text');
     const familyBefore = now - FAMILY_METADATA_DAYS * DAY_MS;
-    const familyMetadata = { ...(await this.storage.pruneFamilyMetadata(tenantId, familyBefore)), before: familyBefore };
+    const familyMetadata = {
+      ...(await this.storage.pruneFamilyMetadata(tenantId, familyBefore)),
+      before: familyBefore,
+    };
     return { messagesPurged, excerptsRemoved, olderThan, coveredSeq, dismissedCases, familyMetadata };
   }
 
@@ -94,7 +102,8 @@ export class RetentionJob {
       total.attachments += batch.attachments;
       if (batch.casesPurged < CASE_BATCH) break;
     }
-    if (total.casesPurged > 0) this.log.info({ tenantId, ...total }, 'retention removed the message content of dismissed cases');
+    if (total.casesPurged > 0)
+      this.log.info({ tenantId, ...total }, 'retention removed the message content of dismissed cases');
     return total;
   }
 

@@ -14,7 +14,13 @@ import { Decider } from './decisions/decider.ts';
 import { WebhookWorker, type WebhookWorkerOptions } from './webhooks/worker.ts';
 import { DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { installAuth, KeyCache } from './http/auth.ts';
-import { clientErrorHandler, frameworkErrors, installErrorHandler, installJsonParser, MAX_PARAM_LENGTH } from './http/errors.ts';
+import {
+  clientErrorHandler,
+  frameworkErrors,
+  installErrorHandler,
+  installJsonParser,
+  MAX_PARAM_LENGTH,
+} from './http/errors.ts';
 import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
 import type { ServiceContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -77,7 +83,13 @@ declare module 'fastify' {
 
 export async function buildServer(config: ServiceConfig): Promise<FastifyInstance> {
   const bodyLimit = config.bodyLimitBytes ?? 5 * 1024 * 1024;
-  const app = Fastify({ logger: config.logger ?? false, bodyLimit, routerOptions: { maxParamLength: MAX_PARAM_LENGTH }, frameworkErrors, clientErrorHandler });
+  const app = Fastify({
+    logger: config.logger ?? false,
+    bodyLimit,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors,
+    clientErrorHandler,
+  });
   installJsonParser(app, bodyLimit);
   // Validation happens in the handlers with zod (same messages as the CLI); route schemas document the
   // API and must not reject or reshape anything themselves.
@@ -88,7 +100,11 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   const log = app.log;
   const storage = config.storage;
   const policy = config.policy ?? DEFAULT_POLICY;
-  const engines = new EngineHost(storage, { ...config.engine, ...(config.models ? { models: config.models } : {}) }, log);
+  const engines = new EngineHost(
+    storage,
+    { ...config.engine, ...(config.models ? { models: config.models } : {}) },
+    log,
+  );
   const cases = new CaseManager(storage, log, { modelIdFor: (tenantId) => engines.modelIdFor(tenantId) });
   engines.setAlertSink(cases);
   const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);
@@ -107,15 +123,33 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     banEvasion: new BanEvasion(storage, policy.banEvasion),
     family,
     pageTokens: new PageTokens(storage),
-    reporting: new Reporting(storage, config.reporting ?? {}, { software: `lifeguard ${API_VERSION}`, ...(config.engine?.engine?.model ? { model: config.engine.engine.model } : {}) }, log),
-    limits: { maxBatchEvents: config.maxBatchEvents ?? 1000, maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000 },
+    reporting: new Reporting(
+      storage,
+      config.reporting ?? {},
+      {
+        software: `lifeguard ${API_VERSION}`,
+        ...(config.engine?.engine?.model ? { model: config.engine.engine.model } : {}),
+      },
+      log,
+    ),
+    limits: {
+      maxBatchEvents: config.maxBatchEvents ?? 1000,
+      maxFutureSkewMs: config.maxFutureSkewMs ?? 24 * 3_600_000,
+    },
   };
   app.decorate('lifeguard', ctx);
   // Evidence is frozen the moment a case opens.
   cases.onOpened((tenantId, c) => ctx.reporting.caseOpened(tenantId, c));
   // Family Centre hears of new connections and new cases; a failure there never fails ingestion.
-  ctx.pipeline.onAccepted = (tenantId, events) => family.onAccepted(tenantId, events).catch((err) => log.error({ err, tenantId }, 'family centre connection check failed'));
-  cases.onOpened((tenantId, c) => family.onCaseOpened(tenantId, c.accusedId, c.level, Date.now()).catch((err) => log.error({ err, tenantId }, 'family centre case check failed')));
+  ctx.pipeline.onAccepted = (tenantId, events) =>
+    family
+      .onAccepted(tenantId, events)
+      .catch((err) => log.error({ err, tenantId }, 'family centre connection check failed'));
+  cases.onOpened((tenantId, c) =>
+    family
+      .onCaseOpened(tenantId, c.accusedId, c.level, Date.now())
+      .catch((err) => log.error({ err, tenantId }, 'family centre case check failed')),
+  );
 
   await app.register(swagger, {
     openapi: {
@@ -123,14 +157,24 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
       info: {
         title: 'Lifeguard API',
         version: API_VERSION,
-        description: 'Child-safety service: event ingestion, safety-by-design decisions, cases for human review and webhooks. ' +
+        description:
+          'Child-safety service: event ingestion, safety-by-design decisions, cases for human review and webhooks. ' +
           'Every /v1 request needs an API key: "Authorization: Bearer <key>" or "X-Api-Key: <key>". Errors are {error, code, problems?}.',
         license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
       },
       components: {
         securitySchemes: {
-          bearerKey: { type: 'http', scheme: 'bearer', description: 'A Lifeguard API key (lg_...) as "Authorization: Bearer <key>"' },
-          xApiKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'The same API key in the X-Api-Key header, for clients that cannot set Authorization' },
+          bearerKey: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'A Lifeguard API key (lg_...) as "Authorization: Bearer <key>"',
+          },
+          xApiKey: {
+            type: 'apiKey',
+            in: 'header',
+            name: 'X-Api-Key',
+            description: 'The same API key in the X-Api-Key header, for clients that cannot set Authorization',
+          },
         },
       },
       tags: [
@@ -158,18 +202,21 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   }));
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
-  await app.register(async (v1) => {
-    installAuth(v1, ctx.keyCache);
-    await v1.register(ingestRoutes, { ctx });
-    await v1.register(decisionRoutes, { ctx });
-    await v1.register(caseRoutes, { ctx });
-    await v1.register(adminRoutes, { ctx });
-    await v1.register(mediaRoutes, { ctx, ...(config.media ? { media: config.media } : {}) });
-    await v1.register(banEvasionRoutes, { ctx });
-    await v1.register(appealRoutes, { ctx }); // console-server
-    await v1.register(familyRoutes, { ctx }); // family-centre
-    await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
-  }, { prefix: '/v1' });
+  await app.register(
+    async (v1) => {
+      installAuth(v1, ctx.keyCache);
+      await v1.register(ingestRoutes, { ctx });
+      await v1.register(decisionRoutes, { ctx });
+      await v1.register(caseRoutes, { ctx });
+      await v1.register(adminRoutes, { ctx });
+      await v1.register(mediaRoutes, { ctx, ...(config.media ? { media: config.media } : {}) });
+      await v1.register(banEvasionRoutes, { ctx });
+      await v1.register(appealRoutes, { ctx }); // console-server
+      await v1.register(familyRoutes, { ctx }); // family-centre
+      await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
+    },
+    { prefix: '/v1' },
+  );
 
   // Moderator console (console-server): cookie sessions, kept out of the /v1 OpenAPI document.
   if (config.console !== false) {
@@ -188,7 +235,9 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     ctx.retention.start();
     ctx.reporting.worker.start();
     if (config.nats) {
-      const tenants = config.nats.tenants?.length ? config.nats.tenants : (await storage.listTenants()).map((t) => t.id);
+      const tenants = config.nats.tenants?.length
+        ? config.nats.tenants
+        : (await storage.listTenants()).map((t) => t.id);
       nats = new NatsBridge({ ...config.nats, tenants }, ctx.pipeline, log);
       await nats.start();
     }

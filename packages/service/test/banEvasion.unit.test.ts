@@ -19,14 +19,24 @@ const link = (a: string, b: string) => compareUsernames(usernameForms(a), userna
 
 describe('ban evasion: email normalisation', () => {
   it('reads case, surrounding space, +tags, Gmail dots and googlemail.com as the same mailbox', () => {
-    const same = ['j.smith@gmail.com', ' J.Smith@GMAIL.com ', 'jsmith+new@gmail.com', 'j.s.m.i.t.h@googlemail.com', 'JSmith+a.b@googlemail.com'];
+    const same = [
+      'j.smith@gmail.com',
+      ' J.Smith@GMAIL.com ',
+      'jsmith+new@gmail.com',
+      'j.s.m.i.t.h@googlemail.com',
+      'JSmith+a.b@googlemail.com',
+    ];
     for (const e of same) assert.equal(normaliseEmail(e), 'jsmith@gmail.com', e);
   });
 
   it('keeps dots outside Gmail and keeps different people apart', () => {
     assert.equal(normaliseEmail('j.smith+x@outlook.com'), 'j.smith@outlook.com');
     assert.notEqual(normaliseEmail('j.smith@outlook.com'), normaliseEmail('jsmith@outlook.com'));
-    assert.notEqual(normaliseEmail('alex.jones@gmail.com'), normaliseEmail('alex.brown@gmail.com'), 'a shared first name is not the same mailbox');
+    assert.notEqual(
+      normaliseEmail('alex.jones@gmail.com'),
+      normaliseEmail('alex.brown@gmail.com'),
+      'a shared first name is not the same mailbox',
+    );
   });
 
   it('refuses values that are not addresses', () => {
@@ -50,7 +60,8 @@ describe('ban evasion: phone normalisation', () => {
   });
 
   it('refuses letters and implausible lengths', () => {
-    for (const bad of ['call me', '12345', '+1234567890123456', 'tel:+447700900123']) assert.throws(() => normalisePhone(bad, '44'), IdentifierError, bad);
+    for (const bad of ['call me', '12345', '+1234567890123456', 'tel:+447700900123'])
+      assert.throws(() => normalisePhone(bad, '44'), IdentifierError, bad);
   });
 });
 
@@ -109,7 +120,10 @@ describe('ban evasion: username skeletons', () => {
     const keys = new Set(usernameKeys(base));
     for (const v of variants) {
       assert.equal(editDistance(base, v), 1, v);
-      assert.ok(usernameKeys(v).some((k) => keys.has(k)), `${v} shares a key`);
+      assert.ok(
+        usernameKeys(v).some((k) => keys.has(k)),
+        `${v} shares a key`,
+      );
     }
     assert.ok(!usernameKeys('moonlight').some((k) => keys.has(k)), 'an unrelated name shares none');
     assert.deepEqual(usernameKeys('abc'), [], 'too short for keys');
@@ -125,14 +139,21 @@ describe('ban evasion: username skeletons', () => {
 describe('ban evasion: policy section', () => {
   it('defaults to blocking on exact identifiers and flagging on IP, username and photo links', () => {
     assert.deepEqual(DEFAULT_POLICY.banEvasion.links, {
-      device_id: 'block', email: 'block', phone: 'block', payment_fingerprint: 'block', ip_fingerprint: 'flag', username: 'flag', photo: 'flag',
+      device_id: 'block',
+      email: 'block',
+      phone: 'block',
+      payment_fingerprint: 'block',
+      ip_fingerprint: 'flag',
+      username: 'flag',
+      photo: 'flag',
     });
     assert.equal(DEFAULT_POLICY.banEvasion.photoMaxDistance, 31);
   });
 
   it('counts every child-safety reason the console can disable an account for, and not harassment', () => {
     const disable = DEFAULT_ENFORCEMENT.steps.find((step) => step.action === 'disable')!;
-    for (const reason of disable.reasons.filter((r) => r !== 'harassment')) assert.ok(DEFAULT_POLICY.banEvasion.childSafetyReasons.includes(reason), reason);
+    for (const reason of disable.reasons.filter((r) => r !== 'harassment'))
+      assert.ok(DEFAULT_POLICY.banEvasion.childSafetyReasons.includes(reason), reason);
     assert.ok(!DEFAULT_POLICY.banEvasion.childSafetyReasons.includes('harassment'));
   });
 

@@ -12,9 +12,16 @@ const BIN = fileURLToPath(new URL('../bin/lifeguard-service.ts', import.meta.url
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 /** Runs the CLI; for `serve`, stops it (SIGTERM) once it prints that it listens. */
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], { cwd: REPO, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
+      cwd: REPO,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -38,7 +45,12 @@ describe('lifeguard serve and keys', () => {
     const result = await run(['serve', '--policy', file, '--port', '0', '--database', join(dir, 'never.db')]);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /refusing to start: invalid policy file/);
-    assert.ok(result.stderr.includes(`${file}:${line}: profiles.uk.childUnder: Invalid input: expected number, received string`), result.stderr);
+    assert.ok(
+      result.stderr.includes(
+        `${file}:${line}: profiles.uk.childUnder: Invalid input: expected number, received string`,
+      ),
+      result.stderr,
+    );
     assert.equal(result.stdout, '', 'nothing was started');
   });
 
@@ -55,7 +67,18 @@ describe('lifeguard serve and keys', () => {
 
   it('creates, lists and revokes keys with scopes, and refuses unknown scopes', async () => {
     const database = join(dir, 'keys.db');
-    const created = await run(['keys', 'create', '--tenant', 'acme', '--name', 'ingest bot', '--scopes', 'ingest,decide', '--database', database]);
+    const created = await run([
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--name',
+      'ingest bot',
+      '--scopes',
+      'ingest,decide',
+      '--database',
+      database,
+    ]);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout.trim(), /^lg_/);
     const listed = await run(['keys', 'list', '--tenant', 'acme', '--database', database]);
@@ -64,7 +87,16 @@ describe('lifeguard serve and keys', () => {
     assert.ok(!listed.stdout.includes(created.stdout.trim()), 'the key itself is not listed');
     assert.equal((await run(['keys', 'revoke', '--tenant', 'acme', '--id', id!, '--database', database])).code, 0);
     assert.match((await run(['keys', 'list', '--tenant', 'acme', '--database', database])).stdout, /\trevoked\t/);
-    const bad = await run(['keys', 'create', '--tenant', 'acme', '--scopes', 'ingest,superuser', '--database', database]);
+    const bad = await run([
+      'keys',
+      'create',
+      '--tenant',
+      'acme',
+      '--scopes',
+      'ingest,superuser',
+      '--database',
+      database,
+    ]);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /unknown scope "superuser"/);
   });
@@ -74,7 +106,10 @@ describe('lifeguard serve and keys', () => {
       for (const days of ['0', '3651', '7.5']) {
         const result = await run(['serve', '--port', '0', flag, days, '--database', join(dir, 'never-days.db')]);
         assert.equal(result.code, 1, `${flag} ${days}`);
-        assert.match(result.stderr, new RegExp(`${flag} must be a whole number from 1 to 3650 \\(got "${days.replace('.', '\\.')}"\\)`));
+        assert.match(
+          result.stderr,
+          new RegExp(`${flag} must be a whole number from 1 to 3650 \\(got "${days.replace('.', '\\.')}"\\)`),
+        );
         assert.doesNotMatch(result.stderr, /internal error|\n\s+at /, 'a usage error, not a stack trace');
       }
     }
@@ -82,9 +117,30 @@ describe('lifeguard serve and keys', () => {
 
   it('runs retention with the windows given on the command line', async () => {
     const database = join(dir, 'windows.db');
-    const key = (await run(['keys', 'create', '--tenant', 'acme', '--name', 'ops', '--scopes', 'admin', '--database', database])).stdout.trim();
+    const key = (
+      await run(['keys', 'create', '--tenant', 'acme', '--name', 'ops', '--scopes', 'admin', '--database', database])
+    ).stdout.trim();
     assert.match(key, /^lg_/, 'an admin key');
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', '--port', '0', '--log-level', 'error', '--database', database, '--retention-days', '7', '--dismissed-case-days', '5'], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        BIN,
+        'serve',
+        '--port',
+        '0',
+        '--log-level',
+        'error',
+        '--database',
+        database,
+        '--retention-days',
+        '7',
+        '--dismissed-case-days',
+        '5',
+      ],
+      { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -96,7 +152,10 @@ describe('lifeguard serve and keys', () => {
         child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
       const started = Date.now();
-      const res = await fetch(`${url}/v1/maintenance/retention`, { method: 'POST', headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${url}/v1/maintenance/retention`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}` },
+      });
       assert.equal(res.status, 200, await res.clone().text());
       const body = (await res.json()) as { olderThan: number; dismissedCases: { dismissedBefore: number } };
       const days = (t: number) => Math.round((started - t) / 86_400_000);
@@ -121,7 +180,10 @@ describe('lifeguard demo', () => {
     const summary = await runDemo({ write: (l) => lines.push(l) });
     const text = lines.join('\n');
     assert.ok(summary.caseId, text);
-    assert.ok(summary.caseOpenedAfter !== null && summary.caseOpenedAfter <= 4, `case opened after message ${summary.caseOpenedAfter}`);
+    assert.ok(
+      summary.caseOpenedAfter !== null && summary.caseOpenedAfter <= 4,
+      `case opened after message ${summary.caseOpenedAfter}`,
+    );
     const decision = (step: string) => summary.decisions.find((d) => d.step === step)?.decision;
     assert.equal(decision('stranger direct message'), 'block');
     assert.equal(decision('stranger friend request'), 'allow_with_warning');

@@ -29,7 +29,10 @@ describe('lifeguard staff add', () => {
   const database = join(dir, 'staff.db');
 
   it('creates the first admin of a new tenant with the password from stdin, hashed', async () => {
-    const result = await run(['staff', 'add', '--tenant', 'acme', '--email', 'Boss@Acme.example', '--name', 'Boss', '--database', database], 'a long enough password\n');
+    const result = await run(
+      ['staff', 'add', '--tenant', 'acme', '--email', 'Boss@Acme.example', '--name', 'Boss', '--database', database],
+      'a long enough password\n',
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout.trim(), /^staff_/);
     assert.ok(!result.stdout.includes('a long enough password') && !result.stderr.includes('a long enough password'));
@@ -39,20 +42,44 @@ describe('lifeguard staff add', () => {
       assert.equal(creds?.role, 'admin');
       assert.equal(creds?.tenantId, 'acme');
       assert.equal(await verifyPassword('a long enough password', creds!.passwordHash), true);
-      assert.deepEqual((await storage.listAudit('acme', { action: 'staff.create', limit: 5 }))[0]?.actor, { system: 'cli' });
+      assert.deepEqual((await storage.listAudit('acme', { action: 'staff.create', limit: 5 }))[0]?.actor, {
+        system: 'cli',
+      });
     } finally {
       await storage.close();
     }
   });
 
   it('refuses a short password, a taken email and an unknown role, saying why', async () => {
-    const short = await run(['staff', 'add', '--tenant', 'acme', '--email', 'x@acme.example', '--name', 'X', '--database', database], 'short\n');
+    const short = await run(
+      ['staff', 'add', '--tenant', 'acme', '--email', 'x@acme.example', '--name', 'X', '--database', database],
+      'short\n',
+    );
     assert.equal(short.code, 2);
     assert.match(short.stderr, /at least 12 characters/);
-    const taken = await run(['staff', 'add', '--tenant', 'acme', '--email', 'boss@acme.example', '--name', 'Again', '--database', database], 'another long password\n');
+    const taken = await run(
+      ['staff', 'add', '--tenant', 'acme', '--email', 'boss@acme.example', '--name', 'Again', '--database', database],
+      'another long password\n',
+    );
     assert.equal(taken.code, 2);
     assert.match(taken.stderr, /already exists/);
-    const role = await run(['staff', 'add', '--tenant', 'acme', '--email', 'y@acme.example', '--name', 'Y', '--role', 'owner', '--database', database], 'another long password\n');
+    const role = await run(
+      [
+        'staff',
+        'add',
+        '--tenant',
+        'acme',
+        '--email',
+        'y@acme.example',
+        '--name',
+        'Y',
+        '--role',
+        'owner',
+        '--database',
+        database,
+      ],
+      'another long password\n',
+    );
     assert.equal(role.code, 2);
     assert.match(role.stderr, /--role must be one of moderator, specialist, admin/);
   });

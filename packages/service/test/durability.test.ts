@@ -20,10 +20,14 @@ interface Running {
 }
 
 async function startServer(database: string): Promise<Running> {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, 'serve', '--database', database, '--port', '0', '--log-level', 'error', '--no-webhooks'], {
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', BIN, 'serve', '--database', database, '--port', '0', '--log-level', 'error', '--no-webhooks'],
+    {
+      cwd: REPO,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -103,7 +107,11 @@ async function killMidStream(database: string, storage: () => Promise<Storage>) 
       const ids = [...acked];
       const found = new Set((await s.getEventsByIds('acme', ids)).map((e) => e.event.id));
       const missing = ids.filter((id) => !found.has(id));
-      assert.deepEqual(missing.slice(0, 10), [], `${missing.length} of ${ids.length} acknowledged events are missing after SIGKILL`);
+      assert.deepEqual(
+        missing.slice(0, 10),
+        [],
+        `${missing.length} of ${ids.length} acknowledged events are missing after SIGKILL`,
+      );
     } finally {
       await s.close();
     }

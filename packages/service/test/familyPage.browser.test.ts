@@ -29,10 +29,16 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     const res = await page.goto(url);
     return { page, status: res?.status() ?? 0, csp: (await res?.allHeaders())?.['content-security-policy'] ?? '' };
   };
-  const accounts = (page: Page, section: string) => page.$$eval(`[data-section="${section}"] li[data-account]`, (els) => els.map((e) => e.getAttribute('data-account')));
+  const accounts = (page: Page, section: string) =>
+    page.$$eval(`[data-section="${section}"] li[data-account]`, (els) =>
+      els.map((e) => e.getAttribute('data-account')),
+    );
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) assert.fail(`Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set LIFEGUARD_SKIP_BROWSER=1`);
+    if (!existsSync(CHROMIUM))
+      assert.fail(
+        `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set LIFEGUARD_SKIP_BROWSER=1`,
+      );
     s = await startTestService('sqlite');
     base = await s.app.listen({ port: 0, host: '127.0.0.1' });
     const t = NOW();
@@ -45,34 +51,81 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       { type: 'contact', id: 'c2', time: t + 1, action: 'friend_accept', actorId: 'ella', targetId: 'coach_dan' },
     ]);
     assert.equal(res.statusCode, 200, res.body);
-    linkId = (await s.call('POST', '/v1/family/links', s.keys.decide, { parentId: 'mum', teenId: 'ella' })).json().link.id;
+    linkId = (await s.call('POST', '/v1/family/links', s.keys.decide, { parentId: 'mum', teenId: 'ella' })).json().link
+      .id;
     const messages = await s.ingest([
-      { type: 'message', id: 'm1', time: t + 2, conversationId: 'c-ej', senderId: 'jo', recipientIds: ['ella'], text: PRIVATE },
-      { type: 'message', id: 'm2', time: t + 3, conversationId: 'c-ed', senderId: 'coach_dan', recipientIds: ['ella'], text: `<script>document.title='x'</script> ${PRIVATE}` },
+      {
+        type: 'message',
+        id: 'm1',
+        time: t + 2,
+        conversationId: 'c-ej',
+        senderId: 'jo',
+        recipientIds: ['ella'],
+        text: PRIVATE,
+      },
+      {
+        type: 'message',
+        id: 'm2',
+        time: t + 3,
+        conversationId: 'c-ed',
+        senderId: 'coach_dan',
+        recipientIds: ['ella'],
+        text: `<script>document.title='x'</script> ${PRIVATE}`,
+      },
     ]);
     assert.equal(messages.statusCode, 200, messages.body);
-    assert.equal((await s.call('POST', `/v1/family/links/${linkId}/accept`, s.keys.decide, { teenId: 'ella' })).statusCode, 200, 'accepted');
-    await s.call('PUT', '/v1/family/settings/ella', s.keys.decide, { settings: { profile_private: true, precise_location_off: false } });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+    assert.equal(
+      (await s.call('POST', `/v1/family/links/${linkId}/accept`, s.keys.decide, { teenId: 'ella' })).statusCode,
+      200,
+      'accepted',
+    );
+    await s.call('PUT', '/v1/family/settings/ella', s.keys.decide, {
+      settings: { profile_private: true, precise_location_off: false },
+    });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+    });
   });
   after(async () => {
     await browser?.close();
     await s?.close();
   });
 
-  it('shows the parent who the teen talks to, in the platform\'s theme, without any message text', async () => {
-    const { page, status, csp } = await open(await pageUrl('mum', { theme: { accent: '#c2185b', font: 'Georgia, serif' } }));
+  it("shows the parent who the teen talks to, in the platform's theme, without any message text", async () => {
+    const { page, status, csp } = await open(
+      await pageUrl('mum', { theme: { accent: '#c2185b', font: 'Georgia, serif' } }),
+    );
     assert.equal(status, 200, 'page served');
     assert.match(csp, /default-src 'none'/, 'strict CSP');
     assert.equal(await page.textContent('h1'), 'Family Centre', 'title');
-    assert.match(await page.textContent('[data-intro]') ?? '', /what you can see about ella/, 'the parent sentence');
+    assert.match((await page.textContent('[data-intro]')) ?? '', /what you can see about ella/, 'the parent sentence');
     assert.deepEqual((await accounts(page, 'recent')).sort(), ['coach_dan', 'jo'], 'who ella exchanged messages with');
-    assert.deepEqual(await page.$$eval('[data-section="new"] .tag', (els) => els.map((e) => e.textContent)), ['adult'], 'the adult new connection is marked');
-    assert.match(await page.textContent('[data-section="settings"]') ?? '', /1 setting is changed from the safe default/, 'settings state');
-    const body = await page.textContent('body') ?? '';
-    assert.ok(!body.includes('tulip') && !body.includes('gym') && !body.includes('script'), 'no message text on the page');
-    assert.equal(await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--lg-accent').trim()"), '#c2185b', 'the theme accent applies');
-    assert.match(await page.evaluate<string>('getComputedStyle(document.body).fontFamily'), /Georgia/, 'the theme font applies');
+    assert.deepEqual(
+      await page.$$eval('[data-section="new"] .tag', (els) => els.map((e) => e.textContent)),
+      ['adult'],
+      'the adult new connection is marked',
+    );
+    assert.match(
+      (await page.textContent('[data-section="settings"]')) ?? '',
+      /1 setting is changed from the safe default/,
+      'settings state',
+    );
+    const body = (await page.textContent('body')) ?? '';
+    assert.ok(
+      !body.includes('tulip') && !body.includes('gym') && !body.includes('script'),
+      'no message text on the page',
+    );
+    assert.equal(
+      await page.evaluate<string>("getComputedStyle(document.documentElement).getPropertyValue('--lg-accent').trim()"),
+      '#c2185b',
+      'the theme accent applies',
+    );
+    assert.match(
+      await page.evaluate<string>('getComputedStyle(document.body).fontFamily'),
+      /Georgia/,
+      'the theme font applies',
+    );
     assert.equal(await page.$$eval('script', (els) => els.length), 0, 'no script at all');
     await page.close();
   });
@@ -80,13 +133,34 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
   it('shows the teen the same screen, with help, and lets either report an account', async () => {
     const parent = await open(await pageUrl('mum'));
     const teen = await open(await pageUrl('ella'));
-    for (const section of ['recent', 'new']) assert.deepEqual(await accounts(teen.page, section), await accounts(parent.page, section), `${section}: the teen sees what the parent sees`);
-    assert.match(await teen.page.textContent('[data-intro]') ?? '', /exactly what your parent or carer \(mum\) sees/, 'the teen sentence');
-    assert.match(await teen.page.textContent('[data-section="help"]') ?? '', /Childline[\s\S]*0800 1111/, 'Childline for a UK teen');
-    assert.equal(await teen.page.$$eval('[data-end]', (els) => els.length), 0, 'a 14-year-old has no end button (the parent ends it)');
+    for (const section of ['recent', 'new'])
+      assert.deepEqual(
+        await accounts(teen.page, section),
+        await accounts(parent.page, section),
+        `${section}: the teen sees what the parent sees`,
+      );
+    assert.match(
+      (await teen.page.textContent('[data-intro]')) ?? '',
+      /exactly what your parent or carer \(mum\) sees/,
+      'the teen sentence',
+    );
+    assert.match(
+      (await teen.page.textContent('[data-section="help"]')) ?? '',
+      /Childline[\s\S]*0800 1111/,
+      'Childline for a UK teen',
+    );
+    assert.equal(
+      await teen.page.$$eval('[data-end]', (els) => els.length),
+      0,
+      'a 14-year-old has no end button (the parent ends it)',
+    );
     await teen.page.click('[data-section="recent"] [data-report="coach_dan"]');
     await teen.page.waitForSelector('[role="status"]');
-    assert.match(await teen.page.textContent('[role="status"]') ?? '', /moderators will look at this account/, 'reported');
+    assert.match(
+      (await teen.page.textContent('[role="status"]')) ?? '',
+      /moderators will look at this account/,
+      'reported',
+    );
     const audit = await s.storage.listAudit('acme', { action: 'family.report', limit: 5 });
     assert.equal(audit[0]?.targetId, 'coach_dan', 'the report is in the audit log');
     await parent.page.close();
@@ -98,9 +172,9 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     const token = good.searchParams.get('token')!;
     const forged = await open(`${base}/family/page?token=${token.slice(0, -4)}AAAA`);
     assert.equal(forged.status, 401, 'forged token refused');
-    assert.match(await forged.page.textContent('[data-error]') ?? '', /bad signature/, 'says why');
+    assert.match((await forged.page.textContent('[data-error]')) ?? '', /bad signature/, 'says why');
     const missing = await open(`${base}/family/page`);
-    assert.match(await missing.page.textContent('[data-error]') ?? '', /missing or malformed/, 'no token');
+    assert.match((await missing.page.textContent('[data-error]')) ?? '', /missing or malformed/, 'no token');
     await forged.page.close();
     await missing.page.close();
   });
@@ -110,7 +184,7 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     const { page } = await open(url);
     await page.click('[data-end]');
     await page.waitForSelector('[data-ended]');
-    assert.match(await page.textContent('[data-ended]') ?? '', /has ended/, 'ended');
+    assert.match((await page.textContent('[data-ended]')) ?? '', /has ended/, 'ended');
     const again = await page.goto(url);
     assert.equal(again?.status(), 409, 'an ended link has no view');
     await page.close();

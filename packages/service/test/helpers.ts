@@ -8,7 +8,12 @@ export interface TestService {
   app: FastifyInstance;
   storage: Storage;
   keys: { admin: string; ingest: string; decide: string; reader: string; reviewer: string; otherAdmin: string };
-  call(method: string, url: string, key: string | null, payload?: unknown): Promise<LightMyRequestResponse & { json(): any }>;
+  call(
+    method: string,
+    url: string,
+    key: string | null,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse & { json(): any }>;
   ingest(events: unknown[], key?: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
@@ -31,7 +36,14 @@ export async function startTestService(kind: TestStoreKind, config: Partial<Serv
       method: method as 'GET',
       url,
       headers: key ? { authorization: `Bearer ${key}` } : {},
-      ...(payload === undefined ? {} : typeof payload === 'string' ? { payload, headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' } } : { payload: payload as object }),
+      ...(payload === undefined
+        ? {}
+        : typeof payload === 'string'
+          ? {
+              payload,
+              headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), 'content-type': 'application/json' },
+            }
+          : { payload: payload as object }),
     }) as ReturnType<TestService['call']>;
   return {
     app,

@@ -33,7 +33,10 @@ describe('HTTP limits over a socket', () => {
   it('answers headers over 16 KiB with 431 in the one error shape', async () => {
     const res = await get(port, { 'x-padding': 'p'.repeat(20_000) });
     assert.equal(res.status, 431, res.body);
-    assert.deepEqual(JSON.parse(res.body), { error: 'request headers are larger than the limit of 16 KiB', code: 'invalid_request' });
+    assert.deepEqual(JSON.parse(res.body), {
+      error: 'request headers are larger than the limit of 16 KiB',
+      code: 'invalid_request',
+    });
     assert.equal((await get(port, {})).status, 200, 'the server still answers');
   });
 });

@@ -3,7 +3,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { CATALOGUES, chooseLocale, DEFAULT_LOCALE, LOCALES, messageArguments, Messages, MESSAGE_KEYS } from '../src/i18n/catalogue.ts';
+import {
+  CATALOGUES,
+  chooseLocale,
+  DEFAULT_LOCALE,
+  LOCALES,
+  messageArguments,
+  Messages,
+  MESSAGE_KEYS,
+} from '../src/i18n/catalogue.ts';
 import { COUNTRY_HELP, helpResourcesFor } from '../src/i18n/helplines.ts';
 import { DEFAULT_POLICY, parsePolicy, PolicyError } from '../src/policy/policy.ts';
 
@@ -51,7 +59,10 @@ describe('message catalogues', () => {
 
   it('are translated, not copies of English', () => {
     for (const locale of ['de', 'fr', 'es', 'pt-BR', 'it', 'nl', 'pl'] as const) {
-      const same = MESSAGE_KEYS.filter((k) => CATALOGUES[locale][k] === CATALOGUES['en-GB'][k] && !/^\{[^}]*\}( \{[^}]*\})*$/.test(CATALOGUES['en-GB'][k]!));
+      const same = MESSAGE_KEYS.filter(
+        (k) =>
+          CATALOGUES[locale][k] === CATALOGUES['en-GB'][k] && !/^\{[^}]*\}( \{[^}]*\})*$/.test(CATALOGUES['en-GB'][k]!),
+      );
       assert.ok(same.length <= 1, `${locale} copies English for: ${same.join(', ')}`);
     }
   });
@@ -59,8 +70,16 @@ describe('message catalogues', () => {
   it('format plurals per language (Polish few and many)', () => {
     const m = new Messages();
     assert.equal(m.format('t', 'pl', 'family.messages', { count: 3, last: 0 }).split(',')[0], '3 wiadomości', 'few');
-    assert.equal(m.format('t', 'en-GB', 'nudge.recipient.not_connected', { count: 1 }), 'You are not connected with this person (1 friend in common).', 'one');
-    assert.match(m.format('t', 'de', 'nudge.recipient.not_connected', { count: 2 }), /2 gemeinsame Freunde/, 'German other');
+    assert.equal(
+      m.format('t', 'en-GB', 'nudge.recipient.not_connected', { count: 1 }),
+      'You are not connected with this person (1 friend in common).',
+      'one',
+    );
+    assert.match(
+      m.format('t', 'de', 'nudge.recipient.not_connected', { count: 2 }),
+      /2 gemeinsame Freunde/,
+      'German other',
+    );
   });
 });
 
@@ -93,7 +112,13 @@ describe('per-tenant message overrides', () => {
   const policyWith = (messages: unknown) => JSON.stringify({ ...DEFAULT_POLICY, messages });
 
   it('apply to the named tenant (or every tenant with "*") and nowhere else', () => {
-    const policy = parsePolicy(policyWith({ acme: { 'en-GB': { 'family.title': 'Acme Family Hub' } }, '*': { de: { 'family.title': 'Familie' } } }), 'policy.json');
+    const policy = parsePolicy(
+      policyWith({
+        acme: { 'en-GB': { 'family.title': 'Acme Family Hub' } },
+        '*': { de: { 'family.title': 'Familie' } },
+      }),
+      'policy.json',
+    );
     const m = new Messages(policy.messages);
     assert.equal(m.format('acme', 'en-GB', 'family.title'), 'Acme Family Hub', 'the tenant override');
     assert.equal(m.format('globex', 'en-GB', 'family.title'), 'Family Centre', 'other tenants keep the catalogue');
@@ -102,14 +127,25 @@ describe('per-tenant message overrides', () => {
 
   it('are refused when the key is unknown, the syntax is bad or a variable is not given', () => {
     try {
-      parsePolicy(policyWith({ acme: { 'en-GB': { 'family.titel': 'x', 'family.invite': '{parent wants', 'family.view.parent': 'Hi {name}' } } }), 'policy.json');
+      parsePolicy(
+        policyWith({
+          acme: {
+            'en-GB': { 'family.titel': 'x', 'family.invite': '{parent wants', 'family.view.parent': 'Hi {name}' },
+          },
+        }),
+        'policy.json',
+      );
       assert.fail('expected a PolicyError');
     } catch (err) {
       assert.ok(err instanceof PolicyError, 'a PolicyError');
       const text = err.problems.join('\n');
       assert.match(text, /messages\.acme\.en-GB\.family\.titel: no message "family\.titel"/, 'unknown key named');
       assert.match(text, /family\.invite: not a valid ICU message/, 'bad syntax named');
-      assert.match(text, /family\.view\.parent: uses \{name\}, which "family\.view\.parent" is not given \(it has: \{teen\}\)/, 'unknown variable named');
+      assert.match(
+        text,
+        /family\.view\.parent: uses \{name\}, which "family\.view\.parent" is not given \(it has: \{teen\}\)/,
+        'unknown variable named',
+      );
     }
   });
 });
@@ -117,12 +153,29 @@ describe('per-tenant message overrides', () => {
 describe('helplines per country', () => {
   it('offer Childline and Report Remove in the UK, 116 111 in Germany and Poland, Take It Down everywhere', () => {
     const uk = helpResourcesFor(DEFAULT_POLICY, DEFAULT_POLICY.profiles.uk!, 'GB');
-    assert.ok(uk.some((r) => r.name === 'Childline' && r.phone === '0800 1111'), 'Childline 0800 1111');
-    assert.ok(uk.some((r) => r.id === 'report-remove'), 'Report Remove');
-    for (const c of ['DE', 'PL']) assert.ok(helpResourcesFor(DEFAULT_POLICY, DEFAULT_POLICY.profiles.eu!, c).some((r) => r.phone === '116 111'), `116 111 in ${c}`);
-    for (const [c, list] of Object.entries(COUNTRY_HELP)) assert.ok(list.some((r) => r.id === 'take-it-down'), `Take It Down in ${c}`);
+    assert.ok(
+      uk.some((r) => r.name === 'Childline' && r.phone === '0800 1111'),
+      'Childline 0800 1111',
+    );
+    assert.ok(
+      uk.some((r) => r.id === 'report-remove'),
+      'Report Remove',
+    );
+    for (const c of ['DE', 'PL'])
+      assert.ok(
+        helpResourcesFor(DEFAULT_POLICY, DEFAULT_POLICY.profiles.eu!, c).some((r) => r.phone === '116 111'),
+        `116 111 in ${c}`,
+      );
+    for (const [c, list] of Object.entries(COUNTRY_HELP))
+      assert.ok(
+        list.some((r) => r.id === 'take-it-down'),
+        `Take It Down in ${c}`,
+      );
     const be = helpResourcesFor(DEFAULT_POLICY, DEFAULT_POLICY.profiles.eu!, 'BE');
-    assert.ok(be.some((r) => r.phone === '116 111'), 'an EU country without its own entry gets the EU profile\'s 116 111');
+    assert.ok(
+      be.some((r) => r.phone === '116 111'),
+      "an EU country without its own entry gets the EU profile's 116 111",
+    );
     assert.equal(new Set(uk.map((r) => r.id)).size, uk.length, 'each service once');
   });
 });

@@ -24,7 +24,9 @@ async function imageA(): Promise<Buffer> {
       px[o + 2] = Math.round(128 + 100 * Math.sin(x / 20) * Math.cos(y / 30));
     }
   }
-  return sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 /** Concentric rings and stripes: unrelated to A. */
@@ -39,7 +41,9 @@ async function imageB(): Promise<Buffer> {
       px[o + 2] = 255 - ring;
     }
   }
-  return sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } }).png().toBuffer();
+  return sharp(px, { raw: { width: SIZE, height: SIZE, channels: 3 } })
+    .png()
+    .toBuffer();
 }
 
 function pngChunk(type: string, data: Buffer): Buffer {
@@ -58,7 +62,12 @@ function bombPng(): Buffer {
   ihdr.writeUInt32BE(50_000, 4);
   ihdr[8] = 8; // bit depth
   ihdr[9] = 2; // RGB
-  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), pngChunk('IHDR', ihdr), pngChunk('IDAT', deflateSync(Buffer.alloc(1024))), pngChunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([
+    Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]),
+    pngChunk('IHDR', ihdr),
+    pngChunk('IDAT', deflateSync(Buffer.alloc(1024))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
 }
 
 function suite(kind: TestStoreKind, skip?: string): void {
@@ -72,9 +81,19 @@ function suite(kind: TestStoreKind, skip?: string): void {
     let otherDecide: string;
 
     const upload = (bytes: Buffer, query: string, key: string | null, contentType = 'image/png') =>
-      s.app.inject({ method: 'POST', url: `/v1/media/match?${query}`, headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) }, payload: bytes });
+      s.app.inject({
+        method: 'POST',
+        url: `/v1/media/match?${query}`,
+        headers: { 'content-type': contentType, ...(key ? { authorization: `Bearer ${key}` } : {}) },
+        payload: bytes,
+      });
     const importList = (bank: string, text: string, key = s.keys.admin, query = '') =>
-      s.app.inject({ method: 'POST', url: `/v1/banks/${bank}/hashes${query}`, headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` }, payload: text });
+      s.app.inject({
+        method: 'POST',
+        url: `/v1/banks/${bank}/hashes${query}`,
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${key}` },
+        payload: text,
+      });
 
     before(async () => {
       s = await startTestService(kind);
@@ -87,8 +106,14 @@ function suite(kind: TestStoreKind, skip?: string): void {
       const imported = await importList('known-list', `# test list\npdq:${aPdq},ref-0001\n`);
       assert.equal(imported.statusCode, 200, imported.body);
       assert.equal(imported.json().added, 1);
-      assert.equal((await s.call('POST', '/v1/webhooks', s.keys.admin, { url: 'https://example.test/hook', events: ['case.*'] })).statusCode, 201);
-      otherDecide = (await s.call('POST', '/v1/keys', s.keys.otherAdmin, { name: 'globex decide', scopes: ['decide'] })).json().key;
+      assert.equal(
+        (await s.call('POST', '/v1/webhooks', s.keys.admin, { url: 'https://example.test/hook', events: ['case.*'] }))
+          .statusCode,
+        201,
+      );
+      otherDecide = (
+        await s.call('POST', '/v1/keys', s.keys.otherAdmin, { name: 'globex decide', scopes: ['decide'] })
+      ).json().key;
     });
     after(async () => {
       await s?.close();
@@ -101,7 +126,9 @@ function suite(kind: TestStoreKind, skip?: string): void {
       assert.equal(out.pdq, aPdq);
       assert.ok(out.quality >= 50);
       assert.equal(out.md5, createHash('md5').update(a).digest('hex'));
-      assert.deepEqual(out.matches, [{ bank: 'known-list', kind: 'pdq', distance: 0, hash: aPdq, metadata: 'ref-0001' }]);
+      assert.deepEqual(out.matches, [
+        { bank: 'known-list', kind: 'pdq', distance: 0, hash: aPdq, metadata: 'ref-0001' },
+      ]);
       assert.equal(out.case.opened, true);
       assert.ok(!res.body.includes(a.subarray(0, 48).toString('base64')), 'the image is not echoed');
 
@@ -166,27 +193,53 @@ function suite(kind: TestStoreKind, skip?: string): void {
       const md5Match = res.json().matches.find((m: any) => m.kind === 'md5');
       assert.deepEqual(md5Match, { bank: 'file-list', kind: 'md5', distance: 0, hash: md5, metadata: 'ref-77' });
 
-      const client = await s.call('POST', '/v1/media/match', s.keys.decide, { md5: md5.toUpperCase(), userId: 'uploader-4' });
+      const client = await s.call('POST', '/v1/media/match', s.keys.decide, {
+        md5: md5.toUpperCase(),
+        userId: 'uploader-4',
+      });
       assert.equal(client.statusCode, 200, client.body);
       assert.equal(client.json().matches[0].kind, 'md5');
-      const byPdq = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, quality: 100, userId: 'uploader-5' });
+      const byPdq = await s.call('POST', '/v1/media/match', s.keys.decide, {
+        pdq: aPdq,
+        quality: 100,
+        userId: 'uploader-5',
+      });
       assert.equal(byPdq.json().matches[0].distance, 0);
       assert.equal(byPdq.json().case.opened, true);
-      const lowQuality = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, quality: 10, userId: 'uploader-6' });
+      const lowQuality = await s.call('POST', '/v1/media/match', s.keys.decide, {
+        pdq: aPdq,
+        quality: 10,
+        userId: 'uploader-6',
+      });
       assert.deepEqual(lowQuality.json().matches, [], 'PDQ of quality under 50 is not matched');
     });
 
     it('keeps the matcher in step with removals and enable/disable', async () => {
       assert.equal((await s.call('POST', '/v1/banks/known-list/disable', s.keys.admin)).json().enabled, false);
-      assert.deepEqual((await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-7' })).json().matches, []);
+      assert.deepEqual(
+        (await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-7' })).json().matches,
+        [],
+      );
       assert.equal((await s.call('POST', '/v1/banks/known-list/enable', s.keys.admin)).json().enabled, true);
-      assert.equal((await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-7' })).json().matches.length, 1);
+      assert.equal(
+        (await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-7' })).json().matches.length,
+        1,
+      );
 
       assert.equal((await s.call('DELETE', `/v1/banks/known-list/hashes/${aPdq}`, s.keys.admin)).statusCode, 204);
       assert.equal((await s.call('DELETE', `/v1/banks/known-list/hashes/${aPdq}`, s.keys.admin)).statusCode, 404);
-      assert.deepEqual((await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-8' })).json().matches, []);
+      assert.deepEqual(
+        (await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: aPdq, userId: 'u-8' })).json().matches,
+        [],
+      );
       const listed = (await s.call('GET', '/v1/banks', s.keys.admin)).json().banks;
-      assert.deepEqual(listed.map((x: any) => [x.name, x.counts.pdq, x.counts.md5]), [['file-list', 0, 1], ['known-list', 0, 0]]);
+      assert.deepEqual(
+        listed.map((x: any) => [x.name, x.counts.pdq, x.counts.md5]),
+        [
+          ['file-list', 0, 1],
+          ['known-list', 0, 0],
+        ],
+      );
       // Put it back for the tests that follow.
       assert.equal((await importList('known-list', `pdq:${aPdq},ref-0001\n`)).json().added, 1);
     });
@@ -239,13 +292,23 @@ function suite(kind: TestStoreKind, skip?: string): void {
         assert.match(octet.json().error, /image\/jpeg, image\/png, image\/webp/);
         assert.equal((await upload(a, 'userId=u', s.keys.decide, 'text/plain')).statusCode, 415);
         const gif = await sharp(a).gif().toBuffer();
-        assert.equal((await upload(gif, 'userId=u', s.keys.decide, 'image/png')).statusCode, 415, 'a GIF is not accepted as PNG');
+        assert.equal(
+          (await upload(gif, 'userId=u', s.keys.decide, 'image/png')).statusCode,
+          415,
+          'a GIF is not accepted as PNG',
+        );
       });
 
       it('names malformed hashes and missing fields', async () => {
         const res = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: 'xyz', md5: '12', userId: 'u' });
         assert.equal(res.statusCode, 400);
-        assert.deepEqual(res.json().problems.map((p: string) => p.split(':')[0]).sort(), ['md5', 'pdq']);
+        assert.deepEqual(
+          res
+            .json()
+            .problems.map((p: string) => p.split(':')[0])
+            .sort(),
+          ['md5', 'pdq'],
+        );
         const none = await s.call('POST', '/v1/media/match', s.keys.decide, { userId: 'u' });
         assert.equal(none.statusCode, 400);
         assert.match(none.json().problems[0], /at least one of pdq, md5, sha256/);
@@ -256,11 +319,22 @@ function suite(kind: TestStoreKind, skip?: string): void {
 
       it('reports each malformed line of a hash list and imports nothing', async () => {
         const before = (await s.call('GET', '/v1/banks/file-list', s.keys.admin)).json().counts;
-        const res = await importList('file-list', `${'ab'.repeat(16)}\nnot-a-hash\nfoo:${'cd'.repeat(16)}\n${'ef'.repeat(20)}\n`);
+        const res = await importList(
+          'file-list',
+          `${'ab'.repeat(16)}\nnot-a-hash\nfoo:${'cd'.repeat(16)}\n${'ef'.repeat(20)}\n`,
+        );
         assert.equal(res.statusCode, 400);
-        assert.deepEqual(res.json().problems.map((p: string) => p.split(':')[0]), ['line 2', 'line 3', 'line 4']);
+        assert.deepEqual(
+          res.json().problems.map((p: string) => p.split(':')[0]),
+          ['line 2', 'line 3', 'line 4'],
+        );
         assert.deepEqual((await s.call('GET', '/v1/banks/file-list', s.keys.admin)).json().counts, before);
-        const skipped = await importList('file-list', `${'ab'.repeat(16)}\nnot-a-hash\n`, s.keys.admin, '?skipInvalid=true');
+        const skipped = await importList(
+          'file-list',
+          `${'ab'.repeat(16)}\nnot-a-hash\n`,
+          s.keys.admin,
+          '?skipInvalid=true',
+        );
         assert.equal(skipped.json().added, 1);
         assert.equal(skipped.json().invalid, 1);
       });
@@ -308,13 +382,27 @@ describe('image decoding under load', () => {
     const side = 2000;
     const noise = Buffer.alloc(side * side * 3);
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
-    const big = await sharp(noise, { raw: { width: side, height: side, channels: 3 } }).png({ compressionLevel: 1 }).toBuffer();
-    const send = () => s.app.inject({ method: 'POST', url: '/v1/media/match?userId=load-1', headers: { 'content-type': 'image/png', authorization: `Bearer ${s.keys.decide}` }, payload: big });
+    const big = await sharp(noise, { raw: { width: side, height: side, channels: 3 } })
+      .png({ compressionLevel: 1 })
+      .toBuffer();
+    const send = () =>
+      s.app.inject({
+        method: 'POST',
+        url: '/v1/media/match?userId=load-1',
+        headers: { 'content-type': 'image/png', authorization: `Bearer ${s.keys.decide}` },
+        payload: big,
+      });
     const answers = await Promise.all(Array.from({ length: 6 }, send));
     const codes = answers.map((r) => r.statusCode).sort();
     const refused = answers.filter((r) => r.statusCode === 429);
-    assert.ok(codes.every((c) => c === 200 || c === 429), `only 200 and 429: ${codes.join(', ')}`);
-    assert.ok(codes.filter((c) => c === 200).length >= 2, `the decoder and its one waiter are served: ${codes.join(', ')}`);
+    assert.ok(
+      codes.every((c) => c === 200 || c === 429),
+      `only 200 and 429: ${codes.join(', ')}`,
+    );
+    assert.ok(
+      codes.filter((c) => c === 200).length >= 2,
+      `the decoder and its one waiter are served: ${codes.join(', ')}`,
+    );
     assert.ok(refused.length >= 1, `a burst past one decoder and one waiter is refused: ${codes.join(', ')}`);
     for (const r of refused) {
       assert.equal(r.json().code, 'rate_limited', r.body);
@@ -336,9 +424,18 @@ describe('bank import under load', () => {
   it('answers other requests while a large list is being imported, and imports all of it', async () => {
     assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'large' })).statusCode, 201);
     const n = 60_000;
-    const list = Array.from({ length: n }, (_, i) => `pdq:${createHash('sha256').update(`hash ${i}`).digest('hex')},ref-${i}`).join('\n');
+    const list = Array.from(
+      { length: n },
+      (_, i) => `pdq:${createHash('sha256').update(`hash ${i}`).digest('hex')},ref-${i}`,
+    ).join('\n');
     const order: string[] = [];
-    const importing = s.app.inject({ method: 'POST', url: '/v1/banks/large/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: list })
+    const importing = s.app
+      .inject({
+        method: 'POST',
+        url: '/v1/banks/large/hashes',
+        headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` },
+        payload: list,
+      })
       .then((res) => {
         order.push('import');
         return res;
@@ -354,14 +451,22 @@ describe('bank import under load', () => {
     assert.deepEqual(order, ['health', 'import'], 'the other request did not wait for the whole import');
     assert.equal(imported.statusCode, 200, imported.body);
     assert.equal(imported.json().added, n, 'every hash imported');
-    const match = await s.call('POST', '/v1/media/match', s.keys.decide, { pdq: createHash('sha256').update('hash 59999').digest('hex'), userId: 'import-check' });
+    const match = await s.call('POST', '/v1/media/match', s.keys.decide, {
+      pdq: createHash('sha256').update('hash 59999').digest('hex'),
+      userId: 'import-check',
+    });
     assert.equal(match.json().matches[0]?.distance, 0, `the last hash of the list is matched: ${match.body}`);
   });
 
   it('refuses a hash list that is not UTF-8, importing nothing', async () => {
     assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'latin1' })).statusCode, 201);
     const bytes = Buffer.concat([Buffer.from(`pdq:${'a'.repeat(64)},caf`), Buffer.from([0xe9]), Buffer.from('\n')]);
-    const res = await s.app.inject({ method: 'POST', url: '/v1/banks/latin1/hashes', headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` }, payload: bytes });
+    const res = await s.app.inject({
+      method: 'POST',
+      url: '/v1/banks/latin1/hashes',
+      headers: { 'content-type': 'text/plain', authorization: `Bearer ${s.keys.admin}` },
+      payload: bytes,
+    });
     assert.equal(res.statusCode, 400, res.body);
     assert.match(res.json().error, /not valid UTF-8/);
   });

@@ -15,8 +15,10 @@ async function natsUnavailable(): Promise<string | null> {
     await nc.close();
     return null;
   } catch (err) {
-    return `NATS JetStream unreachable at ${SERVERS} (${(err as Error).message}). Start nats-server with JetStream ` +
-      '(`nats-server -js`, from https://github.com/nats-io/nats-server/releases) or point LIFEGUARD_TEST_NATS at one to run these tests';
+    return (
+      `NATS JetStream unreachable at ${SERVERS} (${(err as Error).message}). Start nats-server with JetStream ` +
+      '(`nats-server -js`, from https://github.com/nats-io/nats-server/releases) or point LIFEGUARD_TEST_NATS at one to run these tests'
+    );
   }
 }
 
@@ -32,7 +34,9 @@ describe('ingestion from NATS JetStream', { skip: natsSkip }, () => {
   const rejected: { problems: string[] }[] = [];
 
   before(async () => {
-    s = await startTestService('sqlite', { nats: { servers: SERVERS, stream, subjectPrefix: prefix, tenants: ['acme'] } });
+    s = await startTestService('sqlite', {
+      nats: { servers: SERVERS, stream, subjectPrefix: prefix, tenants: ['acme'] },
+    });
     nc = await connect({ servers: SERVERS });
     const sub = nc.subscribe(`${prefix}.acme.rejected`);
     void (async () => {
@@ -54,13 +58,24 @@ describe('ingestion from NATS JetStream', { skip: natsSkip }, () => {
       await new Promise((r) => setTimeout(r, 25));
     }
   };
-  const msg = (id: string, text: string) => ({ type: 'message', id, time: NOW(), conversationId: 'nats-conv', senderId: 'a', recipientIds: ['b'], text });
+  const msg = (id: string, text: string) => ({
+    type: 'message',
+    id,
+    time: NOW(),
+    conversationId: 'nats-conv',
+    senderId: 'a',
+    recipientIds: ['b'],
+    text,
+  });
 
   it('stores published events (single and batched) and acknowledges them only once stored', async () => {
     const js = nc.jetstream();
     await js.publish(`${prefix}.acme.events`, codec.encode(msg('n1', 'hello')));
     await js.publish(`${prefix}.acme.events`, codec.encode([msg('n2', 'how was school'), msg('n3', 'fine')]));
-    await waitFor('three stored events', async () => (await s.storage.getEventsByIds('acme', ['n1', 'n2', 'n3'])).length === 3);
+    await waitFor(
+      'three stored events',
+      async () => (await s.storage.getEventsByIds('acme', ['n1', 'n2', 'n3'])).length === 3,
+    );
     const jsm = await nc.jetstreamManager();
     await waitFor('all messages acknowledged', async () => {
       const info = await jsm.consumers.info(stream, 'lifeguard-service-acme');

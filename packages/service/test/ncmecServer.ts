@@ -36,7 +36,10 @@ export class LocalNcmec {
   private nextFile = 1;
   url = '';
 
-  constructor(private readonly username = 'lifeguard-test', private readonly password = 'test-password') {}
+  constructor(
+    private readonly username = 'lifeguard-test',
+    private readonly password = 'test-password',
+  ) {}
 
   fail(path: string, ...faults: Fault[]): void {
     this.faults.set(path, [...(this.faults.get(path) ?? []), ...faults]);
@@ -47,10 +50,13 @@ export class LocalNcmec {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res).catch((err) => {
-      res.statusCode = 500;
-      res.end(String(err));
-    }));
+    this.server = createServer(
+      (req, res) =>
+        void this.handle(req, res).catch((err) => {
+          res.statusCode = 500;
+          res.end(String(err));
+        }),
+    );
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}/ispws`;
     return this.url;
@@ -102,10 +108,19 @@ export class LocalNcmec {
     if (fault?.kind === 'code') return this.error(res, fault.status ?? 500, fault.code, fault.description);
     const beforeAnswer = fault?.kind === 'before_answer' ? fault.run : null;
 
-    const form = async () => new Request('http://local/', { method: 'POST', headers: { 'content-type': String(req.headers['content-type'] ?? '') }, body: raw }).formData();
+    const form = async () =>
+      new Request('http://local/', {
+        method: 'POST',
+        headers: { 'content-type': String(req.headers['content-type'] ?? '') },
+        body: raw,
+      }).formData();
     const ok = (root: string, fields: Record<string, unknown>) => {
       beforeAnswer?.();
-      this.answer(res, 200, root, { responseCode: 0, ...(root === 'reportResponse' ? { responseDescription: 'Success' } : {}), ...fields });
+      this.answer(res, 200, root, {
+        responseCode: 0,
+        ...(root === 'reportResponse' ? { responseDescription: 'Success' } : {}),
+        ...fields,
+      });
     };
 
     if (req.method === 'GET' && path === '/status') return ok('reportResponse', {});
@@ -160,7 +175,11 @@ export class LocalNcmec {
       else report.retracted = true;
       if (path === '/finish') {
         beforeAnswer?.();
-        return this.answer(res, 200, 'reportDoneResponse', { responseCode: 0, reportId: id, files: [...report.files.keys()] });
+        return this.answer(res, 200, 'reportDoneResponse', {
+          responseCode: 0,
+          reportId: id,
+          files: [...report.files.keys()],
+        });
       }
       return ok('reportResponse', { reportId: id });
     }

@@ -10,7 +10,13 @@ import { IngestBusyError, IngestPipeline } from '../src/ingest/pipeline.ts';
 
 const quiet = { error() {}, warn() {}, info() {}, debug() {} };
 const message = (id: string): LifeguardEvent => ({
-  type: 'message', id, time: Date.now() - 60_000, conversationId: `c-${id}`, senderId: 'a', recipientIds: ['b'], text: 'hello',
+  type: 'message',
+  id,
+  time: Date.now() - 60_000,
+  conversationId: `c-${id}`,
+  senderId: 'a',
+  recipientIds: ['b'],
+  text: 'hello',
 });
 
 describe('ingestion pipeline', () => {
@@ -44,8 +50,16 @@ describe('ingestion pipeline', () => {
       pipeline.submit('acme', [message('poison')]),
       pipeline.submit('acme', [message('good-2'), message('good-3')]),
     ]);
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'], 'only the poisoned request fails');
-    assert.deepEqual((results[2] as PromiseFulfilledResult<{ statuses: string[] }>).value.statuses, ['accepted', 'accepted'], 'its neighbours are stored');
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+      'only the poisoned request fails',
+    );
+    assert.deepEqual(
+      (results[2] as PromiseFulfilledResult<{ statuses: string[] }>).value.statuses,
+      ['accepted', 'accepted'],
+      'its neighbours are stored',
+    );
     assert.equal(groupsWritten, 4, 'one grouped attempt, then one write per request');
     const stored = await real.appendEvents('acme', [message('good-1'), message('good-3')], Date.now());
     assert.deepEqual(stored.statuses, ['duplicate', 'duplicate'], 'the good events are in the store');
@@ -55,30 +69,66 @@ describe('ingestion pipeline', () => {
     const store = await openTestSqlite();
     cleanups.push(store.cleanup);
     // One batch per commit, to see the order the queue serves them in.
-    const pipeline = new IngestPipeline(store.storage, new EngineHost(store.storage, {}, quiet as never), { maxGroupEvents: 1 }, quiet);
+    const pipeline = new IngestPipeline(
+      store.storage,
+      new EngineHost(store.storage, {}, quiet as never),
+      { maxGroupEvents: 1 },
+      quiet,
+    );
     const done: string[] = [];
-    const send = (client: string, id: string) => pipeline.submit('acme', [message(id)], client).then(() => done.push(id));
-    await Promise.all([send('bulk', 'bulk-1'), send('bulk', 'bulk-2'), send('bulk', 'bulk-3'), send('bulk', 'bulk-4'), send('chat', 'chat-1')]);
-    assert.deepEqual(done.slice(0, 2), ['bulk-1', 'chat-1'], `the second client is served second, not fifth: ${done.join(', ')}`);
+    const send = (client: string, id: string) =>
+      pipeline.submit('acme', [message(id)], client).then(() => done.push(id));
+    await Promise.all([
+      send('bulk', 'bulk-1'),
+      send('bulk', 'bulk-2'),
+      send('bulk', 'bulk-3'),
+      send('bulk', 'bulk-4'),
+      send('chat', 'chat-1'),
+    ]);
+    assert.deepEqual(
+      done.slice(0, 2),
+      ['bulk-1', 'chat-1'],
+      `the second client is served second, not fifth: ${done.join(', ')}`,
+    );
   });
 
-  it('refuses at once, with a time to retry, a batch that would overfill the tenant\'s queue or one client\'s half of it', async () => {
+  it("refuses at once, with a time to retry, a batch that would overfill the tenant's queue or one client's half of it", async () => {
     const store = await openTestSqlite();
     cleanups.push(store.cleanup);
-    const pipeline = new IngestPipeline(store.storage, new EngineHost(store.storage, {}, quiet as never), { maxQueuedEvents: 40 }, quiet);
+    const pipeline = new IngestPipeline(
+      store.storage,
+      new EngineHost(store.storage, {}, quiet as never),
+      { maxQueuedEvents: 40 },
+      quiet,
+    );
     const batch = (prefix: string) => Array.from({ length: 10 }, (_, i) => message(`${prefix}-${i}`));
     const accepted = [pipeline.submit('acme', batch('a1'), 'a'), pipeline.submit('acme', batch('a2'), 'a')];
-    await assert.rejects(pipeline.submit('acme', batch('a3'), 'a'), (err: unknown) => {
-      assert.ok(err instanceof IngestBusyError, `an IngestBusyError: ${err}`);
-      assert.match(err.message, /this client has too many events waiting/);
-      assert.ok(err.retryAfterSeconds >= 1 && err.retryAfterSeconds <= 30, `retry after ${err.retryAfterSeconds} s`);
-      return true;
-    }, 'the client past half the queue is refused');
+    await assert.rejects(
+      pipeline.submit('acme', batch('a3'), 'a'),
+      (err: unknown) => {
+        assert.ok(err instanceof IngestBusyError, `an IngestBusyError: ${err}`);
+        assert.match(err.message, /this client has too many events waiting/);
+        assert.ok(err.retryAfterSeconds >= 1 && err.retryAfterSeconds <= 30, `retry after ${err.retryAfterSeconds} s`);
+        return true;
+      },
+      'the client past half the queue is refused',
+    );
     accepted.push(pipeline.submit('acme', batch('b1'), 'b'));
     accepted.push(pipeline.submit('acme', batch('c1'), 'c'));
-    await assert.rejects(pipeline.submit('acme', batch('d1'), 'd'), /this tenant has too many events waiting/, 'the full tenant queue refuses a new client too');
+    await assert.rejects(
+      pipeline.submit('acme', batch('d1'), 'd'),
+      /this tenant has too many events waiting/,
+      'the full tenant queue refuses a new client too',
+    );
     const results = await Promise.all(accepted);
-    assert.ok(results.every((r) => r.statuses.every((x) => x === 'accepted')), 'everything admitted is stored');
-    assert.equal((await pipeline.submit('acme', batch('a3'), 'a')).statuses.length, 10, 'accepted again once the queue drained');
+    assert.ok(
+      results.every((r) => r.statuses.every((x) => x === 'accepted')),
+      'everything admitted is stored',
+    );
+    assert.equal(
+      (await pipeline.submit('acme', batch('a3'), 'a')).statuses.length,
+      10,
+      'accepted again once the queue drained',
+    );
   });
 });

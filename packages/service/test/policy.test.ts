@@ -35,12 +35,18 @@ describe('policy file', () => {
   it('names the file, line and field of a value of the wrong type', () => {
     const text = valid.replace('"supportivePrompts": true', '"supportivePrompts": "yes"');
     const line = valid.split('\n').findIndex((l) => l.includes('"supportivePrompts"')) + 1;
-    assert.deepEqual(problemsOf(text, 'uk.json'), [`uk.json:${line}: profiles.uk.supportivePrompts: Invalid input: expected boolean, received string`]);
+    assert.deepEqual(problemsOf(text, 'uk.json'), [
+      `uk.json:${line}: profiles.uk.supportivePrompts: Invalid input: expected boolean, received string`,
+    ]);
   });
 
   it('names unknown fields and missing required ones', () => {
-    const text = '{\n  "version": 1,\n  "defaultProfile": "uk",\n  "countries": {},\n  "profiles": {},\n  "colour": "red"\n}';
-    assert.deepEqual(problemsOf(text), ['policy.json:3: defaultProfile: no profile named "uk" (profiles: none)', 'policy.json:6: colour: unknown field']);
+    const text =
+      '{\n  "version": 1,\n  "defaultProfile": "uk",\n  "countries": {},\n  "profiles": {},\n  "colour": "red"\n}';
+    assert.deepEqual(problemsOf(text), [
+      'policy.json:3: defaultProfile: no profile named "uk" (profiles: none)',
+      'policy.json:6: colour: unknown field',
+    ]);
     assert.deepEqual(problemsOf('{\n  "version": 1\n}'), [
       'policy.json:1: defaultProfile: required field is missing',
       'policy.json:1: countries: required field is missing',
@@ -54,9 +60,18 @@ describe('policy file', () => {
     broken.countries.FR = 'nowhere';
     broken.profiles.eu.riskySender = { warnAt: 0.9, holdAt: 0.5, blockAt: 0.7 };
     const problems = problemsOf(JSON.stringify(broken, null, 2));
-    assert.ok(problems.some((p) => /defaultProfile: no profile named "mars"/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /countries\.FR: no profile named "nowhere"/.test(p)), problems.join('\n'));
-    assert.ok(problems.some((p) => /profiles\.eu\.riskySender: thresholds must satisfy/.test(p)), problems.join('\n'));
+    assert.ok(
+      problems.some((p) => /defaultProfile: no profile named "mars"/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /countries\.FR: no profile named "nowhere"/.test(p)),
+      problems.join('\n'),
+    );
+    assert.ok(
+      problems.some((p) => /profiles\.eu\.riskySender: thresholds must satisfy/.test(p)),
+      problems.join('\n'),
+    );
   });
 
   it('refuses a help resource that is not https, and a repeated key', () => {
@@ -67,7 +82,10 @@ describe('policy file', () => {
   });
 
   it('says when the file cannot be read', () => {
-    assert.throws(() => loadPolicyFile('/nonexistent/policy.json'), (err: PolicyError) => /cannot read the file \(ENOENT\)/.test(err.problems[0]!));
+    assert.throws(
+      () => loadPolicyFile('/nonexistent/policy.json'),
+      (err: PolicyError) => /cannot read the file \(ENOENT\)/.test(err.problems[0]!),
+    );
   });
 
   it('loads a valid file from disk', () => {

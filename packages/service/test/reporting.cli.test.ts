@@ -36,7 +36,10 @@ describe('lifeguard evidence', () => {
     const storage = new SqliteStorage({ path: database, writer: 'inline' });
     await storage.migrate();
     await storage.createTenant('acme', 'Acme');
-    const vault = new EvidenceVault(storage, new EvidenceSigner(loadOrCreateKeyFile(key)), { software: 'test', model: DEFAULT_MODEL });
+    const vault = new EvidenceVault(storage, new EvidenceSigner(loadOrCreateKeyFile(key)), {
+      software: 'test',
+      model: DEFAULT_MODEL,
+    });
     const c = await openCase(storage, 'acme');
     await vault.freeze('acme', c.id, 'case opened', { system: 'lifeguard' });
     assert.equal(statSync(key).mode & 0o777, 0o600, 'the key file is private');

@@ -36,16 +36,31 @@ describe('a crash between submit and finish', () => {
   async function killedAt(at: '/upload' | '/finish') {
     const reporting = new Reporting(storage, reportingConfig(server.url), { software: 'lifeguard test' }, quiet);
     const c = await openCase(storage, tenant, `adult-${at.slice(1)}`);
-    const file = { fileName: 'f.bin', contentBase64: Buffer.from('neutral bytes').toString('base64'), fileViewedByEsp: true, publiclyAvailable: false };
-    const { reports } = await reporting.prepare(tenant, c.id, { ...draftFor(c), reportedUser: { userId: c.accusedId }, files: [file] }, user);
+    const file = {
+      fileName: 'f.bin',
+      contentBase64: Buffer.from('neutral bytes').toString('base64'),
+      fileViewedByEsp: true,
+      publiclyAvailable: false,
+    };
+    const { reports } = await reporting.prepare(
+      tenant,
+      c.id,
+      { ...draftFor(c), reportedUser: { userId: c.accusedId }, files: [file] },
+      user,
+    );
     const now = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], { env: { ...process.env, LG_DB: store.path, LG_NCMEC_URL: server.url, LG_NOW: String(now) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD], {
+      env: { ...process.env, LG_DB: store.path, LG_NCMEC_URL: server.url, LG_NOW: String(now) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     // NCMEC gets the request and acts on it; the service dies before the answer reaches it.
     server.fail(at, { kind: 'before_answer', run: () => child.kill('SIGKILL') });
-    const signal = await new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, sig) => resolve(sig)));
+    const signal = await new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_code, sig) => resolve(sig)),
+    );
     assert.equal(signal, 'SIGKILL', `the worker process was killed mid-filing (output: ${output})`);
     assert.doesNotMatch(output, /done/, 'it did not finish its run');
     return { reporting, report: reports[0]!, now };
@@ -76,6 +91,10 @@ describe('a crash between submit and finish', () => {
     assert.equal(server.finishedCount(), 2, 'each report finished exactly once');
     assert.equal((await storage.legalHolds(tenant, report.caseId)).length, 1, 'one hold, not two');
     await reporting.worker.runDue(now + 3_600_000);
-    assert.equal(server.calls['/finish'], 3, 'nothing more was sent once filed (one finish for the first report, the killed one and its retry for this one)');
+    assert.equal(
+      server.calls['/finish'],
+      3,
+      'nothing more was sent once filed (one finish for the first report, the killed one and its retry for this one)',
+    );
   });
 });

@@ -44,9 +44,17 @@ describe('evidence preservation and verify', () => {
     const content = JSON.parse(pkg.package!) as Record<string, any>;
     assert.equal(canonicalJson(content), pkg.package, 'stored in canonical form');
     assert.equal(content.caseId, c.id);
-    assert.equal(content.evidence.conversations[c.conversationIds[0]!].messages.length, 3, 'the messages are in the package');
+    assert.equal(
+      content.evidence.conversations[c.conversationIds[0]!].messages.length,
+      3,
+      'the messages are in the package',
+    );
     assert.equal(typeof content.engine.model.id, 'string', 'the model that scored the case is named');
-    assert.equal(signer.check(pkg.keyId, tenant, c.id, pkg.digest, pkg.signature), 'ok', 'signed with the deployment key');
+    assert.equal(
+      signer.check(pkg.keyId, tenant, c.id, pkg.digest, pkg.signature),
+      'ok',
+      'signed with the deployment key',
+    );
     const result = await vault.verify(tenant);
     assert.equal(result.ok, true, `a clean store verifies (problems: ${JSON.stringify(result.problems)})`);
     assert.ok(result.packages >= 1, 'the package was checked');
@@ -54,20 +62,34 @@ describe('evidence preservation and verify', () => {
 
   it('detects an edit to a stored evidence package', async () => {
     const { c } = await frozenCase();
-    storage.db.prepare("UPDATE evidence_packages SET package = replace(package, 'how old are you?', 'hello') WHERE case_id = ?").run(c.id);
+    storage.db
+      .prepare("UPDATE evidence_packages SET package = replace(package, 'how old are you?', 'hello') WHERE case_id = ?")
+      .run(c.id);
     const result = await vault.verify(tenant, c.id);
     assert.equal(result.ok, false, 'an edit fails verification');
-    assert.deepEqual(result.problems.map((p) => p.kind), ['package_edited'], 'named as an edit');
+    assert.deepEqual(
+      result.problems.map((p) => p.kind),
+      ['package_edited'],
+      'named as an edit',
+    );
   });
 
   it('detects an edit that also rewrote the digest, as a signature mismatch and a digest the audit log never recorded', async () => {
     const d2 = await freshStore();
     const { c } = await d2.frozen();
-    const edited = d2.storage.db.prepare('SELECT package FROM evidence_packages WHERE case_id = ?').get(c.id) as { package: string };
+    const edited = d2.storage.db.prepare('SELECT package FROM evidence_packages WHERE case_id = ?').get(c.id) as {
+      package: string;
+    };
     const text = edited.package.replace('how old are you?', 'hello');
-    d2.storage.db.prepare('UPDATE evidence_packages SET package = ?, digest = ? WHERE case_id = ?').run(text, sha256Hex(text), c.id);
+    d2.storage.db
+      .prepare('UPDATE evidence_packages SET package = ?, digest = ? WHERE case_id = ?')
+      .run(text, sha256Hex(text), c.id);
     const kinds = (await d2.vault.verify(tenant)).problems.map((p) => p.kind).sort();
-    assert.deepEqual(kinds, ['package_swapped', 'signature_mismatch'], 'the signature and the audit entry both give it away');
+    assert.deepEqual(
+      kinds,
+      ['package_swapped', 'signature_mismatch'],
+      'the signature and the audit entry both give it away',
+    );
     await d2.close();
   });
 
@@ -75,8 +97,12 @@ describe('evidence preservation and verify', () => {
     const d2 = await freshStore();
     const a = await d2.frozen();
     const b = await d2.frozen();
-    const other = d2.storage.db.prepare('SELECT package, digest, signature FROM evidence_packages WHERE case_id = ?').get(b.c.id) as Record<string, string>;
-    d2.storage.db.prepare('UPDATE evidence_packages SET package = ?, digest = ?, signature = ? WHERE case_id = ?').run(other.package, other.digest, other.signature, a.c.id);
+    const other = d2.storage.db
+      .prepare('SELECT package, digest, signature FROM evidence_packages WHERE case_id = ?')
+      .get(b.c.id) as Record<string, string>;
+    d2.storage.db
+      .prepare('UPDATE evidence_packages SET package = ?, digest = ?, signature = ? WHERE case_id = ?')
+      .run(other.package, other.digest, other.signature, a.c.id);
     const result = await d2.vault.verify(tenant);
     assert.equal(result.ok, false, 'a swap fails verification');
     const kinds = new Set(result.problems.filter((p) => p.caseId === a.c.id).map((p) => p.kind));
@@ -91,13 +117,20 @@ describe('evidence preservation and verify', () => {
     await d2.frozen();
     d2.storage.db.prepare('DELETE FROM evidence_packages WHERE case_id = ?').run(a.c.id);
     let result = await d2.vault.verify(tenant);
-    assert.deepEqual(result.problems.map((p) => [p.kind, p.caseId]), [['package_missing', a.c.id]], 'the audit log still names the deleted package');
+    assert.deepEqual(
+      result.problems.map((p) => [p.kind, p.caseId]),
+      [['package_missing', a.c.id]],
+      'the audit log still names the deleted package',
+    );
 
     // The audit log refuses deletes; an intruder drops the trigger first.
     d2.storage.db.exec('DROP TRIGGER audit_log_no_delete');
     d2.storage.db.prepare('DELETE FROM audit_log WHERE tenant_id = ? AND seq = 1').run(tenant);
     result = await d2.vault.verify(tenant);
-    assert.ok(result.problems.some((p) => p.kind === 'audit_gap' && p.seq === 1), `the gap at entry 1 is reported (got ${JSON.stringify(result.problems)})`);
+    assert.ok(
+      result.problems.some((p) => p.kind === 'audit_gap' && p.seq === 1),
+      `the gap at entry 1 is reported (got ${JSON.stringify(result.problems)})`,
+    );
     await d2.close();
   });
 
@@ -105,9 +138,15 @@ describe('evidence preservation and verify', () => {
     const d2 = await freshStore();
     const a = await d2.frozen();
     d2.storage.db.exec('DROP TRIGGER audit_log_no_update');
-    d2.storage.db.prepare("UPDATE audit_log SET details = replace(details, 'case opened', 'nothing here') WHERE tenant_id = ? AND seq = ?").run(tenant, a.pkg.auditSeq);
+    d2.storage.db
+      .prepare(
+        "UPDATE audit_log SET details = replace(details, 'case opened', 'nothing here') WHERE tenant_id = ? AND seq = ?",
+      )
+      .run(tenant, a.pkg.auditSeq);
     const stranger = EvidenceSigner.generate();
-    d2.storage.db.prepare('UPDATE evidence_packages SET key_id = ?, signature = ? WHERE case_id = ?').run(stranger.keyId, stranger.sign(tenant, a.c.id, a.pkg.digest), a.c.id);
+    d2.storage.db
+      .prepare('UPDATE evidence_packages SET key_id = ?, signature = ? WHERE case_id = ?')
+      .run(stranger.keyId, stranger.sign(tenant, a.c.id, a.pkg.digest), a.c.id);
     const kinds = (await d2.vault.verify(tenant)).problems.map((p) => p.kind).sort();
     assert.deepEqual(kinds, ['audit_edited', 'unknown_key'], 'both named');
     await d2.close();
@@ -116,15 +155,26 @@ describe('evidence preservation and verify', () => {
   it('exports one case with its packages, public key, holds and audit trail, and audits the export', async () => {
     const d2 = await freshStore();
     const a = await d2.frozen();
-    await d2.vault.hold(tenant, a.c.id, 'law-enforcement preservation request', { id: 'spec-1', name: 'Sam', role: 'specialist' });
+    await d2.vault.hold(tenant, a.c.id, 'law-enforcement preservation request', {
+      id: 'spec-1',
+      name: 'Sam',
+      role: 'specialist',
+    });
     const out = await d2.vault.exportCase(tenant, a.c.id, { id: 'spec-1', name: 'Sam', role: 'specialist' });
     assert.equal(out.verification.ok, true, 'the export carries its own clean verification');
     assert.equal(out.packages.length, 1);
-    assert.ok(out.publicKeys[out.packages[0]!.keyId]?.includes('BEGIN PUBLIC KEY'), 'the public key to check the signature is included');
+    assert.ok(
+      out.publicKeys[out.packages[0]!.keyId]?.includes('BEGIN PUBLIC KEY'),
+      'the public key to check the signature is included',
+    );
     assert.equal(out.holds.length, 1);
     const last = (await d2.storage.listAudit(tenant, { caseId: a.c.id, limit: 1 }))[0]!;
     assert.equal(last.action, 'evidence.export', 'the export itself is in the audit log');
-    await assert.rejects(d2.vault.exportCase(tenant, 'case_unknown', { system: 'test' }), /no preserved evidence/, 'an unknown case is refused');
+    await assert.rejects(
+      d2.vault.exportCase(tenant, 'case_unknown', { system: 'test' }),
+      /no preserved evidence/,
+      'an unknown case is refused',
+    );
     await d2.close();
   });
 

@@ -49,30 +49,64 @@ describe('NCA reports', () => {
     ...reportingConfig(server.url),
     platformCountries: ['GB'],
     nca: {
-      registrationId: 'NCA-REG-0001', organisation: 'Acme Social Ltd', contactName: 'Trust and Safety', contactEmail: 'safety@acme.example',
-      serviceName: 'Acme Chat', serviceUrl: 'https://acme.example', transport: { kind: 'portal-export', dir },
+      registrationId: 'NCA-REG-0001',
+      organisation: 'Acme Social Ltd',
+      contactName: 'Trust and Safety',
+      contactEmail: 'safety@acme.example',
+      serviceName: 'Acme Chat',
+      serviceUrl: 'https://acme.example',
+      transport: { kind: 'portal-export', dir },
     },
     ...extra,
   });
-  const draft = (over: Record<string, unknown> = {}) => ({ ...draftFor(c), reportedUser: { ...draftFor(c).reportedUser, userId: c.accusedId, phones: ['+44 20 7946 0000'], billing: 'card ending 0000' }, jurisdictions: undefined, ...over });
+  const draft = (over: Record<string, unknown> = {}) => ({
+    ...draftFor(c),
+    reportedUser: {
+      ...draftFor(c).reportedUser,
+      userId: c.accusedId,
+      phones: ['+44 20 7946 0000'],
+      billing: 'card ending 0000',
+    },
+    jurisdictions: undefined,
+    ...over,
+  });
 
-  it('starts each priority\'s clock: 1 at once, 2 within a day, 3 within three days (configurable)', async () => {
+  it("starts each priority's clock: 1 at once, 2 within a day, 3 within three days (configurable)", async () => {
     const reporting = new Reporting(storage, config(), { software: 'test' }, quiet);
     for (const priority of [1, 2, 3] as const) {
       const cc = await openCase(storage, tenant, `adult-p${priority}`);
-      const { reports } = await reporting.prepare(tenant, cc.id, { ...draftFor(cc), reportedUser: { userId: cc.accusedId }, jurisdictions: ['GB'], priority }, user);
+      const { reports } = await reporting.prepare(
+        tenant,
+        cc.id,
+        { ...draftFor(cc), reportedUser: { userId: cc.accusedId }, jurisdictions: ['GB'], priority },
+        user,
+      );
       const r = reports[0]!;
       assert.equal(r.authority, 'nca');
-      assert.equal(r.dueAt - r.createdAt, { 1: 0, 2: 24 * HOUR, 3: 72 * HOUR }[priority], `priority ${priority}'s clock`);
+      assert.equal(
+        r.dueAt - r.createdAt,
+        { 1: 0, 2: 24 * HOUR, 3: 72 * HOUR }[priority],
+        `priority ${priority}'s clock`,
+      );
     }
-    const custom = new Reporting(storage, config({ priorityTargetHours: { 1: 0, 2: 4, 3: 12 } }), { software: 'test' }, quiet);
+    const custom = new Reporting(
+      storage,
+      config({ priorityTargetHours: { 1: 0, 2: 4, 3: 12 } }),
+      { software: 'test' },
+      quiet,
+    );
     const { reports } = await custom.prepare(tenant, c.id, { ...draft(), jurisdictions: ['GB'], priority: 3 }, user);
     assert.equal(reports[0]!.dueAt - reports[0]!.createdAt, 12 * HOUR, 'a platform may set shorter targets');
   });
 
-  it('exports the Schedule 1 information for the portal, then files it when the specialist enters the NCA\'s reference', async () => {
+  it("exports the Schedule 1 information for the portal, then files it when the specialist enters the NCA's reference", async () => {
     const reporting = new Reporting(storage, config(), { software: 'test' }, quiet);
-    const { reports, jurisdictions } = await reporting.prepare(tenant, c.id, { ...draft(), jurisdictions: ['GB'] }, user);
+    const { reports, jurisdictions } = await reporting.prepare(
+      tenant,
+      c.id,
+      { ...draft(), jurisdictions: ['GB'] },
+      user,
+    );
     assert.deepEqual(jurisdictions, ['GB']);
     await reporting.worker.runDue();
     const exported = (await storage.getAuthorityReport(tenant, reports[0]!.id))!;
@@ -85,30 +119,69 @@ describe('NCA reports', () => {
     assert.deepEqual(doc.user.loginIps, ['203.0.113.7'], 'login IPs');
     assert.deepEqual(doc.user.phones, ['+44 20 7946 0000']);
     assert.equal(doc.user.billing, 'card ending 0000');
-    assert.ok(doc.content.items.some((i: { text: string | null }) => i.text === 'how old are you?'), 'the chosen content');
-    assert.equal(doc.content.items.filter((i: { kind: string }) => i.kind === 'md5').length, 1, 'the chosen media by hash');
+    assert.ok(
+      doc.content.items.some((i: { text: string | null }) => i.text === 'how old are you?'),
+      'the chosen content',
+    );
+    assert.equal(
+      doc.content.items.filter((i: { kind: string }) => i.kind === 'md5').length,
+      1,
+      'the chosen media by hash',
+    );
     assert.match(doc.content.howDetected, /detector opened the case/, 'how it was detected');
     assert.match(doc.declaration.text, /reviewed this case myself/, 'the declaration');
     assert.equal(doc.declaration.by, 'Sam Specialist');
 
-    await assert.rejects(reporting.enterReference(tenant, reports[0]!.id.replace(/.$/, '0') + 'x', 'NCA/1', user), /no report/, 'an unknown report is refused');
+    await assert.rejects(
+      reporting.enterReference(tenant, reports[0]!.id.replace(/.$/, '0') + 'x', 'NCA/1', user),
+      /no report/,
+      'an unknown report is refused',
+    );
     const filed = await reporting.enterReference(tenant, exported.id, 'NCA/2026/000042', user);
     assert.equal(filed.status, 'filed');
     assert.equal(filed.externalId, 'NCA/2026/000042');
-    await assert.rejects(reporting.enterReference(tenant, exported.id, 'NCA/2026/000043', user), /a reference is entered for an exported NCA report/, 'only once');
-    assert.ok(Math.abs(filed.keepReferenceUntil! - (filed.filedAt! + 5 * 365 * DAY)) < 1000, 'the reference is kept for 5 years');
+    await assert.rejects(
+      reporting.enterReference(tenant, exported.id, 'NCA/2026/000043', user),
+      /a reference is entered for an exported NCA report/,
+      'only once',
+    );
+    assert.ok(
+      Math.abs(filed.keepReferenceUntil! - (filed.filedAt! + 5 * 365 * DAY)) < 1000,
+      'the reference is kept for 5 years',
+    );
     assert.equal((await storage.legalHolds(tenant, c.id)).length, 1, 'the content held for a year');
   });
 
   it('records the NCA report as covered when NCMEC gets the same case (s.70(5)), but sends priority 1 to both', async () => {
     const reporting = new Reporting(storage, config({ platformCountries: ['US'] }), { software: 'test' }, quiet);
     const { reports, jurisdictions } = await reporting.prepare(tenant, c.id, draft(), user);
-    assert.deepEqual(jurisdictions, ['GB', 'US'], 'the platform\'s country and the child\'s');
-    assert.deepEqual(reports.map((r) => [r.authority, r.status]), [['ncmec', 'queued'], ['nca', 'covered']]);
+    assert.deepEqual(jurisdictions, ['GB', 'US'], "the platform's country and the child's");
+    assert.deepEqual(
+      reports.map((r) => [r.authority, r.status]),
+      [
+        ['ncmec', 'queued'],
+        ['nca', 'covered'],
+      ],
+    );
     const urgent = await openCase(storage, tenant, 'adult-urgent');
-    const { reports: both } = await reporting.prepare(tenant, urgent.id, { ...draftFor(urgent), reportedUser: { userId: urgent.accusedId }, jurisdictions: undefined, priority: 1 }, user);
-    assert.deepEqual(both.map((r) => [r.authority, r.status]), [['ncmec', 'queued'], ['nca', 'queued']], 'an immediate threat goes to UK police too');
-    assert.ok(both.every((r) => r.dueAt === r.createdAt), 'at once');
+    const { reports: both } = await reporting.prepare(
+      tenant,
+      urgent.id,
+      { ...draftFor(urgent), reportedUser: { userId: urgent.accusedId }, jurisdictions: undefined, priority: 1 },
+      user,
+    );
+    assert.deepEqual(
+      both.map((r) => [r.authority, r.status]),
+      [
+        ['ncmec', 'queued'],
+        ['nca', 'queued'],
+      ],
+      'an immediate threat goes to UK police too',
+    );
+    assert.ok(
+      both.every((r) => r.dueAt === r.createdAt),
+      'at once',
+    );
   });
 
   it('links an earlier NCA reference on the same person, and refuses NCA reports without a registration', async () => {
@@ -117,12 +190,30 @@ describe('NCA reports', () => {
     await reporting.worker.runDue();
     await reporting.enterReference(tenant, reports[0]!.id, 'NCA/2026/000123', user);
     const again = await openCase(storage, tenant, c.accusedId);
-    const { reports: second } = await reporting.prepare(tenant, again.id, { ...draftFor(again), reportedUser: { userId: c.accusedId }, jurisdictions: ['GB'] }, user);
+    const { reports: second } = await reporting.prepare(
+      tenant,
+      again.id,
+      { ...draftFor(again), reportedUser: { userId: c.accusedId }, jurisdictions: ['GB'] },
+      user,
+    );
     assert.deepEqual((second[0]!.body as { earlierNcaReferences: string[] }).earlierNcaReferences, ['NCA/2026/000123']);
 
-    const unregistered = new Reporting(storage, { ...config(), nca: undefined } as ReportingConfig, { software: 'test' }, quiet);
+    const unregistered = new Reporting(
+      storage,
+      { ...config(), nca: undefined } as ReportingConfig,
+      { software: 'test' },
+      quiet,
+    );
     const other = await openCase(storage, tenant, 'adult-unregistered');
-    await assert.rejects(unregistered.prepare(tenant, other.id, { ...draftFor(other), reportedUser: { userId: other.accusedId }, jurisdictions: ['GB'] }, user),
-      (err: ApiError) => err.statusCode === 409 && err.problems!.some((p) => p.includes('reg 4')), 'registration is required before the first report');
+    await assert.rejects(
+      unregistered.prepare(
+        tenant,
+        other.id,
+        { ...draftFor(other), reportedUser: { userId: other.accusedId }, jurisdictions: ['GB'] },
+        user,
+      ),
+      (err: ApiError) => err.statusCode === 409 && err.problems!.some((p) => p.includes('reg 4')),
+      'registration is required before the first report',
+    );
   });
 });

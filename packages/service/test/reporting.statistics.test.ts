@@ -11,15 +11,63 @@ const FEB = Date.UTC(2026, 1, 10);
 
 function kase(id: string, openedAt: number, countries: string[], alerts: string[], media = 0): CaseRecord {
   return {
-    id, tenantId: 'acme', accusedId: `a-${id}`, status: 'open', level: 'high', score: 0.8, conversationIds: [], openedAt, updatedAt: openedAt, version: 1,
-    evidence: { alerts: alerts.map((kind) => ({ kind })), participants: countries.map((country, i) => ({ userId: `${id}-${i}`, country })), media: Array.from({ length: media }, () => ({})) },
+    id,
+    tenantId: 'acme',
+    accusedId: `a-${id}`,
+    status: 'open',
+    level: 'high',
+    score: 0.8,
+    conversationIds: [],
+    openedAt,
+    updatedAt: openedAt,
+    version: 1,
+    evidence: {
+      alerts: alerts.map((kind) => ({ kind })),
+      participants: countries.map((country, i) => ({ userId: `${id}-${i}`, country })),
+      media: Array.from({ length: media }, () => ({})),
+    },
   };
 }
 let seq = 0;
-const entry = (action: string, caseId: string, at: number, details: Record<string, unknown> = {}): AuditEntry =>
-  ({ seq: ++seq, at, actor: { system: 'test' }, action, caseId, targetId: null, details, prevHash: '', hash: '' });
-const report = (caseId: string, authority: 'ncmec' | 'nca', priority: number, createdAt: number, filedAt: number | null, status: AuthorityReportRecord['status'] = 'filed'): AuthorityReportRecord =>
-  ({ id: `r-${caseId}-${authority}`, tenantId: 'acme', caseId, authority, subjectId: 'x', priority, status, body: {}, progress: {}, externalId: null, attempts: 0, nextAttemptAt: null, lastError: null, createdBy: 'u', createdAt, dueAt: createdAt, filedAt, keepReferenceUntil: null, updatedAt: createdAt });
+const entry = (action: string, caseId: string, at: number, details: Record<string, unknown> = {}): AuditEntry => ({
+  seq: ++seq,
+  at,
+  actor: { system: 'test' },
+  action,
+  caseId,
+  targetId: null,
+  details,
+  prevHash: '',
+  hash: '',
+});
+const report = (
+  caseId: string,
+  authority: 'ncmec' | 'nca',
+  priority: number,
+  createdAt: number,
+  filedAt: number | null,
+  status: AuthorityReportRecord['status'] = 'filed',
+): AuthorityReportRecord => ({
+  id: `r-${caseId}-${authority}`,
+  tenantId: 'acme',
+  caseId,
+  authority,
+  subjectId: 'x',
+  priority,
+  status,
+  body: {},
+  progress: {},
+  externalId: null,
+  attempts: 0,
+  nextAttemptAt: null,
+  lastError: null,
+  createdBy: 'u',
+  createdAt,
+  dueAt: createdAt,
+  filedAt,
+  keepReferenceUntil: null,
+  updatedAt: createdAt,
+});
 
 describe('transparency statistics', () => {
   const cases = [
@@ -36,8 +84,20 @@ describe('transparency statistics', () => {
     entry('case.decision', 'c1', JAN + 30 * H, { action: 'dismiss' }), // the appeal overturned it
     entry('case.decision', 'c4', FEB + 5 * H, { action: 'warn' }),
   ];
-  const reports = [report('c2', 'ncmec', 2, JAN + 12 * H, JAN + 13 * H), report('c2', 'nca', 2, JAN + 12 * H, null, 'covered'), report('c4', 'ncmec', 1, FEB + H, FEB + 2 * H)];
-  const stats = computeStatistics({ cases, audit, reports, from: Date.UTC(2026, 0, 1), to: Date.UTC(2026, 2, 1), bucket: 'month', now: Date.UTC(2026, 2, 1) });
+  const reports = [
+    report('c2', 'ncmec', 2, JAN + 12 * H, JAN + 13 * H),
+    report('c2', 'nca', 2, JAN + 12 * H, null, 'covered'),
+    report('c4', 'ncmec', 1, FEB + H, FEB + 2 * H),
+  ];
+  const stats = computeStatistics({
+    cases,
+    audit,
+    reports,
+    from: Date.UTC(2026, 0, 1),
+    to: Date.UTC(2026, 2, 1),
+    bucket: 'month',
+    now: Date.UTC(2026, 2, 1),
+  });
   const row = (period: string, j: string) => stats.rows.find((r) => r.period === period && r.jurisdiction === j)!;
 
   it('counts per month, overall and per jurisdiction (a case in two countries counts in each, once overall)', () => {
@@ -53,9 +113,17 @@ describe('transparency statistics', () => {
 
   it('gives reports by authority and priority (not the covered ones), times to action and report, appeals and the false-flag rate', () => {
     const all = row('2026-01', 'ALL');
-    assert.deepEqual(all.reportsByAuthority, { ncmec: { priority2: 1 } }, 'the NCA report NCMEC covered is not counted as sent');
+    assert.deepEqual(
+      all.reportsByAuthority,
+      { ncmec: { priority2: 1 } },
+      'the NCA report NCMEC covered is not counted as sent',
+    );
     assert.equal(all.reportsFiled, 1);
-    assert.deepEqual(all.detectionToAction, { count: 2, medianHours: 2, p90Hours: 10 }, 'first enforcement per case: 2 h and 10 h');
+    assert.deepEqual(
+      all.detectionToAction,
+      { count: 2, medianHours: 2, p90Hours: 10 },
+      'first enforcement per case: 2 h and 10 h',
+    );
     assert.deepEqual(all.detectionToReport, { count: 1, medianHours: 12, p90Hours: 12 });
     assert.equal(all.appeals, 1);
     assert.equal(all.overturned, 1);
@@ -92,7 +160,13 @@ describe('transparency statistics', () => {
       assert.equal(csv.body, 'period,jurisdiction,metric,key,value\n');
       const bad = await s.call('GET', '/v1/statistics?from=2026-02-30x&bucket=week', s.keys.reader);
       assert.equal(bad.statusCode, 400);
-      assert.deepEqual(bad.json().problems.map((p: string) => p.split(':')[0]).sort(), ['bucket', 'from']);
+      assert.deepEqual(
+        bad
+          .json()
+          .problems.map((p: string) => p.split(':')[0])
+          .sort(),
+        ['bucket', 'from'],
+      );
       const backwards = await s.call('GET', '/v1/statistics?from=2026-05-01&to=2026-01-01', s.keys.reader);
       assert.deepEqual(backwards.json().problems, ['from: must be before to']);
     } finally {

@@ -19,8 +19,10 @@ function restartSuite(kind: TestStoreKind, skip?: string) {
       apps.push(app);
       return app;
     };
-    const get = (app: FastifyInstance, url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
-    const post = (app: FastifyInstance, url: string, payload: object) => app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${key}` } });
+    const get = (app: FastifyInstance, url: string) =>
+      app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${key}` } });
+    const post = (app: FastifyInstance, url: string, payload: object) =>
+      app.inject({ method: 'POST', url, payload, headers: { authorization: `Bearer ${key}` } });
     const t = Date.now() - 3_600_000;
     let scoreBefore = 0;
 
@@ -35,7 +37,11 @@ function restartSuite(kind: TestStoreKind, skip?: string) {
 
     it('rebuilds the detector by replaying stored events after a crash, without a second case', async () => {
       const first = await start();
-      const events = [...setupEvents(t), { type: 'contact', id: 'acc', time: t + 5, action: 'friend_accept', actorId: 'maya', targetId: 'rick' }, ...messageEvents(STRANGER_CHAT.slice(0, 4), STRANGER_CONVERSATION, 's', t + 1000)];
+      const events = [
+        ...setupEvents(t),
+        { type: 'contact', id: 'acc', time: t + 5, action: 'friend_accept', actorId: 'maya', targetId: 'rick' },
+        ...messageEvents(STRANGER_CHAT.slice(0, 4), STRANGER_CONVERSATION, 's', t + 1000),
+      ];
       assert.equal((await post(first, '/v1/events', { events })).statusCode, 200);
       scoreBefore = (await get(first, `/v1/conversations/${STRANGER_CONVERSATION}/risk`)).json().score;
       assert.ok(scoreBefore > 0.5);

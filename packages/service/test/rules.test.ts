@@ -2,14 +2,41 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AccountRecord } from '@lifeguard/storage';
 import { DetectionEngine } from '@lifeguard/core';
-import { DEFAULT_POLICY, classifyParty, decideContact, decideMessage, decideVisibility, type PolicyProfile } from '../src/index.ts';
+import {
+  DEFAULT_POLICY,
+  classifyParty,
+  decideContact,
+  decideMessage,
+  decideVisibility,
+  type PolicyProfile,
+} from '../src/index.ts';
 import type { PairFacts, PartyFacts } from '../src/decisions/rules.ts';
 
 const uk = DEFAULT_POLICY.profiles.uk!;
-const account = (fields: Partial<AccountRecord>): AccountRecord => ({ userId: 'u', age: null, ageBand: null, country: null, createdAt: null, updatedAt: 0, ...fields });
-const party = (userId: string, isChild: boolean, risk = 0): PartyFacts => ({ userId, age: isChild ? 13 : 35, ageBasis: 'declared', isChild, risk });
+const account = (fields: Partial<AccountRecord>): AccountRecord => ({
+  userId: 'u',
+  age: null,
+  ageBand: null,
+  country: null,
+  createdAt: null,
+  updatedAt: 0,
+  ...fields,
+});
+const party = (userId: string, isChild: boolean, risk = 0): PartyFacts => ({
+  userId,
+  age: isChild ? 13 : 35,
+  ageBasis: 'declared',
+  isChild,
+  risk,
+});
 const pair = (over: Partial<PairFacts> = {}): PairFacts => ({
-  sender: party('adult', false), recipient: party('child', true), connected: false, blockedByRecipient: false, blockedBySender: false, mutualConnections: 0, ...over,
+  sender: party('adult', false),
+  recipient: party('child', true),
+  connected: false,
+  blockedByRecipient: false,
+  blockedBySender: false,
+  mutualConnections: 0,
+  ...over,
 });
 const codes = (xs: { code: string }[]) => xs.map((x) => x.code);
 
@@ -21,13 +48,24 @@ describe('who counts as a child', () => {
   });
 
   it('treats a declared adult who disclosed a child age in chat as a child', () => {
-    assert.equal(classifyParty('a', account({ age: 19 }), { age: 13, ageSource: 'disclosed', isMinor: true }, 0, uk).isChild, true);
+    assert.equal(
+      classifyParty('a', account({ age: 19 }), { age: 13, ageSource: 'disclosed', isMinor: true }, 0, uk).isChild,
+      true,
+    );
   });
 
   it('treats a declared adult as a child once they tell the real engine they are 13', () => {
     const engine = new DetectionEngine();
     engine.process({ type: 'account', id: 'a1', time: 0, userId: 'kid', age: 19 });
-    engine.process({ type: 'message', id: 'm1', time: 1, conversationId: 'c', senderId: 'kid', recipientIds: ['x'], text: 'im 13 tbh' });
+    engine.process({
+      type: 'message',
+      id: 'm1',
+      time: 1,
+      conversationId: 'c',
+      senderId: 'kid',
+      recipientIds: ['x'],
+      text: 'im 13 tbh',
+    });
     const info = engine.accountInfo('kid');
     assert.equal(info.ageSource, 'declared'); // the declared age still leads...
     assert.equal(classifyParty('kid', account({ age: 19 }), info, 0, uk).isChild, true); // ...but protection takes the younger
@@ -40,7 +78,10 @@ describe('who counts as a child', () => {
   });
 
   it('falls back to a disclosed age, then to the profile rule for unknown ages', () => {
-    assert.equal(classifyParty('a', null, { age: 12, ageSource: 'disclosed', isMinor: true }, 0, uk).ageBasis, 'disclosed');
+    assert.equal(
+      classifyParty('a', null, { age: 12, ageSource: 'disclosed', isMinor: true }, 0, uk).ageBasis,
+      'disclosed',
+    );
     assert.equal(classifyParty('a', null, null, 0, uk).isChild, true, 'the UK default treats unknown ages as children');
     assert.equal(classifyParty('a', null, null, 0, { ...uk, unknownAge: 'adult' }).isChild, false);
   });
@@ -51,7 +92,12 @@ describe('contact decisions', () => {
     assert.equal(decideContact(pair(), 'message', uk, 'uk').decision, 'block');
     const held = decideContact(pair(), 'message', { ...uk, strangerMessagesToChildren: 'hold' }, 'x');
     assert.equal(held.decision, 'hold');
-    const warned = decideContact(pair({ mutualConnections: 2 }), 'message', { ...uk, strangerMessagesToChildren: 'warn' }, 'x');
+    const warned = decideContact(
+      pair({ mutualConnections: 2 }),
+      'message',
+      { ...uk, strangerMessagesToChildren: 'warn' },
+      'x',
+    );
     assert.equal(warned.decision, 'allow_with_warning');
     assert.deepEqual(codes(warned.nudges), ['not_connected', 'stranger_contact']);
     assert.match(warned.nudges[0]!.text, /2 friends in common/);
@@ -62,8 +108,15 @@ describe('contact decisions', () => {
     const unknown = classifyParty('never-seen', null, null, 0, uk);
     const result = decideContact(pair({ recipient: unknown }), 'message', uk, 'uk');
     assert.equal(result.decision, 'block', 'still protected as a child');
-    assert.match(result.reasons[0]!.message, /^Direct messages to an account of unknown age \(treated as a child by this policy\) from accounts/);
-    assert.match(decideContact(pair(), 'message', uk, 'uk').reasons[0]!.message, /^Direct messages to a child account /, 'a known child is still named so');
+    assert.match(
+      result.reasons[0]!.message,
+      /^Direct messages to an account of unknown age \(treated as a child by this policy\) from accounts/,
+    );
+    assert.match(
+      decideContact(pair(), 'message', uk, 'uk').reasons[0]!.message,
+      /^Direct messages to a child account /,
+      'a known child is still named so',
+    );
   });
 
   it('leaves out supportive prompts when the profile turns them off', () => {
@@ -75,29 +128,66 @@ describe('contact decisions', () => {
 
   it('is stricter with senders the detector holds risk on, even when connected', () => {
     const r = uk.riskySender;
-    assert.equal(decideContact(pair({ connected: true, sender: party('adult', false, r.warnAt) }), 'message', uk, 'uk').decision, 'allow_with_warning');
-    assert.equal(decideContact(pair({ connected: true, sender: party('adult', false, r.holdAt) }), 'message', uk, 'uk').decision, 'hold');
-    assert.equal(decideContact(pair({ connected: true, sender: party('adult', false, r.blockAt) }), 'message', uk, 'uk').decision, 'block');
-    assert.equal(decideContact(pair({ connected: true, recipient: party('grown-up', false), sender: party('adult', false, 0.99) }), 'message', uk, 'uk').decision, 'allow', 'risk rules protect children');
+    assert.equal(
+      decideContact(pair({ connected: true, sender: party('adult', false, r.warnAt) }), 'message', uk, 'uk').decision,
+      'allow_with_warning',
+    );
+    assert.equal(
+      decideContact(pair({ connected: true, sender: party('adult', false, r.holdAt) }), 'message', uk, 'uk').decision,
+      'hold',
+    );
+    assert.equal(
+      decideContact(pair({ connected: true, sender: party('adult', false, r.blockAt) }), 'message', uk, 'uk').decision,
+      'block',
+    );
+    assert.equal(
+      decideContact(
+        pair({ connected: true, recipient: party('grown-up', false), sender: party('adult', false, 0.99) }),
+        'message',
+        uk,
+        'uk',
+      ).decision,
+      'allow',
+      'risk rules protect children',
+    );
   });
 
   it('prompts a child who reaches out to an adult stranger', () => {
-    const result = decideContact(pair({ sender: party('child', true), recipient: party('adult', false) }), 'friend_request', uk, 'uk');
+    const result = decideContact(
+      pair({ sender: party('child', true), recipient: party('adult', false) }),
+      'friend_request',
+      uk,
+      'uk',
+    );
     assert.equal(result.decision, 'allow_with_warning');
     assert.equal(result.nudges[0]!.audience, 'sender');
   });
 
   it('blocks in both block directions before anything else', () => {
-    assert.equal(decideContact(pair({ connected: true, blockedByRecipient: true }), 'message', uk, 'uk').reasons[0]!.code, 'blocked_by_recipient');
-    assert.equal(decideContact(pair({ connected: true, blockedBySender: true }), 'message', uk, 'uk').reasons[0]!.code, 'recipient_blocked_by_sender');
+    assert.equal(
+      decideContact(pair({ connected: true, blockedByRecipient: true }), 'message', uk, 'uk').reasons[0]!.code,
+      'blocked_by_recipient',
+    );
+    assert.equal(
+      decideContact(pair({ connected: true, blockedBySender: true }), 'message', uk, 'uk').reasons[0]!.code,
+      'recipient_blocked_by_sender',
+    );
   });
 });
 
 describe('message decisions', () => {
   const friends = pair({ connected: true });
   it('holds sextortion signals and conversations at the hold threshold', () => {
-    assert.equal(decideMessage({ pair: friends, signals: ['sextortion_threat'], conversationScore: 0, hasImage: false }, uk, 'uk').decision, 'hold');
-    const risky = decideMessage({ pair: friends, signals: [], conversationScore: uk.conversationHoldAt, hasImage: false }, uk, 'uk');
+    assert.equal(
+      decideMessage({ pair: friends, signals: ['sextortion_threat'], conversationScore: 0, hasImage: false }, uk, 'uk')
+        .decision,
+      'hold',
+    );
+    const risky = decideMessage(
+      { pair: friends, signals: [], conversationScore: uk.conversationHoldAt, hasImage: false },
+      uk,
+      'uk',
+    );
     assert.equal(risky.decision, 'hold');
     assert.equal(risky.deliver, false);
     assert.equal(risky.reasons[0]!.code, 'conversation_risk');
@@ -108,11 +198,23 @@ describe('message decisions', () => {
     const held = decideMessage({ pair: risky, signals: [], conversationScore: 0, hasImage: true }, uk, 'uk');
     assert.equal(held.decision, 'hold');
     assert.equal(held.reasons[0]!.code, 'risky_sender_image');
-    assert.equal(decideMessage({ pair: friends, signals: [], conversationScore: 0, hasImage: true }, uk, 'uk').decision, 'allow');
+    assert.equal(
+      decideMessage({ pair: friends, signals: [], conversationScore: 0, hasImage: true }, uk, 'uk').decision,
+      'allow',
+    );
   });
 
   it('turns each risk signal into one nudge for the child', () => {
-    const result = decideMessage({ pair: friends, signals: ['secrecy', 'isolation', 'platform_move', 'gift'], conversationScore: 0, hasImage: false }, uk, 'uk');
+    const result = decideMessage(
+      {
+        pair: friends,
+        signals: ['secrecy', 'isolation', 'platform_move', 'gift'],
+        conversationScore: 0,
+        hasImage: false,
+      },
+      uk,
+      'uk',
+    );
     assert.equal(result.decision, 'allow_with_warning');
     assert.deepEqual(codes(result.nudges), ['secrecy', 'platform_move', 'gift_offer']);
     assert.ok(result.nudges.every((n) => n.audience === 'recipient'));
@@ -120,7 +222,14 @@ describe('message decisions', () => {
 
   it('does not nudge adults about signals', () => {
     const adults = pair({ connected: true, recipient: party('grown-up', false) });
-    assert.equal(decideMessage({ pair: adults, signals: ['secrecy', 'sextortion_threat'], conversationScore: 0.9, hasImage: false }, uk, 'uk').decision, 'allow');
+    assert.equal(
+      decideMessage(
+        { pair: adults, signals: ['secrecy', 'sextortion_threat'], conversationScore: 0.9, hasImage: false },
+        uk,
+        'uk',
+      ).decision,
+      'allow',
+    );
   });
 });
 
@@ -135,8 +244,20 @@ describe('visibility decisions', () => {
   });
 
   it('hides accounts across a block and risky adults from children', () => {
-    assert.equal(decideVisibility({ viewer: party('a', false), subject: party('b', false), connected: true, blocked: true }, 'connection_lists', p).visible, false);
-    const risky = { viewer: party('child', true), subject: party('adult', false, p.riskySender.warnAt), connected: false, blocked: false };
+    assert.equal(
+      decideVisibility(
+        { viewer: party('a', false), subject: party('b', false), connected: true, blocked: true },
+        'connection_lists',
+        p,
+      ).visible,
+      false,
+    );
+    const risky = {
+      viewer: party('child', true),
+      subject: party('adult', false, p.riskySender.warnAt),
+      connected: false,
+      blocked: false,
+    };
     assert.equal(decideVisibility(risky, 'friend_suggestions', p).reasons[0]!.code, 'subject_risk');
   });
 });

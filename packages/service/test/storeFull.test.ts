@@ -18,8 +18,22 @@ describe('a full disk', () => {
     const { key } = await createKey(storage, 'acme', 'ingest', ['ingest']);
     const app = await buildServer({ storage, webhooks: false });
     await app.ready();
-    const event = (id: string, text: string) => ({ type: 'message', id, time: Date.now() - 60_000, conversationId: 'c', senderId: 'a', recipientIds: ['b'], text });
-    const send = (events: unknown[]) => app.inject({ method: 'POST', url: '/v1/events', headers: { authorization: `Bearer ${key}` }, payload: { events } });
+    const event = (id: string, text: string) => ({
+      type: 'message',
+      id,
+      time: Date.now() - 60_000,
+      conversationId: 'c',
+      senderId: 'a',
+      recipientIds: ['b'],
+      text,
+    });
+    const send = (events: unknown[]) =>
+      app.inject({
+        method: 'POST',
+        url: '/v1/events',
+        headers: { authorization: `Bearer ${key}` },
+        payload: { events },
+      });
     try {
       assert.equal((await send([event('kept', 'hello')])).statusCode, 200, 'stored before the disk filled');
       const pages = storage.db.pragma('page_count', { simple: true }) as number;
@@ -32,7 +46,11 @@ describe('a full disk', () => {
       assert.equal(res.headers['retry-after'], '5', 'tells the client when to retry');
       storage.db.pragma('max_page_count = 1073741823');
       const again = await send([event('kept', 'hello'), event('big-0', 'x')]);
-      assert.deepEqual(again.json().results.map((r: { status: string }) => r.status), ['duplicate', 'accepted'], 'the acknowledged event kept, the refused batch not half-stored');
+      assert.deepEqual(
+        again.json().results.map((r: { status: string }) => r.status),
+        ['duplicate', 'accepted'],
+        'the acknowledged event kept, the refused batch not half-stored',
+      );
     } finally {
       await app.close();
       await storage.close();

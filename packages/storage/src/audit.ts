@@ -16,7 +16,9 @@ export function auditActorId(e: NewAuditEntry): string {
   return 'id' in e.actor ? e.actor.id : `system:${e.actor.system}`;
 }
 
-export type AuditChainResult = { ok: true; entries: number; head: string } | { ok: false; seq: number; problem: string };
+export type AuditChainResult =
+  | { ok: true; entries: number; head: string }
+  | { ok: false; seq: number; problem: string };
 
 /** Recomputes the tenant's chain from the first entry. */
 export async function verifyAuditChain(storage: Storage, tenantId: string): Promise<AuditChainResult> {
@@ -25,10 +27,13 @@ export async function verifyAuditChain(storage: Storage, tenantId: string): Prom
   for (;;) {
     const page: AuditEntry[] = await storage.readAudit(tenantId, expectedSeq - 1, 1000);
     for (const e of page) {
-      if (e.seq !== expectedSeq) return { ok: false, seq: expectedSeq, problem: `entry ${expectedSeq} is missing (next is ${e.seq})` };
-      if (e.prevHash !== prev) return { ok: false, seq: e.seq, problem: `entry ${e.seq} does not follow entry ${e.seq - 1}` };
+      if (e.seq !== expectedSeq)
+        return { ok: false, seq: expectedSeq, problem: `entry ${expectedSeq} is missing (next is ${e.seq})` };
+      if (e.prevHash !== prev)
+        return { ok: false, seq: e.seq, problem: `entry ${e.seq} does not follow entry ${e.seq - 1}` };
       const { seq: _s, prevHash: _p, hash, ...entry } = e;
-      if (auditHash(prev, tenantId, e.seq, entry) !== hash) return { ok: false, seq: e.seq, problem: `entry ${e.seq} was changed after it was written` };
+      if (auditHash(prev, tenantId, e.seq, entry) !== hash)
+        return { ok: false, seq: e.seq, problem: `entry ${e.seq} was changed after it was written` };
       prev = hash;
       expectedSeq++;
     }

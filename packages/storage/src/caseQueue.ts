@@ -51,7 +51,15 @@ export interface CaseQueueFacts {
 interface EvidenceShape {
   participants?: { userId?: string; age?: number | null; isMinor?: boolean | null }[];
   actor?: { fanOut?: { children?: unknown; intents?: unknown; withinDays?: unknown } | null } | null;
-  conversations?: Record<string, { report?: { stage?: string | null; sextortion?: { leverage?: boolean; threat?: boolean; payment?: boolean; deadline?: boolean } } | null }>;
+  conversations?: Record<
+    string,
+    {
+      report?: {
+        stage?: string | null;
+        sextortion?: { leverage?: boolean; threat?: boolean; payment?: boolean; deadline?: boolean };
+      } | null;
+    }
+  >;
   media?: unknown[];
 }
 
@@ -69,7 +77,9 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
   }
   // An account alert's fan-out names the children it reached, also those whose age nobody stated.
   const f = e.actor?.fanOut;
-  const fanOutChildren = Array.isArray(f?.children) ? (f.children as unknown[]).filter((x): x is string => typeof x === 'string' && x !== c.accusedId) : [];
+  const fanOutChildren = Array.isArray(f?.children)
+    ? (f.children as unknown[]).filter((x): x is string => typeof x === 'string' && x !== c.accusedId)
+    : [];
   for (const id of fanOutChildren) {
     if (children.has(id)) continue;
     const p = (e.participants ?? []).find((q) => q.userId === id);
@@ -79,13 +89,16 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
     else minorWithoutAge = true;
   }
   const byAge = [...children].sort((a, b) => (a[1] ?? Infinity) - (b[1] ?? Infinity) || a[0].localeCompare(b[0]));
-  const fanOut: QueueFanOut | null = fanOutChildren.length > 0
-    ? {
-        intents: Array.isArray(f?.intents) ? (f.intents as unknown[]).filter((x): x is string => typeof x === 'string') : [],
-        children: new Set(fanOutChildren).size,
-        withinDays: typeof f?.withinDays === 'number' && Number.isFinite(f.withinDays) ? f.withinDays : 0,
-      }
-    : null;
+  const fanOut: QueueFanOut | null =
+    fanOutChildren.length > 0
+      ? {
+          intents: Array.isArray(f?.intents)
+            ? (f.intents as unknown[]).filter((x): x is string => typeof x === 'string')
+            : [],
+          children: new Set(fanOutChildren).size,
+          withinDays: typeof f?.withinDays === 'number' && Number.isFinite(f.withinDays) ? f.withinDays : 0,
+        }
+      : null;
   let sextortion = false;
   let deadline = false;
   let stage: string | null = null;
@@ -95,7 +108,8 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
     const s = r.sextortion;
     if (s && (s.threat || s.payment || s.leverage)) sextortion = true;
     if (s?.deadline && (s.threat || s.payment)) deadline = true;
-    if (r.stage && GROOMING_STAGES.indexOf(r.stage as never) > (stage ? GROOMING_STAGES.indexOf(stage as never) : -1)) stage = r.stage;
+    if (r.stage && GROOMING_STAGES.indexOf(r.stage as never) > (stage ? GROOMING_STAGES.indexOf(stage as never) : -1))
+      stage = r.stage;
   }
   const bankMatch = Array.isArray(e.media) && e.media.length > 0;
   const w = URGENCY_WEIGHTS;
@@ -105,7 +119,17 @@ export function caseQueueFacts(c: Pick<CaseRecord, 'score' | 'accusedId' | 'evid
   if (sextortion) base += w.sextortion;
   if (deadline) base += w.sextortionDeadline;
   if (bankMatch) base += w.bankMatch;
-  return { urgencyBase: Math.round(base * 100) / 100, childAge, childId: byAge[0]?.[0] ?? null, childCount: children.size, fanOut, sextortion, sextortionDeadline: deadline, bankMatch, stage };
+  return {
+    urgencyBase: Math.round(base * 100) / 100,
+    childAge,
+    childId: byAge[0]?.[0] ?? null,
+    childCount: children.size,
+    fanOut,
+    sextortion,
+    sextortionDeadline: deadline,
+    bankMatch,
+    stage,
+  };
 }
 
 /** The stored sort key: higher is more urgent, and the order never changes as time passes. */

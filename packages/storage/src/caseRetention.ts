@@ -55,7 +55,8 @@ function purgeReport(report: unknown, counts: EvidencePurgeCounts): unknown {
       return { ...e, excerpt: '' };
     });
   }
-  if (Array.isArray(report.reasons)) out.reasons = report.reasons.map((r) => (typeof r === 'string' ? reasonWithoutQuotes(r) : r));
+  if (Array.isArray(report.reasons))
+    out.reasons = report.reasons.map((r) => (typeof r === 'string' ? reasonWithoutQuotes(r) : r));
   return out;
 }
 
@@ -90,12 +91,20 @@ export function purgeEvidenceContent(evidence: unknown, at: number): { evidence:
 
 /** The case-history note for a purge: counts and the dismissal date, no content. */
 export function purgeHistoryNote(counts: EvidencePurgeCounts, dismissedAt: number): string {
-  return `message content removed by retention (${counts.messageTexts} message texts, ${counts.excerpts} quoted spans, ` +
-    `${counts.attachments} attachment references); dismissed ${new Date(dismissedAt).toISOString().slice(0, 10)}`;
+  return (
+    `message content removed by retention (${counts.messageTexts} message texts, ${counts.excerpts} quoted spans, ` +
+    `${counts.attachments} attachment references); dismissed ${new Date(dismissedAt).toISOString().slice(0, 10)}`
+  );
 }
 
 /** One audit entry per purged case, with a system actor and counts only. */
-export function purgeAuditEntry(caseId: string, counts: EvidencePurgeCounts, dismissedAt: number, dismissedBefore: number, at: number): NewAuditEntry {
+export function purgeAuditEntry(
+  caseId: string,
+  counts: EvidencePurgeCounts,
+  dismissedAt: number,
+  dismissedBefore: number,
+  at: number,
+): NewAuditEntry {
   return {
     at,
     actor: { system: RETENTION_ACTOR },

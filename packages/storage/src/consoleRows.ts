@@ -2,7 +2,16 @@
 // are written with `?` placeholders; PostgreSQL gets them numbered by pgSql().
 import { caseQueueFacts, URGENCY_PER_HOUR, type QueueFanOut } from './caseQueue.ts';
 import { ConflictError, type ClaimOutcome } from './types.ts';
-import type { AuditEntry, CaseRecord, EnforcementActionRecord, QueueCase, StaffRole, StaffSessionRecord, StaffUser, StaffCredentials } from './types.ts';
+import type {
+  AuditEntry,
+  CaseRecord,
+  EnforcementActionRecord,
+  QueueCase,
+  StaffRole,
+  StaffSessionRecord,
+  StaffUser,
+  StaffCredentials,
+} from './types.ts';
 
 import { numOrNull, strOrNull } from './rows.ts';
 
@@ -34,11 +43,24 @@ export const REFRESH_QUEUE_SQL = `UPDATE cases SET
                    ELSE updated_at / 3600000.0 END
   WHERE tenant_id = ? AND id = ?`;
 
-export function refreshQueueParams(tenantId: string, c: Pick<CaseRecord, 'id' | 'score' | 'accusedId' | 'evidence'>): unknown[] {
+export function refreshQueueParams(
+  tenantId: string,
+  c: Pick<CaseRecord, 'id' | 'score' | 'accusedId' | 'evidence'>,
+): unknown[] {
   const f = caseQueueFacts(c);
   return [
-    f.urgencyBase, f.childAge, f.sextortion ? 1 : 0, f.sextortionDeadline ? 1 : 0, f.bankMatch ? 1 : 0, f.stage,
-    f.childId, f.childCount, f.fanOut ? JSON.stringify(f.fanOut) : null, f.urgencyBase, tenantId, c.id,
+    f.urgencyBase,
+    f.childAge,
+    f.sextortion ? 1 : 0,
+    f.sextortionDeadline ? 1 : 0,
+    f.bankMatch ? 1 : 0,
+    f.stage,
+    f.childId,
+    f.childCount,
+    f.fanOut ? JSON.stringify(f.fanOut) : null,
+    f.urgencyBase,
+    tenantId,
+    c.id,
   ];
 }
 
@@ -48,7 +70,17 @@ export const QUEUE_COLUMNS = `tenant_id, id, accused_id, status, level, score, c
   claimed_by, claimed_name, claim_expires_at, appeal, excluded_reviewer, decided_by`;
 
 /** SQL and params for one page of a queue view (see Storage.queueCases). */
-export function queueSql(tenantId: string, q: { view: string; userId: string; now: number; limit: number; after?: { key: number; id: string }; claimableOnly?: boolean }): { sql: string; params: unknown[] } {
+export function queueSql(
+  tenantId: string,
+  q: {
+    view: string;
+    userId: string;
+    now: number;
+    limit: number;
+    after?: { key: number; id: string };
+    claimableOnly?: boolean;
+  },
+): { sql: string; params: unknown[] } {
   const where = ['tenant_id = ?'];
   const params: unknown[] = [tenantId];
   if (q.view === 'mine') {
@@ -63,11 +95,17 @@ export function queueSql(tenantId: string, q: { view: string; userId: string; no
     params.push(q.after.key, q.after.id);
   }
   if (q.claimableOnly) {
-    where.push('(claimed_by IS NULL OR claim_expires_at <= ? OR claimed_by = ?)', '(excluded_reviewer IS NULL OR excluded_reviewer <> ?)');
+    where.push(
+      '(claimed_by IS NULL OR claim_expires_at <= ? OR claimed_by = ?)',
+      '(excluded_reviewer IS NULL OR excluded_reviewer <> ?)',
+    );
     params.push(q.now, q.userId, q.userId);
   }
   params.push(q.limit);
-  return { sql: `SELECT ${QUEUE_COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY queue_key DESC, id DESC LIMIT ?`, params };
+  return {
+    sql: `SELECT ${QUEUE_COLUMNS} FROM cases WHERE ${where.join(' AND ')} ORDER BY queue_key DESC, id DESC LIMIT ?`,
+    params,
+  };
 }
 
 export function mapQueueCase(r: Row): QueueCase {
@@ -125,7 +163,12 @@ export function mapStaffUser(r: Row): StaffUser {
 }
 
 export function mapStaffCredentials(r: Row): StaffCredentials {
-  return { ...mapStaffUser(r), passwordHash: String(r.password_hash), failedSignins: Number(r.failed_signins), lockedUntil: numOrNull(r.locked_until) };
+  return {
+    ...mapStaffUser(r),
+    passwordHash: String(r.password_hash),
+    failedSignins: Number(r.failed_signins),
+    lockedUntil: numOrNull(r.locked_until),
+  };
 }
 
 export function mapStaffSession(r: Row): StaffSessionRecord {
@@ -165,7 +208,10 @@ export function mapAudit(r: Row): AuditEntry {
   };
 }
 
-export function auditListSql(tenantId: string, q: { caseId?: string; actorId?: string; action?: string; limit: number; beforeSeq?: number }): { sql: string; params: unknown[] } {
+export function auditListSql(
+  tenantId: string,
+  q: { caseId?: string; actorId?: string; action?: string; limit: number; beforeSeq?: number },
+): { sql: string; params: unknown[] } {
   const where = ['tenant_id = ?'];
   const params: unknown[] = [tenantId];
   if (q.caseId) {
@@ -209,8 +255,8 @@ export function mapAction(r: Row): EnforcementActionRecord {
 }
 
 /** Claim condition: free, expired, or already the claimant's; never the excluded reviewer. Params: now, user, user. */
-export const CLAIMABLE = '(claimed_by IS NULL OR claim_expires_at <= ? OR claimed_by = ?) AND (excluded_reviewer IS NULL OR excluded_reviewer <> ?)';
-
+export const CLAIMABLE =
+  '(claimed_by IS NULL OR claim_expires_at <= ? OR claimed_by = ?) AND (excluded_reviewer IS NULL OR excluded_reviewer <> ?)';
 
 export function claimRefusal(row: Record<string, unknown> | undefined | null, userId: string): ClaimOutcome {
   if (!row) return { outcome: 'not_found' };
@@ -222,5 +268,7 @@ export function claimRefusal(row: Record<string, unknown> | undefined | null, us
 
 /** A decision by someone who does not hold a live claim on the case. */
 export function notClaimed(caseId: string): ConflictError {
-  return Object.assign(new ConflictError(`claim case ${caseId} before deciding it (claims last 30 minutes)`), { code: 'not_claimed' });
+  return Object.assign(new ConflictError(`claim case ${caseId} before deciding it (claims last 30 minutes)`), {
+    code: 'not_claimed',
+  });
 }

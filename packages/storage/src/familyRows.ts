@@ -88,11 +88,20 @@ export function mapMessageContact(r: Row): MessageContact {
 }
 
 export function mapWarning(r: Row): SafetyWarningRecord {
-  return { userId: String(r.user_id), kind: String(r.kind), counterpartId: r.counterpart_id == null ? null : String(r.counterpart_id), at: Number(r.at) };
+  return {
+    userId: String(r.user_id),
+    kind: String(r.kind),
+    counterpartId: r.counterpart_id == null ? null : String(r.counterpart_id),
+    at: Number(r.at),
+  };
 }
 
 /** acceptedAt / endedAt / endedBy for a transition to `status`. */
-export function transitionColumns(status: FamilyLinkStatus, at: number, by: string): { acceptedAt: number | null; endedAt: number | null; endedBy: string | null } {
+export function transitionColumns(
+  status: FamilyLinkStatus,
+  at: number,
+  by: string,
+): { acceptedAt: number | null; endedAt: number | null; endedBy: string | null } {
   if (status === 'active') return { acceptedAt: at, endedAt: null, endedBy: null };
   if (status === 'ended' || status === 'declined') return { acceptedAt: null, endedAt: at, endedBy: by };
   return { acceptedAt: null, endedAt: null, endedBy: null };

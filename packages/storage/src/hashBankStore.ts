@@ -1,13 +1,26 @@
 // The PDQ package's HashBankStore on top of this storage (tables banks and bank_hashes), one tenant
 // per instance. Banks loaded with loadRegistry(new StorageHashBankStore(storage, tenant)) match
 // images for that platform only.
-import { BankError, validateBankName, type BankEntry, type BankOp, type BankRecord, type HashBankStore, type HashKind } from '@lifeguard/pdq/pure';
+import {
+  BankError,
+  validateBankName,
+  type BankEntry,
+  type BankOp,
+  type BankRecord,
+  type HashBankStore,
+  type HashKind,
+} from '@lifeguard/pdq/pure';
 import type { HashBankRecord, Storage } from './types.ts';
 
 const PAGE = 5_000;
 
 function toBankRecord(b: HashBankRecord): BankRecord {
-  return { name: b.name, enabled: b.enabled, createdAt: new Date(b.createdAt).toISOString(), updatedAt: new Date(b.updatedAt).toISOString() };
+  return {
+    name: b.name,
+    enabled: b.enabled,
+    createdAt: new Date(b.createdAt).toISOString(),
+    updatedAt: new Date(b.updatedAt).toISOString(),
+  };
 }
 
 export class StorageHashBankStore implements HashBankStore {
@@ -58,10 +71,17 @@ export class StorageHashBankStore implements HashBankStore {
     await this.need(name);
     let after: { kind: HashKind; hash: string } | undefined;
     for (;;) {
-      const page = await this.storage.listBankHashes(this.tenantId, { bank: name, limit: PAGE, ...(after ? { after } : {}) });
+      const page = await this.storage.listBankHashes(this.tenantId, {
+        bank: name,
+        limit: PAGE,
+        ...(after ? { after } : {}),
+      });
       for (const h of page) {
         const meta = h.metadata?.meta;
-        yield { op: 'add', entry: typeof meta === 'string' ? { kind: h.kind, hash: h.hash, meta } : { kind: h.kind, hash: h.hash } };
+        yield {
+          op: 'add',
+          entry: typeof meta === 'string' ? { kind: h.kind, hash: h.hash, meta } : { kind: h.kind, hash: h.hash },
+        };
       }
       if (page.length < PAGE) return;
       const last = page[page.length - 1]!;

@@ -39,9 +39,22 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   return storage;
 }
 // Moderator console (helper "console-server")
-export { caseQueueFacts, urgencyAt, urgencyKey, URGENCY_PER_HOUR, URGENCY_WEIGHTS, type CaseQueueFacts } from './caseQueue.ts';
+export {
+  caseQueueFacts,
+  urgencyAt,
+  urgencyKey,
+  URGENCY_PER_HOUR,
+  URGENCY_WEIGHTS,
+  type CaseQueueFacts,
+} from './caseQueue.ts';
 export { AUDIT_GENESIS, auditHash, verifyAuditChain, type AuditChainResult } from './audit.ts';
 // Dismissed-case retention
-export { EVIDENCE_PURGED_ACTION, purgeEvidenceContent, reasonWithoutQuotes, RETENTION_ACTOR, type EvidencePurgeCounts } from './caseRetention.ts';
+export {
+  EVIDENCE_PURGED_ACTION,
+  purgeEvidenceContent,
+  reasonWithoutQuotes,
+  RETENTION_ACTOR,
+  type EvidencePurgeCounts,
+} from './caseRetention.ts';
 // Reports and evidence (issue 11)
 export { FREEZE_ACTION, HOLD_ACTION } from './reportingRows.ts';

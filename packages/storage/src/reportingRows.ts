@@ -1,7 +1,14 @@
 // Reports and evidence (issue 11): SQL both stores share, written with `?` placeholders (PostgreSQL
 // gets them numbered by pgSql), and the row mappers.
 import { numOrNull, strOrNull } from './rows.ts';
-import type { AuthorityReportPatch, AuthorityReportRecord, EvidencePackageRecord, LegalHold, NewAuditEntry, NewEvidencePackage } from './types.ts';
+import type {
+  AuthorityReportPatch,
+  AuthorityReportRecord,
+  EvidencePackageRecord,
+  LegalHold,
+  NewAuditEntry,
+  NewEvidencePackage,
+} from './types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -67,16 +74,37 @@ export function freezeAudit(input: NewEvidencePackage, version: number): NewAudi
 
 export const INSERT_PACKAGE_SQL = `INSERT INTO evidence_packages (tenant_id, case_id, version, created_at, reason, package, digest, signature, key_id, audit_seq)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-export const NEXT_PACKAGE_VERSION_SQL = 'SELECT coalesce(max(version), 0) + 1 AS v FROM evidence_packages WHERE tenant_id = ? AND case_id = ?';
-export const INSERT_HOLD_SQL = 'INSERT INTO legal_holds (id, tenant_id, case_id, reason, placed_by, placed_at, until) VALUES (?, ?, ?, ?, ?, ?, ?)';
+export const NEXT_PACKAGE_VERSION_SQL =
+  'SELECT coalesce(max(version), 0) + 1 AS v FROM evidence_packages WHERE tenant_id = ? AND case_id = ?';
+export const INSERT_HOLD_SQL =
+  'INSERT INTO legal_holds (id, tenant_id, case_id, reason, placed_by, placed_at, until) VALUES (?, ?, ?, ?, ?, ?, ?)';
 
 export const INSERT_REPORT_SQL = `INSERT INTO authority_reports (id, tenant_id, case_id, authority, subject_id, priority, status, body, progress, external_id,
   attempts, next_attempt_at, last_error, created_by, created_at, due_at, filed_at, keep_reference_until, updated_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 export function reportParams(tenantId: string, r: AuthorityReportRecord): unknown[] {
-  return [r.id, tenantId, r.caseId, r.authority, r.subjectId, r.priority, r.status, JSON.stringify(r.body), JSON.stringify(r.progress), r.externalId,
-    r.attempts, r.nextAttemptAt, r.lastError, r.createdBy, r.createdAt, r.dueAt, r.filedAt, r.keepReferenceUntil, r.updatedAt];
+  return [
+    r.id,
+    tenantId,
+    r.caseId,
+    r.authority,
+    r.subjectId,
+    r.priority,
+    r.status,
+    JSON.stringify(r.body),
+    JSON.stringify(r.progress),
+    r.externalId,
+    r.attempts,
+    r.nextAttemptAt,
+    r.lastError,
+    r.createdBy,
+    r.createdAt,
+    r.dueAt,
+    r.filedAt,
+    r.keepReferenceUntil,
+    r.updatedAt,
+  ];
 }
 
 const PATCH_COLUMNS: Record<keyof AuthorityReportPatch, string> = {
@@ -93,7 +121,12 @@ const PATCH_COLUMNS: Record<keyof AuthorityReportPatch, string> = {
 };
 
 /** UPDATE ... SET for the fields present in the patch; params end with tenant and id. */
-export function reportPatchSql(tenantId: string, id: string, patch: AuthorityReportPatch, fromStatuses?: string[]): { sql: string; params: unknown[] } {
+export function reportPatchSql(
+  tenantId: string,
+  id: string,
+  patch: AuthorityReportPatch,
+  fromStatuses?: string[],
+): { sql: string; params: unknown[] } {
   const sets: string[] = [];
   const params: unknown[] = [];
   for (const [key, column] of Object.entries(PATCH_COLUMNS) as [keyof AuthorityReportPatch, string][]) {
@@ -111,14 +144,20 @@ export function reportPatchSql(tenantId: string, id: string, patch: AuthorityRep
   return { sql: `UPDATE authority_reports SET ${sets.join(', ')} WHERE ${where}`, params };
 }
 
-export function reportListSql(tenantId: string, q: { caseId?: string; subjectId?: string; authority?: string; limit: number }): { sql: string; params: unknown[] } {
+export function reportListSql(
+  tenantId: string,
+  q: { caseId?: string; subjectId?: string; authority?: string; limit: number },
+): { sql: string; params: unknown[] } {
   const where = ['tenant_id = ?'];
   const params: unknown[] = [tenantId];
   if (q.caseId) where.push('case_id = ?'), params.push(q.caseId);
   if (q.subjectId) where.push('subject_id = ?'), params.push(q.subjectId);
   if (q.authority) where.push('authority = ?'), params.push(q.authority);
   params.push(q.limit);
-  return { sql: `SELECT * FROM authority_reports WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`, params };
+  return {
+    sql: `SELECT * FROM authority_reports WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,
+    params,
+  };
 }
 
 /** Reports the worker may pick up now (params: now, limit). */
@@ -126,4 +165,5 @@ export const DUE_REPORTS_SQL = `SELECT * FROM authority_reports WHERE status IN 
   ORDER BY next_attempt_at, id LIMIT ?`;
 
 /** Retention blanks the frozen content of a purged case; digest and signature stay (params: at, tenant, case). */
-export const PURGE_PACKAGES_SQL = 'UPDATE evidence_packages SET package = NULL, purged_at = ? WHERE tenant_id = ? AND case_id = ? AND package IS NOT NULL';
+export const PURGE_PACKAGES_SQL =
+  'UPDATE evidence_packages SET package = NULL, purged_at = ? WHERE tenant_id = ? AND case_id = ? AND package IS NOT NULL';

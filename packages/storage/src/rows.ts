@@ -1,7 +1,22 @@
 // Conversions shared by both stores: events to rows and back, graph effects of events, ids.
 import { randomBytes } from 'node:crypto';
 import { toMillis, type LifeguardEvent } from '@lifeguard/core';
-import type { AccountBanRecord, HashBankRecord, AccountRecord, ApiKeyRecord, ApiScope, CaseHistoryEntry, CaseRecord, CaseStatus, StoredEvent, WebhookDelivery, WebhookEndpoint, DeliveryStatus, HashKind, BankHashRecord } from './types.ts';
+import type {
+  AccountBanRecord,
+  HashBankRecord,
+  AccountRecord,
+  ApiKeyRecord,
+  ApiScope,
+  CaseHistoryEntry,
+  CaseRecord,
+  CaseStatus,
+  StoredEvent,
+  WebhookDelivery,
+  WebhookEndpoint,
+  DeliveryStatus,
+  HashKind,
+  BankHashRecord,
+} from './types.ts';
 
 /** A random id with a readable prefix, e.g. `case_3kT9...`; 96 bits of randomness. */
 export function newId(prefix: string): string {
@@ -22,13 +37,27 @@ export function eventToRow(event: LifeguardEvent): EventRow {
   const timeMs = toMillis(event.time);
   if (event.type === 'message') {
     const { text, ...rest } = event;
-    return { id: event.id, type: event.type, timeMs, conversationId: event.conversationId, body: JSON.stringify(rest), text };
+    return {
+      id: event.id,
+      type: event.type,
+      timeMs,
+      conversationId: event.conversationId,
+      body: JSON.stringify(rest),
+      text,
+    };
   }
   const conversationId = event.type === 'contact' ? (event.conversationId ?? null) : null;
   return { id: event.id, type: event.type, timeMs, conversationId, body: JSON.stringify(event), text: null };
 }
 
-export function rowToEvent(row: { seq: number; type: string; body: string; text: string | null; received_at: number; text_purged_at: number | null }): StoredEvent {
+export function rowToEvent(row: {
+  seq: number;
+  type: string;
+  body: string;
+  text: string | null;
+  received_at: number;
+  text_purged_at: number | null;
+}): StoredEvent {
   const parsed = JSON.parse(row.body) as LifeguardEvent;
   const event = row.type === 'message' ? ({ ...parsed, text: row.text ?? '' } as LifeguardEvent) : parsed;
   return { seq: Number(row.seq), event, receivedAt: Number(row.received_at), textPurged: row.text_purged_at != null };
@@ -36,23 +65,34 @@ export function rowToEvent(row: { seq: number; type: string; body: string; text:
 
 /** What an accepted event changes in the account table or the connection graph. */
 export type GraphEffect =
-  | { kind: 'account'; userId: string; age: number | null; ageBand: string | null; country: string | null; locale: string | null; createdAt: number | null; at: number }
+  | {
+      kind: 'account';
+      userId: string;
+      age: number | null;
+      ageBand: string | null;
+      country: string | null;
+      locale: string | null;
+      createdAt: number | null;
+      at: number;
+    }
   | { kind: 'connection'; a: string; b: string; connected: boolean; at: number }
   | { kind: 'block'; blocker: string; blocked: string; at: number };
 
 export function graphEffects(event: LifeguardEvent): GraphEffect[] {
   const at = toMillis(event.time);
   if (event.type === 'account') {
-    return [{
-      kind: 'account',
-      userId: event.userId,
-      age: event.age ?? null,
-      ageBand: event.ageBand ?? null,
-      country: event.country ? event.country.toUpperCase() : null,
-      locale: event.locale ?? null,
-      createdAt: event.createdAt !== undefined ? toMillis(event.createdAt) : at,
-      at,
-    }];
+    return [
+      {
+        kind: 'account',
+        userId: event.userId,
+        age: event.age ?? null,
+        ageBand: event.ageBand ?? null,
+        country: event.country ? event.country.toUpperCase() : null,
+        locale: event.locale ?? null,
+        createdAt: event.createdAt !== undefined ? toMillis(event.createdAt) : at,
+        at,
+      },
+    ];
   }
   if (event.type !== 'contact' || event.actorId === event.targetId) return [];
   const [a, b] = orderedPair(event.actorId, event.targetId);
@@ -76,7 +116,10 @@ export function orderedPair(x: string, y: string): [string, string] {
 }
 
 export function webhookSubscribed(events: string[], type: string): boolean {
-  return events.some((pattern) => pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))));
+  return events.some(
+    (pattern) =>
+      pattern === '*' || pattern === type || (pattern.endsWith('.*') && type.startsWith(pattern.slice(0, -1))),
+  );
 }
 
 // Row mappers. Column names are the same in both dialects; numbers may arrive as strings from pg.
@@ -187,7 +230,14 @@ export function firstOccurrences(events: LifeguardEvent[]): boolean[] {
 }
 
 export function mapBank(r: Row): HashBankRecord {
-  return { tenantId: String(r.tenant_id), name: String(r.name), enabled: Boolean(r.enabled), source: strOrNull(r.source), createdAt: num(r.created_at), updatedAt: num(r.updated_at ?? r.created_at) };
+  return {
+    tenantId: String(r.tenant_id),
+    name: String(r.name),
+    enabled: Boolean(r.enabled),
+    source: strOrNull(r.source),
+    createdAt: num(r.created_at),
+    updatedAt: num(r.updated_at ?? r.created_at),
+  };
 }
 
 // Ban evasion (helper "ban-evasion") -------------------------------------------------------------

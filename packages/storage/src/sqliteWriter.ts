@@ -17,10 +17,17 @@ export interface Request {
   args: unknown[];
 }
 
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: { name: string; message: string; code?: string } };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: { name: string; message: string; code?: string } };
 
 function revive(e: { name: string; message: string; code?: string }): Error {
-  const err = e.name === 'ConflictError' ? new ConflictError(e.message) : e.name === 'NotFoundError' ? new NotFoundError(e.message) : new Error(e.message);
+  const err =
+    e.name === 'ConflictError'
+      ? new ConflictError(e.message)
+      : e.name === 'NotFoundError'
+        ? new NotFoundError(e.message)
+        : new Error(e.message);
   if (e.code) (err as Error & { code?: string }).code = e.code;
   if (err.name === 'Error' && e.name !== 'Error') err.name = e.name;
   return err;

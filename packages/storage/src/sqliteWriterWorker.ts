@@ -15,7 +15,11 @@ port.on('message', async (req: Request) => {
     reply = { id: req.id, ok: true, value: await fn.apply(storage, req.args) };
   } catch (err) {
     const e = err as Error & { code?: string };
-    reply = { id: req.id, ok: false, error: { name: e.name, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}) } };
+    reply = {
+      id: req.id,
+      ok: false,
+      error: { name: e.name, message: e.message, ...(typeof e.code === 'string' ? { code: e.code } : {}) },
+    };
   }
   port.postMessage(reply);
 });

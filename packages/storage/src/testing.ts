@@ -22,9 +22,11 @@ export async function postgresUnavailable(): Promise<string | null> {
     await client.query('SELECT 1');
     return null;
   } catch (err) {
-    return `PostgreSQL unreachable at ${TEST_PG_URL} (${(err as Error).message}). Install and start it ` +
+    return (
+      `PostgreSQL unreachable at ${TEST_PG_URL} (${(err as Error).message}). Install and start it ` +
       '(Debian/Ubuntu: `apt-get install -y postgresql`, with a database "test" the user postgres can reach without ' +
-      'a password) or point LIFEGUARD_TEST_PG at one to run these tests';
+      'a password) or point LIFEGUARD_TEST_PG at one to run these tests'
+    );
   } finally {
     await client.end().catch(() => {});
   }

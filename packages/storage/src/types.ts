@@ -668,7 +668,12 @@ export interface Storage {
   readEvents(tenantId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
   getEventsByIds(tenantId: string, ids: string[]): Promise<StoredEvent[]>;
   /** Messages of a conversation with event time <= beforeTime, newest `limit` of them, returned oldest first. */
-  conversationMessages(tenantId: string, conversationId: string, beforeTime: number, limit: number): Promise<StoredEvent[]>;
+  conversationMessages(
+    tenantId: string,
+    conversationId: string,
+    beforeTime: number,
+    limit: number,
+  ): Promise<StoredEvent[]>;
   countEvents(tenantId: string): Promise<number>;
   maxSeq(tenantId: string): Promise<number>;
 
@@ -729,7 +734,12 @@ export interface Storage {
    * not changed. Reopening a case makes it ineligible; dismissing it again starts a new period. After the
    * purge the case no longer holds its conversations back from purgeMessageText.
    */
-  purgeDismissedCaseEvidence(tenantId: string, dismissedBefore: number, at: number, limit: number): Promise<CaseEvidencePurgeResult>;
+  purgeDismissedCaseEvidence(
+    tenantId: string,
+    dismissedBefore: number,
+    at: number,
+    limit: number,
+  ): Promise<CaseEvidencePurgeResult>;
 
   // Hash banks (image and file hash lists, e.g. PDQ).
   upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord>;
@@ -760,7 +770,12 @@ export interface Storage {
    * Counts a failed sign-in (locking the account until at + lockMs once maxFailures are reached) or,
    * with ok, clears the counter. Returns the lock end, if locked.
    */
-  recordSignin(userId: string, ok: boolean, at: number, lock: { maxFailures: number; lockMs: number }): Promise<number | null>;
+  recordSignin(
+    userId: string,
+    ok: boolean,
+    at: number,
+    lock: { maxFailures: number; lockMs: number },
+  ): Promise<number | null>;
   createStaffSession(session: StaffSessionRecord): Promise<void>;
   findStaffSession(tokenHash: string): Promise<{ session: StaffSessionRecord; user: StaffUser } | null>;
   touchStaffSession(tokenHash: string, at: number): Promise<void>;
@@ -768,11 +783,22 @@ export interface Storage {
   /** Cases of a queue view, most urgent first (closed: most recently closed first); evidence left out. */
   queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage>;
   /** Cases per queue view; with onlyMine, the other counts are left at 0 (callers cache them: counting is a scan of the view). */
-  queueCounts(tenantId: string, userId: string, now: number, onlyMine?: boolean): Promise<{ open: number; mine: number; escalated: number; appeals: number }>;
+  queueCounts(
+    tenantId: string,
+    userId: string,
+    now: number,
+    onlyMine?: boolean,
+  ): Promise<{ open: number; mine: number; escalated: number; appeals: number }>;
   /** One case's queue view (no evidence). */
   getQueueCase(tenantId: string, caseId: string): Promise<QueueCase | null>;
   /** Claims (or renews the user's own claim) until `until`, unless someone else holds a live claim. Atomic. */
-  claimCase(tenantId: string, caseId: string, claimant: { id: string; name: string }, now: number, until: number): Promise<ClaimOutcome>;
+  claimCase(
+    tenantId: string,
+    caseId: string,
+    claimant: { id: string; name: string },
+    now: number,
+    until: number,
+  ): Promise<ClaimOutcome>;
   releaseClaim(tenantId: string, caseId: string, userId: string): Promise<boolean>;
   decideCase(tenantId: string, input: CaseDecisionInput): Promise<AuditEntry>;
   appealCase(tenantId: string, input: CaseAppealInput): Promise<AuditEntry>;
@@ -795,14 +821,35 @@ export interface Storage {
    * Replaces the account's identifiers of the given kinds with `identifiers` (whose kinds must be
    * among them); identifiers of other kinds are kept.
    */
-  replaceAccountIdentifiers(tenantId: string, userId: string, kinds: readonly string[], identifiers: AccountIdentifier[], at: number): Promise<void>;
+  replaceAccountIdentifiers(
+    tenantId: string,
+    userId: string,
+    kinds: readonly string[],
+    identifiers: AccountIdentifier[],
+    at: number,
+  ): Promise<void>;
   accountIdentifiers(tenantId: string, userId: string): Promise<AccountIdentifier[]>;
   /** Accounts holding any of the given (kind, value) pairs: an indexed lookup per pair. */
-  findAccountsByIdentifiers(tenantId: string, identifiers: AccountIdentifier[], query: IdentifierMatchQuery): Promise<IdentifierMatch[]>;
+  findAccountsByIdentifiers(
+    tenantId: string,
+    identifiers: AccountIdentifier[],
+    query: IdentifierMatchQuery,
+  ): Promise<IdentifierMatch[]>;
   /** How many accounts (other than excludeUserId) hold (kind, value), counting no further than `cap`. */
-  countAccountsWithIdentifier(tenantId: string, kind: string, value: string, cap: number, excludeUserId?: string): Promise<number>;
+  countAccountsWithIdentifier(
+    tenantId: string,
+    kind: string,
+    value: string,
+    cap: number,
+    excludeUserId?: string,
+  ): Promise<number>;
   /** Identifiers of one kind held by accounts with an active ban for one of `reasons` (e.g. their photos). */
-  bannedAccountIdentifiers(tenantId: string, kind: string, reasons: readonly string[], limit: number): Promise<IdentifierMatch[]>;
+  bannedAccountIdentifiers(
+    tenantId: string,
+    kind: string,
+    reasons: readonly string[],
+    limit: number,
+  ): Promise<IdentifierMatch[]>;
   addAccountBan(tenantId: string, ban: NewAccountBan): Promise<AccountBanRecord>;
   /** Lifts every active ban of the account; returns how many were lifted. */
   liftAccountBans(tenantId: string, userId: string, lift: BanLift): Promise<number>;
@@ -821,7 +868,12 @@ export interface Storage {
    * Moves a link to a new status only if it is in one of `from` (atomic); null when it was not (or does
    * not exist). acceptedAt/endedAt/endedBy are set from the patch.
    */
-  transitionFamilyLink(tenantId: string, linkId: string, from: readonly FamilyLinkStatus[], patch: { status: FamilyLinkStatus; at: number; by: string }): Promise<FamilyLink | null>;
+  transitionFamilyLink(
+    tenantId: string,
+    linkId: string,
+    from: readonly FamilyLinkStatus[],
+    patch: { status: FamilyLinkStatus; at: number; by: string },
+  ): Promise<FamilyLink | null>;
   /**
    * Accounts the user exchanged messages with from `since` (event time; whole UTC days), most recent first.
    * Counted only while the user is the teen of a pending or active link (data minimisation): an account
@@ -836,8 +888,16 @@ export interface Storage {
   /** Prompts shown to the user at or after `since`, newest first. */
   safetyWarnings(tenantId: string, userId: string, since: number, limit: number): Promise<SafetyWarningRecord[]>;
   /** Stores the settings the platform reports for an account; returns the previous ones (null if none). */
-  putAccountSettings(tenantId: string, userId: string, settings: Record<string, unknown>, at: number): Promise<Record<string, unknown> | null>;
-  accountSettings(tenantId: string, userId: string): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
+  putAccountSettings(
+    tenantId: string,
+    userId: string,
+    settings: Record<string, unknown>,
+    at: number,
+  ): Promise<Record<string, unknown> | null>;
+  accountSettings(
+    tenantId: string,
+    userId: string,
+  ): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
   /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
   // End of Family Centre ------------------------------------------------------------------------
@@ -847,7 +907,11 @@ export interface Storage {
   freezeEvidence(tenantId: string, input: NewEvidencePackage): Promise<EvidencePackageRecord>;
   evidencePackages(tenantId: string, caseId: string): Promise<EvidencePackageRecord[]>;
   /** Every package of the tenant ordered by (case, version), after the given one: for `verify`. */
-  readEvidencePackages(tenantId: string, after: { caseId: string; version: number } | null, limit: number): Promise<EvidencePackageRecord[]>;
+  readEvidencePackages(
+    tenantId: string,
+    after: { caseId: string; version: number } | null,
+    limit: number,
+  ): Promise<EvidencePackageRecord[]>;
   placeLegalHold(tenantId: string, hold: NewLegalHold, audit: NewAuditEntry): Promise<LegalHold>;
   legalHolds(tenantId: string, caseId: string): Promise<LegalHold[]>;
   createAuthorityReport(tenantId: string, report: AuthorityReportRecord, audit: NewAuditEntry): Promise<void>;

@@ -27,22 +27,33 @@ storageSuite('SQLite (temp file, inline writes)', async () => {
 });
 
 describe('SQLite deferred conversation index', () => {
-  it('finds a conversation\'s messages both in the index and in the not-yet-indexed tail, newest last', async () => {
+  it("finds a conversation's messages both in the index and in the not-yet-indexed tail, newest last", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'lifeguard-sqlite-'));
     const storage = new SqliteStorage({ path: join(dir, 'test.db'), writer: 'inline' });
     try {
       await storage.migrate();
       const t = Date.UTC(2025, 0, 1);
-      const m = (i: number, conversationId = 'conv') => message(`m${i}`, conversationId, 'a', 'b', `line ${i}`, t + i * 1000);
+      const m = (i: number, conversationId = 'conv') =>
+        message(`m${i}`, conversationId, 'a', 'b', `line ${i}`, t + i * 1000);
       await storage.appendEvents('acme', [m(1), m(2), m(3, 'other')], t); // the first append also indexes
       assert.equal(storage.indexConversations(), 0, 'nothing new to index');
       await storage.appendEvents('acme', [m(4), m(5)], t); // within a second: stays in the tail
       const all = await storage.conversationMessages('acme', 'conv', t + 10_000, 10);
-      assert.deepEqual(all.map((e) => e.event.id), ['m1', 'm2', 'm4', 'm5']);
+      assert.deepEqual(
+        all.map((e) => e.event.id),
+        ['m1', 'm2', 'm4', 'm5'],
+      );
       const window = await storage.conversationMessages('acme', 'conv', t + 4_000, 2);
-      assert.deepEqual(window.map((e) => e.event.id), ['m2', 'm4']);
+      assert.deepEqual(
+        window.map((e) => e.event.id),
+        ['m2', 'm4'],
+      );
       assert.equal(storage.indexConversations(), 2);
-      assert.deepEqual((await storage.conversationMessages('acme', 'conv', t + 10_000, 10)).map((e) => e.event.id), ['m1', 'm2', 'm4', 'm5'], 'no duplicates once indexed');
+      assert.deepEqual(
+        (await storage.conversationMessages('acme', 'conv', t + 10_000, 10)).map((e) => e.event.id),
+        ['m1', 'm2', 'm4', 'm5'],
+        'no duplicates once indexed',
+      );
     } finally {
       await storage.close();
       rmSync(dir, { recursive: true, force: true });

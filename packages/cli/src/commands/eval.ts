@@ -63,18 +63,29 @@ interface OpenConversationState {
   firstAlertMessagesRead: number | null;
 }
 
-export async function evaluate(file: string, options: EvalOptions, printIssue?: ((line: string) => void) | null): Promise<EvalResult> {
+export async function evaluate(
+  file: string,
+  options: EvalOptions,
+  printIssue?: ((line: string) => void) | null,
+): Promise<EvalResult> {
   const onLabelIssue = (issue: InputIssue) => {
     if (printIssue === null) return;
     (printIssue ?? ((line: string) => process.stderr.write(`${line}\n`)))(formatIssue(issue));
   };
-  if (!options.predators && !options.labels) throw new UnusableInputError('eval needs --predators IDS.txt (author ids) or --labels LABELS.jsonl');
+  if (!options.predators && !options.labels)
+    throw new UnusableInputError('eval needs --predators IDS.txt (author ids) or --labels LABELS.jsonl');
   const predators = options.predators ? await readIdList(options.predators, onLabelIssue) : null;
-  const labels: Map<string, ConversationLabel> | null = options.labels ? await readConversationLabels(options.labels, onLabelIssue) : null;
+  const labels: Map<string, ConversationLabel> | null = options.labels
+    ? await readConversationLabels(options.labels, onLabelIssue)
+    : null;
   let model: RiskModel | undefined;
   if (options.model) model = await loadModel(options.model);
   const threshold = options.threshold;
-  const engine = new DetectionEngine({ ...(model ? { model } : {}), alertThreshold: threshold, actorAlertThreshold: threshold });
+  const engine = new DetectionEngine({
+    ...(model ? { model } : {}),
+    alertThreshold: threshold,
+    actorAlertThreshold: threshold,
+  });
 
   const open = new Map<string, OpenConversationState>();
   const scores = new NumberColumn();
@@ -194,7 +205,11 @@ export async function evaluate(file: string, options: EvalOptions, printIssue?: 
   };
 }
 
-export async function evalCommand(file: string, options: EvalOptions, out: (text: string) => void = console.log): Promise<number> {
+export async function evalCommand(
+  file: string,
+  options: EvalOptions,
+  out: (text: string) => void = console.log,
+): Promise<number> {
   const result = await evaluate(file, options);
   if (options.json) out(JSON.stringify(result, null, 2));
   else out(renderEval(result));
@@ -214,7 +229,9 @@ export function renderEval(r: EvalResult): string {
     lines.push('Authors (predicted offender: account score >= threshold, or suspect of a flagged conversation)');
     lines.push(`  authors seen            ${a.seen}`);
     lines.push(`  offenders in the file   ${a.offendersSeen} (of ${a.offendersListed} listed)`);
-    lines.push(`  predicted offenders     ${a.predictedPositive}  (TP ${a.truePositives}, FP ${a.falsePositives}, FN ${a.falseNegatives})`);
+    lines.push(
+      `  predicted offenders     ${a.predictedPositive}  (TP ${a.truePositives}, FP ${a.falsePositives}, FN ${a.falseNegatives})`,
+    );
     lines.push(`  precision               ${pct(a.precision)}`);
     lines.push(`  recall                  ${pct(a.recall)}`);
     lines.push(`  F0.5                    ${formatNumber(a.f05)}`);
@@ -225,9 +242,15 @@ export function renderEval(r: EvalResult): string {
   lines.push('Conversations (positive: contains an offender / labelled harmful)');
   lines.push(`  conversations           ${c.total} (${c.positive} positive)`);
   lines.push(`  ROC-AUC                 ${formatNumber(c.rocAuc)}`);
-  lines.push(`  flagged (score >= T)    ${c.flagged} = ${formatNumber(c.flaggedPerThousand, 2)} per 1,000 conversations`);
-  lines.push(`  false flags             ${formatNumber(c.falseFlagsPerThousandNegatives, 2)} per 1,000 conversations without an offender`);
+  lines.push(
+    `  flagged (score >= T)    ${c.flagged} = ${formatNumber(c.flaggedPerThousand, 2)} per 1,000 conversations`,
+  );
+  lines.push(
+    `  false flags             ${formatNumber(c.falseFlagsPerThousandNegatives, 2)} per 1,000 conversations without an offender`,
+  );
   lines.push(`  precision / recall      ${pct(c.precision)} / ${pct(c.recall)}`);
-  lines.push(`  median messages read before the first alert (positives that alerted: ${c.positivesAlerted}): ${formatNumber(c.medianMessagesBeforeAlert, 1)}`);
+  lines.push(
+    `  median messages read before the first alert (positives that alerted: ${c.positivesAlerted}): ${formatNumber(c.medianMessagesBeforeAlert, 1)}`,
+  );
   return lines.join('\n');
 }

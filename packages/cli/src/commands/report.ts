@@ -22,10 +22,21 @@ export interface ReportOptions {
 /** Message texts kept for timelines; past it only flagged messages are kept (the rest are counted). */
 export const MAX_TIMELINE_MESSAGES = 50_000;
 
-export async function buildReport(file: string, options: Omit<ReportOptions, 'html'>, printIssue?: ((line: string) => void) | null): Promise<ReportData> {
+export async function buildReport(
+  file: string,
+  options: Omit<ReportOptions, 'html'>,
+  printIssue?: ((line: string) => void) | null,
+): Promise<ReportData> {
   const model = options.model ? await loadModel(options.model) : undefined;
-  const engine = new DetectionEngine({ ...(model ? { model } : {}), alertThreshold: options.minScore, actorAlertThreshold: options.minScore });
-  const timelines = new Map<string, { messages: TimelineMessage[]; risk: RiskPoint[]; omitted: number; flagged: number }>();
+  const engine = new DetectionEngine({
+    ...(model ? { model } : {}),
+    alertThreshold: options.minScore,
+    actorAlertThreshold: options.minScore,
+  });
+  const timelines = new Map<
+    string,
+    { messages: TimelineMessage[]; risk: RiskPoint[]; omitted: number; flagged: number }
+  >();
   let kept = 0;
   const result = await runPipeline({
     file,
@@ -47,7 +58,13 @@ export async function buildReport(file: string, options: Omit<ReportOptions, 'ht
       // Only where the score changes: a step line needs nothing more, and a long log stays small.
       const last = t.risk[t.risk.length - 1];
       if (!last || last.score !== score) t.risk.push({ time, score });
-      const signals = detectSignals(event.text).map((s) => ({ kind: s.kind, start: s.start, end: s.end, excerpt: s.excerpt, stage: s.stage }));
+      const signals = detectSignals(event.text).map((s) => ({
+        kind: s.kind,
+        start: s.start,
+        end: s.end,
+        excerpt: s.excerpt,
+        stage: s.stage,
+      }));
       if (signals.length > 0) t.flagged++;
       if (kept >= MAX_TIMELINE_MESSAGES && signals.length === 0) {
         t.omitted++;
@@ -73,7 +90,9 @@ export async function buildReport(file: string, options: Omit<ReportOptions, 'ht
     if (last && last.time < report.lastAt) t.risk.push({ time: report.lastAt, score: last.score });
     conversations.push({ report, messages: t.messages, risk: t.risk, omitted: t.omitted, flaggedCount: t.flagged });
   }
-  conversations.sort((a, b) => b.report.score - a.report.score || (a.report.conversationId < b.report.conversationId ? -1 : 1));
+  conversations.sort(
+    (a, b) => b.report.score - a.report.score || (a.report.conversationId < b.report.conversationId ? -1 : 1),
+  );
   return {
     file,
     format: result.format,
@@ -91,7 +110,11 @@ export async function buildReport(file: string, options: Omit<ReportOptions, 'ht
 }
 
 /** Returns the exit code: 0 written, 2 unusable input (a partial report is still written if anything was read). */
-export async function reportCommand(file: string, options: ReportOptions, out: (text: string) => void = console.log): Promise<number> {
+export async function reportCommand(
+  file: string,
+  options: ReportOptions,
+  out: (text: string) => void = console.log,
+): Promise<number> {
   const data = await buildReport(file, options);
   if (data.format === null && data.fatal) {
     process.stderr.write(`error: ${terminalSafe(data.fatal)}\n`);
@@ -100,7 +123,9 @@ export async function reportCommand(file: string, options: ReportOptions, out: (
   try {
     await writeFile(options.html, renderReport(data));
   } catch (error) {
-    throw new UnusableInputError(`${options.html}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UnusableInputError(
+      `${options.html}: cannot write the report (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const flagged = data.conversations.reduce((n, c) => n + c.flaggedCount, 0);
   const above = data.conversations.filter((c) => c.report.score >= data.minScore).length;

@@ -46,9 +46,17 @@ export interface ScanOutput {
 const MAX_ALERTS_KEPT = 1000;
 
 /** Returns the process exit code: 0 scan completed (even with skipped lines), 2 unusable input. */
-export async function scanCommand(file: string, options: ScanOptions, out: (text: string) => void = console.log): Promise<number> {
+export async function scanCommand(
+  file: string,
+  options: ScanOptions,
+  out: (text: string) => void = console.log,
+): Promise<number> {
   const model = options.model ? await loadModel(options.model) : undefined;
-  const engine = new DetectionEngine({ ...(model ? { model } : {}), alertThreshold: options.minScore, actorAlertThreshold: options.minScore });
+  const engine = new DetectionEngine({
+    ...(model ? { model } : {}),
+    alertThreshold: options.minScore,
+    actorAlertThreshold: options.minScore,
+  });
   const alerts: Alert[] = [];
   const result = await runPipeline({
     file,
@@ -63,7 +71,9 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
   });
   const conversations = engine.topConversations(options.limit, options.minScore);
   // An age declared with --age says nothing of when the account was made: its account age is unknown.
-  const actors = engine.topActors(options.limit, options.minScore).map((a) => (options.ages?.has(a.userId) ? { ...a, accountAgeDays: null } : a));
+  const actors = engine
+    .topActors(options.limit, options.minScore)
+    .map((a) => (options.ages?.has(a.userId) ? { ...a, accountAgeDays: null } : a));
   const stats = engine.stats();
   const output: ScanOutput = {
     file,
@@ -98,7 +108,9 @@ export async function scanCommand(file: string, options: ScanOptions, out: (text
 export function renderScan(output: ScanOutput, result: PipelineResult): string {
   const s = output.summary;
   const lines: string[] = [];
-  lines.push(`Lifeguard scan of ${clean(output.file, 200)} (${output.layout ? clean(output.layout, 300) : `${output.format ?? 'unknown'} layout`})`);
+  lines.push(
+    `Lifeguard scan of ${clean(output.file, 200)} (${output.layout ? clean(output.layout, 300) : `${output.format ?? 'unknown'} layout`})`,
+  );
   lines.push(
     `  ${s.events} events read, ${s.skipped} skipped${s.warnings ? `, ${s.warnings} warnings` : ''}; ` +
       `${s.conversations} conversations, ${s.actors} accounts, ${s.messages} messages; ${s.alerts} alerts; ${s.seconds.toFixed(1)} s`,
@@ -108,7 +120,9 @@ export function renderScan(output: ScanOutput, result: PipelineResult): string {
   if (output.conversations.length === 0) {
     lines.push(`No conversation scored ${s.minScore} or more.`);
   } else {
-    lines.push(`Conversations scoring ${s.minScore} or more (highest first, at most ${output.conversations.length} shown):`);
+    lines.push(
+      `Conversations scoring ${s.minScore} or more (highest first, at most ${output.conversations.length} shown):`,
+    );
     lines.push('');
     output.conversations.forEach((report, i) => {
       lines.push(renderConversation(report, i + 1));
@@ -136,6 +150,8 @@ export function renderScan(output: ScanOutput, result: PipelineResult): string {
       `Input problems: ${result.stats.skipped} record${result.stats.skipped === 1 ? '' : 's'} skipped, ${result.stats.warnings} warning${result.stats.warnings === 1 ? '' : 's'} (details on stderr).`,
     );
   }
-  lines.push('A score is a reason for a trained person to review the conversation, never a verdict or a report by itself.');
+  lines.push(
+    'A score is a reason for a trained person to review the conversation, never a verdict or a report by itself.',
+  );
   return lines.join('\n');
 }

@@ -41,13 +41,17 @@ export interface TrainSummary {
 export async function train(file: string, options: TrainOptionsCli): Promise<TrainSummary> {
   const printIssue = (issue: InputIssue) => process.stderr.write(`${formatIssue(issue)}\n`);
   if (options.id !== undefined && (options.id.trim() === '' || options.id.length > 200)) {
-    throw new UnusableInputError(`--id must be 1 to 200 characters (got ${JSON.stringify(options.id.slice(0, 40))}${options.id.length > 40 ? '...' : ''})`);
+    throw new UnusableInputError(
+      `--id must be 1 to 200 characters (got ${JSON.stringify(options.id.slice(0, 40))}${options.id.length > 40 ? '...' : ''})`,
+    );
   }
   if (!options.predators === !options.labels) {
     throw new UnusableInputError('train needs exactly one of --predators IDS.txt (PAN logs) or --labels LABELS.jsonl');
   }
   const predators = options.predators ? await readIdList(options.predators, printIssue) : null;
-  const labels: Map<string, ConversationLabel> | null = options.labels ? await readConversationLabels(options.labels, printIssue) : null;
+  const labels: Map<string, ConversationLabel> | null = options.labels
+    ? await readConversationLabels(options.labels, printIssue)
+    : null;
   const startModel = options.model ? await loadModel(options.model) : undefined;
   const engine = new DetectionEngine({ ...(startModel ? { model: startModel } : {}) });
 
@@ -80,11 +84,14 @@ export async function train(file: string, options: TrainOptionsCli): Promise<Tra
   const ids = labels ? [...labels.keys()] : [...engine.conversationIds()];
   for (const id of ids) collect(id);
 
-  if (pipeline.fatal) throw new UnusableInputError(`${pipeline.fatal}; no model written (training on part of a file would go unnoticed)`);
+  if (pipeline.fatal)
+    throw new UnusableInputError(`${pipeline.fatal}; no model written (training on part of a file would go unnoticed)`);
   const harmful = rows.filter((r) => r.label === 1).length;
   const benign = rows.length - harmful;
   if (harmful === 0 || benign === 0) {
-    throw new UnusableInputError(`cannot train: need both harmful and benign conversations (found ${harmful} harmful, ${benign} benign)`);
+    throw new UnusableInputError(
+      `cannot train: need both harmful and benign conversations (found ${harmful} harmful, ${benign} benign)`,
+    );
   }
   if (options.balance) {
     // Rare positives would otherwise barely move the fit.
@@ -101,7 +108,11 @@ export async function train(file: string, options: TrainOptionsCli): Promise<Tra
   // Check the written file loads, and how the fit ranks its own training rows (optimistic).
   const written = await loadModel(options.out);
   const labelsColumn = rows.map((r) => r.label);
-  const aucOf = (m: typeof prior) => rocAuc(rows.map((r) => scoreFeatures(m, r.features)), labelsColumn);
+  const aucOf = (m: typeof prior) =>
+    rocAuc(
+      rows.map((r) => scoreFeatures(m, r.features)),
+      labelsColumn,
+    );
   return {
     file,
     out: options.out,
@@ -116,7 +127,11 @@ export async function train(file: string, options: TrainOptionsCli): Promise<Tra
   };
 }
 
-export async function trainCommand(file: string, options: TrainOptionsCli, out: (text: string) => void = console.log): Promise<number> {
+export async function trainCommand(
+  file: string,
+  options: TrainOptionsCli,
+  out: (text: string) => void = console.log,
+): Promise<number> {
   const summary = await train(file, options);
   if (options.json) {
     out(JSON.stringify(summary, null, 2));
@@ -124,7 +139,9 @@ export async function trainCommand(file: string, options: TrainOptionsCli, out: 
     out(
       [
         `Trained on ${summary.rows} conversations from ${clean(file, 200)} (${summary.harmful} harmful, ${summary.benign} benign).`,
-        summary.labelledButUnseen > 0 ? `${summary.labelledButUnseen} labelled conversations were not in the file.` : '',
+        summary.labelledButUnseen > 0
+          ? `${summary.labelledButUnseen} labelled conversations were not in the file.`
+          : '',
         `Training-set ROC-AUC with the starting model: ${formatNumber(summary.trainingAucBefore)}; with the new one: ${formatNumber(summary.trainingAucAfter)} (optimistic: same data).`,
         `Model written to ${clean(summary.out, 200)}. Use it with: lifeguard scan FILE --model ${clean(summary.out, 200)}, or lifeguard serve --model ${clean(summary.out, 200)}`,
       ]

@@ -1,7 +1,13 @@
 // Reads Lifeguard events, one JSON object per line (the schema in @lifeguard/core events.ts).
 import { parseEvent } from '@lifeguard/core';
 import { splitLines } from './lines.ts';
-import { DEFAULT_MAX_RECORD_BYTES, UnusableInputError, type ReaderItem, type ReaderOptions, type ReaderStats } from './types.ts';
+import {
+  DEFAULT_MAX_RECORD_BYTES,
+  UnusableInputError,
+  type ReaderItem,
+  type ReaderOptions,
+  type ReaderStats,
+} from './types.ts';
 
 /**
  * Blank lines in a row after which the file is given up: real event files have none to speak of, and a
@@ -29,7 +35,9 @@ export async function* readJsonl(
     for (const { line, text, bytes } of lines) {
       if (text !== null && text.trim() === '') {
         if (++blankRun > MAX_BLANK_RUN) {
-          throw new UnusableInputError(`${options.file}:${line}: more than ${MAX_BLANK_RUN.toLocaleString('en')} blank lines in a row; not an event file`);
+          throw new UnusableInputError(
+            `${options.file}:${line}: more than ${MAX_BLANK_RUN.toLocaleString('en')} blank lines in a row; not an event file`,
+          );
         }
         continue; // blank lines are allowed and not counted
       }

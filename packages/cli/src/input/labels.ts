@@ -36,7 +36,10 @@ export async function readIdList(path: string, onIssue: (issue: InputIssue) => v
 export type ConversationLabel = 0 | 1;
 
 /** Reads `{"conversationId": "...", "label": "harmful" | "benign"}` lines. Later lines win for repeated ids. */
-export async function readConversationLabels(path: string, onIssue: (issue: InputIssue) => void): Promise<Map<string, ConversationLabel>> {
+export async function readConversationLabels(
+  path: string,
+  onIssue: (issue: InputIssue) => void,
+): Promise<Map<string, ConversationLabel>> {
   const labels = new Map<string, ConversationLabel>();
   const bad = (line: number, message: string) => onIssue({ file: path, line, severity: 'error', message });
   for await (const { line, text } of linesOf(path)) {

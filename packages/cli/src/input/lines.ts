@@ -16,7 +16,10 @@ const NEWLINE = 0x0a;
  * Yields the lines of `chunks` in batches (one batch per chunk, to keep per-line overhead low).
  * Invalid UTF-8 is replaced by U+FFFD rather than rejected: one bad byte must not lose a line.
  */
-export async function* splitLines(chunks: AsyncIterable<Uint8Array>, maxLineBytes: number): AsyncGenerator<LineRecord[]> {
+export async function* splitLines(
+  chunks: AsyncIterable<Uint8Array>,
+  maxLineBytes: number,
+): AsyncGenerator<LineRecord[]> {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let pieces: Uint8Array[] = [];
   let pendingBytes = 0;

@@ -150,7 +150,15 @@ function tagAt(buffer: string, index: number, name: string): boolean {
   if (!buffer.startsWith(name, index)) return false;
   const next = buffer.charCodeAt(index + name.length);
   // The name must end here: whitespace, '>' or '/' (or the buffer ends, checked by the caller).
-  return Number.isNaN(next) || next === 0x3e || next === 0x2f || next === 0x20 || next === 0x09 || next === 0x0a || next === 0x0d;
+  return (
+    Number.isNaN(next) ||
+    next === 0x3e ||
+    next === 0x2f ||
+    next === 0x20 ||
+    next === 0x09 ||
+    next === 0x0a ||
+    next === 0x0d
+  );
 }
 
 /**
@@ -278,9 +286,16 @@ export async function* readPan(
     } else if (clock !== '') {
       issue(recordLine, `time "${clock}" is not HH:MM; using the previous message's time`, 'warning');
     }
-    const lineAttribute = record.lineAttribute && record.lineAttribute !== '' ? record.lineAttribute : `#${conv.messageOrdinal}`;
+    const lineAttribute =
+      record.lineAttribute && record.lineAttribute !== '' ? record.lineAttribute : `#${conv.messageOrdinal}`;
     if (!conv.authors.includes(author)) conv.authors.push(author);
-    const message: PendingMessage = { id: `${conv.id}:${lineAttribute}`, line: recordLine, senderId: author, time, text: record.text };
+    const message: PendingMessage = {
+      id: `${conv.id}:${lineAttribute}`,
+      line: recordLine,
+      senderId: author,
+      time,
+      text: record.text,
+    };
     if (conv.lookaheadDone) {
       emit(conv, message);
       return;
@@ -374,7 +389,12 @@ export async function* readPan(
       }
       const tag = buffer.slice(lt, close + 1);
       advanceTo(close + 1);
-      if (tagAt(tag, 0, '<conversations') || tagAt(tag, 0, '</conversations') || tag.startsWith('<?') || tag.startsWith('<!')) {
+      if (
+        tagAt(tag, 0, '<conversations') ||
+        tagAt(tag, 0, '</conversations') ||
+        tag.startsWith('<?') ||
+        tag.startsWith('<!')
+      ) {
         continue;
       }
       if (tagAt(tag, 0, '<conversation')) {
@@ -400,7 +420,11 @@ export async function* readPan(
         closeConversation(tagLine);
         continue;
       }
-      issue(tagLine, `unexpected tag ${tag.length > 40 ? `${tag.slice(0, 40)}…` : tag} outside a message; ignored`, 'warning');
+      issue(
+        tagLine,
+        `unexpected tag ${tag.length > 40 ? `${tag.slice(0, 40)}…` : tag} outside a message; ignored`,
+        'warning',
+      );
     }
   };
 
@@ -415,7 +439,9 @@ export async function* readPan(
       if (conversation) flushPending(conversation);
       if (out.length) yield out;
       advanceTo(buffer.length);
-      throw new UnusableInputError(`${options.file}:${line}: binary data (a NUL byte): not an XML chat log; stopped reading`);
+      throw new UnusableInputError(
+        `${options.file}:${line}: binary data (a NUL byte): not an XML chat log; stopped reading`,
+      );
     }
     sniffedChars += text.length;
     if (!sawConversation && conversation === null && sniffedChars > LAYOUT_SNIFF_CHARS) {
@@ -434,7 +460,11 @@ export async function* readPan(
   drain(true);
   if (conversation) {
     const open: OpenConversation = conversation;
-    issue(line, `conversation "${open.id}" (line ${open.line}) not closed at the end of the file (truncated?)`, 'warning');
+    issue(
+      line,
+      `conversation "${open.id}" (line ${open.line}) not closed at the end of the file (truncated?)`,
+      'warning',
+    );
     closeConversation(line);
   }
   if (out.length > 0) yield out;
@@ -447,7 +477,11 @@ export async function* readPan(
 function nextRecordStart(buffer: string, from: number, limit: number): number {
   let index = buffer.indexOf('<', from);
   while (index !== -1 && index < limit) {
-    if (tagAt(buffer, index, '<message') || tagAt(buffer, index, '<conversation') || tagAt(buffer, index, '</conversation')) {
+    if (
+      tagAt(buffer, index, '<message') ||
+      tagAt(buffer, index, '<conversation') ||
+      tagAt(buffer, index, '</conversation')
+    ) {
       return index;
     }
     index = buffer.indexOf('<', index + 1);

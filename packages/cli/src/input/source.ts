@@ -50,7 +50,8 @@ export function formatFromName(path: string): InputFormat | null {
   return null;
 }
 
-const isExportLayout = (format: string): format is ExportLayout => (EXPORT_LAYOUTS as readonly string[]).includes(format);
+const isExportLayout = (format: string): format is ExportLayout =>
+  (EXPORT_LAYOUTS as readonly string[]).includes(format);
 
 /**
  * Whether a `.json` file is a chat export (one JSON document) rather than JSONL events: a first
@@ -63,12 +64,22 @@ export function jsonLooksLikeExport(head: string): boolean {
   const firstLine = text.split('\n', 1)[0]!.trim();
   try {
     const value: unknown = JSON.parse(firstLine);
-    return typeof value === 'object' && value !== null && !('type' in value && typeof (value as { type: unknown }).type === 'string' && ['account', 'message', 'contact'].includes((value as { type: string }).type));
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      !(
+        'type' in value &&
+        typeof (value as { type: unknown }).type === 'string' &&
+        ['account', 'message', 'contact'].includes((value as { type: string }).type)
+      )
+    );
   } catch {
     // Not one object on the first line: pretty-printed (an export) or a broken JSONL line.
   }
   if (firstLine !== '{') return false;
-  return /"(messages|participants|chats|guild|channel|Received Saved Chat History|Sent Saved Chat History|Media Type)"\s*:/.test(head);
+  return /"(messages|participants|chats|guild|channel|Received Saved Chat History|Sent Saved Chat History|Media Type)"\s*:/.test(
+    head,
+  );
 }
 
 /** Guesses the layout from the first non-blank character: '<' is PAN XML, '{' is JSONL. */
@@ -113,26 +124,37 @@ export async function openInput(path: string, options: OpenInputOptions): Promis
   } catch (error) {
     if (error instanceof UnusableInputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UnusableInputError(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${code ?? (error as Error).message})`);
+    throw new UnusableInputError(
+      code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read (${code ?? (error as Error).message})`,
+    );
   }
   const gzipped = path.toLowerCase().endsWith('.gz');
   const chosen = options.format ?? 'auto';
   if (directory || isExportLayout(chosen) || (chosen === 'auto' && regular && !gzipped && (await isChatExport(path)))) {
-    if (directory && (chosen === 'jsonl' || chosen === 'pan')) throw new UnusableInputError(`${path}: is a directory, not a ${chosen} file`);
+    if (directory && (chosen === 'jsonl' || chosen === 'pan'))
+      throw new UnusableInputError(`${path}: is a directory, not a ${chosen} file`);
     const exported = await openExport(path, options, isExportLayout(chosen) ? chosen : null);
     return { format: exported.layout, detail: exported.detail, size, stats: exported.stats, items: exported.items };
   }
   let format: InputFormat | null = options.format && options.format !== 'auto' ? options.format : formatFromName(path);
   if (format === null) {
     // Peeking would consume a pipe's data: pipes and devices (e.g. /dev/stdin) need --format.
-    if (!regular) throw new UnusableInputError(`${path}: not a regular file; say which layout it is with --format jsonl|pan`);
+    if (!regular)
+      throw new UnusableInputError(`${path}: not a regular file; say which layout it is with --format jsonl|pan`);
     format = formatFromContent(await readHead(path, gzipped));
     if (format === null) {
-      throw new UnusableInputError(`${path}: cannot tell the layout (expected JSONL events or PAN XML); use --format jsonl|pan|whatsapp|discord|meta|telegram|snapchat`);
+      throw new UnusableInputError(
+        `${path}: cannot tell the layout (expected JSONL events or PAN XML); use --format jsonl|pan|whatsapp|discord|meta|telegram|snapchat`,
+      );
     }
   }
   const stats = emptyStats();
-  const chunks = readChunks(path, gzipped, options.onBytes, gzipped ? Math.max(MIN_GUNZIP_LIMIT, size * MAX_GUNZIP_RATIO) : Infinity);
+  const chunks = readChunks(
+    path,
+    gzipped,
+    options.onBytes,
+    gzipped ? Math.max(MIN_GUNZIP_LIMIT, size * MAX_GUNZIP_RATIO) : Infinity,
+  );
   const items = format === 'jsonl' ? readJsonl(chunks, options, stats) : readPan(chunks, options, stats);
   return { format, size, stats, items };
 }
@@ -148,7 +170,12 @@ async function isChatExport(path: string): Promise<boolean> {
   return false;
 }
 
-async function* readChunks(path: string, gzipped: boolean, onBytes: ((bytesRead: number) => void) | undefined, maxBytes: number): AsyncGenerator<Uint8Array> {
+async function* readChunks(
+  path: string,
+  gzipped: boolean,
+  onBytes: ((bytesRead: number) => void) | undefined,
+  maxBytes: number,
+): AsyncGenerator<Uint8Array> {
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const stream = gzipped ? file.pipe(createGunzip()) : file;
   let total = 0;
@@ -156,7 +183,9 @@ async function* readChunks(path: string, gzipped: boolean, onBytes: ((bytesRead:
     for await (const chunk of stream) {
       total += (chunk as Buffer).length;
       if (total > maxBytes) {
-        throw new UnusableInputError(`${path}: decompresses to more than ${maxBytes} bytes (over ${MAX_GUNZIP_RATIO} times its size); not read further`);
+        throw new UnusableInputError(
+          `${path}: decompresses to more than ${maxBytes} bytes (over ${MAX_GUNZIP_RATIO} times its size); not read further`,
+        );
       }
       onBytes?.(file.bytesRead);
       yield chunk as Buffer;

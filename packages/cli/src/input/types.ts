@@ -20,7 +20,9 @@ export interface InputIssue {
 
 export function formatIssue(issue: InputIssue): string {
   // Line 0: the problem is with the input as a whole (e.g. a name given with --age is not in it).
-  return terminalSafe(`${issue.file}${issue.line > 0 ? `:${issue.line}` : ''}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`);
+  return terminalSafe(
+    `${issue.file}${issue.line > 0 ? `:${issue.line}` : ''}: ${issue.severity === 'warning' ? 'warning: ' : ''}${issue.message}`,
+  );
 }
 
 export type ReaderItem =

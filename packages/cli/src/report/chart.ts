@@ -25,7 +25,12 @@ export function downsample(points: RiskPoint[]): RiskPoint[] {
   const out: RiskPoint[] = [];
   for (let i = 0; i < points.length; i += size) {
     const bucket = points.slice(i, i + size);
-    out.push(bucket.reduce((best, p) => (p.score > best.score ? { time: bucket[bucket.length - 1]!.time, score: p.score } : best), { time: bucket[bucket.length - 1]!.time, score: bucket[0]!.score }));
+    out.push(
+      bucket.reduce(
+        (best, p) => (p.score > best.score ? { time: bucket[bucket.length - 1]!.time, score: p.score } : best),
+        { time: bucket[bucket.length - 1]!.time, score: bucket[0]!.score },
+      ),
+    );
   }
   return out;
 }
@@ -53,9 +58,16 @@ export function riskChart(points: RiskPoint[], options: ChartOptions): string {
     // Step line: the score holds until the next message changes it.
     path += i === 0 ? `M${f(x(p.time))},${f(y(p.score))}` : ` H${f(x(p.time))} V${f(y(p.score))}`;
   });
-  const ticks = (options.flagged ?? []).map((t) => `<line class="flag" x1="${f(x(t))}" x2="${f(x(t))}" y1="${f(top + plotH)}" y2="${f(top + plotH + 6)}"/>`).join('');
+  const ticks = (options.flagged ?? [])
+    .map(
+      (t) => `<line class="flag" x1="${f(x(t))}" x2="${f(x(t))}" y1="${f(top + plotH)}" y2="${f(top + plotH + 6)}"/>`,
+    )
+    .join('');
   const grid = [0, 0.5, 1]
-    .map((s) => `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${f(y(s))}" y2="${f(y(s))}"/><text class="axis" x="${left - 6}" y="${f(y(s) + 4)}" text-anchor="end">${s}</text>`)
+    .map(
+      (s) =>
+        `<line class="grid" x1="${left}" x2="${left + plotW}" y1="${f(y(s))}" y2="${f(y(s))}"/><text class="axis" x="${left - 6}" y="${f(y(s) + 4)}" text-anchor="end">${s}</text>`,
+    )
     .join('');
   const threshold = `<line class="threshold" x1="${left}" x2="${left + plotW}" y1="${f(y(options.threshold))}" y2="${f(y(options.threshold))}"><title>review threshold ${options.threshold}</title></line>`;
   const peak = data.reduce((m, p) => Math.max(m, p.score), 0);

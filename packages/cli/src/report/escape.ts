@@ -3,7 +3,9 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 export function escapeHtml(text: string): string {
   // Bidi overrides could make a message read differently from what was sent: shown, not obeyed.
-  return text.replace(/[&<>"']/g, (c) => ENTITIES[c]!).replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `&lt;U+${c.charCodeAt(0).toString(16).toUpperCase()}&gt;`);
+  return text
+    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
+    .replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `&lt;U+${c.charCodeAt(0).toString(16).toUpperCase()}&gt;`);
 }
 
 export interface Span {
@@ -14,7 +16,9 @@ export interface Span {
 
 /** The text with each span wrapped in <mark> (overlaps merged), everything escaped. */
 export function highlight(text: string, spans: Span[]): string {
-  const sorted = spans.filter((s) => s.end > s.start && s.start >= 0 && s.end <= text.length).sort((a, b) => a.start - b.start || b.end - a.end);
+  const sorted = spans
+    .filter((s) => s.end > s.start && s.start >= 0 && s.end <= text.length)
+    .sort((a, b) => a.start - b.start || b.end - a.end);
   const merged: Span[] = [];
   for (const s of sorted) {
     const last = merged[merged.length - 1];

@@ -108,7 +108,11 @@ footer { color: var(--muted); font-size: 13px; margin: 32px 0 8px; }
 `;
 
 function messageItem(m: TimelineMessage, flaggedClass: boolean): string {
-  const spans = m.signals.map((s) => ({ start: s.start, end: s.end, label: `${kindLabel(s.kind)}${s.stage ? ` (${STAGE_NAMES[s.stage]})` : ''}` }));
+  const spans = m.signals.map((s) => ({
+    start: s.start,
+    end: s.end,
+    label: `${kindLabel(s.kind)}${s.stage ? ` (${STAGE_NAMES[s.stage]})` : ''}`,
+  }));
   const media = m.attachments.map((kind) => `<span class="media">[${escapeHtml(kind)} not shown]</span>`).join(' ');
   const reasons = m.signals.length
     ? `<div class="signals">${[...new Set(m.signals.map((s) => `${kindLabel(s.kind)}${s.stage ? ` · stage: ${STAGE_NAMES[s.stage]}` : ''}`))].map(escapeHtml).join('; ')}</div>`
@@ -124,21 +128,40 @@ function participantsTable(c: ReportConversation, declared: Map<string, number>)
   const r = c.report;
   const rows = r.participants
     .map((p) => {
-      const role = p.userId === r.suspectId ? 'risk comes from their messages' : p.userId === r.targetId ? 'risk is directed at them' : '';
-      const age = p.age === null ? 'unknown' : `${p.age} (${declared.has(p.userId) ? 'declared with --age' : p.ageSource === 'disclosed' ? 'said in the chat' : p.ageSource})`;
+      const role =
+        p.userId === r.suspectId
+          ? 'risk comes from their messages'
+          : p.userId === r.targetId
+            ? 'risk is directed at them'
+            : '';
+      const age =
+        p.age === null
+          ? 'unknown'
+          : `${p.age} (${declared.has(p.userId) ? 'declared with --age' : p.ageSource === 'disclosed' ? 'said in the chat' : p.ageSource})`;
       return `<tr><td>${escapeHtml(p.userId)}</td><td>${escapeHtml(age)}</td><td>${p.messageCount}</td><td>${escapeHtml(role)}</td></tr>`;
     })
     .join('');
   return `<table class="participants"><thead><tr><th>Participant</th><th>Age</th><th>Messages</th><th>Role in the score</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-function conversationSection(c: ReportConversation, index: number, data: ReportData, declared: Map<string, number>): string {
+function conversationSection(
+  c: ReportConversation,
+  index: number,
+  data: ReportData,
+  declared: Map<string, number>,
+): string {
   const r = c.report;
   const reached = new Set(r.stagesReached);
-  const stages = GROOMING_STAGES.map((s) => `<li class="${reached.has(s) ? 'reached' : ''}">${escapeHtml(STAGE_NAMES[s])}</li>`).join('');
+  const stages = GROOMING_STAGES.map(
+    (s) => `<li class="${reached.has(s) ? 'reached' : ''}">${escapeHtml(STAGE_NAMES[s])}</li>`,
+  ).join('');
   const flagged = c.messages.filter((m) => m.signals.length > 0);
   const sx = (['leverage', 'threat', 'payment', 'deadline'] as const).filter((k) => r.sextortion[k]);
-  const chart = riskChart(c.risk, { threshold: data.minScore, flagged: flagged.map((m) => m.time), label: `Risk over time in ${r.conversationId}` });
+  const chart = riskChart(c.risk, {
+    threshold: data.minScore,
+    flagged: flagged.map((m) => m.time),
+    label: `Risk over time in ${r.conversationId}`,
+  });
   return (
     `<section class="conversation" id="c${index}" data-conversation-id="${escapeHtml(r.conversationId)}">` +
     `<h2>${index}. ${escapeHtml(r.conversationId)}</h2>` +
@@ -147,10 +170,14 @@ function conversationSection(c: ReportConversation, index: number, data: ReportD
     `<h3>Participants</h3>${participantsTable(c, declared)}` +
     `<h3>Grooming stages</h3><ol class="stages" aria-label="grooming stages reached">${stages}</ol>` +
     (sx.length ? `<p>Sextortion pattern: ${escapeHtml(sx.join(', '))}</p>` : '') +
-    (r.reasons.length ? `<h3>Why it scores</h3><ul class="reasons">${r.reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>` : '') +
+    (r.reasons.length
+      ? `<h3>Why it scores</h3><ul class="reasons">${r.reasons.map((x) => `<li>${escapeHtml(x)}</li>`).join('')}</ul>`
+      : '') +
     `<h3>Risk over time</h3>${chart}<p class="meta">Conversation score after each message; dashed line: review threshold ${data.minScore}; ticks: flagged messages.</p>` +
     `<h3>Flagged messages (${c.flaggedCount})</h3>` +
-    (flagged.length ? `<ul class="messages flagged-messages">${flagged.map((m) => messageItem(m, false)).join('')}</ul>` : '<p class="muted">No message carries a signal.</p>') +
+    (flagged.length
+      ? `<ul class="messages flagged-messages">${flagged.map((m) => messageItem(m, false)).join('')}</ul>`
+      : '<p class="muted">No message carries a signal.</p>') +
     `<details class="timeline"><summary>Timeline: all ${plural(c.messages.length, 'message')}${c.omitted ? ` kept (${c.omitted} unflagged left out: too many for one report)` : ''}</summary>` +
     `<ul class="messages">${c.messages.map((m) => messageItem(m, true)).join('')}</ul></details>` +
     `</section>`
@@ -163,7 +190,8 @@ export function renderReport(data: ReportData): string {
   const overview = data.conversations
     .map((c, i) => {
       const r = c.report;
-      const name = i < data.limit ? `<a href="#c${i + 1}">${escapeHtml(r.conversationId)}</a>` : escapeHtml(r.conversationId);
+      const name =
+        i < data.limit ? `<a href="#c${i + 1}">${escapeHtml(r.conversationId)}</a>` : escapeHtml(r.conversationId);
       return `<tr><td>${name}</td><td>${r.score.toFixed(2)} <span class="level level-${r.level}">${r.level}</span></td><td>${escapeHtml(r.stage ? STAGE_NAMES[r.stage] : '—')}</td><td>${r.messageCount}</td><td>${c.flaggedCount}</td><td>${escapeHtml(when(r.firstAt))} – ${escapeHtml(when(r.lastAt))}</td></tr>`;
     })
     .join('');
@@ -191,7 +219,7 @@ ${ages}${problems}
 <table class="overview"><thead><tr><th>Conversation</th><th>Score</th><th>Furthest stage</th><th>Messages</th><th>Flagged</th><th>Time span (UTC)</th></tr></thead><tbody>${overview}</tbody></table>
 ${data.conversations.length > data.limit ? `<p class="muted">Only the ${data.limit} highest-scoring conversations are shown in full (--limit).</p>` : ''}
 ${shown.map((c, i) => conversationSection(c, i + 1, data, declared)).join('\n')}
-<footer>Made by Lifeguard. Times are UTC${data.format === 'whatsapp' ? ' (WhatsApp exports carry the phone\'s clock without a zone)' : ''}.</footer>
+<footer>Made by Lifeguard. Times are UTC${data.format === 'whatsapp' ? " (WhatsApp exports carry the phone's clock without a zone)" : ''}.</footer>
 </main></body></html>
 `;
 }

@@ -9,16 +9,37 @@ import { discord, makeZip, whatsapp } from './samples.ts';
 const bin = new URL('../../bin/lifeguard.mjs', import.meta.url).pathname;
 
 function lifeguard(...args: string[]) {
-  const result = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 describe('lifeguard scan and report on chat exports', () => {
   it('scan says which layout it found, takes --age, and flags the grooming chat', () => {
     const path = tempFile('WhatsApp Chat with Rick J.txt', whatsapp('ios-us'));
-    const { code, stdout, stderr } = lifeguard('scan', path, '--age', 'Mia=13', '--age', 'Rick J=34', '--age', 'Nobody Here=40', '--json');
+    const { code, stdout, stderr } = lifeguard(
+      'scan',
+      path,
+      '--age',
+      'Mia=13',
+      '--age',
+      'Rick J=34',
+      '--age',
+      'Nobody Here=40',
+      '--json',
+    );
     assert.equal(code, 0, `exit 0 (stderr: ${stderr})`);
-    const out = JSON.parse(stdout) as { format: string; layout: string; actors: { userId: string; accountAgeDays: number | null }[]; conversations: { conversationId: string; participants: { userId: string; age: number | null; ageSource: string }[] }[] };
+    const out = JSON.parse(stdout) as {
+      format: string;
+      layout: string;
+      actors: { userId: string; accountAgeDays: number | null }[];
+      conversations: {
+        conversationId: string;
+        participants: { userId: string; age: number | null; ageSource: string }[];
+      }[];
+    };
     assert.equal(out.format, 'whatsapp', 'format');
     assert.match(out.layout, /WhatsApp "Export chat" \(iOS\), dates month\/day\/year/, 'layout detail');
     const mia = out.conversations[0]?.participants.find((p) => p.userId === 'Mia');
@@ -40,7 +61,11 @@ describe('lifeguard scan and report on chat exports', () => {
     const path = tempFile('dm.json', discord());
     const ok = lifeguard('report', path, '--html', out, '--age', 'Mia=13');
     assert.equal(ok.code, 0, `exit 0 (stderr: ${ok.stderr})`);
-    assert.match(ok.stdout, /Wrote .*report\.html: Discord \(DiscordChatExporter JSON\), 1 channel; 1 conversation \(1 scoring 0\.5 or more\), \d+ flagged messages/, 'summary line');
+    assert.match(
+      ok.stdout,
+      /Wrote .*report\.html: Discord \(DiscordChatExporter JSON\), 1 channel; 1 conversation \(1 scoring 0\.5 or more\), \d+ flagged messages/,
+      'summary line',
+    );
     assert.match(readFileSync(out, 'utf8'), /<h1>Lifeguard triage report<\/h1>/, 'the report was written');
     const zip = tempFile('holiday.zip', makeZip([{ name: 'IMG_1.jpg', data: Buffer.alloc(10), stored: true }]));
     const never = tempFile('never.html', 'untouched');

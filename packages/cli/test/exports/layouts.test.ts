@@ -10,7 +10,19 @@ import type { MessageEvent } from '@lifeguard/core';
 import { openInput } from '../../src/input/source.ts';
 import type { InputFormat, InputIssue } from '../../src/input/types.ts';
 import { readAll, tempFile } from '../helpers.ts';
-import { ADULT, CHILD, discord, FRIEND, FRIENDS, GROOMING, metaThread, snapchat, snapchatOlder, START, telegram } from './samples.ts';
+import {
+  ADULT,
+  CHILD,
+  discord,
+  FRIEND,
+  FRIENDS,
+  GROOMING,
+  metaThread,
+  snapchat,
+  snapchatOlder,
+  START,
+  telegram,
+} from './samples.ts';
 
 const messages = (items: Awaited<ReturnType<typeof readAll>>['items']) =>
   items.flatMap((i) => (i.kind === 'event' && i.event.type === 'message' ? [i.event as MessageEvent] : []));
@@ -54,7 +66,8 @@ describe('Discord (DiscordChatExporter JSON)', () => {
     const lines = text.split('\n');
     assert.equal(messages(items).length, GROOMING.length - 2, 'two bad messages and the copy left out');
     assert.equal(issues.length, 3, `three problems: ${JSON.stringify(issues)}`);
-    for (const issue of issues) assert.equal(lines[issue.line - 1]!.trim(), '{', `line ${issue.line} is where that message's object starts`);
+    for (const issue of issues)
+      assert.equal(lines[issue.line - 1]!.trim(), '{', `line ${issue.line} is where that message's object starts`);
     assert.match(issues[0]!.message, /has no author/, 'missing author named');
     assert.match(issues[1]!.message, /"yesterday"/, 'bad time quoted');
     assert.match(issues[2]!.message, /appears twice/, 'duplicate named');
@@ -66,8 +79,14 @@ describe('Instagram and Facebook messages', () => {
     const thread = join(root, service, 'messages', 'inbox', 'rickj_123');
     mkdirSync(thread, { recursive: true });
     // Split over two files as Meta does: message_1 holds the newest messages.
-    writeFileSync(join(thread, 'message_1.json'), metaThread(GROOMING.slice(8), [ADULT, CHILD], ADULT, 'inbox/rickj_123'));
-    writeFileSync(join(thread, 'message_2.json'), metaThread(GROOMING.slice(0, 8), [ADULT, CHILD], ADULT, 'inbox/rickj_123'));
+    writeFileSync(
+      join(thread, 'message_1.json'),
+      metaThread(GROOMING.slice(8), [ADULT, CHILD], ADULT, 'inbox/rickj_123'),
+    );
+    writeFileSync(
+      join(thread, 'message_2.json'),
+      metaThread(GROOMING.slice(0, 8), [ADULT, CHILD], ADULT, 'inbox/rickj_123'),
+    );
     const friends = join(root, service, 'messages', 'inbox', 'zoe_456');
     mkdirSync(friends, { recursive: true });
     writeFileSync(join(friends, 'message_1.json'), metaThread(FRIENDS, [FRIEND, CHILD], FRIEND, 'inbox/zoe_456'));
@@ -91,7 +110,11 @@ describe('Instagram and Facebook messages', () => {
     assert.equal(ms.length, GROOMING.length + FRIENDS.length, 'all messages of both threads');
     const thread = ms.filter((m) => m.conversationId === 'meta:inbox/rickj_123');
     assert.equal(thread.length, GROOMING.length, 'both files of the thread');
-    assert.deepEqual(thread.map((m) => m.text), GROOMING.map(([, , text, media]) => (media ? '' : text)), 'oldest first, in order');
+    assert.deepEqual(
+      thread.map((m) => m.text),
+      GROOMING.map(([, , text, media]) => (media ? '' : text)),
+      'oldest first, in order',
+    );
     const zoe = ms.filter((m) => m.conversationId === 'meta:inbox/zoe_456');
     assert.equal(zoe[0]!.senderId, 'Zoë', 'sender name repaired');
     assert.equal(zoe[1]!.text, 'nope lol, café after school?', 'é repaired');
@@ -117,7 +140,10 @@ describe('Telegram Desktop result.json', () => {
     assert.deepEqual(issues, [], 'no problems');
     assert.equal(ms.length, GROOMING.length + FRIENDS.length, 'both chats');
     assert.equal(stats.conversations, 2, 'two chats');
-    assert.ok(ms.some((m) => m.text === GROOMING[8]![2]), 'the bold "snap" piece joined back into the sentence');
+    assert.ok(
+      ms.some((m) => m.text === GROOMING[8]![2]),
+      'the bold "snap" piece joined back into the sentence',
+    );
     assert.equal(ms[0]!.time, START, 'date_unixtime used');
   });
 
@@ -155,7 +181,11 @@ describe('Snapchat "My Data" chat history', () => {
     assert.equal(ms.length, GROOMING.length - 1, 'all saved text entries');
     assert.deepEqual([...new Set(ms.map((m) => m.senderId))].sort(), ['me', 'rickj34'], 'owner and friend');
     const times = ms.map((m) => Number(m.time));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'received and sent interleaved in time order');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'received and sent interleaved in time order',
+    );
   });
 
   it('refuses an entry whose Created is not a date, naming the line', async () => {
@@ -166,19 +196,26 @@ describe('Snapchat "My Data" chat history', () => {
     const { issues } = await readAll(tempFile('bad_chat_history.json', text));
     assert.equal(issues.length, 1, 'one problem');
     assert.match(issues[0]!.message, /"last week" is not a date/, 'quotes the value');
-    assert.match(text.split('\n')[issues[0]!.line]!, /"From"/, 'the line is the entry\'s opening brace');
+    assert.match(text.split('\n')[issues[0]!.line]!, /"From"/, "the line is the entry's opening brace");
   });
 });
 
 describe('layout detection and bad input', () => {
   it('still reads a .json file of JSONL events as JSONL', async () => {
-    const path = tempFile('events.json', '{"type":"message","id":"m1","time":0,"conversationId":"c","senderId":"a","text":"hi"}\n');
+    const path = tempFile(
+      'events.json',
+      '{"type":"message","id":"m1","time":0,"conversationId":"c","senderId":"a","text":"hi"}\n',
+    );
     assert.equal((await layoutOf(path)).format, 'jsonl', 'one event per line is JSONL');
   });
 
   it('names file and line for JSON that is not an export layout', async () => {
     const path = tempFile('other.json', '{\n  "messages": 3,\n  "owner": "x"\n}\n');
-    await assert.rejects(layoutOf(path), /other\.json:1: JSON, but not a chat export layout Lifeguard knows \(top-level keys: messages, owner\)/, 'unknown layout');
+    await assert.rejects(
+      layoutOf(path),
+      /other\.json:1: JSON, but not a chat export layout Lifeguard knows \(top-level keys: messages, owner\)/,
+      'unknown layout',
+    );
   });
 
   it('names the line where a truncated export breaks off', async () => {
@@ -186,7 +223,11 @@ describe('layout detection and bad input', () => {
     const path = tempFile('cut.json', text.slice(0, Math.floor(text.length / 2)));
     const lines = text.slice(0, Math.floor(text.length / 2)).split('\n').length;
     await assert.rejects(layoutOf(path), (error: Error) => {
-      assert.match(error.message, new RegExp(`cut\\.json:(${lines}|${lines + 1}): not valid JSON`), `line of the break: ${error.message}`);
+      assert.match(
+        error.message,
+        new RegExp(`cut\\.json:(${lines}|${lines + 1}): not valid JSON`),
+        `line of the break: ${error.message}`,
+      );
       return true;
     });
   });
@@ -197,13 +238,21 @@ describe('layout detection and bad input', () => {
     const bytes = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xe9]), Buffer.from(text.slice(at))]);
     const line = text.slice(0, at).split('\n').length;
     const path = tempFile('mixed.json', bytes);
-    await assert.rejects(layoutOf(path), new RegExp(`mixed\\.json:${line}: byte 0xe9 is not UTF-8: the file mixes text encodings`), 'file, line and byte');
+    await assert.rejects(
+      layoutOf(path),
+      new RegExp(`mixed\\.json:${line}: byte 0xe9 is not UTF-8: the file mixes text encodings`),
+      'file, line and byte',
+    );
   });
 
   it('says a folder holds no export it knows, listing what it found', async () => {
     const root = dir();
     writeFileSync(join(root, 'notes.md'), '# notes');
-    await assert.rejects(layoutOf(root), /no chat export layout Lifeguard knows in this folder \(1 files: notes\.md\); expected a WhatsApp/, 'lists the file');
+    await assert.rejects(
+      layoutOf(root),
+      /no chat export layout Lifeguard knows in this folder \(1 files: notes\.md\); expected a WhatsApp/,
+      'lists the file',
+    );
   });
 
   it('asks for JSON when Snapchat or Meta data was downloaded as HTML', async () => {
@@ -215,7 +264,11 @@ describe('layout detection and bad input', () => {
 
   it('obeys --format and refuses a file of another layout', async () => {
     const path = tempFile('dm-forced.json', discord());
-    await assert.rejects(openInput(path, { file: path, onIssue: () => {}, format: 'telegram' }), /not Telegram Desktop export/, 'forced layout checked');
+    await assert.rejects(
+      openInput(path, { file: path, onIssue: () => {}, format: 'telegram' }),
+      /not Telegram Desktop export/,
+      'forced layout checked',
+    );
     const ok = await openInput(path, { file: path, onIssue: () => {}, format: 'discord' });
     assert.equal(ok.format, 'discord', 'forced matching layout accepted');
   });
@@ -239,7 +292,9 @@ describe('layout detection and bad input', () => {
   });
 
   it('warns when an export holds no messages at all', async () => {
-    const { issues, items } = await readAll(tempFile('WhatsApp Chat with Nobody.txt', '01/03/2024, 10:00 - Messages and calls are end-to-end encrypted.\n'));
+    const { issues, items } = await readAll(
+      tempFile('WhatsApp Chat with Nobody.txt', '01/03/2024, 10:00 - Messages and calls are end-to-end encrypted.\n'),
+    );
     assert.equal(items.length, 0, 'nothing to read');
     assert.equal(issues.length, 1, 'one warning');
     assert.match(issues[0]!.message, /no messages in it \(1 system lines left out\)/, 'says why');
@@ -248,7 +303,11 @@ describe('layout detection and bad input', () => {
   it('orders messages of all conversations by time and ends each conversation after its last message', async () => {
     const { items } = await readAll(tempFile('result2.json', telegram()));
     const times = messages(items).map((m) => Number(m.time));
-    assert.deepEqual(times, [...times].sort((a, b) => a - b), 'time order across chats');
+    assert.deepEqual(
+      times,
+      [...times].sort((a, b) => a - b),
+      'time order across chats',
+    );
     const ends = items.filter((i) => i.kind === 'conversation-end');
     assert.equal(ends.length, 2, 'one end per chat');
   });

@@ -43,15 +43,25 @@ const p2 = (n: number) => String(n).padStart(2, '0');
 export type WhatsAppStyle = 'android-us' | 'android-gb' | 'android-de' | 'ios-gb' | 'ios-us';
 
 function stamp(d: Date, style: WhatsAppStyle): string {
-  const D = d.getUTCDate(), M = d.getUTCMonth() + 1, Y = d.getUTCFullYear(), h = d.getUTCHours(), m = d.getUTCMinutes(), s = d.getUTCSeconds();
+  const D = d.getUTCDate(),
+    M = d.getUTCMonth() + 1,
+    Y = d.getUTCFullYear(),
+    h = d.getUTCHours(),
+    m = d.getUTCMinutes(),
+    s = d.getUTCSeconds();
   const h12 = `${h % 12 === 0 ? 12 : h % 12}:${p2(m)}`;
   const ampm = h < 12 ? 'AM' : 'PM';
   switch (style) {
-    case 'android-us': return `${M}/${D}/${String(Y).slice(2)}, ${h12}\u202f${ampm} - `;
-    case 'android-gb': return `${p2(D)}/${p2(M)}/${Y}, ${p2(h)}:${p2(m)} - `;
-    case 'android-de': return `${p2(D)}.${p2(M)}.${String(Y).slice(2)}, ${p2(h)}:${p2(m)} - `;
-    case 'ios-gb': return `[${p2(D)}/${p2(M)}/${Y}, ${p2(h)}:${p2(m)}:${p2(s)}] `;
-    case 'ios-us': return `[${M}/${D}/${String(Y).slice(2)}, ${h12}:${p2(s)} ${ampm}] `;
+    case 'android-us':
+      return `${M}/${D}/${String(Y).slice(2)}, ${h12}\u202f${ampm} - `;
+    case 'android-gb':
+      return `${p2(D)}/${p2(M)}/${Y}, ${p2(h)}:${p2(m)} - `;
+    case 'android-de':
+      return `${p2(D)}.${p2(M)}.${String(Y).slice(2)}, ${p2(h)}:${p2(m)} - `;
+    case 'ios-gb':
+      return `[${p2(D)}/${p2(M)}/${Y}, ${p2(h)}:${p2(m)}:${p2(s)}] `;
+    case 'ios-us':
+      return `[${M}/${D}/${String(Y).slice(2)}, ${h12}:${p2(s)} ${ampm}] `;
   }
 }
 
@@ -59,12 +69,18 @@ function stamp(d: Date, style: WhatsAppStyle): string {
 export function whatsapp(style: WhatsAppStyle, lines: Line[] = GROOMING): string {
   const ios = style.startsWith('ios');
   const out: string[] = [];
-  out.push(ios
-    ? `${stamp(at(-1), style)}${ADULT}: \u200eMessages and calls are end-to-end encrypted. No one outside of this chat can read them.`
-    : `${stamp(at(-1), style)}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.`);
+  out.push(
+    ios
+      ? `${stamp(at(-1), style)}${ADULT}: \u200eMessages and calls are end-to-end encrypted. No one outside of this chat can read them.`
+      : `${stamp(at(-1), style)}Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.`,
+  );
   for (const [minutes, from, text, media] of lines) {
     if (media) {
-      const placeholder = ios ? `\u200e${media} omitted` : style === 'android-de' ? '<Medien ausgeschlossen>' : '<Media omitted>';
+      const placeholder = ios
+        ? `\u200e${media} omitted`
+        : style === 'android-de'
+          ? '<Medien ausgeschlossen>'
+          : '<Media omitted>';
       out.push(`${stamp(at(minutes), style)}${from}: ${placeholder}`);
       out.push(`${stamp(at(minutes), style)}${from}: ${text}`);
     } else out.push(`${stamp(at(minutes), style)}${from}: ${text}`);
@@ -77,28 +93,48 @@ export function whatsapp(style: WhatsAppStyle, lines: Line[] = GROOMING): string
 
 export function discord(lines: Line[] = GROOMING): string {
   const ids: Record<string, string> = { [ADULT]: '1001', [CHILD]: '1002', [FRIEND]: '1003' };
-  return JSON.stringify({
-    guild: { id: '0', name: 'Direct Messages', iconUrl: '' },
-    channel: { id: '555', type: 'DirectTextChat', categoryId: null, category: 'Private', name: `${ADULT} & ${CHILD}`, topic: null },
-    dateRange: { after: null, before: null },
-    exportedAt: '2024-03-05T10:00:00+00:00',
-    messages: [
-      { id: '900', type: 'RecipientAdd', timestamp: at(-2).toISOString().replace('Z', '+00:00'), content: 'Added a recipient.', author: { id: '1001', name: 'rickj' }, attachments: [] },
-      ...lines.map(([minutes, from, text, media], i) => ({
-        id: String(1000 + i),
-        type: 'Default',
-        timestamp: at(minutes).toISOString().replace('Z', '+00:00'),
-        timestampEdited: null,
-        isPinned: false,
-        content: text,
-        author: { id: ids[from], name: from, discriminator: '0000', nickname: from, isBot: false },
-        attachments: media ? [{ id: `a${i}`, url: `https://cdn.example/${i}.jpg`, fileName: 'dog.jpg', fileSizeBytes: 52000 }] : [],
-        embeds: [],
-        mentions: [],
-      })),
-    ],
-    messageCount: lines.length + 1,
-  }, null, 2);
+  return JSON.stringify(
+    {
+      guild: { id: '0', name: 'Direct Messages', iconUrl: '' },
+      channel: {
+        id: '555',
+        type: 'DirectTextChat',
+        categoryId: null,
+        category: 'Private',
+        name: `${ADULT} & ${CHILD}`,
+        topic: null,
+      },
+      dateRange: { after: null, before: null },
+      exportedAt: '2024-03-05T10:00:00+00:00',
+      messages: [
+        {
+          id: '900',
+          type: 'RecipientAdd',
+          timestamp: at(-2).toISOString().replace('Z', '+00:00'),
+          content: 'Added a recipient.',
+          author: { id: '1001', name: 'rickj' },
+          attachments: [],
+        },
+        ...lines.map(([minutes, from, text, media], i) => ({
+          id: String(1000 + i),
+          type: 'Default',
+          timestamp: at(minutes).toISOString().replace('Z', '+00:00'),
+          timestampEdited: null,
+          isPinned: false,
+          content: text,
+          author: { id: ids[from], name: from, discriminator: '0000', nickname: from, isBot: false },
+          attachments: media
+            ? [{ id: `a${i}`, url: `https://cdn.example/${i}.jpg`, fileName: 'dog.jpg', fileSizeBytes: 52000 }]
+            : [],
+          embeds: [],
+          mentions: [],
+        })),
+      ],
+      messageCount: lines.length + 1,
+    },
+    null,
+    2,
+  );
 }
 
 /** Meta's encoding: every UTF-8 byte written as the Latin-1 character of the same number. */
@@ -113,7 +149,9 @@ export function metaThread(lines: Line[], participants: string[], title: string,
     messages: [...lines].reverse().map(([minutes, from, text, media]) => ({
       sender_name: misencode(from),
       timestamp_ms: at(minutes).getTime(),
-      ...(media ? { photos: [{ uri: 'your_instagram_activity/messages/inbox/x/photos/1.jpg', creation_timestamp: 0 }] } : { content: misencode(text) }),
+      ...(media
+        ? { photos: [{ uri: 'your_instagram_activity/messages/inbox/x/photos/1.jpg', creation_timestamp: 0 }] }
+        : { content: misencode(text) }),
       is_geoblocked_for_viewer: false,
     })),
     title: misencode(title),
@@ -133,20 +171,34 @@ export function telegram(): string {
     from,
     from_id: `user${from === ADULT ? 1 : from === CHILD ? 2 : 3}`,
     // Telegram splits formatted text into pieces.
-    text: text.includes('snap') ? ['add me on ', { type: 'bold', text: 'snap' }, text.slice(text.indexOf('snap') + 4)] : text,
+    text: text.includes('snap')
+      ? ['add me on ', { type: 'bold', text: 'snap' }, text.slice(text.indexOf('snap') + 4)]
+      : text,
     text_entities: [],
     ...(media ? { photo: 'photos/photo_1@01-03-2024_19-40-00.jpg', width: 800, height: 600 } : {}),
   });
-  return JSON.stringify({
-    about: 'Here is the data you requested.',
-    chats: {
-      about: 'This page lists all chats from this export.',
-      list: [
-        { name: ADULT, type: 'personal_chat', id: 4001, messages: [{ id: 0, type: 'service', date: at(-1).toISOString().slice(0, 19), actor: ADULT, action: 'phone_call' }, ...GROOMING.map(message)] },
-        { name: FRIEND, type: 'personal_chat', id: 4002, messages: FRIENDS.map(message) },
-      ],
+  return JSON.stringify(
+    {
+      about: 'Here is the data you requested.',
+      chats: {
+        about: 'This page lists all chats from this export.',
+        list: [
+          {
+            name: ADULT,
+            type: 'personal_chat',
+            id: 4001,
+            messages: [
+              { id: 0, type: 'service', date: at(-1).toISOString().slice(0, 19), actor: ADULT, action: 'phone_call' },
+              ...GROOMING.map(message),
+            ],
+          },
+          { name: FRIEND, type: 'personal_chat', id: 4002, messages: FRIENDS.map(message) },
+        ],
+      },
     },
-  }, null, 1);
+    null,
+    1,
+  );
 }
 
 const snapTime = (minutes: number) => at(minutes).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
@@ -165,10 +217,21 @@ export function snapchat(): string {
 }
 
 export function snapchatOlder(): string {
-  return JSON.stringify({
-    'Received Saved Chat History': GROOMING.filter(([, from]) => from === ADULT).map(([m, , text]) => ({ From: 'rickj34', 'Media Type': 'TEXT', Created: snapTime(m), Text: text })),
-    'Sent Saved Chat History': GROOMING.filter(([, from, , media]) => from === CHILD && !media).map(([m, , text]) => ({ To: 'rickj34', 'Media Type': 'TEXT', Created: snapTime(m), Text: text })),
-  }, null, 2);
+  return JSON.stringify(
+    {
+      'Received Saved Chat History': GROOMING.filter(([, from]) => from === ADULT).map(([m, , text]) => ({
+        From: 'rickj34',
+        'Media Type': 'TEXT',
+        Created: snapTime(m),
+        Text: text,
+      })),
+      'Sent Saved Chat History': GROOMING.filter(([, from, , media]) => from === CHILD && !media).map(
+        ([m, , text]) => ({ To: 'rickj34', 'Media Type': 'TEXT', Created: snapTime(m), Text: text }),
+      ),
+    },
+    null,
+    2,
+  );
 }
 
 export interface ZipEntrySpec {
@@ -194,18 +257,35 @@ export function makeZip(entries: ZipEntrySpec[]): Buffer {
     const size = e.declaredSize ?? raw.length;
     const flags = 0x0800 | (e.encrypted ? 1 : 0);
     const local = Buffer.alloc(30);
-    local.writeUInt32LE(0x04034b50, 0); local.writeUInt16LE(20, 4); local.writeUInt16LE(flags, 6); local.writeUInt16LE(e.stored ? 0 : 8, 8);
-    local.writeUInt32LE(crc, 14); local.writeUInt32LE(body.length, 18); local.writeUInt32LE(size, 22); local.writeUInt16LE(name.length, 26);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(flags, 6);
+    local.writeUInt16LE(e.stored ? 0 : 8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(body.length, 18);
+    local.writeUInt32LE(size, 22);
+    local.writeUInt16LE(name.length, 26);
     const central = Buffer.alloc(46);
-    central.writeUInt32LE(0x02014b50, 0); central.writeUInt16LE(20, 4); central.writeUInt16LE(20, 6); central.writeUInt16LE(flags, 8); central.writeUInt16LE(e.stored ? 0 : 8, 10);
-    central.writeUInt32LE(crc, 16); central.writeUInt32LE(body.length, 20); central.writeUInt32LE(size, 24); central.writeUInt16LE(name.length, 28); central.writeUInt32LE(offset, 42);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(flags, 8);
+    central.writeUInt16LE(e.stored ? 0 : 8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(body.length, 20);
+    central.writeUInt32LE(size, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);
     offset += 30 + name.length + body.length;
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
-  end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
 }

@@ -1,11 +1,20 @@
 // WhatsApp "Export chat" text: every phone style gives the same messages at the same times.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decodeWhatsAppLines, looksLikeWhatsApp, parseWhatsApp, whatsAppTitle } from '../../src/input/exports/whatsapp.ts';
+import {
+  decodeWhatsAppLines,
+  looksLikeWhatsApp,
+  parseWhatsApp,
+  whatsAppTitle,
+} from '../../src/input/exports/whatsapp.ts';
 import type { IssueSink } from '../../src/input/exports/model.ts';
 import { ADULT, CHILD, GROOMING, START, whatsapp, type WhatsAppStyle } from './samples.ts';
 
-interface Seen { line: number; message: string; severity: string }
+interface Seen {
+  line: number;
+  message: string;
+  severity: string;
+}
 function parse(text: string | Uint8Array, title = 'Rick J') {
   const issues: Seen[] = [];
   const sink: IssueSink = (_file, line, message, severity = 'error') => issues.push({ line, message, severity });
@@ -26,7 +35,11 @@ describe('WhatsApp export', () => {
       const first = conversation.messages[0]!;
       assert.equal(first.sender, ADULT, 'first message from the adult');
       assert.equal(first.text, GROOMING[0]![2], 'text after "Name: "');
-      assert.equal(first.time, START, `first message at 2024-03-01 19:40 UTC, got ${new Date(first.time).toISOString()}`);
+      assert.equal(
+        first.time,
+        START,
+        `first message at 2024-03-01 19:40 UTC, got ${new Date(first.time).toISOString()}`,
+      );
       const late = conversation.messages.find((m) => m.text.startsWith('add me on snap'))!;
       assert.equal(late.time, START + 1350 * 60_000, 'a message the next day keeps its date');
     });
@@ -53,7 +66,10 @@ describe('WhatsApp export', () => {
     assert.equal(android.systemLines, 2, 'Android: encryption notice and the description change');
     const ios = parse(whatsapp('ios-gb'));
     assert.equal(ios.systemLines, 2, 'iOS: the U+200E-marked notice and the description change');
-    assert.ok(!ios.conversation.messages.some((m) => /encrypted|description/.test(m.text)), 'no system text among messages');
+    assert.ok(
+      !ios.conversation.messages.some((m) => /encrypted|description/.test(m.text)),
+      'no system text among messages',
+    );
   });
 
   it('works out day-first from a day over 12, and month-first from a second number over 12', () => {
@@ -68,8 +84,14 @@ describe('WhatsApp export', () => {
   });
 
   it('reads Spanish "p. m." and 12 AM / 12 PM correctly', () => {
-    const { conversation } = parse('[1/3/24, 9:05:00 p. m.] A: hola\n[1/3/24, 12:10:00 a. m.] B: hi\n[1/3/24, 12:10:00 p. m.] B: hi\n');
-    assert.deepEqual(conversation.messages.map((m) => new Date(m.time).getUTCHours()), [21, 0, 12], '9 pm, midnight, noon');
+    const { conversation } = parse(
+      '[1/3/24, 9:05:00 p. m.] A: hola\n[1/3/24, 12:10:00 a. m.] B: hi\n[1/3/24, 12:10:00 p. m.] B: hi\n',
+    );
+    assert.deepEqual(
+      conversation.messages.map((m) => new Date(m.time).getUTCHours()),
+      [21, 0, 12],
+      '9 pm, midnight, noon',
+    );
   });
 
   it('reports a line with an impossible date and keeps the message at the previous time', () => {
@@ -84,11 +106,20 @@ describe('WhatsApp export', () => {
   it('reports text before the first dated line with its line number', () => {
     const { issues, conversation } = parse('hello there\n01/03/2024, 10:00 - A: hi\n');
     assert.equal(conversation.messages.length, 1, 'the dated message is read');
-    assert.deepEqual(issues.map((i) => [i.line, i.severity]), [[1, 'error']], 'line 1 reported');
+    assert.deepEqual(
+      issues.map((i) => [i.line, i.severity]),
+      [[1, 'error']],
+      'line 1 reported',
+    );
   });
 
   it('reads a line in another encoding as Windows-1252 and names the line', () => {
-    const bytes = Buffer.concat([Buffer.from('01/03/2024, 10:00 - A: café\n'), Buffer.from('01/03/2024, 10:01 - B: caf'), Buffer.from([0xe9]), Buffer.from(' ok\n')]);
+    const bytes = Buffer.concat([
+      Buffer.from('01/03/2024, 10:00 - A: café\n'),
+      Buffer.from('01/03/2024, 10:01 - B: caf'),
+      Buffer.from([0xe9]),
+      Buffer.from(' ok\n'),
+    ]);
     const { conversation, issues } = parse(bytes);
     assert.equal(conversation.messages[1]!.text, 'café ok', 'the Latin-1 é is kept as é');
     assert.equal(conversation.messages[0]!.text, 'café', 'the UTF-8 line is untouched');

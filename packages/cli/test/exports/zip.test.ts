@@ -9,10 +9,16 @@ import { ADULT, CHILD, GROOMING, makeZip, metaThread, whatsapp } from './samples
 
 async function read(path: string, maxExportBytes?: number) {
   const issues: InputIssue[] = [];
-  const input = await openInput(path, { file: path, onIssue: (i) => issues.push(i), ...(maxExportBytes ? { maxExportBytes } : {}) });
+  const input = await openInput(path, {
+    file: path,
+    onIssue: (i) => issues.push(i),
+    ...(maxExportBytes ? { maxExportBytes } : {}),
+  });
   const items: ReaderItem[] = [];
   for await (const batch of input.items) items.push(...batch);
-  const messages = items.flatMap((i) => (i.kind === 'event' && i.event.type === 'message' ? [i.event as MessageEvent] : []));
+  const messages = items.flatMap((i) =>
+    i.kind === 'event' && i.event.type === 'message' ? [i.event as MessageEvent] : [],
+  );
   return { input, issues, messages };
 }
 
@@ -37,7 +43,10 @@ describe('chat exports in a zip', () => {
 
   it('finds Instagram threads inside a "Download your information" zip', async () => {
     const zip = makeZip([
-      { name: 'your_instagram_activity/messages/inbox/rickj_123/message_1.json', data: metaThread(GROOMING, [ADULT, CHILD], ADULT, 'inbox/rickj_123') },
+      {
+        name: 'your_instagram_activity/messages/inbox/rickj_123/message_1.json',
+        data: metaThread(GROOMING, [ADULT, CHILD], ADULT, 'inbox/rickj_123'),
+      },
       { name: 'your_instagram_activity/messages/inbox/rickj_123/photos/1.jpg', data: Buffer.alloc(100), stored: true },
       { name: 'personal_information/personal_information.json', data: '{"profile_user": []}' },
     ]);
@@ -50,44 +59,79 @@ describe('chat exports in a zip', () => {
   it('refuses a truncated zip, naming the file', async () => {
     const zip = makeZip([{ name: '_chat.txt', data: whatsapp('ios-gb') }]);
     const path = tempFile('cut.zip', zip.subarray(0, zip.length - 30));
-    await assert.rejects(read(path), /cut\.zip: not a readable zip file \(.+\); damaged or incomplete download\?/, 'says it is damaged');
+    await assert.rejects(
+      read(path),
+      /cut\.zip: not a readable zip file \(.+\); damaged or incomplete download\?/,
+      'says it is damaged',
+    );
   });
 
   it('refuses a .zip that is not a zip at all', async () => {
-    await assert.rejects(read(tempFile('fake.zip', 'hello, not a zip')), /fake\.zip: not a readable zip file/, 'says it is not a zip');
+    await assert.rejects(
+      read(tempFile('fake.zip', 'hello, not a zip')),
+      /fake\.zip: not a readable zip file/,
+      'says it is not a zip',
+    );
   });
 
   it('refuses a zip bomb (an entry that inflates more than 200 times) before inflating it', async () => {
     const zip = makeZip([{ name: '_chat.txt', data: Buffer.alloc(24 * 1024 * 1024, 0x41) }]);
     assert.ok(zip.length < 200_000, `the bomb itself is small (${zip.length} bytes)`);
-    await assert.rejects(read(tempFile('bomb.zip', zip)), /bomb\.zip!_chat\.txt: compressed \d+:1 .*looks like a zip bomb; refused/, 'names the entry');
+    await assert.rejects(
+      read(tempFile('bomb.zip', zip)),
+      /bomb\.zip!_chat\.txt: compressed \d+:1 .*looks like a zip bomb; refused/,
+      'names the entry',
+    );
   });
 
   it('refuses an entry bigger than the size limit', async () => {
     const zip = makeZip([{ name: '_chat.txt', data: whatsapp('ios-gb') }]);
-    await assert.rejects(read(tempFile('big.zip', zip), 1000), /big\.zip!_chat\.txt: .* more than the .* limit for one export file; refused/, 'names the limit');
+    await assert.rejects(
+      read(tempFile('big.zip', zip), 1000),
+      /big\.zip!_chat\.txt: .* more than the .* limit for one export file; refused/,
+      'names the limit',
+    );
   });
 
   it('refuses chat files that together inflate past twice the limit', async () => {
     const one = whatsapp('android-gb');
     const limit = Math.ceil(one.length * 1.1);
     const zip = makeZip([1, 2, 3].map((n) => ({ name: `WhatsApp Chat with P${n}.txt`, data: one })));
-    await assert.rejects(read(tempFile('many.zip', zip), limit), /many\.zip: the chat files in the zip decompress to more than .* in all; refused/, 'total limit');
+    await assert.rejects(
+      read(tempFile('many.zip', zip), limit),
+      /many\.zip: the chat files in the zip decompress to more than .* in all; refused/,
+      'total limit',
+    );
   });
 
   it('refuses an entry that inflates to more than its header says', async () => {
     const text = whatsapp('ios-gb');
     const zip = makeZip([{ name: '_chat.txt', data: text, declaredSize: 100 }]);
-    await assert.rejects(read(tempFile('liar.zip', zip)), /liar\.zip!_chat\.txt: .*(header declares|size)/i, 'lying size caught');
+    await assert.rejects(
+      read(tempFile('liar.zip', zip)),
+      /liar\.zip!_chat\.txt: .*(header declares|size)/i,
+      'lying size caught',
+    );
   });
 
   it('refuses an encrypted entry and says to export without a password', async () => {
     const zip = makeZip([{ name: '_chat.txt', data: whatsapp('ios-gb'), encrypted: true }]);
-    await assert.rejects(read(tempFile('locked.zip', zip)), /locked\.zip!_chat\.txt: the entry is encrypted/, 'encrypted entry');
+    await assert.rejects(
+      read(tempFile('locked.zip', zip)),
+      /locked\.zip!_chat\.txt: the entry is encrypted/,
+      'encrypted entry',
+    );
   });
 
   it('says a zip holds no export it knows, listing some of its files', async () => {
-    const zip = makeZip([{ name: 'holiday/IMG_0001.jpg', data: Buffer.alloc(10), stored: true }, { name: 'readme.txt', data: 'hello' }]);
-    await assert.rejects(read(tempFile('photos.zip', zip)), /photos\.zip: no chat export layout Lifeguard knows in this zip \(2 files: holiday\/IMG_0001\.jpg, readme\.txt\)/, 'lists files');
+    const zip = makeZip([
+      { name: 'holiday/IMG_0001.jpg', data: Buffer.alloc(10), stored: true },
+      { name: 'readme.txt', data: 'hello' },
+    ]);
+    await assert.rejects(
+      read(tempFile('photos.zip', zip)),
+      /photos\.zip: no chat export layout Lifeguard knows in this zip \(2 files: holiday\/IMG_0001\.jpg, readme\.txt\)/,
+      'lists files',
+    );
   });
 });

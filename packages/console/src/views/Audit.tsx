@@ -7,8 +7,18 @@ import type { AuditEntry } from '../types.ts';
 import { describeDetails } from './Case.tsx';
 
 const ACTIONS = [
-  'case.decision', 'case.claim', 'case.release', 'case.read', 'case.note', 'media.reveal', 'case.appeal',
-  'session.signin', 'session.signin_failed', 'session.signout', 'staff.create', 'staff.update',
+  'case.decision',
+  'case.claim',
+  'case.release',
+  'case.read',
+  'case.note',
+  'media.reveal',
+  'case.appeal',
+  'session.signin',
+  'session.signin_failed',
+  'session.signout',
+  'staff.create',
+  'staff.update',
 ];
 
 export function AuditView({ initialCaseId }: { initialCaseId: string }) {
@@ -25,7 +35,8 @@ export function AuditView({ initialCaseId }: { initialCaseId: string }) {
       setCursor(page.nextCursor);
       setError(null);
     } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')))
+        setError((err as Error).message);
     }
   }, []);
 
@@ -44,7 +55,10 @@ export function AuditView({ initialCaseId }: { initialCaseId: string }) {
     <section className="page" aria-labelledby="audit-title">
       <div className="page-head">
         <h1 id="audit-title">Audit log</h1>
-        <p className="muted">Every sign-in, case read, claim, media reveal and decision, newest first. Entries cannot be changed or deleted.</p>
+        <p className="muted">
+          Every sign-in, case read, claim, media reveal and decision, newest first. Entries cannot be changed or
+          deleted.
+        </p>
       </div>
       <form className="filters" onSubmit={apply} aria-label="Filter the audit log">
         <div>
@@ -59,20 +73,43 @@ export function AuditView({ initialCaseId }: { initialCaseId: string }) {
           <label htmlFor="f-action">Action</label>
           <select id="f-action" value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })}>
             <option value="">Any</option>
-            {ACTIONS.map((a) => <option key={a} value={a}>{a}</option>)}
+            {ACTIONS.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
           </select>
         </div>
         <div className="filters-buttons">
-          <button type="submit" className="btn btn-primary">Apply</button>
-          <button type="button" className="btn btn-quiet" onClick={() => { const empty = { caseId: '', actorId: '', action: '' }; setDraft(empty); setFilters(empty); navigate('/audit', { replace: true }); }}>Clear</button>
+          <button type="submit" className="btn btn-primary">
+            Apply
+          </button>
+          <button
+            type="button"
+            className="btn btn-quiet"
+            onClick={() => {
+              const empty = { caseId: '', actorId: '', action: '' };
+              setDraft(empty);
+              setFilters(empty);
+              navigate('/audit', { replace: true });
+            }}
+          >
+            Clear
+          </button>
         </div>
       </form>
-      {error && <p className="form-error" role="alert">Could not load the audit log: {error}</p>}
+      {error && (
+        <p className="form-error" role="alert">
+          Could not load the audit log: {error}
+        </p>
+      )}
       <div className="table-wrap">
         <table className="audit">
           <thead>
             <tr>
-              <th scope="col" className="num">#</th>
+              <th scope="col" className="num">
+                #
+              </th>
               <th scope="col">When</th>
               <th scope="col">Who</th>
               <th scope="col">Action</th>
@@ -81,22 +118,48 @@ export function AuditView({ initialCaseId }: { initialCaseId: string }) {
             </tr>
           </thead>
           <tbody>
-            {entries === null && !error && <tr><td colSpan={6} className="empty">Loading…</td></tr>}
-            {entries?.length === 0 && <tr><td colSpan={6} className="empty">No entries match.</td></tr>}
+            {entries === null && !error && (
+              <tr>
+                <td colSpan={6} className="empty">
+                  Loading…
+                </td>
+              </tr>
+            )}
+            {entries?.length === 0 && (
+              <tr>
+                <td colSpan={6} className="empty">
+                  No entries match.
+                </td>
+              </tr>
+            )}
             {entries?.map((e) => (
               <tr key={e.seq} data-action={e.action}>
                 <td className="num mono">{e.seq}</td>
                 <td className="nowrap">{fmtSeconds(e.at)}</td>
                 <td>{actorName(e.actor)}</td>
-                <td><span className="chip">{e.action}</span></td>
-                <td>{e.caseId ? <a {...linkProps(`/cases/${encodeURIComponent(e.caseId)}`)}>{e.caseId}</a> : <span className="muted">—</span>}</td>
-                <td className="details">{describeDetails(e.details) || (e.targetId ? <span className="mono">{e.targetId}</span> : '')}</td>
+                <td>
+                  <span className="chip">{e.action}</span>
+                </td>
+                <td>
+                  {e.caseId ? (
+                    <a {...linkProps(`/cases/${encodeURIComponent(e.caseId)}`)}>{e.caseId}</a>
+                  ) : (
+                    <span className="muted">—</span>
+                  )}
+                </td>
+                <td className="details">
+                  {describeDetails(e.details) || (e.targetId ? <span className="mono">{e.targetId}</span> : '')}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {cursor && <button type="button" className="btn" onClick={() => load(filters, cursor)}>Load older entries</button>}
+      {cursor && (
+        <button type="button" className="btn" onClick={() => load(filters, cursor)}>
+          Load older entries
+        </button>
+      )}
     </section>
   );
 }

@@ -11,7 +11,15 @@ import { LevelBadge, ReasonChips, Section } from './bits.tsx';
 import { HighlightedText } from './highlight.tsx';
 import { RiskTimeline } from './Timeline.tsx';
 
-const ACTION_KEYS: Record<string, string> = { dismiss: 'd', escalate: 'e', warn: 'w', restrict: 'r', remove: 'x', suspend: 's', disable: 'b' };
+const ACTION_KEYS: Record<string, string> = {
+  dismiss: 'd',
+  escalate: 'e',
+  warn: 'w',
+  restrict: 'r',
+  remove: 'x',
+  suspend: 's',
+  disable: 'b',
+};
 /** Steps that act on the account (sent to the platform), as opposed to dismiss and escalate. */
 const ENFORCING = (s: LadderStep) => s.action !== 'dismiss' && s.action !== 'escalate';
 const RANK: Record<Role, number> = { moderator: 0, specialist: 1, admin: 2 };
@@ -48,8 +56,10 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   }, [load]);
 
   const c = detail?.case;
-  const claimedByMe = !!c?.claimedBy && c.claimedBy.id === user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
-  const claimedByOther = !!c?.claimedBy && c.claimedBy.id !== user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
+  const claimedByMe =
+    !!c?.claimedBy && c.claimedBy.id === user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
+  const claimedByOther =
+    !!c?.claimedBy && c.claimedBy.id !== user.id && (c.claimExpiresAt === null || c.claimExpiresAt > Date.now());
   // The server says what this user may do right now (claim, release, the ladder steps once claimed).
   // Before a claim, the steps the role allows are shown disabled, so the moderator sees what is coming.
   const allowed = new Set(detail?.allowedActions ?? []);
@@ -58,7 +68,8 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   const mayWork = claimedByMe || claimedByOther || allowed.has('claim');
   // Why this user cannot work the case, in the words the panel shows.
   const lastDecider = [...(detail?.history ?? [])].reverse().find((e) => e.action === 'case.decision')?.actor;
-  const whyNot = mayWork ? null
+  const whyNot = mayWork
+    ? null
     : c?.appeal && lastDecider && 'id' in lastDecider && lastDecider.id === user.id
       ? 'This appeal is against your own decision, so another moderator reviews it.'
       : c?.status === 'escalated' && user.role === 'moderator'
@@ -69,12 +80,19 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
     if (err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')) return;
     const e = err as ApiError;
     const why =
-      e.code === 'claimed' ? `someone else has claimed it${(e.body.claimedBy as { name?: string } | undefined)?.name ? ` (${(e.body.claimedBy as { name: string }).name})` : ''}` :
-      e.code === 'same_reviewer' ? 'an appeal must be reviewed by someone other than the moderator who made the decision' :
-      e.code === 'not_claimed' ? 'you no longer hold the claim on this case; claim it again' :
-      e.code === 'conflict' ? 'the case changed while you were reading it; it has been reloaded, please check it again' :
-      e.message;
-    setBanner({ kind: 'error', text: `Could not ${what}: ${why}.${e.problems?.length ? ` ${e.problems.join('; ')}` : ''}` });
+      e.code === 'claimed'
+        ? `someone else has claimed it${(e.body.claimedBy as { name?: string } | undefined)?.name ? ` (${(e.body.claimedBy as { name: string }).name})` : ''}`
+        : e.code === 'same_reviewer'
+          ? 'an appeal must be reviewed by someone other than the moderator who made the decision'
+          : e.code === 'not_claimed'
+            ? 'you no longer hold the claim on this case; claim it again'
+            : e.code === 'conflict'
+              ? 'the case changed while you were reading it; it has been reloaded, please check it again'
+              : e.message;
+    setBanner({
+      kind: 'error',
+      text: `Could not ${what}: ${why}.${e.problems?.length ? ` ${e.problems.join('; ')}` : ''}`,
+    });
     if (e.code === 'conflict' || e.code === 'not_claimed' || e.code === 'claimed') void load();
   };
 
@@ -125,7 +143,8 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   };
   for (const [action, key] of Object.entries(ACTION_KEYS)) keys[key] = () => openForm(action);
   // Once the case is decided, n moves on as it does in the queue (never while a case is still open).
-  if (c && !(c.status === 'open' || c.status === 'in_review' || c.status === 'escalated')) keys.n = () => void nextCase();
+  if (c && !(c.status === 'open' || c.status === 'in_review' || c.status === 'escalated'))
+    keys.n = () => void nextCase();
   useShortcuts(keys, !!detail && !form);
 
   const showMessage = (messageId: string) => {
@@ -144,18 +163,29 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
         <section className="page narrow">
           <h1>Case not found</h1>
           <p>There is no case {id} in your organisation.</p>
-          <p><a {...linkProps('/queue')}>Back to the queue</a></p>
+          <p>
+            <a {...linkProps('/queue')}>Back to the queue</a>
+          </p>
         </section>
       );
     }
     return (
       <section className="page narrow">
-        <p className="form-error" role="alert">Could not load case {id}: {error.message}</p>
-        <button type="button" className="btn" onClick={load}>Try again</button>
+        <p className="form-error" role="alert">
+          Could not load case {id}: {error.message}
+        </p>
+        <button type="button" className="btn" onClick={load}>
+          Try again
+        </button>
       </section>
     );
   }
-  if (!detail || !c) return <section className="page" aria-busy="true"><p className="muted">Loading case…</p></section>;
+  if (!detail || !c)
+    return (
+      <section className="page" aria-busy="true">
+        <p className="muted">Loading case…</p>
+      </section>
+    );
 
   const people = new Map<string, { person: Person; role: 'accused' | 'child' }>();
   people.set(detail.accused.userId, { person: detail.accused, role: 'accused' });
@@ -168,47 +198,76 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
     <section className="page case" aria-labelledby="case-title">
       <div className="case-head">
         <div>
-          <p className="crumbs"><a {...linkProps('/queue')}>Queue</a> <span aria-hidden="true">/</span> Case {c.id}</p>
+          <p className="crumbs">
+            <a {...linkProps('/queue')}>Queue</a> <span aria-hidden="true">/</span> Case {c.id}
+          </p>
           <h1 id="case-title">
             <span className="accused">{c.accusedId}</span>
             <LevelBadge level={c.level} />
-            <span className="score" title="Risk score 0–100: a reason for review, not a verdict">risk {pct(c.score)}</span>
+            <span className="score" title="Risk score 0–100: a reason for review, not a verdict">
+              risk {pct(c.score)}
+            </span>
             {c.appeal && <span className="tag tag-appeal">appeal</span>}
             <span className="tag">{words(c.status)}</span>
           </h1>
           <ReasonChips reasons={c.reasons} />
           <p className="muted small" data-testid="model-id">
-            {c.modelId ? <>Scored by risk model <span className="mono">{c.modelId}</span></> : 'Risk model not recorded (case from before models were named)'}
+            {c.modelId ? (
+              <>
+                Scored by risk model <span className="mono">{c.modelId}</span>
+              </>
+            ) : (
+              'Risk model not recorded (case from before models were named)'
+            )}
           </p>
         </div>
         <div className="claim-box" data-testid="claim-state">
           {claimedByMe ? (
-            <p>Claimed by <strong>you</strong>{c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}</p>
+            <p>
+              Claimed by <strong>you</strong>
+              {c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}
+            </p>
           ) : claimedByOther ? (
-            <p>Claimed by <strong>{c.claimedBy!.name}</strong>{c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}</p>
+            <p>
+              Claimed by <strong>{c.claimedBy!.name}</strong>
+              {c.claimExpiresAt ? ` until ${fmtHourMinute(c.claimExpiresAt)}` : ''}
+            </p>
           ) : (
             <p className="muted">Not claimed</p>
           )}
           {open && mayWork && (
-            <button type="button" className={claimedByMe ? 'btn' : 'btn btn-primary'} onClick={claim} disabled={busy || !(allowed.has('claim') || allowed.has('release'))}>
+            <button
+              type="button"
+              className={claimedByMe ? 'btn' : 'btn btn-primary'}
+              onClick={claim}
+              disabled={busy || !(allowed.has('claim') || allowed.has('release'))}
+            >
               {claimedByMe ? 'Release' : 'Claim'} <kbd>c</kbd>
             </button>
           )}
-          {canAudit && <a className="small" {...linkProps(`/audit?caseId=${encodeURIComponent(c.id)}`)}>Audit log for this case</a>}
+          {canAudit && (
+            <a className="small" {...linkProps(`/audit?caseId=${encodeURIComponent(c.id)}`)}>
+              Audit log for this case
+            </a>
+          )}
         </div>
       </div>
 
       {banner && (
-        <div className={banner.kind === 'ok' ? 'notice' : 'form-error'} role={banner.kind === 'ok' ? 'status' : 'alert'} data-testid="case-banner">
+        <div
+          className={banner.kind === 'ok' ? 'notice' : 'form-error'}
+          role={banner.kind === 'ok' ? 'status' : 'alert'}
+          data-testid="case-banner"
+        >
           {banner.text}
         </div>
       )}
 
       {purgedAt !== null && (
         <div className="notice notice-retention" role="note" data-testid="evidence-purged">
-          <strong>Evidence removed by retention on {fmtDate(purgedAt)}.</strong> This case was dismissed, and after the retention
-          period its message texts, quoted spans and attachment references were deleted. The decision, the history and the audit
-          log are kept.
+          <strong>Evidence removed by retention on {fmtDate(purgedAt)}.</strong> This case was dismissed, and after the
+          retention period its message texts, quoted spans and attachment references were deleted. The decision, the
+          history and the audit log are kept.
         </div>
       )}
 
@@ -219,27 +278,40 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
               <Explanation lines={detail.explanation} />
             </Section>
             <Section title="How risk built up" id="timeline">
-              {purgedAt !== null
-                ? <p className="muted">Not available: the messages were removed by retention.</p>
-                : <RiskTimeline points={detail.timeline} onPick={showMessage} />}
+              {purgedAt !== null ? (
+                <p className="muted">Not available: the messages were removed by retention.</p>
+              ) : (
+                <RiskTimeline points={detail.timeline} onPick={showMessage} />
+              )}
             </Section>
           </div>
           {detail.fanOut && (
             <Section title="Same approach to several children" id="fan-out">
               <p data-testid="fan-out-summary">
-                <span className="accused">{c.accusedId}</span> sent the same {detail.fanOut.intentWords || 'messages'} to {detail.fanOut.children.length}{' '}
-                {detail.fanOut.children.length === 1 ? 'child' : 'children'} {detail.fanOut.span}.
+                <span className="accused">{c.accusedId}</span> sent the same {detail.fanOut.intentWords || 'messages'}{' '}
+                to {detail.fanOut.children.length} {detail.fanOut.children.length === 1 ? 'child' : 'children'}{' '}
+                {detail.fanOut.span}.
               </p>
               <p className="small">
                 Children reached:{' '}
                 {detail.fanOut.children.map((child, i) => (
-                  <span key={child}>{i > 0 && ', '}<span className="mono" data-testid="fan-out-child">{child}</span></span>
+                  <span key={child}>
+                    {i > 0 && ', '}
+                    <span className="mono" data-testid="fan-out-child">
+                      {child}
+                    </span>
+                  </span>
                 ))}
               </p>
               <p className="small">
                 Conversations:{' '}
                 {detail.fanOut.conversations.map((id, i) => (
-                  <span key={id}>{i > 0 && ', '}<a href={`#conv-${id}`} className="mono">{id}</a></span>
+                  <span key={id}>
+                    {i > 0 && ', '}
+                    <a href={`#conv-${id}`} className="mono">
+                      {id}
+                    </a>
+                  </span>
                 ))}
               </p>
             </Section>
@@ -278,7 +350,10 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
               try {
                 const res = await api.decide(c.id, { ...body, expectedVersion: c.version });
                 setForm(null);
-                setBanner({ kind: 'ok', text: `Decision recorded: ${words(body.action)} (${words(body.reason)}). Audit entry #${res.audit.seq}.` });
+                setBanner({
+                  kind: 'ok',
+                  text: `Decision recorded: ${words(body.action)} (${words(body.reason)}). Audit entry #${res.audit.seq}.`,
+                });
                 await load();
                 window.scrollTo({ top: 0 });
                 return true;
@@ -292,7 +367,9 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
           {user.role === 'specialist' && <ReportsPanel detail={detail} />}
           <Section title="People" id="people">
             <PersonCard person={detail.accused} role="accused" />
-            {detail.children.map((ch) => <PersonCard key={ch.userId} person={ch} role="child" />)}
+            {detail.children.map((ch) => (
+              <PersonCard key={ch.userId} person={ch} role="child" />
+            ))}
           </Section>
           <Section title="Other children this account contacted" id="other-children">
             {detail.otherChildren.length === 0 ? (
@@ -300,7 +377,16 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
             ) : (
               <table className="compact">
                 <thead>
-                  <tr><th scope="col">Account</th><th scope="col" className="num">Age</th><th scope="col">First contact</th><th scope="col" className="num">Chats</th></tr>
+                  <tr>
+                    <th scope="col">Account</th>
+                    <th scope="col" className="num">
+                      Age
+                    </th>
+                    <th scope="col">First contact</th>
+                    <th scope="col" className="num">
+                      Chats
+                    </th>
+                  </tr>
                 </thead>
                 <tbody>
                   {detail.otherChildren.map((o) => (
@@ -322,10 +408,13 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
               <ul className="linked">
                 {detail.linkedAccounts.map((l) => (
                   <li key={l.userId}>
-                    <span className="accused">{l.userId}</span> {l.banned && <span className="tag tag-banned">banned</span>}
+                    <span className="accused">{l.userId}</span>{' '}
+                    {l.banned && <span className="tag tag-banned">banned</span>}
                     <ul>
                       {l.links.map((k, i) => (
-                        <li key={i}><span className="chip">{words(k.kind)}</span> {k.explanation}</li>
+                        <li key={i}>
+                          <span className="chip">{words(k.kind)}</span> {k.explanation}
+                        </li>
                       ))}
                     </ul>
                   </li>
@@ -351,10 +440,18 @@ function Explanation({ lines }: { lines: string[] }) {
   return (
     <>
       <ul className="explanation" id="explanation-list">
-        {(all ? lines : lines.slice(0, FIRST)).map((line, i) => <li key={i}>{line}</li>)}
+        {(all ? lines : lines.slice(0, FIRST)).map((line, i) => (
+          <li key={i}>{line}</li>
+        ))}
       </ul>
       {lines.length > FIRST && (
-        <button type="button" className="linklike more" aria-expanded={all} aria-controls="explanation-list" onClick={() => setAll(!all)}>
+        <button
+          type="button"
+          className="linklike more"
+          aria-expanded={all}
+          aria-controls="explanation-list"
+          onClick={() => setAll(!all)}
+        >
           {all ? 'Show fewer' : `Show all ${lines.length} reasons`}
         </button>
       )}
@@ -362,7 +459,15 @@ function Explanation({ lines }: { lines: string[] }) {
   );
 }
 
-function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal, onHide }: {
+function ConversationPanel({
+  conv,
+  purgedAt,
+  people,
+  caseId,
+  revealed,
+  onReveal,
+  onHide,
+}: {
   conv: Conversation;
   /** Set when retention removed the case's messages: a notice replaces the (empty) bubbles. */
   purgedAt: number | null;
@@ -378,12 +483,18 @@ function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal,
     <section className="panel conversation" aria-labelledby={`conv-${conv.id}`}>
       <h2 id={`conv-${conv.id}`}>
         Conversation <span className="mono">{conv.id}</span> <LevelBadge level={conv.level} />
-        <span className="muted small"> risk {pct(conv.score)}{conv.stage ? ` · reached ${words(conv.stage)}` : ''}{conv.modelId ? ` · model ${conv.modelId}` : ''}</span>
+        <span className="muted small">
+          {' '}
+          risk {pct(conv.score)}
+          {conv.stage ? ` · reached ${words(conv.stage)}` : ''}
+          {conv.modelId ? ` · model ${conv.modelId}` : ''}
+        </span>
       </h2>
       {sxParts.length > 0 && <p className="sextortion-note">Sextortion pattern: {sxParts.join(', ')}.</p>}
       {purgedAt !== null ? (
         <p className="retention-gap" data-testid="messages-purged">
-          {conv.messages.length} message{conv.messages.length === 1 ? '' : 's'} removed by retention on {fmtDate(purgedAt)}.
+          {conv.messages.length} message{conv.messages.length === 1 ? '' : 's'} removed by retention on{' '}
+          {fmtDate(purgedAt)}.
         </p>
       ) : (
         <ol className="messages">
@@ -391,22 +502,41 @@ function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal,
             const who = people.get(m.senderId);
             const age = who?.person.age;
             return (
-              <li key={m.id} id={`msg-${m.id}`} tabIndex={-1} className={`message from-${who?.role ?? 'other'}`} data-message-id={m.id}>
+              <li
+                key={m.id}
+                id={`msg-${m.id}`}
+                tabIndex={-1}
+                className={`message from-${who?.role ?? 'other'}`}
+                data-message-id={m.id}
+              >
                 <div className="message-meta">
                   <span className="sender">{m.senderId}</span>
                   <span className="muted small">
                     {who ? (who.role === 'accused' ? 'accused' : 'child') : 'participant'}
                     {age != null ? `, ${age}` : ''}
                   </span>
-                  <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>{fmtShort(m.time)}</time>
+                  <time className="muted small" dateTime={new Date(m.time).toISOString()} title={fmtDateTime(m.time)}>
+                    {fmtShort(m.time)}
+                  </time>
                 </div>
                 <div className="message-text">
-                  {m.textPurged ? <em className="muted">Text removed under the retention policy.</em> : m.text != null ? <HighlightedText text={m.text} spans={m.spans} /> : null}
+                  {m.textPurged ? (
+                    <em className="muted">Text removed under the retention policy.</em>
+                  ) : m.text != null ? (
+                    <HighlightedText text={m.text} spans={m.spans} />
+                  ) : null}
                 </div>
                 {m.media.length > 0 && (
                   <div className="media-row">
                     {m.media.map((media) => (
-                      <MediaTile key={media.id} caseId={caseId} media={media} revealed={revealed?.mediaId === media.id ? revealed : null} onReveal={() => onReveal(media)} onHide={onHide} />
+                      <MediaTile
+                        key={media.id}
+                        caseId={caseId}
+                        media={media}
+                        revealed={revealed?.mediaId === media.id ? revealed : null}
+                        onReveal={() => onReveal(media)}
+                        onHide={onHide}
+                      />
                     ))}
                   </div>
                 )}
@@ -421,7 +551,18 @@ function ConversationPanel({ conv, purgedAt, people, caseId, revealed, onReveal,
 
 const displayable = (ref: string | null) => !!ref && /^(https:\/\/|\/|data:image\/|blob:)/.test(ref);
 
-function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; media: MediaItem; revealed: Revealed | null; onReveal(): Promise<void>; onHide(): void }) {
+function MediaTile({
+  media,
+  revealed,
+  onReveal,
+  onHide,
+}: {
+  caseId: string;
+  media: MediaItem;
+  revealed: Revealed | null;
+  onReveal(): Promise<void>;
+  onHide(): void;
+}) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
   const confirmRef = useRef<HTMLButtonElement>(null);
@@ -434,7 +575,12 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
 
   if (revealed) {
     return (
-      <figure className="media-tile media-shown" data-testid="media-tile" data-media-id={media.id} data-state="revealed">
+      <figure
+        className="media-tile media-shown"
+        data-testid="media-tile"
+        data-media-id={media.id}
+        data-state="revealed"
+      >
         {revealed.kind === 'image' && displayable(revealed.ref) ? (
           <img src={revealed.ref!} alt={`Revealed ${revealed.kind} ${media.id}`} className="media-img" />
         ) : (
@@ -445,7 +591,9 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
         )}
         <figcaption>
           <span className="small">Revealed (logged)</span>
-          <button type="button" className="btn btn-small" onClick={onHide}>Hide again</button>
+          <button type="button" className="btn btn-small" onClick={onHide}>
+            Hide again
+          </button>
         </figcaption>
       </figure>
     );
@@ -456,7 +604,9 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
       <figcaption className="media-cover">
         <span className="media-kind">{words(media.kind)} hidden</span>
         {!asking ? (
-          <button type="button" className="btn btn-small" onClick={() => setAsking(true)}>Reveal…</button>
+          <button type="button" className="btn btn-small" onClick={() => setAsking(true)}>
+            Reveal…
+          </button>
         ) : (
           <span className="media-confirm" role="group" aria-label="Confirm reveal">
             <span className="small warn-text">This may be distressing. Your reveal is logged.</span>
@@ -474,7 +624,9 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
               >
                 Show it
               </button>
-              <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>Cancel</button>
+              <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>
+                Cancel
+              </button>
             </span>
           </span>
         )}
@@ -483,7 +635,17 @@ function MediaTile({ media, revealed, onReveal, onHide }: { caseId: string; medi
   );
 }
 
-function DecisionPanel({ steps, whyNot, open, claimedByMe, form, onOpen, onCancel, onDecide, onNext }: {
+function DecisionPanel({
+  steps,
+  whyNot,
+  open,
+  claimedByMe,
+  form,
+  onOpen,
+  onCancel,
+  onDecide,
+  onNext,
+}: {
   steps: LadderStep[];
   whyNot: string | null;
   open: boolean;
@@ -500,34 +662,59 @@ function DecisionPanel({ steps, whyNot, open, claimedByMe, form, onOpen, onCance
       {!open ? (
         <>
           <p className="muted">This case is closed. An appeal reopens it.</p>
-          <button type="button" className="btn btn-primary" onClick={onNext}>Next case <kbd>n</kbd></button>
+          <button type="button" className="btn btn-primary" onClick={onNext}>
+            Next case <kbd>n</kbd>
+          </button>
         </>
       ) : whyNot || steps.length === 0 ? (
-        <p className="muted" data-testid="cannot-work">{whyNot ?? 'Your role has no decisions on this case.'}</p>
+        <p className="muted" data-testid="cannot-work">
+          {whyNot ?? 'Your role has no decisions on this case.'}
+        </p>
       ) : form ? (
         <DecisionForm step={form} onCancel={onCancel} onDecide={onDecide} />
       ) : (
         <>
-          {!claimedByMe && <p className="muted small">Claim the case to decide. Each key opens a confirm form; nothing happens in one keystroke.</p>}
-          {[steps.filter((s) => !ENFORCING(s)), steps.filter(ENFORCING)].map((group, gi) => group.length > 0 && (
-            <ul className={gi === 0 ? 'ladder ladder-review' : 'ladder'} key={gi} aria-label={gi === 0 ? 'Review' : 'Enforcement, mildest first'}>
-              {group.map((s) => (
-                <li key={s.action}>
-                  <button type="button" className={`btn ladder-btn action-${s.action}`} onClick={() => onOpen(s.action)} disabled={!claimedByMe} title={s.description}>
-                    <span>{s.label}</span>
-                    {ACTION_KEYS[s.action] && <kbd>{ACTION_KEYS[s.action]}</kbd>}
-                  </button>
-                </li>
-              ))}
-            </ul>
-          ))}
+          {!claimedByMe && (
+            <p className="muted small">
+              Claim the case to decide. Each key opens a confirm form; nothing happens in one keystroke.
+            </p>
+          )}
+          {[steps.filter((s) => !ENFORCING(s)), steps.filter(ENFORCING)].map(
+            (group, gi) =>
+              group.length > 0 && (
+                <ul
+                  className={gi === 0 ? 'ladder ladder-review' : 'ladder'}
+                  key={gi}
+                  aria-label={gi === 0 ? 'Review' : 'Enforcement, mildest first'}
+                >
+                  {group.map((s) => (
+                    <li key={s.action}>
+                      <button
+                        type="button"
+                        className={`btn ladder-btn action-${s.action}`}
+                        onClick={() => onOpen(s.action)}
+                        disabled={!claimedByMe}
+                        title={s.description}
+                      >
+                        <span>{s.label}</span>
+                        {ACTION_KEYS[s.action] && <kbd>{ACTION_KEYS[s.action]}</kbd>}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              ),
+          )}
         </>
       )}
     </section>
   );
 }
 
-function DecisionForm({ step, onCancel, onDecide }: {
+function DecisionForm({
+  step,
+  onCancel,
+  onDecide,
+}: {
   step: LadderStep;
   onCancel(): void;
   onDecide(body: { action: string; reason: string; note: string; durationHours?: number }): Promise<boolean>;
@@ -544,12 +731,19 @@ function DecisionForm({ step, onCancel, onDecide }: {
     e.preventDefault();
     const trimmed = note.trim();
     if (!reason) return setProblem('Choose a reason.');
-    if (trimmed.length < 10) return setProblem('Write a note of at least 10 characters: what you saw and why this action.');
+    if (trimmed.length < 10)
+      return setProblem('Write a note of at least 10 characters: what you saw and why this action.');
     const h = Number(hours);
-    if (step.needsDuration && !(Number.isInteger(h) && h > 0)) return setProblem('Duration must be a whole number of hours.');
+    if (step.needsDuration && !(Number.isInteger(h) && h > 0))
+      return setProblem('Duration must be a whole number of hours.');
     setProblem(null);
     setBusy(true);
-    const ok = await onDecide({ action: step.action, reason, note: trimmed, ...(step.needsDuration ? { durationHours: h } : {}) });
+    const ok = await onDecide({
+      action: step.action,
+      reason,
+      note: trimmed,
+      ...(step.needsDuration ? { durationHours: h } : {}),
+    });
     if (!ok) setBusy(false);
   };
 
@@ -572,22 +766,54 @@ function DecisionForm({ step, onCancel, onDecide }: {
       <label htmlFor="decision-reason">Reason</label>
       <select id="decision-reason" value={reason} onChange={(e) => setReason(e.target.value)} required>
         {step.reasons.length !== 1 && <option value="">Choose a reason…</option>}
-        {step.reasons.map((r) => <option key={r} value={r}>{words(r)}</option>)}
+        {step.reasons.map((r) => (
+          <option key={r} value={r}>
+            {words(r)}
+          </option>
+        ))}
       </select>
       {step.needsDuration && (
         <>
           <label htmlFor="decision-hours">Duration (hours)</label>
-          <input id="decision-hours" type="number" min={1} step={1} value={hours} onChange={(e) => setHours(e.target.value)} required />
+          <input
+            id="decision-hours"
+            type="number"
+            min={1}
+            step={1}
+            value={hours}
+            onChange={(e) => setHours(e.target.value)}
+            required
+          />
         </>
       )}
-      <label htmlFor="decision-note">Note <span className="muted small">(required, kept in the audit log)</span></label>
-      <textarea id="decision-note" ref={noteRef} rows={4} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} required
-        placeholder="What you saw and why this action" />
-      <p className="muted small counter" aria-live="polite">{note.trim().length < 10 ? `${10 - note.trim().length} more characters needed` : `${note.length} / 4000`}</p>
-      {problem && <p className="form-error" role="alert">{problem}</p>}
+      <label htmlFor="decision-note">
+        Note <span className="muted small">(required, kept in the audit log)</span>
+      </label>
+      <textarea
+        id="decision-note"
+        ref={noteRef}
+        rows={4}
+        maxLength={4000}
+        value={note}
+        onChange={(e) => setNote(e.target.value)}
+        required
+        placeholder="What you saw and why this action"
+      />
+      <p className="muted small counter" aria-live="polite">
+        {note.trim().length < 10 ? `${10 - note.trim().length} more characters needed` : `${note.length} / 4000`}
+      </p>
+      {problem && (
+        <p className="form-error" role="alert">
+          {problem}
+        </p>
+      )}
       <div className="btn-row">
-        <button type="submit" className={`btn btn-primary action-${step.action}`} disabled={busy}>Confirm: {step.label}</button>
-        <button type="button" className="btn" onClick={onCancel}>Cancel <kbd>Esc</kbd></button>
+        <button type="submit" className={`btn btn-primary action-${step.action}`} disabled={busy}>
+          Confirm: {step.label}
+        </button>
+        <button type="button" className="btn" onClick={onCancel}>
+          Cancel <kbd>Esc</kbd>
+        </button>
       </div>
     </form>
   );
@@ -607,13 +833,20 @@ function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'ch
           <dd>
             {p.age ?? 'unknown'} <span className="muted">({ageSourceText(p.ageSource)})</span>
             {mismatch && (
-              <span className="mismatch"> declared {p.declaredAge}, stated {p.disclosedAge} in chat</span>
+              <span className="mismatch">
+                {' '}
+                declared {p.declaredAge}, stated {p.disclosedAge} in chat
+              </span>
             )}
           </dd>
         </div>
         <div>
           <dt>Account</dt>
-          <dd>{p.accountCreatedAt ? `created ${ago(p.accountCreatedAt)} (${fmtDate(p.accountCreatedAt)})` : 'creation date not known'}</dd>
+          <dd>
+            {p.accountCreatedAt
+              ? `created ${ago(p.accountCreatedAt)} (${fmtDate(p.accountCreatedAt)})`
+              : 'creation date not known'}
+          </dd>
         </div>
         {p.country && (
           <div>
@@ -626,10 +859,15 @@ function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'ch
             <div>
               <dt>Prior cases</dt>
               <dd>
-                {p.priorCases.length === 0 ? 'none' : (
+                {p.priorCases.length === 0 ? (
+                  'none'
+                ) : (
                   <ul className="inline-list">
                     {p.priorCases.map((pc) => (
-                      <li key={pc.id}><a {...linkProps(`/cases/${encodeURIComponent(pc.id)}`)}>{pc.id}</a> {words(pc.status)}, {pc.level}, {fmtDate(pc.openedAt)}</li>
+                      <li key={pc.id}>
+                        <a {...linkProps(`/cases/${encodeURIComponent(pc.id)}`)}>{pc.id}</a> {words(pc.status)},{' '}
+                        {pc.level}, {fmtDate(pc.openedAt)}
+                      </li>
                     ))}
                   </ul>
                 )}
@@ -638,9 +876,15 @@ function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'ch
             <div>
               <dt>Actions</dt>
               <dd>
-                {p.actions.length === 0 ? 'none' : (
+                {p.actions.length === 0 ? (
+                  'none'
+                ) : (
                   <ul className="inline-list">
-                    {p.actions.map((a, i) => <li key={i}>{words(a.action)} by {a.by}, {fmtDate(a.at)}</li>)}
+                    {p.actions.map((a, i) => (
+                      <li key={i}>
+                        {words(a.action)} by {a.by}, {fmtDate(a.at)}
+                      </li>
+                    ))}
                   </ul>
                 )}
               </dd>
@@ -660,7 +904,8 @@ export function describeDetails(details: unknown): string {
   const CODES = new Set(['action', 'reason', 'role', 'view']);
   for (const key of ['action', 'reason', 'durationHours', 'mediaId', 'role', 'disabled', 'view', 'email']) {
     const v = d[key];
-    if (v !== undefined && v !== null && typeof v !== 'object') parts.push(`${words(key)}: ${CODES.has(key) ? words(String(v)) : String(v)}`);
+    if (v !== undefined && v !== null && typeof v !== 'object')
+      parts.push(`${words(key)}: ${CODES.has(key) ? words(String(v)) : String(v)}`);
   }
   if (typeof d.note === 'string') parts.push(`“${d.note}”`);
   return parts.join(' · ');
@@ -672,7 +917,8 @@ function History({ entries }: { entries: AuditEntry[] }) {
     <ol className="history">
       {[...entries].reverse().map((e) => (
         <li key={e.seq}>
-          <span className="muted small">{fmtDateTime(e.at)}</span> <strong>{words(e.action)}</strong> <span className="small">{actorName(e.actor)}</span>
+          <span className="muted small">{fmtDateTime(e.at)}</span> <strong>{words(e.action)}</strong>{' '}
+          <span className="small">{actorName(e.actor)}</span>
           {describeDetails(e.details) && <div className="small">{describeDetails(e.details)}</div>}
         </li>
       ))}
@@ -701,8 +947,14 @@ function NoteForm({ caseId, onAdded }: { caseId: string; onAdded(): void }) {
     >
       <label htmlFor="case-note">Add a note</label>
       <textarea id="case-note" rows={2} value={note} maxLength={4000} onChange={(e) => setNote(e.target.value)} />
-      {error && <p className="form-error" role="alert">{error}</p>}
-      <button type="submit" className="btn btn-small" disabled={!note.trim()}>Add note</button>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button type="submit" className="btn btn-small" disabled={!note.trim()}>
+        Add note
+      </button>
     </form>
   );
 }

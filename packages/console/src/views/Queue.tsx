@@ -34,11 +34,16 @@ export function QueueView({ user }: { user: StaffUser }) {
     try {
       const p = await api.queue(view);
       // A refresh keeps the rows already paged in below the first page.
-      setPage((prev) => (prev && prev.items.length > p.items.length && p.nextCursor ? { ...p, items: mergeRows(p.items, prev.items) } : p));
+      setPage((prev) =>
+        prev && prev.items.length > p.items.length && p.nextCursor
+          ? { ...p, items: mergeRows(p.items, prev.items) }
+          : p,
+      );
       setError(null);
       setNow(Date.now());
     } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')))
+        setError((err as Error).message);
     }
   }, [view]);
 
@@ -68,7 +73,8 @@ export function QueueView({ user }: { user: StaffUser }) {
       const p = await api.queue(view, page.nextCursor);
       setPage({ ...p, items: [...page.items, ...p.items.filter((i) => !page.items.some((o) => o.id === i.id))] });
     } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')))
+        setError((err as Error).message);
     }
   };
 
@@ -117,13 +123,23 @@ export function QueueView({ user }: { user: StaffUser }) {
             {...linkProps(t.view === 'open' ? '/queue' : `/queue?view=${t.view}`)}
           >
             {t.label}
-            {page && t.view !== 'closed' && <span className="count">{page.counts[t.view as keyof QueuePage['counts']]}</span>}
+            {page && t.view !== 'closed' && (
+              <span className="count">{page.counts[t.view as keyof QueuePage['counts']]}</span>
+            )}
           </a>
         ))}
       </div>
 
-      {notice && <p className="notice" role="status">{notice}</p>}
-      {error && <p className="form-error" role="alert">Could not load the queue: {error}</p>}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          Could not load the queue: {error}
+        </p>
+      )}
 
       <div className="table-wrap" role="tabpanel">
         <table className="queue" aria-describedby="queue-help">
@@ -132,11 +148,17 @@ export function QueueView({ user }: { user: StaffUser }) {
           </caption>
           <thead>
             <tr>
-              <th scope="col" className="num">#</th>
+              <th scope="col" className="num">
+                #
+              </th>
               <th scope="col">Case</th>
               <th scope="col">Why it is here</th>
-              <th scope="col" className="num">Child</th>
-              <th scope="col" className="num">Risk</th>
+              <th scope="col" className="num">
+                Child
+              </th>
+              <th scope="col" className="num">
+                Risk
+              </th>
               <th scope="col">Waiting</th>
               <th scope="col">Claim</th>
             </tr>
@@ -144,21 +166,37 @@ export function QueueView({ user }: { user: StaffUser }) {
           <tbody ref={tableRef}>
             {page && items.length === 0 && (
               <tr>
-                <td colSpan={7} className="empty">Nothing in this view. {view === 'open' ? 'The queue is clear.' : ''}</td>
+                <td colSpan={7} className="empty">
+                  Nothing in this view. {view === 'open' ? 'The queue is clear.' : ''}
+                </td>
               </tr>
             )}
             {!page && !error && (
               <tr>
-                <td colSpan={7} className="empty">Loading…</td>
+                <td colSpan={7} className="empty">
+                  Loading…
+                </td>
               </tr>
             )}
             {items.map((item, i) => (
-              <QueueRow key={item.id} item={item} rank={i + 1} selected={i === selected} now={now} userId={user.id} onFocus={() => setSelected(i)} />
+              <QueueRow
+                key={item.id}
+                item={item}
+                rank={i + 1}
+                selected={i === selected}
+                now={now}
+                userId={user.id}
+                onFocus={() => setSelected(i)}
+              />
             ))}
           </tbody>
         </table>
       </div>
-      {page?.nextCursor && <button type="button" className="btn more-rows" onClick={more}>Show more cases</button>}
+      {page?.nextCursor && (
+        <button type="button" className="btn more-rows" onClick={more}>
+          Show more cases
+        </button>
+      )}
     </section>
   );
 }
@@ -169,7 +207,21 @@ function mergeRows(first: QueueItem[], before: QueueItem[]): QueueItem[] {
   return [...first, ...before.slice(first.length).filter((i) => !seen.has(i.id))];
 }
 
-function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueItem; rank: number; selected: boolean; now: number; userId: string; onFocus(): void }) {
+function QueueRow({
+  item,
+  rank,
+  selected,
+  now,
+  userId,
+  onFocus,
+}: {
+  item: QueueItem;
+  rank: number;
+  selected: boolean;
+  now: number;
+  userId: string;
+  onFocus(): void;
+}) {
   const claimLive = item.claimedBy && (item.claimExpiresAt === null || item.claimExpiresAt > now);
   const reasons = item.reasons.filter((r) => !SHOWN_IN_COLUMNS.test(r));
   return (
@@ -183,15 +235,25 @@ function QueueRow({ item, rank, selected, now, userId, onFocus }: { item: QueueI
           <LevelBadge level={item.level} />
           {item.appeal && <span className="tag tag-appeal">appeal</span>}
           {item.status !== 'open' && <span className="tag">{words(item.status)}</span>}
-          <span className="muted small">{item.conversationCount} conversation{item.conversationCount === 1 ? '' : 's'}</span>
+          <span className="muted small">
+            {item.conversationCount} conversation{item.conversationCount === 1 ? '' : 's'}
+          </span>
         </div>
       </td>
       <td>{reasons.length > 0 ? <ReasonChips reasons={reasons} /> : <span className="muted">risk score</span>}</td>
       <td className="num child-cell" data-testid="child-cell">
-        {item.childAge ?? <span className="muted" title="Age not known">?</span>}
+        {item.childAge ?? (
+          <span className="muted" title="Age not known">
+            ?
+          </span>
+        )}
         {item.childId && (
-          <div className="sub small" title={item.childCount > 1 ? `${item.childCount} children in this case; the youngest shown` : undefined}>
-            {item.childId}{item.childCount > 1 ? ` +${item.childCount - 1}` : ''}
+          <div
+            className="sub small"
+            title={item.childCount > 1 ? `${item.childCount} children in this case; the youngest shown` : undefined}
+          >
+            {item.childId}
+            {item.childCount > 1 ? ` +${item.childCount - 1}` : ''}
           </div>
         )}
       </td>

@@ -27,8 +27,14 @@ interface ReportsAnswer {
 }
 
 const STATUS_WORDS: Record<string, string> = {
-  queued: 'queued for sending', in_progress: 'being sent', rejected: 'refused by the authority', exported: 'exported for the portal',
-  filed: 'filed', retracted: 'retracted', expired: 'retries ran out', covered: 'covered by the NCMEC report',
+  queued: 'queued for sending',
+  in_progress: 'being sent',
+  rejected: 'refused by the authority',
+  exported: 'exported for the portal',
+  filed: 'filed',
+  retracted: 'retracted',
+  expired: 'retries ran out',
+  covered: 'covered by the NCMEC report',
 };
 
 export function ReportsPanel({ detail }: { detail: CaseDetail }) {
@@ -61,7 +67,10 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
     setBusy(true);
     setError(null);
     setProblems([]);
-    const lastMessage = Math.max(...detail.conversations.flatMap((c) => c.messages.map((m) => m.time)), detail.case.openedAt);
+    const lastMessage = Math.max(
+      ...detail.conversations.flatMap((c) => c.messages.map((m) => m.time)),
+      detail.case.openedAt,
+    );
     try {
       await api.send('POST', `/cases/${encodeURIComponent(caseId)}/reports`, {
         incidentType,
@@ -70,7 +79,11 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
         annotations: sextortion ? ['sextortion'] : [],
         summary,
         reportedUser: { userId: detail.accused.userId },
-        children: detail.children.map((ch) => ({ role: 'victim', userId: ch.userId, ...(ch.age !== null && ch.age < 18 ? { age: ch.age } : {}) })),
+        children: detail.children.map((ch) => ({
+          role: 'victim',
+          userId: ch.userId,
+          ...(ch.age !== null && ch.age < 18 ? { age: ch.age } : {}),
+        })),
         evidence: { messageIds: cited, mediaIds: [] },
         declaration: { accepted: declared },
       });
@@ -100,49 +113,114 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
 
   return (
     <Section title="Reports to the authorities" id="reports">
-      {error && <div className="form-error" role="alert" data-testid="report-error">{error}{problems.length > 0 && <ul>{problems.map((p) => <li key={p}>{p}</li>)}</ul>}</div>}
-      {!data ? <p className="muted">Loading…</p> : (
+      {error && (
+        <div className="form-error" role="alert" data-testid="report-error">
+          {error}
+          {problems.length > 0 && (
+            <ul>
+              {problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      {!data ? (
+        <p className="muted">Loading…</p>
+      ) : (
         <>
-          {data.reports.length === 0 ? <p className="muted">No report yet.</p> : (
+          {data.reports.length === 0 ? (
+            <p className="muted">No report yet.</p>
+          ) : (
             <ul className="reports" data-testid="report-list">
               {data.reports.map((r) => (
                 <li key={r.id} data-testid={`report-${r.authority}`}>
-                  <strong>{r.authority.toUpperCase()}</strong> · priority {r.priority} · <span data-testid="report-status">{STATUS_WORDS[r.status] ?? r.status}</span>
-                  {r.externalId && <> · reference <code data-testid="report-reference">{r.externalId}</code></>}
-                  {r.filedAt ? <> · filed {fmtDate(r.filedAt)}</> : r.status !== 'covered' && r.status !== 'retracted' ? <> · due {fmtDate(r.dueAt)}</> : null}
-                  {r.lastError && r.status !== 'covered' && <p className="small form-error" data-testid="report-last-error">{r.lastError} (attempt {r.attempts})</p>}
-                  {(r.status === 'rejected' || r.status === 'expired') && <button type="button" className="btn" disabled={busy} onClick={() => act(`/reports/${r.id}/retry`, {})}>Retry</button>}
+                  <strong>{r.authority.toUpperCase()}</strong> · priority {r.priority} ·{' '}
+                  <span data-testid="report-status">{STATUS_WORDS[r.status] ?? r.status}</span>
+                  {r.externalId && (
+                    <>
+                      {' '}
+                      · reference <code data-testid="report-reference">{r.externalId}</code>
+                    </>
+                  )}
+                  {r.filedAt ? (
+                    <> · filed {fmtDate(r.filedAt)}</>
+                  ) : r.status !== 'covered' && r.status !== 'retracted' ? (
+                    <> · due {fmtDate(r.dueAt)}</>
+                  ) : null}
+                  {r.lastError && r.status !== 'covered' && (
+                    <p className="small form-error" data-testid="report-last-error">
+                      {r.lastError} (attempt {r.attempts})
+                    </p>
+                  )}
+                  {(r.status === 'rejected' || r.status === 'expired') && (
+                    <button
+                      type="button"
+                      className="btn"
+                      disabled={busy}
+                      onClick={() => act(`/reports/${r.id}/retry`, {})}
+                    >
+                      Retry
+                    </button>
+                  )}
                 </li>
               ))}
             </ul>
           )}
-          {data.holds.length > 0 && <p className="small">Legal hold until {fmtDate(Math.max(...data.holds.map((h) => h.until)))}.</p>}
-          <p className="small muted">Evidence frozen {data.packages.length} time{data.packages.length === 1 ? '' : 's'}{data.packages.length ? ` (latest: ${data.packages.at(-1)!.reason})` : ''}.</p>
+          {data.holds.length > 0 && (
+            <p className="small">Legal hold until {fmtDate(Math.max(...data.holds.map((h) => h.until)))}.</p>
+          )}
+          <p className="small muted">
+            Evidence frozen {data.packages.length} time{data.packages.length === 1 ? '' : 's'}
+            {data.packages.length ? ` (latest: ${data.packages.at(-1)!.reason})` : ''}.
+          </p>
           {!open ? (
-            <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>Prepare a report</button>
+            <button type="button" className="btn btn-primary" onClick={() => setOpen(true)}>
+              Prepare a report
+            </button>
           ) : (
             <form onSubmit={submit} className="report-form" aria-label="Report to the authorities">
-              <label>Incident type
+              <label>
+                Incident type
                 <select value={incidentType} onChange={(e) => setIncidentType(e.target.value)}>
-                  {data.form.incidentTypes.map((t) => <option key={t} value={t}>{t}</option>)}
+                  {data.form.incidentTypes.map((t) => (
+                    <option key={t} value={t}>
+                      {t}
+                    </option>
+                  ))}
                 </select>
               </label>
-              <label>Priority
+              <label>
+                Priority
                 <select value={priority} onChange={(e) => setPriority(e.target.value)}>
                   <option value="1">1: immediate threat to a child</option>
                   <option value="2">2: as soon as reasonably practicable</option>
                   <option value="3">3: without undue delay</option>
                 </select>
               </label>
-              <label><input type="checkbox" checked={sextortion} onChange={(e) => setSextortion(e.target.checked)} /> Sextortion</label>
-              <label>What happened and why you report it
+              <label>
+                <input type="checkbox" checked={sextortion} onChange={(e) => setSextortion(e.target.checked)} />{' '}
+                Sextortion
+              </label>
+              <label>
+                What happened and why you report it
                 <textarea value={summary} onChange={(e) => setSummary(e.target.value)} rows={4} />
               </label>
-              <p className="small muted">Evidence: the {cited.length} message{cited.length === 1 ? '' : 's'} the detector cited, the accused account and the child.</p>
-              <label className="declaration"><input type="checkbox" checked={declared} onChange={(e) => setDeclared(e.target.checked)} /> {data.form.declaration}</label>
+              <p className="small muted">
+                Evidence: the {cited.length} message{cited.length === 1 ? '' : 's'} the detector cited, the accused
+                account and the child.
+              </p>
+              <label className="declaration">
+                <input type="checkbox" checked={declared} onChange={(e) => setDeclared(e.target.checked)} />{' '}
+                {data.form.declaration}
+              </label>
               <div className="actions">
-                <button type="submit" className="btn btn-primary" disabled={busy}>Send report</button>
-                <button type="button" className="btn" onClick={() => setOpen(false)}>Cancel</button>
+                <button type="submit" className="btn btn-primary" disabled={busy}>
+                  Send report
+                </button>
+                <button type="button" className="btn" onClick={() => setOpen(false)}>
+                  Cancel
+                </button>
               </div>
             </form>
           )}

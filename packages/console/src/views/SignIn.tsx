@@ -38,11 +38,34 @@ export function SignIn({ onSignedIn }: { onSignedIn(s: Session): void }) {
         </div>
         <h1 id="signin-title">Sign in to the moderator console</h1>
         <label htmlFor="signin-email">Work email</label>
-        <input id="signin-email" name="email" type="email" autoComplete="username" required autoFocus value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          id="signin-email"
+          name="email"
+          type="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <label htmlFor="signin-password">Password</label>
-        <input id="signin-password" name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        {error && <p className="form-error" role="alert">{error}</p>}
-        <button type="submit" className="btn btn-primary" disabled={busy || !email || !password}>{busy ? 'Signing in…' : 'Sign in'}</button>
+        <input
+          id="signin-password"
+          name="password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary" disabled={busy || !email || !password}>
+          {busy ? 'Signing in…' : 'Sign in'}
+        </button>
         <p className="muted small">Sessions end after 30 minutes idle. Everything you open here is logged.</p>
       </form>
     </main>

@@ -18,7 +18,8 @@ export function StaffView({ user }: { user: StaffUser }) {
       setStaff(Array.isArray(res) ? res : res.staff);
       setError(null);
     } catch (err) {
-      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden'))) setError((err as Error).message);
+      if (!(err instanceof ApiError && (err.status === 401 || err.code === 'forbidden')))
+        setError((err as Error).message);
     }
   }, []);
   useEffect(() => void load(), [load]);
@@ -55,31 +56,71 @@ export function StaffView({ user }: { user: StaffUser }) {
     <section className="page" aria-labelledby="staff-title">
       <div className="page-head">
         <h1 id="staff-title">Staff</h1>
-        <p className="muted">Moderators work the queue; specialists also handle escalations, suspensions and bans and read the audit log; admins manage staff.</p>
+        <p className="muted">
+          Moderators work the queue; specialists also handle escalations, suspensions and bans and read the audit log;
+          admins manage staff.
+        </p>
       </div>
-      {notice && <p className="notice" role="status">{notice}</p>}
-      {error && <p className="form-error" role="alert">{error}</p>}
+      {notice && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
       <div className="table-wrap">
         <table>
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Added</th><th scope="col">Status</th></tr>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">Added</th>
+              <th scope="col">Status</th>
+            </tr>
           </thead>
           <tbody>
-            {staff === null && !error && <tr><td colSpan={5} className="empty">Loading…</td></tr>}
+            {staff === null && !error && (
+              <tr>
+                <td colSpan={5} className="empty">
+                  Loading…
+                </td>
+              </tr>
+            )}
             {staff?.map((s) => (
               <tr key={s.id}>
                 <td>{s.name}</td>
                 <td>{s.email}</td>
                 <td>
-                  <label className="sr-only" htmlFor={`role-${s.id}`}>Role of {s.name}</label>
-                  <select id={`role-${s.id}`} value={s.role} disabled={s.id === user.id} onChange={(e) => update(s, { role: e.target.value as Role })}>
-                    {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                  <label className="sr-only" htmlFor={`role-${s.id}`}>
+                    Role of {s.name}
+                  </label>
+                  <select
+                    id={`role-${s.id}`}
+                    value={s.role}
+                    disabled={s.id === user.id}
+                    onChange={(e) => update(s, { role: e.target.value as Role })}
+                  >
+                    {ROLES.map((r) => (
+                      <option key={r} value={r}>
+                        {r}
+                      </option>
+                    ))}
                   </select>
                 </td>
                 <td>{s.createdAt ? fmtDate(s.createdAt) : <span className="muted">—</span>}</td>
                 <td>
-                  {s.id === user.id ? <span className="muted">you</span> : (
-                    <button type="button" className="btn btn-small" onClick={() => update(s, { disabled: !s.disabled })}>
+                  {s.id === user.id ? (
+                    <span className="muted">you</span>
+                  ) : (
+                    <button
+                      type="button"
+                      className="btn btn-small"
+                      onClick={() => update(s, { disabled: !s.disabled })}
+                    >
                       {s.disabled ? 'Enable' : 'Disable'}
                     </button>
                   )}
@@ -95,25 +136,54 @@ export function StaffView({ user }: { user: StaffUser }) {
         <div className="form-grid">
           <div>
             <label htmlFor="s-name">Name</label>
-            <input id="s-name" required value={draft.name} onChange={(e) => setDraft({ ...draft, name: e.target.value })} />
+            <input
+              id="s-name"
+              required
+              value={draft.name}
+              onChange={(e) => setDraft({ ...draft, name: e.target.value })}
+            />
           </div>
           <div>
             <label htmlFor="s-email">Email</label>
-            <input id="s-email" type="email" required value={draft.email} onChange={(e) => setDraft({ ...draft, email: e.target.value })} />
+            <input
+              id="s-email"
+              type="email"
+              required
+              value={draft.email}
+              onChange={(e) => setDraft({ ...draft, email: e.target.value })}
+            />
           </div>
           <div>
             <label htmlFor="s-role">Role</label>
-            <select id="s-role" value={draft.role} onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })}>
-              {ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+            <select
+              id="s-role"
+              value={draft.role}
+              onChange={(e) => setDraft({ ...draft, role: e.target.value as Role })}
+            >
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
             </select>
           </div>
           <div>
             <label htmlFor="s-password">Initial password</label>
-            <input id="s-password" type="password" minLength={12} required autoComplete="new-password" value={draft.password} onChange={(e) => setDraft({ ...draft, password: e.target.value })} />
+            <input
+              id="s-password"
+              type="password"
+              minLength={12}
+              required
+              autoComplete="new-password"
+              value={draft.password}
+              onChange={(e) => setDraft({ ...draft, password: e.target.value })}
+            />
             <p className="muted small">At least 12 characters; share it privately.</p>
           </div>
         </div>
-        <button type="submit" className="btn btn-primary">Add</button>
+        <button type="submit" className="btn btn-primary">
+          Add
+        </button>
       </form>
     </section>
   );

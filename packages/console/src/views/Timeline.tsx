@@ -13,7 +13,8 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
   const ordered = [...points].sort((a, b) => a.time - b.time);
   const convs = [...new Set(ordered.map((p) => p.conversationId))];
   const n = ordered.length;
-  const x = (i: number) => PAD.left + (n === 1 ? (W - PAD.left - PAD.right) / 2 : (i * (W - PAD.left - PAD.right)) / (n - 1));
+  const x = (i: number) =>
+    PAD.left + (n === 1 ? (W - PAD.left - PAD.right) / 2 : (i * (W - PAD.left - PAD.right)) / (n - 1));
   const y = (score: number) => PAD.top + (1 - Math.max(0, Math.min(1, score))) * (H - PAD.top - PAD.bottom);
   const peak = ordered.reduce((m, p) => (p.score > m.score ? p : m), ordered[0]!);
   const first = ordered[0]!;
@@ -40,14 +41,21 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
         {[0, 0.25, 0.5, 0.75, 1].map((g) => (
           <g key={g}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(g)} y2={y(g)} className="grid" />
-            <text x={PAD.left - 6} y={y(g) + 4} className="axis" textAnchor="end">{pct(g)}</text>
+            <text x={PAD.left - 6} y={y(g) + 4} className="axis" textAnchor="end">
+              {pct(g)}
+            </text>
           </g>
         ))}
         {stageChanges.map(({ i, label, anchorEnd, row }) => (
           <g key={`s${i}`}>
             <line x1={x(i)} x2={x(i)} y1={PAD.top} y2={H - PAD.bottom + (row === 1 ? 14 : 4)} className="stage-line" />
             {row >= 0 && (
-              <text x={anchorEnd ? x(i) - 3 : x(i) + 3} y={H - PAD.bottom + 12 + row * 13} textAnchor={anchorEnd ? 'end' : 'start'} className="axis stage-text">
+              <text
+                x={anchorEnd ? x(i) - 3 : x(i) + 3}
+                y={H - PAD.bottom + 12 + row * 13}
+                textAnchor={anchorEnd ? 'end' : 'start'}
+                className="axis stage-text"
+              >
                 {label}
               </text>
             )}
@@ -86,8 +94,8 @@ export function RiskTimeline({ points, onPick }: { points: TimelinePoint[]; onPi
         ))}
       </svg>
       <figcaption className="muted small">
-        Risk went from {pct(first.score)} to {pct(last.score)} over {n} message{n === 1 ? '' : 's'}; highest {pct(peak.score)} ({peak.level}) at{' '}
-        {fmtDateTime(peak.time)}. Score 0–100 is a reason for review, not a verdict.
+        Risk went from {pct(first.score)} to {pct(last.score)} over {n} message{n === 1 ? '' : 's'}; highest{' '}
+        {pct(peak.score)} ({peak.level}) at {fmtDateTime(peak.time)}. Score 0–100 is a reason for review, not a verdict.
       </figcaption>
     </figure>
   );

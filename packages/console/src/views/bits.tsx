@@ -14,13 +14,25 @@ export function ReasonChips({ reasons }: { reasons: string[] }) {
   return (
     <ul className="chips" aria-label="Reasons">
       {reasons.map((r) => (
-        <li key={r} className={`chip${/sextortion|deadline|known.image|bank/i.test(r) ? ' chip-strong' : ''}`}>{r}</li>
+        <li key={r} className={`chip${/sextortion|deadline|known.image|bank/i.test(r) ? ' chip-strong' : ''}`}>
+          {r}
+        </li>
       ))}
     </ul>
   );
 }
 
-export function Section({ title, children, id, className }: { title: string; children: ReactNode; id?: string; className?: string }) {
+export function Section({
+  title,
+  children,
+  id,
+  className,
+}: {
+  title: string;
+  children: ReactNode;
+  id?: string;
+  className?: string;
+}) {
   const hid = `${id ?? title.toLowerCase().replace(/\W+/g, '-')}-title`;
   return (
     <section className={`panel${className ? ` ${className}` : ''}`} aria-labelledby={hid}>

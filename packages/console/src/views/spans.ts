@@ -21,7 +21,14 @@ export function pieces(text: string, spans: Span[]): Piece[] {
       seen.add(key);
       return true;
     })
-    .filter((s) => Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start < text.length && s.end > s.start)
+    .filter(
+      (s) =>
+        Number.isInteger(s.start) &&
+        Number.isInteger(s.end) &&
+        s.start >= 0 &&
+        s.start < text.length &&
+        s.end > s.start,
+    )
     .map((s) => ({ ...s, end: Math.min(s.end, text.length) }));
   const cuts = [...new Set([0, text.length, ...valid.flatMap((s) => [s.start, s.end])])].sort((a, b) => a - b);
   const out: Piece[] = [];

@@ -23,9 +23,15 @@ export function keyDisplayPrefix(key: string): string {
 }
 
 export function parseScopes(text: string): ApiScope[] {
-  const scopes = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = scopes.filter((s) => !(API_SCOPES as readonly string[]).includes(s));
-  if (bad.length) throw new Error(`unknown scope ${bad.map((b) => JSON.stringify(b)).join(', ')}; scopes are ${API_SCOPES.join(', ')}`);
+  if (bad.length)
+    throw new Error(
+      `unknown scope ${bad.map((b) => JSON.stringify(b)).join(', ')}; scopes are ${API_SCOPES.join(', ')}`,
+    );
   if (scopes.length === 0) throw new Error(`no scopes given; scopes are ${API_SCOPES.join(', ')}`);
   return [...new Set(scopes)] as ApiScope[];
 }
@@ -36,10 +42,22 @@ export interface CreatedKey {
 }
 
 /** Creates a key (and its tenant if new). The returned key is the only copy. */
-export async function createKey(storage: Storage, tenantId: string, name: string, scopes: ApiScope[], tenantName?: string): Promise<CreatedKey> {
+export async function createKey(
+  storage: Storage,
+  tenantId: string,
+  name: string,
+  scopes: ApiScope[],
+  tenantName?: string,
+): Promise<CreatedKey> {
   if (!(await storage.getTenant(tenantId))) await storage.createTenant(tenantId, tenantName ?? tenantId);
   const key = generateApiKey();
-  const record = await storage.createApiKey({ tenantId, name, prefix: keyDisplayPrefix(key), keyHash: hashApiKey(key), scopes });
+  const record = await storage.createApiKey({
+    tenantId,
+    name,
+    prefix: keyDisplayPrefix(key),
+    keyHash: hashApiKey(key),
+    scopes,
+  });
   return { key, record };
 }
 

@@ -89,7 +89,15 @@ const WORDS: Record<BanLinkKind, string> = {
   username: 'username',
   photo: 'profile photo',
 };
-const KIND_ORDER: BanLinkKind[] = ['device_id', 'email', 'phone', 'payment_fingerprint', 'photo', 'username', 'ip_fingerprint'];
+const KIND_ORDER: BanLinkKind[] = [
+  'device_id',
+  'email',
+  'phone',
+  'payment_fingerprint',
+  'photo',
+  'username',
+  'ip_fingerprint',
+];
 
 /** Bounds on the work one check may do. */
 const MAX_CANDIDATES = 200;
@@ -127,12 +135,22 @@ export class BanEvasion {
     const active = await this.storage.accountBans(tenantId, [userId], { activeOnly: true });
     const same = active.find((b) => b.reason === ban.reason && b.caseId === caseId);
     if (same) return same;
-    return this.storage.addAccountBan(tenantId, { userId, reason: ban.reason, caseId, actor: ban.actor, at: ban.at ?? Date.now() });
+    return this.storage.addAccountBan(tenantId, {
+      userId,
+      reason: ban.reason,
+      caseId,
+      actor: ban.actor,
+      at: ban.at ?? Date.now(),
+    });
   }
 
   /** Lifts the account's active bans (an appeal upheld, a mistake); returns how many were lifted. */
   async liftBan(tenantId: string, userId: string, lift: LiftInput): Promise<number> {
-    return this.storage.liftAccountBans(tenantId, userId, { actor: lift.actor, at: lift.at ?? Date.now(), note: lift.note ?? null });
+    return this.storage.liftAccountBans(tenantId, userId, {
+      actor: lift.actor,
+      at: lift.at ?? Date.now(),
+      note: lift.note ?? null,
+    });
   }
 
   /** The account's bans, oldest first. */
@@ -143,7 +161,8 @@ export class BanEvasion {
   /** Stores what is known about an existing account (kinds present in the input replace the stored ones). */
   async recordIdentifiers(tenantId: string, userId: string, input: IdentifierInput, at = Date.now()): Promise<void> {
     const prepared = await this.prepare(tenantId, input);
-    if (prepared.kinds.length > 0) await this.storage.replaceAccountIdentifiers(tenantId, userId, prepared.kinds, prepared.rows, at);
+    if (prepared.kinds.length > 0)
+      await this.storage.replaceAccountIdentifiers(tenantId, userId, prepared.kinds, prepared.rows, at);
   }
 
   /**
@@ -151,13 +170,20 @@ export class BanEvasion {
    * blocking or flagging as the policy says. The new account's identifiers are recorded too, so a
    * later ban of this account links the accounts after it.
    */
-  async checkSignup(tenantId: string, accountId: string, input: IdentifierInput, at = Date.now()): Promise<SignupDecision> {
+  async checkSignup(
+    tenantId: string,
+    accountId: string,
+    input: IdentifierInput,
+    at = Date.now(),
+  ): Promise<SignupDecision> {
     const prepared = await this.prepare(tenantId, input);
     const reasons = this.policy.childSafetyReasons;
     // The lookups leave this account out, so its identifiers can be written at the same time.
     const [found] = await Promise.all([
       this.findLinks(tenantId, accountId, prepared, reasons),
-      prepared.kinds.length > 0 ? this.storage.replaceAccountIdentifiers(tenantId, accountId, prepared.kinds, prepared.rows, at) : null,
+      prepared.kinds.length > 0
+        ? this.storage.replaceAccountIdentifiers(tenantId, accountId, prepared.kinds, prepared.rows, at)
+        : null,
     ]);
 
     const bans = await this.banIndex(tenantId, [...new Set(found.map((f) => f.userId))], reasons);
@@ -172,15 +198,31 @@ export class BanEvasion {
       const action = this.policy.links[f.kind];
       const ban = bans.get(f.userId);
       if (action === 'ignore' || !ban) continue;
-      links.push({ bannedAccountId: f.userId, kind: f.kind, strength: round(f.strength), action, explanation: explain(f, ban) });
+      links.push({
+        bannedAccountId: f.userId,
+        kind: f.kind,
+        strength: round(f.strength),
+        action,
+        explanation: explain(f, ban),
+      });
     }
-    links.sort((a, b) => rank(a.action) - rank(b.action) || KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || b.strength - a.strength || a.bannedAccountId.localeCompare(b.bannedAccountId));
+    links.sort(
+      (a, b) =>
+        rank(a.action) - rank(b.action) ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        b.strength - a.strength ||
+        a.bannedAccountId.localeCompare(b.bannedAccountId),
+    );
     const decision = links.some((l) => l.action === 'block') ? 'block' : links.length > 0 ? 'flag' : 'allow';
     const lines = links.map((l) => `${l.action === 'block' ? 'blocks' : 'flags'}: ${l.explanation}`);
     if (decision === 'flag' && links.every((l) => l.kind === 'ip_fingerprint')) {
       lines.push('an IP fingerprint alone only flags: schools, households and mobile networks share addresses');
     }
-    return { decision, links, reasons: decision === 'allow' ? ['no link to an account disabled for child safety'] : lines };
+    return {
+      decision,
+      links,
+      reasons: decision === 'allow' ? ['no link to an account disabled for child safety'] : lines,
+    };
   }
 
   /**
@@ -207,11 +249,15 @@ export class BanEvasion {
         entry = { userId: f.userId, banned: bans.has(f.userId), links: [] };
         byAccount.set(f.userId, entry);
       }
-      if (!entry.links.some((l) => l.kind === f.kind)) entry.links.push({ kind: f.kind, explanation: explain(f, bans.get(f.userId) ?? null) });
+      if (!entry.links.some((l) => l.kind === f.kind))
+        entry.links.push({ kind: f.kind, explanation: explain(f, bans.get(f.userId) ?? null) });
     }
     const out = [...byAccount.values()];
     for (const a of out) a.links.sort((x, y) => KIND_ORDER.indexOf(x.kind) - KIND_ORDER.indexOf(y.kind));
-    out.sort((a, b) => Number(b.banned) - Number(a.banned) || b.links.length - a.links.length || a.userId.localeCompare(b.userId));
+    out.sort(
+      (a, b) =>
+        Number(b.banned) - Number(a.banned) || b.links.length - a.links.length || a.userId.localeCompare(b.userId),
+    );
     return out.slice(0, MAX_LINKED_ACCOUNTS);
   }
 
@@ -245,11 +291,30 @@ export class BanEvasion {
         throw err;
       }
     };
-    if (input.email !== undefined) hashed('email', input.email === null ? [] : [field('email', () => normaliseEmail(input.email!))]);
-    if (input.phone !== undefined) hashed('phone', input.phone === null ? [] : [field('phone', () => normalisePhone(input.phone!, this.policy.defaultCallingCode))]);
-    if (input.deviceIds !== undefined) hashed('device_id', input.deviceIds.map((v, i) => field(`deviceIds.${i}`, () => normaliseOpaque(v))));
-    if (input.paymentFingerprints !== undefined) hashed('payment_fingerprint', input.paymentFingerprints.map((v, i) => field(`paymentFingerprints.${i}`, () => normaliseOpaque(v))));
-    if (input.ipFingerprints !== undefined) hashed('ip_fingerprint', input.ipFingerprints.map((v, i) => field(`ipFingerprints.${i}`, () => normaliseOpaque(v))));
+    if (input.email !== undefined)
+      hashed('email', input.email === null ? [] : [field('email', () => normaliseEmail(input.email!))]);
+    if (input.phone !== undefined)
+      hashed(
+        'phone',
+        input.phone === null
+          ? []
+          : [field('phone', () => normalisePhone(input.phone!, this.policy.defaultCallingCode))],
+      );
+    if (input.deviceIds !== undefined)
+      hashed(
+        'device_id',
+        input.deviceIds.map((v, i) => field(`deviceIds.${i}`, () => normaliseOpaque(v))),
+      );
+    if (input.paymentFingerprints !== undefined)
+      hashed(
+        'payment_fingerprint',
+        input.paymentFingerprints.map((v, i) => field(`paymentFingerprints.${i}`, () => normaliseOpaque(v))),
+      );
+    if (input.ipFingerprints !== undefined)
+      hashed(
+        'ip_fingerprint',
+        input.ipFingerprints.map((v, i) => field(`ipFingerprints.${i}`, () => normaliseOpaque(v))),
+      );
     let username: UsernameForms | null = null;
     if (input.username !== undefined) {
       kinds.push('username', USERNAME_FULL, USERNAME_KEY);
@@ -264,10 +329,16 @@ export class BanEvasion {
     let photos: string[] = [];
     if (input.photoPdq !== undefined) {
       kinds.push('photo');
-      photos = [...new Set(input.photoPdq.map((h, i) => field(`photoPdq.${i}`, () => {
-        if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new IdentifierError('must be a PDQ hash: 64 hex characters');
-        return h.toLowerCase();
-      })))];
+      photos = [
+        ...new Set(
+          input.photoPdq.map((h, i) =>
+            field(`photoPdq.${i}`, () => {
+              if (!/^[0-9a-fA-F]{64}$/.test(h)) throw new IdentifierError('must be a PDQ hash: 64 hex characters');
+              return h.toLowerCase();
+            }),
+          ),
+        ),
+      ];
       for (const p of photos) rows.push({ kind: 'photo', value: p });
     }
     return { kinds, rows, username, photos };
@@ -277,26 +348,48 @@ export class BanEvasion {
    * Links from these identifiers to other accounts: indexed lookups for the exact kinds and username
    * keys, a comparison with banned accounts' photos. bannedFor null: any account (case view).
    */
-  private async findLinks(tenantId: string, userId: string, prepared: PreparedIdentifiers, bannedFor: readonly string[] | null): Promise<Found[]> {
+  private async findLinks(
+    tenantId: string,
+    userId: string,
+    prepared: PreparedIdentifiers,
+    bannedFor: readonly string[] | null,
+  ): Promise<Found[]> {
     const filter = bannedFor ? { bannedFor } : {};
     const exact = prepared.rows.filter((r) => (EXACT_KINDS as readonly string[]).includes(r.kind));
     // Independent lookups, run together (on PostgreSQL each is a round trip).
     const [exactMatches, usernames, photos] = await Promise.all([
-      exact.length > 0 ? this.storage.findAccountsByIdentifiers(tenantId, exact, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES }) : [],
+      exact.length > 0
+        ? this.storage.findAccountsByIdentifiers(tenantId, exact, {
+            ...filter,
+            excludeUserId: userId,
+            limit: MAX_CANDIDATES,
+          })
+        : [],
       prepared.username ? this.usernameLinks(tenantId, userId, prepared.username, filter) : [],
       prepared.photos.length > 0 ? this.photoLinks(tenantId, userId, prepared.photos, bannedFor) : [],
     ]);
-    return [...exactMatches.map((m): Found => ({ userId: m.userId, kind: m.kind as ExactKind, strength: 1, detail: null })), ...usernames, ...photos];
+    return [
+      ...exactMatches.map((m): Found => ({ userId: m.userId, kind: m.kind as ExactKind, strength: 1, detail: null })),
+      ...usernames,
+      ...photos,
+    ];
   }
 
-  private async usernameLinks(tenantId: string, userId: string, name: UsernameForms, filter: { bannedFor?: readonly string[] }): Promise<Found[]> {
+  private async usernameLinks(
+    tenantId: string,
+    userId: string,
+    name: UsernameForms,
+    filter: { bannedFor?: readonly string[] },
+  ): Promise<Found[]> {
     // A skeleton many accounts share (a popular first name) says little about who is behind one of them.
     const counts = new Map<string, Promise<boolean>>();
     const common = (skeleton: string) => {
       let known = counts.get(skeleton);
       if (!known) {
         const cap = this.policy.username.commonAt;
-        known = this.storage.countAccountsWithIdentifier(tenantId, 'username', skeleton, cap, userId).then((n) => n >= cap);
+        known = this.storage
+          .countAccountsWithIdentifier(tenantId, 'username', skeleton, cap, userId)
+          .then((n) => n >= cap);
         counts.set(skeleton, known);
       }
       return known;
@@ -307,26 +400,48 @@ export class BanEvasion {
       probes.push({ kind: 'username', value: name.skeleton });
       for (const key of usernameKeys(name.skeleton)) probes.push({ kind: USERNAME_KEY, value: key });
     }
-    const candidates = await this.storage.findAccountsByIdentifiers(tenantId, probes, { ...filter, excludeUserId: userId, limit: MAX_CANDIDATES });
+    const candidates = await this.storage.findAccountsByIdentifiers(tenantId, probes, {
+      ...filter,
+      excludeUserId: userId,
+      limit: MAX_CANDIDATES,
+    });
     const ids = [...new Set(candidates.map((c) => c.userId))].slice(0, MAX_USERNAME_CANDIDATES);
-    const compared = await Promise.all(ids.map(async (id): Promise<Found | null> => {
-      const theirs = storedUsername(await this.storage.accountIdentifiers(tenantId, id));
-      const link = theirs && compareUsernames(name, theirs, this.policy.username);
-      if (!theirs || !link) return null;
-      if (link.how !== 'same_name' && ((await common(name.skeleton)) || (await common(theirs.skeleton)))) return null;
-      return { userId: id, kind: 'username', strength: link.similarity, detail: { username: link } };
-    }));
+    const compared = await Promise.all(
+      ids.map(async (id): Promise<Found | null> => {
+        const theirs = storedUsername(await this.storage.accountIdentifiers(tenantId, id));
+        const link = theirs && compareUsernames(name, theirs, this.policy.username);
+        if (!theirs || !link) return null;
+        if (link.how !== 'same_name' && ((await common(name.skeleton)) || (await common(theirs.skeleton)))) return null;
+        return { userId: id, kind: 'username', strength: link.similarity, detail: { username: link } };
+      }),
+    );
     return compared.filter((f): f is Found => f !== null);
   }
 
-  private async photoLinks(tenantId: string, userId: string, photos: string[], bannedFor: readonly string[] | null): Promise<Found[]> {
+  private async photoLinks(
+    tenantId: string,
+    userId: string,
+    photos: string[],
+    bannedFor: readonly string[] | null,
+  ): Promise<Found[]> {
     // Near-duplicates cannot be looked up by value, so the new photos are compared with the photos of
     // banned accounts (few next to all accounts). For the case view (bannedFor null) identical photos of
     // any account are found through the index as well.
     const reasons = bannedFor ?? this.policy.childSafetyReasons;
-    const banned: IdentifierMatch[] = await this.storage.bannedAccountIdentifiers(tenantId, 'photo', reasons, MAX_BANNED_PHOTOS);
+    const banned: IdentifierMatch[] = await this.storage.bannedAccountIdentifiers(
+      tenantId,
+      'photo',
+      reasons,
+      MAX_BANNED_PHOTOS,
+    );
     if (bannedFor === null) {
-      banned.push(...(await this.storage.findAccountsByIdentifiers(tenantId, photos.map((p) => ({ kind: 'photo', value: p })), { limit: MAX_CANDIDATES })));
+      banned.push(
+        ...(await this.storage.findAccountsByIdentifiers(
+          tenantId,
+          photos.map((p) => ({ kind: 'photo', value: p })),
+          { limit: MAX_CANDIDATES },
+        )),
+      );
     }
     const mine = photos.map((p) => hexToHash(p));
     const best = new Map<string, number>();
@@ -338,11 +453,20 @@ export class BanEvasion {
         if (d <= this.policy.photoMaxDistance && d < (best.get(b.userId) ?? Infinity)) best.set(b.userId, d);
       }
     }
-    return [...best].map(([id, distance]) => ({ userId: id, kind: 'photo' as const, strength: 1 - distance / 256, detail: { photoDistance: distance } }));
+    return [...best].map(([id, distance]) => ({
+      userId: id,
+      kind: 'photo' as const,
+      strength: 1 - distance / 256,
+      detail: { photoDistance: distance },
+    }));
   }
 
   /** The ban shown for each account: its most recent active ban (of the given reasons, when given). */
-  private async banIndex(tenantId: string, userIds: string[], reasons: readonly string[] | null): Promise<Map<string, AccountBanRecord>> {
+  private async banIndex(
+    tenantId: string,
+    userIds: string[],
+    reasons: readonly string[] | null,
+  ): Promise<Map<string, AccountBanRecord>> {
     const out = new Map<string, AccountBanRecord>();
     if (userIds.length === 0) return out;
     for (const ban of await this.storage.accountBans(tenantId, userIds, { activeOnly: true })) {

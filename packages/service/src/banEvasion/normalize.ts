@@ -24,7 +24,8 @@ const DOMAIN_ALIASES = new Map([['googlemail.com', 'gmail.com']]);
 export function normaliseEmail(raw: string): string {
   const email = raw.trim().toLowerCase();
   const at = email.lastIndexOf('@');
-  if (at <= 0 || at === email.length - 1 || /\s/.test(email)) throw new IdentifierError('must be an email address (name@domain)');
+  if (at <= 0 || at === email.length - 1 || /\s/.test(email))
+    throw new IdentifierError('must be an email address (name@domain)');
   let local = email.slice(0, at);
   let domain = email.slice(at + 1).replace(/\.$/, '');
   if (!/^[^@]+\.[^@.]+$/.test(domain)) throw new IdentifierError('must be an email address (name@domain)');
@@ -44,7 +45,8 @@ export function normaliseEmail(raw: string): string {
 export function normalisePhone(raw: string, defaultCallingCode: string | null): string {
   // "+44 (0)7700 ...": the bracketed trunk zero is not dialled from abroad.
   const text = raw.trim().replace(/\(0\)/g, '');
-  if (!/^[+\d\s().\-/]+$/.test(text)) throw new IdentifierError('must be a phone number (digits, spaces, + ( ) . - only)');
+  if (!/^[+\d\s().\-/]+$/.test(text))
+    throw new IdentifierError('must be a phone number (digits, spaces, + ( ) . - only)');
   const international = text.startsWith('+') || /^00/.test(text.replace(/\D/g, ''));
   let digits = text.replace(/\D/g, '');
   if (text.startsWith('+')) {
@@ -67,17 +69,103 @@ export function normaliseOpaque(raw: string): string {
 }
 
 // Letters of other scripts that look like Latin ones, plus a few symbols used as letters.
-const LOOKALIKES = new Map(Object.entries({
-  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
-  ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', һ: 'h', ӏ: 'l', ԛ: 'q', ԝ: 'w', ү: 'y', ɡ: 'g',
-  α: 'a', β: 'b', ε: 'e', η: 'n', ι: 'i', κ: 'k', ν: 'v', ο: 'o', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ω: 'w',
-  ς: 's', σ: 's', μ: 'u', ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o', ł: 'l', đ: 'd', ı: 'i',
-  ɑ: 'a', ɩ: 'i', ʏ: 'y', ᴀ: 'a', ʙ: 'b', ᴄ: 'c', ᴅ: 'd', ᴇ: 'e', ɢ: 'g', ʜ: 'h', ɪ: 'i', ᴊ: 'j', ᴋ: 'k',
-  ʟ: 'l', ᴍ: 'm', ɴ: 'n', ᴏ: 'o', ᴘ: 'p', ʀ: 'r', ꜱ: 's', ᴛ: 't', ᴜ: 'u', ᴠ: 'v', ᴡ: 'w', ᴢ: 'z',
-  '€': 'e', '£': 'l', '¢': 'c', '¥': 'y', '§': 's',
-}));
+const LOOKALIKES = new Map(
+  Object.entries({
+    а: 'a',
+    в: 'b',
+    е: 'e',
+    ё: 'e',
+    к: 'k',
+    м: 'm',
+    н: 'h',
+    о: 'o',
+    р: 'p',
+    с: 'c',
+    т: 't',
+    у: 'y',
+    х: 'x',
+    ѕ: 's',
+    і: 'i',
+    ї: 'i',
+    ј: 'j',
+    ԁ: 'd',
+    һ: 'h',
+    ӏ: 'l',
+    ԛ: 'q',
+    ԝ: 'w',
+    ү: 'y',
+    ɡ: 'g',
+    α: 'a',
+    β: 'b',
+    ε: 'e',
+    η: 'n',
+    ι: 'i',
+    κ: 'k',
+    ν: 'v',
+    ο: 'o',
+    ρ: 'p',
+    τ: 't',
+    υ: 'u',
+    χ: 'x',
+    ω: 'w',
+    ς: 's',
+    σ: 's',
+    μ: 'u',
+    ß: 'ss',
+    æ: 'ae',
+    œ: 'oe',
+    ø: 'o',
+    ł: 'l',
+    đ: 'd',
+    ı: 'i',
+    ɑ: 'a',
+    ɩ: 'i',
+    ʏ: 'y',
+    ᴀ: 'a',
+    ʙ: 'b',
+    ᴄ: 'c',
+    ᴅ: 'd',
+    ᴇ: 'e',
+    ɢ: 'g',
+    ʜ: 'h',
+    ɪ: 'i',
+    ᴊ: 'j',
+    ᴋ: 'k',
+    ʟ: 'l',
+    ᴍ: 'm',
+    ɴ: 'n',
+    ᴏ: 'o',
+    ᴘ: 'p',
+    ʀ: 'r',
+    ꜱ: 's',
+    ᴛ: 't',
+    ᴜ: 'u',
+    ᴠ: 'v',
+    ᴡ: 'w',
+    ᴢ: 'z',
+    '€': 'e',
+    '£': 'l',
+    '¢': 'c',
+    '¥': 'y',
+    '§': 's',
+  }),
+);
 // Digits and symbols standing for letters inside a name ("gr00m3r").
-const LEET = new Map(Object.entries({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '8': 'b', '@': 'a', $: 's', '!': 'i', '|': 'l' }));
+const LEET = new Map(
+  Object.entries({
+    '0': 'o',
+    '1': 'i',
+    '3': 'e',
+    '4': 'a',
+    '5': 's',
+    '7': 't',
+    '8': 'b',
+    '@': 'a',
+    $: 's',
+    '!': 'i',
+    '|': 'l',
+  }),
+);
 const SEPARATORS = /[\s._\-~*^=+'`"#:,;/\\()[\]{}<>?&%]/;
 
 /** Lower case ASCII where possible: compatibility forms (fullwidth, script, circled), accents and look-alikes folded. */
@@ -146,7 +234,8 @@ export function editDistance(a: string, b: string): number {
   const x = [...a];
   const y = [...b];
   const rows: number[][] = [];
-  for (let i = 0; i <= x.length; i++) rows.push(Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 0; i <= x.length; i++)
+    rows.push(Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
       const cost = x[i - 1] === y[j - 1] ? 0 : 1;

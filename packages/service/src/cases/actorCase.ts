@@ -43,7 +43,10 @@ export interface ActorCaseContent {
 }
 
 /** The conversations, children and reason of an actor alert's case. */
-export function actorCaseContent(alert: Pick<Alert, 'subjectId' | 'level' | 'score'>, actor: ActorRiskReport | null): ActorCaseContent {
+export function actorCaseContent(
+  alert: Pick<Alert, 'subjectId' | 'level' | 'score'>,
+  actor: ActorRiskReport | null,
+): ActorCaseContent {
   const fanOut = fanOutOf(actor);
   const ids: string[] = [];
   const add = (id: string) => {
@@ -54,7 +57,12 @@ export function actorCaseContent(alert: Pick<Alert, 'subjectId' | 'level' | 'sco
   const base = `account ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`;
   return {
     conversationIds: ids,
-    childIds: fanOut ? [...new Set(fanOut.children.filter((c) => typeof c === 'string' && c !== '' && c !== alert.subjectId))] : [],
-    reason: fanOut && fanOut.children.length > 0 ? `${base}: ${fanOutReason({ ...fanOut, children: new Set(fanOut.children).size })}` : base,
+    childIds: fanOut
+      ? [...new Set(fanOut.children.filter((c) => typeof c === 'string' && c !== '' && c !== alert.subjectId))]
+      : [],
+    reason:
+      fanOut && fanOut.children.length > 0
+        ? `${base}: ${fanOutReason({ ...fanOut, children: new Set(fanOut.children).size })}`
+        : base,
   };
 }

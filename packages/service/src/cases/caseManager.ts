@@ -2,7 +2,14 @@
 // The evidence (reports, the messages around the alert with their text, participants and ages) is
 // copied into the case, so message-text retention never removes it. Status changes are human actions
 // through the API; nothing here reports anyone to the police.
-import { toMillis, type Alert, type ActorRiskReport, type ConversationRiskReport, type DetectionEngine, type RiskLevel } from '@lifeguard/core';
+import {
+  toMillis,
+  type Alert,
+  type ActorRiskReport,
+  type ConversationRiskReport,
+  type DetectionEngine,
+  type RiskLevel,
+} from '@lifeguard/core';
 import {
   ACTIVE_CASE_STATUSES,
   ConflictError,
@@ -176,7 +183,8 @@ export class CaseManager {
 
   /** Folds every waiting conversation into its case now (timer, shutdown, tests). */
   async flush(): Promise<void> {
-    for (const [tenantId, stale] of this.stale) for (const caseId of [...stale.keys()]) await this.refreshStale(tenantId, caseId);
+    for (const [tenantId, stale] of this.stale)
+      for (const caseId of [...stale.keys()]) await this.refreshStale(tenantId, caseId);
   }
 
   stop(): void {
@@ -207,7 +215,12 @@ export class CaseManager {
     }
   }
 
-  private async refresh(tenantId: string, engine: DetectionEngine, caseId: string, conversationIds: string[]): Promise<void> {
+  private async refresh(
+    tenantId: string,
+    engine: DetectionEngine,
+    caseId: string,
+    conversationIds: string[],
+  ): Promise<void> {
     const current = await this.storage.getCase(tenantId, caseId);
     if (!current || !isActive(current.status)) return;
     const fallbackModel = this.modelIdFor(tenantId);
@@ -232,16 +245,40 @@ export class CaseManager {
       level = maxLevel(level, actor.level);
     }
     const modelId = reports[0]?.modelId ?? actor?.modelId ?? fallbackModel;
-    const evidence = mergeEvidence(current.evidence as CaseEvidence, { alerts: [], actor, conversations, participants: [], modelId });
+    const evidence = mergeEvidence(current.evidence as CaseEvidence, {
+      alerts: [],
+      actor,
+      conversations,
+      participants: [],
+      modelId,
+    });
     evidence.participants = await this.participants(tenantId, engine, evidence);
     const now = Date.now();
-    const updated: CaseRecord = { ...current, score, level, conversationIds: Object.keys(evidence.conversations), evidence, updatedAt: now, version: current.version + 1 };
+    const updated: CaseRecord = {
+      ...current,
+      score,
+      level,
+      conversationIds: Object.keys(evidence.conversations),
+      evidence,
+      updatedAt: now,
+      version: current.version + 1,
+    };
     const note = `risk rose to ${level} (${score.toFixed(2)}) with new messages`;
     await this.storage.saveCase(tenantId, {
       caseRecord: updated,
       expectedVersion: current.version,
       ...(level !== current.level
-        ? { history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: current.status, toStatus: current.status, note }, notify: [{ type: 'case.updated', payload: caseSummary(updated, note) }] }
+        ? {
+            history: {
+              at: now,
+              actor: 'lifeguard',
+              action: 'updated',
+              fromStatus: current.status,
+              toStatus: current.status,
+              note,
+            },
+            notify: [{ type: 'case.updated', payload: caseSummary(updated, note) }],
+          }
         : {}),
     });
     await this.track(updated);
@@ -299,7 +336,13 @@ export class CaseManager {
     const existing = await this.storage.findActiveCaseForAccused(tenantId, accusedId);
     const now = Date.now();
     const previous = existing ? (existing.evidence as CaseEvidence) : null;
-    const evidence = mergeEvidence(previous, { alerts: [{ ...alert, modelId }], actor, conversations, participants: [], modelId });
+    const evidence = mergeEvidence(previous, {
+      alerts: [{ ...alert, modelId }],
+      actor,
+      conversations,
+      participants: [],
+      modelId,
+    });
     evidence.participants = await this.participants(tenantId, engine, evidence);
     const conversationIds = Object.keys(evidence.conversations);
 
@@ -317,7 +360,14 @@ export class CaseManager {
         caseRecord: updated,
         expectedVersion: existing.version,
         alertKeys: [key],
-        history: { at: now, actor: 'lifeguard', action: 'updated', fromStatus: existing.status, toStatus: existing.status, note: reason },
+        history: {
+          at: now,
+          actor: 'lifeguard',
+          action: 'updated',
+          fromStatus: existing.status,
+          toStatus: existing.status,
+          note: reason,
+        },
         notify: [{ type: 'case.updated', payload: caseSummary(updated, reason) }],
       });
       await this.track(updated);
@@ -344,7 +394,9 @@ export class CaseManager {
     });
     await this.track(created);
     for (const listener of this.openedListeners) {
-      await listener(tenantId, created).catch((err) => this.log.error({ err, tenantId, caseId: created.id }, 'a case-opened listener failed'));
+      await listener(tenantId, created).catch((err) =>
+        this.log.error({ err, tenantId, caseId: created.id }, 'a case-opened listener failed'),
+      );
     }
   }
 
@@ -354,22 +406,41 @@ export class CaseManager {
   }
 
   /** Each report with the messages around `until(report)`. */
-  private async withMessages(tenantId: string, reports: ConversationRiskReport[], until: (r: ConversationRiskReport) => number): Promise<CaseEvidence['conversations']> {
+  private async withMessages(
+    tenantId: string,
+    reports: ConversationRiskReport[],
+    until: (r: ConversationRiskReport) => number,
+  ): Promise<CaseEvidence['conversations']> {
     const conversations: CaseEvidence['conversations'] = {};
-    for (const report of reports) conversations[report.conversationId] = { report, messages: await this.messagesAround(tenantId, report, until(report)) };
+    for (const report of reports)
+      conversations[report.conversationId] = {
+        report,
+        messages: await this.messagesAround(tenantId, report, until(report)),
+      };
     return conversations;
   }
 
   /** The messages before the alert plus every message the report cites as evidence. */
-  private async messagesAround(tenantId: string, report: ConversationRiskReport, time: number): Promise<EvidenceMessage[]> {
+  private async messagesAround(
+    tenantId: string,
+    report: ConversationRiskReport,
+    time: number,
+  ): Promise<EvidenceMessage[]> {
     const window = await this.storage.conversationMessages(tenantId, report.conversationId, time, MESSAGES_AROUND);
     const have = new Set(window.map((m) => m.event.id));
     const cited = [...new Set(report.evidence.map((e) => e.messageId))].filter((id) => !have.has(id));
     const extra = cited.length ? await this.storage.getEventsByIds(tenantId, cited) : [];
-    return [...window, ...extra].map(toEvidenceMessage).filter((m): m is EvidenceMessage => m !== null).sort((a, b) => a.time - b.time);
+    return [...window, ...extra]
+      .map(toEvidenceMessage)
+      .filter((m): m is EvidenceMessage => m !== null)
+      .sort((a, b) => a.time - b.time);
   }
 
-  private async participants(tenantId: string, engine: DetectionEngine, evidence: CaseEvidence): Promise<EvidenceParticipant[]> {
+  private async participants(
+    tenantId: string,
+    engine: DetectionEngine,
+    evidence: CaseEvidence,
+  ): Promise<EvidenceParticipant[]> {
     const ids = new Set<string>();
     for (const c of Object.values(evidence.conversations)) {
       for (const p of c.report?.participants ?? []) ids.add(p.userId);
@@ -403,24 +474,51 @@ export class CaseManager {
   }
 
   /** A reviewer's status change. `expectedVersion` guards against two reviewers acting on the same state. */
-  async transition(tenantId: string, caseId: string, to: CaseStatus, actor: string, note: string | null, expectedVersion?: number): Promise<CaseRecord> {
+  async transition(
+    tenantId: string,
+    caseId: string,
+    to: CaseStatus,
+    actor: string,
+    note: string | null,
+    expectedVersion?: number,
+  ): Promise<CaseRecord> {
     // Without an expected version the reviewer meant "whatever the case holds now": retry past a
     // concurrent evidence refresh. With one, any change since is reported (409) for them to look at.
-    const updated = await retryOnConflict(() => this.transitionOnce(tenantId, caseId, to, actor, note, expectedVersion), expectedVersion === undefined ? 3 : 1);
+    const updated = await retryOnConflict(
+      () => this.transitionOnce(tenantId, caseId, to, actor, note, expectedVersion),
+      expectedVersion === undefined ? 3 : 1,
+    );
     await this.track(updated);
     return updated;
   }
 
-  private async transitionOnce(tenantId: string, caseId: string, to: CaseStatus, actor: string, note: string | null, expectedVersion?: number): Promise<CaseRecord> {
+  private async transitionOnce(
+    tenantId: string,
+    caseId: string,
+    to: CaseStatus,
+    actor: string,
+    note: string | null,
+    expectedVersion?: number,
+  ): Promise<CaseRecord> {
     const current = await this.get(tenantId, caseId);
     if (expectedVersion !== undefined && expectedVersion !== current.version) {
-      throw new ApiError(409, 'conflict', `case ${caseId} is at version ${current.version}, not ${expectedVersion}; reload it and try again`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `case ${caseId} is at version ${current.version}, not ${expectedVersion}; reload it and try again`,
+      );
     }
     if (!TRANSITIONS[current.status].includes(to)) {
-      throw new ApiError(409, 'conflict', `a case cannot move from ${current.status} to ${to}; allowed: ${TRANSITIONS[current.status].join(', ')}`);
+      throw new ApiError(
+        409,
+        'conflict',
+        `a case cannot move from ${current.status} to ${to}; allowed: ${TRANSITIONS[current.status].join(', ')}`,
+      );
     }
     if (to === 'escalated' && !note) {
-      throw new ApiError(400, 'invalid_request', 'escalating needs a note saying why and to whom', ['note: required when escalating']);
+      throw new ApiError(400, 'invalid_request', 'escalating needs a note saying why and to whom', [
+        'note: required when escalating',
+      ]);
     }
     const now = Date.now();
     const updated: CaseRecord = { ...current, status: to, updatedAt: now, version: current.version + 1 };
@@ -428,7 +526,12 @@ export class CaseManager {
       caseRecord: updated,
       expectedVersion: current.version,
       history: { at: now, actor, action: 'transition', fromStatus: current.status, toStatus: to, note },
-      notify: [{ type: 'case.transitioned', payload: { ...caseSummary(updated, note ?? `${current.status} -> ${to}`), from: current.status, to, actor } }],
+      notify: [
+        {
+          type: 'case.transitioned',
+          payload: { ...caseSummary(updated, note ?? `${current.status} -> ${to}`), from: current.status, to, actor },
+        },
+      ],
     });
     return updated;
   }
@@ -440,7 +543,14 @@ export class CaseManager {
       await this.storage.saveCase(tenantId, {
         caseRecord: updated,
         expectedVersion: current.version,
-        history: { at: updated.updatedAt, actor, action: 'note', fromStatus: current.status, toStatus: current.status, note },
+        history: {
+          at: updated.updatedAt,
+          actor,
+          action: 'note',
+          fromStatus: current.status,
+          toStatus: current.status,
+          note,
+        },
       });
       return updated;
     });
@@ -454,7 +564,12 @@ async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 3): Promise<T
       return await fn();
     } catch (err) {
       if (!(err instanceof ConflictError)) throw err;
-      if (i >= attempts) throw new ApiError(409, 'conflict', 'the case changed while this request ran (new evidence or another reviewer); reload it and try again');
+      if (i >= attempts)
+        throw new ApiError(
+          409,
+          'conflict',
+          'the case changed while this request ran (new evidence or another reviewer); reload it and try again',
+        );
     }
   }
 }
@@ -466,7 +581,15 @@ export function isActive(status: CaseStatus): boolean {
 function toEvidenceMessage(stored: StoredEvent): EvidenceMessage | null {
   const e = stored.event;
   if (e.type !== 'message') return null;
-  return { id: e.id, time: toMillis(e.time), senderId: e.senderId, recipientIds: e.recipientIds, text: e.text, textPurged: stored.textPurged, attachments: e.attachments };
+  return {
+    id: e.id,
+    time: toMillis(e.time),
+    senderId: e.senderId,
+    recipientIds: e.recipientIds,
+    text: e.text,
+    textPurged: stored.textPurged,
+    attachments: e.attachments,
+  };
 }
 
 function maxLevel(a: string, b: string): string {
@@ -495,12 +618,23 @@ export function mergeEvidence(previous: CaseEvidence | null, next: CaseEvidence)
     actor: next.actor ?? previous.actor,
     conversations,
     participants: previous.participants,
-    ...(next.modelId ?? previous.modelId ? { modelId: next.modelId ?? previous.modelId } : {}),
+    ...((next.modelId ?? previous.modelId) ? { modelId: next.modelId ?? previous.modelId } : {}),
   };
 }
 
 /** What a webhook carries about a case: enough to act on, no message text (fetch the case for that). */
 export function caseSummary(c: CaseRecord, reason: string | null) {
   const modelId = (c.evidence as Partial<CaseEvidence> | null)?.modelId ?? null;
-  return { caseId: c.id, accusedId: c.accusedId, status: c.status, level: c.level, score: c.score, conversationIds: c.conversationIds, updatedAt: c.updatedAt, version: c.version, reason, modelId };
+  return {
+    caseId: c.id,
+    accusedId: c.accusedId,
+    status: c.status,
+    level: c.level,
+    score: c.score,
+    conversationIds: c.conversationIds,
+    updatedAt: c.updatedAt,
+    version: c.version,
+    reason,
+    modelId,
+  };
 }

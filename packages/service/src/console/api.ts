@@ -10,7 +10,19 @@ import { ConsoleError, caseNotFound, forbidden, unauthenticated } from './errors
 import { dummyHash, hashPassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { SigninLimiter } from './signinLimiter.ts';
 import {
-  ABSOLUTE_MS, checkCsrf, checkOrigin, clearSessionCookie, loadSession, newToken, publicUser, readCookie, requireRole, SESSION_COOKIE, setSessionCookie, sha256, staff,
+  ABSOLUTE_MS,
+  checkCsrf,
+  checkOrigin,
+  clearSessionCookie,
+  loadSession,
+  newToken,
+  publicUser,
+  readCookie,
+  requireRole,
+  SESSION_COOKIE,
+  setSessionCookie,
+  sha256,
+  staff,
 } from './session.ts';
 import { queueItem, sortKeyOf } from './queueItem.ts';
 import { buildCaseView, findMedia } from './caseView.ts';
@@ -100,7 +112,8 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
   const COUNTS_TTL_MS = 5_000;
   async function queueCounts(tenantId: string, userId: string, now: number) {
     const cached = sharedCounts.get(tenantId);
-    if (cached && now - cached.at < COUNTS_TTL_MS) return { ...cached.counts, mine: (await storage.queueCounts(tenantId, userId, now, true)).mine };
+    if (cached && now - cached.at < COUNTS_TTL_MS)
+      return { ...cached.counts, mine: (await storage.queueCounts(tenantId, userId, now, true)).mine };
     const all = await storage.queueCounts(tenantId, userId, now);
     if (sharedCounts.size > 1000) sharedCounts.clear();
     sharedCounts.set(tenantId, { at: now, counts: { open: all.open, escalated: all.escalated, appeals: all.appeals } });
@@ -110,7 +123,8 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     if (request.method !== 'GET' && request.staff) sharedCounts.delete(request.staff.user.tenantId);
   });
 
-  const audit = (tenantId: string, entry: Omit<NewAuditEntry, 'at'> & { at?: number }) => storage.appendAudit(tenantId, { at: Date.now(), ...entry });
+  const audit = (tenantId: string, entry: Omit<NewAuditEntry, 'at'> & { at?: number }) =>
+    storage.appendAudit(tenantId, { at: Date.now(), ...entry });
 
   app.decorateRequest('staff', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -140,18 +154,30 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const creds = await storage.staffCredentials(email);
     // One scrypt on every path (a real hash, or the dummy for an unknown email), before any lock is
     // looked at, and every failure answers at the same floor: timing tells nothing about the email.
-    const passwordOk = await verifyPassword(body.password, creds?.passwordHash ?? await dummyHash());
+    const passwordOk = await verifyPassword(body.password, creds?.passwordHash ?? (await dummyHash()));
     const fail = async (err: ConsoleError): Promise<never> => {
       const wait = now + SIGNIN_FAILURE_FLOOR_MS - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       throw err;
     };
     const refused = new ConsoleError(401, 'invalid_credentials', 'wrong email or password');
-    const locked = (until: number) => new ConsoleError(429, 'locked', `too many failed sign-ins; try again after ${new Date(until).toISOString()}`);
-    const accountLock = creds ? (creds.lockedUntil !== null && creds.lockedUntil > now ? creds.lockedUntil : null) : unknownFailures.lockedUntil(email, now);
+    const locked = (until: number) =>
+      new ConsoleError(429, 'locked', `too many failed sign-ins; try again after ${new Date(until).toISOString()}`);
+    const accountLock = creds
+      ? creds.lockedUntil !== null && creds.lockedUntil > now
+        ? creds.lockedUntil
+        : null
+      : unknownFailures.lockedUntil(email, now);
     const lockedUntil = Math.max(pairFailures.lockedUntil(pair, now) ?? 0, accountLock ?? 0);
     if (lockedUntil > 0) {
-      if (creds) await audit(creds.tenantId, { actor: actorOf(creds), action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: 'locked' } });
+      if (creds)
+        await audit(creds.tenantId, {
+          actor: actorOf(creds),
+          action: 'session.signin_failed',
+          caseId: null,
+          targetId: creds.id,
+          details: { reason: 'locked' },
+        });
       return fail(locked(lockedUntil));
     }
     if (!creds) {
@@ -163,14 +189,28 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     if (!passwordOk || creds.disabled) {
       pairFailures.fail(pair, now);
       await storage.recordSignin(creds.id, false, now, ACCOUNT_LOCK);
-      await audit(creds.tenantId, { actor, action: 'session.signin_failed', caseId: null, targetId: creds.id, details: { reason: creds.disabled ? 'disabled' : 'password' } });
+      await audit(creds.tenantId, {
+        actor,
+        action: 'session.signin_failed',
+        caseId: null,
+        targetId: creds.id,
+        details: { reason: creds.disabled ? 'disabled' : 'password' },
+      });
       return fail(refused);
     }
     pairFailures.succeed(pair);
     await storage.recordSignin(creds.id, true, now, ACCOUNT_LOCK);
     const token = newToken();
     const csrfToken = newToken(24);
-    await storage.createStaffSession({ tokenHash: sha256(token), userId: creds.id, tenantId: creds.tenantId, csrfToken, createdAt: now, lastSeenAt: now, expiresAt: now + ABSOLUTE_MS });
+    await storage.createStaffSession({
+      tokenHash: sha256(token),
+      userId: creds.id,
+      tenantId: creds.tenantId,
+      csrfToken,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + ABSOLUTE_MS,
+    });
     await audit(creds.tenantId, { actor, action: 'session.signin', caseId: null, targetId: creds.id, details: {} });
     setSessionCookie(request, reply, token);
     return { user: publicUser(creds), csrfToken };
@@ -185,7 +225,13 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
   app.delete('/session', { schema: { hide: true } }, async (request, reply) => {
     const s = staff(request);
     await storage.deleteStaffSession(sha256(readCookie(request.headers.cookie, SESSION_COOKIE)!));
-    await audit(s.user.tenantId, { actor: actorOf(s.user), action: 'session.signout', caseId: null, targetId: s.user.id, details: {} });
+    await audit(s.user.tenantId, {
+      actor: actorOf(s.user),
+      action: 'session.signout',
+      caseId: null,
+      targetId: s.user.id,
+      details: {},
+    });
     clearSessionCookie(request, reply);
     return reply.status(204).send();
   });
@@ -197,28 +243,54 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const q = parseOr400(queueQuery, request.query, 'query');
     const now = Date.now();
     const [page, counts] = await Promise.all([
-      storage.queueCases(user.tenantId, { view: q.view, userId: user.id, now, limit: q.limit, ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}) }),
+      storage.queueCases(user.tenantId, {
+        view: q.view,
+        userId: user.id,
+        now,
+        limit: q.limit,
+        ...(q.cursor ? { after: decodeCursor(q.cursor) } : {}),
+      }),
       queueCounts(user.tenantId, user.id, now),
     ]);
     const last = page.cases.at(-1);
     return {
       items: page.cases.map((c) => queueItem(c, now)),
-      nextCursor: last && page.cases.length === q.limit && page.lastKey !== null ? encodeCursor(page.lastKey, last.id) : null,
+      nextCursor:
+        last && page.cases.length === q.limit && page.lastKey !== null ? encodeCursor(page.lastKey, last.id) : null,
       counts,
     };
   });
 
   app.post('/queue/next', { schema: { hide: true } }, async (request, reply) => {
     const { user } = staff(request);
-    const views = user.role === 'moderator' ? (['appeals', 'open'] as const) : (['escalated', 'appeals', 'open'] as const);
+    const views =
+      user.role === 'moderator' ? (['appeals', 'open'] as const) : (['escalated', 'appeals', 'open'] as const);
     const now = Date.now();
-    const candidates = (await Promise.all(views.map((view) => storage.queueCases(user.tenantId, { view, userId: user.id, now, limit: 5, claimableOnly: true }))))
+    const candidates = (
+      await Promise.all(
+        views.map((view) =>
+          storage.queueCases(user.tenantId, { view, userId: user.id, now, limit: 5, claimableOnly: true }),
+        ),
+      )
+    )
       .flatMap((p) => p.cases)
       .sort((a, b) => sortKeyOf(b) - sortKeyOf(a));
     for (const c of candidates) {
-      const outcome = await storage.claimCase(user.tenantId, c.id, { id: user.id, name: user.name }, now, now + CLAIM_MS);
+      const outcome = await storage.claimCase(
+        user.tenantId,
+        c.id,
+        { id: user.id, name: user.name },
+        now,
+        now + CLAIM_MS,
+      );
       if (outcome.outcome !== 'claimed') continue; // someone else was quicker: try the next one
-      await audit(user.tenantId, { actor: actorOf(user), action: 'case.claim', caseId: c.id, targetId: null, details: { via: 'next' } });
+      await audit(user.tenantId, {
+        actor: actorOf(user),
+        action: 'case.claim',
+        caseId: c.id,
+        targetId: null,
+        details: { via: 'next' },
+      });
       return { case: queueItem((await storage.getQueueCase(user.tenantId, c.id))!, now) };
     }
     return reply.status(204).send();
@@ -235,12 +307,24 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const outcome = await storage.claimCase(user.tenantId, id, { id: user.id, name: user.name }, now, now + CLAIM_MS);
     switch (outcome.outcome) {
       case 'claimed':
-        await audit(user.tenantId, { actor: actorOf(user), action: 'case.claim', caseId: id, targetId: null, details: {} });
+        await audit(user.tenantId, {
+          actor: actorOf(user),
+          action: 'case.claim',
+          caseId: id,
+          targetId: null,
+          details: {},
+        });
         return queueItem((await storage.getQueueCase(user.tenantId, id))!, now);
       case 'held':
-        throw new ConsoleError(409, 'claimed', `${outcome.claimedBy.name} is working on this case`, { claimedBy: outcome.claimedBy });
+        throw new ConsoleError(409, 'claimed', `${outcome.claimedBy.name} is working on this case`, {
+          claimedBy: outcome.claimedBy,
+        });
       case 'same_reviewer':
-        throw new ConsoleError(403, 'same_reviewer', 'this appeal is against your own decision; another moderator must review it');
+        throw new ConsoleError(
+          403,
+          'same_reviewer',
+          'this appeal is against your own decision; another moderator must review it',
+        );
       case 'closed':
         throw new ConsoleError(409, 'conflict', `case ${id} is closed`);
       default:
@@ -253,7 +337,13 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const { id } = parseOr400(idParams, request.params, 'path');
     await queueCaseOr404(request, id);
     if (await storage.releaseClaim(user.tenantId, id, user.id)) {
-      await audit(user.tenantId, { actor: actorOf(user), action: 'case.release', caseId: id, targetId: null, details: {} });
+      await audit(user.tenantId, {
+        actor: actorOf(user),
+        action: 'case.release',
+        caseId: id,
+        targetId: null,
+        details: {},
+      });
     }
     return reply.status(204).send();
   });
@@ -283,7 +373,13 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const c = (await storage.getCase(user.tenantId, id))!;
     const media = findMedia(c.evidence as never, mediaId);
     if (!media) throw new ConsoleError(404, 'not_found', `no media ${mediaId} in case ${id}`);
-    await audit(user.tenantId, { actor: actorOf(user), action: 'media.reveal', caseId: id, targetId: mediaId, details: { kind: media.kind } });
+    await audit(user.tenantId, {
+      actor: actorOf(user),
+      action: 'media.reveal',
+      caseId: id,
+      targetId: mediaId,
+      details: { kind: media.kind },
+    });
     return { ref: media.ref, kind: media.kind };
   });
 
@@ -292,7 +388,15 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     const { id } = parseOr400(idParams, request.params, 'path');
     const body = parseOr400(noteBody, request.body, 'note');
     await queueCaseOr404(request, id);
-    return { audit: await audit(user.tenantId, { actor: actorOf(user), action: 'case.note', caseId: id, targetId: null, details: { note: body.note } }) };
+    return {
+      audit: await audit(user.tenantId, {
+        actor: actorOf(user),
+        action: 'case.note',
+        caseId: id,
+        targetId: null,
+        details: { note: body.note },
+      }),
+    };
   });
 
   app.post('/cases/:id/decisions', { schema: { hide: true } }, async (request) => {
@@ -323,7 +427,13 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
 
   app.get('/staff', { schema: { hide: true } }, async (request) => {
     const { user } = requireRole(request, 'admin', 'manage staff');
-    return { staff: (await storage.listStaffUsers(user.tenantId)).map((u) => ({ ...publicUser(u), disabled: u.disabled, createdAt: u.createdAt })) };
+    return {
+      staff: (await storage.listStaffUsers(user.tenantId)).map((u) => ({
+        ...publicUser(u),
+        disabled: u.disabled,
+        createdAt: u.createdAt,
+      })),
+    };
   });
 
   app.post('/staff', { schema: { hide: true } }, async (request, reply) => {
@@ -345,10 +455,21 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
       const problem = passwordProblem(password);
       if (problem) throw new ConsoleError(400, 'invalid_request', 'invalid staff change', {}, [problem]);
     }
-    const updated = await storage.updateStaffUser(user.tenantId, id, { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}) }, Date.now());
+    const updated = await storage.updateStaffUser(
+      user.tenantId,
+      id,
+      { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}) },
+      Date.now(),
+    );
     if (!updated) throw new ConsoleError(404, 'not_found', `no staff account ${id}`);
     // The audit entry says that the password changed, never what to.
-    await audit(user.tenantId, { actor: actorOf(user), action: 'staff.update', caseId: null, targetId: id, details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) } });
+    await audit(user.tenantId, {
+      actor: actorOf(user),
+      action: 'staff.update',
+      caseId: null,
+      targetId: id,
+      details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) },
+    });
     return { user: { ...publicUser(updated), disabled: updated.disabled } };
   });
 
@@ -369,12 +490,26 @@ export async function createStaff(
   const now = Date.now();
   let created: StaffUser;
   try {
-    created = await ctx.storage.createStaffUser({ tenantId, email: input.email, name: input.name, role: input.role, passwordHash: await hashPassword(input.password), at: now });
+    created = await ctx.storage.createStaffUser({
+      tenantId,
+      email: input.email,
+      name: input.name,
+      role: input.role,
+      passwordHash: await hashPassword(input.password),
+      at: now,
+    });
   } catch (err) {
     if (err instanceof ConflictError) throw new ConsoleError(409, 'conflict', err.message);
     throw err;
   }
-  await ctx.storage.appendAudit(tenantId, { at: now, actor, action: 'staff.create', caseId: null, targetId: created.id, details: { email: created.email, role: created.role } });
+  await ctx.storage.appendAudit(tenantId, {
+    at: now,
+    actor,
+    action: 'staff.create',
+    caseId: null,
+    targetId: created.id,
+    details: { email: created.email, role: created.role },
+  });
   return created;
 }
 

@@ -4,7 +4,13 @@
 // actions, ban evasion's linked accounts and the audit log. The risk timeline replays the evidence
 // messages through a fresh detector (the core is pure and fast), so it shows how risk built up message
 // by message without touching the live engine.
-import { DetectionEngine, type ConversationRiskReport, type LifeguardEvent, type RiskModel, type SextortionView } from '@lifeguard/core';
+import {
+  DetectionEngine,
+  type ConversationRiskReport,
+  type LifeguardEvent,
+  type RiskModel,
+  type SextortionView,
+} from '@lifeguard/core';
 import type { AuditEntry, CaseRecord, QueueCase, StaffUser } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import type { CaseEvidence, EvidenceMessage, EvidenceParticipant } from '../cases/caseManager.ts';
@@ -49,7 +55,8 @@ export function mediaOf(m: EvidenceMessage): { id: string; kind: string; ref: st
 
 export function findMedia(evidence: Evidence, mediaId: string): { kind: string; ref: string | null } | null {
   for (const c of Object.values(evidence.conversations ?? {})) {
-    for (const m of c.messages) for (const media of mediaOf(m)) if (media.id === mediaId) return { kind: media.kind, ref: media.ref };
+    for (const m of c.messages)
+      for (const media of mediaOf(m)) if (media.id === mediaId) return { kind: media.kind, ref: media.ref };
   }
   return null;
 }
@@ -72,18 +79,34 @@ export function riskTimeline(evidence: Evidence, model?: RiskModel): TimelinePoi
   // The tenant's own model, so the timeline ends where the live detector's scores do.
   const engine = new DetectionEngine(model ? { model } : {});
   const messages: { conversationId: string; m: EvidenceMessage }[] = [];
-  for (const [conversationId, c] of Object.entries(evidence.conversations ?? {})) for (const m of c.messages) messages.push({ conversationId, m });
+  for (const [conversationId, c] of Object.entries(evidence.conversations ?? {}))
+    for (const m of c.messages) messages.push({ conversationId, m });
   messages.sort((a, b) => a.m.time - b.m.time || a.m.id.localeCompare(b.m.id));
   if (messages.length === 0) return [];
   const start = messages[0]!.m.time - 1;
   for (const p of evidence.participants ?? []) {
     const age = p.declaredAge ?? null;
-    if (age !== null) engine.process({ type: 'account', id: `timeline-account-${p.userId}`, time: start, userId: p.userId, age } as LifeguardEvent);
+    if (age !== null)
+      engine.process({
+        type: 'account',
+        id: `timeline-account-${p.userId}`,
+        time: start,
+        userId: p.userId,
+        age,
+      } as LifeguardEvent);
   }
   const out: TimelinePoint[] = [];
   const last = new Map<string, { score: number; level: string; stage: string | null }>();
   for (const { conversationId, m } of messages) {
-    engine.process({ type: 'message', id: m.id, time: m.time, conversationId, senderId: m.senderId, recipientIds: m.recipientIds, text: m.text } as LifeguardEvent);
+    engine.process({
+      type: 'message',
+      id: m.id,
+      time: m.time,
+      conversationId,
+      senderId: m.senderId,
+      recipientIds: m.recipientIds,
+      text: m.text,
+    } as LifeguardEvent);
     const score = engine.conversationScore(conversationId);
     let point = last.get(conversationId);
     if (!point || point.score !== score) {
@@ -96,7 +119,14 @@ export function riskTimeline(evidence: Evidence, model?: RiskModel): TimelinePoi
   return out;
 }
 
-export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: QueueCase, user: StaffUser, history: AuditEntry[], now: number) {
+export async function buildCaseView(
+  ctx: ServiceContext,
+  c: CaseRecord,
+  q: QueueCase,
+  user: StaffUser,
+  history: AuditEntry[],
+  now: number,
+) {
   const tenantId = c.tenantId;
   const evidence = (c.evidence ?? {}) as Evidence;
   const engine = await ctx.engines.engine(tenantId);
@@ -105,7 +135,10 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
 
   const conversations = Object.entries(evidence.conversations ?? {}).map(([id, conv]) => {
     const report = conv.report;
-    const spans = new Map<string, { start: number; end: number; signal: string; stage: string | null; label: string }[]>();
+    const spans = new Map<
+      string,
+      { start: number; end: number; signal: string; stage: string | null; label: string }[]
+    >();
     for (const e of report?.evidence ?? []) {
       const list = spans.get(e.messageId) ?? [];
       list.push({ start: e.start, end: e.end, signal: e.kind, stage: e.stage, label: signalLabel(e.kind) });
@@ -132,13 +165,18 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
   });
 
   // The children in the case: minors among the participants other than the accused.
-  const childIds = [...participants.values()].filter((p) => p.userId !== c.accusedId && p.isMinor === true).map((p) => p.userId);
+  const childIds = [...participants.values()]
+    .filter((p) => p.userId !== c.accusedId && p.isMinor === true)
+    .map((p) => p.userId);
   // An account alert's fan-out: the children it reached count as children of the case, known age or not.
   const fanOut = fanOutOf(evidence.actor);
   for (const id of fanOut?.children ?? []) if (id !== c.accusedId && !childIds.includes(id)) childIds.push(id);
 
   // Other children the accused contacted: the detector's risky conversations outside this case.
-  const otherChildren = new Map<string, { userId: string; age: number | null; conversationIds: string[]; firstContactAt: number }>();
+  const otherChildren = new Map<
+    string,
+    { userId: string; age: number | null; conversationIds: string[]; firstContactAt: number }
+  >();
   const actor = engine.actorReport(c.accusedId) ?? evidence.actor ?? null;
   for (const rc of actor?.riskyConversations ?? []) {
     if (conversationIds.includes(rc.conversationId)) continue;
@@ -150,7 +188,12 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
         known.conversationIds.push(rc.conversationId);
         known.firstContactAt = Math.min(known.firstContactAt, report!.firstAt);
       } else {
-        otherChildren.set(p.userId, { userId: p.userId, age: p.age, conversationIds: [rc.conversationId], firstContactAt: report!.firstAt });
+        otherChildren.set(p.userId, {
+          userId: p.userId,
+          age: p.age,
+          conversationIds: [rc.conversationId],
+          firstContactAt: report!.firstAt,
+        });
       }
     }
   }
@@ -175,16 +218,25 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
       isMinor: p?.isMinor ?? info.isMinor,
       accountCreatedAt: account?.createdAt ?? null,
       country: account?.country ?? p?.country ?? null,
-      priorCases: priorCases[i]!.filter((pc) => pc.id !== c.id).map((pc) => ({ id: pc.id, status: pc.status, level: pc.level, openedAt: pc.openedAt })),
-      actions: actions.filter((a) => a.accountId === userId).map((a) => ({ action: a.action, reason: a.reason, at: a.at, by: a.decidedByName, caseId: a.caseId })),
+      priorCases: priorCases[i]!.filter((pc) => pc.id !== c.id).map((pc) => ({
+        id: pc.id,
+        status: pc.status,
+        level: pc.level,
+        openedAt: pc.openedAt,
+      })),
+      actions: actions
+        .filter((a) => a.accountId === userId)
+        .map((a) => ({ action: a.action, reason: a.reason, at: a.at, by: a.decidedByName, caseId: a.caseId })),
     };
   };
 
-  const explanation = [...new Set([
-    ...(actor?.reasons ?? []),
-    ...Object.values(evidence.conversations ?? {}).flatMap((conv) => conv.report?.reasons ?? []),
-    ...(evidence.media ?? []).map((m) => `known-image match in bank "${m.bank}" (${m.kind}, distance ${m.distance})`),
-  ])];
+  const explanation = [
+    ...new Set([
+      ...(actor?.reasons ?? []),
+      ...Object.values(evidence.conversations ?? {}).flatMap((conv) => conv.report?.reasons ?? []),
+      ...(evidence.media ?? []).map((m) => `known-image match in bank "${m.bank}" (${m.kind}, distance ${m.distance})`),
+    ]),
+  ];
 
   // Dismissed-case retention removed the message content: say so, and do not replay empty texts.
   const evidencePurgedAt = c.evidencePurgedAt ?? null;
@@ -207,7 +259,11 @@ export async function buildCaseView(ctx: ServiceContext, c: CaseRecord, q: Queue
     timeline: evidencePurgedAt === null ? riskTimeline(evidence, ctx.engines.modelFor(tenantId)) : [],
     explanation,
     otherChildren: [...otherChildren.values()],
-    linkedAccounts: linked.map((l) => ({ userId: l.userId, banned: l.banned, links: l.links.map((k) => ({ kind: k.kind, explanation: k.explanation })) })),
+    linkedAccounts: linked.map((l) => ({
+      userId: l.userId,
+      banned: l.banned,
+      links: l.links.map((k) => ({ kind: k.kind, explanation: k.explanation })),
+    })),
     history,
     allowedActions: allowedActions(ctx, q, user, now),
     enforcement: ctx.policy.enforcement.steps,

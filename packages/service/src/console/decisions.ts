@@ -15,8 +15,17 @@ export const CLAIM_MS = 30 * 60_000;
 export const decisionBody = z.strictObject({
   action: z.enum(DECISION_ACTIONS),
   reason: z.string().min(1).max(40),
-  note: z.string().trim().min(10, 'a note of at least 10 characters is required: say what you saw and why you decided this').max(4000),
-  durationHours: z.number().int().min(1).max(24 * 365).optional(),
+  note: z
+    .string()
+    .trim()
+    .min(10, 'a note of at least 10 characters is required: say what you saw and why you decided this')
+    .max(4000),
+  durationHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .optional(),
   expectedVersion: z.number().int().min(1),
 });
 
@@ -55,9 +64,16 @@ const STATUS_AFTER: Record<string, CaseStatus> = { dismiss: 'dismissed', escalat
 export async function decide(ctx: ServiceContext, tenantId: string, caseId: string, user: StaffUser, body: unknown) {
   const d = parseOr400(decisionBody, body, 'decision');
   const step = ctx.policy.enforcement.steps.find((s) => s.action === d.action);
-  if (!step) throw new ConsoleError(400, 'invalid_request', `"${d.action}" is not on this service's enforcement ladder`, {}, [`action: one of ${ctx.policy.enforcement.steps.map((s) => s.action).join(', ')}`]);
-  if (!step.reasons.includes(d.reason)) throw new ConsoleError(400, 'invalid_request', 'invalid decision', {}, [`reason: for ${d.action}, one of ${step.reasons.join(', ')}`]);
-  if (step.needsDuration && d.durationHours === undefined) throw new ConsoleError(400, 'invalid_request', 'invalid decision', {}, [`durationHours: required for ${d.action}`]);
+  if (!step)
+    throw new ConsoleError(400, 'invalid_request', `"${d.action}" is not on this service's enforcement ladder`, {}, [
+      `action: one of ${ctx.policy.enforcement.steps.map((s) => s.action).join(', ')}`,
+    ]);
+  if (!step.reasons.includes(d.reason))
+    throw new ConsoleError(400, 'invalid_request', 'invalid decision', {}, [
+      `reason: for ${d.action}, one of ${step.reasons.join(', ')}`,
+    ]);
+  if (step.needsDuration && d.durationHours === undefined)
+    throw new ConsoleError(400, 'invalid_request', 'invalid decision', {}, [`durationHours: required for ${d.action}`]);
   if (!atLeast(user.role, step.requiresRole)) throw forbidden(`${d.action} an account (needs ${step.requiresRole})`);
 
   const current = await ctx.storage.getCase(tenantId, caseId);
@@ -72,11 +88,24 @@ export async function decide(ctx: ServiceContext, tenantId: string, caseId: stri
   const updated = { ...current, status: to, updatedAt: now, version: current.version + 1 };
   const actorName = user.name;
   const enforcement = step.webhookEvent !== null && d.action !== 'dismiss' && d.action !== 'escalate';
-  const notify = [{ type: 'case.transitioned', payload: { ...caseSummary(updated, `${d.action}: ${d.reason}`), from: current.status, to, actor: actorName } }];
+  const notify = [
+    {
+      type: 'case.transitioned',
+      payload: { ...caseSummary(updated, `${d.action}: ${d.reason}`), from: current.status, to, actor: actorName },
+    },
+  ];
   if (step.webhookEvent) {
     notify.push({
       type: step.webhookEvent,
-      payload: { caseId, accountId: current.accusedId, action: d.action, reason: d.reason, ...(d.durationHours !== undefined ? { durationHours: d.durationHours } : {}), decidedBy: user.id, decidedAt: now } as never,
+      payload: {
+        caseId,
+        accountId: current.accusedId,
+        action: d.action,
+        reason: d.reason,
+        ...(d.durationHours !== undefined ? { durationHours: d.durationHours } : {}),
+        decidedBy: user.id,
+        decidedAt: now,
+      } as never,
     });
   }
   let audit;
@@ -86,27 +115,64 @@ export async function decide(ctx: ServiceContext, tenantId: string, caseId: stri
       expectedVersion: d.expectedVersion,
       decidedBy: user.id,
       now,
-      history: { at: now, actor: actorName, action: 'transition', fromStatus: current.status, toStatus: to, note: `${d.action} (${d.reason}): ${d.note}` },
+      history: {
+        at: now,
+        actor: actorName,
+        action: 'transition',
+        fromStatus: current.status,
+        toStatus: to,
+        note: `${d.action} (${d.reason}): ${d.note}`,
+      },
       notify,
-      action: enforcement ? { accountId: current.accusedId, caseId, action: d.action, reason: d.reason, durationHours: d.durationHours ?? null, decidedBy: user.id, decidedByName: actorName, at: now } : null,
+      action: enforcement
+        ? {
+            accountId: current.accusedId,
+            caseId,
+            action: d.action,
+            reason: d.reason,
+            durationHours: d.durationHours ?? null,
+            decidedBy: user.id,
+            decidedByName: actorName,
+            at: now,
+          }
+        : null,
       audit: {
         at: now,
         actor: { id: user.id, name: user.name, role: user.role },
         action: 'case.decision',
         caseId,
         targetId: current.accusedId,
-        details: { action: d.action, reason: d.reason, note: d.note, ...(d.durationHours !== undefined ? { durationHours: d.durationHours } : {}), from: current.status, to, version: updated.version },
+        details: {
+          action: d.action,
+          reason: d.reason,
+          note: d.note,
+          ...(d.durationHours !== undefined ? { durationHours: d.durationHours } : {}),
+          from: current.status,
+          to,
+          version: updated.version,
+        },
       },
     });
   } catch (err) {
-    if (err instanceof ConflictError && (err as ConflictError & { code?: string }).code === 'not_claimed') throw new ConsoleError(409, 'not_claimed', err.message);
-    if (err instanceof ConflictError) throw new ConsoleError(409, 'conflict', `case ${caseId} changed since version ${d.expectedVersion} (new evidence or another reviewer); reload it and decide again`);
+    if (err instanceof ConflictError && (err as ConflictError & { code?: string }).code === 'not_claimed')
+      throw new ConsoleError(409, 'not_claimed', err.message);
+    if (err instanceof ConflictError)
+      throw new ConsoleError(
+        409,
+        'conflict',
+        `case ${caseId} changed since version ${d.expectedVersion} (new evidence or another reviewer); reload it and decide again`,
+      );
     if (err instanceof NotFoundError) throw caseNotFound(caseId);
     throw err;
   }
   if (d.action === 'disable') {
     // Ban evasion decides which reasons link new accounts; every disable is recorded.
-    await ctx.banEvasion.recordBan(tenantId, current.accusedId, { reason: d.reason, caseId, actor: actorName, at: now });
+    await ctx.banEvasion.recordBan(tenantId, current.accusedId, {
+      reason: d.reason,
+      caseId,
+      actor: actorName,
+      at: now,
+    });
   }
   return { audit, updated };
 }

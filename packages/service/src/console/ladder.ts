@@ -18,7 +18,10 @@ export const ladderStepSchema = z.strictObject({
   /** Asks for durationHours (restrictions and suspensions). */
   needsDuration: z.boolean(),
   /** Webhook event sent to the platform, or null for decisions the platform need not act on. */
-  webhookEvent: z.string().regex(/^[a-z][a-z0-9_.]{0,60}$/).nullable(),
+  webhookEvent: z
+    .string()
+    .regex(/^[a-z][a-z0-9_.]{0,60}$/)
+    .nullable(),
 });
 export type LadderStep = z.infer<typeof ladderStepSchema>;
 
@@ -29,10 +32,16 @@ export const enforcementSchema = z
   .superRefine((e, ctx) => {
     const seen = new Set<string>();
     e.steps.forEach((s, i) => {
-      if (seen.has(s.action)) ctx.addIssue({ code: 'custom', path: ['steps', i, 'action'], message: `"${s.action}" appears twice` });
+      if (seen.has(s.action))
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'action'], message: `"${s.action}" appears twice` });
       seen.add(s.action);
     });
-    if (!seen.has('dismiss')) ctx.addIssue({ code: 'custom', path: ['steps'], message: 'the ladder needs a "dismiss" step (closing a case without action)' });
+    if (!seen.has('dismiss'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['steps'],
+        message: 'the ladder needs a "dismiss" step (closing a case without action)',
+      });
   });
 export type EnforcementPolicy = z.infer<typeof enforcementSchema>;
 
@@ -41,12 +50,70 @@ const ENFORCE = 'enforcement.action';
 
 export const DEFAULT_ENFORCEMENT: EnforcementPolicy = {
   steps: [
-    { action: 'dismiss', label: 'Dismiss', description: 'No violation found: close the case without action.', requiresRole: 'moderator', reasons: ['no_violation', 'insufficient_evidence', 'detector_error'], needsDuration: false, webhookEvent: null },
-    { action: 'escalate', label: 'Escalate to a specialist', description: 'Hand the case to a child-safety specialist (serious or unclear harm, possible report to authorities).', requiresRole: 'moderator', reasons: ['needs_specialist', 'imminent_risk', 'possible_crime'], needsDuration: false, webhookEvent: null },
-    { action: 'warn', label: 'Warn', description: 'Send the account a warning about the rules it broke.', requiresRole: 'moderator', reasons: [...CHILD_SAFETY, 'harassment', 'other_policy'], needsDuration: false, webhookEvent: ENFORCE },
-    { action: 'restrict', label: 'Restrict contact with children', description: 'The account may not message or befriend child accounts for a time.', requiresRole: 'moderator', reasons: [...CHILD_SAFETY, 'harassment'], needsDuration: true, webhookEvent: ENFORCE },
-    { action: 'remove', label: 'Remove content', description: 'Remove the offending messages or media.', requiresRole: 'moderator', reasons: [...CHILD_SAFETY, 'harassment', 'other_policy'], needsDuration: false, webhookEvent: ENFORCE },
-    { action: 'suspend', label: 'Suspend', description: 'Suspend the account for a time.', requiresRole: 'specialist', reasons: [...CHILD_SAFETY, 'harassment'], needsDuration: true, webhookEvent: ENFORCE },
-    { action: 'disable', label: 'Disable', description: 'Disable the account permanently. The ban is recorded for ban-evasion checks: for child-safety reasons, new accounts linked to it are flagged or blocked at sign-up.', requiresRole: 'specialist', reasons: [...CHILD_SAFETY, 'harassment'], needsDuration: false, webhookEvent: ENFORCE },
+    {
+      action: 'dismiss',
+      label: 'Dismiss',
+      description: 'No violation found: close the case without action.',
+      requiresRole: 'moderator',
+      reasons: ['no_violation', 'insufficient_evidence', 'detector_error'],
+      needsDuration: false,
+      webhookEvent: null,
+    },
+    {
+      action: 'escalate',
+      label: 'Escalate to a specialist',
+      description:
+        'Hand the case to a child-safety specialist (serious or unclear harm, possible report to authorities).',
+      requiresRole: 'moderator',
+      reasons: ['needs_specialist', 'imminent_risk', 'possible_crime'],
+      needsDuration: false,
+      webhookEvent: null,
+    },
+    {
+      action: 'warn',
+      label: 'Warn',
+      description: 'Send the account a warning about the rules it broke.',
+      requiresRole: 'moderator',
+      reasons: [...CHILD_SAFETY, 'harassment', 'other_policy'],
+      needsDuration: false,
+      webhookEvent: ENFORCE,
+    },
+    {
+      action: 'restrict',
+      label: 'Restrict contact with children',
+      description: 'The account may not message or befriend child accounts for a time.',
+      requiresRole: 'moderator',
+      reasons: [...CHILD_SAFETY, 'harassment'],
+      needsDuration: true,
+      webhookEvent: ENFORCE,
+    },
+    {
+      action: 'remove',
+      label: 'Remove content',
+      description: 'Remove the offending messages or media.',
+      requiresRole: 'moderator',
+      reasons: [...CHILD_SAFETY, 'harassment', 'other_policy'],
+      needsDuration: false,
+      webhookEvent: ENFORCE,
+    },
+    {
+      action: 'suspend',
+      label: 'Suspend',
+      description: 'Suspend the account for a time.',
+      requiresRole: 'specialist',
+      reasons: [...CHILD_SAFETY, 'harassment'],
+      needsDuration: true,
+      webhookEvent: ENFORCE,
+    },
+    {
+      action: 'disable',
+      label: 'Disable',
+      description:
+        'Disable the account permanently. The ban is recorded for ban-evasion checks: for child-safety reasons, new accounts linked to it are flagged or blocked at sign-up.',
+      requiresRole: 'specialist',
+      reasons: [...CHILD_SAFETY, 'harassment'],
+      needsDuration: false,
+      webhookEvent: ENFORCE,
+    },
   ],
 };

@@ -8,7 +8,8 @@ import fastifyStatic from '@fastify/static';
 import type { ServiceContext } from '../context.ts';
 import { consoleApi } from './api.ts';
 
-export const CONSOLE_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+export const CONSOLE_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
 /** packages/console/dist, where `npm run build -w @lifeguard/console` puts the UI. */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../../console/dist', import.meta.url));
@@ -32,12 +33,18 @@ export async function consolePlugin(app: FastifyInstance, opts: { ctx: ServiceCo
   }
   const sendApp = async (request: import('fastify').FastifyRequest, reply: import('fastify').FastifyReply) => {
     if (request.url.startsWith('/console/api/') || request.url === '/console/api') {
-      return reply.status(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+      return reply
+        .status(404)
+        .send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
     }
     if (!built()) {
-      return reply.status(503).type('text/plain; charset=utf-8').send('The console UI is not built. Run `npm run build -w @lifeguard/console` and restart the service.\n');
+      return reply
+        .status(503)
+        .type('text/plain; charset=utf-8')
+        .send('The console UI is not built. Run `npm run build -w @lifeguard/console` and restart the service.\n');
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return reply.status(404).send({ error: 'not found', code: 'not_found' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return reply.status(404).send({ error: 'not found', code: 'not_found' });
     // Single-page app routes (/console/queue, /console/cases/:id, ...) all load index.html.
     return reply.header('cache-control', 'no-cache').sendFile('index.html', dir);
   };

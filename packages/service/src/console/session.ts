@@ -37,19 +37,34 @@ export function readCookie(header: string | undefined, name: string): string | n
 
 /** https directly, or behind a TLS-terminating proxy that says so (a false claim only makes the cookie stricter). */
 function secure(request: FastifyRequest): boolean {
-  return request.protocol === 'https' || String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
+  return (
+    request.protocol === 'https' ||
+    String(request.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      ?.trim() === 'https'
+  );
 }
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: string): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${ABSOLUTE_MS / 1000}${secure(request) ? '; Secure' : ''}`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${ABSOLUTE_MS / 1000}${secure(request) ? '; Secure' : ''}`,
+  );
 }
 
 export function clearSessionCookie(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('set-cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure(request) ? '; Secure' : ''}`);
+  reply.header(
+    'set-cookie',
+    `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0${secure(request) ? '; Secure' : ''}`,
+  );
 }
 
 /** The signed-in staff user of this request, or null. Ends sessions past their idle or absolute limit. */
-export async function loadSession(storage: Storage, request: FastifyRequest, now = Date.now()): Promise<StaffContext | null> {
+export async function loadSession(
+  storage: Storage,
+  request: FastifyRequest,
+  now = Date.now(),
+): Promise<StaffContext | null> {
   const token = readCookie(request.headers.cookie, SESSION_COOKIE);
   if (!token || token.length > 200) return null;
   const tokenHash = sha256(token);
@@ -78,7 +93,12 @@ export function checkOrigin(request: FastifyRequest): void {
   } catch {
     host = null;
   }
-  if (host !== request.host) throw new ConsoleError(403, 'csrf', `requests from ${JSON.stringify(origin)} are not accepted; use the console at ${request.host}/console/`);
+  if (host !== request.host)
+    throw new ConsoleError(
+      403,
+      'csrf',
+      `requests from ${JSON.stringify(origin)} are not accepted; use the console at ${request.host}/console/`,
+    );
 }
 
 export function checkCsrf(request: FastifyRequest, session: StaffSessionRecord): void {
@@ -86,7 +106,8 @@ export function checkCsrf(request: FastifyRequest, session: StaffSessionRecord):
   const sent = request.headers['x-csrf-token'];
   const a = Buffer.from(typeof sent === 'string' ? sent : '');
   const b = Buffer.from(session.csrfToken);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ConsoleError(403, 'csrf', 'missing or wrong x-csrf-token header; reload the console');
+  if (a.length !== b.length || !timingSafeEqual(a, b))
+    throw new ConsoleError(403, 'csrf', 'missing or wrong x-csrf-token header; reload the console');
 }
 
 export function staff(request: FastifyRequest): StaffContext {

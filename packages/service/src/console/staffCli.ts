@@ -24,9 +24,15 @@ async function readPassword(): Promise<string> {
 
 export function registerStaffCommands(
   program: Command,
-  helpers: { defaultDatabase: () => string; openOrExit: (database: string) => Promise<Storage>; refuse: (message: string) => never },
+  helpers: {
+    defaultDatabase: () => string;
+    openOrExit: (database: string) => Promise<Storage>;
+    refuse: (message: string) => never;
+  },
 ): void {
-  const staff = program.command('staff').description('manage moderator console accounts (run where the database is reachable)');
+  const staff = program
+    .command('staff')
+    .description('manage moderator console accounts (run where the database is reachable)');
   staff
     .command('add')
     .description('create a staff account; the password is read from stdin or asked for')
@@ -34,18 +40,29 @@ export function registerStaffCommands(
     .requiredOption('--email <email>', 'sign-in email (unique across the service)')
     .requiredOption('--name <name>', 'name shown in the console and the audit log')
     .option('--role <role>', `one of ${STAFF_ROLES.join(', ')}`, 'admin')
-    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? helpers.defaultDatabase())
+    .option(
+      '--database <path-or-url>',
+      'SQLite file or postgres:// URL',
+      process.env.LIFEGUARD_DATABASE ?? helpers.defaultDatabase(),
+    )
     .action(async (opts: { tenant: string; email: string; name: string; role: string; database: string }) => {
-      if (!(STAFF_ROLES as readonly string[]).includes(opts.role)) helpers.refuse(`--role must be one of ${STAFF_ROLES.join(', ')} (got "${opts.role}")`);
+      if (!(STAFF_ROLES as readonly string[]).includes(opts.role))
+        helpers.refuse(`--role must be one of ${STAFF_ROLES.join(', ')} (got "${opts.role}")`);
       const password = await readPassword();
       const storage = await helpers.openOrExit(opts.database);
       try {
         if (!(await storage.getTenant(opts.tenant))) await storage.createTenant(opts.tenant, opts.tenant);
-        const user = await createStaff({ storage }, opts.tenant, { email: opts.email, name: opts.name, role: opts.role as StaffRole, password }, { system: 'cli' });
+        const user = await createStaff(
+          { storage },
+          opts.tenant,
+          { email: opts.email, name: opts.name, role: opts.role as StaffRole, password },
+          { system: 'cli' },
+        );
         process.stdout.write(`${user.id}\n`);
         process.stderr.write(`created ${user.role} ${user.email} for tenant ${user.tenantId}; sign in at /console/\n`);
       } catch (err) {
-        if (err instanceof ApiError) helpers.refuse(`${err.message}${err.problems ? `: ${err.problems.join('; ')}` : ''}`);
+        if (err instanceof ApiError)
+          helpers.refuse(`${err.message}${err.problems ? `: ${err.problems.join('; ')}` : ''}`);
         throw err;
       } finally {
         await storage.close();

@@ -6,7 +6,14 @@ import type { EngineHost } from '../engine/engineHost.ts';
 import { profileFor, type Policy, type ResolvedProfile } from '../policy/policy.ts';
 import { chooseLocale, Messages, type LocaleChoice } from '../i18n/catalogue.ts';
 import { helpResourcesFor } from '../i18n/helplines.ts';
-import { decideDefaults, decideGroupInvite, decideLocationShare, type DefaultsAnswer, type LocationShareResult, type SimpleDecision } from './safetyDesign.ts';
+import {
+  decideDefaults,
+  decideGroupInvite,
+  decideLocationShare,
+  type DefaultsAnswer,
+  type LocationShareResult,
+  type SimpleDecision,
+} from './safetyDesign.ts';
 import {
   classifyParty,
   decideContact,
@@ -56,7 +63,12 @@ export class Decider {
    * Words for a decision: the protected (recipient) account's locale and its country's help services;
    * nudges for the sender in the sender's locale. `locale` says which locale was used and why.
    */
-  private text(tenantId: string, recipient: AccountRecord | null, sender: AccountRecord | null, profile: ResolvedProfile): RuleText & { locale: LocaleChoice } {
+  private text(
+    tenantId: string,
+    recipient: AccountRecord | null,
+    sender: AccountRecord | null,
+    profile: ResolvedProfile,
+  ): RuleText & { locale: LocaleChoice } {
     const locale = chooseLocale(recipient?.locale, recipient?.country);
     const senderLocale = chooseLocale(sender?.locale, sender?.country);
     return {
@@ -76,13 +88,32 @@ export class Decider {
     return profileFor(this.policy, country);
   }
 
-  private async pair(tenantId: string, senderId: string, recipientId: string, hint: string | undefined): Promise<{ facts: PairFacts; resolved: ResolvedProfile; engine: DetectionEngine; text: RuleText & { locale: LocaleChoice } }> {
-    const [ctx, engine] = await Promise.all([this.storage.contactContext(tenantId, senderId, recipientId), this.engines.engine(tenantId)]);
+  private async pair(
+    tenantId: string,
+    senderId: string,
+    recipientId: string,
+    hint: string | undefined,
+  ): Promise<{
+    facts: PairFacts;
+    resolved: ResolvedProfile;
+    engine: DetectionEngine;
+    text: RuleText & { locale: LocaleChoice };
+  }> {
+    const [ctx, engine] = await Promise.all([
+      this.storage.contactContext(tenantId, senderId, recipientId),
+      this.engines.engine(tenantId),
+    ]);
     const resolved = this.profile([ctx.recipient, ctx.sender], hint);
     const p = resolved.profile;
     const facts: PairFacts = {
       sender: classifyParty(senderId, ctx.sender, engine.accountInfo(senderId), engine.actorScore(senderId), p),
-      recipient: classifyParty(recipientId, ctx.recipient, engine.accountInfo(recipientId), engine.actorScore(recipientId), p),
+      recipient: classifyParty(
+        recipientId,
+        ctx.recipient,
+        engine.accountInfo(recipientId),
+        engine.actorScore(recipientId),
+        p,
+      ),
       connected: ctx.connected,
       blockedByRecipient: ctx.blockedByRecipient,
       blockedBySender: ctx.blockedBySender,
@@ -91,13 +122,23 @@ export class Decider {
     return { facts, resolved, engine, text: this.text(tenantId, ctx.recipient, ctx.sender, resolved) };
   }
 
-  async contact(tenantId: string, q: ContactQuery): Promise<DecisionResult & { locale: LocaleChoice; modelId: string }> {
+  async contact(
+    tenantId: string,
+    q: ContactQuery,
+  ): Promise<DecisionResult & { locale: LocaleChoice; modelId: string }> {
     const { facts, resolved, text } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
     // modelId: the risk model behind the detector scores the decision used.
-    return { ...decideContact(facts, q.kind, resolved.profile, resolved.name, text), locale: text.locale, modelId: this.engines.modelIdFor(tenantId) };
+    return {
+      ...decideContact(facts, q.kind, resolved.profile, resolved.name, text),
+      locale: text.locale,
+      modelId: this.engines.modelIdFor(tenantId),
+    };
   }
 
-  async message(tenantId: string, q: MessageQuery): Promise<MessageDecision & { signals: string[]; locale: LocaleChoice; modelId: string }> {
+  async message(
+    tenantId: string,
+    q: MessageQuery,
+  ): Promise<MessageDecision & { signals: string[]; locale: LocaleChoice; modelId: string }> {
     const { facts, resolved, engine, text } = await this.pair(tenantId, q.senderId, q.recipientId, q.country);
     const signals = detectSignals(q.text).map((s) => s.kind);
     const result = decideMessage(
@@ -111,10 +152,18 @@ export class Decider {
       resolved.name,
       text,
     );
-    return { ...result, signals: [...new Set(signals)], locale: text.locale, modelId: this.engines.modelIdFor(tenantId) };
+    return {
+      ...result,
+      signals: [...new Set(signals)],
+      locale: text.locale,
+      modelId: this.engines.modelIdFor(tenantId),
+    };
   }
 
-  async visibility(tenantId: string, q: VisibilityQuery): Promise<{ profile: string; results: VisibilityResult[]; locale: LocaleChoice; modelId: string }> {
+  async visibility(
+    tenantId: string,
+    q: VisibilityQuery,
+  ): Promise<{ profile: string; results: VisibilityResult[]; locale: LocaleChoice; modelId: string }> {
     const [accounts, connected, blocked, engine] = await Promise.all([
       this.storage.getAccounts(tenantId, [q.viewerId, ...q.subjectIds]),
       this.storage.connectedAmong(tenantId, q.viewerId, q.subjectIds),
@@ -124,50 +173,135 @@ export class Decider {
     const viewerAccount = accounts.get(q.viewerId) ?? null;
     const resolved = this.profile([viewerAccount], q.country);
     const p = resolved.profile;
-    const viewer = classifyParty(q.viewerId, viewerAccount, engine.accountInfo(q.viewerId), engine.actorScore(q.viewerId), p);
+    const viewer = classifyParty(
+      q.viewerId,
+      viewerAccount,
+      engine.accountInfo(q.viewerId),
+      engine.actorScore(q.viewerId),
+      p,
+    );
     const locale = chooseLocale(viewerAccount?.locale, viewerAccount?.country);
     const t = this.messages.translator(tenantId, locale.used);
     const results = q.subjectIds.map((subjectId) => {
       // Each child subject is protected under its own jurisdiction's profile.
       const subjectAccount = accounts.get(subjectId) ?? null;
       const subjectProfile = subjectAccount?.country ? profileFor(this.policy, subjectAccount.country).profile : p;
-      const subject = classifyParty(subjectId, subjectAccount, engine.accountInfo(subjectId), engine.actorScore(subjectId), subjectProfile);
-      return decideVisibility({ viewer, subject, connected: connected.has(subjectId), blocked: blocked.has(subjectId) }, q.surface, subjectProfile, t);
+      const subject = classifyParty(
+        subjectId,
+        subjectAccount,
+        engine.accountInfo(subjectId),
+        engine.actorScore(subjectId),
+        subjectProfile,
+      );
+      return decideVisibility(
+        { viewer, subject, connected: connected.has(subjectId), blocked: blocked.has(subjectId) },
+        q.surface,
+        subjectProfile,
+        t,
+      );
     });
     return { profile: resolved.name, results, locale, modelId: this.engines.modelIdFor(tenantId) };
   }
 
   // Safety by design for child accounts (family-centre) ------------------------------------------
 
-  private async party(tenantId: string, userId: string, override: Partial<Pick<AccountRecord, 'age' | 'ageBand' | 'country' | 'locale'>> = {}) {
-    const [stored, engine] = await Promise.all([this.storage.getAccount(tenantId, userId), this.engines.engine(tenantId)]);
+  private async party(
+    tenantId: string,
+    userId: string,
+    override: Partial<Pick<AccountRecord, 'age' | 'ageBand' | 'country' | 'locale'>> = {},
+  ) {
+    const [stored, engine] = await Promise.all([
+      this.storage.getAccount(tenantId, userId),
+      this.engines.engine(tenantId),
+    ]);
     const defined = Object.fromEntries(Object.entries(override).filter(([, v]) => v !== undefined));
-    const account: AccountRecord | null = stored || Object.keys(defined).length
-      ? { userId, age: null, ageBand: null, country: null, locale: null, createdAt: null, updatedAt: 0, ...stored, ...defined }
-      : null;
+    const account: AccountRecord | null =
+      stored || Object.keys(defined).length
+        ? {
+            userId,
+            age: null,
+            ageBand: null,
+            country: null,
+            locale: null,
+            createdAt: null,
+            updatedAt: 0,
+            ...stored,
+            ...defined,
+          }
+        : null;
     const resolved = profileFor(this.policy, account?.country);
-    const facts = classifyParty(userId, account, engine.accountInfo(userId), engine.actorScore(userId), resolved.profile);
+    const facts = classifyParty(
+      userId,
+      account,
+      engine.accountInfo(userId),
+      engine.actorScore(userId),
+      resolved.profile,
+    );
     const locale = chooseLocale(account?.locale, account?.country);
     return { account, resolved, facts, locale, t: this.messages.translator(tenantId, locale.used) };
   }
 
   /** The defaults for a new or changed account; age, ageBand and country in the query win over stored ones. */
-  async defaults(tenantId: string, q: { userId: string; age?: number | undefined; ageBand?: string | undefined; country?: string | undefined; locale?: string | undefined }): Promise<DefaultsAnswer & { locale: LocaleChoice }> {
-    const p = await this.party(tenantId, q.userId, { age: q.age, ageBand: q.ageBand, country: q.country, locale: q.locale });
+  async defaults(
+    tenantId: string,
+    q: {
+      userId: string;
+      age?: number | undefined;
+      ageBand?: string | undefined;
+      country?: string | undefined;
+      locale?: string | undefined;
+    },
+  ): Promise<DefaultsAnswer & { locale: LocaleChoice }> {
+    const p = await this.party(tenantId, q.userId, {
+      age: q.age,
+      ageBand: q.ageBand,
+      country: q.country,
+      locale: q.locale,
+    });
     return { ...decideDefaults(p.facts, p.resolved.profile, p.resolved.name, p.t), locale: p.locale };
   }
 
-  async groupInvite(tenantId: string, q: { inviterId: string; inviteeId: string; inviteeConsented: boolean }): Promise<SimpleDecision & { locale: LocaleChoice }> {
-    const [inviter, invitee, ctx] = await Promise.all([this.party(tenantId, q.inviterId), this.party(tenantId, q.inviteeId), this.storage.contactContext(tenantId, q.inviterId, q.inviteeId)]);
+  async groupInvite(
+    tenantId: string,
+    q: { inviterId: string; inviteeId: string; inviteeConsented: boolean },
+  ): Promise<SimpleDecision & { locale: LocaleChoice }> {
+    const [inviter, invitee, ctx] = await Promise.all([
+      this.party(tenantId, q.inviterId),
+      this.party(tenantId, q.inviteeId),
+      this.storage.contactContext(tenantId, q.inviterId, q.inviteeId),
+    ]);
     // The invitee's jurisdiction decides who counts as a child on both sides.
-    const inviterFacts = inviter.account?.country ? inviter.facts : classifyParty(q.inviterId, inviter.account, null, 0, invitee.resolved.profile);
-    const result = decideGroupInvite({ inviter: inviterFacts, invitee: invitee.facts, connected: ctx.connected, blocked: ctx.blockedByRecipient || ctx.blockedBySender, inviteeConsented: q.inviteeConsented }, invitee.resolved.name, invitee.t);
+    const inviterFacts = inviter.account?.country
+      ? inviter.facts
+      : classifyParty(q.inviterId, inviter.account, null, 0, invitee.resolved.profile);
+    const result = decideGroupInvite(
+      {
+        inviter: inviterFacts,
+        invitee: invitee.facts,
+        connected: ctx.connected,
+        blocked: ctx.blockedByRecipient || ctx.blockedBySender,
+        inviteeConsented: q.inviteeConsented,
+      },
+      invitee.resolved.name,
+      invitee.t,
+    );
     return { ...result, locale: invitee.locale };
   }
 
-  async locationShare(tenantId: string, q: { userId: string; viewerIds: string[] }): Promise<LocationShareResult & { locale: LocaleChoice }> {
-    const [child, connected] = await Promise.all([this.party(tenantId, q.userId), this.storage.connectedAmong(tenantId, q.userId, q.viewerIds)]);
-    const viewers = [...new Set(q.viewerIds)].filter((v) => v !== q.userId).map((viewerId) => ({ viewerId, connected: connected.has(viewerId) }));
-    return { ...decideLocationShare(child.facts, viewers, child.resolved.name, child.t, child.t), locale: child.locale };
+  async locationShare(
+    tenantId: string,
+    q: { userId: string; viewerIds: string[] },
+  ): Promise<LocationShareResult & { locale: LocaleChoice }> {
+    const [child, connected] = await Promise.all([
+      this.party(tenantId, q.userId),
+      this.storage.connectedAmong(tenantId, q.userId, q.viewerIds),
+    ]);
+    const viewers = [...new Set(q.viewerIds)]
+      .filter((v) => v !== q.userId)
+      .map((viewerId) => ({ viewerId, connected: connected.has(viewerId) }));
+    return {
+      ...decideLocationShare(child.facts, viewers, child.resolved.name, child.t, child.t),
+      locale: child.locale,
+    };
   }
 }

@@ -70,7 +70,12 @@ export interface PairFacts {
   mutualConnections: number;
 }
 
-const BAND_RANGE: Record<string, [number, number]> = { under13: [0, 12], '13-15': [13, 15], '16-17': [16, 17], adult: [18, 200] };
+const BAND_RANGE: Record<string, [number, number]> = {
+  under13: [0, 12],
+  '13-15': [13, 15],
+  '16-17': [16, 17],
+  adult: [18, 200],
+};
 
 /**
  * Whether an account counts as a child under the profile. Any credible sign of a minor wins: a declared
@@ -102,12 +107,23 @@ export function classifyParty(
   return { userId, age: null, ageBasis: 'unknown', isChild: profile.unknownAge === 'child', risk };
 }
 
-function helpFor(profile: PolicyProfile, topic: HelpResource['topics'][number], text: RuleText): { helpUrl?: string; help?: HelpLink[] } {
-  const links = (text.help ?? profile.helpResources).filter((r) => r.topics.includes(topic)).map((r) => (r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url }));
+function helpFor(
+  profile: PolicyProfile,
+  topic: HelpResource['topics'][number],
+  text: RuleText,
+): { helpUrl?: string; help?: HelpLink[] } {
+  const links = (text.help ?? profile.helpResources)
+    .filter((r) => r.topics.includes(topic))
+    .map((r) => (r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url }));
   return links.length ? { helpUrl: links[0]!.url, help: links } : {};
 }
 
-function nudge(audience: Nudge['audience'], code: string, text: string, help: { helpUrl?: string; help?: HelpLink[] } = {}): Nudge {
+function nudge(
+  audience: Nudge['audience'],
+  code: string,
+  text: string,
+  help: { helpUrl?: string; help?: HelpLink[] } = {},
+): Nudge {
   return { audience, code, text, ...help };
 }
 
@@ -119,7 +135,9 @@ function strangerNudges(pair: PairFacts, profile: PolicyProfile, text: RuleText)
       ? nudge('recipient', 'no_mutual_friends', t('nudge.recipient.no_mutual_friends'))
       : nudge('recipient', 'not_connected', t('nudge.recipient.not_connected', { count: pair.mutualConnections })),
   );
-  out.push(nudge('recipient', 'stranger_contact', t('nudge.recipient.stranger_contact'), helpFor(profile, 'general', text)));
+  out.push(
+    nudge('recipient', 'stranger_contact', t('nudge.recipient.stranger_contact'), helpFor(profile, 'general', text)),
+  );
   return out;
 }
 
@@ -139,27 +157,48 @@ class Builder {
     this.found.push({ code, message, severity: 0 });
   }
   add(...nudges: Nudge[]): void {
-    for (const n of nudges) if (!this.nudges.some((m) => m.code === n.code && m.audience === n.audience)) this.nudges.push(n);
+    for (const n of nudges)
+      if (!this.nudges.some((m) => m.code === n.code && m.audience === n.audience)) this.nudges.push(n);
   }
   result(profile: string, t: Translate): DecisionResult {
     if (this.found.length === 0) this.note('no_restriction', t('reason.no_restriction'));
     if (this.decision === 'allow' && this.nudges.length > 0) this.decision = 'allow_with_warning';
     // Strongest reason first (stable), so a platform showing one reason shows the one that decided.
-    const reasons = this.found.map((r, i) => ({ r, i })).sort((a, b) => b.r.severity - a.r.severity || a.i - b.i).map(({ r }) => ({ code: r.code, message: r.message }));
+    const reasons = this.found
+      .map((r, i) => ({ r, i }))
+      .sort((a, b) => b.r.severity - a.r.severity || a.i - b.i)
+      .map(({ r }) => ({ code: r.code, message: r.message }));
     return { decision: this.decision, reasons, nudges: this.nudges, profile };
   }
 }
 
-const RULE_DECISION: Record<ContactRule, Decision> = { block: 'block', hold: 'hold', warn: 'allow_with_warning', allow: 'allow' };
+const RULE_DECISION: Record<ContactRule, Decision> = {
+  block: 'block',
+  hold: 'hold',
+  warn: 'allow_with_warning',
+  allow: 'allow',
+};
 
 /** May `sender` contact `recipient` (a direct message or a friend request)? */
-export function decideContact(pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile, profileName: string, text: RuleText = DEFAULT_TEXT): DecisionResult {
+export function decideContact(
+  pair: PairFacts,
+  kind: 'message' | 'friend_request',
+  profile: PolicyProfile,
+  profileName: string,
+  text: RuleText = DEFAULT_TEXT,
+): DecisionResult {
   const b = new Builder();
   contactRules(b, pair, kind, profile, text);
   return b.result(profileName, text.t);
 }
 
-function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_request', profile: PolicyProfile, text: RuleText): void {
+function contactRules(
+  b: Builder,
+  pair: PairFacts,
+  kind: 'message' | 'friend_request',
+  profile: PolicyProfile,
+  text: RuleText,
+): void {
   const { t } = text;
   const { sender, recipient } = pair;
   if (pair.blockedByRecipient) {
@@ -193,7 +232,8 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
     }
     if (sender.risk >= r.warnAt && sender.risk < r.holdAt) {
       b.raise('allow_with_warning', 'sender_risk', t('reason.sender_risk.warn', { risk: sender.risk.toFixed(2) }));
-      if (profile.supportivePrompts) b.add(nudge('recipient', 'take_care', t('nudge.recipient.take_care'), helpFor(profile, 'general', text)));
+      if (profile.supportivePrompts)
+        b.add(nudge('recipient', 'take_care', t('nudge.recipient.take_care'), helpFor(profile, 'general', text)));
     }
     if (pair.connected && !b.hasReasons) b.note('connected', t('reason.connected'));
     return;
@@ -201,7 +241,14 @@ function contactRules(b: Builder, pair: PairFacts, kind: 'message' | 'friend_req
   // A child reaching out to an adult stranger gets a prompt too (ICU F2-style support for the child).
   if (sender.isChild && !recipient.isChild && !pair.connected && profile.supportivePrompts) {
     b.raise('allow_with_warning', 'child_contacting_stranger', t('reason.child_contacting_stranger'));
-    b.add(nudge('sender', 'stranger_contact', (text.sender ?? t)('nudge.sender.stranger_contact'), helpFor(profile, 'general', text)));
+    b.add(
+      nudge(
+        'sender',
+        'stranger_contact',
+        (text.sender ?? t)('nudge.sender.stranger_contact'),
+        helpFor(profile, 'general', text),
+      ),
+    );
     return;
   }
   if (pair.connected) b.note('connected', t('reason.connected'));
@@ -221,7 +268,12 @@ const NUDGE_BY_SIGNAL: Partial<Record<SignalKind, { code: string; topic?: HelpRe
   age_probe: { code: 'personal_info' },
 };
 
-const SEXTORTION: SignalKind[] = ['sextortion_leverage', 'sextortion_threat', 'sextortion_payment', 'sextortion_deadline'];
+const SEXTORTION: SignalKind[] = [
+  'sextortion_leverage',
+  'sextortion_threat',
+  'sextortion_payment',
+  'sextortion_deadline',
+];
 
 export interface MessageFacts {
   pair: PairFacts;
@@ -238,7 +290,12 @@ export interface MessageDecision extends DecisionResult {
 }
 
 /** Should this message be delivered, and with which nudges? */
-export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profileName: string, text: RuleText = DEFAULT_TEXT): MessageDecision {
+export function decideMessage(
+  facts: MessageFacts,
+  profile: PolicyProfile,
+  profileName: string,
+  text: RuleText = DEFAULT_TEXT,
+): MessageDecision {
   const { t } = text;
   const b = new Builder();
   contactRules(b, facts.pair, 'message', profile, text);
@@ -247,16 +304,29 @@ export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profi
     const kinds = new Set(facts.signals);
     if (SEXTORTION.some((k) => kinds.has(k))) {
       b.raise('hold', 'sextortion_signals', t('reason.sextortion_signals'));
-      b.add(nudge('recipient', 'threat_support', t('nudge.recipient.threat_support'), {
-        ...helpFor(profile, 'images', text),
-        help: [...(helpFor(profile, 'images', text).help ?? []), ...(helpFor(profile, 'report', text).help ?? [])],
-      }));
+      b.add(
+        nudge('recipient', 'threat_support', t('nudge.recipient.threat_support'), {
+          ...helpFor(profile, 'images', text),
+          help: [...(helpFor(profile, 'images', text).help ?? []), ...(helpFor(profile, 'report', text).help ?? [])],
+        }),
+      );
     }
     if (facts.hasImage && facts.pair.sender.risk >= profile.riskySender.warnAt) {
-      b.raise('hold', 'risky_sender_image', t('reason.risky_sender_image', { risk: facts.pair.sender.risk.toFixed(2) }));
+      b.raise(
+        'hold',
+        'risky_sender_image',
+        t('reason.risky_sender_image', { risk: facts.pair.sender.risk.toFixed(2) }),
+      );
     }
     if (facts.conversationScore >= profile.conversationHoldAt) {
-      b.raise('hold', 'conversation_risk', t('reason.conversation_risk', { score: facts.conversationScore.toFixed(2), threshold: String(profile.conversationHoldAt) }));
+      b.raise(
+        'hold',
+        'conversation_risk',
+        t('reason.conversation_risk', {
+          score: facts.conversationScore.toFixed(2),
+          threshold: String(profile.conversationHoldAt),
+        }),
+      );
     }
     if (profile.supportivePrompts) {
       let prompted = false;
@@ -264,9 +334,16 @@ export function decideMessage(facts: MessageFacts, profile: PolicyProfile, profi
         const n = NUDGE_BY_SIGNAL[kind];
         if (!n) continue;
         prompted = true;
-        b.add(nudge('recipient', n.code, t(`nudge.recipient.${n.code}`), n.topic ? helpFor(profile, n.topic, text) : {}));
+        b.add(
+          nudge('recipient', n.code, t(`nudge.recipient.${n.code}`), n.topic ? helpFor(profile, n.topic, text) : {}),
+        );
       }
-      if (prompted) b.raise('allow_with_warning', 'risk_signals', t('reason.risk_signals', { signals: [...new Set(facts.signals)].join(', ') }));
+      if (prompted)
+        b.raise(
+          'allow_with_warning',
+          'risk_signals',
+          t('reason.risk_signals', { signals: [...new Set(facts.signals)].join(', ') }),
+        );
     }
   }
   const result = b.result(profileName, t);
@@ -289,14 +366,38 @@ export interface VisibilityResult {
 }
 
 /** May `subject` be suggested to `viewer` as a friend, or appear in lists `viewer` sees? */
-export function decideVisibility(f: VisibilityFacts, surface: Surface, profile: PolicyProfile, t: Translate = ENGLISH): VisibilityResult {
-  const hide = (code: string): VisibilityResult => ({ subjectId: f.subject.userId, visible: false, reasons: [{ code, message: t(`reason.visibility.${code}`) }] });
+export function decideVisibility(
+  f: VisibilityFacts,
+  surface: Surface,
+  profile: PolicyProfile,
+  t: Translate = ENGLISH,
+): VisibilityResult {
+  const hide = (code: string): VisibilityResult => ({
+    subjectId: f.subject.userId,
+    visible: false,
+    reasons: [{ code, message: t(`reason.visibility.${code}`) }],
+  });
   if (f.blocked) return hide('blocked');
   if (f.subject.isChild && !f.connected) {
     if (surface === 'friend_suggestions' && profile.hideChildrenFromSuggestions) return hide('child_not_suggested');
     if (surface === 'connection_lists' && profile.hideChildrenFromConnectionLists) return hide('child_not_listed');
   }
   if (f.subject.isChild && f.viewer.risk >= profile.riskySender.warnAt && !f.connected) return hide('viewer_risk');
-  if (f.viewer.isChild && !f.subject.isChild && surface === 'friend_suggestions' && f.subject.risk >= profile.riskySender.warnAt) return hide('subject_risk');
-  return { subjectId: f.subject.userId, visible: true, reasons: [{ code: f.connected ? 'connected' : 'no_restriction', message: f.connected ? t('reason.connected') : t('reason.visibility.no_restriction') }] };
+  if (
+    f.viewer.isChild &&
+    !f.subject.isChild &&
+    surface === 'friend_suggestions' &&
+    f.subject.risk >= profile.riskySender.warnAt
+  )
+    return hide('subject_risk');
+  return {
+    subjectId: f.subject.userId,
+    visible: true,
+    reasons: [
+      {
+        code: f.connected ? 'connected' : 'no_restriction',
+        message: f.connected ? t('reason.connected') : t('reason.visibility.no_restriction'),
+      },
+    ],
+  };
 }

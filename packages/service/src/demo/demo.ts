@@ -9,7 +9,15 @@ import { SqliteStorage } from '@lifeguard/storage';
 import { buildServer } from '../server.ts';
 import { createKey } from '../auth/keys.ts';
 import { verifySignature, SIGNATURE_HEADER } from '../webhooks/worker.ts';
-import { DEMO_USERS, FRIENDS_CHAT, FRIENDS_CONVERSATION, STRANGER_CHAT, STRANGER_CONVERSATION, messageEvents, setupEvents } from './scenario.ts';
+import {
+  DEMO_USERS,
+  FRIENDS_CHAT,
+  FRIENDS_CONVERSATION,
+  STRANGER_CHAT,
+  STRANGER_CONVERSATION,
+  messageEvents,
+  setupEvents,
+} from './scenario.ts';
 
 export interface DemoOptions {
   write(line: string): void;
@@ -59,7 +67,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
-      received.push({ type: String(req.headers['lifeguard-event']), verified: verifySignature(secret, req.headers[SIGNATURE_HEADER] as string, body) });
+      received.push({
+        type: String(req.headers['lifeguard-event']),
+        verified: verifySignature(secret, req.headers[SIGNATURE_HEADER] as string, body),
+      });
       res.statusCode = 204;
       res.end();
     });
@@ -70,7 +81,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await res.text();
@@ -82,7 +96,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     summary.decisions.push({ step, decision: d.decision });
     if (d.decision !== 'allow') out(`${indent}why: ${d.reasons[0]?.message ?? ''}`);
     for (const n of d.nudges) {
-      const help = n.help?.length ? ` [${n.help.map((h) => `${h.name}${h.phone ? ` ${h.phone}` : ''} ${h.url}`).join('; ')}]` : '';
+      const help = n.help?.length
+        ? ` [${n.help.map((h) => `${h.name}${h.phone ? ` ${h.phone}` : ''} ${h.url}`).join('; ')}]`
+        : '';
       out(`${indent}nudge to ${n.audience === 'recipient' ? 'the recipient' : 'the sender'}: ${n.text}${help}`);
     }
   };
@@ -91,15 +107,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     const { child, friend, stranger } = DEMO_USERS;
     out('Lifeguard demo');
     out(`  service: ${base} on SQLite (${dir}); API docs at ${base}/docs`);
-    out(`  people: ${child} (13) and ${friend} (13) are friends; ${stranger} is an adult (34) whose account is two days old.`);
+    out(
+      `  people: ${child} (13) and ${friend} (13) are friends; ${stranger} is an adult (34) whose account is two days old.`,
+    );
     out('');
-    await api('POST', '/v1/webhooks', { url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/lifeguard`, events: ['case.*'], secret });
+    await api('POST', '/v1/webhooks', {
+      url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/lifeguard`,
+      events: ['case.*'],
+      secret,
+    });
     const t0 = Date.now() - 15 * 60_000;
     await ingest(setupEvents(t0));
 
     out(`1. Ordinary chat between ${child} and ${friend}`);
     for (const m of FRIENDS_CHAT) {
-      const d = await api<DecisionBody>('POST', '/v1/decisions/message', { senderId: m.from, recipientId: m.to, conversationId: FRIENDS_CONVERSATION, text: m.text });
+      const d = await api<DecisionBody>('POST', '/v1/decisions/message', {
+        senderId: m.from,
+        recipientId: m.to,
+        conversationId: FRIENDS_CONVERSATION,
+        text: m.text,
+      });
       out(`   ${m.from.padEnd(5)}→ ${m.to.padEnd(5)} ${quote(m.text)} ${d.decision}`);
       showDecision('friends chat', d);
     }
@@ -113,12 +140,30 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out('');
 
     out(`3. ${stranger} sends ${child} a friend request`);
-    const fr = await api<DecisionBody>('POST', '/v1/decisions/contact', { senderId: stranger, recipientId: child, kind: 'friend_request' });
+    const fr = await api<DecisionBody>('POST', '/v1/decisions/contact', {
+      senderId: stranger,
+      recipientId: child,
+      kind: 'friend_request',
+    });
     out(`   decision: ${fr.decision}`);
     showDecision('stranger friend request', fr, '   ');
     await ingest([
-      { type: 'contact', id: 'rick-requests', time: t0 + 120_000, action: 'friend_request', actorId: stranger, targetId: child },
-      { type: 'contact', id: 'maya-accepts', time: t0 + 130_000, action: 'friend_accept', actorId: child, targetId: stranger },
+      {
+        type: 'contact',
+        id: 'rick-requests',
+        time: t0 + 120_000,
+        action: 'friend_request',
+        actorId: stranger,
+        targetId: child,
+      },
+      {
+        type: 'contact',
+        id: 'maya-accepts',
+        time: t0 + 130_000,
+        action: 'friend_accept',
+        actorId: child,
+        targetId: stranger,
+      },
     ]);
     out(`   ${child} accepts the request; they are now connected.`);
     out('');
@@ -126,16 +171,26 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out(`4. ${stranger} and ${child} chat; each message is checked before delivery, then sent to /v1/events`);
     const chat = messageEvents(STRANGER_CHAT, STRANGER_CONVERSATION, 'stranger', t0 + 180_000);
     for (const [i, m] of STRANGER_CHAT.entries()) {
-      const d = await api<DecisionBody>('POST', '/v1/decisions/message', { senderId: m.from, recipientId: m.to, conversationId: STRANGER_CONVERSATION, text: m.text });
+      const d = await api<DecisionBody>('POST', '/v1/decisions/message', {
+        senderId: m.from,
+        recipientId: m.to,
+        conversationId: STRANGER_CONVERSATION,
+        text: m.text,
+      });
       out(`   ${m.from.padEnd(5)}→ ${m.to.padEnd(5)} ${quote(m.text)} ${d.decision}`);
       showDecision(`stranger message ${i + 1}`, d);
       await ingest([chat[i]]);
       if (!summary.caseId) {
-        const { cases } = await api<{ cases: { id: string; level: string }[] }>('GET', `/v1/cases?accusedId=${stranger}`);
+        const { cases } = await api<{ cases: { id: string; level: string }[] }>(
+          'GET',
+          `/v1/cases?accusedId=${stranger}`,
+        );
         if (cases[0]) {
           summary.caseId = cases[0].id;
           summary.caseOpenedAfter = i + 1;
-          out(`     >> case ${cases[0].id} opened against ${stranger} (${cases[0].level} risk); a moderator is now needed`);
+          out(
+            `     >> case ${cases[0].id} opened against ${stranger} (${cases[0].level} risk); a moderator is now needed`,
+          );
         }
       }
     }
@@ -143,13 +198,20 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     out('5. The case a moderator sees');
     if (summary.caseId) {
-      const { case: c, history } = await api<{ case: any; history: { at: number; actor: string; action: string; note: string | null }[] }>('GET', `/v1/cases/${summary.caseId}`);
+      const { case: c, history } = await api<{
+        case: any;
+        history: { at: number; actor: string; action: string; note: string | null }[];
+      }>('GET', `/v1/cases/${summary.caseId}`);
       out(`   ${c.id}: accused ${c.accusedId}, status ${c.status}, level ${c.level}, score ${c.score.toFixed(2)}`);
-      out(`   participants: ${c.evidence.participants.map((p: any) => `${p.userId} ${p.declaredAge ?? p.age ?? '?'} (${p.declaredAge != null ? 'declared' : p.ageSource})`).join(', ')}`);
+      out(
+        `   participants: ${c.evidence.participants.map((p: any) => `${p.userId} ${p.declaredAge ?? p.age ?? '?'} (${p.declaredAge != null ? 'declared' : p.ageSource})`).join(', ')}`,
+      );
       const conv = c.evidence.conversations[STRANGER_CONVERSATION];
       out(`   why (strongest first):`);
       for (const r of (conv?.report?.reasons ?? []).slice(0, 6)) out(`     - ${r}`);
-      out(`   evidence kept with the case: ${conv?.messages.length ?? 0} messages with their text (kept when raw-text retention runs)`);
+      out(
+        `   evidence kept with the case: ${conv?.messages.length ?? 0} messages with their text (kept when raw-text retention runs)`,
+      );
       out(`   history: ${history.map((h) => `${h.action} by ${h.actor}`).join('; ')}`);
     } else {
       out('   no case opened (unexpected: the detector did not cross its threshold)');
@@ -157,23 +219,37 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out('');
 
     out(`6. Safety by design now that the detector holds risk on ${stranger}`);
-    const toFriend = await api<DecisionBody>('POST', '/v1/decisions/contact', { senderId: stranger, recipientId: friend, kind: 'friend_request' });
+    const toFriend = await api<DecisionBody>('POST', '/v1/decisions/contact', {
+      senderId: stranger,
+      recipientId: friend,
+      kind: 'friend_request',
+    });
     out(`   ${stranger} → ${friend} friend request: ${toFriend.decision}`);
     showDecision('risky sender to another child', toFriend);
-    const vis = await api<{ results: { subjectId: string; visible: boolean; reasons: { message: string }[] }[] }>('POST', '/v1/decisions/visibility', {
-      viewerId: stranger, subjectIds: [friend, DEMO_USERS.adultFriend], surface: 'friend_suggestions',
-    });
-    for (const r of vis.results) out(`   suggest ${r.subjectId} to ${stranger}? ${r.visible ? 'yes' : 'no'}: ${r.reasons[0]?.message ?? ''}`);
+    const vis = await api<{ results: { subjectId: string; visible: boolean; reasons: { message: string }[] }[] }>(
+      'POST',
+      '/v1/decisions/visibility',
+      {
+        viewerId: stranger,
+        subjectIds: [friend, DEMO_USERS.adultFriend],
+        surface: 'friend_suggestions',
+      },
+    );
+    for (const r of vis.results)
+      out(`   suggest ${r.subjectId} to ${stranger}? ${r.visible ? 'yes' : 'no'}: ${r.reasons[0]?.message ?? ''}`);
     out('');
 
     out('7. Webhooks to the platform');
     const deadline = Date.now() + 5_000;
-    while (Date.now() < deadline && !received.some((r) => r.type === 'case.opened')) await new Promise((r) => setTimeout(r, 50));
+    while (Date.now() < deadline && !received.some((r) => r.type === 'case.opened'))
+      await new Promise((r) => setTimeout(r, 50));
     for (const r of received) out(`   received ${r.type}, signature ${r.verified ? 'verified' : 'INVALID'}`);
     summary.webhookVerified = received.some((r) => r.type === 'case.opened' && r.verified);
     if (received.length === 0) out('   none received within 5 s');
     out('');
-    out(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Nothing here reports anyone to the police: a score is a reason for human review.`);
+    out(
+      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Nothing here reports anyone to the police: a score is a reason for human review.`,
+    );
     if (options.keep) out(`Database kept at ${join(dir, 'demo.db')}`);
     return summary;
   } finally {

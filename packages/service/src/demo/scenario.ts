@@ -19,12 +19,58 @@ export interface ScenarioMessage {
 export function setupEvents(base: number): LifeguardEventInput[] {
   const { child, friend, stranger, adultFriend } = DEMO_USERS;
   return [
-    { type: 'account', id: 'acc-maya', time: base, userId: child, age: 13, country: 'GB', createdAt: base - 400 * 86_400_000 },
-    { type: 'account', id: 'acc-sam', time: base, userId: friend, age: 13, country: 'GB', createdAt: base - 500 * 86_400_000 },
-    { type: 'account', id: 'acc-rick', time: base, userId: stranger, age: 34, country: 'GB', createdAt: base - 2 * 86_400_000 },
-    { type: 'account', id: 'acc-dana', time: base, userId: adultFriend, age: 41, country: 'GB', createdAt: base - 900 * 86_400_000 },
-    { type: 'contact', id: 'friends-maya-sam', time: base + 1, action: 'friend_accept', actorId: friend, targetId: child },
-    { type: 'contact', id: 'friends-dana-sam', time: base + 2, action: 'friend_accept', actorId: adultFriend, targetId: friend },
+    {
+      type: 'account',
+      id: 'acc-maya',
+      time: base,
+      userId: child,
+      age: 13,
+      country: 'GB',
+      createdAt: base - 400 * 86_400_000,
+    },
+    {
+      type: 'account',
+      id: 'acc-sam',
+      time: base,
+      userId: friend,
+      age: 13,
+      country: 'GB',
+      createdAt: base - 500 * 86_400_000,
+    },
+    {
+      type: 'account',
+      id: 'acc-rick',
+      time: base,
+      userId: stranger,
+      age: 34,
+      country: 'GB',
+      createdAt: base - 2 * 86_400_000,
+    },
+    {
+      type: 'account',
+      id: 'acc-dana',
+      time: base,
+      userId: adultFriend,
+      age: 41,
+      country: 'GB',
+      createdAt: base - 900 * 86_400_000,
+    },
+    {
+      type: 'contact',
+      id: 'friends-maya-sam',
+      time: base + 1,
+      action: 'friend_accept',
+      actorId: friend,
+      targetId: child,
+    },
+    {
+      type: 'contact',
+      id: 'friends-dana-sam',
+      time: base + 2,
+      action: 'friend_accept',
+      actorId: adultFriend,
+      targetId: friend,
+    },
   ];
 }
 
@@ -50,7 +96,12 @@ export const STRANGER_CONVERSATION = 'dm-rick-maya';
 export const FRIENDS_CONVERSATION = 'dm-maya-sam';
 
 /** Message events for a chat, one second apart, ids `${prefix}-${n}`. */
-export function messageEvents(chat: ScenarioMessage[], conversationId: string, prefix: string, start: number): LifeguardEventInput[] {
+export function messageEvents(
+  chat: ScenarioMessage[],
+  conversationId: string,
+  prefix: string,
+  start: number,
+): LifeguardEventInput[] {
   return chat.map((m, i) => ({
     type: 'message',
     id: `${prefix}-${i + 1}`,

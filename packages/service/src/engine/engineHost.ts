@@ -67,7 +67,10 @@ export class EngineHost {
   /** The risk model that scores the tenant's events. */
   modelFor(tenantId: string): RiskModel {
     const fallback = this.options.engine?.model;
-    return modelForTenant(fallback && !this.options.models?.default ? { ...this.options.models, default: fallback } : this.options.models, tenantId);
+    return modelForTenant(
+      fallback && !this.options.models?.default ? { ...this.options.models, default: fallback } : this.options.models,
+      tenantId,
+    );
   }
 
   /** The id every score for this tenant records (the model's id, or "default"). */
@@ -111,7 +114,10 @@ export class EngineHost {
         const before = data.modelId ?? 'default';
         if (before !== modelIdOf(model)) {
           // Kept rather than replayed: replaying would lose the signals of messages whose text retention removed.
-          this.log.info({ tenantId, snapshotModel: before, model: modelIdOf(model) }, 'risk model changed since the snapshot; conversations are rescored by the new model as their next message arrives');
+          this.log.info(
+            { tenantId, snapshotModel: before, model: modelIdOf(model) },
+            'risk model changed since the snapshot; conversations are rescored by the new model as their next message arrives',
+          );
         }
       } catch (err) {
         // A snapshot from an incompatible engine version: rebuild from all events instead.
@@ -121,7 +127,13 @@ export class EngineHost {
     } else {
       engine = new DetectionEngine(options);
     }
-    const state: TenantEngine = { engine, lastSeq, eventsSinceSnapshot: 0, lastSnapshotAt: Date.now(), chain: Promise.resolve() };
+    const state: TenantEngine = {
+      engine,
+      lastSeq,
+      eventsSinceSnapshot: 0,
+      lastSnapshotAt: Date.now(),
+      chain: Promise.resolve(),
+    };
     let replayed = 0;
     for (;;) {
       const page = await this.storage.readEvents(tenantId, state.lastSeq, this.replayBatch);
@@ -130,7 +142,10 @@ export class EngineHost {
       replayed += page.length;
     }
     if (replayed > 0 || snapshot) {
-      this.log.info({ tenantId, snapshotSeq: snapshot?.seq ?? null, replayed, ms: Date.now() - started }, 'engine restored');
+      this.log.info(
+        { tenantId, snapshotSeq: snapshot?.seq ?? null, replayed, ms: Date.now() - started },
+        'engine restored',
+      );
     }
     return state;
   }
@@ -173,7 +188,10 @@ export class EngineHost {
       if (alerts.length > 0) await this.sink.handleAlerts(tenantId, state.engine, alerts);
       if (touched.size > 0) await this.sink.conversationsChanged(tenantId, state.engine, touched);
     }
-    if (state.eventsSinceSnapshot >= this.snapshotEvery || (state.eventsSinceSnapshot > 0 && Date.now() - state.lastSnapshotAt >= this.snapshotEveryMs)) {
+    if (
+      state.eventsSinceSnapshot >= this.snapshotEvery ||
+      (state.eventsSinceSnapshot > 0 && Date.now() - state.lastSnapshotAt >= this.snapshotEveryMs)
+    ) {
       await this.saveSnapshot(tenantId, state);
     }
   }
@@ -203,7 +221,8 @@ export class EngineHost {
   /** Snapshots one tenant now (if anything changed); returns the seq it covers. */
   async snapshot(tenantId: string): Promise<number> {
     return this.inTurn(tenantId, async (state) => {
-      if (state.eventsSinceSnapshot > 0 || !(await this.storage.latestSnapshot(tenantId))) await this.saveSnapshot(tenantId, state);
+      if (state.eventsSinceSnapshot > 0 || !(await this.storage.latestSnapshot(tenantId)))
+        await this.saveSnapshot(tenantId, state);
       return state.lastSeq;
     });
   }

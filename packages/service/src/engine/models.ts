@@ -24,7 +24,9 @@ export function loadModelFile(path: string): RiskModel {
     text = readFileSync(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ModelError(`model file ${path}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? (err as Error).message})`}`);
+    throw new ModelError(
+      `model file ${path}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read (${code ?? (err as Error).message})`}`,
+    );
   }
   let json: unknown;
   try {
@@ -39,7 +41,10 @@ export function loadModelFile(path: string): RiskModel {
     throw new ModelError(`model file ${path}: ${(err as Error).message}`);
   }
   if (model.id !== undefined) return model;
-  const digest = createHash('sha256').update(JSON.stringify({ weights: model.weights, bias: model.bias })).digest('hex').slice(0, 8);
+  const digest = createHash('sha256')
+    .update(JSON.stringify({ weights: model.weights, bias: model.bias }))
+    .digest('hex')
+    .slice(0, 8);
   return { ...model, id: `${basename(path).replace(/\.json$/i, '')}-${digest}` };
 }
 
@@ -66,20 +71,27 @@ export function loadServiceModels(options: { model?: string; modelDir?: string }
   if (options.modelDir) {
     let names: string[];
     try {
-      if (!statSync(options.modelDir).isDirectory()) throw new ModelError(`--model-dir ${options.modelDir}: not a directory`);
+      if (!statSync(options.modelDir).isDirectory())
+        throw new ModelError(`--model-dir ${options.modelDir}: not a directory`);
       names = readdirSync(options.modelDir);
     } catch (err) {
       if (err instanceof ModelError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
-      throw new ModelError(`--model-dir ${options.modelDir}: ${code === 'ENOENT' ? 'directory not found' : `cannot read (${code ?? (err as Error).message})`}`);
+      throw new ModelError(
+        `--model-dir ${options.modelDir}: ${code === 'ENOENT' ? 'directory not found' : `cannot read (${code ?? (err as Error).message})`}`,
+      );
     }
     // No prototype: a file named __proto__.json is a tenant like any other, not an object's prototype.
     const tenants = Object.create(null) as Record<string, RiskModel>;
     for (const name of names.sort()) {
       if (!name.toLowerCase().endsWith('.json')) continue;
       const tenantId = name.slice(0, -'.json'.length);
-      if (tenantId === '') throw new ModelError(`--model-dir ${options.modelDir}: "${name}" names no tenant (expected <tenant id>.json)`);
-      if (Object.hasOwn(tenants, tenantId)) throw new ModelError(`--model-dir ${options.modelDir}: two files for tenant "${tenantId}" (file names differ only in the case of .json)`);
+      if (tenantId === '')
+        throw new ModelError(`--model-dir ${options.modelDir}: "${name}" names no tenant (expected <tenant id>.json)`);
+      if (Object.hasOwn(tenants, tenantId))
+        throw new ModelError(
+          `--model-dir ${options.modelDir}: two files for tenant "${tenantId}" (file names differ only in the case of .json)`,
+        );
       tenants[tenantId] = loadModelFile(join(options.modelDir, name));
     }
     models.tenants = tenants;

@@ -25,7 +25,11 @@ export interface FamilyViewData {
   /** Who the teen exchanged messages with in the window: ids, counts and times, never content. */
   recentContacts: { userId: string; messages: number; lastAt: number; connected: boolean }[];
   newConnections: { userId: string; since: number; age: AgeClass }[];
-  settings: { state: 'on' | 'changed' | 'unknown'; updatedAt: number | null; items: { setting: SafetyDefault; on: boolean | null }[] };
+  settings: {
+    state: 'on' | 'changed' | 'unknown';
+    updatedAt: number | null;
+    items: { setting: SafetyDefault; on: boolean | null }[];
+  };
   /** Kinds of safety prompts shown to the teen in the window (no message content). */
   warnings: { kind: string; at: number; accountId: string | null }[];
 }
@@ -55,7 +59,11 @@ export class FamilyCentre {
   }
 
   /** What the teen is told about a link, in the teen's words and language. */
-  explanation(tenantId: string, teen: AccountRecord | null, link: Pick<FamilyLink, 'parentId'>): { locale: LocaleChoice; invite: string; canSee: string; cannotSee: string; ending: string } {
+  explanation(
+    tenantId: string,
+    teen: AccountRecord | null,
+    link: Pick<FamilyLink, 'parentId'>,
+  ): { locale: LocaleChoice; invite: string; canSee: string; cannotSee: string; ending: string } {
     const { t, locale } = this.textFor(tenantId, teen);
     const canEnd = this.teenMayEndAlone(teen);
     return {
@@ -78,44 +86,95 @@ export class FamilyCentre {
     return from !== null && facts.minAge !== null && facts.minAge >= from;
   }
 
-  async invite(tenantId: string, req: { parentId: string; teenId: string; basis: FamilyLinkBasis }, now: number): Promise<{ link: FamilyLink; explanation: ReturnType<FamilyCentre['explanation']> }> {
-    if (req.parentId === req.teenId) throw new ApiError(400, 'invalid_request', 'parentId and teenId are the same account; a link joins two different accounts');
+  async invite(
+    tenantId: string,
+    req: { parentId: string; teenId: string; basis: FamilyLinkBasis },
+    now: number,
+  ): Promise<{ link: FamilyLink; explanation: ReturnType<FamilyCentre['explanation']> }> {
+    if (req.parentId === req.teenId)
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'parentId and teenId are the same account; a link joins two different accounts',
+      );
     const accounts = await this.storage.getAccounts(tenantId, [req.parentId, req.teenId]);
-    for (const [who, id] of [['parent', req.parentId], ['teen', req.teenId]] as const) {
+    for (const [who, id] of [
+      ['parent', req.parentId],
+      ['teen', req.teenId],
+    ] as const) {
       if (!accounts.has(id)) {
-        throw new ApiError(404, 'not_found', `no account "${id}" (${who}) on this platform: send its account event first (accounts of other platforms cannot be linked)`);
+        throw new ApiError(
+          404,
+          'not_found',
+          `no account "${id}" (${who}) on this platform: send its account event first (accounts of other platforms cannot be linked)`,
+        );
       }
     }
     const parent = ageFacts(this.policy, accounts.get(req.parentId));
     const teen = ageFacts(this.policy, accounts.get(req.teenId));
     if (parent.cls === 'adult' && teen.cls === 'adult') {
-      throw new ApiError(400, 'invalid_request', `both accounts are adults (${req.parentId}, ${req.teenId}): Family Centre links a parent or carer with a child account`);
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `both accounts are adults (${req.parentId}, ${req.teenId}): Family Centre links a parent or carer with a child account`,
+      );
     }
     if (parent.cls !== 'adult') {
-      throw new ApiError(400, 'invalid_request', parent.cls === 'unknown'
-        ? `the parent account ${req.parentId} has no declared age: send an account event with age or ageBand "adult" first`
-        : `the parent account ${req.parentId} is a child account: only an adult can be the parent or carer in a link`);
+      throw new ApiError(
+        400,
+        'invalid_request',
+        parent.cls === 'unknown'
+          ? `the parent account ${req.parentId} has no declared age: send an account event with age or ageBand "adult" first`
+          : `the parent account ${req.parentId} is a child account: only an adult can be the parent or carer in a link`,
+      );
     }
     if (teen.cls !== 'child') {
-      throw new ApiError(400, 'invalid_request', `the teen account ${req.teenId} has no declared age: send an account event with its age or age band first`);
+      throw new ApiError(
+        400,
+        'invalid_request',
+        `the teen account ${req.teenId} has no declared age: send an account event with its age or age band first`,
+      );
     }
     if (req.basis === 'platform_age_rule') {
       const under = teen.resolved.profile.family.platformLinksUnder;
       if (teen.maxAge === null || teen.maxAge >= under) {
-        throw new ApiError(400, 'invalid_request', `basis "platform_age_rule" is only for children under ${under} under profile ${teen.resolved.name}; the teen ${req.teenId} must accept the invitation`);
+        throw new ApiError(
+          400,
+          'invalid_request',
+          `basis "platform_age_rule" is only for children under ${under} under profile ${teen.resolved.name}; the teen ${req.teenId} must accept the invitation`,
+        );
       }
     }
     const active = req.basis === 'platform_age_rule';
     let link: FamilyLink;
     try {
       link = await this.storage.createFamilyLink(tenantId, {
-        parentId: req.parentId, teenId: req.teenId, status: active ? 'active' : 'pending', basis: req.basis, createdAt: now, acceptedAt: active ? now : null, endedAt: null, endedBy: null,
+        parentId: req.parentId,
+        teenId: req.teenId,
+        status: active ? 'active' : 'pending',
+        basis: req.basis,
+        createdAt: now,
+        acceptedAt: active ? now : null,
+        endedAt: null,
+        endedBy: null,
       });
     } catch (err) {
-      if (err instanceof ConflictError || (err as Error).name === 'ConflictError') throw new ApiError(409, 'conflict', `${req.parentId} and ${req.teenId} already have a pending or active link; end it before inviting again`);
+      if (err instanceof ConflictError || (err as Error).name === 'ConflictError')
+        throw new ApiError(
+          409,
+          'conflict',
+          `${req.parentId} and ${req.teenId} already have a pending or active link; end it before inviting again`,
+        );
       throw err;
     }
-    await this.notify(tenantId, link, active ? 'linked_by_platform' : 'invited', active ? link.parentId : link.teenId, accounts, now);
+    await this.notify(
+      tenantId,
+      link,
+      active ? 'linked_by_platform' : 'invited',
+      active ? link.parentId : link.teenId,
+      accounts,
+      now,
+    );
     return { link, explanation: this.explanation(tenantId, accounts.get(req.teenId) ?? null, link) };
   }
 
@@ -133,9 +192,23 @@ export class FamilyCentre {
 
   async respond(tenantId: string, linkId: string, teenId: string, accept: boolean, now: number): Promise<FamilyLink> {
     const link = await this.link(tenantId, linkId);
-    if (this.roleOf(link, teenId) !== 'teen') throw new ApiError(403, 'forbidden', `only the teen (${link.teenId}) can ${accept ? 'accept' : 'decline'} link ${link.id}`);
-    const moved = await this.storage.transitionFamilyLink(tenantId, linkId, ['pending'], { status: accept ? 'active' : 'declined', at: now, by: teenId });
-    if (!moved) throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}, not pending; only a pending invitation can be ${accept ? 'accepted' : 'declined'}`);
+    if (this.roleOf(link, teenId) !== 'teen')
+      throw new ApiError(
+        403,
+        'forbidden',
+        `only the teen (${link.teenId}) can ${accept ? 'accept' : 'decline'} link ${link.id}`,
+      );
+    const moved = await this.storage.transitionFamilyLink(tenantId, linkId, ['pending'], {
+      status: accept ? 'active' : 'declined',
+      at: now,
+      by: teenId,
+    });
+    if (!moved)
+      throw new ApiError(
+        409,
+        'conflict',
+        `link ${link.id} is ${link.status}, not pending; only a pending invitation can be ${accept ? 'accepted' : 'declined'}`,
+      );
     await this.notify(tenantId, moved, accept ? 'accepted' : 'declined', moved.parentId, null, now);
     return moved;
   }
@@ -147,12 +220,20 @@ export class FamilyCentre {
       const teen = await this.storage.getAccount(tenantId, link.teenId);
       if (!this.teenMayEndAlone(teen)) {
         const from = ageFacts(this.policy, teen).resolved.profile.family.teenMayEndAloneFrom;
-        throw new ApiError(403, 'forbidden', from === null
-          ? `the policy does not let a teen end a link alone; the parent (${link.parentId}) or the platform can end it`
-          : `a teen can end a link alone from age ${from}; ${link.teenId} is younger (or has no declared age), so the parent (${link.parentId}) or the platform must end it`);
+        throw new ApiError(
+          403,
+          'forbidden',
+          from === null
+            ? `the policy does not let a teen end a link alone; the parent (${link.parentId}) or the platform can end it`
+            : `a teen can end a link alone from age ${from}; ${link.teenId} is younger (or has no declared age), so the parent (${link.parentId}) or the platform must end it`,
+        );
       }
     }
-    const moved = await this.storage.transitionFamilyLink(tenantId, linkId, ['pending', 'active'], { status: 'ended', at: now, by: userId });
+    const moved = await this.storage.transitionFamilyLink(tenantId, linkId, ['pending', 'active'], {
+      status: 'ended',
+      at: now,
+      by: userId,
+    });
     if (!moved) throw new ApiError(409, 'conflict', `link ${link.id} is already ${link.status}`);
     await this.notify(tenantId, moved, 'ended', role === 'parent' ? moved.teenId : moved.parentId, null, now);
     return moved;
@@ -162,7 +243,8 @@ export class FamilyCentre {
   async view(tenantId: string, linkId: string, viewerId: string, now: number): Promise<FamilyView> {
     const link = await this.link(tenantId, linkId);
     const role = this.roleOf(link, viewerId);
-    if (link.status !== 'active') throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}; only an active link has a view`);
+    if (link.status !== 'active')
+      throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}; only an active link has a view`);
     const since = now - WINDOW_MS;
     const [contacts, connections, warnings, settings, accounts] = await Promise.all([
       this.storage.messageContacts(tenantId, link.teenId, since),
@@ -173,26 +255,48 @@ export class FamilyCentre {
     ]);
     const connected = new Set(connections.map((c) => c.userId));
     const fresh = connections.filter((c) => c.since >= since);
-    const freshAccounts = fresh.length ? await this.storage.getAccounts(tenantId, fresh.map((c) => c.userId)) : new Map<string, AccountRecord>();
+    const freshAccounts = fresh.length
+      ? await this.storage.getAccounts(
+          tenantId,
+          fresh.map((c) => c.userId),
+        )
+      : new Map<string, AccountRecord>();
     const data: FamilyViewData = {
       linkId: link.id,
       parentId: link.parentId,
       teenId: link.teenId,
       since,
-      connections: { total: connections.length > MAX_CONNECTIONS ? await this.countConnections(tenantId, link.teenId) : connections.length, accounts: connections.slice(0, MAX_CONNECTIONS) },
+      connections: {
+        total:
+          connections.length > MAX_CONNECTIONS
+            ? await this.countConnections(tenantId, link.teenId)
+            : connections.length,
+        accounts: connections.slice(0, MAX_CONNECTIONS),
+      },
       recentContacts: contacts.map((c) => ({ ...c, connected: connected.has(c.userId) })),
-      newConnections: fresh.map((c) => ({ userId: c.userId, since: c.since, age: ageFacts(this.policy, freshAccounts.get(c.userId)).cls })),
+      newConnections: fresh.map((c) => ({
+        userId: c.userId,
+        since: c.since,
+        age: ageFacts(this.policy, freshAccounts.get(c.userId)).cls,
+      })),
       settings: this.settingsState(settings),
       warnings: warnings.map((w) => ({ kind: w.kind, at: w.at, accountId: w.counterpartId })),
     };
     await this.storage.appendAudit(tenantId, {
-      at: now, actor: { id: viewerId, name: viewerId, role }, action: 'family.view', caseId: null, targetId: link.teenId, details: { linkId: link.id, role },
+      at: now,
+      actor: { id: viewerId, name: viewerId, role },
+      action: 'family.view',
+      caseId: null,
+      targetId: link.teenId,
+      details: { linkId: link.id, role },
     });
     const viewer = accounts.get(viewerId);
     const teen = accounts.get(link.teenId);
     const { locale } = this.textFor(tenantId, viewer);
     const facts = ageFacts(this.policy, teen);
-    const help = helpResourcesFor(this.policy, facts.resolved.profile, teen?.country).map((r) => (r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url }));
+    const help = helpResourcesFor(this.policy, facts.resolved.profile, teen?.country).map((r) =>
+      r.phone ? { name: r.name, url: r.url, phone: r.phone } : { name: r.name, url: r.url },
+    );
     return { viewer: { userId: viewerId, role }, locale, data, help };
   }
 
@@ -200,20 +304,44 @@ export class FamilyCentre {
     return (await this.storage.listConnections(tenantId, userId, 1_000_000)).length;
   }
 
-  private settingsState(stored: { settings: Record<string, unknown>; updatedAt: number } | null): FamilyViewData['settings'] {
-    if (!stored) return { state: 'unknown', updatedAt: null, items: SAFETY_DEFAULTS.map((setting) => ({ setting, on: null })) };
-    const items = SAFETY_DEFAULTS.map((setting) => ({ setting, on: typeof stored.settings[setting] === 'boolean' ? (stored.settings[setting] as boolean) : null }));
-    return { state: items.some((i) => i.on === false) ? 'changed' : items.every((i) => i.on === true) ? 'on' : 'unknown', updatedAt: stored.updatedAt, items };
+  private settingsState(
+    stored: { settings: Record<string, unknown>; updatedAt: number } | null,
+  ): FamilyViewData['settings'] {
+    if (!stored)
+      return { state: 'unknown', updatedAt: null, items: SAFETY_DEFAULTS.map((setting) => ({ setting, on: null })) };
+    const items = SAFETY_DEFAULTS.map((setting) => ({
+      setting,
+      on: typeof stored.settings[setting] === 'boolean' ? (stored.settings[setting] as boolean) : null,
+    }));
+    return {
+      state: items.some((i) => i.on === false) ? 'changed' : items.every((i) => i.on === true) ? 'on' : 'unknown',
+      updatedAt: stored.updatedAt,
+      items,
+    };
   }
 
   /** Stores the settings the platform reports; parents of active links are told about any change. */
-  async putSettings(tenantId: string, userId: string, settings: Partial<Record<SafetyDefault, boolean>>, now: number): Promise<{ changed: SafetyDefault[] }> {
+  async putSettings(
+    tenantId: string,
+    userId: string,
+    settings: Partial<Record<SafetyDefault, boolean>>,
+    now: number,
+  ): Promise<{ changed: SafetyDefault[] }> {
     const previous = await this.storage.putAccountSettings(tenantId, userId, settings, now);
     const changed = SAFETY_DEFAULTS.filter((k) => previous !== null && k in settings && previous[k] !== settings[k]);
     if (changed.length) {
       const turnedOff = changed.filter((k) => settings[k] === false);
       for (const link of await this.storage.activeLinksForTeens(tenantId, [userId])) {
-        await this.notify(tenantId, link, 'settings_changed', link.parentId, null, now, { changed: changed.map((k) => ({ setting: k, on: settings[k] })) }, { count: turnedOff.length });
+        await this.notify(
+          tenantId,
+          link,
+          'settings_changed',
+          link.parentId,
+          null,
+          now,
+          { changed: changed.map((k) => ({ setting: k, on: settings[k] })) },
+          { count: turnedOff.length },
+        );
       }
     }
     return { changed };
@@ -223,9 +351,24 @@ export class FamilyCentre {
   async report(tenantId: string, linkId: string, reporterId: string, accountId: string, now: number): Promise<void> {
     const link = await this.link(tenantId, linkId);
     const role = this.roleOf(link, reporterId);
-    if (link.status !== 'active') throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}; reports go through an active link`);
-    await this.storage.appendAudit(tenantId, { at: now, actor: { id: reporterId, name: reporterId, role }, action: 'family.report', caseId: null, targetId: accountId, details: { linkId: link.id, teenId: link.teenId } });
-    await this.storage.enqueueWebhookEvent(tenantId, { type: 'family.report', payload: { linkId: link.id, reporterId, reporterRole: role, teenId: link.teenId, accountId, at: now } }, now);
+    if (link.status !== 'active')
+      throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}; reports go through an active link`);
+    await this.storage.appendAudit(tenantId, {
+      at: now,
+      actor: { id: reporterId, name: reporterId, role },
+      action: 'family.report',
+      caseId: null,
+      targetId: accountId,
+      details: { linkId: link.id, teenId: link.teenId },
+    });
+    await this.storage.enqueueWebhookEvent(
+      tenantId,
+      {
+        type: 'family.report',
+        payload: { linkId: link.id, reporterId, reporterRole: role, teenId: link.teenId, accountId, at: now },
+      },
+      now,
+    );
   }
 
   /** Prompts shown to a child, kept as kinds so the family view can list them (never the message). */
@@ -234,8 +377,14 @@ export class FamilyCentre {
   }
 
   /** Ingest hook: a teen with an active link connecting with an adult (or an account of unknown age). */
-  async onAccepted(tenantId: string, events: readonly { type: string; action?: string; actorId?: string; targetId?: string; time?: string | number }[]): Promise<void> {
-    const accepts = events.filter((e) => e.type === 'contact' && e.action === 'friend_accept' && e.actorId && e.targetId && e.actorId !== e.targetId);
+  async onAccepted(
+    tenantId: string,
+    events: readonly { type: string; action?: string; actorId?: string; targetId?: string; time?: string | number }[],
+  ): Promise<void> {
+    const accepts = events.filter(
+      (e) =>
+        e.type === 'contact' && e.action === 'friend_accept' && e.actorId && e.targetId && e.actorId !== e.targetId,
+    );
     if (!accepts.length) return;
     const parties = [...new Set(accepts.flatMap((e) => [e.actorId!, e.targetId!]))];
     const links = await this.storage.activeLinksForTeens(tenantId, parties);
@@ -248,7 +397,16 @@ export class FamilyCentre {
         if (!other || other === link.parentId) continue;
         const age = ageFacts(this.policy, accounts.get(other)).cls;
         if (age === 'child') continue;
-        await this.notify(tenantId, link, 'adult_connection', link.parentId, null, now, { otherId: other, otherAge: age }, { other });
+        await this.notify(
+          tenantId,
+          link,
+          'adult_connection',
+          link.parentId,
+          null,
+          now,
+          { otherId: other, otherAge: age },
+          { other },
+        );
       }
     }
   }
@@ -259,7 +417,16 @@ export class FamilyCentre {
     const teens = await this.storage.messageContactsWith(tenantId, accusedId, now - WINDOW_MS);
     if (!teens.length) return;
     for (const link of await this.storage.activeLinksForTeens(tenantId, teens)) {
-      await this.notify(tenantId, link, 'high_risk_case', link.parentId, null, now, { otherId: accusedId }, { other: accusedId });
+      await this.notify(
+        tenantId,
+        link,
+        'high_risk_case',
+        link.parentId,
+        null,
+        now,
+        { otherId: accusedId },
+        { other: accusedId },
+      );
     }
   }
 
@@ -268,16 +435,40 @@ export class FamilyCentre {
    * that account's language. Kinds: invited, linked_by_platform, accepted, declined, ended,
    * adult_connection, high_risk_case, settings_changed. Never any message content.
    */
-  private async notify(tenantId: string, link: FamilyLink, kind: string, notifyId: string, known: Map<string, AccountRecord> | null, now: number, extra: Record<string, unknown> = {}, params: Record<string, string | number> = {}): Promise<void> {
+  private async notify(
+    tenantId: string,
+    link: FamilyLink,
+    kind: string,
+    notifyId: string,
+    known: Map<string, AccountRecord> | null,
+    now: number,
+    extra: Record<string, unknown> = {},
+    params: Record<string, string | number> = {},
+  ): Promise<void> {
     const account = known?.get(notifyId) ?? (await this.storage.getAccount(tenantId, notifyId));
     const { t, locale } = this.textFor(tenantId, account);
     const key = kind === 'linked_by_platform' ? 'family.notify.accepted' : `family.notify.${kind}`;
     const message = t(key, { parent: link.parentId, teen: link.teenId, other: '', count: 0, ...params });
     try {
-      await this.storage.enqueueWebhookEvent(tenantId, {
-        type: FAMILY_WEBHOOK,
-        payload: { kind, linkId: link.id, parentId: link.parentId, teenId: link.teenId, status: link.status, notify: notifyId, locale: locale.used, message, at: now, ...extra },
-      }, now);
+      await this.storage.enqueueWebhookEvent(
+        tenantId,
+        {
+          type: FAMILY_WEBHOOK,
+          payload: {
+            kind,
+            linkId: link.id,
+            parentId: link.parentId,
+            teenId: link.teenId,
+            status: link.status,
+            notify: notifyId,
+            locale: locale.used,
+            message,
+            at: now,
+            ...extra,
+          },
+        },
+        now,
+      );
     } catch (err) {
       // The change itself is committed; failing the request now would only invite a retry that is refused.
       this.log.error({ err, tenantId, linkId: link.id, kind }, 'could not queue a family notification');

@@ -7,9 +7,17 @@ import type { FamilyView } from './familyCentre.ts';
 /** Accounts listed in the connections section; the rest are counted. */
 export const PAGE_CONNECTIONS = 200;
 
-const esc = (v: unknown): string => String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+const esc = (v: unknown): string =>
+  String(v).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-const THEME_VARS: Record<string, string> = { accent: '--lg-accent', background: '--lg-bg', text: '--lg-text', muted: '--lg-muted', radius: '--lg-radius', font: '--lg-font' };
+const THEME_VARS: Record<string, string> = {
+  accent: '--lg-accent',
+  background: '--lg-bg',
+  text: '--lg-text',
+  muted: '--lg-muted',
+  radius: '--lg-radius',
+  font: '--lg-font',
+};
 
 export const PAGE_CSS = `
 :root { --lg-accent: #1a73e8; --lg-bg: #ffffff; --lg-text: #1f2328; --lg-muted: #57606a; --lg-radius: 10px; --lg-font: system-ui, sans-serif; }
@@ -25,7 +33,9 @@ button.primary { background: var(--lg-accent); color: var(--lg-bg); } form { dis
 `;
 
 export function themeCss(theme: Record<string, string>): string {
-  const vars = Object.entries(theme).filter(([k]) => k in THEME_VARS).map(([k, v]) => `${THEME_VARS[k]}: ${v.replace(/[;{}<>\\]/g, '')};`);
+  const vars = Object.entries(theme)
+    .filter(([k]) => k in THEME_VARS)
+    .map(([k, v]) => `${THEME_VARS[k]}: ${v.replace(/[;{}<>\\]/g, '')};`);
   return vars.length ? `:root { ${vars.join(' ')} }` : '';
 }
 
@@ -39,9 +49,17 @@ export interface PageOptions {
   notice?: string | undefined;
 }
 
-export function document(title: string, lang: string, nonce: string, theme: Record<string, string>, body: string): string {
-  return `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
-    `<title>${esc(title)}</title><style nonce="${esc(nonce)}">${PAGE_CSS}${themeCss(theme)}</style></head><body>${body}</body></html>`;
+export function document(
+  title: string,
+  lang: string,
+  nonce: string,
+  theme: Record<string, string>,
+  body: string,
+): string {
+  return (
+    `<!doctype html><html lang="${esc(lang)}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">` +
+    `<title>${esc(title)}</title><style nonce="${esc(nonce)}">${PAGE_CSS}${themeCss(theme)}</style></head><body>${body}</body></html>`
+  );
 }
 
 export function renderPage(o: PageOptions): string {
@@ -50,20 +68,50 @@ export function renderPage(o: PageOptions): string {
   const at = (ms: number) => new Date(ms);
   const reportForm = (accountId: string) =>
     `<form method="post" action="report"><input type="hidden" name="token" value="${esc(o.token)}"><input type="hidden" name="accountId" value="${esc(accountId)}"><button type="submit" data-report="${esc(accountId)}">${esc(t('family.report'))}</button></form>`;
-  const list = (items: string[], empty: string) => (items.length ? `<ul>${items.join('')}</ul>` : `<p class="muted">${esc(empty)}</p>`);
+  const list = (items: string[], empty: string) =>
+    items.length ? `<ul>${items.join('')}</ul>` : `<p class="muted">${esc(empty)}</p>`;
 
-  const recent = d.recentContacts.map((c) => `<li data-account="${esc(c.userId)}"><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.messages', { count: c.messages, last: at(c.lastAt) }))}</span>${reportForm(c.userId)}</li>`);
+  const recent = d.recentContacts.map(
+    (c) =>
+      `<li data-account="${esc(c.userId)}"><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.messages', { count: c.messages, last: at(c.lastAt) }))}</span>${reportForm(c.userId)}</li>`,
+  );
   const fresh = d.newConnections.map((c) => {
     const age = t('family.age', { age: c.age });
     return `<li data-account="${esc(c.userId)}"><span class="who">${esc(c.userId)}</span>${age ? `<span class="tag">${esc(age)}</span>` : ''}<span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span>${reportForm(c.userId)}</li>`;
   });
-  const shown = d.connections.accounts.slice(0, PAGE_CONNECTIONS).map((c) => `<li><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span></li>`);
+  const shown = d.connections.accounts
+    .slice(0, PAGE_CONNECTIONS)
+    .map(
+      (c) =>
+        `<li><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span></li>`,
+    );
   const more = d.connections.total - shown.length;
-  const settingsLine = t(d.settings.state === 'on' ? 'family.settings.on' : d.settings.state === 'changed' ? 'family.settings.changed' : 'family.settings.unknown', { count: d.settings.items.filter((i) => i.on === false).length });
-  const settings = d.settings.items.filter((i) => i.on !== null).map((i) => `<li><span>${esc(t('family.setting.name', { setting: i.setting }))}</span><span class="tag">${esc(t('family.setting.state', { on: i.on ? 'yes' : 'no' }))}</span></li>`);
-  const warnings = d.warnings.map((w) => `<li data-warning="${esc(w.kind)}"><span>${esc(t('family.warning', { kind: w.kind }))}</span><span class="muted">${esc(t('family.when', { at: at(w.at) }))}${w.accountId ? ` · ${esc(w.accountId)}` : ''}</span>${w.accountId ? reportForm(w.accountId) : ''}</li>`);
-  const help = view.help.map((h) => `<li><a href="${esc(h.url)}" rel="noopener" target="_blank">${esc(h.name)}</a>${h.phone ? `<span class="muted">${esc(h.phone)}</span>` : ''}</li>`);
-  const intro = view.viewer.role === 'parent' ? t('family.view.parent', { teen: d.teenId }) : t('family.view.teen', { parent: d.parentId });
+  const settingsLine = t(
+    d.settings.state === 'on'
+      ? 'family.settings.on'
+      : d.settings.state === 'changed'
+        ? 'family.settings.changed'
+        : 'family.settings.unknown',
+    { count: d.settings.items.filter((i) => i.on === false).length },
+  );
+  const settings = d.settings.items
+    .filter((i) => i.on !== null)
+    .map(
+      (i) =>
+        `<li><span>${esc(t('family.setting.name', { setting: i.setting }))}</span><span class="tag">${esc(t('family.setting.state', { on: i.on ? 'yes' : 'no' }))}</span></li>`,
+    );
+  const warnings = d.warnings.map(
+    (w) =>
+      `<li data-warning="${esc(w.kind)}"><span>${esc(t('family.warning', { kind: w.kind }))}</span><span class="muted">${esc(t('family.when', { at: at(w.at) }))}${w.accountId ? ` · ${esc(w.accountId)}` : ''}</span>${w.accountId ? reportForm(w.accountId) : ''}</li>`,
+  );
+  const help = view.help.map(
+    (h) =>
+      `<li><a href="${esc(h.url)}" rel="noopener" target="_blank">${esc(h.name)}</a>${h.phone ? `<span class="muted">${esc(h.phone)}</span>` : ''}</li>`,
+  );
+  const intro =
+    view.viewer.role === 'parent'
+      ? t('family.view.parent', { teen: d.teenId })
+      : t('family.view.teen', { parent: d.parentId });
 
   const body = `<main data-role="${esc(view.viewer.role)}">
 <h1>${esc(t('family.title'))}</h1>

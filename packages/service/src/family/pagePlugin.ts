@@ -9,16 +9,27 @@ import { chooseLocale, type Translate } from '../i18n/catalogue.ts';
 import { document, renderPage } from './page.ts';
 import type { PageClaims } from './tokens.ts';
 
-const csp = (nonce: string) => `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; base-uri 'none'`;
+const csp = (nonce: string) =>
+  `default-src 'none'; style-src 'nonce-${nonce}'; img-src 'self'; form-action 'self'; base-uri 'none'`;
 
 export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(String(body))));
-  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string', bodyLimit: 16_384 },
+    (_req, body, done) => {
+      done(null, Object.fromEntries(new URLSearchParams(String(body))));
+    },
+  );
 
   const send = (reply: FastifyReply, status: number, nonce: string, html: string) =>
-    reply.status(status).header('content-security-policy', csp(nonce)).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8').send(html);
+    reply
+      .status(status)
+      .header('content-security-policy', csp(nonce))
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .type('text/html; charset=utf-8')
+      .send(html);
 
   /** Errors as a small page in the viewer's language where known (English otherwise), never a stack. */
   const fail = async (reply: FastifyReply, err: unknown, claims: PageClaims | null) => {
@@ -34,7 +45,18 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
       t = ctx.decider.messages.translator(claims.tenantId, locale.used);
       lang = locale.used;
     }
-    return send(reply, status, nonce, document(t('family.title'), lang, nonce, claims?.theme ?? {}, `<main><h1>${escape(t('family.title'))}</h1><p role="alert" data-error>${escape(message)}</p></main>`));
+    return send(
+      reply,
+      status,
+      nonce,
+      document(
+        t('family.title'),
+        lang,
+        nonce,
+        claims?.theme ?? {},
+        `<main><h1>${escape(t('family.title'))}</h1><p role="alert" data-error>${escape(message)}</p></main>`,
+      ),
+    );
   };
 
   const page = async (reply: FastifyReply, claims: PageClaims, token: string, notice?: string) => {
@@ -43,7 +65,12 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
     const link = await ctx.family.link(claims.tenantId, claims.linkId);
     const nonce = randomBytes(12).toString('base64url');
     const canEnd = await ctx.family.mayEnd(claims.tenantId, link, view.viewer.role);
-    return send(reply, 200, nonce, renderPage({ view, t, token, theme: claims.theme, nonce, canEnd, notice: notice ? t(notice) : undefined }));
+    return send(
+      reply,
+      200,
+      nonce,
+      renderPage({ view, t, token, theme: claims.theme, nonce, canEnd, notice: notice ? t(notice) : undefined }),
+    );
   };
 
   app.get('/page', { schema: { hide: true } }, async (request, reply) => {
@@ -62,7 +89,8 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
     let claims: PageClaims | null = null;
     try {
       claims = await ctx.pageTokens.verify(body.token, Date.now());
-      if (typeof body.accountId !== 'string' || body.accountId.length === 0 || body.accountId.length > 256) throw new ApiError(400, 'invalid_request', 'accountId: must name the account to report');
+      if (typeof body.accountId !== 'string' || body.accountId.length === 0 || body.accountId.length > 256)
+        throw new ApiError(400, 'invalid_request', 'accountId: must name the account to report');
       await ctx.family.report(claims.tenantId, claims.linkId, claims.viewerId, body.accountId, Date.now());
       return reply.redirect(`page?token=${encodeURIComponent(String(body.token))}&notice=reported`, 303);
     } catch (err) {
@@ -80,7 +108,18 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
       const locale = chooseLocale(account?.locale, account?.country);
       const t = ctx.decider.messages.translator(claims.tenantId, locale.used);
       const nonce = randomBytes(12).toString('base64url');
-      return send(reply, 200, nonce, document(t('family.title'), locale.used, nonce, claims.theme, `<main><h1>${escape(t('family.title'))}</h1><p role="status" data-ended>${escape(t('family.ended'))}</p></main>`));
+      return send(
+        reply,
+        200,
+        nonce,
+        document(
+          t('family.title'),
+          locale.used,
+          nonce,
+          claims.theme,
+          `<main><h1>${escape(t('family.title'))}</h1><p role="status" data-ended>${escape(t('family.ended'))}</p></main>`,
+        ),
+      );
     } catch (err) {
       return fail(reply, err, claims);
     }

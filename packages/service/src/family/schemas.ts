@@ -4,30 +4,50 @@ import { LIMITS } from '@lifeguard/core';
 import { SAFETY_DEFAULTS } from '../policy/policy.ts';
 
 const id = z.string().min(1, 'must not be empty').max(LIMITS.idLength, `must be at most ${LIMITS.idLength} characters`);
-const country = z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code').transform((c) => c.toUpperCase());
+const country = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code')
+  .transform((c) => c.toUpperCase());
 
 export const linkBody = z.strictObject({
   parentId: id.describe('The parent or carer (an adult account)'),
   teenId: id.describe('The child account'),
-  basis: z.enum(['consent', 'platform_age_rule']).default('consent')
-    .describe('consent: the teen must accept. platform_age_rule: a child under the profile\'s platformLinksUnder age, linked under the platform\'s own age rules (active at once)'),
+  basis: z
+    .enum(['consent', 'platform_age_rule'])
+    .default('consent')
+    .describe(
+      "consent: the teen must accept. platform_age_rule: a child under the profile's platformLinksUnder age, linked under the platform's own age rules (active at once)",
+    ),
 });
 export const linkParams = z.strictObject({ id });
 export const linksQuery = z.strictObject({ userId: id });
 export const teenBody = z.strictObject({ teenId: id });
-export const endBody = z.strictObject({ userId: id.describe('Who ends it: the parent, or the teen where the policy allows') });
+export const endBody = z.strictObject({
+  userId: id.describe('Who ends it: the parent, or the teen where the policy allows'),
+});
 export const viewQuery = z.strictObject({ viewerId: id });
 export const reportBody = z.strictObject({ reporterId: id, accountId: id });
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1a73e8');
-export const themeSchema = z.strictObject({
-  accent: colour.optional(),
-  background: colour.optional(),
-  text: colour.optional(),
-  muted: colour.optional(),
-  radius: z.string().regex(/^\d{1,2}px$/, 'must be a pixel length such as 8px').optional(),
-  font: z.string().regex(/^[A-Za-z0-9 ,'-]{1,100}$/, 'must be a font family list (letters, digits, spaces, commas, quotes, hyphens)').optional(),
-}).describe('Theme for the embedded page, applied as CSS custom properties');
+export const themeSchema = z
+  .strictObject({
+    accent: colour.optional(),
+    background: colour.optional(),
+    text: colour.optional(),
+    muted: colour.optional(),
+    radius: z
+      .string()
+      .regex(/^\d{1,2}px$/, 'must be a pixel length such as 8px')
+      .optional(),
+    font: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9 ,'-]{1,100}$/,
+        'must be a font family list (letters, digits, spaces, commas, quotes, hyphens)',
+      )
+      .optional(),
+  })
+  .describe('Theme for the embedded page, applied as CSS custom properties');
 export const pageTokenBody = z.strictObject({
   viewerId: id,
   theme: themeSchema.optional(),
@@ -35,7 +55,8 @@ export const pageTokenBody = z.strictObject({
 });
 
 export const settingsBody = z.strictObject({
-  settings: z.partialRecord(z.enum(SAFETY_DEFAULTS), z.boolean())
+  settings: z
+    .partialRecord(z.enum(SAFETY_DEFAULTS), z.boolean())
     .refine((s) => Object.keys(s).length > 0, 'must report at least one setting')
     .describe('true: the protective default is on (e.g. profile_private: true)'),
 });

@@ -32,14 +32,18 @@ export class PageTokens {
 
   async sign(claims: PageClaims): Promise<string> {
     const body = b64(JSON.stringify(claims));
-    const mac = createHmac('sha256', await this.key(claims.tenantId)).update(body).digest();
+    const mac = createHmac('sha256', await this.key(claims.tenantId))
+      .update(body)
+      .digest();
     return `${body}.${b64(mac)}`;
   }
 
   /** The claims, or a 401 naming what is wrong (malformed, bad signature, expired). */
   async verify(token: unknown, now: number): Promise<PageClaims> {
-    const bad = (why: string) => new ApiError(401, 'unauthorized', `page token ${why}; ask the app for a new page link`);
-    if (typeof token !== 'string' || token.length > 4096 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token)) throw bad('is missing or malformed');
+    const bad = (why: string) =>
+      new ApiError(401, 'unauthorized', `page token ${why}; ask the app for a new page link`);
+    if (typeof token !== 'string' || token.length > 4096 || !/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/.test(token))
+      throw bad('is missing or malformed');
     const [body, mac] = token.split('.') as [string, string];
     let claims: PageClaims;
     try {
@@ -47,10 +51,19 @@ export class PageTokens {
     } catch {
       throw bad('is malformed');
     }
-    if (typeof claims?.tenantId !== 'string' || typeof claims.linkId !== 'string' || typeof claims.viewerId !== 'string' || typeof claims.exp !== 'number') throw bad('is malformed');
+    if (
+      typeof claims?.tenantId !== 'string' ||
+      typeof claims.linkId !== 'string' ||
+      typeof claims.viewerId !== 'string' ||
+      typeof claims.exp !== 'number'
+    )
+      throw bad('is malformed');
     // A forged token must not make us store a secret for a tenant that does not exist.
-    if (!this.keys.has(claims.tenantId) && !(await this.storage.getTenant(claims.tenantId))) throw bad('has a bad signature');
-    const expected = createHmac('sha256', await this.key(claims.tenantId)).update(body).digest();
+    if (!this.keys.has(claims.tenantId) && !(await this.storage.getTenant(claims.tenantId)))
+      throw bad('has a bad signature');
+    const expected = createHmac('sha256', await this.key(claims.tenantId))
+      .update(body)
+      .digest();
     const given = Buffer.from(mac, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw bad('has a bad signature');
     if (claims.exp <= now) throw bad('has expired');

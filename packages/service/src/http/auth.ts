@@ -78,7 +78,11 @@ export function installAuth(app: FastifyInstance, cache: KeyCache): void {
     const needed = request.routeOptions.config?.scope;
     if (needed === undefined) throw new ApiError(403, 'forbidden', 'this route declares no scope and is refused');
     if (needed !== 'any' && !hasScope(record.scopes, needed)) {
-      throw new ApiError(403, 'forbidden', `this API key lacks the "${needed}" scope (it has: ${record.scopes.join(', ')})`);
+      throw new ApiError(
+        403,
+        'forbidden',
+        `this API key lacks the "${needed}" scope (it has: ${record.scopes.join(', ')})`,
+      );
     }
   });
 }

@@ -38,7 +38,9 @@ export class ApiError extends Error {
   }
 
   body(): ErrorBody {
-    return this.problems ? { error: this.message, code: this.code, problems: this.problems } : { error: this.message, code: this.code };
+    return this.problems
+      ? { error: this.message, code: this.code, problems: this.problems }
+      : { error: this.message, code: this.code };
   }
 }
 
@@ -49,10 +51,20 @@ export class ApiError extends Error {
 export function storeFailureReason(err: unknown): string | null {
   const code = String((err as { code?: unknown } | null)?.code ?? '');
   if (code === 'SQLITE_FULL' || code === '53100') return "the store's disk is full";
-  if (code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_') || code === '58030') return 'the store could not read or write its disk';
-  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '55P03' || code === '40P01') return 'the store is busy';
+  if (code === 'SQLITE_IOERR' || code.startsWith('SQLITE_IOERR_') || code === '58030')
+    return 'the store could not read or write its disk';
+  if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED' || code === '55P03' || code === '40P01')
+    return 'the store is busy';
   if (code === 'SQLITE_READONLY' || code === '25006') return 'the store is read-only';
-  if (code === '53300' || code === '57P03' || code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ETIMEDOUT') return 'the database cannot be reached';
+  if (
+    code === '53300' ||
+    code === '57P03' ||
+    code === '57P01' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT'
+  )
+    return 'the database cannot be reached';
   if (code === '53200') return 'the database is out of memory';
   return null;
 }
@@ -60,7 +72,13 @@ export function storeFailureReason(err: unknown): string | null {
 /** A 503 naming why the store failed, with Retry-After: nothing from the request was stored. */
 export function storeUnavailable(err: unknown, retryAfterSeconds = 5): ApiError {
   const why = storeFailureReason(err) ?? 'the event store is unavailable';
-  return new ApiError(503, 'unavailable', `${why}; nothing from this request was stored, retry later`, undefined, retryAfterSeconds);
+  return new ApiError(
+    503,
+    'unavailable',
+    `${why}; nothing from this request was stored, retry later`,
+    undefined,
+    retryAfterSeconds,
+  );
 }
 
 /** Turns zod issues into `path: reason` lines; unknown fields are named one by one. */
@@ -71,8 +89,12 @@ export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix = '
   };
   const out: string[] = [];
   for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') for (const key of issue.keys) out.push(`${join([...issue.path, key])}: unknown field`);
-    else out.push(`${join(issue.path)}: ${/ received undefined$/.test(issue.message) ? 'required field is missing' : issue.message}`);
+    if (issue.code === 'unrecognized_keys')
+      for (const key of issue.keys) out.push(`${join([...issue.path, key])}: unknown field`);
+    else
+      out.push(
+        `${join(issue.path)}: ${/ received undefined$/.test(issue.message) ? 'required field is missing' : issue.message}`,
+      );
   }
   return out;
 }
@@ -90,16 +112,24 @@ export function installErrorHandler(app: FastifyInstance): void {
       if (err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
       return reply.status(err.statusCode).send(err.body());
     }
-    if (err instanceof ConflictError) return reply.status(409).send({ error: err.message, code: 'conflict' } satisfies ErrorBody);
-    if (err instanceof NotFoundError) return reply.status(404).send({ error: err.message, code: 'not_found' } satisfies ErrorBody);
+    if (err instanceof ConflictError)
+      return reply.status(409).send({ error: err.message, code: 'conflict' } satisfies ErrorBody);
+    if (err instanceof NotFoundError)
+      return reply.status(404).send({ error: err.message, code: 'not_found' } satisfies ErrorBody);
     const code = (err as FastifyError).code;
     const status = (err as FastifyError).statusCode;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
       const limit = request.routeOptions.bodyLimit ?? 0;
-      return reply.status(413).send({ error: `request body is larger than the limit of ${limit} bytes; send smaller batches`, code: 'payload_too_large' } satisfies ErrorBody);
+      return reply.status(413).send({
+        error: `request body is larger than the limit of ${limit} bytes; send smaller batches`,
+        code: 'payload_too_large',
+      } satisfies ErrorBody);
     }
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.status(415).send({ error: `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json`, code: 'unsupported_media_type' } satisfies ErrorBody);
+      return reply.status(415).send({
+        error: `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}; send application/json`,
+        code: 'unsupported_media_type',
+      } satisfies ErrorBody);
     }
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return reply.status(status).send({ error: err.message, code: 'invalid_request' } satisfies ErrorBody);
@@ -107,13 +137,22 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (storeFailureReason(err) !== null) {
       request.log.error({ err }, 'store failure');
       reply.header('retry-after', '5');
-      return reply.status(503).send({ error: `${storeFailureReason(err)}; nothing in this request was acknowledged, retry later`, code: 'unavailable' } satisfies ErrorBody);
+      return reply.status(503).send({
+        error: `${storeFailureReason(err)}; nothing in this request was acknowledged, retry later`,
+        code: 'unavailable',
+      } satisfies ErrorBody);
     }
     request.log.error({ err }, 'unhandled error');
-    return reply.status(500).send({ error: 'internal error; nothing in this request was acknowledged unless a 2xx was returned', code: 'internal' } satisfies ErrorBody);
+    return reply.status(500).send({
+      error: 'internal error; nothing in this request was acknowledged unless a 2xx was returned',
+      code: 'internal',
+    } satisfies ErrorBody);
   });
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' } satisfies ErrorBody);
+    reply.status(404).send({
+      error: `no route ${request.method} ${request.url.split('?')[0]}`,
+      code: 'not_found',
+    } satisfies ErrorBody);
   });
 }
 
@@ -165,7 +204,10 @@ export function installJsonParser(app: FastifyInstance, bodyLimit: number): void
     try {
       text = utf8.decode(body as Buffer);
     } catch {
-      done(new ApiError(400, 'malformed_json', 'request body is not valid UTF-8; send JSON encoded as UTF-8'), undefined);
+      done(
+        new ApiError(400, 'malformed_json', 'request body is not valid UTF-8; send JSON encoded as UTF-8'),
+        undefined,
+      );
       return;
     }
     if (text.trim() === '') {
@@ -176,18 +218,34 @@ export function installJsonParser(app: FastifyInstance, bodyLimit: number): void
     try {
       value = JSON.parse(text);
     } catch (err) {
-      done(new ApiError(400, 'malformed_json', 'request body is not valid JSON', [`(body): ${(err as Error).message}`]), undefined);
+      done(
+        new ApiError(400, 'malformed_json', 'request body is not valid JSON', [`(body): ${(err as Error).message}`]),
+        undefined,
+      );
       return;
     }
     if (text.includes('"__proto__"')) {
-      done(new ApiError(400, 'invalid_request', 'request body contains a "__proto__" key', ['(body): "__proto__" is not allowed as a field name']), undefined);
+      done(
+        new ApiError(400, 'invalid_request', 'request body contains a "__proto__" key', [
+          '(body): "__proto__" is not allowed as a field name',
+        ]),
+        undefined,
+      );
       return;
     }
     // Only an escape ("\u0000", "\udXXX") can put either into a parsed string: skip the walk otherwise.
     if (/\\u(0000|d[89a-f])/i.test(text)) {
       const problems = unstorableStrings(value);
       if (problems.length > 0) {
-        done(new ApiError(400, 'invalid_request', 'request body holds text that cannot be stored; nothing was stored', problems), undefined);
+        done(
+          new ApiError(
+            400,
+            'invalid_request',
+            'request body holds text that cannot be stored; nothing was stored',
+            problems,
+          ),
+          undefined,
+        );
         return;
       }
     }
@@ -205,7 +263,10 @@ export const MAX_PARAM_LENGTH = LIMITS.idLength * 9;
 /** Fastify's own router errors (a bad percent-encoding, an over-long parameter) in the one error shape. */
 export function frameworkErrors(err: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
   if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
-    reply.code(414).send({ error: `a path segment is longer than ${MAX_PARAM_LENGTH} characters; ids are at most ${LIMITS.idLength} characters`, code: 'invalid_request' });
+    reply.code(414).send({
+      error: `a path segment is longer than ${MAX_PARAM_LENGTH} characters; ids are at most ${LIMITS.idLength} characters`,
+      code: 'invalid_request',
+    });
   } else if (err.code === 'FST_ERR_BAD_URL') {
     reply.code(400).send({ error: 'the path is not valid percent-encoded UTF-8', code: 'invalid_request' });
   } else {
@@ -220,10 +281,19 @@ export function frameworkErrors(err: FastifyError, _request: FastifyRequest, rep
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: import('node:net').Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
   const [status, text, body]: [number, string, ErrorBody] =
-    err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'Request Header Fields Too Large', { error: 'request headers are larger than the limit of 16 KiB', code: 'invalid_request' }]
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'Request Timeout', { error: 'the request was not received in time', code: 'invalid_request' }]
-    : [400, 'Bad Request', { error: 'the request is not valid HTTP', code: 'invalid_request' }];
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          'Request Header Fields Too Large',
+          { error: 'request headers are larger than the limit of 16 KiB', code: 'invalid_request' },
+        ]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', { error: 'the request was not received in time', code: 'invalid_request' }]
+        : [400, 'Bad Request', { error: 'the request is not valid HTTP', code: 'invalid_request' }];
   const json = JSON.stringify(body);
-  if (socket.writable) socket.write(`HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${status} ${text}\r\nContent-Length: ${Buffer.byteLength(json)}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${json}`,
+    );
   socket.destroy(err);
 }

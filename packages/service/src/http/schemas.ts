@@ -6,17 +6,27 @@ import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage
 
 /** JSON Schema for OpenAPI 3.1 (draft 2020-12) from a zod schema. */
 export function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
-  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<string, unknown>;
+  const out = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
   delete out.$schema;
   return out;
 }
 
 const id = idSchema;
-const country = z.string().regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code').transform((c) => c.toUpperCase());
+const country = z
+  .string()
+  .regex(/^[A-Za-z]{2}$/, 'must be a two-letter ISO 3166-1 country code')
+  .transform((c) => c.toUpperCase());
 
 export const errorSchema = z.object({
   error: z.string().describe('What went wrong, in words'),
-  code: z.string().describe('Machine-readable class: invalid_request, malformed_json, payload_too_large, unauthorized, forbidden, not_found, conflict, ...'),
+  code: z
+    .string()
+    .describe(
+      'Machine-readable class: invalid_request, malformed_json, payload_too_large, unauthorized, forbidden, not_found, conflict, ...',
+    ),
   problems: z.array(z.string()).optional().describe('One line per bad field: "path: reason"'),
 });
 
@@ -24,7 +34,10 @@ export const errorSchema = z.object({
 
 export function ingestBodySchema(maxEvents: number) {
   return z.strictObject({
-    events: z.array(z.unknown()).min(1, 'must contain at least one event').max(maxEvents, `must contain at most ${maxEvents} events; split the batch`),
+    events: z
+      .array(z.unknown())
+      .min(1, 'must contain at least one event')
+      .max(maxEvents, `must contain at most ${maxEvents} events; split the batch`),
   });
 }
 
@@ -67,12 +80,20 @@ export const messageDecisionBody = z.strictObject({
   recipientId: id,
   conversationId: id.optional(),
   text: z.string().max(LIMITS.textLength, `must be at most ${LIMITS.textLength} characters`),
-  attachments: z.array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']) })).max(32).optional(),
+  attachments: z
+    .array(z.strictObject({ kind: z.enum(['image', 'video', 'audio', 'file']) }))
+    .max(32)
+    .optional(),
   country: country.optional(),
-  record: z.strictObject({
-    id: id.describe('The message event\'s id (the idempotency key, as in POST /v1/events)'),
-    time: timeSchema.describe('When the message was sent'),
-  }).optional().describe('Also store this message as an event, in the same call (needs conversationId and a key with the ingest scope too)'),
+  record: z
+    .strictObject({
+      id: id.describe("The message event's id (the idempotency key, as in POST /v1/events)"),
+      time: timeSchema.describe('When the message was sent'),
+    })
+    .optional()
+    .describe(
+      'Also store this message as an event, in the same call (needs conversationId and a key with the ingest scope too)',
+    ),
 });
 
 export const visibilityDecisionBody = z.strictObject({
@@ -91,12 +112,18 @@ const nudgeSchema = z.object({
   help: z.array(z.object({ name: z.string(), url: z.string(), phone: z.string().optional() })).optional(),
 });
 
-export const localeChoiceSchema = z.object({
-  requested: z.string().nullable().describe("The account's locale from its account event (null when none was sent)"),
-  used: z.string().describe('Catalogue used: en-GB, en-US, de, fr, es, pt-BR, it, nl or pl'),
-  fallback: z.enum(['none', 'language', 'country', 'default']).describe('none: the requested locale is shipped; otherwise the fallback that chose `used`'),
-  reason: z.string(),
-}).describe("Language of the reasons and nudges: the protected (recipient's) account's locale, with the fallback stated");
+export const localeChoiceSchema = z
+  .object({
+    requested: z.string().nullable().describe("The account's locale from its account event (null when none was sent)"),
+    used: z.string().describe('Catalogue used: en-GB, en-US, de, fr, es, pt-BR, it, nl or pl'),
+    fallback: z
+      .enum(['none', 'language', 'country', 'default'])
+      .describe('none: the requested locale is shipped; otherwise the fallback that chose `used`'),
+    reason: z.string(),
+  })
+  .describe(
+    "Language of the reasons and nudges: the protected (recipient's) account's locale, with the fallback stated",
+  );
 
 export const decisionResultSchema = z.object({
   decision: z.enum(['allow', 'allow_with_warning', 'hold', 'block']),
@@ -110,7 +137,10 @@ export const decisionResultSchema = z.object({
 export const messageDecisionResultSchema = decisionResultSchema.extend({
   deliver: z.boolean().describe('Deliver now (false for hold and block)'),
   signals: z.array(z.string()).describe('Signal kinds found in the text'),
-  recorded: z.enum(['accepted', 'duplicate']).optional().describe('With record: the message event was stored now, or had been stored before'),
+  recorded: z
+    .enum(['accepted', 'duplicate'])
+    .optional()
+    .describe('With record: the message event was stored now, or had been stored before'),
 });
 
 export const visibilityResultSchema = z.object({
@@ -135,7 +165,12 @@ export const transitionBody = z.strictObject({
   to: z.enum(CASE_STATUSES),
   note: z.string().min(1).max(4000).optional(),
   reviewer: z.string().min(1).max(200).optional().describe('Who made the change (defaults to the API key name)'),
-  expectedVersion: z.number().int().positive().optional().describe('Refuse with 409 if the case changed since this version'),
+  expectedVersion: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Refuse with 409 if the case changed since this version'),
 });
 
 export const noteBody = z.strictObject({
@@ -153,23 +188,52 @@ const caseSchema = z.object({
   openedAt: z.number(),
   updatedAt: z.number(),
   version: z.number(),
-  evidencePurgedAt: z.number().optional().describe('When retention removed the message content of this dismissed case (texts, quoted spans, attachment references); absent while it is kept'),
+  evidencePurgedAt: z
+    .number()
+    .optional()
+    .describe(
+      'When retention removed the message content of this dismissed case (texts, quoted spans, attachment references); absent while it is kept',
+    ),
 });
 
 export const caseListResult = z.object({ cases: z.array(caseSchema), nextCursor: z.string().nullable() });
 export const caseDetailResult = z.object({
   case: caseSchema.extend({
-    evidence: z.record(z.string(), z.unknown()).describe('Alerts, reports, the messages around them, participants and ages; each alert and report names its modelId'),
-    modelId: z.string().nullable().describe('The risk model that produced the case\'s latest scores (null for cases stored before models were recorded)'),
+    evidence: z
+      .record(z.string(), z.unknown())
+      .describe(
+        'Alerts, reports, the messages around them, participants and ages; each alert and report names its modelId',
+      ),
+    modelId: z
+      .string()
+      .nullable()
+      .describe(
+        "The risk model that produced the case's latest scores (null for cases stored before models were recorded)",
+      ),
   }),
-  history: z.array(z.object({ at: z.number(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })),
+  history: z.array(
+    z.object({
+      at: z.number(),
+      actor: z.string(),
+      action: z.string(),
+      fromStatus: z.string().nullable(),
+      toStatus: z.string().nullable(),
+      note: z.string().nullable(),
+    }),
+  ),
 });
 
 // Maintenance -------------------------------------------------------------------------------------
 
 export const retentionResult = z.object({
-  messagesPurged: z.number().int().describe('Raw message texts removed (older than olderThan, in conversations no case holds)'),
-  excerptsRemoved: z.number().int().describe("Evidence excerpts removed from the detector's memory by the same rule (kind, span and message id stay)"),
+  messagesPurged: z
+    .number()
+    .int()
+    .describe('Raw message texts removed (older than olderThan, in conversations no case holds)'),
+  excerptsRemoved: z
+    .number()
+    .int()
+    .describe("Evidence excerpts removed from the detector's memory by the same rule (kind, span and message id stay)"),
   olderThan: z.number().describe('Event-time cut-off for raw message text (ms since the epoch)'),
   coveredSeq: z.number().int().describe('Events up to this seq are in the snapshot taken first; only they were purged'),
   dismissedCases: z.object({
@@ -179,24 +243,51 @@ export const retentionResult = z.object({
     attachments: z.number().int().describe('Attachment references removed'),
     dismissedBefore: z.number().describe('Cases last dismissed before this time (ms since the epoch) were due'),
   }),
-  familyMetadata: z.object({
-    contactPairs: z.number().int().describe('Message-contact rows (a linked teen and another account: counts, no text) with nothing in the last 8 days, removed'),
-    warnings: z.number().int().describe('Records of safety prompts shown removed'),
-    before: z.number().describe('Family Centre metadata older than this (8 days) was removed'),
-  }).describe('Family Centre keeps only what its 7-day view needs'),
+  familyMetadata: z
+    .object({
+      contactPairs: z
+        .number()
+        .int()
+        .describe(
+          'Message-contact rows (a linked teen and another account: counts, no text) with nothing in the last 8 days, removed',
+        ),
+      warnings: z.number().int().describe('Records of safety prompts shown removed'),
+      before: z.number().describe('Family Centre metadata older than this (8 days) was removed'),
+    })
+    .describe('Family Centre keeps only what its 7-day view needs'),
 });
 
 // Webhooks, keys ----------------------------------------------------------------------------------
 
-export const WEBHOOK_EVENT_TYPES = ['case.opened', 'case.updated', 'case.transitioned', 'decision.made', 'family.notification', 'family.report'] as const;
+export const WEBHOOK_EVENT_TYPES = [
+  'case.opened',
+  'case.updated',
+  'case.transitioned',
+  'decision.made',
+  'family.notification',
+  'family.report',
+] as const;
 
 export const webhookBody = z.strictObject({
   url: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).max(2000),
   events: z
-    .array(z.string().refine((e) => e === '*' || e === 'case.*' || e === 'family.*' || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e), { message: `must be one of *, case.*, family.*, ${WEBHOOK_EVENT_TYPES.join(', ')}` }))
+    .array(
+      z
+        .string()
+        .refine(
+          (e) =>
+            e === '*' || e === 'case.*' || e === 'family.*' || (WEBHOOK_EVENT_TYPES as readonly string[]).includes(e),
+          { message: `must be one of *, case.*, family.*, ${WEBHOOK_EVENT_TYPES.join(', ')}` },
+        ),
+    )
     .min(1)
     .default(['*']),
-  secret: z.string().min(16, 'must be at least 16 characters').max(200).optional().describe('Shared HMAC secret; generated if omitted'),
+  secret: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(200)
+    .optional()
+    .describe('Shared HMAC secret; generated if omitted'),
 });
 
 export const deliveriesQuery = z.strictObject({
@@ -218,8 +309,12 @@ export const idParams = z.strictObject({ id });
 export const API_KEY_SECURITY: { [scheme: string]: string[] }[] = [{ bearerKey: [] }, { xApiKey: [] }];
 
 export const keyCreatedSchema = z.object({
-  key: z.string().describe('The API key itself (lg_...): send it as "Authorization: Bearer <key>" or "X-Api-Key: <key>". Shown only in this answer; only its hash is stored'),
-  id: z.string().describe('The key\'s id, for listing and revoking'),
+  key: z
+    .string()
+    .describe(
+      'The API key itself (lg_...): send it as "Authorization: Bearer <key>" or "X-Api-Key: <key>". Shown only in this answer; only its hash is stored',
+    ),
+  id: z.string().describe("The key's id, for listing and revoking"),
   name: z.string(),
   prefix: z.string().describe('The first characters of the key, to recognise it in lists'),
   scopes: z.array(z.enum(API_SCOPES)),

@@ -14,17 +14,27 @@ export type MessageParams = Record<string, string | number | Date>;
 export type Translate = (key: string, params?: MessageParams) => string;
 
 function load(locale: Locale): Record<string, string> {
-  return JSON.parse(readFileSync(new URL(`./messages/${locale}.json`, import.meta.url), 'utf8')) as Record<string, string>;
+  return JSON.parse(readFileSync(new URL(`./messages/${locale}.json`, import.meta.url), 'utf8')) as Record<
+    string,
+    string
+  >;
 }
 
-export const CATALOGUES: Readonly<Record<Locale, Readonly<Record<string, string>>>> = Object.fromEntries(LOCALES.map((l) => [l, load(l)])) as Record<Locale, Record<string, string>>;
+export const CATALOGUES: Readonly<Record<Locale, Readonly<Record<string, string>>>> = Object.fromEntries(
+  LOCALES.map((l) => [l, load(l)]),
+) as Record<Locale, Record<string, string>>;
 export const MESSAGE_KEYS: readonly string[] = Object.keys(CATALOGUES[DEFAULT_LOCALE]);
 
 /** The argument names a message uses (plural/select/date arguments included), e.g. {count, teen}. Throws on bad syntax. */
 export function messageArguments(text: string, locale: string): Set<string> {
   const out = new Set<string>();
   const walk = (nodes: unknown[]): void => {
-    for (const node of nodes as { type: number; value?: string; options?: Record<string, { value: unknown[] }>; children?: unknown[] }[]) {
+    for (const node of nodes as {
+      type: number;
+      value?: string;
+      options?: Record<string, { value: unknown[] }>;
+      children?: unknown[];
+    }[]) {
       // Types 1..6 are argument, number, date, time, select and plural (the parser's TYPE enum).
       if (node.type >= 1 && node.type <= 6 && typeof node.value === 'string') out.add(node.value);
       if (node.options) for (const option of Object.values(node.options)) walk(option.value);
@@ -38,7 +48,20 @@ export function messageArguments(text: string, locale: string): Set<string> {
 export type MessageOverrides = Record<string, Partial<Record<Locale, Record<string, string>>>>;
 
 const COUNTRY_LOCALE: Record<string, Locale> = {
-  GB: 'en-GB', IE: 'en-GB', US: 'en-US', DE: 'de', AT: 'de', LI: 'de', FR: 'fr', LU: 'fr', ES: 'es', BR: 'pt-BR', PT: 'pt-BR', IT: 'it', NL: 'nl', PL: 'pl',
+  GB: 'en-GB',
+  IE: 'en-GB',
+  US: 'en-US',
+  DE: 'de',
+  AT: 'de',
+  LI: 'de',
+  FR: 'fr',
+  LU: 'fr',
+  ES: 'es',
+  BR: 'pt-BR',
+  PT: 'pt-BR',
+  IT: 'it',
+  NL: 'nl',
+  PL: 'pl',
 };
 
 export interface LocaleChoice {
@@ -57,9 +80,20 @@ export interface LocaleChoice {
  */
 export function chooseLocale(requested: string | null | undefined, country: string | null | undefined): LocaleChoice {
   const byCountry = country ? COUNTRY_LOCALE[country.toUpperCase()] : undefined;
-  const fromCountry = (why: string): LocaleChoice => byCountry
-    ? { requested: requested ?? null, used: byCountry, fallback: 'country', reason: `${why}; using ${byCountry}, the language of the account's country (${country!.toUpperCase()})` }
-    : { requested: requested ?? null, used: DEFAULT_LOCALE, fallback: 'default', reason: `${why}; using the default ${DEFAULT_LOCALE}` };
+  const fromCountry = (why: string): LocaleChoice =>
+    byCountry
+      ? {
+          requested: requested ?? null,
+          used: byCountry,
+          fallback: 'country',
+          reason: `${why}; using ${byCountry}, the language of the account's country (${country!.toUpperCase()})`,
+        }
+      : {
+          requested: requested ?? null,
+          used: DEFAULT_LOCALE,
+          fallback: 'default',
+          reason: `${why}; using the default ${DEFAULT_LOCALE}`,
+        };
   if (!requested) return fromCountry('no locale was sent for this account');
   let tag: string;
   try {
@@ -74,7 +108,13 @@ export function chooseLocale(requested: string | null | undefined, country: stri
   let same: Locale | undefined;
   if (language === 'en') same = region === 'US' || (!region && country?.toUpperCase() === 'US') ? 'en-US' : 'en-GB';
   else same = LOCALES.find((l) => l.split('-')[0] === language);
-  if (same) return { requested, used: same, fallback: 'language', reason: `${tag} is not shipped; using ${same}, the same language` };
+  if (same)
+    return {
+      requested,
+      used: same,
+      fallback: 'language',
+      reason: `${tag} is not shipped; using ${same}, the same language`,
+    };
   return fromCountry(`${tag} is not shipped`);
 }
 
@@ -85,7 +125,11 @@ export class Messages {
   constructor(private readonly overrides: MessageOverrides = {}) {}
 
   text(tenantId: string, locale: Locale, key: string): string {
-    const found = this.overrides[tenantId]?.[locale]?.[key] ?? this.overrides['*']?.[locale]?.[key] ?? CATALOGUES[locale][key] ?? CATALOGUES[DEFAULT_LOCALE][key];
+    const found =
+      this.overrides[tenantId]?.[locale]?.[key] ??
+      this.overrides['*']?.[locale]?.[key] ??
+      CATALOGUES[locale][key] ??
+      CATALOGUES[DEFAULT_LOCALE][key];
     if (found === undefined) throw new Error(`no message "${key}" in the catalogues`);
     return found;
   }

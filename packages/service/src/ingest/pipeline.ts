@@ -80,10 +80,18 @@ export class IngestPipeline {
     }
     const mine = queue.eventsByClient.get(client) ?? 0;
     // An empty queue takes any batch, however large, so no valid batch is refused for ever.
-    if (queue.events > 0 && (queue.events + events.length > this.maxQueuedEvents || mine + events.length > this.maxQueuedEvents / 2)) {
+    if (
+      queue.events > 0 &&
+      (queue.events + events.length > this.maxQueuedEvents || mine + events.length > this.maxQueuedEvents / 2)
+    ) {
       const retry = Math.min(30, Math.max(1, Math.ceil(queue.events / Math.max(queue.rate, 1))));
       const whose = mine + events.length > this.maxQueuedEvents / 2 ? 'this client has' : 'this tenant has';
-      return Promise.reject(new IngestBusyError(`${whose} too many events waiting to be stored (${queue.events} in all); retry after ${retry} s`, retry));
+      return Promise.reject(
+        new IngestBusyError(
+          `${whose} too many events waiting to be stored (${queue.events} in all); retry after ${retry} s`,
+          retry,
+        ),
+      );
     }
     return new Promise((resolve, reject) => {
       this.enqueue(queue, { client, events, resolve, reject });
@@ -166,13 +174,20 @@ export class IngestPipeline {
         // Stored is acknowledged; the engine catches up on restart by replay.
         this.log.error({ err, tenantId }, 'engine feed failed after a durable commit');
       }
-      if (this.onAccepted) this.onAccepted(tenantId, stored.map((s) => s.event));
+      if (this.onAccepted)
+        this.onAccepted(
+          tenantId,
+          stored.map((s) => s.event),
+        );
       const perSecond = all.length / Math.max((Date.now() - started) / 1000, 0.001);
       queue.rate = queue.rate === 0 ? perSecond : 0.8 * queue.rate + 0.2 * perSecond;
       let offset = 0;
       for (const job of group) {
         const n = job.events.length;
-        job.resolve({ statuses: result.statuses.slice(offset, offset + n), seqs: result.seqs.slice(offset, offset + n) });
+        job.resolve({
+          statuses: result.statuses.slice(offset, offset + n),
+          seqs: result.seqs.slice(offset, offset + n),
+        });
         offset += n;
       }
     }

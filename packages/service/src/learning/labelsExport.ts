@@ -44,7 +44,12 @@ interface Labelled {
   modelId: string | null;
 }
 
-async function* decidedCases(storage: Storage, tenantId: string, status: CaseStatus, since: number): AsyncGenerator<CaseRecord> {
+async function* decidedCases(
+  storage: Storage,
+  tenantId: string,
+  status: CaseStatus,
+  since: number,
+): AsyncGenerator<CaseRecord> {
   let before: { updatedAt: number; id: string } | undefined;
   for (;;) {
     const page = await storage.listCases(tenantId, { status, limit: PAGE, ...(before ? { before } : {}) });
@@ -74,7 +79,9 @@ async function open(path: string): Promise<WriteStream> {
     await once(stream, 'open');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new LabelsExportError(`cannot write ${path}: ${code === 'ENOENT' ? 'its directory does not exist' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}`);
+    throw new LabelsExportError(
+      `cannot write ${path}: ${code === 'ENOENT' ? 'its directory does not exist' : code === 'EISDIR' ? 'is a directory' : (code ?? (err as Error).message)}`,
+    );
   }
   return stream;
 }
@@ -92,7 +99,8 @@ function messageEvent(stored: StoredEvent): { event: LifeguardEvent; hasText: bo
 export async function exportLabels(storage: Storage, options: LabelsExportOptions): Promise<LabelsExportSummary> {
   const { tenantId } = options;
   if (!(await storage.getTenant(tenantId))) throw new LabelsExportError(`no tenant "${tenantId}" in this database`);
-  if (options.eventsOut !== undefined && options.eventsOut === options.labelsOut) throw new LabelsExportError('--out and --events must be different files');
+  if (options.eventsOut !== undefined && options.eventsOut === options.labelsOut)
+    throw new LabelsExportError('--out and --events must be different files');
   const since = options.since ?? 0;
 
   const labelled = new Map<string, Labelled>();
@@ -132,7 +140,12 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
     const participants = new Set<string>();
     let firstAt = Infinity;
     for (const id of conversations) {
-      const messages = await storage.conversationMessages(tenantId, id, Number.MAX_SAFE_INTEGER, MAX_MESSAGES_PER_CONVERSATION);
+      const messages = await storage.conversationMessages(
+        tenantId,
+        id,
+        Number.MAX_SAFE_INTEGER,
+        MAX_MESSAGES_PER_CONVERSATION,
+      );
       const usable = messages.map(messageEvent).filter((m) => m !== null);
       if (!usable.some((m) => m.hasText)) {
         summary.leftOut++;
@@ -170,7 +183,12 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
       }
       for (const id of conversations) {
         if (!exported.has(id)) continue;
-        const messages = await storage.conversationMessages(tenantId, id, Number.MAX_SAFE_INTEGER, MAX_MESSAGES_PER_CONVERSATION);
+        const messages = await storage.conversationMessages(
+          tenantId,
+          id,
+          Number.MAX_SAFE_INTEGER,
+          MAX_MESSAGES_PER_CONVERSATION,
+        );
         for (const stored of messages) {
           const m = messageEvent(stored);
           if (!m) continue;
@@ -193,7 +211,16 @@ export async function exportLabels(storage: Storage, options: LabelsExportOption
       const entry = labelled.get(id)!;
       summary.labels[entry.label]++;
       // train reads conversationId and label; the rest says where the label came from.
-      await write(labels, JSON.stringify({ conversationId: id, label: entry.label, caseIds: entry.caseIds, decidedAt: new Date(entry.decidedAt).toISOString(), modelId: entry.modelId }));
+      await write(
+        labels,
+        JSON.stringify({
+          conversationId: id,
+          label: entry.label,
+          caseIds: entry.caseIds,
+          decidedAt: new Date(entry.decidedAt).toISOString(),
+          modelId: entry.modelId,
+        }),
+      );
     }
   } finally {
     await finish(labels);

@@ -5,7 +5,17 @@
 // time per tenant, so a load can never miss a change made while it was reading.
 //
 // One process per store is assumed: another service instance's changes are seen after a restart.
-import { BankError, loadRegistry, type BankEntry, type BankMatch, type BankRegistry, type BankSummary, type HashKind, type MatchOptions, type PdqHash } from '@lifeguard/pdq';
+import {
+  BankError,
+  loadRegistry,
+  type BankEntry,
+  type BankMatch,
+  type BankRegistry,
+  type BankSummary,
+  type HashKind,
+  type MatchOptions,
+  type PdqHash,
+} from '@lifeguard/pdq';
 import { StorageHashBankStore, type Storage } from '@lifeguard/storage';
 
 export interface BankInfo extends BankSummary {
@@ -33,7 +43,10 @@ export class MediaBankManager {
   private serial<T>(tenantId: string, fn: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(tenantId) ?? Promise.resolve();
     const next = previous.then(fn, fn);
-    const settled = next.then(() => undefined, () => undefined);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
     this.queues.set(tenantId, settled);
     void settled.then(() => {
       if (this.queues.get(tenantId) === settled) this.queues.delete(tenantId);
@@ -116,7 +129,11 @@ export class MediaBankManager {
           const key = `${entry.kind}:${entry.hash.toLowerCase()}`;
           if (seen.has(key) || bank.has(entry.kind, entry.hash)) continue;
           seen.add(key);
-          fresh.push(entry.meta === undefined ? { kind: entry.kind, hash: entry.hash.toLowerCase() } : { kind: entry.kind, hash: entry.hash.toLowerCase(), meta: entry.meta });
+          fresh.push(
+            entry.meta === undefined
+              ? { kind: entry.kind, hash: entry.hash.toLowerCase() }
+              : { kind: entry.kind, hash: entry.hash.toLowerCase(), meta: entry.meta },
+          );
         }
         // Storage first: if it fails, the matcher has not changed either.
         if (fresh.length > 0) await t.store.addEntries(name, fresh);
@@ -129,7 +146,12 @@ export class MediaBankManager {
   }
 
   /** Removes one hash. With no kind, a 64-digit hash is looked for as PDQ, then as SHA-256. */
-  async remove(tenantId: string, name: string, hash: string, kind?: HashKind): Promise<{ kind: HashKind; hash: string } | null> {
+  async remove(
+    tenantId: string,
+    name: string,
+    hash: string,
+    kind?: HashKind,
+  ): Promise<{ kind: HashKind; hash: string } | null> {
     const t = await this.tenant(tenantId);
     return this.serial(tenantId, async () => {
       const bank = t.registry.require(name);
@@ -147,7 +169,12 @@ export class MediaBankManager {
     return (await this.tenant(tenantId)).registry.matchPdq(query, options);
   }
 
-  async matchExact(tenantId: string, kind: 'md5' | 'sha256', hash: string, options: MatchOptions): Promise<BankMatch[]> {
+  async matchExact(
+    tenantId: string,
+    kind: 'md5' | 'sha256',
+    hash: string,
+    options: MatchOptions,
+  ): Promise<BankMatch[]> {
     return (await this.tenant(tenantId)).registry.matchExact(kind, hash, options);
   }
 

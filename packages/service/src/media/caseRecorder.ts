@@ -25,7 +25,13 @@ export interface MediaMatchEvidence {
   distance: number;
   /** The bank entry's own metadata (list reference, category); never image content. */
   metadata: string | null;
-  upload: { pdq: string | null; quality: number | null; md5: string | null; sha256: string | null; hashedBy: 'service' | 'client' };
+  upload: {
+    pdq: string | null;
+    quality: number | null;
+    md5: string | null;
+    sha256: string | null;
+    hashedBy: 'service' | 'client';
+  };
   userId: string;
   conversationId: string | null;
   messageId: string | null;
@@ -42,7 +48,12 @@ export interface RecordedCase {
   recorded: boolean;
 }
 
-export async function recordMediaMatch(storage: Storage, tenantId: string, dedupeKey: string, findings: MediaMatchEvidence[]): Promise<RecordedCase> {
+export async function recordMediaMatch(
+  storage: Storage,
+  tenantId: string,
+  dedupeKey: string,
+  findings: MediaMatchEvidence[],
+): Promise<RecordedCase> {
   const first = findings[0];
   if (!first) throw new Error('recordMediaMatch needs at least one finding');
   const accusedId = first.userId;
@@ -55,11 +66,17 @@ export async function recordMediaMatch(storage: Storage, tenantId: string, dedup
       }
       const now = Date.now();
       const existing = await storage.findActiveCaseForAccused(tenantId, accusedId);
-      const history = (fromStatus: CaseRecord['status'] | null, toStatus: CaseRecord['status'], action: 'opened' | 'updated') =>
-        ({ at: now, actor: 'lifeguard', action, fromStatus, toStatus, note: reason });
+      const history = (
+        fromStatus: CaseRecord['status'] | null,
+        toStatus: CaseRecord['status'],
+        action: 'opened' | 'updated',
+      ) => ({ at: now, actor: 'lifeguard', action, fromStatus, toStatus, note: reason });
       if (existing) {
         const previous = (existing.evidence ?? {}) as EvidenceWithMedia;
-        const evidence: EvidenceWithMedia = { ...previous, media: [...(previous.media ?? []), ...findings].slice(-MAX_MEDIA_ENTRIES) };
+        const evidence: EvidenceWithMedia = {
+          ...previous,
+          media: [...(previous.media ?? []), ...findings].slice(-MAX_MEDIA_ENTRIES),
+        };
         const updated: CaseRecord = {
           ...existing,
           level: maxLevel(existing.level, MEDIA_MATCH_LEVEL),
@@ -77,7 +94,13 @@ export async function recordMediaMatch(storage: Storage, tenantId: string, dedup
         });
         return { id: updated.id, opened: false, recorded: true };
       }
-      const evidence: EvidenceWithMedia = { alerts: [], actor: null, conversations: {}, participants: [], media: findings };
+      const evidence: EvidenceWithMedia = {
+        alerts: [],
+        actor: null,
+        conversations: {},
+        participants: [],
+        media: findings,
+      };
       const created: CaseRecord = {
         id: newId('case'),
         tenantId,
@@ -102,7 +125,10 @@ export async function recordMediaMatch(storage: Storage, tenantId: string, dedup
       return { id: created.id, opened: true, recorded: true };
     } catch (err) {
       // Another writer changed (or opened) the case first: read again and retry.
-      if (attempt >= 4) throw err instanceof ConflictError ? new ApiError(409, 'conflict', 'the case changed while this match was recorded; send the request again') : err;
+      if (attempt >= 4)
+        throw err instanceof ConflictError
+          ? new ApiError(409, 'conflict', 'the case changed while this match was recorded; send the request again')
+          : err;
       if (!(err instanceof ConflictError) && !isUniqueViolation(err)) throw err;
     }
   }
@@ -111,7 +137,12 @@ export async function recordMediaMatch(storage: Storage, tenantId: string, dedup
 /** The history note: every match in words, so the finding survives even if the evidence is rewritten. */
 function describe(findings: MediaMatchEvidence[]): string {
   const parts = findings.map((f) => `bank ${f.bank} ${f.kind} distance ${f.distance} hash ${f.matchedHash}`);
-  const where = [findings[0]!.conversationId && `conversation ${findings[0]!.conversationId}`, findings[0]!.messageId && `message ${findings[0]!.messageId}`].filter(Boolean).join(', ');
+  const where = [
+    findings[0]!.conversationId && `conversation ${findings[0]!.conversationId}`,
+    findings[0]!.messageId && `message ${findings[0]!.messageId}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `known-image match: ${parts.join('; ')}${where ? ` (${where})` : ''}`;
 }
 

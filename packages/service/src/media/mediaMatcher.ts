@@ -1,7 +1,14 @@
 // Uploads in, matches out: hash the bytes in memory (MD5, SHA-256, PDQ), look the hashes up in the
 // tenant's enabled banks, and on a match record it in a case. The image bytes are dropped as soon as
 // they are hashed: nothing here keeps, logs or returns them.
-import { DEFAULT_MAX_DISTANCE, hexToHash, hashImageBuffer, ImageDecodeError, PdqHasher, type BankMatch } from '@lifeguard/pdq';
+import {
+  DEFAULT_MAX_DISTANCE,
+  hexToHash,
+  hashImageBuffer,
+  ImageDecodeError,
+  PdqHasher,
+  type BankMatch,
+} from '@lifeguard/pdq';
 import type { Storage } from '@lifeguard/storage';
 import { ApiError } from '../http/errors.ts';
 import type { MediaBankManager } from './bankManager.ts';
@@ -81,7 +88,9 @@ export function decodeErrorToApi(err: ImageDecodeError): ApiError {
     case 'empty':
       return new ApiError(400, 'invalid_request', 'the image is empty (zero bytes)', [problem]);
     case 'unsupported':
-      return new ApiError(415, 'unsupported_media_type', 'the body is not a supported image (JPEG, PNG or WebP)', [problem]);
+      return new ApiError(415, 'unsupported_media_type', 'the body is not a supported image (JPEG, PNG or WebP)', [
+        problem,
+      ]);
     case 'too_large':
       return new ApiError(413, 'payload_too_large', 'the image is too large to hash', [problem]);
     case 'zero_size':
@@ -110,17 +119,25 @@ export class MediaMatcher {
   /** Hashes image bytes in memory. The caller drops the bytes afterwards. */
   async hashImage(bytes: Uint8Array): Promise<UploadHashes> {
     try {
-      const h = await this.decoders.run(() => hashImageBuffer(bytes, {
-        name: 'upload',
-        hasher: this.hasher,
-        maxInputBytes: this.options.maxImageBytes,
-        maxInputPixels: this.options.maxImagePixels,
-      }));
+      const h = await this.decoders.run(() =>
+        hashImageBuffer(bytes, {
+          name: 'upload',
+          hasher: this.hasher,
+          maxInputBytes: this.options.maxImageBytes,
+          maxInputPixels: this.options.maxImagePixels,
+        }),
+      );
       return { pdq: h.pdq, quality: h.quality, md5: h.md5, sha256: h.sha256, hashedBy: 'service', format: h.format };
     } catch (err) {
       if (err instanceof ImageDecodeError) throw decodeErrorToApi(err);
       if (err instanceof GateFullError) {
-        throw new ApiError(429, 'rate_limited', `${this.options.maxConcurrentDecodes} images are being decoded and ${this.options.maxQueuedDecodes} wait; retry shortly, or send the image's hashes instead`, undefined, 1);
+        throw new ApiError(
+          429,
+          'rate_limited',
+          `${this.options.maxConcurrentDecodes} images are being decoded and ${this.options.maxQueuedDecodes} wait; retry shortly, or send the image's hashes instead`,
+          undefined,
+          1,
+        );
       }
       throw err;
     }
@@ -130,10 +147,19 @@ export class MediaMatcher {
   async match(tenantId: string, hashes: UploadHashes, ids: UploadIds): Promise<MatchOutcome> {
     const found: BankMatch[] = [];
     const pdqUsable = hashes.pdq !== null && (hashes.quality === null || hashes.quality >= this.options.minQuality);
-    if (pdqUsable) found.push(...(await this.banks.matchPdq(tenantId, hexToHash(hashes.pdq!), { maxDistance: this.options.maxDistance })));
+    if (pdqUsable)
+      found.push(
+        ...(await this.banks.matchPdq(tenantId, hexToHash(hashes.pdq!), { maxDistance: this.options.maxDistance })),
+      );
     if (hashes.md5) found.push(...(await this.banks.matchExact(tenantId, 'md5', hashes.md5, {})));
     if (hashes.sha256) found.push(...(await this.banks.matchExact(tenantId, 'sha256', hashes.sha256, {})));
-    const matches: MatchView[] = found.map((m) => ({ bank: m.bank, kind: m.kind, distance: m.distance, hash: m.hash, metadata: m.meta ?? null }));
+    const matches: MatchView[] = found.map((m) => ({
+      bank: m.bank,
+      kind: m.kind,
+      distance: m.distance,
+      hash: m.hash,
+      metadata: m.meta ?? null,
+    }));
     let recorded: RecordedCase | null = null;
     if (matches.length > 0) {
       const at = Date.now();
@@ -144,14 +170,27 @@ export class MediaMatcher {
         matchedHash: m.hash,
         distance: m.distance,
         metadata: m.metadata,
-        upload: { pdq: hashes.pdq, quality: hashes.quality, md5: hashes.md5, sha256: hashes.sha256, hashedBy: hashes.hashedBy },
+        upload: {
+          pdq: hashes.pdq,
+          quality: hashes.quality,
+          md5: hashes.md5,
+          sha256: hashes.sha256,
+          hashedBy: hashes.hashedBy,
+        },
         userId: ids.userId,
         conversationId: ids.conversationId ?? null,
         messageId: ids.messageId ?? null,
       }));
       recorded = await recordMediaMatch(this.storage, tenantId, dedupeKey(hashes, ids, at), findings);
     }
-    return { pdq: hashes.pdq, quality: hashes.quality, md5: hashes.md5, sha256: hashes.sha256, matches, case: recorded };
+    return {
+      pdq: hashes.pdq,
+      quality: hashes.quality,
+      md5: hashes.md5,
+      sha256: hashes.sha256,
+      matches,
+      case: recorded,
+    };
   }
 }
 
@@ -161,5 +200,7 @@ export class MediaMatcher {
  */
 function dedupeKey(hashes: UploadHashes, ids: UploadIds, at: number): string {
   const image = hashes.sha256 ?? hashes.md5 ?? hashes.pdq ?? '';
-  return ids.messageId ? `media:${ids.userId}:${ids.messageId}:${image}` : `media:${ids.userId}:${image}:${at}:${Math.random().toString(36).slice(2, 10)}`;
+  return ids.messageId
+    ? `media:${ids.userId}:${ids.messageId}:${image}`
+    : `media:${ids.userId}:${image}:${at}:${Math.random().toString(36).slice(2, 10)}`;
 }

@@ -70,7 +70,10 @@ export class NatsBridge {
       });
       this.loops.push(this.consume(tenant, durable));
     }
-    this.log.info({ servers: this.options.servers, stream: this.stream, tenants: this.options.tenants }, 'consuming events from NATS JetStream');
+    this.log.info(
+      { servers: this.options.servers, stream: this.stream, tenants: this.options.tenants },
+      'consuming events from NATS JetStream',
+    );
   }
 
   private async consume(tenant: string, durable: string): Promise<void> {
@@ -108,7 +111,9 @@ export class NatsBridge {
       }
       const items = Array.isArray(value) ? value : [value];
       const parsed = items.map((item) => parseEvent(item));
-      const problems = parsed.flatMap((p, i) => (p.ok ? [] : p.error.problems.map((line) => (items.length > 1 ? `[${i}].${line}` : line))));
+      const problems = parsed.flatMap((p, i) =>
+        p.ok ? [] : p.error.problems.map((line) => (items.length > 1 ? `[${i}].${line}` : line)),
+      );
       if (problems.length > 0) {
         // All or nothing per message: a producer's batch is fixed and resent whole.
         this.reject(tenant, m, problems);
@@ -122,7 +127,15 @@ export class NatsBridge {
   }
 
   private reject(tenant: string, m: JsMsg, problems: string[]): void {
-    this.nc!.publish(`${this.prefix}.${tenant}.rejected`, codec.encode({ subject: m.subject, seq: m.seq, problems, data: new TextDecoder().decode(m.data).slice(0, 10_000) }));
+    this.nc!.publish(
+      `${this.prefix}.${tenant}.rejected`,
+      codec.encode({
+        subject: m.subject,
+        seq: m.seq,
+        problems,
+        data: new TextDecoder().decode(m.data).slice(0, 10_000),
+      }),
+    );
     m.term();
   }
 

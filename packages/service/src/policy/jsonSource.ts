@@ -75,7 +75,16 @@ export function parseJsonWithPositions(text: string): LocatedJson {
       }
       if (ch === '\\') {
         const esc = text[i + 1];
-        const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+        const map: Record<string, string> = {
+          '"': '"',
+          '\\': '\\',
+          '/': '/',
+          b: '\b',
+          f: '\f',
+          n: '\n',
+          r: '\r',
+          t: '\t',
+        };
         if (esc === 'u') {
           const hex = text.slice(i + 2, i + 6);
           if (!/^[0-9a-fA-F]{4}$/.test(hex)) fail('invalid \\u escape in string');
@@ -111,7 +120,8 @@ export function parseJsonWithPositions(text: string): LocatedJson {
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe()}`);
         const keyAt = i;
         const key = parseString();
-        if (Object.prototype.hasOwnProperty.call(obj, key)) duplicateKeys.push({ path: [...path, key], position: posAt(keyAt) });
+        if (Object.prototype.hasOwnProperty.call(obj, key))
+          duplicateKeys.push({ path: [...path, key], position: posAt(keyAt) });
         ws();
         if (text[i] !== ':') fail(`expected ':' after property name, found ${describe()}`);
         i++;

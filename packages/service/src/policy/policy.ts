@@ -24,15 +24,25 @@ export type ContactRule = z.infer<typeof contactRuleSchema>;
 
 // Family Centre and safety-by-design defaults (helper "family-centre") ----------------------------
 /** The defaults a child account starts with (Ofcom ICU F1; EU Article 28 guidelines). */
-export const SAFETY_DEFAULTS = ['profile_private', 'not_discoverable', 'connection_list_hidden', 'precise_location_off', 'location_not_offered_to_strangers', 'stranger_messages_off'] as const;
+export const SAFETY_DEFAULTS = [
+  'profile_private',
+  'not_discoverable',
+  'connection_list_hidden',
+  'precise_location_off',
+  'location_not_offered_to_strangers',
+  'stranger_messages_off',
+] as const;
 export type SafetyDefault = (typeof SAFETY_DEFAULTS)[number];
 const ruleSource = z.string().min(1).max(300);
-export const childDefaultsSchema = z.partialRecord(z.enum(SAFETY_DEFAULTS), z.strictObject({
-  /** Whether the jurisdiction's rules set this default on for child accounts. */
-  on: z.boolean(),
-  /** Where the rule comes from, shown with the answer, e.g. "Ofcom ICU F1". */
-  source: ruleSource,
-}));
+export const childDefaultsSchema = z.partialRecord(
+  z.enum(SAFETY_DEFAULTS),
+  z.strictObject({
+    /** Whether the jurisdiction's rules set this default on for child accounts. */
+    on: z.boolean(),
+    /** Where the rule comes from, shown with the answer, e.g. "Ofcom ICU F1". */
+    source: ruleSource,
+  }),
+);
 export const familyPolicySchema = z.strictObject({
   /** Children under this age may be linked by the platform under its own age rules, without the child accepting (0: never). */
   platformLinksUnder: z.number().int().min(0).max(16),
@@ -73,11 +83,20 @@ export const profileSchema = z
   .superRefine((p, ctx) => {
     const { warnAt, holdAt, blockAt } = p.riskySender;
     if (!(warnAt <= holdAt && holdAt <= blockAt)) {
-      ctx.addIssue({ code: 'custom', path: ['riskySender'], message: `thresholds must satisfy warnAt <= holdAt <= blockAt (got ${warnAt}, ${holdAt}, ${blockAt})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['riskySender'],
+        message: `thresholds must satisfy warnAt <= holdAt <= blockAt (got ${warnAt}, ${holdAt}, ${blockAt})`,
+      });
     }
     const ids = new Set<string>();
     p.helpResources.forEach((r, i) => {
-      if (ids.has(r.id)) ctx.addIssue({ code: 'custom', path: ['helpResources', i, 'id'], message: `duplicate help resource id "${r.id}"` });
+      if (ids.has(r.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['helpResources', i, 'id'],
+          message: `duplicate help resource id "${r.id}"`,
+        });
       ids.add(r.id);
     });
   });
@@ -86,15 +105,39 @@ export type PolicyProfile = z.infer<typeof profileSchema>;
 // Ban evasion (helper "ban-evasion") -------------------------------------------------------------
 /** What a link between a new account and a banned one does to the sign-up decision. */
 export const linkActionSchema = z.enum(['block', 'flag', 'ignore']);
-export const BAN_LINK_KINDS = ['device_id', 'email', 'phone', 'payment_fingerprint', 'ip_fingerprint', 'username', 'photo'] as const;
+export const BAN_LINK_KINDS = [
+  'device_id',
+  'email',
+  'phone',
+  'payment_fingerprint',
+  'ip_fingerprint',
+  'username',
+  'photo',
+] as const;
 export type BanLinkKind = (typeof BAN_LINK_KINDS)[number];
 const banReason = z.string().regex(/^[a-z0-9_]{1,40}$/, 'reasons are lower-case letters, digits or _ (at most 40)');
 
 export const DEFAULT_BAN_EVASION = {
   /** Only bans for these reasons link new accounts; a ban for spam does not. */
-  childSafetyReasons: ['grooming', 'sextortion', 'known_image', 'child_sexualisation', 'csam', 'child_exploitation', 'age_misrepresentation'],
+  childSafetyReasons: [
+    'grooming',
+    'sextortion',
+    'known_image',
+    'child_sexualisation',
+    'csam',
+    'child_exploitation',
+    'age_misrepresentation',
+  ],
   /** Exact identifiers block; shared networks (schools, households) and look-alike names or photos only flag. */
-  links: { device_id: 'block', email: 'block', phone: 'block', payment_fingerprint: 'block', ip_fingerprint: 'flag', username: 'flag', photo: 'flag' },
+  links: {
+    device_id: 'block',
+    email: 'block',
+    phone: 'block',
+    payment_fingerprint: 'block',
+    ip_fingerprint: 'flag',
+    username: 'flag',
+    photo: 'flag',
+  },
   /** PDQ Hamming distance (of 256 bits) at or below which two profile photos count as the same picture. */
   photoMaxDistance: 31,
   username: { minLength: 5, fuzzyMinLength: 7, minSimilarity: 0.85, commonAt: 25 },
@@ -103,28 +146,44 @@ export const DEFAULT_BAN_EVASION = {
 } as const satisfies Record<string, unknown>;
 
 export const banEvasionSchema = z.strictObject({
-  childSafetyReasons: z.array(banReason).min(1).max(50).default([...DEFAULT_BAN_EVASION.childSafetyReasons]),
-  links: z.strictObject({
-    device_id: linkActionSchema,
-    email: linkActionSchema,
-    phone: linkActionSchema,
-    payment_fingerprint: linkActionSchema,
-    ip_fingerprint: linkActionSchema,
-    username: linkActionSchema,
-    photo: linkActionSchema,
-  }).partial().transform((l) => ({ ...DEFAULT_BAN_EVASION.links, ...l })).default({ ...DEFAULT_BAN_EVASION.links }),
+  childSafetyReasons: z
+    .array(banReason)
+    .min(1)
+    .max(50)
+    .default([...DEFAULT_BAN_EVASION.childSafetyReasons]),
+  links: z
+    .strictObject({
+      device_id: linkActionSchema,
+      email: linkActionSchema,
+      phone: linkActionSchema,
+      payment_fingerprint: linkActionSchema,
+      ip_fingerprint: linkActionSchema,
+      username: linkActionSchema,
+      photo: linkActionSchema,
+    })
+    .partial()
+    .transform((l) => ({ ...DEFAULT_BAN_EVASION.links, ...l }))
+    .default({ ...DEFAULT_BAN_EVASION.links }),
   photoMaxDistance: z.number().int().min(0).max(64).default(DEFAULT_BAN_EVASION.photoMaxDistance),
-  username: z.strictObject({
-    /** Names whose skeleton is shorter link only when the whole name is the same ("alex" never links "alex2"). */
-    minLength: z.number().int().min(3).max(20),
-    /** Similar (not identical) skeletons link only from this length. */
-    fuzzyMinLength: z.number().int().min(5).max(32),
-    /** 1 - edit distance / length of the longer skeleton. */
-    minSimilarity: z.number().min(0.5, 'must be between 0.5 and 1').max(1, 'must be between 0.5 and 1'),
-    /** A skeleton held by this many accounts is too common to be evidence (e.g. a popular first name). */
-    commonAt: z.number().int().min(2).max(100_000),
-  }).partial().transform((u) => ({ ...DEFAULT_BAN_EVASION.username, ...u })).default({ ...DEFAULT_BAN_EVASION.username }),
-  defaultCallingCode: z.string().regex(/^[1-9]\d{0,2}$/, 'must be a country calling code without + (e.g. "44")').nullable().default(DEFAULT_BAN_EVASION.defaultCallingCode),
+  username: z
+    .strictObject({
+      /** Names whose skeleton is shorter link only when the whole name is the same ("alex" never links "alex2"). */
+      minLength: z.number().int().min(3).max(20),
+      /** Similar (not identical) skeletons link only from this length. */
+      fuzzyMinLength: z.number().int().min(5).max(32),
+      /** 1 - edit distance / length of the longer skeleton. */
+      minSimilarity: z.number().min(0.5, 'must be between 0.5 and 1').max(1, 'must be between 0.5 and 1'),
+      /** A skeleton held by this many accounts is too common to be evidence (e.g. a popular first name). */
+      commonAt: z.number().int().min(2).max(100_000),
+    })
+    .partial()
+    .transform((u) => ({ ...DEFAULT_BAN_EVASION.username, ...u }))
+    .default({ ...DEFAULT_BAN_EVASION.username }),
+  defaultCallingCode: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, 'must be a country calling code without + (e.g. "44")')
+    .nullable()
+    .default(DEFAULT_BAN_EVASION.defaultCallingCode),
 });
 export type BanEvasionPolicy = z.output<typeof banEvasionSchema>;
 // End of ban evasion ------------------------------------------------------------------------------
@@ -138,23 +197,38 @@ export const policySchema = z
     /** Profile for accounts whose country is unknown or not listed. */
     defaultProfile: profileName,
     /** ISO 3166-1 alpha-2 country code -> profile name. */
-    countries: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'), profileName),
+    countries: z.record(
+      z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'),
+      profileName,
+    ),
     profiles: z.record(profileName, profileSchema),
     /** Sign-up checks against accounts banned for child safety (every field optional; defaults above). */
     banEvasion: banEvasionSchema.default(banEvasionSchema.parse({})),
     /** Moderator console (console-server): the enforcement ladder, console/ladder.ts; DEFAULT_ENFORCEMENT when omitted. */
     enforcement: enforcementSchema.default(DEFAULT_ENFORCEMENT),
     /** Help resources per country (family-centre), offered before the profile's own; replaces the built-in list for that country. */
-    countryHelpResources: z.record(z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'), z.array(helpResourceSchema).max(20)).default({}),
+    countryHelpResources: z
+      .record(
+        z.string().regex(/^[A-Z]{2}$/, 'country codes are two upper-case letters (ISO 3166-1 alpha-2)'),
+        z.array(helpResourceSchema).max(20),
+      )
+      .default({}),
     /** Per-tenant message overrides (family-centre): tenant id (or "*" for all) -> locale -> catalogue key -> ICU message. */
-    messages: z.record(z.string().min(1).max(256), z.partialRecord(z.enum(LOCALES), z.record(z.string(), z.string().max(2000)))).default({}),
+    messages: z
+      .record(z.string().min(1).max(256), z.partialRecord(z.enum(LOCALES), z.record(z.string(), z.string().max(2000))))
+      .default({}),
   })
   .superRefine((p, ctx) => {
     if (!(p.defaultProfile in p.profiles)) {
-      ctx.addIssue({ code: 'custom', path: ['defaultProfile'], message: `no profile named "${p.defaultProfile}" (profiles: ${Object.keys(p.profiles).join(', ') || 'none'})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['defaultProfile'],
+        message: `no profile named "${p.defaultProfile}" (profiles: ${Object.keys(p.profiles).join(', ') || 'none'})`,
+      });
     }
     for (const [country, profile] of Object.entries(p.countries)) {
-      if (!(profile in p.profiles)) ctx.addIssue({ code: 'custom', path: ['countries', country], message: `no profile named "${profile}"` });
+      if (!(profile in p.profiles))
+        ctx.addIssue({ code: 'custom', path: ['countries', country], message: `no profile named "${profile}"` });
     }
     // An override must name a real message, parse, and use only the variables the message is given.
     for (const [tenant, locales] of Object.entries(p.messages)) {
@@ -169,7 +243,12 @@ export const policySchema = z
           try {
             const allowed = messageArguments(base, DEFAULT_LOCALE);
             const extra = [...messageArguments(text, locale as Locale)].filter((a) => !allowed.has(a));
-            if (extra.length) ctx.addIssue({ code: 'custom', path, message: `uses {${extra.join('}, {')}}, which "${key}" is not given (it has: ${[...allowed].map((a) => `{${a}}`).join(', ') || 'none'})` });
+            if (extra.length)
+              ctx.addIssue({
+                code: 'custom',
+                path,
+                message: `uses {${extra.join('}, {')}}, which "${key}" is not given (it has: ${[...allowed].map((a) => `{${a}}`).join(', ') || 'none'})`,
+              });
           } catch (err) {
             ctx.addIssue({ code: 'custom', path, message: `not a valid ICU message: ${(err as Error).message}` });
           }
@@ -196,12 +275,21 @@ export function parsePolicy(text: string, file: string): Policy {
   try {
     doc = parseJsonWithPositions(text);
   } catch (err) {
-    if (err instanceof JsonSyntaxError) throw new PolicyError(file, [`${file}:${err.position.line}:${err.position.column}: not valid JSON: ${err.reason}`]);
+    if (err instanceof JsonSyntaxError)
+      throw new PolicyError(file, [
+        `${file}:${err.position.line}:${err.position.column}: not valid JSON: ${err.reason}`,
+      ]);
     throw err;
   }
-  const found: { line: number; text: string }[] = doc.duplicateKeys.map((d) => ({ line: d.position.line, text: `${d.path.join('.')}: appears twice` }));
+  const found: { line: number; text: string }[] = doc.duplicateKeys.map((d) => ({
+    line: d.position.line,
+    text: `${d.path.join('.')}: appears twice`,
+  }));
   const add = (path: readonly PropertyKey[], reason: string) => {
-    found.push({ line: locate(doc, path).line, text: `${path.length ? path.map(String).join('.') : '(root)'}: ${reason}` });
+    found.push({
+      line: locate(doc, path).line,
+      text: `${path.length ? path.map(String).join('.') : '(root)'}: ${reason}`,
+    });
   };
   const result = policySchema.safeParse(doc.value);
   if (!result.success) {
@@ -212,7 +300,11 @@ export function parsePolicy(text: string, file: string): Policy {
       else add(issue.path, / received undefined$/.test(issue.message) ? 'required field is missing' : issue.message);
     }
   }
-  if (found.length > 0) throw new PolicyError(file, found.sort((a, b) => a.line - b.line).map((p) => `${file}:${p.line}: ${p.text}`));
+  if (found.length > 0)
+    throw new PolicyError(
+      file,
+      found.sort((a, b) => a.line - b.line).map((p) => `${file}:${p.line}: ${p.text}`),
+    );
   return result.data!;
 }
 
@@ -221,7 +313,9 @@ export function loadPolicyFile(file: string): Policy {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new PolicyError(file, [`${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`]);
+    throw new PolicyError(file, [
+      `${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    ]);
   }
   return parsePolicy(text, file);
 }
@@ -240,16 +334,39 @@ export function profileFor(policy: Policy, country: string | null | undefined): 
 
 // Real, long-standing help services only. Childline and CEOP are UK services; Take It Down (NCMEC)
 // works worldwide; 116 111 is the harmonised European number for child helplines.
-const CHILDLINE: HelpResource = { id: 'childline', name: 'Childline', url: 'https://www.childline.org.uk', phone: '0800 1111', topics: ['general', 'images'] };
-const CEOP: HelpResource = { id: 'ceop', name: 'CEOP Safety Centre (National Crime Agency)', url: 'https://www.ceop.police.uk', topics: ['report'] };
-const TAKE_IT_DOWN: HelpResource = { id: 'take-it-down', name: 'Take It Down (NCMEC)', url: 'https://takeitdown.ncmec.org', topics: ['images'] };
-const EU_HELPLINE: HelpResource = { id: 'helpline-116111', name: 'Child helpline 116 111', url: 'https://childhelplineinternational.org', phone: '116 111', topics: ['general', 'images'] };
+const CHILDLINE: HelpResource = {
+  id: 'childline',
+  name: 'Childline',
+  url: 'https://www.childline.org.uk',
+  phone: '0800 1111',
+  topics: ['general', 'images'],
+};
+const CEOP: HelpResource = {
+  id: 'ceop',
+  name: 'CEOP Safety Centre (National Crime Agency)',
+  url: 'https://www.ceop.police.uk',
+  topics: ['report'],
+};
+const TAKE_IT_DOWN: HelpResource = {
+  id: 'take-it-down',
+  name: 'Take It Down (NCMEC)',
+  url: 'https://takeitdown.ncmec.org',
+  topics: ['images'],
+};
+const EU_HELPLINE: HelpResource = {
+  id: 'helpline-116111',
+  name: 'Child helpline 116 111',
+  url: 'https://childhelplineinternational.org',
+  phone: '116 111',
+  topics: ['general', 'images'],
+};
 
 // Where each child default comes from. Ofcom's ICU F1 sets the connection, visibility, location and
 // messaging defaults for child users; the Commission's Article 28 guidelines ask for private-by-default
 // accounts with the same protections. Named in words, not section numbers, so they stay true between editions.
 const UK_F1 = 'Ofcom Illegal Content Codes of Practice (user-to-user), measure ICU F1: safety defaults for child users';
-const EU_ART28 = 'European Commission guidelines on the protection of minors under Article 28 DSA: private and safe default settings for minors';
+const EU_ART28 =
+  'European Commission guidelines on the protection of minors under Article 28 DSA: private and safe default settings for minors';
 function defaultsFrom(source: string): Partial<Record<SafetyDefault, { on: boolean; source: string }>> {
   return Object.fromEntries(SAFETY_DEFAULTS.map((d) => [d, { on: true, source }]));
 }
@@ -272,11 +389,55 @@ export const DEFAULT_POLICY: Policy = {
   defaultProfile: 'uk',
   countries: Object.fromEntries([
     ['GB', 'uk'],
-    ...['AT', 'BE', 'BG', 'HR', 'CY', 'CZ', 'DK', 'EE', 'FI', 'FR', 'DE', 'GR', 'HU', 'IE', 'IT', 'LV', 'LT', 'LU', 'MT', 'NL', 'PL', 'PT', 'RO', 'SK', 'SI', 'ES', 'SE', 'IS', 'LI', 'NO'].map((c) => [c, 'eu']),
+    ...[
+      'AT',
+      'BE',
+      'BG',
+      'HR',
+      'CY',
+      'CZ',
+      'DK',
+      'EE',
+      'FI',
+      'FR',
+      'DE',
+      'GR',
+      'HU',
+      'IE',
+      'IT',
+      'LV',
+      'LT',
+      'LU',
+      'MT',
+      'NL',
+      'PL',
+      'PT',
+      'RO',
+      'SK',
+      'SI',
+      'ES',
+      'SE',
+      'IS',
+      'LI',
+      'NO',
+    ].map((c) => [c, 'eu']),
   ]),
   profiles: {
-    uk: { label: 'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)', ...strict, helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP], childDefaults: defaultsFrom(UK_F1), family: { ...DEFAULT_FAMILY_POLICY } },
-    eu: { label: 'EU: Commission guidelines on the protection of minors under DSA Article 28', ...strict, helpResources: [EU_HELPLINE, TAKE_IT_DOWN], childDefaults: defaultsFrom(EU_ART28), family: { ...DEFAULT_FAMILY_POLICY } },
+    uk: {
+      label:
+        'UK: Ofcom illegal content codes ICU F1 (safety defaults for child users) and F2 (support for child users)',
+      ...strict,
+      helpResources: [CHILDLINE, TAKE_IT_DOWN, CEOP],
+      childDefaults: defaultsFrom(UK_F1),
+      family: { ...DEFAULT_FAMILY_POLICY },
+    },
+    eu: {
+      label: 'EU: Commission guidelines on the protection of minors under DSA Article 28',
+      ...strict,
+      helpResources: [EU_HELPLINE, TAKE_IT_DOWN],
+      childDefaults: defaultsFrom(EU_ART28),
+      family: { ...DEFAULT_FAMILY_POLICY },
+    },
   },
   countryHelpResources: {},
   messages: {},

@@ -21,7 +21,8 @@ export function statisticsRange(q: z.output<typeof statisticsQuery>, now = Date.
   const to = q.to ? Date.parse(`${q.to}T00:00:00Z`) + DAY : now;
   const from = q.from ? Date.parse(`${q.from}T00:00:00Z`) : to - 365 * DAY;
   if (from >= to) throw new ApiError(400, 'invalid_request', 'invalid statistics query', ['from: must be before to']);
-  if (to - from > 3653 * DAY) throw new ApiError(400, 'invalid_request', 'invalid statistics query', ['from: at most ten years before to']);
+  if (to - from > 3653 * DAY)
+    throw new ApiError(400, 'invalid_request', 'invalid statistics query', ['from: at most ten years before to']);
   return { from, to };
 }
 
@@ -29,45 +30,86 @@ const verifyBody = z.strictObject({ caseId: z.string().min(1).max(200).optional(
 
 export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
-  app.post('/evidence/verify', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Verify preserved evidence',
-      description: 'Recomputes every frozen evidence package\'s SHA-256, checks its signature and that the audit log records it, and re-walks the audit hash chain. ' +
-        'Answers {ok, packages, purged, auditEntries, problems[{kind, message, caseId?, version?, seq?}], problemCount, ms}; kinds: package_edited, package_swapped, ' +
-        'package_missing, signature_mismatch, unknown_key, audit_gap, audit_edited, not_in_audit.',
-      tags: ['admin'],
-      security: API_KEY_SECURITY,
+  app.post(
+    '/evidence/verify',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Verify preserved evidence',
+        description:
+          "Recomputes every frozen evidence package's SHA-256, checks its signature and that the audit log records it, and re-walks the audit hash chain. " +
+          'Answers {ok, packages, purged, auditEntries, problems[{kind, message, caseId?, version?, seq?}], problemCount, ms}; kinds: package_edited, package_swapped, ' +
+          'package_missing, signature_mismatch, unknown_key, audit_gap, audit_edited, not_in_audit.',
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+      },
     },
-  }, async (request) => {
-    const body = parseOr400(verifyBody, request.body ?? {}, 'verify request');
-    const { tenantId } = auth(request);
-    const result = await ctx.reporting.vault.verify(tenantId, body.caseId);
-    await ctx.storage.appendAudit(tenantId, { at: Date.now(), actor: { system: `api-key:${auth(request).keyId}` }, action: 'evidence.verify', caseId: body.caseId ?? null, targetId: null, details: { ok: result.ok, problems: result.problemCount } });
-    return result;
-  });
+    async (request) => {
+      const body = parseOr400(verifyBody, request.body ?? {}, 'verify request');
+      const { tenantId } = auth(request);
+      const result = await ctx.reporting.vault.verify(tenantId, body.caseId);
+      await ctx.storage.appendAudit(tenantId, {
+        at: Date.now(),
+        actor: { system: `api-key:${auth(request).keyId}` },
+        action: 'evidence.verify',
+        caseId: body.caseId ?? null,
+        targetId: null,
+        details: { ok: result.ok, problems: result.problemCount },
+      });
+      return result;
+    },
+  );
 
   const statsSchema = {
     tags: ['admin'],
     security: API_KEY_SECURITY,
-    querystring: { type: 'object', properties: { from: { type: 'string', format: 'date' }, to: { type: 'string', format: 'date' }, bucket: { type: 'string', enum: [...BUCKETS] } } },
+    querystring: {
+      type: 'object',
+      properties: {
+        from: { type: 'string', format: 'date' },
+        to: { type: 'string', format: 'date' },
+        bucket: { type: 'string', enum: [...BUCKETS] },
+      },
+    },
   };
-  app.get('/statistics', {
-    config: { scope: 'cases:read' },
-    schema: { ...statsSchema, summary: 'Transparency statistics', description: 'Per period and jurisdiction: detections by kind, cases opened, actions by rung, reports by authority and priority, time from detection to action and to report (median, p90), appeals, overturned decisions, false-flag rate. Counts only; computed from stored data.' },
-  }, async (request) => {
-    const q = parseOr400(statisticsQuery, request.query, 'query');
-    const { from, to } = statisticsRange(q);
-    return loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
-  });
-  app.get('/statistics.csv', {
-    config: { scope: 'cases:read' },
-    schema: { ...statsSchema, summary: 'Transparency statistics as CSV', description: 'The same numbers, one per line: period,jurisdiction,metric,key,value.' },
-  }, async (request, reply) => {
-    const q = parseOr400(statisticsQuery, request.query, 'query');
-    const { from, to } = statisticsRange(q);
-    const stats = await loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
-    reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="lifeguard-statistics-${stats.from.slice(0, 10)}-${stats.to.slice(0, 10)}.csv"`);
-    return statisticsCsv(stats);
-  });
+  app.get(
+    '/statistics',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        ...statsSchema,
+        summary: 'Transparency statistics',
+        description:
+          'Per period and jurisdiction: detections by kind, cases opened, actions by rung, reports by authority and priority, time from detection to action and to report (median, p90), appeals, overturned decisions, false-flag rate. Counts only; computed from stored data.',
+      },
+    },
+    async (request) => {
+      const q = parseOr400(statisticsQuery, request.query, 'query');
+      const { from, to } = statisticsRange(q);
+      return loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
+    },
+  );
+  app.get(
+    '/statistics.csv',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        ...statsSchema,
+        summary: 'Transparency statistics as CSV',
+        description: 'The same numbers, one per line: period,jurisdiction,metric,key,value.',
+      },
+    },
+    async (request, reply) => {
+      const q = parseOr400(statisticsQuery, request.query, 'query');
+      const { from, to } = statisticsRange(q);
+      const stats = await loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
+      reply
+        .type('text/csv; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="lifeguard-statistics-${stats.from.slice(0, 10)}-${stats.to.slice(0, 10)}.csv"`,
+        );
+      return statisticsCsv(stats);
+    },
+  );
 }

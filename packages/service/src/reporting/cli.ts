@@ -21,11 +21,22 @@ export function defaultEvidenceKey(home: string): string {
 }
 
 export function registerEvidenceCommands(program: Command, h: CliHelpers): void {
-  const evidence = program.command('evidence').description('check and export preserved evidence (run where the database and the evidence key are)');
-  const common = (cmd: Command) => cmd
-    .requiredOption('--tenant <id>', 'platform (tenant) id')
-    .option('--database <path-or-url>', 'SQLite file or postgres:// URL', process.env.LIFEGUARD_DATABASE ?? h.defaultDatabase())
-    .option('--evidence-key <file>', 'the deployment\'s Ed25519 evidence key (PEM)', defaultEvidenceKey(h.lifeguardHome()));
+  const evidence = program
+    .command('evidence')
+    .description('check and export preserved evidence (run where the database and the evidence key are)');
+  const common = (cmd: Command) =>
+    cmd
+      .requiredOption('--tenant <id>', 'platform (tenant) id')
+      .option(
+        '--database <path-or-url>',
+        'SQLite file or postgres:// URL',
+        process.env.LIFEGUARD_DATABASE ?? h.defaultDatabase(),
+      )
+      .option(
+        '--evidence-key <file>',
+        "the deployment's Ed25519 evidence key (PEM)",
+        defaultEvidenceKey(h.lifeguardHome()),
+      );
 
   const open = async (opts: { database: string; evidenceKey: string }) => {
     let signer: EvidenceSigner;
@@ -40,19 +51,31 @@ export function registerEvidenceCommands(program: Command, h: CliHelpers): void 
   const cliActor = () => ({ system: `cli:${userInfo().username}` });
 
   common(evidence.command('verify'))
-    .description('recompute every evidence package\'s digest, check signatures and the audit chain; exit 1 on any problem')
+    .description(
+      "recompute every evidence package's digest, check signatures and the audit chain; exit 1 on any problem",
+    )
     .option('--case <id>', 'only this case')
     .option('--json', 'print the whole result as JSON')
     .action(async (opts: { tenant: string; database: string; evidenceKey: string; case?: string; json?: boolean }) => {
       const { storage, vault } = await open(opts);
       try {
         const result = await vault.verify(opts.tenant, opts.case);
-        await storage.appendAudit(opts.tenant, { at: Date.now(), actor: cliActor(), action: 'evidence.verify', caseId: opts.case ?? null, targetId: null, details: { ok: result.ok, problems: result.problemCount } });
+        await storage.appendAudit(opts.tenant, {
+          at: Date.now(),
+          actor: cliActor(),
+          action: 'evidence.verify',
+          caseId: opts.case ?? null,
+          targetId: null,
+          details: { ok: result.ok, problems: result.problemCount },
+        });
         if (opts.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
         else {
-          process.stdout.write(`${result.ok ? 'ok' : 'PROBLEMS FOUND'}: ${result.packages} evidence packages (${result.purged} with content removed by retention), ${result.auditEntries} audit entries, checked in ${result.ms} ms\n`);
+          process.stdout.write(
+            `${result.ok ? 'ok' : 'PROBLEMS FOUND'}: ${result.packages} evidence packages (${result.purged} with content removed by retention), ${result.auditEntries} audit entries, checked in ${result.ms} ms\n`,
+          );
           for (const p of result.problems) process.stdout.write(`  ${p.kind}: ${p.message}\n`);
-          if (result.problemCount > result.problems.length) process.stdout.write(`  ... and ${result.problemCount - result.problems.length} more\n`);
+          if (result.problemCount > result.problems.length)
+            process.stdout.write(`  ... and ${result.problemCount - result.problems.length} more\n`);
         }
         process.exitCode = result.ok ? 0 : 1;
       } finally {
@@ -61,7 +84,9 @@ export function registerEvidenceCommands(program: Command, h: CliHelpers): void 
     });
 
   common(evidence.command('export').argument('<case>', 'case id'))
-    .description('write everything preserved about one case (packages, public keys, holds, reports, audit trail, verification) to a JSON file')
+    .description(
+      'write everything preserved about one case (packages, public keys, holds, reports, audit trail, verification) to a JSON file',
+    )
     .option('--out <file>', 'where to write it (default: evidence-<case>.json)')
     .action(async (caseId: string, opts: { tenant: string; database: string; evidenceKey: string; out?: string }) => {
       const { storage, vault } = await open(opts);
@@ -74,7 +99,9 @@ export function registerEvidenceCommands(program: Command, h: CliHelpers): void 
         }
         const file = opts.out ?? `evidence-${caseId}.json`;
         writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`, { mode: 0o600 });
-        process.stderr.write(`wrote ${file}: ${out.packages.length} packages; verification ${out.verification.ok ? 'ok' : `found ${out.verification.problemCount} problems`}\n`);
+        process.stderr.write(
+          `wrote ${file}: ${out.packages.length} packages; verification ${out.verification.ok ? 'ok' : `found ${out.verification.problemCount} problems`}\n`,
+        );
         process.exitCode = out.verification.ok ? 0 : 1;
       } finally {
         await storage.close();

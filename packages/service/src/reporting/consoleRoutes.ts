@@ -15,8 +15,17 @@ import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
 import { loadStatistics } from './statistics.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
-const retractBody = z.strictObject({ reason: z.string().trim().min(5, 'say in a few words why the report is withdrawn').max(1000) });
-const referenceBody = z.strictObject({ reference: z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'letters, digits and / _ . - only') });
+const retractBody = z.strictObject({
+  reason: z.string().trim().min(5, 'say in a few words why the report is withdrawn').max(1000),
+});
+const referenceBody = z.strictObject({
+  reference: z
+    .string()
+    .trim()
+    .min(3)
+    .max(100)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'letters, digits and / _ . - only'),
+});
 
 /** Only specialists handle reports and evidence content. */
 function specialist(request: FastifyRequest, what: string): StaffUser {
@@ -50,7 +59,14 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     return {
       reports: reports.map(Reporting.view),
       holds,
-      packages: packages.map((p) => ({ version: p.version, createdAt: p.createdAt, reason: p.reason, digest: p.digest, keyId: p.keyId, purged: p.package === null })),
+      packages: packages.map((p) => ({
+        version: p.version,
+        createdAt: p.createdAt,
+        reason: p.reason,
+        digest: p.digest,
+        keyId: p.keyId,
+        purged: p.package === null,
+      })),
       form: { incidentTypes: INCIDENT_TYPES, annotations: REPORT_ANNOTATIONS, declaration: DECLARATION_TEXT },
     };
   });
@@ -108,9 +124,20 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
   app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {
     const { user } = staff(request);
     if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('verify preserved evidence');
-    const body = parseOr400(z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({}), request.body ?? {}, 'verify request');
+    const body = parseOr400(
+      z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({}),
+      request.body ?? {},
+      'verify request',
+    );
     const result = await reporting.vault.verify(user.tenantId, body.caseId);
-    await storage.appendAudit(user.tenantId, { at: Date.now(), actor: actorOf(user), action: 'evidence.verify', caseId: body.caseId ?? null, targetId: null, details: { ok: result.ok, problems: result.problemCount } });
+    await storage.appendAudit(user.tenantId, {
+      at: Date.now(),
+      actor: actorOf(user),
+      action: 'evidence.verify',
+      caseId: body.caseId ?? null,
+      targetId: null,
+      details: { ok: result.ok, problems: result.problemCount },
+    });
     return result;
   });
 }

@@ -15,7 +15,13 @@ export const INCIDENT_TYPES = [
   'Unsolicited Obscene Material Sent to a Child',
 ] as const;
 
-export const REPORT_ANNOTATIONS = ['sextortion', 'csamSolicitation', 'minorToMinorInteraction', 'spam', 'sadisticOnlineExploitation'] as const;
+export const REPORT_ANNOTATIONS = [
+  'sextortion',
+  'csamSolicitation',
+  'minorToMinorInteraction',
+  'spam',
+  'sadisticOnlineExploitation',
+] as const;
 export const IP_EVENTS = ['Login', 'Registration', 'Purchase', 'Upload', 'Other', 'Unknown'] as const;
 
 /** The declaration the specialist makes (SI 2026/268 Schedule 1; shown in the console above the button). */
@@ -23,7 +29,10 @@ export const DECLARATION_TEXT =
   'I have reviewed this case myself. To the best of my knowledge the information in this report is true and complete, ' +
   'and I am reporting it because it appears to show child sexual exploitation or abuse.';
 
-const isoTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z' });
+const isoTime = z.iso.datetime({
+  offset: true,
+  message: 'must be an ISO 8601 date and time, e.g. 2026-05-01T14:30:00Z',
+});
 const id = z.string().trim().min(1).max(200);
 
 const ipEvent = z.strictObject({
@@ -46,7 +55,15 @@ export const reportDraftSchema = z.strictObject({
     screenName: z.string().trim().min(1).max(200).optional(),
     displayName: z.string().trim().min(1).max(200).optional(),
     emails: z.array(z.email().max(320)).max(20).default([]),
-    phones: z.array(z.string().trim().regex(/^\+?[0-9 ()-]{5,30}$/, 'must be a phone number')).max(20).default([]),
+    phones: z
+      .array(
+        z
+          .string()
+          .trim()
+          .regex(/^\+?[0-9 ()-]{5,30}$/, 'must be a phone number'),
+      )
+      .max(20)
+      .default([]),
     profileUrl: z.url().max(2000).optional(),
     billing: z.string().trim().min(1).max(1000).optional(),
     ipEvents: z.array(ipEvent).max(100).default([]),
@@ -54,27 +71,43 @@ export const reportDraftSchema = z.strictObject({
     accountDisabled: z.enum(['temporarily', 'permanently']).optional(),
   }),
   /** The child, where known: the victim, or the intended recipient of the contact. */
-  children: z.array(z.strictObject({
-    role: z.enum(['victim', 'intendedRecipient']),
-    userId: id,
-    screenName: z.string().trim().min(1).max(200).optional(),
-    age: z.number().int().min(0).max(17).optional(),
-  })).max(10).default([]),
+  children: z
+    .array(
+      z.strictObject({
+        role: z.enum(['victim', 'intendedRecipient']),
+        userId: id,
+        screenName: z.string().trim().min(1).max(200).optional(),
+        age: z.number().int().min(0).max(17).optional(),
+      }),
+    )
+    .max(10)
+    .default([]),
   /** Chosen from the case: messages (with their spans) and media (hashes and metadata). */
-  evidence: z.strictObject({
-    messageIds: z.array(id).max(500).default([]),
-    mediaIds: z.array(id).max(50).default([]),
-  }).default({ messageIds: [], mediaIds: [] }),
+  evidence: z
+    .strictObject({
+      messageIds: z.array(id).max(500).default([]),
+      mediaIds: z.array(id).max(50).default([]),
+    })
+    .default({ messageIds: [], mediaIds: [] }),
   /** Files the platform supplies for upload (NCMEC /upload); never fetched by Lifeguard itself. */
-  files: z.array(z.strictObject({
-    fileName: z.string().trim().min(1).max(255),
-    contentBase64: z.base64().max(8_000_000, 'a file may be at most 6 MB'),
-    fileViewedByEsp: z.boolean(),
-    publiclyAvailable: z.boolean(),
-    industryClassification: z.enum(['A1', 'A2', 'B1', 'B2']).optional(),
-  })).max(5).default([]),
+  files: z
+    .array(
+      z.strictObject({
+        fileName: z.string().trim().min(1).max(255),
+        contentBase64: z.base64().max(8_000_000, 'a file may be at most 6 MB'),
+        fileViewedByEsp: z.boolean(),
+        publiclyAvailable: z.boolean(),
+        industryClassification: z.enum(['A1', 'A2', 'B1', 'B2']).optional(),
+      }),
+    )
+    .max(5)
+    .default([]),
   /** ISO country codes whose authorities apply; default: the platform's countries and the participants'. */
-  jurisdictions: z.array(z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166 country code')).min(1).max(10).optional(),
+  jurisdictions: z
+    .array(z.string().regex(/^[A-Z]{2}$/, 'must be an upper-case ISO 3166 country code'))
+    .min(1)
+    .max(10)
+    .optional(),
   earlierNcaReference: z.string().trim().min(1).max(100).optional(),
   declaration: z.strictObject({ accepted: z.literal(true, { message: 'the declaration must be accepted' }) }),
 });

@@ -3,7 +3,13 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { RiskModel } from '@lifeguard/core';
-import type { AccountIdentifier, AuthorityReportRecord, CaseHistoryEntry, CaseRecord, EnforcementActionRecord } from '@lifeguard/storage';
+import type {
+  AccountIdentifier,
+  AuthorityReportRecord,
+  CaseHistoryEntry,
+  CaseRecord,
+  EnforcementActionRecord,
+} from '@lifeguard/storage';
 
 // canonicalize is CommonJS whose typings declare an ES default export; require() gives the function itself.
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (value: unknown) => string | undefined;
@@ -25,7 +31,12 @@ export interface PackageInput {
 
 /** Names the detector's weights: the same model always gives the same id. */
 export function modelId(model: RiskModel): string {
-  return createHash('sha256').update(canonicalize({ version: model.version, features: model.features, weights: model.weights, bias: model.bias })!).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(
+      canonicalize({ version: model.version, features: model.features, weights: model.weights, bias: model.bias })!,
+    )
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function buildPackage(p: PackageInput): Record<string, unknown> {
@@ -36,14 +47,38 @@ export function buildPackage(p: PackageInput): Record<string, unknown> {
     caseId: c.id,
     frozenAt: new Date(p.frozenAt).toISOString(),
     reason: p.reason,
-    case: { accusedId: c.accusedId, status: c.status, level: c.level, score: c.score, openedAt: c.openedAt, updatedAt: c.updatedAt, version: c.version, conversationIds: c.conversationIds },
+    case: {
+      accusedId: c.accusedId,
+      status: c.status,
+      level: c.level,
+      score: c.score,
+      openedAt: c.openedAt,
+      updatedAt: c.updatedAt,
+      version: c.version,
+      conversationIds: c.conversationIds,
+    },
     // Messages with their text, the detector's reports (explanations, spans) and participants, as the case holds them.
     evidence: c.evidence ?? null,
     identifiers: [...p.identifiers].sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value)),
-    engine: { software: p.engine.software, model: { version: p.engine.model.version, id: modelId(p.engine.model), trainedOn: p.engine.model.trainedOn ?? null } },
+    engine: {
+      software: p.engine.software,
+      model: {
+        version: p.engine.model.version,
+        id: modelId(p.engine.model),
+        trainedOn: p.engine.model.trainedOn ?? null,
+      },
+    },
     history: p.history,
     decisions: p.actions,
-    reports: p.reports.map((r) => ({ id: r.id, authority: r.authority, priority: r.priority, status: r.status, externalId: r.externalId, createdAt: r.createdAt, filedAt: r.filedAt })),
+    reports: p.reports.map((r) => ({
+      id: r.id,
+      authority: r.authority,
+      priority: r.priority,
+      status: r.status,
+      externalId: r.externalId,
+      createdAt: r.createdAt,
+      filedAt: r.filedAt,
+    })),
   };
 }
 

@@ -2,7 +2,14 @@
 // and again when a report is filed), places legal holds, and builds the export that answers a
 // law-enforcement request. Reading or exporting content is the specialist's alone, and logged.
 import type { RiskModel } from '@lifeguard/core';
-import { FREEZE_ACTION, HOLD_ACTION, type AuditActor, type EvidencePackageRecord, type LegalHold, type Storage } from '@lifeguard/storage';
+import {
+  FREEZE_ACTION,
+  HOLD_ACTION,
+  type AuditActor,
+  type EvidencePackageRecord,
+  type LegalHold,
+  type Storage,
+} from '@lifeguard/storage';
 import { buildPackage, canonicalJson, PACKAGE_FORMAT, sha256Hex } from './evidencePackage.ts';
 import type { EvidenceSigner } from './signingKey.ts';
 import { verifyEvidence, type VerifyResult } from './evidenceVerify.ts';
@@ -19,7 +26,14 @@ export interface EvidenceExport {
   packages: (Omit<EvidencePackageRecord, 'package' | 'tenantId'> & { content: unknown })[];
   publicKeys: Record<string, string>;
   holds: LegalHold[];
-  reports: { id: string; authority: string; priority: number; status: string; externalId: string | null; filedAt: number | null }[];
+  reports: {
+    id: string;
+    authority: string;
+    priority: number;
+    status: string;
+    externalId: string | null;
+    filedAt: number | null;
+  }[];
   audit: { seq: number; at: number; action: string; actor: AuditActor; hash: string }[];
   verification: VerifyResult;
   howToVerify: string;
@@ -32,7 +46,13 @@ export class EvidenceVault {
     private readonly engine: { software: string; model: RiskModel },
   ) {}
 
-  async freeze(tenantId: string, caseId: string, reason: string, actor: AuditActor, now = Date.now()): Promise<EvidencePackageRecord> {
+  async freeze(
+    tenantId: string,
+    caseId: string,
+    reason: string,
+    actor: AuditActor,
+    now = Date.now(),
+  ): Promise<EvidencePackageRecord> {
     const c = await this.storage.getCase(tenantId, caseId);
     if (!c) throw new Error(`no case ${caseId}`);
     const [identifiers, history, actions, reports] = await Promise.all([
@@ -41,17 +61,45 @@ export class EvidenceVault {
       this.storage.enforcementActions(tenantId, [c.accusedId]),
       this.storage.listAuthorityReports(tenantId, { caseId, limit: 100 }),
     ]);
-    const content = canonicalJson(buildPackage({ tenantId, caseRecord: c, reason, frozenAt: now, identifiers, history, actions, reports, engine: this.engine }));
+    const content = canonicalJson(
+      buildPackage({
+        tenantId,
+        caseRecord: c,
+        reason,
+        frozenAt: now,
+        identifiers,
+        history,
+        actions,
+        reports,
+        engine: this.engine,
+      }),
+    );
     const digest = sha256Hex(content);
     return this.storage.freezeEvidence(tenantId, {
-      caseId, createdAt: now, reason, package: content, digest, signature: this.signer.sign(tenantId, caseId, digest), keyId: this.signer.keyId,
+      caseId,
+      createdAt: now,
+      reason,
+      package: content,
+      digest,
+      signature: this.signer.sign(tenantId, caseId, digest),
+      keyId: this.signer.keyId,
       audit: { at: now, actor, action: FREEZE_ACTION, caseId, targetId: null, details: { reason } },
     });
   }
 
-  async hold(tenantId: string, caseId: string, reason: string, actor: AuditActor & { id: string }, days = HOLD_DAYS, now = Date.now()): Promise<LegalHold> {
-    return this.storage.placeLegalHold(tenantId, { caseId, reason, placedBy: actor.id, placedAt: now, until: now + days * DAY_MS },
-      { at: now, actor, action: HOLD_ACTION, caseId, targetId: null, details: { reason, until: now + days * DAY_MS } });
+  async hold(
+    tenantId: string,
+    caseId: string,
+    reason: string,
+    actor: AuditActor & { id: string },
+    days = HOLD_DAYS,
+    now = Date.now(),
+  ): Promise<LegalHold> {
+    return this.storage.placeLegalHold(
+      tenantId,
+      { caseId, reason, placedBy: actor.id, placedAt: now, until: now + days * DAY_MS },
+      { at: now, actor, action: HOLD_ACTION, caseId, targetId: null, details: { reason, until: now + days * DAY_MS } },
+    );
   }
 
   verify(tenantId: string, caseId?: string): Promise<VerifyResult> {
@@ -67,17 +115,34 @@ export class EvidenceVault {
       this.storage.listAuthorityReports(tenantId, { caseId, limit: 100 }),
       this.verify(tenantId, caseId),
     ]);
-    await this.storage.appendAudit(tenantId, { at: now, actor, action: 'evidence.export', caseId, targetId: null, details: { packages: packages.length, ok: verification.ok } });
+    await this.storage.appendAudit(tenantId, {
+      at: now,
+      actor,
+      action: 'evidence.export',
+      caseId,
+      targetId: null,
+      details: { packages: packages.length, ok: verification.ok },
+    });
     const audit = await this.storage.listAudit(tenantId, { caseId, limit: 1000 });
     return {
       format: 'lifeguard-evidence-export/1',
       exportedAt: new Date(now).toISOString(),
       tenantId,
       caseId,
-      packages: packages.map(({ package: content, tenantId: _t, ...rest }) => ({ ...rest, content: content === null ? null : (JSON.parse(content) as unknown) })),
+      packages: packages.map(({ package: content, tenantId: _t, ...rest }) => ({
+        ...rest,
+        content: content === null ? null : (JSON.parse(content) as unknown),
+      })),
       publicKeys: this.signer.publicKeyPems(),
       holds,
-      reports: reports.map((r) => ({ id: r.id, authority: r.authority, priority: r.priority, status: r.status, externalId: r.externalId, filedAt: r.filedAt })),
+      reports: reports.map((r) => ({
+        id: r.id,
+        authority: r.authority,
+        priority: r.priority,
+        status: r.status,
+        externalId: r.externalId,
+        filedAt: r.filedAt,
+      })),
       audit: audit.reverse().map((e) => ({ seq: e.seq, at: e.at, action: e.action, actor: e.actor, hash: e.hash })),
       verification,
       howToVerify: `Each package's content, written as RFC 8785 canonical JSON, has the SHA-256 "digest"; "signature" is Ed25519 (key "keyId" in publicKeys) over the UTF-8 text "${PACKAGE_FORMAT}\\n<tenantId>\\n<caseId>\\n<digest>".`,

@@ -47,16 +47,49 @@ export function buildNcaReport(i: NcaReportInput) {
     format: 'lifeguard-nca-report/1',
     priority: i.draft.priority,
     priorityMeaning: PRIORITY_MEANING[i.draft.priority],
-    reporter: { registrationId: i.config.registrationId, organisation: i.config.organisation, contactName: i.config.contactName, contactEmail: i.config.contactEmail, contactPhone: i.config.contactPhone ?? null },
+    reporter: {
+      registrationId: i.config.registrationId,
+      organisation: i.config.organisation,
+      contactName: i.config.contactName,
+      contactEmail: i.config.contactEmail,
+      contactPhone: i.config.contactPhone ?? null,
+    },
     service: { name: i.config.serviceName, url: i.config.serviceUrl },
-    earlierNcaReferences: [...new Set([...(i.draft.earlierNcaReference ? [i.draft.earlierNcaReference] : []), ...i.earlierReferences])],
+    earlierNcaReferences: [
+      ...new Set([...(i.draft.earlierNcaReference ? [i.draft.earlierNcaReference] : []), ...i.earlierReferences]),
+    ],
     alsoReportedToNcmec: i.ncmecReference,
-    incident: { type: i.draft.incidentType, at: i.draft.incidentDateTime, annotations: i.draft.annotations, summary: i.draft.summary },
+    incident: {
+      type: i.draft.incidentType,
+      at: i.draft.incidentDateTime,
+      annotations: i.draft.annotations,
+      summary: i.draft.summary,
+    },
     content: {
       howDetected: i.detectedBy,
       items: [
-        ...i.messages.map((m) => ({ kind: 'message', id: m.id, uploadedAt: new Date(m.time).toISOString(), sender: m.senderId, text: m.text, attachments: m.attachments.map((a) => a.kind), url: null, hash: null, exif: null })),
-        ...i.media.map((m) => ({ kind: m.kind, id: m.id, uploadedAt: null, sender: null, text: null, attachments: [], url: null, hash: m.hash, exif: null })),
+        ...i.messages.map((m) => ({
+          kind: 'message',
+          id: m.id,
+          uploadedAt: new Date(m.time).toISOString(),
+          sender: m.senderId,
+          text: m.text,
+          attachments: m.attachments.map((a) => a.kind),
+          url: null,
+          hash: null,
+          exif: null,
+        })),
+        ...i.media.map((m) => ({
+          kind: m.kind,
+          id: m.id,
+          uploadedAt: null,
+          sender: null,
+          text: null,
+          attachments: [],
+          url: null,
+          hash: m.hash,
+          exif: null,
+        })),
       ],
     },
     user: {
@@ -73,7 +106,12 @@ export function buildNcaReport(i: NcaReportInput) {
     },
     children: i.draft.children,
     lifeguardCase: i.caseId,
-    declaration: { text: DECLARATION_TEXT, by: i.declaredBy.name, role: i.declaredBy.role, at: new Date(i.declaredAt).toISOString() },
+    declaration: {
+      text: DECLARATION_TEXT,
+      by: i.declaredBy.name,
+      role: i.declaredBy.role,
+      at: new Date(i.declaredAt).toISOString(),
+    },
   };
 }
 
@@ -81,7 +119,9 @@ export type NcaReport = ReturnType<typeof buildNcaReport>;
 
 export interface NcaTransport {
   /** 'exported': the file waits for upload and the reference; 'filed': the NCA answered with one. */
-  send(report: AuthorityReportRecord): Promise<{ kind: 'exported'; location: string } | { kind: 'filed'; reference: string }>;
+  send(
+    report: AuthorityReportRecord,
+  ): Promise<{ kind: 'exported'; location: string } | { kind: 'filed'; reference: string }>;
 }
 
 /** Writes the report for the NCA's portal, readable only by the service's user. */

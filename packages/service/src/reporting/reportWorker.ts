@@ -44,7 +44,10 @@ export class ReportWorker {
 
   start(): void {
     if (this.timer || this.o.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.runDue().catch((err) => this.log.error({ err }, 'report worker run failed')), this.o.intervalMs);
+    this.timer = setInterval(
+      () => void this.runDue().catch((err) => this.log.error({ err }, 'report worker run failed')),
+      this.o.intervalMs,
+    );
     this.timer.unref();
   }
 
@@ -79,7 +82,9 @@ export class ReportWorker {
         } catch (err) {
           if (err instanceof ConflictError) continue; // retracted or changed by a specialist meanwhile
           this.log.error({ err, reportId: r.id }, 'sending a report failed');
-          await this.record(r, { kind: 'retry', error: `internal error: ${(err as Error).message}` }, now).catch(() => {});
+          await this.record(r, { kind: 'retry', error: `internal error: ${(err as Error).message}` }, now).catch(
+            () => {},
+          );
         }
       }
       if (batch.length < 10) return tried;
@@ -88,42 +93,93 @@ export class ReportWorker {
 
   private async send(r: AuthorityReportRecord, now: number): Promise<void> {
     if (r.authority === 'ncmec') {
-      if (!this.filers.ncmec) return this.record(r, { kind: 'rejected', error: 'NCMEC credentials are not configured (reporting.ncmec)' }, now);
+      if (!this.filers.ncmec)
+        return this.record(
+          r,
+          { kind: 'rejected', error: 'NCMEC credentials are not configured (reporting.ncmec)' },
+          now,
+        );
       let current = r;
       const save = async (progress: NcmecProgress, externalId?: string) => {
         current = await this.storage.updateAuthorityReport(r.tenantId, r.id, {
-          patch: { status: 'in_progress', progress: progress as Record<string, unknown>, ...(externalId ? { externalId } : {}), updatedAt: Date.now() },
+          patch: {
+            status: 'in_progress',
+            progress: progress as Record<string, unknown>,
+            ...(externalId ? { externalId } : {}),
+            updatedAt: Date.now(),
+          },
           fromStatuses: ['queued', 'in_progress'],
         });
       };
       const outcome = await this.filers.ncmec.run(r, save);
       return this.record(current, outcome, now);
     }
-    if (!this.filers.nca) return this.record(r, { kind: 'rejected', error: 'the NCA registration is not configured (reporting.nca)' }, now);
+    if (!this.filers.nca)
+      return this.record(r, { kind: 'rejected', error: 'the NCA registration is not configured (reporting.nca)' }, now);
     const sent = await this.filers.nca.send(r);
     if (sent.kind === 'filed') return this.record(r, { kind: 'filed', externalId: sent.reference }, now);
     await this.storage.updateAuthorityReport(r.tenantId, r.id, {
-      patch: { status: 'exported', progress: { ...r.progress, exportedTo: sent.location }, nextAttemptAt: null, lastError: null, attempts: r.attempts + 1, updatedAt: Date.now() },
+      patch: {
+        status: 'exported',
+        progress: { ...r.progress, exportedTo: sent.location },
+        nextAttemptAt: null,
+        lastError: null,
+        attempts: r.attempts + 1,
+        updatedAt: Date.now(),
+      },
       fromStatuses: ['queued', 'in_progress'],
-      audit: { at: Date.now(), actor: { system: 'reporting' }, action: 'report.exported', caseId: r.caseId, targetId: r.id, details: { authority: r.authority, location: sent.location } },
+      audit: {
+        at: Date.now(),
+        actor: { system: 'reporting' },
+        action: 'report.exported',
+        caseId: r.caseId,
+        targetId: r.id,
+        details: { authority: r.authority, location: sent.location },
+      },
     });
   }
 
   private async record(r: AuthorityReportRecord, outcome: FilingOutcome, now: number): Promise<void> {
     const at = Date.now();
-    const audit = (action: string, details: Record<string, unknown>) => ({ at, actor: { system: 'reporting' }, action, caseId: r.caseId, targetId: r.id, details: { authority: r.authority, ...details } });
+    const audit = (action: string, details: Record<string, unknown>) => ({
+      at,
+      actor: { system: 'reporting' },
+      action,
+      caseId: r.caseId,
+      targetId: r.id,
+      details: { authority: r.authority, ...details },
+    });
     const from: AuthorityReportRecord['status'][] = ['queued', 'in_progress'];
     switch (outcome.kind) {
       case 'filed': {
-        const body = r.authority === 'ncmec' ? { ...(r.body as NcmecBody), files: (r.body as NcmecBody).files.map((f) => ({ ...f, contentBase64: null })) } : r.body;
+        const body =
+          r.authority === 'ncmec'
+            ? {
+                ...(r.body as NcmecBody),
+                files: (r.body as NcmecBody).files.map((f) => ({ ...f, contentBase64: null })),
+              }
+            : r.body;
         const filed = await this.storage.updateAuthorityReport(r.tenantId, r.id, {
           patch: {
-            status: 'filed', externalId: outcome.externalId, filedAt: at, nextAttemptAt: null, lastError: null, attempts: r.attempts + 1, body,
-            keepReferenceUntil: at + (r.authority === 'nca' ? 5 * 365 : 365) * DAY_MS, updatedAt: at,
+            status: 'filed',
+            externalId: outcome.externalId,
+            filedAt: at,
+            nextAttemptAt: null,
+            lastError: null,
+            attempts: r.attempts + 1,
+            body,
+            keepReferenceUntil: at + (r.authority === 'nca' ? 5 * 365 : 365) * DAY_MS,
+            updatedAt: at,
           },
           fromStatuses: from,
           audit: audit('report.filed', { externalId: outcome.externalId }),
-          hold: { caseId: r.caseId, reason: `report ${r.id} filed with ${r.authority.toUpperCase()} (${outcome.externalId})`, placedBy: 'reporting', placedAt: at, until: at + 365 * DAY_MS },
+          hold: {
+            caseId: r.caseId,
+            reason: `report ${r.id} filed with ${r.authority.toUpperCase()} (${outcome.externalId})`,
+            placedBy: 'reporting',
+            placedAt: at,
+            until: at + 365 * DAY_MS,
+          },
         });
         this.log.info({ reportId: r.id, authority: r.authority, externalId: outcome.externalId }, 'report filed');
         await this.onFiled(filed).catch((err) => this.log.error({ err, reportId: r.id }, 'after-filing step failed'));
@@ -131,13 +187,22 @@ export class ReportWorker {
       }
       case 'rejected':
         await this.storage.updateAuthorityReport(r.tenantId, r.id, {
-          patch: { status: 'rejected', nextAttemptAt: null, lastError: outcome.error, attempts: r.attempts + 1, updatedAt: at },
+          patch: {
+            status: 'rejected',
+            nextAttemptAt: null,
+            lastError: outcome.error,
+            attempts: r.attempts + 1,
+            updatedAt: at,
+          },
           fromStatuses: from,
           audit: audit('report.rejected', { error: outcome.error }),
         });
         return;
       case 'retracted':
-        await this.storage.updateAuthorityReport(r.tenantId, r.id, { patch: { status: 'retracted', nextAttemptAt: null, lastError: outcome.error, updatedAt: at }, fromStatuses: from });
+        await this.storage.updateAuthorityReport(r.tenantId, r.id, {
+          patch: { status: 'retracted', nextAttemptAt: null, lastError: outcome.error, updatedAt: at },
+          fromStatuses: from,
+        });
         return;
       case 'retry': {
         const attempts = r.attempts + 1;
@@ -150,7 +215,12 @@ export class ReportWorker {
           return;
         }
         await this.storage.updateAuthorityReport(r.tenantId, r.id, {
-          patch: { nextAttemptAt: now + backoffMs(attempts, this.o.baseBackoffMs, this.o.maxBackoffMs), lastError: outcome.error, attempts, updatedAt: at },
+          patch: {
+            nextAttemptAt: now + backoffMs(attempts, this.o.baseBackoffMs, this.o.maxBackoffMs),
+            lastError: outcome.error,
+            attempts,
+            updatedAt: at,
+          },
           fromStatuses: from,
         });
       }

@@ -1,7 +1,15 @@
 // The deployment's evidence key: Ed25519, one private key per deployment (a PEM file kept with the
 // database), used to sign every frozen evidence package. Earlier keys' public halves stay listed so
 // packages signed before a key rotation still verify.
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -14,7 +22,10 @@ export interface EvidenceKeyConfig {
 
 /** The first 16 hex characters of the SHA-256 of the public key (DER): names the key in every package. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 /** What a signature covers: the tenant and case as well as the digest, so a package cannot be moved to another case. */
@@ -29,7 +40,8 @@ export class EvidenceSigner {
 
   constructor(config: EvidenceKeyConfig) {
     this.privateKey = createPrivateKey(config.privateKeyPem);
-    if (this.privateKey.asymmetricKeyType !== 'ed25519') throw new Error(`the evidence key must be an Ed25519 key (got ${this.privateKey.asymmetricKeyType})`);
+    if (this.privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error(`the evidence key must be an Ed25519 key (got ${this.privateKey.asymmetricKeyType})`);
     const pub = createPublicKey(this.privateKey);
     this.keyId = keyIdOf(pub);
     this.publicKeys.set(this.keyId, pub);
@@ -49,10 +61,18 @@ export class EvidenceSigner {
   }
 
   /** 'unknown_key' when the package names a key this deployment does not list. */
-  check(keyId: string, tenantId: string, caseId: string, digest: string, signature: string): 'ok' | 'bad_signature' | 'unknown_key' {
+  check(
+    keyId: string,
+    tenantId: string,
+    caseId: string,
+    digest: string,
+    signature: string,
+  ): 'ok' | 'bad_signature' | 'unknown_key' {
     const key = this.publicKeys.get(keyId);
     if (!key) return 'unknown_key';
-    return verify(null, signedBytes(tenantId, caseId, digest), key, Buffer.from(signature, 'base64')) ? 'ok' : 'bad_signature';
+    return verify(null, signedBytes(tenantId, caseId, digest), key, Buffer.from(signature, 'base64'))
+      ? 'ok'
+      : 'bad_signature';
   }
 
   /** Public keys by id, PEM: goes into exports so a recipient can check signatures themselves. */

@@ -67,16 +67,31 @@ interface CaseFacts {
 }
 
 function caseFacts(c: CaseRecord): CaseFacts {
-  const e = (c.evidence ?? {}) as { alerts?: { kind?: string }[]; participants?: { country?: string | null }[]; media?: unknown[] };
+  const e = (c.evidence ?? {}) as {
+    alerts?: { kind?: string }[];
+    participants?: { country?: string | null }[];
+    media?: unknown[];
+  };
   const detections: Record<string, number> = {};
-  for (const a of e.alerts ?? []) detections[`alert:${a.kind ?? 'unknown'}`] = (detections[`alert:${a.kind ?? 'unknown'}`] ?? 0) + 1;
+  for (const a of e.alerts ?? [])
+    detections[`alert:${a.kind ?? 'unknown'}`] = (detections[`alert:${a.kind ?? 'unknown'}`] ?? 0) + 1;
   if (e.media?.length) detections['known_image_match'] = e.media.length;
-  const countries = [...new Set((e.participants ?? []).map((p) => p.country?.toUpperCase()).filter((x): x is string => Boolean(x)))].sort();
+  const countries = [
+    ...new Set((e.participants ?? []).map((p) => p.country?.toUpperCase()).filter((x): x is string => Boolean(x))),
+  ].sort();
   return { openedAt: c.openedAt, jurisdictions: countries.length ? countries : ['UNKNOWN'], detections };
 }
 
 /** Pure: the rows from already-loaded data (so tests and the bench can check the arithmetic). */
-export function computeStatistics(input: { cases: CaseRecord[]; audit: AuditEntry[]; reports: AuthorityReportRecord[]; from: number; to: number; bucket: Bucket; now?: number }): Statistics {
+export function computeStatistics(input: {
+  cases: CaseRecord[];
+  audit: AuditEntry[];
+  reports: AuthorityReportRecord[];
+  from: number;
+  to: number;
+  bucket: Bucket;
+  now?: number;
+}): Statistics {
   const { from, to, bucket } = input;
   const within = (t: number) => t >= from && t < to;
   const facts = new Map(input.cases.map((c) => [c.id, caseFacts(c)]));
@@ -85,7 +100,24 @@ export function computeStatistics(input: { cases: CaseRecord[]; audit: AuditEntr
     const key = `${period}|${jurisdiction}`;
     let r = rows.get(key);
     if (!r) {
-      r = { period, jurisdiction, detectionsByKind: {}, casesOpened: 0, actionsByRung: {}, reportsByAuthority: {}, reportsFiled: 0, detectionToAction: durations([]), detectionToReport: durations([]), appeals: 0, overturned: 0, decisions: 0, dismissed: 0, falseFlagRate: null, _action: [], _report: [] };
+      r = {
+        period,
+        jurisdiction,
+        detectionsByKind: {},
+        casesOpened: 0,
+        actionsByRung: {},
+        reportsByAuthority: {},
+        reportsFiled: 0,
+        detectionToAction: durations([]),
+        detectionToReport: durations([]),
+        appeals: 0,
+        overturned: 0,
+        decisions: 0,
+        dismissed: 0,
+        falseFlagRate: null,
+        _action: [],
+        _report: [],
+      };
       rows.set(key, r);
     }
     return r;
@@ -150,12 +182,28 @@ export function computeStatistics(input: { cases: CaseRecord[]; audit: AuditEntr
     detectionToReport: durations(_report),
     falseFlagRate: r.decisions ? Math.round((r.dismissed / r.decisions) * 10_000) / 10_000 : null,
   }));
-  out.sort((a, b) => a.period.localeCompare(b.period) || (a.jurisdiction === 'ALL' ? -1 : b.jurisdiction === 'ALL' ? 1 : a.jurisdiction.localeCompare(b.jurisdiction)));
-  return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket, generatedAt: new Date(input.now ?? Date.now()).toISOString(), rows: out };
+  out.sort(
+    (a, b) =>
+      a.period.localeCompare(b.period) ||
+      (a.jurisdiction === 'ALL' ? -1 : b.jurisdiction === 'ALL' ? 1 : a.jurisdiction.localeCompare(b.jurisdiction)),
+  );
+  return {
+    from: new Date(from).toISOString(),
+    to: new Date(to).toISOString(),
+    bucket,
+    generatedAt: new Date(input.now ?? Date.now()).toISOString(),
+    rows: out,
+  };
 }
 
 /** Loads what the statistics need from the store, page by page. */
-export async function loadStatistics(storage: Storage, tenantId: string, from: number, to: number, bucket: Bucket): Promise<Statistics> {
+export async function loadStatistics(
+  storage: Storage,
+  tenantId: string,
+  from: number,
+  to: number,
+  bucket: Bucket,
+): Promise<Statistics> {
   const cases: CaseRecord[] = [];
   let before: { updatedAt: number; id: string } | undefined;
   for (;;) {
@@ -166,7 +214,7 @@ export async function loadStatistics(storage: Storage, tenantId: string, from: n
     before = { updatedAt: last.updatedAt, id: last.id };
   }
   const audit: AuditEntry[] = [];
-  for (let after = 0; ;) {
+  for (let after = 0; ; ) {
     const page = await storage.readAudit(tenantId, after, 2000);
     for (const e of page) if (e.action === 'case.decision' || e.action === 'case.appeal') audit.push(e);
     if (page.length < 2000) break;
@@ -181,12 +229,14 @@ const CSV_HEADER = 'period,jurisdiction,metric,key,value';
 /** One line per number: easy to load into a spreadsheet and to compare between two runs. */
 export function statisticsCsv(s: Statistics): string {
   const lines = [CSV_HEADER];
-  const put = (r: StatisticsRow, metric: string, key: string, value: number | null) => lines.push([r.period, r.jurisdiction, metric, key, value === null ? '' : String(value)].join(','));
+  const put = (r: StatisticsRow, metric: string, key: string, value: number | null) =>
+    lines.push([r.period, r.jurisdiction, metric, key, value === null ? '' : String(value)].join(','));
   for (const r of s.rows) {
     put(r, 'cases_opened', '', r.casesOpened);
     for (const [k, v] of Object.entries(r.detectionsByKind).sort()) put(r, 'detections', k, v);
     for (const [k, v] of Object.entries(r.actionsByRung).sort()) put(r, 'actions', k, v);
-    for (const [a, byP] of Object.entries(r.reportsByAuthority).sort()) for (const [p, v] of Object.entries(byP).sort()) put(r, `reports_${a}`, p, v);
+    for (const [a, byP] of Object.entries(r.reportsByAuthority).sort())
+      for (const [p, v] of Object.entries(byP).sort()) put(r, `reports_${a}`, p, v);
     put(r, 'reports_filed', '', r.reportsFiled);
     put(r, 'detection_to_action_hours', 'median', r.detectionToAction.medianHours);
     put(r, 'detection_to_action_hours', 'p90', r.detectionToAction.p90Hours);

@@ -4,7 +4,18 @@ import { newId } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { API_KEY_SECURITY, deliveriesQuery, keyCreatedSchema, errorSchema, idParams, jsonSchema, keyBody, retentionResult, webhookBody, WEBHOOK_EVENT_TYPES } from '../http/schemas.ts';
+import {
+  API_KEY_SECURITY,
+  deliveriesQuery,
+  keyCreatedSchema,
+  errorSchema,
+  idParams,
+  jsonSchema,
+  keyBody,
+  retentionResult,
+  webhookBody,
+  WEBHOOK_EVENT_TYPES,
+} from '../http/schemas.ts';
 import { newWebhookSecret } from '../webhooks/worker.ts';
 import { createKey } from '../auth/keys.ts';
 
@@ -12,103 +23,206 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
   const { ctx } = opts;
   const err = jsonSchema(errorSchema, 'output');
 
-  app.get('/me', {
-    config: { scope: 'any' },
-    schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: API_KEY_SECURITY },
-  }, async (request) => auth(request));
-
-  app.post('/webhooks', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Register a webhook endpoint',
-      description: `Event types: ${WEBHOOK_EVENT_TYPES.join(', ')} (or "*", "case.*"). Each delivery is a POST with a JSON body ` +
-        '{id, type, tenantId, createdAt, data} and the header Lifeguard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>. ' +
-        'The secret is returned only here.',
-      tags: ['webhooks'],
-      security: API_KEY_SECURITY,
-      body: jsonSchema(webhookBody),
-      response: { 201: { type: 'object', description: 'The endpoint, with its secret (shown only now)', additionalProperties: true }, 400: err },
+  app.get(
+    '/me',
+    {
+      config: { scope: 'any' },
+      schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: API_KEY_SECURITY },
     },
-  }, async (request, reply) => {
-    const body = parseOr400(webhookBody, request.body, 'webhook');
-    const refused = await ctx.webhooks.destinations.check(body.url);
-    if (refused) throw new ApiError(400, 'invalid_request', 'invalid webhook', [`url: ${refused}`]);
-    const endpoint = await ctx.storage.createWebhook({ id: newId('wh'), tenantId: auth(request).tenantId, url: body.url, secret: body.secret ?? newWebhookSecret(), events: body.events, enabled: true });
-    reply.status(201);
-    return { id: endpoint.id, url: endpoint.url, events: endpoint.events, secret: endpoint.secret, createdAt: endpoint.createdAt };
-  });
+    async (request) => auth(request),
+  );
 
-  app.get('/webhooks', {
-    config: { scope: 'admin' },
-    schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: API_KEY_SECURITY },
-  }, async (request) => {
-    const hooks = await ctx.storage.listWebhooks(auth(request).tenantId);
-    return { webhooks: hooks.map(({ secret: _s, tenantId: _t, ...rest }) => rest) };
-  });
-
-  app.delete('/webhooks/:id', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Remove a webhook endpoint; its pending deliveries are marked dead', tags: ['webhooks'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Removed' }, 404: err } },
-  }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params, 'path');
-    if (!(await ctx.storage.deleteWebhook(auth(request).tenantId, id))) throw new ApiError(404, 'not_found', `no webhook ${id}`);
-    reply.status(204);
-  });
-
-  app.get('/webhooks/deliveries', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Webhook deliveries, newest first; ?status=failing shows the ones being retried, ?status=dead the ones given up',
-      tags: ['webhooks'],
-      security: API_KEY_SECURITY,
-      querystring: jsonSchema(deliveriesQuery),
-      response: { 400: err },
+  app.post(
+    '/webhooks',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Register a webhook endpoint',
+        description:
+          `Event types: ${WEBHOOK_EVENT_TYPES.join(', ')} (or "*", "case.*"). Each delivery is a POST with a JSON body ` +
+          '{id, type, tenantId, createdAt, data} and the header Lifeguard-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>" with the secret>. ' +
+          'The secret is returned only here.',
+        tags: ['webhooks'],
+        security: API_KEY_SECURITY,
+        body: jsonSchema(webhookBody),
+        response: {
+          201: {
+            type: 'object',
+            description: 'The endpoint, with its secret (shown only now)',
+            additionalProperties: true,
+          },
+          400: err,
+        },
+      },
     },
-  }, async (request) => {
-    const q = parseOr400(deliveriesQuery, request.query, 'query');
-    const deliveries = await ctx.storage.listDeliveries(auth(request).tenantId, q.status ? { status: q.status, limit: q.limit } : { limit: q.limit });
-    return { deliveries: deliveries.map(({ tenantId: _t, ...d }) => d) };
-  });
-
-  app.post('/keys', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Create an API key for this tenant; the key is shown only in this answer', tags: ['admin'], security: API_KEY_SECURITY, body: jsonSchema(keyBody), response: { 201: jsonSchema(keyCreatedSchema, 'output'), 400: err } },
-  }, async (request, reply) => {
-    const body = parseOr400(keyBody, request.body, 'key');
-    const { key, record } = await createKey(ctx.storage, auth(request).tenantId, body.name, body.scopes);
-    reply.status(201);
-    return { key, id: record.id, name: record.name, prefix: record.prefix, scopes: record.scopes, createdAt: record.createdAt };
-  });
-
-  app.get('/keys', {
-    config: { scope: 'admin' },
-    schema: { summary: "This tenant's API keys (never the keys themselves)", tags: ['admin'], security: API_KEY_SECURITY },
-  }, async (request) => ({ keys: (await ctx.storage.listApiKeys(auth(request).tenantId)).map(({ tenantId: _t, ...k }) => k) }));
-
-  app.delete('/keys/:id', {
-    config: { scope: 'admin' },
-    schema: { summary: 'Revoke an API key', tags: ['admin'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 204: { type: 'null', description: 'Revoked' }, 404: err } },
-  }, async (request, reply) => {
-    const { id } = parseOr400(idParams, request.params, 'path');
-    if (!(await ctx.storage.revokeApiKey(auth(request).tenantId, id, Date.now()))) throw new ApiError(404, 'not_found', `no active key ${id}`);
-    ctx.keyCache.forget(id);
-    reply.status(204);
-  });
-
-  app.post('/maintenance/retention', {
-    config: { scope: 'admin' },
-    schema: {
-      summary: 'Run retention for this tenant now (it also runs hourly)',
-      description: 'Removes the copied message content of cases dismissed longer than --dismissed-case-days ago (one audit entry per case), ' +
-        "then raw message text older than --retention-days in conversations no case holds, and the detector's excerpts of it.",
-      tags: ['admin'],
-      security: API_KEY_SECURITY,
-      response: { 200: jsonSchema(retentionResult, 'output') },
+    async (request, reply) => {
+      const body = parseOr400(webhookBody, request.body, 'webhook');
+      const refused = await ctx.webhooks.destinations.check(body.url);
+      if (refused) throw new ApiError(400, 'invalid_request', 'invalid webhook', [`url: ${refused}`]);
+      const endpoint = await ctx.storage.createWebhook({
+        id: newId('wh'),
+        tenantId: auth(request).tenantId,
+        url: body.url,
+        secret: body.secret ?? newWebhookSecret(),
+        events: body.events,
+        enabled: true,
+      });
+      reply.status(201);
+      return {
+        id: endpoint.id,
+        url: endpoint.url,
+        events: endpoint.events,
+        secret: endpoint.secret,
+        createdAt: endpoint.createdAt,
+      };
     },
-  }, async (request) => ctx.retention.runTenant(auth(request).tenantId));
+  );
 
-  app.post('/maintenance/snapshot', {
-    config: { scope: 'admin' },
-    schema: { summary: "Store a snapshot of this tenant's detector state now", tags: ['admin'], security: API_KEY_SECURITY },
-  }, async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }));
+  app.get(
+    '/webhooks',
+    {
+      config: { scope: 'admin' },
+      schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: API_KEY_SECURITY },
+    },
+    async (request) => {
+      const hooks = await ctx.storage.listWebhooks(auth(request).tenantId);
+      return { webhooks: hooks.map(({ secret: _s, tenantId: _t, ...rest }) => rest) };
+    },
+  );
+
+  app.delete(
+    '/webhooks/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Remove a webhook endpoint; its pending deliveries are marked dead',
+        tags: ['webhooks'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(idParams),
+        response: { 204: { type: 'null', description: 'Removed' }, 404: err },
+      },
+    },
+    async (request, reply) => {
+      const { id } = parseOr400(idParams, request.params, 'path');
+      if (!(await ctx.storage.deleteWebhook(auth(request).tenantId, id)))
+        throw new ApiError(404, 'not_found', `no webhook ${id}`);
+      reply.status(204);
+    },
+  );
+
+  app.get(
+    '/webhooks/deliveries',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary:
+          'Webhook deliveries, newest first; ?status=failing shows the ones being retried, ?status=dead the ones given up',
+        tags: ['webhooks'],
+        security: API_KEY_SECURITY,
+        querystring: jsonSchema(deliveriesQuery),
+        response: { 400: err },
+      },
+    },
+    async (request) => {
+      const q = parseOr400(deliveriesQuery, request.query, 'query');
+      const deliveries = await ctx.storage.listDeliveries(
+        auth(request).tenantId,
+        q.status ? { status: q.status, limit: q.limit } : { limit: q.limit },
+      );
+      return { deliveries: deliveries.map(({ tenantId: _t, ...d }) => d) };
+    },
+  );
+
+  app.post(
+    '/keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Create an API key for this tenant; the key is shown only in this answer',
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+        body: jsonSchema(keyBody),
+        response: { 201: jsonSchema(keyCreatedSchema, 'output'), 400: err },
+      },
+    },
+    async (request, reply) => {
+      const body = parseOr400(keyBody, request.body, 'key');
+      const { key, record } = await createKey(ctx.storage, auth(request).tenantId, body.name, body.scopes);
+      reply.status(201);
+      return {
+        key,
+        id: record.id,
+        name: record.name,
+        prefix: record.prefix,
+        scopes: record.scopes,
+        createdAt: record.createdAt,
+      };
+    },
+  );
+
+  app.get(
+    '/keys',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: "This tenant's API keys (never the keys themselves)",
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+      },
+    },
+    async (request) => ({
+      keys: (await ctx.storage.listApiKeys(auth(request).tenantId)).map(({ tenantId: _t, ...k }) => k),
+    }),
+  );
+
+  app.delete(
+    '/keys/:id',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Revoke an API key',
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(idParams),
+        response: { 204: { type: 'null', description: 'Revoked' }, 404: err },
+      },
+    },
+    async (request, reply) => {
+      const { id } = parseOr400(idParams, request.params, 'path');
+      if (!(await ctx.storage.revokeApiKey(auth(request).tenantId, id, Date.now())))
+        throw new ApiError(404, 'not_found', `no active key ${id}`);
+      ctx.keyCache.forget(id);
+      reply.status(204);
+    },
+  );
+
+  app.post(
+    '/maintenance/retention',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: 'Run retention for this tenant now (it also runs hourly)',
+        description:
+          'Removes the copied message content of cases dismissed longer than --dismissed-case-days ago (one audit entry per case), ' +
+          "then raw message text older than --retention-days in conversations no case holds, and the detector's excerpts of it.",
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(retentionResult, 'output') },
+      },
+    },
+    async (request) => ctx.retention.runTenant(auth(request).tenantId),
+  );
+
+  app.post(
+    '/maintenance/snapshot',
+    {
+      config: { scope: 'admin' },
+      schema: {
+        summary: "Store a snapshot of this tenant's detector state now",
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+      },
+    },
+    async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }),
+  );
 }

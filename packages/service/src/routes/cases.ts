@@ -6,7 +6,18 @@ import type { CaseRecord } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400 } from '../http/errors.ts';
-import { caseDetailResult, caseIdParams, caseListQuery, caseListResult, API_KEY_SECURITY, errorSchema, jsonSchema, noteBody, transitionBody, idParams } from '../http/schemas.ts';
+import {
+  caseDetailResult,
+  caseIdParams,
+  caseListQuery,
+  caseListResult,
+  API_KEY_SECURITY,
+  errorSchema,
+  jsonSchema,
+  noteBody,
+  transitionBody,
+  idParams,
+} from '../http/schemas.ts';
 
 function summary(c: CaseRecord) {
   const { evidence: _evidence, tenantId: _tenant, ...rest } = c;
@@ -32,102 +43,155 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
   const { ctx } = opts;
   const err = jsonSchema(errorSchema, 'output');
 
-  app.get('/cases', {
-    config: { scope: 'cases:read' },
-    schema: {
-      summary: 'List cases, most recently updated first',
-      tags: ['cases'],
-      security: API_KEY_SECURITY,
-      querystring: jsonSchema(caseListQuery),
-      response: { 200: jsonSchema(caseListResult, 'output'), 400: err },
+  app.get(
+    '/cases',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        summary: 'List cases, most recently updated first',
+        tags: ['cases'],
+        security: API_KEY_SECURITY,
+        querystring: jsonSchema(caseListQuery),
+        response: { 200: jsonSchema(caseListResult, 'output'), 400: err },
+      },
     },
-  }, async (request) => {
-    const q = parseOr400(caseListQuery, request.query, 'query');
-    const cases = await ctx.storage.listCases(auth(request).tenantId, {
-      limit: q.limit,
-      ...(q.status ? { status: q.status } : {}),
-      ...(q.accusedId ? { accusedId: q.accusedId } : {}),
-      ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
-    });
-    return { cases: cases.map(summary), nextCursor: cases.length === q.limit ? encodeCursor(cases[cases.length - 1]!) : null };
-  });
-
-  app.get('/cases/:id', {
-    config: { scope: 'cases:read' },
-    schema: {
-      summary: 'A case with its evidence and history',
-      tags: ['cases'],
-      security: API_KEY_SECURITY,
-      params: jsonSchema(caseIdParams),
-      response: { 200: jsonSchema(caseDetailResult, 'output'), 404: err },
+    async (request) => {
+      const q = parseOr400(caseListQuery, request.query, 'query');
+      const cases = await ctx.storage.listCases(auth(request).tenantId, {
+        limit: q.limit,
+        ...(q.status ? { status: q.status } : {}),
+        ...(q.accusedId ? { accusedId: q.accusedId } : {}),
+        ...(q.cursor ? { before: decodeCursor(q.cursor) } : {}),
+      });
+      return {
+        cases: cases.map(summary),
+        nextCursor: cases.length === q.limit ? encodeCursor(cases[cases.length - 1]!) : null,
+      };
     },
-  }, async (request) => {
-    const { id } = parseOr400(caseIdParams, request.params, 'path');
-    const a = auth(request);
-    const found = await ctx.cases.get(a.tenantId, id);
-    request.log.info({ audit: 'case.evidence.read', tenantId: a.tenantId, keyId: a.keyId, keyName: a.keyName, caseId: id }, 'case evidence read');
-    const history = await ctx.storage.caseHistory(a.tenantId, id);
-    const { tenantId: _tenant, ...rest } = found;
-    const modelId = (found.evidence as { modelId?: unknown } | null)?.modelId;
-    return { case: { ...rest, modelId: typeof modelId === 'string' ? modelId : null }, history: history.map(({ caseId: _c, ...h }) => h) };
-  });
+  );
 
-  app.post('/cases/:id/transitions', {
-    config: { scope: 'cases:write' },
-    schema: {
-      summary: 'Move a case through its life cycle',
-      description: 'open -> in_review | dismissed | escalated; in_review -> actioned | dismissed | escalated | open; escalated -> actioned | dismissed | in_review; ' +
-        'actioned, dismissed -> open (reopen). Escalation is always a human decision and needs a note.',
-      tags: ['cases'],
-      security: API_KEY_SECURITY,
-      params: jsonSchema(caseIdParams),
-      body: jsonSchema(transitionBody),
-      response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 400: err, 404: err, 409: err },
+  app.get(
+    '/cases/:id',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        summary: 'A case with its evidence and history',
+        tags: ['cases'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(caseIdParams),
+        response: { 200: jsonSchema(caseDetailResult, 'output'), 404: err },
+      },
     },
-  }, async (request) => {
-    const { id } = parseOr400(caseIdParams, request.params, 'path');
-    const body = parseOr400(transitionBody, request.body, 'transition');
-    const a = auth(request);
-    const updated = await ctx.cases.transition(a.tenantId, id, body.to, body.reviewer ?? a.keyName, body.note ?? null, body.expectedVersion);
-    return summary(updated);
-  });
-
-  app.post('/cases/:id/notes', {
-    config: { scope: 'cases:write' },
-    schema: {
-      summary: 'Add a reviewer note to the case history',
-      tags: ['cases'],
-      security: API_KEY_SECURITY,
-      params: jsonSchema(caseIdParams),
-      body: jsonSchema(noteBody),
-      response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 404: err },
+    async (request) => {
+      const { id } = parseOr400(caseIdParams, request.params, 'path');
+      const a = auth(request);
+      const found = await ctx.cases.get(a.tenantId, id);
+      request.log.info(
+        { audit: 'case.evidence.read', tenantId: a.tenantId, keyId: a.keyId, keyName: a.keyName, caseId: id },
+        'case evidence read',
+      );
+      const history = await ctx.storage.caseHistory(a.tenantId, id);
+      const { tenantId: _tenant, ...rest } = found;
+      const modelId = (found.evidence as { modelId?: unknown } | null)?.modelId;
+      return {
+        case: { ...rest, modelId: typeof modelId === 'string' ? modelId : null },
+        history: history.map(({ caseId: _c, ...h }) => h),
+      };
     },
-  }, async (request) => {
-    const { id } = parseOr400(caseIdParams, request.params, 'path');
-    const body = parseOr400(noteBody, request.body, 'note');
-    const a = auth(request);
-    return summary(await ctx.cases.addNote(a.tenantId, id, body.reviewer ?? a.keyName, body.note));
-  });
+  );
 
-  app.get('/conversations/:id/risk', {
-    config: { scope: 'cases:read' },
-    schema: { summary: "The detector's current report on a conversation", tags: ['risk'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 404: err } },
-  }, async (request) => {
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const tenantId = auth(request).tenantId;
-    const report = (await ctx.engines.engine(tenantId)).conversationReport(id);
-    if (!report) throw new ApiError(404, 'not_found', `no messages seen in conversation ${id}`);
-    return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
-  });
+  app.post(
+    '/cases/:id/transitions',
+    {
+      config: { scope: 'cases:write' },
+      schema: {
+        summary: 'Move a case through its life cycle',
+        description:
+          'open -> in_review | dismissed | escalated; in_review -> actioned | dismissed | escalated | open; escalated -> actioned | dismissed | in_review; ' +
+          'actioned, dismissed -> open (reopen). Escalation is always a human decision and needs a note.',
+        tags: ['cases'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(caseIdParams),
+        body: jsonSchema(transitionBody),
+        response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 400: err, 404: err, 409: err },
+      },
+    },
+    async (request) => {
+      const { id } = parseOr400(caseIdParams, request.params, 'path');
+      const body = parseOr400(transitionBody, request.body, 'transition');
+      const a = auth(request);
+      const updated = await ctx.cases.transition(
+        a.tenantId,
+        id,
+        body.to,
+        body.reviewer ?? a.keyName,
+        body.note ?? null,
+        body.expectedVersion,
+      );
+      return summary(updated);
+    },
+  );
 
-  app.get('/accounts/:id/risk', {
-    config: { scope: 'cases:read' },
-    schema: { summary: "The detector's current report on an account", tags: ['risk'], security: API_KEY_SECURITY, params: jsonSchema(idParams), response: { 404: err } },
-  }, async (request) => {
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const tenantId = auth(request).tenantId;
-    const report = (await ctx.engines.engine(tenantId)).actorReport(id);
-    if (!report) throw new ApiError(404, 'not_found', `no activity seen from account ${id}`);
-    return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
-  });
+  app.post(
+    '/cases/:id/notes',
+    {
+      config: { scope: 'cases:write' },
+      schema: {
+        summary: 'Add a reviewer note to the case history',
+        tags: ['cases'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(caseIdParams),
+        body: jsonSchema(noteBody),
+        response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 404: err },
+      },
+    },
+    async (request) => {
+      const { id } = parseOr400(caseIdParams, request.params, 'path');
+      const body = parseOr400(noteBody, request.body, 'note');
+      const a = auth(request);
+      return summary(await ctx.cases.addNote(a.tenantId, id, body.reviewer ?? a.keyName, body.note));
+    },
+  );
+
+  app.get(
+    '/conversations/:id/risk',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        summary: "The detector's current report on a conversation",
+        tags: ['risk'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(idParams),
+        response: { 404: err },
+      },
+    },
+    async (request) => {
+      const { id } = parseOr400(idParams, request.params, 'path');
+      const tenantId = auth(request).tenantId;
+      const report = (await ctx.engines.engine(tenantId)).conversationReport(id);
+      if (!report) throw new ApiError(404, 'not_found', `no messages seen in conversation ${id}`);
+      return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
+    },
+  );
+
+  app.get(
+    '/accounts/:id/risk',
+    {
+      config: { scope: 'cases:read' },
+      schema: {
+        summary: "The detector's current report on an account",
+        tags: ['risk'],
+        security: API_KEY_SECURITY,
+        params: jsonSchema(idParams),
+        response: { 404: err },
+      },
+    },
+    async (request) => {
+      const { id } = parseOr400(idParams, request.params, 'path');
+      const tenantId = auth(request).tenantId;
+      const report = (await ctx.engines.engine(tenantId)).actorReport(id);
+      if (!report) throw new ApiError(404, 'not_found', `no activity seen from account ${id}`);
+      return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
+    },
+  );
 }

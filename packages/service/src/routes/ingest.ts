@@ -7,7 +7,14 @@ import type { ServiceContext } from '../context.ts';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
-import { API_KEY_SECURITY, errorSchema, ingestBodyJsonSchema, ingestBodySchema, ingestResultSchema, jsonSchema } from '../http/schemas.ts';
+import {
+  API_KEY_SECURITY,
+  errorSchema,
+  ingestBodyJsonSchema,
+  ingestBodySchema,
+  ingestResultSchema,
+  jsonSchema,
+} from '../http/schemas.ts';
 
 interface EventResult {
   index: number;
@@ -21,7 +28,9 @@ function located(index: number, problems: string[]): string[] {
   return problems.flatMap((p) => {
     const unknown = /^(.+): unknown field$/.exec(p);
     const lines = unknown ? unknown[1]!.split(', ').map((k) => `${k}: unknown field`) : [p];
-    return lines.map((line) => (line.startsWith('(root)') ? `events[${index}]${line.slice(6)}` : `events[${index}].${line}`));
+    return lines.map((line) =>
+      line.startsWith('(root)') ? `events[${index}]${line.slice(6)}` : `events[${index}].${line}`,
+    );
   });
 }
 
@@ -29,59 +38,89 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
   const { ctx } = opts;
   const envelope = ingestBodySchema(ctx.limits.maxBatchEvents);
 
-  app.post('/events', {
-    config: { scope: 'ingest' },
-    schema: {
-      summary: 'Ingest a batch of events',
-      description: `Up to ${ctx.limits.maxBatchEvents} events (accounts, messages, contact events; user reports are contact events with action "report"). ` +
-        'Idempotent by event id. 200: every event stored or already stored; 207: some rejected (named in results), the rest stored; 400: nothing stored. ' +
-        'A 2xx answer means the accepted events are durably stored. 429: too many events from this client or tenant are waiting to be stored; nothing was stored, retry after Retry-After seconds.',
-      tags: ['ingestion'],
-      security: API_KEY_SECURITY,
-      body: ingestBodyJsonSchema(ctx.limits.maxBatchEvents),
-      response: { 200: jsonSchema(ingestResultSchema, 'output'), 207: jsonSchema(ingestResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output'), 429: jsonSchema(errorSchema, 'output'), 503: jsonSchema(errorSchema, 'output') },
+  app.post(
+    '/events',
+    {
+      config: { scope: 'ingest' },
+      schema: {
+        summary: 'Ingest a batch of events',
+        description:
+          `Up to ${ctx.limits.maxBatchEvents} events (accounts, messages, contact events; user reports are contact events with action "report"). ` +
+          'Idempotent by event id. 200: every event stored or already stored; 207: some rejected (named in results), the rest stored; 400: nothing stored. ' +
+          'A 2xx answer means the accepted events are durably stored. 429: too many events from this client or tenant are waiting to be stored; nothing was stored, retry after Retry-After seconds.',
+        tags: ['ingestion'],
+        security: API_KEY_SECURITY,
+        body: ingestBodyJsonSchema(ctx.limits.maxBatchEvents),
+        response: {
+          200: jsonSchema(ingestResultSchema, 'output'),
+          207: jsonSchema(ingestResultSchema, 'output'),
+          400: jsonSchema(errorSchema, 'output'),
+          429: jsonSchema(errorSchema, 'output'),
+          503: jsonSchema(errorSchema, 'output'),
+        },
+      },
     },
-  }, async (request, reply) => {
-    const { tenantId } = auth(request);
-    const body = parseOr400(envelope, request.body, 'batch');
-    const results: EventResult[] = new Array(body.events.length);
-    const valid: LifeguardEvent[] = [];
-    const validIndex: number[] = [];
-    const latest = Date.now() + ctx.limits.maxFutureSkewMs;
-    body.events.forEach((raw, index) => {
-      const rawId = (raw as { id?: unknown } | null)?.id;
-      const id = typeof rawId === 'string' ? rawId : null;
-      const parsed = parseEvent(raw);
-      if (!parsed.ok) {
-        results[index] = { index, id, status: 'rejected', problems: located(index, parsed.error.problems) };
-        return;
-      }
-      // Old and out-of-order times are fine; far-future ones would win every later merge.
-      if (toMillis(parsed.event.time) > latest) {
-        results[index] = { index, id, status: 'rejected', problems: [`events[${index}].time: is more than ${Math.round(ctx.limits.maxFutureSkewMs / 3_600_000)} hours in the future`] };
-        return;
-      }
-      valid.push(parsed.event);
-      validIndex.push(index);
-    });
+    async (request, reply) => {
+      const { tenantId } = auth(request);
+      const body = parseOr400(envelope, request.body, 'batch');
+      const results: EventResult[] = new Array(body.events.length);
+      const valid: LifeguardEvent[] = [];
+      const validIndex: number[] = [];
+      const latest = Date.now() + ctx.limits.maxFutureSkewMs;
+      body.events.forEach((raw, index) => {
+        const rawId = (raw as { id?: unknown } | null)?.id;
+        const id = typeof rawId === 'string' ? rawId : null;
+        const parsed = parseEvent(raw);
+        if (!parsed.ok) {
+          results[index] = { index, id, status: 'rejected', problems: located(index, parsed.error.problems) };
+          return;
+        }
+        // Old and out-of-order times are fine; far-future ones would win every later merge.
+        if (toMillis(parsed.event.time) > latest) {
+          results[index] = {
+            index,
+            id,
+            status: 'rejected',
+            problems: [
+              `events[${index}].time: is more than ${Math.round(ctx.limits.maxFutureSkewMs / 3_600_000)} hours in the future`,
+            ],
+          };
+          return;
+        }
+        valid.push(parsed.event);
+        validIndex.push(index);
+      });
 
-    if (valid.length === 0) {
-      throw new ApiError(400, 'invalid_request', 'no event in the batch is valid; nothing was stored', results.flatMap((r) => r.problems ?? []));
-    }
-    let stored;
-    try {
-      stored = await ctx.pipeline.submit(tenantId, valid, auth(request).keyId);
-    } catch (err) {
-      if (err instanceof IngestBusyError) throw new ApiError(429, 'rate_limited', `${err.message}; nothing from this request was stored`, undefined, err.retryAfterSeconds);
-      request.log.error({ err }, 'storing events failed');
-      throw storeUnavailable(err);
-    }
-    validIndex.forEach((index, k) => {
-      results[index] = { index, id: valid[k]!.id, status: stored.statuses[k]! };
-    });
-    const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
-    const rejected = count('rejected');
-    reply.status(rejected > 0 ? 207 : 200);
-    return { accepted: count('accepted'), duplicates: count('duplicate'), rejected, results };
-  });
+      if (valid.length === 0) {
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'no event in the batch is valid; nothing was stored',
+          results.flatMap((r) => r.problems ?? []),
+        );
+      }
+      let stored;
+      try {
+        stored = await ctx.pipeline.submit(tenantId, valid, auth(request).keyId);
+      } catch (err) {
+        if (err instanceof IngestBusyError)
+          throw new ApiError(
+            429,
+            'rate_limited',
+            `${err.message}; nothing from this request was stored`,
+            undefined,
+            err.retryAfterSeconds,
+          );
+        request.log.error({ err }, 'storing events failed');
+        throw storeUnavailable(err);
+      }
+      validIndex.forEach((index, k) => {
+        results[index] = { index, id: valid[k]!.id, status: stored.statuses[k]! };
+      });
+      const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
+      const rejected = count('rejected');
+      reply.status(rejected > 0 ? 207 : 200);
+      return { accepted: count('accepted'), duplicates: count('duplicate'), rejected, results };
+    },
+  );
 }

@@ -30,7 +30,8 @@ export class Gate {
       return await fn();
     } finally {
       const next = this.waiting.shift();
-      if (next) next(); // the place passes straight to the next waiter
+      if (next)
+        next(); // the place passes straight to the next waiter
       else this.active--;
     }
   }

@@ -9,13 +9,35 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 const BLOCKED_V4 = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 4], ['240.0.0.0', 4],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.0.0', 24],
+  ['192.0.2.0', 24],
+  ['192.88.99.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 4],
+  ['240.0.0.0', 4],
 ] as const;
 const BLOCKED_V6 = [
-  ['::', 128], ['::1', 128], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
-  ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
+  ['::', 128],
+  ['::1', 128],
+  ['64:ff9b::', 96],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
 ] as const;
 
 const blocked = new BlockList();
@@ -46,7 +68,8 @@ export class DestinationPolicy {
       if (family !== 0) {
         const type = family === 4 ? 'ipv4' : 'ipv6';
         const prefix = prefixText === undefined ? (family === 4 ? 32 : 128) : Number(prefixText);
-        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128)) throw new Error(`webhook allow-list: bad prefix in "${raw}"`);
+        if (!Number.isInteger(prefix) || prefix < 0 || prefix > (family === 4 ? 32 : 128))
+          throw new Error(`webhook allow-list: bad prefix in "${raw}"`);
         this.allowed.addSubnet(net, prefix, type);
       } else if (/^[a-z0-9.-]+$/.test(entry) && prefixText === undefined) {
         this.allowedHosts.add(entry.replace(/\.$/, ''));
@@ -64,8 +87,10 @@ export class DestinationPolicy {
     const type = isIP(ip) === 4 ? 'ipv4' : 'ipv6';
     if (!blocked.check(ip, type) || this.allowed.check(ip, type)) return null;
     const named = host === address ? address : `${host} (${address})`;
-    return `${named} is a private, loopback, link-local or reserved address; webhooks are only sent to public addresses ` +
-      'unless the service allows it (lifeguard serve --webhook-allow)';
+    return (
+      `${named} is a private, loopback, link-local or reserved address; webhooks are only sent to public addresses ` +
+      'unless the service allows it (lifeguard serve --webhook-allow)'
+    );
   }
 
   /** Checks a URL before it is stored: its literal address, or every address its host resolves to now. */
@@ -74,7 +99,9 @@ export class DestinationPolicy {
     if (isIP(host)) return this.refusal(host, host);
     let addresses: LookupAddress[];
     try {
-      addresses = await new Promise((resolve, reject) => dnsLookup(host, { all: true }, (err, a) => (err ? reject(err) : resolve(a))));
+      addresses = await new Promise((resolve, reject) =>
+        dnsLookup(host, { all: true }, (err, a) => (err ? reject(err) : resolve(a))),
+      );
     } catch {
       return null; // not resolvable now: each delivery checks again, and fails until it is
     }
@@ -89,7 +116,11 @@ export class DestinationPolicy {
    * A `lookup` for http.request: resolves, and fails the connection with BlockedDestinationError when
    * any address is refused, so the request can only connect to an address that was checked.
    */
-  readonly lookup = (hostname: string, options: { all?: boolean; family?: number }, callback: (...args: unknown[]) => void): void => {
+  readonly lookup = (
+    hostname: string,
+    options: { all?: boolean; family?: number },
+    callback: (...args: unknown[]) => void,
+  ): void => {
     dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
       if (err) return callback(err);
       for (const a of addresses) {

@@ -20,7 +20,13 @@ export function signPayload(secret: string, body: string, timestampSeconds: numb
  * For receivers (and tests): checks a signature header against the raw body. Rejects signatures older
  * than `toleranceSeconds` so a captured request cannot be replayed later.
  */
-export function verifySignature(secret: string, header: string | undefined, body: string, nowSeconds = Math.floor(Date.now() / 1000), toleranceSeconds = 300): boolean {
+export function verifySignature(
+  secret: string,
+  header: string | undefined,
+  body: string,
+  nowSeconds = Math.floor(Date.now() / 1000),
+  toleranceSeconds = 300,
+): boolean {
   if (!header) return false;
   const parts = Object.fromEntries(header.split(',').map((p) => p.split('=', 2) as [string, string]));
   const t = Number(parts.t);
@@ -51,17 +57,32 @@ export interface WebhookWorkerOptions {
 }
 
 /** POSTs `body`; resolves with the status code. Connects only to addresses `policy` accepts. */
-function post(url: string, headers: Record<string, string>, body: string, timeoutMs: number, policy: DestinationPolicy): Promise<number> {
+function post(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  timeoutMs: number,
+  policy: DestinationPolicy,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const host = hostOf(url);
     // A literal address is never looked up, so it is checked here.
     const literal = isIP(host) ? policy.refusal(host, host) : null;
     if (literal) return reject(new BlockedDestinationError(literal));
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) }, lookup: policy.lookup as never, signal: AbortSignal.timeout(timeoutMs) }, (res) => {
-      res.resume(); // the body is not needed
-      resolve(res.statusCode ?? 0);
-    });
+    const req = send(
+      url,
+      {
+        method: 'POST',
+        headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+        lookup: policy.lookup as never,
+        signal: AbortSignal.timeout(timeoutMs),
+      },
+      (res) => {
+        res.resume(); // the body is not needed
+        resolve(res.statusCode ?? 0);
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -132,30 +153,54 @@ export class WebhookWorker {
   }
 
   private async deliver(d: ClaimedDelivery): Promise<void> {
-    const body = JSON.stringify({ id: d.id, type: d.eventType, tenantId: d.tenantId, createdAt: d.createdAt, data: d.payload });
+    const body = JSON.stringify({
+      id: d.id,
+      type: d.eventType,
+      tenantId: d.tenantId,
+      createdAt: d.createdAt,
+      data: d.payload,
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     let statusCode: number | null = null;
     let error: string | null = null;
     try {
-      statusCode = await post(d.url, {
-        'content-type': 'application/json',
-        'user-agent': 'lifeguard-webhooks/1',
-        [SIGNATURE_HEADER]: signPayload(d.secret, body, timestamp),
-        'lifeguard-event': d.eventType,
-        'lifeguard-delivery': d.id,
-      }, body, this.o.timeoutMs, this.destinations);
+      statusCode = await post(
+        d.url,
+        {
+          'content-type': 'application/json',
+          'user-agent': 'lifeguard-webhooks/1',
+          [SIGNATURE_HEADER]: signPayload(d.secret, body, timestamp),
+          'lifeguard-event': d.eventType,
+          'lifeguard-delivery': d.id,
+        },
+        body,
+        this.o.timeoutMs,
+        this.destinations,
+      );
       if (statusCode >= 200 && statusCode < 300) {
-        await this.storage.recordDeliveryOutcome(d.id, { ok: true, statusCode, error: null, at: Date.now(), nextAttemptAt: null });
+        await this.storage.recordDeliveryOutcome(d.id, {
+          ok: true,
+          statusCode,
+          error: null,
+          at: Date.now(),
+          nextAttemptAt: null,
+        });
         return;
       }
       error = `HTTP ${statusCode}`;
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      error = e instanceof BlockedDestinationError ? `refused: ${e.message}` : e.name === 'AbortError' ? `timed out after ${this.o.timeoutMs} ms` : (e.code ?? e.message);
+      error =
+        e instanceof BlockedDestinationError
+          ? `refused: ${e.message}`
+          : e.name === 'AbortError'
+            ? `timed out after ${this.o.timeoutMs} ms`
+            : (e.code ?? e.message);
     }
     const attempts = d.attempts + 1;
     const nextAttemptAt = attempts >= this.o.maxAttempts ? null : Date.now() + this.backoff(attempts);
-    if (nextAttemptAt === null) this.log.warn({ deliveryId: d.id, url: d.url, attempts, error }, 'webhook delivery failed for good');
+    if (nextAttemptAt === null)
+      this.log.warn({ deliveryId: d.id, url: d.url, attempts, error }, 'webhook delivery failed for good');
     await this.storage.recordDeliveryOutcome(d.id, { ok: false, statusCode, error, at: Date.now(), nextAttemptAt });
   }
 }

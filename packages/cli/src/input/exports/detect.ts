@@ -45,7 +45,11 @@ const lower = (f: ExportFile) => f.path.toLowerCase();
 const baseName = (f: ExportFile) => lower(f).replace(/^.*\//, '');
 
 /** Parses the export in `files`; `forced` restricts it to one layout (--format). */
-export async function parseExport(files: ExportFiles, issue: IssueSink, forced: ExportLayout | null): Promise<ParsedExport> {
+export async function parseExport(
+  files: ExportFiles,
+  issue: IssueSink,
+  forced: ExportLayout | null,
+): Promise<ParsedExport> {
   const allowed = (layout: ExportLayout) => forced === null || forced === layout;
 
   // A single file: its content decides.
@@ -87,11 +91,18 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
   if (snapchat.length > 0 && allowed('snapchat')) {
     return fromJson('snapchat', await readAllJson(snapchat), issue);
   }
-  if (allowed('snapchat') && files.files.some((f) => /(^|\/)chat_history\/.*\.html$|(^|\/)chat_history\.html$/.test(lower(f)))) {
-    throw new UnusableInputError(`${files.label}: a Snapchat "My Data" export in HTML only; request it again with "Export JSON files" ticked`);
+  if (
+    allowed('snapchat') &&
+    files.files.some((f) => /(^|\/)chat_history\/.*\.html$|(^|\/)chat_history\.html$/.test(lower(f)))
+  ) {
+    throw new UnusableInputError(
+      `${files.label}: a Snapchat "My Data" export in HTML only; request it again with "Export JSON files" ticked`,
+    );
   }
   if (allowed('meta') && files.files.some((f) => /(^|\/)messages\/inbox\/[^/]+\/message_\d+\.html$/.test(lower(f)))) {
-    throw new UnusableInputError(`${files.label}: Instagram/Facebook messages in HTML only; download your information again in the JSON format`);
+    throw new UnusableInputError(
+      `${files.label}: Instagram/Facebook messages in HTML only; download your information again in the JSON format`,
+    );
   }
   if (allowed('whatsapp')) {
     const texts = files.files.filter((f) => lower(f).endsWith('.txt'));
@@ -113,7 +124,9 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
     } catch (error) {
       if (!(error instanceof UnusableInputError)) throw error;
       // A JSON file that cannot be read is not necessarily part of the chats: noted, and passed over.
-      const rest = error.message.startsWith(`${file.label}:`) ? error.message.slice(file.label.length + 1) : error.message;
+      const rest = error.message.startsWith(`${file.label}:`)
+        ? error.message.slice(file.label.length + 1)
+        : error.message;
       const at = /^(\d+): ([\s\S]*)$/.exec(rest);
       issue(file.label, at ? Number(at[1]) : 0, `${(at ? at[2]! : rest).trim()}; file ignored`, 'warning');
       continue;
@@ -121,16 +134,26 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
     const which = jsonLayout(doc.value);
     if (which === null || !allowed(which)) continue;
     if (layout !== null && which !== layout) {
-      issue(file.label, 1, `${LAYOUT_NAMES[which]}, but this export is read as ${LAYOUT_NAMES[layout]}; file ignored`, 'warning');
+      issue(
+        file.label,
+        1,
+        `${LAYOUT_NAMES[which]}, but this export is read as ${LAYOUT_NAMES[layout]}; file ignored`,
+        'warning',
+      );
       continue;
     }
     layout = which;
     found.push({ file, doc });
   }
   if (layout !== null) return fromJson(layout, found, issue);
-  const sample = files.files.slice(0, 5).map((f) => f.path).join(', ');
+  const sample = files.files
+    .slice(0, 5)
+    .map((f) => f.path)
+    .join(', ');
   if (forced) {
-    throw new UnusableInputError(`${files.label}: no ${LAYOUT_NAMES[forced]} found in it (${files.files.length} files${sample ? `: ${sample}${files.files.length > 5 ? ', …' : ''}` : ''})`);
+    throw new UnusableInputError(
+      `${files.label}: no ${LAYOUT_NAMES[forced]} found in it (${files.files.length} files${sample ? `: ${sample}${files.files.length > 5 ? ', …' : ''}` : ''})`,
+    );
   }
   throw new UnusableInputError(
     `${files.label}: no chat export layout Lifeguard knows in this ${files.kind === 'zip' ? 'zip' : 'folder'} ` +
@@ -138,7 +161,11 @@ export async function parseExport(files: ExportFiles, issue: IssueSink, forced: 
   );
 }
 
-function whatsapp(chats: { file: ExportFile; bytes: Uint8Array }[], issue: IssueSink, container: string | null = null): ParsedExport {
+function whatsapp(
+  chats: { file: ExportFile; bytes: Uint8Array }[],
+  issue: IssueSink,
+  container: string | null = null,
+): ParsedExport {
   const conversations: ExportConversation[] = [];
   let records = 0;
   let systemLines = 0;
@@ -154,14 +181,20 @@ function whatsapp(chats: { file: ExportFile; bytes: Uint8Array }[], issue: Issue
     records += result.records;
     systemLines += result.systemLines;
     if (result.ios) ios++;
-    orders.add(result.order === 'dmy' ? 'day/month/year' : result.order === 'mdy' ? 'month/day/year' : 'year/month/day');
+    orders.add(
+      result.order === 'dmy' ? 'day/month/year' : result.order === 'mdy' ? 'month/day/year' : 'year/month/day',
+    );
   }
   const platform = ios === chats.length ? 'iOS' : ios === 0 ? 'Android' : 'iOS and Android';
   const detail = `${LAYOUT_NAMES.whatsapp} (${platform}), dates ${[...orders].join(' and ')}, ${chats.length} chat${chats.length === 1 ? '' : 's'}; times are the phone's clock, shown as UTC`;
   return { layout: 'whatsapp', detail, conversations, records, systemLines };
 }
 
-function fromJson(layout: ExportLayout, docs: { file: ExportFile; doc: JsonDocument }[], issue: IssueSink): ParsedExport {
+function fromJson(
+  layout: ExportLayout,
+  docs: { file: ExportFile; doc: JsonDocument }[],
+  issue: IssueSink,
+): ParsedExport {
   const conversations: ExportConversation[] = [];
   let records = 0;
   let systemLines = 0;
@@ -174,14 +207,25 @@ function fromJson(layout: ExportLayout, docs: { file: ExportFile; doc: JsonDocum
         records += r.records;
         systemLines += r.systemLines;
       }
-      return { layout, detail: `${LAYOUT_NAMES.discord}, ${plural(conversations.length, 'channel')}`, conversations, records, systemLines };
+      return {
+        layout,
+        detail: `${LAYOUT_NAMES.discord}, ${plural(conversations.length, 'channel')}`,
+        conversations,
+        records,
+        systemLines,
+      };
     }
     case 'meta': {
       const threads = new Map<string, MetaThreadPart[]>();
       const services = new Set<string>();
       for (const { file, doc } of docs) {
         if (!looksLikeMeta(doc.value)) {
-          issue(file.label, 1, `not an Instagram/Facebook message file (${topKeys(doc.value)}); file ignored`, 'warning');
+          issue(
+            file.label,
+            1,
+            `not an Instagram/Facebook message file (${topKeys(doc.value)}); file ignored`,
+            'warning',
+          );
           continue;
         }
         const part = parseMetaThread(doc, file.path, file.label, issue);
@@ -210,7 +254,7 @@ function fromJson(layout: ExportLayout, docs: { file: ExportFile; doc: JsonDocum
         systemLines += r.systemLines;
         localTimes ||= r.localTimes;
       }
-      const detail = `${LAYOUT_NAMES.telegram}, ${plural(conversations.length, 'chat')}${localTimes ? '; times without date_unixtime are the computer\'s clock, shown as UTC' : ''}`;
+      const detail = `${LAYOUT_NAMES.telegram}, ${plural(conversations.length, 'chat')}${localTimes ? "; times without date_unixtime are the computer's clock, shown as UTC" : ''}`;
       return { layout, detail, conversations, records, systemLines };
     }
     case 'snapchat': {

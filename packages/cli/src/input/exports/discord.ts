@@ -18,12 +18,17 @@ export function attachmentKind(fileName: string): AttachmentKind {
   return 'file';
 }
 
-export function parseDiscord(doc: JsonDocument, file: string, issue: IssueSink): { conversation: ExportConversation; records: number; systemLines: number; title: string } {
+export function parseDiscord(
+  doc: JsonDocument,
+  file: string,
+  issue: IssueSink,
+): { conversation: ExportConversation; records: number; systemLines: number; title: string } {
   const root = doc.value as Record<string, unknown>;
   const channel = root['channel'] as Record<string, unknown>;
   const guild = isObject(root['guild']) ? root['guild'] : null;
   const channelId = str(channel['id']) ?? file;
-  const title = [str(guild?.['name']), str(channel['name'])].filter((s) => s && s !== 'Direct Messages').join(' / ') || channelId;
+  const title =
+    [str(guild?.['name']), str(channel['name'])].filter((s) => s && s !== 'Direct Messages').join(' / ') || channelId;
   const id = `discord:${channelId}`;
   const messages: ExportMessage[] = [];
   const participants: string[] = [];
@@ -54,7 +59,11 @@ export function parseDiscord(doc: JsonDocument, file: string, issue: IssueSink):
       continue;
     }
     if (time === null) {
-      issue(file, line, `message ${messageId} has no usable "timestamp" (${JSON.stringify(m['timestamp'] ?? null)}); skipped`);
+      issue(
+        file,
+        line,
+        `message ${messageId} has no usable "timestamp" (${JSON.stringify(m['timestamp'] ?? null)}); skipped`,
+      );
       continue;
     }
     const previous = seen.get(messageId);
@@ -72,7 +81,7 @@ export function parseDiscord(doc: JsonDocument, file: string, issue: IssueSink):
       participants.push(sender);
     }
     const attachments = Array.isArray(m['attachments'])
-      ? m['attachments'].map((a) => attachmentKind(isObject(a) ? str(a['fileName']) ?? '' : ''))
+      ? m['attachments'].map((a) => attachmentKind(isObject(a) ? (str(a['fileName']) ?? '') : ''))
       : [];
     messages.push({ id: `${id}:${messageId}`, time, sender, text: str(m['content']) ?? '', attachments, file, line });
   }

@@ -36,7 +36,9 @@ export async function isZip(path: string): Promise<boolean> {
 }
 
 function tooBig(label: string, size: number, maxBytes: number): UnusableInputError {
-  return new UnusableInputError(`${label}: ${size} bytes, more than the ${maxBytes}-byte limit for one export file; refused`);
+  return new UnusableInputError(
+    `${label}: ${size} bytes, more than the ${maxBytes}-byte limit for one export file; refused`,
+  );
 }
 
 /** Lists an export; reading a file checks its size against `maxBytes` first. */
@@ -47,7 +49,12 @@ export async function listExport(path: string, label: string, maxBytes: number):
     return {
       kind: 'zip',
       label,
-      files: zip.entries.map((entry) => ({ path: entry.name, label: `${label}!${entry.name}`, size: entry.size, read: () => zip.read(entry) })),
+      files: zip.entries.map((entry) => ({
+        path: entry.name,
+        label: `${label}!${entry.name}`,
+        size: entry.size,
+        read: () => zip.read(entry),
+      })),
       close: () => zip.close(),
     };
   }
@@ -57,10 +64,17 @@ export async function listExport(path: string, label: string, maxBytes: number):
     return readFile(file);
   };
   if (!info.isFile() && !info.isDirectory()) {
-    throw new UnusableInputError(`${label}: not a regular file or folder; a chat export is read from a file, a folder or a .zip (not a pipe)`);
+    throw new UnusableInputError(
+      `${label}: not a regular file or folder; a chat export is read from a file, a folder or a .zip (not a pipe)`,
+    );
   }
   if (info.isFile()) {
-    return { kind: 'file', label, files: [{ path: basename(path), label, size: info.size, read: () => readChecked(path, label) }], close: () => {} };
+    return {
+      kind: 'file',
+      label,
+      files: [{ path: basename(path), label, size: info.size, read: () => readChecked(path, label) }],
+      close: () => {},
+    };
   }
   const files: ExportFile[] = [];
   const walk = async (dir: string, relative: string, depth: number) => {
@@ -71,7 +85,10 @@ export async function listExport(path: string, label: string, maxBytes: number):
       const full = join(dir, entry.name);
       if (entry.isDirectory()) await walk(full, rel, depth + 1);
       else if (entry.isFile()) {
-        if (files.length >= MAX_DIRECTORY_FILES) throw new UnusableInputError(`${label}: more than ${MAX_DIRECTORY_FILES} files in the folder; refused (not a chat export?)`);
+        if (files.length >= MAX_DIRECTORY_FILES)
+          throw new UnusableInputError(
+            `${label}: more than ${MAX_DIRECTORY_FILES} files in the folder; refused (not a chat export?)`,
+          );
         const shown = join(label, rel);
         files.push({ path: rel, label: shown, size: -1, read: () => readChecked(full, shown) });
       }

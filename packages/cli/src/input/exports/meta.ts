@@ -8,7 +8,8 @@ import { repairMetaText } from './text.ts';
 import type { AttachmentKind, ExportMessage, IssueSink } from './model.ts';
 import { isObject, str } from './json.ts';
 
-export const META_THREAD_FILE = /(^|\/)messages\/(inbox|archived_threads|filtered_threads|message_requests|e2ee_cutover)\/[^/]+\/message_\d+\.json$/;
+export const META_THREAD_FILE =
+  /(^|\/)messages\/(inbox|archived_threads|filtered_threads|message_requests|e2ee_cutover)\/[^/]+\/message_\d+\.json$/;
 
 export function looksLikeMeta(value: unknown): boolean {
   return (
@@ -27,7 +28,12 @@ export function metaService(path: string): 'Instagram' | 'Facebook' | null {
 }
 
 const MEDIA_FIELDS: [string, AttachmentKind][] = [
-  ['photos', 'image'], ['gifs', 'image'], ['sticker', 'image'], ['videos', 'video'], ['audio_files', 'audio'], ['files', 'file'],
+  ['photos', 'image'],
+  ['gifs', 'image'],
+  ['sticker', 'image'],
+  ['videos', 'video'],
+  ['audio_files', 'audio'],
+  ['files', 'file'],
 ];
 
 export interface MetaThreadPart {
@@ -58,7 +64,10 @@ export function parseMetaThread(doc: JsonDocument, path: string, file: string, i
       return;
     }
     const sender = str(m['sender_name']);
-    const time = typeof m['timestamp_ms'] === 'number' && Number.isFinite(m['timestamp_ms']) && m['timestamp_ms'] >= 0 ? m['timestamp_ms'] : null;
+    const time =
+      typeof m['timestamp_ms'] === 'number' && Number.isFinite(m['timestamp_ms']) && m['timestamp_ms'] >= 0
+        ? m['timestamp_ms']
+        : null;
     if (!sender) {
       issue(file, line, 'message has no "sender_name"; skipped');
       return;

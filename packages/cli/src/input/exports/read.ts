@@ -30,7 +30,11 @@ export function fitId(id: string): string {
 }
 
 /** Reads and checks the whole export now (its layout cannot be known before); events come when iterated. */
-export async function openExport(path: string, options: ReaderOptions, forced: ExportLayout | null): Promise<OpenedExport> {
+export async function openExport(
+  path: string,
+  options: ReaderOptions,
+  forced: ExportLayout | null,
+): Promise<OpenedExport> {
   const stats = emptyStats();
   const issue: IssueSink = (file, line, message, severity = 'error') => {
     if (severity === 'error') stats.skipped++;
@@ -46,10 +50,20 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
   }
   stats.records = parsed.records;
   if (parsed.conversations.every((c) => c.messages.length === 0)) {
-    issue(options.file, 0, `${parsed.detail}: no messages in it (${parsed.systemLines} system lines left out)`, 'warning');
+    issue(
+      options.file,
+      0,
+      `${parsed.detail}: no messages in it (${parsed.systemLines} system lines left out)`,
+      'warning',
+    );
   }
   stats.conversations = parsed.conversations.length;
-  const ordered: { message: ExportMessage; conversation: number; recipients: Map<string, string[]>; conversationId: string }[] = [];
+  const ordered: {
+    message: ExportMessage;
+    conversation: number;
+    recipients: Map<string, string[]>;
+    conversationId: string;
+  }[] = [];
   parsed.conversations.forEach((c, index) => {
     const conversationId = fitId(c.id);
     // Everyone else in the conversation receives a message: one list per sender, shared.
@@ -68,7 +82,12 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
       const m = o.message;
       let text = m.text;
       if (text.length > LIMITS.textLength) {
-        issue(m.file, m.line, `message is ${text.length} characters; only the first ${LIMITS.textLength} are read`, 'warning');
+        issue(
+          m.file,
+          m.line,
+          `message is ${text.length} characters; only the first ${LIMITS.textLength} are read`,
+          'warning',
+        );
         text = text.slice(0, LIMITS.textLength);
       }
       const sender = fitId(m.sender);
@@ -88,7 +107,8 @@ export async function openExport(path: string, options: ReaderOptions, forced: E
         stats.events++;
         batch.push({ kind: 'event', event: result.event as LifeguardEvent, line: m.line, file: m.file });
       }
-      if (lastIndex.get(o.conversation) === i) batch.push({ kind: 'conversation-end', conversationId: o.conversationId, line: m.line });
+      if (lastIndex.get(o.conversation) === i)
+        batch.push({ kind: 'conversation-end', conversationId: o.conversationId, line: m.line });
       if (batch.length >= BATCH) {
         yield batch;
         batch = [];

@@ -16,7 +16,11 @@ function isChatEntry(value: unknown): boolean {
 export function looksLikeSnapchat(value: unknown): boolean {
   if (!isObject(value)) return false;
   const lists = Object.values(value);
-  return lists.length > 0 && lists.every((list) => Array.isArray(list)) && lists.some((list) => (list as unknown[]).some(isChatEntry));
+  return (
+    lists.length > 0 &&
+    lists.every((list) => Array.isArray(list)) &&
+    lists.some((list) => (list as unknown[]).some(isChatEntry))
+  );
 }
 
 /** "2023-05-01 10:00:00 UTC" */
@@ -45,7 +49,11 @@ function attachmentOf(mediaType: string): AttachmentKind | null {
   }
 }
 
-export function parseSnapchat(doc: JsonDocument, file: string, issue: IssueSink): { conversations: ExportConversation[]; records: number; systemLines: number; older: boolean } {
+export function parseSnapchat(
+  doc: JsonDocument,
+  file: string,
+  issue: IssueSink,
+): { conversations: ExportConversation[]; records: number; systemLines: number; older: boolean } {
   const root = doc.value as Record<string, unknown[]>;
   const older = OLD_KEYS.some((k) => k in root);
   const byConversation = new Map<string, ExportConversation>();
@@ -70,7 +78,11 @@ export function parseSnapchat(doc: JsonDocument, file: string, issue: IssueSink)
       }
       const time = createdTime(entry);
       if (time === null) {
-        issue(file, line, `"${listName}"[${index}]: "Created" ${JSON.stringify(entry['Created'] ?? null)} is not a date like 2023-05-01 10:00:00 UTC; skipped`);
+        issue(
+          file,
+          line,
+          `"${listName}"[${index}]: "Created" ${JSON.stringify(entry['Created'] ?? null)} is not a date like 2023-05-01 10:00:00 UTC; skipped`,
+        );
         return;
       }
       let sender: string | null;
@@ -103,7 +115,15 @@ export function parseSnapchat(doc: JsonDocument, file: string, issue: IssueSink)
       const c = conversation(key, title);
       if (!c.participants.includes(sender)) c.participants.push(sender);
       if (older && !c.participants.includes(key)) c.participants.push(key);
-      c.messages.push({ id: `${c.id}:${listName === key ? '' : `${listName}:`}${index + 1}`, time, sender, text, attachments: kind ? [kind] : [], file, line });
+      c.messages.push({
+        id: `${c.id}:${listName === key ? '' : `${listName}:`}${index + 1}`,
+        time,
+        sender,
+        text,
+        attachments: kind ? [kind] : [],
+        file,
+        line,
+      });
     });
   }
   return { conversations: [...byConversation.values()], records, systemLines, older };

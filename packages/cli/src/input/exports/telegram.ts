@@ -9,17 +9,26 @@ import { isObject, str } from './json.ts';
 export function looksLikeTelegram(value: unknown): boolean {
   if (!isObject(value)) return false;
   if (isObject(value['chats']) && Array.isArray(value['chats']['list'])) return true;
-  return Array.isArray(value['messages']) && typeof value['type'] === 'string' && 'id' in value && !('channel' in value);
+  return (
+    Array.isArray(value['messages']) && typeof value['type'] === 'string' && 'id' in value && !('channel' in value)
+  );
 }
 
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) return '';
-  return value.map((piece) => (typeof piece === 'string' ? piece : isObject(piece) ? str(piece['text']) ?? '' : '')).join('');
+  return value
+    .map((piece) => (typeof piece === 'string' ? piece : isObject(piece) ? (str(piece['text']) ?? '') : ''))
+    .join('');
 }
 
 const MEDIA_KIND: Record<string, AttachmentKind> = {
-  sticker: 'image', animation: 'video', video_file: 'video', video_message: 'video', voice_message: 'audio', audio_file: 'audio',
+  sticker: 'image',
+  animation: 'video',
+  video_file: 'video',
+  video_message: 'video',
+  voice_message: 'audio',
+  audio_file: 'audio',
 };
 
 export interface TelegramResult {
@@ -33,7 +42,8 @@ export interface TelegramResult {
 export function parseTelegram(doc: JsonDocument, file: string, issue: IssueSink): TelegramResult {
   const root = doc.value as Record<string, unknown>;
   const chats: unknown[] = isObject(root['chats']) ? (root['chats']['list'] as unknown[]) : [root];
-  if (isObject(root['left_chats']) && Array.isArray(root['left_chats']['list'])) chats.push(...root['left_chats']['list']);
+  if (isObject(root['left_chats']) && Array.isArray(root['left_chats']['list']))
+    chats.push(...root['left_chats']['list']);
   const result: TelegramResult = { conversations: [], records: 0, systemLines: 0, localTimes: false };
   chats.forEach((chat, chatIndex) => {
     if (!isObject(chat) || !Array.isArray(chat['messages'])) {
@@ -82,7 +92,11 @@ export function parseTelegram(doc: JsonDocument, file: string, issue: IssueSink)
       }
       const previous = seen.get(messageId);
       if (previous !== undefined) {
-        issue(file, line, `chat ${chatId}: message ${messageId} appears twice (first on line ${previous}); the copy is skipped`);
+        issue(
+          file,
+          line,
+          `chat ${chatId}: message ${messageId} appears twice (first on line ${previous}); the copy is skipped`,
+        );
         continue;
       }
       seen.set(messageId, line);

@@ -25,7 +25,13 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
     for (let k = 1; k <= need; k++) if (((bytes[i + k] ?? 0) & 0xc0) !== 0x80) return i;
     // Overlong and surrogate forms the simple check above lets through.
     const b1 = bytes[i + 1]!;
-    if ((b === 0xe0 && b1 < 0xa0) || (b === 0xed && b1 > 0x9f) || (b === 0xf0 && b1 < 0x90) || (b === 0xf4 && b1 > 0x8f)) return i;
+    if (
+      (b === 0xe0 && b1 < 0xa0) ||
+      (b === 0xed && b1 > 0x9f) ||
+      (b === 0xf0 && b1 < 0x90) ||
+      (b === 0xf4 && b1 > 0x8f)
+    )
+      return i;
     i += need + 1;
   }
   return -1;
@@ -45,7 +51,10 @@ export function hasUtf16Bom(bytes: Uint8Array): 'utf-16le' | 'utf-16be' | null {
 export function decodeStrict(bytes: Uint8Array, file: string): string {
   const bom = hasUtf16Bom(bytes);
   if (bom) return new TextDecoder(bom).decode(bytes);
-  if (bytes.includes(0)) throw new UnusableInputError(`${file}:${lineAtByte(bytes, bytes.indexOf(0))}: binary data (a NUL byte): not a text export`);
+  if (bytes.includes(0))
+    throw new UnusableInputError(
+      `${file}:${lineAtByte(bytes, bytes.indexOf(0))}: binary data (a NUL byte): not a text export`,
+    );
   try {
     return utf8.decode(bytes);
   } catch {
@@ -76,8 +85,14 @@ export function parseJsonWithLines(text: string, file: string): JsonDocument {
     const message = (error as Error).message;
     const position = /at position (\d+)/.exec(message);
     const lineCol = /\(line (\d+) column \d+\)/.exec(message);
-    const line = lineCol ? Number(lineCol[1]) : position ? lineOfChar(text, Number(position[1])) : lineOfChar(text, text.length);
-    throw new UnusableInputError(`${file}:${line}: not valid JSON (${message.replace(/^JSON\.parse: /, '')}); truncated or damaged export?`);
+    const line = lineCol
+      ? Number(lineCol[1])
+      : position
+        ? lineOfChar(text, Number(position[1]))
+        : lineOfChar(text, text.length);
+    throw new UnusableInputError(
+      `${file}:${line}: not valid JSON (${message.replace(/^JSON\.parse: /, '')}); truncated or damaged export?`,
+    );
   }
   const starts: number[] = [];
   let line = 1;
@@ -101,7 +116,10 @@ export function parseJsonWithLines(text: string, file: string): JsonDocument {
   };
   walk(value);
   const trusted = next === starts.length;
-  return { value, lineOf: (node) => (trusted && typeof node === 'object' && node !== null ? lines.get(node) ?? 0 : 0) };
+  return {
+    value,
+    lineOf: (node) => (trusted && typeof node === 'object' && node !== null ? (lines.get(node) ?? 0) : 0),
+  };
 }
 
 function lineOfChar(text: string, at: number): number {

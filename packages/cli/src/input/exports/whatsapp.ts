@@ -16,23 +16,49 @@ const BIDI = /^[\u200e\u200f\u202a-\u202e\u2066-\u2069]+/;
 
 /** "<Media omitted>" as Android writes it in some locales (without the media). */
 const MEDIA_OMITTED = new Set([
-  '<media omitted>', '<medien ausgeschlossen>', '<multimedia omitido>', '<médias omis>', '<mídia oculta>',
-  '<media weggelaten>', '<media omessi>', '<media pominięte>', '<медиафайлы не включены>',
+  '<media omitted>',
+  '<medien ausgeschlossen>',
+  '<multimedia omitido>',
+  '<médias omis>',
+  '<mídia oculta>',
+  '<media weggelaten>',
+  '<media omessi>',
+  '<media pominięte>',
+  '<медиафайлы не включены>',
 ]);
 const IOS_OMITTED = /^(image|video|audio|sticker|GIF|document|Contact card|photo) omitted$/i;
 const IOS_ATTACHED = /^<attached: [^>]*?-(PHOTO|VIDEO|AUDIO|STICKER|GIF|[A-Z]+)-[^>]*>$/;
-const ANDROID_ATTACHED = /^(\S.*?\.(\w{1,5})) \((?:file attached|Datei angehängt|archivo adjunto|fichier joint|arquivo anexado)\)$/i;
+const ANDROID_ATTACHED =
+  /^(\S.*?\.(\w{1,5})) \((?:file attached|Datei angehängt|archivo adjunto|fichier joint|arquivo anexado)\)$/i;
 
 const EXT_KIND: Record<string, AttachmentKind> = {
-  jpg: 'image', jpeg: 'image', png: 'image', webp: 'image', gif: 'image', heic: 'image',
-  mp4: 'video', mov: 'video', '3gp': 'video', opus: 'audio', ogg: 'audio', m4a: 'audio', mp3: 'audio', aac: 'audio',
+  jpg: 'image',
+  jpeg: 'image',
+  png: 'image',
+  webp: 'image',
+  gif: 'image',
+  heic: 'image',
+  mp4: 'video',
+  mov: 'video',
+  '3gp': 'video',
+  opus: 'audio',
+  ogg: 'audio',
+  m4a: 'audio',
+  mp3: 'audio',
+  aac: 'audio',
 };
 
 interface Header {
   line: number;
   ios: boolean;
-  a: number; aDigits: number; b: number; c: number;
-  hour: number; minute: number; second: number; ampm: 'a' | 'p' | null;
+  a: number;
+  aDigits: number;
+  b: number;
+  c: number;
+  hour: number;
+  minute: number;
+  second: number;
+  ampm: 'a' | 'p' | null;
   body: string;
   clock: string;
 }
@@ -45,8 +71,13 @@ function matchHeader(text: string, line: number): Header | null {
   return {
     line,
     ios: ios !== null,
-    a: Number(m[1]), aDigits: m[1]!.length, b: Number(m[3]), c: Number(m[4]),
-    hour: Number(m[5]), minute: Number(m[6]), second: Number(m[7] ?? 0),
+    a: Number(m[1]),
+    aDigits: m[1]!.length,
+    b: Number(m[3]),
+    c: Number(m[4]),
+    hour: Number(m[5]),
+    minute: Number(m[6]),
+    second: Number(m[7] ?? 0),
     ampm: m[8] ? (m[8].toLowerCase() as 'a' | 'p') : null,
     body: m[9]!,
     clock: stripped.slice(0, stripped.length - m[9]!.length).trim(),
@@ -55,7 +86,11 @@ function matchHeader(text: string, line: number): Header | null {
 
 /** True when the text starts like a WhatsApp export (one of the first non-blank lines is dated). */
 export function looksLikeWhatsApp(text: string): boolean {
-  const lines = text.replace(/^\uFEFF/, '').split('\n', 40).filter((l) => l.trim() !== '').slice(0, 5);
+  const lines = text
+    .replace(/^\uFEFF/, '')
+    .split('\n', 40)
+    .filter((l) => l.trim() !== '')
+    .slice(0, 5);
   return lines.some((l, i) => matchHeader(l.replace(/\r$/, ''), i + 1) !== null);
 }
 
@@ -70,7 +105,10 @@ export interface DecodedLines {
 export function decodeWhatsAppLines(bytes: Uint8Array, file: string, issue: IssueSink): string[] {
   const bom = hasUtf16Bom(bytes);
   if (bom) {
-    const all = new TextDecoder(bom).decode(bytes).split('\n').map((l) => l.replace(/\r$/, ''));
+    const all = new TextDecoder(bom)
+      .decode(bytes)
+      .split('\n')
+      .map((l) => l.replace(/\r$/, ''));
     if (all[all.length - 1] === '') all.pop();
     return all;
   }
@@ -87,7 +125,12 @@ export function decodeWhatsAppLines(bytes: Uint8Array, file: string, issue: Issu
     if (firstInvalidUtf8(raw) === -1) text = strict.decode(raw);
     else {
       text = latin.decode(raw);
-      issue(file, n, 'not UTF-8: the file mixes text encodings; this line was read as Windows-1252 (check its accents)', 'warning');
+      issue(
+        file,
+        n,
+        'not UTF-8: the file mixes text encodings; this line was read as Windows-1252 (check its accents)',
+        'warning',
+      );
     }
     if (n === 1) text = text.replace(/^\uFEFF/, '');
     lines.push(text.replace(/\r$/, ''));
@@ -128,13 +171,27 @@ function media(text: string, ios: boolean): { kind: AttachmentKind; caption: str
   const omitted = IOS_OMITTED.exec(first);
   if (omitted) {
     const what = omitted[1]!.toLowerCase();
-    const kind: AttachmentKind = what === 'video' ? 'video' : what === 'audio' ? 'audio' : what === 'document' || what === 'contact card' ? 'file' : 'image';
+    const kind: AttachmentKind =
+      what === 'video'
+        ? 'video'
+        : what === 'audio'
+          ? 'audio'
+          : what === 'document' || what === 'contact card'
+            ? 'file'
+            : 'image';
     return { kind, caption: rest };
   }
   const attached = IOS_ATTACHED.exec(first);
   if (attached) {
     const tag = attached[1]!;
-    const kind: AttachmentKind = tag === 'PHOTO' || tag === 'STICKER' || tag === 'GIF' ? 'image' : tag === 'VIDEO' ? 'video' : tag === 'AUDIO' ? 'audio' : 'file';
+    const kind: AttachmentKind =
+      tag === 'PHOTO' || tag === 'STICKER' || tag === 'GIF'
+        ? 'image'
+        : tag === 'VIDEO'
+          ? 'video'
+          : tag === 'AUDIO'
+            ? 'audio'
+            : 'file';
     return { kind, caption: rest };
   }
   if (!ios) {
@@ -146,8 +203,14 @@ function media(text: string, ios: boolean): { kind: AttachmentKind; caption: str
 
 /** The chat's name from the export's file name ("WhatsApp Chat with Sam.txt" → "Sam"). */
 export function whatsAppTitle(fileName: string): string {
-  const base = fileName.replace(/^.*[\\/]/, '').replace(/\.(txt|zip)$/i, '').trim();
-  const m = /^(?:WhatsApp[- ]Chat (?:with|mit|met|con)|WhatsApp Chat -|Chat de WhatsApp con|Discussion WhatsApp avec|Conversa do WhatsApp com)\s*(.+)$/i.exec(base);
+  const base = fileName
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.(txt|zip)$/i, '')
+    .trim();
+  const m =
+    /^(?:WhatsApp[- ]Chat (?:with|mit|met|con)|WhatsApp Chat -|Chat de WhatsApp con|Discussion WhatsApp avec|Conversa do WhatsApp com)\s*(.+)$/i.exec(
+      base,
+    );
   return (m ? m[1]! : base).trim() || 'WhatsApp chat';
 }
 
@@ -190,7 +253,12 @@ export function parseWhatsApp(lines: string[], file: string, title: string, issu
         issue(file, h.line, `"${h.clock}" is not a date and time the export could mean; message skipped`);
         return;
       }
-      issue(file, h.line, `"${h.clock}" is not a date and time the export could mean; using the previous message's time`, 'warning');
+      issue(
+        file,
+        h.line,
+        `"${h.clock}" is not a date and time the export could mean; using the previous message's time`,
+        'warning',
+      );
       time = lastTime;
     }
     lastTime = time;
@@ -202,7 +270,12 @@ export function parseWhatsApp(lines: string[], file: string, title: string, issu
       return;
     }
     // Newer exports append "<This message was edited>" (in the phone's language): not part of what was said.
-    const said = text.slice(colon + 2).replace(/\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|Ce message a été modifié|Essa mensagem foi editada)>$/, '');
+    const said = text
+      .slice(colon + 2)
+      .replace(
+        /\s*<(?:This message was edited|Diese Nachricht wurde bearbeitet|Se editó este mensaje\.?|Ce message a été modifié|Essa mensagem foi editada)>$/,
+        '',
+      );
     const found = media(said, h.ios);
     if (!found && h.ios && BIDI.test(said)) {
       // iOS marks its own notices (encryption, deleted messages, calls) with U+200E.

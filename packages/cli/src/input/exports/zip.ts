@@ -29,28 +29,53 @@ const mb = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MiB`;
  * Opens `path` and lists its entries (directories left out). `maxBytes` caps one entry;
  * `maxTotalBytes` caps everything decompressed from this zip together.
  */
-export async function openZip(path: string, label: string, maxBytes: number, maxTotalBytes: number): Promise<OpenedZip> {
+export async function openZip(
+  path: string,
+  label: string,
+  maxBytes: number,
+  maxTotalBytes: number,
+): Promise<OpenedZip> {
   const zip = await new Promise<ZipFile>((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: true }, (error, file) => {
-      if (error) reject(new UnusableInputError(`${label}: not a readable zip file (${error.message}); damaged or incomplete download?`));
-      else resolve(file);
-    });
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: false, validateEntrySizes: true, decodeStrings: true },
+      (error, file) => {
+        if (error)
+          reject(
+            new UnusableInputError(
+              `${label}: not a readable zip file (${error.message}); damaged or incomplete download?`,
+            ),
+          );
+        else resolve(file);
+      },
+    );
   });
   const entries: ZipEntryInfo[] = [];
   try {
     await new Promise<void>((resolve, reject) => {
       zip.on('entry', (entry: Entry) => {
         if (entries.length >= MAX_ZIP_ENTRIES) {
-          reject(new UnusableInputError(`${label}: more than ${MAX_ZIP_ENTRIES} entries in the zip; refused (not a chat export?)`));
+          reject(
+            new UnusableInputError(
+              `${label}: more than ${MAX_ZIP_ENTRIES} entries in the zip; refused (not a chat export?)`,
+            ),
+          );
           return;
         }
         if (!entry.fileName.endsWith('/')) {
-          entries.push({ name: entry.fileName, size: entry.uncompressedSize, compressedSize: entry.compressedSize, entry });
+          entries.push({
+            name: entry.fileName,
+            size: entry.uncompressedSize,
+            compressedSize: entry.compressedSize,
+            entry,
+          });
         }
         zip.readEntry();
       });
       zip.on('end', () => resolve());
-      zip.on('error', (error: Error) => reject(new UnusableInputError(`${label}: damaged zip file (${error.message})`)));
+      zip.on('error', (error: Error) =>
+        reject(new UnusableInputError(`${label}: damaged zip file (${error.message})`)),
+      );
       zip.readEntry();
     });
   } catch (error) {
@@ -60,9 +85,12 @@ export async function openZip(path: string, label: string, maxBytes: number, max
   let total = 0;
   const read = async (info: ZipEntryInfo): Promise<Uint8Array> => {
     const where = `${label}!${info.name}`;
-    if (info.entry.isEncrypted()) throw new UnusableInputError(`${where}: the entry is encrypted; export it again without a password`);
+    if (info.entry.isEncrypted())
+      throw new UnusableInputError(`${where}: the entry is encrypted; export it again without a password`);
     if (info.size > maxBytes) {
-      throw new UnusableInputError(`${where}: ${mb(info.size)} when decompressed, more than the ${mb(maxBytes)} limit for one export file; refused`);
+      throw new UnusableInputError(
+        `${where}: ${mb(info.size)} when decompressed, more than the ${mb(maxBytes)} limit for one export file; refused`,
+      );
     }
     if (info.size > RATIO_CHECK_FROM_BYTES && info.size > info.compressedSize * MAX_COMPRESSION_RATIO) {
       throw new UnusableInputError(
@@ -70,7 +98,9 @@ export async function openZip(path: string, label: string, maxBytes: number, max
       );
     }
     if (total + info.size > maxTotalBytes) {
-      throw new UnusableInputError(`${label}: the chat files in the zip decompress to more than ${mb(maxTotalBytes)} in all; refused`);
+      throw new UnusableInputError(
+        `${label}: the chat files in the zip decompress to more than ${mb(maxTotalBytes)} in all; refused`,
+      );
     }
     const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) => {
       zip.openReadStream(info.entry, (error, s) => {
@@ -85,7 +115,9 @@ export async function openZip(path: string, label: string, maxBytes: number, max
         length += (chunk as Buffer).length;
         // validateEntrySizes also stops a lying size, but only at its declared end: count here too.
         if (length > info.size || length > maxBytes) {
-          throw new UnusableInputError(`${where}: decompresses to more than the ${info.size} bytes its header declares: damaged or hostile zip; refused`);
+          throw new UnusableInputError(
+            `${where}: decompresses to more than the ${info.size} bytes its header declares: damaged or hostile zip; refused`,
+          );
         }
         parts.push(chunk as Buffer);
       }
@@ -94,7 +126,9 @@ export async function openZip(path: string, label: string, maxBytes: number, max
       if (error instanceof UnusableInputError) throw error;
       const message = (error as Error).message;
       if (/too (many|few) bytes in the stream/.test(message)) {
-        throw new UnusableInputError(`${where}: decompresses to a different size than its header declares (${message}): damaged or hostile zip; refused`);
+        throw new UnusableInputError(
+          `${where}: decompresses to a different size than its header declares (${message}): damaged or hostile zip; refused`,
+        );
       }
       throw new UnusableInputError(`${where}: damaged zip entry (${message})`);
     }

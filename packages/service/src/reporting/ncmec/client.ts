@@ -20,7 +20,10 @@ export interface NcmecConfig {
 }
 
 export class NcmecTransportError extends Error {
-  constructor(message: string, readonly httpStatus: number | null) {
+  constructor(
+    message: string,
+    readonly httpStatus: number | null,
+  ) {
     super(message);
     this.name = 'NcmecTransportError';
   }
@@ -37,7 +40,10 @@ export class NcmecClient {
     this.timeoutMs = config.timeoutMs ?? 60_000;
   }
 
-  private async call(path: string, init: { method: 'GET' | 'POST'; body?: string | FormData; contentType?: string }): Promise<NcmecAnswer> {
+  private async call(
+    path: string,
+    init: { method: 'GET' | 'POST'; body?: string | FormData; contentType?: string },
+  ): Promise<NcmecAnswer> {
     let res: Response;
     try {
       res = await fetch(`${this.baseUrl}${path}`, {
@@ -48,7 +54,10 @@ export class NcmecClient {
       });
     } catch (err) {
       const cause = (err as Error & { cause?: Error }).cause;
-      throw new NcmecTransportError(`${path}: no answer from ${this.baseUrl} (${cause?.message ?? (err as Error).message})`, null);
+      throw new NcmecTransportError(
+        `${path}: no answer from ${this.baseUrl} (${cause?.message ?? (err as Error).message})`,
+        null,
+      );
     }
     let text: string;
     try {
@@ -79,7 +88,10 @@ export class NcmecClient {
   }
 
   upload(reportId: string, bytes: Buffer, fileName: string): Promise<NcmecAnswer> {
-    return this.call('/upload', { method: 'POST', body: this.form({ id: reportId, file: new Blob([new Uint8Array(bytes)]) }, fileName) });
+    return this.call('/upload', {
+      method: 'POST',
+      body: this.form({ id: reportId, file: new Blob([new Uint8Array(bytes)]) }, fileName),
+    });
   }
 
   fileinfo(xml: string): Promise<NcmecAnswer> {

@@ -37,7 +37,10 @@ export type FilingOutcome =
   | { kind: 'retracted'; error: string };
 
 export function fileHashes(bytes: Buffer): { md5: string; sha256: string } {
-  return { md5: createHash('md5').update(bytes).digest('hex'), sha256: createHash('sha256').update(bytes).digest('hex') };
+  return {
+    md5: createHash('md5').update(bytes).digest('hex'),
+    sha256: createHash('sha256').update(bytes).digest('hex'),
+  };
 }
 
 function refused(step: string, a: NcmecAnswer): FilingOutcome {
@@ -50,7 +53,10 @@ export class NcmecFiler {
   constructor(private readonly client: NcmecClient) {}
 
   /** `save` stores new progress (and the NCMEC report id) before the next step runs. */
-  async run(record: AuthorityReportRecord, save: (progress: NcmecProgress, externalId?: string) => Promise<void>): Promise<FilingOutcome> {
+  async run(
+    record: AuthorityReportRecord,
+    save: (progress: NcmecProgress, externalId?: string) => Promise<void>,
+  ): Promise<FilingOutcome> {
     const body = record.body as NcmecBody;
     const progress: NcmecProgress = { ...(record.progress as NcmecProgress) };
     try {
@@ -69,13 +75,26 @@ export class NcmecFiler {
           if (f.contentBase64 === null) continue; // filed before; the bytes were let go
           const a = await this.client.upload(reportId, Buffer.from(f.contentBase64, 'base64'), f.fileName);
           if (a.responseCode !== NCMEC_CODES.ok || !a.fileId) return refused(`upload of ${f.fileName}`, a);
-          if (a.hash && a.hash.toLowerCase() !== f.md5) return { kind: 'retry', error: `NCMEC upload of ${f.fileName}: MD5 ${a.hash} does not match the file's ${f.md5}` };
+          if (a.hash && a.hash.toLowerCase() !== f.md5)
+            return {
+              kind: 'retry',
+              error: `NCMEC upload of ${f.fileName}: MD5 ${a.hash} does not match the file's ${f.md5}`,
+            };
           sent = { fileId: a.fileId, md5: a.hash, infoSent: false };
           progress.files[i] = sent;
           await save(progress);
         }
         if (!sent.infoSent) {
-          const xml = buildFileDetailsXml({ reportId, fileId: sent.fileId, fileName: f.fileName, fileViewedByEsp: f.fileViewedByEsp, publiclyAvailable: f.publiclyAvailable, industryClassification: f.industryClassification, md5: f.md5, sha256: f.sha256 });
+          const xml = buildFileDetailsXml({
+            reportId,
+            fileId: sent.fileId,
+            fileName: f.fileName,
+            fileViewedByEsp: f.fileViewedByEsp,
+            publiclyAvailable: f.publiclyAvailable,
+            industryClassification: f.industryClassification,
+            md5: f.md5,
+            sha256: f.sha256,
+          });
           const a = await this.client.fileinfo(xml);
           if (a.responseCode !== NCMEC_CODES.ok) return refused(`fileinfo of ${f.fileName}`, a);
           sent.infoSent = true;
@@ -83,7 +102,8 @@ export class NcmecFiler {
         }
       }
       const done = await this.client.finish(reportId);
-      if (done.responseCode !== NCMEC_CODES.ok && done.responseCode !== NCMEC_CODES.alreadyFinished) return refused('finish', done);
+      if (done.responseCode !== NCMEC_CODES.ok && done.responseCode !== NCMEC_CODES.alreadyFinished)
+        return refused('finish', done);
       return { kind: 'filed', externalId: reportId };
     } catch (err) {
       if (err instanceof NcmecTransportError) return { kind: 'retry', error: err.message };

@@ -13,6 +13,9 @@ export interface SchemaResult {
 }
 
 export async function validateCyberTiplineXml(xml: string): Promise<SchemaResult> {
-  const result = await validateXML({ xml: [{ fileName: 'document.xml', contents: xml }], schema: [{ fileName: SCHEMA_FILE, contents: XSD }] });
+  const result = await validateXML({
+    xml: [{ fileName: 'document.xml', contents: xml }],
+    schema: [{ fileName: SCHEMA_FILE, contents: XSD }],
+  });
   return { valid: result.valid, errors: result.errors.map((e) => e.message.trim()) };
 }

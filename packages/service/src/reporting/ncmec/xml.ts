@@ -61,11 +61,21 @@ export function buildReportXml(input: ReportXmlInput): string {
   const summary = report.ele('incidentSummary');
   summary.ele('incidentType').txt(draft.incidentType);
   summary.ele('platform').txt(reporter.service);
-  if (draft.priority === 1) summary.ele('escalateToHighPriority').txt('Immediate threat to a child (priority 1): ' + draft.summary.slice(0, 500));
+  if (draft.priority === 1)
+    summary
+      .ele('escalateToHighPriority')
+      .txt('Immediate threat to a child (priority 1): ' + draft.summary.slice(0, 500));
   if (draft.annotations.length) {
     const a = summary.ele('reportAnnotations');
     // Schema order, whatever order the specialist ticked them in.
-    for (const name of ['sextortion', 'csamSolicitation', 'minorToMinorInteraction', 'spam', 'sadisticOnlineExploitation'] as const) if (draft.annotations.includes(name)) a.ele(name);
+    for (const name of [
+      'sextortion',
+      'csamSolicitation',
+      'minorToMinorInteraction',
+      'spam',
+      'sadisticOnlineExploitation',
+    ] as const)
+      if (draft.annotations.includes(name)) a.ele(name);
   }
   summary.ele('incidentDateTime').txt(draft.incidentDateTime);
 
@@ -110,7 +120,10 @@ export function buildReportXml(input: ReportXmlInput): string {
   for (const role of ['intendedRecipient', 'victim'] as const) {
     for (const child of draft.children.filter((c) => c.role === role)) {
       const el = report.ele(role);
-      if (child.age !== undefined) el.ele(role === 'victim' ? 'victimPerson' : 'intendedRecipientPerson').ele('age').txt(String(child.age));
+      if (child.age !== undefined)
+        el.ele(role === 'victim' ? 'victimPerson' : 'intendedRecipientPerson')
+          .ele('age')
+          .txt(String(child.age));
       el.ele('espIdentifier').txt(child.userId);
       el.ele('espService').txt(reporter.service);
       maybe(el, 'screenName', child.screenName);
@@ -173,5 +186,11 @@ export function parseAnswer(xml: string): NcmecAnswer | null {
   const code = Number(root.responseCode);
   if (!Number.isInteger(code)) return null;
   const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : null);
-  return { responseCode: code, description: str(root.responseDescription) ?? '', reportId: str(root.reportId), fileId: str(root.fileId), hash: str(root.hash) };
+  return {
+    responseCode: code,
+    description: str(root.responseDescription) ?? '',
+    reportId: str(root.reportId),
+    fileId: str(root.fileId),
+    hash: str(root.hash),
+  };
 }
