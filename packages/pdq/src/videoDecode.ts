@@ -173,7 +173,8 @@ function limitsOf(options: VideoDecodeOptions): Limits {
     name: options.name ?? 'video',
   };
   const check = (name: string, value: number, min: number, max: number) => {
-    if (!Number.isFinite(value) || value < min || value > max) throw new RangeError(`${name} must be from ${min} to ${max}`);
+    if (!Number.isFinite(value) || value < min || value > max)
+      throw new RangeError(`${name} must be from ${min} to ${max}`);
   };
   check('framesPerSecond', l.framesPerSecond, 0.01, 60);
   check('maxDurationSeconds', l.maxDurationSeconds, 1, 7 * 24 * 3600);
@@ -208,19 +209,28 @@ export async function probeVideoFile(path: string, options: VideoDecodeOptions =
   if (timedOut) throw new VideoDecodeError('timeout', l.name, `reading the header took over ${l.timeoutSeconds} s`);
   if (code !== 0) {
     const why = firstLine(stderr.replaceAll(path, ''));
-    throw new VideoDecodeError('corrupt', l.name, `the ${containerName(container)} file is truncated or corrupt (${why})`);
+    throw new VideoDecodeError(
+      'corrupt',
+      l.name,
+      `the ${containerName(container)} file is truncated or corrupt (${why})`,
+    );
   }
-  let parsed: { streams?: { codec_name?: string; width?: number; height?: number; duration?: string }[]; format?: { duration?: string } };
+  let parsed: {
+    streams?: { codec_name?: string; width?: number; height?: number; duration?: string }[];
+    format?: { duration?: string };
+  };
   try {
     parsed = JSON.parse(stdout.toString('utf8'));
   } catch {
     throw new VideoDecodeError('corrupt', l.name, 'the header could not be read');
   }
   const stream = parsed.streams?.[0];
-  if (!stream) throw new VideoDecodeError('no_video', l.name, `the ${containerName(container)} file has no video stream`);
+  if (!stream)
+    throw new VideoDecodeError('no_video', l.name, `the ${containerName(container)} file has no video stream`);
   const width = stream.width ?? 0;
   const height = stream.height ?? 0;
-  if (!(width > 0 && height > 0)) throw new VideoDecodeError('corrupt', l.name, `the video stream declares no frame size (${width}x${height})`);
+  if (!(width > 0 && height > 0))
+    throw new VideoDecodeError('corrupt', l.name, `the video stream declares no frame size (${width}x${height})`);
   if (width * height > l.maxFramePixels) {
     throw new VideoDecodeError(
       'too_large',
@@ -333,7 +343,11 @@ export async function sampleVideoFrames(
   });
   if (timedOut) throw new VideoDecodeError('timeout', l.name, `decoding took over ${l.timeoutSeconds} s (stopped)`);
   if (!truncated && code !== 0)
-    throw new VideoDecodeError('corrupt', l.name, `the video data is truncated or corrupt (${firstLine(stderr.text().replaceAll(path, ''))})`);
+    throw new VideoDecodeError(
+      'corrupt',
+      l.name,
+      `the video data is truncated or corrupt (${firstLine(stderr.text().replaceAll(path, ''))})`,
+    );
   if (frames === 0) throw new VideoDecodeError('corrupt', l.name, 'no frame could be decoded from the video');
   return { info, frames, truncated };
 }
@@ -347,7 +361,11 @@ async function checkFile(path: string, l: Limits): Promise<VideoContainer> {
   } catch (err) {
     if (err instanceof VideoDecodeError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new VideoDecodeError('unreadable', l.name, code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`);
+    throw new VideoDecodeError(
+      'unreadable',
+      l.name,
+      code === 'ENOENT' ? 'no such file' : `cannot read (${code ?? String(err)})`,
+    );
   }
   if (size === 0) throw new VideoDecodeError('empty', l.name, 'file is empty');
   if (size > l.maxInputBytes)
@@ -383,7 +401,11 @@ function spawnTool(path: string, args: string[]) {
 function spawnError(err: unknown, name: string, which: string, path: string): VideoDecodeError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'EACCES')
-    return new VideoDecodeError('ffmpeg_missing', name, `${which} is not installed (${path} not found): ${FFMPEG_INSTALL_HINT}`);
+    return new VideoDecodeError(
+      'ffmpeg_missing',
+      name,
+      `${which} is not installed (${path} not found): ${FFMPEG_INSTALL_HINT}`,
+    );
   return new VideoDecodeError('unreadable', name, `${which} could not be started (${code ?? String(err)})`);
 }
 
@@ -439,7 +461,12 @@ function boundedCollector(): { add: (c: Buffer) => void; text: () => string } {
 function firstLine(text: string): string {
   const lines = text
     .split('\n')
-    .map((s) => s.replace(/[\u0000-\u001f\u007f]/g, ' ').replace(/^[:\s]+/, '').trim())
+    .map((s) =>
+      s
+        .replace(/[\u0000-\u001f\u007f]/g, ' ')
+        .replace(/^[:\s]+/, '')
+        .trim(),
+    )
     .filter(Boolean);
   const line = lines[lines.length - 1] ?? 'no details';
   return line.length > 160 ? `${line.slice(0, 160)}…` : line;

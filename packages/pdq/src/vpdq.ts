@@ -71,7 +71,10 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 }
 
 /** Frames of at least `minQuality`, each distinct hash once (its first occurrence). */
-export function usableFrames(frames: readonly VideoFrameHash[], minQuality = VPDQ_DEFAULTS.minQuality): VideoFrameHash[] {
+export function usableFrames(
+  frames: readonly VideoFrameHash[],
+  minQuality = VPDQ_DEFAULTS.minQuality,
+): VideoFrameHash[] {
   const seen = new Set<string>();
   const out: VideoFrameHash[] = [];
   for (const f of frames) {
@@ -116,7 +119,9 @@ export function matchVideoHashes(
   for (let i = 0; i < q.length; i++) {
     let hit = false;
     for (let j = 0; j < t.length; j++) {
-      if (hammingDistanceWithin(qWords, i * PDQ_HASH_WORDS, tWords, j * PDQ_HASH_WORDS, o.maxDistance) <= o.maxDistance) {
+      if (
+        hammingDistanceWithin(qWords, i * PDQ_HASH_WORDS, tWords, j * PDQ_HASH_WORDS, o.maxDistance) <= o.maxDistance
+      ) {
         hit = true;
         targetHit[j] = 1;
       }
@@ -188,7 +193,8 @@ export function parseVpdq(text: string, source = 'vpdq'): VideoFrameHash[] {
     const cells = line.split(',');
     if (cells.length !== 4) fail(`expected 4 fields "frame,quality,hash,timestamp", found ${cells.length}`);
     const [frameText, qualityText, hashText, timeText] = cells.map((c) => c.trim()) as [string, string, string, string];
-    if (!/^\d{1,9}$/.test(frameText)) fail(`frame number ${JSON.stringify(frameText.slice(0, 20))} is not a whole number`);
+    if (!/^\d{1,9}$/.test(frameText))
+      fail(`frame number ${JSON.stringify(frameText.slice(0, 20))} is not a whole number`);
     if (!/^\d{1,3}$/.test(qualityText) || Number(qualityText) > 100)
       fail(`quality ${JSON.stringify(qualityText.slice(0, 20))} is not a whole number from 0 to 100`);
     if (!isHex(hashText, 64)) fail(`hash is not 64 hex digits (${hashText.length} characters)`);
@@ -223,7 +229,9 @@ export function isVideoId(id: string): boolean {
 
 export function videoFrameMeta(meta: VideoFrameMeta): string {
   if (!isVideoId(meta.video))
-    throw new RangeError(`video id ${JSON.stringify(meta.video.slice(0, 40))} must be 1-128 letters, digits, '.', '_', ':' or '-'`);
+    throw new RangeError(
+      `video id ${JSON.stringify(meta.video.slice(0, 40))} must be 1-128 letters, digits, '.', '_', ':' or '-'`,
+    );
   const base = `vpdq:${meta.video};t=${meta.timestamp.toFixed(3)};frames=${meta.frames}`;
   return meta.note === undefined || meta.note === '' ? base : `${base};${meta.note}`;
 }
@@ -316,5 +324,7 @@ export function scoreVideoBankHits(
     if (t.note !== undefined) match.note = t.note;
     out.push(match);
   }
-  return out.sort((a, b) => Number(b.matched) - Number(a.matched) || b.queryShare - a.queryShare || a.bank.localeCompare(b.bank));
+  return out.sort(
+    (a, b) => Number(b.matched) - Number(a.matched) || b.queryShare - a.queryShare || a.bank.localeCompare(b.bank),
+  );
 }

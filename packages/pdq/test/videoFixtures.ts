@@ -39,7 +39,9 @@ const SLIDES_B = [
 ];
 
 export const HAVE_PHOTOS = [...SLIDES_A, ...SLIDES_B].every((p) => existsSync(imagePath(p)));
-export const SKIP_PHOTOS = HAVE_PHOTOS ? undefined : 'shared PDQ test photos (../shared/testdata/pdq/images) are absent';
+export const SKIP_PHOTOS = HAVE_PHOTOS
+  ? undefined
+  : 'shared PDQ test photos (../shared/testdata/pdq/images) are absent';
 
 /** Seconds each photo is shown. */
 export const SLIDE_SECONDS = 2;
@@ -49,7 +51,18 @@ export async function slideshow(photos: readonly string[], out: string): Promise
   const inputs = photos.flatMap((p) => ['-loop', '1', '-t', String(SLIDE_SECONDS), '-i', imagePath(p)]);
   const scaled = photos.map((_, i) => `[${i}:v]scale=320:240,setsar=1,fps=25[v${i}]`).join(';');
   const joined = `${photos.map((_, i) => `[v${i}]`).join('')}concat=n=${photos.length}:v=1:a=0,format=yuv420p[out]`;
-  await ffmpeg([...inputs, '-filter_complex', `${scaled};${joined}`, '-map', '[out]', '-c:v', 'libx264', '-preset', 'veryfast', out]);
+  await ffmpeg([
+    ...inputs,
+    '-filter_complex',
+    `${scaled};${joined}`,
+    '-map',
+    '[out]',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    out,
+  ]);
   return out;
 }
 
@@ -72,15 +85,55 @@ export async function makePhotoVideos(): Promise<PhotoVideos> {
   const reencoded = join(dir, 'reencoded.webm');
   const resized = join(dir, 'resized.mp4');
   const trimmed = join(dir, 'trimmed.mp4');
-  await ffmpeg(['-i', original, '-c:v', 'libvpx', '-b:v', '200k', '-deadline', 'realtime', '-cpu-used', '8', reencoded]);
-  await ffmpeg(['-i', original, '-vf', 'scale=160:120', '-c:v', 'libx264', '-crf', '32', '-preset', 'veryfast', resized]);
+  await ffmpeg([
+    '-i',
+    original,
+    '-c:v',
+    'libvpx',
+    '-b:v',
+    '200k',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    reencoded,
+  ]);
+  await ffmpeg([
+    '-i',
+    original,
+    '-vf',
+    'scale=160:120',
+    '-c:v',
+    'libx264',
+    '-crf',
+    '32',
+    '-preset',
+    'veryfast',
+    resized,
+  ]);
   await ffmpeg(['-ss', '2', '-t', '6', '-i', original, '-c:v', 'libx264', '-preset', 'veryfast', trimmed]);
   const unrelated = await slideshow(SLIDES_B, join(dir, 'unrelated.mp4'));
   return { dir, original, reencoded, resized, trimmed, unrelated };
 }
 
 /** A video from one of ffmpeg's test sources (testsrc2, mandelbrot, ...). */
-export async function patternVideo(source: string, seconds: number, out: string, extra: string[] = []): Promise<string> {
-  await ffmpeg(['-f', 'lavfi', '-i', `${source}=size=320x240:rate=25`, '-t', String(seconds), ...extra, '-pix_fmt', 'yuv420p', out]);
+export async function patternVideo(
+  source: string,
+  seconds: number,
+  out: string,
+  extra: string[] = [],
+): Promise<string> {
+  await ffmpeg([
+    '-f',
+    'lavfi',
+    '-i',
+    `${source}=size=320x240:rate=25`,
+    '-t',
+    String(seconds),
+    ...extra,
+    '-pix_fmt',
+    'yuv420p',
+    out,
+  ]);
   return out;
 }

@@ -27,7 +27,8 @@ describe('vPDQ of copies of a photo slideshow', { skip: skip ?? SKIP_PHOTOS }, (
   const h = {} as Record<keyof Omit<PhotoVideos, 'dir'>, VideoHashes>;
   before(async () => {
     v = await makePhotoVideos();
-    for (const key of ['original', 'reencoded', 'resized', 'trimmed', 'unrelated'] as const) h[key] = await hashVideoFile(v[key]);
+    for (const key of ['original', 'reencoded', 'resized', 'trimmed', 'unrelated'] as const)
+      h[key] = await hashVideoFile(v[key]);
   });
   after(async () => {
     if (v) await rm(v.dir, { recursive: true, force: true });
@@ -36,8 +37,14 @@ describe('vPDQ of copies of a photo slideshow', { skip: skip ?? SKIP_PHOTOS }, (
   it('samples one frame a second and keeps each distinct hash once, with quality and timestamp', () => {
     const o = h.original;
     assert.equal(o.sampledFrames, 10, 'a 10-second video sampled at 1 frame a second');
-    assert.ok(o.frames.length >= 5 && o.frames.length <= 10, `5 photos shown 2 s each give 5 to 10 distinct frames, got ${o.frames.length}`);
-    assert.ok(o.frames.every((f) => f.quality >= 50), `photos hash with usable quality: ${o.frames.map((f) => f.quality)}`);
+    assert.ok(
+      o.frames.length >= 5 && o.frames.length <= 10,
+      `5 photos shown 2 s each give 5 to 10 distinct frames, got ${o.frames.length}`,
+    );
+    assert.ok(
+      o.frames.every((f) => f.quality >= 50),
+      `photos hash with usable quality: ${o.frames.map((f) => f.quality)}`,
+    );
     assert.deepEqual(
       o.frames.map((f) => f.timestamp),
       o.frames.map((f) => f.frame),
@@ -56,7 +63,10 @@ describe('vPDQ of copies of a photo slideshow', { skip: skip ?? SKIP_PHOTOS }, (
   it('matches the resized copy both ways (one finely detailed photo drifts past the distance at a quarter of the pixels)', () => {
     const r = matchVideoHashes(h.resized.frames, h.original.frames);
     assert.ok(r.matched, `the resized copy should match: ${JSON.stringify(r)}`);
-    assert.ok(r.queryShare >= 0.8 && r.targetShare >= 0.8, `at least 4 of 5 photos on both sides: ${JSON.stringify(r)}`);
+    assert.ok(
+      r.queryShare >= 0.8 && r.targetShare >= 0.8,
+      `at least 4 of 5 photos on both sides: ${JSON.stringify(r)}`,
+    );
   });
 
   it('matches the trimmed copy: all of its frames are in the original, which it covers in part', () => {
@@ -131,7 +141,11 @@ describe('video decoding limits and hostile files', { skip }, () => {
   });
 
   it('refuses a video longer than the limit before decoding it', async () => {
-    await rejectsWith(hashVideoFile(pattern, { maxDurationSeconds: 5 }), 'too_long', /12\.0 s long, over the 5-second limit/);
+    await rejectsWith(
+      hashVideoFile(pattern, { maxDurationSeconds: 5 }),
+      'too_long',
+      /12\.0 s long, over the 5-second limit/,
+    );
   });
 
   it('refuses frames with more pixels than the limit, and files over the byte limit', async () => {
@@ -179,7 +193,10 @@ describe('video decoding limits and hostile files', { skip }, () => {
   it('samples more frames a second when asked', async () => {
     const r = await hashVideoFile(pattern, { framesPerSecond: 2 });
     assert.equal(r.sampledFrames, 24, '12 s at 2 frames a second');
-    assert.ok(r.frames.some((f) => f.timestamp === 0.5), 'half-second timestamps');
+    assert.ok(
+      r.frames.some((f) => f.timestamp === 0.5),
+      'half-second timestamps',
+    );
   });
 
   it('tells a pattern video from an unrelated one', async () => {
@@ -190,4 +207,3 @@ describe('video decoding limits and hostile files', { skip }, () => {
     assert.equal(matchVideoHashes(a.frames, a.frames).matched, true, 'a video matches itself');
   });
 });
-
