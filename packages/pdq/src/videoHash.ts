@@ -47,16 +47,19 @@ export async function hashVideoFile(path: string, options: HashVideoOptions = {}
   const yieldBetween = options.yieldBetweenFrames ?? true;
   const frames: VideoFrameHash[] = [];
   const seen = new Set<string>();
-  let sampled: { info: VideoInfo; frames: number; truncated: boolean };
-  sampled = await sampleVideoFrames(path, { ...options, name }, async (frame) => {
-    const r = hasher.hashPixels(frame.pixels, frame.size, frame.size, 3);
-    const hash = hashToHex(r.hash);
-    if (!seen.has(hash)) {
-      seen.add(hash);
-      frames.push({ frame: frame.index, timestamp: frame.timestamp, hash, quality: r.quality });
-    }
-    if (yieldBetween) await new Promise<void>((resolve) => setImmediate(resolve));
-  });
+  const sampled: { info: VideoInfo; frames: number; truncated: boolean } = await sampleVideoFrames(
+    path,
+    { ...options, name },
+    async (frame) => {
+      const r = hasher.hashPixels(frame.pixels, frame.size, frame.size, 3);
+      const hash = hashToHex(r.hash);
+      if (!seen.has(hash)) {
+        seen.add(hash);
+        frames.push({ frame: frame.index, timestamp: frame.timestamp, hash, quality: r.quality });
+      }
+      if (yieldBetween) await new Promise<void>((resolve) => setImmediate(resolve));
+    },
+  );
   const digests = await fileDigests(path);
   return {
     source: name,

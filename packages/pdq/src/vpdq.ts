@@ -95,7 +95,7 @@ export function distinctFrames(frames: readonly VideoFrameHash[]): VideoFrameHas
 function pack(frames: readonly VideoFrameHash[]): Uint32Array {
   const words = new Uint32Array(frames.length * PDQ_HASH_WORDS);
   const scratch = new Uint32Array(PDQ_HASH_WORDS);
-  frames.forEach((f, i) => words.set(hexToHash(f.hash, scratch), i * PDQ_HASH_WORDS));
+  for (let i = 0; i < frames.length; i++) words.set(hexToHash(frames[i]!.hash, scratch), i * PDQ_HASH_WORDS);
   return words;
 }
 

@@ -13,15 +13,12 @@ const skip = await ffmpegSkip();
 
 describe('lifeguard video commands', { skip }, () => {
   let home = '';
-  let original = '';
-  let trimmed = '';
-  let unrelated = '';
   before(async () => {
     home = await mkdtemp(join(tmpdir(), 'lifeguard-video-cli-'));
-    original = await patternVideo('testsrc2', 8, join(home, 'original.mp4'));
-    trimmed = join(home, 'trimmed.mp4');
+    const original = await patternVideo('testsrc2', 8, join(home, 'original.mp4'));
+    const trimmed = join(home, 'trimmed.mp4');
     await ffmpeg(['-ss', '3', '-t', '4', '-i', original, '-vf', 'scale=200:150', trimmed]);
-    unrelated = await patternVideo('mandelbrot', 5, join(home, 'unrelated.mp4'));
+    await patternVideo('mandelbrot', 5, join(home, 'unrelated.mp4'));
   });
   after(async () => {
     await rm(home, { recursive: true, force: true });
