@@ -111,6 +111,11 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     const hasher = new PdqHasher();
     let failed = 0;
     for (const file of files) {
+      if (await isVideoFile(abs(file))) {
+        failed++;
+        err(`error: ${file}: a video, not an image (match it with: lifeguard video match ${file})`);
+        continue;
+      }
       let h: ImageHashes;
       try {
         h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });

@@ -12,7 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashToHex } from './hex.ts';
 import { PdqHasher } from './pdq.ts';
-import { sampleVideoFrames, VideoDecodeError, type VideoDecodeOptions, type VideoInfo } from './videoDecode.ts';
+import {
+  DEFAULT_VIDEO_LIMITS,
+  sampleVideoFrames,
+  VideoDecodeError,
+  type VideoDecodeOptions,
+  type VideoInfo,
+} from './videoDecode.ts';
 import type { VideoFrameHash } from './vpdq.ts';
 
 export interface VideoHashes {
@@ -82,6 +88,9 @@ export async function hashVideoFile(path: string, options: HashVideoOptions = {}
 export async function hashVideoBuffer(bytes: Uint8Array, options: HashVideoOptions = {}): Promise<VideoHashes> {
   const name = options.name ?? 'video';
   if (bytes.length === 0) throw new VideoDecodeError('empty', name, 'file is empty');
+  const maxBytes = options.maxInputBytes ?? DEFAULT_VIDEO_LIMITS.maxInputBytes;
+  if (bytes.length > maxBytes)
+    throw new VideoDecodeError('too_large', name, `file is ${bytes.length} bytes, over the ${maxBytes}-byte limit`);
   const dir = await mkdtemp(join(await scratchRoot(), 'lifeguard-video-'));
   const path = join(dir, 'upload');
   try {

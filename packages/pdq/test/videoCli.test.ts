@@ -79,6 +79,12 @@ describe('lifeguard video commands', { skip }, () => {
     assert.match(miss.out, /^no match {2}unrelated\.mp4/m, miss.out);
   });
 
+  it('lifeguard match points a video to lifeguard video match', async () => {
+    const r = await run('match', 'original.mp4');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /original\.mp4: a video, not an image \(match it with: lifeguard video match original\.mp4\)/);
+  });
+
   it('names the line of a malformed vPDQ list, and a file that is neither', async () => {
     await writeFile(join(home, 'bad.vpdq'), '0,100,abcd,0.000\n');
     const r = await run('video', 'match', 'original.mp4', 'bad.vpdq');
