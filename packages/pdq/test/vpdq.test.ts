@@ -140,7 +140,7 @@ describe('videos in hash banks', () => {
     // Query of 5 usable frames: 4 hit video "a" (of 8 frames), one of them also hits "b" (of 2 frames).
     const hits = [
       [hit('a', 8, '01')],
-      [hit('a', 8, '02'), hit('b', 2, '10')],
+      [hit('a', 8, '02'), hit('a', 8, '05'), hit('b', 2, '10')], // two frames of a: still one query frame
       [hit('a', 8, '03')],
       [hit('a', 8, '03', 20)],
       [],
@@ -148,8 +148,8 @@ describe('videos in hash banks', () => {
     const [a, b] = scoreVideoBankHits(5, hits);
     assert.deepEqual(
       [a!.video, a!.queryMatched, a!.targetMatched, a!.queryShare, a!.targetShare, a!.matched],
-      ['a', 4, 3, 0.8, 3 / 8, true],
-      'video a: 4 of 5 query frames, 3 distinct frames of 8',
+      ['a', 4, 4, 0.8, 4 / 8, true],
+      'video a: 4 of 5 query frames, 4 distinct frames of 8',
     );
     assert.deepEqual([b!.video, b!.queryShare, b!.matched], ['b', 0.2, false], 'video b: 1 of 5 query frames');
     assert.deepEqual(
