@@ -45,7 +45,7 @@ export class PostgresEventStore extends PostgresRole implements EventStore {
         seqs.push(seq ?? null);
         if (seq !== undefined) accepted.push(event);
       });
-      await addMessageContacts(this.conn, client, tenantId, contactIncrements(accepted)); // family-centre
+      await addMessageContacts(this.conn, client, tenantId, contactIncrements(accepted)); // Family Centre: message contacts of linked teens
       for (const event of accepted) {
         for (const effect of graphEffects(event)) await this.#applyEffect(client, tenantId, effect);
       }

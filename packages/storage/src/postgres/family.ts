@@ -1,4 +1,4 @@
-// PostgreSQL store, family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
+// PostgreSQL store, Family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
 // contract is FamilyStore in ../types.ts; the contract tests are test/contract/.
 import { newId } from '../rows.ts';
 import {

@@ -71,7 +71,7 @@ export class SqliteEventStore extends SqliteRole implements EventStore {
           for (const effect of graphEffects(event)) this.#applyEffect(tenantId, effect);
           if (event.type === 'message') accepted.push(event);
         });
-        addMessageContacts(this.conn, tenantId, accepted); // family-centre
+        addMessageContacts(this.conn, tenantId, accepted); // Family Centre: message contacts of linked teens
       })
       .immediate();
     return { statuses, seqs };

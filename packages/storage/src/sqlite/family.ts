@@ -1,4 +1,4 @@
-// SQLite store, family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
+// SQLite store, Family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
 // contract is FamilyStore in ../types.ts; the contract tests are test/contract/.
 import type { LifeguardEvent } from '@lifeguard/core';
 import { newId } from '../rows.ts';
