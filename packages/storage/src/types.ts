@@ -1,5 +1,5 @@
 // The one storage interface the service talks to. Two implementations (SQLite, PostgreSQL)
-// pass the same test suite (test/suite.ts). Every method takes the tenant (platform) id first
+// pass the same contract suites (test/contract/, one per role). Every method takes the tenant (platform) id first
 // where data belongs to a tenant, and every query filters on it: one tenant never reads another's rows.
 import type { LifeguardEvent } from '@lifeguard/core';
 
