@@ -531,6 +531,17 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  {
+    version: 15,
+    name: "family centre: a teen's current connections newest first from the index alone",
+    // The parent view lists every current connection newest first. The key and connections_b only
+    // find the rows, so each row was read from the table and the lot sorted; these partial indexes hold
+    // what the view reads, in its order, and skip ended connections.
+    sql: `
+CREATE INDEX connections_a_since ON connections(tenant_id, user_a, changed_at, user_b) WHERE connected = 1;
+CREATE INDEX connections_b_since ON connections(tenant_id, user_b, changed_at, user_a) WHERE connected = 1;
+`,
+  },
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -1039,4 +1050,15 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  {
+    version: 15,
+    name: "family centre: a teen's current connections newest first from the index alone",
+    // The parent view lists every current connection newest first. The key and connections_b only
+    // find the rows, so each row was read from the table and the lot sorted; these partial indexes hold
+    // what the view reads, in its order, and skip ended connections.
+    sql: `
+CREATE INDEX connections_a_since ON connections(tenant_id, user_a, changed_at, user_b) WHERE connected;
+CREATE INDEX connections_b_since ON connections(tenant_id, user_b, changed_at, user_a) WHERE connected;
+`,
+  },
 ];

@@ -110,7 +110,8 @@ import {
   bySlot,
   contactIncrements,
   mapFamilyLink,
-  mapMessageContact,
+  contactFromArray,
+  connectionFromArray,
   mapWarning,
   transitionColumns,
   windowSum,
@@ -480,9 +481,9 @@ export class SqliteStorage implements Storage {
     const out = new Map<string, AccountRecord>();
     for (let i = 0; i < userIds.length; i += 500) {
       const chunk = userIds.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT * FROM accounts WHERE tenant_id = ? AND user_id IN (${chunk.map(() => '?').join(',')})`)
-        .all(tenantId, ...chunk) as Row[];
+      const rows = this.q(
+        `SELECT * FROM accounts WHERE tenant_id = ? AND user_id IN (${chunk.map(() => '?').join(',')})`,
+      ).all(tenantId, ...chunk) as Row[];
       for (const r of rows) out.set(String(r.user_id), mapAccount(r));
     }
     return out;
@@ -1532,15 +1533,12 @@ export class SqliteStorage implements Storage {
 
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
     const day = Math.floor(since / DAY_MS);
-    return (
-      this.q(`SELECT other_id, last_at, ${windowSum('@day')} AS messages FROM message_contacts
-      WHERE tenant_id = @tenantId AND user_id = @userId AND last_at >= @from ORDER BY last_at DESC, other_id`).all({
-        tenantId,
-        userId,
-        day,
-        from: day * DAY_MS,
-      }) as Row[]
-    ).map(mapMessageContact);
+    // Rows as arrays: the view reads thousands of them, and an object per row is most of the cost.
+    const rows = this.q(`SELECT other_id, last_at, ${windowSum('@day')} AS messages FROM message_contacts
+      WHERE tenant_id = @tenantId AND user_id = @userId AND last_at >= @from ORDER BY last_at DESC, other_id`)
+      .raw(true)
+      .all({ tenantId, userId, day, from: day * DAY_MS }) as [string, number, number][];
+    return rows.map(contactFromArray);
   }
 
   async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
@@ -1552,11 +1550,15 @@ export class SqliteStorage implements Storage {
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
-    return (
-      this.q(`SELECT user_b AS other, changed_at FROM connections WHERE tenant_id = ? AND user_a = ? AND connected = 1
-      UNION ALL SELECT user_a AS other, changed_at FROM connections INDEXED BY connections_b WHERE tenant_id = ? AND user_b = ? AND connected = 1
-      ORDER BY changed_at DESC, other LIMIT ?`).all(tenantId, userId, tenantId, userId, limit) as Row[]
-    ).map((r) => ({ userId: String(r.other), since: Number(r.changed_at) }));
+    // Both halves come newest first from migration 15's indexes and are merged; ties on the time go by
+    // the other account's id descending, the index's own order, so nothing is sorted.
+    const rows =
+      this.q(`SELECT user_b AS other, changed_at FROM connections INDEXED BY connections_a_since WHERE tenant_id = ? AND user_a = ? AND connected = 1
+      UNION ALL SELECT user_a AS other, changed_at FROM connections INDEXED BY connections_b_since WHERE tenant_id = ? AND user_b = ? AND connected = 1
+      ORDER BY changed_at DESC, other DESC LIMIT ?`)
+        .raw(true)
+        .all(tenantId, userId, tenantId, userId, limit) as [string, number][];
+    return rows.map(connectionFromArray);
   }
 
   async recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {

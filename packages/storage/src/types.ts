@@ -882,7 +882,7 @@ export interface Storage {
   messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]>;
   /** Linked teens who exchanged messages with `otherId` from `since` (for alerts about that account). */
   messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]>;
-  /** The user's current connections with the time each was made, newest first. */
+  /** The user's current connections with the time each was made, newest first (ties: the other account's id descending). */
   connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]>;
   recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void>;
   /** Prompts shown to the user at or after `since`, newest first. */

@@ -246,6 +246,17 @@ export class FamilyCentre {
     if (link.status !== 'active')
       throw new ApiError(409, 'conflict', `link ${link.id} is ${link.status}; only an active link has a view`);
     const since = now - WINDOW_MS;
+    // The audit entry is written alongside the reads (its own transaction), and awaited before the view
+    // is returned: a view that could not be logged is not shown.
+    const audited = this.storage.appendAudit(tenantId, {
+      at: now,
+      actor: { id: viewerId, name: viewerId, role },
+      action: 'family.view',
+      caseId: null,
+      targetId: link.teenId,
+      details: { linkId: link.id, role },
+    });
+    audited.catch(() => {}); // handled by the await below; a read failing first must not leave it unhandled
     const [contacts, connections, warnings, settings, accounts] = await Promise.all([
       this.storage.messageContacts(tenantId, link.teenId, since),
       this.storage.connectionsSince(tenantId, link.teenId, MAX_CONNECTIONS + 1),
@@ -253,14 +264,30 @@ export class FamilyCentre {
       this.storage.accountSettings(tenantId, link.teenId),
       this.storage.getAccounts(tenantId, [link.parentId, link.teenId]),
     ]);
-    const connected = new Set(connections.map((c) => c.userId));
-    const fresh = connections.filter((c) => c.since >= since);
+    // Objects are built field by field: a
+    // spread per row is an order of magnitude slower for thousands of rows.
+    const connected = new Set<string>();
+    const fresh: { userId: string; since: number }[] = [];
+    for (const c of connections) {
+      connected.add(c.userId);
+      if (c.since >= since) fresh.push(c);
+    }
     const freshAccounts = fresh.length
       ? await this.storage.getAccounts(
           tenantId,
           fresh.map((c) => c.userId),
         )
       : new Map<string, AccountRecord>();
+    const recentContacts: FamilyViewData['recentContacts'] = new Array(contacts.length);
+    for (let i = 0; i < contacts.length; i++) {
+      const c = contacts[i]!;
+      recentContacts[i] = {
+        userId: c.userId,
+        messages: c.messages,
+        lastAt: c.lastAt,
+        connected: connected.has(c.userId),
+      };
+    }
     const data: FamilyViewData = {
       linkId: link.id,
       parentId: link.parentId,
@@ -271,9 +298,9 @@ export class FamilyCentre {
           connections.length > MAX_CONNECTIONS
             ? await this.countConnections(tenantId, link.teenId)
             : connections.length,
-        accounts: connections.slice(0, MAX_CONNECTIONS),
+        accounts: connections.length > MAX_CONNECTIONS ? connections.slice(0, MAX_CONNECTIONS) : connections,
       },
-      recentContacts: contacts.map((c) => ({ ...c, connected: connected.has(c.userId) })),
+      recentContacts,
       newConnections: fresh.map((c) => ({
         userId: c.userId,
         since: c.since,
@@ -282,14 +309,7 @@ export class FamilyCentre {
       settings: this.settingsState(settings),
       warnings: warnings.map((w) => ({ kind: w.kind, at: w.at, accountId: w.counterpartId })),
     };
-    await this.storage.appendAudit(tenantId, {
-      at: now,
-      actor: { id: viewerId, name: viewerId, role },
-      action: 'family.view',
-      caseId: null,
-      targetId: link.teenId,
-      details: { linkId: link.id, role },
-    });
+    await audited;
     const viewer = accounts.get(viewerId);
     const teen = accounts.get(link.teenId);
     const { locale } = this.textFor(tenantId, viewer);
