@@ -117,7 +117,7 @@ export function renderPage(o: PageOptions): string {
 <h1>${esc(t('family.title'))}</h1>
 <p data-intro>${esc(intro)}</p>
 ${o.notice ? `<p class="notice" role="status">${esc(o.notice)}</p>` : ''}
-<section data-section="explain"><p>${esc(t('family.explain.can_see'))}</p><p>${esc(t('family.explain.cannot_see'))}</p></section>
+<section data-section="explain"><h2>${esc(t('family.section.explain', { role: view.viewer.role, teen: d.teenId }))}</h2><p>${esc(t('family.explain.can_see'))}</p><p>${esc(t('family.explain.cannot_see'))}</p></section>
 <section data-section="recent"><h2>${esc(t('family.section.recent'))}</h2>${list(recent, t('family.nothing'))}</section>
 <section data-section="new"><h2>${esc(t('family.section.new'))}</h2>${list(fresh, t('family.nothing'))}</section>
 <section data-section="settings"><h2>${esc(t('family.section.settings'))}</h2><p>${esc(settingsLine)}</p>${settings.length ? `<ul>${settings.join('')}</ul>` : ''}</section>
