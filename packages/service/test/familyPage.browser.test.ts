@@ -87,6 +87,14 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       200,
       'accepted',
     );
+    const names = await s.call('PUT', '/v1/family/names', s.keys.decide, {
+      names: [
+        { userId: 'coach_dan', name: 'Dan Hughes' },
+        { userId: 'ella', name: 'Ella' },
+        { userId: 'mum', name: '<b>Mum</b>' },
+      ],
+    });
+    assert.equal(names.statusCode, 200, names.body);
     await s.call('PUT', '/v1/family/settings/ella', s.keys.decide, {
       settings: { profile_private: true, precise_location_off: false },
     });
@@ -107,10 +115,19 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(status, 200, 'page served');
     assert.match(csp, /default-src 'none'/, 'strict CSP');
     assert.equal(await page.textContent('h1'), 'Family Centre', 'title');
-    assert.match((await page.textContent('[data-intro]')) ?? '', /what you can see about ella/, 'the parent sentence');
+    assert.match(
+      (await page.textContent('[data-intro]')) ?? '',
+      /what you can see about Ella\./,
+      'the parent sentence',
+    );
+    assert.match(
+      (await page.textContent('[data-section="recent"] [data-account="coach_dan"]')) ?? '',
+      /^Dan Hughes\s*coach_dan/,
+      "the platform's display name, with the id beside it",
+    );
     assert.equal(
       await page.textContent('[data-section="explain"] h2'),
-      'What ella was told about this link',
+      'What Ella was told about this link',
       'the teen-addressed explanation is labelled as what the teen was told',
     );
     assert.deepEqual((await accounts(page, 'recent')).sort(), ['coach_dan', 'jo'], 'who ella exchanged messages with');
@@ -155,7 +172,7 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       );
     assert.match(
       (await teen.page.textContent('[data-intro]')) ?? '',
-      /exactly what your parent or carer \(mum\) sees/,
+      /exactly what your parent or carer \(<b>Mum<\/b>\) sees/,
       'the teen sentence',
     );
     assert.equal(

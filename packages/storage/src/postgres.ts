@@ -113,6 +113,7 @@ import {
 } from './familyRows.ts'; // family-centre
 import type {
   ConnectionSince,
+  DisplayNameUpdate,
   FamilyLink,
   FamilyLinkStatus,
   FamilyPruneResult,
@@ -1572,6 +1573,36 @@ export class PostgresStorage implements Storage {
     return r
       ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) }
       : null;
+  }
+
+  async putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void> {
+    // The last update of an account wins (one upsert statement must not touch a row twice).
+    const last = [...new Map(names.map((n) => [n.userId, n])).values()];
+    const put = last.filter((n) => n.name !== null);
+    const removed = last.filter((n) => n.name === null).map((n) => n.userId);
+    await this.tx(async (client) => {
+      if (put.length)
+        await client.query(
+          `INSERT INTO display_names (tenant_id, user_id, name, updated_at) SELECT $1, u, n, $4::bigint FROM unnest($2::text[], $3::text[]) AS x(u, n)
+          ON CONFLICT (tenant_id, user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+          [tenantId, put.map((n) => n.userId), put.map((n) => n.name), at],
+        );
+      if (removed.length)
+        await client.query('DELETE FROM display_names WHERE tenant_id = $1 AND user_id = ANY($2::text[])', [
+          tenantId,
+          removed,
+        ]);
+    });
+  }
+
+  async displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.arraysNamed(
+      'family_display_names',
+      'SELECT user_id, name FROM display_names WHERE tenant_id = $1 AND user_id = ANY($2::text[])',
+      [tenantId, userIds],
+    );
+    return new Map(rows.map((r) => [String(r[0]), String(r[1])]));
   }
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {

@@ -120,6 +120,7 @@ import {
 } from './familyRows.ts'; // family-centre
 import type {
   ConnectionSince,
+  DisplayNameUpdate,
   FamilyLink,
   FamilyLinkStatus,
   FamilyPruneResult,
@@ -1615,6 +1616,30 @@ export class SqliteStorage implements Storage {
     return r
       ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) }
       : null;
+  }
+
+  async putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void> {
+    if (this.writer) return this.writer.call('putDisplayNames', [tenantId, names, at]);
+    const put = this.q(`INSERT INTO display_names (tenant_id, user_id, name, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant_id, user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`);
+    const remove = this.q('DELETE FROM display_names WHERE tenant_id = ? AND user_id = ?');
+    this.db.transaction(() => {
+      for (const n of names) {
+        if (n.name === null) remove.run(tenantId, n.userId);
+        else put.run(tenantId, n.userId, n.name, at);
+      }
+    })();
+  }
+
+  async displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    // One statement for any number of ids: the list goes in as a JSON array.
+    const rows = this.q(
+      'SELECT user_id, name FROM display_names WHERE tenant_id = ? AND user_id IN (SELECT value FROM json_each(?))',
+    )
+      .raw(true)
+      .all(tenantId, JSON.stringify(userIds)) as [string, string][];
+    return new Map(rows);
   }
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {

@@ -496,6 +496,12 @@ export interface SafetyWarningRecord {
   at: number;
 }
 
+export interface DisplayNameUpdate {
+  userId: string;
+  /** The name the platform shows for the account; null removes it. */
+  name: string | null;
+}
+
 export interface FamilyPruneResult {
   /** Message-contact rows (teen, other account) with no message in the period, removed. */
   contactPairs: number;
@@ -898,6 +904,10 @@ export interface Storage {
     tenantId: string,
     userId: string,
   ): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
+  /** Display names the platform reports (migration 15); a null name removes the account's name. */
+  putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void>;
+  /** The known display names of these accounts (accounts without one are left out). */
+  displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>>;
   /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
   // End of Family Centre ------------------------------------------------------------------------

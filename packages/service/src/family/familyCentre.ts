@@ -2,7 +2,14 @@
 // The view is computed from metadata only (connections, who exchanged messages and when, safety
 // prompt kinds, reported settings); this module never reads message events, text or media. Every view
 // is written to the tenant's audit log, and link changes and alerts go to the platform's signed webhooks.
-import type { AccountRecord, FamilyLink, FamilyLinkBasis, SafetyWarningRecord, Storage } from '@lifeguard/storage';
+import type {
+  AccountRecord,
+  DisplayNameUpdate,
+  FamilyLink,
+  FamilyLinkBasis,
+  SafetyWarningRecord,
+  Storage,
+} from '@lifeguard/storage';
 import { ConflictError } from '@lifeguard/storage';
 import { ApiError } from '../http/errors.ts';
 import { chooseLocale, type LocaleChoice, type Messages, type Translate } from '../i18n/catalogue.ts';
@@ -32,6 +39,8 @@ export interface FamilyViewData {
   };
   /** Kinds of safety prompts shown to the teen in the window (no message content). */
   warnings: { kind: string; at: number; accountId: string | null }[];
+  /** Display names the platform reported (PUT /v1/family/names) for accounts in this view, by id. */
+  names: Record<string, string>;
 }
 
 export interface FamilyView {
@@ -272,12 +281,18 @@ export class FamilyCentre {
       connected.add(c.userId);
       if (c.since >= since) fresh.push(c);
     }
-    const freshAccounts = fresh.length
-      ? await this.storage.getAccounts(
-          tenantId,
-          fresh.map((c) => c.userId),
-        )
-      : new Map<string, AccountRecord>();
+    const named = new Set([link.parentId, link.teenId, ...connected]);
+    for (const c of contacts) named.add(c.userId);
+    for (const w of warnings) if (w.counterpartId) named.add(w.counterpartId);
+    const [freshAccounts, names] = await Promise.all([
+      fresh.length
+        ? this.storage.getAccounts(
+            tenantId,
+            fresh.map((c) => c.userId),
+          )
+        : new Map<string, AccountRecord>(),
+      this.storage.displayNames(tenantId, [...named]),
+    ]);
     const recentContacts: FamilyViewData['recentContacts'] = new Array(contacts.length);
     for (let i = 0; i < contacts.length; i++) {
       const c = contacts[i]!;
@@ -308,6 +323,7 @@ export class FamilyCentre {
       })),
       settings: this.settingsState(settings),
       warnings: warnings.map((w) => ({ kind: w.kind, at: w.at, accountId: w.counterpartId })),
+      names: Object.fromEntries(names),
     };
     await audited;
     const viewer = accounts.get(viewerId);
@@ -365,6 +381,17 @@ export class FamilyCentre {
       }
     }
     return { changed };
+  }
+
+  /** Display names the platform shows for its accounts, so the view and the page can say who. */
+  async putNames(
+    tenantId: string,
+    names: DisplayNameUpdate[],
+    now: number,
+  ): Promise<{ stored: number; removed: number }> {
+    await this.storage.putDisplayNames(tenantId, names, now);
+    const removed = names.filter((n) => n.name === null).length;
+    return { stored: names.length - removed, removed };
   }
 
   /** A parent or teen reports an account to the platform's moderators (a webhook and an audit entry). */

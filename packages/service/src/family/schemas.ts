@@ -79,3 +79,30 @@ export const locationShareBody = z.strictObject({
   userId: id.describe('The account whose location would be shared'),
   viewerIds: z.array(id).min(1, 'must name at least one account').max(500, 'must name at most 500 accounts'),
 });
+
+export const namesBody = z.strictObject({
+  names: z
+    .array(
+      z.strictObject({
+        userId: id,
+        name: z
+          .string()
+          .trim()
+          .min(1, 'must not be empty (send null to remove a name)')
+          .max(100, 'must be at most 100 characters')
+          .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+          .nullable()
+          .describe('The name the platform shows for the account; null removes it'),
+      }),
+    )
+    .min(1, 'must name at least one account')
+    .max(1000, 'must name at most 1000 accounts per request')
+    .superRefine((names, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, n] of names.entries()) {
+        if (seen.has(n.userId))
+          ctx.addIssue({ code: 'custom', path: [i, 'userId'], message: `"${n.userId}" is named twice in one request` });
+        seen.add(n.userId);
+      }
+    }),
+});
