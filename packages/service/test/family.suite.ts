@@ -268,13 +268,18 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
       });
       assert.equal(elsewhere.statusCode, 200, elsewhere.body);
       const view = async (viewerId: string) =>
-        (await family('GET', `/v1/family/links/${link}/view?viewerId=${viewerId}`)).json().data.names;
+        (await family('GET', `/v1/family/links/${link}/view?viewerId=${viewerId}&names=true`)).json().data.names;
       assert.deepEqual(
         await view('helen'),
         { helen: 'Mum', sam: 'Sam Okafor' },
         'the names of accounts in the view, trimmed, from this platform only',
       );
       assert.deepEqual(await view('maya'), await view('helen'), 'the teen sees the same names');
+      assert.equal(
+        (await family('GET', `/v1/family/links/${link}/view?viewerId=helen`)).json().data.names,
+        undefined,
+        'names only when asked for',
+      );
       const removed = await family('PUT', '/v1/family/names', { names: [{ userId: 'helen', name: null }] });
       assert.deepEqual(removed.json(), { stored: 0, removed: 1 }, 'a null name removes it');
       assert.deepEqual(await view('helen'), { sam: 'Sam Okafor' }, 'the removed name is gone');

@@ -39,8 +39,11 @@ export interface FamilyViewData {
   };
   /** Kinds of safety prompts shown to the teen in the window (no message content). */
   warnings: { kind: string; at: number; accountId: string | null }[];
-  /** Display names the platform reported (PUT /v1/family/names) for accounts in this view, by id. */
-  names: Record<string, string>;
+  /**
+   * Display names the platform reported (PUT /v1/family/names) for accounts in this view, by id; only
+   * when asked for (the page always asks; an app has its own names).
+   */
+  names?: Record<string, string>;
 }
 
 export interface FamilyView {
@@ -249,7 +252,13 @@ export class FamilyCentre {
   }
 
   /** The view, identical in content for the parent and the teen; logged in the audit log. */
-  async view(tenantId: string, linkId: string, viewerId: string, now: number): Promise<FamilyView> {
+  async view(
+    tenantId: string,
+    linkId: string,
+    viewerId: string,
+    now: number,
+    options: { names?: boolean } = {},
+  ): Promise<FamilyView> {
     const link = await this.link(tenantId, linkId);
     const role = this.roleOf(link, viewerId);
     if (link.status !== 'active')
@@ -281,9 +290,13 @@ export class FamilyCentre {
       connected.add(c.userId);
       if (c.since >= since) fresh.push(c);
     }
-    const named = new Set([link.parentId, link.teenId, ...connected]);
-    for (const c of contacts) named.add(c.userId);
-    for (const w of warnings) if (w.counterpartId) named.add(w.counterpartId);
+    const named = new Set<string>();
+    if (options.names) {
+      named.add(link.parentId).add(link.teenId);
+      for (const id of connected) named.add(id);
+      for (const c of contacts) named.add(c.userId);
+      for (const w of warnings) if (w.counterpartId) named.add(w.counterpartId);
+    }
     const [freshAccounts, names] = await Promise.all([
       fresh.length
         ? this.storage.getAccounts(
@@ -291,7 +304,7 @@ export class FamilyCentre {
             fresh.map((c) => c.userId),
           )
         : new Map<string, AccountRecord>(),
-      this.storage.displayNames(tenantId, [...named]),
+      options.names ? this.storage.displayNames(tenantId, [...named]) : null,
     ]);
     const recentContacts: FamilyViewData['recentContacts'] = new Array(contacts.length);
     for (let i = 0; i < contacts.length; i++) {
@@ -323,7 +336,7 @@ export class FamilyCentre {
       })),
       settings: this.settingsState(settings),
       warnings: warnings.map((w) => ({ kind: w.kind, at: w.at, accountId: w.counterpartId })),
-      names: Object.fromEntries(names),
+      ...(names ? { names: Object.fromEntries(names) } : {}),
     };
     await audited;
     const viewer = accounts.get(viewerId);

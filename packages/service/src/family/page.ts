@@ -70,7 +70,7 @@ export function renderPage(o: PageOptions): string {
     `<form method="post" action="report"><input type="hidden" name="token" value="${esc(o.token)}"><input type="hidden" name="accountId" value="${esc(accountId)}"><button type="submit" data-report="${esc(accountId)}">${esc(t('family.report'))}</button></form>`;
   // The platform's display name where it reported one (the id beside it), else the id. Own properties
   // only: an id such as "constructor" must not find Object's.
-  const nameOf = (id: string): string | undefined => (Object.hasOwn(d.names, id) ? d.names[id] : undefined);
+  const nameOf = (id: string): string | undefined => (d.names && Object.hasOwn(d.names, id) ? d.names[id] : undefined);
   const named = (id: string) => nameOf(id) ?? id;
   const who = (id: string) => {
     const name = nameOf(id);

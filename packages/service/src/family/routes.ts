@@ -121,7 +121,7 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
     async (request) => {
       const { id } = parseOr400(linkParams, request.params, 'path');
       const q = parseOr400(viewQuery, request.query, 'query');
-      return family.view(auth(request).tenantId, id, q.viewerId, Date.now());
+      return family.view(auth(request).tenantId, id, q.viewerId, Date.now(), { names: q.names });
     },
   );
 

@@ -25,7 +25,14 @@ export const teenBody = z.strictObject({ teenId: id });
 export const endBody = z.strictObject({
   userId: id.describe('Who ends it: the parent, or the teen where the policy allows'),
 });
-export const viewQuery = z.strictObject({ viewerId: id });
+export const viewQuery = z.strictObject({
+  viewerId: id,
+  names: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('true: add `data.names`, the display names reported with PUT /v1/family/names'),
+});
 export const reportBody = z.strictObject({ reporterId: id, accountId: id });
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1a73e8');
