@@ -12,9 +12,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { postgresUnavailable, testSchemaName, dropSchema, TEST_PG_URL } from '@lifeguard/storage/testing';
-import { corpusTexts, DECISION_RATE, INGEST_CONNECTIONS, log, measure, type RunResult } from './serviceLoad.ts';
+import { corpusTexts, DECISION_RATE, log, measure, type RunResult } from './serviceLoad.ts';
 
-const SECONDS = Number(process.argv[2] ?? 10);
+const SECONDS = Number(process.argv[2] ?? 8);
+// Few clients that each wait for their answer, and many at once (where committing and feeding overlap).
+const CONNECTIONS = (process.env.LIFEGUARD_BENCH_CONNECTIONS ?? '8,32').split(',').map(Number);
 const ROUNDS = Number(process.argv[3] ?? 1);
 const root = new URL('..', import.meta.url).pathname;
 const baseline = process.env.LIFEGUARD_BENCH_BASELINE ? resolve(process.env.LIFEGUARD_BENCH_BASELINE) : null;
@@ -39,30 +41,28 @@ if (pgUnavailable) log(`skipping PostgreSQL: ${pgUnavailable}`);
 for (let round = 0; round < ROUNDS; round++) {
   // Alternate the order each round so neither version always runs on a warmer (or busier) machine.
   const order = round % 2 === 0 ? versions : [...versions].reverse();
-  for (const [version, serverRoot] of order) {
-    const dir = mkdtempSync(join(tmpdir(), 'lifeguard-compare-'));
-    if (sqliteWanted)
-      try {
-        const result = await measure(
-          `sqlite-${version}-${round}`,
-          join(dir, 'full.db'),
-          'full',
-          texts,
-          SECONDS,
-          serverRoot,
-        );
-        runs.push({ store: 'SQLite (synchronous=FULL)', version, result });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
+  for (const connections of CONNECTIONS) {
+    for (const [version, serverRoot] of order) {
+      const tag = `${version}-${connections}c-${round}`;
+      if (sqliteWanted) {
+        const dir = mkdtempSync(join(tmpdir(), 'lifeguard-compare-'));
+        try {
+          const db = join(dir, 'full.db');
+          const result = await measure(`sqlite-${tag}`, db, 'full', texts, SECONDS, serverRoot, connections);
+          runs.push({ store: `SQLite (synchronous=FULL), ${connections} ingest clients`, version, result });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
       }
-    if (pgUnavailable) continue;
-    const schema = testSchemaName();
-    try {
-      const url = `${TEST_PG_URL}?schema=${schema}`;
-      const result = await measure(`pg-${version}-${round}`, url, 'full', texts, SECONDS, serverRoot);
-      runs.push({ store: 'PostgreSQL 15 (synchronous_commit=on)', version, result });
-    } finally {
-      await dropSchema(schema);
+      if (pgUnavailable) continue;
+      const schema = testSchemaName();
+      try {
+        const url = `${TEST_PG_URL}?schema=${schema}`;
+        const result = await measure(`pg-${tag}`, url, 'full', texts, SECONDS, serverRoot, connections);
+        runs.push({ store: `PostgreSQL 15 (synchronous_commit=on), ${connections} ingest clients`, version, result });
+      } finally {
+        await dropSchema(schema);
+      }
     }
   }
 }
@@ -96,7 +96,7 @@ const markdown = [
   '',
   `Before: \`serve\` from ${baseline ? `commit ${commitOf(baseline)}` : '(no baseline given: LIFEGUARD_BENCH_BASELINE unset)'}; after: commit ${commitOf(root)} (with any uncommitted changes). ` +
     `Medians of ${ROUNDS} round(s), each ${SECONDS} s flat out then ${SECONDS} s at 20,000 messages/s, versions alternating, on the same machine in one run; ` +
-    `${INGEST_CONNECTIONS} ingest connections posting batches of 100 and ${DECISION_RATE} contact decisions/s alongside (method as in the service section). ` +
+    `${CONNECTIONS.join(' and ')} ingest connections (one client each, waiting for its answer before sending again) posting batches of 100, and ${DECISION_RATE} contact decisions/s alongside (method as in the service section). ` +
     `Acknowledged events found stored afterwards: ${lost.length === 0 ? 'all, in every run' : `MISSING in ${lost.map((r) => r.result.store).join(', ')}`}; errors: ${errors}.`,
   '',
   'Goals (issue 12): ≥ 50,000 messages/s durably stored on each store on this 2-core machine; contact decision p99 < 5 ms while ingesting.',

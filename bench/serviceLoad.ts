@@ -37,8 +37,7 @@ const autocannon = createRequire(import.meta.url)('autocannon') as (options: {
 
 const root = new URL('..', import.meta.url).pathname;
 export const BATCH = 100;
-// LIFEGUARD_BENCH_CONNECTIONS: more ingest clients at once (the default is 8).
-export const INGEST_CONNECTIONS = Number(process.env.LIFEGUARD_BENCH_CONNECTIONS ?? 8);
+export const INGEST_CONNECTIONS = 8;
 export const DECISION_RATE = 200; // contact decisions per second while ingesting
 export const GOAL_RATE = 20_000; // messages per second, the throughput goal
 export const USERS = 2_000;
@@ -166,6 +165,7 @@ export async function measure(
   texts: string[],
   seconds: number,
   serverRoot = root,
+  ingestConnections = INGEST_CONNECTIONS,
 ): Promise<RunResult> {
   const SECONDS = seconds;
   const setup = await openStorage({ database });
@@ -220,7 +220,7 @@ export async function measure(
   });
   const warm = await autocannon({
     url: server.url,
-    connections: INGEST_CONNECTIONS,
+    connections: ingestConnections,
     duration: 3,
     requests: [ingestRequest],
   });
@@ -234,10 +234,10 @@ export async function measure(
 
   // A: as fast as the server takes it, with decisions alongside (throughput; latency at saturation).
   log(
-    `${label}: ingesting flat out for ${SECONDS} s with ${INGEST_CONNECTIONS} connections, ${DECISION_RATE} contact decisions/s alongside`,
+    `${label}: ingesting flat out for ${SECONDS} s with ${ingestConnections} connections, ${DECISION_RATE} contact decisions/s alongside`,
   );
   const [ingest, decide] = await Promise.all([
-    autocannon({ url: server.url, connections: INGEST_CONNECTIONS, duration: SECONDS, requests: [ingestRequest] }),
+    autocannon({ url: server.url, connections: ingestConnections, duration: SECONDS, requests: [ingestRequest] }),
     autocannon({
       url: server.url,
       connections: 4,
@@ -253,7 +253,7 @@ export async function measure(
   const [goalIngest, goalDecide] = await Promise.all([
     autocannon({
       url: server.url,
-      connections: INGEST_CONNECTIONS,
+      connections: ingestConnections,
       duration: SECONDS,
       overallRate: GOAL_RATE / BATCH,
       requests: [ingestRequest],
