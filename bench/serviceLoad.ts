@@ -296,6 +296,12 @@ export async function measure(
     idleDecisionP99: idle.latency.p99,
     loopDelayP99: health.eventLoopDelayMs.p99,
   };
-  log(JSON.stringify(result));
+  log(
+    JSON.stringify({
+      ...result,
+      ingestStatus: [ingest, goalIngest].map((r) => (r as unknown as { statusCodeStats: unknown }).statusCodeStats),
+      ingestFailures: [ingest, goalIngest].map((r) => [r.errors, r.timeouts]),
+    }),
+  );
   return result;
 }
