@@ -11,7 +11,7 @@ import { Reporting } from '../src/reporting/reporting.ts';
 import type { ReportingConfig } from '../src/reporting/config.ts';
 import type { ApiError } from '../src/http/errors.ts';
 import { LocalNcmec } from './ncmecServer.ts';
-import { draftFor, openCase, reportingConfig, specialistUser } from './reportingFixtures.ts';
+import { draftFor, openCase, reportingConfig, specialistUser, T0 } from './reportingFixtures.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -97,6 +97,31 @@ describe('NCA reports', () => {
     );
     const { reports } = await custom.prepare(tenant, c.id, { ...draft(), jurisdictions: ['GB'], priority: 3 }, user);
     assert.equal(reports[0]!.dueAt - reports[0]!.createdAt, 12 * HOUR, 'a platform may set shorter targets');
+  });
+
+  it("puts priority 1 at the front of the worker's queue, ahead of reports waiting longer", async () => {
+    const reporting = new Reporting(storage, config(), { software: 'test' }, quiet);
+    // Prepared at T0 (months before the other tests' reports), so only these two are due when claimed.
+    const older = await openCase(storage, tenant, `adult-q3-${n}`);
+    await reporting.prepare(
+      tenant,
+      older.id,
+      { ...draftFor(older), reportedUser: { userId: older.accusedId }, jurisdictions: ['GB'], priority: 3 },
+      user,
+      T0,
+    );
+    const urgent = await openCase(storage, tenant, `adult-q1-${n}`);
+    await reporting.prepare(
+      tenant,
+      urgent.id,
+      { ...draftFor(urgent), reportedUser: { userId: urgent.accusedId }, jurisdictions: ['GB'], priority: 1 },
+      user,
+      T0 + 60_000,
+    );
+    const [first] = await storage.claimDueAuthorityReports(T0 + 120_000, 1, 60_000);
+    assert.equal(first?.caseId, urgent.id, 'the priority 1 report is claimed first');
+    const [second] = await storage.claimDueAuthorityReports(T0 + 120_000, 1, 60_000);
+    assert.equal(second?.caseId, older.id, 'then the priority 3 one');
   });
 
   it("exports the Schedule 1 information for the portal, then files it when the specialist enters the NCA's reference", async () => {
