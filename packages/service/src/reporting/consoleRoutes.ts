@@ -12,7 +12,7 @@ import { staff } from '../console/session.ts';
 import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts';
 import { Reporting } from './reporting.ts';
 import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
-import { loadStatistics } from './statistics.ts';
+import { loadStatistics, statisticsCsv } from './statistics.ts';
 import { DSA_DECLARATION_TEXT, EU_MEMBER_STATES } from './dsa/notification.ts';
 import { HoldError, MAX_HOLD_AHEAD_DAYS, MAX_HOLD_STEP_DAYS } from './evidenceVault.ts';
 
@@ -171,6 +171,22 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     const q = parseOr400(statisticsQuery, request.query, 'query');
     const { from, to } = statisticsRange(q);
     return loadStatistics(storage, user.tenantId, from, to, q.bucket);
+  });
+
+  // The statistics page's download: the same CSV as GET /v1/statistics.csv, inside the console session.
+  app.get('/statistics.csv', { schema: { hide: true } }, async (request, reply) => {
+    const { user } = staff(request);
+    if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('see transparency statistics');
+    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const { from, to } = statisticsRange(q);
+    const stats = await loadStatistics(storage, user.tenantId, from, to, q.bucket);
+    reply
+      .type('text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="lifeguard-statistics-${stats.from.slice(0, 10)}-${stats.to.slice(0, 10)}.csv"`,
+      );
+    return statisticsCsv(stats);
   });
 
   app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {
