@@ -25,7 +25,7 @@ function showLabel(i: number, n: number): boolean {
 function Axis({ max, unit }: { max: number; unit: string }) {
   const ticks = [0, max / 2, max];
   return (
-    <g className="chart-axis" aria-hidden="true">
+    <g className="chart-axis">
       {ticks.map((t) => {
         const y = PAD.top + innerH - (t / max) * innerH;
         return (
@@ -44,7 +44,7 @@ function Axis({ max, unit }: { max: number; unit: string }) {
 
 function PeriodLabels({ periods, x }: { periods: string[]; x: (i: number) => number }) {
   return (
-    <g className="chart-axis" aria-hidden="true">
+    <g className="chart-axis">
       {periods.map((p, i) =>
         showLabel(i, periods.length) ? (
           <text key={p} x={x(i)} y={H - PAD.bottom + 16} textAnchor="middle">
