@@ -156,6 +156,7 @@ describe('DSA Art. 18 notifications to the police', () => {
       ['keep this between us and add me on the other app'],
       'the chosen message is sent with its text',
     );
+    assert.deepEqual(got.body.content[0]!.flagged, [{ signal: 'secrecy', start: 0, end: 20 }], 'and its flagged span');
     assert.equal(got.body.personsAtRisk[0]!.age, 12, 'the age the case knows is filled in');
     assert.equal(got.body.personsAtRisk[0]!.country, 'GB');
 

@@ -148,6 +148,11 @@ describe('NCA reports', () => {
       doc.content.items.some((i: { text: string | null }) => i.text === 'how old are you?'),
       'the chosen content',
     );
+    assert.deepEqual(
+      doc.content.items.find((i: { text: string | null }) => i.text?.startsWith('keep this between us'))?.flagged,
+      [{ signal: 'secrecy', start: 0, end: 20 }],
+      'with the span the detector flagged in it',
+    );
     assert.equal(
       doc.content.items.filter((i: { kind: string }) => i.kind === 'md5').length,
       1,

@@ -31,7 +31,15 @@ export interface NcaReportInput {
   config: NcaConfig;
   caseId: string;
   detectedBy: string;
-  messages: { id: string; time: number; senderId: string; text: string; attachments: { kind: string }[] }[];
+  messages: {
+    id: string;
+    time: number;
+    senderId: string;
+    text: string;
+    attachments: { kind: string }[];
+    /** What the detector flagged in the message and where (UTF-16 offsets). */
+    flagged?: { signal: string; start: number; end: number }[];
+  }[];
   media: { id: string; kind: string; hash: string }[];
   earlierReferences: string[];
   declaredBy: { name: string; role: string };
@@ -75,6 +83,7 @@ export function buildNcaReport(i: NcaReportInput) {
           sender: m.senderId,
           text: m.text,
           attachments: m.attachments.map((a) => a.kind),
+          flagged: m.flagged ?? [],
           url: null,
           hash: null,
           exif: null,
@@ -86,6 +95,7 @@ export function buildNcaReport(i: NcaReportInput) {
           sender: null,
           text: null,
           attachments: [],
+          flagged: [],
           url: null,
           hash: m.hash,
           exif: null,

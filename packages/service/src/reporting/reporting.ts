@@ -22,7 +22,7 @@ import { buildNcaReport, PortalExportTransport } from './nca.ts';
 import { NcmecClient } from './ncmec/client.ts';
 import { fileHashes, NcmecFiler, type NcmecBody } from './ncmec/filer.ts';
 import { validateCyberTiplineXml } from './ncmec/schema.ts';
-import { buildReportXml } from './ncmec/xml.ts';
+import { buildReportXml, type FlaggedSpan } from './ncmec/xml.ts';
 import { ReportWorker } from './reportWorker.ts';
 import { EvidenceSigner } from './signingKey.ts';
 import { ThreatNotifier } from './dsa/notifier.ts';
@@ -38,6 +38,18 @@ type Log = {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 };
+
+/** The detector's spans per message (what it flagged and where), carried into the report with the message. */
+function flaggedSpans(evidence: Partial<CaseEvidence>): Map<string, FlaggedSpan[]> {
+  const out = new Map<string, FlaggedSpan[]>();
+  for (const conv of Object.values(evidence.conversations ?? {}))
+    for (const e of conv.report?.evidence ?? []) {
+      const list = out.get(e.messageId) ?? [];
+      list.push({ signal: e.kind, start: e.start, end: e.end });
+      out.set(e.messageId, list);
+    }
+  return out;
+}
 
 /** How a report's recipient is named in reasons and hold texts. */
 export function authorityName(r: AuthorityReportRecord): string {
@@ -147,6 +159,7 @@ export class Reporting {
         problems.push(`children.${i}.userId: ${k.userId} is not a participant of case ${caseId}`);
     const byId = new Map<string, EvidenceMessage>();
     for (const conv of Object.values(evidence.conversations ?? {})) for (const m of conv.messages) byId.set(m.id, m);
+    const flagged = flaggedSpans(evidence);
     const messages = draft.evidence.messageIds
       .map((id, i) => {
         const m = byId.get(id);
@@ -238,6 +251,7 @@ export class Reporting {
           time: m.time,
           senderId: m.senderId,
           text: m.textPurged ? '(text removed by retention)' : m.text,
+          flagged: flagged.get(m.id) ?? [],
         })),
         mediaHashes: media,
         caseId,
@@ -293,6 +307,7 @@ export class Reporting {
           senderId: m.senderId,
           text: m.textPurged ? '' : m.text,
           attachments: (m.attachments ?? []).map((x) => ({ kind: x.kind })),
+          flagged: flagged.get(m.id) ?? [],
         })),
         media,
       });

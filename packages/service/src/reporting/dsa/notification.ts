@@ -149,7 +149,14 @@ export const threatNotificationSchema = z.strictObject({
     )
     .min(1),
   content: z.array(
-    z.strictObject({ messageId: z.string(), sentAt: isoTime, senderId: z.string(), text: z.string().nullable() }),
+    z.strictObject({
+      messageId: z.string(),
+      sentAt: isoTime,
+      senderId: z.string(),
+      text: z.string().nullable(),
+      /** What the detector flagged in the message and where (UTF-16 offsets). */
+      flagged: z.array(z.strictObject({ signal: z.string(), start: z.number().int(), end: z.number().int() })),
+    }),
   ),
   lifeguardCase: z.string().min(1),
   declaration: z.strictObject({ text: z.string().min(1), by: z.string().min(1), role: z.string(), at: isoTime }),

@@ -151,6 +151,10 @@ export class ThreatNotifier {
           sentAt: new Date(m.time).toISOString(),
           senderId: m.senderId,
           text: m.textPurged ? null : m.text,
+          flagged: (evidence.conversations ? Object.values(evidence.conversations) : [])
+            .flatMap((conv) => conv.report?.evidence ?? [])
+            .filter((e) => e.messageId === m.id)
+            .map((e) => ({ signal: e.kind, start: e.start, end: e.end })),
         })),
         lifeguardCase: caseId,
         declaration: { text: DSA_DECLARATION_TEXT, by: user.name, role: user.role, at: new Date(now).toISOString() },
