@@ -5,18 +5,18 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { browserSkip, GROOMING, startConsoleEnv, type ConsoleEnv } from './harness.ts';
 import { LocalNcmec } from '../../service/test/ncmecServer.ts';
-import { PoliceReceiver } from '../../service/test/policeReceiver.ts';
+import { JsonIntake } from '../../service/test/jsonIntake.ts';
 
 describe('reporting a case from the console in Chromium', { timeout: 240_000 }, () => {
   let env: ConsoleEnv;
   let ncmec: LocalNcmec;
-  let police: PoliceReceiver;
+  let police: JsonIntake;
   before(
     async () => {
       if (browserSkip) return;
       ncmec = new LocalNcmec();
       await ncmec.start();
-      police = new PoliceReceiver();
+      police = new JsonIntake();
       await police.start();
       env = await startConsoleEnv(
         [{ accused: 'rick_j', accusedAge: 34, child: 'mia', childAge: 13, chat: GROOMING, hoursAgo: 5 }],

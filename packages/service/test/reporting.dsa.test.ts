@@ -15,7 +15,7 @@ import type { ApiError } from '../src/http/errors.ts';
 import type { ThreatNotification } from '../src/reporting/dsa/notification.ts';
 import { computeStatistics } from '../src/reporting/statistics.ts';
 import { LocalNcmec } from './ncmecServer.ts';
-import { PoliceReceiver } from './policeReceiver.ts';
+import { JsonIntake } from './jsonIntake.ts';
 import { draftFor, openCase, reportingConfig, specialistUser, T0 } from './reportingFixtures.ts';
 
 const MINUTE = 60_000;
@@ -25,7 +25,7 @@ const quiet = { error() {}, info() {}, warn() {} };
 describe('DSA Art. 18 notifications to the police', () => {
   let store: Awaited<ReturnType<typeof openTestSqlite>>;
   let storage: Storage;
-  let police: PoliceReceiver;
+  let police: JsonIntake;
   let ncmec: LocalNcmec;
   let reporting: Reporting;
   let user: StaffUser;
@@ -65,7 +65,7 @@ describe('DSA Art. 18 notifications to the police', () => {
   beforeEach(async () => {
     tenant = (await storage.createTenant(`dsa${++n}`, `Tenant ${n}`)).id;
     user = await specialistUser(storage, tenant);
-    police = new PoliceReceiver();
+    police = new JsonIntake();
     await police.start();
     ncmec = new LocalNcmec();
     await ncmec.start();

@@ -6,18 +6,20 @@ import { z } from 'zod';
 import { issuesToProblems } from '../http/errors.ts';
 import type { ReportingConfig } from './config.ts';
 import { EU_MEMBER_STATES } from './dsa/notification.ts';
+import type { HttpsJsonConfig } from './httpsJson.ts';
 
+const httpsTransport = z.strictObject({
+  kind: z.literal('https'),
+  url: z.url({ protocol: /^https?$/ }),
+  /** The name of the environment variable holding the bearer token (never the token itself). */
+  tokenEnv: z
+    .string()
+    .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
+    .optional(),
+  timeoutMs: z.number().int().min(1000).max(120_000).optional(),
+});
 const policeTransport = z.discriminatedUnion('kind', [
-  z.strictObject({
-    kind: z.literal('https'),
-    url: z.url({ protocol: /^https?$/ }),
-    /** The name of the environment variable holding the bearer token (never the token itself). */
-    tokenEnv: z
-      .string()
-      .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name')
-      .optional(),
-    timeoutMs: z.number().int().min(1000).max(120_000).optional(),
-  }),
+  httpsTransport,
   z.strictObject({ kind: z.literal('export'), dir: z.string().min(1) }),
 ]);
 const recipient = z.strictObject({ name: z.string().min(1).max(200), transport: policeTransport });
@@ -55,7 +57,10 @@ export const reportingFileSchema = z.strictObject({
       contactPhone: z.string().min(5).max(40).optional(),
       serviceName: z.string().min(1).max(200),
       serviceUrl: z.url(),
-      transport: z.strictObject({ kind: z.literal('portal-export'), dir: z.string().min(1) }),
+      transport: z.discriminatedUnion('kind', [
+        z.strictObject({ kind: z.literal('portal-export'), dir: z.string().min(1) }),
+        httpsTransport,
+      ]),
     })
     .optional(),
   dsa: z
@@ -103,8 +108,22 @@ export function loadReportingFile(
     throw new ReportingConfigError(
       `invalid reporting configuration ${path}: ${issuesToProblems(parsed.error.issues).join('; ')}`,
     );
-  const { ncmec, dsa: dsaFile, ...base } = parsed.data;
-  const rest = { ...base, ...(dsaFile ? { dsa: resolveDsa(path, dsaFile, env) } : {}) };
+  const { ncmec, dsa: dsaFile, nca: ncaFile, ...base } = parsed.data;
+  const rest = {
+    ...base,
+    ...(ncaFile
+      ? {
+          nca: {
+            ...ncaFile,
+            transport:
+              ncaFile.transport.kind === 'https'
+                ? resolveHttps(path, 'nca.transport', ncaFile.transport, env)
+                : ncaFile.transport,
+          },
+        }
+      : {}),
+    ...(dsaFile ? { dsa: resolveDsa(path, dsaFile, env) } : {}),
+  };
   if (!ncmec) return rest as Omit<ReportingConfig, 'evidenceKey'>;
   const password = ncmec.password ?? env.LIFEGUARD_NCMEC_PASSWORD;
   if (!password)
@@ -127,13 +146,25 @@ function resolveDsa(
       recipients[target as keyof typeof recipients] = { name: r.name, transport: r.transport };
       continue;
     }
-    const { tokenEnv, ...t } = r.transport;
-    const token = tokenEnv ? env[tokenEnv] : undefined;
-    if (tokenEnv && !token)
-      throw new ReportingConfigError(
-        `invalid reporting configuration ${path}: dsa.recipients.${target}.transport.tokenEnv: ${tokenEnv} is not set`,
-      );
-    recipients[target as keyof typeof recipients] = { name: r.name, transport: { ...t, ...(token ? { token } : {}) } };
+    recipients[target as keyof typeof recipients] = {
+      name: r.name,
+      transport: resolveHttps(path, `dsa.recipients.${target}.transport`, r.transport, env),
+    };
   }
   return { ...dsa, recipients } as NonNullable<ReportingConfig['dsa']>;
+}
+
+function resolveHttps(
+  path: string,
+  field: string,
+  t: z.output<typeof httpsTransport>,
+  env: NodeJS.ProcessEnv,
+): HttpsJsonConfig {
+  const { tokenEnv, ...rest } = t;
+  const token = tokenEnv ? env[tokenEnv] : undefined;
+  if (tokenEnv && !token)
+    throw new ReportingConfigError(
+      `invalid reporting configuration ${path}: ${field}.tokenEnv: ${tokenEnv} is not set`,
+    );
+  return { ...rest, ...(token ? { token } : {}) };
 }

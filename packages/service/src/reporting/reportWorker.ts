@@ -4,8 +4,8 @@
 import { ConflictError, type AuthorityReportRecord, type Storage } from '@lifeguard/storage';
 import type { ReportWorkerOptions } from './config.ts';
 import type { FilingOutcome, NcmecBody, NcmecFiler, NcmecProgress } from './ncmec/filer.ts';
-import type { NcaTransport } from './nca.ts';
-import type { PoliceTransports } from './dsa/transport.ts';
+import type { NcaSendOutcome, NcaTransport } from './nca.ts';
+import type { PoliceOutcome, PoliceTransports } from './dsa/transport.ts';
 
 const DAY_MS = 86_400_000;
 /** A threat to someone's life is tried again at least this often, whatever the general backoff. */
@@ -118,7 +118,7 @@ export class ReportWorker {
       const outcome = await this.filers.ncmec.run(r, save);
       return this.record(current, outcome, now);
     }
-    let sent: Awaited<ReturnType<NcaTransport['send']>>;
+    let sent: NcaSendOutcome | PoliceOutcome;
     if (r.authority === 'police') {
       if (!this.filers.police)
         return this.record(
@@ -126,9 +126,7 @@ export class ReportWorker {
           { kind: 'rejected', error: 'DSA Art. 18 recipients are not configured (reporting.dsa)' },
           now,
         );
-      const out = await this.filers.police.send(r);
-      if (out.kind === 'retry' || out.kind === 'rejected') return this.record(r, out, now);
-      sent = out.kind === 'filed' ? { kind: 'filed', reference: out.reference } : out;
+      sent = await this.filers.police.send(r);
     } else {
       if (!this.filers.nca)
         return this.record(
@@ -138,6 +136,7 @@ export class ReportWorker {
         );
       sent = await this.filers.nca.send(r);
     }
+    if (sent.kind === 'retry' || sent.kind === 'rejected') return this.record(r, sent, now);
     if (sent.kind === 'filed') return this.record(r, { kind: 'filed', externalId: sent.reference }, now);
     await this.storage.updateAuthorityReport(r.tenantId, r.id, {
       patch: {

@@ -18,7 +18,7 @@ import type { CaseEvidence, EvidenceMessage } from '../cases/caseManager.ts';
 import { DEFAULT_JURISDICTIONS, DEFAULT_PRIORITY_TARGET_HOURS, type ReportingConfig } from './config.ts';
 import { reportDraftSchema, type ReportDraft } from './draft.ts';
 import { EvidenceVault } from './evidenceVault.ts';
-import { buildNcaReport, PortalExportTransport } from './nca.ts';
+import { buildNcaReport, ncaTransport } from './nca.ts';
 import { NcmecClient } from './ncmec/client.ts';
 import { fileHashes, NcmecFiler, type NcmecBody } from './ncmec/filer.ts';
 import { validateCyberTiplineXml } from './ncmec/schema.ts';
@@ -90,7 +90,7 @@ export class Reporting {
       model: engine.model ?? DEFAULT_MODEL,
     });
     this.filer = config.ncmec ? new NcmecFiler(new NcmecClient(config.ncmec)) : null;
-    const nca = config.nca ? new PortalExportTransport(config.nca.transport.dir) : null;
+    const nca = config.nca ? ncaTransport(config.nca.transport) : null;
     this.worker = new ReportWorker(
       storage,
       { ncmec: this.filer, nca, police: config.dsa ? new PoliceTransports(config.dsa.recipients) : null },

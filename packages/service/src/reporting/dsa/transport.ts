@@ -6,17 +6,9 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthorityReportRecord } from '@lifeguard/storage';
 import type { PoliceTarget, ThreatNotification } from './notification.ts';
+import { postJson, type HttpsJsonConfig, type JsonPostOutcome } from '../httpsJson.ts';
 
-export type PoliceTransportConfig =
-  | {
-      kind: 'https';
-      url: string;
-      /** Sent as `authorization: Bearer <token>`; the config file names an environment variable instead. */
-      token?: string;
-      /** Per request (default 30 s). */
-      timeoutMs?: number;
-    }
-  | { kind: 'export'; dir: string };
+export type PoliceTransportConfig = HttpsJsonConfig | { kind: 'export'; dir: string };
 
 export interface PoliceRecipientConfig {
   /** The authority's name as the notification states it, e.g. "Bundeskriminalamt". */
@@ -24,15 +16,7 @@ export interface PoliceRecipientConfig {
   transport: PoliceTransportConfig;
 }
 
-export type PoliceOutcome =
-  | { kind: 'filed'; reference: string }
-  | { kind: 'exported'; location: string }
-  | { kind: 'retry'; error: string }
-  | { kind: 'rejected'; error: string };
-
-/** Answers a receiver may give that a later try can get past: auth being fixed, overload, time-outs. */
-const RETRYABLE = new Set([401, 403, 408, 425, 429]);
-const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9/_.:-]{0,199}$/;
+export type PoliceOutcome = JsonPostOutcome | { kind: 'exported'; location: string };
 
 export class PoliceTransports {
   constructor(private readonly recipients: Partial<Record<PoliceTarget, PoliceRecipientConfig>>) {}
@@ -53,46 +37,6 @@ export class PoliceTransports {
       chmodSync(location, 0o600);
       return { kind: 'exported', location };
     }
-    return postNotification(t, report.id, body);
+    return postJson(t, report.id, body);
   }
-}
-
-async function postNotification(
-  t: Extract<PoliceTransportConfig, { kind: 'https' }>,
-  reportId: string,
-  body: ThreatNotification,
-): Promise<PoliceOutcome> {
-  let res: Response;
-  try {
-    res = await fetch(t.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        // The same key on every try: a receiver that keeps it never records one notification twice.
-        'idempotency-key': reportId,
-        ...(t.token ? { authorization: `Bearer ${t.token}` } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(t.timeoutMs ?? 30_000),
-    });
-  } catch (err) {
-    const cause = (err as Error & { cause?: Error }).cause;
-    return { kind: 'retry', error: `no answer from ${t.url} (${cause?.message ?? (err as Error).message})` };
-  }
-  const text = await res.text().catch(() => '');
-  let answer: { reference?: unknown; error?: unknown } = {};
-  try {
-    answer = text ? (JSON.parse(text) as typeof answer) : {};
-  } catch {
-    answer = {};
-  }
-  const said = typeof answer.error === 'string' ? `: ${answer.error.slice(0, 500)}` : '';
-  if (res.ok) {
-    if (typeof answer.reference === 'string' && REFERENCE.test(answer.reference))
-      return { kind: 'filed', reference: answer.reference };
-    return { kind: 'retry', error: `HTTP ${res.status} from ${t.url} without a usable reference` };
-  }
-  if (res.status >= 500 || RETRYABLE.has(res.status))
-    return { kind: 'retry', error: `HTTP ${res.status} from ${t.url}${said}` };
-  return { kind: 'rejected', error: `HTTP ${res.status} from ${t.url}${said}` };
 }

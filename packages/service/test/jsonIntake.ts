@@ -1,7 +1,8 @@
-// A local police intake for the DSA Art. 18 tests: the contract docs/reporting.md documents (POST JSON,
-// bearer token, Idempotency-Key, answer {reference}), checking each notification with the same schema
-// the service builds it with. Failures are scripted per request: a server error, a refused token, a
-// refusal, a dropped connection, and an answer lost after the notification was recorded.
+// A local JSON intake for the tests of the HTTPS transports (DSA Art. 18 police notifications, the NCA
+// API transport): the contract docs/reporting.md documents (POST JSON, bearer token, Idempotency-Key,
+// answer {reference}). A police intake checks each notification with the same schema the service builds
+// it with; another intake brings its own check. Failures are scripted per request: a server error, a
+// refused token, a refusal, a dropped connection, and an answer lost after the document was recorded.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { threatNotificationSchema, type ThreatNotification } from '../src/reporting/dsa/notification.ts';
@@ -9,7 +10,19 @@ import { issuesToProblems } from '../src/http/errors.ts';
 
 export type ScriptedFailure = 503 | 401 | 422 | 'drop' | 'lose-answer';
 
-export class PoliceReceiver {
+/** Checks a received document: its reference prefix, or what is wrong with it. */
+export type IntakeCheck = (json: unknown) => { prefix: string } | { error: string };
+
+const policeCheck: IntakeCheck = (json) => {
+  const parsed = threatNotificationSchema.safeParse(json);
+  return parsed.success
+    ? { prefix: parsed.data.recipient.target }
+    : { error: issuesToProblems(parsed.error.issues).join('; ') };
+};
+
+export class JsonIntake {
+  constructor(private readonly check: IntakeCheck = policeCheck) {}
+
   private server: Server | null = null;
   url = '';
   readonly token = 'police-test-token';
@@ -59,13 +72,13 @@ export class PoliceReceiver {
     } catch {
       return answer(400, { error: 'body is not JSON' });
     }
-    const parsed = threatNotificationSchema.safeParse(json);
-    if (!parsed.success) return answer(400, { error: issuesToProblems(parsed.error.issues).join('; ') });
+    const checked = this.check(json);
+    if ('error' in checked) return answer(400, { error: checked.error });
     const known = this.byKey.get(key);
-    const reference = known ?? `${parsed.data.recipient.target}-2026-${String(++this.seq).padStart(6, '0')}`;
+    const reference = known ?? `${checked.prefix}-2026-${String(++this.seq).padStart(6, '0')}`;
     if (!known) {
       this.byKey.set(key, reference);
-      this.received.set(reference, { path: req.url ?? '', key, body: parsed.data });
+      this.received.set(reference, { path: req.url ?? '', key, body: json as ThreatNotification });
     }
     if (scripted === 'lose-answer') return void res.socket?.destroy();
     answer(known ? 200 : 201, { reference });
