@@ -75,7 +75,7 @@ export const reportingFileSchema = z.strictObject({
         contactPhone: z.string().min(5).max(40).optional(),
       }),
       recipients: z
-        .record(z.enum([...EU_MEMBER_STATES, 'EUROPOL']), recipient)
+        .partialRecord(z.enum([...EU_MEMBER_STATES, 'EUROPOL']), recipient)
         .refine((r) => Object.keys(r).length > 0, 'name at least one police recipient'),
       targetMinutes: z
         .strictObject({ imminent: z.number().min(0).max(60), other: z.number().min(0).max(1440) })
