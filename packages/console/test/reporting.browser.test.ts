@@ -87,6 +87,17 @@ describe('reporting a case from the console in Chromium', { timeout: 240_000 }, 
     );
     assert.equal(ncmec.calls['/submit'], undefined, 'nothing was sent');
 
+    // The specialist changes the evidence: one cited message out, one other message in; the child is the intended recipient.
+    const boxes = page.locator('fieldset.evidence-choice label');
+    const texts = await boxes.allInnerTexts();
+    const states = await boxes.locator('input').evaluateAll((xs) => xs.map((x) => (x as HTMLInputElement).checked));
+    const dropped = states.indexOf(true);
+    const added = states.indexOf(false);
+    assert.ok(dropped >= 0 && added >= 0, `some messages cited and some not (${states.join(',')})`);
+    await boxes.nth(dropped).locator('input').uncheck();
+    await boxes.nth(added).locator('input').check();
+    const textOf = (label: string) => label.trim().replace(/^\S+: /, '').replace(/ \(cited\)$/, '');
+    await page.getByLabel('The child in this case is').selectOption('intendedRecipient');
     await page.getByLabel(/I have reviewed this case myself/).check();
     await page.getByRole('button', { name: 'Send report' }).click();
     await page
@@ -108,6 +119,16 @@ describe('reporting a case from the console in Chromium', { timeout: 240_000 }, 
     assert.equal(status, 'filed', 'the specialist sees it filed');
     const reference = await page.getByTestId('report-reference').innerText();
     assert.ok(ncmec.reports.get(reference)?.finished, `NCMEC's report ${reference} is shown and finished`);
+    const xml = ncmec.reports.get(reference)!.xml;
+    assert.ok(
+      xml.includes(textOf(texts[added]!)),
+      `the message the specialist added is in the report (${texts[added]})`,
+    );
+    assert.ok(
+      !xml.includes(textOf(texts[dropped]!)),
+      `the cited message the specialist took out is not (${texts[dropped]})`,
+    );
+    assert.match(xml, /<intendedRecipient>/, 'the child is reported as the intended recipient');
     await page.getByText(/Legal hold until/).waitFor();
     assert.equal(env.cspViolations.length, 0, `no CSP violations (${env.cspViolations.join('; ')})`);
     await context.close();

@@ -60,6 +60,10 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
   const [summary, setSummary] = useState('');
   const [sextortion, setSextortion] = useState(false);
   const [declared, setDeclared] = useState(false);
+  // The specialist chooses the evidence; the messages the detector cited are chosen to start with.
+  const [chosen, setChosen] = useState<Set<string>>(() => new Set(cited));
+  const [childRole, setChildRole] = useState<'victim' | 'intendedRecipient'>('victim');
+  const allMessages = detail.conversations.flatMap((c) => c.messages);
 
   const load = useCallback(async () => {
     try {
@@ -90,11 +94,11 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
         summary,
         reportedUser: { userId: detail.accused.userId },
         children: detail.children.map((ch) => ({
-          role: 'victim',
+          role: childRole,
           userId: ch.userId,
           ...(ch.age !== null && ch.age < 18 ? { age: ch.age } : {}),
         })),
-        evidence: { messageIds: cited, mediaIds: [] },
+        evidence: { messageIds: allMessages.filter((m) => chosen.has(m.id)).map((m) => m.id), mediaIds: [] },
         declaration: { accepted: declared },
       });
       setOpen(false);
@@ -214,10 +218,38 @@ export function ReportsPanel({ detail }: { detail: CaseDetail }) {
                 What happened and why you report it
                 <textarea value={summary} onChange={(e) => setSummary(e.target.value)} rows={4} />
               </label>
-              <p className="small muted">
-                Evidence: the {cited.length} message{cited.length === 1 ? '' : 's'} the detector cited, the accused
-                account and the child.
-              </p>
+              <label>
+                The child in this case is
+                <select
+                  value={childRole}
+                  onChange={(e) => setChildRole(e.target.value as 'victim' | 'intendedRecipient')}
+                >
+                  <option value="victim">the victim</option>
+                  <option value="intendedRecipient">the intended recipient of the contact</option>
+                </select>
+              </label>
+              <fieldset className="evidence-choice">
+                <legend>
+                  Evidence: {chosen.size} of {allMessages.length} messages (the detector's cited ones are chosen to
+                  start with), with the accused account and the child
+                </legend>
+                {allMessages.map((m) => (
+                  <label key={m.id} className="small">
+                    <input
+                      type="checkbox"
+                      checked={chosen.has(m.id)}
+                      onChange={(e) => {
+                        const next = new Set(chosen);
+                        if (e.target.checked) next.add(m.id);
+                        else next.delete(m.id);
+                        setChosen(next);
+                      }}
+                    />{' '}
+                    <span className="mono">{m.senderId}</span>: {m.textPurged ? '(text removed)' : (m.text ?? '')}
+                    {m.spans.length > 0 && <span className="muted"> (cited)</span>}
+                  </label>
+                ))}
+              </fieldset>
               <label className="declaration">
                 <input type="checkbox" checked={declared} onChange={(e) => setDeclared(e.target.checked)} />{' '}
                 {data.form.declaration}
