@@ -96,7 +96,11 @@ describe('reporting a case from the console in Chromium', { timeout: 240_000 }, 
     assert.ok(dropped >= 0 && added >= 0, `some messages cited and some not (${states.join(',')})`);
     await boxes.nth(dropped).locator('input').uncheck();
     await boxes.nth(added).locator('input').check();
-    const textOf = (label: string) => label.trim().replace(/^\S+: /, '').replace(/ \(cited\)$/, '');
+    const textOf = (label: string) =>
+      label
+        .trim()
+        .replace(/^\S+: /, '')
+        .replace(/ \(cited\)$/, '');
     await page.getByLabel('The child in this case is').selectOption('intendedRecipient');
     await page.getByLabel(/I have reviewed this case myself/).check();
     await page.getByRole('button', { name: 'Send report' }).click();
