@@ -39,6 +39,17 @@ const PICS =
 const AUDIENCE =
   '(all of them|them all|all your|friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
 
+// An offer of value TO the other person ("ill send u a 25 dollar vbucks card", "want 2000 robux?"):
+// a gift, never a payment demand, whatever the amount.
+const OFFERS = [
+  '(i will|ill|i can|i could|let me|i wanna|i want to|im gonna|i am going to|i|i ll) (buy|get|send|give|gift|pay|transfer) (you|u) ~ (@gamecurrency|@giftcard|@amount)',
+  '(do you|do u|you|u) (want|wanna) (some|free|a|an)? (#num)? (@gamecurrency|@giftcard)',
+  '(#num)? @gamecurrency (for|if) (you|u)',
+  '(you|u) (can|could) (have|get|keep) (some|free|a|an|the)? (#num)? (@gamecurrency|@giftcard|@amount)',
+  '(free|for free) (#num)? (@gamecurrency|@giftcard)',
+  '(#num)? (@gamecurrency|@giftcard) (for free|free|on me|no catch)',
+];
+
 /** Word classes the patterns share. Entries are normalised like messages ("mum" = "mom"). */
 export const WORD_CLASSES: Record<string, string[]> = {
   app: [
@@ -268,6 +279,34 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'gcash',
     'bank transfer',
     'skrill',
+  ],
+  // In-game currencies and items children are offered ("want 2000 robux?", "ill get u the battle pass").
+  gamecurrency: [
+    'robux',
+    'vbucks',
+    'v bucks',
+    'minecoins',
+    'nitro',
+    'gems',
+    'coins',
+    'skins',
+    'skin',
+    'diamonds',
+    'uc',
+    'battle pass',
+    'battlepass',
+    'shark card',
+    'shark cards',
+    'riot points',
+    'bucks',
+    'points',
+    'credits',
+    'game pass',
+    'gamepass',
+    'dev items',
+    'items',
+    'limiteds',
+    'pets',
   ],
   giftcard: [
     '(steam|apple|amazon|google play|itunes|visa|razer|xbox|playstation|psn|roblox|ebay|fortnite|vbucks|robux)? (gift)? (card|cards)',
@@ -600,6 +639,7 @@ export const LEXICON: LexiconRule[] = [
       'what (do you|would you) want (for|me to buy)',
       'i can (buy|get) you (anything|whatever)',
       'i have a (gift|present|surprise) for you',
+      ...OFFERS,
     ],
   },
   {
@@ -742,6 +782,7 @@ export const LEXICON: LexiconRule[] = [
       'pay (or|and) i',
     ],
     unless: [
+      ...OFFERS,
       'pay me back',
       'pay you back',
       'paid you back',
@@ -894,7 +935,9 @@ export const LEXICON: LexiconRule[] = [
       '@conditional ~ (i|ill|it|its|they|this|these|them|everything) ~ (@share|goes|go|gets|going|get) ~ (to|on|in|out|online|public|everywhere|viral|first)',
       '@conditional (i|ill|i will|im gonna|imma) (post|leak|expose|release|spread|drop|publish) (it|them|this|you|everything|ur|your)',
       '@share ~ (it|them|this|these|that|everything|your|ur|the|all|pic|video) ~ (to|with|on|in|all over|across) ~ (your|ur|the|every|all)? (whole)? @audience',
-      '(goes|gets|going) (out|online|public|viral|everywhere)',
+      // "going out" alone is dating or leaving the house; "goes out" is a threat.
+      '(goes|gets) (out|online|public|viral|everywhere)',
+      'going (online|public|viral|everywhere)',
       '(goes|going|gets sent|get sent) (to|on|in) (your|ur|the|every|all)? (whole)? ~ @audience',
       'then (your|ur) (whole)? @audience (will|is going to|gonna|would|is gonna)? (@see|gets|get)',
       'no (answer|reply|money|pay|payment) (=|and|then|means)? (i|it) ~ (post|send|goes|leak|share)',
@@ -923,6 +966,7 @@ export const LEXICON: LexiconRule[] = [
       '(kindly|pls|please) (send|pay|transfer) ~ (money|@amount|code|card|@payapp)',
     ],
     unless: [
+      ...OFFERS,
       'pay me back',
       'pay you back',
       'paid you back',
