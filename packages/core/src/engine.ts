@@ -432,8 +432,10 @@ export class DetectionEngine {
         !c.family &&
         c.participants.length === 2 &&
         addressesParent(tokens, tokenCount)
-      )
+      ) {
         c.family = true;
+        changed = true; // the cap applies to what was already scored
+      }
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
     if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
@@ -474,6 +476,9 @@ export class DetectionEngine {
         changed = true;
       }
     }
+
+    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old are you".
+    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) c.pendingAgeProbe = senderIdx;
 
     if (signals.length > 0) {
       this.decay(sender, t);
@@ -697,7 +702,7 @@ export class DetectionEngine {
     // Part of an account's fan-out to several children: each conversation is worth a look.
     if (bestSuspect >= 0 && c.score < FAN_OUT_CONVERSATION_FLOOR && !c.family) {
       const fan = fanOutOf((ps[bestSuspect] as ParticipantState).actor);
-      if (fan?.conversations.includes(c.id)) {
+      if (fan && (fan.conversations.includes(c.id) || fan.alsoConversations.includes(c.id))) {
         c.score = FAN_OUT_CONVERSATION_FLOOR;
         c.rule = FAN_OUT_RULE;
       }
@@ -707,7 +712,7 @@ export class DetectionEngine {
   /** Raises the other conversations of an account's fan-out to the fan-out floor, alerting where that crosses the threshold. */
   private applyFanOut(a: ActorState, fan: FanOutView, t: number, eventId: string): Alert[] {
     let alerts: Alert[] | null = null;
-    for (const id of fan.conversations) {
+    for (const id of [...fan.conversations, ...fan.alsoConversations]) {
       const c = this.conversations.get(id);
       if (!c || c.family || c.score >= FAN_OUT_CONVERSATION_FLOOR) continue;
       const idx = c.participants.findIndex((p) => p.actor === a);
@@ -1275,6 +1280,11 @@ const VOCATIVE_LEADS = normalizedSet([
   'coming',
 ]);
 const VOCATIVE_ENDS = normalizedSet([
+  'lmao',
+  'lmfao',
+  'xd',
+  'ty',
+  'thx',
   'x',
   'xx',
   'xxx',
@@ -1295,14 +1305,20 @@ const VOCATIVE_ENDS = normalizedSet([
 function addressesParent(tokens: string[], count: number): boolean {
   if (count === 0 || count > 14) return false;
   if (PARENT_WORDS.has(tokens[0] as string) && count > 1 && VOCATIVE_FOLLOWS.has(tokens[1] as string)) return true;
+  let named = false;
   for (let k = 1; k < count; k++) {
     if (!PARENT_WORDS.has(tokens[k] as string)) continue;
     const before = tokens[k - 1] as string;
+    // "ur mom an dad": once a parent is named with a possessive, the rest of the list is named too.
+    if (named) continue;
     const after = k + 1 < count ? tokens[k + 1] : undefined;
     // The sender names themselves: "grandma here", "this is grandad", "its mum".
     if (after === 'here' && !POSSESSIVES.has(before)) return true;
     if (before === 'its' || (before === 'is' && k >= 2 && SELF_NAMING.has(tokens[k - 2] as string))) return true;
-    if (POSSESSIVES.has(before)) continue; // "ask your mom" names a parent, it does not address one
+    if (POSSESSIVES.has(before)) {
+      named = true; // "ask your mom" names a parent, it does not address one
+      continue;
+    }
     if (after !== undefined && !VOCATIVE_ENDS.has(after)) continue; // "no mom is at work" tells, it does not address
     if (VOCATIVE_LEADS.has(before) || before === 'you' || k === count - 1) return true;
   }
@@ -1509,10 +1525,17 @@ function fanOutOf(a: ActorState): FanOutView | null {
   const first = (best[0] as [string, FanOutEntry])[1].at;
   const last = (best[best.length - 1] as [string, FanOutEntry])[1].at;
   const ordered = best.slice().reverse();
+  const inFanOut = new Set(best.map(([child]) => child));
+  const alsoConversations = entries
+    .filter(
+      ([child, e]) => !inFanOut.has(child) && e.at >= first - FAN_OUT_WINDOW_MS && e.at <= last + FAN_OUT_WINDOW_MS,
+    )
+    .map(([, e]) => e.conversationId);
   return {
     children: ordered.map(([child]) => child),
     intents,
     conversations: ordered.map(([, e]) => e.conversationId),
+    alsoConversations,
     withinDays: Math.max(0, Math.round(((last - first) / DAY_MS) * 10) / 10),
   };
 }
@@ -1557,6 +1580,12 @@ const UK_YEAR_TO_AGE = 4;
 const ORDINAL_SUFFIXES = normalizedSet(['th', 'st', 'nd', 'rd']);
 /** US grade N: age is about N plus five (6th grade: 11). */
 const US_GRADE_TO_AGE = 5;
+
+function endsWithAgeQuestion(tokens: string[], count: number): boolean {
+  const last = tokens[count - 1];
+  if (last === 'old') return count >= 2 && tokens[count - 2] === 'how';
+  return last === 'age' && (count === 1 || (count === 2 && (tokens[0] === 'your' || tokens[0] === 'and')));
+}
 
 /** The age in a reply to "how old are you" or "what year/grade are you in", read from the first `count` tokens. */
 function ageAnswer(tokens: string[], count: number, askerAge: number | null): number | null {

@@ -137,6 +137,12 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
     anyOf: ['image_request', 'meeting', 'sexualisation', 'risk_check'],
   },
   {
+    id: 'adult_secret_meeting_child',
+    floor: 0.7,
+    reason: 'an adult proposed meeting a child and asked for secrecy',
+    atLeast: { suspect_adult: 1, target_minor: 0.5, secrecy: 1, meeting: 1 },
+  },
+  {
     id: 'grooming_child_many_stages',
     floor: 0.6,
     reason: 'four or more grooming stages toward a child',

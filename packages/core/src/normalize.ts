@@ -1130,13 +1130,15 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
       continue;
     }
     // Split the run into words at its wide gaps (and, when letters are spaced one apart, at
-    // punctuation followed by a space: "a l l. u r") and join each word's characters.
+    // punctuation followed by a space: "a l l. u r"; when punctuation joins them, at a space)
+    // and join each word's characters.
     const words: { text: string; start: number; end: number }[] = [];
     let chars = '';
     let wordStart = starts[i] as number;
     for (let k = i; k < j; k++) {
       const g = gaps[k + shift];
-      if (k > i && (g === GAP_WIDE || (spaced && g === GAP_PUNCT_SPACE))) {
+      // Where punctuation joins the letters ("s.a.v.e.d"), a plain space is a word break: "i s.a.v.e.d" is "i saved".
+      if (k > i && (g === GAP_WIDE || (spaced && g === GAP_PUNCT_SPACE) || (punctuated && g === GAP_SPACE))) {
         words.push({ text: spelledWord(chars), start: wordStart, end: ends[k - 1] as number });
         chars = '';
         wordStart = starts[k] as number;
