@@ -1166,14 +1166,15 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
   }
 }
 
-const PHONE = /(?:\+?\d[\s.\-()]{0,2}){9,14}\d/g;
+const PHONE = /(?:\+?\d[\s.\-()]{0,3}){9,14}\d/g;
 /** Replaces runs of digits that look like a phone number with one `<phone>` token. */
 function markPhoneNumbers(text: string, tokens: string[], starts: number[], ends: number[]): void {
   PHONE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = PHONE.exec(text)) !== null) {
-    // Dotted quads and version strings are not phone numbers.
-    if ((m[0].match(/\./g)?.length ?? 0) >= 2) continue;
+    // Dotted quads, dates and version strings are not phone numbers; "503.555.0120" is.
+    const dots = m[0].match(/\./g)?.length ?? 0;
+    if (dots >= 3 || (dots === 2 && (m[0].match(/\d/g)?.length ?? 0) < 10)) continue;
     const s = m.index;
     const e = s + m[0].length;
     let first = -1;

@@ -290,6 +290,7 @@ describe('rules as data', () => {
       meeting: 0,
       age_lie: 0,
       image_context: 1,
+      one_sided: 0,
       gift: 0,
     };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
@@ -440,5 +441,55 @@ describe('fan-out rewords', () => {
     assert.ok(fan, 'three children with the same pair is fan-out');
     assert.ok(fan.alsoConversations.includes('r9'), `the reworded conversation is named, got ${fan.alsoConversations}`);
     assert.ok(engine.conversationScore('r9') >= 0.5, `and raised for review, got ${engine.conversationScore('r9')}`);
+  });
+});
+
+describe('numbers and meetings in new wordings', () => {
+  it('reads a phone number typed in words or with spaced dots as a move off the platform', () => {
+    for (const text of [
+      'my num is four one five, six six two, one nine zero eight',
+      'text me 4 1 5 . 6 6 2 . 1 9 0 8',
+    ]) {
+      assert.ok(kinds(text).includes('phone_number'), `"${text}" holds a phone number, got ${kinds(text)}`);
+    }
+    assert.deepEqual(kinds('we upgraded to 4.12.7 last night'), [], 'a version string is not a phone number');
+  });
+
+  it('reads a meeting as a verb and a place, not a fixed phrase', () => {
+    for (const text of [
+      'meet me behind the old library',
+      'ill walk u home from the bus stop',
+      'i could grab u after practice',
+    ]) {
+      assert.ok(kinds(text).includes('meeting'), `"${text}" proposes meeting, got ${kinds(text)}`);
+    }
+    assert.ok(!kinds('see you at the park later').includes('meeting'), 'friends saying see you is not a proposal');
+  });
+
+  it('reads a request for a picture without clothes as sexualised talk, and a remark about oneself as nothing', () => {
+    assert.ok(
+      kinds('take one without ur top for the kit sizes').includes('sexualisation'),
+      'a request without clothes',
+    );
+    assert.ok(!kinds('played footy with no shirt on lol').includes('sexualisation'), 'a remark about oneself');
+  });
+});
+
+describe('paraphrases', () => {
+  it('reads checks on who is around, fear of being found out, requests and moves in wordings of their own', () => {
+    const expected: [string, string][] = [
+      ['whos home with u rn', 'isolation'],
+      ['what time does ur mum finish work', 'isolation'],
+      ['which way do u walk home from school', 'isolation'],
+      ['ur dad would go mad if he found out', 'secrecy'],
+      ['u could easily pass for 18', 'age_attributed'],
+      ['send one more quick selfie', 'image_request'],
+      ['jump on facetime', 'image_request'],
+      ['find me on my other account', 'platform_move'],
+      ['ill get u whatever u like', 'gift'],
+      ['i can show u how', 'relationship'],
+    ];
+    for (const [text, kind] of expected)
+      assert.ok(kinds(text).includes(kind as never), `"${text}" is ${kind}, got ${kinds(text)}`);
   });
 });

@@ -1,9 +1,9 @@
-// The Family Centre part of the storage contract (migrations 8 and 11); both stores run it.
+// The storage contract for FamilyStore (src/types.ts; migrations 8 and 11), as tests; both stores run it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
-import { ConflictError, type Storage } from '../src/index.ts';
-import type { StoreFixture } from './suite.ts';
+import { ConflictError, type Storage } from '../../src/index.ts';
+import type { StoreFixture } from './fixtures.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 10, 12);
@@ -18,7 +18,7 @@ const msg = (id: string, senderId: string, recipientIds: string[], time: number,
   text,
 });
 
-export function familyStorageSuite(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
+export function familyContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, Family Centre: ${name}`, { skip }, () => {
     let fixture: StoreFixture;
     let s: Storage;
@@ -262,6 +262,36 @@ export function familyStorageSuite(name: string, open: () => Promise<StoreFixtur
         updatedAt: T0 + 1,
       });
       assert.equal(await s.accountSettings('globex', 'teen'), null, 'per tenant');
+    });
+
+    it('stores display names per tenant, the last of one account winning, and removes them on null', async () => {
+      await s.putDisplayNames(
+        'acme',
+        [
+          { userId: 'teen', name: 'Maya' },
+          { userId: 'pal', name: 'Sam' },
+          { userId: 'pal', name: 'Sam O.' },
+        ],
+        T0,
+      );
+      await s.putDisplayNames('globex', [{ userId: 'teen', name: 'Someone else' }], T0);
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('acme', ['teen', 'pal', 'nobody'])),
+        { teen: 'Maya', pal: 'Sam O.' },
+        'the names asked for that exist, the last one of an account',
+      );
+      assert.deepEqual(await s.displayNames('acme', []), new Map(), 'nothing asked, nothing read');
+      await s.putDisplayNames('acme', [{ userId: 'teen', name: null }], T0 + 1);
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('acme', ['teen', 'pal'])),
+        { pal: 'Sam O.' },
+        'a null name removes it',
+      );
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('globex', ['teen', 'pal'])),
+        { teen: 'Someone else' },
+        "another tenant's names stay apart",
+      );
     });
   });
 }
