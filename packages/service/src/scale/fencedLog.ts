@@ -39,10 +39,12 @@ export class FencedLog {
     subject: string,
     epoch: number,
     holder: string,
+    /** Where the new owner starts from (what its snapshot covers). */
+    fromSeq: number,
   ): Promise<FencedLog> {
     const last = await lastSubjectSeq(jsm, stream, subject);
     const log = new FencedLog(js, subject, last);
-    await log.append({ claim: { epoch, holder } });
+    await log.append({ claim: { epoch, holder, fromSeq } });
     return log;
   }
 

@@ -97,6 +97,7 @@ export class PartitionOwner extends Owner {
       names.resultSubject(this.tenant, this.partition),
       epoch,
       this.ctx.holder,
+      this.appliedSeq,
     );
   }
 

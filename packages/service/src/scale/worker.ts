@@ -95,8 +95,9 @@ export class ScaleWorker {
     try {
       await workers.put(holder.replace(/[^-/_=.A-Za-z0-9]/g, '_'), enc({ holder, expiresAt: Date.now() + ttl }));
       let live = 0;
-      const keys = await workers.keys();
-      for await (const k of keys) {
+      const names: string[] = [];
+      for await (const k of await workers.keys()) names.push(k);
+      for (const k of names) {
         const e = await workers.get(k);
         if (e?.operation !== 'PUT') continue;
         const w = JSON.parse(new TextDecoder().decode(e.value)) as { expiresAt: number };

@@ -16,8 +16,19 @@ export async function routeAll(
   idPrefix = 'b',
 ): Promise<void> {
   const router = new PartitionRouter(ctx.js, ctx.names, partitions);
-  for (let i = 0; i < events.length; i += batch)
-    await router.route(tenant, events.slice(i, i + batch), `${idPrefix}${i}`);
+  for (let i = 0; i < events.length; i += batch) {
+    // A producer retries a batch it got no acknowledgement for (NATS restarting); the same batch id
+    // makes a retry of parts already stored a duplicate the stream drops.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await router.route(tenant, events.slice(i, i + batch), `${idPrefix}${i}`);
+        break;
+      } catch (err) {
+        if (attempt >= 100) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  }
 }
 
 /** Waits until the workers own every partition and the account stage, and all have applied everything. */
