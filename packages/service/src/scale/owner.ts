@@ -3,7 +3,7 @@
 // renewed, and stop writing the moment the lease is lost or a write is fenced.
 import type { JsMsg } from 'nats';
 import type { ScaleContext } from './context.ts';
-import { SubjectReader } from './context.ts';
+import { SubjectReader } from './subjectReader.ts';
 import { FencedError } from './fencedLog.ts';
 import { LeaseLostError, type Lease } from './lease.ts';
 import { SnapshotStore } from './snapshotStore.ts';

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
 import type { ScaleContext } from '../../src/scale/context.ts';
-import { SubjectReader } from '../../src/scale/context.ts';
+import { SubjectReader } from '../../src/scale/subjectReader.ts';
 import { lastSubjectSeq } from '../../src/scale/fencedLog.ts';
 import type { PartitionResult } from '../../src/scale/partitionOwner.ts';
 import { waitFor } from './natsTestEnv.ts';
