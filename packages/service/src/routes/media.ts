@@ -21,6 +21,7 @@ import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
 import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { bankImportSchema, bankListSchema, bankSchema, mediaMatchSchema } from '../http/responseSchemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
 import {
@@ -119,7 +120,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         querystring: jsonSchema(uploadIdsQuery.partial()),
-        response: { ...errors, 413: err, 415: err },
+        response: { 200: jsonSchema(mediaMatchSchema, 'output'), ...errors, 413: err, 415: err },
       },
     },
     async (request) => {
@@ -192,7 +193,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: "This tenant's hash banks with their sizes",
         tags: ['media'],
         security: API_KEY_SECURITY,
-        response: errors,
+        response: { 200: jsonSchema(bankListSchema, 'output'), ...errors },
       },
     },
     async (request) => ({ banks: await banks.list(auth(request).tenantId) }),
@@ -207,7 +208,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         body: jsonSchema(createBankBody),
-        response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } },
+        response: { ...errors, 201: jsonSchema(bankSchema.describe('The bank'), 'output') },
       },
     },
     async (request, reply) => {
@@ -231,7 +232,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         params: jsonSchema(bankNameParams),
-        response: errors,
+        response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
       },
     },
     async (request) => {
@@ -270,7 +271,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           tags: ['media'],
           security: API_KEY_SECURITY,
           params: jsonSchema(bankNameParams),
-          response: errors,
+          response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
         },
       },
       async (request) => {
@@ -294,7 +295,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         security: API_KEY_SECURITY,
         params: jsonSchema(bankNameParams),
         querystring: jsonSchema(importQuery),
-        response: { ...errors, 413: err, 415: err },
+        response: { 200: jsonSchema(bankImportSchema, 'output'), ...errors, 413: err, 415: err },
       },
     },
     async (request) => {
