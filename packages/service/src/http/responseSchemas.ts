@@ -78,6 +78,9 @@ export const accountRiskSchema = z.object({
       children: z.array(z.string()).describe('The children the intent sequence reached, most recent first'),
       intents: z.array(z.enum(SIGNAL_KINDS)).describe('The signal kinds every one of those conversations shares'),
       conversations: z.array(z.string()),
+      alsoConversations: z
+        .array(z.string())
+        .describe("The account's other one-to-one conversations with children in that window, reworded"),
       withinDays: z.number().describe('Time span of those first contacts, in days'),
     })
     .nullable()
