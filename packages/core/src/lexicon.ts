@@ -47,7 +47,8 @@ const OFFERS = [
   '(#num)? @gamecurrency (for|if) (you|u)',
   '(you|u) (can|could) (have|get|keep) (some|free|a|an|the)? (#num)? (@gamecurrency|@giftcard|@amount)',
   '(free|for free) (#num)? (@gamecurrency|@giftcard)',
-  '(#num)? (@gamecurrency|@giftcard) (for free|free|on me|no catch)',
+  '(#num)? @gamecurrency (for free|free|on me|no catch)',
+  '(gift card|gift cards) (for free|free|on me|no catch)',
 ];
 
 /** Word classes the patterns share. Entries are normalised like messages ("mum" = "mom"). */
@@ -332,15 +333,8 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'shark card',
     'shark cards',
     'riot points',
-    'bucks',
-    'points',
-    'credits',
-    'game pass',
     'gamepass',
-    'dev items',
-    'items',
     'limiteds',
-    'pets',
   ],
   giftcard: [
     '(steam|apple|amazon|google play|itunes|visa|razer|xbox|playstation|psn|roblox|ebay|fortnite|vbucks|robux)? (gift)? (card|cards)',
@@ -504,7 +498,10 @@ export const LEXICON: LexiconRule[] = [
     kind: 'phone_number',
     stage: 'platform_move',
     // A number typed digit by digit in words ("two zero six, five five five…") to slip past filters.
-    patterns: ['<phone>', '@digitword @digitword @digitword @digitword @digitword @digitword @digitword'],
+    patterns: [
+      '<phone>',
+      '(zero|one|two|three|four|five|six|seven|eight|nine) @digitword @digitword @digitword @digitword @digitword @digitword',
+    ],
   },
   // --- moving off the platform -----------------------------------------------------------
   {
@@ -645,6 +642,7 @@ export const LEXICON: LexiconRule[] = [
     kind: 'relationship',
     stage: 'trust',
     patterns: [
+      'i (can|could|will|wanna|want to) (teach|show) (you|u) (things|stuff|everything|what to do|how)',
       'i love you',
       '(be|become) my (girlfriend|boyfriend|gf|bf)',
       '(would|do) you (like|want) (a|an) (older)? (boyfriend|girlfriend)',
@@ -678,6 +676,8 @@ export const LEXICON: LexiconRule[] = [
       'what (do you|would you) want (for|me to buy)',
       'i can (buy|get) you (anything|whatever)',
       'i have a (gift|present|surprise) for you',
+      '(i will|ill|i can|i could|let me) (buy|get) (you|u) (whatever|anything) (you|u)? (want|like|need)?',
+      '(i will|ill|i can|i could|let me) (buy|get) (you|u) ~ (phone|iphone|console|switch|xbox|ps5|headset|laptop|airpods|trainers|outfit)',
       ...OFFERS,
     ],
   },
@@ -923,6 +923,8 @@ export const LEXICON: LexiconRule[] = [
       '(mature|smart|pretty|cute|tall|good|gorgeous|advanced|grown up|beautiful|talented) for (a)? #age',
       '(since|cause|because|coz) (you are|your|youre) (only|just)? #age',
       'at (your|ur) age',
+      '(you|u) (could|can) (pass|easily pass) (for|as) (#age|eighteen|an adult|older)',
+      '(you|u) (look|seem|act|sound) (way|so|much)? older than (you are|u are|your age|ur age)',
       '(you are|your|youre) (so|too|still|very|really)? young',
       '(you are|your|youre) (just|only|still) a (kid|child|baby|little girl|little boy|teen|teenager|minor)',
       '(when|once|until|till|before) (you are|your|youre|you turn) (older|eighteen|#age|legal|grown)',
@@ -1122,6 +1124,8 @@ export const LEXICON: LexiconRule[] = [
       '(i|ill) (wont|will not|wont ever) tell',
       'no need to (tell|bother|ask) (her|him|them|your|ur|@parent)',
       'just ours',
+      '(they|she|he|@parent|your @parent|ur @parent) (would|will|gonna|would totally) (freak|flip|kill|go mad|overreact) ~ (if|when) (they|she|he) (knew|found out|saw|finds out)',
+      'if (they|she|he|your @parent|ur @parent) (knew|found out|saw this|ever found out)',
       '(dont|do not|never) (tell|show) (the)? (others|other people|everyone else|the rest|ur friends|your friends)',
       '(dont|do not|never) (tell|mention|say) (her|him|them|anyone|anybody) ~ (about|bout) (me|us|this|our|what we)',
       'our (little)? thing',
@@ -1161,6 +1165,12 @@ export const LEXICON: LexiconRule[] = [
       '(your|ur) @parent (check|checks|read|reads|look at|looks at|go through|goes through) (your|ur) (phone|message|messages|instagram|snapchat|dms|texts|chats)',
       '(your|ur) @parent (dont|doesnt|do not|does not|never|wont) (check|read|look at|see|go through)',
       'when (do|does) (your|ur) @parent (get home|leave|go out|go to sleep)',
+      '(whos|who is|anyone|anybody) (else)? (home|in the house|around) (with you|with u|rn|right now|tonight)?',
+      '(are you|you|r u|u) (all)? (by yourself|by urself|on your own|alone) (rn|right now|tonight|today|at home|in the house)?',
+      'what time (do|does) (your|ur) @parent (go to bed|go to sleep|get home|get back|leave|go out|finish work)',
+      '(can|could) (anyone|anybody|someone) (see|read) (your|ur) (screen|phone|messages)',
+      '(which|what) (bus|train|way) (do you|you|u) (take|get|walk) (home|to school|from school)?',
+      'what time (do you|you|u) (finish|get out of|leave) (school|practice|training|class)',
     ],
   },
   {
@@ -1193,6 +1203,9 @@ export const LEXICON: LexiconRule[] = [
       '(talk|chat|continue|move) (on|to|over on|over to|in) (the)? @app',
       '@app (is|s) (easier|better|safer|more private)',
       'app (deletes|doesnt save|is watched|glitches|is boring)',
+      '(add|message|find|text) me on (the)? (other|another|a different|my other) (app|account|platform)',
+      '(download|get|install) @app',
+      '(go|move|talk) (somewhere)? (private|more private|in private|to dms|to private)',
     ],
   },
   {
@@ -1200,6 +1213,10 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: [
       '(send|show) (me)? (one|something|1) back',
+      'send (me)? (a|another|one more)? (cute|nice|new|quick) (one|pic|photo|selfie)',
+      'show me (your|ur) (outfit|fit|room|bed|mirror)',
+      '(you|u) (got|have) (any)? (more|other|new) (pics|photos|selfies)',
+      '(hop|get|jump|come) on (facetime|video|cam|a call with me)',
       'send us (a|an|your|ur)? (pic|video|selfie)',
       '(ur|your) turn (to send|to show|now)',
       '(i showed|showed) (you|u) mine',

@@ -290,6 +290,7 @@ describe('rules as data', () => {
       meeting: 0,
       age_lie: 0,
       image_context: 1,
+      one_sided: 0,
       gift: 0,
     };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
@@ -471,5 +472,24 @@ describe('numbers and meetings in new wordings', () => {
       'a request without clothes',
     );
     assert.ok(!kinds('played footy with no shirt on lol').includes('sexualisation'), 'a remark about oneself');
+  });
+});
+
+describe('paraphrases', () => {
+  it('reads checks on who is around, fear of being found out, requests and moves in wordings of their own', () => {
+    const expected: [string, string][] = [
+      ['whos home with u rn', 'isolation'],
+      ['what time does ur mum finish work', 'isolation'],
+      ['which way do u walk home from school', 'isolation'],
+      ['ur dad would go mad if he found out', 'secrecy'],
+      ['u could easily pass for 18', 'age_attributed'],
+      ['send one more quick selfie', 'image_request'],
+      ['jump on facetime', 'image_request'],
+      ['find me on my other account', 'platform_move'],
+      ['ill get u whatever u like', 'gift'],
+      ['i can show u how', 'relationship'],
+    ];
+    for (const [text, kind] of expected)
+      assert.ok(kinds(text).includes(kind as never), `"${text}" is ${kind}, got ${kinds(text)}`);
   });
 });
