@@ -19,6 +19,7 @@ import { isHashKind, normalizeHash, parseHashList, type HashKind } from './hashL
 import { hexToHash } from './hex.ts';
 import { hashImageFile, type ImageHashes } from './imageHash.ts';
 import { DIHEDRAL_NAMES, PDQ_RECOMMENDED_MIN_QUALITY, PdqHasher } from './pdq.ts';
+import { isVideoFile, printVideoHashes, registerVideoCommands, type VideoCliContext } from './videoCli.ts';
 
 export interface ImageCommandOptions {
   /** Environment to read LIFEGUARD_HOME from. Default process.env. */
@@ -110,6 +111,11 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     const hasher = new PdqHasher();
     let failed = 0;
     for (const file of files) {
+      if (await isVideoFile(abs(file))) {
+        failed++;
+        err(`error: ${file}: a video, not an image (match it with: lifeguard video match ${file})`);
+        continue;
+      }
       let h: ImageHashes;
       try {
         h = await hashImageFile(abs(file), { ...decodeOptions(opts), dihedral: opts.dihedral === true, hasher });
@@ -143,31 +149,60 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     }
   };
 
+  const videoContext: VideoCliContext = {
+    abs,
+    out: (cmd, line) => io(cmd).out(line),
+    err: (cmd, line) => io(cmd).err(line),
+    fail,
+    registry: async (cmd, names) => {
+      const registry = await loadRegistry(store(cmd), names);
+      if (registry.selected(names).length === 0)
+        fail(cmd, `no enabled banks in ${banksDir(cmd)} (import one with: lifeguard bank import NAME FILE)`);
+      return registry;
+    },
+  };
+  registerVideoCommands(program, videoContext);
+
   // ---------------------------------------------------------------- hash
   program
     .command('hash')
-    .description('print the PDQ hash and quality of image files (JPEG, PNG, WebP, GIF, TIFF, HEIF)')
-    .argument('<files...>', 'image files')
+    .description(
+      'print the PDQ hash and quality of image files (JPEG, PNG, WebP, GIF, TIFF, HEIF); ' +
+        'for a video, hash,quality,file,timestamp per distinct frame sampled (needs ffmpeg)',
+    )
+    .argument('<files...>', 'image or video files')
     .option('--dihedral', 'also print the hashes of the 7 rotations/mirror images')
     .option('--json', 'one JSON object per file (adds MD5, SHA-256, size, orientation)')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
+    .option('--fps <n>', 'video frames sampled per second (default 1)', (v: string) => {
+      const n = Number(v);
+      if (!(n >= 0.01 && n <= 60)) throw new InvalidArgumentError('--fps must be a number from 0.01 to 60');
+      return n;
+    })
     .action(
       async (
-        files: string[],
-        opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number },
+        all: string[],
+        opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number; fps?: number },
         cmd: Command,
       ) => {
         const { out } = io(cmd);
-        await forEachHashed(cmd, files, opts, (file, h) => {
-          if (opts.json) {
-            out(JSON.stringify({ ...h, source: file }));
-          } else if (opts.dihedral && h.dihedral) {
-            for (const name of DIHEDRAL_NAMES) out(`${h.dihedral[name]},${h.quality},${file},${name}`);
-          } else {
-            out(`${h.pdq},${h.quality},${file}`);
-          }
-        });
+        const isVideo = await Promise.all(all.map((f) => isVideoFile(abs(f))));
+        const videos = all.filter((_, i) => isVideo[i]);
+        const files = all.filter((_, i) => !isVideo[i]);
+        const videoFailures = await printVideoHashes(videoContext, cmd, videos, opts);
+        if (files.length > 0) {
+          await forEachHashed(cmd, files, opts, (file, h) => {
+            if (opts.json) {
+              out(JSON.stringify({ ...h, source: file }));
+            } else if (opts.dihedral && h.dihedral) {
+              for (const name of DIHEDRAL_NAMES) out(`${h.dihedral[name]},${h.quality},${file},${name}`);
+            } else {
+              out(`${h.pdq},${h.quality},${file}`);
+            }
+          });
+        }
+        if (videoFailures > 0) fail(cmd, `${videoFailures} of ${videos.length} video(s) could not be hashed`);
       },
     );
 

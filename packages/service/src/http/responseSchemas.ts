@@ -121,6 +121,30 @@ export const mediaMatchSchema = z.object({
     .describe('The case the match was recorded in; null when nothing matched'),
 });
 
+/** A video upload's answer (vPDQ). The per-video entries are documented loosely: see docs/video.md. */
+export const videoMatchSchema = z.object({
+  kind: z.literal('video'),
+  md5: z.string(),
+  sha256: z.string(),
+  durationSeconds: z.number().nullable(),
+  sampledFrames: z.number().int(),
+  usableFrames: z.number().int().describe("Distinct frames of usable quality: the query side's denominator"),
+  truncated: z.boolean(),
+  videos: z
+    .array(z.record(z.string(), z.unknown()))
+    .describe(
+      'Known videos with any frame matched: bank, video, shares of frames matched and whether both reached their thresholds',
+    ),
+  frameMatches: z.array(
+    mediaMatchSchema.shape.matches.element.extend({ at: z.number().describe('Seconds into the upload') }),
+  ),
+  matches: mediaMatchSchema.shape.matches.describe('Exact MD5/SHA-256 matches of the file'),
+  case: mediaMatchSchema.shape.case,
+});
+
+/** An image (or hashes) answers mediaMatchSchema; a video answers videoMatchSchema. */
+export const mediaOrVideoMatchSchema = z.union([mediaMatchSchema, videoMatchSchema]);
+
 export const bankSchema = z.object({
   name: z.string(),
   enabled: z.boolean(),
