@@ -342,7 +342,7 @@ try {
     data: JSON.stringify(new DetectionEngine().snapshot()),
   });
 
-  if (!(await storage.staffCredentials('bench@bench.example'))) {
+  if (!(await storage.staffCredentials(TENANT, 'bench@bench.example'))) {
     await createStaff(
       { storage },
       TENANT,
@@ -361,7 +361,7 @@ try {
     const signin = await app.inject({
       method: 'POST',
       url: '/console/api/session',
-      payload: { email: 'bench@bench.example', password: 'bench password 123' },
+      payload: { tenant: TENANT, email: 'bench@bench.example', password: 'bench password 123' },
     });
     const cookie = String(signin.headers['set-cookie']).split(';')[0]!;
     const get = async (url: string) => {

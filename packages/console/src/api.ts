@@ -75,8 +75,9 @@ const q = (params: Record<string, string | number | undefined | null>) => {
 
 export const api = {
   session: () => call<Session>('GET', '/session', undefined, { quietAuth: true }),
-  signIn: (email: string, password: string) =>
-    call<Session>('POST', '/session', { email, password }, { quietAuth: true }),
+  /** `tenant`: needed when the service hosts several tenants (it then answers `tenant_required`). */
+  signIn: (email: string, password: string, tenant?: string) =>
+    call<Session>('POST', '/session', { ...(tenant ? { tenant } : {}), email, password }, { quietAuth: true }),
   signOut: () => call<void>('DELETE', '/session', undefined, { quietAuth: true }),
 
   queue: (view: QueueView, cursor?: string | null) => call<QueuePage>('GET', `/queue${q({ view, limit: 50, cursor })}`),

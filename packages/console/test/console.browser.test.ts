@@ -425,6 +425,32 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     await context.close();
   });
 
+  // Last: a second tenant makes every later sign-in name its tenant.
+  test('once the service hosts a second tenant, sign-in asks for the tenant id and remembers it', {
+    skip: browserSkip,
+  }, async () => {
+    await env.storage.createTenant('globex', 'Globex Chat');
+    const context = await env.browser.newContext({ baseURL: env.base });
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    await page.goto('/console/');
+    assert.equal(await page.getByLabel('Tenant id').count(), 0, 'no tenant field until the service asks for one');
+    await page.getByLabel('Work email').fill(STAFF.moderator.email);
+    await page.getByLabel('Password').fill('correct horse battery staple');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'enter your tenant id' }).waitFor();
+    await page.getByLabel('Tenant id').fill('globex');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'do not match' }).waitFor();
+    await page.getByLabel('Tenant id').fill(TENANT);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    assert.match(await page.getByTestId('signed-in-as').innerText(), /Priya Shah\s*moderator/);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Work email').waitFor();
+    assert.equal(await page.getByLabel('Tenant id').inputValue(), TENANT, 'the tenant last signed in to is kept');
+    await context.close();
+  });
+
   test('no page needed an inline script or style (no CSP violations reported)', { skip: browserSkip }, () => {
     assert.deepEqual(env.cspViolations, []);
   });

@@ -38,7 +38,7 @@ describe('lifeguard staff add', () => {
     assert.ok(!result.stdout.includes('a long enough password') && !result.stderr.includes('a long enough password'));
     const storage = new SqliteStorage({ path: database, writer: 'inline' });
     try {
-      const creds = await storage.staffCredentials('boss@acme.example');
+      const creds = await storage.staffCredentials('acme', 'boss@acme.example');
       assert.equal(creds?.role, 'admin');
       assert.equal(creds?.tenantId, 'acme');
       assert.equal(await verifyPassword('a long enough password', creds!.passwordHash), true);
@@ -62,7 +62,7 @@ describe('lifeguard staff add', () => {
       'another long password\n',
     );
     assert.equal(taken.code, 2);
-    assert.match(taken.stderr, /already exists/);
+    assert.match(taken.stderr, /this tenant already has a staff account with email boss@acme.example/);
     const role = await run(
       [
         'staff',

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TestStoreKind } from '@lifeguard/storage/testing';
+import { openTestStore, type TestStoreKind } from '@lifeguard/storage/testing';
 import { newId, verifyAuditChain, type CaseRecord, type StaffRole } from '@lifeguard/storage';
+import { buildServer } from '../src/index.ts';
 import { startTestService, type TestService } from './helpers.ts';
 import { ACCOUNT_LOCK, createStaff, SIGNIN_FAILURE_FLOOR_MS } from '../src/console/api.ts';
 import { sha256 } from '../src/console/session.ts';
@@ -139,8 +140,15 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
     let uiDir: string;
     const ids: Record<string, string> = {};
 
-    const signIn = async (email: string, password = PASSWORD) =>
-      s.app.inject({ method: 'POST', url: '/console/api/session', payload: { email, password } });
+    /** The test service hosts two tenants, so sign-in names one: the email's domain says which. */
+    const tenantOf = (email: string) => email.split('@')[1]!.split('.')[0]!.toLowerCase();
+    /** `tenant` null: sign in without naming one. */
+    const signIn = async (email: string, password = PASSWORD, tenant: string | null = tenantOf(email)) =>
+      s.app.inject({
+        method: 'POST',
+        url: '/console/api/session',
+        payload: tenant === null ? { email, password } : { tenant, email, password },
+      });
 
     async function session(email: string): Promise<Session> {
       const res = await signIn(email);
@@ -263,6 +271,39 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(replayed.json().code, 'unauthenticated');
       });
 
+      it('signs in without a tenant when the service hosts only one', async () => {
+        const store = await openTestStore(kind);
+        try {
+          await store.storage.createTenant('solo', 'Solo Chat');
+          await createStaff(
+            { storage: store.storage },
+            'solo',
+            { email: 'mod1@acme.example', name: 'Solo', role: 'moderator', password: 'the solo password' },
+            { system: 'test' },
+          );
+          const solo = await buildServer({ storage: store.storage, webhooks: false, console: { dir: uiDir } });
+          try {
+            const res = await solo.inject({
+              method: 'POST',
+              url: '/console/api/session',
+              payload: { email: 'MOD1@acme.example', password: 'the solo password' },
+            });
+            assert.equal(res.statusCode, 200, res.body);
+            assert.equal(res.json().user.tenantId, 'solo');
+            const wrong = await solo.inject({
+              method: 'POST',
+              url: '/console/api/session',
+              payload: { email: 'mod1@acme.example', password: PASSWORD },
+            });
+            assert.equal(wrong.statusCode, 401, 'a wrong password is still refused');
+          } finally {
+            await solo.close();
+          }
+        } finally {
+          await store.cleanup();
+        }
+      });
+
       it('gives the same answer for a wrong password and an unknown email', async () => {
         const wrong = await signIn('mod2@acme.example', 'not the password at all');
         const unknown = await signIn('nobody@acme.example', 'not the password at all');
@@ -277,7 +318,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         const res = await s.app.inject({
           method: 'POST',
           url: '/console/api/session',
-          payload: { email: 'mod2@acme.example', password: PASSWORD },
+          payload: { tenant: 'acme', email: 'mod2@acme.example', password: PASSWORD },
           headers: { 'x-forwarded-proto': 'https' },
         });
         assert.equal(res.statusCode, 200);
@@ -311,7 +352,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           s.app.inject({
             method: 'POST',
             url: '/console/api/session',
-            payload: { email: 'target@acme.example', password },
+            payload: { tenant: 'acme', email: 'target@acme.example', password },
             remoteAddress,
           });
         for (let i = 0; i < 5; i++)
@@ -332,7 +373,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
               s.app.inject({
                 method: 'POST',
                 url: '/console/api/session',
-                payload: { email, password: `guess number ${i}` },
+                payload: { tenant: 'acme', email, password: `guess number ${i}` },
                 remoteAddress: `198.18.${i >> 8}.${i & 255}`,
               }),
             ),
@@ -345,7 +386,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           const res = await s.app.inject({
             method: 'POST',
             url: '/console/api/session',
-            payload: { email, password: PASSWORD },
+            payload: { tenant: 'acme', email, password: PASSWORD },
             remoteAddress: '192.0.2.77',
           });
           assert.equal(res.statusCode, 429, `${email}: locked for every address after the flood`);
@@ -446,7 +487,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         const signinFromElsewhere = await s.app.inject({
           method: 'POST',
           url: '/console/api/session',
-          payload: { email: 'mod2@acme.example', password: PASSWORD },
+          payload: { tenant: 'acme', email: 'mod2@acme.example', password: PASSWORD },
           headers: { origin: 'https://evil.example' },
         });
         assert.equal(signinFromElsewhere.statusCode, 403, 'no sign-in from another site either');
@@ -803,6 +844,56 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
     });
 
     describe('staff', () => {
+      it("keeps staff per tenant: another tenant's email is accepted without a word about it, and each signs in to its own", async () => {
+        const admin = await session('admin@acme.example');
+        const otherPassword = 'a different long password';
+        const add = (email: string) =>
+          call(admin, 'POST', '/console/api/staff', {
+            email,
+            name: 'Twin',
+            role: 'moderator',
+            password: otherPassword,
+          });
+        const taken = await add('MOD@globex.example'); // Globex's moderator
+        const fresh = await add('nobody-anywhere@elsewhere.example');
+        assert.equal(taken.statusCode, 201, `an email used by another tenant is accepted: ${taken.body}`);
+        assert.equal(fresh.statusCode, 201, fresh.body);
+        assert.deepEqual(Object.keys(taken.json().user).sort(), Object.keys(fresh.json().user).sort());
+        const twin = taken.json().user.id as string;
+        assert.notEqual(twin, ids['mod@globex.example'], 'a new account, not the other tenant one');
+        const again = await add('mod@globex.example');
+        assert.equal(again.statusCode, 409, 'twice in one tenant is still a conflict');
+        assert.equal(again.json().error, 'this tenant already has a staff account with email mod@globex.example');
+
+        const asAcme = await signIn('mod@globex.example', otherPassword, 'acme');
+        assert.equal(asAcme.statusCode, 200, asAcme.body);
+        assert.equal(asAcme.json().user.id, twin);
+        assert.equal(asAcme.json().user.tenantId, 'acme');
+        const asGlobex = await signIn('mod@globex.example', PASSWORD, 'globex');
+        assert.equal(asGlobex.statusCode, 200, asGlobex.body);
+        assert.equal(asGlobex.json().user.id, ids['mod@globex.example']);
+        const crossed = await signIn('mod@globex.example', otherPassword, 'globex');
+        assert.equal(crossed.statusCode, 401, "one tenant's password does not open the other tenant's account");
+        assert.deepEqual(
+          (await s.storage.listStaffUsers('globex')).map((u) => u.email),
+          ['mod@globex.example'],
+          "Globex's staff are unchanged",
+        );
+
+        // Without a tenant the service cannot know which account is meant; the answer is the same for a
+        // shared email, a single-tenant email and an unknown one, so it tells nothing about any of them.
+        const noTenant = await Promise.all(
+          ['mod@globex.example', 'admin@acme.example', 'nobody-at-all@acme.example'].map((email) =>
+            signIn(email, PASSWORD, null),
+          ),
+        );
+        for (const res of noTenant) {
+          assert.equal(res.statusCode, 400, res.body);
+          assert.equal(res.json().code, 'tenant_required');
+          assert.deepEqual(res.json(), noTenant[0]!.json());
+        }
+      });
+
       it('lets an admin create staff with a memory-hard hash, refusing short passwords and taken emails', async () => {
         const admin = await session('admin@acme.example');
         const weak = await call(admin, 'POST', '/console/api/staff', {
@@ -820,7 +911,10 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         });
         assert.equal(created.statusCode, 201, created.body);
         assert.equal(created.json().user.email, 'new@acme.example');
-        assert.match((await s.storage.staffCredentials('new@acme.example'))!.passwordHash, /^scrypt\$32768\$8\$1\$/);
+        assert.match(
+          (await s.storage.staffCredentials('acme', 'new@acme.example'))!.passwordHash,
+          /^scrypt\$32768\$8\$1\$/,
+        );
         assert.equal(
           (
             await call(admin, 'POST', '/console/api/staff', {

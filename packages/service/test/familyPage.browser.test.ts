@@ -8,10 +8,21 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { environmentSkip } from '@lifeguard/storage/testing';
 import { startTestService, NOW, type TestService } from './helpers.ts';
 
 const CHROMIUM = process.env.LIFEGUARD_CHROMIUM ?? '/usr/bin/chromium';
-const skip = process.env.LIFEGUARD_SKIP_BROWSER === '1' ? 'LIFEGUARD_SKIP_BROWSER=1' : false;
+// A machine without Chromium skips these tests, saying how to install it (a failure under LIFEGUARD_REQUIRE_ALL=1).
+const skip =
+  process.env.LIFEGUARD_SKIP_BROWSER === '1'
+    ? 'LIFEGUARD_SKIP_BROWSER=1: browser tests skipped'
+    : environmentSkip(
+        'Chromium',
+        existsSync(CHROMIUM)
+          ? null
+          : `Chromium not found at ${CHROMIUM}. Install it (Debian/Ubuntu: \`apt-get update && apt-get install -y chromium\`) ` +
+              'or point LIFEGUARD_CHROMIUM at another Chromium binary to run the browser tests.',
+      );
 const PRIVATE = 'meet me behind the gym, bring the secret password tulip';
 
 describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
@@ -43,10 +54,7 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     );
 
   before(async () => {
-    if (!existsSync(CHROMIUM))
-      assert.fail(
-        `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set LIFEGUARD_SKIP_BROWSER=1`,
-      );
+    if (skip) return;
     s = await startTestService('sqlite');
     base = await s.app.listen({ port: 0, host: '127.0.0.1' });
     const t = NOW();

@@ -50,7 +50,7 @@ describe('reports and evidence in the console', () => {
       const res = await s.app.inject({
         method: 'POST',
         url: '/console/api/session',
-        payload: { email, password: PASSWORD },
+        payload: { tenant: 'acme', email, password: PASSWORD },
       });
       assert.equal(res.statusCode, 200, res.body);
       who[role] = { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken };

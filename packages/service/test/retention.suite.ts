@@ -163,7 +163,7 @@ export function retentionSuite(kind: TestStoreKind, skip?: string): void {
       const res = await s.app.inject({
         method: 'POST',
         url: '/console/api/session',
-        payload: { email: 'mod@acme.example', password: PASSWORD },
+        payload: { tenant: 'acme', email: 'mod@acme.example', password: PASSWORD },
       });
       assert.equal(res.statusCode, 200, res.body);
       mod = { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken };

@@ -531,6 +531,36 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  // Staff identity per tenant (issue 15, defect 11) ---------------------------------------------------
+  {
+    version: 13,
+    name: 'staff emails unique per tenant, not across the service',
+    // A service-wide unique email let one tenant's admin learn another tenant's staff through the
+    // conflict on adding staff. SQLite cannot drop a column's UNIQUE, so the table is rebuilt; existing
+    // rows were unique across the service, so they are unique per tenant too and copy over unchanged.
+    sql: `
+CREATE TABLE staff_users_per_tenant (
+  id TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL REFERENCES tenants(id),
+  email TEXT NOT NULL,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0,
+  failed_signins INTEGER NOT NULL DEFAULT 0,
+  locked_until INTEGER,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  UNIQUE (tenant_id, email)
+);
+INSERT INTO staff_users_per_tenant (id, tenant_id, email, name, role, password_hash, disabled, failed_signins,
+  locked_until, created_at, updated_at)
+  SELECT id, tenant_id, email, name, role, password_hash, disabled, failed_signins, locked_until, created_at, updated_at
+  FROM staff_users;
+DROP TABLE staff_users;
+ALTER TABLE staff_users_per_tenant RENAME TO staff_users;
+`,
+  },
   {
     version: 15,
     name: "family centre: a teen's current connections newest first from the index alone; display names",
@@ -1059,6 +1089,17 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  // Staff identity per tenant (issue 15, defect 11) ---------------------------------------------------
+  {
+    version: 13,
+    name: 'staff emails unique per tenant, not across the service',
+    // Existing rows were unique across the service, so they are unique per tenant too.
+    sql: `
+ALTER TABLE staff_users DROP CONSTRAINT IF EXISTS staff_users_email_key;
+DROP INDEX IF EXISTS staff_users_tenant;
+CREATE UNIQUE INDEX staff_users_tenant_email ON staff_users(tenant_id, email);
+`,
+  },
   {
     version: 15,
     name: "family centre: a teen's current connections newest first from the index alone; display names",

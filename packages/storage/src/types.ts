@@ -288,7 +288,7 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export interface StaffUser {
   id: string;
   tenantId: string;
-  /** Lower-case; unique across the service. */
+  /** Lower-case; unique within its tenant. */
   email: string;
   name: string;
   role: StaffRole;
@@ -792,10 +792,10 @@ export interface BankStore {
 
 /** Moderator console (migration 5): staff accounts, sign-in and sessions. */
 export interface StaffStore {
-  /** ConflictError when the email (any case) is taken. */
+  /** ConflictError when the email (any case) is taken in the same tenant; other tenants are never consulted. */
   createStaffUser(user: NewStaffUser): Promise<StaffUser>;
-  /** By email, any case, across tenants (emails are unique across the service). */
-  staffCredentials(email: string): Promise<StaffCredentials | null>;
+  /** By tenant and email, any case (emails are unique per tenant; the same email may work for several). */
+  staffCredentials(tenantId: string, email: string): Promise<StaffCredentials | null>;
   getStaffUser(tenantId: string, userId: string): Promise<StaffUser | null>;
   listStaffUsers(tenantId: string): Promise<StaffUser[]>;
   /** Disabling a user or changing the password ends all of the user's sessions in the same transaction. */

@@ -50,7 +50,12 @@ export const ACCOUNT_LOCK = { maxFailures: 50, lockMs: 15 * 60_000 };
  */
 export const SIGNIN_FAILURE_FLOOR_MS = 400;
 
-const signinBody = z.strictObject({ email: z.string().min(3).max(320), password: z.string().min(1).max(1024) });
+const signinBody = z.strictObject({
+  /** The staff member's tenant: needed when the service hosts more than one (emails are unique per tenant). */
+  tenant: z.string().trim().min(1).max(200).optional(),
+  email: z.string().min(3).max(320),
+  password: z.string().min(1).max(1024),
+});
 const queueQuery = z.strictObject({
   view: z.enum(['open', 'mine', 'escalated', 'appeals', 'closed']).default('open'),
   limit: z.coerce.number().int().min(1).max(200).default(50),
@@ -99,9 +104,9 @@ const actorOf = (u: StaffUser) => ({ id: u.id, name: u.name, role: u.role });
 export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
   const { ctx } = opts;
   const storage = ctx.storage;
-  /** Failures per email and client address (every email, real or not, alike). */
+  /** Failures per tenant, email and client address (every email, real or not, alike). */
   const pairFailures = new SigninLimiter(LOCK);
-  /** Failures for emails with no account, so they lock exactly like real ones and reveal nothing. */
+  /** Failures for tenant and email pairs with no account, so they lock exactly like real ones and reveal nothing. */
   const unknownFailures = new SigninLimiter(ACCOUNT_LOCK);
 
   /**
@@ -146,14 +151,29 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
 
   // Session ---------------------------------------------------------------------------------------
 
+  /** The service's one tenant, or null when it hosts several ('' when none: no account matches it). */
+  async function onlyTenant(): Promise<string | null> {
+    const tenants = await storage.listTenants();
+    return tenants.length > 1 ? null : (tenants[0]?.id ?? '');
+  }
+
   app.post('/session', { config: { consolePublic: true }, schema: { hide: true } }, async (request, reply) => {
     const body = parseOr400(signinBody, request.body, 'sign-in');
     const email = body.email.trim().toLowerCase();
     const now = Date.now();
-    const pair = `${email}\n${request.ip}`;
-    const creds = await storage.staffCredentials(email);
-    // One scrypt on every path (a real hash, or the dummy for an unknown email), before any lock is
-    // looked at, and every failure answers at the same floor: timing tells nothing about the email.
+    const tenantId = body.tenant ?? (await onlyTenant());
+    // The same email may be staff in several tenants. Without a tenant, guessing which one was meant
+    // would make the answer (or its time) depend on other tenants' staff, so the tenant is asked for
+    // instead, whatever the email: the answer says only that this service hosts several tenants.
+    if (tenantId === null)
+      throw new ConsoleError(400, 'tenant_required', 'this service hosts several tenants: give your tenant id', {}, [
+        'tenant: required when the service hosts more than one tenant',
+      ]);
+    const account = `${tenantId}\n${email}`;
+    const pair = `${account}\n${request.ip}`;
+    const creds = await storage.staffCredentials(tenantId, email);
+    // One scrypt on every path (a real hash, or the dummy for an unknown email or tenant), before any
+    // lock is looked at, and every failure answers at the same floor: timing tells nothing about the email.
     const passwordOk = await verifyPassword(body.password, creds?.passwordHash ?? (await dummyHash()));
     const fail = async (err: ConsoleError): Promise<never> => {
       const wait = now + SIGNIN_FAILURE_FLOOR_MS - Date.now();
@@ -167,7 +187,7 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
       ? creds.lockedUntil !== null && creds.lockedUntil > now
         ? creds.lockedUntil
         : null
-      : unknownFailures.lockedUntil(email, now);
+      : unknownFailures.lockedUntil(account, now);
     const lockedUntil = Math.max(pairFailures.lockedUntil(pair, now) ?? 0, accountLock ?? 0);
     if (lockedUntil > 0) {
       if (creds)
@@ -182,7 +202,7 @@ export async function consoleApi(app: FastifyInstance, opts: { ctx: ServiceConte
     }
     if (!creds) {
       pairFailures.fail(pair, now);
-      unknownFailures.fail(email, now);
+      unknownFailures.fail(account, now);
       return fail(refused);
     }
     const actor = actorOf(creds);

@@ -4,6 +4,7 @@ import { ApiError, type ErrorCode } from '../http/errors.ts';
 export type ConsoleErrorCode =
   | ErrorCode
   | 'invalid_credentials'
+  | 'tenant_required'
   | 'locked'
   | 'unauthenticated'
   | 'csrf'

@@ -37,7 +37,7 @@ export function registerStaffCommands(
     .command('add')
     .description('create a staff account; the password is read from stdin or asked for')
     .requiredOption('--tenant <id>', 'platform (tenant) id; created if new')
-    .requiredOption('--email <email>', 'sign-in email (unique across the service)')
+    .requiredOption('--email <email>', 'sign-in email (unique within the tenant)')
     .requiredOption('--name <name>', 'name shown in the console and the audit log')
     .option('--role <role>', `one of ${STAFF_ROLES.join(', ')}`, 'admin')
     .option(

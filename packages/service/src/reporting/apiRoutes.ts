@@ -1,7 +1,8 @@
 // Reports and evidence on the platform API (/v1, API keys with the admin scope): evidence verification,
 // which returns findings and counts, never content. Evidence content is read and exported only by a
 // specialist signed in to the console (consoleRoutes.ts) or with the CLI on the database host.
-import { API_KEY_SECURITY } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { statisticsSchema, verifyResultSchema } from '../http/responseSchemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
@@ -42,6 +43,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
           'package_missing, signature_mismatch, unknown_key, audit_gap, audit_edited, not_in_audit.',
         tags: ['admin'],
         security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(verifyResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output') },
       },
     },
     async (request) => {
@@ -63,14 +65,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
   const statsSchema = {
     tags: ['admin'],
     security: API_KEY_SECURITY,
-    querystring: {
-      type: 'object',
-      properties: {
-        from: { type: 'string', format: 'date' },
-        to: { type: 'string', format: 'date' },
-        bucket: { type: 'string', enum: [...BUCKETS] },
-      },
-    },
+    querystring: jsonSchema(statisticsQuery),
   };
   app.get(
     '/statistics',
@@ -79,6 +74,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
       schema: {
         ...statsSchema,
         summary: 'Transparency statistics',
+        response: { 200: jsonSchema(statisticsSchema, 'output'), 400: jsonSchema(errorSchema, 'output') },
         description:
           'Per period and jurisdiction: detections by kind, cases opened, actions by rung, reports by authority and priority, time from detection to action and to report (median, p90), appeals, overturned decisions, false-flag rate. Counts only; computed from stored data.',
       },
@@ -96,6 +92,13 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
       schema: {
         ...statsSchema,
         summary: 'Transparency statistics as CSV',
+        response: {
+          200: {
+            description: 'One number a line: period,jurisdiction,metric,key,value',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          400: jsonSchema(errorSchema, 'output'),
+        },
         description: 'The same numbers, one per line: period,jurisdiction,metric,key,value.',
       },
     },

@@ -16,6 +16,14 @@ import {
   webhookBody,
   WEBHOOK_EVENT_TYPES,
 } from '../http/schemas.ts';
+import {
+  deliveryListSchema,
+  keyListSchema,
+  meSchema,
+  snapshotSchema,
+  webhookCreatedSchema,
+  webhookListSchema,
+} from '../http/responseSchemas.ts';
 import { newWebhookSecret } from '../webhooks/worker.ts';
 import { createKey } from '../auth/keys.ts';
 
@@ -27,7 +35,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     '/me',
     {
       config: { scope: 'any' },
-      schema: { summary: 'The tenant and scopes of the calling key', tags: ['admin'], security: API_KEY_SECURITY },
+      schema: {
+        summary: 'The tenant and scopes of the calling key',
+        tags: ['admin'],
+        security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(meSchema, 'output') },
+      },
     },
     async (request) => auth(request),
   );
@@ -46,11 +59,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         security: API_KEY_SECURITY,
         body: jsonSchema(webhookBody),
         response: {
-          201: {
-            type: 'object',
-            description: 'The endpoint, with its secret (shown only now)',
-            additionalProperties: true,
-          },
+          201: jsonSchema(webhookCreatedSchema.describe('The endpoint, with its secret (shown only now)'), 'output'),
           400: err,
         },
       },
@@ -82,7 +91,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     '/webhooks',
     {
       config: { scope: 'admin' },
-      schema: { summary: 'List webhook endpoints (without secrets)', tags: ['webhooks'], security: API_KEY_SECURITY },
+      schema: {
+        summary: 'List webhook endpoints (without secrets)',
+        tags: ['webhooks'],
+        security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(webhookListSchema, 'output') },
+      },
     },
     async (request) => {
       const hooks = await ctx.storage.listWebhooks(auth(request).tenantId);
@@ -120,7 +134,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         tags: ['webhooks'],
         security: API_KEY_SECURITY,
         querystring: jsonSchema(deliveriesQuery),
-        response: { 400: err },
+        response: { 200: jsonSchema(deliveryListSchema, 'output'), 400: err },
       },
     },
     async (request) => {
@@ -168,6 +182,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: "This tenant's API keys (never the keys themselves)",
         tags: ['admin'],
         security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(keyListSchema, 'output') },
       },
     },
     async (request) => ({
@@ -221,6 +236,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: "Store a snapshot of this tenant's detector state now",
         tags: ['admin'],
         security: API_KEY_SECURITY,
+        response: { 200: jsonSchema(snapshotSchema, 'output') },
       },
     },
     async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }),

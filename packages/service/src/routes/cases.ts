@@ -18,6 +18,7 @@ import {
   transitionBody,
   idParams,
 } from '../http/schemas.ts';
+import { accountRiskSchema, conversationRiskSchema } from '../http/responseSchemas.ts';
 
 function summary(c: CaseRecord) {
   const { evidence: _evidence, tenantId: _tenant, ...rest } = c;
@@ -162,7 +163,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         tags: ['risk'],
         security: API_KEY_SECURITY,
         params: jsonSchema(idParams),
-        response: { 404: err },
+        response: { 200: jsonSchema(conversationRiskSchema, 'output'), 404: err },
       },
     },
     async (request) => {
@@ -183,7 +184,7 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         tags: ['risk'],
         security: API_KEY_SECURITY,
         params: jsonSchema(idParams),
-        response: { 404: err },
+        response: { 200: jsonSchema(accountRiskSchema, 'output'), 404: err },
       },
     },
     async (request) => {

@@ -21,6 +21,7 @@ import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
 import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { bankImportSchema, bankListSchema, bankSchema, mediaOrVideoMatchSchema } from '../http/responseSchemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
 import { VideoMatcher } from '../media/videoMatcher.ts';
@@ -148,7 +149,14 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         querystring: jsonSchema(uploadIdsQuery.partial()),
-        response: { ...errors, 413: err, 415: err, 429: err, 503: err },
+        response: {
+          200: jsonSchema(mediaOrVideoMatchSchema, 'output'),
+          ...errors,
+          413: err,
+          415: err,
+          429: err,
+          503: err,
+        },
       },
     },
     async (request) => {
@@ -245,7 +253,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: "This tenant's hash banks with their sizes",
         tags: ['media'],
         security: API_KEY_SECURITY,
-        response: errors,
+        response: { 200: jsonSchema(bankListSchema, 'output'), ...errors },
       },
     },
     async (request) => ({ banks: await banks.list(auth(request).tenantId) }),
@@ -260,7 +268,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         body: jsonSchema(createBankBody),
-        response: { ...errors, 201: { type: 'object', description: 'The bank', additionalProperties: true } },
+        response: { ...errors, 201: jsonSchema(bankSchema.describe('The bank'), 'output') },
       },
     },
     async (request, reply) => {
@@ -284,7 +292,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         tags: ['media'],
         security: API_KEY_SECURITY,
         params: jsonSchema(bankNameParams),
-        response: errors,
+        response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
       },
     },
     async (request) => {
@@ -323,7 +331,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           tags: ['media'],
           security: API_KEY_SECURITY,
           params: jsonSchema(bankNameParams),
-          response: errors,
+          response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
         },
       },
       async (request) => {
@@ -347,7 +355,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         security: API_KEY_SECURITY,
         params: jsonSchema(bankNameParams),
         querystring: jsonSchema(importQuery),
-        response: { ...errors, 413: err, 415: err },
+        response: { 200: jsonSchema(bankImportSchema, 'output'), ...errors, 413: err, 415: err },
       },
     },
     async (request) => {

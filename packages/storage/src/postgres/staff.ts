@@ -25,7 +25,7 @@ export class PostgresStaffStore extends PostgresRole implements StaffStore {
       );
     } catch (err) {
       if ((err as { code?: string }).code === '23505')
-        throw new ConflictError(`a staff account with email ${email} already exists`);
+        throw new ConflictError(`this tenant already has a staff account with email ${email}`);
       throw err;
     }
     return {
@@ -40,8 +40,11 @@ export class PostgresStaffStore extends PostgresRole implements StaffStore {
     };
   }
 
-  async staffCredentials(email: string): Promise<StaffCredentials | null> {
-    const r = await this.one('SELECT * FROM staff_users WHERE email = $1', [email.trim().toLowerCase()]);
+  async staffCredentials(tenantId: string, email: string): Promise<StaffCredentials | null> {
+    const r = await this.one('SELECT * FROM staff_users WHERE tenant_id = $1 AND email = $2', [
+      tenantId,
+      email.trim().toLowerCase(),
+    ]);
     return r ? mapStaffCredentials(r) : null;
   }
 

@@ -23,7 +23,7 @@ export class SqliteStaffStore extends SqliteRole implements StaffStore {
         VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?, ?)`).run(id, u.tenantId, email, u.name, u.role, u.passwordHash, u.at, u.at);
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE')
-        throw new ConflictError(`a staff account with email ${email} already exists`);
+        throw new ConflictError(`this tenant already has a staff account with email ${email}`);
       throw err;
     }
     return {
@@ -38,8 +38,11 @@ export class SqliteStaffStore extends SqliteRole implements StaffStore {
     };
   }
 
-  async staffCredentials(email: string): Promise<StaffCredentials | null> {
-    const r = this.q('SELECT * FROM staff_users WHERE email = ?').get(email.trim().toLowerCase()) as Row | undefined;
+  async staffCredentials(tenantId: string, email: string): Promise<StaffCredentials | null> {
+    const r = this.q('SELECT * FROM staff_users WHERE tenant_id = ? AND email = ?').get(
+      tenantId,
+      email.trim().toLowerCase(),
+    ) as Row | undefined;
     return r ? mapStaffCredentials(r) : null;
   }
 

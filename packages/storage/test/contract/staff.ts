@@ -49,10 +49,10 @@ export function staffContract(name: string, open: () => Promise<StoreFixture>, s
         ).id;
       });
 
-      it('keeps staff emails unique whatever their case, and finds credentials by email', async () => {
+      it('keeps staff emails unique per tenant whatever their case, and finds credentials by tenant and email', async () => {
         await assert.rejects(
           s.createStaffUser({
-            tenantId: other === mod ? tenant : 'globex',
+            tenantId: tenant,
             email: 'MO@example.org',
             name: 'x',
             role: 'admin',
@@ -61,14 +61,31 @@ export function staffContract(name: string, open: () => Promise<StoreFixture>, s
           }),
           ConflictError,
         );
-        const found = await s.staffCredentials('mo@EXAMPLE.org');
+        // Another tenant may use the same email: its admin must learn nothing about this tenant's staff.
+        const umbrella = (await s.createTenant('umbrella', 'Umbrella Chat')).id;
+        const elsewhere = await s.createStaffUser({
+          tenantId: umbrella,
+          email: 'MO@example.org',
+          name: 'Mo elsewhere',
+          role: 'admin',
+          passwordHash: 'h3',
+          at,
+        });
+        assert.notEqual(elsewhere.id, mod.id, 'a second account, not the first one');
+        const found = await s.staffCredentials(tenant, 'mo@EXAMPLE.org');
         assert.equal(found?.id, mod.id);
         assert.equal(found?.email, 'mo@example.org');
         assert.equal(found?.passwordHash, 'h1');
+        assert.equal((await s.staffCredentials(umbrella, 'mo@example.org'))?.passwordHash, 'h3');
+        assert.equal(await s.staffCredentials('globex', 'mo@example.org'), null, 'no account in a third tenant');
         assert.equal(await s.getStaffUser('globex', mod.id), null, 'another tenant does not see the user');
         assert.deepEqual(
           (await s.listStaffUsers(tenant)).map((u) => u.name),
           ['Mo', 'Ola'],
+        );
+        assert.deepEqual(
+          (await s.listStaffUsers(umbrella)).map((u) => u.name),
+          ['Mo elsewhere'],
         );
       });
 
@@ -77,9 +94,9 @@ export function staffContract(name: string, open: () => Promise<StoreFixture>, s
         assert.equal(await s.recordSignin(other.id, false, at, lock), null);
         assert.equal(await s.recordSignin(other.id, false, at, lock), null);
         assert.equal(await s.recordSignin(other.id, false, at, lock), at + 60_000);
-        assert.equal((await s.staffCredentials('ola@example.org'))?.lockedUntil, at + 60_000);
+        assert.equal((await s.staffCredentials(tenant, 'ola@example.org'))?.lockedUntil, at + 60_000);
         await s.recordSignin(other.id, true, at, lock);
-        const after = await s.staffCredentials('ola@example.org');
+        const after = await s.staffCredentials(tenant, 'ola@example.org');
         assert.equal(after?.failedSignins, 0);
         assert.equal(after?.lockedUntil, null);
       });
