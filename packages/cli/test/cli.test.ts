@@ -198,12 +198,12 @@ describe('lifeguard train from moderator labels', () => {
     );
     const labels = tempFile(
       'train-labels.jsonl',
-      [0, 1, 2]
+      `${[0, 1, 2]
         .flatMap((i) => [
           `{"conversationId":"harm-${i}","label":"harmful"}`,
           `{"conversationId":"ok-${i}","label":"benign"}`,
         ])
-        .join('\n') + '\n{"conversationId":"never-seen","label":"benign"}\n',
+        .join('\n')}\n{"conversationId":"never-seen","label":"benign"}\n`,
     );
     const model = tempFile('labels-model.json', '');
     const { code, stdout, stderr } = lifeguard('train', events, '--labels', labels, '--out', model, '--json');

@@ -108,7 +108,7 @@ describe('conversation risk', () => {
   });
 
   it('quotes an age answer with a span that matches its excerpt, even in a long reply', () => {
-    const reply = '14 lol ' + 'hahahahahahahahahaha '.repeat(6); // few tokens, over 80 characters
+    const reply = `14 lol ${'hahahahahahahahahaha '.repeat(6)}`; // few tokens, over 80 characters
     const s = new Script().say('c', 'a', 'b', 'how old r u').say('c', 'b', 'a', reply);
     const ev = run(s)
       .engine.conversationReport('c')

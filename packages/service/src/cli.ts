@@ -2,7 +2,7 @@
 // registerServiceCommands(program); packages/service/bin/lifeguard-service.ts runs them on their own.
 import { InvalidArgumentError, type Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { API_SCOPES, openStorage, type Storage } from '@lifeguard/storage';
+import { API_SCOPES, type ApiScope, openStorage, type Storage } from '@lifeguard/storage';
 import { buildServer } from './server.ts';
 import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { createKey, parseScopes } from './auth/keys.ts';
@@ -13,6 +13,7 @@ import { registerStaffCommands } from './console/staffCli.ts'; // console-server
 import { DestinationPolicy } from './webhooks/destination.ts';
 import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts'; // reports and evidence
 import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
+import type { ReportingConfig } from './reporting/config.ts';
 import { loadReportingFile, ReportingConfigError } from './reporting/configFile.ts';
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
@@ -166,7 +167,7 @@ export function registerServiceCommands(program: Command): void {
         refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
       const models = loadModelsOrExit(opts);
-      let reporting;
+      let reporting: ReportingConfig;
       try {
         reporting = {
           ...(opts.reporting ? loadReportingFile(opts.reporting) : {}),
@@ -240,7 +241,7 @@ export function registerServiceCommands(program: Command): void {
       process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
     )
     .action(async (opts: { tenant: string; name: string; scopes: string; database: string }) => {
-      let scopes;
+      let scopes: ApiScope[];
       try {
         scopes = parseScopes(opts.scopes);
       } catch (err) {

@@ -345,7 +345,9 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
             : s.ingest([msg(`mix-${i}`, `c-mix-${i}`, 'mix-a', 'mix-b', 'hello there')]),
         );
         const answers = await Promise.all(sends);
-        answers.forEach((res, i) => assert.equal(res.statusCode, i % 4 === 0 ? 400 : 200, `batch ${i}: ${res.body}`));
+        answers.forEach((res, i) => {
+          assert.equal(res.statusCode, i % 4 === 0 ? 400 : 200, `batch ${i}: ${res.body}`);
+        });
       });
     });
 

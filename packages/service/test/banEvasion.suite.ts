@@ -371,6 +371,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
     });
 
     describe('bad input', () => {
+      // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
       const problems = async (res: Promise<{ statusCode: number; json(): any }>) => {
         const r = await res;
         assert.equal(r.statusCode, 400, JSON.stringify(r.json()));

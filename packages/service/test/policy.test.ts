@@ -18,6 +18,13 @@ function problemsOf(text: string, file = 'policy.json'): string[] {
 
 const valid = JSON.stringify(DEFAULT_POLICY, null, 2);
 
+/** The policy's shape loosened, so that a test can write values the schema refuses. */
+interface BrokenPolicy {
+  defaultProfile: string;
+  countries: Record<string, string>;
+  profiles: Record<string, Record<string, unknown>>;
+}
+
 describe('policy file', () => {
   it('accepts the shipped example, which matches the built-in default', () => {
     const shipped = loadPolicyFile(join(REPO_ROOT, 'examples/policies/default.json'));
@@ -55,10 +62,10 @@ describe('policy file', () => {
   });
 
   it('refuses a default profile or country mapping that points nowhere, and thresholds out of order', () => {
-    const broken = structuredClone(DEFAULT_POLICY) as any;
+    const broken = structuredClone(DEFAULT_POLICY) as unknown as BrokenPolicy;
     broken.defaultProfile = 'mars';
     broken.countries.FR = 'nowhere';
-    broken.profiles.eu.riskySender = { warnAt: 0.9, holdAt: 0.5, blockAt: 0.7 };
+    broken.profiles.eu!.riskySender = { warnAt: 0.9, holdAt: 0.5, blockAt: 0.7 };
     const problems = problemsOf(JSON.stringify(broken, null, 2));
     assert.ok(
       problems.some((p) => /defaultProfile: no profile named "mars"/.test(p)),

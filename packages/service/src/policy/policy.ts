@@ -3,7 +3,7 @@
 // service refuses to start. With no file, DEFAULT_POLICY applies (the same as examples/policies/default.json).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { JsonSyntaxError, locate, parseJsonWithPositions } from './jsonSource.ts';
+import { JsonSyntaxError, type LocatedJson, locate, parseJsonWithPositions } from './jsonSource.ts';
 import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // console-server
 import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // family-centre
 
@@ -271,7 +271,7 @@ export class PolicyError extends Error {
 
 /** Parses and validates policy text; `file` is used in error messages only. */
 export function parsePolicy(text: string, file: string): Policy {
-  let doc;
+  let doc: LocatedJson;
   try {
     doc = parseJsonWithPositions(text);
   } catch (err) {
