@@ -124,7 +124,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
       assert.equal(res.statusCode, 200, res.body);
       const out = res.json();
       assert.equal(out.pdq, aPdq);
-      assert.ok(out.quality >= 50);
+      assert.ok(out.quality >= 50, 'the image is of usable quality');
       assert.equal(out.md5, createHash('md5').update(a).digest('hex'));
       assert.deepEqual(out.matches, [
         { bank: 'known-list', kind: 'pdq', distance: 0, hash: aPdq, metadata: 'ref-0001' },
@@ -182,7 +182,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
     it('finds no match for an unrelated image and opens no case', async () => {
       const res = await upload(b, 'userId=uploader-2', s.keys.decide);
       assert.equal(res.statusCode, 200);
-      assert.ok(hammingDistanceHex(res.json().pdq, aPdq) > 31);
+      assert.ok(hammingDistanceHex(res.json().pdq, aPdq) > 31, 'the unrelated image is outside the match distance');
       assert.deepEqual(res.json().matches, []);
       assert.equal(res.json().case, null);
       assert.equal((await s.call('GET', '/v1/cases?accusedId=uploader-2', s.keys.reader)).json().cases.length, 0);
@@ -268,7 +268,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
         const res = await upload(a.subarray(0, Math.floor(a.length / 2)), 'userId=u', s.keys.decide);
         assert.equal(res.statusCode, 400, res.body);
         assert.match(res.json().error, /truncated or corrupt|could not be decoded/);
-        assert.ok(res.json().problems.length > 0);
+        assert.ok(res.json().problems.length > 0, 'the problems are listed');
       });
 
       it('refuses an empty body', async () => {

@@ -10,7 +10,7 @@ function problemsOf(text: string, file = 'policy.json'): string[] {
   try {
     parsePolicy(text, file);
   } catch (err) {
-    assert.ok(err instanceof PolicyError);
+    assert.ok(err instanceof PolicyError, 'a PolicyError is thrown');
     return err.problems;
   }
   assert.fail('expected the policy to be refused');
@@ -83,9 +83,15 @@ describe('policy file', () => {
 
   it('refuses a help resource that is not https, and a repeated key', () => {
     const text = valid.replace('"url": "https://www.childline.org.uk"', '"url": "http://www.childline.org.uk"');
-    assert.ok(problemsOf(text).some((p) => /helpResources\.0\.url: must be an https:\/\/ URL/.test(p)));
+    assert.ok(
+      problemsOf(text).some((p) => /helpResources\.0\.url: must be an https:\/\/ URL/.test(p)),
+      'the http URL is named',
+    );
     const dup = '{\n "version": 1,\n "version": 1,\n "defaultProfile": "uk", "countries": {}, "profiles": {}\n}';
-    assert.ok(problemsOf(dup).includes('policy.json:3: version: appears twice'));
+    assert.ok(
+      problemsOf(dup).includes('policy.json:3: version: appears twice'),
+      'the repeated key is named with its line',
+    );
   });
 
   it('says when the file cannot be read', () => {

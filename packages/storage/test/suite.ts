@@ -131,6 +131,7 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
           (await s.readEvents(tenant, 0, 100)).every(
             (e) => !(e.event.type === 'message' && e.event.text === 'other platform'),
           ),
+          "the other tenant's event is invisible",
         );
       });
 
@@ -639,12 +640,14 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
           (await s.queueCases(umbrella, { view: 'appeals', userId: other.id, now, limit: 10 })).cases.some(
             (q) => q.id === c.id,
           ),
+          "the appealed case is in another moderator's appeals queue",
         );
         assert.equal((await s.claimCase(umbrella, c.id, mod, now + 20, now + 100)).outcome, 'same_reviewer');
         assert.ok(
           !(
             await s.queueCases(umbrella, { view: 'appeals', userId: mod.id, now, limit: 10, claimableOnly: true })
           ).cases.some((q) => q.id === c.id),
+          'the moderator who decided cannot claim the appeal',
         );
         assert.equal((await s.claimCase(umbrella, c.id, other, now + 20, now + 100)).outcome, 'claimed');
       });
@@ -820,7 +823,10 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
           notify: [{ type: 'case.opened', payload: { id: c.id } }],
         });
         const pending = await s.listDeliveries(tenant, { status: 'pending', limit: 10 });
-        assert.ok(pending.some((p) => (p.payload as { id: string }).id === c.id));
+        assert.ok(
+          pending.some((p) => (p.payload as { id: string }).id === c.id),
+          'the case change queued a webhook delivery',
+        );
       });
 
       it('stops deliveries to a deleted endpoint', async () => {
@@ -842,7 +848,7 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         const found = await s.findApiKeyByHash('f'.repeat(64));
         assert.deepEqual(found, key);
         assert.equal(await s.findApiKeyByHash('e'.repeat(64)), null);
-        assert.ok(!JSON.stringify(await s.listApiKeys(tenant)).includes('f'.repeat(64)));
+        assert.ok(!JSON.stringify(await s.listApiKeys(tenant)).includes('f'.repeat(64)), 'the key hash is not listed');
         assert.equal(await s.countApiKeys(), 1);
         assert.equal(await s.revokeApiKey(other, key.id, T0), false);
         assert.equal(await s.revokeApiKey(tenant, key.id, T0), true);
@@ -879,14 +885,14 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         });
         const held = await s.heldConversationIds(tenant);
         assert.ok(held.includes('case-chat'), 'a case holds its conversation');
-        assert.ok(!held.includes('plain-chat'));
+        assert.ok(!held.includes('plain-chat'), 'a plain conversation is not held');
         assert.equal(new Set(held).size, held.length, 'each conversation once');
         assert.ok(
           !(await s.heldConversationIds(other)).includes('case-chat'),
           "another tenant's cases hold nothing here",
         );
         const r3seq = (await s.getEventsByIds(tenant, ['r3']))[0]!.seq;
-        assert.ok(r3seq > base);
+        assert.ok(r3seq > base, 'the new event comes after the snapshot');
         const result = await s.purgeMessageText(tenant, T0 - 30 * day, r3seq, T0);
         assert.equal(result.messagesPurged >= 1, true);
         const byId = new Map((await s.getEventsByIds(tenant, ['r1', 'r2', 'r3', 'r4'])).map((e) => [e.event.id, e]));
@@ -1657,7 +1663,10 @@ export function storageSuite(name: string, open: () => Promise<StoreFixture>, sk
         const ops = [];
         for await (const op of store.readOps('ncii-demo')) ops.push(op);
         assert.equal(ops.length, 11);
-        assert.ok(ops.some((op) => op.op === 'add' && op.entry.meta === 'case 3'));
+        assert.ok(
+          ops.some((op) => op.op === 'add' && op.entry.meta === 'case 3'),
+          'the added entry with its metadata is in the log',
+        );
         await store.setEnabled('ncii-demo', false);
         assert.equal((await store.getBank('ncii-demo'))!.enabled, false);
         assert.equal(
