@@ -22,7 +22,7 @@ export type HelpResource = z.infer<typeof helpResourceSchema>;
 export const contactRuleSchema = z.enum(['block', 'hold', 'warn', 'allow']);
 export type ContactRule = z.infer<typeof contactRuleSchema>;
 
-// Family Centre and safety-by-design defaults (helper "family-centre") ----------------------------
+// Family Centre and safety-by-design defaults ----------------------------
 /** The defaults a child account starts with (Ofcom ICU F1; EU Article 28 guidelines). */
 export const SAFETY_DEFAULTS = [
   'profile_private',
@@ -102,7 +102,7 @@ export const profileSchema = z
   });
 export type PolicyProfile = z.infer<typeof profileSchema>;
 
-// Ban evasion (helper "ban-evasion") -------------------------------------------------------------
+// Ban evasion -------------------------------------------------------------
 /** What a link between a new account and a banned one does to the sign-up decision. */
 export const linkActionSchema = z.enum(['block', 'flag', 'ignore']);
 export const BAN_LINK_KINDS = [
