@@ -9,7 +9,7 @@ import { createKey, parseScopes } from './auth/keys.ts';
 import { runDemo } from './demo/demo.ts';
 import { loadServiceModels, modelIdOf, ModelError, type ServiceModels } from './engine/models.ts';
 import { registerLabelCommands } from './learning/labelsCli.ts';
-import { registerStaffCommands } from './console/staffCli.ts'; // console-server
+import { registerStaffCommands } from './console/staffCli.ts'; // moderator console
 import { DestinationPolicy } from './webhooks/destination.ts';
 import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts'; // reports and evidence
 import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
@@ -300,7 +300,7 @@ export function registerServiceCommands(program: Command): void {
       }
     });
 
-  registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
+  registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // moderator console: lifeguard staff add
   registerLabelCommands(program, { defaultDatabase, openOrExit, refuse }); // lifeguard labels export
   registerEvidenceCommands(program, { defaultDatabase, lifeguardHome, openOrExit, refuse }); // reports and evidence
 

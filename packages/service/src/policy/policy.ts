@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { JsonSyntaxError, type LocatedJson, locate, parseJsonWithPositions } from './jsonSource.ts';
-import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // console-server
-import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // family-centre
+import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // moderator console
+import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // Family Centre
 
 const score = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -442,5 +442,5 @@ export const DEFAULT_POLICY: Policy = {
   countryHelpResources: {},
   messages: {},
   banEvasion: banEvasionSchema.parse({}),
-  enforcement: DEFAULT_ENFORCEMENT, // console-server
+  enforcement: DEFAULT_ENFORCEMENT, // moderator console
 };
