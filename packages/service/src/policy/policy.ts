@@ -77,7 +77,7 @@ export const profileSchema = z
     helpResources: z.array(helpResourceSchema).max(20),
     /** Child-account defaults and the rule each comes from (family-centre); unlisted ones fall back to the profile label. */
     childDefaults: childDefaultsSchema.optional(),
-    /** Family Centre links (family-centre). */
+    /** Family Centre links. */
     family: familyPolicySchema.default({ ...DEFAULT_FAMILY_POLICY }),
   })
   .superRefine((p, ctx) => {
