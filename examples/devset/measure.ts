@@ -3,6 +3,7 @@
 //
 //   node --import tsx examples/devset/measure.ts                 tune and held-out figures
 //   node --import tsx examples/devset/measure.ts --misses        the tuning writers' missed and false-flagged conversations
+//   node --import tsx examples/devset/measure.ts --tuning        the tuning figures only (while changing the detector)
 //   node --import tsx examples/devset/measure.ts --write         also rewrite the block in docs/evaluation.md
 //
 // Tuning reads only the tuning writers; the held-out writers' texts are never printed.
@@ -14,6 +15,8 @@ import { evaluate, type EvalResult } from '@lifeguard/cli';
 
 export const TUNE_WRITERS = ['w1', 'w2', 'w3'];
 export const HELD_OUT_WRITERS = ['w4', 'w5'];
+/** Written after the detector's last round of tuning, by a writer who never saw it: read once, at the end. */
+export const FRESH_WRITERS = ['w6'];
 const THRESHOLD = 0.5;
 const BASE = Date.parse('2026-01-05T15:00:00Z');
 
@@ -196,16 +199,19 @@ async function main(): Promise<void> {
   const all = loadDevset();
   const tune = all.filter((c) => TUNE_WRITERS.includes(c.writer));
   const held = all.filter((c) => HELD_OUT_WRITERS.includes(c.writer));
+  const fresh = all.filter((c) => FRESH_WRITERS.includes(c.writer));
   if (process.argv.includes('--misses')) {
     console.log(misses(tune, !process.argv.includes('--chat-only')));
     return;
   }
   const started = Date.now();
   const rows: SplitResult[] = [];
-  for (const [name, set] of [
-    [`tuning (${TUNE_WRITERS.join(', ')})`, tune],
-    [`held out (${HELD_OUT_WRITERS.join(', ')})`, held],
-  ] as const) {
+  const splits: [string, DevConversation[]][] = [[`tuning (${TUNE_WRITERS.join(', ')})`, tune]];
+  if (!process.argv.includes('--tuning')) {
+    splits.push([`held out (${HELD_OUT_WRITERS.join(', ')})`, held]);
+    if (fresh.length > 0) splits.push([`held out, written later (${FRESH_WRITERS.join(', ')})`, fresh]);
+  }
+  for (const [name, set] of splits) {
     for (const declared of [true, false]) rows.push(await measureSplit(name, set, declared));
   }
   const text = table(rows);

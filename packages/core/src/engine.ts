@@ -432,8 +432,10 @@ export class DetectionEngine {
         !c.family &&
         c.participants.length === 2 &&
         addressesParent(tokens, tokenCount)
-      )
+      ) {
         c.family = true;
+        changed = true; // the cap applies to what was already scored
+      }
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
     if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
@@ -474,6 +476,9 @@ export class DetectionEngine {
         changed = true;
       }
     }
+
+    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old are you".
+    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) c.pendingAgeProbe = senderIdx;
 
     if (signals.length > 0) {
       this.decay(sender, t);
@@ -697,7 +702,7 @@ export class DetectionEngine {
     // Part of an account's fan-out to several children: each conversation is worth a look.
     if (bestSuspect >= 0 && c.score < FAN_OUT_CONVERSATION_FLOOR && !c.family) {
       const fan = fanOutOf((ps[bestSuspect] as ParticipantState).actor);
-      if (fan?.conversations.includes(c.id)) {
+      if (fan && (fan.conversations.includes(c.id) || fan.alsoConversations.includes(c.id))) {
         c.score = FAN_OUT_CONVERSATION_FLOOR;
         c.rule = FAN_OUT_RULE;
       }
@@ -707,7 +712,7 @@ export class DetectionEngine {
   /** Raises the other conversations of an account's fan-out to the fan-out floor, alerting where that crosses the threshold. */
   private applyFanOut(a: ActorState, fan: FanOutView, t: number, eventId: string): Alert[] {
     let alerts: Alert[] | null = null;
-    for (const id of fan.conversations) {
+    for (const id of [...fan.conversations, ...fan.alsoConversations]) {
       const c = this.conversations.get(id);
       if (!c || c.family || c.score >= FAN_OUT_CONVERSATION_FLOOR) continue;
       const idx = c.participants.findIndex((p) => p.actor === a);
@@ -1103,6 +1108,23 @@ function minorStrength(a: ActorState): number {
   return a.minorCues > 0 || a.attributedCues > 0 ? 0.5 : 0;
 }
 
+/**
+ * Years between a minor suspect and a younger child from which the two are no longer peers: a
+ * 17-year-old account asking a 12-year-old whether their parents check their phone is not
+ * teenage banter. Close-in-age exemptions in law sit at two to four years; four is the cautious end.
+ */
+const PEER_AGE_GAP = 4;
+
+/** The suspect is a child talking to a child of about their own age (or of unknown age). */
+function isPeerOf(
+  suspectAge: { age: number | null; isMinor: boolean | null },
+  targetAge: { age: number | null } | null,
+): boolean {
+  if (suspectAge.isMinor !== true) return false;
+  if (suspectAge.age === null || targetAge?.age == null) return true;
+  return suspectAge.age - targetAge.age < PEER_AGE_GAP;
+}
+
 function pickTarget(ps: ParticipantState[], suspect: number): number {
   let best = -1;
   let bestStrength = -1;
@@ -1149,7 +1171,8 @@ function conversationFeatures(
   }
   f[F.target_minor] = targetMinor;
   f[F.suspect_adult] = suspectAge.isMinor === false ? 1 : 0;
-  f[F.suspect_minor] = suspectAge.isMinor === true ? 1 : 0;
+  const peer = isPeerOf(suspectAge, targetAge);
+  f[F.suspect_minor] = peer ? 1 : 0;
   if (suspectAge.age !== null && targetAge?.age != null)
     f[F.age_gap] = Math.min(3, Math.max(0, (suspectAge.age - targetAge.age) / 10));
   else if (suspectAge.isMinor === false && targetAge?.isMinor === true) f[F.age_gap] = 0.5;
@@ -1195,9 +1218,7 @@ function conversationFeatures(
     (target !== null && target.sentImages > 0);
   // Without images, leverage and threats are mostly doxxing banter between young gamers ("i know
   // where u live, im leaking ur search history"): zero between known children, half otherwise.
-  if (!images)
-    f[F.sextortion_script] =
-      (f[F.sextortion_script] as number) * (suspectAge.isMinor === true && !suspect.actor.ageLie ? 0 : 0.5);
+  if (!images) f[F.sextortion_script] = (f[F.sextortion_script] as number) * (peer && !suspect.actor.ageLie ? 0 : 0.5);
   f[F.target_distress] = target?.signals ? Math.log1p(target.signals[S.distress] as number) : 0;
   const people = c.participants.length + c.extraParticipants;
   f[F.one_to_one] = people === 2 ? 1 : 0;
@@ -1215,8 +1236,35 @@ const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?
 const FAMILY_CAP = 0.35;
 const FAN_OUT_RULE = 'fan_out';
 const MAX_ESCALATION_PARTICIPANTS = 3;
+/** Share of a conversation's signals the suspect must carry for it to count as one-sided. */
+const ONE_SIDED_SHARE = 0.8;
 const FAN_OUT_CONVERSATION_FLOOR = 0.6;
-const PARENT_WORDS = normalizedSet(['mom', 'mum', 'dad', 'mommy', 'mummy', 'mama', 'papa', 'daddy']);
+// Parents and the family who stand in for them ("hi grandad", "grandma here", "thanks auntie").
+const PARENT_WORDS = normalizedSet([
+  'mom',
+  'mum',
+  'mam',
+  'dad',
+  'mommy',
+  'mummy',
+  'mammy',
+  'mama',
+  'papa',
+  'daddy',
+  'grandma',
+  'grandmother',
+  'grandad',
+  'granddad',
+  'grandpa',
+  'grandfather',
+  'gran',
+  'granny',
+  'nan',
+  'nana',
+  'nanna',
+  'auntie',
+  'aunty',
+]);
 const VOCATIVE_LEADS = normalizedSet([
   'ok',
   'okay',
@@ -1232,6 +1280,11 @@ const VOCATIVE_LEADS = normalizedSet([
   'coming',
 ]);
 const VOCATIVE_ENDS = normalizedSet([
+  'lmao',
+  'lmfao',
+  'xd',
+  'ty',
+  'thx',
   'x',
   'xx',
   'xxx',
@@ -1252,16 +1305,26 @@ const VOCATIVE_ENDS = normalizedSet([
 function addressesParent(tokens: string[], count: number): boolean {
   if (count === 0 || count > 14) return false;
   if (PARENT_WORDS.has(tokens[0] as string) && count > 1 && VOCATIVE_FOLLOWS.has(tokens[1] as string)) return true;
+  let named = false;
   for (let k = 1; k < count; k++) {
     if (!PARENT_WORDS.has(tokens[k] as string)) continue;
     const before = tokens[k - 1] as string;
-    if (POSSESSIVES.has(before)) continue; // "ask your mom" names a parent, it does not address one
+    // "ur mom an dad": once a parent is named with a possessive, the rest of the list is named too.
+    if (named) continue;
     const after = k + 1 < count ? tokens[k + 1] : undefined;
+    // The sender names themselves: "grandma here", "this is grandad", "its mum".
+    if (after === 'here' && !POSSESSIVES.has(before)) return true;
+    if (before === 'its' || (before === 'is' && k >= 2 && SELF_NAMING.has(tokens[k - 2] as string))) return true;
+    if (POSSESSIVES.has(before)) {
+      named = true; // "ask your mom" names a parent, it does not address one
+      continue;
+    }
     if (after !== undefined && !VOCATIVE_ENDS.has(after)) continue; // "no mom is at work" tells, it does not address
     if (VOCATIVE_LEADS.has(before) || before === 'you' || k === count - 1) return true;
   }
   return false;
 }
+const SELF_NAMING = normalizedSet(['this', 'it']);
 const VOCATIVE_FOLLOWS = normalizedSet([
   'can',
   'could',
@@ -1366,7 +1429,11 @@ function escalation(
     target_adult: targetAge?.isMinor === false && (target ? minorStrength(target.actor) : 0) === 0 ? 1 : 0,
     suspect_adult: suspectAge.isMinor === false ? 1 : 0,
     suspect_not_minor:
-      suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5 ? 1 : suspect.actor.ageLie ? 1 : 0,
+      (suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5) ||
+      suspect.actor.ageLie ||
+      (suspectAge.isMinor === true && !isPeerOf(suspectAge, targetAge))
+        ? 1
+        : 0,
     stages_beyond_access: stagesBeyondAccess,
     sexualisation: has('sexualisation'),
     image_request: has('image_request'),
@@ -1375,6 +1442,7 @@ function escalation(
     meeting: has('meeting'),
     age_lie: suspect.actor.ageLie ? 1 : 0,
     gift: has('gift') || has('money') ? 1 : 0,
+    one_sided: (f[F.asymmetry] as number) >= ONE_SIDED_SHARE ? 1 : 0,
     // Sextortion runs on images: asked for, talked about, or sent by the target.
     image_context:
       has('image_request') ||
@@ -1457,10 +1525,17 @@ function fanOutOf(a: ActorState): FanOutView | null {
   const first = (best[0] as [string, FanOutEntry])[1].at;
   const last = (best[best.length - 1] as [string, FanOutEntry])[1].at;
   const ordered = best.slice().reverse();
+  const inFanOut = new Set(best.map(([child]) => child));
+  const alsoConversations = entries
+    .filter(
+      ([child, e]) => !inFanOut.has(child) && e.at >= first - FAN_OUT_WINDOW_MS && e.at <= last + FAN_OUT_WINDOW_MS,
+    )
+    .map(([, e]) => e.conversationId);
   return {
     children: ordered.map(([child]) => child),
     intents,
     conversations: ordered.map(([, e]) => e.conversationId),
+    alsoConversations,
     withinDays: Math.max(0, Math.round(((last - first) / DAY_MS) * 10) / 10),
   };
 }
@@ -1499,7 +1574,20 @@ const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
  * Reads a reply to "how old are you" (or to "13 f, u?"): "13", "13 f", "14 too! add me...",
  * "same, 15 in june", or "same" when the asker gave their own age.
  */
-/** The age in a reply to "how old are you", read from the first `count` tokens. */
+/** "year 7" / "yr 7" (normalised "your 7") / "y7": a UK school year; age is about the year plus four. */
+const UK_YEAR_WORDS = normalizedSet(['year', 'your', 'y']);
+const UK_YEAR_TO_AGE = 4;
+const ORDINAL_SUFFIXES = normalizedSet(['th', 'st', 'nd', 'rd']);
+/** US grade N: age is about N plus five (6th grade: 11). */
+const US_GRADE_TO_AGE = 5;
+
+function endsWithAgeQuestion(tokens: string[], count: number): boolean {
+  const last = tokens[count - 1];
+  if (last === 'old') return count >= 2 && tokens[count - 2] === 'how';
+  return last === 'age' && (count === 1 || (count === 2 && (tokens[0] === 'your' || tokens[0] === 'and')));
+}
+
+/** The age in a reply to "how old are you" or "what year/grade are you in", read from the first `count` tokens. */
 function ageAnswer(tokens: string[], count: number, askerAge: number | null): number | null {
   if (count === 0 || count > 12) return null;
   for (let i = 0; i < Math.min(3, count); i++) {
@@ -1508,6 +1596,12 @@ function ageAnswer(tokens: string[], count: number, askerAge: number | null): nu
     if (c < 48 || c > 57) continue;
     if (t.length > 2) return null;
     const next = i + 1 < count ? tokens[i + 1] : undefined;
+    // A school year or grade given as the answer ("year 7", "yr 8", "7th", "grade 6") is an age too.
+    const n = Number(t);
+    const prev = i > 0 ? (tokens[i - 1] as string) : undefined;
+    if (prev !== undefined && UK_YEAR_WORDS.has(prev)) return n >= 3 && n <= 13 ? n + UK_YEAR_TO_AGE : null;
+    if ((next !== undefined && ORDINAL_SUFFIXES.has(next)) || prev === 'grade' || next === 'grade')
+      return n >= 1 && n <= 12 ? n + US_GRADE_TO_AGE : null;
     if (next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && NOT_AGE_AFTER.has(next)) return null;
     if (i === 0 && next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && count > 4) return null;
     const age = Number(t);

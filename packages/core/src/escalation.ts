@@ -28,6 +28,8 @@ export interface EscalationFacts {
   age_lie: number;
   /** 1 when the suspect offered gifts, game currency or money. */
   gift: number;
+  /** 1 when at least 80% of the conversation's signals come from the suspect: not mutual flirting. */
+  one_sided: number;
   /** 1 when images are part of it: asked for, sexualised talk, sent by the target, or named in the leverage. */
   image_context: number;
 }
@@ -122,6 +124,24 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
     atLeast: { suspect_not_minor: 1, target_minor: 0.5, stages_beyond_access: 3 },
     anyOf: ['risk_check', 'meeting', 'sexualisation'],
   },
+  // The other's age is often unknown (no account age, never typed): secrecy joined to pictures, a
+  // meeting, sexualised talk or checks that they are alone, all from one side, is grooming's core
+  // whatever the age. Mutual teenage flirting shares its signals, so it is not one-sided.
+  {
+    id: 'one_sided_secrecy_and_contact',
+    floor: 0.55,
+    reason:
+      'asked for secrecy along with pictures, a meeting, sexualised talk or checks that the other is alone, all from one side',
+    atLeast: { suspect_not_minor: 1, secrecy: 1, one_sided: 1, stages_beyond_access: 3 },
+    atMost: { target_adult: 0 },
+    anyOf: ['image_request', 'meeting', 'sexualisation', 'risk_check'],
+  },
+  {
+    id: 'adult_secret_meeting_child',
+    floor: 0.7,
+    reason: 'an adult proposed meeting a child and asked for secrecy',
+    atLeast: { suspect_adult: 1, target_minor: 0.5, secrecy: 1, meeting: 1 },
+  },
   {
     id: 'grooming_child_many_stages',
     floor: 0.6,
@@ -174,6 +194,7 @@ export function checkRules(rules: readonly EscalationRule[]): void {
     'age_lie',
     'image_context',
     'gift',
+    'one_sided',
   ]);
   const ids = new Set<string>();
   for (const rule of rules) {

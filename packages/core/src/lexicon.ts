@@ -39,6 +39,17 @@ const PICS =
 const AUDIENCE =
   '(all of them|them all|all your|friends|family|parents|mom|dad|school|followers|everyone|everybody|teachers|teacher|class|classmates|contacts|internet|online|relatives|coach|church|team|brother|sister|boss|college|university|principal|whole school|social media|instagram|facebook|snapchat|tiktok|twitter|reddit|group chat)';
 
+// An offer of value TO the other person ("ill send u a 25 dollar vbucks card", "want 2000 robux?"):
+// a gift, never a payment demand, whatever the amount.
+const OFFERS = [
+  '(i will|ill|i can|i could|let me|i wanna|i want to|im gonna|i am going to|i|i ll) (buy|get|send|give|gift|pay|transfer) (you|u) ~ (@gamecurrency|@giftcard|@amount)',
+  '(do you|do u|you|u) (want|wanna) (some|free|a|an)? (#num)? (@gamecurrency|@giftcard)',
+  '(#num)? @gamecurrency (for|if) (you|u)',
+  '(you|u) (can|could) (have|get|keep) (some|free|a|an|the)? (#num)? (@gamecurrency|@giftcard|@amount)',
+  '(free|for free) (#num)? (@gamecurrency|@giftcard)',
+  '(#num)? (@gamecurrency|@giftcard) (for free|free|on me|no catch)',
+];
+
 /** Word classes the patterns share. Entries are normalised like messages ("mum" = "mom"). */
 export const WORD_CLASSES: Record<string, string[]> = {
   app: [
@@ -269,6 +280,68 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'bank transfer',
     'skrill',
   ],
+  digitword: ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'double'],
+  // Where an offender proposes to meet a child.
+  place: [
+    'school gate',
+    'school gates',
+    'gate',
+    'gates',
+    'mall',
+    'park',
+    'skate park',
+    'skatepark',
+    'station',
+    'bus stop',
+    'back lot',
+    'car park',
+    'parking lot',
+    'shops',
+    'shop',
+    'corner',
+    'cinema',
+    'movies',
+    'library',
+    'field',
+    'woods',
+    'my car',
+    'my place',
+    'my house',
+    'my flat',
+    'my apartment',
+    'mcdonalds',
+    'maccas',
+    'starbucks',
+    'arcade',
+  ],
+  // In-game currencies and items children are offered ("want 2000 robux?", "ill get u the battle pass").
+  gamecurrency: [
+    'robux',
+    'vbucks',
+    'v bucks',
+    'minecoins',
+    'nitro',
+    'gems',
+    'coins',
+    'skins',
+    'skin',
+    'diamonds',
+    'uc',
+    'battle pass',
+    'battlepass',
+    'shark card',
+    'shark cards',
+    'riot points',
+    'bucks',
+    'points',
+    'credits',
+    'game pass',
+    'gamepass',
+    'dev items',
+    'items',
+    'limiteds',
+    'pets',
+  ],
   giftcard: [
     '(steam|apple|amazon|google play|itunes|visa|razer|xbox|playstation|psn|roblox|ebay|fortnite|vbucks|robux)? (gift)? (card|cards)',
     'gift card',
@@ -427,7 +500,12 @@ export const LEXICON: LexiconRule[] = [
       'are you home (now|rn|right now)?',
     ],
   },
-  { kind: 'phone_number', stage: 'platform_move', patterns: ['<phone>'] },
+  {
+    kind: 'phone_number',
+    stage: 'platform_move',
+    // A number typed digit by digit in words ("two zero six, five five five…") to slip past filters.
+    patterns: ['<phone>', '@digitword @digitword @digitword @digitword @digitword @digitword @digitword'],
+  },
   // --- moving off the platform -----------------------------------------------------------
   {
     kind: 'platform_move',
@@ -600,6 +678,7 @@ export const LEXICON: LexiconRule[] = [
       'what (do you|would you) want (for|me to buy)',
       'i can (buy|get) you (anything|whatever)',
       'i have a (gift|present|surprise) for you',
+      ...OFFERS,
     ],
   },
   {
@@ -623,6 +702,7 @@ export const LEXICON: LexiconRule[] = [
       '(show|send) me (yourself|what you look like)',
       '(pic|video) of (you|yourself|your|ur)',
       '(turn|switch|put) on (your|ur|the)? cam',
+      '(turn|switch|put) (your|ur|the) (cam|camera|webcam) on',
       '(get|go|come|hop) on (cam|video)',
       '(video|face) (call|chat) (me|with me)',
       '(lets|can we|wanna) (video|face) (call|chat)',
@@ -652,6 +732,10 @@ export const LEXICON: LexiconRule[] = [
       'meet irl',
       'where (do|should) we meet',
       'ill (wait|be) (for you)? (at|outside|near) (the|your|ur)',
+      // Slots: a meeting verb, then a place ("meet me by the school gate", "drive u to the mall").
+      '(meet|meeting|wait for|find) (me|you|u) ~ (at|by|near|outside|behind|round|in front of|in|on) ~ @place',
+      '(i can|ill|i will|i could|let me|i wanna|i want to|i) (even)? (drive|take|walk|bring|pick|grab|collect) (you|u) ~ (to|from|at|up at|up from|home from) ~ @place',
+      '(i can|ill|i will|i could|let me) (even)? (pick|grab|collect) (you|u) (up)?',
     ],
   },
   {
@@ -742,6 +826,7 @@ export const LEXICON: LexiconRule[] = [
       'pay (or|and) i',
     ],
     unless: [
+      ...OFFERS,
       'pay me back',
       'pay you back',
       'paid you back',
@@ -894,7 +979,9 @@ export const LEXICON: LexiconRule[] = [
       '@conditional ~ (i|ill|it|its|they|this|these|them|everything) ~ (@share|goes|go|gets|going|get) ~ (to|on|in|out|online|public|everywhere|viral|first)',
       '@conditional (i|ill|i will|im gonna|imma) (post|leak|expose|release|spread|drop|publish) (it|them|this|you|everything|ur|your)',
       '@share ~ (it|them|this|these|that|everything|your|ur|the|all|pic|video) ~ (to|with|on|in|all over|across) ~ (your|ur|the|every|all)? (whole)? @audience',
-      '(goes|gets|going) (out|online|public|viral|everywhere)',
+      // "going out" alone is dating or leaving the house; "goes out" is a threat.
+      '(goes|gets) (out|online|public|viral|everywhere)',
+      'going (online|public|viral|everywhere)',
       '(goes|going|gets sent|get sent) (to|on|in) (your|ur|the|every|all)? (whole)? ~ @audience',
       'then (your|ur) (whole)? @audience (will|is going to|gonna|would|is gonna)? (@see|gets|get)',
       'no (answer|reply|money|pay|payment) (=|and|then|means)? (i|it) ~ (post|send|goes|leak|share)',
@@ -923,6 +1010,7 @@ export const LEXICON: LexiconRule[] = [
       '(kindly|pls|please) (send|pay|transfer) ~ (money|@amount|code|card|@payapp)',
     ],
     unless: [
+      ...OFFERS,
       'pay me back',
       'pay you back',
       'paid you back',
@@ -967,6 +1055,9 @@ export const LEXICON: LexiconRule[] = [
       '(take|taking|took|get|got) (off|of) (your|ur|the|those)? (clothes|shirt|top|pants|jeans|bra|dress|hoodie|skirt|shorts|socks)',
       'undress',
       'undressed',
+      'shirtless',
+      'topless',
+      '(send|take|show|pic|photo|one|selfie|video|cam) ~ (without|with no) (your|ur|a|the)? (shirt|top|hoodie|clothes|trousers|pants)',
       'strip',
       'get (naked|undressed|changed) (for me)?',
       '(show|send) me (your|ur) (body|legs|chest|belly|stomach|tummy|bum|butt|booty|thighs|feet)',
@@ -1031,6 +1122,8 @@ export const LEXICON: LexiconRule[] = [
       '(i|ill) (wont|will not|wont ever) tell',
       'no need to (tell|bother|ask) (her|him|them|your|ur|@parent)',
       'just ours',
+      '(dont|do not|never) (tell|show) (the)? (others|other people|everyone else|the rest|ur friends|your friends)',
+      '(dont|do not|never) (tell|mention|say) (her|him|them|anyone|anybody) ~ (about|bout) (me|us|this|our|what we)',
       'our (little)? thing',
       'dont (post|say|mention|share) (that|it|this)? (we talk|we are talking|about us|about me)',
       '(dont|do not|never) (say|mention) (other apps|my name|it in chat)',

@@ -1130,13 +1130,15 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
       continue;
     }
     // Split the run into words at its wide gaps (and, when letters are spaced one apart, at
-    // punctuation followed by a space: "a l l. u r") and join each word's characters.
+    // punctuation followed by a space: "a l l. u r"; when punctuation joins them, at a space)
+    // and join each word's characters.
     const words: { text: string; start: number; end: number }[] = [];
     let chars = '';
     let wordStart = starts[i] as number;
     for (let k = i; k < j; k++) {
       const g = gaps[k + shift];
-      if (k > i && (g === GAP_WIDE || (spaced && g === GAP_PUNCT_SPACE))) {
+      // Where punctuation joins the letters ("s.a.v.e.d"), a plain space is a word break: "i s.a.v.e.d" is "i saved".
+      if (k > i && (g === GAP_WIDE || (spaced && g === GAP_PUNCT_SPACE) || (punctuated && g === GAP_SPACE))) {
         words.push({ text: spelledWord(chars), start: wordStart, end: ends[k - 1] as number });
         chars = '';
         wordStart = starts[k] as number;
@@ -1164,14 +1166,15 @@ function joinSpelledOut(text: string, tokens: string[], starts: number[], ends: 
   }
 }
 
-const PHONE = /(?:\+?\d[\s.\-()]{0,2}){9,14}\d/g;
+const PHONE = /(?:\+?\d[\s.\-()]{0,3}){9,14}\d/g;
 /** Replaces runs of digits that look like a phone number with one `<phone>` token. */
 function markPhoneNumbers(text: string, tokens: string[], starts: number[], ends: number[]): void {
   PHONE.lastIndex = 0;
   let m: RegExpExecArray | null;
   while ((m = PHONE.exec(text)) !== null) {
-    // Dotted quads and version strings are not phone numbers.
-    if ((m[0].match(/\./g)?.length ?? 0) >= 2) continue;
+    // Dotted quads, dates and version strings are not phone numbers; "503.555.0120" is.
+    const dots = m[0].match(/\./g)?.length ?? 0;
+    if (dots >= 3 || (dots === 2 && (m[0].match(/\d/g)?.length ?? 0) < 10)) continue;
     const s = m.index;
     const e = s + m[0].length;
     let first = -1;

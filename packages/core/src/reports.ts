@@ -142,6 +142,11 @@ export interface FanOutView {
   /** The signal kinds every one of those conversations shares, e.g. ["flattery", "age_probe"]. */
   intents: SignalKind[];
   conversations: string[];
+  /**
+   * The account's other one-to-one conversations with children in the same window where it sent
+   * two or more intents of another pair (a fan-out account rewords from child to child).
+   */
+  alsoConversations: string[];
   /** Time span of those first contacts, in days. */
   withinDays: number;
 }

@@ -316,3 +316,160 @@ describe('snapshots from before new signal kinds', () => {
     assert.ok(Number.isFinite(restored.conversationScore('r1')), 'scores stay numbers after new messages');
   });
 });
+
+describe('an older minor is not a peer', () => {
+  const script = (olderAge: number) =>
+    new Script()
+      .account('older', olderAge)
+      .account('young', 12)
+      .say('o1', 'older', 'young', 'ur the best builder on the server fr')
+      .say('o1', 'young', 'older', 'thanks!!')
+      .say('o1', 'older', 'young', 'do ur parents ever look through ur phone')
+      .say('o1', 'young', 'older', 'my dad does sometimes')
+      .say('o1', 'older', 'young', 'then lets talk on telegram where he wont see, dont tell him about me');
+
+  it('a 17-year-old account checking a 12-year-old is unwatched and moving them is grooming', () => {
+    const { engine } = run(script(17));
+    const report = engine.conversationReport('o1')!;
+    assert.ok(report.score >= 0.5, `a five-year gap is not peers, got ${report.score}`);
+    assert.equal(report.suspectId, 'older', 'the older account is the suspect');
+  });
+
+  it('the same words from a 13-year-old stay below an alert', () => {
+    const { engine } = run(script(13));
+    assert.ok(engine.conversationScore('o1') < 0.5, `peers of about one age, got ${engine.conversationScore('o1')}`);
+  });
+});
+
+describe('offers are gifts, demands are payments', () => {
+  it('reads "ill send u a 20 dollar roblox card" and "want 800 robux? free" as gifts, not payment demands', () => {
+    for (const text of [
+      'ill send u a 20 dollar roblox card tonight',
+      'want 800 robux? free',
+      'u can have 500 vbucks',
+    ]) {
+      const found = kinds(text);
+      assert.ok(found.includes('gift'), `"${text}" is an offer, got ${found}`);
+      assert.ok(!found.includes('sextortion_payment'), `"${text}" demands nothing, got ${found}`);
+    }
+    assert.ok(kinds('send me 20 dollars on cashapp').includes('sextortion_payment'), 'a demand is still a payment');
+  });
+});
+
+describe('the other side of unknown age', () => {
+  it('one-sided secrecy with a camera request, checks that they are alone and sexualised talk alerts with no age known', () => {
+    const script = new Script()
+      .say('u1', 'nightowl', 'lumi', 'ur honestly the funniest one in the server')
+      .say('u1', 'lumi', 'nightowl', 'lol thank u')
+      .say('u1', 'nightowl', 'lumi', 'is anyone else in ur room rn')
+      .say('u1', 'lumi', 'nightowl', 'no')
+      .say('u1', 'nightowl', 'lumi', 'switch ur camera on for me, what r u wearing')
+      .say('u1', 'nightowl', 'lumi', 'and dont tell the others about this they get jealous');
+    const { engine } = run(script);
+    const report = engine.conversationReport('u1')!;
+    assert.ok(report.score >= 0.5, `expected an alert, got ${report.score}`);
+    assert.equal(report.suspectId, 'nightowl', 'the one asking is the suspect');
+  });
+
+  it('a grandparent asking for a picture and keeping a present secret is family', () => {
+    const script = new Script()
+      .say('g1', 'gran_b', 'tom_b', 'Hello love, grandma here. I sent your present in the post')
+      .say('g1', 'tom_b', 'gran_b', 'thank u grandma!!')
+      .say(
+        'g1',
+        'gran_b',
+        'tom_b',
+        "Don't tell your cousins, they get theirs next week. Send me a picture when it comes",
+      )
+      .say('g1', 'tom_b', 'gran_b', 'ok');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('g1') < 0.5, `family, got ${engine.conversationScore('g1')}`);
+  });
+
+  it('"ur mum an dad" names the child\'s parents in a threat; it does not make the sender family', () => {
+    const script = new Script()
+      .say('m1', 'fakegirl', 'ben', '📷')
+      .say('m1', 'fakegirl', 'ben', 'ur turn')
+      .say('m1', 'ben', 'fakegirl', '📷')
+      .say('m1', 'fakegirl', 'ben', 'i saved it. i have ur followers and ur mum an dad')
+      .say('m1', 'fakegirl', 'ben', 'send 150 on cashapp or they all see it');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('m1') >= 0.5, `sextortion, got ${engine.conversationScore('m1')}`);
+  });
+});
+
+describe('ages given as answers', () => {
+  it('reads "yr 8", "7th" and "grade 6" answering a school question as ages, and "how old" alone as the question', () => {
+    for (const [question, answer] of [
+      ['what year are u in', 'yr 8'],
+      ['what grade r u in', '7th'],
+      ['need to check u first. how old', '13'],
+    ] as const) {
+      const script = new Script().say('a1', 'asker', 'kid', question).say('a1', 'kid', 'asker', answer);
+      const { engine } = run(script);
+      const kid = engine.actorReport('kid')!;
+      assert.ok(kid.age !== null && kid.age < 18, `"${answer}" after "${question}" is a child's age, got ${kid.age}`);
+    }
+  });
+
+  it('joins dotted letters into a word without swallowing the "i" before them', () => {
+    assert.deepEqual(normalize('i s.a.v.e.d it').tokens, ['i', 'saved', 'it'], 'a space ends a dotted word');
+  });
+});
+
+describe('fan-out rewords', () => {
+  it("raises the account's other conversations with children where it sent two intents of another pair", () => {
+    const script = new Script().account('reword', 30);
+    const lines = [
+      ['ur art is so good', 'how old r u', '12'],
+      ['ur so talented honestly', 'what age are u', '13'],
+      ['ur videos are amazing', 'how old are you', '12'],
+    ];
+    lines.forEach(([compliment, probe, age], i) => {
+      script
+        .say(`r${i}`, 'reword', `c${i}`, compliment!, 20)
+        .say(`r${i}`, 'reword', `c${i}`, probe!)
+        .say(`r${i}`, `c${i}`, 'reword', age!);
+    });
+    script
+      .say('r9', 'reword', 'c9', 'what school do u go to', 20)
+      .say('r9', 'c9', 'reword', 'im 11, st marys')
+      .say('r9', 'reword', 'c9', 'add me on kik so we can chat more');
+    const { engine } = run(script);
+    const fan = engine.actorReport('reword')!.fanOut;
+    assert.ok(fan, 'three children with the same pair is fan-out');
+    assert.ok(fan.alsoConversations.includes('r9'), `the reworded conversation is named, got ${fan.alsoConversations}`);
+    assert.ok(engine.conversationScore('r9') >= 0.5, `and raised for review, got ${engine.conversationScore('r9')}`);
+  });
+});
+
+describe('numbers and meetings in new wordings', () => {
+  it('reads a phone number typed in words or with spaced dots as a move off the platform', () => {
+    for (const text of [
+      'my num is four one five, six six two, one nine zero eight',
+      'text me 4 1 5 . 6 6 2 . 1 9 0 8',
+    ]) {
+      assert.ok(kinds(text).includes('phone_number'), `"${text}" holds a phone number, got ${kinds(text)}`);
+    }
+    assert.deepEqual(kinds('we upgraded to 4.12.7 last night'), [], 'a version string is not a phone number');
+  });
+
+  it('reads a meeting as a verb and a place, not a fixed phrase', () => {
+    for (const text of [
+      'meet me behind the old library',
+      'ill walk u home from the bus stop',
+      'i could grab u after practice',
+    ]) {
+      assert.ok(kinds(text).includes('meeting'), `"${text}" proposes meeting, got ${kinds(text)}`);
+    }
+    assert.ok(!kinds('see you at the park later').includes('meeting'), 'friends saying see you is not a proposal');
+  });
+
+  it('reads a request for a picture without clothes as sexualised talk, and a remark about oneself as nothing', () => {
+    assert.ok(
+      kinds('take one without ur top for the kit sizes').includes('sexualisation'),
+      'a request without clothes',
+    );
+    assert.ok(!kinds('played footy with no shirt on lol').includes('sexualisation'), 'a remark about oneself');
+  });
+});
