@@ -4,14 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { type Command, Option } from 'commander';
 import { BankError, type BankEntry } from './bank.ts';
 import { loadRegistry } from './bankStore.ts';
-import {
-  fail,
-  io,
-  kindOption,
-  MAX_LIST_BYTES,
-  MAX_SHOWN_ERRORS,
-  type ImageCommandContext,
-} from './cliContext.ts';
+import { fail, io, kindOption, MAX_LIST_BYTES, MAX_SHOWN_ERRORS, type ImageCommandContext } from './cliContext.ts';
 import { normalizeHash, parseHashList, type HashKind } from './hashList.ts';
 
 export function registerBankCommands(program: Command, c: ImageCommandContext): void {
