@@ -47,7 +47,8 @@ const OFFERS = [
   '(#num)? @gamecurrency (for|if) (you|u)',
   '(you|u) (can|could) (have|get|keep) (some|free|a|an|the)? (#num)? (@gamecurrency|@giftcard|@amount)',
   '(free|for free) (#num)? (@gamecurrency|@giftcard)',
-  '(#num)? (@gamecurrency|@giftcard) (for free|free|on me|no catch)',
+  '(#num)? @gamecurrency (for free|free|on me|no catch)',
+  '(gift card|gift cards) (for free|free|on me|no catch)',
 ];
 
 /** Word classes the patterns share. Entries are normalised like messages ("mum" = "mom"). */
@@ -332,15 +333,8 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'shark card',
     'shark cards',
     'riot points',
-    'bucks',
-    'points',
-    'credits',
-    'game pass',
     'gamepass',
-    'dev items',
-    'items',
     'limiteds',
-    'pets',
   ],
   giftcard: [
     '(steam|apple|amazon|google play|itunes|visa|razer|xbox|playstation|psn|roblox|ebay|fortnite|vbucks|robux)? (gift)? (card|cards)',
@@ -504,7 +498,10 @@ export const LEXICON: LexiconRule[] = [
     kind: 'phone_number',
     stage: 'platform_move',
     // A number typed digit by digit in words ("two zero six, five five five…") to slip past filters.
-    patterns: ['<phone>', '@digitword @digitword @digitword @digitword @digitword @digitword @digitword'],
+    patterns: [
+      '<phone>',
+      '(zero|one|two|three|four|five|six|seven|eight|nine) @digitword @digitword @digitword @digitword @digitword @digitword',
+    ],
   },
   // --- moving off the platform -----------------------------------------------------------
   {

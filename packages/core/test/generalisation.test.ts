@@ -290,6 +290,7 @@ describe('rules as data', () => {
       meeting: 0,
       age_lie: 0,
       image_context: 1,
+      one_sided: 0,
       gift: 0,
     };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');

@@ -36,6 +36,7 @@ const fanOut = {
   children: ['zoe', 'ava', 'noah', 'lily'],
   intents: ['flattery', 'age_probe'] as SignalKind[],
   conversations: ['dm-zoe', 'dm-ava', 'dm-noah', 'dm-lily'],
+  alsoConversations: [] as string[],
   withinDays: 1.4,
 };
 const alert = { subjectId: 'sam_k', level: 'high' as const, score: 0.81 };

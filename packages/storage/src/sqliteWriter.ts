@@ -3,7 +3,7 @@
 // decisions while ingestion commits, and serialises writes as SQLite requires anyway. Reads stay on the
 // main thread's own connection; in WAL mode they never wait for this writer.
 import { Worker } from 'node:worker_threads';
-import { ConflictError, NotFoundError } from './types.ts';
+import { ConflictError, NotFoundError, type Storage } from './types.ts';
 
 export interface WriterInit {
   entry: string;
@@ -11,11 +11,60 @@ export interface WriterInit {
   synchronous: 'full' | 'normal';
 }
 
-export interface Request {
-  id: number;
-  method: string;
-  args: unknown[];
-}
+/** The Storage methods that run in the writer thread: the lifecycle and every write. Reads never go there. */
+export const WRITER_METHODS = [
+  'migrate',
+  'close',
+  'createTenant',
+  'createApiKey',
+  'revokeApiKey',
+  'appendEvents',
+  'saveCase',
+  'createWebhook',
+  'deleteWebhook',
+  'enqueueWebhookEvent',
+  'claimDueDeliveries',
+  'recordDeliveryOutcome',
+  'saveSnapshot',
+  'purgeMessageText',
+  'purgeDismissedCaseEvidence',
+  'upsertBank',
+  'deleteBank',
+  'addBankHashes',
+  'removeBankHash',
+  'createStaffUser',
+  'updateStaffUser',
+  'recordSignin',
+  'createStaffSession',
+  'touchStaffSession',
+  'deleteStaffSession',
+  'claimCase',
+  'releaseClaim',
+  'decideCase',
+  'appealCase',
+  'appendAudit',
+  'identifierSecret',
+  'replaceAccountIdentifiers',
+  'addAccountBan',
+  'liftAccountBans',
+  'createFamilyLink',
+  'transitionFamilyLink',
+  'recordSafetyWarnings',
+  'putAccountSettings',
+  'pruneFamilyMetadata',
+  'freezeEvidence',
+  'placeLegalHold',
+  'createAuthorityReport',
+  'updateAuthorityReport',
+  'claimDueAuthorityReports',
+] as const satisfies readonly (keyof Storage)[];
+export type WriterMethod = (typeof WRITER_METHODS)[number];
+
+/** One call to the writer: the method's name with its arguments, typed as Storage declares them. */
+export type WriterCall = { [M in WriterMethod]: { method: M; args: Parameters<Storage[M]> } }[WriterMethod];
+export type WriterResult<M extends WriterMethod> = Awaited<ReturnType<Storage[M]>>;
+
+export type Request = WriterCall & { id: number };
 
 export type Reply =
   | { id: number; ok: true; value: unknown }
@@ -61,13 +110,15 @@ export class WriterThread {
     this.worker.on('exit', (code) => fail(new Error(`SQLite writer thread exited (code ${code})`)));
   }
 
-  call<T>(method: string, args: unknown[]): Promise<T> {
+  call<M extends WriterMethod>(method: M, args: Parameters<Storage[M]>): Promise<WriterResult<M>> {
     if (this.failed) return Promise.reject(this.failed);
     const id = this.next++;
-    return new Promise<T>((resolve, reject) => {
+    // TypeScript cannot see that a (method, args) pair of one M is a member of the WriterCall union.
+    const request = { id, method, args } as Request;
+    return new Promise<WriterResult<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.ref();
-      this.worker.postMessage({ id, method, args } satisfies Request);
+      this.worker.postMessage(request);
     });
   }
 

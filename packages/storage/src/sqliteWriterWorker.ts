@@ -2,17 +2,24 @@
 // called in arrival order, each answered with its result or error.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStorage } from './sqlite.ts';
-import type { Reply, Request, WriterInit } from './sqliteWriter.ts';
+import { WRITER_METHODS, type Reply, type Request, type WriterCall, type WriterInit } from './sqliteWriter.ts';
 
 const init = workerData as WriterInit;
 const storage = new SqliteStorage({ path: init.path, synchronous: init.synchronous, writer: 'inline' });
 const port = parentPort!;
+const writerMethods: ReadonlySet<string> = new Set(WRITER_METHODS);
+
+function run(call: WriterCall): Promise<unknown> {
+  if (!writerMethods.has(call.method)) throw new Error(`unknown storage method ${call.method}`);
+  // The union's method and args belong together (see WriterCall); TypeScript cannot correlate them here.
+  const method = storage[call.method] as (...args: WriterCall['args']) => Promise<unknown>;
+  return method.apply(storage, call.args);
+}
+
 port.on('message', async (req: Request) => {
   let reply: Reply;
   try {
-    const fn = (storage as unknown as Record<string, (...a: unknown[]) => unknown>)[req.method];
-    if (typeof fn !== 'function') throw new Error(`unknown storage method ${req.method}`);
-    reply = { id: req.id, ok: true, value: await fn.apply(storage, req.args) };
+    reply = { id: req.id, ok: true, value: await run(req) };
   } catch (err) {
     const e = err as Error & { code?: string };
     reply = {

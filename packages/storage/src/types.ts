@@ -1,5 +1,5 @@
 // The one storage interface the service talks to. Two implementations (SQLite, PostgreSQL)
-// pass the same test suite (test/suite.ts). Every method takes the tenant (platform) id first
+// pass the same contract suites (test/contract/, one per role). Every method takes the tenant (platform) id first
 // where data belongs to a tenant, and every query filters on it: one tenant never reads another's rows.
 import type { LifeguardEvent } from '@lifeguard/core';
 
@@ -234,7 +234,7 @@ export interface BankHashQuery {
   after?: { kind: HashKind; hash: string };
 }
 
-// Ban evasion (helper "ban-evasion"; migration 6) ---------------------------------------------
+// Ban evasion (migration 6) ---------------------------------------------
 // Identifiers arrive here already protected by the service: exact identifiers (email, phone, device,
 // payment and IP fingerprints) as keyed hashes, usernames as their normalised skeleton and lookup
 // keys, photos as PDQ hex. The store only compares values; it never sees a raw email or phone number.
@@ -278,7 +278,7 @@ export interface BanLift {
 }
 // End of ban evasion ----------------------------------------------------------------------------
 
-// Moderator console (helper "console-server"; migration 5) ------------------------------------
+// Moderator console (migration 5) ------------------------------------
 // Staff accounts and their sessions, the review queue's stored sort key and claims, enforcement
 // actions per account, and the append-only audit log (hash-chained per tenant; see audit.ts).
 
@@ -450,7 +450,7 @@ export interface CaseAppealInput {
 }
 // End of moderator console --------------------------------------------------------------------
 
-// Family Centre (helper "family-centre"; migrations 8 and 11) ------------------------------------------
+// Family Centre (migrations 8 and 11) ------------------------------------------
 // Parent-teen links and the metadata the parent and teen views are computed from: who exchanged
 // messages with whom and when (counts per day, never text), the kinds of safety prompts shown, and
 // the safety settings the platform reports. Nothing here holds message text or media.
@@ -643,13 +643,19 @@ export class NotFoundError extends Error {
   }
 }
 
-export interface Storage {
+// The storage contract, one interface per role. Each role has a SQLite file (src/sqlite/) and a
+// PostgreSQL file (src/postgres/) and its own contract suite (test/contract/) that both stores run.
+
+/** What every store is and does regardless of role. */
+export interface StorageLifecycle {
   readonly kind: 'sqlite' | 'postgres';
   /** Applies pending migrations. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+}
 
-  // Tenants (platforms) and API keys.
+/** Tenants (platforms) and API keys. */
+export interface TenantStore {
   createTenant(id: string, name: string): Promise<Tenant>;
   getTenant(id: string): Promise<Tenant | null>;
   listTenants(): Promise<Tenant[]>;
@@ -659,10 +665,14 @@ export interface Storage {
   listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
   revokeApiKey(tenantId: string, keyId: string, at: number): Promise<boolean>;
   countApiKeys(): Promise<number>;
+}
 
-  // Events. Appending is idempotent by (tenant, event id) and durable when the promise resolves.
-  // Account and contact events update the account table and connection graph in the same
-  // transaction, last writer by event time wins, so out-of-order arrival converges.
+/**
+ * Events. Appending is idempotent by (tenant, event id) and durable when the promise resolves.
+ * Account and contact events update the account table and connection graph in the same
+ * transaction, last writer by event time wins, so out-of-order arrival converges.
+ */
+export interface EventStore {
   appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult>;
   /** Events with seq > afterSeq, in seq order. */
   readEvents(tenantId: string, afterSeq: number, limit: number): Promise<StoredEvent[]>;
@@ -676,8 +686,10 @@ export interface Storage {
   ): Promise<StoredEvent[]>;
   countEvents(tenantId: string): Promise<number>;
   maxSeq(tenantId: string): Promise<number>;
+}
 
-  // Accounts and the connection graph.
+/** Accounts and the connection graph (written by appendEvents). */
+export interface AccountStore {
   getAccount(tenantId: string, userId: string): Promise<AccountRecord | null>;
   getAccounts(tenantId: string, userIds: string[]): Promise<Map<string, AccountRecord>>;
   contactContext(tenantId: string, senderId: string, recipientId: string): Promise<ContactContext>;
@@ -686,8 +698,10 @@ export interface Storage {
   /** Of the given accounts, the ones that blocked userId or that userId blocked. */
   blockedAmong(tenantId: string, userId: string, others: string[]): Promise<Set<string>>;
   listConnections(tenantId: string, userId: string, limit: number): Promise<string[]>;
+}
 
-  // Cases.
+/** Cases, their history and the alert keys that make alerts idempotent. */
+export interface CaseStore {
   getCase(tenantId: string, caseId: string): Promise<CaseRecord | null>;
   findActiveCaseForAccused(tenantId: string, accusedId: string): Promise<CaseRecord | null>;
   listCases(tenantId: string, query: CaseListQuery): Promise<CaseRecord[]>;
@@ -695,8 +709,10 @@ export interface Storage {
   /** Inserts or updates a case with its history entry, alert keys and webhook events in one transaction. */
   saveCase(tenantId: string, input: SaveCaseInput): Promise<void>;
   hasAlertKey(tenantId: string, alertKey: string): Promise<boolean>;
+}
 
-  // Webhooks: endpoints and an outbox of deliveries.
+/** Webhooks: endpoints and an outbox of deliveries. */
+export interface WebhookStore {
   createWebhook(endpoint: Omit<WebhookEndpoint, 'createdAt'> & { createdAt?: number }): Promise<WebhookEndpoint>;
   listWebhooks(tenantId: string): Promise<WebhookEndpoint[]>;
   deleteWebhook(tenantId: string, id: string): Promise<boolean>;
@@ -709,13 +725,20 @@ export interface Storage {
   claimDueDeliveries(now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
   recordDeliveryOutcome(deliveryId: string, outcome: DeliveryOutcome): Promise<void>;
   listDeliveries(tenantId: string, query: { status?: DeliveryStatus; limit: number }): Promise<WebhookDelivery[]>;
+}
 
-  // Engine snapshots (the engine is in memory; the events are the truth). Only the newest is kept:
-  // restore reads only it (and replays every event if it is unreadable), and an older one would
-  // still hold excerpts that retention has since removed from the engine.
+/**
+ * Engine snapshots (the engine is in memory; the events are the truth). Only the newest is kept:
+ * restore reads only it (and replays every event if it is unreadable), and an older one would
+ * still hold excerpts that retention has since removed from the engine.
+ */
+export interface SnapshotStore {
   saveSnapshot(tenantId: string, snapshot: EngineSnapshotRecord): Promise<void>;
   latestSnapshot(tenantId: string): Promise<EngineSnapshotRecord | null>;
+}
 
+/** Retention: message text outside held conversations, and dismissed cases' evidence. */
+export interface RetentionStore {
   /** Conversations a case holds (their text is kept; see purgeMessageText), each once. */
   heldConversationIds(tenantId: string): Promise<string[]>;
   /**
@@ -740,8 +763,10 @@ export interface Storage {
     at: number,
     limit: number,
   ): Promise<CaseEvidencePurgeResult>;
+}
 
-  // Hash banks (image and file hash lists, e.g. PDQ).
+/** Hash banks (image and file hash lists, e.g. PDQ). */
+export interface BankStore {
   upsertBank(bank: Omit<HashBankRecord, 'createdAt' | 'updatedAt'> & { createdAt?: number }): Promise<HashBankRecord>;
   getBank(tenantId: string, name: string): Promise<HashBankRecord | null>;
   listBanks(tenantId: string): Promise<HashBankRecord[]>;
@@ -756,8 +781,10 @@ export interface Storage {
   listBankHashes(tenantId: string, query: BankHashQuery): Promise<BankHashRecord[]>;
   /** Exact lookups (md5/sha256, or a PDQ hash seen before). */
   findBankHash(tenantId: string, kind: HashKind, hash: string): Promise<BankHashRecord[]>;
+}
 
-  // Moderator console (helper "console-server"; migration 5) ----------------------------------
+/** Moderator console (migration 5): staff accounts, sign-in and sessions. */
+export interface StaffStore {
   /** ConflictError when the email (any case) is taken. */
   createStaffUser(user: NewStaffUser): Promise<StaffUser>;
   /** By email, any case, across tenants (emails are unique across the service). */
@@ -780,6 +807,10 @@ export interface Storage {
   findStaffSession(tokenHash: string): Promise<{ session: StaffSessionRecord; user: StaffUser } | null>;
   touchStaffSession(tokenHash: string, at: number): Promise<void>;
   deleteStaffSession(tokenHash: string): Promise<boolean>;
+}
+
+/** Moderator console (migration 5): the review queue, claims, decisions, appeals and enforcement actions. */
+export interface ReviewQueueStore {
   /** Cases of a queue view, most urgent first (closed: most recently closed first); evidence left out. */
   queueCases(tenantId: string, query: QueueQuery): Promise<QueuePage>;
   /** Cases per queue view; with onlyMine, the other counts are left at 0 (callers cache them: counting is a scan of the view). */
@@ -803,15 +834,20 @@ export interface Storage {
   decideCase(tenantId: string, input: CaseDecisionInput): Promise<AuditEntry>;
   appealCase(tenantId: string, input: CaseAppealInput): Promise<AuditEntry>;
   enforcementActions(tenantId: string, accountIds: string[]): Promise<EnforcementActionRecord[]>;
+}
+
+/** Moderator console (migration 5): the append-only, hash-chained audit log (see audit.ts). */
+export interface AuditLogStore {
   /** Appends to the tenant's hash-chained audit log. */
   appendAudit(tenantId: string, entry: NewAuditEntry): Promise<AuditEntry>;
   /** Newest first, filtered. */
   listAudit(tenantId: string, query: AuditQuery): Promise<AuditEntry[]>;
   /** Oldest first from afterSeq, for verifying the chain. */
   readAudit(tenantId: string, afterSeq: number, limit: number): Promise<AuditEntry[]>;
-  // End of moderator console ------------------------------------------------------------------
+}
 
-  // Ban evasion (helper "ban-evasion"; migration 6) -------------------------------------------
+/** Ban evasion (migration 6): protected account identifiers and bans. */
+export interface BanEvasionStore {
   /**
    * The tenant's secret for keyed identifier hashes. The first call stores `candidate` (the caller
    * generates it); every later call, from any process, returns the stored one.
@@ -855,8 +891,10 @@ export interface Storage {
   liftAccountBans(tenantId: string, userId: string, lift: BanLift): Promise<number>;
   /** Bans of these accounts, oldest first (lifted ones too unless activeOnly). */
   accountBans(tenantId: string, userIds: string[], options?: { activeOnly?: boolean }): Promise<AccountBanRecord[]>;
-  // End of ban evasion ------------------------------------------------------------------------
-  // Family Centre (helper "family-centre"; migrations 8 and 11) ----------------------------------------
+}
+
+/** Family Centre (migrations 8 and 11): parent-teen links and the metadata their views are computed from. */
+export interface FamilyStore {
   /** ConflictError when a pending or active link between the two already exists. */
   createFamilyLink(tenantId: string, link: Omit<FamilyLink, 'id'>): Promise<FamilyLink>;
   getFamilyLink(tenantId: string, linkId: string): Promise<FamilyLink | null>;
@@ -900,9 +938,10 @@ export interface Storage {
   ): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
   /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
-  // End of Family Centre ------------------------------------------------------------------------
+}
 
-  // Reports to the authorities and preserved evidence (issue 11; migration 10) ------------------
+/** Reports to the authorities and preserved evidence (migration 10). */
+export interface ReportingStore {
   /** Stores the package as the case's next version with its audit entry, in one transaction. */
   freezeEvidence(tenantId: string, input: NewEvidencePackage): Promise<EvidencePackageRecord>;
   evidencePackages(tenantId: string, caseId: string): Promise<EvidencePackageRecord[]>;
@@ -925,5 +964,22 @@ export interface Storage {
    * now + leaseMs so that a second worker does not send them at the same time.
    */
   claimDueAuthorityReports(now: number, limit: number, leaseMs: number): Promise<AuthorityReportRecord[]>;
-  // End of reports and evidence -------------------------------------------------------------------
 }
+
+/** The one storage interface the service talks to: every role together. */
+export interface Storage
+  extends StorageLifecycle,
+    TenantStore,
+    EventStore,
+    AccountStore,
+    CaseStore,
+    WebhookStore,
+    SnapshotStore,
+    RetentionStore,
+    BankStore,
+    StaffStore,
+    ReviewQueueStore,
+    AuditLogStore,
+    BanEvasionStore,
+    FamilyStore,
+    ReportingStore {}

@@ -1,7 +1,5 @@
 import { openTestPostgres, postgresSkip } from '../src/testing.ts';
-import { storageSuite } from './suite.ts';
-import { familyStorageSuite } from './familySuite.ts';
+import { storageContract } from './contract/index.ts';
 
 const skip = await postgresSkip();
-storageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);
-familyStorageSuite('PostgreSQL (fresh schema)', openTestPostgres, skip);
+storageContract('PostgreSQL (fresh schema)', openTestPostgres, skip);

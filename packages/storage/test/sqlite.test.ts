@@ -5,15 +5,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStorage } from '../src/index.ts';
 import { openTestSqlite } from '../src/testing.ts';
-import { message, storageSuite } from './suite.ts';
-import { familyStorageSuite } from './familySuite.ts';
+import { storageContract } from './contract/index.ts';
+import { message } from './contract/fixtures.ts';
 
 // The default: writes in the writer thread, reads on this thread.
-storageSuite('SQLite (temp file, writer thread)', openTestSqlite);
-familyStorageSuite('SQLite (temp file, writer thread)', openTestSqlite);
+storageContract('SQLite (temp file, writer thread)', openTestSqlite);
 
 // Everything on one thread, as in ':memory:' databases and inside the writer thread itself.
-storageSuite('SQLite (temp file, inline writes)', async () => {
+storageContract('SQLite (temp file, inline writes)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lifeguard-sqlite-'));
   const storage = new SqliteStorage({ path: join(dir, 'test.db'), writer: 'inline' });
   await storage.migrate();

@@ -30,11 +30,12 @@ export function fanOutReason(fanOut: { intents: readonly string[]; children: num
 export function fanOutOf(actor: ActorRiskReport | null | undefined): FanOutView | null {
   const f = actor?.fanOut;
   if (!f || !Array.isArray(f.children) || !Array.isArray(f.conversations) || !Array.isArray(f.intents)) return null;
-  return f;
+  // Engines before reworded fan-out leave alsoConversations out.
+  return Array.isArray(f.alsoConversations) ? f : { ...f, alsoConversations: [] };
 }
 
 export interface ActorCaseContent {
-  /** Fan-out conversations first, then the account's riskiest others; at most MAX_CASE_CONVERSATIONS. */
+  /** Fan-out conversations first (the shared pair, then reworded ones), then the account's riskiest others; at most MAX_CASE_CONVERSATIONS. */
   conversationIds: string[];
   /** The children the account reached in the fan-out (the engine's order: most recent first). */
   childIds: string[];
@@ -53,6 +54,7 @@ export function actorCaseContent(
     if (typeof id === 'string' && id !== '' && !ids.includes(id) && ids.length < MAX_CASE_CONVERSATIONS) ids.push(id);
   };
   for (const id of fanOut?.conversations ?? []) add(id);
+  for (const id of fanOut?.alsoConversations ?? []) add(id);
   for (const c of (actor?.riskyConversations ?? []).slice(0, RISKY_CONVERSATIONS_COPIED)) add(c.conversationId);
   const base = `account ${alert.subjectId} reached ${alert.level} risk (${alert.score.toFixed(2)})`;
   return {

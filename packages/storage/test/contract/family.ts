@@ -1,9 +1,9 @@
-// The Family Centre part of the storage contract (migrations 8 and 11); both stores run it.
+// The storage contract for FamilyStore (src/types.ts; migrations 8 and 11), as tests; both stores run it.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
-import { ConflictError, type Storage } from '../src/index.ts';
-import type { StoreFixture } from './suite.ts';
+import { ConflictError, type Storage } from '../../src/index.ts';
+import type { StoreFixture } from './fixtures.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 10, 12);
@@ -18,7 +18,7 @@ const msg = (id: string, senderId: string, recipientIds: string[], time: number,
   text,
 });
 
-export function familyStorageSuite(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
+export function familyContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, Family Centre: ${name}`, { skip }, () => {
     let fixture: StoreFixture;
     let s: Storage;
