@@ -17,6 +17,7 @@ export const TUNE_WRITERS = ['w1', 'w2', 'w3'];
 export const HELD_OUT_WRITERS = ['w4', 'w5'];
 /** Written after the detector's last round of tuning, by a writer who never saw it: read once, at the end. */
 export const FRESH_WRITERS = ['w6'];
+const SKIP_FRESH = process.argv.includes('--no-fresh');
 const THRESHOLD = 0.5;
 const BASE = Date.parse('2026-01-05T15:00:00Z');
 
@@ -209,7 +210,7 @@ async function main(): Promise<void> {
   const splits: [string, DevConversation[]][] = [[`tuning (${TUNE_WRITERS.join(', ')})`, tune]];
   if (!process.argv.includes('--tuning')) {
     splits.push([`held out (${HELD_OUT_WRITERS.join(', ')})`, held]);
-    if (fresh.length > 0) splits.push([`held out, written later (${FRESH_WRITERS.join(', ')})`, fresh]);
+    if (fresh.length > 0 && !SKIP_FRESH) splits.push([`held out, written later (${FRESH_WRITERS.join(', ')})`, fresh]);
   }
   for (const [name, set] of splits) {
     for (const declared of [true, false]) rows.push(await measureSplit(name, set, declared));

@@ -474,3 +474,22 @@ describe('numbers and meetings in new wordings', () => {
     assert.ok(!kinds('played footy with no shirt on lol').includes('sexualisation'), 'a remark about oneself');
   });
 });
+
+describe('paraphrases', () => {
+  it('reads checks on who is around, fear of being found out, requests and moves in wordings of their own', () => {
+    const expected: [string, string][] = [
+      ['whos home with u rn', 'isolation'],
+      ['what time does ur mum finish work', 'isolation'],
+      ['which way do u walk home from school', 'isolation'],
+      ['ur dad would go mad if he found out', 'secrecy'],
+      ['u could easily pass for 18', 'age_attributed'],
+      ['send one more quick selfie', 'image_request'],
+      ['jump on facetime', 'image_request'],
+      ['find me on my other account', 'platform_move'],
+      ['ill get u whatever u like', 'gift'],
+      ['i can show u how', 'relationship'],
+    ];
+    for (const [text, kind] of expected)
+      assert.ok(kinds(text).includes(kind as never), `"${text}" is ${kind}, got ${kinds(text)}`);
+  });
+});

@@ -4,5 +4,7 @@
 export * from './pure.ts';
 export * from './decode.ts';
 export * from './imageHash.ts';
+export * from './videoDecode.ts';
+export * from './videoHash.ts';
 export * from './fileBankStore.ts';
 export { registerImageCommands, type ImageCommandOptions } from './cli.ts';

@@ -9,3 +9,4 @@ export * from './hashList.ts';
 export * from './bank.ts';
 export * from './bankStore.ts';
 export * from './random.ts';
+export * from './vpdq.ts';

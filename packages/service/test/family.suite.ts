@@ -255,6 +255,67 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
       assert.ok(audit.filter((a) => a.details.linkId === link).length >= 2, 'every view is in the audit log');
     });
 
+    it("names accounts with the platform's display names, refuses bad names, and keeps each platform's to itself", async () => {
+      const put = await family('PUT', '/v1/family/names', {
+        names: [
+          { userId: 'sam', name: '  Sam Okafor ' },
+          { userId: 'helen', name: 'Mum' },
+          { userId: 'constructor', name: 'Not in this view' },
+        ],
+      });
+      assert.equal(put.statusCode, 200, put.body);
+      assert.deepEqual(put.json(), { stored: 3, removed: 0 }, 'three names stored');
+      const elsewhere = await s.call('PUT', '/v1/family/names', s.keys.otherAdmin, {
+        names: [{ userId: 'maya', name: 'A name from another platform' }],
+      });
+      assert.equal(elsewhere.statusCode, 200, elsewhere.body);
+      const view = async (viewerId: string) =>
+        (await family('GET', `/v1/family/links/${link}/view?viewerId=${viewerId}&names=true`)).json().data.names;
+      assert.deepEqual(
+        await view('helen'),
+        { helen: 'Mum', sam: 'Sam Okafor' },
+        'the names of accounts in the view, trimmed, from this platform only',
+      );
+      assert.deepEqual(await view('maya'), await view('helen'), 'the teen sees the same names');
+      assert.equal(
+        (await family('GET', `/v1/family/links/${link}/view?viewerId=helen`)).json().data.names,
+        undefined,
+        'names only when asked for',
+      );
+      const removed = await family('PUT', '/v1/family/names', { names: [{ userId: 'helen', name: null }] });
+      assert.deepEqual(removed.json(), { stored: 0, removed: 1 }, 'a null name removes it');
+      assert.deepEqual(await view('helen'), { sam: 'Sam Okafor' }, 'the removed name is gone');
+
+      const cases: [unknown, RegExp][] = [
+        [{ names: [] }, /must name at least one account/],
+        [{ names: [{ userId: 'sam', name: '   ' }] }, /must not be empty/],
+        [{ names: [{ userId: 'sam', name: 'x'.repeat(101) }] }, /at most 100 characters/],
+        [{ names: [{ userId: 'sam', name: 'Sam\u0007' }] }, /control characters/],
+        [
+          {
+            names: [
+              { userId: 'sam', name: 'A' },
+              { userId: 'sam', name: 'B' },
+            ],
+          },
+          /"sam" is named twice/,
+        ],
+        [{ names: Array.from({ length: 1001 }, (_, i) => ({ userId: `u${i}`, name: 'N' })) }, /at most 1000 accounts/],
+        [{ names: [{ userId: 'sam' }] }, /name/],
+      ];
+      for (const [payload, message] of cases) {
+        const res = await family('PUT', '/v1/family/names', payload);
+        assert.equal(res.statusCode, 400, `${JSON.stringify(payload).slice(0, 80)} -> ${res.body.slice(0, 300)}`);
+        const body = res.json();
+        assert.match(
+          `${body.error} ${(body.problems ?? []).join('; ')}`,
+          message,
+          `reason for ${JSON.stringify(payload).slice(0, 80)}`,
+        );
+      }
+      assert.deepEqual(await view('helen'), { sam: 'Sam Okafor' }, 'a refused request changes nothing');
+    });
+
     it('tells the parent about a new adult connection, a settings change and a high-risk case about someone who contacted the teen', async () => {
       await s.ingest([
         { type: 'contact', id: 'f-rick', time: NOW(), action: 'friend_accept', actorId: 'maya', targetId: 'rick' },

@@ -2,10 +2,11 @@
 // teen's page show the same metadata and no message text, the platform's theme applies, reporting and
 // ending work from the page, and a bad or expired link shows a clear error. Needs /usr/bin/chromium
 // (LIFEGUARD_CHROMIUM to use another; LIFEGUARD_SKIP_BROWSER=1 skips). In-page code is passed as strings:
-// this package is type-checked without the DOM library.
+// this package is type-checked without the DOM library. LIFEGUARD_UPDATE_SCREENSHOTS=1 also writes
+// docs/screenshots/family-parent.png and family-teen.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startTestService, NOW, type TestService } from './helpers.ts';
 
@@ -28,6 +29,13 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     const page = await browser.newPage();
     const res = await page.goto(url);
     return { page, status: res?.status() ?? 0, csp: (await res?.allHeaders())?.['content-security-policy'] ?? '' };
+  };
+  const screenshot = async (page: Page, name: string) => {
+    await page.setViewportSize({ width: 720, height: 900 });
+    const png = await page.screenshot({ fullPage: true });
+    assert.ok(png.length > 10_000, `a screenshot of the ${name} page was taken`);
+    if (process.env.LIFEGUARD_UPDATE_SCREENSHOTS === '1')
+      writeFileSync(new URL(`../../../docs/screenshots/family-${name}.png`, import.meta.url), png);
   };
   const accounts = (page: Page, section: string) =>
     page.$$eval(`[data-section="${section}"] li[data-account]`, (els) =>
@@ -79,6 +87,14 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       200,
       'accepted',
     );
+    const names = await s.call('PUT', '/v1/family/names', s.keys.decide, {
+      names: [
+        { userId: 'coach_dan', name: 'Dan Hughes' },
+        { userId: 'ella', name: 'Ella' },
+        { userId: 'mum', name: '<b>Mum</b>' },
+      ],
+    });
+    assert.equal(names.statusCode, 200, names.body);
     await s.call('PUT', '/v1/family/settings/ella', s.keys.decide, {
       settings: { profile_private: true, precise_location_off: false },
     });
@@ -99,7 +115,21 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
     assert.equal(status, 200, 'page served');
     assert.match(csp, /default-src 'none'/, 'strict CSP');
     assert.equal(await page.textContent('h1'), 'Family Centre', 'title');
-    assert.match((await page.textContent('[data-intro]')) ?? '', /what you can see about ella/, 'the parent sentence');
+    assert.match(
+      (await page.textContent('[data-intro]')) ?? '',
+      /what you can see about Ella\./,
+      'the parent sentence',
+    );
+    assert.match(
+      (await page.textContent('[data-section="recent"] [data-account="coach_dan"]')) ?? '',
+      /^Dan Hughes\s*coach_dan/,
+      "the platform's display name, with the id beside it",
+    );
+    assert.equal(
+      await page.textContent('[data-section="explain"] h2'),
+      'What Ella was told about this link',
+      'the teen-addressed explanation is labelled as what the teen was told',
+    );
     assert.deepEqual((await accounts(page, 'recent')).sort(), ['coach_dan', 'jo'], 'who ella exchanged messages with');
     assert.deepEqual(
       await page.$$eval('[data-section="new"] .tag', (els) => els.map((e) => e.textContent)),
@@ -127,6 +157,7 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       'the theme font applies',
     );
     assert.equal(await page.$$eval('script', (els) => els.length), 0, 'no script at all');
+    await screenshot(page, 'parent');
     await page.close();
   });
 
@@ -141,8 +172,13 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       );
     assert.match(
       (await teen.page.textContent('[data-intro]')) ?? '',
-      /exactly what your parent or carer \(mum\) sees/,
+      /exactly what your parent or carer \(<b>Mum<\/b>\) sees/,
       'the teen sentence',
+    );
+    assert.equal(
+      await teen.page.textContent('[data-section="explain"] h2'),
+      'What this link shows',
+      'the teen reads the explanation as addressed to them',
     );
     assert.match(
       (await teen.page.textContent('[data-section="help"]')) ?? '',
@@ -154,6 +190,7 @@ describe('Family Centre page in Chromium', { skip, timeout: 120_000 }, () => {
       0,
       'a 14-year-old has no end button (the parent ends it)',
     );
+    await screenshot(teen.page, 'teen');
     await teen.page.click('[data-section="recent"] [data-report="coach_dan"]');
     await teen.page.waitForSelector('[role="status"]');
     assert.match(

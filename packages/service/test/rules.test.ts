@@ -11,6 +11,7 @@ import {
   type PolicyProfile,
 } from '../src/index.ts';
 import type { PairFacts, PartyFacts } from '../src/decisions/rules.ts';
+import { Messages } from '../src/i18n/catalogue.ts';
 
 const uk = DEFAULT_POLICY.profiles.uk!;
 const account = (fields: Partial<AccountRecord>): AccountRecord => ({
@@ -103,8 +104,7 @@ describe('contact decisions', () => {
     assert.match(warned.nudges[0]!.text, /2 friends in common/);
   });
 
-  // Open (issue 15): the wording lost to the message catalogues at merge; it needs a catalogue key in all nine locales.
-  it.todo('says an account of unknown age is treated as a child by the policy, not that it is a child account', () => {
+  it('says an account of unknown age is treated as a child by the policy, not that it is a child account', () => {
     const unknown = classifyParty('never-seen', null, null, 0, uk);
     const result = decideContact(pair({ recipient: unknown }), 'message', uk, 'uk');
     assert.equal(result.decision, 'block', 'still protected as a child');
@@ -116,6 +116,35 @@ describe('contact decisions', () => {
       decideContact(pair(), 'message', uk, 'uk').reasons[0]!.message,
       /^Direct messages to a child account /,
       'a known child is still named so',
+    );
+    const held = decideContact(
+      pair({ recipient: unknown, sender: party('adult', false, uk.riskySender.holdAt) }),
+      'message',
+      uk,
+      'uk',
+    );
+    assert.ok(
+      held.reasons.some(
+        (r) =>
+          r.code === 'sender_risk' &&
+          r.message.includes('contact with an account of unknown age (treated as a child by this policy) is held'),
+      ),
+      `the sender-risk hold names the unknown age too: ${JSON.stringify(held.reasons)}`,
+    );
+  });
+
+  it("words the unknown-age reason from the catalogue of the account's language", () => {
+    const unknown = classifyParty('never-seen', null, null, 0, uk);
+    const german = { t: new Messages().translator('t1', 'de') };
+    const result = decideContact(pair({ recipient: unknown }), 'friend_request', uk, 'uk', german);
+    assert.match(
+      result.reasons[0]!.message,
+      /^Freundschaftsanfragen an ein Konto mit unbekanntem Alter \(von diesen Regeln wie ein Kind behandelt\)/,
+    );
+    assert.match(
+      decideContact(pair(), 'friend_request', uk, 'uk', german).reasons[0]!.message,
+      /^Freundschaftsanfragen an ein Kinderkonto /,
+      'a known child is still named so in German',
     );
   });
 

@@ -1,7 +1,14 @@
-// Family Centre rows (migrations 8 and 11): what an accepted message adds to message_contacts, and row mappers.
+// Family Centre rows (migrations 8, 11 and 15): what an accepted message adds to message_contacts, and row mappers.
 // Only ids, counts and times are derived from a message; its text is never read here.
 import { toMillis, type LifeguardEvent } from '@lifeguard/core';
-import type { FamilyLink, FamilyLinkBasis, FamilyLinkStatus, MessageContact, SafetyWarningRecord } from './types.ts';
+import type {
+  ConnectionSince,
+  FamilyLink,
+  FamilyLinkBasis,
+  FamilyLinkStatus,
+  MessageContact,
+  SafetyWarningRecord,
+} from './types.ts';
 
 type Row = Record<string, unknown>;
 
@@ -86,8 +93,14 @@ export function mapFamilyLink(r: Row): FamilyLink {
   };
 }
 
-export function mapMessageContact(r: Row): MessageContact {
-  return { userId: String(r.other_id), messages: Number(r.messages), lastAt: Number(r.last_at) };
+/** A message_contacts row read as an array: [other_id, last_at, messages in the window]. */
+export function contactFromArray(r: readonly unknown[]): MessageContact {
+  return { userId: String(r[0]), messages: Number(r[2]), lastAt: Number(r[1]) };
+}
+
+/** A connection read as an array: [the other account, changed_at]. */
+export function connectionFromArray(r: readonly unknown[]): ConnectionSince {
+  return { userId: String(r[0]), since: Number(r[1]) };
 }
 
 export function mapWarning(r: Row): SafetyWarningRecord {

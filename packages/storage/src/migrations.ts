@@ -531,6 +531,26 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  {
+    version: 15,
+    name: "family centre: a teen's current connections newest first from the index alone; display names",
+    // The parent view lists every current connection newest first. The key and connections_b only
+    // find the rows, so each row was read from the table and the lot sorted; these partial indexes hold
+    // what the view reads, in its order, and skip ended connections.
+    sql: `
+CREATE INDEX connections_a_since ON connections(tenant_id, user_a, changed_at, user_b) WHERE connected = 1;
+CREATE INDEX connections_b_since ON connections(tenant_id, user_b, changed_at, user_a) WHERE connected = 1;
+-- Display names the platform reports so the Family Centre can say who, not only which id (PUT
+-- /v1/family/names). Only names: nothing else about the account, and a null name removes the row.
+CREATE TABLE display_names (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  updated_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+) WITHOUT ROWID;
+`,
+  },
 ];
 
 export const postgresMigrations: Migration[] = [
@@ -1039,4 +1059,24 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
+  {
+    version: 15,
+    name: "family centre: a teen's current connections newest first from the index alone; display names",
+    // The parent view lists every current connection newest first. The key and connections_b only
+    // find the rows, so each row was read from the table and the lot sorted; these partial indexes hold
+    // what the view reads, in its order, and skip ended connections.
+    sql: `
+CREATE INDEX connections_a_since ON connections(tenant_id, user_a, changed_at, user_b) WHERE connected;
+CREATE INDEX connections_b_since ON connections(tenant_id, user_b, changed_at, user_a) WHERE connected;
+-- Display names the platform reports so the Family Centre can say who, not only which id (PUT
+-- /v1/family/names). Only names: nothing else about the account, and a null name removes the row.
+CREATE TABLE display_names (
+  tenant_id TEXT NOT NULL,
+  user_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, user_id)
+);
+`,
+  },
 ];

@@ -52,6 +52,7 @@ export const WRITER_METHODS = [
   'recordSafetyWarnings',
   'putAccountSettings',
   'pruneFamilyMetadata',
+  'putDisplayNames',
   'freezeEvidence',
   'placeLegalHold',
   'createAuthorityReport',

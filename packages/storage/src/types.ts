@@ -496,6 +496,12 @@ export interface SafetyWarningRecord {
   at: number;
 }
 
+export interface DisplayNameUpdate {
+  userId: string;
+  /** The name the platform shows for the account; null removes it. */
+  name: string | null;
+}
+
 export interface FamilyPruneResult {
   /** Message-contact rows (teen, other account) with no message in the period, removed. */
   contactPairs: number;
@@ -920,7 +926,7 @@ export interface FamilyStore {
   messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]>;
   /** Linked teens who exchanged messages with `otherId` from `since` (for alerts about that account). */
   messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]>;
-  /** The user's current connections with the time each was made, newest first. */
+  /** The user's current connections with the time each was made, newest first (ties: the other account's id descending). */
   connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]>;
   recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void>;
   /** Prompts shown to the user at or after `since`, newest first. */
@@ -936,6 +942,10 @@ export interface FamilyStore {
     tenantId: string,
     userId: string,
   ): Promise<{ settings: Record<string, unknown>; updatedAt: number } | null>;
+  /** Display names the platform reports (migration 15); a null name removes the account's name. */
+  putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void>;
+  /** The known display names of these accounts (accounts without one are left out). */
+  displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>>;
   /** Retention: removes message-contact rows with nothing since `before` (whole UTC days) and warnings older than `before`. */
   pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult>;
 }

@@ -211,19 +211,22 @@ function contactRules(
   }
   if (recipient.isChild) {
     const r = profile.riskySender;
+    // An account with no known age is a child only because the policy says so: the reason says that, so
+    // an integration that forgot to send account events sees why.
+    const who = { recipient: recipient.ageBasis === 'unknown' ? 'unknown' : 'child' };
     if (sender.risk >= r.blockAt) {
       b.raise('block', 'sender_risk', t('reason.sender_risk.block', { risk: sender.risk.toFixed(2) }));
       return;
     }
     if (sender.risk >= r.holdAt) {
-      b.raise('hold', 'sender_risk', t('reason.sender_risk.hold', { risk: sender.risk.toFixed(2) }));
+      b.raise('hold', 'sender_risk', t('reason.sender_risk.hold', { risk: sender.risk.toFixed(2), ...who }));
     }
     if (!pair.connected) {
       const rule = kind === 'message' ? profile.strangerMessagesToChildren : profile.strangerRequestsToChildren;
       // A warning with prompts turned off would have nothing to show: it is an allow.
       const decision = rule === 'warn' && !profile.supportivePrompts ? 'allow' : RULE_DECISION[rule];
       const code = kind === 'message' ? 'child_unconnected_message' : 'child_unconnected_request';
-      b.raise(decision, code, t(`reason.${code}.${decision}`));
+      b.raise(decision, code, t(`reason.${code}.${decision}`, who));
       if (decision === 'block') {
         b.add(nudge('sender', 'recipient_not_reachable', (text.sender ?? t)('nudge.sender.recipient_not_reachable')));
         return;

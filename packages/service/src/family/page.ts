@@ -68,22 +68,32 @@ export function renderPage(o: PageOptions): string {
   const at = (ms: number) => new Date(ms);
   const reportForm = (accountId: string) =>
     `<form method="post" action="report"><input type="hidden" name="token" value="${esc(o.token)}"><input type="hidden" name="accountId" value="${esc(accountId)}"><button type="submit" data-report="${esc(accountId)}">${esc(t('family.report'))}</button></form>`;
+  // The platform's display name where it reported one (the id beside it), else the id. Own properties
+  // only: an id such as "constructor" must not find Object's.
+  const nameOf = (id: string): string | undefined => (d.names && Object.hasOwn(d.names, id) ? d.names[id] : undefined);
+  const named = (id: string) => nameOf(id) ?? id;
+  const who = (id: string) => {
+    const name = nameOf(id);
+    return name
+      ? `<span class="who">${esc(name)}</span><span class="muted">${esc(id)}</span>`
+      : `<span class="who">${esc(id)}</span>`;
+  };
   const list = (items: string[], empty: string) =>
     items.length ? `<ul>${items.join('')}</ul>` : `<p class="muted">${esc(empty)}</p>`;
 
   const recent = d.recentContacts.map(
     (c) =>
-      `<li data-account="${esc(c.userId)}"><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.messages', { count: c.messages, last: at(c.lastAt) }))}</span>${reportForm(c.userId)}</li>`,
+      `<li data-account="${esc(c.userId)}">${who(c.userId)}<span class="muted">${esc(t('family.messages', { count: c.messages, last: at(c.lastAt) }))}</span>${reportForm(c.userId)}</li>`,
   );
   const fresh = d.newConnections.map((c) => {
     const age = t('family.age', { age: c.age });
-    return `<li data-account="${esc(c.userId)}"><span class="who">${esc(c.userId)}</span>${age ? `<span class="tag">${esc(age)}</span>` : ''}<span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span>${reportForm(c.userId)}</li>`;
+    return `<li data-account="${esc(c.userId)}">${who(c.userId)}${age ? `<span class="tag">${esc(age)}</span>` : ''}<span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span>${reportForm(c.userId)}</li>`;
   });
   const shown = d.connections.accounts
     .slice(0, PAGE_CONNECTIONS)
     .map(
       (c) =>
-        `<li><span class="who">${esc(c.userId)}</span><span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span></li>`,
+        `<li>${who(c.userId)}<span class="muted">${esc(t('family.connected_since', { since: at(c.since) }))}</span></li>`,
     );
   const more = d.connections.total - shown.length;
   const settingsLine = t(
@@ -102,7 +112,7 @@ export function renderPage(o: PageOptions): string {
     );
   const warnings = d.warnings.map(
     (w) =>
-      `<li data-warning="${esc(w.kind)}"><span>${esc(t('family.warning', { kind: w.kind }))}</span><span class="muted">${esc(t('family.when', { at: at(w.at) }))}${w.accountId ? ` · ${esc(w.accountId)}` : ''}</span>${w.accountId ? reportForm(w.accountId) : ''}</li>`,
+      `<li data-warning="${esc(w.kind)}"><span>${esc(t('family.warning', { kind: w.kind }))}</span><span class="muted">${esc(t('family.when', { at: at(w.at) }))}${w.accountId ? ` · ${esc(named(w.accountId))}` : ''}</span>${w.accountId ? reportForm(w.accountId) : ''}</li>`,
   );
   const help = view.help.map(
     (h) =>
@@ -110,14 +120,14 @@ export function renderPage(o: PageOptions): string {
   );
   const intro =
     view.viewer.role === 'parent'
-      ? t('family.view.parent', { teen: d.teenId })
-      : t('family.view.teen', { parent: d.parentId });
+      ? t('family.view.parent', { teen: named(d.teenId) })
+      : t('family.view.teen', { parent: named(d.parentId) });
 
   const body = `<main data-role="${esc(view.viewer.role)}">
 <h1>${esc(t('family.title'))}</h1>
 <p data-intro>${esc(intro)}</p>
 ${o.notice ? `<p class="notice" role="status">${esc(o.notice)}</p>` : ''}
-<section data-section="explain"><p>${esc(t('family.explain.can_see'))}</p><p>${esc(t('family.explain.cannot_see'))}</p></section>
+<section data-section="explain"><h2>${esc(t('family.section.explain', { role: view.viewer.role, teen: named(d.teenId) }))}</h2><p>${esc(t('family.explain.can_see'))}</p><p>${esc(t('family.explain.cannot_see'))}</p></section>
 <section data-section="recent"><h2>${esc(t('family.section.recent'))}</h2>${list(recent, t('family.nothing'))}</section>
 <section data-section="new"><h2>${esc(t('family.section.new'))}</h2>${list(fresh, t('family.nothing'))}</section>
 <section data-section="settings"><h2>${esc(t('family.section.settings'))}</h2><p>${esc(settingsLine)}</p>${settings.length ? `<ul>${settings.join('')}</ul>` : ''}</section>

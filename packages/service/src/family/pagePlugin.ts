@@ -60,7 +60,9 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
   };
 
   const page = async (reply: FastifyReply, claims: PageClaims, token: string, notice?: string) => {
-    const view = await ctx.family.view(claims.tenantId, claims.linkId, claims.viewerId, Date.now());
+    const view = await ctx.family.view(claims.tenantId, claims.linkId, claims.viewerId, Date.now(), {
+      names: true,
+    });
     const t = ctx.decider.messages.translator(claims.tenantId, view.locale.used);
     const link = await ctx.family.link(claims.tenantId, claims.linkId);
     const nonce = randomBytes(12).toString('base64url');

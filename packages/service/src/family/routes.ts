@@ -13,6 +13,7 @@ import {
   linkParams,
   linksQuery,
   locationShareBody,
+  namesBody,
   pageTokenBody,
   reportBody,
   settingsBody,
@@ -120,7 +121,7 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
     async (request) => {
       const { id } = parseOr400(linkParams, request.params, 'path');
       const q = parseOr400(viewQuery, request.query, 'query');
-      return family.view(auth(request).tenantId, id, q.viewerId, Date.now());
+      return family.view(auth(request).tenantId, id, q.viewerId, Date.now(), { names: q.names });
     },
   );
 
@@ -177,6 +178,20 @@ export async function familyRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
       const { userId } = parseOr400(userParams, request.params, 'path');
       const body = parseOr400(settingsBody, request.body, 'settings');
       return family.putSettings(auth(request).tenantId, userId, body.settings, Date.now());
+    },
+  );
+
+  app.put(
+    '/family/names',
+    doc(
+      'Report display names',
+      'The names the platform shows for its accounts, so the Family Centre view (`data.names`) and page say who, not only which id. ' +
+        'Up to 1000 per request; a null name removes one. Names are kept until removed.',
+      { body: jsonSchema(namesBody) },
+    ),
+    async (request) => {
+      const body = parseOr400(namesBody, request.body, 'names');
+      return family.putNames(auth(request).tenantId, body.names, Date.now());
     },
   );
 

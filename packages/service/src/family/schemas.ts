@@ -25,7 +25,14 @@ export const teenBody = z.strictObject({ teenId: id });
 export const endBody = z.strictObject({
   userId: id.describe('Who ends it: the parent, or the teen where the policy allows'),
 });
-export const viewQuery = z.strictObject({ viewerId: id });
+export const viewQuery = z.strictObject({
+  viewerId: id,
+  names: z
+    .enum(['true', 'false'])
+    .default('false')
+    .transform((v) => v === 'true')
+    .describe('true: add `data.names`, the display names reported with PUT /v1/family/names'),
+});
 export const reportBody = z.strictObject({ reporterId: id, accountId: id });
 
 const colour = z.string().regex(/^#[0-9a-fA-F]{3,8}$/, 'must be a hex colour such as #1a73e8');
@@ -78,4 +85,31 @@ export const groupInviteBody = z.strictObject({
 export const locationShareBody = z.strictObject({
   userId: id.describe('The account whose location would be shared'),
   viewerIds: z.array(id).min(1, 'must name at least one account').max(500, 'must name at most 500 accounts'),
+});
+
+export const namesBody = z.strictObject({
+  names: z
+    .array(
+      z.strictObject({
+        userId: id,
+        name: z
+          .string()
+          .trim()
+          .min(1, 'must not be empty (send null to remove a name)')
+          .max(100, 'must be at most 100 characters')
+          .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+          .nullable()
+          .describe('The name the platform shows for the account; null removes it'),
+      }),
+    )
+    .min(1, 'must name at least one account')
+    .max(1000, 'must name at most 1000 accounts per request')
+    .superRefine((names, ctx) => {
+      const seen = new Set<string>();
+      for (const [i, n] of names.entries()) {
+        if (seen.has(n.userId))
+          ctx.addIssue({ code: 'custom', path: [i, 'userId'], message: `"${n.userId}" is named twice in one request` });
+        seen.add(n.userId);
+      }
+    }),
 });

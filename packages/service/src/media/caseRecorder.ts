@@ -35,6 +35,18 @@ export interface MediaMatchEvidence {
   userId: string;
   conversationId: string | null;
   messageId: string | null;
+  /** For a video upload matched to a known video (vPDQ): which one, and the shares of frames matched. */
+  video?: VideoMatchSummary;
+}
+
+export interface VideoMatchSummary {
+  /** The known video's id in the bank; null when a frame matched a known still image. */
+  id: string | null;
+  queryShare: number;
+  targetShare: number;
+  queryFrames: number;
+  /** Seconds into the upload of the first matching frame. */
+  at: number | null;
 }
 
 /** Case evidence with the known-image matches added under `media`. */
@@ -136,7 +148,11 @@ export async function recordMediaMatch(
 
 /** The history note: every match in words, so the finding survives even if the evidence is rewritten. */
 function describe(findings: MediaMatchEvidence[]): string {
-  const parts = findings.map((f) => `bank ${f.bank} ${f.kind} distance ${f.distance} hash ${f.matchedHash}`);
+  const parts = findings.map((f) =>
+    f.video?.id
+      ? `bank ${f.bank} video ${f.video.id} frames matched ${Math.round(f.video.queryShare * 100)}% of the upload, ${Math.round(f.video.targetShare * 100)}% of the known video`
+      : `bank ${f.bank} ${f.kind} distance ${f.distance} hash ${f.matchedHash}${f.video?.at != null ? ` (video frame at ${f.video.at} s)` : ''}`,
+  );
   const where = [
     findings[0]!.conversationId && `conversation ${findings[0]!.conversationId}`,
     findings[0]!.messageId && `message ${findings[0]!.messageId}`,

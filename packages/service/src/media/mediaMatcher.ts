@@ -34,6 +34,16 @@ export interface MediaOptions {
   maxConcurrentDecodes?: number;
   /** Uploads waiting for a decoder (default 16); beyond that, 429 with Retry-After. */
   maxQueuedDecodes?: number;
+  /** Largest video accepted, in bytes (default 64 MiB); larger uploads get 413. */
+  maxVideoBytes?: number;
+  /** Longest video, in seconds (default 600); refused from its header before decoding. */
+  maxVideoSeconds?: number;
+  /** Most frames sampled from one video (default 600, at 1 a second). */
+  maxVideoFrames?: number;
+  /** Most pixels a video frame may declare (default 4096 x 4096). */
+  maxVideoFramePixels?: number;
+  /** Wall-clock limit for decoding one video, in seconds (default 120); ffmpeg is killed past it. */
+  videoTimeoutSeconds?: number;
 }
 
 export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
@@ -44,6 +54,11 @@ export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
   minQuality: 50,
   maxConcurrentDecodes: 2,
   maxQueuedDecodes: 16,
+  maxVideoBytes: 64 * 1024 * 1024,
+  maxVideoSeconds: 600,
+  maxVideoFrames: 600,
+  maxVideoFramePixels: 4096 * 4096,
+  videoTimeoutSeconds: 120,
 };
 
 export interface UploadHashes {
@@ -118,7 +133,7 @@ export class MediaMatcher {
   /** Hashes image bytes in memory. The caller drops the bytes afterwards. */
   async hashImage(bytes: Uint8Array): Promise<UploadHashes> {
     try {
-      const h = await this.decoders.run(() =>
+      const h = await this.decode(() =>
         hashImageBuffer(bytes, {
           name: 'upload',
           hasher: this.hasher,
@@ -129,11 +144,23 @@ export class MediaMatcher {
       return { pdq: h.pdq, quality: h.quality, md5: h.md5, sha256: h.sha256, hashedBy: 'service', format: h.format };
     } catch (err) {
       if (err instanceof ImageDecodeError) throw decodeErrorToApi(err);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs one decode (an image, or a video's ffmpeg run) when a decoder place is free: images and videos
+   * share the places, so together they never take more than maxConcurrentDecodes. A full queue is 429.
+   */
+  async decode<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await this.decoders.run(fn);
+    } catch (err) {
       if (err instanceof GateFullError) {
         throw new ApiError(
           429,
           'rate_limited',
-          `${this.options.maxConcurrentDecodes} images are being decoded and ${this.options.maxQueuedDecodes} wait; retry shortly, or send the image's hashes instead`,
+          `${this.options.maxConcurrentDecodes} uploads are being decoded and ${this.options.maxQueuedDecodes} wait; retry shortly, or send the hashes instead`,
           undefined,
           1,
         );

@@ -23,6 +23,7 @@ import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
 import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
+import { VideoMatcher } from '../media/videoMatcher.ts';
 import {
   bankHashParams,
   bankNameParams,
@@ -34,6 +35,7 @@ import {
 } from '../media/schemas.ts';
 
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
+export const VIDEO_CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'] as const;
 const HASH_LIST_CONTENT_TYPES = ['text/plain', 'text/csv'];
 /** Formats the decoder found that an upload may be (content types above). */
 const IMAGE_FORMATS = new Set(['jpeg', 'png', 'webp']);
@@ -61,6 +63,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
   const { ctx } = opts;
   const banks = new MediaBankManager(ctx.storage);
   const matcher = new MediaMatcher(ctx.storage, banks, opts.media);
+  const videos = new VideoMatcher(ctx.storage, banks, matcher);
   const limits = matcher.options;
   const err = jsonSchema(errorSchema, 'output');
   const errors = { 400: err, 401: err, 403: err, 404: err, 409: err };
@@ -70,6 +73,11 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     [...IMAGE_CONTENT_TYPES],
     { parseAs: 'buffer', bodyLimit: limits.maxImageBytes },
     (_req, body, done) => done(null, body),
+  );
+  app.addContentTypeParser(
+    [...VIDEO_CONTENT_TYPES],
+    { parseAs: 'buffer', bodyLimit: limits.maxVideoBytes },
+    (_req, body, done) => done(null, new VideoBody(body as Buffer)),
   );
   // Kept as bytes: a 60 MB list read as one string, then split, took over a gigabyte (see parseHashListBytes).
   app.addContentTypeParser(
@@ -84,7 +92,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     const isMatch = request.url.startsWith('/v1/media/');
     if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_TYPE') {
       const wanted = isMatch
-        ? `${IMAGE_CONTENT_TYPES.join(', ')} (the image bytes) or application/json (hashes)`
+        ? `${IMAGE_CONTENT_TYPES.join(', ')} (the image bytes), ${VIDEO_CONTENT_TYPES.join(', ')} (the video bytes) or application/json (hashes)`
         : 'text/plain (a hash list, one hash a line)';
       return reply.status(415).send({
         error: `unsupported content type ${JSON.stringify(request.headers['content-type'] ?? '')}; send ${wanted}`,
@@ -92,7 +100,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       } satisfies ErrorBody);
     }
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const limit = request.routeOptions.bodyLimit ?? 0;
+      const type = String(request.headers['content-type'] ?? '');
+      const limit = isMatch
+        ? type.startsWith('video/')
+          ? limits.maxVideoBytes
+          : limits.maxImageBytes
+        : (request.routeOptions.bodyLimit ?? 0);
       return reply.status(413).send({
         error: `request body is larger than the limit of ${limit} bytes`,
         code: 'payload_too_large',
@@ -108,22 +121,62 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     '/media/match',
     {
       config: { scope: 'decide' },
-      bodyLimit: limits.maxImageBytes,
+      // The route's limit is the larger of the two (it overrides the parsers' own); each kind's limit is
+      // checked here from Content-Length, before the body is read.
+      bodyLimit: Math.max(limits.maxImageBytes, limits.maxVideoBytes),
+      preParsing: async (request, _reply, payload) => {
+        const type = String(request.headers['content-type'] ?? '');
+        const limit = type.startsWith('video/') ? limits.maxVideoBytes : limits.maxImageBytes;
+        if (Number(request.headers['content-length'] ?? 0) > limit) {
+          throw new ApiError(413, 'payload_too_large', `request body is larger than the limit of ${limit} bytes`, [
+            `(body): over ${limit} bytes`,
+          ]);
+        }
+        return payload;
+      },
       schema: {
-        summary: 'Hash an uploaded image (or take its hashes) and look it up in the known-image banks',
+        summary: 'Hash an uploaded image or video (or take its hashes) and look it up in the known-image banks',
         description:
           `Body: the image itself (Content-Type ${IMAGE_CONTENT_TYPES.join(', ')}; at most ${limits.maxImageBytes} bytes) with ?userId=&conversationId=&messageId=, ` +
           'or JSON {pdq, quality?, md5?, sha256?, userId, conversationId?, messageId?} for hashes made by the platform (e.g. on the device). ' +
           `PDQ matches at distance <= ${limits.maxDistance} when quality >= ${limits.minQuality}; MD5 and SHA-256 match exactly. ` +
-          'A match opens (or updates) a critical case against the uploader holding hashes, distances and banks, never the image; the image is not stored.',
+          'A match opens (or updates) a critical case against the uploader holding hashes, distances and banks, never the image; the image is not stored. ' +
+          `A video (Content-Type ${VIDEO_CONTENT_TYPES.join(', ')}; at most ${limits.maxVideoBytes} bytes and ${limits.maxVideoSeconds} s) is sampled at 1 frame a second with ffmpeg and matched by vPDQ: ` +
+          "each known video in the banks is scored by the share of the upload's frames that match it and the share of its frames matched " +
+          '(a match needs the first to reach 0.8); a frame matching a known still image, and an exact MD5/SHA-256 of the file, are findings too. ' +
+          'The answer is {kind: "video", videos, frameMatches, matches, case, ...}. Without ffmpeg on the server, videos get 503.',
         tags: ['media'],
         security: API_KEY_SECURITY,
         querystring: jsonSchema(uploadIdsQuery.partial()),
-        response: { ...errors, 413: err, 415: err },
+        response: { ...errors, 413: err, 415: err, 429: err, 503: err },
       },
     },
     async (request) => {
       const tenantId = auth(request).tenantId;
+      if (request.body instanceof VideoBody) {
+        const ids = parseOr400(uploadIdsQuery, request.query, 'query');
+        const video = await videos.hashVideo(request.body.bytes);
+        (request as { body: unknown }).body = undefined; // the frames' hashes are all that is needed
+        const outcome = await videos.match(tenantId, video, ids);
+        if (outcome.case) {
+          request.log.info(
+            {
+              audit: 'media.match',
+              tenantId,
+              keyId: auth(request).keyId,
+              userId: ids.userId,
+              caseId: outcome.case.id,
+              videos: outcome.videos
+                .filter((v) => v.matched)
+                .map((v) => ({ bank: v.bank, video: v.video, queryShare: v.queryShare, targetShare: v.targetShare })),
+              frameMatches: outcome.frameMatches.length,
+              matches: outcome.matches.map((m) => ({ bank: m.bank, kind: m.kind })),
+            },
+            'known-video match',
+          );
+        }
+        return outcome;
+      }
       let hashes: UploadHashes;
       let ids: { userId: string; conversationId?: string | undefined; messageId?: string | undefined };
       if (Buffer.isBuffer(request.body)) {
@@ -393,6 +446,11 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
 
 /** A text/plain body, as bytes (an image body is a bare Buffer). */
 class TextBody {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/** A video body, as bytes. */
+class VideoBody {
   constructor(readonly bytes: Buffer) {}
 }
 

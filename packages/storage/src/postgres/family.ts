@@ -1,9 +1,10 @@
-// PostgreSQL store, Family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
+// PostgreSQL store, Family Centre (migrations 8, 11 and 15): links, message contacts, safety prompts, settings and display names. The
 // contract is FamilyStore in ../types.ts; the contract tests are test/contract/.
 import { newId } from '../rows.ts';
 import {
   ConflictError,
   type ConnectionSince,
+  type DisplayNameUpdate,
   type FamilyLink,
   type FamilyLinkStatus,
   type FamilyPruneResult,
@@ -14,7 +15,8 @@ import {
 import {
   bySlot,
   mapFamilyLink,
-  mapMessageContact,
+  contactFromArray,
+  connectionFromArray,
   mapWarning,
   transitionColumns,
   windowSum,
@@ -93,15 +95,16 @@ export class PostgresFamilyStore extends PostgresRole implements FamilyStore {
 
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
     const day = Math.floor(since / DAY_MS);
+    // Rows as arrays: the view reads thousands of them, and an object per row is most of the client's cost.
     return (
-      await this.rowsNamed(
+      await arraysNamed(
+        this.pool,
         'family_message_contacts',
         `SELECT other_id, last_at, ${windowSum('$3::int')} AS messages FROM message_contacts
       WHERE tenant_id = $1 AND user_id = $2 AND last_at >= $4 ORDER BY last_at DESC, other_id`,
         [tenantId, userId, day, day * DAY_MS],
-        this.pool,
       )
-    ).map(mapMessageContact);
+    ).map(contactFromArray);
   }
 
   async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
@@ -115,15 +118,15 @@ export class PostgresFamilyStore extends PostgresRole implements FamilyStore {
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
     return (
-      await this.rowsNamed(
+      await arraysNamed(
+        this.pool,
         'family_connections_since',
         `SELECT user_b AS other, changed_at FROM connections WHERE tenant_id = $1 AND user_a = $2 AND connected
       UNION ALL SELECT user_a AS other, changed_at FROM connections WHERE tenant_id = $1 AND user_b = $2 AND connected
-      ORDER BY changed_at DESC, other LIMIT $3`,
+      ORDER BY changed_at DESC, other DESC LIMIT $3`,
         [tenantId, userId, limit],
-        this.pool,
       )
-    ).map((r) => ({ userId: String(r.other), since: Number(r.changed_at) }));
+    ).map(connectionFromArray);
   }
 
   async recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {
@@ -183,6 +186,37 @@ export class PostgresFamilyStore extends PostgresRole implements FamilyStore {
     return r
       ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) }
       : null;
+  }
+
+  async putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void> {
+    // The last update of an account wins (one upsert statement must not touch a row twice).
+    const last = [...new Map(names.map((n) => [n.userId, n])).values()];
+    const put = last.filter((n) => n.name !== null);
+    const removed = last.filter((n) => n.name === null).map((n) => n.userId);
+    await this.tx(async (client) => {
+      if (put.length)
+        await client.query(
+          `INSERT INTO display_names (tenant_id, user_id, name, updated_at) SELECT $1, u, n, $4::bigint FROM unnest($2::text[], $3::text[]) AS x(u, n)
+          ON CONFLICT (tenant_id, user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`,
+          [tenantId, put.map((n) => n.userId), put.map((n) => n.name), at],
+        );
+      if (removed.length)
+        await client.query('DELETE FROM display_names WHERE tenant_id = $1 AND user_id = ANY($2::text[])', [
+          tenantId,
+          removed,
+        ]);
+    });
+  }
+
+  async displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await arraysNamed(
+      this.pool,
+      'family_display_names',
+      'SELECT user_id, name FROM display_names WHERE tenant_id = $1 AND user_id = ANY($2::text[])',
+      [tenantId, userIds],
+    );
+    return new Map(rows.map((r) => [String(r[0]), String(r[1])]));
   }
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {
@@ -249,4 +283,9 @@ export async function addMessageContacts(
       client,
     );
   }
+}
+
+/** Rows as arrays of column values (no object per row), for reads of thousands of rows. */
+async function arraysNamed(pool: pg.Pool, name: string, text: string, values: unknown[]): Promise<unknown[][]> {
+  return (await pool.query({ name, text, values, rowMode: 'array' })).rows as unknown[][];
 }

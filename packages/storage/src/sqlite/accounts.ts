@@ -16,9 +16,9 @@ export class SqliteAccountStore extends SqliteRole implements AccountStore {
     const out = new Map<string, AccountRecord>();
     for (let i = 0; i < userIds.length; i += 500) {
       const chunk = userIds.slice(i, i + 500);
-      const rows = this.db
-        .prepare(`SELECT * FROM accounts WHERE tenant_id = ? AND user_id IN (${chunk.map(() => '?').join(',')})`)
-        .all(tenantId, ...chunk) as Row[];
+      const rows = this.q(
+        `SELECT * FROM accounts WHERE tenant_id = ? AND user_id IN (${chunk.map(() => '?').join(',')})`,
+      ).all(tenantId, ...chunk) as Row[];
       for (const r of rows) out.set(String(r.user_id), mapAccount(r));
     }
     return out;

@@ -1,10 +1,11 @@
-// SQLite store, Family Centre (migrations 8 and 11): links, message contacts, safety prompts and settings. The
+// SQLite store, Family Centre (migrations 8, 11 and 15): links, message contacts, safety prompts, settings and display names. The
 // contract is FamilyStore in ../types.ts; the contract tests are test/contract/.
 import type { LifeguardEvent } from '@lifeguard/core';
 import { newId } from '../rows.ts';
 import {
   ConflictError,
   type ConnectionSince,
+  type DisplayNameUpdate,
   type FamilyLink,
   type FamilyLinkStatus,
   type FamilyPruneResult,
@@ -16,7 +17,8 @@ import {
   bySlot,
   contactIncrements,
   mapFamilyLink,
-  mapMessageContact,
+  contactFromArray,
+  connectionFromArray,
   mapWarning,
   transitionColumns,
   windowSum,
@@ -97,15 +99,12 @@ export class SqliteFamilyStore extends SqliteRole implements FamilyStore {
 
   async messageContacts(tenantId: string, userId: string, since: number): Promise<MessageContact[]> {
     const day = Math.floor(since / DAY_MS);
-    return (
-      this.q(`SELECT other_id, last_at, ${windowSum('@day')} AS messages FROM message_contacts
-      WHERE tenant_id = @tenantId AND user_id = @userId AND last_at >= @from ORDER BY last_at DESC, other_id`).all({
-        tenantId,
-        userId,
-        day,
-        from: day * DAY_MS,
-      }) as Row[]
-    ).map(mapMessageContact);
+    // Rows as arrays: the view reads thousands of them, and an object per row is most of the cost.
+    const rows = this.q(`SELECT other_id, last_at, ${windowSum('@day')} AS messages FROM message_contacts
+      WHERE tenant_id = @tenantId AND user_id = @userId AND last_at >= @from ORDER BY last_at DESC, other_id`)
+      .raw(true)
+      .all({ tenantId, userId, day, from: day * DAY_MS }) as [string, number, number][];
+    return rows.map(contactFromArray);
   }
 
   async messageContactsWith(tenantId: string, otherId: string, since: number): Promise<string[]> {
@@ -117,11 +116,15 @@ export class SqliteFamilyStore extends SqliteRole implements FamilyStore {
   }
 
   async connectionsSince(tenantId: string, userId: string, limit: number): Promise<ConnectionSince[]> {
-    return (
-      this.q(`SELECT user_b AS other, changed_at FROM connections WHERE tenant_id = ? AND user_a = ? AND connected = 1
-      UNION ALL SELECT user_a AS other, changed_at FROM connections INDEXED BY connections_b WHERE tenant_id = ? AND user_b = ? AND connected = 1
-      ORDER BY changed_at DESC, other LIMIT ?`).all(tenantId, userId, tenantId, userId, limit) as Row[]
-    ).map((r) => ({ userId: String(r.other), since: Number(r.changed_at) }));
+    // Both halves come newest first from migration 15's indexes and are merged; ties on the time go by
+    // the other account's id descending, the index's own order, so nothing is sorted.
+    const rows =
+      this.q(`SELECT user_b AS other, changed_at FROM connections INDEXED BY connections_a_since WHERE tenant_id = ? AND user_a = ? AND connected = 1
+      UNION ALL SELECT user_a AS other, changed_at FROM connections INDEXED BY connections_b_since WHERE tenant_id = ? AND user_b = ? AND connected = 1
+      ORDER BY changed_at DESC, other DESC LIMIT ?`)
+        .raw(true)
+        .all(tenantId, userId, tenantId, userId, limit) as [string, number][];
+    return rows.map(connectionFromArray);
   }
 
   async recordSafetyWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {
@@ -178,6 +181,30 @@ export class SqliteFamilyStore extends SqliteRole implements FamilyStore {
     return r
       ? { settings: JSON.parse(String(r.settings)) as Record<string, unknown>, updatedAt: Number(r.updated_at) }
       : null;
+  }
+
+  async putDisplayNames(tenantId: string, names: readonly DisplayNameUpdate[], at: number): Promise<void> {
+    if (this.writer) return this.writer.call('putDisplayNames', [tenantId, names, at]);
+    const put = this.q(`INSERT INTO display_names (tenant_id, user_id, name, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (tenant_id, user_id) DO UPDATE SET name = excluded.name, updated_at = excluded.updated_at`);
+    const remove = this.q('DELETE FROM display_names WHERE tenant_id = ? AND user_id = ?');
+    this.db.transaction(() => {
+      for (const n of names) {
+        if (n.name === null) remove.run(tenantId, n.userId);
+        else put.run(tenantId, n.userId, n.name, at);
+      }
+    })();
+  }
+
+  async displayNames(tenantId: string, userIds: readonly string[]): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    // One statement for any number of ids: the list goes in as a JSON array.
+    const rows = this.q(
+      'SELECT user_id, name FROM display_names WHERE tenant_id = ? AND user_id IN (SELECT value FROM json_each(?))',
+    )
+      .raw(true)
+      .all(tenantId, JSON.stringify(userIds)) as [string, string][];
+    return new Map(rows);
   }
 
   async pruneFamilyMetadata(tenantId: string, before: number): Promise<FamilyPruneResult> {

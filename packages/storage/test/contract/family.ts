@@ -263,5 +263,35 @@ export function familyContract(name: string, open: () => Promise<StoreFixture>, 
       });
       assert.equal(await s.accountSettings('globex', 'teen'), null, 'per tenant');
     });
+
+    it('stores display names per tenant, the last of one account winning, and removes them on null', async () => {
+      await s.putDisplayNames(
+        'acme',
+        [
+          { userId: 'teen', name: 'Maya' },
+          { userId: 'pal', name: 'Sam' },
+          { userId: 'pal', name: 'Sam O.' },
+        ],
+        T0,
+      );
+      await s.putDisplayNames('globex', [{ userId: 'teen', name: 'Someone else' }], T0);
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('acme', ['teen', 'pal', 'nobody'])),
+        { teen: 'Maya', pal: 'Sam O.' },
+        'the names asked for that exist, the last one of an account',
+      );
+      assert.deepEqual(await s.displayNames('acme', []), new Map(), 'nothing asked, nothing read');
+      await s.putDisplayNames('acme', [{ userId: 'teen', name: null }], T0 + 1);
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('acme', ['teen', 'pal'])),
+        { pal: 'Sam O.' },
+        'a null name removes it',
+      );
+      assert.deepEqual(
+        Object.fromEntries(await s.displayNames('globex', ['teen', 'pal'])),
+        { teen: 'Someone else' },
+        "another tenant's names stay apart",
+      );
+    });
   });
 }
