@@ -9,6 +9,7 @@ import { QueueView } from './views/Queue.tsx';
 import { CaseView } from './views/Case.tsx';
 import { AuditView } from './views/Audit.tsx';
 import { StaffView } from './views/Staff.tsx';
+import { StatisticsView } from './views/Statistics.tsx';
 import { Forbidden, NotFound } from './views/Forbidden.tsx';
 import { ShortcutHelp, useShortcuts } from './shortcuts.tsx';
 
@@ -82,10 +83,17 @@ export function App() {
   else if (path === '/' || path === '/signin' || path === '/queue') view = <QueueView user={user} />;
   else if (caseMatch) view = <CaseView id={decodeURIComponent(caseMatch[1]!)} user={user} />;
   else if (path === '/audit') view = <AuditView initialCaseId={search.get('caseId') ?? ''} />;
+  else if (path === '/statistics') view = <StatisticsView search={search} />;
   else if (path === '/admin/staff') view = <StaffView user={user} />;
   else view = <NotFound />;
 
-  const section = path.startsWith('/audit') ? 'audit' : path.startsWith('/admin') ? 'admin' : 'queue';
+  const section = path.startsWith('/audit')
+    ? 'audit'
+    : path.startsWith('/statistics')
+      ? 'statistics'
+      : path.startsWith('/admin')
+        ? 'admin'
+        : 'queue';
   return (
     <>
       <a className="skip" href="#main">
@@ -103,6 +111,11 @@ export function App() {
           {canAudit && (
             <a {...linkProps('/audit')} aria-current={section === 'audit' ? 'page' : undefined}>
               Audit log
+            </a>
+          )}
+          {canAudit && (
+            <a {...linkProps('/statistics')} aria-current={section === 'statistics' ? 'page' : undefined}>
+              Statistics
             </a>
           )}
           {isAdmin && (

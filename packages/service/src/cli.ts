@@ -15,6 +15,7 @@ import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts
 import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
 import type { ReportingConfig } from './reporting/config.ts';
 import { loadReportingFile, ReportingConfigError } from './reporting/configFile.ts';
+import { addScaleOptions, runScaleRole, serviceScaleParts, type ScaleServeOptions } from './scale/serveOptions.ts'; // partitioned detection
 
 /** Where `serve` keeps its SQLite database by default: $LIFEGUARD_HOME or ./.lifeguard. */
 export function lifeguardHome(): string {
@@ -84,7 +85,7 @@ async function openOrExit(database: string, sqliteSync?: 'full' | 'normal'): Pro
   }
 }
 
-interface ServeOptions {
+interface ServeOptions extends ScaleServeOptions {
   database: string;
   host: string;
   port: number;
@@ -104,8 +105,7 @@ interface ServeOptions {
 }
 
 export function registerServiceCommands(program: Command): void {
-  program
-    .command('serve')
+  addScaleOptions(program.command('serve'))
     .description('run the HTTP service (API under /v1, docs at /docs)')
     .option(
       '--database <path-or-url>',
@@ -163,6 +163,7 @@ export function registerServiceCommands(program: Command): void {
       'reporting configuration (JSON): reporter, NCMEC credentials, NCA registration; see docs/reporting.md',
     )
     .action(async (opts: ServeOptions) => {
+      if (await runScaleRole(opts, refuse)) return;
       if (opts.sqliteSync !== 'full' && opts.sqliteSync !== 'normal')
         refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
@@ -185,8 +186,10 @@ export function registerServiceCommands(program: Command): void {
             'Create narrower keys with POST /v1/keys or `lifeguard keys create`.\n',
         );
       }
+      const scale = await serviceScaleParts(opts, async () => (await storage.listTenants()).map((t) => t.id), refuse);
       const app = await buildServer({
         storage,
+        ...(scale.outsideRisk ? { outsideRisk: scale.outsideRisk } : {}),
         policy,
         models,
         logger: { level: opts.logLevel },
@@ -215,11 +218,13 @@ export function registerServiceCommands(program: Command): void {
         closing = true;
         app.log.info({ signal }, 'shutting down');
         await app.close();
+        await scale.close();
         await storage.close();
         process.exit(0);
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      scale.install(app);
       const address = await app.listen({ host: opts.host, port: opts.port });
       const tenantModels = Object.entries(models.tenants ?? {}).map(([tenant, m]) => `${tenant}: ${modelIdOf(m)}`);
       process.stdout.write(

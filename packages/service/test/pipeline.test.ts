@@ -1,10 +1,13 @@
 // The ingestion pipeline's group commit: one request's failing batch must not fail the requests it was
-// grouped with. The fault is injected into a real SQLite store (a batch holding the id "poison" fails).
+// grouped with (the fault is injected into a real SQLite store: a batch holding the id "poison" fails);
+// fairness between clients; back-pressure; and pipelining (the next group is committed while the engine
+// is fed the last one).
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
 import type { Storage } from '@lifeguard/storage';
 import { openTestSqlite } from '@lifeguard/storage/testing';
+import type { StoredEvent } from '@lifeguard/storage';
 import { EngineHost } from '../src/engine/engineHost.ts';
 import { IngestBusyError, IngestPipeline } from '../src/ingest/pipeline.ts';
 
@@ -129,6 +132,70 @@ describe('ingestion pipeline', () => {
       (await pipeline.submit('acme', batch('a3'), 'a')).statuses.length,
       10,
       'accepted again once the queue drained',
+    );
+  });
+  it('commits the next group while the engine is fed the last one, feeds in commit order and answers after feeding', async () => {
+    const store = await openTestSqlite();
+    cleanups.push(store.cleanup);
+    const trace: string[] = [];
+    const observed = new Proxy(store.storage, {
+      get(target, prop, receiver) {
+        if (prop === 'appendEvents') {
+          return async (tenantId: string, events: LifeguardEvent[], at: number) => {
+            trace.push(`commit ${events.map((e) => e.id).join(',')}`);
+            return target.appendEvents(tenantId, events, at);
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    }) as Storage;
+    // The first feed is held until the test lets it go, standing for a slow detection pass.
+    let releaseFirstFeed = () => {};
+    const firstFeedHeld = new Promise<void>((resolve) => {
+      releaseFirstFeed = resolve;
+    });
+    let firstFeedStarted = () => {};
+    const firstFeedStarts = new Promise<void>((resolve) => {
+      firstFeedStarted = resolve;
+    });
+    class SlowEngineHost extends EngineHost {
+      override async feed(tenantId: string, events: StoredEvent[]): Promise<void> {
+        const ids = events.map((e) => e.event.id).join(',');
+        trace.push(`feed ${ids} starts`);
+        if (ids === 'first') {
+          firstFeedStarted();
+          await firstFeedHeld;
+        }
+        await super.feed(tenantId, events);
+        trace.push(`feed ${ids} ends`);
+      }
+    }
+    const pipeline = new IngestPipeline(observed, new SlowEngineHost(observed, {}, quiet as never), {}, quiet);
+    const first = pipeline.submit('acme', [message('first')]).then(() => trace.push('answer first'));
+    await firstFeedStarts;
+    const second = pipeline.submit('acme', [message('second')]).then(() => trace.push('answer second'));
+    // Wait until the second group is committed, which must not need the first feed to finish.
+    for (let i = 0; i < 200 && !trace.includes('commit second'); i++) await new Promise((r) => setTimeout(r, 10));
+    assert.ok(
+      trace.includes('commit second') && !trace.includes('feed first ends'),
+      `the second group is committed while the first is still being fed: ${trace.join(' | ')}`,
+    );
+    releaseFirstFeed();
+    await Promise.all([first, second]);
+    assert.deepEqual(
+      trace,
+      [
+        'commit first',
+        'feed first starts',
+        'commit second',
+        'feed first ends',
+        'answer first',
+        'feed second starts',
+        'feed second ends',
+        'answer second',
+      ],
+      'feeding follows commit order, and each request is answered only after its events were fed',
     );
   });
 });

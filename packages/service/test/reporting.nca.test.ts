@@ -11,7 +11,8 @@ import { Reporting } from '../src/reporting/reporting.ts';
 import type { ReportingConfig } from '../src/reporting/config.ts';
 import type { ApiError } from '../src/http/errors.ts';
 import { LocalNcmec } from './ncmecServer.ts';
-import { draftFor, openCase, reportingConfig, specialistUser } from './reportingFixtures.ts';
+import { JsonIntake } from './jsonIntake.ts';
+import { draftFor, openCase, reportingConfig, specialistUser, T0 } from './reportingFixtures.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -43,7 +44,15 @@ describe('NCA reports', () => {
     c = await openCase(storage, tenant, `adult-${n}`);
     dir = mkdtempSync(join(tmpdir(), 'lifeguard-nca-'));
   });
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    rmSync(dir, { recursive: true, force: true });
+    // The worker sends every tenant's due reports: what a test left queued must not reach the next test's transport.
+    for (const r of await storage.listAuthorityReports(tenant, { limit: 100 }))
+      if (r.status === 'queued' || r.status === 'in_progress')
+        await storage.updateAuthorityReport(tenant, r.id, {
+          patch: { status: 'retracted', nextAttemptAt: null, updatedAt: Date.now() },
+        });
+  });
 
   const config = (extra: Partial<ReportingConfig> = {}): ReportingConfig => ({
     ...reportingConfig(server.url),
@@ -99,6 +108,31 @@ describe('NCA reports', () => {
     assert.equal(reports[0]!.dueAt - reports[0]!.createdAt, 12 * HOUR, 'a platform may set shorter targets');
   });
 
+  it("puts priority 1 at the front of the worker's queue, ahead of reports waiting longer", async () => {
+    const reporting = new Reporting(storage, config(), { software: 'test' }, quiet);
+    // Prepared at T0 (months before the other tests' reports), so only these two are due when claimed.
+    const older = await openCase(storage, tenant, `adult-q3-${n}`);
+    await reporting.prepare(
+      tenant,
+      older.id,
+      { ...draftFor(older), reportedUser: { userId: older.accusedId }, jurisdictions: ['GB'], priority: 3 },
+      user,
+      T0,
+    );
+    const urgent = await openCase(storage, tenant, `adult-q1-${n}`);
+    await reporting.prepare(
+      tenant,
+      urgent.id,
+      { ...draftFor(urgent), reportedUser: { userId: urgent.accusedId }, jurisdictions: ['GB'], priority: 1 },
+      user,
+      T0 + 60_000,
+    );
+    const [first] = await storage.claimDueAuthorityReports(T0 + 120_000, 1, 60_000);
+    assert.equal(first?.caseId, urgent.id, 'the priority 1 report is claimed first');
+    const [second] = await storage.claimDueAuthorityReports(T0 + 120_000, 1, 60_000);
+    assert.equal(second?.caseId, older.id, 'then the priority 3 one');
+  });
+
   it("exports the Schedule 1 information for the portal, then files it when the specialist enters the NCA's reference", async () => {
     const reporting = new Reporting(storage, config(), { software: 'test' }, quiet);
     const { reports, jurisdictions } = await reporting.prepare(
@@ -122,6 +156,11 @@ describe('NCA reports', () => {
     assert.ok(
       doc.content.items.some((i: { text: string | null }) => i.text === 'how old are you?'),
       'the chosen content',
+    );
+    assert.deepEqual(
+      doc.content.items.find((i: { text: string | null }) => i.text?.startsWith('keep this between us'))?.flagged,
+      [{ signal: 'secrecy', start: 0, end: 20 }],
+      'with the span the detector flagged in it',
     );
     assert.equal(
       doc.content.items.filter((i: { kind: string }) => i.kind === 'md5').length,
@@ -150,6 +189,42 @@ describe('NCA reports', () => {
       'the reference is kept for 5 years',
     );
     assert.equal((await storage.legalHolds(tenant, c.id)).length, 1, 'the content held for a year');
+  });
+
+  it('sends the Schedule 1 report to an API endpoint when one is configured: retried on a server error, filed with the answer’s reference', async () => {
+    // The intake checks what an NCA API adapter would need before taking a report.
+    const api = new JsonIntake((json) => {
+      const d = json as { format?: string; reporter?: { registrationId?: string }; declaration?: { by?: string } };
+      if (d.format !== 'lifeguard-nca-report/1') return { error: 'format: not a lifeguard-nca-report/1' };
+      if (!d.reporter?.registrationId) return { error: 'reporter.registrationId: required' };
+      if (!d.declaration?.by) return { error: 'declaration.by: required' };
+      return { prefix: 'NCA' };
+    });
+    await api.start();
+    try {
+      const base = config();
+      const reporting = new Reporting(
+        storage,
+        config({ nca: { ...base.nca!, transport: { kind: 'https', url: `${api.url}/reports`, token: api.token } } }),
+        { software: 'test' },
+        quiet,
+      );
+      await reporting.prepare(tenant, c.id, { ...draft(), jurisdictions: ['GB'], priority: 1 }, user);
+      api.failNext(503);
+      await reporting.worker.runDue();
+      let [r] = await storage.listAuthorityReports(tenant, { caseId: c.id, authority: 'nca', limit: 5 });
+      assert.equal(r!.status, 'queued', 'retried after a 503');
+      assert.match(r!.lastError ?? '', /HTTP 503/);
+      await reporting.worker.runDue(Date.now() + 10 * 60_000);
+      [r] = await storage.listAuthorityReports(tenant, { caseId: c.id, authority: 'nca', limit: 5 });
+      assert.equal(r!.status, 'filed', `filed (${r!.lastError})`);
+      assert.match(r!.externalId ?? '', /^NCA-2026-\d{6}$/, 'the reference the API answered');
+      assert.equal(api.received.size, 1, 'one report at the API');
+      assert.ok(r!.keepReferenceUntil! >= r!.filedAt! + 5 * 365 * DAY - 1000, 'the reference is kept 5 years');
+      assert.equal((await storage.legalHolds(tenant, c.id)).length, 1, 'and the case held');
+    } finally {
+      await api.stop();
+    }
   });
 
   it('records the NCA report as covered when NCMEC gets the same case (s.70(5)), but sends priority 1 to both', async () => {

@@ -77,6 +77,11 @@ describe('NCMEC CyberTipline filing', () => {
     assert.match(sent.xml, /<espIdentifier>adult-/, 'the reported account is named');
     assert.match(sent.xml, /how old are you\?/, 'the chosen messages are in the report');
     assert.doesNotMatch(sent.xml, /i am 12/, 'a message the specialist did not choose is not');
+    assert.match(
+      sent.xml,
+      /keep this between us and add me on the other app \[flagged: secrecy 0-20\]/,
+      'a chosen message carries the span the detector flagged in it',
+    );
     assert.match([...sent.files.values()][0]!.info!, /<fileViewedByEsp>true<\/fileViewedByEsp>/, 'file details sent');
     assert.equal(
       (r.body as { files: { contentBase64: string | null }[] }).files[0]!.contentBase64,

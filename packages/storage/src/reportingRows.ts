@@ -170,8 +170,9 @@ export function reportListSql(
 }
 
 /** Reports the worker may pick up now (params: now, limit). */
+/** Due reports, priority 1 (an immediate threat) first, then the longest waiting. */
 export const DUE_REPORTS_SQL = `SELECT * FROM authority_reports WHERE status IN ('queued', 'in_progress') AND next_attempt_at <= ?
-  ORDER BY next_attempt_at, id LIMIT ?`;
+  ORDER BY priority, next_attempt_at, id LIMIT ?`;
 
 /** Retention blanks the frozen content of a purged case; digest and signature stay (params: at, tenant, case). */
 export const PURGE_PACKAGES_SQL =

@@ -556,7 +556,8 @@ export interface LegalHold {
 
 export type NewLegalHold = Omit<LegalHold, 'id' | 'tenantId'>;
 
-export const AUTHORITIES = ['ncmec', 'nca'] as const;
+/** NCMEC, the UK NCA, and the police of an EU Member State or Europol (DSA Art. 18 notifications). */
+export const AUTHORITIES = ['ncmec', 'nca', 'police'] as const;
 export type Authority = (typeof AUTHORITIES)[number];
 
 export const AUTHORITY_REPORT_STATUSES = [

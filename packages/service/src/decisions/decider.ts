@@ -106,12 +106,18 @@ export class Decider {
     const resolved = this.profile([ctx.recipient, ctx.sender], hint);
     const p = resolved.profile;
     const facts: PairFacts = {
-      sender: classifyParty(senderId, ctx.sender, engine.accountInfo(senderId), engine.actorScore(senderId), p),
+      sender: classifyParty(
+        senderId,
+        ctx.sender,
+        engine.accountInfo(senderId),
+        this.engines.actorScore(tenantId, engine, senderId),
+        p,
+      ),
       recipient: classifyParty(
         recipientId,
         ctx.recipient,
         engine.accountInfo(recipientId),
-        engine.actorScore(recipientId),
+        this.engines.actorScore(tenantId, engine, recipientId),
         p,
       ),
       connected: ctx.connected,
@@ -177,7 +183,7 @@ export class Decider {
       q.viewerId,
       viewerAccount,
       engine.accountInfo(q.viewerId),
-      engine.actorScore(q.viewerId),
+      this.engines.actorScore(tenantId, engine, q.viewerId),
       p,
     );
     const locale = chooseLocale(viewerAccount?.locale, viewerAccount?.country);
@@ -190,7 +196,7 @@ export class Decider {
         subjectId,
         subjectAccount,
         engine.accountInfo(subjectId),
-        engine.actorScore(subjectId),
+        this.engines.actorScore(tenantId, engine, subjectId),
         subjectProfile,
       );
       return decideVisibility(
@@ -234,7 +240,7 @@ export class Decider {
       userId,
       account,
       engine.accountInfo(userId),
-      engine.actorScore(userId),
+      this.engines.actorScore(tenantId, engine, userId),
       resolved.profile,
     );
     const locale = chooseLocale(account?.locale, account?.country);

@@ -39,6 +39,9 @@ interface TenantEngine {
   chain: Promise<unknown>;
 }
 
+/** An account's risk as partitioned detection's read model holds it (null: not known there). */
+export type OutsideRisk = (tenantId: string, accountId: string) => number | null;
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class EngineHost {
@@ -48,6 +51,7 @@ export class EngineHost {
   private readonly replayBatch: number;
   private readonly feedChunk: number;
   private sink: AlertSink | null = null;
+  private outsideRisk: OutsideRisk | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -62,6 +66,17 @@ export class EngineHost {
 
   setAlertSink(sink: AlertSink): void {
     this.sink = sink;
+  }
+
+  setOutsideRisk(risk: OutsideRisk): void {
+    this.outsideRisk = risk;
+  }
+
+  /** The account's risk for decisions: this process's engine, raised by the read model when partitioned. */
+  actorScore(tenantId: string, engine: DetectionEngine, accountId: string): number {
+    const own = engine.actorScore(accountId);
+    const outside = this.outsideRisk?.(tenantId, accountId) ?? null;
+    return outside === null ? own : Math.max(own, outside);
   }
 
   /** The risk model that scores the tenant's events. */

@@ -28,6 +28,8 @@ interface TenantQueue {
   /** Jobs whose group failed, written one by one before anything else (see drain). */
   alone: Job[];
   running: boolean;
+  /** Set while a running drain waits for its last feed with nothing queued: a new batch calls it. */
+  wake: (() => void) | null;
   /** Events committed per second, smoothed (for Retry-After). */
   rate: number;
 }
@@ -75,7 +77,15 @@ export class IngestPipeline {
   submit(tenantId: string, events: LifeguardEvent[], client = 'default'): Promise<AppendResult> {
     let queue = this.queues.get(tenantId);
     if (!queue) {
-      queue = { byClient: new Map(), events: 0, eventsByClient: new Map(), alone: [], running: false, rate: 0 };
+      queue = {
+        byClient: new Map(),
+        events: 0,
+        eventsByClient: new Map(),
+        alone: [],
+        running: false,
+        wake: null,
+        rate: 0,
+      };
       this.queues.set(tenantId, queue);
     }
     const mine = queue.eventsByClient.get(client) ?? 0;
@@ -95,6 +105,7 @@ export class IngestPipeline {
     }
     return new Promise((resolve, reject) => {
       this.enqueue(queue, { client, events, resolve, reject });
+      queue.wake?.();
       if (!queue.running) {
         queue.running = true;
         // Let requests parsed in the same turn of the event loop join this group.
@@ -147,8 +158,30 @@ export class IngestPipeline {
     return group;
   }
 
+  /**
+   * Writes groups one after another and feeds each to the engine while the next one is being committed
+   * (pipelining): the store's commit (a writer thread or the database server) and the engine (this
+   * thread) work at the same time instead of in turn. Feeding stays in commit order, so the engine sees
+   * seqs in order, and at most one committed group waits to be fed, which bounds the engine's backlog.
+   */
   private async drain(tenantId: string, queue: TenantQueue): Promise<void> {
-    while (queue.byClient.size > 0 || queue.alone.length > 0) {
+    let feeding: Promise<void> = Promise.resolve();
+    for (;;) {
+      if (queue.byClient.size === 0 && queue.alone.length === 0) {
+        // Nothing to write: wait for the last feed to end, or for a new batch to commit meanwhile.
+        let fed = false;
+        await Promise.race([
+          feeding.then(() => {
+            fed = true;
+          }),
+          new Promise<void>((resolve) => {
+            queue.wake = resolve;
+          }),
+        ]);
+        queue.wake = null;
+        if (fed && queue.byClient.size === 0 && queue.alone.length === 0) break;
+        continue;
+      }
       const group = this.nextGroup(queue);
       const all = group.flatMap((j) => j.events);
       const started = Date.now();
@@ -161,36 +194,56 @@ export class IngestPipeline {
         else queue.alone.push(...group);
         continue;
       }
-      // Feed what was accepted, in seq order, before answering: this bounds the engine's backlog and
-      // lets a decision right after an ingest see its effect.
-      const stored: StoredEvent[] = [];
-      all.forEach((event, i) => {
-        const seq = result.seqs[i];
-        if (seq != null) stored.push({ seq, event, receivedAt: Date.now(), textPurged: false });
-      });
+      await feeding;
+      feeding = this.feedAndAnswer(tenantId, queue, group, all, result, started);
+    }
+    queue.running = false;
+  }
+
+  /**
+   * Feeds what was accepted, in seq order, then answers the group's requests: feeding before answering
+   * bounds the engine's backlog and lets a decision right after an ingest see its effect. Never rejects.
+   */
+  private async feedAndAnswer(
+    tenantId: string,
+    queue: TenantQueue,
+    group: Job[],
+    all: LifeguardEvent[],
+    result: AppendResult,
+    started: number,
+  ): Promise<void> {
+    const stored: StoredEvent[] = [];
+    const receivedAt = Date.now();
+    all.forEach((event, i) => {
+      const seq = result.seqs[i];
+      if (seq != null) stored.push({ seq, event, receivedAt, textPurged: false });
+    });
+    try {
+      await this.engines.feed(tenantId, stored);
+    } catch (err) {
+      // Stored is acknowledged; the engine catches up on restart by replay.
+      this.log.error({ err, tenantId }, 'engine feed failed after a durable commit');
+    }
+    if (this.onAccepted) {
       try {
-        await this.engines.feed(tenantId, stored);
-      } catch (err) {
-        // Stored is acknowledged; the engine catches up on restart by replay.
-        this.log.error({ err, tenantId }, 'engine feed failed after a durable commit');
-      }
-      if (this.onAccepted)
         this.onAccepted(
           tenantId,
           stored.map((s) => s.event),
         );
-      const perSecond = all.length / Math.max((Date.now() - started) / 1000, 0.001);
-      queue.rate = queue.rate === 0 ? perSecond : 0.8 * queue.rate + 0.2 * perSecond;
-      let offset = 0;
-      for (const job of group) {
-        const n = job.events.length;
-        job.resolve({
-          statuses: result.statuses.slice(offset, offset + n),
-          seqs: result.seqs.slice(offset, offset + n),
-        });
-        offset += n;
+      } catch (err) {
+        this.log.error({ err, tenantId }, 'onAccepted failed after a durable commit');
       }
     }
-    queue.running = false;
+    const perSecond = all.length / Math.max((Date.now() - started) / 1000, 0.001);
+    queue.rate = queue.rate === 0 ? perSecond : 0.8 * queue.rate + 0.2 * perSecond;
+    let offset = 0;
+    for (const job of group) {
+      const n = job.events.length;
+      job.resolve({
+        statuses: result.statuses.slice(offset, offset + n),
+        seqs: result.seqs.slice(offset, offset + n),
+      });
+      offset += n;
+    }
   }
 }

@@ -5,6 +5,27 @@ import type { EvidenceKeyConfig } from './signingKey.ts';
 import type { NcmecConfig } from './ncmec/client.ts';
 import type { ReporterConfig } from './ncmec/xml.ts';
 import type { NcaConfig } from './nca.ts';
+import type { MemberState, PoliceTarget } from './dsa/notification.ts';
+import type { PoliceRecipientConfig } from './dsa/transport.ts';
+
+/** DSA Art. 18 notifications to the police (docs/reporting.md). */
+export interface DsaConfig {
+  provider: {
+    name: string;
+    service: string;
+    /** The Member State of the provider's main establishment. */
+    establishedIn: MemberState;
+    /** Where the legal representative is, for a provider established outside the EU (Art. 13). */
+    legalRepresentativeIn?: MemberState;
+    contactName: string;
+    contactEmail: string;
+    contactPhone?: string;
+  };
+  /** Who receives notifications for each Member State, and Europol (`EUROPOL`). */
+  recipients: Partial<Record<PoliceTarget, PoliceRecipientConfig>>;
+  /** Clock targets in minutes: imminent threats at once (0), others within an hour (60): "promptly". */
+  targetMinutes?: { imminent: number; other: number };
+}
 
 export interface ReportingConfig {
   /** The deployment's signing key; without one an ephemeral key is made (tests; packages then verify only in this process). */
@@ -14,6 +35,8 @@ export interface ReportingConfig {
   ncmec?: NcmecConfig;
   /** NCA registration (SI 2026/268 reg 4) and the transport; without it NCA reports are refused. */
   nca?: NcaConfig;
+  /** EU DSA Art. 18: notifying the police of a threat to a person's life or safety; without it such notifications are refused. */
+  dsa?: DsaConfig;
   /** Countries where the platform is established or offers its service: their authorities always apply. Default ['US']. */
   platformCountries?: string[];
   /** Country -> authorities. Default: US -> NCMEC, GB -> NCA. */

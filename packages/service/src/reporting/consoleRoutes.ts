@@ -13,7 +13,9 @@ import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts
 import type { EvidenceExport } from './evidenceVault.ts';
 import { Reporting } from './reporting.ts';
 import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
-import { loadStatistics } from './statistics.ts';
+import { loadStatistics, statisticsCsv } from './statistics.ts';
+import { DSA_DECLARATION_TEXT, EU_MEMBER_STATES } from './dsa/notification.ts';
+import { HoldError, MAX_HOLD_AHEAD_DAYS, MAX_HOLD_STEP_DAYS } from './evidenceVault.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 const retractBody = z.strictObject({
@@ -26,6 +28,16 @@ const referenceBody = z.strictObject({
     .min(3)
     .max(100)
     .regex(/^[A-Za-z0-9][A-Za-z0-9/_.-]*$/, 'letters, digits and / _ . - only'),
+});
+
+const holdParams = z.strictObject({ id: z.string().min(1).max(200), holdId: z.string().min(1).max(200) });
+const holdBody = z.strictObject({
+  reason: z.string().trim().min(10, 'say in a few words why the evidence must be kept longer').max(1000),
+  days: z
+    .number()
+    .int('must be a whole number of days')
+    .min(1)
+    .max(MAX_HOLD_STEP_DAYS, `at most ${MAX_HOLD_STEP_DAYS} days at a time`),
 });
 
 /** Only specialists handle reports and evidence content. */
@@ -69,7 +81,47 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
         purged: p.package === null,
       })),
       form: { incidentTypes: INCIDENT_TYPES, annotations: REPORT_ANNOTATIONS, declaration: DECLARATION_TEXT },
+      threatForm: {
+        configured: reporting.config.dsa !== undefined,
+        memberStates: EU_MEMBER_STATES,
+        declaration: DSA_DECLARATION_TEXT,
+      },
     };
+  });
+
+  // DSA Art. 18: a threat to a person's life or safety, to the police of the Member State(s) concerned.
+  app.post('/cases/:id/threat-notifications', { schema: { hide: true } }, async (request, reply) => {
+    const user = specialist(request, 'notify the police of a threat to life or safety');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    await caseOr404(user.tenantId, id);
+    const { reports, memberStatesConcerned } = await reporting.threats.notify(user.tenantId, id, request.body, user);
+    return reply.status(201).send({ reports: reports.map(Reporting.view), memberStatesConcerned });
+  });
+
+  // Legal holds: a specialist may place one or extend one, with a reason, a bounded number of days, audited.
+  app.post('/cases/:id/holds', { schema: { hide: true } }, async (request, reply) => {
+    const user = specialist(request, 'place a legal hold');
+    const { id } = parseOr400(idParams, request.params, 'path');
+    const body = parseOr400(holdBody, request.body, 'hold');
+    await caseOr404(user.tenantId, id);
+    return reply
+      .status(201)
+      .send({ hold: await reporting.vault.hold(user.tenantId, id, body.reason, actorOf(user), body.days) });
+  });
+
+  app.post('/cases/:id/holds/:holdId/extend', { schema: { hide: true } }, async (request, reply) => {
+    const user = specialist(request, 'extend a legal hold');
+    const { id, holdId } = parseOr400(holdParams, request.params, 'path');
+    const body = parseOr400(holdBody, request.body, 'hold extension');
+    await caseOr404(user.tenantId, id);
+    try {
+      const hold = await reporting.vault.extendHold(user.tenantId, id, holdId, body.days, body.reason, actorOf(user));
+      return reply.status(201).send({ hold, maxAheadDays: MAX_HOLD_AHEAD_DAYS });
+    } catch (err) {
+      if (err instanceof HoldError)
+        throw new ConsoleError(err.status, err.status === 404 ? 'not_found' : 'conflict', err.message);
+      throw err;
+    }
   });
 
   app.post('/cases/:id/reports', { schema: { hide: true } }, async (request, reply) => {
@@ -120,6 +172,22 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     const q = parseOr400(statisticsQuery, request.query, 'query');
     const { from, to } = statisticsRange(q);
     return loadStatistics(storage, user.tenantId, from, to, q.bucket);
+  });
+
+  // The statistics page's download: the same CSV as GET /v1/statistics.csv, inside the console session.
+  app.get('/statistics.csv', { schema: { hide: true } }, async (request, reply) => {
+    const { user } = staff(request);
+    if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('see transparency statistics');
+    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const { from, to } = statisticsRange(q);
+    const stats = await loadStatistics(storage, user.tenantId, from, to, q.bucket);
+    reply
+      .type('text/csv; charset=utf-8')
+      .header(
+        'content-disposition',
+        `attachment; filename="lifeguard-statistics-${stats.from.slice(0, 10)}-${stats.to.slice(0, 10)}.csv"`,
+      );
+    return statisticsCsv(stats);
   });
 
   app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {

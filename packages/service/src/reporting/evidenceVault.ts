@@ -17,6 +17,20 @@ import { verifyEvidence, type VerifyResult } from './evidenceVerify.ts';
 export const DAY_MS = 86_400_000;
 /** 18 U.S.C. 2258A(h) and SI 2026/268 reg 8: one year from the report. */
 export const HOLD_DAYS = 365;
+/** One placement or extension adds at most this many days. */
+export const MAX_HOLD_STEP_DAYS = 365;
+/** No hold reaches further ahead than this (the NCA's reference period, 5 years); longer needs a new decision later. */
+export const MAX_HOLD_AHEAD_DAYS = 5 * 365;
+export const HOLD_EXTEND_ACTION = 'evidence.hold_extended';
+
+export class HoldError extends Error {
+  constructor(
+    readonly status: 404 | 409,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface EvidenceExport {
   format: 'lifeguard-evidence-export/1';
@@ -99,6 +113,54 @@ export class EvidenceVault {
       tenantId,
       { caseId, reason, placedBy: actor.id, placedAt: now, until: now + days * DAY_MS },
       { at: now, actor, action: HOLD_ACTION, caseId, targetId: null, details: { reason, until: now + days * DAY_MS } },
+    );
+  }
+
+  /**
+   * Extends a case's preservation by `days` from the end of its latest hold (or from now, when every
+   * hold has lapsed) as a new hold row
+   * naming the one it extends: holds are never edited, so the audit log and the hold list both show
+   * who extended what, when and why. Bounded: at most MAX_HOLD_STEP_DAYS per step and
+   * MAX_HOLD_AHEAD_DAYS ahead of now.
+   */
+  async extendHold(
+    tenantId: string,
+    caseId: string,
+    holdId: string,
+    days: number,
+    reason: string,
+    actor: AuditActor & { id: string },
+    now = Date.now(),
+  ): Promise<LegalHold> {
+    if (!Number.isInteger(days) || days < 1 || days > MAX_HOLD_STEP_DAYS)
+      throw new RangeError(`days: must be a whole number from 1 to ${MAX_HOLD_STEP_DAYS}`);
+    const held = await this.storage.legalHolds(tenantId, caseId);
+    const hold = held.find((h) => h.id === holdId);
+    if (!hold) throw new HoldError(404, `case ${caseId} has no legal hold ${holdId}`);
+    const packages = await this.storage.evidencePackages(tenantId, caseId);
+    if (packages.length > 0 && packages.every((p) => p.package === null))
+      throw new HoldError(
+        409,
+        `the evidence of case ${hold.caseId} was already removed by retention; there is nothing left to hold`,
+      );
+    const from = Math.max(now, ...held.map((h) => h.until));
+    const until = from + days * DAY_MS;
+    if (until > now + MAX_HOLD_AHEAD_DAYS * DAY_MS)
+      throw new HoldError(
+        409,
+        `days: the case would be held until ${new Date(until).toISOString().slice(0, 10)}, beyond the limit of ${MAX_HOLD_AHEAD_DAYS} days from today; extend it again nearer the time`,
+      );
+    return this.storage.placeLegalHold(
+      tenantId,
+      { caseId: hold.caseId, reason: `extends ${holdId}: ${reason}`, placedBy: actor.id, placedAt: now, until },
+      {
+        at: now,
+        actor,
+        action: HOLD_EXTEND_ACTION,
+        caseId: hold.caseId,
+        targetId: null,
+        details: { extends: holdId, reason, days, previousUntil: from, until },
+      },
     );
   }
 

@@ -1,12 +1,13 @@
 // The UK NCA report (Online Safety Act 2023 s.66; SI 2026/268): the Schedule 1 information as one
-// structured document, and the transports that carry it. Today: an export file for the NCA's portal,
-// whose reference the specialist enters once the portal gives it. The NCA's API is not public, so no
-// API transport is shipped; Transport is the seam for one.
+// structured document, and the transports that carry it: an export file for the NCA's portal, whose
+// reference the specialist enters once the portal gives it, or, when configured, the document posted
+// as JSON over HTTPS (the NCA's API is not public: point it at an adapter that speaks that API).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthorityReportRecord } from '@lifeguard/storage';
 import type { ReportDraft } from './draft.ts';
 import { DECLARATION_TEXT } from './draft.ts';
+import { postJson, type HttpsJsonConfig, type JsonPostOutcome } from './httpsJson.ts';
 
 export interface NcaConfig {
   /** The registration the NCA gave the platform (reg 4: register before the first report). */
@@ -17,7 +18,7 @@ export interface NcaConfig {
   contactPhone?: string;
   serviceName: string;
   serviceUrl: string;
-  transport: { kind: 'portal-export'; dir: string };
+  transport: { kind: 'portal-export'; dir: string } | HttpsJsonConfig;
 }
 
 export const PRIORITY_MEANING: Record<1 | 2 | 3, string> = {
@@ -31,7 +32,15 @@ export interface NcaReportInput {
   config: NcaConfig;
   caseId: string;
   detectedBy: string;
-  messages: { id: string; time: number; senderId: string; text: string; attachments: { kind: string }[] }[];
+  messages: {
+    id: string;
+    time: number;
+    senderId: string;
+    text: string;
+    attachments: { kind: string }[];
+    /** What the detector flagged in the message and where (UTF-16 offsets). */
+    flagged?: { signal: string; start: number; end: number }[];
+  }[];
   media: { id: string; kind: string; hash: string }[];
   earlierReferences: string[];
   declaredBy: { name: string; role: string };
@@ -75,6 +84,7 @@ export function buildNcaReport(i: NcaReportInput) {
           sender: m.senderId,
           text: m.text,
           attachments: m.attachments.map((a) => a.kind),
+          flagged: m.flagged ?? [],
           url: null,
           hash: null,
           exif: null,
@@ -86,6 +96,7 @@ export function buildNcaReport(i: NcaReportInput) {
           sender: null,
           text: null,
           attachments: [],
+          flagged: [],
           url: null,
           hash: m.hash,
           exif: null,
@@ -117,11 +128,16 @@ export function buildNcaReport(i: NcaReportInput) {
 
 export type NcaReport = ReturnType<typeof buildNcaReport>;
 
+export type NcaSendOutcome = JsonPostOutcome | { kind: 'exported'; location: string };
+
 export interface NcaTransport {
-  /** 'exported': the file waits for upload and the reference; 'filed': the NCA answered with one. */
-  send(
-    report: AuthorityReportRecord,
-  ): Promise<{ kind: 'exported'; location: string } | { kind: 'filed'; reference: string }>;
+  /** 'exported': the file waits for upload and the reference; 'filed': the NCA answered with one; 'retry' / 'rejected' as for NCMEC. */
+  send(report: AuthorityReportRecord): Promise<NcaSendOutcome>;
+}
+
+/** The transport the configuration names. */
+export function ncaTransport(t: NcaConfig['transport']): NcaTransport {
+  return t.kind === 'portal-export' ? new PortalExportTransport(t.dir) : new HttpsNcaTransport(t);
 }
 
 /** Writes the report for the NCA's portal, readable only by the service's user. */
@@ -134,5 +150,14 @@ export class PortalExportTransport implements NcaTransport {
     writeFileSync(location, `${JSON.stringify(report.body, null, 2)}\n`, { mode: 0o600 });
     chmodSync(location, 0o600);
     return { kind: 'exported', location };
+  }
+}
+
+/** Posts the Schedule 1 document to the configured API endpoint; its answer's reference files the report. */
+export class HttpsNcaTransport implements NcaTransport {
+  constructor(private readonly config: HttpsJsonConfig) {}
+
+  send(report: AuthorityReportRecord): Promise<JsonPostOutcome> {
+    return postJson(this.config, report.id, report.body);
   }
 }

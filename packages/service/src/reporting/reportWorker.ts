@@ -4,13 +4,17 @@
 import { ConflictError, type AuthorityReportRecord, type Storage } from '@lifeguard/storage';
 import type { ReportWorkerOptions } from './config.ts';
 import type { FilingOutcome, NcmecBody, NcmecFiler, NcmecProgress } from './ncmec/filer.ts';
-import type { NcaTransport } from './nca.ts';
+import type { NcaSendOutcome, NcaTransport } from './nca.ts';
+import type { PoliceOutcome, PoliceTransports } from './dsa/transport.ts';
 
 const DAY_MS = 86_400_000;
+/** A threat to someone's life is tried again at least this often, whatever the general backoff. */
+const POLICE_MAX_BACKOFF_MS = 5 * 60_000;
 
 export interface Filers {
   ncmec: NcmecFiler | null;
   nca: NcaTransport | null;
+  police: PoliceTransports | null;
 }
 
 /** Called once a report is filed (legal hold and a fresh evidence package). */
@@ -114,9 +118,25 @@ export class ReportWorker {
       const outcome = await this.filers.ncmec.run(r, save);
       return this.record(current, outcome, now);
     }
-    if (!this.filers.nca)
-      return this.record(r, { kind: 'rejected', error: 'the NCA registration is not configured (reporting.nca)' }, now);
-    const sent = await this.filers.nca.send(r);
+    let sent: NcaSendOutcome | PoliceOutcome;
+    if (r.authority === 'police') {
+      if (!this.filers.police)
+        return this.record(
+          r,
+          { kind: 'rejected', error: 'DSA Art. 18 recipients are not configured (reporting.dsa)' },
+          now,
+        );
+      sent = await this.filers.police.send(r);
+    } else {
+      if (!this.filers.nca)
+        return this.record(
+          r,
+          { kind: 'rejected', error: 'the NCA registration is not configured (reporting.nca)' },
+          now,
+        );
+      sent = await this.filers.nca.send(r);
+    }
+    if (sent.kind === 'retry' || sent.kind === 'rejected') return this.record(r, sent, now);
     if (sent.kind === 'filed') return this.record(r, { kind: 'filed', externalId: sent.reference }, now);
     await this.storage.updateAuthorityReport(r.tenantId, r.id, {
       patch: {
@@ -175,7 +195,7 @@ export class ReportWorker {
           audit: audit('report.filed', { externalId: outcome.externalId }),
           hold: {
             caseId: r.caseId,
-            reason: `report ${r.id} filed with ${r.authority.toUpperCase()} (${outcome.externalId})`,
+            reason: `report ${r.id} filed with ${r.authority === 'police' ? 'the police (DSA Art. 18)' : r.authority.toUpperCase()} (${outcome.externalId})`,
             placedBy: 'reporting',
             placedAt: at,
             until: at + 365 * DAY_MS,
@@ -216,7 +236,13 @@ export class ReportWorker {
         }
         await this.storage.updateAuthorityReport(r.tenantId, r.id, {
           patch: {
-            nextAttemptAt: now + backoffMs(attempts, this.o.baseBackoffMs, this.o.maxBackoffMs),
+            nextAttemptAt:
+              now +
+              backoffMs(
+                attempts,
+                this.o.baseBackoffMs,
+                r.authority === 'police' ? Math.min(this.o.maxBackoffMs, POLICE_MAX_BACKOFF_MS) : this.o.maxBackoffMs,
+              ),
             lastError: outcome.error,
             attempts,
             updatedAt: at,

@@ -18,13 +18,16 @@ import type { CaseEvidence, EvidenceMessage } from '../cases/caseManager.ts';
 import { DEFAULT_JURISDICTIONS, DEFAULT_PRIORITY_TARGET_HOURS, type ReportingConfig } from './config.ts';
 import { reportDraftSchema, type ReportDraft } from './draft.ts';
 import { EvidenceVault } from './evidenceVault.ts';
-import { buildNcaReport, PortalExportTransport } from './nca.ts';
+import { buildNcaReport, ncaTransport } from './nca.ts';
 import { NcmecClient } from './ncmec/client.ts';
 import { fileHashes, NcmecFiler, type NcmecBody } from './ncmec/filer.ts';
 import { validateCyberTiplineXml } from './ncmec/schema.ts';
-import { buildReportXml } from './ncmec/xml.ts';
+import { buildReportXml, type FlaggedSpan } from './ncmec/xml.ts';
 import { ReportWorker } from './reportWorker.ts';
 import { EvidenceSigner } from './signingKey.ts';
+import { ThreatNotifier } from './dsa/notifier.ts';
+import { PoliceTransports } from './dsa/transport.ts';
+import type { ThreatNotification } from './dsa/notification.ts';
 
 const HOUR_MS = 3_600_000;
 /** Reports in these statuses stand: a second one to the same authority for the same case is refused. */
@@ -35,6 +38,24 @@ type Log = {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
 };
+
+/** The detector's spans per message (what it flagged and where), carried into the report with the message. */
+function flaggedSpans(evidence: Partial<CaseEvidence>): Map<string, FlaggedSpan[]> {
+  const out = new Map<string, FlaggedSpan[]>();
+  for (const conv of Object.values(evidence.conversations ?? {}))
+    for (const e of conv.report?.evidence ?? []) {
+      const list = out.get(e.messageId) ?? [];
+      list.push({ signal: e.kind, start: e.start, end: e.end });
+      out.set(e.messageId, list);
+    }
+  return out;
+}
+
+/** How a report's recipient is named in reasons and hold texts. */
+export function authorityName(r: AuthorityReportRecord): string {
+  if (r.authority === 'police') return `the police (${(r.body as ThreatNotification).recipient.target}, DSA Art. 18)`;
+  return r.authority === 'nca' ? 'the NCA' : 'NCMEC';
+}
 
 const actorOf = (u: StaffUser): AuditActor & { id: string } => ({ id: u.id, name: u.name, role: u.role });
 
@@ -48,6 +69,8 @@ interface MediaMatch {
 export class Reporting {
   readonly vault: EvidenceVault;
   readonly worker: ReportWorker;
+  /** DSA Art. 18 notifications to the police (dsa/notifier.ts). */
+  readonly threats: ThreatNotifier;
   private readonly filer: NcmecFiler | null;
 
   constructor(
@@ -67,23 +90,21 @@ export class Reporting {
       model: engine.model ?? DEFAULT_MODEL,
     });
     this.filer = config.ncmec ? new NcmecFiler(new NcmecClient(config.ncmec)) : null;
-    const nca = config.nca ? new PortalExportTransport(config.nca.transport.dir) : null;
+    const nca = config.nca ? ncaTransport(config.nca.transport) : null;
     this.worker = new ReportWorker(
       storage,
-      { ncmec: this.filer, nca },
+      { ncmec: this.filer, nca, police: config.dsa ? new PoliceTransports(config.dsa.recipients) : null },
       (r) => this.afterFiled(r),
       config.worker ?? {},
       log,
     );
+    this.threats = new ThreatNotifier(storage, config.dsa, this.vault, () => this.worker.nudge());
   }
 
   private async afterFiled(r: AuthorityReportRecord): Promise<void> {
-    await this.vault.freeze(
-      r.tenantId,
-      r.caseId,
-      `report ${r.id} filed with ${r.authority.toUpperCase()} (${r.externalId})`,
-      { system: 'reporting' },
-    );
+    await this.vault.freeze(r.tenantId, r.caseId, `report ${r.id} filed with ${authorityName(r)} (${r.externalId})`, {
+      system: 'reporting',
+    });
   }
 
   /** Freezes a newly opened case (CaseManager.onOpened). */
@@ -138,6 +159,7 @@ export class Reporting {
         problems.push(`children.${i}.userId: ${k.userId} is not a participant of case ${caseId}`);
     const byId = new Map<string, EvidenceMessage>();
     for (const conv of Object.values(evidence.conversations ?? {})) for (const m of conv.messages) byId.set(m.id, m);
+    const flagged = flaggedSpans(evidence);
     const messages = draft.evidence.messageIds
       .map((id, i) => {
         const m = byId.get(id);
@@ -229,6 +251,7 @@ export class Reporting {
           time: m.time,
           senderId: m.senderId,
           text: m.textPurged ? '(text removed by retention)' : m.text,
+          flagged: flagged.get(m.id) ?? [],
         })),
         mediaHashes: media,
         caseId,
@@ -284,6 +307,7 @@ export class Reporting {
           senderId: m.senderId,
           text: m.textPurged ? '' : m.text,
           attachments: (m.attachments ?? []).map((x) => ({ kind: x.kind })),
+          flagged: flagged.get(m.id) ?? [],
         })),
         media,
       });
@@ -386,7 +410,10 @@ export class Reporting {
     });
   }
 
-  /** The NCA's reference for a report sent through its portal: the report is then filed (reference kept 5 years). */
+  /**
+   * The reference for a report sent as an export file (the NCA's portal, or a police notification sent
+   * through the channel the police gave): the report is then filed (NCA reference kept 5 years, others 1).
+   */
   async enterReference(
     tenantId: string,
     reportId: string,
@@ -394,11 +421,11 @@ export class Reporting {
     user: StaffUser,
   ): Promise<AuthorityReportRecord> {
     const r = await this.reportOr404(tenantId, reportId);
-    if (r.authority !== 'nca' || r.status !== 'exported')
+    if (r.authority === 'ncmec' || r.status !== 'exported')
       throw new ApiError(
         409,
         'conflict',
-        `report ${reportId} is a ${r.authority.toUpperCase()} report that is ${r.status}; a reference is entered for an exported NCA report`,
+        `report ${reportId} is a ${r.authority.toUpperCase()} report that is ${r.status}; a reference is entered for an exported NCA report or police notification`,
       );
     const now = Date.now();
     const filed = await this.storage.updateAuthorityReport(tenantId, reportId, {
@@ -406,7 +433,7 @@ export class Reporting {
         status: 'filed',
         externalId: reference,
         filedAt: now,
-        keepReferenceUntil: now + 5 * 365 * 24 * HOUR_MS,
+        keepReferenceUntil: now + (r.authority === 'nca' ? 5 * 365 : 365) * 24 * HOUR_MS,
         updatedAt: now,
       },
       fromStatuses: ['exported'],
@@ -416,11 +443,11 @@ export class Reporting {
         action: 'report.filed',
         caseId: r.caseId,
         targetId: reportId,
-        details: { authority: 'nca', externalId: reference },
+        details: { authority: r.authority, externalId: reference },
       },
       hold: {
         caseId: r.caseId,
-        reason: `report ${reportId} filed with the NCA (${reference})`,
+        reason: `report ${reportId} filed with ${authorityName(r)} (${reference})`,
         placedBy: user.id,
         placedAt: now,
         until: now + 365 * 24 * HOUR_MS,
@@ -458,6 +485,7 @@ export class Reporting {
       filedAt: r.filedAt,
       keepReferenceUntil: r.keepReferenceUntil,
       files,
+      recipient: r.authority === 'police' ? (r.body as ThreatNotification).recipient : null,
       exportedTo: typeof r.progress.exportedTo === 'string' ? r.progress.exportedTo : null,
       documentSha256: createHash('sha256')
         .update(r.authority === 'ncmec' ? (r.body as NcmecBody).xml : JSON.stringify(r.body))

@@ -58,6 +58,25 @@ export function eventsContract(name: string, open: () => Promise<StoreFixture>, 
         assert.equal(await s.countEvents(tenant), 4);
       });
 
+      it('stores text that needs escaping exactly, and a lone surrogate in text does not fail the batch', async () => {
+        const awkward = 'quote " backslash \\ tab\t newline\n braces {"a":[1]} emoji 🙂 accents é ß 中文';
+        const events = [
+          message('esc-1', 'c "1"', 'u\\1', 'u2', awkward),
+          message('esc-2', 'c2', 'u1', 'u2', 'half a pair \ud83d here'),
+          account('esc-3', 'u1', { age: 12, country: 'gb' }),
+        ];
+        const result = await s.appendEvents('escapes', events, T0);
+        assert.deepEqual(result.statuses, ['accepted', 'accepted', 'accepted'], 'the whole batch is stored');
+        const stored = await s.readEvents('escapes', 0, 10);
+        assert.deepEqual(stored[0]!.event, events[0], 'the awkward message comes back unchanged');
+        const half = stored[1]!.event.type === 'message' ? stored[1]!.event.text : '';
+        assert.ok(
+          half.startsWith('half a pair ') && half.endsWith(' here'),
+          `the message with a lone surrogate is stored around it: ${JSON.stringify(half)}`,
+        );
+        assert.deepEqual(stored[2]!.event, events[2], 'an event without a conversation comes back unchanged');
+      });
+
       it('keeps tenants apart: the same id is a new event for another tenant and invisible to the first', async () => {
         const result = await s.appendEvents(other, [message('e1', 'c1', 'x1', 'x2', 'other platform')], T0);
         assert.deepEqual(result.statuses, ['accepted']);

@@ -22,7 +22,7 @@ export interface ReportXmlInput {
   /** Earlier CyberTipline report ids on the same person (priorCTReports). */
   priorReportIds: string[];
   /** The chosen messages, as the case holds them. */
-  messages: { id: string; time: number; senderId: string; text: string }[];
+  messages: { id: string; time: number; senderId: string; text: string; flagged?: FlaggedSpan[] }[];
   /** Media chosen by hash only (no bytes to upload). */
   mediaHashes: { id: string; kind: string; hash: string }[];
   caseId: string;
@@ -48,9 +48,24 @@ function ipEvents(parent: XMLBuilder, events: ReportDraft['reportedUser']['ipEve
   }
 }
 
-/** The chat lines go into chatImIncident.content: ids, times, sender and text, one per line. */
+/** What the detector flagged in a message: the signal and its offsets (UTF-16) in the text. */
+export interface FlaggedSpan {
+  signal: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The chat lines go into chatImIncident.content: ids, times, sender and text, one per line, then the
+ * spans the detector flagged in it ("flagged: secrecy 0-20"), so the reader sees why a line was chosen.
+ */
 function transcript(messages: ReportXmlInput['messages']): string {
-  return messages.map((m) => `[${iso(m.time)}] ${m.senderId} (message ${m.id}): ${m.text}`).join('\n');
+  return messages
+    .map((m) => {
+      const spans = (m.flagged ?? []).map((f) => `${f.signal} ${f.start}-${f.end}`).join(', ');
+      return `[${iso(m.time)}] ${m.senderId} (message ${m.id}): ${m.text}${spans ? ` [flagged: ${spans}]` : ''}`;
+    })
+    .join('\n');
 }
 
 export function buildReportXml(input: ReportXmlInput): string {

@@ -1,0 +1,104 @@
+// Ingestion before and after, in one run: the same service load (serviceLoad.ts) against `serve` from an
+// earlier checkout and from this one, alternating, on SQLite (synchronous=FULL) and PostgreSQL. On a
+// shared, noisy machine only the ratio measured side by side means much.
+//
+//   LIFEGUARD_BENCH_BASELINE=<checkout> node --expose-gc --import tsx bench/ingestCompare.bench.ts [seconds] [rounds]
+//
+// The baseline checkout needs its own node_modules (copied, so its workspace links point at its own
+// packages): git worktree add --detach ../lg-before <commit> && cp -a node_modules ../lg-before/ &&
+// cp -a packages/service/node_modules ../lg-before/packages/service/. Without it only this checkout runs.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { postgresUnavailable, testSchemaName, dropSchema, TEST_PG_URL } from '@lifeguard/storage/testing';
+import { corpusTexts, DECISION_RATE, log, measure, type RunResult } from './serviceLoad.ts';
+
+const SECONDS = Number(process.argv[2] ?? 8);
+// Few clients that each wait for their answer, and many at once (where committing and feeding overlap).
+const CONNECTIONS = (process.env.LIFEGUARD_BENCH_CONNECTIONS ?? '8,32').split(',').map(Number);
+const ROUNDS = Number(process.argv[3] ?? 1);
+const root = new URL('..', import.meta.url).pathname;
+const baseline = process.env.LIFEGUARD_BENCH_BASELINE ? resolve(process.env.LIFEGUARD_BENCH_BASELINE) : null;
+const commitOf = (dir: string) =>
+  execFileSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
+
+type Version = 'before' | 'after';
+const versions: [Version, string][] = baseline
+  ? [
+      ['before', baseline],
+      ['after', root],
+    ]
+  : [['after', root]];
+
+const texts = corpusTexts();
+const runs: { store: string; version: Version; result: RunResult }[] = [];
+const only = process.env.LIFEGUARD_BENCH_STORES; // "sqlite" or "postgres" to measure one store
+const pgUnavailable = only && !only.includes('postgres') ? 'not selected' : await postgresUnavailable();
+const sqliteWanted = !only || only.includes('sqlite');
+if (pgUnavailable) log(`skipping PostgreSQL: ${pgUnavailable}`);
+
+for (let round = 0; round < ROUNDS; round++) {
+  // Alternate the order each round so neither version always runs on a warmer (or busier) machine.
+  const order = round % 2 === 0 ? versions : [...versions].reverse();
+  for (const connections of CONNECTIONS) {
+    for (const [version, serverRoot] of order) {
+      const tag = `${version}-${connections}c-${round}`;
+      if (sqliteWanted) {
+        const dir = mkdtempSync(join(tmpdir(), 'lifeguard-compare-'));
+        try {
+          const db = join(dir, 'full.db');
+          const result = await measure(`sqlite-${tag}`, db, 'full', texts, SECONDS, serverRoot, connections);
+          runs.push({ store: `SQLite (synchronous=FULL), ${connections} ingest clients`, version, result });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      }
+      if (pgUnavailable) continue;
+      const schema = testSchemaName();
+      try {
+        const url = `${TEST_PG_URL}?schema=${schema}`;
+        const result = await measure(`pg-${tag}`, url, 'full', texts, SECONDS, serverRoot, connections);
+        runs.push({ store: `PostgreSQL 15 (synchronous_commit=on), ${connections} ingest clients`, version, result });
+      } finally {
+        await dropSchema(schema);
+      }
+    }
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0
+    ? Number.NaN
+    : s.length % 2
+      ? s[(s.length - 1) / 2]!
+      : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const n = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
+const of = (store: string, version: Version, pick: (r: RunResult) => number) =>
+  median(runs.filter((r) => r.store === store && r.version === version).map((r) => pick(r.result)));
+const ratio = (after: number, before: number) => (before > 0 && after > 0 ? `${(after / before).toFixed(2)}×` : '–');
+const stores = [...new Set(runs.map((r) => r.store))];
+const lost = runs.filter((r) => r.result.stored < r.result.acked);
+const errors = runs.reduce((sum, r) => sum + r.result.ingestErrors + r.result.decisionErrors, 0);
+
+const markdown = [
+  '### Ingestion before and after (one run, side by side)',
+  '',
+  '| store | messages/s flat out: before / after (ratio) | ingest request p99 (ms): before / after | contact decision p99 while ingesting flat out (ms): before / after | decision p99 with ingestion at 20,000/s (ms): before / after | decision p99, no ingestion (ms): before / after |',
+  '|---|---:|---:|---:|---:|---:|',
+  ...stores.map((s) => {
+    const mps = (v: Version) => of(s, v, (r) => r.messagesPerSecond);
+    const pair = (pick: (r: RunResult) => number) => `${n(of(s, 'before', pick))} / ${n(of(s, 'after', pick))}`;
+    return `| ${s} | ${n(mps('before'))} / ${n(mps('after'))} (${ratio(mps('after'), mps('before'))}) | ${pair((r) => r.ingestP99)} | ${pair((r) => r.decisionP99)} | ${pair((r) => r.goalDecisionP99)} | ${pair((r) => r.idleDecisionP99)} |`;
+  }),
+  '',
+  `Before: \`serve\` from ${baseline ? `commit ${commitOf(baseline)}` : '(no baseline given: LIFEGUARD_BENCH_BASELINE unset)'}; after: commit ${commitOf(root)} (with any uncommitted changes). ` +
+    `Medians of ${ROUNDS} round(s), each ${SECONDS} s flat out then ${SECONDS} s at 20,000 messages/s, versions alternating, on the same machine in one run; ` +
+    `${CONNECTIONS.join(' and ')} ingest connections (one client each, waiting for its answer before sending again) posting batches of 100, and ${DECISION_RATE} contact decisions/s alongside (method as in the service section). ` +
+    `Acknowledged events found stored afterwards: ${lost.length === 0 ? 'all, in every run' : `MISSING in ${lost.map((r) => r.result.store).join(', ')}`}; errors: ${errors}.`,
+  '',
+  'Goals (issue 12): ≥ 50,000 messages/s durably stored on each store on this 2-core machine; contact decision p99 < 5 ms while ingesting.',
+].join('\n');
+console.log(JSON.stringify({ title: 'Ingestion before and after', markdown }));
