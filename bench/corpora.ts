@@ -19,7 +19,7 @@ const repoRoot = new URL('..', import.meta.url).pathname;
 
 /** ../shared/corpora from the repository root, or $LIFEGUARD_CORPORA; null when absent. */
 export function corporaRoot(): string | null {
-  const candidates = [process.env['LIFEGUARD_CORPORA'], join(repoRoot, '..', 'shared', 'corpora')].filter(
+  const candidates = [process.env.LIFEGUARD_CORPORA, join(repoRoot, '..', 'shared', 'corpora')].filter(
     (p): p is string => !!p,
   );
   return candidates.find((p) => existsSync(join(p, 'irc')) || existsSync(join(p, 'topical-chat'))) ?? null;

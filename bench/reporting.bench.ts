@@ -10,8 +10,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL } from '@lifeguard/core';
-import { newId, SqliteStorage, type CaseRecord } from '@lifeguard/storage';
+import { SqliteStorage, type CaseRecord } from '@lifeguard/storage';
 import { EvidenceVault } from '../packages/service/src/reporting/evidenceVault.ts';
+import type { VerifyResult } from '../packages/service/src/reporting/evidenceVerify.ts';
 import { EvidenceSigner } from '../packages/service/src/reporting/signingKey.ts';
 import { caseEvidence } from '../packages/service/test/reportingFixtures.ts';
 
@@ -70,7 +71,7 @@ async function run(): Promise<void> {
 
     // 3. verify, three rounds (best shown: other work on a shared machine only ever adds time).
     const rounds: number[] = [];
-    let result;
+    let result: VerifyResult | undefined;
     for (let r = 0; r < 3; r++) {
       global.gc?.();
       const tv = performance.now();

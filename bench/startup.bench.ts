@@ -58,7 +58,11 @@ function once(c: Case): number {
 const times = CASES.map(() => [] as number[]);
 for (const c of CASES) once(c); // warm the file cache
 // Rounds interleave the cases, so that a burst of load on a shared machine hits all of them alike.
-for (let r = 0; r < ROUNDS; r++) CASES.forEach((c, i) => times[i]?.push(once(c)));
+for (let r = 0; r < ROUNDS; r++) {
+  CASES.forEach((c, i) => {
+    times[i]?.push(once(c));
+  });
+}
 rmSync(dir, { recursive: true, force: true });
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
@@ -72,9 +76,9 @@ const lines = [
   '| command | median (s) | × bare node |',
   '|---|---:|---:|',
 ];
-CASES.forEach((c, i) =>
-  lines.push(`| ${c.label} | ${(medians[i] as number).toFixed(3)} | ${((medians[i] as number) / bare).toFixed(1)}× |`),
-);
+CASES.forEach((c, i) => {
+  lines.push(`| ${c.label} | ${(medians[i] as number).toFixed(3)} | ${((medians[i] as number) / bare).toFixed(1)}× |`);
+});
 lines.push('');
 lines.push(
   'Method: `node --expose-gc --import tsx bench/startup.bench.ts` (`npm run bench -- startup`). "Built" is what `npx lifeguard` runs after `npm install` ' +

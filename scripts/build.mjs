@@ -21,7 +21,6 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -196,5 +195,5 @@ writeFileSync(
   `${JSON.stringify({ builtAt: started, types: withTypes, inputs: [...sources, ...assets, ...PACKAGES.map((p) => join(root, 'packages', p, 'package.json'))].map(rel).sort() })}\n`,
 );
 console.log(
-  `lifeguard: built ${sources.length} modules${withTypes ? ' and the declarations of ' + PUBLISHED.map((p) => '@lifeguard/' + p).join(', ') : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  `lifeguard: built ${sources.length} modules${withTypes ? ` and the declarations of ${PUBLISHED.map((p) => `@lifeguard/${p}`).join(', ')}` : ''} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
 );

@@ -114,17 +114,17 @@ async function measureSplit(name: string, conversations: DevConversation[], decl
     const events = join(dir, 'events.jsonl');
     writeFileSync(
       events,
-      devsetEvents(conversations, declared)
+      `${devsetEvents(conversations, declared)
         .map((e) => JSON.stringify(e))
-        .join('\n') + '\n',
+        .join('\n')}\n`,
     );
     const predators = new Set(
       conversations.flatMap((c) => c.participants.filter((p) => p.role === 'offender').map((p) => p.id)),
     );
-    writeFileSync(join(dir, 'predators.txt'), [...predators].join('\n') + '\n');
+    writeFileSync(join(dir, 'predators.txt'), `${[...predators].join('\n')}\n`);
     writeFileSync(
       join(dir, 'labels.jsonl'),
-      conversations.map((c) => JSON.stringify({ conversationId: c.id, label: c.label })).join('\n') + '\n',
+      `${conversations.map((c) => JSON.stringify({ conversationId: c.id, label: c.label })).join('\n')}\n`,
     );
     const result = await evaluate(
       events,

@@ -474,10 +474,7 @@ function giftGrooming(style: Style): Scenario {
   const currency = pick(GAME_CURRENCY);
   const s = (text: string) => styled(text, style);
   const lines: Line[] = [
-    say(
-      'A',
-      s(pick(['want free ' + currency + '?', `i have extra ${currency}, want some`, `i can buy you ${currency}`])),
-    ),
+    say('A', s(pick([`want free ${currency}?`, `i have extra ${currency}, want some`, `i can buy you ${currency}`]))),
     say('B', s(pick(['really??', 'for real?', 'how'])), 1),
     say('A', s("yeah, what's your username"), 1),
     say('B', s(`its ${pick(['skyler', 'bluefox', 'pixel', 'dragon'])}${int(10, 999)}`), 1),
@@ -937,7 +934,7 @@ writeFileSync(`${here}predators.txt`, `${offenders.join('\n')}\n`);
 // Conversation-level labels too, for `lifeguard eval --labels` and `lifeguard train --labels`.
 writeFileSync(
   `${here}labels.jsonl`,
-  conversations
+  `${conversations
     .map((c) =>
       JSON.stringify({
         conversationId: c.id,
@@ -945,7 +942,7 @@ writeFileSync(
         family: c.scenario.family,
       }),
     )
-    .join('\n') + '\n',
+    .join('\n')}\n`,
 );
 const harmful = conversations.filter((c) => c.scenario.harmful).length;
 const messages = conversations.reduce((n, c) => n + c.scenario.lines.length, 0);

@@ -2,7 +2,7 @@
 // scan, eval and train so that all three read files the same way.
 import { readFile } from 'node:fs/promises';
 import {
-  DetectionEngine,
+  type DetectionEngine,
   parseEvent,
   validateModel,
   type Alert,

@@ -59,7 +59,7 @@ describe('lifeguard scan', () => {
     assert.equal(output.completed, true);
     assert.equal(output.summary.events, 30);
     assert.equal(output.conversations[0]?.conversationId, 'dm-mia-rick');
-    assert.ok(output.conversations[0]!.evidence.length > 0);
+    assert.ok(output.conversations[0]!.evidence.length > 0, 'the flagged conversation carries its evidence');
   });
 
   it('reports every bad line of bad.jsonl on stderr with its line number, finishes, and exits 0', () => {
@@ -102,8 +102,8 @@ describe('lifeguard scan', () => {
     const ids = (JSON.parse(stdout) as { conversations: { conversationId: string }[] }).conversations.map(
       (c) => c.conversationId,
     );
-    assert.ok(ids.includes('sample-sextortion'));
-    assert.ok(!ids.includes('sample-friends'));
+    assert.ok(ids.includes('sample-sextortion'), 'the sextortion conversation is listed');
+    assert.ok(!ids.includes('sample-friends'), 'the friends swapping handles are not listed');
   });
 
   it('rejects a min-score outside 0..1 as a usage error', () => {
@@ -136,9 +136,12 @@ describe('lifeguard eval and train', () => {
       authors: { recall: number | null; offendersSeen: number };
       conversations: { rocAuc: number | null };
     };
-    assert.ok(result.authors.offendersSeen > 0);
-    assert.ok((result.authors.recall ?? 0) > 0);
-    assert.ok((result.conversations.rocAuc ?? 0) > 0.5);
+    assert.ok(result.authors.offendersSeen > 0, 'the set has offenders to find');
+    assert.ok((result.authors.recall ?? 0) > 0, 'some offenders are found');
+    assert.ok(
+      (result.conversations.rocAuc ?? 0) > 0.5,
+      'harmful conversations rank above benign ones better than chance',
+    );
   });
 
   it('trains a model that scan and eval can load', () => {
@@ -154,7 +157,7 @@ describe('lifeguard eval and train', () => {
     );
     assert.equal(trained.code, 0, trained.stderr);
     const summary = JSON.parse(trained.stdout) as { rows: number; harmful: number };
-    assert.ok(summary.rows > 0 && summary.harmful > 0);
+    assert.ok(summary.rows > 0 && summary.harmful > 0, 'the model was trained on rows, some of them harmful');
     const scanned = lifeguard('scan', 'examples/grooming-scenario.jsonl', '--model', model, '--json');
     assert.equal(scanned.code, 0, scanned.stderr);
   });
@@ -198,12 +201,12 @@ describe('lifeguard train from moderator labels', () => {
     );
     const labels = tempFile(
       'train-labels.jsonl',
-      [0, 1, 2]
+      `${[0, 1, 2]
         .flatMap((i) => [
           `{"conversationId":"harm-${i}","label":"harmful"}`,
           `{"conversationId":"ok-${i}","label":"benign"}`,
         ])
-        .join('\n') + '\n{"conversationId":"never-seen","label":"benign"}\n',
+        .join('\n')}\n{"conversationId":"never-seen","label":"benign"}\n`,
     );
     const model = tempFile('labels-model.json', '');
     const { code, stdout, stderr } = lifeguard('train', events, '--labels', labels, '--out', model, '--json');

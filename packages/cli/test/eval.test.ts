@@ -23,10 +23,14 @@ describe('evaluate', () => {
     assert.equal(result.completed, true);
     assert.ok(result.conversations.positive >= 40, 'the set has at least 40 harmful conversations');
     assert.ok(result.conversations.total - result.conversations.positive >= 60, 'and at least 60 benign ones');
-    assert.ok((result.authors?.recall ?? 0) > 0);
-    assert.ok((result.conversations.rocAuc ?? 0) > 0.5);
+    assert.ok((result.authors?.recall ?? 0) > 0, 'some offenders are found');
+    assert.ok(
+      (result.conversations.rocAuc ?? 0) > 0.5,
+      'harmful conversations rank above benign ones better than chance',
+    );
     assert.ok(
       result.conversations.medianMessagesBeforeAlert === null || result.conversations.medianMessagesBeforeAlert >= 1,
+      'an alert comes after at least one message, or there is none',
     );
   });
 

@@ -41,7 +41,10 @@ describe('rocAuc', () => {
 
   it('matches a brute-force pair count on a random case', () => {
     let seed = 7;
-    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const random = () => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed / 2147483648;
+    };
     const scores = Array.from({ length: 300 }, () => Math.round(random() * 20) / 20);
     const labels = scores.map((s) => (random() < 0.3 + s * 0.4 ? 1 : 0));
     let wins = 0;

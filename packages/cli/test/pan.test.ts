@@ -73,7 +73,10 @@ describe('PAN XML reader', () => {
       messagesOf(items).map((m) => m.id),
       ['t:1'],
     );
-    assert.ok(issues.some((i) => i.line === 3 && /not closed before the end of the file/.test(i.message)));
+    assert.ok(
+      issues.some((i) => i.line === 3 && /not closed before the end of the file/.test(i.message)),
+      'the unclosed element is reported at line 3',
+    );
   });
 
   it('warns about a bad time and reuses the previous time instead of dropping the message', async () => {
@@ -106,7 +109,7 @@ describe('PAN XML reader', () => {
   it('gives up on a file that is not a PAN chat log', async () => {
     const path = tempFile('other.xml', '<html><body><p>hello</p></body></html>');
     const { fatal } = await readAll(path);
-    assert.ok(fatal instanceof UnusableInputError);
+    assert.ok(fatal instanceof UnusableInputError, 'a file that is not a PAN chat log is unusable input');
     assert.match(fatal.message, /not the PAN chat-log layout/);
   });
 
@@ -115,7 +118,7 @@ describe('PAN XML reader', () => {
       '<conversations><conversation id="t">\n<message line="1"><author>a</author><time>01:00</time><text>one</text></message>\n';
     const path = tempFile('binary.xml', Buffer.concat([Buffer.from(head), Buffer.alloc(300 * 1024, 0)]));
     const { items, fatal } = await readAll(path);
-    assert.ok(fatal instanceof UnusableInputError);
+    assert.ok(fatal instanceof UnusableInputError, 'binary data is unusable input');
     assert.match(fatal.message, /binary data/);
     assert.deepEqual(
       messagesOf(items).map((m) => m.id),

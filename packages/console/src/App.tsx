@@ -1,7 +1,7 @@
 // The shell: who is signed in, the top bar, and which view the path asks for. The server checks every
 // call; the shell only hides what the role cannot use and shows "forbidden" when the server says 403.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
-import { api, ApiError, onAuthProblem, setCsrfToken } from './api.ts';
+import { api, type ApiError, onAuthProblem, setCsrfToken } from './api.ts';
 import { linkProps, navigate, useLocation } from './router.ts';
 import type { Session } from './types.ts';
 import { SignIn } from './views/SignIn.tsx';
@@ -38,6 +38,7 @@ export function App() {
   );
 
   // A forbidden answer belongs to the page that got it; moving on clears it.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `path` is the trigger (a navigation); the body reads the location itself
   useEffect(() => {
     if (forbiddenAt && forbiddenAt !== window.location.pathname) setForbiddenAt(null);
   }, [path, forbiddenAt]);

@@ -11,14 +11,16 @@ function current(): string {
 }
 
 const listeners = new Set<() => void>();
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+window.addEventListener('popstate', () => {
+  for (const l of listeners) l();
+});
 
 export function navigate(path: string, opts: { replace?: boolean } = {}): void {
   const url = `${BASE}${path}`;
   if (url === window.location.pathname + window.location.search) return;
   if (opts.replace) window.history.replaceState(null, '', url);
   else window.history.pushState(null, '', url);
-  listeners.forEach((l) => l());
+  for (const l of listeners) l();
   window.scrollTo(0, 0);
 }
 

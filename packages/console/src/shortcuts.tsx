@@ -75,7 +75,10 @@ export function ShortcutHelp({ onClose }: { onClose(): void }) {
     };
   }, [onClose]);
   return (
+    // biome-ignore lint/a11y/noStaticElementInteractions: a click on the backdrop closes; the keyboard closes with Escape (above)
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the same: Escape is the keyboard's way out
     <div className="overlay" onClick={onClose}>
+      {/* biome-ignore lint/a11y/useKeyWithClickEvents: only stops a click inside the dialog from reaching the backdrop */}
       <div
         className="dialog"
         role="dialog"

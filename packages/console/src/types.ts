@@ -1,162 +1,21 @@
-// Shapes of the console API (notes: CONSOLE-CONTRACT.md, served by @lifeguard/service under /console/api).
-// Kept by hand: the console is a separate bundle and must not import server code.
-
-export type Role = 'moderator' | 'specialist' | 'admin';
-
-export interface StaffUser {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  tenantId: string;
-}
-
-export interface Session {
-  user: StaffUser;
-  csrfToken: string;
-}
-
-export type QueueView = 'open' | 'mine' | 'escalated' | 'appeals' | 'closed';
-
-export interface QueueItem {
-  id: string;
-  accusedId: string;
-  status: string;
-  level: string;
-  score: number;
-  urgency: number;
-  reasons: string[];
-  childAge: number | null;
-  /** The youngest child the case involves, and how many children in all (an account's fan-out counts every child it reached). */
-  childId: string | null;
-  childCount: number;
-  sextortion: boolean;
-  bankMatch: boolean;
-  stage: string | null;
-  openedAt: number;
-  updatedAt: number;
-  waitingSince: number;
-  claimedBy: { id: string; name: string } | null;
-  claimExpiresAt: number | null;
-  appeal: boolean;
-  conversationCount: number;
-}
-
-export interface QueuePage {
-  items: QueueItem[];
-  nextCursor: string | null;
-  counts: { open: number; mine: number; escalated: number; appeals: number };
-}
-
-export interface Person {
-  userId: string;
-  age: number | null;
-  ageSource: string;
-  declaredAge: number | null;
-  disclosedAge: number | null;
-  isMinor: boolean | null;
-  accountCreatedAt: number | null;
-  country: string | null;
-  priorCases: { id: string; status: string; level: string; openedAt: number }[];
-  actions: { action: string; at: number; by: string; caseId: string }[];
-}
-
-export interface Span {
-  start: number;
-  end: number;
-  signal: string;
-  stage: string | null;
-  label: string;
-}
-
-export interface MediaItem {
-  id: string;
-  kind: string;
-}
-
-export interface Message {
-  id: string;
-  time: number;
-  senderId: string;
-  text: string | null;
-  textPurged: boolean;
-  spans: Span[];
-  media: MediaItem[];
-}
-
-export interface Conversation {
-  id: string;
-  level: string;
-  score: number;
-  stage: string | null;
-  /** The risk model whose score this is; null for cases stored before models were recorded. */
-  modelId: string | null;
-  sextortion: { threat: boolean; leverage: boolean; payment: boolean; deadline: boolean } | null;
-  messages: Message[];
-}
-
-export interface TimelinePoint {
-  time: number;
-  conversationId: string;
-  messageId: string;
-  score: number;
-  level: string;
-  stage: string | null;
-}
-
-export type Actor = { id: string; name: string; role: string } | { system: string };
-
-export interface AuditEntry {
-  seq: number;
-  at: number;
-  actor: Actor;
-  action: string;
-  caseId: string | null;
-  targetId: string | null;
-  details: unknown;
-  hash: string;
-}
-
-export interface LadderStep {
-  action: string;
-  label: string;
-  description: string;
-  requiresRole: Role;
-  reasons: string[];
-  needsDuration: boolean;
-  webhookEvent: string | null;
-}
-
-export interface CaseDetail {
-  /** evidencePurgedAt: when dismissed-case retention removed the messages this case copied; null while kept. */
-  case: QueueItem & { version: number; evidencePurgedAt: number | null; modelId: string | null };
-  /** An account alert's fan-out: the same intent sequence sent to several children. */
-  fanOut: {
-    children: string[];
-    intents: string[];
-    intentWords: string;
-    conversations: string[];
-    withinDays: number;
-    span: string;
-    summary: string;
-  } | null;
-  accused: Person;
-  children: Person[];
-  conversations: Conversation[];
-  timeline: TimelinePoint[];
-  explanation: string[];
-  otherChildren: { userId: string; age: number | null; conversationIds: string[]; firstContactAt: number }[];
-  linkedAccounts: { userId: string; banned: boolean; links: { kind: string; explanation: string }[] }[];
-  history: AuditEntry[];
-  allowedActions: string[];
-  enforcement: LadderStep[];
-}
-
-export interface StaffMember {
-  id: string;
-  email: string;
-  name: string;
-  role: Role;
-  disabled?: boolean;
-  createdAt?: number;
-}
+// Shapes of the console API, declared once beside the routes that serve them (the service's
+// console/wire.ts, which imports nothing). Type-only: no server code enters the bundle.
+export type {
+  Actor,
+  AuditEntry,
+  CaseDetail,
+  Conversation,
+  LadderStep,
+  MediaItem,
+  Message,
+  Person,
+  QueueItem,
+  QueuePage,
+  QueueView,
+  Role,
+  Session,
+  Span,
+  StaffMember,
+  StaffUser,
+  TimelinePoint,
+} from '@lifeguard/service/console-wire';

@@ -263,7 +263,7 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     assert.match(text, /Priya Shah/);
     assert.match(text, /warn/);
     assert.match(text, /first warning/);
-    assert.ok(text.includes(env.cases.rick_j!));
+    assert.ok(text.includes(env.cases.rick_j!), 'the audit log names the case');
     await spec.context.close();
   });
 
@@ -421,7 +421,7 @@ describe('moderator console in Chromium', { timeout: 240_000 }, () => {
     assert.match(await page.getByTestId('messages-purged').innerText(), /^2 messages removed by retention on /);
     assert.equal(await page.locator('li.message').count(), 0, 'no empty message bubbles');
     const body = await page.locator('body').innerText();
-    for (const text of texts) assert.ok(!body.includes(text));
+    for (const text of texts) assert.ok(!body.includes(text), 'no removed message text is shown');
     await context.close();
   });
 

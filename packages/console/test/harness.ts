@@ -221,6 +221,7 @@ export async function apiSession(base: string, email: string) {
   const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
   return {
     cookie,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
     async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
       const r = await fetch(`${base}${path}`, {
         method,
@@ -240,6 +241,7 @@ export async function apiSession(base: string, email: string) {
 }
 
 /** A call to the platform API (/v1) with an API key. */
+// biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
 export async function v1(base: string, key: string, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method,

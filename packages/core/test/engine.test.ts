@@ -31,37 +31,40 @@ describe('conversation risk', () => {
   it('flags an adult stranger grooming a child, naming suspect, target and stage', () => {
     const { engine, alerts } = run(grooming());
     const report = engine.conversationReport('dm1');
-    assert.ok(report);
+    assert.ok(report, 'the conversation has a report');
     assert.equal(report.suspectId, 'stranger');
     assert.equal(report.targetId, 'kid');
     assert.ok(report.score >= 0.85, `score ${report.score}`);
-    assert.ok(report.stagesReached.includes('isolation'));
-    assert.ok(report.stagesReached.includes('platform_move'));
+    assert.ok(report.stagesReached.includes('isolation'), 'the isolation stage is reached');
+    assert.ok(report.stagesReached.includes('platform_move'), 'the platform-move stage is reached');
     assert.equal(alerts.filter((a) => a.kind === 'conversation').length, 1, 'alerts once, not on every message');
   });
 
   it('fires before the conversation is over', () => {
     const { alerts } = run(grooming());
     const first = alerts.find((a) => a.kind === 'conversation');
-    assert.ok(first);
+    assert.ok(first, 'a conversation alert fires');
     assert.ok(first.messagesRead < 10, `alerted after ${first.messagesRead} messages`);
   });
 
   it('explains its score with the messages behind it', () => {
     const { engine } = run(grooming());
     const report = engine.conversationReport('dm1');
-    assert.ok(report);
+    assert.ok(report, 'the conversation has a report');
     const secrecy = report.evidence.find((e) => e.kind === 'secrecy');
-    assert.ok(secrecy);
+    assert.ok(secrecy, 'the secrecy request is among the evidence');
     assert.equal(secrecy.senderId, 'stranger');
     const message = grooming().events.find((e) => e.id === secrecy.messageId);
-    assert.ok(message && message.type === 'message');
+    assert.ok(message && message.type === 'message', 'the evidence points at a message event');
     assert.equal(message.text.slice(secrecy.start, secrecy.end), secrecy.excerpt);
     assert.ok(
       report.reasons.some((r) => r.includes(secrecy.messageId)),
       'a reason quotes the message id',
     );
-    assert.ok(report.reasons.some((r) => r.includes('kid is 13')));
+    assert.ok(
+      report.reasons.some((r) => r.includes('kid is 13')),
+      "a reason names the child's age",
+    );
   });
 
   it('learns a child’s age from a bare number answering an age question', () => {
@@ -96,7 +99,10 @@ describe('conversation risk', () => {
     }
     const e1 = run(child).engine;
     assert.equal(e1.accountInfo('kid').disclosedAge, 13);
-    assert.ok(e1.conversationScore('c') > run(adult).engine.conversationScore('c') + 0.2);
+    assert.ok(
+      e1.conversationScore('c') > run(adult).engine.conversationScore('c') + 0.2,
+      'the disclosed age raises the score well above the adult-account run',
+    );
   });
 
   it('does not give a declared adult the peer discount for claiming to be a teen', () => {
@@ -108,12 +114,12 @@ describe('conversation risk', () => {
   });
 
   it('quotes an age answer with a span that matches its excerpt, even in a long reply', () => {
-    const reply = '14 lol ' + 'hahahahahahahahahaha '.repeat(6); // few tokens, over 80 characters
+    const reply = `14 lol ${'hahahahahahahahahaha '.repeat(6)}`; // few tokens, over 80 characters
     const s = new Script().say('c', 'a', 'b', 'how old r u').say('c', 'b', 'a', reply);
     const ev = run(s)
       .engine.conversationReport('c')
       ?.evidence.find((x) => x.kind === 'age_disclosure_minor');
-    assert.ok(ev);
+    assert.ok(ev, 'the age answer is in the evidence');
     assert.equal(reply.slice(ev.start, ev.end), ev.excerpt);
   });
 
@@ -169,7 +175,7 @@ describe('conversation risk', () => {
   it('does not treat "pay me back the £20" as extortion', () => {
     const s = new Script().say('x', 'a', 'b', 'pay me back the £20 when u can').say('x', 'b', 'a', 'yeah friday');
     const { engine } = run(s);
-    assert.ok(engine.conversationScore('x') < 0.1);
+    assert.ok(engine.conversationScore('x') < 0.1, 'paying back £20 scores near zero');
   });
 
   it('rates the sextortion script critical within a few messages', () => {
@@ -181,7 +187,7 @@ describe('conversation risk', () => {
       .say('s', 'extorter', 'teen', 'you have 30 minutes');
     const { engine, alerts } = run(s);
     const report = engine.conversationReport('s');
-    assert.ok(report);
+    assert.ok(report, 'the conversation has a report');
     assert.equal(report.level, 'critical');
     assert.deepEqual(report.sextortion, { leverage: true, threat: true, payment: true, deadline: true });
     const alert = alerts.find((a) => a.kind === 'conversation');
@@ -199,7 +205,10 @@ describe('conversation risk', () => {
     const e1 = run(adults).engine;
     const e2 = run(child).engine;
     assert.ok(e1.conversationScore('adults') < 0.5, `adults ${e1.conversationScore('adults')}`);
-    assert.ok(e2.conversationScore('child') > e1.conversationScore('adults') + 0.3);
+    assert.ok(
+      e2.conversationScore('child') > e1.conversationScore('adults') + 0.3,
+      "the same talk aimed at a child scores well above the adults' conversation",
+    );
   });
 
   it('accepts out-of-order and duplicate-time events without losing the span', () => {
@@ -233,7 +242,7 @@ describe('conversation risk', () => {
       text: 'how old are you',
     });
     const report = engine.conversationReport('o');
-    assert.ok(report);
+    assert.ok(report, 'the conversation has a report');
     assert.equal(report.firstAt, base);
     assert.equal(report.lastAt, base + 60_000);
     assert.equal(report.messageCount, 3);
@@ -246,9 +255,9 @@ describe('conversation risk', () => {
     stale.say('c', 'a', 'k', 'dont tell your parents').say('c', 'a', 'k', 'add me on snap', 60 * 24 * 120);
     const f = run(fresh).engine.conversationFeatures('c');
     const s = run(stale).engine.conversationFeatures('c');
-    assert.ok(f && s);
+    assert.ok(f && s, 'both conversations have features');
     const secrecy = 7; // CONVERSATION_FEATURES index of 'secrecy'
-    assert.ok((s[secrecy] as number) < (f[secrecy] as number));
+    assert.ok((s[secrecy] as number) < (f[secrecy] as number), 'the months-old secrecy weighs less than the fresh one');
   });
 });
 
@@ -261,13 +270,19 @@ describe('actor risk', () => {
     }
     const { engine, alerts } = run(s);
     const report = engine.actorReport('groomer');
-    assert.ok(report);
+    assert.ok(report, 'the account has a report');
     assert.equal(report.distinctMinorsContacted, 12);
-    assert.ok(report.duplicateOpeners >= 10);
+    assert.ok(report.duplicateOpeners >= 10, 'the repeated opener is counted');
     assert.equal(report.unansweredFirstContacts, 12);
     assert.ok(report.score >= 0.5, `score ${report.score}`);
-    assert.ok(alerts.some((a) => a.kind === 'actor' && a.subjectId === 'groomer'));
-    assert.ok(report.reasons.some((r) => r.includes('12 child accounts')));
+    assert.ok(
+      alerts.some((a) => a.kind === 'actor' && a.subjectId === 'groomer'),
+      'an actor alert fires for the account',
+    );
+    assert.ok(
+      report.reasons.some((r) => r.includes('12 child accounts')),
+      'a reason names the 12 child accounts',
+    );
   });
 
   it('raises an account that many people block and report', () => {
@@ -275,24 +290,24 @@ describe('actor risk', () => {
     for (let i = 0; i < 4; i++) s.contact('block', `u${i}`, 'x').contact('report', `u${i}`, 'x');
     const { engine } = run(s);
     const r = engine.actorReport('x');
-    assert.ok(r);
+    assert.ok(r, 'the account has a report');
     assert.equal(r.blocksAgainst, 4);
     assert.equal(r.reportsAgainst, 4);
-    assert.ok(r.score > engine.actorScore('u0'));
+    assert.ok(r.score > engine.actorScore('u0'), 'the blocked and reported account scores above an ordinary one');
   });
 
   it('does not flag a child for talking to other children', () => {
     const s = new Script().account('kid', 13);
     for (let i = 0; i < 8; i++) s.account(`friend${i}`, 13).say(`g${i}`, 'kid', `friend${i}`, 'yo wanna play later');
     const { engine } = run(s);
-    assert.ok(engine.actorScore('kid') < 0.3);
+    assert.ok(engine.actorScore('kid') < 0.3, 'a child talking to children scores low');
   });
 
   it('carries conversation risk to the suspect account', () => {
     const { engine } = run(grooming());
     const r = engine.actorReport('stranger');
-    assert.ok(r);
-    assert.ok(r.score >= 0.85);
+    assert.ok(r, 'the suspect has a report');
+    assert.ok(r.score >= 0.85, "the suspect carries the conversation's risk");
     assert.equal(r.riskyConversations[0]?.conversationId, 'dm1');
   });
 });
@@ -393,13 +408,16 @@ describe('persistence', () => {
     run(copy, engine);
     const before = engine.conversationReport('dm1')!;
     const score = engine.conversationScore('dm1');
-    assert.ok(before.evidence.length >= 3 && before.evidence.every((e) => e.excerpt !== ''));
+    assert.ok(
+      before.evidence.length >= 3 && before.evidence.every((e) => e.excerpt !== ''),
+      'before the cut, the evidence has its excerpts',
+    );
     // Cut in the middle of the conversation: older evidence loses its text, newer keeps it.
     const cut = before.evidence[Math.floor(before.evidence.length / 2)]!.time;
     const removed = engine.removeExcerptsBefore(cut, (id) => id === 'dm2');
     const after = engine.conversationReport('dm1')!;
     assert.equal(removed, after.evidence.filter((e) => e.time < cut).length);
-    assert.ok(removed > 0);
+    assert.ok(removed > 0, 'some excerpts were removed');
     for (const e of after.evidence) {
       if (e.time < cut) assert.deepEqual([e.excerpt, e.textRemoved], ['', true], e.messageId);
       else assert.equal(e.textRemoved, undefined, e.messageId);

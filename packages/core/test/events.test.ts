@@ -18,8 +18,14 @@ describe('event schema', () => {
       senderId: 'a',
       text: 'hi',
     });
-    assert.ok(m.ok && m.event.type === 'message' && m.event.recipientIds.length === 0);
-    assert.ok(parseEvent({ type: 'account', id: 'a', time: 0, userId: 'u', age: 13 }).ok);
+    assert.ok(
+      m.ok && m.event.type === 'message' && m.event.recipientIds.length === 0,
+      'a message is accepted with no recipients by default',
+    );
+    assert.ok(
+      parseEvent({ type: 'account', id: 'a', time: 0, userId: 'u', age: 13 }).ok,
+      'an account event is accepted',
+    );
     assert.ok(
       parseEvent({
         type: 'contact',
@@ -30,6 +36,7 @@ describe('event schema', () => {
         targetId: 'b',
         reason: 'threats',
       }).ok,
+      'a contact event is accepted',
     );
   });
 
@@ -39,8 +46,14 @@ describe('event schema', () => {
 
   it('names missing and wrongly typed fields', () => {
     const p = problems({ type: 'message', id: 'm', time: 0, conversationId: 'c', senderId: 5 });
-    assert.ok(p.some((x) => x.startsWith('senderId:')));
-    assert.ok(p.some((x) => x.startsWith('text:')));
+    assert.ok(
+      p.some((x) => x.startsWith('senderId:')),
+      'the wrongly typed senderId is named',
+    );
+    assert.ok(
+      p.some((x) => x.startsWith('text:')),
+      'the missing text is named',
+    );
   });
 
   it('names unknown fields instead of silently dropping them', () => {
@@ -48,6 +61,7 @@ describe('event schema', () => {
       problems({ type: 'account', id: 'a', time: 0, userId: 'u', favouriteColour: 'red' }).some((x) =>
         x.includes('favouriteColour: unknown field'),
       ),
+      'the unknown field is named',
     );
   });
 
@@ -61,11 +75,13 @@ describe('event schema', () => {
         senderId: 'a',
         text: 'x'.repeat(LIMITS.textLength + 1),
       }).some((x) => x.startsWith('text:')),
+      'oversized text is refused, naming the field',
     );
     assert.ok(
       problems({ type: 'message', id: 'm', time: 'yesterday', conversationId: 'c', senderId: 'a', text: '' }).some(
         (x) => x.startsWith('time:'),
       ),
+      'a time that is not a time is refused, naming the field',
     );
   });
 
@@ -105,6 +121,6 @@ describe('event schema', () => {
   it('converts times and publishes a JSON Schema', () => {
     assert.equal(toMillis('1970-01-01T00:00:01Z'), 1000);
     const schema = JSON.stringify(eventJsonSchema());
-    assert.ok(schema.includes('conversationId'));
+    assert.ok(schema.includes('conversationId'), 'the schema describes conversationId');
   });
 });

@@ -18,7 +18,10 @@ function row(values: Partial<Record<(typeof CONVERSATION_FEATURES)[number], numb
 
 describe('risk model', () => {
   it('ships defaults that score an empty conversation near zero', () => {
-    assert.ok(scoreFeatures(DEFAULT_MODEL, new Array(CONVERSATION_FEATURES.length).fill(0)) < 0.01);
+    assert.ok(
+      scoreFeatures(DEFAULT_MODEL, new Array(CONVERSATION_FEATURES.length).fill(0)) < 0.01,
+      'an empty conversation scores near zero',
+    );
   });
 
   it('learns from moderator labels: a signal that keeps being dismissed loses weight', () => {
@@ -31,7 +34,10 @@ describe('risk model', () => {
         row({ secrecy: 1, risk_assessment: 1, target_minor: 1, minor_x_grooming: 0.5, stages_reached: 0.25 }, 1),
       );
     const model = trainModel(rows, { at: '2026-01-01T00:00:00.000Z' });
-    assert.ok((model.weights[idx('gift_money')] as number) < (DEFAULT_MODEL.weights[idx('gift_money')] as number));
+    assert.ok(
+      (model.weights[idx('gift_money')] as number) < (DEFAULT_MODEL.weights[idx('gift_money')] as number),
+      'the dismissed signal loses weight',
+    );
     assert.equal(model.trainedOn?.examples, 50);
     assert.equal(model.trainedOn?.positives, 10);
   });

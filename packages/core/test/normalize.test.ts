@@ -147,13 +147,16 @@ describe('normalize', () => {
     }
     // A shorter message leaves none of a longer one's words behind.
     const stream = tokenize('ok');
-    assert.ok(stream.tokens.slice(stream.count).every((t) => t === ''));
+    assert.ok(
+      stream.tokens.slice(stream.count).every((t) => t === ''),
+      'the tokens past the count are cleared',
+    );
   });
 
   it('names each plain word by a stable word-table entry, and rewritten tokens by none', () => {
     const a = tokenize('hello there hello');
     const [h1, t1, h2] = Array.from(a.ids.subarray(0, 3));
-    assert.ok(h1! >= 0 && t1! >= 0);
+    assert.ok(h1! >= 0 && t1! >= 0, 'plain words have word-table entries');
     assert.equal(h1, h2, 'the same word, the same entry');
     assert.notEqual(h1, t1);
     const epoch = a.epoch;

@@ -153,10 +153,7 @@ describe('the built packages', { timeout: 600_000 }, () => {
     try {
       const out = runApp(dir, []);
       assert.equal(out.webAssembly, 'object', 'this Node has WebAssembly');
-      assert.ok(
-        out.warning && out.warning.includes('secrecy'),
-        `the guard warns with reasons, got ${JSON.stringify(out)}`,
-      );
+      assert.ok(out.warning?.includes('secrecy'), `the guard warns with reasons, got ${JSON.stringify(out)}`);
       assert.equal(out.kernel, 'wasm', 'the WebAssembly kernel is chosen where it can run');
       assert.equal(out.hash, referenceHash(), 'the same hash as the TypeScript sources');
     } finally {
@@ -170,10 +167,7 @@ describe('the built packages', { timeout: 600_000 }, () => {
       // --jitless removes the WebAssembly global, as JavaScript engines without a JIT lack it.
       const out = runApp(dir, ['--jitless']);
       assert.equal(out.webAssembly, 'undefined', 'WebAssembly is unavailable in this run');
-      assert.ok(
-        out.warning && out.warning.includes('secrecy'),
-        `the guard warns with reasons, got ${JSON.stringify(out)}`,
-      );
+      assert.ok(out.warning?.includes('secrecy'), `the guard warns with reasons, got ${JSON.stringify(out)}`);
       assert.equal(out.kernel, 'js', 'the TypeScript kernel is chosen automatically');
       assert.equal(out.hash, referenceHash(), 'the same hash as with WebAssembly');
     } finally {

@@ -11,7 +11,7 @@ const has = (text: string, kind: SignalKind) => kinds(text).includes(kind);
 describe('signal lexicon', () => {
   it('compiles with its static checks', () => {
     const compiled = compileLexicon(LEXICON);
-    assert.ok(compiled.patternCount > 1000);
+    assert.ok(compiled.patternCount > 1000, 'the lexicon compiles to more than 1,000 patterns');
   });
 
   it('rejects patterns that could match anything or are malformed', () => {
@@ -40,8 +40,8 @@ describe('age signals', () => {
     }
   });
   it('classifies adult ages as adult disclosures', () => {
-    assert.ok(has('im 34 m', 'age_disclosure_adult'));
-    assert.ok(!has('im 34 m', 'age_disclosure_minor'));
+    assert.ok(has('im 34 m', 'age_disclosure_adult'), 'an adult age disclosure');
+    assert.ok(!has('im 34 m', 'age_disclosure_minor'), 'not a minor age disclosure');
   });
   it('does not read durations, distances or money as ages', () => {
     for (const text of ['im 10 minutes away', 'im 15 miles from there', 'im 12 dollars short', 'im 14 points behind']) {
@@ -69,8 +69,8 @@ describe('contact and platform signals', () => {
     }
   });
   it('detects phone numbers and personal information requests', () => {
-    assert.ok(has('text me 07700 900123 ok', 'phone_number'));
-    assert.ok(has('what school do you go to', 'personal_info'));
+    assert.ok(has('text me 07700 900123 ok', 'phone_number'), 'a phone number');
+    assert.ok(has('what school do you go to', 'personal_info'), 'a request for personal information');
   });
 });
 
@@ -86,8 +86,8 @@ describe('secrecy and isolation', () => {
     }
   });
   it('does not treat a surprise-party secret as grooming secrecy', () => {
-    assert.ok(!has("don't tell dad about the birthday surprise!", 'secrecy'));
-    assert.ok(!has('keep it a secret, the party is on saturday', 'secrecy'));
+    assert.ok(!has("don't tell dad about the birthday surprise!", 'secrecy'), 'a surprise for dad is not secrecy');
+    assert.ok(!has('keep it a secret, the party is on saturday', 'secrecy'), 'a party secret is not secrecy');
   });
   it('detects checks on whether the child is alone', () => {
     for (const text of ['are your parents home?', 'r u alone', 'do your parents check your phone'])
@@ -97,20 +97,20 @@ describe('secrecy and isolation', () => {
 
 describe('trust, images, meeting, sexualisation', () => {
   it('detects flattery, relationship talk, gifts and money', () => {
-    assert.ok(has('ur so mature for your age', 'flattery'));
-    assert.ok(has('age is just a number', 'relationship'));
-    assert.ok(has('ill buy u robux', 'gift'));
-    assert.ok(has('free vbucks if you want', 'gift'));
+    assert.ok(has('ur so mature for your age', 'flattery'), 'flattery');
+    assert.ok(has('age is just a number', 'relationship'), 'relationship talk');
+    assert.ok(has('ill buy u robux', 'gift'), 'a gift offer (robux)');
+    assert.ok(has('free vbucks if you want', 'gift'), 'a gift offer (vbucks)');
   });
   it('detects image requests and meeting proposals', () => {
-    assert.ok(has('send me a pic', 'image_request'));
-    assert.ok(has('turn on ur cam', 'image_request'));
-    assert.ok(has('lets meet up this weekend', 'meeting'));
-    assert.ok(has('i can pick you up after school', 'meeting'));
+    assert.ok(has('send me a pic', 'image_request'), 'an image request');
+    assert.ok(has('turn on ur cam', 'image_request'), 'a camera request');
+    assert.ok(has('lets meet up this weekend', 'meeting'), 'a meeting proposal');
+    assert.ok(has('i can pick you up after school', 'meeting'), 'an offer to pick up after school');
   });
   it('detects non-explicit sexualisation cues', () => {
-    assert.ok(has('what are you wearing', 'sexualisation'));
-    assert.ok(has('have you ever been kissed', 'sexualisation'));
+    assert.ok(has('what are you wearing', 'sexualisation'), 'a sexualisation cue (clothing)');
+    assert.ok(has('have you ever been kissed', 'sexualisation'), 'a sexualisation cue (kissing)');
   });
 });
 
@@ -121,44 +121,62 @@ describe('sextortion script', () => {
       assert.ok(found.includes(k), k);
   });
   it('reads a threat to send everything to "all of them"', () => {
-    assert.ok(has('pay or i send everything to all of them', 'sextortion_threat'));
+    assert.ok(has('pay or i send everything to all of them', 'sextortion_threat'), 'a sextortion threat');
   });
   it('does not treat paying back a friend as a payment demand', () => {
-    assert.ok(!has('pay me back the £20 when you can', 'sextortion_payment'));
-    assert.ok(!has('you owe me 20 dollars lol', 'sextortion_payment'));
+    assert.ok(
+      !has('pay me back the £20 when you can', 'sextortion_payment'),
+      'paying back a friend is not a payment demand',
+    );
+    assert.ok(!has('you owe me 20 dollars lol', 'sextortion_payment'), 'a small debt is not a payment demand');
   });
   it('detects the child in distress', () => {
-    assert.ok(has('please dont im scared', 'distress'));
+    assert.ok(has('please dont im scared', 'distress'), 'distress');
   });
 });
 
 describe('negation', () => {
   it('reads advice not to do something as advice, not a request', () => {
-    assert.ok(!has('you shouldnt send pics to people online', 'image_request'));
-    assert.ok(!has('never meet up with someone from a game', 'meeting'));
-    assert.ok(!has("don't add me on snap, i never use it", 'platform_move'));
+    assert.ok(
+      !has('you shouldnt send pics to people online', 'image_request'),
+      'advice not to send pictures is not an image request',
+    );
+    assert.ok(
+      !has('never meet up with someone from a game', 'meeting'),
+      'advice not to meet is not a meeting proposal',
+    );
+    assert.ok(
+      !has("don't add me on snap, i never use it", 'platform_move'),
+      'refusing to add on snap is not a platform move',
+    );
   });
   it('still reads "why dont you send me a pic" as a request', () => {
-    assert.ok(has('why dont you send me a pic', 'image_request'));
+    assert.ok(
+      has('why dont you send me a pic', 'image_request'),
+      'a question that asks for a picture is an image request',
+    );
   });
   it('does not treat "dont tell" as negated secrecy', () => {
-    assert.ok(has('dont tell anyone', 'secrecy'));
+    assert.ok(has('dont tell anyone', 'secrecy'), '"dont tell anyone" is secrecy');
   });
 });
 
 describe('typos', () => {
   it('reads words with two swapped letters', () => {
-    assert.ok(has('dont tlel anyone ok', 'secrecy'));
-    assert.ok(has('its our little secert', 'secrecy'));
+    assert.ok(has('dont tlel anyone ok', 'secrecy'), 'a swapped "tell" still reads as secrecy');
+    assert.ok(has('its our little secert', 'secrecy'), 'a swapped "secret" still reads as secrecy');
   });
   it('does not turn real words into lexicon words', () => {
     // "asked" is one letter from "naked", "quite" is "quiet" swapped: neither is a typo.
     assert.deepEqual(kinds('i asked him and he was quite sure'), []);
   });
   it('tells the child-safety moderation-evasion move apart from ordinary talk', () => {
-    assert.ok(has('lets talk on signal, the chat here is watched by mods', 'platform_move'));
-    assert.ok(has('lets talk on signal, the chat here is watched by mods', 'secrecy'));
-    assert.ok(!has('the signal is weak here', 'platform_move'));
+    assert.ok(
+      has('lets talk on signal, the chat here is watched by mods', 'platform_move'),
+      'moving to avoid moderators is a platform move',
+    );
+    assert.ok(has('lets talk on signal, the chat here is watched by mods', 'secrecy'), 'and secrecy');
+    assert.ok(!has('the signal is weak here', 'platform_move'), 'a weak phone signal is not a platform move');
   });
 });
 
@@ -166,7 +184,7 @@ describe('spans', () => {
   it('points at the original characters, including evasions', () => {
     const text = 'ok so... add me on S.N.A.P!!';
     const s = detectSignals(text).find((x) => x.kind === 'platform_move');
-    assert.ok(s);
+    assert.ok(s, 'the platform move is found');
     assert.equal(text.slice(s.start, s.end), s.excerpt);
     assert.equal(s.excerpt, 'add me on S.N.A.P');
   });
@@ -227,7 +245,10 @@ describe('per-word memo', () => {
       );
       assert.deepEqual(detectSignals(text, tokenize(text)), plain(text), text);
     }
-    assert.ok(detectSignals('send me a pic', tokenize('send me a pic')).length > 0);
+    assert.ok(
+      detectSignals('send me a pic', tokenize('send me a pic')).length > 0,
+      'the default lexicon still finds the image request',
+    );
     assert.equal(detectSignals('send me a pic', tokenize('send me a pic'), secrecyOnly).length, 0);
   });
 

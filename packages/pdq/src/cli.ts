@@ -10,8 +10,8 @@
 
 import { readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { BankError, BankRegistry, DEFAULT_MAX_DISTANCE, type BankEntry, type BankMatch } from './bank.ts';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { BankError, type BankRegistry, DEFAULT_MAX_DISTANCE, type BankEntry, type BankMatch } from './bank.ts';
 import { loadRegistry } from './bankStore.ts';
 import { ImageDecodeError, type DecodeOptions } from './decode.ts';
 import { BankStoreError, FileBankStore } from './fileBankStore.ts';

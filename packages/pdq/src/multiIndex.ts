@@ -27,7 +27,7 @@
 // dead slots are dropped at the next rebuild. Every stored hash is unique: an exact-match hash
 // table (open addressing over the packed words) finds duplicates and the slot to remove.
 
-import { hammingDistanceWithin, popcount32 } from './hamming.ts';
+import { hammingDistanceWithin } from './hamming.ts';
 import { PDQ_HASH_WORDS } from './hex.ts';
 
 export interface PdqIndexOptions {
@@ -352,7 +352,8 @@ export class PdqIndex {
   private keyBuf = new Int32Array(4096);
   private cellBuf = new Int32Array(16384);
   private candBuf = new Int32Array(16384);
-  private touched = 0; // keeps the touching loop from being optimised away
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: written only, so that the touching loop is not optimised away
+  private touched = 0;
   private countBuf = new Int32Array(1024);
 
   /**

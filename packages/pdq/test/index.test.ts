@@ -56,7 +56,7 @@ describe('multi-index Hamming search', () => {
     index.addMany(words, [10, 20, 30]);
     const query = flipBits(words, 8, 5, rng(6));
     const [best] = index.search(query, 31);
-    assert.ok(best);
+    assert.ok(best, 'the stored hash is found');
     assert.equal(best.ref, 20);
     assert.equal(best.distance, 5);
     assert.equal(hammingDistance(best.hash, words.subarray(8, 16)), 0);
@@ -184,7 +184,7 @@ describe('multi-index building blocks', () => {
           radii.reduce((s, x) => s + x + 1, 0),
           r + 1,
         );
-        assert.ok(Math.max(...radii) - Math.min(...radii) <= 1);
+        assert.ok(Math.max(...radii) - Math.min(...radii) <= 1, 'the radii differ by at most one');
       }
     }
     assert.deepEqual(chunkRadii(16, 31), new Array(16).fill(1));

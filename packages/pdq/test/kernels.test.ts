@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { compileKernel, GENERATED_FILE, generatedSource } from '../scripts/buildWasm.ts';
-import { decodeImage } from '../src/decode.ts';
+import { type DecodedImage, decodeImage } from '../src/decode.ts';
 import { PDQ_KERNEL_WASM_BASE64 } from '../src/pdqKernel.wasm.ts';
 import { DIHEDRAL_NAMES, hashToHex, PdqHasher, type PdqResult, type WebAssemblyApi } from '../src/pure.ts';
 import { globalWebAssembly, type WasmKernel } from '../src/wasmKernel.ts';
@@ -207,7 +207,7 @@ describe('WebAssembly and TypeScript kernels agree bit for bit', () => {
     assert.ok(files.length >= 30, `only ${files.length} shared images`);
     let hashed = 0;
     for (const file of files) {
-      let image;
+      let image: DecodedImage;
       try {
         image = await decodeImage(readFileSync(file), { name: file });
       } catch {
@@ -260,11 +260,10 @@ describe('kernel selection', () => {
     const tight: WebAssemblyApi = {
       Module: real.Module,
       Instance: real.Instance,
-      Memory: class {
-        constructor(descriptor: { initial: number }) {
-          if (descriptor.initial > 16) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
-          return new real.Memory(descriptor);
-        }
+      // A constructor function: `new` on it answers the real memory, or refuses a large one.
+      Memory: function Memory(descriptor: { initial: number }) {
+        if (descriptor.initial > 16) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+        return new real.Memory(descriptor);
       } as unknown as WebAssemblyApi['Memory'],
     };
     const hasher = new PdqHasher({ kernel: 'wasm', webAssembly: tight });

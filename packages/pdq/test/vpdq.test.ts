@@ -96,10 +96,10 @@ describe('the vPDQ text layout', () => {
     const good = formatVpdq(video(1, 4));
     const cases: [string, RegExp][] = [
       ['1,100,abc,0.0', /list\.vpdq:2: hash is not 64 hex digits/],
-      ['1,101,' + 'a'.repeat(64) + ',0', /quality "101" is not a whole number from 0 to 100/],
-      ['1,100,' + 'a'.repeat(64), /expected 4 fields/],
-      ['x,100,' + 'a'.repeat(64) + ',0', /frame number "x"/],
-      ['1,100,' + 'a'.repeat(64) + ',-2', /timestamp "-2" is not a number of seconds/],
+      [`1,101,${'a'.repeat(64)},0`, /quality "101" is not a whole number from 0 to 100/],
+      [`1,100,${'a'.repeat(64)}`, /expected 4 fields/],
+      [`x,100,${'a'.repeat(64)},0`, /frame number "x"/],
+      [`1,100,${'a'.repeat(64)},-2`, /timestamp "-2" is not a number of seconds/],
     ];
     for (const [line, message] of cases) {
       assert.throws(

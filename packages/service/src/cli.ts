@@ -2,17 +2,18 @@
 // registerServiceCommands(program); packages/service/bin/lifeguard-service.ts runs them on their own.
 import { InvalidArgumentError, type Command } from 'commander';
 import { join, resolve } from 'node:path';
-import { API_SCOPES, openStorage, type Storage } from '@lifeguard/storage';
+import { API_SCOPES, type ApiScope, openStorage, type Storage } from '@lifeguard/storage';
 import { buildServer } from './server.ts';
 import { loadPolicyFile, PolicyError, DEFAULT_POLICY, type Policy } from './policy/policy.ts';
 import { createKey, parseScopes } from './auth/keys.ts';
 import { runDemo } from './demo/demo.ts';
 import { loadServiceModels, modelIdOf, ModelError, type ServiceModels } from './engine/models.ts';
 import { registerLabelCommands } from './learning/labelsCli.ts';
-import { registerStaffCommands } from './console/staffCli.ts'; // console-server
+import { registerStaffCommands } from './console/staffCli.ts'; // moderator console
 import { DestinationPolicy } from './webhooks/destination.ts';
 import { defaultEvidenceKey, registerEvidenceCommands } from './reporting/cli.ts'; // reports and evidence
 import { loadOrCreateKeyFile } from './reporting/signingKey.ts';
+import type { ReportingConfig } from './reporting/config.ts';
 import { loadReportingFile, ReportingConfigError } from './reporting/configFile.ts';
 import { addScaleOptions, runScaleRole, serviceScaleParts, type ScaleServeOptions } from './scale/serveOptions.ts'; // partitioned detection
 
@@ -167,7 +168,7 @@ export function registerServiceCommands(program: Command): void {
         refuse(`--sqlite-sync must be full or normal (got "${opts.sqliteSync}")`);
       const policy = loadPolicyOrExit(opts.policy);
       const models = loadModelsOrExit(opts);
-      let reporting;
+      let reporting: ReportingConfig;
       try {
         reporting = {
           ...(opts.reporting ? loadReportingFile(opts.reporting) : {}),
@@ -245,7 +246,7 @@ export function registerServiceCommands(program: Command): void {
       process.env.LIFEGUARD_DATABASE ?? defaultDatabase(),
     )
     .action(async (opts: { tenant: string; name: string; scopes: string; database: string }) => {
-      let scopes;
+      let scopes: ApiScope[];
       try {
         scopes = parseScopes(opts.scopes);
       } catch (err) {
@@ -304,7 +305,7 @@ export function registerServiceCommands(program: Command): void {
       }
     });
 
-  registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // console-server: lifeguard staff add
+  registerStaffCommands(program, { defaultDatabase, openOrExit, refuse }); // moderator console: lifeguard staff add
   registerLabelCommands(program, { defaultDatabase, openOrExit, refuse }); // lifeguard labels export
   registerEvidenceCommands(program, { defaultDatabase, lifeguardHome, openOrExit, refuse }); // reports and evidence
 

@@ -30,8 +30,8 @@ import { caseRoutes } from './routes/cases.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { mediaRoutes } from './routes/media.ts';
 import type { MediaOptions } from './media/mediaMatcher.ts';
-import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // console-server
-import { appealRoutes } from './console/appeals.ts'; // console-server
+import { consolePlugin, DEFAULT_CONSOLE_DIR } from './console/plugin.ts'; // moderator console
+import { appealRoutes } from './console/appeals.ts'; // moderator console
 import { BanEvasion } from './banEvasion/banEvasion.ts';
 import { banEvasionRoutes } from './banEvasion/routes.ts';
 import { FamilyCentre } from './family/familyCentre.ts';
@@ -214,8 +214,8 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
       await v1.register(adminRoutes, { ctx });
       await v1.register(mediaRoutes, { ctx, ...(config.media ? { media: config.media } : {}) });
       await v1.register(banEvasionRoutes, { ctx });
-      await v1.register(appealRoutes, { ctx }); // console-server
-      await v1.register(familyRoutes, { ctx }); // family-centre
+      await v1.register(appealRoutes, { ctx }); // moderator console
+      await v1.register(familyRoutes, { ctx }); // Family Centre
       await v1.register(reportingApiRoutes, { ctx }); // reports and evidence
     },
     { prefix: '/v1' },

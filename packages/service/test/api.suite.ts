@@ -345,7 +345,9 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
             : s.ingest([msg(`mix-${i}`, `c-mix-${i}`, 'mix-a', 'mix-b', 'hello there')]),
         );
         const answers = await Promise.all(sends);
-        answers.forEach((res, i) => assert.equal(res.statusCode, i % 4 === 0 ? 400 : 200, `batch ${i}: ${res.body}`));
+        answers.forEach((res, i) => {
+          assert.equal(res.statusCode, i % 4 === 0 ? 400 : 200, `batch ${i}: ${res.body}`);
+        });
       });
     });
 
@@ -416,7 +418,10 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(body.decision, 'block');
         assert.equal(body.profile, 'uk');
         assert.equal(body.reasons[0].code, 'child_unconnected_message');
-        assert.ok(body.nudges.every((n: { audience: string }) => n.audience === 'sender'));
+        assert.ok(
+          body.nudges.every((n: { audience: string }) => n.audience === 'sender'),
+          'every nudge is for the sender',
+        );
       });
 
       it('lets a stranger friend request through with supportive prompts to the child', async () => {
@@ -434,6 +439,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(support.audience, 'recipient');
         assert.ok(
           support.help.some((h: { name: string; phone?: string }) => h.name === 'Childline' && h.phone === '0800 1111'),
+          'Childline and its number are offered',
         );
       });
 
@@ -450,7 +456,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
           .flatMap((n: { help?: { name: string }[] }) => n.help ?? [])
           .map((h: { name: string }) => h.name);
         assert.ok(help.includes('Child helpline 116 111'), help.join());
-        assert.ok(!help.includes('Childline'));
+        assert.ok(!help.includes('Childline'), 'the UK helpline is not offered in Germany');
       });
 
       it('allows friends to message each other', async () => {
@@ -482,7 +488,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(body.deliver, true);
         const photo = body.nudges.find((n: { code: string }) => n.code === 'photo_request');
         assert.match(photo.text, /never have to send a photo/);
-        assert.ok(photo.helpUrl.startsWith('https://'));
+        assert.ok(photo.helpUrl.startsWith('https://'), 'the help link is https');
       });
 
       it('holds a message that threatens to share images, and points the child to help', async () => {
@@ -609,8 +615,11 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(res.statusCode, 200);
         const { case: c, history } = res.json();
         const conversation = c.evidence.conversations[STRANGER_CONVERSATION];
-        assert.ok(conversation.report.reasons.length > 0);
-        assert.ok(conversation.messages.some((m: { text: string }) => /how old are you/.test(m.text)));
+        assert.ok(conversation.report.reasons.length > 0, 'the case keeps the explanation');
+        assert.ok(
+          conversation.messages.some((m: { text: string }) => /how old are you/.test(m.text)),
+          'the case keeps the message text',
+        );
         assert.ok(
           conversation.messages.some((m: { text: string }) => /gift card/.test(m.text)),
           'messages after the alert are folded in when the case is read',
@@ -725,7 +734,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
         await s.ingest([msg('old-plain-1', 'old-plain', 'dana', 'sam', 'see you at the match on saturday', old)]);
         const res = await s.call('POST', '/v1/maintenance/retention', s.keys.admin);
         assert.equal(res.statusCode, 200);
-        assert.ok(res.json().messagesPurged >= 1);
+        assert.ok(res.json().messagesPurged >= 1, 'old message text was removed');
         const [plain] = await s.storage.getEventsByIds('acme', ['old-plain-1']);
         assert.equal(plain!.textPurged, true);
         assert.equal(plain!.event.type === 'message' && plain!.event.text, '');
@@ -737,6 +746,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
           detail.case.evidence.conversations[STRANGER_CONVERSATION].messages.every(
             (m: { text: string }) => m.text.length > 0,
           ),
+          'the case evidence keeps its message text',
         );
       });
 
@@ -787,7 +797,7 @@ export function apiSuite(kind: TestStoreKind, skip?: string): void {
       it('serves the OpenAPI document and the docs page without a key', async () => {
         const spec = await s.app.inject({ method: 'GET', url: '/openapi.json' });
         assert.equal(spec.statusCode, 200);
-        assert.ok(spec.json().paths['/v1/events'].post);
+        assert.ok(spec.json().paths['/v1/events'].post, 'the document describes POST /v1/events');
         const docs = await s.app.inject({ method: 'GET', url: '/docs/' });
         assert.equal(docs.statusCode, 200);
         assert.match(docs.body, /swagger/i);

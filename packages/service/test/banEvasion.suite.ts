@@ -130,7 +130,10 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
 
       it('only flags a shared IP fingerprint, and says why', async () => {
         const body = await expectLink('new-ip', { ipFingerprints: ['203.0.113.7'] }, 'ip_fingerprint', 'flag');
-        assert.ok(body.reasons.some((r: string) => /schools, households/.test(r)));
+        assert.ok(
+          body.reasons.some((r: string) => /schools, households/.test(r)),
+          'the reason says a shared IP may be a school or household',
+        );
       });
 
       it('flags a look-alike username (leetspeak, digits at the end)', async () => {
@@ -292,7 +295,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
           true,
           'the identical photo',
         );
-        assert.ok(!byId.has('jordan-2') && !byId.has('u123'));
+        assert.ok(!byId.has('jordan-2') && !byId.has('u123'), 'accounts with no link are not shown');
         const fromNew = await s.app.lifeguard.banEvasion.linkedAccounts('acme', 'new-many');
         assert.equal(fromNew[0]!.userId, 'u123', 'banned accounts first');
         assert.equal(fromNew[0]!.banned, true);
@@ -311,7 +314,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
 
       it('stores exact identifiers only as keyed hashes, never in clear or merely normalised', async () => {
         const values = await storedValues(s.storage, 'acme');
-        assert.ok(values.length > 10);
+        assert.ok(values.length > 10, 'the store holds values to look through');
         // A 64-hex HMAC (or PDQ hash) is random hex that may hold a digit run like "7700" by chance (and
         // cannot hold a clear name, address or normalised "+44..." phone), so fragments are looked for elsewhere.
         const hashed = values.filter((v) => /^[0-9a-f]{64}$/.test(v));
@@ -371,6 +374,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
     });
 
     describe('bad input', () => {
+      // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
       const problems = async (res: Promise<{ statusCode: number; json(): any }>) => {
         const r = await res;
         assert.equal(r.statusCode, 400, JSON.stringify(r.json()));

@@ -108,7 +108,7 @@ describe('ban evasion: username skeletons', () => {
   it('links long skeletons one edit apart and keeps shorter or more different names apart', () => {
     const near = link('shadowhunter', 'shadowhuntr');
     assert.equal(near?.how, 'similar');
-    assert.ok(near!.similarity > 0.9);
+    assert.ok(near!.similarity > 0.9, 'the near name is very similar');
     assert.equal(link('shadowhunter', 'shadowdancer'), null, 'three edits in twelve letters');
     assert.equal(link('daniel', 'daniela'), null, 'six letters are too short for a fuzzy link');
     assert.equal(link('marcus', 'markus'), null);
@@ -154,7 +154,10 @@ describe('ban evasion: policy section', () => {
     const disable = DEFAULT_ENFORCEMENT.steps.find((step) => step.action === 'disable')!;
     for (const reason of disable.reasons.filter((r) => r !== 'harassment'))
       assert.ok(DEFAULT_POLICY.banEvasion.childSafetyReasons.includes(reason), reason);
-    assert.ok(!DEFAULT_POLICY.banEvasion.childSafetyReasons.includes('harassment'));
+    assert.ok(
+      !DEFAULT_POLICY.banEvasion.childSafetyReasons.includes('harassment'),
+      'harassment is not a child-safety reason',
+    );
   });
 
   it('fills a partial section from the defaults and names a bad field with its line', () => {

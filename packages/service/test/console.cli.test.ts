@@ -35,7 +35,10 @@ describe('lifeguard staff add', () => {
     );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout.trim(), /^staff_/);
-    assert.ok(!result.stdout.includes('a long enough password') && !result.stderr.includes('a long enough password'));
+    assert.ok(
+      !result.stdout.includes('a long enough password') && !result.stderr.includes('a long enough password'),
+      'the password is not printed',
+    );
     const storage = new SqliteStorage({ path: database, writer: 'inline' });
     try {
       const creds = await storage.staffCredentials('acme', 'boss@acme.example');

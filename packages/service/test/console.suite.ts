@@ -242,7 +242,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
 
       it('keeps the console API out of the /v1 OpenAPI document', async () => {
         const doc = (await s.app.inject({ method: 'GET', url: '/openapi.json' })).json();
-        assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/console')));
+        assert.ok(!Object.keys(doc.paths).some((p) => p.startsWith('/console')), 'no /console path is in the document');
         assert.ok(doc.paths['/v1/appeals'], 'the appeals endpoint is documented');
       });
     });
@@ -542,8 +542,11 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           assert.equal(res.statusCode, 403, action);
         }
         const view = (await call(mod, 'GET', `/console/api/cases/${c.id}`)).json();
-        assert.ok(view.allowedActions.includes('warn'));
-        assert.ok(!view.allowedActions.includes('suspend') && !view.allowedActions.includes('disable'));
+        assert.ok(view.allowedActions.includes('warn'), 'a moderator may warn');
+        assert.ok(
+          !view.allowedActions.includes('suspend') && !view.allowedActions.includes('disable'),
+          'a moderator may not suspend or disable',
+        );
         const spec = await session('spec@acme.example');
         assert.equal((await call(spec, 'GET', '/console/api/audit')).statusCode, 200);
         assert.equal((await call(spec, 'GET', '/console/api/staff')).statusCode, 403, 'staff management is for admins');
@@ -575,7 +578,10 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           assert.equal(foreign.json().code, missing.json().code);
         }
         const queue = (await call(globex, 'GET', '/console/api/queue')).json();
-        assert.ok(!queue.items.some((i: { id: string }) => i.id === c.id));
+        assert.ok(
+          !queue.items.some((i: { id: string }) => i.id === c.id),
+          "the other tenant's case is not in the queue",
+        );
       });
     });
 
@@ -586,14 +592,17 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         await newCase();
         const first = (await call(mod, 'GET', '/console/api/queue?view=open&limit=2')).json();
         assert.equal(first.items.length, 2);
-        assert.ok(first.items[0].urgency >= first.items[1].urgency);
+        assert.ok(first.items[0].urgency >= first.items[1].urgency, 'the most urgent case comes first');
         assert.ok(first.items[0].reasons.includes('child aged 12'), first.items[0].reasons.join(', '));
         assert.equal(first.items[0].childAge, 12);
-        assert.ok(first.counts.open >= 2);
+        assert.ok(first.counts.open >= 2, 'both open cases are counted');
         const second = (
           await call(mod, 'GET', `/console/api/queue?view=open&limit=2&cursor=${first.nextCursor}`)
         ).json();
-        assert.ok(!second.items.some((i: { id: string }) => first.items.some((f: { id: string }) => f.id === i.id)));
+        assert.ok(
+          !second.items.some((i: { id: string }) => first.items.some((f: { id: string }) => f.id === i.id)),
+          'the second page repeats no case of the first',
+        );
         assert.equal((await call(mod, 'GET', '/console/api/queue?cursor=garbage')).statusCode, 400);
       });
 
@@ -608,7 +617,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.deepEqual(codes, [200, 409]);
         const loser = ra.statusCode === 409 ? ra : rb;
         assert.equal(loser.json().code, 'claimed');
-        assert.ok(['Mo One', 'Mo Two'].includes(loser.json().claimedBy.name));
+        assert.ok(['Mo One', 'Mo Two'].includes(loser.json().claimedBy.name), 'the loser is told who holds the claim');
       });
 
       it('gives "next case" to one moderator at a time', async () => {
@@ -638,7 +647,10 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         await call(mod, 'POST', `/console/api/cases/${c.id}/claim`);
         const noNote = await call(mod, 'POST', `/console/api/cases/${c.id}/decisions`, { ...decision, note: '' });
         assert.equal(noNote.statusCode, 400);
-        assert.ok(noNote.json().problems.some((p: string) => p.startsWith('note:')));
+        assert.ok(
+          noNote.json().problems.some((p: string) => p.startsWith('note:')),
+          'the missing note is named',
+        );
         const { note: _n, ...withoutNote } = decision;
         assert.equal((await call(mod, 'POST', `/console/api/cases/${c.id}/decisions`, withoutNote)).statusCode, 400);
         const badReason = await call(mod, 'POST', `/console/api/cases/${c.id}/decisions`, {
@@ -743,6 +755,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           (await call(spec, 'GET', '/console/api/queue?view=escalated'))
             .json()
             .items.some((i: { id: string }) => i.id === c.id),
+          "the escalated case is in the specialists' queue",
         );
         assert.equal((await call(spec, 'POST', `/console/api/cases/${c.id}/claim`)).statusCode, 200);
       });
@@ -769,7 +782,7 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           [{ id: `${c.accusedId}-m3.0`, kind: 'image' }],
           'no reference until revealed',
         );
-        assert.ok(!res.body.includes('media://upload/123'));
+        assert.ok(!res.body.includes('media://upload/123'), 'media locations are not served');
         assert.equal(view.timeline.length, 3);
         assert.deepEqual(
           view.timeline.map((p: { messageId: string }) => p.messageId),
@@ -781,10 +794,13 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         );
         assert.equal(view.children[0].age, 12);
         assert.equal(view.accused.userId, c.accusedId);
-        assert.ok(Array.isArray(view.linkedAccounts));
-        assert.ok(view.explanation.includes('asks to move to another app'));
-        assert.ok(view.enforcement.some((step: { action: string }) => step.action === 'disable'));
-        assert.ok(view.allowedActions.includes('claim'));
+        assert.ok(Array.isArray(view.linkedAccounts), 'linked accounts are listed');
+        assert.ok(view.explanation.includes('asks to move to another app'), 'the explanation names the platform move');
+        assert.ok(
+          view.enforcement.some((step: { action: string }) => step.action === 'disable'),
+          'the enforcement ladder reaches disable',
+        );
+        assert.ok(view.allowedActions.includes('claim'), 'the case can be claimed');
         const read = await s.storage.listAudit('acme', { caseId: c.id, action: 'case.read', limit: 5 });
         assert.equal(read.length, 1, 'reading the evidence is logged');
 
@@ -822,8 +838,8 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
         assert.equal(appeal.json().caseId, c.id);
         const appeals = (await call(mod, 'GET', '/console/api/queue?view=appeals')).json();
         const item = appeals.items.find((i: { id: string }) => i.id === c.id);
-        assert.ok(item?.appeal);
-        assert.ok(item.reasons.includes('appeal'));
+        assert.ok(item?.appeal, 'the case is in the appeals queue');
+        assert.ok(item.reasons.includes('appeal'), 'the appeal is a reason');
         const own = await call(mod, 'POST', `/console/api/cases/${c.id}/claim`);
         assert.equal(own.statusCode, 403);
         assert.equal(own.json().code, 'same_reviewer');
@@ -927,8 +943,14 @@ export function consoleSuite(kind: TestStoreKind, skip?: string): void {
           409,
         );
         const listed = (await call(admin, 'GET', '/console/api/staff')).json().staff;
-        assert.ok(listed.every((u: Record<string, unknown>) => !('passwordHash' in u)));
-        assert.ok(listed.every((u: { tenantId: string }) => u.tenantId === 'acme'));
+        assert.ok(
+          listed.every((u: Record<string, unknown>) => !('passwordHash' in u)),
+          'no password hash is listed',
+        );
+        assert.ok(
+          listed.every((u: { tenantId: string }) => u.tenantId === 'acme'),
+          "only the tenant's own staff are listed",
+        );
         assert.equal(
           (await call(admin, 'PATCH', `/console/api/staff/${admin.userId}`, { disabled: true })).statusCode,
           409,

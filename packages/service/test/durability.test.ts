@@ -142,7 +142,7 @@ describe('durability against SIGKILL', () => {
     await store.storage.close();
     cleanups.push(store.cleanup);
     const result = await killMidStream(store.path, () => openStorage({ database: store.path }));
-    assert.ok(result.acked >= 2_000);
+    assert.ok(result.acked >= 2_000, 'at least 2,000 events were acknowledged before the kill');
   });
 
   it('finds every acknowledged event after the PostgreSQL server is killed mid-stream', { skip: pgSkip }, async () => {
@@ -150,6 +150,6 @@ describe('durability against SIGKILL', () => {
     cleanups.push(() => dropSchema(schema));
     const url = `${TEST_PG_URL}?schema=${schema}`;
     const result = await killMidStream(url, () => openStorage({ database: url }));
-    assert.ok(result.acked >= 2_000);
+    assert.ok(result.acked >= 2_000, 'at least 2,000 events were acknowledged before the kill');
   });
 });

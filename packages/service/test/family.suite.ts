@@ -211,10 +211,12 @@ export function familySuite(kind: TestStoreKind, skip?: string): void {
       });
       // The prompt kinds are recorded after the decision is answered.
       let recorded = 0;
-      await waitFor(
-        'the warning to be recorded',
-        () => (void s.storage.safetyWarnings('acme', 'maya', 0, 10).then((w) => (recorded = w.length)), recorded > 0),
-      );
+      await waitFor('the warning to be recorded', () => {
+        void s.storage.safetyWarnings('acme', 'maya', 0, 10).then((w) => {
+          recorded = w.length;
+        });
+        return recorded > 0;
+      });
       const parent = await family('GET', `/v1/family/links/${link}/view?viewerId=helen`);
       assert.equal(parent.statusCode, 200, parent.body);
       const p = parent.json();

@@ -13,6 +13,7 @@ export interface TestService {
     url: string,
     key: string | null,
     payload?: unknown,
+    // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
   ): Promise<LightMyRequestResponse & { json(): any }>;
   ingest(events: unknown[], key?: string): Promise<LightMyRequestResponse>;
   close(): Promise<void>;

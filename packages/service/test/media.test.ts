@@ -124,7 +124,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
       assert.equal(res.statusCode, 200, res.body);
       const out = res.json();
       assert.equal(out.pdq, aPdq);
-      assert.ok(out.quality >= 50);
+      assert.ok(out.quality >= 50, 'the image is of usable quality');
       assert.equal(out.md5, createHash('md5').update(a).digest('hex'));
       assert.deepEqual(out.matches, [
         { bank: 'known-list', kind: 'pdq', distance: 0, hash: aPdq, metadata: 'ref-0001' },
@@ -149,7 +149,10 @@ function suite(kind: TestStoreKind, skip?: string): void {
       assert.match(detail.json().history[0].note, /known-image match: bank known-list pdq distance 0/);
 
       const deliveries = (await s.call('GET', '/v1/webhooks/deliveries', s.keys.admin)).json().deliveries;
-      const opened = deliveries.find((d: any) => d.eventType === 'case.opened' && d.payload.caseId === out.case.id);
+      const opened = deliveries.find(
+        (d: { eventType: string; payload: { caseId: string } }) =>
+          d.eventType === 'case.opened' && d.payload.caseId === out.case.id,
+      );
       assert.ok(opened, 'a case.opened webhook is queued');
       assert.equal(opened.payload.accusedId, 'uploader-1');
     });
@@ -179,7 +182,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
     it('finds no match for an unrelated image and opens no case', async () => {
       const res = await upload(b, 'userId=uploader-2', s.keys.decide);
       assert.equal(res.statusCode, 200);
-      assert.ok(hammingDistanceHex(res.json().pdq, aPdq) > 31);
+      assert.ok(hammingDistanceHex(res.json().pdq, aPdq) > 31, 'the unrelated image is outside the match distance');
       assert.deepEqual(res.json().matches, []);
       assert.equal(res.json().case, null);
       assert.equal((await s.call('GET', '/v1/cases?accusedId=uploader-2', s.keys.reader)).json().cases.length, 0);
@@ -190,7 +193,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
       assert.equal((await s.call('POST', '/v1/banks', s.keys.admin, { name: 'file-list' })).statusCode, 201);
       assert.equal((await importList('file-list', `${md5}\tref-77\n`)).json().added, 1);
       const res = await upload(aJpeg, 'userId=uploader-3', s.keys.decide, 'image/jpeg');
-      const md5Match = res.json().matches.find((m: any) => m.kind === 'md5');
+      const md5Match = res.json().matches.find((m: { kind: string }) => m.kind === 'md5');
       assert.deepEqual(md5Match, { bank: 'file-list', kind: 'md5', distance: 0, hash: md5, metadata: 'ref-77' });
 
       const client = await s.call('POST', '/v1/media/match', s.keys.decide, {
@@ -234,7 +237,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
       );
       const listed = (await s.call('GET', '/v1/banks', s.keys.admin)).json().banks;
       assert.deepEqual(
-        listed.map((x: any) => [x.name, x.counts.pdq, x.counts.md5]),
+        listed.map((x: { name: string; counts: { pdq: number; md5: number } }) => [x.name, x.counts.pdq, x.counts.md5]),
         [
           ['file-list', 0, 1],
           ['known-list', 0, 0],
@@ -265,7 +268,7 @@ function suite(kind: TestStoreKind, skip?: string): void {
         const res = await upload(a.subarray(0, Math.floor(a.length / 2)), 'userId=u', s.keys.decide);
         assert.equal(res.statusCode, 400, res.body);
         assert.match(res.json().error, /truncated or corrupt|could not be decoded/);
-        assert.ok(res.json().problems.length > 0);
+        assert.ok(res.json().problems.length > 0, 'the problems are listed');
       });
 
       it('refuses an empty body', async () => {

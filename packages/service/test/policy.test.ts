@@ -10,13 +10,20 @@ function problemsOf(text: string, file = 'policy.json'): string[] {
   try {
     parsePolicy(text, file);
   } catch (err) {
-    assert.ok(err instanceof PolicyError);
+    assert.ok(err instanceof PolicyError, 'a PolicyError is thrown');
     return err.problems;
   }
   assert.fail('expected the policy to be refused');
 }
 
 const valid = JSON.stringify(DEFAULT_POLICY, null, 2);
+
+/** The policy's shape loosened, so that a test can write values the schema refuses. */
+interface BrokenPolicy {
+  defaultProfile: string;
+  countries: Record<string, string>;
+  profiles: Record<string, Record<string, unknown>>;
+}
 
 describe('policy file', () => {
   it('accepts the shipped example, which matches the built-in default', () => {
@@ -55,10 +62,10 @@ describe('policy file', () => {
   });
 
   it('refuses a default profile or country mapping that points nowhere, and thresholds out of order', () => {
-    const broken = structuredClone(DEFAULT_POLICY) as any;
+    const broken = structuredClone(DEFAULT_POLICY) as unknown as BrokenPolicy;
     broken.defaultProfile = 'mars';
     broken.countries.FR = 'nowhere';
-    broken.profiles.eu.riskySender = { warnAt: 0.9, holdAt: 0.5, blockAt: 0.7 };
+    broken.profiles.eu!.riskySender = { warnAt: 0.9, holdAt: 0.5, blockAt: 0.7 };
     const problems = problemsOf(JSON.stringify(broken, null, 2));
     assert.ok(
       problems.some((p) => /defaultProfile: no profile named "mars"/.test(p)),
@@ -76,9 +83,15 @@ describe('policy file', () => {
 
   it('refuses a help resource that is not https, and a repeated key', () => {
     const text = valid.replace('"url": "https://www.childline.org.uk"', '"url": "http://www.childline.org.uk"');
-    assert.ok(problemsOf(text).some((p) => /helpResources\.0\.url: must be an https:\/\/ URL/.test(p)));
+    assert.ok(
+      problemsOf(text).some((p) => /helpResources\.0\.url: must be an https:\/\/ URL/.test(p)),
+      'the http URL is named',
+    );
     const dup = '{\n "version": 1,\n "version": 1,\n "defaultProfile": "uk", "countries": {}, "profiles": {}\n}';
-    assert.ok(problemsOf(dup).includes('policy.json:3: version: appears twice'));
+    assert.ok(
+      problemsOf(dup).includes('policy.json:3: version: appears twice'),
+      'the repeated key is named with its line',
+    );
   });
 
   it('says when the file cannot be read', () => {

@@ -11,6 +11,13 @@ import { EvidenceSigner } from '../src/reporting/signingKey.ts';
 import { canonicalJson, sha256Hex } from '../src/reporting/evidencePackage.ts';
 import { openCase } from './reportingFixtures.ts';
 
+/** The parts of a frozen evidence package these tests read. */
+interface FrozenPackage {
+  caseId: string;
+  evidence: { conversations: Record<string, { messages: unknown[] }> };
+  engine: { model: { id: unknown } };
+}
+
 describe('evidence preservation and verify', () => {
   let dir = '';
   let storage: SqliteStorage;
@@ -41,11 +48,11 @@ describe('evidence preservation and verify', () => {
   it('freezes a case as canonical JSON whose digest, signature and audit entry all verify', async () => {
     const { c, pkg } = await frozenCase();
     assert.equal(sha256Hex(pkg.package!), pkg.digest, 'the digest is the SHA-256 of the stored text');
-    const content = JSON.parse(pkg.package!) as Record<string, any>;
+    const content = JSON.parse(pkg.package!) as FrozenPackage;
     assert.equal(canonicalJson(content), pkg.package, 'stored in canonical form');
     assert.equal(content.caseId, c.id);
     assert.equal(
-      content.evidence.conversations[c.conversationIds[0]!].messages.length,
+      content.evidence.conversations[c.conversationIds[0]!]?.messages.length,
       3,
       'the messages are in the package',
     );

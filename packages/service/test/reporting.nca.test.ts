@@ -172,7 +172,7 @@ describe('NCA reports', () => {
     assert.equal(doc.declaration.by, 'Sam Specialist');
 
     await assert.rejects(
-      reporting.enterReference(tenant, reports[0]!.id.replace(/.$/, '0') + 'x', 'NCA/1', user),
+      reporting.enterReference(tenant, `${reports[0]!.id.replace(/.$/, '0')}x`, 'NCA/1', user),
       /no report/,
       'an unknown report is refused',
     );

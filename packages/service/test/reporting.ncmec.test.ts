@@ -7,7 +7,7 @@ import { openTestSqlite } from '@lifeguard/storage/testing';
 import type { CaseRecord, StaffUser, Storage } from '@lifeguard/storage';
 import { Reporting } from '../src/reporting/reporting.ts';
 import { validateCyberTiplineXml } from '../src/reporting/ncmec/schema.ts';
-import { ApiError } from '../src/http/errors.ts';
+import type { ApiError } from '../src/http/errors.ts';
 import { LocalNcmec } from './ncmecServer.ts';
 import { draftFor, openCase, reportingConfig, specialistUser } from './reportingFixtures.ts';
 

@@ -44,7 +44,7 @@ function restartSuite(kind: TestStoreKind, skip?: string) {
       ];
       assert.equal((await post(first, '/v1/events', { events })).statusCode, 200);
       scoreBefore = (await get(first, `/v1/conversations/${STRANGER_CONVERSATION}/risk`)).json().score;
-      assert.ok(scoreBefore > 0.5);
+      assert.ok(scoreBefore > 0.5, 'the conversation scores high before the crash');
       assert.equal(await store.storage.latestSnapshot('acme'), null, 'no snapshot yet: the "crash" leaves only events');
       // A second server on the same store, as after a crash of the first (which is never closed cleanly here).
       const second = await start();

@@ -208,7 +208,7 @@ export function retentionSuite(kind: TestStoreKind, skip?: string): void {
       assert.equal(viewRes.statusCode, 200);
       for (const text of dismissed.texts)
         assert.ok(!viewRes.body.includes(text.slice(0, 12)), 'no text or excerpt of the case is served');
-      assert.ok(!viewRes.body.includes('media://upload/dismissed'));
+      assert.ok(!viewRes.body.includes('media://upload/dismissed'), 'no media location is served');
       const view = viewRes.json();
       assert.equal(view.case.evidencePurgedAt, later);
       assert.equal(view.case.status, 'dismissed');
@@ -247,8 +247,12 @@ export function retentionSuite(kind: TestStoreKind, skip?: string): void {
           (h: { toStatus: string; action: string; note: string }) =>
             h.action === 'transition' && h.toStatus === 'dismissed' && h.note.includes(note),
         ),
+        'the dismissal and its note stay in the history',
       );
-      assert.ok(api.history.at(-1).note.startsWith('message content removed by retention'));
+      assert.ok(
+        api.history.at(-1).note.startsWith('message content removed by retention'),
+        'the history records the removal',
+      );
 
       // Raw events: the dismissed case no longer holds its conversation; the actioned case still does.
       assert.deepEqual(await rawTexts(dismissed.eventIds), [

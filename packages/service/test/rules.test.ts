@@ -246,7 +246,10 @@ describe('message decisions', () => {
     );
     assert.equal(result.decision, 'allow_with_warning');
     assert.deepEqual(codes(result.nudges), ['secrecy', 'platform_move', 'gift_offer']);
-    assert.ok(result.nudges.every((n) => n.audience === 'recipient'));
+    assert.ok(
+      result.nudges.every((n) => n.audience === 'recipient'),
+      'every nudge is for the child',
+    );
   });
 
   it('does not nudge adults about signals', () => {

@@ -1,4 +1,4 @@
-// Moderator console (helper "console-server"): SQL and row mappers shared by both stores. Statements
+// Moderator console: SQL and row mappers shared by both stores. Statements
 // are written with `?` placeholders; PostgreSQL gets them numbered by pgSql().
 import { caseQueueFacts, URGENCY_PER_HOUR, type QueueFanOut } from './caseQueue.ts';
 import { ConflictError, type ClaimOutcome } from './types.ts';

@@ -35,7 +35,10 @@ export function bySlot(increments: readonly ContactIncrement[]): Map<number, Con
   for (const c of increments) {
     const slot = c.day % SLOTS;
     let pairs = slots.get(slot);
-    if (!pairs) slots.set(slot, (pairs = new Map()));
+    if (!pairs) {
+      pairs = new Map();
+      slots.set(slot, pairs);
+    }
     const key = `${c.userId}\u0000${c.otherId}`;
     const found = pairs.get(key);
     if (!found || c.day > found.day) pairs.set(key, found ? { ...c, lastAt: Math.max(c.lastAt, found.lastAt) } : c);

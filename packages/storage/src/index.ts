@@ -38,7 +38,7 @@ export async function openStorage(options: OpenStorageOptions): Promise<Storage>
   }
   return storage;
 }
-// Moderator console (helper "console-server")
+// Moderator console
 export {
   caseQueueFacts,
   urgencyAt,

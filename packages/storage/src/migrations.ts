@@ -215,7 +215,7 @@ INSERT INTO conversation_index_state (id, seq) VALUES (1, (SELECT coalesce(max(s
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
-  // Moderator console (helper "console-server") -------------------------------------------------
+  // Moderator console -------------------------------------------------
   {
     version: 5,
     name: 'moderator console: queue columns and claims on cases, staff users and sessions, enforcement actions, audit log',
@@ -311,7 +311,7 @@ CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE
 `,
   },
   // End of moderator console ---------------------------------------------------------------------
-  // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
+  // Ban evasion ---------------------------------------------------------
   {
     version: 6,
     name: 'ban evasion: account identifiers (hashed), bans, per-tenant identifier secrets',
@@ -365,7 +365,7 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
-  // Family Centre (helper "family-centre") ---------------------------------------------------------
+  // Family Centre ---------------------------------------------------------
   {
     version: 8,
     name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
@@ -491,7 +491,7 @@ CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at)
 `,
   },
   // End of reports and evidence -----------------------------------------------------------------
-  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  // Family Centre, message contacts per pair ------------------------------
   {
     version: 11,
     name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',
@@ -768,7 +768,7 @@ UPDATE banks SET updated_at = created_at;
     name: 'index blocks by the blocked account',
     sql: 'CREATE INDEX blocks_blocked ON blocks(tenant_id, blocked_id);',
   },
-  // Moderator console (helper "console-server") -------------------------------------------------
+  // Moderator console -------------------------------------------------
   {
     version: 5,
     name: 'moderator console: queue columns and claims on cases, staff users and sessions, enforcement actions, audit log',
@@ -869,7 +869,7 @@ CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON audit_log FOR EACH STATE
 `,
   },
   // End of moderator console ---------------------------------------------------------------------
-  // Ban evasion (helper "ban-evasion") ---------------------------------------------------------
+  // Ban evasion ---------------------------------------------------------
   {
     version: 6,
     name: 'ban evasion: account identifiers (hashed), bans, per-tenant identifier secrets',
@@ -923,7 +923,7 @@ CREATE INDEX cases_dismissed ON cases(tenant_id, dismissed_at, evidence_purged_a
 `,
   },
   // End of dismissed-case retention -------------------------------------------------------------
-  // Family Centre (helper "family-centre") ---------------------------------------------------------
+  // Family Centre ---------------------------------------------------------
   {
     version: 8,
     name: 'family centre: account locale, parent-teen links, per-day message contacts (metadata only), warnings shown, safety settings',
@@ -1049,7 +1049,7 @@ CREATE INDEX authority_reports_due ON authority_reports(status, next_attempt_at)
 `,
   },
   // End of reports and evidence -----------------------------------------------------------------
-  // Family Centre, message contacts per pair (helper "family-centre") ------------------------------
+  // Family Centre, message contacts per pair ------------------------------
   {
     version: 11,
     name: 'family centre: message contacts as one row per linked teen and other account with eight day slots',

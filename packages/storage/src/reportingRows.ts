@@ -150,9 +150,18 @@ export function reportListSql(
 ): { sql: string; params: unknown[] } {
   const where = ['tenant_id = ?'];
   const params: unknown[] = [tenantId];
-  if (q.caseId) where.push('case_id = ?'), params.push(q.caseId);
-  if (q.subjectId) where.push('subject_id = ?'), params.push(q.subjectId);
-  if (q.authority) where.push('authority = ?'), params.push(q.authority);
+  if (q.caseId) {
+    where.push('case_id = ?');
+    params.push(q.caseId);
+  }
+  if (q.subjectId) {
+    where.push('subject_id = ?');
+    params.push(q.subjectId);
+  }
+  if (q.authority) {
+    where.push('authority = ?');
+    params.push(q.authority);
+  }
   params.push(q.limit);
   return {
     sql: `SELECT * FROM authority_reports WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`,

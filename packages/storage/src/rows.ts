@@ -240,7 +240,7 @@ export function mapBank(r: Row): HashBankRecord {
   };
 }
 
-// Ban evasion (helper "ban-evasion") -------------------------------------------------------------
+// Ban evasion -------------------------------------------------------------
 export function mapAccountBan(r: Row): AccountBanRecord {
   return {
     id: String(r.id),

@@ -234,7 +234,7 @@ export interface BankHashQuery {
   after?: { kind: HashKind; hash: string };
 }
 
-// Ban evasion (helper "ban-evasion"; migration 6) ---------------------------------------------
+// Ban evasion (migration 6) ---------------------------------------------
 // Identifiers arrive here already protected by the service: exact identifiers (email, phone, device,
 // payment and IP fingerprints) as keyed hashes, usernames as their normalised skeleton and lookup
 // keys, photos as PDQ hex. The store only compares values; it never sees a raw email or phone number.
@@ -278,7 +278,7 @@ export interface BanLift {
 }
 // End of ban evasion ----------------------------------------------------------------------------
 
-// Moderator console (helper "console-server"; migration 5) ------------------------------------
+// Moderator console (migration 5) ------------------------------------
 // Staff accounts and their sessions, the review queue's stored sort key and claims, enforcement
 // actions per account, and the append-only audit log (hash-chained per tenant; see audit.ts).
 
@@ -450,7 +450,7 @@ export interface CaseAppealInput {
 }
 // End of moderator console --------------------------------------------------------------------
 
-// Family Centre (helper "family-centre"; migrations 8 and 11) ------------------------------------------
+// Family Centre (migrations 8 and 11) ------------------------------------------
 // Parent-teen links and the metadata the parent and teen views are computed from: who exchanged
 // messages with whom and when (counts per day, never text), the kinds of safety prompts shown, and
 // the safety settings the platform reports. Nothing here holds message text or media.

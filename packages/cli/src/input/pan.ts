@@ -78,7 +78,7 @@ class MessageRecordParser {
     parser.on('opentag', (tag) => {
       this.depth++;
       if (this.depth === 1) {
-        const line = tag.attributes['line'];
+        const line = tag.attributes.line;
         this.record.lineAttribute = typeof line === 'string' ? line.trim() : null;
       } else if (this.depth === 2 && (tag.name === 'author' || tag.name === 'time' || tag.name === 'text')) {
         this.field = tag.name;
@@ -133,7 +133,7 @@ function parseConversationTag(tag: string): { id: string | null; error: string |
     error ??= e.message.replace(/^\d+:\d+: /, '');
   });
   parser.on('opentag', (t) => {
-    const value = t.attributes['id'];
+    const value = t.attributes.id;
     if (typeof value === 'string' && value.trim() !== '') id = value.trim();
   });
   try {

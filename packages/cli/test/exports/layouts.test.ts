@@ -58,8 +58,8 @@ describe('Discord (DiscordChatExporter JSON)', () => {
 
   it('skips a message without author or timestamp and a duplicate id, naming the line of each', async () => {
     const doc = JSON.parse(discord()) as { messages: Record<string, unknown>[] };
-    delete doc.messages[2]!['author'];
-    doc.messages[3]!['timestamp'] = 'yesterday';
+    delete doc.messages[2]!.author;
+    doc.messages[3]!.timestamp = 'yesterday';
     doc.messages.push({ ...doc.messages[5]! });
     const text = JSON.stringify(doc, null, 2);
     const { items, issues } = await readAll(tempFile('dm3.json', text));
@@ -149,7 +149,7 @@ describe('Telegram Desktop result.json', () => {
 
   it('falls back to the local "date" of old exports and says the times are read as UTC', async () => {
     const doc = JSON.parse(telegram()) as { chats: { list: { messages: Record<string, unknown>[] }[] } };
-    for (const chat of doc.chats.list) for (const m of chat.messages) delete m['date_unixtime'];
+    for (const chat of doc.chats.list) for (const m of chat.messages) delete m.date_unixtime;
     const path = tempFile('old-result.json', JSON.stringify(doc));
     const { detail } = await layoutOf(path);
     assert.match(detail ?? '', /shown as UTC/, 'detail warns about the clock');
@@ -190,8 +190,8 @@ describe('Snapchat "My Data" chat history', () => {
 
   it('refuses an entry whose Created is not a date, naming the line', async () => {
     const doc = JSON.parse(snapchat()) as Record<string, Record<string, unknown>[]>;
-    doc['rickj34']![1]!['Created'] = 'last week';
-    delete doc['rickj34']![1]!['Created(microseconds)'];
+    doc.rickj34![1]!.Created = 'last week';
+    delete doc.rickj34![1]!['Created(microseconds)'];
     const text = JSON.stringify(doc, null, 2);
     const { issues } = await readAll(tempFile('bad_chat_history.json', text));
     assert.equal(issues.length, 1, 'one problem');
@@ -314,7 +314,7 @@ describe('layout detection and bad input', () => {
 
   it('reports a text over the event limit as a warning and reads its start', async () => {
     const doc = JSON.parse(discord()) as { messages: Record<string, unknown>[] };
-    doc.messages[1]!['content'] = 'long '.repeat(5000);
+    doc.messages[1]!.content = 'long '.repeat(5000);
     const issues: InputIssue[] = [];
     const path = tempFile('long.json', JSON.stringify(doc, null, 2));
     const input = await openInput(path, { file: path, onIssue: (i) => issues.push(i) });

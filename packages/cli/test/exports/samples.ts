@@ -201,7 +201,7 @@ export function telegram(): string {
   );
 }
 
-const snapTime = (minutes: number) => at(minutes).toISOString().slice(0, 19).replace('T', ' ') + ' UTC';
+const snapTime = (minutes: number) => `${at(minutes).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
 export function snapchat(): string {
   const entry = ([minutes, from, text, media]: Line) => ({

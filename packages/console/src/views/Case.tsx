@@ -366,9 +366,9 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
           />
           {user.role === 'specialist' && <ReportsPanel detail={detail} />}
           <Section title="People" id="people">
-            <PersonCard person={detail.accused} role="accused" />
+            <PersonCard person={detail.accused} side="accused" />
             {detail.children.map((ch) => (
-              <PersonCard key={ch.userId} person={ch} role="child" />
+              <PersonCard key={ch.userId} person={ch} side="child" />
             ))}
           </Section>
           <Section title="Other children this account contacted" id="other-children">
@@ -412,6 +412,7 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
                     {l.banned && <span className="tag tag-banned">banned</span>}
                     <ul>
                       {l.links.map((k, i) => (
+                        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, rendered whole and never reordered
                         <li key={i}>
                           <span className="chip">{words(k.kind)}</span> {k.explanation}
                         </li>
@@ -441,6 +442,7 @@ function Explanation({ lines }: { lines: string[] }) {
     <>
       <ul className="explanation" id="explanation-list">
         {(all ? lines : lines.slice(0, FIRST)).map((line, i) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, rendered whole and never reordered
           <li key={i}>{line}</li>
         ))}
       </ul>
@@ -608,6 +610,7 @@ function MediaTile({
             Reveal…
           </button>
         ) : (
+          // biome-ignore lint/a11y/useSemanticElements: an inline confirmation inside a line; a fieldset would break the line
           <span className="media-confirm" role="group" aria-label="Confirm reveal">
             <span className="small warn-text">This may be distressing. Your reveal is logged.</span>
             <span className="btn-row">
@@ -684,7 +687,7 @@ function DecisionPanel({
               group.length > 0 && (
                 <ul
                   className={gi === 0 ? 'ladder ladder-review' : 'ladder'}
-                  key={gi}
+                  key={gi === 0 ? 'review' : 'enforcement'}
                   aria-label={gi === 0 ? 'Review' : 'Enforcement, mildest first'}
                 >
                   {group.map((s) => (
@@ -725,6 +728,7 @@ function DecisionForm({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const noteRef = useRef<HTMLTextAreaElement>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each new step moves the focus to the note field
   useEffect(() => noteRef.current?.focus(), [step]);
 
   const submit = async (e: FormEvent) => {
@@ -819,13 +823,13 @@ function DecisionForm({
   );
 }
 
-function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'child' }) {
+function PersonCard({ person: p, side }: { person: Person; side: 'accused' | 'child' }) {
   const mismatch = p.declaredAge != null && p.disclosedAge != null && p.declaredAge !== p.disclosedAge;
   return (
-    <div className={`person person-${role}`} data-testid={`person-${role}`}>
+    <div className={`person person-${side}`} data-testid={`person-${side}`}>
       <div className="person-head">
         <span className="accused">{p.userId}</span>
-        <span className={`tag tag-${role}`}>{role === 'accused' ? 'accused' : 'child'}</span>
+        <span className={`tag tag-${side}`}>{side === 'accused' ? 'accused' : 'child'}</span>
       </div>
       <dl className="facts">
         <div>
@@ -854,7 +858,7 @@ function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'ch
             <dd>{p.country}</dd>
           </div>
         )}
-        {role === 'accused' && (
+        {side === 'accused' && (
           <>
             <div>
               <dt>Prior cases</dt>
@@ -881,6 +885,7 @@ function PersonCard({ person: p, role }: { person: Person; role: 'accused' | 'ch
                 ) : (
                   <ul className="inline-list">
                     {p.actions.map((a, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list, rendered whole and never reordered
                       <li key={i}>
                         {words(a.action)} by {a.by}, {fmtDate(a.at)}
                       </li>

@@ -91,9 +91,12 @@ export function QueueView({ user }: { user: StaffUser }) {
 
   useShortcuts({
     j: () => move(1),
+    // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
     ArrowDown: () => move(1),
     k: () => move(-1),
+    // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
     ArrowUp: () => move(-1),
+    // biome-ignore lint/correctness/noComponentHookFactories: a key name, not a component
     Enter: () => {
       const item = items[selected];
       if (item) navigate(`/cases/${encodeURIComponent(item.id)}`);
@@ -228,6 +231,7 @@ function QueueRow({
     <tr className={selected ? 'selected' : undefined} aria-selected={selected} data-case-id={item.id}>
       <td className="num rank">{rank}</td>
       <td>
+        {/* biome-ignore lint/a11y/noStaticElementInteractions: linkProps supplies the href */}
         <a className="case-link" {...linkProps(`/cases/${encodeURIComponent(item.id)}`)} onFocus={onFocus}>
           <span className="accused">{item.accusedId}</span>
         </a>

@@ -82,6 +82,7 @@ export function SignIn({ onSignedIn }: { onSignedIn(s: Session): void }) {
           type="email"
           autoComplete="username"
           required
+          // biome-ignore lint/a11y/noAutofocus: the sign-in page has one task; typing starts in its first field
           autoFocus
           value={email}
           onChange={(e) => setEmail(e.target.value)}

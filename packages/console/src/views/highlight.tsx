@@ -11,6 +11,7 @@ export function HighlightedText({ text, spans }: { text: string; spans: Span[] }
     else {
       const innermost = p.spans.reduce((a, b) => (b.end - b.start < a.end - a.start ? b : a));
       nodes.push(
+        // biome-ignore lint/suspicious/noArrayIndexKey: pieces of one text, in order; the position is their identity
         <mark key={`m${i}`} className={`ev ${stageClass(innermost.stage)}`} title={p.spans.map(spanLabel).join('; ')}>
           {p.text}
         </mark>,
@@ -18,6 +19,7 @@ export function HighlightedText({ text, spans }: { text: string; spans: Span[] }
     }
     for (const [j, s] of p.ending.entries()) {
       nodes.push(
+        // biome-ignore lint/suspicious/noArrayIndexKey: pieces of one text, in order; the position is their identity
         <span key={`l${i}-${j}`} className={`ev-label ${stageClass(s.stage)}`} data-signal={s.signal}>
           {spanLabel(s)}
         </span>,

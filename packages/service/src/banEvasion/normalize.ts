@@ -181,7 +181,7 @@ function foldLetters(raw: string): string {
     out += plain;
   }
   // Zero-width characters and other invisible format characters carry nothing.
-  return out.replace(/[\u200b-\u200f\u2060\ufeff\u00ad\u034f]/g, '');
+  return out.replace(/[\u200b-\u200f\u2060\ufeff\u00ad]|\u034f/g, '');
 }
 
 export interface UsernameForms {

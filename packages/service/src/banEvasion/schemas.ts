@@ -1,7 +1,7 @@
 // Request and response shapes of the ban-evasion endpoints. Every input is bounded: lengths of each
 // value and how many values of each kind one account may carry.
 import { z } from 'zod';
-import { idSchema, LIMITS, timeSchema } from '@lifeguard/core';
+import { idSchema, timeSchema } from '@lifeguard/core';
 import { BAN_LINK_KINDS } from '../policy/policy.ts';
 
 const id = idSchema;

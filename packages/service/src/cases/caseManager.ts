@@ -170,7 +170,10 @@ export class CaseManager {
       const caseId = list.caseOf.get(id);
       if (!caseId) continue;
       let stale = this.stale.get(tenantId);
-      if (!stale) this.stale.set(tenantId, (stale = new Map()));
+      if (!stale) {
+        stale = new Map();
+        this.stale.set(tenantId, stale);
+      }
       stale.set(caseId, (stale.get(caseId) ?? new Set()).add(id));
       const rose = engine.conversationScore(id) >= (list.scoreOf.get(caseId) ?? 0) + MATERIAL_RISE;
       if (rose || now - (this.refreshedAt.get(caseId) ?? 0) >= this.refreshEveryMs) due.add(caseId);

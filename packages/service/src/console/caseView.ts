@@ -18,6 +18,7 @@ import type { MediaMatchEvidence } from '../media/caseRecorder.ts';
 import { allowedActions } from './decisions.ts';
 import { queueItem } from './queueItem.ts';
 import { fanOutOf, fanOutReason, intentWords, spanWords } from '../cases/actorCase.ts';
+import type { CaseDetail, TimelinePoint } from './wire.ts';
 
 type Evidence = Partial<CaseEvidence> & { media?: MediaMatchEvidence[] };
 
@@ -65,14 +66,7 @@ function sextortionOf(s: SextortionView | undefined): SextortionView | null {
   return s && (s.threat || s.leverage || s.payment || s.deadline) ? s : null;
 }
 
-export interface TimelinePoint {
-  time: number;
-  conversationId: string;
-  messageId: string;
-  score: number;
-  level: string;
-  stage: string | null;
-}
+export type { TimelinePoint };
 
 /** Replays the case's messages, oldest first, with the participants' ages known to the engine up front. */
 export function riskTimeline(evidence: Evidence, model?: RiskModel): TimelinePoint[] {
@@ -126,7 +120,7 @@ export async function buildCaseView(
   user: StaffUser,
   history: AuditEntry[],
   now: number,
-) {
+): Promise<CaseDetail> {
   const tenantId = c.tenantId;
   const evidence = (c.evidence ?? {}) as Evidence;
   const engine = await ctx.engines.engine(tenantId);

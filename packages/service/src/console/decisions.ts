@@ -1,7 +1,14 @@
 // Decisions through the enforcement ladder. A decision needs the claim, a reason from the step's list
 // and a note; it changes the case, records the action against the account, enqueues the platform's
 // webhook and writes the audit entry in one transaction (Storage.decideCase).
-import { ConflictError, NotFoundError, type CaseStatus, type QueueCase, type StaffUser } from '@lifeguard/storage';
+import {
+  type AuditEntry,
+  ConflictError,
+  NotFoundError,
+  type CaseStatus,
+  type QueueCase,
+  type StaffUser,
+} from '@lifeguard/storage';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
 import { caseSummary } from '../cases/caseManager.ts';
@@ -108,7 +115,7 @@ export async function decide(ctx: ServiceContext, tenantId: string, caseId: stri
       } as never,
     });
   }
-  let audit;
+  let audit: AuditEntry;
   try {
     audit = await ctx.storage.decideCase(tenantId, {
       caseRecord: updated,

@@ -1,6 +1,7 @@
 // A case as a queue row: the urgency as of now and the reasons behind it, in words.
 import { urgencyAt, urgencyKey, type QueueCase } from '@lifeguard/storage';
 import { fanOutReason } from '../cases/actorCase.ts';
+import type { QueueItem } from './wire.ts';
 
 export function waited(ms: number): string {
   const minutes = Math.floor(ms / 60_000);
@@ -9,7 +10,7 @@ export function waited(ms: number): string {
   return hours < 48 ? `${hours} h` : `${Math.floor(hours / 24)} days`;
 }
 
-export function queueItem(q: QueueCase, now: number) {
+export function queueItem(q: QueueCase, now: number): QueueItem {
   const s = q.queue;
   const reasons: string[] = [];
   if (s.appeal) reasons.push('appeal');
@@ -46,7 +47,7 @@ export function queueItem(q: QueueCase, now: number) {
   };
 }
 
-export type QueueItem = ReturnType<typeof queueItem>;
+export type { QueueItem };
 
 /** The stored sort key of a queue row (for merging views). */
 export function sortKeyOf(q: QueueCase): number {

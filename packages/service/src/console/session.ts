@@ -5,6 +5,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { StaffRole, StaffSessionRecord, StaffUser, Storage } from '@lifeguard/storage';
 import { ConsoleError, forbidden, unauthenticated } from './errors.ts';
+import type { StaffUser as WireStaffUser } from './wire.ts';
 
 export const SESSION_COOKIE = 'lg_session';
 export const IDLE_MS = 30 * 60_000;
@@ -127,6 +128,6 @@ export function requireRole(request: FastifyRequest, needed: StaffRole, what: st
   return s;
 }
 
-export function publicUser(u: StaffUser) {
+export function publicUser(u: StaffUser): WireStaffUser {
   return { id: u.id, email: u.email, name: u.name, role: u.role, tenantId: u.tenantId };
 }

@@ -19,6 +19,19 @@ import {
   setupEvents,
 } from './scenario.ts';
 
+/** The parts of a case's wire form that the demo prints. */
+interface DemoCase {
+  id: string;
+  accusedId: string;
+  status: string;
+  level: string;
+  score: number;
+  evidence: {
+    participants: { userId: string; declaredAge?: number | null; age?: number | null; ageSource?: string }[];
+    conversations: Record<string, { report?: { reasons: string[] }; messages: unknown[] } | undefined>;
+  };
+}
+
 export interface DemoOptions {
   write(line: string): void;
   keep?: boolean;
@@ -199,12 +212,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     out('5. The case a moderator sees');
     if (summary.caseId) {
       const { case: c, history } = await api<{
-        case: any;
+        case: DemoCase;
         history: { at: number; actor: string; action: string; note: string | null }[];
       }>('GET', `/v1/cases/${summary.caseId}`);
       out(`   ${c.id}: accused ${c.accusedId}, status ${c.status}, level ${c.level}, score ${c.score.toFixed(2)}`);
       out(
-        `   participants: ${c.evidence.participants.map((p: any) => `${p.userId} ${p.declaredAge ?? p.age ?? '?'} (${p.declaredAge != null ? 'declared' : p.ageSource})`).join(', ')}`,
+        `   participants: ${c.evidence.participants.map((p) => `${p.userId} ${p.declaredAge ?? p.age ?? '?'} (${p.declaredAge != null ? 'declared' : p.ageSource})`).join(', ')}`,
       );
       const conv = c.evidence.conversations[STRANGER_CONVERSATION];
       out(`   why (strongest first):`);

@@ -54,7 +54,7 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
         lang,
         nonce,
         claims?.theme ?? {},
-        `<main><h1>${escape(t('family.title'))}</h1><p role="alert" data-error>${escape(message)}</p></main>`,
+        `<main><h1>${escapeHtml(t('family.title'))}</h1><p role="alert" data-error>${escapeHtml(message)}</p></main>`,
       ),
     );
   };
@@ -119,7 +119,7 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
           locale.used,
           nonce,
           claims.theme,
-          `<main><h1>${escape(t('family.title'))}</h1><p role="status" data-ended>${escape(t('family.ended'))}</p></main>`,
+          `<main><h1>${escapeHtml(t('family.title'))}</h1><p role="status" data-ended>${escapeHtml(t('family.ended'))}</p></main>`,
         ),
       );
     } catch (err) {
@@ -128,6 +128,6 @@ export async function familyPagePlugin(app: FastifyInstance, opts: { ctx: Servic
   });
 }
 
-function escape(v: string): string {
+function escapeHtml(v: string): string {
   return v.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }

@@ -175,8 +175,11 @@ export function unstorableStrings(value: unknown): string[] {
   };
   const walk = (v: unknown, path: string) => {
     if (typeof v === 'string') check(v, path);
-    else if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}[${i}]`));
-    else if (v !== null && typeof v === 'object') {
+    else if (Array.isArray(v)) {
+      v.forEach((item, i) => {
+        walk(item, `${path}[${i}]`);
+      });
+    } else if (v !== null && typeof v === 'object') {
       for (const [key, item] of Object.entries(v)) {
         const at = path ? `${path}.${key}` : key;
         check(key, `${at} (field name)`);

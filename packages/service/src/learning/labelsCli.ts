@@ -2,7 +2,7 @@
 // `lifeguard train`. Run where the database is reachable.
 import type { Command } from 'commander';
 import type { Storage } from '@lifeguard/storage';
-import { exportLabels, LabelsExportError } from './labelsExport.ts';
+import { exportLabels, LabelsExportError, type LabelsExportSummary } from './labelsExport.ts';
 
 function parseSince(value: string | undefined, refuse: (message: string) => never): number | undefined {
   if (value === undefined) return undefined;
@@ -50,7 +50,7 @@ export function registerLabelCommands(
       }) => {
         const since = parseSince(opts.since, helpers.refuse);
         const storage = await helpers.openOrExit(opts.database);
-        let summary;
+        let summary: LabelsExportSummary;
         try {
           summary = await exportLabels(storage, {
             tenantId: opts.tenant,

@@ -111,8 +111,7 @@ export function decodeErrorToApi(err: ImageDecodeError): ApiError {
     case 'zero_size':
     case 'corrupt':
       return new ApiError(400, 'invalid_request', 'the image is truncated or corrupt', [problem]);
-    case 'unreadable':
-    default:
+    default: // 'unreadable'
       return new ApiError(400, 'invalid_request', 'the image could not be decoded', [problem]);
   }
 }

@@ -120,8 +120,7 @@ export function parseJsonWithPositions(text: string): LocatedJson {
         if (text[i] !== '"') fail(`expected a property name in double quotes, found ${describe()}`);
         const keyAt = i;
         const key = parseString();
-        if (Object.prototype.hasOwnProperty.call(obj, key))
-          duplicateKeys.push({ path: [...path, key], position: posAt(keyAt) });
+        if (Object.hasOwn(obj, key)) duplicateKeys.push({ path: [...path, key], position: posAt(keyAt) });
         ws();
         if (text[i] !== ':') fail(`expected ':' after property name, found ${describe()}`);
         i++;

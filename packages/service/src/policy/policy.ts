@@ -3,9 +3,9 @@
 // service refuses to start. With no file, DEFAULT_POLICY applies (the same as examples/policies/default.json).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { JsonSyntaxError, locate, parseJsonWithPositions } from './jsonSource.ts';
-import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // console-server
-import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // family-centre
+import { JsonSyntaxError, type LocatedJson, locate, parseJsonWithPositions } from './jsonSource.ts';
+import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // moderator console
+import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // Family Centre
 
 const score = z.number().min(0, 'must be between 0 and 1').max(1, 'must be between 0 and 1');
 
@@ -22,7 +22,7 @@ export type HelpResource = z.infer<typeof helpResourceSchema>;
 export const contactRuleSchema = z.enum(['block', 'hold', 'warn', 'allow']);
 export type ContactRule = z.infer<typeof contactRuleSchema>;
 
-// Family Centre and safety-by-design defaults (helper "family-centre") ----------------------------
+// Family Centre and safety-by-design defaults ----------------------------
 /** The defaults a child account starts with (Ofcom ICU F1; EU Article 28 guidelines). */
 export const SAFETY_DEFAULTS = [
   'profile_private',
@@ -77,7 +77,7 @@ export const profileSchema = z
     helpResources: z.array(helpResourceSchema).max(20),
     /** Child-account defaults and the rule each comes from (family-centre); unlisted ones fall back to the profile label. */
     childDefaults: childDefaultsSchema.optional(),
-    /** Family Centre links (family-centre). */
+    /** Family Centre links. */
     family: familyPolicySchema.default({ ...DEFAULT_FAMILY_POLICY }),
   })
   .superRefine((p, ctx) => {
@@ -102,7 +102,7 @@ export const profileSchema = z
   });
 export type PolicyProfile = z.infer<typeof profileSchema>;
 
-// Ban evasion (helper "ban-evasion") -------------------------------------------------------------
+// Ban evasion -------------------------------------------------------------
 /** What a link between a new account and a banned one does to the sign-up decision. */
 export const linkActionSchema = z.enum(['block', 'flag', 'ignore']);
 export const BAN_LINK_KINDS = [
@@ -271,7 +271,7 @@ export class PolicyError extends Error {
 
 /** Parses and validates policy text; `file` is used in error messages only. */
 export function parsePolicy(text: string, file: string): Policy {
-  let doc;
+  let doc: LocatedJson;
   try {
     doc = parseJsonWithPositions(text);
   } catch (err) {
@@ -442,5 +442,5 @@ export const DEFAULT_POLICY: Policy = {
   countryHelpResources: {},
   messages: {},
   banEvasion: banEvasionSchema.parse({}),
-  enforcement: DEFAULT_ENFORCEMENT, // console-server
+  enforcement: DEFAULT_ENFORCEMENT, // moderator console
 };

@@ -6,7 +6,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MODEL } from '@lifeguard/core';
 import type { Storage } from '@lifeguard/storage';
-import { EvidenceVault } from './evidenceVault.ts';
+import { type EvidenceExport, EvidenceVault } from './evidenceVault.ts';
 import { EvidenceSigner, loadOrCreateKeyFile } from './signingKey.ts';
 
 export interface CliHelpers {
@@ -91,7 +91,7 @@ export function registerEvidenceCommands(program: Command, h: CliHelpers): void 
     .action(async (caseId: string, opts: { tenant: string; database: string; evidenceKey: string; out?: string }) => {
       const { storage, vault } = await open(opts);
       try {
-        let out;
+        let out: EvidenceExport;
         try {
           out = await vault.exportCase(opts.tenant, caseId, cliActor());
         } catch (err) {

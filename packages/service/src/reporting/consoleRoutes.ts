@@ -10,6 +10,7 @@ import { parseOr400 } from '../http/errors.ts';
 import { ConsoleError, caseNotFound, forbidden } from '../console/errors.ts';
 import { staff } from '../console/session.ts';
 import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts';
+import type { EvidenceExport } from './evidenceVault.ts';
 import { Reporting } from './reporting.ts';
 import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
 import { loadStatistics, statisticsCsv } from './statistics.ts';
@@ -155,7 +156,7 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     const user = specialist(request, 'export preserved evidence');
     const { id } = parseOr400(idParams, request.params, 'path');
     await caseOr404(user.tenantId, id);
-    let out;
+    let out: EvidenceExport;
     try {
       out = await reporting.vault.exportCase(user.tenantId, id, actorOf(user));
     } catch (err) {

@@ -75,7 +75,7 @@ function caseFacts(c: CaseRecord): CaseFacts {
   const detections: Record<string, number> = {};
   for (const a of e.alerts ?? [])
     detections[`alert:${a.kind ?? 'unknown'}`] = (detections[`alert:${a.kind ?? 'unknown'}`] ?? 0) + 1;
-  if (e.media?.length) detections['known_image_match'] = e.media.length;
+  if (e.media?.length) detections.known_image_match = e.media.length;
   const countries = [
     ...new Set((e.participants ?? []).map((p) => p.country?.toUpperCase()).filter((x): x is string => Boolean(x))),
   ].sort();
@@ -164,7 +164,8 @@ export function computeStatistics(input: {
   for (const rep of input.reports) {
     if (within(rep.createdAt) && rep.status !== 'covered') {
       each(rep.createdAt, rep.caseId, (r) => {
-        const a = (r.reportsByAuthority[rep.authority] ??= {});
+        const a = r.reportsByAuthority[rep.authority] ?? {};
+        r.reportsByAuthority[rep.authority] = a;
         a[`priority${rep.priority}`] = (a[`priority${rep.priority}`] ?? 0) + 1;
       });
     }

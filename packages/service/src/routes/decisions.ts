@@ -7,6 +7,7 @@ import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
 import { hasScope } from '../auth/keys.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
+import type { AppendResult } from '@lifeguard/storage';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import {
   contactDecisionBody,
@@ -136,7 +137,7 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
         result,
       );
       if (!record) return result;
-      let stored;
+      let stored: AppendResult;
       try {
         stored = await ctx.pipeline.submit(tenantId, [record], keyId);
       } catch (err) {

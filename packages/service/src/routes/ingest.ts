@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
 import type { ServiceContext } from '../context.ts';
+import type { AppendResult } from '@lifeguard/storage';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import { auth } from '../http/auth.ts';
 import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
@@ -99,7 +100,7 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
           results.flatMap((r) => r.problems ?? []),
         );
       }
-      let stored;
+      let stored: AppendResult;
       try {
         stored = await ctx.pipeline.submit(tenantId, valid, auth(request).keyId);
       } catch (err) {

@@ -69,7 +69,7 @@ export async function runScaleRole(opts: ScaleServeOptions, refuse: (message: st
   if (!opts.nats) refuse(`--role ${opts.role} needs --nats <servers>`);
   if (!opts.tenant) refuse(`--role ${opts.role} needs --tenant <id>`);
   const own = opts.own?.split(',').map((p) => Number(p.trim()));
-  let running;
+  let running: Awaited<ReturnType<typeof startRole>>;
   try {
     running = await startRole({
       role: opts.role,

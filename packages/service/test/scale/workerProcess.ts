@@ -9,6 +9,7 @@ export interface RoleProcess {
   name: string;
   address: Promise<string>;
   output(): string;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read JSON answers loosely and check their shape by assertion
   health(): Promise<any>;
   kill(signal: NodeJS.Signals): void;
   exited: Promise<number | null>;

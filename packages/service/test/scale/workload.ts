@@ -60,7 +60,10 @@ export function workload(options: WorkloadOptions = {}): LifeguardEvent[] {
   const start = Date.parse('2026-11-02T15:00:00Z');
   let clock = start;
   let n = 0;
-  const at = () => new Date((clock += 1_000 + Math.floor(rand() * 20_000))).toISOString();
+  const at = () => {
+    clock += 1_000 + Math.floor(rand() * 20_000);
+    return new Date(clock).toISOString();
+  };
   const events: LifeguardEvent[] = [];
   const children = Array.from({ length: nChildren }, (_, i) => `${px}kid${i}`);
   const adults = Array.from({ length: nAdults }, (_, i) => `${px}adult${i}`);

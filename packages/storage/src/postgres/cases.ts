@@ -114,7 +114,7 @@ export class PostgresCaseStore extends PostgresRole implements CaseStore {
         );
       }
       for (const event of input.notify ?? []) await enqueueDeliveries(this.conn, client, tenantId, event, c.updatedAt);
-      await client.query(pgSql(REFRESH_QUEUE_SQL), refreshQueueParams(tenantId, c)); // console-server: the queue's order
+      await client.query(pgSql(REFRESH_QUEUE_SQL), refreshQueueParams(tenantId, c)); // moderator console: the queue's order
     });
   }
 

@@ -110,7 +110,7 @@ export class SqliteCaseStore extends SqliteRole implements CaseStore {
         );
         for (const key of input.alertKeys ?? []) alert.run(tenantId, key, c.id);
         for (const event of input.notify ?? []) enqueueSync(this.conn, tenantId, event, c.updatedAt);
-        this.q(REFRESH_QUEUE_SQL).run(...refreshQueueParams(tenantId, c)); // console-server: the queue's order
+        this.q(REFRESH_QUEUE_SQL).run(...refreshQueueParams(tenantId, c)); // moderator console: the queue's order
       })
       .immediate();
   }

@@ -74,7 +74,10 @@ export function banksContract(name: string, open: () => Promise<StoreFixture>, s
         const ops = [];
         for await (const op of store.readOps('ncii-demo')) ops.push(op);
         assert.equal(ops.length, 11);
-        assert.ok(ops.some((op) => op.op === 'add' && op.entry.meta === 'case 3'));
+        assert.ok(
+          ops.some((op) => op.op === 'add' && op.entry.meta === 'case 3'),
+          'the added entry with its metadata is in the log',
+        );
         await store.setEnabled('ncii-demo', false);
         assert.equal((await store.getBank('ncii-demo'))!.enabled, false);
         assert.equal(

@@ -88,6 +88,7 @@ export function eventsContract(name: string, open: () => Promise<StoreFixture>, 
           (await s.readEvents(tenant, 0, 100)).every(
             (e) => !(e.event.type === 'message' && e.event.text === 'other platform'),
           ),
+          "the other tenant's event is invisible",
         );
       });
 

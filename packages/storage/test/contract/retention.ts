@@ -44,14 +44,14 @@ export function retentionContract(name: string, open: () => Promise<StoreFixture
         });
         const held = await s.heldConversationIds(tenant);
         assert.ok(held.includes('case-chat'), 'a case holds its conversation');
-        assert.ok(!held.includes('plain-chat'));
+        assert.ok(!held.includes('plain-chat'), 'a plain conversation is not held');
         assert.equal(new Set(held).size, held.length, 'each conversation once');
         assert.ok(
           !(await s.heldConversationIds(other)).includes('case-chat'),
           "another tenant's cases hold nothing here",
         );
         const r3seq = (await s.getEventsByIds(tenant, ['r3']))[0]!.seq;
-        assert.ok(r3seq > base);
+        assert.ok(r3seq > base, 'the new event comes after the snapshot');
         const result = await s.purgeMessageText(tenant, T0 - 30 * day, r3seq, T0);
         assert.equal(result.messagesPurged >= 1, true);
         const byId = new Map((await s.getEventsByIds(tenant, ['r1', 'r2', 'r3', 'r4'])).map((e) => [e.event.id, e]));

@@ -259,12 +259,14 @@ export function reviewQueueContract(name: string, open: () => Promise<StoreFixtu
           (await s.queueCases(umbrella, { view: 'appeals', userId: other.id, now, limit: 10 })).cases.some(
             (q) => q.id === c.id,
           ),
+          "the appealed case is in another moderator's appeals queue",
         );
         assert.equal((await s.claimCase(umbrella, c.id, mod, now + 20, now + 100)).outcome, 'same_reviewer');
         assert.ok(
           !(
             await s.queueCases(umbrella, { view: 'appeals', userId: mod.id, now, limit: 10, claimableOnly: true })
           ).cases.some((q) => q.id === c.id),
+          'the moderator who decided cannot claim the appeal',
         );
         assert.equal((await s.claimCase(umbrella, c.id, other, now + 20, now + 100)).outcome, 'claimed');
       });

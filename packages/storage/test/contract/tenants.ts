@@ -41,7 +41,7 @@ export function tenantsContract(name: string, open: () => Promise<StoreFixture>,
         const found = await s.findApiKeyByHash('f'.repeat(64));
         assert.deepEqual(found, key);
         assert.equal(await s.findApiKeyByHash('e'.repeat(64)), null);
-        assert.ok(!JSON.stringify(await s.listApiKeys(tenant)).includes('f'.repeat(64)));
+        assert.ok(!JSON.stringify(await s.listApiKeys(tenant)).includes('f'.repeat(64)), 'the key hash is not listed');
         assert.equal(await s.countApiKeys(), 1);
         assert.equal(await s.revokeApiKey(other, key.id, T0), false);
         assert.equal(await s.revokeApiKey(tenant, key.id, T0), true);

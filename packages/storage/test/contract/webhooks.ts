@@ -111,7 +111,10 @@ export function webhooksContract(name: string, open: () => Promise<StoreFixture>
           notify: [{ type: 'case.opened', payload: { id: c.id } }],
         });
         const pending = await s.listDeliveries(tenant, { status: 'pending', limit: 10 });
-        assert.ok(pending.some((p) => (p.payload as { id: string }).id === c.id));
+        assert.ok(
+          pending.some((p) => (p.payload as { id: string }).id === c.id),
+          'the case change queued a webhook delivery',
+        );
       });
 
       it('stops deliveries to a deleted endpoint', async () => {

@@ -4,7 +4,7 @@ import type { AttachmentKind, ExportConversation, ExportMessage, IssueSink } fro
 import { isObject, isoTime, str } from './json.ts';
 
 export function looksLikeDiscord(value: unknown): boolean {
-  return isObject(value) && Array.isArray(value['messages']) && isObject(value['channel']);
+  return isObject(value) && Array.isArray(value.messages) && isObject(value.channel);
 }
 
 /** Message types that carry what a person wrote; the rest are joins, pins, calls and the like. */
@@ -24,11 +24,11 @@ export function parseDiscord(
   issue: IssueSink,
 ): { conversation: ExportConversation; records: number; systemLines: number; title: string } {
   const root = doc.value as Record<string, unknown>;
-  const channel = root['channel'] as Record<string, unknown>;
-  const guild = isObject(root['guild']) ? root['guild'] : null;
-  const channelId = str(channel['id']) ?? file;
+  const channel = root.channel as Record<string, unknown>;
+  const guild = isObject(root.guild) ? root.guild : null;
+  const channelId = str(channel.id) ?? file;
   const title =
-    [str(guild?.['name']), str(channel['name'])].filter((s) => s && s !== 'Direct Messages').join(' / ') || channelId;
+    [str(guild?.name), str(channel.name)].filter((s) => s && s !== 'Direct Messages').join(' / ') || channelId;
   const id = `discord:${channelId}`;
   const messages: ExportMessage[] = [];
   const participants: string[] = [];
@@ -37,23 +37,23 @@ export function parseDiscord(
   const taken = new Map<string, string>();
   const seen = new Map<string, number>();
   let systemLines = 0;
-  const list = root['messages'] as unknown[];
+  const list = root.messages as unknown[];
   for (const [index, m] of list.entries()) {
     const line = doc.lineOf(m);
     if (!isObject(m)) {
       issue(file, line, `messages[${index}] is not an object; skipped`);
       continue;
     }
-    const type = str(m['type']) ?? 'Default';
+    const type = str(m.type) ?? 'Default';
     if (!SPOKEN.has(type)) {
       systemLines++;
       continue;
     }
-    const author = isObject(m['author']) ? m['author'] : null;
-    const authorId = str(author?.['id']);
-    const authorName = str(author?.['name']) ?? str(author?.['nickname']) ?? authorId;
-    const time = isoTime(m['timestamp']);
-    const messageId = str(m['id']) ?? `#${index + 1}`;
+    const author = isObject(m.author) ? m.author : null;
+    const authorId = str(author?.id);
+    const authorName = str(author?.name) ?? str(author?.nickname) ?? authorId;
+    const time = isoTime(m.timestamp);
+    const messageId = str(m.id) ?? `#${index + 1}`;
     if (!authorName) {
       issue(file, line, `message ${messageId} has no author; skipped`);
       continue;
@@ -62,7 +62,7 @@ export function parseDiscord(
       issue(
         file,
         line,
-        `message ${messageId} has no usable "timestamp" (${JSON.stringify(m['timestamp'] ?? null)}); skipped`,
+        `message ${messageId} has no usable "timestamp" (${JSON.stringify(m.timestamp ?? null)}); skipped`,
       );
       continue;
     }
@@ -80,10 +80,10 @@ export function parseDiscord(
       names.set(key, sender);
       participants.push(sender);
     }
-    const attachments = Array.isArray(m['attachments'])
-      ? m['attachments'].map((a) => attachmentKind(isObject(a) ? (str(a['fileName']) ?? '') : ''))
+    const attachments = Array.isArray(m.attachments)
+      ? m.attachments.map((a) => attachmentKind(isObject(a) ? (str(a.fileName) ?? '') : ''))
       : [];
-    messages.push({ id: `${id}:${messageId}`, time, sender, text: str(m['content']) ?? '', attachments, file, line });
+    messages.push({ id: `${id}:${messageId}`, time, sender, text: str(m.content) ?? '', attachments, file, line });
   }
   return { conversation: { id, title, participants, messages }, records: list.length, systemLines, title };
 }

@@ -14,9 +14,9 @@ export const META_THREAD_FILE =
 export function looksLikeMeta(value: unknown): boolean {
   return (
     isObject(value) &&
-    Array.isArray(value['participants']) &&
-    Array.isArray(value['messages']) &&
-    value['messages'].every((m) => isObject(m) && 'sender_name' in m && 'timestamp_ms' in m)
+    Array.isArray(value.participants) &&
+    Array.isArray(value.messages) &&
+    value.messages.every((m) => isObject(m) && 'sender_name' in m && 'timestamp_ms' in m)
   );
 }
 
@@ -47,33 +47,33 @@ export interface MetaThreadPart {
 
 export function parseMetaThread(doc: JsonDocument, path: string, file: string, issue: IssueSink): MetaThreadPart {
   const root = doc.value as Record<string, unknown>;
-  const threadPath = str(root['thread_path']);
+  const threadPath = str(root.thread_path);
   const key = threadPath ?? path.replace(/\/message_\d+\.json$/, '');
-  const participants = (root['participants'] as unknown[])
-    .map((p) => (isObject(p) ? str(p['name']) : null))
+  const participants = (root.participants as unknown[])
+    .map((p) => (isObject(p) ? str(p.name) : null))
     .filter((p): p is string => p !== null && p !== '')
     .map(repairMetaText);
-  const title = repairMetaText(str(root['title']) ?? participants.join(', '));
+  const title = repairMetaText(str(root.title) ?? participants.join(', '));
   const messages: ExportMessage[] = [];
   let systemLines = 0;
-  const list = root['messages'] as unknown[];
+  const list = root.messages as unknown[];
   list.forEach((m, index) => {
     const line = doc.lineOf(m);
     if (!isObject(m)) {
       issue(file, line, `messages[${index}] is not an object; skipped`);
       return;
     }
-    const sender = str(m['sender_name']);
+    const sender = str(m.sender_name);
     const time =
-      typeof m['timestamp_ms'] === 'number' && Number.isFinite(m['timestamp_ms']) && m['timestamp_ms'] >= 0
-        ? m['timestamp_ms']
+      typeof m.timestamp_ms === 'number' && Number.isFinite(m.timestamp_ms) && m.timestamp_ms >= 0
+        ? m.timestamp_ms
         : null;
     if (!sender) {
       issue(file, line, 'message has no "sender_name"; skipped');
       return;
     }
     if (time === null) {
-      issue(file, line, `message has no usable "timestamp_ms" (${JSON.stringify(m['timestamp_ms'] ?? null)}); skipped`);
+      issue(file, line, `message has no usable "timestamp_ms" (${JSON.stringify(m.timestamp_ms ?? null)}); skipped`);
       return;
     }
     const attachments: AttachmentKind[] = [];
@@ -82,7 +82,7 @@ export function parseMetaThread(doc: JsonDocument, path: string, file: string, i
       if (Array.isArray(value)) for (let i = 0; i < value.length; i++) attachments.push(kind);
       else if (isObject(value)) attachments.push(kind);
     }
-    const content = str(m['content']);
+    const content = str(m.content);
     if (content === null && attachments.length === 0) {
       // Calls, reactions-only entries and "unsent" markers: nothing anyone wrote.
       systemLines++;

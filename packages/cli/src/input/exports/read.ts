@@ -12,7 +12,7 @@ import {
 } from '../types.ts';
 import { parseExport } from './detect.ts';
 import { listExport } from './files.ts';
-import type { ExportMessage, IssueSink } from './model.ts';
+import type { ExportMessage, IssueSink, ParsedExport } from './model.ts';
 
 export interface OpenedExport {
   layout: ExportLayout;
@@ -42,7 +42,7 @@ export async function openExport(
     options.onIssue({ file, line, severity, message });
   };
   const files = await listExport(path, options.file, options.maxExportBytes ?? DEFAULT_MAX_EXPORT_BYTES);
-  let parsed;
+  let parsed: ParsedExport;
   try {
     parsed = await parseExport(files, issue, forced);
   } finally {
@@ -74,7 +74,9 @@ export async function openExport(
   // Stable: equal times keep the export's own order.
   ordered.sort((a, b) => a.message.time - b.message.time);
   const lastIndex = new Map<number, number>();
-  ordered.forEach((o, i) => lastIndex.set(o.conversation, i));
+  ordered.forEach((o, i) => {
+    lastIndex.set(o.conversation, i);
+  });
 
   async function* items(): AsyncGenerator<ReaderItem[]> {
     let batch: ReaderItem[] = [];

@@ -3,7 +3,7 @@
 //   older:    { "Received Saved Chat History": [{ From, … Text }], "Sent Saved Chat History": [{ To, … Text }] }
 // Only chats someone saved are in it. The older shape never names the account owner: "me" stands in.
 import type { JsonDocument } from './text.ts';
-import type { AttachmentKind, ExportConversation, ExportMessage, IssueSink } from './model.ts';
+import type { AttachmentKind, ExportConversation, IssueSink } from './model.ts';
 import { isObject, str } from './json.ts';
 
 export const SNAPCHAT_OWNER = 'me';
@@ -27,7 +27,7 @@ export function looksLikeSnapchat(value: unknown): boolean {
 function createdTime(entry: Record<string, unknown>): number | null {
   const micros = entry['Created(microseconds)'];
   if (typeof micros === 'number' && Number.isFinite(micros) && micros >= 0) return Math.floor(micros / 1000);
-  const text = str(entry['Created']);
+  const text = str(entry.Created);
   const m = text && /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\s*UTC|Z)?$/.exec(text.trim());
   if (!m) return null;
   const t = Date.parse(`${m[1]}T${m[2]}Z`);
@@ -81,7 +81,7 @@ export function parseSnapchat(
         issue(
           file,
           line,
-          `"${listName}"[${index}]: "Created" ${JSON.stringify(entry['Created'] ?? null)} is not a date like 2023-05-01 10:00:00 UTC; skipped`,
+          `"${listName}"[${index}]: "Created" ${JSON.stringify(entry.Created ?? null)} is not a date like 2023-05-01 10:00:00 UTC; skipped`,
         );
         return;
       }
@@ -89,7 +89,7 @@ export function parseSnapchat(
       let key: string;
       if (older) {
         const sent = listName.startsWith('Sent');
-        const other = str(sent ? entry['To'] : entry['From']);
+        const other = str(sent ? entry.To : entry.From);
         if (!other) {
           issue(file, line, `"${listName}"[${index}] has no "${sent ? 'To' : 'From'}"; skipped`);
           return;
@@ -97,7 +97,7 @@ export function parseSnapchat(
         sender = sent ? SNAPCHAT_OWNER : other;
         key = other;
       } else {
-        sender = str(entry['From']);
+        sender = str(entry.From);
         key = listName;
         if (!sender) {
           issue(file, line, `"${listName}"[${index}] has no "From"; skipped`);
@@ -106,7 +106,7 @@ export function parseSnapchat(
       }
       const mediaType = str(entry['Media Type']) ?? 'TEXT';
       const kind = attachmentOf(mediaType);
-      const text = str(entry['Content']) ?? str(entry['Text']) ?? '';
+      const text = str(entry.Content) ?? str(entry.Text) ?? '';
       if (kind === 'file' && text === '' && /^(STATUS|SHARE_LOCATION|CALL)/i.test(mediaType)) {
         systemLines++;
         return;

@@ -8,17 +8,15 @@ import { isObject, str } from './json.ts';
 
 export function looksLikeTelegram(value: unknown): boolean {
   if (!isObject(value)) return false;
-  if (isObject(value['chats']) && Array.isArray(value['chats']['list'])) return true;
-  return (
-    Array.isArray(value['messages']) && typeof value['type'] === 'string' && 'id' in value && !('channel' in value)
-  );
+  if (isObject(value.chats) && Array.isArray(value.chats.list)) return true;
+  return Array.isArray(value.messages) && typeof value.type === 'string' && 'id' in value && !('channel' in value);
 }
 
 function textOf(value: unknown): string {
   if (typeof value === 'string') return value;
   if (!Array.isArray(value)) return '';
   return value
-    .map((piece) => (typeof piece === 'string' ? piece : isObject(piece) ? (str(piece['text']) ?? '') : ''))
+    .map((piece) => (typeof piece === 'string' ? piece : isObject(piece) ? (str(piece.text) ?? '') : ''))
     .join('');
 }
 
@@ -41,46 +39,45 @@ export interface TelegramResult {
 
 export function parseTelegram(doc: JsonDocument, file: string, issue: IssueSink): TelegramResult {
   const root = doc.value as Record<string, unknown>;
-  const chats: unknown[] = isObject(root['chats']) ? (root['chats']['list'] as unknown[]) : [root];
-  if (isObject(root['left_chats']) && Array.isArray(root['left_chats']['list']))
-    chats.push(...root['left_chats']['list']);
+  const chats: unknown[] = isObject(root.chats) ? (root.chats.list as unknown[]) : [root];
+  if (isObject(root.left_chats) && Array.isArray(root.left_chats.list)) chats.push(...root.left_chats.list);
   const result: TelegramResult = { conversations: [], records: 0, systemLines: 0, localTimes: false };
   chats.forEach((chat, chatIndex) => {
-    if (!isObject(chat) || !Array.isArray(chat['messages'])) {
+    if (!isObject(chat) || !Array.isArray(chat.messages)) {
       issue(file, doc.lineOf(chat), `chat ${chatIndex + 1} has no "messages" list; skipped`);
       return;
     }
-    const chatId = str(chat['id']) ?? `#${chatIndex + 1}`;
-    const title = str(chat['name']) ?? `Telegram chat ${chatId}`;
+    const chatId = str(chat.id) ?? `#${chatIndex + 1}`;
+    const title = str(chat.name) ?? `Telegram chat ${chatId}`;
     const id = `telegram:${chatId}`;
     const participants: string[] = [];
     const names = new Map<string, string>();
     const taken = new Map<string, string>();
     const seen = new Map<string, number>();
     const messages: ExportMessage[] = [];
-    for (const [index, m] of (chat['messages'] as unknown[]).entries()) {
+    for (const [index, m] of (chat.messages as unknown[]).entries()) {
       result.records++;
       const line = doc.lineOf(m);
       if (!isObject(m)) {
         issue(file, line, `chat ${chatId}: messages[${index}] is not an object; skipped`);
         continue;
       }
-      if (m['type'] !== 'message') {
+      if (m.type !== 'message') {
         result.systemLines++;
         continue;
       }
-      const messageId = str(m['id']) ?? `#${index + 1}`;
-      const fromId = str(m['from_id']);
-      const fromName = str(m['from']) ?? fromId;
+      const messageId = str(m.id) ?? `#${index + 1}`;
+      const fromId = str(m.from_id);
+      const fromName = str(m.from) ?? fromId;
       if (!fromName) {
         issue(file, line, `chat ${chatId}: message ${messageId} has no "from"; skipped`);
         continue;
       }
       let time: number | null = null;
-      const unix = str(m['date_unixtime']);
+      const unix = str(m.date_unixtime);
       if (unix !== null && /^\d+$/.test(unix)) time = Number(unix) * 1000;
       else {
-        const local = str(m['date']);
+        const local = str(m.date);
         if (local && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/.test(local)) {
           time = Date.parse(`${local}Z`);
           result.localTimes = true;
@@ -109,11 +106,11 @@ export function parseTelegram(doc: JsonDocument, file: string, issue: IssueSink)
         participants.push(sender);
       }
       const attachments: AttachmentKind[] = [];
-      if (m['photo'] !== undefined) attachments.push('image');
-      const mediaType = str(m['media_type']);
+      if (m.photo !== undefined) attachments.push('image');
+      const mediaType = str(m.media_type);
       if (mediaType) attachments.push(MEDIA_KIND[mediaType] ?? 'file');
-      else if (m['file'] !== undefined) attachments.push('file');
-      messages.push({ id: `${id}:${messageId}`, time, sender, text: textOf(m['text']), attachments, file, line });
+      else if (m.file !== undefined) attachments.push('file');
+      messages.push({ id: `${id}:${messageId}`, time, sender, text: textOf(m.text), attachments, file, line });
     }
     result.conversations.push({ id, title, participants, messages });
   });

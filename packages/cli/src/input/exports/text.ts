@@ -59,7 +59,7 @@ export function decodeStrict(bytes: Uint8Array, file: string): string {
     return utf8.decode(bytes);
   } catch {
     const bad = firstInvalidUtf8(bytes);
-    const at = bad < 0 ? 0 : bad;
+    const at = Math.max(0, bad);
     throw new UnusableInputError(
       `${file}:${lineAtByte(bytes, at)}: byte 0x${(bytes[at] ?? 0).toString(16).padStart(2, '0')} is not UTF-8: the file mixes text encodings (was it edited or re-saved in another encoding?)`,
     );

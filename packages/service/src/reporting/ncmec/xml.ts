@@ -79,7 +79,7 @@ export function buildReportXml(input: ReportXmlInput): string {
   if (draft.priority === 1)
     summary
       .ele('escalateToHighPriority')
-      .txt('Immediate threat to a child (priority 1): ' + draft.summary.slice(0, 500));
+      .txt(`Immediate threat to a child (priority 1): ${draft.summary.slice(0, 500)}`);
   if (draft.annotations.length) {
     const a = summary.ele('reportAnnotations');
     // Schema order, whatever order the specialist ticked them in.
