@@ -438,8 +438,7 @@ export class DetectionEngine {
       }
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
-    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
-      sender.sentImages++;
+    if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
     let signals = detectSignals(e.text, norm);
     // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
     // payment is the countdown of a deadline.
@@ -596,7 +595,7 @@ export class DetectionEngine {
 
   private decay(p: ParticipantState, t: number): void {
     if (p.signals && t > p.decayedAt) {
-      const factor = Math.pow(0.5, (t - p.decayedAt) / this.halfLifeMs);
+      const factor = 0.5 ** ((t - p.decayedAt) / this.halfLifeMs);
       if (factor < 0.999) for (let i = 0; i < NUM_SIGNALS; i++) p.signals[i] = (p.signals[i] as number) * factor;
     }
     if (t > p.decayedAt) p.decayedAt = t;

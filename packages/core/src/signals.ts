@@ -952,7 +952,7 @@ function quotedRanges(text: string): [number, number][] | null {
 }
 
 function reported(tokens: string[], from: number, start: number, quotes: [number, number][] | null): boolean {
-  if (quotes !== null && quotes.some(([a, b]) => a < start && start < b)) return true;
+  if (quotes?.some(([a, b]) => a < start && start < b)) return true;
   for (let k = from - 1; k >= 0 && k >= from - 6; k--) {
     if (!REPORTING_VERBS.has(tokens[k] as string)) continue;
     for (let j = k - 1; j >= 0 && j >= k - 4; j--) if (THIRD_PERSONS.has(tokens[j] as string)) return true;
