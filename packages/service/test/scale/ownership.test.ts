@@ -18,12 +18,20 @@ describe('ownership by lease, with fencing', { skip: natsSkip }, () => {
   let ctx: ScaleContext;
   let clock = Date.now();
   let leases: LeaseStore;
+  /** Every connection a test opens: an open NATS connection would keep the test process alive. */
+  const opened: ScaleContext[] = [];
+  const open = async (name: string) => {
+    const c = await scaleContext(ns, name);
+    opened.push(c);
+    return c;
+  };
   before(async () => {
     ctx = await scaleContext(ns, 'test');
     const kv = await ctx.js.views.kv(ctx.names.leaseBucket, { history: 1 });
     leases = new LeaseStore(kv, () => clock);
   });
   after(async () => {
+    for (const c of opened) if (!c.nc.isClosed()) await c.nc.close();
     await ctx?.nc.close();
     await removeNamespace(ns);
   });
@@ -91,14 +99,14 @@ describe('ownership by lease, with fencing', { skip: natsSkip }, () => {
   });
 
   it('refuses a worker that owns fixed partitions when one is held, naming the holder', async () => {
-    const a = new ScaleWorker(await scaleContext(ns, 'fixed-a'), {
+    const a = new ScaleWorker(await open('fixed-a'), {
       tenant: 'globex',
       partitions: 2,
       fixed: [0],
       accountStage: false,
     });
     await a.start();
-    const ctxB = await scaleContext(ns, 'fixed-b');
+    const ctxB = await open('fixed-b');
     const b = new ScaleWorker(ctxB, { tenant: 'globex', partitions: 2, fixed: [0, 1], accountStage: false });
     await assert.rejects(
       b.start(),
@@ -113,7 +121,7 @@ describe('ownership by lease, with fencing', { skip: natsSkip }, () => {
     const kv = await ctx.js.views.kv(ctx.names.leaseBucket, { history: 1 });
     const single = new TenantLock(kv, 'serve-1', 5_000);
     await single.acquire(['initech']);
-    const worker = new ScaleWorker(await scaleContext(ns, 'w-initech'), { tenant: 'initech', partitions: 2 });
+    const worker = new ScaleWorker(await open('w-initech'), { tenant: 'initech', partitions: 2 });
     await assert.rejects(
       worker.start(),
       (err: Error) => err instanceof LeaseHeldError && /detector\.initech is owned by serve-1/.test(err.message),
@@ -125,7 +133,7 @@ describe('ownership by lease, with fencing', { skip: natsSkip }, () => {
       'a second single process is refused',
     );
     await single.release();
-    const w = new ScaleWorker(await scaleContext(ns, 'w-initech-2'), { tenant: 'initech', partitions: 1 });
+    const w = new ScaleWorker(await open('w-initech-2'), { tenant: 'initech', partitions: 1 });
     await w.start();
     await assert.rejects(
       new TenantLock(kv, 'serve-3', 5_000).acquire(['initech']),
