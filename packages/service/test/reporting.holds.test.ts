@@ -46,7 +46,7 @@ describe('legal holds placed and extended by a specialist', () => {
       const res = await s.app.inject({
         method: 'POST',
         url: '/console/api/session',
-        payload: { email, password: PASSWORD },
+        payload: { tenant: 'acme', email, password: PASSWORD },
       });
       assert.equal(res.statusCode, 200, res.body);
       who[role] = { cookie: String(res.headers['set-cookie']).split(';')[0]!, csrf: res.json().csrfToken };
