@@ -7,7 +7,15 @@ import { explainActor, explainConversation } from './explain.ts';
 import { strongestRule, ESCALATION_RULES, type EscalationFacts, type EscalationRule } from './escalation.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
-import { AGE_MAX, AGE_MIN, NOT_AGE_AFTER, detectSignals, normalizedSet, type DetectedSignal } from './signals.ts';
+import {
+  AGE_MAX,
+  AGE_MIN,
+  NOT_AGE_AFTER,
+  detectSignals,
+  normalizedSet,
+  schoolAge,
+  type DetectedSignal,
+} from './signals.ts';
 import {
   GROOMING_STAGES,
   SIGNAL_KINDS,
@@ -1430,7 +1438,7 @@ function escalation(
     suspect_not_minor:
       (suspectAge.isMinor !== true && minorStrength(suspect.actor) < 0.5) ||
       suspect.actor.ageLie ||
-      (suspectAge.isMinor === true && !isPeerOf(suspectAge, targetAge))
+      (suspectAge.isMinor === true && f[F.suspect_minor] === 0) // an older child, not a peer
         ? 1
         : 0,
     stages_beyond_access: stagesBeyondAccess,
@@ -1573,12 +1581,9 @@ const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
  * Reads a reply to "how old are you" (or to "13 f, u?"): "13", "13 f", "14 too! add me...",
  * "same, 15 in june", or "same" when the asker gave their own age.
  */
-/** "year 7" / "yr 7" (normalised "your 7") / "y7": a UK school year; age is about the year plus four. */
+/** "year 7" / "yr 7" (normalised "your 7") / "y7": a UK school year. */
 const UK_YEAR_WORDS = normalizedSet(['year', 'your', 'y']);
-const UK_YEAR_TO_AGE = 4;
 const ORDINAL_SUFFIXES = normalizedSet(['th', 'st', 'nd', 'rd']);
-/** US grade N: age is about N plus five (6th grade: 11). */
-const US_GRADE_TO_AGE = 5;
 
 function endsWithAgeQuestion(tokens: string[], count: number): boolean {
   const last = tokens[count - 1];
@@ -1598,9 +1603,9 @@ function ageAnswer(tokens: string[], count: number, askerAge: number | null): nu
     // A school year or grade given as the answer ("year 7", "yr 8", "7th", "grade 6") is an age too.
     const n = Number(t);
     const prev = i > 0 ? (tokens[i - 1] as string) : undefined;
-    if (prev !== undefined && UK_YEAR_WORDS.has(prev)) return n >= 3 && n <= 13 ? n + UK_YEAR_TO_AGE : null;
+    if (prev !== undefined && UK_YEAR_WORDS.has(prev)) return schoolAge('#ukyear', n);
     if ((next !== undefined && ORDINAL_SUFFIXES.has(next)) || prev === 'grade' || next === 'grade')
-      return n >= 1 && n <= 12 ? n + US_GRADE_TO_AGE : null;
+      return schoolAge('#usgrade', n);
     if (next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && NOT_AGE_AFTER.has(next)) return null;
     if (i === 0 && next !== undefined && !AGE_ANSWER_SUFFIX.has(next) && count > 4) return null;
     const age = Number(t);

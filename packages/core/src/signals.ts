@@ -179,6 +179,12 @@ const NUMBER_SPECIALS: Record<NumberSpecial['name'], NumberSpecial> = {
 
 type Item = { word: string } | { alts: Item[][]; optional: boolean };
 
+/** The age a school year or grade states ("year 7": 11, "6th grade": 11), or null when out of range. */
+export function schoolAge(kind: '#ukyear' | '#usgrade', value: number): number | null {
+  const sp = NUMBER_SPECIALS[kind];
+  return value >= sp.min && value <= sp.max ? value + sp.offset : null;
+}
+
 /** Parses the pattern language; throws with the pattern text on a syntax error. */
 function parsePattern(pattern: string): Item[] {
   let pos = 0;
