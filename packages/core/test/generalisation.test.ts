@@ -502,7 +502,10 @@ describe('sextortion in broken English, with the audience named and no picture n
     assert.ok(kinds('u tell anyone i post').includes('sextortion_threat'), 'telling anyone is the trigger');
     assert.ok(kinds('it will be viral').includes('sextortion_threat'), 'going viral');
     assert.ok(kinds('ok so i snt it to myself already').includes('sextortion_leverage'), 'a copy kept is leverage');
-    assert.ok(kinds('look this is all ur followers').includes('sextortion_leverage'), 'showing the child their followers');
+    assert.ok(
+      kinds('look this is all ur followers').includes('sextortion_leverage'),
+      'showing the child their followers',
+    );
     assert.deepEqual(kinds('ur dad is on ur followers list'), [], 'a parent among the followers is no leverage');
   });
 
