@@ -1187,9 +1187,15 @@ function quotedRanges(text: string): [number, number][] | null {
   return out;
 }
 
+/** Third persons as the subject right before an act ("shes sending it to the team"): someone else's act. */
+const THIRD_SUBJECTS = normalizedSet(['he', 'she', 'they', 'hes', 'shes', 'theyre', 'theyll']);
+const MODALS = normalizedSet(['will', 'would', 'could', 'can', 'gonna', 'is', 'was', 'wants', 'might', 'did']);
+
 function reported(tokens: string[], from: number, start: number, quotes: [number, number][] | null): boolean {
   if (quotes?.some(([a, b]) => a < start && start < b)) return true;
-  for (let k = from - 1; k >= 0 && k >= from - 6; k--) {
+  if (from > 0 && THIRD_SUBJECTS.has(tokens[from - 1] as string)) return true;
+  if (from > 1 && THIRD_SUBJECTS.has(tokens[from - 2] as string) && MODALS.has(tokens[from - 1] as string)) return true;
+  for (let k = from - 1; k >= 0 && k >= from - 8; k--) {
     if (!REPORTING_VERBS.has(tokens[k] as string)) continue;
     for (let j = k - 1; j >= 0 && j >= k - 4; j--) if (THIRD_PERSONS.has(tokens[j] as string)) return true;
   }

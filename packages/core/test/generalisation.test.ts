@@ -509,6 +509,16 @@ describe('sextortion in broken English, with the audience named and no picture n
     assert.deepEqual(kinds('ur dad is on ur followers list'), [], 'a parent among the followers is no leverage');
   });
 
+  it("reads a boy telling a friend what the blackmailer threatens as someone else's act", () => {
+    assert.deepEqual(
+      kinds('this girl said she saved my pic and wants 200 or shes posting it to my team'),
+      [],
+      'a third person as the subject is reported, not threatened',
+    );
+    assert.deepEqual(kinds('he will send it to everyone i know'), [], 'nor is "he will send it"');
+    assert.ok(kinds('i will send it to everyone u know').includes('sextortion_threat'), 'the first person still is');
+  });
+
   it('reads amounts in words and singular units, payment probes and a time limit beside the app', () => {
     assert.ok(kinds('send three hundred pound').includes('sextortion_payment'), 'an amount in words');
     assert.ok(kinds('how much money u got right now').includes('sextortion_payment'), 'a probe of what the child has');
