@@ -30,6 +30,8 @@ import {
   addressesParent,
   bareDuration,
   hasSextortionPressure,
+  hasThreatOrLeverage,
+  laughsOff,
   shortMessageWords,
 } from './message-cues.ts';
 import { rescore, pickTarget } from './attribution.ts';
@@ -205,7 +207,15 @@ export class DetectionEngine {
       c.extraParticipants++;
       return -1;
     }
-    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t, sentImages: 0 });
+    ps.push({
+      actor: this.actor(userId),
+      messages: 0,
+      signals: null,
+      stages: 0,
+      decayedAt: t,
+      sentImages: 0,
+      laughedOff: 0,
+    });
     return ps.length - 1;
   }
 
@@ -301,6 +311,13 @@ export class DetectionEngine {
     ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
+    }
+
+    // Laughing at the other side's threat ("you wouldnt dare 😂") is banter between friends;
+    // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
+    if (c.participants.length === 2 && laughsOff(e.text, tokens, tokenCount)) {
+      const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
+      if (other?.signals && hasThreatOrLeverage(other.signals)) sender.laughedOff++;
     }
 
     // A bare number right after someone asked "how old are you" is an age.

@@ -61,28 +61,26 @@ export function fanOutOf(a: ActorState): FanOutView | null {
   for (let i = 0; i < INTENT_KINDS.length; i++)
     for (let j = i + 1; j < INTENT_KINDS.length; j++) pairs.push((1 << i) | (1 << j));
   pairs.push(-1);
-  {
-    for (const pair of pairs) {
-      const holds =
-        pair === -1
-          ? (kinds: number) => (kinds & AGE_INTENTS) !== 0 && (kinds & ~AGE_INTENTS) !== 0
-          : (kinds: number) => (kinds & pair) === pair;
-      const hits = entries.filter(([, e]) => holds(e.kinds)).sort((x, y) => x[1].at - y[1].at);
-      // The most children within one window of first contacts.
-      let from = 0;
-      for (let to = 0; to < hits.length; to++) {
-        while (
-          (hits[to] as [string, FanOutEntry])[1].at - (hits[from] as [string, FanOutEntry])[1].at >
-          FAN_OUT_WINDOW_MS
-        )
-          from++;
-        const n = to - from + 1;
-        let needed = FAN_OUT_CHILDREN;
-        if (minor && hits.slice(from, to + 1).every(([, e]) => e.peer)) needed = FAN_OUT_CHILDREN_FROM_MINOR;
-        if (n >= needed && (best === null || n > best.length)) {
-          best = hits.slice(from, to + 1);
-          bestPair = pair;
-        }
+  for (const pair of pairs) {
+    const holds =
+      pair === -1
+        ? (kinds: number) => (kinds & AGE_INTENTS) !== 0 && (kinds & ~AGE_INTENTS) !== 0
+        : (kinds: number) => (kinds & pair) === pair;
+    const hits = entries.filter(([, e]) => holds(e.kinds)).sort((x, y) => x[1].at - y[1].at);
+    // The most children within one window of first contacts.
+    let from = 0;
+    for (let to = 0; to < hits.length; to++) {
+      while (
+        (hits[to] as [string, FanOutEntry])[1].at - (hits[from] as [string, FanOutEntry])[1].at >
+        FAN_OUT_WINDOW_MS
+      )
+        from++;
+      const n = to - from + 1;
+      let needed = FAN_OUT_CHILDREN;
+      if (minor && hits.slice(from, to + 1).every(([, e]) => e.peer)) needed = FAN_OUT_CHILDREN_FROM_MINOR;
+      if (n >= needed && (best === null || n > best.length)) {
+        best = hits.slice(from, to + 1);
+        bestPair = pair;
       }
     }
   }

@@ -177,6 +177,21 @@ export function shortMessageWords(tokens: string[], count: number): number {
   return bits;
 }
 
+export function hasThreatOrLeverage(sig: Float32Array): boolean {
+  return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_leverage] as number) > 0.05;
+}
+
+const LAUGH_WORDS = normalizedSet(['lol', 'lmao', 'lmfao', 'rofl', 'haha', 'hahaha', 'hehe', 'lool', 'dare', 'menace']);
+const LAUGH_EMOJI = /[\u{1F602}\u{1F923}\u{1F606}\u{1F639}\u{1F480}]/u;
+/** A message that laughs or dares ("lmao", "you wouldnt dare", "😂", "💀"). */
+export function laughsOff(text: string, tokens: string[], count: number): boolean {
+  for (let k = 0; k < count; k++) {
+    const t = tokens[k] as string;
+    if (LAUGH_WORDS.has(t) || t.startsWith('haha')) return true;
+  }
+  return LAUGH_EMOJI.test(text);
+}
+
 export function hasSextortionPressure(sig: Float32Array): boolean {
   return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_payment] as number) > 0.05;
 }

@@ -16,6 +16,7 @@ type RawParticipant = {
   stages: number;
   decayedAt: number;
   sentImages?: number;
+  laughedOff?: number;
 };
 
 /** A conversation as a snapshot holds it: participants by account id, typed arrays as arrays. */
@@ -45,6 +46,7 @@ export function conversationToJson(c: ConversationState): unknown {
       stages: p.stages,
       decayedAt: p.decayedAt,
       sentImages: p.sentImages,
+      laughedOff: p.laughedOff,
     })),
   };
 }
@@ -83,6 +85,7 @@ export function conversationFromJson(raw: RawConversation, actorOf: (userId: str
       stages: p.stages,
       decayedAt: p.decayedAt,
       sentImages: p.sentImages ?? 0,
+      laughedOff: p.laughedOff ?? 0,
     })),
   };
 }

@@ -292,6 +292,7 @@ describe('rules as data', () => {
       image_context: 1,
       one_sided: 0,
       gift: 0,
+      target_distress: 0,
     };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
     assert.equal(
@@ -539,6 +540,25 @@ describe('sextortion in broken English, with the audience named and no picture n
     const report = engine.conversationReport('cd')!;
     assert.ok(report.score >= 0.6, `expected high, got ${report.score}`);
     assert.equal(report.suspectId, 'x_amy', 'the account counting down is the suspect');
+  });
+
+  it('keeps a threat with no demand, laughed off by the other side, on the watch level', () => {
+    const banter = () =>
+      new Script()
+        .account('rio', 15)
+        .account('max', 15)
+        .say('b', 'rio', 'max', 'i recorded u falling off the trampoline')
+        .say('b', 'max', 'rio', 'delete that')
+        .say('b', 'rio', 'max', 'apologise in 5 mins or it goes on the group chat');
+    const laughed = run(banter().say('b', 'max', 'rio', 'you wouldnt dare 😂')).engine.conversationScore('b');
+    assert.ok(laughed < 0.5, `laughed off: expected no alert, got ${laughed}`);
+    const pleaded = run(banter().say('b', 'max', 'rio', 'im begging u dont')).engine;
+    const withDemand = run(banter().say('b', 'max', 'rio', 'lol').say('b', 'rio', 'max', 'send 50 on cashapp')).engine;
+    assert.ok(
+      withDemand.conversationScore('b') > laughed,
+      `a money demand after the laugh is not banter, got ${withDemand.conversationScore('b')}`,
+    );
+    assert.ok(pleaded.conversationScore('b') >= laughed, 'pleading is never banter');
   });
 
   it('leaves a joke between friends who owe each other money below the alert', () => {
