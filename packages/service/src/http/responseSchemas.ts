@@ -131,7 +131,21 @@ export const videoMatchSchema = z.object({
   usableFrames: z.number().int().describe("Distinct frames of usable quality: the query side's denominator"),
   truncated: z.boolean(),
   videos: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(
+      z.object({
+        bank: z.string(),
+        video: z.string().describe('The known video, as the bank names it'),
+        queryFrames: z.number().int().describe("The upload's distinct usable frames"),
+        targetFrames: z.number().int().describe("The known video's distinct usable frames"),
+        queryMatched: z.number().int(),
+        targetMatched: z.number().int(),
+        queryShare: z.number().describe('queryMatched / queryFrames'),
+        targetShare: z.number().describe('targetMatched / targetFrames'),
+        matched: z.boolean().describe('Both shares reached their thresholds'),
+        bestDistance: z.number().int().describe('Nearest frame distance seen for this video'),
+        note: z.string().optional().describe('Metadata note of the first frame matched'),
+      }),
+    )
     .describe(
       'Known videos with any frame matched: bank, video, shares of frames matched and whether both reached their thresholds',
     ),
