@@ -1,7 +1,8 @@
 // What the risk, media, bank, webhook, key, maintenance and statistics routes answer, as zod schemas
-// that OpenAPI documents (jsonSchema(..., 'output')). The type checks at the end fail the build when a
-// schema and the value the route returns drift apart, so the document cannot silently go stale.
+// that the routes declare and OpenAPI documents (zodRoutes.ts). The type checks at the end fail the
+// build when a schema and the value the route returns drift apart, so the document cannot go stale.
 import { z } from 'zod';
+import type { VideoBankMatch } from '@lifeguard/pdq';
 import { GROOMING_STAGES, SIGNAL_KINDS, type ActorRiskReport, type ConversationRiskReport } from '@lifeguard/core';
 import { API_SCOPES, DELIVERY_STATUSES, type ApiKeyRecord, type WebhookDelivery } from '@lifeguard/storage';
 import type { AuthContext } from './auth.ts';
@@ -316,6 +317,7 @@ type Served<T extends { modelId?: string }> = Omit<T, 'modelId'> & { modelId: st
 same<z.output<typeof conversationRiskSchema>, Served<ConversationRiskReport>>(true);
 same<z.output<typeof accountRiskSchema>, Served<ActorRiskReport>>(true);
 same<z.output<typeof mediaMatchSchema>, MatchOutcome>(true);
+same<z.output<typeof videoMatchSchema>['videos'][number], VideoBankMatch>(true);
 same<z.output<typeof bankSchema>, BankInfo>(true);
 same<z.output<typeof deliveryListSchema>['deliveries'][number], Omit<WebhookDelivery, 'tenantId'>>(true);
 same<z.output<typeof meSchema>, AuthContext>(true);

@@ -66,11 +66,7 @@ function perContentType(part: unknown, io: 'input' | 'output'): unknown {
 export const zodToOpenApi: SwaggerTransform = ({ schema, url }) => {
   if (!schema || (schema as { hide?: boolean }).hide) return { schema, url };
   const out: Record<string, unknown> = { ...schema };
-  for (const part of REQUEST_PARTS) {
-    const s = schema[part];
-    if (s instanceof z.ZodType) out[part] = jsonSchema(s, 'input');
-    else if (part === 'body' && s) out.body = perContentType(s, 'input');
-  }
+  for (const part of REQUEST_PARTS) if (schema[part]) out[part] = perContentType(schema[part], 'input');
   if (schema.response && typeof schema.response === 'object')
     out.response = Object.fromEntries(
       Object.entries(schema.response).map(([code, s]) => [code, perContentType(s, 'output')]),
