@@ -27,6 +27,7 @@ export {
   type LifeguardEventInput,
   type ParseResult,
 } from './events.ts';
+export { problemPath, zodProblems } from './problems.ts';
 export {
   SIGNAL_KINDS,
   GROOMING_STAGES,
