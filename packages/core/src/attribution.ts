@@ -2,9 +2,9 @@
 // vulnerable other one, and the conversation takes the score of the one who reads as the suspect.
 import type { EscalationRule } from './escalation.ts';
 import { scoreFeatures, type RiskModel } from './model.ts';
-import { NUM_SIGNALS, S, STAGE_BIT, type ActorState, type ConversationState, type ParticipantState } from './state.ts';
+import { S, STAGE_BIT, type ActorState, type ConversationState, type ParticipantState } from './state.ts';
 import { minorStrength } from './ages.ts';
-import { EMPTY_FEATURES, conversationFeatures, escalation } from './conversation-features.ts';
+import { EMPTY_FEATURES, conversationFeatures, escalation, riskSignalTotal } from './conversation-features.ts';
 import { FAN_OUT_CONVERSATION_FLOOR, FAN_OUT_RULE, fanOutOf, noteFanOut } from './fan-out.ts';
 
 /** Score cap for a conversation with a participant's own parent. */
@@ -35,7 +35,7 @@ export function rescore(c: ConversationState, model: RiskModel, pending: Set<Act
   let bestTarget = -1;
   let bestFeatures: Float64Array | null = null;
   let totalSignals = 0;
-  for (const p of ps) if (p.signals) for (let i = 0; i < NUM_SIGNALS; i++) totalSignals += p.signals[i] as number;
+  for (const p of ps) if (p.signals) totalSignals += riskSignalTotal(p.signals);
   let bestRule: EscalationRule | null = null;
   // A likely child is never the suspect when someone not known to be a child also carries
   // risk: children answer, ask back and panic, and those words must not name them.
