@@ -124,12 +124,22 @@ export function endsWithAgeQuestion(tokens: string[], count: number): boolean {
  * from the first `count` tokens: "13", "13 f", "14 too! add me...", "same, 15 in june", or "same"
  * when the asker gave their own age.
  */
-export function ageAnswer(tokens: string[], count: number, askerAge: number | null): number | null {
+export function ageAnswer(
+  tokens: string[],
+  count: number,
+  askerAge: number | null,
+  year: number | null = null,
+): number | null {
   if (count === 0 || count > 12) return null;
   for (let i = 0; i < Math.min(3, count); i++) {
     const t = tokens[i] as string;
     const c = t.charCodeAt(0);
     if (c < 48 || c > 57) continue;
+    // A birth year ("2012 why", after "what year were you born") is an age in the message's year.
+    if (t.length === 4 && year !== null) {
+      const age = year - Number(t);
+      return age >= AGE_MIN && age <= AGE_MAX ? age : null;
+    }
     if (t.length > 2) return null;
     const next = i + 1 < count ? tokens[i + 1] : undefined;
     // A school year or grade given as the answer ("year 7", "yr 8", "7th", "grade 6") is an age too.

@@ -151,10 +151,14 @@ export function escalation(
       suspect.sentImages > 0 ||
       (target !== null && target.sentImages > 0) ||
       c.evidence?.some(
-        (e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt),
+        (e) =>
+          (e.kind === 'sextortion_leverage' || e.kind === 'sextortion_threat') &&
+          e.senderId === suspect.actor.userId &&
+          MEDIA_WORDS.test(e.excerpt),
       ) === true
         ? 1
         : 0,
+    target_distress: target !== null && ((target.signals?.[S.distress] as number | undefined) ?? 0) > 0.05 ? 1 : 0,
   };
   return strongestRule(facts);
 }

@@ -306,7 +306,7 @@ export class DetectionEngine {
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
       const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
-      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge);
+      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge, new Date(t).getUTCFullYear());
       c.pendingAgeProbe = -1;
       if (age !== null) {
         noteDisclosedAge(actor, age);
@@ -327,8 +327,24 @@ export class DetectionEngine {
       }
     }
 
-    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old are you".
-    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) c.pendingAgeProbe = senderIdx;
+    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old
+    // are you", and counts as that probe (fan-out compares probes, whatever their wording).
+    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) {
+      c.pendingAgeProbe = senderIdx;
+      if (!signals.some((s) => s.kind === 'age_probe')) {
+        const first = tokens[tokenCount - 1] === 'old' ? tokenCount - 2 : tokenCount - 1;
+        const start = norm.starts[first] as number;
+        const end = norm.ends[tokenCount - 1] as number;
+        const probe: DetectedSignal = {
+          kind: 'age_probe',
+          start,
+          end,
+          excerpt: e.text.slice(start, end),
+          stage: 'access',
+        };
+        signals = signals.length ? [...signals, probe] : [probe];
+      }
+    }
 
     if (signals.length > 0) {
       this.decay(sender, t);

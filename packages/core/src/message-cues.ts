@@ -160,9 +160,20 @@ const SHORT_WORDS = new Map<string, number>([
   ...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const),
   ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const),
 ]);
+/** First letter and length of each SHORT_WORDS word: most tokens are turned away before the Map. */
+const SHORT_WORD_SHAPES = new Uint8Array(128 * 32);
+for (const w of SHORT_WORDS.keys()) {
+  const c = w.charCodeAt(0);
+  if (c < 128) SHORT_WORD_SHAPES[c * 32 + Math.min(w.length, 31)] = 1;
+}
 export function shortMessageWords(tokens: string[], count: number): number {
   let bits = 0;
-  for (let k = 0; k < count; k++) bits |= SHORT_WORDS.get(tokens[k] as string) ?? 0;
+  for (let k = 0; k < count; k++) {
+    const token = tokens[k] as string;
+    const c = token.charCodeAt(0);
+    if (c < 128 && SHORT_WORD_SHAPES[c * 32 + Math.min(token.length, 31)] === 0) continue;
+    bits |= SHORT_WORDS.get(token) ?? 0;
+  }
   return bits;
 }
 

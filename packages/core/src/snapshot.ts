@@ -61,7 +61,8 @@ export function actorFromJson(raw: RawActor): ActorState {
   return {
     ...defaults,
     ...raw,
-    fanOut: raw.fanOut ? new Map(raw.fanOut) : null,
+    // Entries from snapshots made before `peer` was kept count as peers (the cautious reading).
+    fanOut: raw.fanOut ? new Map(raw.fanOut.map(([child, e]) => [child, { ...e, peer: e.peer ?? true }])) : null,
     minorsContacted: raw.minorsContacted ? new Set(raw.minorsContacted) : null,
     blockedBy: raw.blockedBy ? new Set(raw.blockedBy) : null,
     reportedBy: raw.reportedBy ? new Set(raw.reportedBy) : null,

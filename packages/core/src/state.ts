@@ -47,6 +47,8 @@ export interface FanOutEntry {
   conversationId: string;
   kinds: number;
   at: number;
+  /** Whether the child was the account's peer (see isPeerOf) when last recorded. */
+  peer: boolean;
 }
 
 /** @internal */
