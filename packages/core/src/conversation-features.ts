@@ -108,8 +108,7 @@ export function riskSignalTotal(sig: Float32Array): number {
   for (const k of RESPONSE_KINDS) total -= sig[k] as number;
   return total;
 }
-export const MEDIA_WORDS =
-  /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
+const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
 /** Share of a conversation's signals the suspect must carry for it to count as one-sided. */
 const ONE_SIDED_SHARE = 0.8;
 const SEXTORTION_KINDS: readonly SignalKind[] = [

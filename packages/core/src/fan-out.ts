@@ -11,15 +11,15 @@ import {
 } from './state.ts';
 import { ageOf, isMinorOf, isPeerOf, minorStrength } from './ages.ts';
 
-export const MAX_FAN_OUT = 32;
+const MAX_FAN_OUT = 32;
 /** Fan-out counts children reached within this window of first contacts. */
-export const FAN_OUT_WINDOW_MS = 7 * DAY_MS;
+const FAN_OUT_WINDOW_MS = 7 * DAY_MS;
 /** Children an account must send the same intent pair to before fan-out alone raises its risk. */
 export const FAN_OUT_CHILDREN = 3;
 /** For an account that is itself a child (peers message many peers), more are needed. */
-export const FAN_OUT_CHILDREN_FROM_MINOR = 4;
+const FAN_OUT_CHILDREN_FROM_MINOR = 4;
 /** Signal kinds that make up an account's intents toward a child, for fan-out. */
-export const INTENT_KINDS: readonly SignalKind[] = [
+const INTENT_KINDS: readonly SignalKind[] = [
   'flattery',
   'age_probe',
   'age_attributed',

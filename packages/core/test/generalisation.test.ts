@@ -1,4 +1,5 @@
-// Behaviour on the failure classes of issue 10, in wordings written for these tests (not taken
+// Behaviour on the failure classes seen in generalisation (catfish sextortion, evasion, fan-out,
+// indirect ages, age lies, look-alikes), in wordings written for these tests (not taken
 // from the development corpus): each test names what a moderator would expect.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
