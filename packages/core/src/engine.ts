@@ -299,14 +299,16 @@ export class DetectionEngine {
       }
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
-    if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
+    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
+      sender.sentImages++;
     let signals = detectSignals(e.text, norm);
     // A bare duration ("9 min", "6 minutes.") from someone already holding, threatening or
     // demanding is the countdown of a deadline; so is one inside a demand ("10 min. 200 venmo").
     if (
-      !signals.some((s) => s.kind === 'sextortion_deadline') &&
       ((tokenCount <= 5 && sender.signals !== null && hasSextortionPressure(sender.signals)) ||
-        signals.some((s) => s.kind === 'sextortion_payment' || s.kind === 'sextortion_threat'))
+        (signals.length > 0 &&
+          signals.some((s) => s.kind === 'sextortion_payment' || s.kind === 'sextortion_threat'))) &&
+      !signals.some((s) => s.kind === 'sextortion_deadline')
     ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];

@@ -29,8 +29,10 @@ interface TrieNode {
   classesByStart: Map<string, number[]> | null;
   /** startKey flags of the words in classesByStart (shared with it): most tokens stop here. */
   classStartFilter: Uint8Array | null;
-  /** Whether some entry of `classes` can start with a number (those are checked one by one). */
+  /** Whether some entry of `classes` can start with a number. */
   numberClass: boolean;
+  /** Indexes of the `classes` entries that start with any number (shared like classesByStart). */
+  numberSlots: number[] | null;
   /**
    * A 32-bit sketch (bit per first letter and length, see tokenBit) of the tokens that can take
    * a walk on from this node, or all ones when it accepts, skips (gap, `*`) or reads numbers: a
@@ -181,6 +183,7 @@ function newNode(): TrieNode {
     classesByStart: null,
     classStartFilter: null,
     numberClass: false,
+    numberSlots: null,
     onward: -1,
     accepts: null,
   };
@@ -387,7 +390,9 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number, classOf: (name
 
 /** Bit of a token in an `onward` sketch: its first letter and length. */
 function tokenBit(token: string): number {
-  return 1 << ((token.charCodeAt(0) * 7 + token.length) & 31);
+  // 30 bits, not 32: bits 30 and 31 make numbers outside V8's small-integer range, which are
+  // boxed on the heap when passed around (a measured 250 bytes of garbage per message).
+  return 1 << ((token.charCodeAt(0) * 7 + token.length) % 30);
 }
 
 /** The `onward` sketch of a node whose class slots are indexed (all ones when not worth one). */
@@ -411,7 +416,7 @@ function mayEnter(node: TrieNode, tokens: string[], n: number, pos: number): boo
 function indexClassSlots(
   node: TrieNode,
   done: Set<TrieNode>,
-  shared: Map<string, { byStart: Map<string, number[]>; filter: Uint8Array }>,
+  shared: Map<string, { byStart: Map<string, number[]>; filter: Uint8Array; numberSlots: number[] }>,
 ): void {
   if (done.has(node)) return;
   done.add(node);
@@ -430,11 +435,13 @@ function indexClassSlots(
           if (k < filter.length) filter[k] = 1;
         }
       }
-      index = { byStart, filter };
+      const numberSlots = node.classes.flatMap(([cls], slot) => (cls.startsWithNumber ? [slot] : []));
+      index = { byStart, filter, numberSlots };
       shared.set(key, index);
     }
     node.classesByStart = index.byStart;
     node.classStartFilter = index.filter;
+    node.numberSlots = index.numberSlots;
     for (const [cls, next] of node.classes) {
       if (cls.startsWithNumber) node.numberClass = true;
       indexClassSlots(next, done, shared);
@@ -495,7 +502,10 @@ export function compileLexicon(
   collect(root);
   for (const cls of compiledClasses.values()) collect(cls.root);
   const indexed = new Set<TrieNode>();
-  const sharedIndexes = new Map<string, { byStart: Map<string, number[]>; filter: Uint8Array }>();
+  const sharedIndexes = new Map<
+    string,
+    { byStart: Map<string, number[]>; filter: Uint8Array; numberSlots: number[] }
+  >();
   for (const trie of [root, unlessRoot, ...[...compiledClasses.values()].map((c) => c.root)])
     indexClassSlots(trie, indexed, sharedIndexes);
   const signatures = new Set<number>();
@@ -833,7 +843,6 @@ interface RawMatch {
  */
 let walkStamp = 0;
 
-const ALL_SLOTS: number[][] = [];
 /** Indexes of the `classes` entries of `node` that can start at `token`, in slot order (null: none). */
 function classSlotsAt(node: TrieNode, token: string): number[] | null {
   const key = startKey(token);
@@ -841,14 +850,11 @@ function classSlotsAt(node: TrieNode, token: string): number[] | null {
   if (key < filter.length && filter[key] === 0 && !(node.numberClass && isNumber(token))) return null;
   const listed = (node.classesByStart as Map<string, number[]>).get(token);
   if (!node.numberClass || !isNumber(token)) return listed ?? null;
-  // A number: entries that start with any number join those listing the token itself.
-  const classes = node.classes as [CompiledClass, TrieNode][];
-  const count = classes.length;
-  const all = (ALL_SLOTS[count] ??= Array.from({ length: count }, (_, i) => i));
-  return all.filter((i) => {
-    const cls = (classes[i] as [CompiledClass, TrieNode])[0];
-    return cls.starts.has(token) || cls.startsWithNumber;
-  });
+  // A number: entries that start with any number, joined by any that list the token itself
+  // (rare: merged in slot order, the only allocation here).
+  const numbers = node.numberSlots as number[];
+  if (listed === undefined) return numbers;
+  return [...new Set([...listed, ...numbers])].sort((a, b) => a - b);
 }
 
 /** Where entries of `cls` read from `pos` end, as a mask of lengths (see CompiledClass.ends). */
@@ -878,7 +884,10 @@ function spanWalk(tokens: string[], n: number, start: number, node: TrieNode, po
     const slots = classSlotsAt(node, token);
     if (slots !== null)
       for (const slot of slots) {
-        const [cls, next] = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        // Index access, not destructuring: a destructured pair allocates an iterator per step.
+        const entry = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        const cls = entry[0];
+        const next = entry[1];
         let ends = classEnds(cls, tokens, n, pos);
         while (ends !== 0) {
           const length = 31 - Math.clz32(ends & -ends);
@@ -896,8 +905,10 @@ function spanWalk(tokens: string[], n: number, start: number, node: TrieNode, po
     if (node.num !== null) mask |= spanWalk(tokens, n, start, node.num, pos + 1);
     if (node.special !== null && token.length <= 4) {
       const value = Number(token);
-      for (const [sp, child] of node.special)
-        if (value >= sp.min && value <= sp.max) mask |= spanWalk(tokens, n, start, child, pos + 1);
+      for (const entry of node.special) {
+        const sp = entry[0];
+        if (value >= sp.min && value <= sp.max) mask |= spanWalk(tokens, n, start, entry[1], pos + 1);
+      }
     }
     if (node.age !== null && isAgeAt(tokens, n, pos)) mask |= spanWalk(tokens, n, start, node.age, pos + 1);
   }
@@ -939,7 +950,10 @@ function walk(
     const slots = classSlotsAt(node, token);
     if (slots !== null)
       for (const slot of slots) {
-        const [cls, next] = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        // Index access, not destructuring: a destructured pair allocates an iterator per step.
+        const entry = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        const cls = entry[0];
+        const next = entry[1];
         let ends = classEnds(cls, tokens, n, pos);
         while (ends !== 0) {
           const length = 31 - Math.clz32(ends & -ends);
@@ -959,7 +973,9 @@ function walk(
     if (node.num !== null) walk(tokens, n, start, found, node.num, pos + 1, age, birthYear);
     if (node.special !== null && token.length <= 4) {
       const value = Number(token);
-      for (const [sp, child] of node.special) {
+      for (const entry of node.special) {
+        const sp = entry[0];
+        const child = entry[1];
         if (value < sp.min || value > sp.max) continue;
         if (sp.capture === 'age') walk(tokens, n, start, found, child, pos + 1, value + sp.offset, birthYear);
         else walk(tokens, n, start, found, child, pos + 1, age, value);
@@ -994,7 +1010,9 @@ function walkFromRoot(
     const slots = classSlotsAt(root, token);
     if (slots !== null)
       for (const slot of slots) {
-        const [cls, next] = root.classes[slot] as [CompiledClass, TrieNode];
+        const entry = root.classes[slot] as [CompiledClass, TrieNode];
+        const cls = entry[0];
+        const next = entry[1];
         let ends = classEnds(cls, tokens, n, i);
         while (ends !== 0) {
           const length = 31 - Math.clz32(ends & -ends);
