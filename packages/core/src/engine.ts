@@ -7,6 +7,7 @@ import { explainActor, explainConversation } from './explain.ts';
 import { strongestRule, ESCALATION_RULES, type EscalationFacts, type EscalationRule } from './escalation.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, scoreFeatures, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
+import { foldOutsideFacts, ownFacts, type AccountFacts, type OutsideCounts } from './outsideFacts.ts';
 import {
   AGE_MAX,
   AGE_MIN,
@@ -192,6 +193,8 @@ export interface EngineSnapshot {
   alerts: number;
   actors: unknown[];
   conversations: unknown[];
+  /** Counts noted from outside per account (noteOutsideFacts); absent in older snapshots. */
+  outside?: [string, OutsideCounts][];
 }
 
 export class DetectionEngine {
@@ -204,6 +207,8 @@ export class DetectionEngine {
   private alertTotal = 0;
   /** Accounts whose fan-out changed while rescoring: their risk is updated before the event returns. */
   private readonly pendingActorUpdates = new Set<ActorState>();
+  /** Per account, the counts last noted from outside (kept apart so that they are never added twice). */
+  private readonly outsideCounts = new Map<string, OutsideCounts>();
 
   constructor(options: EngineOptions = {}) {
     this.model = options.model ?? DEFAULT_MODEL;
@@ -815,6 +820,49 @@ export class DetectionEngine {
     return [];
   }
 
+  // --- facts from outside (partitioned detection) -----------------------------------------
+
+  /** What this engine itself learnt about an account (see outsideFacts.ts), or null if unseen. */
+  accountFacts(userId: string): AccountFacts | null {
+    const a = this.actors.get(userId);
+    if (!a) return null;
+    return ownFacts(a, this.outsideCounts.get(userId), (id) => this.conversations.has(id));
+  }
+
+  /**
+   * Folds in facts other engines learnt about an account (see outsideFacts.ts). An account this
+   * engine has not seen is skipped (null) unless `create`: a host notes facts before the events that
+   * name an account, and keeps the rest for accounts it holds. The fan-out raises this engine's
+   * conversations at once; age facts count from a conversation's next message, as they would in one
+   * engine. Returns the alerts crossed (eventId "outside:<account>") and the conversations it raised.
+   */
+  noteOutsideFacts(
+    userId: string,
+    facts: AccountFacts,
+    create = false,
+  ): { alerts: Alert[]; conversations: string[] } | null {
+    const a = create ? this.actor(userId) : this.actors.get(userId);
+    if (!a) return null;
+    const holds = (id: string) => this.conversations.has(id);
+    const before = new Map<string, number>();
+    const remember = () => {
+      for (const e of a.fanOut?.values() ?? []) {
+        const c = this.conversations.get(e.conversationId);
+        if (c && !before.has(c.id)) before.set(c.id, c.score);
+      }
+    };
+    remember();
+    const bounds = { maxMinors: MAX_MINORS_TRACKED, maxFanOut: MAX_FAN_OUT, maxRisky: MAX_RISKY_CONVERSATIONS };
+    const counts = foldOutsideFacts(a, facts, this.outsideCounts.get(userId), holds, bounds, (x, age) =>
+      this.noteDisclosedAge(x, age),
+    );
+    this.outsideCounts.set(userId, counts);
+    remember();
+    const alerts = this.updateActor(a, a.lastAt, `outside:${userId}`);
+    const conversations = [...before].filter(([id, s]) => this.conversations.get(id)?.score !== s).map(([id]) => id);
+    return { alerts, conversations };
+  }
+
   // --- reading ---------------------------------------------------------------------------
 
   conversationScore(conversationId: string): number {
@@ -1010,6 +1058,7 @@ export class DetectionEngine {
       alerts: this.alertTotal,
       actors,
       conversations,
+      outside: [...this.outsideCounts],
     };
   }
 
@@ -1018,6 +1067,7 @@ export class DetectionEngine {
     const engine = new DetectionEngine({ ...snapshot.options, ...options });
     engine.messageTotal = snapshot.messages;
     engine.alertTotal = snapshot.alerts;
+    for (const [id, counts] of snapshot.outside ?? []) engine.outsideCounts.set(id, counts);
     for (const raw of snapshot.actors as (Omit<
       ActorState,
       'minorsContacted' | 'blockedBy' | 'reportedBy' | 'fanOut'
