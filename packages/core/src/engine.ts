@@ -858,7 +858,15 @@ export class DetectionEngine {
     );
     this.outsideCounts.set(userId, counts);
     remember();
-    const alerts = this.updateActor(a, a.lastAt, `outside:${userId}`);
+    // Rescored only where one engine would have scored it: an account with no risk anywhere keeps 0.
+    const scored =
+      a.score > 0 ||
+      (a.risky?.length ?? 0) > 0 ||
+      (a.minorsContacted?.size ?? 0) > 0 ||
+      (a.fanOut?.size ?? 0) >= FAN_OUT_CHILDREN ||
+      a.duplicateOpeners > 0 ||
+      a.firstContacts > 4;
+    const alerts = scored ? this.updateActor(a, a.lastAt, `outside:${userId}`) : NO_ALERTS;
     const conversations = [...before].filter(([id, s]) => this.conversations.get(id)?.score !== s).map(([id]) => id);
     return { alerts, conversations };
   }

@@ -197,8 +197,9 @@ export function mergeAccountFacts(all: AccountFacts[], bounds: FactBounds): Acco
     for (const r of f.risky) risky.set(r.conversationId, { ...r });
     if (f.lastAt > out.lastAt) out.lastAt = f.lastAt;
   }
-  out.minorsContacted = [...contacted];
-  out.fanOut = [...fan.values()];
+  // In a fixed order, so that merging the same facts in any order gives the same value.
+  out.minorsContacted = [...contacted].sort();
+  out.fanOut = [...fan.values()].sort((x, y) => x.at - y.at || (x.childId < y.childId ? -1 : 1));
   out.risky = [...risky.values()]
     .sort((x, y) => y.score - x.score || (x.conversationId < y.conversationId ? -1 : 1))
     .slice(0, bounds.maxRisky);

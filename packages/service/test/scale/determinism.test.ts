@@ -12,6 +12,23 @@ import { workload } from './workload.ts';
 import { partitionOf } from '../../src/scale/names.ts';
 
 const PARTITIONS = 4;
+
+/** Waits until the read model has had no update for two seconds (partitions fetch every second when idle). */
+async function settle(readModel: RiskReadModel): Promise<void> {
+  let seen = -1;
+  let since = Date.now();
+  await waitFor(
+    'the read model to settle',
+    () => {
+      if (readModel.updates !== seen) {
+        seen = readModel.updates;
+        since = Date.now();
+      }
+      return Date.now() - since >= 2_000;
+    },
+    30_000,
+  );
+}
 const TENANT = 'acme';
 const owner = { leaseTtlMs: 3_000, snapshotEveryMessages: 7, snapshotEveryMs: 60_000, batch: 5 };
 
@@ -65,6 +82,9 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
     await waitFor('the read model to hold every account', () =>
       [...accounts].every((id) => readModel.risk(id) !== null),
     );
+    // Partitions tell each other what they learnt through the read model, which then settles.
+    await settle(readModel);
+    await waitCaughtUp(publisher, TENANT, PARTITIONS, [b]);
     return { worker: b, readModel, accounts, ns };
   }
 
