@@ -228,10 +228,6 @@ export class PartitionOwner extends Owner {
     pairs: [string, string][],
     actions: [string, string, string][],
   ): Promise<void> {
-    const conversationResults: ConversationResult[] = [...conversations].map((id) => {
-      const score = this.engine.conversationScore(id);
-      return { id, score, report: score > 0 ? this.engine.conversationReport(id) : null };
-    });
     const accountResults: AccountResult[] = [...accounts].map((id) => {
       const info = this.engine.accountInfo(id);
       return {
@@ -242,6 +238,14 @@ export class PartitionOwner extends Owner {
         facts: this.engine.accountFacts(id),
         report: this.engine.actorReport(id),
       };
+    });
+    // A fan-out raises conversations that no event of the batch touched: they are published too.
+    for (const a of accountResults)
+      for (const id of [...(a.report?.fanOut?.conversations ?? []), ...(a.report?.fanOut?.alsoConversations ?? [])])
+        if (this.engine.conversationScore(id) > 0) conversations.add(id);
+    const conversationResults: ConversationResult[] = [...conversations].map((id) => {
+      const score = this.engine.conversationScore(id);
+      return { id, score, report: score > 0 ? this.engine.conversationReport(id) : null };
     });
     const empty = (): PartitionResult => ({
       partition: this.partition,
