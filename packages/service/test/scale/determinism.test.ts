@@ -111,6 +111,8 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
     // Each account's read-model risk is the highest its partitions give it; where all its conversations
     // sit in one partition that is exactly the single process's actor score.
     let exact = 0;
+    let spread = 0;
+    let spreadExact = 0;
     for (const id of accounts) {
       const risk = readModel.risk(id)!;
       const scores = [...worker.owners.values()].map((o) => o.engine.actorScore(id));
@@ -126,8 +128,11 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
         assert.equal(risk.score, reference.actorScore(id), `account ${id} (one partition) scores as in one process`);
         exact++;
       } else {
-        // Spread over partitions, an account is seen in part by each: the read model never overstates
-        // it (the gap, and the core hook that would close it, are in docs/architecture.md).
+        // Spread over partitions, an account's facts reach the other partitions with a lag (told
+        // through the read model, docs/architecture.md): what was scored before a fact arrived keeps
+        // that score, so the read model can understate the one process here, never overstate it.
+        if (Math.abs(risk.score - reference.actorScore(id)) < 1e-12) spreadExact++;
+        spread++;
         assert.ok(
           risk.score <= reference.actorScore(id) + 1e-12,
           `account ${id} over several partitions: read model ${risk.score} is at most the one-process ${reference.actorScore(id)}`,
@@ -135,6 +140,8 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
       }
     }
     assert.ok(exact >= 5, `several accounts compared exactly (${exact})`);
+    if (process.env.LIFEGUARD_TEST_LOG)
+      console.log(`accounts over several partitions: ${spreadExact} of ${spread} exact`);
     await readModel.close();
   });
 
