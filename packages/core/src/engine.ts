@@ -852,7 +852,12 @@ export class DetectionEngine {
       }
     };
     remember();
-    const bounds = { maxMinors: MAX_MINORS_TRACKED, maxFanOut: MAX_FAN_OUT, maxRisky: MAX_RISKY_CONVERSATIONS };
+    const bounds = {
+      maxMinors: MAX_MINORS_TRACKED,
+      maxOpeners: MAX_OPENERS,
+      maxFanOut: MAX_FAN_OUT,
+      maxRisky: MAX_RISKY_CONVERSATIONS,
+    };
     const counts = foldOutsideFacts(a, facts, this.outsideCounts.get(userId), holds, bounds, (x, age) =>
       this.noteDisclosedAge(x, age),
     );

@@ -41,6 +41,8 @@ export interface AccountFacts extends OutsideCounts {
   attributedAge: number | null;
   /** Known children it messaged (at most MAX_MINORS_TRACKED). */
   minorsContacted: string[];
+  /** Hashes of the conversation openers it sent (at most MAX_OPENERS), to find copy-pasted ones. */
+  openers: number[];
   /** Children it sent intents to (at most MAX_FAN_OUT entries). */
   fanOut: OutsideFanOutEntry[];
   /** Its riskiest conversations as suspect (at most MAX_RISKY_CONVERSATIONS). */
@@ -52,12 +54,13 @@ export interface AccountFacts extends OutsideCounts {
 /** The engine's bounds, shared with the code that keeps the same lists from its own events. */
 export interface FactBounds {
   maxMinors: number;
+  maxOpeners: number;
   maxFanOut: number;
   maxRisky: number;
 }
 
 /** The engine's own list sizes (engine.ts), for hosts that merge facts of several engines. */
-export const ACCOUNT_FACT_BOUNDS: FactBounds = { maxMinors: 1000, maxFanOut: 32, maxRisky: 5 };
+export const ACCOUNT_FACT_BOUNDS: FactBounds = { maxMinors: 1000, maxOpeners: 32, maxFanOut: 32, maxRisky: 5 };
 
 /** What an account's facts are made of when nothing is known (the identity of merging). */
 export function emptyAccountFacts(): AccountFacts {
@@ -74,6 +77,7 @@ export function emptyAccountFacts(): AccountFacts {
     answeredFirstContacts: 0,
     duplicateOpeners: 0,
     minorsContacted: [],
+    openers: [],
     fanOut: [],
     risky: [],
     lastAt: 0,
@@ -94,6 +98,7 @@ export function ownFacts(a: ActorState, told: OutsideCounts | undefined, holds: 
     ageLie: a.ageLie,
     attributedAge: a.attributedAge,
     minorsContacted: a.minorsContacted ? [...a.minorsContacted] : [],
+    openers: a.openers ? [...a.openers] : [],
     fanOut: a.fanOut
       ? [...a.fanOut].filter(([, e]) => holds(e.conversationId)).map(([childId, e]) => ({ childId, ...e }))
       : [],
@@ -138,6 +143,11 @@ export function foldOutsideFacts(
       if (id !== a.userId) set.add(id);
     }
   }
+  if (facts.openers?.length) {
+    // Openers sent elsewhere: a later opener here that repeats one counts as copy-pasted, as in one engine.
+    const openers = (a.openers ??= []);
+    for (const h of facts.openers) if (openers.length < bounds.maxOpeners && !openers.includes(h)) openers.push(h);
+  }
   for (const e of facts.fanOut) {
     const map = (a.fanOut ??= new Map());
     const mine = map.get(e.childId);
@@ -174,6 +184,7 @@ export function mergeAccountFacts(all: AccountFacts[], bounds: FactBounds): Acco
   const out = emptyAccountFacts();
   let latestAt = -1;
   const contacted = new Set<string>();
+  const openers = new Set<number>();
   const fan = new Map<string, OutsideFanOutEntry>();
   const risky = new Map<string, RiskyConversationFact>();
   for (const f of all) {
@@ -187,6 +198,7 @@ export function mergeAccountFacts(all: AccountFacts[], bounds: FactBounds): Acco
     out.ageLie ||= f.ageLie;
     out.attributedAge ??= f.attributedAge;
     for (const id of f.minorsContacted) if (contacted.size < bounds.maxMinors) contacted.add(id);
+    for (const h of f.openers ?? []) if (openers.size < bounds.maxOpeners) openers.add(h);
     for (const e of f.fanOut) {
       const had = fan.get(e.childId);
       if (had) {
@@ -199,6 +211,7 @@ export function mergeAccountFacts(all: AccountFacts[], bounds: FactBounds): Acco
   }
   // In a fixed order, so that merging the same facts in any order gives the same value.
   out.minorsContacted = [...contacted].sort();
+  out.openers = [...openers].sort((x, y) => x - y);
   out.fanOut = [...fan.values()].sort((x, y) => x.at - y.at || (x.childId < y.childId ? -1 : 1));
   out.risky = [...risky.values()]
     .sort((x, y) => y.score - x.score || (x.conversationId < y.conversationId ? -1 : 1))

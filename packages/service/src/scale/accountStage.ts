@@ -63,6 +63,24 @@ const MAX_LISTED = 5_000;
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
 
+/**
+ * Folds what one partition learnt about an account into the account's merged facts: unions and
+ * extremes merge, while counts are kept per partition (each partition's latest) and summed, so that
+ * a result seen twice counts once and a partition can be told the sum of the others (outsideFacts).
+ */
+export function foldPartitionFacts(
+  a: { facts?: AccountFacts; counts?: Record<number, OutsideCounts> },
+  partition: number,
+  facts: AccountFacts,
+): void {
+  const counts = {} as OutsideCounts;
+  for (const k of OUTSIDE_COUNTS) counts[k] = facts[k];
+  a.counts = { ...a.counts, [partition]: counts };
+  const merged = mergeAccountFacts([a.facts ?? emptyAccountFacts(), facts], ACCOUNT_FACT_BOUNDS);
+  for (const k of OUTSIDE_COUNTS) merged[k] = Object.values(a.counts).reduce((sum, c) => sum + c[k], 0);
+  a.facts = merged;
+}
+
 export class AccountStage extends Owner {
   private accounts = new Map<string, Aggregate>();
   /** Highest toSeq applied per partition (results older than it are stale copies). */
@@ -134,15 +152,7 @@ export class AccountStage extends Owner {
         a.scores[r.partition] = acc.score;
         a.minor[r.partition] = acc.isMinor;
         if (acc.age !== null) a.age = acc.age;
-        if (acc.facts) {
-          const counts = {} as OutsideCounts;
-          for (const k of OUTSIDE_COUNTS) counts[k] = acc.facts[k];
-          a.counts = { ...a.counts, [r.partition]: counts };
-          const merged = mergeAccountFacts([a.facts ?? emptyAccountFacts(), acc.facts], ACCOUNT_FACT_BOUNDS);
-          // Counts are the sum of each partition's latest, never of every result seen.
-          for (const k of OUTSIDE_COUNTS) merged[k] = Object.values(a.counts).reduce((s, c) => s + c[k], 0);
-          a.facts = merged;
-        }
+        if (acc.facts) foldPartitionFacts(a, r.partition, acc.facts);
         // The highest-scoring partition's report; on a tie the lowest partition's, so that the
         // choice does not depend on which result came first.
         const current = a.report?.score ?? -1;
