@@ -263,7 +263,7 @@ export class PartitionOwner extends Owner {
       key: K,
       item: PartitionResult[K][number],
     ) => {
-      const size = JSON.stringify(item).length + 1;
+      const size = Buffer.byteLength(JSON.stringify(item)) + 1;
       if (bytes + size > RESULT_BYTES && bytes > 0) {
         parts.push(result);
         result = empty();

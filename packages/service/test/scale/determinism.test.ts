@@ -1,10 +1,10 @@
 // The same events through one process and through four partitions with a worker crash in the middle:
 // every conversation scores the same, each account's read-model risk is what the partitions' engines
-// hold, and the read model is identical to an uninterrupted partitioned run.
+// hold, and what each partition learnt from its own events is identical to an uninterrupted run.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScaleWorker } from '../../src/scale/worker.ts';
-import { RiskReadModel } from '../../src/scale/readModel.ts';
+import { RiskReadModel, type AccountRisk } from '../../src/scale/readModel.ts';
 import type { ScaleContext } from '../../src/scale/context.ts';
 import { natsSkip, removeNamespace, scaleContext, testNamespace, waitFor } from './natsTestEnv.ts';
 import { routeAll, singleProcess, waitCaughtUp } from './cluster.ts';
@@ -145,11 +145,37 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
     await readModel.close();
   });
 
-  it('gives the same read model with and without the crash', async () => {
+  it('gives the same conversation scores and account facts with and without the crash', async () => {
     const crashed = await run(true);
     const calm = await run(false);
-    for (const id of crashed.accounts)
-      assert.deepEqual(crashed.readModel.risk(id), calm.readModel.risk(id), `read model entry of ${id}`);
+    // What partitions learn from their own events is the same whatever the timing; what they are told
+    // by the others lands with a lag that a crash changes (docs/architecture.md), so the account's
+    // score and report may differ between the runs, each at most the one-process score.
+    const own = (r: AccountRisk | null) =>
+      r && {
+        isMinor: r.isMinor,
+        age: r.age,
+        childrenContacted: r.childrenContacted,
+        blockedBy: r.blockedBy,
+        reportedBy: r.reportedBy,
+        partitions: r.partitions,
+      };
+    for (const id of crashed.accounts) {
+      assert.deepEqual(own(crashed.readModel.risk(id)), own(calm.readModel.risk(id)), `read model entry of ${id}`);
+      for (const [name, r] of [
+        ['crashed', crashed.readModel.risk(id)!],
+        ['calm', calm.readModel.risk(id)!],
+      ] as const)
+        assert.ok(
+          r.score <= reference.actorScore(id) + 1e-12,
+          `${name} run: ${id} scores ${r.score}, at most the one-process ${reference.actorScore(id)}`,
+        );
+    }
+    for (const id of reference.conversationIds()) {
+      const score = (w: ScaleWorker) =>
+        [...w.owners.values()].find((o) => o.engine.conversationReport(id) !== null)?.engine.conversationScore(id);
+      assert.equal(score(crashed.worker), score(calm.worker), `conversation ${id} scores the same in both runs`);
+    }
     await crashed.readModel.close();
     await calm.readModel.close();
   });
