@@ -4,7 +4,9 @@
 // conversations and its risk see the whole account, not only the part this engine was shown.
 // Facts are values, not increments: noting the same facts again changes nothing, and newer facts
 // replace older ones (counts are kept apart from the engine's own, so they are never counted twice).
-import type { ActorState, FanOutEntry } from './engine.ts';
+import { MAX_OPENERS, MAX_RISKY_CONVERSATIONS } from './actor-score.ts';
+import { MAX_FAN_OUT } from './fan-out.ts';
+import type { ActorState, FanOutEntry } from './state.ts';
 import type { GroomingStage } from './reports.ts';
 
 /** Counts that add up over engines: what others saw is added to what this engine saw. */
@@ -59,8 +61,13 @@ export interface FactBounds {
   maxRisky: number;
 }
 
-/** The engine's own list sizes (engine.ts), for hosts that merge facts of several engines. */
-export const ACCOUNT_FACT_BOUNDS: FactBounds = { maxMinors: 1000, maxOpeners: 32, maxFanOut: 32, maxRisky: 5 };
+/** The engine's own list sizes, for hosts that merge facts of several engines (children: engine.ts). */
+export const ACCOUNT_FACT_BOUNDS: FactBounds = {
+  maxMinors: 1000,
+  maxOpeners: MAX_OPENERS,
+  maxFanOut: MAX_FAN_OUT,
+  maxRisky: MAX_RISKY_CONVERSATIONS,
+};
 
 /** What an account's facts are made of when nothing is known (the identity of merging). */
 export function emptyAccountFacts(): AccountFacts {
