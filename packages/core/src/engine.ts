@@ -5,7 +5,7 @@
 // The per-message path lives here; what it reads and updates is split by job: state.ts (the
 // state kept), ages.ts (who is a child), message-cues.ts, conversation-features.ts and
 // attribution.ts (who is the suspect, and the conversation's score), fan-out.ts, actor-score.ts,
-// reporting.ts and snapshot.ts.
+// reporting.ts and snapshot.ts; what other partitions learnt about an account, outsideFacts.ts.
 import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
