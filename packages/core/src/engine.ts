@@ -37,6 +37,8 @@ import {
   addressesParent,
   bareDuration,
   hasSextortionPressure,
+  hasThreatOrLeverage,
+  laughsOff,
   shortMessageWords,
 } from './message-cues.ts';
 import { rescore, pickTarget } from './attribution.ts';
@@ -216,7 +218,15 @@ export class DetectionEngine {
       c.extraParticipants++;
       return -1;
     }
-    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t, sentImages: 0 });
+    ps.push({
+      actor: this.actor(userId),
+      messages: 0,
+      signals: null,
+      stages: 0,
+      decayedAt: t,
+      sentImages: 0,
+      laughedOff: 0,
+    });
     return ps.length - 1;
   }
 
@@ -314,10 +324,17 @@ export class DetectionEngine {
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
     }
 
+    // Laughing at the other side's threat ("you wouldnt dare 😂") is banter between friends;
+    // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
+    if (c.participants.length === 2 && laughsOff(e.text, tokens, tokenCount)) {
+      const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
+      if (other?.signals && hasThreatOrLeverage(other.signals)) sender.laughedOff++;
+    }
+
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
       const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
-      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge);
+      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge, new Date(t).getUTCFullYear());
       c.pendingAgeProbe = -1;
       if (age !== null) {
         noteDisclosedAge(actor, age);
@@ -338,8 +355,24 @@ export class DetectionEngine {
       }
     }
 
-    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old are you".
-    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) c.pendingAgeProbe = senderIdx;
+    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old
+    // are you", and counts as that probe (fan-out compares probes, whatever their wording).
+    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) {
+      c.pendingAgeProbe = senderIdx;
+      if (!signals.some((s) => s.kind === 'age_probe')) {
+        const first = tokens[tokenCount - 1] === 'old' ? tokenCount - 2 : tokenCount - 1;
+        const start = norm.starts[first] as number;
+        const end = norm.ends[tokenCount - 1] as number;
+        const probe: DetectedSignal = {
+          kind: 'age_probe',
+          start,
+          end,
+          excerpt: e.text.slice(start, end),
+          stage: 'access',
+        };
+        signals = signals.length ? [...signals, probe] : [probe];
+      }
+    }
 
     if (signals.length > 0) {
       this.decay(sender, t);
