@@ -161,10 +161,12 @@ export function foldOutsideFacts(
     if (mine) {
       mine.kinds |= e.kinds;
       if (e.at < mine.at) mine.at = e.at;
+      // A peer only if every record says so: the stricter fan-out count then never applies wrongly.
+      mine.peer &&= e.peer !== false;
       // A conversation of this engine's stays the one to raise; another engine raises its own.
       if (!holds(mine.conversationId)) mine.conversationId = e.conversationId;
     } else if (map.size < bounds.maxFanOut)
-      map.set(e.childId, { conversationId: e.conversationId, kinds: e.kinds, at: e.at });
+      map.set(e.childId, { conversationId: e.conversationId, kinds: e.kinds, at: e.at, peer: e.peer === true });
   }
   if (facts.risky.length > 0) {
     // This engine's own conversations are scored here; another engine's come from its facts.
@@ -211,6 +213,7 @@ export function mergeAccountFacts(all: AccountFacts[], bounds: FactBounds): Acco
       if (had) {
         had.kinds |= e.kinds;
         if (e.at < had.at) had.at = e.at;
+        had.peer &&= e.peer !== false;
       } else if (fan.size < bounds.maxFanOut) fan.set(e.childId, { ...e });
     }
     for (const r of f.risky) risky.set(r.conversationId, { ...r });

@@ -166,7 +166,7 @@ describe('facts from outside an engine', () => {
     );
     const many = Array.from({ length: 40 }, (_, i) => ({
       ...merged,
-      fanOut: [{ childId: `c${i}`, conversationId: `k${i}`, kinds: 3, at: i }],
+      fanOut: [{ childId: `c${i}`, conversationId: `k${i}`, kinds: 3, at: i, peer: false }],
     }));
     assert.equal(
       mergeAccountFacts(many, ACCOUNT_FACT_BOUNDS).fanOut.length,

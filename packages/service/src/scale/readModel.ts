@@ -66,7 +66,7 @@ export class RiskReadModel {
   /** A conversation's report as its partition last published it, or null when it carries no risk. */
   async conversation(conversationId: string): Promise<ConversationRiskReport | null> {
     const e = await this.kv.get(conversationRiskKey(conversationId));
-    if (!e || e.operation !== 'PUT') return null;
+    if (e?.operation !== 'PUT') return null;
     return JSON.parse(new TextDecoder().decode(e.value)) as ConversationRiskReport;
   }
 
