@@ -312,13 +312,12 @@ export class DetectionEngine {
     }
     if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
     let signals = detectSignals(e.text, norm);
-    // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
-    // payment is the countdown of a deadline.
+    // A bare duration ("9 min", "6 minutes.") from someone already holding, threatening or
+    // demanding is the countdown of a deadline; so is one inside a demand ("10 min. 200 venmo").
     if (
-      tokenCount <= 5 &&
-      sender.signals !== null &&
       !signals.some((s) => s.kind === 'sextortion_deadline') &&
-      hasSextortionPressure(sender.signals)
+      ((tokenCount <= 5 && sender.signals !== null && hasSextortionPressure(sender.signals)) ||
+        signals.some((s) => s.kind === 'sextortion_payment' || s.kind === 'sextortion_threat'))
     ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
@@ -328,7 +327,10 @@ export class DetectionEngine {
     // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
     if (c.participants.length === 2 && laughsOff(e.text, tokens, tokenCount)) {
       const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
-      if (other?.signals && hasThreatOrLeverage(other.signals)) sender.laughedOff++;
+      if (other?.signals && hasThreatOrLeverage(other.signals)) {
+        sender.laughedOff++;
+        changed = true; // the banter cap applies to what was already scored
+      }
     }
 
     // A bare number right after someone asked "how old are you" is an age.

@@ -255,6 +255,10 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'recruiter',
     'recruiters',
     'scouts',
+    'lads',
+    'the lads',
+    'the boys',
+    'the girls',
   ],
   /** What the audience will do. */
   see: [
@@ -942,6 +946,7 @@ export const LEXICON: LexiconRule[] = [
       'i (dont|do not|dont even) have (that much|@amount)',
       'i (cant|can not) (get|find) (that much|@amount)',
       '(please|pls|plz) wait',
+      '(you|your|youre) (gonna|going to|will) ruin my life',
       '(please|pls|plz) stop (i|im|please|pls|plz)',
       '(please|pls) (give me|i need) (more)? time',
     ],
@@ -1059,6 +1064,8 @@ export const LEXICON: LexiconRule[] = [
       '(block|ignore|report|unadd|unfriend) me and ~ (it|i|everyone|everybody|they|@audience)',
       'i (will|can|could|go|gonna)? (make|send) (it|this|you|your|ur) (go)? (viral|trending)',
       '(your|ur) (whole)? @audience (will|is going to|gonna|are going to|would|is gonna) (@see|know|find out|get it|receive)',
+      '@conditional (they|everyone|everybody|all of them) (al)? (@see|get|gets) (it|them|this|that)',
+      '(you|do you) (want|wanna) (your) (whole)? @audience (to)? (@see|know|find out|get it)',
       // First person sending to the child's people, with or without naming what ("i send to ur brother first").
       '(i|ill|imma|im|i am|gonna|i will) (@share) (it|them|this|everything)? (to|with) (your|the|each|every|all)? ~ @audience',
       // The child's people, or "they all", seeing the pictures.
@@ -1077,6 +1084,9 @@ export const LEXICON: LexiconRule[] = [
     patterns: [
       '(send|pay|give|transfer|wire) (me)? @amount',
       '@amount (on|to|via|through|by|in|with)? (my)? (@payapp|@giftcard)',
+      // A bare number beside a payment app is an amount ("200 venmo", "300 more apple pay").
+      '#num (more)? (on|to|via|by|in|with|through)? (my)? (cashapp|cash app|paypal|venmo|zelle|apple pay|google pay|revolut|monzo|chime|gcash|skrill|paysafe|paysafecard|upi|paytm|interac|etransfer)',
+      '(sell|pawn) (your) (xbox|ps5|ps4|playstation|switch|phone|console|stuff|games|bike)',
       'how much (money|cash)? (do|can|could)? (you) (have|got|send|pay) (right now|now|rn|today|tonight)',
       '(pay|send) (me)? (on|via|by|through|with|to) @payapp',
       '@amount (@giftcard|gift card)',

@@ -183,17 +183,23 @@ export function hasThreatOrLeverage(sig: Float32Array): boolean {
 
 const LAUGH_WORDS = normalizedSet(['lol', 'lmao', 'lmfao', 'rofl', 'haha', 'hahaha', 'hehe', 'lool', 'dare', 'menace']);
 const LAUGH_EMOJI = /[\u{1F602}\u{1F923}\u{1F606}\u{1F639}\u{1F480}]/u;
-/** A message that laughs or dares ("lmao", "you wouldnt dare", "😂", "💀"). */
+/** A message that laughs, dares or mocks outrage ("lmao", "you wouldnt dare", "ur dead to me", "😂", "💀"). */
 export function laughsOff(text: string, tokens: string[], count: number): boolean {
   for (let k = 0; k < count; k++) {
     const t = tokens[k] as string;
     if (LAUGH_WORDS.has(t) || t.startsWith('haha')) return true;
+    // Mock outrage: "ur dead to me".
+    if (t === 'dead' && tokens[k + 1] === 'to' && tokens[k + 2] === 'me' && k + 2 < count) return true;
   }
   return LAUGH_EMOJI.test(text);
 }
 
 export function hasSextortionPressure(sig: Float32Array): boolean {
-  return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_payment] as number) > 0.05;
+  return (
+    (sig[S.sextortion_threat] as number) > 0.05 ||
+    (sig[S.sextortion_payment] as number) > 0.05 ||
+    (sig[S.sextortion_leverage] as number) > 0.05
+  );
 }
 
 /** A message that is only a duration ("9 min", "6 minutes left"), as a deadline signal. */

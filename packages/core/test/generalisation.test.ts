@@ -527,6 +527,10 @@ describe('sextortion in broken English, with the audience named and no picture n
     const demand = kinds('250 dollar. cashapp. 20 minute');
     assert.ok(demand.includes('sextortion_deadline'), `a duration beside the app is the deadline, got ${demand}`);
     assert.deepEqual(kinds('we waited about four hours for the bus'), [], 'a duration alone is no deadline');
+    assert.ok(kinds('150 on paypal').includes('sextortion_payment'), 'a bare number beside a payment app');
+    assert.ok(!kinds('do you have paypal').includes('sextortion_payment'), 'asking about an app is no demand');
+    assert.ok(kinds('or they all get it').includes('sextortion_threat'), '"or they all get it"');
+    assert.ok(kinds('u want ur coach to see it?').includes('sextortion_threat'), 'a question that names who will see');
   });
 
   it('reaches high on threats and a countdown toward a pleading boy, with no picture named', () => {
