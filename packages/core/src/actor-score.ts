@@ -6,8 +6,8 @@ import { DAY_MS, furthestStage, type ActorState, type ConversationState, type Pa
 import { ageOf } from './ages.ts';
 import { FAN_OUT_CHILDREN, FAN_OUT_FLOOR } from './fan-out.ts';
 
-const MAX_OPENERS = 32;
-const MAX_RISKY_CONVERSATIONS = 5;
+export const MAX_OPENERS = 32;
+export const MAX_RISKY_CONVERSATIONS = 5;
 
 /** Records a conversation opener; true when it repeats one sent before (copy-paste). */
 export function noteOpener(actor: ActorState, tokens: string[], count: number): boolean {

@@ -5,10 +5,17 @@
 // The per-message path lives here; what it reads and updates is split by job: state.ts (the
 // state kept), ages.ts (who is a child), message-cues.ts, conversation-features.ts and
 // attribution.ts (who is the suspect, and the conversation's score), fan-out.ts, actor-score.ts,
-// reporting.ts and snapshot.ts.
+// reporting.ts and snapshot.ts; what other partitions learnt about an account, outsideFacts.ts.
 import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
+import {
+  ACCOUNT_FACT_BOUNDS,
+  foldOutsideFacts,
+  ownFacts,
+  type AccountFacts,
+  type OutsideCounts,
+} from './outsideFacts.ts';
 import { AGE_MAX, AGE_MIN, detectSignals, type DetectedSignal } from './signals.ts';
 import type { ActorRiskReport, AgeSource, Alert, ConversationRiskReport, Evidence, FanOutView } from './reports.ts';
 import {
@@ -82,6 +89,8 @@ export interface EngineSnapshot {
   alerts: number;
   actors: unknown[];
   conversations: unknown[];
+  /** Counts noted from outside per account (noteOutsideFacts); absent in older snapshots. */
+  outside?: [string, OutsideCounts][];
 }
 
 export class DetectionEngine {
@@ -94,6 +103,8 @@ export class DetectionEngine {
   private alertTotal = 0;
   /** Accounts whose fan-out changed while rescoring: their risk is updated before the event returns. */
   private readonly pendingActorUpdates = new Set<ActorState>();
+  /** Per account, the counts last noted from outside (kept apart so that they are never added twice). */
+  private readonly outsideCounts = new Map<string, OutsideCounts>();
 
   constructor(options: EngineOptions = {}) {
     this.model = options.model ?? DEFAULT_MODEL;
@@ -538,6 +549,55 @@ export class DetectionEngine {
     return [];
   }
 
+  // --- facts from outside (partitioned detection) -----------------------------------------
+
+  /** What this engine itself learnt about an account (see outsideFacts.ts), or null if unseen. */
+  accountFacts(userId: string): AccountFacts | null {
+    const a = this.actors.get(userId);
+    if (!a) return null;
+    return ownFacts(a, this.outsideCounts.get(userId), (id) => this.conversations.has(id));
+  }
+
+  /**
+   * Folds in facts other engines learnt about an account (see outsideFacts.ts). An account this
+   * engine has not seen is skipped (null) unless `create`: a host notes facts before the events that
+   * name an account, and keeps the rest for accounts it holds. The fan-out raises this engine's
+   * conversations at once; age facts count from a conversation's next message, as they would in one
+   * engine. Returns the alerts crossed (eventId "outside:<account>") and the conversations it raised.
+   */
+  noteOutsideFacts(
+    userId: string,
+    facts: AccountFacts,
+    create = false,
+  ): { alerts: Alert[]; conversations: string[] } | null {
+    const a = create ? this.actor(userId) : this.actors.get(userId);
+    if (!a) return null;
+    const holds = (id: string) => this.conversations.has(id);
+    const before = new Map<string, number>();
+    const remember = () => {
+      for (const e of a.fanOut?.values() ?? []) {
+        const c = this.conversations.get(e.conversationId);
+        if (c && !before.has(c.id)) before.set(c.id, c.score);
+      }
+    };
+    remember();
+    const bounds = { ...ACCOUNT_FACT_BOUNDS, maxMinors: MAX_MINORS_TRACKED };
+    const counts = foldOutsideFacts(a, facts, this.outsideCounts.get(userId), holds, bounds, noteDisclosedAge);
+    this.outsideCounts.set(userId, counts);
+    remember();
+    // Rescored only where one engine would have scored it: an account with no risk anywhere keeps 0.
+    const scored =
+      a.score > 0 ||
+      (a.risky?.length ?? 0) > 0 ||
+      (a.minorsContacted?.size ?? 0) > 0 ||
+      (a.fanOut?.size ?? 0) >= FAN_OUT_CHILDREN ||
+      a.duplicateOpeners > 0 ||
+      a.firstContacts > 4;
+    const alerts = scored ? this.updateActor(a, a.lastAt, `outside:${userId}`) : NO_ALERTS;
+    const conversations = [...before].filter(([id, s]) => this.conversations.get(id)?.score !== s).map(([id]) => id);
+    return { alerts, conversations };
+  }
+
   // --- reading ---------------------------------------------------------------------------
 
   conversationScore(conversationId: string): number {
@@ -647,6 +707,7 @@ export class DetectionEngine {
       alerts: this.alertTotal,
       actors: [...this.actors.values()].map(actorToJson),
       conversations: [...this.conversations.values()].map(conversationToJson),
+      outside: [...this.outsideCounts],
     };
   }
 
@@ -655,6 +716,7 @@ export class DetectionEngine {
     const engine = new DetectionEngine({ ...snapshot.options, ...options });
     engine.messageTotal = snapshot.messages;
     engine.alertTotal = snapshot.alerts;
+    for (const [id, counts] of snapshot.outside ?? []) engine.outsideCounts.set(id, counts);
     for (const raw of snapshot.actors as RawActor[]) engine.actors.set(raw.userId, actorFromJson(raw));
     for (const raw of snapshot.conversations as RawConversation[])
       engine.conversations.set(

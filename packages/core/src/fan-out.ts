@@ -11,7 +11,7 @@ import {
 } from './state.ts';
 import { ageOf, isMinorOf, isPeerOf, minorStrength } from './ages.ts';
 
-const MAX_FAN_OUT = 32;
+export const MAX_FAN_OUT = 32;
 /** Fan-out counts children reached within this window of first contacts. */
 const FAN_OUT_WINDOW_MS = 7 * DAY_MS;
 /** Children an account must send the same intent pair to before fan-out alone raises its risk. */

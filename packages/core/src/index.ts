@@ -49,6 +49,16 @@ export { detectSignals } from './signals.ts';
 export { LATIN_LOOKALIKES } from './lookalikes.ts';
 export { DetectionEngine, type EngineOptions, type EngineSnapshot, type EngineStats } from './engine.ts';
 export {
+  ACCOUNT_FACT_BOUNDS,
+  OUTSIDE_COUNTS,
+  emptyAccountFacts,
+  mergeAccountFacts,
+  type AccountFacts,
+  type OutsideCounts,
+  type OutsideFanOutEntry,
+  type RiskyConversationFact,
+} from './outsideFacts.ts';
+export {
   CONVERSATION_FEATURES,
   DEFAULT_MODEL,
   trainModel,

@@ -190,6 +190,7 @@ export function registerServiceCommands(program: Command): void {
       const app = await buildServer({
         storage,
         ...(scale.outsideRisk ? { outsideRisk: scale.outsideRisk } : {}),
+        ...(scale.outsideReports ? { outsideReports: scale.outsideReports } : {}),
         policy,
         models,
         logger: { level: opts.logLevel },

@@ -6,7 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Storage } from '@lifeguard/storage';
-import { EngineHost, type EngineHostOptions, type OutsideRisk } from './engine/engineHost.ts';
+import { EngineHost, type EngineHostOptions, type OutsideReports, type OutsideRisk } from './engine/engineHost.ts';
 import type { ServiceModels } from './engine/models.ts';
 import { IngestPipeline, type IngestOptions } from './ingest/pipeline.ts';
 import { CaseManager } from './cases/caseManager.ts';
@@ -50,6 +50,8 @@ export interface ServiceConfig {
   storage: Storage;
   /** Partitioned detection (serve --role api): an account's risk from the replicated read model. */
   outsideRisk?: OutsideRisk;
+  /** Partitioned detection (serve --role api): account and conversation reports from the read model. */
+  outsideReports?: OutsideReports;
   /** Validated policy (loadPolicyFile); DEFAULT_POLICY when omitted. */
   policy?: Policy;
   logger?: FastifyServerOptions['logger'];
@@ -109,6 +111,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     log,
   );
   if (config.outsideRisk) engines.setOutsideRisk(config.outsideRisk);
+  if (config.outsideReports) engines.setOutsideReports(config.outsideReports);
   const cases = new CaseManager(storage, log, { modelIdFor: (tenantId) => engines.modelIdFor(tenantId) });
   engines.setAlertSink(cases);
   const webhooks = new WebhookWorker(storage, config.webhooks || {}, log);

@@ -1,7 +1,15 @@
 // One in-memory DetectionEngine per tenant. Events are stored first (that is the acknowledgement) and
 // fed to the engine after. On start each engine is rebuilt from its latest stored snapshot plus a replay
 // of the events after it, so nothing acknowledged is missing from the engine after a crash.
-import { DetectionEngine, type Alert, type EngineOptions, type EngineSnapshot, type RiskModel } from '@lifeguard/core';
+import {
+  DetectionEngine,
+  type ActorRiskReport,
+  type Alert,
+  type ConversationRiskReport,
+  type EngineOptions,
+  type EngineSnapshot,
+  type RiskModel,
+} from '@lifeguard/core';
 import type { Storage, StoredEvent } from '@lifeguard/storage';
 import { modelForTenant, modelIdOf, type ServiceModels } from './models.ts';
 
@@ -42,6 +50,15 @@ interface TenantEngine {
 /** An account's risk as partitioned detection's read model holds it (null: not known there). */
 export type OutsideRisk = (tenantId: string, accountId: string) => number | null;
 
+/**
+ * The risk reports of a tenant detected by partitioned workers (serve --role api): answered from the
+ * replicated read model rather than this process's engine. `undefined`: not such a tenant here.
+ */
+export interface OutsideReports {
+  account(tenantId: string, accountId: string): ActorRiskReport | null | undefined;
+  conversation(tenantId: string, conversationId: string): Promise<ConversationRiskReport | null | undefined>;
+}
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class EngineHost {
@@ -52,6 +69,7 @@ export class EngineHost {
   private readonly feedChunk: number;
   private sink: AlertSink | null = null;
   private outsideRisk: OutsideRisk | null = null;
+  private outsideReports: OutsideReports | null = null;
 
   constructor(
     private readonly storage: Storage,
@@ -70,6 +88,24 @@ export class EngineHost {
 
   setOutsideRisk(risk: OutsideRisk): void {
     this.outsideRisk = risk;
+  }
+
+  setOutsideReports(reports: OutsideReports): void {
+    this.outsideReports = reports;
+  }
+
+  /** The account's risk report: from the read model for a partitioned tenant, else this process's engine. */
+  async accountReport(tenantId: string, accountId: string): Promise<ActorRiskReport | null> {
+    const outside = this.outsideReports?.account(tenantId, accountId);
+    if (outside !== undefined) return outside;
+    return (await this.engine(tenantId)).actorReport(accountId);
+  }
+
+  /** The conversation's risk report, from the same source as accountReport. */
+  async conversationReport(tenantId: string, conversationId: string): Promise<ConversationRiskReport | null> {
+    const outside = await this.outsideReports?.conversation(tenantId, conversationId);
+    if (outside !== undefined) return outside;
+    return (await this.engine(tenantId)).conversationReport(conversationId);
   }
 
   /** The account's risk for decisions: this process's engine, raised by the read model when partitioned. */

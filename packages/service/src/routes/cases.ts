@@ -174,7 +174,7 @@ export async function caseRoutes(instance: FastifyInstance, opts: { ctx: Service
     async (request) => {
       const { id } = request.params;
       const tenantId = auth(request).tenantId;
-      const report = (await ctx.engines.engine(tenantId)).conversationReport(id);
+      const report = await ctx.engines.conversationReport(tenantId, id);
       if (!report) throw new ApiError(404, 'not_found', `no messages seen in conversation ${id}`);
       return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
     },
@@ -195,7 +195,7 @@ export async function caseRoutes(instance: FastifyInstance, opts: { ctx: Service
     async (request) => {
       const { id } = request.params;
       const tenantId = auth(request).tenantId;
-      const report = (await ctx.engines.engine(tenantId)).actorReport(id);
+      const report = await ctx.engines.accountReport(tenantId, id);
       if (!report) throw new ApiError(404, 'not_found', `no activity seen from account ${id}`);
       return { ...report, modelId: report.modelId ?? ctx.engines.modelIdFor(tenantId) };
     },

@@ -4,12 +4,26 @@
 // instance watches. Its writes are fenced on the bucket's stream: each names the stream's previous
 // sequence, and a new stage owner writes a claim first, so an old owner woken after losing its lease
 // cannot overwrite anything.
+// It also merges what each partition learnt about the account (AccountFacts) and keeps each
+// partition's counts apart, so that every partition can be told what the others learnt; and it
+// writes, beside each account, the reports `--role api` answers with: the account's report from the
+// partition that scores it highest, and each risky conversation's report under "c.<conversation>".
+import {
+  ACCOUNT_FACT_BOUNDS,
+  OUTSIDE_COUNTS,
+  emptyAccountFacts,
+  mergeAccountFacts,
+  type AccountFacts,
+  type ActorRiskReport,
+  type ConversationRiskReport,
+  type OutsideCounts,
+} from '@lifeguard/core';
 import type { JsMsg } from 'nats';
 import type { ScaleContext } from './context.ts';
 import { FencedError } from './fencedLog.ts';
 import { Owner, type OwnerOptions } from './owner.ts';
 import type { PartitionResult } from './partitionOwner.ts';
-import { riskKey } from './names.ts';
+import { conversationRiskKey, riskKey } from './names.ts';
 
 /** What the read model holds for one account. */
 export interface AccountRisk {
@@ -23,9 +37,19 @@ export interface AccountRisk {
   reportedBy: number;
   /** Partitions that have seen the account. */
   partitions: number;
+  /** The account's report from the partition that scores it highest (null from older stages). */
+  report?: ActorRiskReport | null;
+  /** What all partitions learnt about it, merged; counts summed over `counts`. */
+  facts?: AccountFacts;
+  /** Each partition's own counts, so that a partition is told the others' sum. */
+  counts?: Record<number, OutsideCounts>;
 }
 
 interface Aggregate {
+  facts?: AccountFacts;
+  counts?: Record<number, OutsideCounts>;
+  report?: ActorRiskReport | null;
+  reportFrom?: number;
   scores: Record<number, number>;
   minor: Record<number, boolean | null>;
   age: number | null;
@@ -38,6 +62,24 @@ interface Aggregate {
 const MAX_LISTED = 5_000;
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v));
+
+/**
+ * Folds what one partition learnt about an account into the account's merged facts: unions and
+ * extremes merge, while counts are kept per partition (each partition's latest) and summed, so that
+ * a result seen twice counts once and a partition can be told the sum of the others (outsideFacts).
+ */
+export function foldPartitionFacts(
+  a: { facts?: AccountFacts; counts?: Record<number, OutsideCounts> },
+  partition: number,
+  facts: AccountFacts,
+): void {
+  const counts = {} as OutsideCounts;
+  for (const k of OUTSIDE_COUNTS) counts[k] = facts[k];
+  a.counts = { ...a.counts, [partition]: counts };
+  const merged = mergeAccountFacts([a.facts ?? emptyAccountFacts(), facts], ACCOUNT_FACT_BOUNDS);
+  for (const k of OUTSIDE_COUNTS) merged[k] = Object.values(a.counts).reduce((sum, c) => sum + c[k], 0);
+  a.facts = merged;
+}
 
 export class AccountStage extends Owner {
   private accounts = new Map<string, Aggregate>();
@@ -98,6 +140,7 @@ export class AccountStage extends Owner {
 
   protected async applyBatch(messages: JsMsg[]): Promise<void> {
     const dirty = new Set<string>();
+    const conversations = new Map<string, ConversationRiskReport>();
     for (const m of messages) {
       const value = JSON.parse(new TextDecoder().decode(m.data)) as PartitionResult | { claim: unknown };
       if ('claim' in value) continue;
@@ -109,8 +152,23 @@ export class AccountStage extends Owner {
         a.scores[r.partition] = acc.score;
         a.minor[r.partition] = acc.isMinor;
         if (acc.age !== null) a.age = acc.age;
+        if (acc.facts) foldPartitionFacts(a, r.partition, acc.facts);
+        // The highest-scoring partition's report; on a tie the lowest partition's, so that the
+        // choice does not depend on which result came first.
+        const current = a.report?.score ?? -1;
+        const from = a.reportFrom ?? Number.POSITIVE_INFINITY;
+        if (
+          acc.report &&
+          (a.reportFrom === r.partition ||
+            acc.report.score > current ||
+            (acc.report.score === current && r.partition < from))
+        ) {
+          a.report = acc.report;
+          a.reportFrom = r.partition;
+        }
         dirty.add(acc.id);
       }
+      for (const c of r.conversations ?? []) if (c.report) conversations.set(c.id, c.report);
       for (const [from, to] of r.contacted) {
         const a = this.aggregate(from);
         if (a.contacted.length < MAX_LISTED && !a.contacted.includes(to)) a.contacted.push(to);
@@ -123,7 +181,7 @@ export class AccountStage extends Owner {
         dirty.add(target);
       }
     }
-    await this.write(dirty);
+    await this.write(dirty, conversations);
   }
 
   /** The account's current risk, as the read model will hold it. */
@@ -144,6 +202,8 @@ export class AccountStage extends Owner {
       blockedBy: a.blockedBy.length,
       reportedBy: a.reportedBy.length,
       partitions: Object.keys(a.scores).length,
+      report: a.report ?? null,
+      ...(a.facts ? { facts: a.facts, counts: a.counts ?? {} } : {}),
     };
   }
 
@@ -155,18 +215,19 @@ export class AccountStage extends Owner {
   }
 
   /** Writes the changed accounts, pipelined, each expecting the one before it on the bucket's stream. */
-  private async write(dirty: Set<string>): Promise<void> {
+  private async write(dirty: Set<string>, conversations: Map<string, ConversationRiskReport>): Promise<void> {
     const base = this.riskLast;
     const writes: Promise<unknown>[] = [];
     let i = 0;
+    const put = (key: string, value: unknown) => {
+      writes.push(this.ctx.js.publish(`$KV.${this.bucket}.${key}`, enc(value), { expect: { lastSequence: base + i } }));
+      i++;
+    };
     for (const id of dirty) {
       const risk = this.riskOf(id);
-      if (!risk) continue;
-      writes.push(
-        this.ctx.js.publish(`$KV.${this.bucket}.${riskKey(id)}`, enc(risk), { expect: { lastSequence: base + i } }),
-      );
-      i++;
+      if (risk) put(riskKey(id), risk);
     }
+    for (const [id, report] of conversations) put(conversationRiskKey(id), report);
     const settled = await Promise.allSettled(writes);
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) {

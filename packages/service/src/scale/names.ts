@@ -77,6 +77,11 @@ export function riskKey(accountId: string): string {
   return /^[-_=A-Za-z0-9]+$/.test(accountId) ? accountId : `b64.${Buffer.from(accountId).toString('base64url')}`;
 }
 
+/** A conversation's report in the read model: "c." + its key (raw account keys hold no dot, encoded ones start "b64."). */
+export function conversationRiskKey(conversationId: string): string {
+  return `c.${riskKey(conversationId)}`;
+}
+
 export function accountOfRiskKey(key: string): string {
   return key.startsWith('b64.') ? Buffer.from(key.slice(4), 'base64url').toString() : key;
 }

@@ -73,6 +73,10 @@ export abstract class Owner {
   /** Applies one fetched batch and writes its output (fenced). */
   protected abstract applyBatch(messages: JsMsg[]): Promise<void>;
   protected abstract snapshotState(): Uint8Array;
+  /** Work between two fetched batches, fenced like a batch (partition owners fold in outside facts). */
+  protected async betweenBatches(): Promise<void> {}
+  /** Called once when the owner stops, whatever the reason. */
+  protected onStop(): void {}
 
   /** Takes the lease (LeaseHeldError names the holder), restores, and starts consuming. */
   async start(): Promise<void> {
@@ -127,6 +131,7 @@ export abstract class Owner {
     this.running = false;
     this.state = state;
     if (this.renewTimer) clearInterval(this.renewTimer);
+    this.onStop();
     this.ctx.log.error({ lease: this.leaseName, epoch: this.lease.epoch, err: reason.message }, 'stopped owning');
     this.onStopped?.(reason);
   }
@@ -155,6 +160,7 @@ export abstract class Owner {
       }
       if (!this.running) break;
       try {
+        await this.betweenBatches();
         if (messages.length === 0) {
           this.pending = 0;
           await this.maybeSnapshot(true);
@@ -201,6 +207,7 @@ export abstract class Owner {
     const wasRunning = this.running;
     this.running = false;
     if (this.renewTimer) clearInterval(this.renewTimer);
+    this.onStop();
     await this.loop?.catch(() => {});
     if (wasRunning) {
       try {

@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { FastifyInstance } from 'fastify';
 import { connect } from 'nats';
-import type { OutsideRisk } from '../engine/engineHost.ts';
+import type { OutsideReports, OutsideRisk } from '../engine/engineHost.ts';
 import { RiskReadModel } from './readModel.ts';
 import { startRole } from './roles.ts';
 import { scaleNames } from './names.ts';
@@ -101,6 +101,8 @@ export async function runScaleRole(opts: ScaleServeOptions, refuse: (message: st
 /** What --role api and the single-process claim add to the ordinary service. */
 export interface ServiceScaleParts {
   outsideRisk?: OutsideRisk;
+  /** The tenant's account and conversation reports, from the read model (the same answers as one process). */
+  outsideReports?: OutsideReports;
   /** Routes to add before listening. */
   install(app: FastifyInstance): void;
   close(): Promise<void>;
@@ -125,6 +127,10 @@ export async function serviceScaleParts(
     });
     return {
       outsideRisk: (t, account) => (t === tenant ? (model.risk(account)?.score ?? null) : null),
+      outsideReports: {
+        account: (t, account) => (t === tenant ? (model.risk(account)?.report ?? null) : undefined),
+        conversation: async (t, conversation) => (t === tenant ? await model.conversation(conversation) : undefined),
+      },
       install(app) {
         app.get('/v1/health', { schema: { hide: true } }, async () => health());
         app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

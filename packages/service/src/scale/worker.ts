@@ -8,7 +8,8 @@ import type { ScaleContext } from './context.ts';
 import { LeaseHeldError } from './lease.ts';
 import { checkTenant } from './names.ts';
 import { DEFAULT_OWNER_OPTIONS, type Owner, type OwnerOptions, type OwnerStatus } from './owner.ts';
-import { PartitionOwner } from './partitionOwner.ts';
+import { PartitionOwner, type OutsideFactsSource } from './partitionOwner.ts';
+import { RiskReadModel } from './readModel.ts';
 
 export interface ScaleWorkerOptions {
   tenant: string;
@@ -38,6 +39,9 @@ export class ScaleWorker {
   private liveWorkers = 1;
   private readonly ownerOptions: OwnerOptions;
   private stopped = false;
+  /** The tenant's read model, whose facts each owned partition is told (what the others learnt). */
+  private outside: OutsideFactsSource | null = null;
+  private readModel: RiskReadModel | null = null;
 
   constructor(
     private readonly ctx: ScaleContext,
@@ -55,6 +59,9 @@ export class ScaleWorker {
     const single = await this.ctx.leases.read(`detector.${this.options.tenant}`);
     if (single && !single.released && single.expiresAt > Date.now())
       throw new LeaseHeldError(`detector.${this.options.tenant}`, single.holder, single.epoch, single.expiresAt);
+    const model = await RiskReadModel.openBucket(this.ctx.nc, this.ctx.names.riskBucket(this.options.tenant));
+    this.readModel = model;
+    this.outside = { model, subscribe: (listener) => model.subscribe(listener) };
     if (this.options.fixed) {
       for (const p of this.options.fixed) {
         if (!Number.isInteger(p) || p < 0 || p >= this.options.partitions)
@@ -71,7 +78,7 @@ export class ScaleWorker {
   }
 
   private async take(p: number, strict: boolean): Promise<boolean> {
-    const owner = new PartitionOwner(this.ctx, this.options.tenant, p, this.ownerOptions);
+    const owner = new PartitionOwner(this.ctx, this.options.tenant, p, this.ownerOptions, this.outside);
     try {
       await owner.start();
     } catch (err) {
@@ -165,6 +172,7 @@ export class ScaleWorker {
     if (this.accounts) all.push(this.accounts);
     await Promise.all(all.map((o) => o.stop()));
     this.owners.clear();
+    await this.readModel?.close();
     await this.ctx.workers.delete(this.ctx.holder.replace(/[^-/_=.A-Za-z0-9]/g, '_')).catch(() => {});
   }
 
@@ -172,6 +180,7 @@ export class ScaleWorker {
   async abandon(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.readModel?.close();
     await this.ctx.nc.close().catch(() => {});
   }
 }

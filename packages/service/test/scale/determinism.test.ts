@@ -1,10 +1,10 @@
 // The same events through one process and through four partitions with a worker crash in the middle:
 // every conversation scores the same, each account's read-model risk is what the partitions' engines
-// hold, and the read model is identical to an uninterrupted partitioned run.
+// hold, and what each partition learnt from its own events is identical to an uninterrupted run.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ScaleWorker } from '../../src/scale/worker.ts';
-import { RiskReadModel } from '../../src/scale/readModel.ts';
+import { RiskReadModel, type AccountRisk } from '../../src/scale/readModel.ts';
 import type { ScaleContext } from '../../src/scale/context.ts';
 import { natsSkip, removeNamespace, scaleContext, testNamespace, waitFor } from './natsTestEnv.ts';
 import { routeAll, singleProcess, waitCaughtUp } from './cluster.ts';
@@ -12,6 +12,23 @@ import { workload } from './workload.ts';
 import { partitionOf } from '../../src/scale/names.ts';
 
 const PARTITIONS = 4;
+
+/** Waits until the read model has had no update for two seconds (partitions fetch every second when idle). */
+async function settle(readModel: RiskReadModel): Promise<void> {
+  let seen = -1;
+  let since = Date.now();
+  await waitFor(
+    'the read model to settle',
+    () => {
+      if (readModel.updates !== seen) {
+        seen = readModel.updates;
+        since = Date.now();
+      }
+      return Date.now() - since >= 2_000;
+    },
+    30_000,
+  );
+}
 const TENANT = 'acme';
 const owner = { leaseTtlMs: 3_000, snapshotEveryMessages: 7, snapshotEveryMs: 60_000, batch: 5 };
 
@@ -65,6 +82,9 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
     await waitFor('the read model to hold every account', () =>
       [...accounts].every((id) => readModel.risk(id) !== null),
     );
+    // Partitions tell each other what they learnt through the read model, which then settles.
+    await settle(readModel);
+    await waitCaughtUp(publisher, TENANT, PARTITIONS, [b]);
     return { worker: b, readModel, accounts, ns };
   }
 
@@ -91,6 +111,8 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
     // Each account's read-model risk is the highest its partitions give it; where all its conversations
     // sit in one partition that is exactly the single process's actor score.
     let exact = 0;
+    let spread = 0;
+    let spreadExact = 0;
     for (const id of accounts) {
       const risk = readModel.risk(id)!;
       const scores = [...worker.owners.values()].map((o) => o.engine.actorScore(id));
@@ -106,8 +128,11 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
         assert.equal(risk.score, reference.actorScore(id), `account ${id} (one partition) scores as in one process`);
         exact++;
       } else {
-        // Spread over partitions, an account is seen in part by each: the read model never overstates
-        // it (the gap, and the core hook that would close it, are in docs/architecture.md).
+        // Spread over partitions, an account's facts reach the other partitions with a lag (told
+        // through the read model, docs/architecture.md): what was scored before a fact arrived keeps
+        // that score, so the read model can understate the one process here, never overstate it.
+        if (Math.abs(risk.score - reference.actorScore(id)) < 1e-12) spreadExact++;
+        spread++;
         assert.ok(
           risk.score <= reference.actorScore(id) + 1e-12,
           `account ${id} over several partitions: read model ${risk.score} is at most the one-process ${reference.actorScore(id)}`,
@@ -115,14 +140,42 @@ describe('partitioned detection is deterministic across a failover', { skip: nat
       }
     }
     assert.ok(exact >= 5, `several accounts compared exactly (${exact})`);
+    if (process.env.LIFEGUARD_TEST_LOG)
+      console.log(`accounts over several partitions: ${spreadExact} of ${spread} exact`);
     await readModel.close();
   });
 
-  it('gives the same read model with and without the crash', async () => {
+  it('gives the same conversation scores and account facts with and without the crash', async () => {
     const crashed = await run(true);
     const calm = await run(false);
-    for (const id of crashed.accounts)
-      assert.deepEqual(crashed.readModel.risk(id), calm.readModel.risk(id), `read model entry of ${id}`);
+    // What partitions learn from their own events is the same whatever the timing; what they are told
+    // by the others lands with a lag that a crash changes (docs/architecture.md), so the account's
+    // score and report may differ between the runs, each at most the one-process score.
+    const own = (r: AccountRisk | null) =>
+      r && {
+        isMinor: r.isMinor,
+        age: r.age,
+        childrenContacted: r.childrenContacted,
+        blockedBy: r.blockedBy,
+        reportedBy: r.reportedBy,
+        partitions: r.partitions,
+      };
+    for (const id of crashed.accounts) {
+      assert.deepEqual(own(crashed.readModel.risk(id)), own(calm.readModel.risk(id)), `read model entry of ${id}`);
+      for (const [name, r] of [
+        ['crashed', crashed.readModel.risk(id)!],
+        ['calm', calm.readModel.risk(id)!],
+      ] as const)
+        assert.ok(
+          r.score <= reference.actorScore(id) + 1e-12,
+          `${name} run: ${id} scores ${r.score}, at most the one-process ${reference.actorScore(id)}`,
+        );
+    }
+    for (const id of reference.conversationIds()) {
+      const score = (w: ScaleWorker) =>
+        [...w.owners.values()].find((o) => o.engine.conversationReport(id) !== null)?.engine.conversationScore(id);
+      assert.equal(score(crashed.worker), score(calm.worker), `conversation ${id} scores the same in both runs`);
+    }
     await crashed.readModel.close();
     await calm.readModel.close();
   });
