@@ -310,8 +310,7 @@ export class DetectionEngine {
       }
       if ((words & WORD_MEDIA) !== 0) sender.sentImages++;
     }
-    if (e.attachments !== undefined && e.attachments.some((a) => a.kind === 'image' || a.kind === 'video'))
-      sender.sentImages++;
+    if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
     let signals = detectSignals(e.text, norm);
     // A bare duration ("9 min", "6 minutes.") from someone already holding, threatening or
     // demanding is the countdown of a deadline; so is one inside a demand ("10 min. 200 venmo").

@@ -39,10 +39,7 @@ function table(entries: Record<string, string>): Map<string, string> {
 
 // Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols): the
 // shared table, and a few more that only messages use.
-const HOMOGLYPHS = new Map([
-  ...LATIN_LOOKALIKES,
-  ...table({ п: 'n', г: 'r', '∂': 'd', '†': 't', '∪': 'u', '∩': 'n' }),
-]);
+const HOMOGLYPHS = new Map([...LATIN_LOOKALIKES, ...table({ п: 'n', г: 'r', '∂': 'd', '†': 't', '∪': 'u', '∩': 'n' })]);
 
 // Emoji that people use in place of words in this domain. Each becomes a word token.
 const EMOJI_WORDS = table({
