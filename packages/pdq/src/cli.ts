@@ -91,10 +91,11 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     const { err } = io(cmd);
     return new FileBankStore(banksDir(cmd), { onWarning: (m) => err(`warning: ${m}`) });
   };
-  const decodeOptions = (opts: { orientation?: string; maxPixels?: number }): DecodeOptions => {
+  const decodeOptions = (opts: { orientation?: string; maxPixels?: number; shrinkOnLoad?: boolean }): DecodeOptions => {
     const o: DecodeOptions = {};
     if (opts.orientation === 'apply' || opts.orientation === 'ignore') o.orientation = opts.orientation;
     if (opts.maxPixels !== undefined) o.maxInputPixels = opts.maxPixels;
+    if (opts.shrinkOnLoad === false) o.shrinkOnLoad = false;
     return o;
   };
   /**
@@ -104,7 +105,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
   const forEachHashed = async (
     cmd: Command,
     files: string[],
-    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean },
+    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean; shrinkOnLoad?: boolean },
     each: (file: string, h: ImageHashes) => void,
   ): Promise<void> => {
     const { err } = io(cmd);
@@ -134,6 +135,11 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     new Option('--orientation <mode>', 'EXIF orientation: ignore (as the reference tools) or apply')
       .choices(['ignore', 'apply'])
       .default('ignore');
+  const shrinkOption = () =>
+    new Option(
+      '--no-shrink-on-load',
+      'decode large JPEGs at full size (slower; bit for bit what the reference tools hash, a few bits from the default)',
+    );
   const maxPixelsOption = () =>
     new Option('--max-pixels <n>', 'refuse images declaring more pixels than this').argParser(
       intOption('--max-pixels', 1, 2 ** 40),
@@ -175,6 +181,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .option('--json', 'one JSON object per file (adds MD5, SHA-256, size, orientation)')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
+    .addOption(shrinkOption())
     .option('--fps <n>', 'video frames sampled per second (default 1)', (v: string) => {
       const n = Number(v);
       if (!(n >= 0.01 && n <= 60)) throw new InvalidArgumentError('--fps must be a number from 0.01 to 60');
@@ -183,7 +190,14 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .action(
       async (
         all: string[],
-        opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number; fps?: number },
+        opts: {
+          dihedral?: boolean;
+          json?: boolean;
+          orientation: string;
+          maxPixels?: number;
+          shrinkOnLoad?: boolean;
+          fps?: number;
+        },
         cmd: Command,
       ) => {
         const { out } = io(cmd);
@@ -227,6 +241,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
     .option('--json', 'one JSON object per file')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
+    .addOption(shrinkOption())
     .action(
       async (
         files: string[],
@@ -238,6 +253,7 @@ export function registerImageCommands(program: Command, options: ImageCommandOpt
           json?: boolean;
           orientation: string;
           maxPixels?: number;
+          shrinkOnLoad?: boolean;
         },
         cmd: Command,
       ) =>
