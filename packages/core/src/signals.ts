@@ -21,6 +21,22 @@ interface TrieNode {
   special: [NumberSpecial, TrieNode][] | null;
   /** `@class` slots: the class's own trie is walked, then this child from where it ended. */
   classes: [CompiledClass, TrieNode][] | null;
+  /**
+   * Indexes of the `classes` entries a word can start, by word (in `classes` order), so a walk
+   * looks a token up once instead of asking every class; built by indexClassSlots once the trie
+   * is complete, and shared by every node with the same classes in the same order.
+   */
+  classesByStart: Map<string, number[]> | null;
+  /** startKey flags of the words in classesByStart (shared with it): most tokens stop here. */
+  classStartFilter: Uint8Array | null;
+  /** Whether some entry of `classes` can start with a number (those are checked one by one). */
+  numberClass: boolean;
+  /**
+   * A 32-bit sketch (bit per first letter and length, see tokenBit) of the tokens that can take
+   * a walk on from this node, or all ones when it accepts, skips (gap, `*`) or reads numbers: a
+   * walk does not step into a node whose sketch lacks the next token's bit. Most steps end there.
+   */
+  onward: number;
   /** Indexes of rules whose pattern ends here. */
   accepts: number[] | null;
   /**
@@ -154,7 +170,20 @@ export function normalizedSet(words: string[]): Set<string> {
 }
 
 function newNode(): TrieNode {
-  return { next: null, num: null, age: null, any: null, gap: null, special: null, classes: null, accepts: null };
+  return {
+    next: null,
+    num: null,
+    age: null,
+    any: null,
+    gap: null,
+    special: null,
+    classes: null,
+    classesByStart: null,
+    classStartFilter: null,
+    numberClass: false,
+    onward: -1,
+    accepts: null,
+  };
 }
 
 /**
@@ -261,7 +290,19 @@ interface CompiledClass {
   /** Words an entry can start with, and whether one starts with a number. */
   starts: Set<string>;
   startsWithNumber: boolean;
+  /**
+   * Where the class's entries end when read from a token position of the message being walked:
+   * a bit per length (bit k: an entry spans k tokens), valid while `stamps[pos]` is the walk's
+   * stamp. A class is read at the same position by many patterns; it is walked once.
+   */
+  ends: Int32Array;
+  stamps: Int32Array;
 }
+
+/** Positions whose class readings are remembered; later ones (rare, long messages) are re-walked. */
+const CLASS_MEMO_POSITIONS = 64;
+/** Entry lengths a class reading can report: bit k of an `ends` mask for k tokens. */
+const MAX_CLASS_SPAN = 31;
 
 function compileClasses(classes: Record<string, string[]>): Map<string, CompiledClass> {
   const compiled = new Map<string, CompiledClass>();
@@ -274,7 +315,14 @@ function compileClasses(classes: Record<string, string[]>): Map<string, Compiled
     if (entries.length === 0) throw new Error(`word class @${name} is empty`);
     if (compiling.has(name)) throw new Error(`word class @${name} refers to itself`);
     compiling.add(name);
-    const cls: CompiledClass = { name, root: newNode(), starts: new Set(), startsWithNumber: false };
+    const cls: CompiledClass = {
+      name,
+      root: newNode(),
+      starts: new Set(),
+      startsWithNumber: false,
+      ends: new Int32Array(CLASS_MEMO_POSITIONS),
+      stamps: new Int32Array(CLASS_MEMO_POSITIONS),
+    };
     for (const entry of entries) {
       for (const seq of expand(parsePattern(entry), entry)) {
         if (seq.length === 0) throw new Error(`word class @${name}: entry "${entry}" can match nothing`);
@@ -337,6 +385,67 @@ function insert(root: TrieNode, seq: string[], ruleIndex: number, classOf: (name
   if (!node.accepts.includes(ruleIndex)) node.accepts.push(ruleIndex);
 }
 
+/** Bit of a token in an `onward` sketch: its first letter and length. */
+function tokenBit(token: string): number {
+  return 1 << ((token.charCodeAt(0) * 7 + token.length) & 31);
+}
+
+/** The `onward` sketch of a node whose class slots are indexed (all ones when not worth one). */
+function onwardSketch(node: TrieNode): number {
+  if (node.accepts !== null || node.gap !== null || node.any !== null || node.numberClass) return -1;
+  if (node.num !== null || node.age !== null || node.special !== null) return -1;
+  let sketch = 0;
+  for (const word of node.next?.keys() ?? []) sketch |= tokenBit(word);
+  for (const word of node.classesByStart?.keys() ?? []) sketch |= tokenBit(word);
+  return sketch;
+}
+
+/** Whether a walk may step into `node` at `pos` (see TrieNode.onward). */
+function mayEnter(node: TrieNode, tokens: string[], n: number, pos: number): boolean {
+  const sketch = node.onward;
+  if (sketch === -1) return true;
+  return pos < n && (sketch & tokenBit(tokens[pos] as string)) !== 0;
+}
+
+/** Fills classesByStart, numberClass and onward on every node under `node` that has class slots. */
+function indexClassSlots(
+  node: TrieNode,
+  done: Set<TrieNode>,
+  shared: Map<string, { byStart: Map<string, number[]>; filter: Uint8Array }>,
+): void {
+  if (done.has(node)) return;
+  done.add(node);
+  if (node.classes !== null) {
+    const key = node.classes.map(([cls]) => cls.name).join(' ');
+    let index = shared.get(key);
+    if (index === undefined) {
+      const byStart = new Map<string, number[]>();
+      const filter = new Uint8Array(128 * FILTER_LENGTHS);
+      for (const [slot, [cls]] of node.classes.entries()) {
+        for (const word of cls.starts) {
+          const list = byStart.get(word);
+          if (list) list.push(slot);
+          else byStart.set(word, [slot]);
+          const k = startKey(word);
+          if (k < filter.length) filter[k] = 1;
+        }
+      }
+      index = { byStart, filter };
+      shared.set(key, index);
+    }
+    node.classesByStart = index.byStart;
+    node.classStartFilter = index.filter;
+    for (const [cls, next] of node.classes) {
+      if (cls.startsWithNumber) node.numberClass = true;
+      indexClassSlots(next, done, shared);
+    }
+  }
+  if (node.next) for (const child of node.next.values()) indexClassSlots(child, done, shared);
+  node.onward = onwardSketch(node);
+  for (const child of [node.num, node.age, node.any, node.gap]) if (child) indexClassSlots(child, done, shared);
+  for (const [, child] of node.special ?? []) indexClassSlots(child, done, shared);
+}
+
 /**
  * Compiles and statically checks a lexicon: every pattern must parse, start with a concrete
  * word or number, not be empty, and stay within the expansion budget.
@@ -385,6 +494,10 @@ export function compileLexicon(
   };
   collect(root);
   for (const cls of compiledClasses.values()) collect(cls.root);
+  const indexed = new Set<TrieNode>();
+  const sharedIndexes = new Map<string, { byStart: Map<string, number[]>; filter: Uint8Array }>();
+  for (const trie of [root, unlessRoot, ...[...compiledClasses.values()].map((c) => c.root)])
+    indexClassSlots(trie, indexed, sharedIndexes);
   const signatures = new Set<number>();
   const signatureBits = new Uint32Array(SIGNATURE_BITS >>> 5);
   // Chat-speak spellings of vocabulary words ("snap" for "snapchat") are typo targets too:
@@ -418,7 +531,14 @@ export function compileLexicon(
   };
 }
 
-const NO_VOWELS = /^[b-df-hj-np-tv-z]+$/;
+/** Whether a word is consonant letters only ("frnds"): a loop, as most words fail at their first letters. */
+function consonantsOnly(word: string): boolean {
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c < 98 || c > 122 || c === 101 || c === 105 || c === 111 || c === 117) return false;
+  }
+  return true;
+}
 /**
  * Chat abbreviations that drop vowels but mean something else than the vocabulary word with the
  * same consonants, seen in real chat (IRC, Topical-Chat): left alone.
@@ -534,7 +654,7 @@ function skeletonOf(word: string): string {
 function skeletonsOf(vocabulary: Set<string>): Map<string, string> {
   const found = new Map<string, string | null>();
   for (const word of vocabulary) {
-    if (word.length < 4 || !/^[a-z]+$/.test(word) || NO_VOWELS.test(word)) continue;
+    if (word.length < 4 || !/^[a-z]+$/.test(word) || consonantsOnly(word)) continue;
     const skeleton = skeletonOf(word);
     if (skeleton.length < 3 || NOT_SKELETONS.has(skeleton)) continue;
     found.set(skeleton, found.has(skeleton) && found.get(skeleton) !== word ? null : word);
@@ -602,7 +722,7 @@ function signature(word: string): number {
 
 export function correctTypo(token: string, compiled: CompiledLexicon = lexicon()): string {
   // Words typed without vowels ("scrnshtd", "frnds", "snd"): their consonants name one word.
-  if (token.length >= 3 && token.length <= 14 && compiled.skeletons.size > 0 && NO_VOWELS.test(token)) {
+  if (token.length >= 3 && token.length <= 14 && compiled.skeletons.size > 0 && consonantsOnly(token)) {
     const word = compiled.skeletons.get(token);
     if (word !== undefined) return word;
   }
@@ -686,10 +806,7 @@ function correctTokens(stream: TokenStream, compiled: CompiledLexicon): string[]
 function startsPattern(token: string, root: TrieNode): boolean {
   if (root.next?.has(token) === true) return true;
   if (isNumber(token) && (root.num !== null || root.age !== null || root.special !== null)) return true;
-  if (root.classes !== null)
-    for (const [cls] of root.classes)
-      if (cls.starts.has(token) || (cls.startsWithNumber && isNumber(token))) return true;
-  return false;
+  return root.classes !== null && classSlotsAt(root, token) !== null;
 }
 
 let defaultLexicon: CompiledLexicon | null = null;
@@ -710,6 +827,92 @@ interface RawMatch {
   birthYear?: number;
 }
 
+/**
+ * Increments once per findMatches call: class readings remembered under an older stamp belong to
+ * another message.
+ */
+let walkStamp = 0;
+
+const ALL_SLOTS: number[][] = [];
+/** Indexes of the `classes` entries of `node` that can start at `token`, in slot order (null: none). */
+function classSlotsAt(node: TrieNode, token: string): number[] | null {
+  const key = startKey(token);
+  const filter = node.classStartFilter as Uint8Array;
+  if (key < filter.length && filter[key] === 0 && !(node.numberClass && isNumber(token))) return null;
+  const listed = (node.classesByStart as Map<string, number[]>).get(token);
+  if (!node.numberClass || !isNumber(token)) return listed ?? null;
+  // A number: entries that start with any number join those listing the token itself.
+  const classes = node.classes as [CompiledClass, TrieNode][];
+  const count = classes.length;
+  const all = (ALL_SLOTS[count] ??= Array.from({ length: count }, (_, i) => i));
+  return all.filter((i) => {
+    const cls = (classes[i] as [CompiledClass, TrieNode])[0];
+    return cls.starts.has(token) || cls.startsWithNumber;
+  });
+}
+
+/** Where entries of `cls` read from `pos` end, as a mask of lengths (see CompiledClass.ends). */
+function classEnds(cls: CompiledClass, tokens: string[], n: number, pos: number): number {
+  if (pos < CLASS_MEMO_POSITIONS) {
+    if (cls.stamps[pos] === walkStamp) return cls.ends[pos] as number;
+    const mask = spanWalk(tokens, n, pos, cls.root, pos);
+    cls.stamps[pos] = walkStamp;
+    cls.ends[pos] = mask;
+    return mask;
+  }
+  return spanWalk(tokens, n, pos, cls.root, pos);
+}
+
+/**
+ * walk's twin for class tries: the same steps, but what it returns is only where entries end
+ * (a class slot captures no age), as a bit mask, so nothing is allocated.
+ */
+function spanWalk(tokens: string[], n: number, start: number, node: TrieNode, pos: number): number {
+  let mask = 0;
+  if (node.accepts !== null && pos > start && pos - start <= MAX_CLASS_SPAN) mask |= 1 << (pos - start);
+  if (node.gap !== null)
+    for (let k = 0; k <= 3 && pos + k <= n; k++) mask |= spanWalk(tokens, n, start, node.gap, pos + k);
+  if (pos >= n) return mask;
+  const token = tokens[pos] as string;
+  if (node.classes !== null) {
+    const slots = classSlotsAt(node, token);
+    if (slots !== null)
+      for (const slot of slots) {
+        const [cls, next] = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        let ends = classEnds(cls, tokens, n, pos);
+        while (ends !== 0) {
+          const length = 31 - Math.clz32(ends & -ends);
+          ends &= ends - 1;
+          if (mayEnter(next, tokens, n, pos + length)) mask |= spanWalk(tokens, n, start, next, pos + length);
+        }
+      }
+  }
+  if (node.next !== null) {
+    const child = node.next.get(token);
+    if (child !== undefined && mayEnter(child, tokens, n, pos + 1)) mask |= spanWalk(tokens, n, start, child, pos + 1);
+  }
+  if (node.any !== null) mask |= spanWalk(tokens, n, start, node.any, pos + 1);
+  if ((node.num !== null || node.age !== null || node.special !== null) && isNumber(token)) {
+    if (node.num !== null) mask |= spanWalk(tokens, n, start, node.num, pos + 1);
+    if (node.special !== null && token.length <= 4) {
+      const value = Number(token);
+      for (const [sp, child] of node.special)
+        if (value >= sp.min && value <= sp.max) mask |= spanWalk(tokens, n, start, child, pos + 1);
+    }
+    if (node.age !== null && isAgeAt(tokens, n, pos)) mask |= spanWalk(tokens, n, start, node.age, pos + 1);
+  }
+  return mask;
+}
+
+/** Whether the number at `pos` can be read as an age (in range, not "10 minutes"). */
+function isAgeAt(tokens: string[], n: number, pos: number): boolean {
+  const token = tokens[pos] as string;
+  if (token.length > 2) return false;
+  const value = Number(token);
+  if (value < AGE_MIN || value > AGE_MAX) return false;
+  return pos + 1 >= n || !NOT_AGE_AFTER.has(tokens[pos + 1] as string);
+}
+
 /** Walks the trie from `node` over tokens[pos..n), collecting the patterns that end. */
 function walk(
   tokens: string[],
@@ -719,59 +922,51 @@ function walk(
   node: TrieNode,
   pos: number,
   age: number | undefined,
-  birthYear?: number,
+  birthYear: number | undefined,
 ): void {
-  if (node.accepts && pos > start) {
+  if (node.accepts !== null && pos > start) {
     for (const rule of node.accepts)
       found.push(
         birthYear === undefined ? { rule, from: start, to: pos, age } : { rule, from: start, to: pos, age, birthYear },
       );
   }
-  if (node.gap)
+  if (node.gap !== null)
     for (let k = 0; k <= 3 && pos + k <= n; k++) walk(tokens, n, start, found, node.gap, pos + k, age, birthYear);
   if (pos >= n) return;
-  if (node.classes !== null) {
-    const first = tokens[pos] as string;
-    for (const [cls, next] of node.classes) {
-      // Most tokens start no entry of the class: turned away before any walk or allocation.
-      if (!cls.starts.has(first) && !(cls.startsWithNumber && isNumber(first))) continue;
-      const ends: RawMatch[] = [];
-      walk(tokens, n, pos, ends, cls.root, pos, undefined);
-      let last = -1;
-      ends.sort((a, b) => a.to - b.to);
-      for (const e of ends) {
-        if (e.to === last) continue;
-        last = e.to;
-        walk(tokens, n, start, found, next, e.to, age, birthYear);
-      }
-    }
-  }
   const token = tokens[pos] as string;
-  const child = node.next?.get(token);
-  if (child) walk(tokens, n, start, found, child, pos + 1, age, birthYear);
-  if (node.any) walk(tokens, n, start, found, node.any, pos + 1, age, birthYear);
-  if ((node.num || node.age || node.special) && isNumber(token)) {
-    if (node.num) walk(tokens, n, start, found, node.num, pos + 1, age, birthYear);
-    if (node.special) {
+  if (node.classes !== null) {
+    // Most tokens start no entry of any class here: one lookup turns them away.
+    const slots = classSlotsAt(node, token);
+    if (slots !== null)
+      for (const slot of slots) {
+        const [cls, next] = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+        let ends = classEnds(cls, tokens, n, pos);
+        while (ends !== 0) {
+          const length = 31 - Math.clz32(ends & -ends);
+          ends &= ends - 1;
+          if (mayEnter(next, tokens, n, pos + length))
+            walk(tokens, n, start, found, next, pos + length, age, birthYear);
+        }
+      }
+  }
+  if (node.next !== null) {
+    const child = node.next.get(token);
+    if (child !== undefined && mayEnter(child, tokens, n, pos + 1))
+      walk(tokens, n, start, found, child, pos + 1, age, birthYear);
+  }
+  if (node.any !== null) walk(tokens, n, start, found, node.any, pos + 1, age, birthYear);
+  if ((node.num !== null || node.age !== null || node.special !== null) && isNumber(token)) {
+    if (node.num !== null) walk(tokens, n, start, found, node.num, pos + 1, age, birthYear);
+    if (node.special !== null && token.length <= 4) {
       const value = Number(token);
       for (const [sp, child] of node.special) {
-        if (value < sp.min || value > sp.max || token.length > 4) continue;
+        if (value < sp.min || value > sp.max) continue;
         if (sp.capture === 'age') walk(tokens, n, start, found, child, pos + 1, value + sp.offset, birthYear);
         else walk(tokens, n, start, found, child, pos + 1, age, value);
       }
     }
-    if (node.age) {
-      const value = Number(token);
-      const after = pos + 1 < n ? tokens[pos + 1] : undefined;
-      if (
-        value >= AGE_MIN &&
-        value <= AGE_MAX &&
-        token.length <= 2 &&
-        (after === undefined || !NOT_AGE_AFTER.has(after))
-      ) {
-        walk(tokens, n, start, found, node.age, pos + 1, value, birthYear);
-      }
-    }
+    if (node.age !== null && isAgeAt(tokens, n, pos))
+      walk(tokens, n, start, found, node.age, pos + 1, Number(token), birthYear);
   }
 }
 
@@ -789,19 +984,16 @@ function findMatches(
   memo: Uint8Array | null,
 ): RawMatch[] {
   let found: RawMatch[] | null = null;
+  walkStamp++;
   const filter = root.startFilter;
-  const hasNumberStart =
-    root.num !== null ||
-    root.age !== null ||
-    root.special !== null ||
-    (root.classes?.some(([c]) => c.startsWithNumber) ?? false);
+  const hasNumberStart = root.num !== null || root.age !== null || root.special !== null || root.numberClass;
   for (let i = 0; i < n; i++) {
     const token = tokens[i] as string;
     if (memo !== null) {
       const id = (ids as Int32Array)[i] as number;
       const m = id >= 0 ? (memo[id] as number) : 0;
       if ((m & (MEMO_KNOWN | MEMO_CORRECTED)) === MEMO_KNOWN) {
-        if ((m & MEMO_STARTS) !== 0) walk(tokens, n, i, (found ??= []), root, i, undefined);
+        if ((m & MEMO_STARTS) !== 0) walk(tokens, n, i, (found ??= []), root, i, undefined, undefined);
         continue;
       }
     }
@@ -810,7 +1002,7 @@ function findMatches(
     const key = startKey(token);
     if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token)))
       continue;
-    if (startsPattern(token, root)) walk(tokens, n, i, (found ??= []), root, i, undefined);
+    if (startsPattern(token, root)) walk(tokens, n, i, (found ??= []), root, i, undefined, undefined);
   }
   return found ?? NO_MATCHES;
 }
