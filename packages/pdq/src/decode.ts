@@ -18,9 +18,8 @@
 // full-resolution one, not bit-identical.
 //
 // Shrink-on-load (default on): a large JPEG is decoded at 1/2, 1/4 or 1/8 scale by libjpeg's scaled
-// IDCT and resized so that its short side is `shrinkMinSide` (960, about twice PDQ's 512), which
-// decoding and hashing every pixel would not change by more than a few bits (docs/pdq.md has the drift
-// measured). sharp only decodes at reduced scale when the total shrink is at least 3, so only JPEGs
+// IDCT and resized so that its short side is `shrinkMinSide` (960, about twice PDQ's 512); its hash is
+// then a few bits from the full-size one (docs/pdq.md has the drift measured). sharp only decodes at reduced scale when the total shrink is at least 3, so only JPEGs
 // whose short side is at least 3 × shrinkMinSide are shrunk; others decode every pixel as before.
 // `shrinkOnLoad: false` decodes every pixel, as the reference tools do.
 
