@@ -1,39 +1,11 @@
 // The transparency statistics as the charts draw them: every period of the range (a period with
 // nothing in it is a zero, not a gap), one jurisdiction at a time. Pure, so it is tested without a browser.
 
-export type Bucket = 'month' | 'quarter' | 'year';
+import type { Statistics, StatisticsBucket, StatisticsRow } from './types.ts';
 
-export interface Durations {
-  count: number;
-  medianHours: number | null;
-  p90Hours: number | null;
-}
-
-/** One row of GET /console/api/statistics (the same shape as /v1/statistics). */
-export interface StatisticsRow {
-  period: string;
-  jurisdiction: string;
-  detectionsByKind: Record<string, number>;
-  casesOpened: number;
-  actionsByRung: Record<string, number>;
-  reportsByAuthority: Record<string, Record<string, number>>;
-  reportsFiled: number;
-  detectionToAction: Durations;
-  detectionToReport: Durations;
-  appeals: number;
-  overturned: number;
-  decisions: number;
-  dismissed: number;
-  falseFlagRate: number | null;
-}
-
-export interface Statistics {
-  from: string;
-  to: string;
-  bucket: Bucket;
-  generatedAt: string;
-  rows: StatisticsRow[];
-}
+/** GET /console/api/statistics answers in the console API's shapes (the same as /v1/statistics). */
+export type { Statistics, StatisticsRow };
+export type Bucket = StatisticsBucket;
 
 /** A named series of values, one per period (null: nothing to measure in that period). */
 export interface Series {

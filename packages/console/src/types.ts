@@ -19,5 +19,8 @@ export type {
   Span,
   StaffMember,
   StaffUser,
+  Statistics,
+  StatisticsBucket,
+  StatisticsRow,
   TimelinePoint,
 } from '@lifeguard/service/console-wire';

@@ -2,7 +2,7 @@
 // (it holds short excerpts of risky messages, as the warnings quote them). Checked on restore so a
 // corrupt or foreign value is refused with the field named, instead of half-restoring.
 import { z } from 'zod';
-import type { EngineSnapshot } from '@lifeguard/core';
+import { type EngineSnapshot, zodProblems } from '@lifeguard/core';
 
 export const GUARD_STATE_FORMAT = 'lifeguard-on-device';
 
@@ -42,9 +42,7 @@ export function parseGuardState(value: unknown): GuardState {
   }
   const result = guardStateSchema.safeParse(parsed);
   if (!result.success) {
-    throw new GuardStateError(
-      result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`),
-    );
+    throw new GuardStateError(zodProblems(result.error.issues));
   }
   return result.data as unknown as GuardState;
 }

@@ -4,7 +4,7 @@ import { AGE_MAX, AGE_MIN, NOT_AGE_AFTER, normalizedSet, schoolAge } from './sig
 import type { AgeSource } from './reports.ts';
 import type { ActorState, ConversationState, ParticipantState } from './state.ts';
 
-export const AGE_ANSWER_SUFFIX = normalizedSet([
+const AGE_ANSWER_SUFFIX = normalizedSet([
   'f',
   'm',
   'male',
@@ -68,7 +68,7 @@ export function minorStrength(a: ActorState): number {
  * 17-year-old account asking a 12-year-old whether their parents check their phone is not
  * teenage banter. Close-in-age exemptions in law sit at two to four years; four is the cautious end.
  */
-export const PEER_AGE_GAP = 4;
+const PEER_AGE_GAP = 4;
 
 /** The suspect is a child talking to a child of about their own age (or of unknown age). */
 export function isPeerOf(
@@ -108,14 +108,10 @@ export function noteAttributedAge(
   else target.attributedCues++;
 }
 
-export const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
-/**
- * Reads a reply to "how old are you" (or to "13 f, u?"): "13", "13 f", "14 too! add me...",
- * "same, 15 in june", or "same" when the asker gave their own age.
- */
+const SAME = normalizedSet(['same', 'me too', 'same here', 'snap', 'twins']);
 /** "year 7" / "yr 7" (normalised "your 7") / "y7": a UK school year. */
-export const UK_YEAR_WORDS = normalizedSet(['year', 'your', 'y']);
-export const ORDINAL_SUFFIXES = normalizedSet(['th', 'st', 'nd', 'rd']);
+const UK_YEAR_WORDS = normalizedSet(['year', 'your', 'y']);
+const ORDINAL_SUFFIXES = normalizedSet(['th', 'st', 'nd', 'rd']);
 
 export function endsWithAgeQuestion(tokens: string[], count: number): boolean {
   const last = tokens[count - 1];
@@ -123,13 +119,27 @@ export function endsWithAgeQuestion(tokens: string[], count: number): boolean {
   return last === 'age' && (count === 1 || (count === 2 && (tokens[0] === 'your' || tokens[0] === 'and')));
 }
 
-/** The age in a reply to "how old are you" or "what year/grade are you in", read from the first `count` tokens. */
-export function ageAnswer(tokens: string[], count: number, askerAge: number | null): number | null {
+/**
+ * The age in a reply to "how old are you" (or to "13 f, u?") or "what year/grade are you in", read
+ * from the first `count` tokens: "13", "13 f", "14 too! add me...", "same, 15 in june", or "same"
+ * when the asker gave their own age.
+ */
+export function ageAnswer(
+  tokens: string[],
+  count: number,
+  askerAge: number | null,
+  year: number | null = null,
+): number | null {
   if (count === 0 || count > 12) return null;
   for (let i = 0; i < Math.min(3, count); i++) {
     const t = tokens[i] as string;
     const c = t.charCodeAt(0);
     if (c < 48 || c > 57) continue;
+    // A birth year ("2012 why", after "what year were you born") is an age in the message's year.
+    if (t.length === 4 && year !== null) {
+      const age = year - Number(t);
+      return age >= AGE_MIN && age <= AGE_MAX ? age : null;
+    }
     if (t.length > 2) return null;
     const next = i + 1 < count ? tokens[i + 1] : undefined;
     // A school year or grade given as the answer ("year 7", "yr 8", "7th", "grade 6") is an age too.

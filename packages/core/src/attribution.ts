@@ -2,13 +2,29 @@
 // vulnerable other one, and the conversation takes the score of the one who reads as the suspect.
 import type { EscalationRule } from './escalation.ts';
 import { scoreFeatures, type RiskModel } from './model.ts';
-import { NUM_SIGNALS, type ActorState, type ConversationState, type ParticipantState } from './state.ts';
+import { S, STAGE_BIT, type ActorState, type ConversationState, type ParticipantState } from './state.ts';
 import { minorStrength } from './ages.ts';
-import { EMPTY_FEATURES, conversationFeatures, escalation } from './conversation-features.ts';
+import { EMPTY_FEATURES, conversationFeatures, escalation, riskSignalTotal } from './conversation-features.ts';
 import { FAN_OUT_CONVERSATION_FLOOR, FAN_OUT_RULE, fanOutOf, noteFanOut } from './fan-out.ts';
 
 /** Score cap for a conversation with a participant's own parent. */
 export const FAMILY_CAP = 0.35;
+/** Where banter between friends stays: the watch level, below the alert. */
+export const BANTER_CAP = 0.45;
+
+/**
+ * Sextortion-only talk with no demand for money or pictures, which the other side laughed off
+ * and never pleaded about: what friends' mock threats look like (see onMessage's laughsOff).
+ */
+function isBanter(suspect: ParticipantState, target: ParticipantState): boolean {
+  if (target.laughedOff === 0 || suspect.signals === null) return false;
+  if (((target.signals?.[S.distress] as number | undefined) ?? 0) > 0.05) return false;
+  const sig = suspect.signals;
+  if ((sig[S.sextortion_payment] as number) > 0.05 || (sig[S.image_request] as number) > 0.05) return false;
+  const beyondSextortion =
+    suspect.stages & ~((STAGE_BIT.get('access') as number) | (STAGE_BIT.get('sextortion') as number));
+  return beyondSextortion === 0;
+}
 const MAX_ESCALATION_PARTICIPANTS = 3;
 
 /** Scores each participant as a possible suspect against the most vulnerable other one. */
@@ -19,7 +35,7 @@ export function rescore(c: ConversationState, model: RiskModel, pending: Set<Act
   let bestTarget = -1;
   let bestFeatures: Float64Array | null = null;
   let totalSignals = 0;
-  for (const p of ps) if (p.signals) for (let i = 0; i < NUM_SIGNALS; i++) totalSignals += p.signals[i] as number;
+  for (const p of ps) if (p.signals) totalSignals += riskSignalTotal(p.signals);
   let bestRule: EscalationRule | null = null;
   // A likely child is never the suspect when someone not known to be a child also carries
   // risk: children answer, ask back and panic, and those words must not name them.
@@ -45,6 +61,10 @@ export function rescore(c: ConversationState, model: RiskModel, pending: Set<Act
     // A parent's messages to their own child ("are you alone? send me a pic so i know you're
     // ok") stay on the watch level at most: reviewable, never an alert on wording alone.
     if (c.family && score > FAMILY_CAP) score = FAMILY_CAP;
+    // A threat with no demand for money or pictures, laughed off by the other side and never
+    // pleaded with, is friends' banter ("or the clip goes on the group chat" / "you wouldnt
+    // dare 😂"): kept on the watch level, not an alert.
+    if (score > BANTER_CAP && targetState !== null && isBanter(suspect, targetState)) score = BANTER_CAP;
     scored.push({ score, target, features: f, rule: rule && rule.floor >= score ? rule : null });
     if (score > best || bestSuspect < 0) {
       best = score;

@@ -90,15 +90,25 @@ export function conversationFeatures(
   f[F.one_to_one] = people === 2 ? 1 : 0;
   f[F.group_size] = people > 2 ? Math.log2(people) - 1 : 0;
   f[F.minor_x_grooming] = (targetMinor * stages) / 4;
-  let own = 0;
-  for (let i = 0; i < NUM_SIGNALS; i++) own += sig[i] as number;
+  const own = riskSignalTotal(sig);
   f[F.asymmetry] = totalSignals > 0 ? own / totalSignals : 0;
   return f;
 }
 
 export const EMPTY_FEATURES = new Float64Array(CONVERSATION_FEATURES.length);
-export const MEDIA_WORDS =
-  /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
+
+/**
+ * A participant's signals that carry risk: not their own age or their distress, which are
+ * answers ("im 14", "pls wait"), so a child answering does not make the talk look mutual.
+ */
+const RESPONSE_KINDS = [S.age_disclosure_minor, S.age_disclosure_adult, S.distress] as const;
+export function riskSignalTotal(sig: Float32Array): number {
+  let total = 0;
+  for (let i = 0; i < NUM_SIGNALS; i++) total += sig[i] as number;
+  for (const k of RESPONSE_KINDS) total -= sig[k] as number;
+  return total;
+}
+const MEDIA_WORDS = /\b(pics?|photos?|videos?|vids?|nudes?|selfies?|screenshots?|recordings?|images?|sent|showed)\b/i;
 /** Share of a conversation's signals the suspect must carry for it to count as one-sided. */
 const ONE_SIDED_SHARE = 0.8;
 const SEXTORTION_KINDS: readonly SignalKind[] = [
@@ -152,10 +162,14 @@ export function escalation(
       suspect.sentImages > 0 ||
       (target !== null && target.sentImages > 0) ||
       c.evidence?.some(
-        (e) => e.kind === 'sextortion_leverage' && e.senderId === suspect.actor.userId && MEDIA_WORDS.test(e.excerpt),
+        (e) =>
+          (e.kind === 'sextortion_leverage' || e.kind === 'sextortion_threat') &&
+          e.senderId === suspect.actor.userId &&
+          MEDIA_WORDS.test(e.excerpt),
       ) === true
         ? 1
         : 0,
+    target_distress: target !== null && ((target.signals?.[S.distress] as number | undefined) ?? 0) > 0.05 ? 1 : 0,
   };
   return strongestRule(facts);
 }

@@ -30,6 +30,8 @@ import {
   addressesParent,
   bareDuration,
   hasSextortionPressure,
+  hasThreatOrLeverage,
+  laughsOff,
   shortMessageWords,
 } from './message-cues.ts';
 import { rescore, pickTarget } from './attribution.ts';
@@ -205,7 +207,15 @@ export class DetectionEngine {
       c.extraParticipants++;
       return -1;
     }
-    ps.push({ actor: this.actor(userId), messages: 0, signals: null, stages: 0, decayedAt: t, sentImages: 0 });
+    ps.push({
+      actor: this.actor(userId),
+      messages: 0,
+      signals: null,
+      stages: 0,
+      decayedAt: t,
+      sentImages: 0,
+      laughedOff: 0,
+    });
     return ps.length - 1;
   }
 
@@ -291,22 +301,31 @@ export class DetectionEngine {
     }
     if (e.attachments?.some((a) => a.kind === 'image' || a.kind === 'video')) sender.sentImages++;
     let signals = detectSignals(e.text, norm);
-    // A bare duration ("9 min", "6 minutes.") from someone already threatening or demanding
-    // payment is the countdown of a deadline.
+    // A bare duration ("9 min", "6 minutes.") from someone already holding, threatening or
+    // demanding is the countdown of a deadline; so is one inside a demand ("10 min. 200 venmo").
     if (
-      tokenCount <= 5 &&
-      sender.signals !== null &&
       !signals.some((s) => s.kind === 'sextortion_deadline') &&
-      hasSextortionPressure(sender.signals)
+      ((tokenCount <= 5 && sender.signals !== null && hasSextortionPressure(sender.signals)) ||
+        signals.some((s) => s.kind === 'sextortion_payment' || s.kind === 'sextortion_threat'))
     ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
     }
 
+    // Laughing at the other side's threat ("you wouldnt dare 😂") is banter between friends;
+    // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
+    if (c.participants.length === 2 && laughsOff(e.text, tokens, tokenCount)) {
+      const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
+      if (other?.signals && hasThreatOrLeverage(other.signals)) {
+        sender.laughedOff++;
+        changed = true; // the banter cap applies to what was already scored
+      }
+    }
+
     // A bare number right after someone asked "how old are you" is an age.
     if (c.pendingAgeProbe >= 0 && c.pendingAgeProbe !== senderIdx) {
       const asker = (c.participants[c.pendingAgeProbe] as ParticipantState).actor;
-      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge);
+      const age = ageAnswer(tokens, tokenCount, asker.disclosedAge, new Date(t).getUTCFullYear());
       c.pendingAgeProbe = -1;
       if (age !== null) {
         noteDisclosedAge(actor, age);
@@ -327,8 +346,24 @@ export class DetectionEngine {
       }
     }
 
-    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old are you".
-    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) c.pendingAgeProbe = senderIdx;
+    // A short message ending "how old" or just "age?" asks the other's age as surely as "how old
+    // are you", and counts as that probe (fan-out compares probes, whatever their wording).
+    if (tokenCount <= SHORT_MESSAGE_TOKENS && endsWithAgeQuestion(tokens, tokenCount)) {
+      c.pendingAgeProbe = senderIdx;
+      if (!signals.some((s) => s.kind === 'age_probe')) {
+        const first = tokens[tokenCount - 1] === 'old' ? tokenCount - 2 : tokenCount - 1;
+        const start = norm.starts[first] as number;
+        const end = norm.ends[tokenCount - 1] as number;
+        const probe: DetectedSignal = {
+          kind: 'age_probe',
+          start,
+          end,
+          excerpt: e.text.slice(start, end),
+          stage: 'access',
+        };
+        signals = signals.length ? [...signals, probe] : [probe];
+      }
+    }
 
     if (signals.length > 0) {
       this.decay(sender, t);

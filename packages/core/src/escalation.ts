@@ -30,8 +30,10 @@ export interface EscalationFacts {
   gift: number;
   /** 1 when at least 80% of the conversation's signals come from the suspect: not mutual flirting. */
   one_sided: number;
-  /** 1 when images are part of it: asked for, sexualised talk, sent by the target, or named in the leverage. */
+  /** 1 when images are part of it: asked for, sexualised talk, sent by the target, or named in the leverage or threat. */
   image_context: number;
+  /** 1 when the target pleads or panics ("pls wait", "im begging u", "i dont have that much"). */
+  target_distress: number;
 }
 
 export type EscalationFact = keyof EscalationFacts;
@@ -70,6 +72,15 @@ export const ESCALATION_RULES: readonly EscalationRule[] = [
     floor: 0.65,
     reason: 'two or more steps of the sextortion script (holding images, threats, payment, a deadline)',
     atLeast: { sextortion_steps: 2, sextortion_core: 1, image_context: 1 },
+    atMost: { target_adult: 0 },
+  },
+  {
+    // A countdown names no picture ("4 minute. after i send to ur school group"); the target's
+    // pleading, with every threat from one side, is what tells it from banter between friends.
+    id: 'sextortion_against_pleading_target',
+    floor: 0.7,
+    reason: 'threats with a demand or a deadline, all from one side, while the other pleads or panics',
+    atLeast: { sextortion_steps: 2, sextortion_core: 1, target_distress: 1, one_sided: 1 },
     atMost: { target_adult: 0 },
   },
   {
@@ -195,6 +206,7 @@ export function checkRules(rules: readonly EscalationRule[]): void {
     'image_context',
     'gift',
     'one_sided',
+    'target_distress',
   ]);
   const ids = new Set<string>();
   for (const rule of rules) {

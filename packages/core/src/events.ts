@@ -1,6 +1,7 @@
 // The event schema: the one contract shared by the service, the CLI and on-device mode.
 // Zod is the single source: runtime validation, TypeScript types and the JSON Schema in docs/.
 import { z } from 'zod';
+import { problemPath, zodProblems } from './problems.ts';
 
 /** Limits that keep one hostile event from exhausting memory. */
 export const LIMITS = {
@@ -133,26 +134,24 @@ export class EventValidationError extends Error {
 
 export type ParseResult = { ok: true; event: LifeguardEvent } | { ok: false; error: EventValidationError };
 
-/** Validates one decoded JSON value as an event, naming every bad field. Never throws. */
-export function parseEvent(value: unknown): ParseResult {
+/**
+ * Validates one decoded JSON value as an event, naming every bad field. `at` is where the event sits in
+ * a larger input (e.g. `events[3]`), so problems name the whole path (`events[3].attachments[0].kind`).
+ * Never throws.
+ */
+export function parseEvent(value: unknown, at = ''): ParseResult {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return fail(['(root): expected a JSON object']);
+    return fail([`${problemPath([], at)}: expected a JSON object`]);
   }
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !(EVENT_TYPES as readonly string[]).includes(type)) {
     return fail([
-      `type: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`,
+      `${problemPath(['type'], at)}: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`,
     ]);
   }
   const result = eventSchema.safeParse(value);
   if (result.success) return { ok: true, event: result.data };
-  return fail(
-    result.error.issues.map((issue) => {
-      const path = issue.path.length ? issue.path.join('.') : '(root)';
-      if (issue.code === 'unrecognized_keys') return `${issue.keys.join(', ')}: unknown field`;
-      return `${path}: ${issue.message}`;
-    }),
-  );
+  return fail(zodProblems(result.error.issues, at));
 }
 
 function fail(problems: string[]): ParseResult {

@@ -27,6 +27,7 @@ export {
   type LifeguardEventInput,
   type ParseResult,
 } from './events.ts';
+export { problemPath, zodProblems } from './problems.ts';
 export {
   SIGNAL_KINDS,
   GROOMING_STAGES,
@@ -45,6 +46,7 @@ export {
 } from './reports.ts';
 export { normalize, tokenize, type NormalizedText, type TokenStream } from './normalize.ts';
 export { detectSignals } from './signals.ts';
+export { LATIN_LOOKALIKES } from './lookalikes.ts';
 export { DetectionEngine, type EngineOptions, type EngineSnapshot, type EngineStats } from './engine.ts';
 export {
   CONVERSATION_FEATURES,

@@ -238,6 +238,27 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'story',
     'your story',
     'everyones story',
+    'each one',
+    'each of them',
+    'every person',
+    'first person',
+    'clubs page',
+    'club page',
+    'little sister',
+    'little brother',
+    'girlfriend',
+    'boyfriend',
+    'gf',
+    'bf',
+    'neighbours',
+    'neighbors',
+    'recruiter',
+    'recruiters',
+    'scouts',
+    'lads',
+    'the lads',
+    'the boys',
+    'the girls',
   ],
   /** What the audience will do. */
   see: [
@@ -280,7 +301,9 @@ export const WORD_CLASSES: Record<string, string[]> = {
   amount: [
     '<cur> #num',
     '#num <cur>',
-    '#num (dollars|dollar|bucks|usd|pounds|quid|gbp|euros|euro|eur|rupees|naira|pesos|k)',
+    '#num (dollars|dollar|bucks|usd|pounds|pound|quid|gbp|euros|euro|eur|rupees|naira|pesos|k)',
+    '@spellednum (hundred|thousand)? (dollars|dollar|bucks|usd|pounds|pound|quid|euros|euro|rupees)',
+    '(one|two|three|four|five|six|seven|eight|nine|a) (hundred|thousand)',
     '#num (vbucks|robux|nitro|gems|coins|minecoins)',
   ],
   payapp: [
@@ -302,6 +325,36 @@ export const WORD_CLASSES: Record<string, string[]> = {
     'gcash',
     'bank transfer',
     'skrill',
+    'bitcoin',
+    'btc',
+    'usdt',
+    'binance',
+    'paysafe',
+    'paysafecard',
+    'upi',
+    'paytm',
+    'etransfer',
+    'interac',
+  ],
+  /** Numbers as words, for amounts and durations typed out ("two hundred euro", "nine minutes"). */
+  spellednum: [
+    'one',
+    'two',
+    'three',
+    'four',
+    'five',
+    'six',
+    'seven',
+    'eight',
+    'nine',
+    'ten',
+    'fifteen',
+    'twenty',
+    'thirty',
+    'forty',
+    'fifty',
+    'sixty',
+    'a hundred',
   ],
   digitword: ['zero', 'oh', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'double'],
   // Where an offender proposes to meet a child.
@@ -389,14 +442,32 @@ export const WORD_CLASSES: Record<string, string[]> = {
   ],
   /** A length of time, as in a deadline. */
   duration: [
-    '#num (minutes|seconds|sec|secs|hours)',
-    '(one|two|three|five|ten|fifteen|twenty|thirty) (minutes|hours|seconds)',
+    '#num (minutes|seconds|sec|secs|hours|hour|hr|hrs)',
+    '@spellednum (minutes|hours|seconds|hour)',
     'an hour',
     'half an hour',
     'a minute',
     'one minute',
   ],
 };
+
+/** Secrets that are not grooming: surprises, spoilers, passwords. */
+const NOT_GROOMING_SECRECY = [
+  'surprise',
+  'birthday',
+  'party',
+  'anniversary',
+  'christmas',
+  'spoiler',
+  'spoilers',
+  'ending',
+  'password',
+  'passwords',
+  'recipe',
+  'present for',
+  'gift for',
+  'proposal',
+];
 
 export const LEXICON: LexiconRule[] = [
   // --- ages -----------------------------------------------------------------------------
@@ -584,22 +655,7 @@ export const LEXICON: LexiconRule[] = [
       'promise (you wont|not to|me you wont) tell',
       '(dont|do not) (tell|say) (anything|a word)',
     ],
-    unless: [
-      'surprise',
-      'birthday',
-      'party',
-      'anniversary',
-      'christmas',
-      'spoiler',
-      'spoilers',
-      'ending',
-      'password',
-      'passwords',
-      'recipe',
-      'present for',
-      'gift for',
-      'proposal',
-    ],
+    unless: NOT_GROOMING_SECRECY,
   },
   {
     kind: 'isolation',
@@ -884,6 +940,15 @@ export const LEXICON: LexiconRule[] = [
       'youre scaring me',
       'you are scaring me',
       'stop messaging me',
+      '(im|i am) begging (you)?',
+      'i beg (you)',
+      '(please|pls) (i will|ill|i can) (pay|get it|send it)',
+      'i (dont|do not|dont even) have (that much|@amount)',
+      'i (cant|can not) (get|find) (that much|@amount)',
+      '(please|pls|plz) wait',
+      '(you|your|youre) (gonna|going to|will) ruin my life',
+      '(please|pls|plz) stop (i|im|please|pls|plz)',
+      '(please|pls) (give me|i need) (more)? time',
     ],
   },
   // --- indirect ages: school years, grades, birth years ----------------------------------
@@ -954,7 +1019,8 @@ export const LEXICON: LexiconRule[] = [
       'i (lied|lie|was lying|wasnt honest|fibbed) (about|on) (my|the) age',
       'i (said|told you|put) #age (but|bc|because|cause|coz|on)',
       '(im|i am) not (actually|really|rly|rlly)? #age',
-      '(im|i am) (actually|really)? #age (not|nt) #age',
+      // "im actually 24 not 16"; a bare "im 17 not 12 lol" is emphasis, not a confession.
+      '(im|i am) (actually|really|rly) #age (not|nt) #age',
       '(im|i am) (a lot|way|much|a bit|a little)? older than (i said|that|i told you)',
       '(im|i am) (actually|really|rly) (#age|older|an adult|a bit older|a little older)',
       'i (just)? said #age (because|cause|coz|so)',
@@ -974,6 +1040,11 @@ export const LEXICON: LexiconRule[] = [
       'i got (everybody|everyone|all of them|them all)',
       'i (still)? (have|got|kept) (the|that|those)? (one|ones|stuff|pic|video) (you|u) (sent|gave|showed)',
       'i (know|found) (your|ur|where you) (school|live|address|family|mom|dad)',
+      // Copies made to keep: "i sent it to myself", "saved it to my other account".
+      '(sent|send|saved|forwarded|moved|uploaded) (it|them|everything|your @media|the @media) (to|on) (myself|my phone|my other account|my laptop|my computer|my drive|my cloud)',
+      // Faked pictures built from the child's face or photos.
+      '(edit|edited|editing|photoshop|photoshopped|deepfake|deepfaked) ~ (with|of|using|from) (your) (@media|face)',
+      'this (is)? (al|all) (your) (followers|following|friends|friends list|contacts|family)',
     ],
   },
   {
@@ -993,6 +1064,18 @@ export const LEXICON: LexiconRule[] = [
       '(block|ignore|report|unadd|unfriend) me and ~ (it|i|everyone|everybody|they|@audience)',
       'i (will|can|could|go|gonna)? (make|send) (it|this|you|your|ur) (go)? (viral|trending)',
       '(your|ur) (whole)? @audience (will|is going to|gonna|are going to|would|is gonna) (@see|know|find out|get it|receive)',
+      '@conditional (they|everyone|everybody|all of them) (al)? (@see|get|gets) (it|them|this|that)',
+      '(you|do you) (want|wanna) (your) (whole)? @audience (to)? (@see|know|find out|get it)',
+      // First person sending to the child's people, with or without naming what ("i send to ur brother first").
+      '(i|ill|imma|im|i am|gonna|i will) (@share) (it|them|this|everything)? (to|with) (your|the|each|every|all)? ~ @audience',
+      // The child's people, or "they all", seeing the pictures.
+      '(they|@audience|everyone|everybody) (al)? (will|going to|gonna|are going to|is going to|are gonna) (@see|get|gets) (your|the|this|those|these|that) @media',
+      '(get|gets|sees|se|see) (the|your|this|that) @media (first|next|tonight|today|now)',
+      '(it|this|that|your @media|you) (will|gonna|going to|is going to|is gonna) (be|go) (viral|everywhere|public)',
+      // "u tell anyone i post", "tell ur mum and i send it".
+      '(tell|tel) (anyone|anybody|someone|somebody|your @parent|the police|police) ~ (i|ill|and i) ~ (@share)',
+      '(block|ignore|report|unadd|unfriend) me and ~ (its|it is)',
+      'no (code|codes|card|cards|money|payment|pay) ~ (i|ill) (@share|post|leak)',
     ],
   },
   {
@@ -1000,7 +1083,11 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sextortion',
     patterns: [
       '(send|pay|give|transfer|wire) (me)? @amount',
-      '@amount (on|to|via|through|by|in|with) (my)? (@payapp|@giftcard)',
+      '@amount (on|to|via|through|by|in|with)? (my)? (@payapp|@giftcard)',
+      // A bare number beside a payment app is an amount ("200 venmo", "300 more apple pay").
+      '#num (more)? (on|to|via|by|in|with|through)? (my)? (cashapp|cash app|paypal|venmo|zelle|apple pay|google pay|revolut|monzo|chime|gcash|skrill|paysafe|paysafecard|upi|paytm|interac|etransfer)',
+      '(sell|pawn) (your) (xbox|ps5|ps4|playstation|switch|phone|console|stuff|games|bike)',
+      'how much (money|cash)? (do|can|could)? (you) (have|got|send|pay) (right now|now|rn|today|tonight)',
       '(pay|send) (me)? (on|via|by|through|with|to) @payapp',
       '@amount (@giftcard|gift card)',
       '(send|give) (me)? (the)? (code|codes|card code|gift card code)',
@@ -1020,7 +1107,9 @@ export const LEXICON: LexiconRule[] = [
     kind: 'sextortion_deadline',
     stage: 'sextortion',
     patterns: [
-      'you (have|got|get) @duration',
+      'you (have|got|get|hav) @duration',
+      // A time limit beside the demand itself ("400 pound. paypal. 30 minute").
+      '@payapp @duration',
       '(you|u) (have|got) (til|till|until|untill) #num',
       '(by|before) (morning|tonight|midnight)',
       '@duration (left|or|to pay|before|from now|to send|starting now|go)',
@@ -1120,19 +1209,7 @@ export const LEXICON: LexiconRule[] = [
       '(delete|clear|wipe) (this|the|our|it) (convo|chat|chats|messages|texts|after)',
       'turn on (the)? (passcode|disappearing|vanish)',
     ],
-    unless: [
-      'surprise',
-      'birthday',
-      'party',
-      'anniversary',
-      'christmas',
-      'spoiler',
-      'spoilers',
-      'password',
-      'present for',
-      'gift for',
-      'proposal',
-    ],
+    unless: NOT_GROOMING_SECRECY,
   },
   {
     kind: 'isolation',
@@ -1240,6 +1317,80 @@ export const LEXICON: LexiconRule[] = [
       '(i|ill) (buy|get) (it|that|them) for (you|u)',
       'for free (if|when)',
     ],
+  },
+  // --- first-contact steps in other words: guessing the age, school stage, moving apps ------
+  {
+    kind: 'age_probe',
+    stage: 'access',
+    patterns: [
+      // "u like 14 15?": an age guessed without "are".
+      '(you|u) (like|about|around|prob|probably|maybe) #age',
+      '(you|are you) (in|at|still in) (high school|secondary|secondary school|middle school|primary|primary school|elementary|junior high|year|grade) (yet|still|or|right|now|tho)?',
+      '(still|yet) (in)? (primary|secondary|high school|middle school|elementary)',
+      '(whens|when is|whats|what is|when|what day is) (your) (birthday|bday)',
+    ],
+  },
+  {
+    kind: 'platform_move',
+    stage: 'platform_move',
+    patterns: [
+      '(come|hop|jump|get|move|go|switch|lets go) (on|onto|to|over to) @app',
+      '(we|i) (use|are on|chat on|talk on|all use) @app',
+      'add me (there|on there|back there)',
+    ],
+  },
+  {
+    kind: 'secrecy',
+    stage: 'isolation',
+    patterns: [
+      // "he dont gotta know", "ur mum doesnt have to know".
+      '(he|she|they|your @parent|@parent) (dont|doesnt|does not|do not) (gotta|have to|need to|got to) know',
+      // A second account the parents do not read.
+      '(make|get|create) (a|another)? (second|secret|fake|spare|hidden) (one|account|acc|profile|insta|snap)',
+    ],
+  },
+  {
+    kind: 'image_request',
+    stage: 'sexualisation',
+    patterns: ['(cam|camera|video) on (so i can|for me|rn|now|so we can)', '(turn|put|switch) (your) (cam|camera) on'],
+  },
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: [
+      '(i have|i got|got) ~ (@gamecurrency|codes|gift cards|gift card) ~ (want one|want some|for you|if you want|u want)',
+      '#num (k)? @gamecurrency for (you|whoever|anyone who)',
+    ],
+  },
+  {
+    kind: 'age_probe',
+    stage: 'access',
+    patterns: ['(what|which) year (were|was|are) (you) born', '(what|whats) (your) (birth year|year of birth|dob)'],
+  },
+  {
+    kind: 'flattery',
+    stage: 'trust',
+    // "ur way more mature than first years", "u seem more grown up than most 2012s".
+    patterns: [
+      '(your|you are|youre|you seem|you look|you sound|you act) (way|so|much|so much|a lot|far)? more (mature|grown up|grownup|older) than',
+    ],
+  },
+  {
+    kind: 'secrecy',
+    stage: 'isolation',
+    // "dont tell the coach or ur parents": keeping it from the people who would protect the child.
+    patterns: ['(dont|do not|dont you|never) (tell|mention|say) (it|this|that|anything)? (to)? (the|your)? @audience'],
+    unless: NOT_GROOMING_SECRECY,
+  },
+  {
+    kind: 'meeting',
+    stage: 'meeting',
+    patterns: ['(give|offer) (you) a (lift|ride)', '(i can|ill|i will|i could) (drive|drop) (you) (home|back|there)'],
+  },
+  {
+    kind: 'sexualisation',
+    stage: 'sexualisation',
+    patterns: ['(have you|you) ever (had) (a)? (bf|gf|boyfriend|girlfriend)'],
   },
   // --- fake modelling and talent offers ------------------------------------------------------
   {

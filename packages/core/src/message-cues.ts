@@ -6,7 +6,7 @@ import { S } from './state.ts';
 const DURATION_WORDS = normalizedSet(['minutes', 'min', 'mins', 'seconds', 'secs', 'hours', 'hrs']);
 
 // Parents and the family who stand in for them ("hi grandad", "grandma here", "thanks auntie").
-export const PARENT_WORDS = normalizedSet([
+const PARENT_WORDS = normalizedSet([
   'mom',
   'mum',
   'mam',
@@ -31,7 +31,7 @@ export const PARENT_WORDS = normalizedSet([
   'auntie',
   'aunty',
 ]);
-export const VOCATIVE_LEADS = normalizedSet([
+const VOCATIVE_LEADS = normalizedSet([
   'ok',
   'okay',
   'thanks',
@@ -45,7 +45,7 @@ export const VOCATIVE_LEADS = normalizedSet([
   'omw',
   'coming',
 ]);
-export const VOCATIVE_ENDS = normalizedSet([
+const VOCATIVE_ENDS = normalizedSet([
   'lmao',
   'lmfao',
   'xd',
@@ -90,8 +90,8 @@ export function addressesParent(tokens: string[], count: number): boolean {
   }
   return false;
 }
-export const SELF_NAMING = normalizedSet(['this', 'it']);
-export const VOCATIVE_FOLLOWS = normalizedSet([
+const SELF_NAMING = normalizedSet(['this', 'it']);
+const VOCATIVE_FOLLOWS = normalizedSet([
   'can',
   'could',
   'pls',
@@ -117,7 +117,7 @@ export const VOCATIVE_FOLLOWS = normalizedSet([
   'ur',
   'you',
 ]);
-export const POSSESSIVES = normalizedSet([
+const POSSESSIVES = normalizedSet([
   'your',
   'ur',
   'my',
@@ -134,7 +134,7 @@ export const POSSESSIVES = normalizedSet([
   'or',
   'with',
 ]);
-export const MEDIA_TOKENS = normalizedSet([
+const MEDIA_TOKENS = normalizedSet([
   'pic',
   'video',
   'nudes',
@@ -156,7 +156,7 @@ export const MEDIA_TOKENS = normalizedSet([
 export const SHORT_MESSAGE_TOKENS = 14;
 export const WORD_PARENT = 1;
 export const WORD_MEDIA = 2;
-export const SHORT_WORDS = new Map<string, number>([
+const SHORT_WORDS = new Map<string, number>([
   ...[...PARENT_WORDS].map((w) => [w, WORD_PARENT] as const),
   ...[...MEDIA_TOKENS].map((w) => [w, WORD_MEDIA] as const),
 ]);
@@ -177,8 +177,29 @@ export function shortMessageWords(tokens: string[], count: number): number {
   return bits;
 }
 
+export function hasThreatOrLeverage(sig: Float32Array): boolean {
+  return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_leverage] as number) > 0.05;
+}
+
+const LAUGH_WORDS = normalizedSet(['lol', 'lmao', 'lmfao', 'rofl', 'haha', 'hahaha', 'hehe', 'lool', 'dare', 'menace']);
+const LAUGH_EMOJI = /[\u{1F602}\u{1F923}\u{1F606}\u{1F639}\u{1F480}]/u;
+/** A message that laughs, dares or mocks outrage ("lmao", "you wouldnt dare", "ur dead to me", "😂", "💀"). */
+export function laughsOff(text: string, tokens: string[], count: number): boolean {
+  for (let k = 0; k < count; k++) {
+    const t = tokens[k] as string;
+    if (LAUGH_WORDS.has(t) || t.startsWith('haha')) return true;
+    // Mock outrage: "ur dead to me".
+    if (t === 'dead' && tokens[k + 1] === 'to' && tokens[k + 2] === 'me' && k + 2 < count) return true;
+  }
+  return LAUGH_EMOJI.test(text);
+}
+
 export function hasSextortionPressure(sig: Float32Array): boolean {
-  return (sig[S.sextortion_threat] as number) > 0.05 || (sig[S.sextortion_payment] as number) > 0.05;
+  return (
+    (sig[S.sextortion_threat] as number) > 0.05 ||
+    (sig[S.sextortion_payment] as number) > 0.05 ||
+    (sig[S.sextortion_leverage] as number) > 0.05
+  );
 }
 
 /** A message that is only a duration ("9 min", "6 minutes left"), as a deadline signal. */

@@ -3,6 +3,7 @@
 // (confirmed / dismissed cases) with an L2 penalty that pulls towards the prior, so a few
 // dozen labels nudge the model instead of overturning it.
 import { z } from 'zod';
+import { zodProblems } from './problems.ts';
 
 /** Feature names, in vector order. Each has a sentence in explain.ts. */
 export const CONVERSATION_FEATURES = [
@@ -187,9 +188,7 @@ const modelSchema = z.strictObject({
 export function validateModel(json: unknown): RiskModel {
   const parsed = modelSchema.safeParse(json);
   if (!parsed.success) {
-    throw new Error(
-      `invalid model: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
-    );
+    throw new Error(`invalid model: ${zodProblems(parsed.error.issues).join('; ')}`);
   }
   const model = parsed.data;
   if (

@@ -6,6 +6,8 @@
 // can point a moderator at the exact characters it matched. One pass over the text, no regex
 // in the hot path: this runs on every message (goal: well over 200k messages/s per core).
 
+import { LATIN_LOOKALIKES } from './lookalikes.ts';
+
 export interface NormalizedText {
   /** Canonical tokens: lowercase ASCII words, numbers, or markers like `<url>` and `<phone>`. */
   tokens: string[];
@@ -35,92 +37,12 @@ function table(entries: Record<string, string>): Map<string, string> {
   return new Map(Object.entries(entries));
 }
 
-// Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols).
-const HOMOGLYPHS = table({
-  а: 'a',
-  в: 'b',
-  е: 'e',
-  ё: 'e',
-  к: 'k',
-  м: 'm',
-  н: 'h',
-  о: 'o',
-  р: 'p',
-  с: 'c',
-  т: 't',
-  у: 'y',
-  х: 'x',
-  ѕ: 's',
-  п: 'n',
-  г: 'r',
-  і: 'i',
-  ї: 'i',
-  ј: 'j',
-  ԁ: 'd',
-  ɡ: 'g',
-  һ: 'h',
-  ӏ: 'l',
-  ԛ: 'q',
-  ԝ: 'w',
-  ү: 'y',
-  α: 'a',
-  β: 'b',
-  ε: 'e',
-  η: 'n',
-  ι: 'i',
-  κ: 'k',
-  ν: 'v',
-  ο: 'o',
-  ρ: 'p',
-  τ: 't',
-  υ: 'u',
-  χ: 'x',
-  ω: 'w',
-  ς: 's',
-  σ: 's',
-  μ: 'u',
-  ß: 'ss',
-  æ: 'ae',
-  œ: 'oe',
-  ø: 'o',
-  ł: 'l',
-  đ: 'd',
-  ı: 'i',
-  ɑ: 'a',
-  ɩ: 'i',
-  ʏ: 'y',
-  ᴀ: 'a',
-  ʙ: 'b',
-  ᴄ: 'c',
-  ᴅ: 'd',
-  ᴇ: 'e',
-  ɢ: 'g',
-  ʜ: 'h',
-  ɪ: 'i',
-  ᴊ: 'j',
-  ᴋ: 'k',
-  ʟ: 'l',
-  ᴍ: 'm',
-  ɴ: 'n',
-  ᴏ: 'o',
-  ᴘ: 'p',
-  ʀ: 'r',
-  ꜱ: 's',
-  ᴛ: 't',
-  ᴜ: 'u',
-  ᴠ: 'v',
-  ᴡ: 'w',
-  ᴢ: 'z',
-  '∂': 'd',
-  '€': 'e',
-  '¢': 'c',
-  '£': 'l',
-  '¥': 'y',
-  '§': 's',
-  '†': 't',
-  '∪': 'u',
-  '∩': 'n',
-});
+// Characters that look like Latin letters in other scripts (Cyrillic, Greek, IPA, symbols): the
+// shared table, and a few more that only messages use.
+const HOMOGLYPHS = new Map([
+  ...LATIN_LOOKALIKES,
+  ...table({ п: 'n', г: 'r', '∂': 'd', '†': 't', '∪': 'u', '∩': 'n' }),
+]);
 
 // Emoji that people use in place of words in this domain. Each becomes a word token.
 const EMOJI_WORDS = table({
@@ -329,6 +251,12 @@ export const CANONICAL: ReadonlyMap<string, string> = table({
   tmrw: 'tomorrow',
   tmr: 'tomorrow',
   tonite: 'tonight',
+  hv: 'have',
+  hav: 'have',
+  snt: 'sent',
+  thn: 'then',
+  frends: 'friends',
+  frens: 'friends',
   ppl: 'people',
   everyon: 'everyone',
   evryone: 'everyone',

@@ -973,6 +973,44 @@ function walk(
 const NO_MATCHES: RawMatch[] = [];
 
 /**
+ * walk(root) for a token that starts some pattern, with the root's literal step taken here: most
+ * starts ("the", "i", "you") go no further than the next token, which the child's onward sketch
+ * turns away before any call. Allocates the match list only when a walk goes on.
+ */
+function walkFromRoot(
+  tokens: string[],
+  n: number,
+  i: number,
+  found: RawMatch[] | null,
+  root: TrieNode,
+): RawMatch[] | null {
+  const token = tokens[i] as string;
+  // Numbers take the root's number steps too: the full walk, as elsewhere (the rarer case).
+  if ((root.num !== null || root.age !== null || root.special !== null) && isNumber(token)) {
+    walk(tokens, n, i, (found ??= []), root, i, undefined, undefined);
+    return found;
+  }
+  if (root.classes !== null) {
+    const slots = classSlotsAt(root, token);
+    if (slots !== null)
+      for (const slot of slots) {
+        const [cls, next] = root.classes[slot] as [CompiledClass, TrieNode];
+        let ends = classEnds(cls, tokens, n, i);
+        while (ends !== 0) {
+          const length = 31 - Math.clz32(ends & -ends);
+          ends &= ends - 1;
+          if (mayEnter(next, tokens, n, i + length))
+            walk(tokens, n, i, (found ??= []), next, i + length, undefined, undefined);
+        }
+      }
+  }
+  const child = root.next?.get(token);
+  if (child !== undefined && mayEnter(child, tokens, n, i + 1))
+    walk(tokens, n, i, (found ??= []), child, i + 1, undefined, undefined);
+  return found;
+}
+
+/**
  * Matches starting at each of the first n tokens. With `memo` (for `root`), a word-table token
  * whose memo says it is uncorrected skips the start checks: the memo holds their answer.
  */
@@ -993,7 +1031,7 @@ function findMatches(
       const id = (ids as Int32Array)[i] as number;
       const m = id >= 0 ? (memo[id] as number) : 0;
       if ((m & (MEMO_KNOWN | MEMO_CORRECTED)) === MEMO_KNOWN) {
-        if ((m & MEMO_STARTS) !== 0) walk(tokens, n, i, (found ??= []), root, i, undefined, undefined);
+        if ((m & MEMO_STARTS) !== 0) found = walkFromRoot(tokens, n, i, found, root);
         continue;
       }
     }
@@ -1002,7 +1040,7 @@ function findMatches(
     const key = startKey(token);
     if (filter !== undefined && key < filter.length && filter[key] === 0 && !(hasNumberStart && isNumber(token)))
       continue;
-    if (startsPattern(token, root)) walk(tokens, n, i, (found ??= []), root, i, undefined, undefined);
+    if (startsPattern(token, root)) found = walkFromRoot(tokens, n, i, found, root);
   }
   return found ?? NO_MATCHES;
 }
@@ -1149,9 +1187,15 @@ function quotedRanges(text: string): [number, number][] | null {
   return out;
 }
 
+/** Third persons as the subject right before an act ("shes sending it to the team"): someone else's act. */
+const THIRD_SUBJECTS = normalizedSet(['he', 'she', 'they', 'hes', 'shes', 'theyre', 'theyll']);
+const MODALS = normalizedSet(['will', 'would', 'could', 'can', 'gonna', 'is', 'was', 'wants', 'might', 'did']);
+
 function reported(tokens: string[], from: number, start: number, quotes: [number, number][] | null): boolean {
   if (quotes?.some(([a, b]) => a < start && start < b)) return true;
-  for (let k = from - 1; k >= 0 && k >= from - 6; k--) {
+  if (from > 0 && THIRD_SUBJECTS.has(tokens[from - 1] as string)) return true;
+  if (from > 1 && THIRD_SUBJECTS.has(tokens[from - 2] as string) && MODALS.has(tokens[from - 1] as string)) return true;
+  for (let k = from - 1; k >= 0 && k >= from - 8; k--) {
     if (!REPORTING_VERBS.has(tokens[k] as string)) continue;
     for (let j = k - 1; j >= 0 && j >= k - 4; j--) if (THIRD_PERSONS.has(tokens[j] as string)) return true;
   }

@@ -16,6 +16,7 @@ type RawParticipant = {
   stages: number;
   decayedAt: number;
   sentImages?: number;
+  laughedOff?: number;
 };
 
 /** A conversation as a snapshot holds it: participants by account id, typed arrays as arrays. */
@@ -45,6 +46,7 @@ export function conversationToJson(c: ConversationState): unknown {
       stages: p.stages,
       decayedAt: p.decayedAt,
       sentImages: p.sentImages,
+      laughedOff: p.laughedOff,
     })),
   };
 }
@@ -61,7 +63,8 @@ export function actorFromJson(raw: RawActor): ActorState {
   return {
     ...defaults,
     ...raw,
-    fanOut: raw.fanOut ? new Map(raw.fanOut) : null,
+    // Entries from snapshots made before `peer` was kept count as peers (the cautious reading).
+    fanOut: raw.fanOut ? new Map(raw.fanOut.map(([child, e]) => [child, { ...e, peer: e.peer ?? true }])) : null,
     minorsContacted: raw.minorsContacted ? new Set(raw.minorsContacted) : null,
     blockedBy: raw.blockedBy ? new Set(raw.blockedBy) : null,
     reportedBy: raw.reportedBy ? new Set(raw.reportedBy) : null,
@@ -82,6 +85,7 @@ export function conversationFromJson(raw: RawConversation, actorOf: (userId: str
       stages: p.stages,
       decayedAt: p.decayedAt,
       sentImages: p.sentImages ?? 0,
+      laughedOff: p.laughedOff ?? 0,
     })),
   };
 }

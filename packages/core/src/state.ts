@@ -47,6 +47,8 @@ export interface FanOutEntry {
   conversationId: string;
   kinds: number;
   at: number;
+  /** Whether the child was the account's peer (see isPeerOf) when last recorded. */
+  peer: boolean;
 }
 
 /** @internal */
@@ -59,6 +61,8 @@ export interface ParticipantState {
   decayedAt: number;
   /** Messages with an image or video attached, or short ones that name one ("pic", "📷", "vid"). */
   sentImages: number;
+  /** Replies that laughed off the other side's threat ("you wouldnt dare 😂"): banter, not fear. */
+  laughedOff: number;
 }
 
 /** @internal */

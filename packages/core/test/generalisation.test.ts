@@ -1,4 +1,5 @@
-// Behaviour on the failure classes of issue 10, in wordings written for these tests (not taken
+// Behaviour on the failure classes seen in generalisation (catfish sextortion, evasion, fan-out,
+// indirect ages, age lies, look-alikes), in wordings written for these tests (not taken
 // from the development corpus): each test names what a moderator would expect.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -292,6 +293,7 @@ describe('rules as data', () => {
       image_context: 1,
       one_sided: 0,
       gift: 0,
+      target_distress: 0,
     };
     assert.equal(strongestRule(facts)?.id, 'sextortion_script_child', 'the script toward a child');
     assert.equal(
@@ -491,5 +493,154 @@ describe('paraphrases', () => {
     ];
     for (const [text, kind] of expected)
       assert.ok(kinds(text).includes(kind as never), `"${text}" is ${kind}, got ${kinds(text)}`);
+  });
+});
+
+describe('sextortion in broken English, with the audience named and no picture named', () => {
+  it("reads first-person sending to the child's people, people seeing the picture, and telling as the trigger", () => {
+    assert.ok(kinds('after i send to ur sister and ur coach').includes('sextortion_threat'), 'sending to named people');
+    assert.ok(kinds('i sending to first person now').includes('sextortion_threat'), 'present tense, no object');
+    assert.ok(kinds('they all gonna see ur video tonight').includes('sextortion_threat'), 'people seeing the video');
+    assert.ok(kinds('u tell anyone i post').includes('sextortion_threat'), 'telling anyone is the trigger');
+    assert.ok(kinds('it will be viral').includes('sextortion_threat'), 'going viral');
+    assert.ok(kinds('ok so i snt it to myself already').includes('sextortion_leverage'), 'a copy kept is leverage');
+    assert.ok(
+      kinds('look this is all ur followers').includes('sextortion_leverage'),
+      'showing the child their followers',
+    );
+    assert.deepEqual(kinds('ur dad is on ur followers list'), [], 'a parent among the followers is no leverage');
+  });
+
+  it("reads a boy telling a friend what the blackmailer threatens as someone else's act", () => {
+    assert.deepEqual(
+      kinds('this girl said she saved my pic and wants 200 or shes posting it to my team'),
+      [],
+      'a third person as the subject is reported, not threatened',
+    );
+    assert.deepEqual(kinds('he will send it to everyone i know'), [], 'nor is "he will send it"');
+    assert.ok(kinds('i will send it to everyone u know').includes('sextortion_threat'), 'the first person still is');
+  });
+
+  it('reads amounts in words and singular units, payment probes and a time limit beside the app', () => {
+    assert.ok(kinds('send three hundred pound').includes('sextortion_payment'), 'an amount in words');
+    assert.ok(kinds('how much money u got right now').includes('sextortion_payment'), 'a probe of what the child has');
+    const demand = kinds('250 dollar. cashapp. 20 minute');
+    assert.ok(demand.includes('sextortion_deadline'), `a duration beside the app is the deadline, got ${demand}`);
+    assert.deepEqual(kinds('we waited about four hours for the bus'), [], 'a duration alone is no deadline');
+    assert.ok(kinds('150 on paypal').includes('sextortion_payment'), 'a bare number beside a payment app');
+    assert.ok(!kinds('do you have paypal').includes('sextortion_payment'), 'asking about an app is no demand');
+    assert.ok(kinds('or they all get it').includes('sextortion_threat'), '"or they all get it"');
+    assert.ok(kinds('u want ur coach to see it?').includes('sextortion_threat'), 'a question that names who will see');
+  });
+
+  it('reaches high on threats and a countdown toward a pleading boy, with no picture named', () => {
+    const script = new Script()
+      .account('liam', 14)
+      .say('cd', 'x_amy', 'liam', '6 minute left')
+      .say('cd', 'liam', 'x_amy', 'pls wait im begging u')
+      .say('cd', 'x_amy', 'liam', '5 minute. then i send to ur mum and ur class')
+      .say('cd', 'liam', 'x_amy', 'i cant get that much')
+      .say('cd', 'x_amy', 'liam', 'i sending to first person now');
+    const { engine } = run(script);
+    const report = engine.conversationReport('cd')!;
+    assert.ok(report.score >= 0.6, `expected high, got ${report.score}`);
+    assert.equal(report.suspectId, 'x_amy', 'the account counting down is the suspect');
+  });
+
+  it('keeps a threat with no demand, laughed off by the other side, on the watch level', () => {
+    const banter = () =>
+      new Script()
+        .account('rio', 15)
+        .account('max', 15)
+        .say('b', 'rio', 'max', 'i recorded u falling off the trampoline')
+        .say('b', 'max', 'rio', 'delete that')
+        .say('b', 'rio', 'max', 'apologise in 5 mins or it goes on the group chat');
+    const laughed = run(banter().say('b', 'max', 'rio', 'you wouldnt dare 😂')).engine.conversationScore('b');
+    assert.ok(laughed < 0.5, `laughed off: expected no alert, got ${laughed}`);
+    const pleaded = run(banter().say('b', 'max', 'rio', 'im begging u dont')).engine;
+    const withDemand = run(banter().say('b', 'max', 'rio', 'lol').say('b', 'rio', 'max', 'send 50 on cashapp')).engine;
+    assert.ok(
+      withDemand.conversationScore('b') > laughed,
+      `a money demand after the laugh is not banter, got ${withDemand.conversationScore('b')}`,
+    );
+    assert.ok(pleaded.conversationScore('b') >= laughed, 'pleading is never banter');
+  });
+
+  it('leaves a joke between friends who owe each other money below the alert', () => {
+    const script = new Script()
+      .say('j', 'pat', 'sam', 'you owe me 20 for the pizza lol')
+      .say('j', 'sam', 'pat', 'friday i promise')
+      .say('j', 'pat', 'sam', 'or i send that singing clip to the group chat 😂')
+      .say('j', 'sam', 'pat', 'you wouldnt dare haha');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('j') < 0.5, `expected no alert, got ${engine.conversationScore('j')}`);
+  });
+});
+
+describe('first contacts in other words', () => {
+  it('reads age guesses, school-stage questions, birth years and "how old" at the end as age probes', () => {
+    for (const text of ['u like 13 14?', 'u in middle school yet', 'whens ur bday', 'what year were u born'])
+      assert.ok(kinds(text).includes('age_probe'), `"${text}" probes the age`);
+  });
+
+  it('reads a birth year given in answer as an age', () => {
+    const script = new Script()
+      .say('b', 'stranger', 'kid', 'what year were u born')
+      .say('b', 'kid', 'stranger', '2013 y');
+    const { engine } = run(script);
+    const report = engine.conversationReport('b')!;
+    assert.ok(
+      report.evidence.some((e) => e.kind === 'age_disclosure_minor'),
+      `a 2013 birth year in 2026 is a child, got ${report.evidence.map((e) => e.kind)}`,
+    );
+  });
+
+  it('reads moves, secrecy from the coach, second accounts, lifts and camera requests', () => {
+    assert.ok(kinds('hop on discord').includes('platform_move'), 'hop on an app');
+    assert.ok(kinds('we all use telegram').includes('platform_move'), 'we use an app');
+    assert.ok(kinds('dont tell ur coach ok').includes('secrecy'), 'keeping it from the coach');
+    assert.ok(kinds('he doesnt have to know').includes('secrecy'), 'a parent need not know');
+    assert.ok(kinds('just make a secret account').includes('secrecy'), 'a second account');
+    assert.deepEqual(kinds('create a new account with your email'), [], 'a new account in general is not secrecy');
+    assert.ok(kinds('ill give u a ride').includes('meeting'), 'a lift');
+    assert.ok(kinds('put ur cam on for me').includes('image_request'), 'the camera on');
+    assert.ok(kinds('i got robux codes if u want').includes('gift'), 'game currency offered');
+  });
+
+  it('reads "im 17 not 12 lol" as emphasis, and "im actually 24 not 16" as an age lie', () => {
+    assert.ok(!kinds('im 17 not 12 lol').includes('age_lie'), 'emphasis is no confession');
+    assert.ok(kinds('im actually 24 not 16').includes('age_lie'), 'a correction is');
+  });
+});
+
+describe('fan-out by age checks with varied second steps', () => {
+  it("makes a fan-out of an account that checks every child's age and then does something different each time", () => {
+    const script = new Script().account('older', 17).account('k0', 12).account('k1', 12).account('k2', 11);
+    script
+      .say('v0', 'older', 'k0', 'how old r u', 30)
+      .say('v0', 'k0', 'older', '12')
+      .say('v0', 'older', 'k0', 'add me on snap')
+      .say('v1', 'older', 'k1', 'u like 12?', 30)
+      .say('v1', 'k1', 'older', 'ye')
+      .say('v1', 'older', 'k1', 'u home alone rn')
+      .say('v2', 'older', 'k2', 'what year u in', 30)
+      .say('v2', 'k2', 'older', 'year 6')
+      .say('v2', 'older', 'k2', 'ur so pretty');
+    const { engine } = run(script);
+    const fan = engine.actorReport('older')!.fanOut;
+    assert.ok(fan, 'three children years younger, each age-checked and then taken one step on');
+    assert.equal(fan.children.length, 3, `names the three children, got ${fan.children}`);
+  });
+
+  it('needs a fourth child when the account and the children are peers', () => {
+    const script = new Script().account('teen', 14);
+    for (const i of [0, 1, 2])
+      script
+        .account(`p${i}`, 13)
+        .say(`q${i}`, 'teen', `p${i}`, 'how old r u', 30)
+        .say(`q${i}`, `p${i}`, 'teen', '13')
+        .say(`q${i}`, 'teen', `p${i}`, 'add me on snap');
+    const { engine } = run(script);
+    assert.equal(engine.actorReport('teen')!.fanOut, null, 'three peers swapping socials is not fan-out');
   });
 });

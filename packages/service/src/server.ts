@@ -21,6 +21,7 @@ import {
   installJsonParser,
   MAX_PARAM_LENGTH,
 } from './http/errors.ts';
+import { jsonSerializerCompiler, zodToOpenApi, zodValidatorCompiler } from './http/zodRoutes.ts';
 import { DEFAULT_RETENTION, RetentionJob, type RetentionOptions } from './retention.ts';
 import type { ServiceContext } from './context.ts';
 import { ingestRoutes } from './routes/ingest.ts';
@@ -93,10 +94,10 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
     clientErrorHandler,
   });
   installJsonParser(app, bodyLimit);
-  // Validation happens in the handlers with zod (same messages as the CLI); route schemas document the
-  // API and must not reject or reshape anything themselves.
-  app.setValidatorCompiler(() => (data) => ({ value: data }));
-  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  // Route schemas are zod: they validate each request part once, before the handler, with the same
+  // problem lines as the CLI, and they generate the OpenAPI document (zodRoutes.ts).
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
   installErrorHandler(app);
 
   const log = app.log;
@@ -155,6 +156,7 @@ export async function buildServer(config: ServiceConfig): Promise<FastifyInstanc
   );
 
   await app.register(swagger, {
+    transform: zodToOpenApi,
     openapi: {
       openapi: '3.1.0',
       info: {

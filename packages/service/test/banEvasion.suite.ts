@@ -390,7 +390,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
         assert.match((await problems(signup('x', { phone: 'call me maybe' })))[0]!, /^identifiers\.phone: /);
         assert.match(
           (await problems(signup('x', { photoPdq: ['zz'] })))[0]!,
-          /^identifiers\.photoPdq\.0: must be a PDQ hash/,
+          /^identifiers\.photoPdq\[0\]: must be a PDQ hash/,
         );
         assert.match(
           (await problems(signup('x', { deviceIds: Array.from({ length: 21 }, (_, i) => `d${i}`) })))[0]!,
@@ -402,7 +402,7 @@ export function banEvasionSuite(kind: TestStoreKind, skip?: string): void {
         );
         assert.match(
           (await problems(signup('x', { deviceIds: ['  '] })))[0]!,
-          /^identifiers\.deviceIds\.0: must not be blank/,
+          /^identifiers\.deviceIds\[0\]: must not be blank/,
         );
         assert.match(
           (await problems(signup('x', { password: 'hunter2' })))[0]!,

@@ -139,11 +139,11 @@ describe('per-tenant message overrides', () => {
     } catch (err) {
       assert.ok(err instanceof PolicyError, 'a PolicyError');
       const text = err.problems.join('\n');
-      assert.match(text, /messages\.acme\.en-GB\.family\.titel: no message "family\.titel"/, 'unknown key named');
-      assert.match(text, /family\.invite: not a valid ICU message/, 'bad syntax named');
+      assert.match(text, /messages\.acme\.en-GB\["family\.titel"\]: no message "family\.titel"/, 'unknown key named');
+      assert.match(text, /\["family\.invite"\]: not a valid ICU message/, 'bad syntax named');
       assert.match(
         text,
-        /family\.view\.parent: uses \{name\}, which "family\.view\.parent" is not given \(it has: \{teen\}\)/,
+        /\["family\.view\.parent"\]: uses \{name\}, which "family\.view\.parent" is not given \(it has: \{teen\}\)/,
         'unknown variable named',
       );
     }

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { threatNotificationSchema, type ThreatNotification } from '../src/reporting/dsa/notification.ts';
-import { issuesToProblems } from '../src/http/errors.ts';
+import { zodProblems } from '@lifeguard/core';
 
 export type ScriptedFailure = 503 | 401 | 422 | 'drop' | 'lose-answer';
 
@@ -17,7 +17,7 @@ const policeCheck: IntakeCheck = (json) => {
   const parsed = threatNotificationSchema.safeParse(json);
   return parsed.success
     ? { prefix: parsed.data.recipient.target }
-    : { error: issuesToProblems(parsed.error.issues).join('; ') };
+    : { error: zodProblems(parsed.error.issues).join('; ') };
 };
 
 export class JsonIntake {

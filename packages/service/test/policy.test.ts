@@ -84,7 +84,7 @@ describe('policy file', () => {
   it('refuses a help resource that is not https, and a repeated key', () => {
     const text = valid.replace('"url": "https://www.childline.org.uk"', '"url": "http://www.childline.org.uk"');
     assert.ok(
-      problemsOf(text).some((p) => /helpResources\.0\.url: must be an https:\/\/ URL/.test(p)),
+      problemsOf(text).some((p) => /helpResources\[0\]\.url: must be an https:\/\/ URL/.test(p)),
       'the http URL is named',
     );
     const dup = '{\n "version": 1,\n "version": 1,\n "defaultProfile": "uk", "countries": {}, "profiles": {}\n}';

@@ -90,7 +90,7 @@ describe('reporting configuration file', () => {
     );
     assert.throws(
       () => loadReportingFile(file({ jurisdictions: { DE: ['police'] } }), {}),
-      /jurisdictions\.DE\.0/,
+      /jurisdictions\.DE\[0\]/,
       'police notifications have their own route, not a jurisdiction default',
     );
   });

@@ -234,13 +234,13 @@ describe('DSA Art. 18 notifications to the police', () => {
     );
     assert.deepEqual(
       outsider.problems.map((p) => p.split(':')[0]),
-      ['personsAtRisk.0.userId', 'evidence.messageIds.0'],
+      ['personsAtRisk[0].userId', 'evidence.messageIds[0]'],
       outsider.problems.join('; '),
     );
     const nobody = await refusal(notify({ personsAtRisk: [{ age: 12 }] }));
-    assert.match(nobody.problems.join(';'), /personsAtRisk\.0: name the person by userId or describe them/);
+    assert.match(nobody.problems.join(';'), /personsAtRisk\[0\]: name the person by userId or describe them/);
     const notEu = await refusal(notify({ memberStates: ['GB'] }));
-    assert.match(notEu.problems.join(';'), /memberStates\.0: must be an EU Member State code/);
+    assert.match(notEu.problems.join(';'), /memberStates\[0\]: must be an EU Member State code/);
     const unconfigured = await refusal(notify({ memberStates: ['FR'] }));
     assert.equal(unconfigured.statusCode, 409);
     assert.deepEqual(unconfigured.problems, ['reporting.dsa.recipients.FR: no police recipient is configured for FR']);

@@ -124,7 +124,7 @@ export function addCounts(total: CaseEvidencePurgeResult, counts: EvidencePurgeC
 
 /**
  * Cases eligible for purge, oldest dismissal first (params: tenant, dismissedBefore, at, limit). A case under
- * a legal hold (issue 11: a filed report holds it for a year) is never eligible while the hold lasts.
+ * a legal hold (a filed report holds it for a year) is never eligible while the hold lasts.
  */
 export const DISMISSED_DUE_SQL = `SELECT id, evidence, version, dismissed_at FROM cases
   WHERE tenant_id = ? AND status = 'dismissed' AND dismissed_at < ? AND (evidence_purged_at IS NULL OR evidence_purged_at < dismissed_at)

@@ -56,5 +56,5 @@ export {
   RETENTION_ACTOR,
   type EvidencePurgeCounts,
 } from './caseRetention.ts';
-// Reports and evidence (issue 11)
+// Reports and evidence
 export { FREEZE_ACTION, HOLD_ACTION } from './reportingRows.ts';

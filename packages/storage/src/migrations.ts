@@ -420,7 +420,7 @@ CREATE TABLE account_settings (
 `,
   },
   // End of Family Centre ----------------------------------------------------------------------------
-  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  // Actor cases in the queue -----------------------------------------------------------
   {
     version: 9,
     name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
@@ -433,7 +433,7 @@ ALTER TABLE cases ADD COLUMN fan_out TEXT;
 `,
   },
   // End of actor cases in the queue --------------------------------------------------------------
-  // Reports and evidence (issue 11) -------------------------------------------------------------
+  // Reports and evidence -------------------------------------------------------------
   {
     version: 10,
     name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
@@ -531,7 +531,7 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
-  // Staff identity per tenant (issue 15, defect 11) ---------------------------------------------------
+  // Staff identity per tenant ---------------------------------------------------
   {
     version: 13,
     name: 'staff emails unique per tenant, not across the service',
@@ -978,7 +978,7 @@ CREATE TABLE account_settings (
 `,
   },
   // End of Family Centre ----------------------------------------------------------------------------
-  // Actor cases in the queue (issue 10) -----------------------------------------------------------
+  // Actor cases in the queue -----------------------------------------------------------
   {
     version: 9,
     name: 'queue: the children a case involves (youngest first) and an account fan-out summary',
@@ -991,7 +991,7 @@ ALTER TABLE cases ADD COLUMN fan_out TEXT;
 `,
   },
   // End of actor cases in the queue --------------------------------------------------------------
-  // Reports and evidence (issue 11) -------------------------------------------------------------
+  // Reports and evidence -------------------------------------------------------------
   {
     version: 10,
     name: 'reports and evidence: frozen evidence packages, legal holds, reports to NCMEC and the NCA',
@@ -1089,7 +1089,7 @@ CREATE INDEX message_contacts_other ON message_contacts(tenant_id, other_id, las
 `,
   },
   // End of Family Centre, message contacts per pair ------------------------------------------------
-  // Staff identity per tenant (issue 15, defect 11) ---------------------------------------------------
+  // Staff identity per tenant ---------------------------------------------------
   {
     version: 13,
     name: 'staff emails unique per tenant, not across the service',

@@ -1,4 +1,4 @@
-// Reports and evidence (issue 11): SQL both stores share, written with `?` placeholders (PostgreSQL
+// Reports and evidence: SQL both stores share, written with `?` placeholders (PostgreSQL
 // gets them numbered by pgSql), and the row mappers.
 import { numOrNull, strOrNull } from './rows.ts';
 import type {

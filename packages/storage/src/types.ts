@@ -508,7 +508,7 @@ export interface FamilyPruneResult {
   warnings: number;
 }
 // End of Family Centre --------------------------------------------------------------------------
-// Reports to the authorities and preserved evidence (issue 11; migration 10) --------------------
+// Reports to the authorities and preserved evidence (migration 10) --------------------
 // A case's evidence frozen as a canonical package (digest chained into the audit log, signed by the
 // service), legal holds that retention respects, and reports to NCMEC and the NCA with their progress.
 

@@ -4,6 +4,9 @@
 //
 // Usernames get their own small folding instead of the core's message normaliser: that one splits
 // letters from digits and maps chat words ("u" -> "you"), which turns "gr00mer_99" into four tokens.
+// The look-alike letters are the core's own table.
+
+import { LATIN_LOOKALIKES } from '@lifeguard/core';
 
 /** Why an identifier could not be normalised; the route turns it into a 400 naming the field. */
 export class IdentifierError extends Error {
@@ -68,88 +71,6 @@ export function normaliseOpaque(raw: string): string {
   return /^[0-9a-fA-F-]+$/.test(value) ? value.toLowerCase() : value;
 }
 
-// Letters of other scripts that look like Latin ones, plus a few symbols used as letters.
-const LOOKALIKES = new Map(
-  Object.entries({
-    а: 'a',
-    в: 'b',
-    е: 'e',
-    ё: 'e',
-    к: 'k',
-    м: 'm',
-    н: 'h',
-    о: 'o',
-    р: 'p',
-    с: 'c',
-    т: 't',
-    у: 'y',
-    х: 'x',
-    ѕ: 's',
-    і: 'i',
-    ї: 'i',
-    ј: 'j',
-    ԁ: 'd',
-    һ: 'h',
-    ӏ: 'l',
-    ԛ: 'q',
-    ԝ: 'w',
-    ү: 'y',
-    ɡ: 'g',
-    α: 'a',
-    β: 'b',
-    ε: 'e',
-    η: 'n',
-    ι: 'i',
-    κ: 'k',
-    ν: 'v',
-    ο: 'o',
-    ρ: 'p',
-    τ: 't',
-    υ: 'u',
-    χ: 'x',
-    ω: 'w',
-    ς: 's',
-    σ: 's',
-    μ: 'u',
-    ß: 'ss',
-    æ: 'ae',
-    œ: 'oe',
-    ø: 'o',
-    ł: 'l',
-    đ: 'd',
-    ı: 'i',
-    ɑ: 'a',
-    ɩ: 'i',
-    ʏ: 'y',
-    ᴀ: 'a',
-    ʙ: 'b',
-    ᴄ: 'c',
-    ᴅ: 'd',
-    ᴇ: 'e',
-    ɢ: 'g',
-    ʜ: 'h',
-    ɪ: 'i',
-    ᴊ: 'j',
-    ᴋ: 'k',
-    ʟ: 'l',
-    ᴍ: 'm',
-    ɴ: 'n',
-    ᴏ: 'o',
-    ᴘ: 'p',
-    ʀ: 'r',
-    ꜱ: 's',
-    ᴛ: 't',
-    ᴜ: 'u',
-    ᴠ: 'v',
-    ᴡ: 'w',
-    ᴢ: 'z',
-    '€': 'e',
-    '£': 'l',
-    '¢': 'c',
-    '¥': 'y',
-    '§': 's',
-  }),
-);
 // Digits and symbols standing for letters inside a name ("gr00m3r").
 const LEET = new Map(
   Object.entries({
@@ -172,7 +93,7 @@ const SEPARATORS = /[\s._\-~*^=+'`"#:,;/\\()[\]{}<>?&%]/;
 function foldLetters(raw: string): string {
   let out = '';
   for (const ch of raw.normalize('NFKC').toLowerCase()) {
-    const look = LOOKALIKES.get(ch);
+    const look = LATIN_LOOKALIKES.get(ch);
     if (look !== undefined) {
       out += look;
       continue;

@@ -1,11 +1,12 @@
 // Ban-evasion endpoints under /v1: identifiers of existing accounts, the synchronous sign-up decision,
 // bans made outside the console, and an account's links (what the console's case view shows).
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { toMillis } from '@lifeguard/core';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
-import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { ApiError } from '../http/errors.ts';
+import { API_KEY_SECURITY, errorSchema } from '../http/schemas.ts';
 import { IdentifierError } from './banEvasion.ts';
 import {
   accountParams,
@@ -17,6 +18,7 @@ import {
   signupBody,
   signupResult,
 } from './schemas.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 /** An identifier the schema let through but normalisation cannot use (e.g. an email without a domain). */
 function identifier400<T>(prefix: string, what: string, fn: () => Promise<T>): Promise<T> {
@@ -29,9 +31,10 @@ function identifier400<T>(prefix: string, what: string, fn: () => Promise<T>): P
   });
 }
 
-export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function banEvasionRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
-  const err = jsonSchema(errorSchema, 'output');
+  const err = errorSchema;
   const errors = { 400: err, 401: err, 403: err };
 
   app.put(
@@ -46,14 +49,19 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
           'usernames as their skeleton; photos as PDQ hashes. See docs/ban-evasion.md.',
         tags: ['ingestion'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(accountParams),
-        body: jsonSchema(identifiersBody),
-        response: { 200: { type: 'object', description: 'The kinds recorded', additionalProperties: true }, ...errors },
+        params: accountParams,
+        body: named(identifiersBody, 'identifiers'),
+        response: {
+          200: z
+            .object({ accountId: z.string(), recorded: z.array(z.string()).describe('The kinds recorded') })
+            .describe('The kinds recorded'),
+          ...errors,
+        },
       },
     },
     async (request) => {
-      const { id } = parseOr400(accountParams, request.params, 'path');
-      const body = parseOr400(identifiersBody, request.body, 'identifiers');
+      const { id } = request.params;
+      const body = request.body;
       await identifier400('', 'identifiers', () => ctx.banEvasion.recordIdentifiers(auth(request).tenantId, id, body));
       return { accountId: id, recorded: Object.keys(body).filter((k) => body[k as keyof typeof body] !== undefined) };
     },
@@ -71,12 +79,12 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
           "identifiers are never returned. The new account's identifiers are recorded.",
         tags: ['decisions'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(signupBody),
-        response: { 200: jsonSchema(signupResult, 'output'), ...errors },
+        body: named(signupBody, 'sign-up decision request'),
+        response: { 200: signupResult, ...errors },
       },
     },
     async (request) => {
-      const body = parseOr400(signupBody, request.body, 'sign-up decision request');
+      const body = request.body;
       const result = await identifier400('identifiers', 'sign-up decision request', () =>
         ctx.banEvasion.checkSignup(auth(request).tenantId, body.accountId, body.identifiers),
       );
@@ -92,14 +100,14 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
         summary: 'Record that the platform disabled an account (bans made outside the console)',
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(accountParams),
-        body: jsonSchema(banBody),
-        response: { 201: jsonSchema(banResult, 'output'), ...errors },
+        params: accountParams,
+        body: named(banBody, 'ban'),
+        response: { 201: banResult, ...errors },
       },
     },
     async (request, reply) => {
-      const { id } = parseOr400(accountParams, request.params, 'path');
-      const body = parseOr400(banBody, request.body, 'ban');
+      const { id } = request.params;
+      const body = request.body;
       const a = auth(request);
       const ban = await ctx.banEvasion.recordBan(a.tenantId, id, {
         reason: body.reason,
@@ -117,20 +125,23 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
     {
       config: { scope: 'cases:write' },
       schema: {
+        body: named(liftBody, 'ban lift'),
         summary: "Lift an account's active bans (e.g. an appeal upheld); new accounts no longer link to it",
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(accountParams),
+        params: accountParams,
         response: {
-          200: { type: 'object', description: 'How many bans were lifted', additionalProperties: true },
+          200: z
+            .object({ accountId: z.string(), lifted: z.number().int().describe('How many bans were lifted') })
+            .describe('How many bans were lifted'),
           404: err,
           ...errors,
         },
       },
     },
     async (request) => {
-      const { id } = parseOr400(accountParams, request.params, 'path');
-      const body = parseOr400(liftBody, request.body ?? undefined, 'ban lift');
+      const { id } = request.params;
+      const body = request.body;
       const a = auth(request);
       const lifted = await ctx.banEvasion.liftBan(a.tenantId, id, {
         actor: body?.actor ?? a.keyName,
@@ -149,12 +160,12 @@ export async function banEvasionRoutes(app: FastifyInstance, opts: { ctx: Servic
         summary: "An account's bans and the accounts linked to it by shared identifiers, with explanations",
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(accountParams),
-        response: { 200: jsonSchema(linkedResult, 'output'), ...errors },
+        params: accountParams,
+        response: { 200: linkedResult, ...errors },
       },
     },
     async (request) => {
-      const { id } = parseOr400(accountParams, request.params, 'path');
+      const { id } = request.params;
       const { tenantId } = auth(request);
       return {
         accountId: id,

@@ -5,9 +5,10 @@ import { z } from 'zod';
 import type { CaseRecord } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
-import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { ApiError } from '../http/errors.ts';
+import { API_KEY_SECURITY, errorSchema } from '../http/schemas.ts';
 import { caseSummary } from '../cases/caseManager.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 export const appealBody = z.strictObject({
   accountId: z.string().min(1).max(200).describe('The actioned account that appeals'),
@@ -27,7 +28,8 @@ const appealResult = z.object({
   version: z.number().int(),
 });
 
-export async function appealRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function appealRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   app.post(
     '/appeals',
@@ -39,17 +41,17 @@ export async function appealRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
           "Reopens the actioned case in the console's appeals queue. The moderator who made the appealed decision cannot claim it. 404 when the account has no actioned case.",
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(appealBody),
+        body: named(appealBody, 'appeal'),
         response: {
-          200: jsonSchema(appealResult, 'output'),
-          400: jsonSchema(errorSchema, 'output'),
-          404: jsonSchema(errorSchema, 'output'),
-          409: jsonSchema(errorSchema, 'output'),
+          200: appealResult,
+          400: errorSchema,
+          404: errorSchema,
+          409: errorSchema,
         },
       },
     },
     async (request) => {
-      const body = parseOr400(appealBody, request.body, 'appeal');
+      const body = request.body;
       const a = auth(request);
       let target: CaseRecord | null = null;
       if (body.caseId) {

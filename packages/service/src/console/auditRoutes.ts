@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
-import { parseOr400 } from '../http/errors.ts';
 import { requireRole } from './session.ts';
+import type { ZodTypeProvider } from '../http/zodRoutes.ts';
 
 const auditQuery = z.strictObject({
   caseId: z.string().max(200).optional(),
@@ -13,12 +13,13 @@ const auditQuery = z.strictObject({
   cursor: z.string().regex(/^\d+$/, 'not a cursor returned by this API').optional(),
 });
 
-export async function auditRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function auditRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const storage = opts.ctx.storage;
 
-  app.get('/audit', { schema: { hide: true } }, async (request) => {
+  app.get('/audit', { schema: { querystring: auditQuery, hide: true } }, async (request) => {
     const { user } = requireRole(request, 'specialist', 'read the audit log');
-    const q = parseOr400(auditQuery, request.query, 'query');
+    const q = request.query;
     const entries = await storage.listAudit(user.tenantId, {
       limit: q.limit,
       ...(q.caseId ? { caseId: q.caseId } : {}),

@@ -2,25 +2,26 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
-import { parseOr400 } from '../http/errors.ts';
 import { ConsoleError, caseNotFound, forbidden } from './errors.ts';
 import { staff } from './session.ts';
 import { queueItem } from './queueItem.ts';
 import { buildCaseView, findMatchedMedia, findMedia } from './caseView.ts';
 import { CLAIM_MS, decide, mayWork } from './decisions.ts';
 import { actorOf, auditNow, idParams, queueCaseOr404 } from './staffActions.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 const mediaParams = z.strictObject({ id: z.string().min(1).max(200), mediaId: z.string().min(1).max(300) });
 const noteBody = z.strictObject({ note: z.string().trim().min(1).max(4000) });
 
-export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function caseRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const storage = ctx.storage;
   const audit = auditNow(storage);
 
-  app.post('/cases/:id/claim', { schema: { hide: true } }, async (request) => {
+  app.post('/cases/:id/claim', { schema: { params: idParams, hide: true } }, async (request) => {
     const { user } = staff(request);
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     const q = await queueCaseOr404(storage, request, id);
     if (!mayWork(q, user)) throw forbidden('work escalated cases (specialists and admins do)');
     const now = Date.now();
@@ -52,9 +53,9 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     }
   });
 
-  app.delete('/cases/:id/claim', { schema: { hide: true } }, async (request, reply) => {
+  app.delete('/cases/:id/claim', { schema: { params: idParams, hide: true } }, async (request, reply) => {
     const { user } = staff(request);
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await queueCaseOr404(storage, request, id);
     if (await storage.releaseClaim(user.tenantId, id, user.id)) {
       await audit(user.tenantId, {
@@ -68,9 +69,9 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     return reply.status(204).send();
   });
 
-  app.get('/cases/:id', { schema: { hide: true } }, async (request) => {
+  app.get('/cases/:id', { schema: { params: idParams, hide: true } }, async (request) => {
     const { user } = staff(request);
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await queueCaseOr404(storage, request, id);
     // Folds in messages still waiting to join the case's evidence.
     const c = await ctx.cases.get(user.tenantId, id);
@@ -86,9 +87,9 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     return buildCaseView(ctx, c, (await storage.getQueueCase(user.tenantId, id))!, user, history, now);
   });
 
-  app.post('/cases/:id/media/:mediaId/reveal', { schema: { hide: true } }, async (request) => {
+  app.post('/cases/:id/media/:mediaId/reveal', { schema: { params: mediaParams, hide: true } }, async (request) => {
     const { user } = staff(request);
-    const { id, mediaId } = parseOr400(mediaParams, request.params, 'path');
+    const { id, mediaId } = request.params;
     await queueCaseOr404(storage, request, id);
     const c = (await storage.getCase(user.tenantId, id))!;
     const matched = findMatchedMedia(c.evidence as never, mediaId);
@@ -110,25 +111,31 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
     return { ref: media.ref, kind: media.kind };
   });
 
-  app.post('/cases/:id/notes', { schema: { hide: true } }, async (request) => {
-    const { user } = staff(request);
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const body = parseOr400(noteBody, request.body, 'note');
-    await queueCaseOr404(storage, request, id);
-    return {
-      audit: await audit(user.tenantId, {
-        actor: actorOf(user),
-        action: 'case.note',
-        caseId: id,
-        targetId: null,
-        details: { note: body.note },
-      }),
-    };
-  });
+  app.post(
+    '/cases/:id/notes',
+    { schema: { params: idParams, body: named(noteBody, 'note'), hide: true } },
+    async (request) => {
+      const { user } = staff(request);
+      const { id } = request.params;
+      const body = request.body;
+      await queueCaseOr404(storage, request, id);
+      return {
+        audit: await audit(user.tenantId, {
+          actor: actorOf(user),
+          action: 'case.note',
+          caseId: id,
+          targetId: null,
+          details: { note: body.note },
+        }),
+      };
+    },
+  );
 
-  app.post('/cases/:id/decisions', { schema: { hide: true } }, async (request) => {
+  // The decision is validated by decide() after the case is found, so another tenant's case answers
+  // 404 whatever the body holds, exactly as a case that does not exist.
+  app.post('/cases/:id/decisions', { schema: { params: idParams, hide: true } }, async (request) => {
     const { user } = staff(request);
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await queueCaseOr404(storage, request, id);
     const { audit: entry } = await decide(ctx, user.tenantId, id, user, request.body);
     const q = (await storage.getQueueCase(user.tenantId, id))!;

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
-import { parseOr400 } from '../http/errors.ts';
+import type { ZodTypeProvider } from '../http/zodRoutes.ts';
 import { ConsoleError } from './errors.ts';
 import { staff } from './session.ts';
 import { queueItem, sortKeyOf } from './queueItem.ts';
@@ -31,16 +31,17 @@ function decodeCursor(cursor: string): { key: number; id: string } {
 }
 
 export async function queueRoutes(
-  app: FastifyInstance,
+  instance: FastifyInstance,
   opts: { ctx: ServiceContext; counts: QueueCounts },
 ): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const storage = opts.ctx.storage;
   const audit = auditNow(storage);
   const queueCounts = (tenantId: string, userId: string, now: number) => opts.counts.get(tenantId, userId, now);
 
-  app.get('/queue', { schema: { hide: true } }, async (request) => {
+  app.get('/queue', { schema: { querystring: queueQuery, hide: true } }, async (request) => {
     const { user } = staff(request);
-    const q = parseOr400(queueQuery, request.query, 'query');
+    const q = request.query;
     const now = Date.now();
     const [page, counts] = await Promise.all([
       storage.queueCases(user.tenantId, {

@@ -4,11 +4,11 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { ConflictError, STAFF_ROLES, type NewAuditEntry, type StaffUser } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
-import { parseOr400 } from '../http/errors.ts';
 import { ConsoleError } from './errors.ts';
 import { hashPassword, passwordProblem } from './passwords.ts';
 import { publicUser, requireRole } from './session.ts';
 import { actorOf, auditNow, idParams } from './staffActions.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 export const staffCreateBody = z.strictObject({
   email: z.email().max(320),
@@ -24,7 +24,8 @@ const staffPatchBody = z.strictObject({
   password: z.string().optional(),
 });
 
-export async function staffRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function staffRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const storage = ctx.storage;
   const audit = auditNow(storage);
@@ -40,42 +41,50 @@ export async function staffRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
     };
   });
 
-  app.post('/staff', { schema: { hide: true } }, async (request, reply) => {
-    const { user } = requireRole(request, 'admin', 'manage staff');
-    const body = parseOr400(staffCreateBody, request.body, 'staff account');
-    const created = await createStaff(ctx, user.tenantId, body, actorOf(user));
-    return reply.status(201).send({ user: { ...publicUser(created), disabled: created.disabled } });
-  });
+  app.post(
+    '/staff',
+    { schema: { body: named(staffCreateBody, 'staff account'), hide: true } },
+    async (request, reply) => {
+      const { user } = requireRole(request, 'admin', 'manage staff');
+      const body = request.body;
+      const created = await createStaff(ctx, user.tenantId, body, actorOf(user));
+      return reply.status(201).send({ user: { ...publicUser(created), disabled: created.disabled } });
+    },
+  );
 
-  app.patch('/staff/:id', { schema: { hide: true } }, async (request) => {
-    const { user } = requireRole(request, 'admin', 'manage staff');
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const patch = parseOr400(staffPatchBody, request.body, 'staff change');
-    if (id === user.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
-      throw new ConsoleError(409, 'conflict', 'you cannot disable or demote yourself; ask another admin');
-    }
-    const { password, ...rest } = patch;
-    if (password !== undefined) {
-      const problem = passwordProblem(password);
-      if (problem) throw new ConsoleError(400, 'invalid_request', 'invalid staff change', {}, [problem]);
-    }
-    const updated = await storage.updateStaffUser(
-      user.tenantId,
-      id,
-      { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}) },
-      Date.now(),
-    );
-    if (!updated) throw new ConsoleError(404, 'not_found', `no staff account ${id}`);
-    // The audit entry says that the password changed, never what to.
-    await audit(user.tenantId, {
-      actor: actorOf(user),
-      action: 'staff.update',
-      caseId: null,
-      targetId: id,
-      details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) },
-    });
-    return { user: { ...publicUser(updated), disabled: updated.disabled } };
-  });
+  app.patch(
+    '/staff/:id',
+    { schema: { params: idParams, body: named(staffPatchBody, 'staff change'), hide: true } },
+    async (request) => {
+      const { user } = requireRole(request, 'admin', 'manage staff');
+      const { id } = request.params;
+      const patch = request.body;
+      if (id === user.id && (patch.disabled || (patch.role && patch.role !== 'admin'))) {
+        throw new ConsoleError(409, 'conflict', 'you cannot disable or demote yourself; ask another admin');
+      }
+      const { password, ...rest } = patch;
+      if (password !== undefined) {
+        const problem = passwordProblem(password);
+        if (problem) throw new ConsoleError(400, 'invalid_request', 'invalid staff change', {}, [problem]);
+      }
+      const updated = await storage.updateStaffUser(
+        user.tenantId,
+        id,
+        { ...rest, ...(password !== undefined ? { passwordHash: await hashPassword(password) } : {}) },
+        Date.now(),
+      );
+      if (!updated) throw new ConsoleError(404, 'not_found', `no staff account ${id}`);
+      // The audit entry says that the password changed, never what to.
+      await audit(user.tenantId, {
+        actor: actorOf(user),
+        action: 'staff.update',
+        caseId: null,
+        targetId: id,
+        details: { ...rest, ...(password !== undefined ? { passwordReset: true } : {}) },
+      });
+      return { user: { ...publicUser(updated), disabled: updated.disabled } };
+    },
+  );
 }
 
 /** Creates a staff account (API and `lifeguard staff add`), with its audit entry. */

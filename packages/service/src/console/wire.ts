@@ -213,3 +213,40 @@ export interface StaffMember {
   disabled?: boolean;
   createdAt?: number;
 }
+
+// Transparency statistics: GET /console/api/statistics, the same shape as /v1/statistics
+// (reporting/statistics.ts computes them; the console's charts draw them).
+
+export type StatisticsBucket = 'month' | 'quarter' | 'year';
+
+export interface Durations {
+  count: number;
+  medianHours: number | null;
+  p90Hours: number | null;
+}
+
+export interface StatisticsRow {
+  period: string;
+  jurisdiction: string;
+  detectionsByKind: Record<string, number>;
+  casesOpened: number;
+  actionsByRung: Record<string, number>;
+  reportsByAuthority: Record<string, Record<string, number>>;
+  reportsFiled: number;
+  detectionToAction: Durations;
+  detectionToReport: Durations;
+  appeals: number;
+  overturned: number;
+  decisions: number;
+  dismissed: number;
+  /** Dismissed decisions / all decisions: cases the detector raised that reviewers found were not abuse. */
+  falseFlagRate: number | null;
+}
+
+export interface Statistics {
+  from: string;
+  to: string;
+  bucket: StatisticsBucket;
+  generatedAt: string;
+  rows: StatisticsRow[];
+}

@@ -1,8 +1,8 @@
 // One error shape for every failure: { error, code, problems? }. Validation failures name each field
-// as `path: reason`, in the same words the CLI uses for events (parseEvent).
+// as `path: reason` (zodProblems), in the same words the CLI uses for events (parseEvent).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
-import { LIMITS, unstorableReason } from '@lifeguard/core';
+import { LIMITS, unstorableReason, zodProblems } from '@lifeguard/core';
 import { ConflictError, NotFoundError } from '@lifeguard/storage';
 
 export type ErrorCode =
@@ -81,29 +81,15 @@ export function storeUnavailable(err: unknown, retryAfterSeconds = 5): ApiError 
   );
 }
 
-/** Turns zod issues into `path: reason` lines; unknown fields are named one by one. */
-export function issuesToProblems(issues: readonly z.core.$ZodIssue[], prefix = ''): string[] {
-  const join = (path: readonly PropertyKey[]) => {
-    const p = path.map(String).join('.');
-    return prefix ? (p ? `${prefix}.${p}` : prefix) : p || '(root)';
-  };
-  const out: string[] = [];
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys')
-      for (const key of issue.keys) out.push(`${join([...issue.path, key])}: unknown field`);
-    else
-      out.push(
-        `${join(issue.path)}: ${/ received undefined$/.test(issue.message) ? 'required field is missing' : issue.message}`,
-      );
-  }
-  return out;
-}
-
-/** Validates a request part with a zod schema, or throws a 400 naming every bad field. */
-export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string, prefix = ''): z.output<S> {
+/**
+ * Validates a value that does not come straight from a request part (a draft a domain method is
+ * handed, which other callers than HTTP use too), or throws a 400 naming every bad field. Request
+ * bodies, queries and paths are validated by their route schemas instead (zodRoutes.ts).
+ */
+export function parseOr400<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new ApiError(400, 'invalid_request', `invalid ${what}`, issuesToProblems(result.error.issues, prefix));
+  throw new ApiError(400, 'invalid_request', `invalid ${what}`, zodProblems(result.error.issues));
 }
 
 export function installErrorHandler(app: FastifyInstance): void {

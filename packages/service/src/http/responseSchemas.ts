@@ -1,7 +1,8 @@
 // What the risk, media, bank, webhook, key, maintenance and statistics routes answer, as zod schemas
-// that OpenAPI documents (jsonSchema(..., 'output')). The type checks at the end fail the build when a
-// schema and the value the route returns drift apart, so the document cannot silently go stale.
+// that the routes declare and OpenAPI documents (zodRoutes.ts). The type checks at the end fail the
+// build when a schema and the value the route returns drift apart, so the document cannot go stale.
 import { z } from 'zod';
+import type { VideoBankMatch } from '@lifeguard/pdq';
 import { GROOMING_STAGES, SIGNAL_KINDS, type ActorRiskReport, type ConversationRiskReport } from '@lifeguard/core';
 import { API_SCOPES, DELIVERY_STATUSES, type ApiKeyRecord, type WebhookDelivery } from '@lifeguard/storage';
 import type { AuthContext } from './auth.ts';
@@ -131,7 +132,21 @@ export const videoMatchSchema = z.object({
   usableFrames: z.number().int().describe("Distinct frames of usable quality: the query side's denominator"),
   truncated: z.boolean(),
   videos: z
-    .array(z.record(z.string(), z.unknown()))
+    .array(
+      z.object({
+        bank: z.string(),
+        video: z.string().describe('The known video, as the bank names it'),
+        queryFrames: z.number().int().describe("The upload's distinct usable frames"),
+        targetFrames: z.number().int().describe("The known video's distinct usable frames"),
+        queryMatched: z.number().int(),
+        targetMatched: z.number().int(),
+        queryShare: z.number().describe('queryMatched / queryFrames'),
+        targetShare: z.number().describe('targetMatched / targetFrames'),
+        matched: z.boolean().describe('Both shares reached their thresholds'),
+        bestDistance: z.number().int().describe('Nearest frame distance seen for this video'),
+        note: z.string().optional().describe('Metadata note of the first frame matched'),
+      }),
+    )
     .describe(
       'Known videos with any frame matched: bank, video, shares of frames matched and whether both reached their thresholds',
     ),
@@ -302,6 +317,7 @@ type Served<T extends { modelId?: string }> = Omit<T, 'modelId'> & { modelId: st
 same<z.output<typeof conversationRiskSchema>, Served<ConversationRiskReport>>(true);
 same<z.output<typeof accountRiskSchema>, Served<ActorRiskReport>>(true);
 same<z.output<typeof mediaMatchSchema>, MatchOutcome>(true);
+same<z.output<typeof videoMatchSchema>['videos'][number], VideoBankMatch>(true);
 same<z.output<typeof bankSchema>, BankInfo>(true);
 same<z.output<typeof deliveryListSchema>['deliveries'][number], Omit<WebhookDelivery, 'tenantId'>>(true);
 same<z.output<typeof meSchema>, AuthContext>(true);

@@ -1,5 +1,5 @@
-// Request and response shapes. Zod validates requests in the handlers (so errors read like the CLI's);
-// the same schemas, converted to JSON Schema, document the routes in OpenAPI.
+// Request and response shapes. Routes put these zod schemas in their `schema`: they validate each
+// request (zodRoutes.ts, with the CLI's problem lines) and, converted to JSON Schema, document it in OpenAPI.
 import { z } from 'zod';
 import { idSchema, LIMITS, eventJsonSchema, timeSchema } from '@lifeguard/core';
 import { API_SCOPES, CASE_STATUSES, DELIVERY_STATUSES } from '@lifeguard/storage';
@@ -30,26 +30,31 @@ export const errorSchema = z.object({
   problems: z.array(z.string()).optional().describe('One line per bad field: "path: reason"'),
 });
 
+/** An answer documented only as a JSON object (any TypeScript object type satisfies it). */
+export const anyObject = z
+  .custom<object>((v) => typeof v === 'object' && v !== null)
+  .meta({ type: 'object', additionalProperties: true });
+
 // Ingestion ---------------------------------------------------------------------------------------
+
+/**
+ * The events of a batch: each is validated on its own by parseEvent in the handler (so one bad event
+ * does not refuse the others), and documented as the event schema itself.
+ */
+const batchEvent = z.unknown().meta(withoutSchemaKey(eventJsonSchema()));
+
+function withoutSchemaKey(schema: unknown): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = schema as Record<string, unknown>;
+  return rest;
+}
 
 export function ingestBodySchema(maxEvents: number) {
   return z.strictObject({
     events: z
-      .array(z.unknown())
+      .array(batchEvent)
       .min(1, 'must contain at least one event')
       .max(maxEvents, `must contain at most ${maxEvents} events; split the batch`),
   });
-}
-
-export function ingestBodyJsonSchema(maxEvents: number): Record<string, unknown> {
-  const events = eventJsonSchema() as Record<string, unknown>;
-  delete events.$schema;
-  return {
-    type: 'object',
-    additionalProperties: false,
-    required: ['events'],
-    properties: { events: { type: 'array', minItems: 1, maxItems: maxEvents, items: events } },
-  };
 }
 
 export const ingestResultSchema = z.object({

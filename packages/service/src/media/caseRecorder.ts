@@ -139,7 +139,7 @@ export async function recordMediaMatch(
         level: MEDIA_MATCH_LEVEL,
         score: MEDIA_MATCH_SCORE,
         // Conversation ids stay in the media evidence only, until CaseManager's evidence refresh keeps
-        // `media` (see the report on issue 4): listing them here would let a refresh drop it.
+        // `media`: listing them here would let a refresh drop it.
         conversationIds: [],
         evidence,
         openedAt: now,

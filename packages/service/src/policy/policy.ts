@@ -3,6 +3,7 @@
 // service refuses to start. With no file, DEFAULT_POLICY applies (the same as examples/policies/default.json).
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { problemPath, zodProblems } from '@lifeguard/core';
 import { JsonSyntaxError, type LocatedJson, locate, parseJsonWithPositions } from './jsonSource.ts';
 import { DEFAULT_ENFORCEMENT, enforcementSchema } from '../console/ladder.ts'; // moderator console
 import { CATALOGUES, DEFAULT_LOCALE, LOCALES, messageArguments, type Locale } from '../i18n/catalogue.ts'; // Family Centre
@@ -283,21 +284,16 @@ export function parsePolicy(text: string, file: string): Policy {
   }
   const found: { line: number; text: string }[] = doc.duplicateKeys.map((d) => ({
     line: d.position.line,
-    text: `${d.path.join('.')}: appears twice`,
+    text: `${problemPath(d.path)}: appears twice`,
   }));
-  const add = (path: readonly PropertyKey[], reason: string) => {
-    found.push({
-      line: locate(doc, path).line,
-      text: `${path.length ? path.map(String).join('.') : '(root)'}: ${reason}`,
-    });
-  };
   const result = policySchema.safeParse(doc.value);
   if (!result.success) {
     for (const issue of result.error.issues) {
-      if (issue.code === 'unrecognized_keys') for (const key of issue.keys) add([...issue.path, key], 'unknown field');
-      // A bad record key: zod nests the key's own issue; its message is the useful one.
-      else if (issue.code === 'invalid_key') add(issue.path, issue.issues[0]?.message ?? issue.message);
-      else add(issue.path, / received undefined$/.test(issue.message) ? 'required field is missing' : issue.message);
+      // One line per unknown key, each at its own place in the file.
+      const paths = issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...issue.path, key]) : [issue.path];
+      zodProblems([issue]).forEach((text, i) => {
+        found.push({ line: locate(doc, paths[i] ?? issue.path).line, text });
+      });
     }
   }
   if (found.length > 0)

@@ -1,14 +1,15 @@
 // Reports and evidence on the platform API (/v1, API keys with the admin scope): evidence verification,
 // which returns findings and counts, never content. Evidence content is read and exported only by a
 // specialist signed in to the console (consoleRoutes.ts) or with the CLI on the database host.
-import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { API_KEY_SECURITY, errorSchema } from '../http/schemas.ts';
 import { statisticsSchema, verifyResultSchema } from '../http/responseSchemas.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
+import { ApiError } from '../http/errors.ts';
 import { BUCKETS, loadStatistics, statisticsCsv } from './statistics.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 const DAY = 86_400_000;
 export const statisticsQuery = z.strictObject({
@@ -29,13 +30,15 @@ export function statisticsRange(q: z.output<typeof statisticsQuery>, now = Date.
 
 const verifyBody = z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({});
 
-export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function reportingApiRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   app.post(
     '/evidence/verify',
     {
       config: { scope: 'admin' },
       schema: {
+        body: named(verifyBody, 'verify request'),
         summary: 'Verify preserved evidence',
         description:
           "Recomputes every frozen evidence package's SHA-256, checks its signature and that the audit log records it, and re-walks the audit hash chain. " +
@@ -43,11 +46,11 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
           'package_missing, signature_mismatch, unknown_key, audit_gap, audit_edited, not_in_audit.',
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(verifyResultSchema, 'output'), 400: jsonSchema(errorSchema, 'output') },
+        response: { 200: verifyResultSchema, 400: errorSchema },
       },
     },
     async (request) => {
-      const body = parseOr400(verifyBody, request.body ?? {}, 'verify request');
+      const body = request.body;
       const { tenantId } = auth(request);
       const result = await ctx.reporting.vault.verify(tenantId, body.caseId);
       await ctx.storage.appendAudit(tenantId, {
@@ -65,7 +68,7 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
   const statsSchema = {
     tags: ['admin'],
     security: API_KEY_SECURITY,
-    querystring: jsonSchema(statisticsQuery),
+    querystring: statisticsQuery,
   };
   app.get(
     '/statistics',
@@ -74,13 +77,13 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
       schema: {
         ...statsSchema,
         summary: 'Transparency statistics',
-        response: { 200: jsonSchema(statisticsSchema, 'output'), 400: jsonSchema(errorSchema, 'output') },
+        response: { 200: statisticsSchema, 400: errorSchema },
         description:
           'Per period and jurisdiction: detections by kind, cases opened, actions by rung, reports by authority and priority, time from detection to action and to report (median, p90), appeals, overturned decisions, false-flag rate. Counts only; computed from stored data.',
       },
     },
     async (request) => {
-      const q = parseOr400(statisticsQuery, request.query, 'query');
+      const q = request.query;
       const { from, to } = statisticsRange(q);
       return loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
     },
@@ -95,15 +98,15 @@ export async function reportingApiRoutes(app: FastifyInstance, opts: { ctx: Serv
         response: {
           200: {
             description: 'One number a line: period,jurisdiction,metric,key,value',
-            content: { 'text/csv': { schema: { type: 'string' } } },
+            content: { 'text/csv': { schema: z.string() } },
           },
-          400: jsonSchema(errorSchema, 'output'),
+          400: errorSchema,
         },
         description: 'The same numbers, one per line: period,jurisdiction,metric,key,value.',
       },
     },
     async (request, reply) => {
-      const q = parseOr400(statisticsQuery, request.query, 'query');
+      const q = request.query;
       const { from, to } = statisticsRange(q);
       const stats = await loadStatistics(ctx.storage, auth(request).tenantId, from, to, q.bucket);
       reply

@@ -3,7 +3,7 @@
 // instead come from LIFEGUARD_NCMEC_PASSWORD, to keep it out of files.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { issuesToProblems } from '../http/errors.ts';
+import { zodProblems } from '@lifeguard/core';
 import type { ReportingConfig } from './config.ts';
 import { EU_MEMBER_STATES } from './dsa/notification.ts';
 import type { HttpsJsonConfig } from './httpsJson.ts';
@@ -106,7 +106,7 @@ export function loadReportingFile(
   const parsed = reportingFileSchema.safeParse(raw);
   if (!parsed.success)
     throw new ReportingConfigError(
-      `invalid reporting configuration ${path}: ${issuesToProblems(parsed.error.issues).join('; ')}`,
+      `invalid reporting configuration ${path}: ${zodProblems(parsed.error.issues).join('; ')}`,
     );
   const { ncmec, dsa: dsaFile, nca: ncaFile, ...base } = parsed.data;
   const rest = {

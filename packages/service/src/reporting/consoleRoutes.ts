@@ -6,7 +6,6 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { StaffUser } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
-import { parseOr400 } from '../http/errors.ts';
 import { ConsoleError, caseNotFound, forbidden } from '../console/errors.ts';
 import { staff } from '../console/session.ts';
 import { DECLARATION_TEXT, INCIDENT_TYPES, REPORT_ANNOTATIONS } from './draft.ts';
@@ -16,6 +15,7 @@ import { statisticsQuery, statisticsRange } from './apiRoutes.ts';
 import { loadStatistics, statisticsCsv } from './statistics.ts';
 import { DSA_DECLARATION_TEXT, EU_MEMBER_STATES } from './dsa/notification.ts';
 import { HoldError, MAX_HOLD_AHEAD_DAYS, MAX_HOLD_STEP_DAYS } from './evidenceVault.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 const retractBody = z.strictObject({
@@ -49,7 +49,8 @@ function specialist(request: FastifyRequest, what: string): StaffUser {
 
 const actorOf = (u: StaffUser) => ({ id: u.id, name: u.name, role: u.role });
 
-export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function reportingConsoleRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const storage = ctx.storage;
   const reporting = ctx.reporting;
@@ -60,9 +61,9 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     return c;
   }
 
-  app.get('/cases/:id/reports', { schema: { hide: true } }, async (request) => {
+  app.get('/cases/:id/reports', { schema: { params: idParams, hide: true } }, async (request) => {
     const user = specialist(request, 'see reports to the authorities');
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await caseOr404(user.tenantId, id);
     const [reports, holds, packages] = await Promise.all([
       storage.listAuthorityReports(user.tenantId, { caseId: id, limit: 100 }),
@@ -90,71 +91,87 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
   });
 
   // DSA Art. 18: a threat to a person's life or safety, to the police of the Member State(s) concerned.
-  app.post('/cases/:id/threat-notifications', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/cases/:id/threat-notifications', { schema: { params: idParams, hide: true } }, async (request, reply) => {
     const user = specialist(request, 'notify the police of a threat to life or safety');
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await caseOr404(user.tenantId, id);
     const { reports, memberStatesConcerned } = await reporting.threats.notify(user.tenantId, id, request.body, user);
     return reply.status(201).send({ reports: reports.map(Reporting.view), memberStatesConcerned });
   });
 
   // Legal holds: a specialist may place one or extend one, with a reason, a bounded number of days, audited.
-  app.post('/cases/:id/holds', { schema: { hide: true } }, async (request, reply) => {
-    const user = specialist(request, 'place a legal hold');
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const body = parseOr400(holdBody, request.body, 'hold');
-    await caseOr404(user.tenantId, id);
-    return reply
-      .status(201)
-      .send({ hold: await reporting.vault.hold(user.tenantId, id, body.reason, actorOf(user), body.days) });
-  });
+  app.post(
+    '/cases/:id/holds',
+    { schema: { params: idParams, body: named(holdBody, 'hold'), hide: true } },
+    async (request, reply) => {
+      const user = specialist(request, 'place a legal hold');
+      const { id } = request.params;
+      const body = request.body;
+      await caseOr404(user.tenantId, id);
+      return reply
+        .status(201)
+        .send({ hold: await reporting.vault.hold(user.tenantId, id, body.reason, actorOf(user), body.days) });
+    },
+  );
 
-  app.post('/cases/:id/holds/:holdId/extend', { schema: { hide: true } }, async (request, reply) => {
-    const user = specialist(request, 'extend a legal hold');
-    const { id, holdId } = parseOr400(holdParams, request.params, 'path');
-    const body = parseOr400(holdBody, request.body, 'hold extension');
-    await caseOr404(user.tenantId, id);
-    try {
-      const hold = await reporting.vault.extendHold(user.tenantId, id, holdId, body.days, body.reason, actorOf(user));
-      return reply.status(201).send({ hold, maxAheadDays: MAX_HOLD_AHEAD_DAYS });
-    } catch (err) {
-      if (err instanceof HoldError)
-        throw new ConsoleError(err.status, err.status === 404 ? 'not_found' : 'conflict', err.message);
-      throw err;
-    }
-  });
+  app.post(
+    '/cases/:id/holds/:holdId/extend',
+    { schema: { params: holdParams, body: named(holdBody, 'hold extension'), hide: true } },
+    async (request, reply) => {
+      const user = specialist(request, 'extend a legal hold');
+      const { id, holdId } = request.params;
+      const body = request.body;
+      await caseOr404(user.tenantId, id);
+      try {
+        const hold = await reporting.vault.extendHold(user.tenantId, id, holdId, body.days, body.reason, actorOf(user));
+        return reply.status(201).send({ hold, maxAheadDays: MAX_HOLD_AHEAD_DAYS });
+      } catch (err) {
+        if (err instanceof HoldError)
+          throw new ConsoleError(err.status, err.status === 404 ? 'not_found' : 'conflict', err.message);
+        throw err;
+      }
+    },
+  );
 
-  app.post('/cases/:id/reports', { schema: { hide: true } }, async (request, reply) => {
+  app.post('/cases/:id/reports', { schema: { params: idParams, hide: true } }, async (request, reply) => {
     const user = specialist(request, 'report a case to the authorities');
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await caseOr404(user.tenantId, id);
     const { reports, jurisdictions } = await reporting.prepare(user.tenantId, id, request.body, user);
     return reply.status(201).send({ reports: reports.map(Reporting.view), jurisdictions });
   });
 
-  app.post('/reports/:id/retry', { schema: { hide: true } }, async (request) => {
+  app.post('/reports/:id/retry', { schema: { params: idParams, hide: true } }, async (request) => {
     const user = specialist(request, 'retry a report');
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     return { report: Reporting.view(await reporting.retry(user.tenantId, id, user)) };
   });
 
-  app.post('/reports/:id/retract', { schema: { hide: true } }, async (request) => {
-    const user = specialist(request, 'retract a report');
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const body = parseOr400(retractBody, request.body, 'retraction');
-    return { report: Reporting.view(await reporting.retract(user.tenantId, id, user, body.reason)) };
-  });
+  app.post(
+    '/reports/:id/retract',
+    { schema: { params: idParams, body: named(retractBody, 'retraction'), hide: true } },
+    async (request) => {
+      const user = specialist(request, 'retract a report');
+      const { id } = request.params;
+      const body = request.body;
+      return { report: Reporting.view(await reporting.retract(user.tenantId, id, user, body.reason)) };
+    },
+  );
 
-  app.post('/reports/:id/reference', { schema: { hide: true } }, async (request) => {
-    const user = specialist(request, 'enter an NCA reference');
-    const { id } = parseOr400(idParams, request.params, 'path');
-    const body = parseOr400(referenceBody, request.body, 'reference');
-    return { report: Reporting.view(await reporting.enterReference(user.tenantId, id, body.reference, user)) };
-  });
+  app.post(
+    '/reports/:id/reference',
+    { schema: { params: idParams, body: named(referenceBody, 'reference'), hide: true } },
+    async (request) => {
+      const user = specialist(request, 'enter an NCA reference');
+      const { id } = request.params;
+      const body = request.body;
+      return { report: Reporting.view(await reporting.enterReference(user.tenantId, id, body.reference, user)) };
+    },
+  );
 
-  app.get('/cases/:id/evidence/export', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/cases/:id/evidence/export', { schema: { params: idParams, hide: true } }, async (request, reply) => {
     const user = specialist(request, 'export preserved evidence');
-    const { id } = parseOr400(idParams, request.params, 'path');
+    const { id } = request.params;
     await caseOr404(user.tenantId, id);
     let out: EvidenceExport;
     try {
@@ -166,19 +183,19 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     return out;
   });
 
-  app.get('/statistics', { schema: { hide: true } }, async (request) => {
+  app.get('/statistics', { schema: { querystring: statisticsQuery, hide: true } }, async (request) => {
     const { user } = staff(request);
     if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('see transparency statistics');
-    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const q = request.query;
     const { from, to } = statisticsRange(q);
     return loadStatistics(storage, user.tenantId, from, to, q.bucket);
   });
 
   // The statistics page's download: the same CSV as GET /v1/statistics.csv, inside the console session.
-  app.get('/statistics.csv', { schema: { hide: true } }, async (request, reply) => {
+  app.get('/statistics.csv', { schema: { querystring: statisticsQuery, hide: true } }, async (request, reply) => {
     const { user } = staff(request);
     if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('see transparency statistics');
-    const q = parseOr400(statisticsQuery, request.query, 'query');
+    const q = request.query;
     const { from, to } = statisticsRange(q);
     const stats = await loadStatistics(storage, user.tenantId, from, to, q.bucket);
     reply
@@ -190,23 +207,28 @@ export async function reportingConsoleRoutes(app: FastifyInstance, opts: { ctx: 
     return statisticsCsv(stats);
   });
 
-  app.post('/evidence/verify', { schema: { hide: true } }, async (request) => {
-    const { user } = staff(request);
-    if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('verify preserved evidence');
-    const body = parseOr400(
-      z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({}),
-      request.body ?? {},
-      'verify request',
-    );
-    const result = await reporting.vault.verify(user.tenantId, body.caseId);
-    await storage.appendAudit(user.tenantId, {
-      at: Date.now(),
-      actor: actorOf(user),
-      action: 'evidence.verify',
-      caseId: body.caseId ?? null,
-      targetId: null,
-      details: { ok: result.ok, problems: result.problemCount },
-    });
-    return result;
-  });
+  app.post(
+    '/evidence/verify',
+    {
+      schema: {
+        body: named(z.strictObject({ caseId: z.string().min(1).max(200).optional() }).default({}), 'verify request'),
+        hide: true,
+      },
+    },
+    async (request) => {
+      const { user } = staff(request);
+      if (user.role !== 'specialist' && user.role !== 'admin') throw forbidden('verify preserved evidence');
+      const body = request.body;
+      const result = await reporting.vault.verify(user.tenantId, body.caseId);
+      await storage.appendAudit(user.tenantId, {
+        at: Date.now(),
+        actor: actorOf(user),
+        action: 'evidence.verify',
+        caseId: body.caseId ?? null,
+        targetId: null,
+        details: { ok: result.ok, problems: result.problemCount },
+      });
+      return result;
+    },
+  );
 }

@@ -156,14 +156,14 @@ export class Reporting {
       problems.push(`reportedUser.userId: ${draft.reportedUser.userId} is not a participant of case ${caseId}`);
     for (const [i, k] of draft.children.entries())
       if (!people.has(k.userId))
-        problems.push(`children.${i}.userId: ${k.userId} is not a participant of case ${caseId}`);
+        problems.push(`children[${i}].userId: ${k.userId} is not a participant of case ${caseId}`);
     const byId = new Map<string, EvidenceMessage>();
     for (const conv of Object.values(evidence.conversations ?? {})) for (const m of conv.messages) byId.set(m.id, m);
     const flagged = flaggedSpans(evidence);
     const messages = draft.evidence.messageIds
       .map((id, i) => {
         const m = byId.get(id);
-        if (!m) problems.push(`evidence.messageIds.${i}: no message ${id} in case ${caseId}`);
+        if (!m) problems.push(`evidence.messageIds[${i}]: no message ${id} in case ${caseId}`);
         return m;
       })
       .filter((m): m is EvidenceMessage => m !== undefined)
@@ -174,7 +174,7 @@ export class Reporting {
         const found = n ? evidence.media?.[Number(n[1])] : undefined;
         if (!found)
           problems.push(
-            `evidence.mediaIds.${i}: no media ${id} in case ${caseId} (known-image matches are match-0, match-1, ...)`,
+            `evidence.mediaIds[${i}]: no media ${id} in case ${caseId} (known-image matches are match-0, match-1, ...)`,
           );
         const hash = found?.upload?.sha256 ?? found?.upload?.md5 ?? found?.upload?.pdq ?? found?.matchedHash ?? '';
         return { id, kind: found?.kind ?? 'unknown', hash };

@@ -3,41 +3,12 @@
 // by period (UTC month, quarter or year) and jurisdiction (the countries of a case's participants;
 // "ALL" counts each case once). Percentiles are nearest-rank.
 import type { AuditEntry, AuthorityReportRecord, CaseRecord, Storage } from '@lifeguard/storage';
+import type { Durations, Statistics, StatisticsBucket, StatisticsRow } from '../console/wire.ts';
 
-export const BUCKETS = ['month', 'quarter', 'year'] as const;
-export type Bucket = (typeof BUCKETS)[number];
-
-export interface Durations {
-  count: number;
-  medianHours: number | null;
-  p90Hours: number | null;
-}
-
-export interface StatisticsRow {
-  period: string;
-  jurisdiction: string;
-  detectionsByKind: Record<string, number>;
-  casesOpened: number;
-  actionsByRung: Record<string, number>;
-  reportsByAuthority: Record<string, Record<string, number>>;
-  reportsFiled: number;
-  detectionToAction: Durations;
-  detectionToReport: Durations;
-  appeals: number;
-  overturned: number;
-  decisions: number;
-  dismissed: number;
-  /** Dismissed decisions / all decisions: cases the detector raised that reviewers found were not abuse. */
-  falseFlagRate: number | null;
-}
-
-export interface Statistics {
-  from: string;
-  to: string;
-  bucket: Bucket;
-  generatedAt: string;
-  rows: StatisticsRow[];
-}
+// The shapes are the console API's (console/wire.ts), which serves the same statistics.
+export type { Durations, Statistics, StatisticsRow };
+export type Bucket = StatisticsBucket;
+export const BUCKETS = ['month', 'quarter', 'year'] as const satisfies readonly Bucket[];
 
 const HOUR = 3_600_000;
 

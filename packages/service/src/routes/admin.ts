@@ -3,14 +3,13 @@ import type { FastifyInstance } from 'fastify';
 import { newId } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
+import { ApiError } from '../http/errors.ts';
 import {
   API_KEY_SECURITY,
   deliveriesQuery,
   keyCreatedSchema,
   errorSchema,
   idParams,
-  jsonSchema,
   keyBody,
   retentionResult,
   webhookBody,
@@ -26,10 +25,12 @@ import {
 } from '../http/responseSchemas.ts';
 import { newWebhookSecret } from '../webhooks/worker.ts';
 import { createKey } from '../auth/keys.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
-export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function adminRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
-  const err = jsonSchema(errorSchema, 'output');
+  const err = errorSchema;
 
   app.get(
     '/me',
@@ -39,7 +40,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: 'The tenant and scopes of the calling key',
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(meSchema, 'output') },
+        response: { 200: meSchema },
       },
     },
     async (request) => auth(request),
@@ -57,15 +58,15 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
           'The secret is returned only here.',
         tags: ['webhooks'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(webhookBody),
+        body: named(webhookBody, 'webhook'),
         response: {
-          201: jsonSchema(webhookCreatedSchema.describe('The endpoint, with its secret (shown only now)'), 'output'),
+          201: webhookCreatedSchema.describe('The endpoint, with its secret (shown only now)'),
           400: err,
         },
       },
     },
     async (request, reply) => {
-      const body = parseOr400(webhookBody, request.body, 'webhook');
+      const body = request.body;
       const refused = await ctx.webhooks.destinations.check(body.url);
       if (refused) throw new ApiError(400, 'invalid_request', 'invalid webhook', [`url: ${refused}`]);
       const endpoint = await ctx.storage.createWebhook({
@@ -95,7 +96,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: 'List webhook endpoints (without secrets)',
         tags: ['webhooks'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(webhookListSchema, 'output') },
+        response: { 200: webhookListSchema },
       },
     },
     async (request) => {
@@ -112,12 +113,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: 'Remove a webhook endpoint; its pending deliveries are marked dead',
         tags: ['webhooks'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(idParams),
+        params: idParams,
         response: { 204: { type: 'null', description: 'Removed' }, 404: err },
       },
     },
     async (request, reply) => {
-      const { id } = parseOr400(idParams, request.params, 'path');
+      const { id } = request.params;
       if (!(await ctx.storage.deleteWebhook(auth(request).tenantId, id)))
         throw new ApiError(404, 'not_found', `no webhook ${id}`);
       reply.status(204);
@@ -133,12 +134,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
           'Webhook deliveries, newest first; ?status=failing shows the ones being retried, ?status=dead the ones given up',
         tags: ['webhooks'],
         security: API_KEY_SECURITY,
-        querystring: jsonSchema(deliveriesQuery),
-        response: { 200: jsonSchema(deliveryListSchema, 'output'), 400: err },
+        querystring: deliveriesQuery,
+        response: { 200: deliveryListSchema, 400: err },
       },
     },
     async (request) => {
-      const q = parseOr400(deliveriesQuery, request.query, 'query');
+      const q = request.query;
       const deliveries = await ctx.storage.listDeliveries(
         auth(request).tenantId,
         q.status ? { status: q.status, limit: q.limit } : { limit: q.limit },
@@ -155,12 +156,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: 'Create an API key for this tenant; the key is shown only in this answer',
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(keyBody),
-        response: { 201: jsonSchema(keyCreatedSchema, 'output'), 400: err },
+        body: named(keyBody, 'key'),
+        response: { 201: keyCreatedSchema, 400: err },
       },
     },
     async (request, reply) => {
-      const body = parseOr400(keyBody, request.body, 'key');
+      const body = request.body;
       const { key, record } = await createKey(ctx.storage, auth(request).tenantId, body.name, body.scopes);
       reply.status(201);
       return {
@@ -182,7 +183,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: "This tenant's API keys (never the keys themselves)",
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(keyListSchema, 'output') },
+        response: { 200: keyListSchema },
       },
     },
     async (request) => ({
@@ -198,12 +199,12 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: 'Revoke an API key',
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(idParams),
+        params: idParams,
         response: { 204: { type: 'null', description: 'Revoked' }, 404: err },
       },
     },
     async (request, reply) => {
-      const { id } = parseOr400(idParams, request.params, 'path');
+      const { id } = request.params;
       if (!(await ctx.storage.revokeApiKey(auth(request).tenantId, id, Date.now())))
         throw new ApiError(404, 'not_found', `no active key ${id}`);
       ctx.keyCache.forget(id);
@@ -222,7 +223,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
           "then raw message text older than --retention-days in conversations no case holds, and the detector's excerpts of it.",
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(retentionResult, 'output') },
+        response: { 200: retentionResult },
       },
     },
     async (request) => ctx.retention.runTenant(auth(request).tenantId),
@@ -236,7 +237,7 @@ export async function adminRoutes(app: FastifyInstance, opts: { ctx: ServiceCont
         summary: "Store a snapshot of this tenant's detector state now",
         tags: ['admin'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(snapshotSchema, 'output') },
+        response: { 200: snapshotSchema },
       },
     },
     async (request) => ({ seq: await ctx.engines.snapshot(auth(request).tenantId) }),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type { CaseRecord } from '@lifeguard/storage';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400 } from '../http/errors.ts';
+import { ApiError } from '../http/errors.ts';
 import {
   caseDetailResult,
   caseIdParams,
@@ -13,12 +13,12 @@ import {
   caseListResult,
   API_KEY_SECURITY,
   errorSchema,
-  jsonSchema,
   noteBody,
   transitionBody,
   idParams,
 } from '../http/schemas.ts';
 import { accountRiskSchema, conversationRiskSchema } from '../http/responseSchemas.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 function summary(c: CaseRecord) {
   const { evidence: _evidence, tenantId: _tenant, ...rest } = c;
@@ -40,9 +40,10 @@ function decodeCursor(cursor: string): { updatedAt: number; id: string } {
   }
 }
 
-export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function caseRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
-  const err = jsonSchema(errorSchema, 'output');
+  const err = errorSchema;
 
   app.get(
     '/cases',
@@ -52,12 +53,12 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         summary: 'List cases, most recently updated first',
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        querystring: jsonSchema(caseListQuery),
-        response: { 200: jsonSchema(caseListResult, 'output'), 400: err },
+        querystring: caseListQuery,
+        response: { 200: caseListResult, 400: err },
       },
     },
     async (request) => {
-      const q = parseOr400(caseListQuery, request.query, 'query');
+      const q = request.query;
       const cases = await ctx.storage.listCases(auth(request).tenantId, {
         limit: q.limit,
         ...(q.status ? { status: q.status } : {}),
@@ -79,12 +80,12 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         summary: 'A case with its evidence and history',
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(caseIdParams),
-        response: { 200: jsonSchema(caseDetailResult, 'output'), 404: err },
+        params: caseIdParams,
+        response: { 200: caseDetailResult, 404: err },
       },
     },
     async (request) => {
-      const { id } = parseOr400(caseIdParams, request.params, 'path');
+      const { id } = request.params;
       const a = auth(request);
       const found = await ctx.cases.get(a.tenantId, id);
       request.log.info(
@@ -95,7 +96,11 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
       const { tenantId: _tenant, ...rest } = found;
       const modelId = (found.evidence as { modelId?: unknown } | null)?.modelId;
       return {
-        case: { ...rest, modelId: typeof modelId === 'string' ? modelId : null },
+        case: {
+          ...rest,
+          evidence: rest.evidence as Record<string, unknown>, // the case manager stores an object
+          modelId: typeof modelId === 'string' ? modelId : null,
+        },
         history: history.map(({ caseId: _c, ...h }) => h),
       };
     },
@@ -112,14 +117,14 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
           'actioned, dismissed -> open (reopen). Escalation is always a human decision and needs a note.',
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(caseIdParams),
-        body: jsonSchema(transitionBody),
-        response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 400: err, 404: err, 409: err },
+        params: caseIdParams,
+        body: named(transitionBody, 'transition'),
+        response: { 200: caseListResult.shape.cases.element, 400: err, 404: err, 409: err },
       },
     },
     async (request) => {
-      const { id } = parseOr400(caseIdParams, request.params, 'path');
-      const body = parseOr400(transitionBody, request.body, 'transition');
+      const { id } = request.params;
+      const body = request.body;
       const a = auth(request);
       const updated = await ctx.cases.transition(
         a.tenantId,
@@ -141,14 +146,14 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         summary: 'Add a reviewer note to the case history',
         tags: ['cases'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(caseIdParams),
-        body: jsonSchema(noteBody),
-        response: { 200: jsonSchema(caseListResult.shape.cases.element, 'output'), 404: err },
+        params: caseIdParams,
+        body: named(noteBody, 'note'),
+        response: { 200: caseListResult.shape.cases.element, 404: err },
       },
     },
     async (request) => {
-      const { id } = parseOr400(caseIdParams, request.params, 'path');
-      const body = parseOr400(noteBody, request.body, 'note');
+      const { id } = request.params;
+      const body = request.body;
       const a = auth(request);
       return summary(await ctx.cases.addNote(a.tenantId, id, body.reviewer ?? a.keyName, body.note));
     },
@@ -162,12 +167,12 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         summary: "The detector's current report on a conversation",
         tags: ['risk'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(idParams),
-        response: { 200: jsonSchema(conversationRiskSchema, 'output'), 404: err },
+        params: idParams,
+        response: { 200: conversationRiskSchema, 404: err },
       },
     },
     async (request) => {
-      const { id } = parseOr400(idParams, request.params, 'path');
+      const { id } = request.params;
       const tenantId = auth(request).tenantId;
       const report = (await ctx.engines.engine(tenantId)).conversationReport(id);
       if (!report) throw new ApiError(404, 'not_found', `no messages seen in conversation ${id}`);
@@ -183,12 +188,12 @@ export async function caseRoutes(app: FastifyInstance, opts: { ctx: ServiceConte
         summary: "The detector's current report on an account",
         tags: ['risk'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(idParams),
-        response: { 200: jsonSchema(accountRiskSchema, 'output'), 404: err },
+        params: idParams,
+        response: { 200: accountRiskSchema, 404: err },
       },
     },
     async (request) => {
-      const { id } = parseOr400(idParams, request.params, 'path');
+      const { id } = request.params;
       const tenantId = auth(request).tenantId;
       const report = (await ctx.engines.engine(tenantId)).actorReport(id);
       if (!report) throw new ApiError(404, 'not_found', `no activity seen from account ${id}`);

@@ -6,7 +6,7 @@ import type { z } from 'zod';
 import { parseEvent, toMillis, type LifeguardEvent } from '@lifeguard/core';
 import { hasScope } from '../auth/keys.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
+import { ApiError, storeUnavailable } from '../http/errors.ts';
 import type { AppendResult } from '@lifeguard/storage';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import {
@@ -14,20 +14,21 @@ import {
   decisionResultSchema,
   API_KEY_SECURITY,
   errorSchema,
-  jsonSchema,
   messageDecisionBody,
   messageDecisionResultSchema,
   visibilityDecisionBody,
   visibilityResultSchema,
 } from '../http/schemas.ts';
 import type { DecisionResult } from '../decisions/rules.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
-export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function decisionRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const errors = {
-    400: jsonSchema(errorSchema, 'output'),
-    401: jsonSchema(errorSchema, 'output'),
-    403: jsonSchema(errorSchema, 'output'),
+    400: errorSchema,
+    401: errorSchema,
+    403: errorSchema,
   };
 
   /** Tells subscribed webhooks about holds and blocks; never delays or fails the decision itself. */
@@ -86,12 +87,12 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
           'decision: allow, allow_with_warning (deliver and show the nudges), hold (queue for review), block.',
         tags: ['decisions'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(contactDecisionBody),
-        response: { 200: jsonSchema(decisionResultSchema, 'output'), ...errors },
+        body: named(contactDecisionBody, 'contact decision request'),
+        response: { 200: decisionResultSchema, ...errors },
       },
     },
     async (request) => {
-      const body = parseOr400(contactDecisionBody, request.body, 'contact decision request');
+      const body = request.body;
       const result = await ctx.decider.contact(auth(request).tenantId, body);
       notify(
         request,
@@ -115,12 +116,12 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
           'otherwise it is not stored: send it to POST /v1/events as well.',
         tags: ['decisions'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(messageDecisionBody),
-        response: { 200: jsonSchema(messageDecisionResultSchema, 'output'), ...errors },
+        body: named(messageDecisionBody, 'message decision request'),
+        response: { 200: messageDecisionResultSchema, ...errors },
       },
     },
     async (request) => {
-      const body = parseOr400(messageDecisionBody, request.body, 'message decision request');
+      const body = request.body;
       const { tenantId, keyId, scopes } = auth(request);
       const record = body.record ? recordedEvent(body, hasScope(scopes, 'ingest')) : null;
       if (record && toMillis(record.time) > Date.now() + ctx.limits.maxFutureSkewMs) {
@@ -151,7 +152,10 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
           );
         throw storeUnavailable(err);
       }
-      return { ...result, recorded: stored.statuses[0] === 'duplicate' ? 'duplicate' : 'accepted' };
+      return {
+        ...result,
+        recorded: stored.statuses[0] === 'duplicate' ? ('duplicate' as const) : ('accepted' as const),
+      };
     },
   );
 
@@ -165,12 +169,12 @@ export async function decisionRoutes(app: FastifyInstance, opts: { ctx: ServiceC
           'Child accounts are not suggested to, or listed for, accounts they are not connected to (where the profile says so); accounts the detector holds risk on are not shown to children.',
         tags: ['decisions'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(visibilityDecisionBody),
-        response: { 200: jsonSchema(visibilityResultSchema, 'output'), ...errors },
+        body: named(visibilityDecisionBody, 'visibility decision request'),
+        response: { 200: visibilityResultSchema, ...errors },
       },
     },
     async (request) => {
-      const body = parseOr400(visibilityDecisionBody, request.body, 'visibility decision request');
+      const body = request.body;
       return ctx.decider.visibility(auth(request).tenantId, body);
     },
   );

@@ -7,15 +7,9 @@ import type { ServiceContext } from '../context.ts';
 import type { AppendResult } from '@lifeguard/storage';
 import { IngestBusyError } from '../ingest/pipeline.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400, storeUnavailable } from '../http/errors.ts';
-import {
-  API_KEY_SECURITY,
-  errorSchema,
-  ingestBodyJsonSchema,
-  ingestBodySchema,
-  ingestResultSchema,
-  jsonSchema,
-} from '../http/schemas.ts';
+import { ApiError, storeUnavailable } from '../http/errors.ts';
+import { API_KEY_SECURITY, errorSchema, ingestBodySchema, ingestResultSchema } from '../http/schemas.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 interface EventResult {
   index: number;
@@ -24,18 +18,8 @@ interface EventResult {
   problems?: string[];
 }
 
-/** parseEvent's problems, prefixed with the event's place in the batch; "a, b: unknown field" split in two. */
-function located(index: number, problems: string[]): string[] {
-  return problems.flatMap((p) => {
-    const unknown = /^(.+): unknown field$/.exec(p);
-    const lines = unknown ? unknown[1]!.split(', ').map((k) => `${k}: unknown field`) : [p];
-    return lines.map((line) =>
-      line.startsWith('(root)') ? `events[${index}]${line.slice(6)}` : `events[${index}].${line}`,
-    );
-  });
-}
-
-export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+export async function ingestRoutes(instance: FastifyInstance, opts: { ctx: ServiceContext }): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const envelope = ingestBodySchema(ctx.limits.maxBatchEvents);
 
@@ -51,19 +35,19 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
           'A 2xx answer means the accepted events are durably stored. 429: too many events from this client or tenant are waiting to be stored; nothing was stored, retry after Retry-After seconds.',
         tags: ['ingestion'],
         security: API_KEY_SECURITY,
-        body: ingestBodyJsonSchema(ctx.limits.maxBatchEvents),
+        body: named(envelope, 'batch'),
         response: {
-          200: jsonSchema(ingestResultSchema, 'output'),
-          207: jsonSchema(ingestResultSchema, 'output'),
-          400: jsonSchema(errorSchema, 'output'),
-          429: jsonSchema(errorSchema, 'output'),
-          503: jsonSchema(errorSchema, 'output'),
+          200: ingestResultSchema,
+          207: ingestResultSchema,
+          400: errorSchema,
+          429: errorSchema,
+          503: errorSchema,
         },
       },
     },
     async (request, reply) => {
       const { tenantId } = auth(request);
-      const body = parseOr400(envelope, request.body, 'batch');
+      const body = request.body;
       const results: EventResult[] = new Array(body.events.length);
       const valid: LifeguardEvent[] = [];
       const validIndex: number[] = [];
@@ -71,9 +55,9 @@ export async function ingestRoutes(app: FastifyInstance, opts: { ctx: ServiceCon
       body.events.forEach((raw, index) => {
         const rawId = (raw as { id?: unknown } | null)?.id;
         const id = typeof rawId === 'string' ? rawId : null;
-        const parsed = parseEvent(raw);
+        const parsed = parseEvent(raw, `events[${index}]`);
         if (!parsed.ok) {
-          results[index] = { index, id, status: 'rejected', problems: located(index, parsed.error.problems) };
+          results[index] = { index, id, status: 'rejected', problems: parsed.error.problems };
           return;
         }
         // Old and out-of-order times are fine; far-future ones would win every later merge.

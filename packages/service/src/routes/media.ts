@@ -7,6 +7,7 @@
 // upload, and acts on the answer (hold or block), exactly like POST /v1/decisions/message; an ingest
 // key feeds the event stream and gets nothing back to act on.
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { isUtf8 } from 'node:buffer';
 import {
   BankError,
@@ -19,8 +20,8 @@ import {
 } from '@lifeguard/pdq';
 import type { ServiceContext } from '../context.ts';
 import { auth } from '../http/auth.ts';
-import { ApiError, parseOr400, type ErrorBody } from '../http/errors.ts';
-import { API_KEY_SECURITY, errorSchema, jsonSchema } from '../http/schemas.ts';
+import { ApiError, type ErrorBody } from '../http/errors.ts';
+import { API_KEY_SECURITY, errorSchema } from '../http/schemas.ts';
 import { bankImportSchema, bankListSchema, bankSchema, mediaOrVideoMatchSchema } from '../http/responseSchemas.ts';
 import { MediaBankManager } from '../media/bankManager.ts';
 import { MediaMatcher, type MediaOptions, type UploadHashes } from '../media/mediaMatcher.ts';
@@ -34,6 +35,7 @@ import {
   removeHashQuery,
   uploadIdsQuery,
 } from '../media/schemas.ts';
+import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
 
 export const IMAGE_CONTENT_TYPES = ['image/jpeg', 'image/png', 'image/webp'] as const;
 export const VIDEO_CONTENT_TYPES = ['video/mp4', 'video/quicktime', 'video/webm', 'video/x-matroska'] as const;
@@ -60,13 +62,22 @@ function bankErrorToApi(err: BankError): ApiError {
   }
 }
 
-export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions): Promise<void> {
+/** An upload of bytes names its uploader in the query; a JSON body may name it in the body instead. */
+function uploaderIds(query: Partial<z.output<typeof uploadIdsQuery>>): z.output<typeof uploadIdsQuery> {
+  const { userId } = query;
+  if (userId === undefined)
+    throw new ApiError(400, 'invalid_request', 'invalid query', ['userId: required field is missing']);
+  return { ...query, userId };
+}
+
+export async function mediaRoutes(instance: FastifyInstance, opts: MediaRouteOptions): Promise<void> {
+  const app = instance.withTypeProvider<ZodTypeProvider>();
   const { ctx } = opts;
   const banks = new MediaBankManager(ctx.storage);
   const matcher = new MediaMatcher(ctx.storage, banks, opts.media);
   const videos = new VideoMatcher(ctx.storage, banks, matcher);
   const limits = matcher.options;
-  const err = jsonSchema(errorSchema, 'output');
+  const err = errorSchema;
   const errors = { 400: err, 401: err, 403: err, 404: err, 409: err };
 
   // Raw bodies for these routes only (the rest of the API is JSON-only). Buffers stay in memory.
@@ -148,9 +159,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           'The answer is {kind: "video", videos, frameMatches, matches, case, ...}. Without ffmpeg on the server, videos get 503.',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        querystring: jsonSchema(uploadIdsQuery.partial()),
+        // The ids may also come in a JSON body; an upload of bytes needs userId here (uploaderIds).
+        querystring: uploadIdsQuery.partial(),
+        // Only JSON bodies have a schema: image and video bytes are read by their own parsers.
+        body: { content: { 'application/json': { schema: named(hashMatchBody, 'match request') } } },
         response: {
-          200: jsonSchema(mediaOrVideoMatchSchema, 'output'),
+          200: mediaOrVideoMatchSchema,
           ...errors,
           413: err,
           415: err,
@@ -162,7 +176,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
     async (request) => {
       const tenantId = auth(request).tenantId;
       if (request.body instanceof VideoBody) {
-        const ids = parseOr400(uploadIdsQuery, request.query, 'query');
+        const ids = uploaderIds(request.query);
         const video = await videos.hashVideo(request.body.bytes);
         (request as { body: unknown }).body = undefined; // the frames' hashes are all that is needed
         const outcome = await videos.match(tenantId, video, ids);
@@ -188,7 +202,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
       let hashes: UploadHashes;
       let ids: { userId: string; conversationId?: string | undefined; messageId?: string | undefined };
       if (Buffer.isBuffer(request.body)) {
-        ids = parseOr400(uploadIdsQuery, request.query, 'query');
+        ids = uploaderIds(request.query);
         hashes = await matcher.hashImage(request.body);
         // The bytes were only needed for hashing: drop the reference so nothing can keep them alive.
         (request as { body: unknown }).body = undefined;
@@ -206,8 +220,9 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           ['(body): text is not accepted here'],
         );
       } else {
-        const body = parseOr400(hashMatchBody, request.body, 'match request');
-        const query = parseOr400(uploadIdsQuery.partial(), request.query, 'query');
+        // Validated by the route's application/json schema (the only other bodies are handled above).
+        const body = request.body as z.output<typeof hashMatchBody>;
+        const query = request.query;
         const userId = body.userId ?? query.userId;
         if (!userId)
           throw new ApiError(400, 'invalid_request', 'invalid match request', [
@@ -253,7 +268,7 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: "This tenant's hash banks with their sizes",
         tags: ['media'],
         security: API_KEY_SECURITY,
-        response: { 200: jsonSchema(bankListSchema, 'output'), ...errors },
+        response: { 200: bankListSchema, ...errors },
       },
     },
     async (request) => ({ banks: await banks.list(auth(request).tenantId) }),
@@ -267,12 +282,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: 'Create an empty hash bank',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        body: jsonSchema(createBankBody),
-        response: { ...errors, 201: jsonSchema(bankSchema.describe('The bank'), 'output') },
+        body: named(createBankBody, 'bank'),
+        response: { ...errors, 201: bankSchema.describe('The bank') },
       },
     },
     async (request, reply) => {
-      const body = parseOr400(createBankBody, request.body, 'bank');
+      const body = request.body;
       try {
         const bank = await banks.create(auth(request).tenantId, body.name, body.enabled);
         reply.status(201);
@@ -291,12 +306,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: 'One hash bank',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(bankNameParams),
-        response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
+        params: bankNameParams,
+        response: { 200: bankSchema, ...errors },
       },
     },
     async (request) => {
-      const { name } = parseOr400(bankNameParams, request.params, 'path');
+      const { name } = request.params;
       return banks.get(auth(request).tenantId, name);
     },
   );
@@ -309,12 +324,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
         summary: 'Delete a hash bank and its hashes',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(bankNameParams),
-        response: { ...errors, 204: { type: 'null', description: 'Deleted' } },
+        params: bankNameParams,
+        response: { ...errors, 204: z.null().describe('Deleted') },
       },
     },
     async (request, reply) => {
-      const { name } = parseOr400(bankNameParams, request.params, 'path');
+      const { name } = request.params;
       if (!(await banks.delete(auth(request).tenantId, name)))
         throw new ApiError(404, 'not_found', `no bank named "${name}"`);
       reply.status(204);
@@ -330,12 +345,12 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           summary: `${action === 'enable' ? 'Enable' : 'Disable'} a hash bank for matching`,
           tags: ['media'],
           security: API_KEY_SECURITY,
-          params: jsonSchema(bankNameParams),
-          response: { 200: jsonSchema(bankSchema, 'output'), ...errors },
+          params: bankNameParams,
+          response: { 200: bankSchema, ...errors },
         },
       },
       async (request) => {
-        const { name } = parseOr400(bankNameParams, request.params, 'path');
+        const { name } = request.params;
         return banks.setEnabled(auth(request).tenantId, name, action === 'enable');
       },
     );
@@ -353,14 +368,14 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           'Blank lines, # comments and a header line are skipped. Any malformed line is reported as "line N: problem" and nothing is imported, unless ?skipInvalid=true.',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(bankNameParams),
-        querystring: jsonSchema(importQuery),
-        response: { 200: jsonSchema(bankImportSchema, 'output'), ...errors, 413: err, 415: err },
+        params: bankNameParams,
+        querystring: importQuery,
+        response: { 200: bankImportSchema, ...errors, 413: err, 415: err },
       },
     },
     async (request) => {
-      const { name } = parseOr400(bankNameParams, request.params, 'path');
-      const q = parseOr400(importQuery, request.query, 'query');
+      const { name } = request.params;
+      const q = request.query;
       if (!(request.body instanceof TextBody)) {
         throw new ApiError(415, 'unsupported_media_type', 'send the hash list as text/plain, one hash a line', [
           '(body): expected text/plain',
@@ -415,14 +430,14 @@ export async function mediaRoutes(app: FastifyInstance, opts: MediaRouteOptions)
           'The hash as hex, or kind:hex. ?kind= picks the kind of a 64-digit hash (default: PDQ, then SHA-256).',
         tags: ['media'],
         security: API_KEY_SECURITY,
-        params: jsonSchema(bankHashParams),
-        querystring: jsonSchema(removeHashQuery),
-        response: { ...errors, 204: { type: 'null', description: 'Removed' } },
+        params: bankHashParams,
+        querystring: removeHashQuery,
+        response: { ...errors, 204: z.null().describe('Removed') },
       },
     },
     async (request, reply) => {
-      const { name, hash: raw } = parseOr400(bankHashParams, request.params, 'path');
-      const q = parseOr400(removeHashQuery, request.query, 'query');
+      const { name, hash: raw } = request.params;
+      const q = request.query;
       let kind: HashKind | undefined = q.kind;
       let hash = raw;
       const colon = raw.indexOf(':');

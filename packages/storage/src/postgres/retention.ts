@@ -74,7 +74,7 @@ export class PostgresRetentionStore extends PostgresRole implements RetentionSto
             purgeHistoryNote(counts, dismissedAt),
           ],
         );
-        await client.query(pgSql(PURGE_PACKAGES_SQL), [at, tenantId, id]); // issue 11: frozen copies go too (digests stay)
+        await client.query(pgSql(PURGE_PACKAGES_SQL), [at, tenantId, id]); // evidence packages: frozen copies go too (digests stay)
         await appendAuditIn(this.conn, client, tenantId, purgeAuditEntry(id, counts, dismissedAt, dismissedBefore, at));
         addCounts(total, counts);
       }

@@ -58,7 +58,7 @@ export class SqliteRetentionStore extends SqliteRole implements RetentionStore {
             'dismissed',
             purgeHistoryNote(counts, dismissedAt),
           );
-          this.q(PURGE_PACKAGES_SQL).run(at, tenantId, id); // issue 11: frozen copies go too (digests stay)
+          this.q(PURGE_PACKAGES_SQL).run(at, tenantId, id); // evidence packages: frozen copies go too (digests stay)
           appendAuditSync(this.conn, tenantId, purgeAuditEntry(id, counts, dismissedAt, dismissedBefore, at));
           addCounts(total, counts);
         }

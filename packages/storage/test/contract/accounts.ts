@@ -1,24 +1,18 @@
 // The storage contract for AccountStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Storage } from '../../src/index.ts';
-import { type StoreFixture, T0, contact, account } from './fixtures.ts';
+import { type StoreFixture, T0, contact, account, openWithTwoTenants } from './fixtures.ts';
 
 export function accountsContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, accounts and the connection graph: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let tenant = '';
     let other = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      tenant = (await s.createTenant('acme', 'Acme Social')).id;
-      other = (await s.createTenant('globex', 'Globex Chat')).id;
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      tenant = t.tenant;
+      other = t.other;
     });
 
     describe('accounts and connection graph', () => {

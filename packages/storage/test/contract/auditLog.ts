@@ -1,23 +1,16 @@
 // The storage contract for AuditLogStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type Storage, verifyAuditChain } from '../../src/index.ts';
-import { type StoreFixture, T0 } from './fixtures.ts';
+import { type StoreFixture, T0, openWithTwoTenants, createModeratorAndSpecialist } from './fixtures.ts';
 
 export function auditLogContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, audit log: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let tenant = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      tenant = (await s.createTenant('acme', 'Acme Social')).id;
-      await s.createTenant('globex', 'Globex Chat');
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      tenant = t.tenant;
     });
 
     describe('moderator console: audit log', () => {
@@ -26,26 +19,9 @@ export function auditLogContract(name: string, open: () => Promise<StoreFixture>
       const other = { id: '', name: 'Ola' };
 
       before(async () => {
-        mod.id = (
-          await s.createStaffUser({
-            tenantId: tenant,
-            email: 'Mo@Example.org',
-            name: 'Mo',
-            role: 'moderator',
-            passwordHash: 'h1',
-            at,
-          })
-        ).id;
-        other.id = (
-          await s.createStaffUser({
-            tenantId: tenant,
-            email: 'ola@example.org',
-            name: 'Ola',
-            role: 'specialist',
-            passwordHash: 'h2',
-            at,
-          })
-        ).id;
+        const ids = await createModeratorAndSpecialist(s, tenant, at);
+        mod.id = ids.mod;
+        other.id = ids.other;
       });
 
       it('chains audit entries per tenant, filters them, and refuses UPDATE and DELETE', async () => {

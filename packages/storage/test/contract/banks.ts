@@ -1,25 +1,19 @@
 // The storage contract for BankStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadRegistry, type BankError } from '@lifeguard/pdq/pure';
 import { StorageHashBankStore, type Storage } from '../../src/index.ts';
-import type { StoreFixture } from './fixtures.ts';
+import { type StoreFixture, openWithTwoTenants } from './fixtures.ts';
 
 export function banksContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, hash banks: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let tenant = '';
     let other = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      tenant = (await s.createTenant('acme', 'Acme Social')).id;
-      other = (await s.createTenant('globex', 'Globex Chat')).id;
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      tenant = t.tenant;
+      other = t.other;
     });
 
     describe('hash banks', () => {

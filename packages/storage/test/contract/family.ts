@@ -1,9 +1,9 @@
 // The storage contract for FamilyStore (src/types.ts; migrations 8 and 11), as tests; both stores run it.
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LifeguardEvent } from '@lifeguard/core';
 import { ConflictError, type Storage } from '../../src/index.ts';
-import type { StoreFixture } from './fixtures.ts';
+import { type StoreFixture, openWithTwoTenants } from './fixtures.ts';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2026, 2, 10, 12);
@@ -20,16 +20,9 @@ const msg = (id: string, senderId: string, recipientIds: string[], time: number,
 
 export function familyContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, Family Centre: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      await s.createTenant('acme', 'Acme');
-      await s.createTenant('globex', 'Globex');
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
     });
 
     it('keeps the locale of the newest account event that carried one', async () => {

@@ -1,5 +1,5 @@
 // The storage contract for ReportingStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   ConflictError,
@@ -11,22 +11,15 @@ import {
   HOLD_ACTION,
   NotFoundError,
 } from '../../src/index.ts';
-import { newCase, type StoreFixture, T0 } from './fixtures.ts';
+import { newCase, type StoreFixture, T0, openWithTwoTenants } from './fixtures.ts';
 
 export function reportingContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, reports and evidence: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let other = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      await s.createTenant('acme', 'Acme Social');
-      other = (await s.createTenant('globex', 'Globex Chat')).id;
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      other = t.other;
     });
 
     describe('reports and evidence: packages, holds, authority reports', () => {

@@ -1,24 +1,18 @@
 // The storage contract for RetentionStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { type CaseRecord, type Storage, verifyAuditChain } from '../../src/index.ts';
-import { type StoreFixture, T0, message, newCase } from './fixtures.ts';
+import { type StoreFixture, T0, message, newCase, openWithTwoTenants } from './fixtures.ts';
 
 export function retentionContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, retention: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let tenant = '';
     let other = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      tenant = (await s.createTenant('acme', 'Acme Social')).id;
-      other = (await s.createTenant('globex', 'Globex Chat')).id;
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      tenant = t.tenant;
+      other = t.other;
     });
 
     describe('message text retention', () => {

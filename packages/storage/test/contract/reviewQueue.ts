@@ -1,23 +1,16 @@
 // The storage contract for ReviewQueueStore (src/types.ts), as tests; both stores run it (sqlite.test.ts, postgres.test.ts).
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConflictError, newId, type CaseRecord, type Storage } from '../../src/index.ts';
-import { newCase, type StoreFixture, T0 } from './fixtures.ts';
+import { newCase, type StoreFixture, T0, openWithTwoTenants, createModeratorAndSpecialist } from './fixtures.ts';
 
 export function reviewQueueContract(name: string, open: () => Promise<StoreFixture>, skip?: string): void {
   describe(`storage contract, review queue: ${name}`, { skip }, () => {
-    let fixture: StoreFixture;
     let s: Storage;
     let tenant = '';
-
-    before(async () => {
-      fixture = await open();
-      s = fixture.storage;
-      tenant = (await s.createTenant('acme', 'Acme Social')).id;
-      await s.createTenant('globex', 'Globex Chat');
-    });
-    after(async () => {
-      await fixture?.cleanup();
+    openWithTwoTenants(open, (t) => {
+      s = t.storage;
+      tenant = t.tenant;
     });
 
     describe('moderator console: queue, claims, decisions, appeals', () => {
@@ -29,26 +22,9 @@ export function reviewQueueContract(name: string, open: () => Promise<StoreFixtu
       let umbrella = '';
       before(async () => {
         umbrella = (await s.createTenant('umbrella', 'Umbrella Chat')).id;
-        mod.id = (
-          await s.createStaffUser({
-            tenantId: tenant,
-            email: 'Mo@Example.org',
-            name: 'Mo',
-            role: 'moderator',
-            passwordHash: 'h1',
-            at,
-          })
-        ).id;
-        other.id = (
-          await s.createStaffUser({
-            tenantId: tenant,
-            email: 'ola@example.org',
-            name: 'Ola',
-            role: 'specialist',
-            passwordHash: 'h2',
-            at,
-          })
-        ).id;
+        const ids = await createModeratorAndSpecialist(s, tenant, at);
+        mod.id = ids.mod;
+        other.id = ids.other;
       });
 
       function queueCase(score: number, openedAt: number, evidence: unknown = {}): CaseRecord {

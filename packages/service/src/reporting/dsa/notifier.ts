@@ -3,6 +3,7 @@
 // the provider's own Member State and Europol). Separate from reports to NCMEC and the NCA: another law,
 // other recipients, its own clock ("promptly"); the same record, evidence freezing and legal hold.
 import { newId, type AuditActor, type AuthorityReportRecord, type StaffUser, type Storage } from '@lifeguard/storage';
+import { zodProblems } from '@lifeguard/core';
 import { ApiError, parseOr400 } from '../../http/errors.ts';
 import type { CaseEvidence, EvidenceMessage } from '../../cases/caseManager.ts';
 import type { DsaConfig } from '../config.ts';
@@ -14,7 +15,6 @@ import {
   threatNotificationSchema,
   type ThreatNotification,
 } from './notification.ts';
-import { issuesToProblems } from '../../http/errors.ts';
 
 const MINUTE_MS = 60_000;
 export const DEFAULT_DSA_TARGET_MINUTES = { imminent: 0, other: 60 };
@@ -52,13 +52,13 @@ export class ThreatNotifier {
       problems.push(`suspect.userId: ${draft.suspect.userId} is not a participant of case ${caseId}`);
     for (const [i, p] of draft.personsAtRisk.entries())
       if (p.userId !== undefined && !participants.has(p.userId) && p.userId !== c.accusedId)
-        problems.push(`personsAtRisk.${i}.userId: ${p.userId} is not a participant of case ${caseId}`);
+        problems.push(`personsAtRisk[${i}].userId: ${p.userId} is not a participant of case ${caseId}`);
     const byId = new Map<string, EvidenceMessage>();
     for (const conv of Object.values(evidence.conversations ?? {})) for (const m of conv.messages) byId.set(m.id, m);
     const messages = draft.evidence.messageIds
       .map((id, i) => {
         const m = byId.get(id);
-        if (!m) problems.push(`evidence.messageIds.${i}: no message ${id} in case ${caseId}`);
+        if (!m) problems.push(`evidence.messageIds[${i}]: no message ${id} in case ${caseId}`);
         return m;
       })
       .filter((m): m is EvidenceMessage => m !== undefined)
@@ -166,7 +166,7 @@ export class ThreatNotifier {
           400,
           'invalid_request',
           'the notification does not pass its schema; nothing was sent',
-          issuesToProblems(checked.error.issues),
+          zodProblems(checked.error.issues),
         );
       return {
         id,
