@@ -314,9 +314,9 @@ export class DetectionEngine {
 
     // Laughing at the other side's threat ("you wouldnt dare 😂") is banter between friends;
     // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
-    if (c.participants.length === 2 && laughsOff(e.text, tokens, tokenCount)) {
+    if (c.participants.length === 2) {
       const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
-      if (other?.signals && hasThreatOrLeverage(other.signals)) {
+      if (other?.signals && hasThreatOrLeverage(other.signals) && laughsOff(e.text, tokens, tokenCount)) {
         sender.laughedOff++;
         changed = true; // the banter cap applies to what was already scored
       }
