@@ -16,6 +16,12 @@
 // errors with a code and the file name, never crashes. Very large (but allowed) images are
 // shrunk to at most `maxHashPixels` before hashing: the hash is then within a few bits of the
 // full-resolution one, not bit-identical.
+//
+// Shrink-on-load (default on): a large JPEG is decoded at 1/2, 1/4 or 1/8 scale by libjpeg's scaled
+// IDCT and resized so that its short side is `shrinkMinSide` (960, about twice PDQ's 512); its hash is
+// then a few bits from the full-size one (docs/pdq.md has the drift measured). sharp only decodes at reduced scale when the total shrink is at least 3, so only JPEGs
+// whose short side is at least 3 × shrinkMinSide are shrunk; others decode every pixel as before.
+// `shrinkOnLoad: false` decodes every pixel, as the reference tools do.
 
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 
@@ -25,6 +31,10 @@ export const DEFAULT_MAX_HASH_PIXELS = 4096 * 4096;
 /** Longest side hashed; longer (e.g. extreme panoramas) are shrunk, keeping hasher memory bounded. */
 export const DEFAULT_MAX_HASH_DIMENSION = 16384;
 export const DEFAULT_DECODE_TIMEOUT_SECONDS = 30;
+/** Short side kept by shrink-on-load: about twice PDQ's 512-pixel working size. */
+export const DEFAULT_SHRINK_MIN_SIDE = 960;
+/** sharp decodes a JPEG at reduced scale only when the whole shrink is at least this (below, a resize only adds work). */
+const JPEG_SCALED_DECODE_FROM = 3;
 
 /** Formats accepted. SVG, PDF and the like are refused: they are documents, not photos. */
 export const SUPPORTED_FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
@@ -52,6 +62,13 @@ export interface DecodeOptions {
   /** 'ignore' (default, as the reference tools) or 'apply' the EXIF orientation. */
   orientation?: 'ignore' | 'apply';
   timeoutSeconds?: number;
+  /**
+   * Decode large JPEGs at reduced size (libjpeg's scaled decoding, then a resize to `shrinkMinSide` on the
+   * short side). Default true; false decodes every pixel, bit for bit what the reference tools hash.
+   */
+  shrinkOnLoad?: boolean;
+  /** Short side that shrink-on-load keeps, in pixels. Default 960. */
+  shrinkMinSide?: number;
   /** Name used in error messages (a file path). Default "image". */
   name?: string;
 }
@@ -69,8 +86,10 @@ export interface DecodedImage {
   /** EXIF orientation tag (1-8), 1 when absent. */
   orientation: number;
   orientationApplied: boolean;
-  /** True when the image was shrunk because it exceeded maxHashPixels. */
+  /** True when the image was hashed at reduced size: over maxHashPixels, or shrunk on load. */
   shrunk: boolean;
+  /** True when the reduced size came from shrink-on-load (a large JPEG decoded at reduced scale). */
+  shrunkOnLoad: boolean;
 }
 
 export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}): Promise<DecodedImage> {
@@ -125,16 +144,32 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     pages: 1,
   }).timeout({ seconds: timeoutSeconds });
   if (apply) pipeline = pipeline.autoOrient();
-  const shrink = declared > maxHashPixels || Math.max(sourceWidth, sourceHeight) > DEFAULT_MAX_HASH_DIMENSION;
-  if (shrink) {
-    const scale = Math.min(
-      Math.sqrt(maxHashPixels / declared),
-      DEFAULT_MAX_HASH_DIMENSION / Math.max(sourceWidth, sourceHeight),
-      1,
-    );
-    const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
-    const w = Math.max(1, Math.round((swap ? sourceHeight : sourceWidth) * scale));
-    const h = Math.max(1, Math.round((swap ? sourceWidth : sourceHeight) * scale));
+  const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
+  const outWidth = swap ? sourceHeight : sourceWidth;
+  const outHeight = swap ? sourceWidth : sourceHeight;
+  const tooBig = declared > maxHashPixels || Math.max(sourceWidth, sourceHeight) > DEFAULT_MAX_HASH_DIMENSION;
+  const scale = tooBig
+    ? Math.min(Math.sqrt(maxHashPixels / declared), DEFAULT_MAX_HASH_DIMENSION / Math.max(sourceWidth, sourceHeight), 1)
+    : 1;
+  const minSide = options.shrinkMinSide ?? DEFAULT_SHRINK_MIN_SIDE;
+  if (!Number.isInteger(minSide) || minSide < 64)
+    throw new RangeError(`shrinkMinSide must be an integer of at least 64 (PDQ's 64x64 grid), got ${minSide}`);
+  const short = Math.min(sourceWidth, sourceHeight);
+  const shrinkOnLoad =
+    options.shrinkOnLoad !== false &&
+    format === 'jpeg' &&
+    short >= JPEG_SCALED_DECODE_FROM * minSide &&
+    minSide / short < scale;
+  if (shrinkOnLoad) {
+    // The short side becomes exactly minSide; the long side is rounded down, so that the shrink sharp
+    // computes on either axis never falls below JPEG_SCALED_DECODE_FROM.
+    const long = Math.max(1, Math.floor((Math.max(sourceWidth, sourceHeight) * minSide) / short));
+    const w = outWidth <= outHeight ? minSide : long;
+    const h = outWidth <= outHeight ? long : minSide;
+    pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true });
+  } else if (tooBig) {
+    const w = Math.max(1, Math.round(outWidth * scale));
+    const h = Math.max(1, Math.round(outHeight * scale));
     pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'cubic' });
   }
   pipeline = pipeline.removeAlpha();
@@ -176,7 +211,8 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     sourceHeight,
     orientation,
     orientationApplied: apply && orientation !== 1,
-    shrunk: shrink,
+    shrunk: tooBig || shrinkOnLoad,
+    shrunkOnLoad: shrinkOnLoad,
   };
 }
 

@@ -7,7 +7,7 @@ import { DIHEDRAL_NAMES } from './pdq.ts';
 import { isVideoFile, printVideoHashes } from './videoCli.ts';
 
 export function registerHashCommand(program: Command, ctx: ImageCliContext): void {
-  const { abs, forEachHashed, orientationOption, maxPixelsOption, video: videoContext } = ctx;
+  const { abs, forEachHashed, orientationOption, maxPixelsOption, shrinkOption, video: videoContext } = ctx;
   program
     .command('hash')
     .description(
@@ -19,6 +19,7 @@ export function registerHashCommand(program: Command, ctx: ImageCliContext): voi
     .option('--json', 'one JSON object per file (adds MD5, SHA-256, size, orientation)')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
+    .addOption(shrinkOption())
     .option('--fps <n>', 'video frames sampled per second (default 1)', (v: string) => {
       const n = Number(v);
       if (!(n >= 0.01 && n <= 60)) throw new InvalidArgumentError('--fps must be a number from 0.01 to 60');
@@ -27,7 +28,14 @@ export function registerHashCommand(program: Command, ctx: ImageCliContext): voi
     .action(
       async (
         all: string[],
-        opts: { dihedral?: boolean; json?: boolean; orientation: string; maxPixels?: number; fps?: number },
+        opts: {
+          dihedral?: boolean;
+          json?: boolean;
+          orientation: string;
+          maxPixels?: number;
+          shrinkOnLoad?: boolean;
+          fps?: number;
+        },
         cmd: Command,
       ) => {
         const { out } = io(cmd);

@@ -73,11 +73,12 @@ export interface ImageCliContext {
   forEachHashed: (
     cmd: Command,
     files: string[],
-    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean },
+    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean; shrinkOnLoad?: boolean },
     each: (file: string, h: ImageHashes) => void,
   ) => Promise<void>;
   orientationOption: () => Option;
   maxPixelsOption: () => Option;
+  shrinkOption: () => Option;
   guard: (cmd: Command, body: () => Promise<void>) => Promise<void>;
   video: VideoCliContext;
 }
@@ -96,10 +97,11 @@ export function imageCliContext(options: ImageCommandOptions = {}): ImageCliCont
     const { err } = io(cmd);
     return new FileBankStore(banksDir(cmd), { onWarning: (m) => err(`warning: ${m}`) });
   };
-  const decodeOptions = (opts: { orientation?: string; maxPixels?: number }): DecodeOptions => {
+  const decodeOptions = (opts: { orientation?: string; maxPixels?: number; shrinkOnLoad?: boolean }): DecodeOptions => {
     const o: DecodeOptions = {};
     if (opts.orientation === 'apply' || opts.orientation === 'ignore') o.orientation = opts.orientation;
     if (opts.maxPixels !== undefined) o.maxInputPixels = opts.maxPixels;
+    if (opts.shrinkOnLoad === false) o.shrinkOnLoad = false;
     return o;
   };
   /**
@@ -109,7 +111,7 @@ export function imageCliContext(options: ImageCommandOptions = {}): ImageCliCont
   const forEachHashed = async (
     cmd: Command,
     files: string[],
-    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean },
+    opts: { orientation?: string; maxPixels?: number; dihedral?: boolean; shrinkOnLoad?: boolean },
     each: (file: string, h: ImageHashes) => void,
   ): Promise<void> => {
     const { err } = io(cmd);
@@ -139,6 +141,11 @@ export function imageCliContext(options: ImageCommandOptions = {}): ImageCliCont
     new Option('--orientation <mode>', 'EXIF orientation: ignore (as the reference tools) or apply')
       .choices(['ignore', 'apply'])
       .default('ignore');
+  const shrinkOption = () =>
+    new Option(
+      '--no-shrink-on-load',
+      'decode large JPEGs at full size (slower; bit for bit what the reference tools hash, a few bits from the default)',
+    );
   const maxPixelsOption = () =>
     new Option('--max-pixels <n>', 'refuse images declaring more pixels than this').argParser(
       intOption('--max-pixels', 1, 2 ** 40),
@@ -166,5 +173,15 @@ export function imageCliContext(options: ImageCommandOptions = {}): ImageCliCont
       return registry;
     },
   };
-  return { abs, banksDir, store, forEachHashed, orientationOption, maxPixelsOption, guard, video: videoContext };
+  return {
+    abs,
+    banksDir,
+    store,
+    forEachHashed,
+    orientationOption,
+    maxPixelsOption,
+    shrinkOption,
+    guard,
+    video: videoContext,
+  };
 }

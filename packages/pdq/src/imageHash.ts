@@ -23,6 +23,8 @@ export interface ImageHashes {
   orientation: number;
   orientationApplied: boolean;
   shrunk: boolean;
+  /** Decoded at reduced scale (a large JPEG; see DecodeOptions.shrinkOnLoad). */
+  shrunkOnLoad: boolean;
 }
 
 export interface HashImageOptions extends DecodeOptions {
@@ -48,6 +50,7 @@ export async function hashImageBuffer(bytes: Uint8Array, options: HashImageOptio
     orientation: image.orientation,
     orientationApplied: image.orientationApplied,
     shrunk: image.shrunk,
+    shrunkOnLoad: image.shrunkOnLoad,
   };
   if (options.dihedral) {
     const d = hasher.dihedralPixels(image.pixels, image.width, image.height, image.channels);

@@ -10,7 +10,7 @@ import { type ImageCliContext, collect, fail, intOption, io, printable } from '.
 import { DIHEDRAL_NAMES, PDQ_RECOMMENDED_MIN_QUALITY } from './pdq.ts';
 
 export function registerMatchCommand(program: Command, ctx: ImageCliContext): void {
-  const { banksDir, store, forEachHashed, orientationOption, maxPixelsOption, guard } = ctx;
+  const { banksDir, store, forEachHashed, orientationOption, maxPixelsOption, shrinkOption, guard } = ctx;
   program
     .command('match')
     .description('match image files against the enabled hash banks (PDQ within a distance, MD5/SHA-256 exactly)')
@@ -31,6 +31,7 @@ export function registerMatchCommand(program: Command, ctx: ImageCliContext): vo
     .option('--json', 'one JSON object per file')
     .addOption(orientationOption())
     .addOption(maxPixelsOption())
+    .addOption(shrinkOption())
     .action(
       async (
         files: string[],
@@ -42,6 +43,7 @@ export function registerMatchCommand(program: Command, ctx: ImageCliContext): vo
           json?: boolean;
           orientation: string;
           maxPixels?: number;
+          shrinkOnLoad?: boolean;
         },
         cmd: Command,
       ) =>

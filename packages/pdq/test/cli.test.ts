@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { Command, CommanderError } from 'commander';
 import sharp from 'sharp';
 import { registerImageCommands } from '../src/index.ts';
+import { hammingDistance, hexToHash } from '../src/pure.ts';
 import { imagePath, SKIP_SHARED } from './helpers.ts';
 
 interface Run {
@@ -61,8 +62,19 @@ describe('lifeguard hash', () => {
         .map((l) => l.split(',').at(-1)),
       ['orig', 'rot90', 'rot180', 'rot270', 'flipx', 'flipy', 'flipp', 'flipm'],
     );
-    const j = JSON.parse((await run('hash', '--json', file)).out) as Record<string, unknown>;
-    assert.equal(j.pdq, 'e9782aad54ae0b6365315ac278592d6ad4b5434a5bcd7471f7abcb594b481a94');
+    const j = JSON.parse((await run('hash', '--json', '--no-shrink-on-load', file)).out) as Record<string, unknown>;
+    assert.equal(
+      j.pdq,
+      'e9782aad54ae0b6365315ac278592d6ad4b5434a5bcd7471f7abcb594b481a94',
+      'every pixel: the reference hash',
+    );
+    assert.equal(j.shrunkOnLoad, false);
+    const quick = JSON.parse((await run('hash', '--json', file)).out) as Record<string, unknown>;
+    assert.equal(quick.shrunkOnLoad, true, 'a 12-megapixel JPEG is decoded at reduced scale by default');
+    assert.ok(
+      hammingDistance(hexToHash(String(quick.pdq)), hexToHash(String(j.pdq))) <= 8,
+      'and its hash stays a few bits from the full-size one',
+    );
     assert.equal(j.orientation, 6);
     assert.equal(j.orientationApplied, false);
     assert.match(String(j.sha256), /^[0-9a-f]{64}$/);

@@ -179,7 +179,7 @@ describe('bad image input', () => {
 describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
   const expected6 = 'e9782aad54ae0b6365315ac278592d6ad4b5434a5bcd7471f7abcb594b481a94';
   it('ignores orientation by default and says so, matching the reference hash', async () => {
-    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'));
+    const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'), { shrinkOnLoad: false });
     assert.equal(h.orientation, 6);
     assert.equal(h.orientationApplied, false);
     assert.equal(hammingDistance(hexToHash(h.pdq), hexToHash(expected6)), 0);
@@ -189,6 +189,7 @@ describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
     const h = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-6.jpg'), {
       orientation: 'apply',
       dihedral: true,
+      shrinkOnLoad: false,
     });
     assert.equal(h.orientationApplied, true);
     assert.equal(h.width, 3024);
@@ -204,8 +205,11 @@ describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
   });
 
   it('shrinks very large images before hashing and stays close to the full-size hash', async () => {
-    const full = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'));
-    const small = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'), { maxHashPixels: 1024 * 1024 });
+    const full = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'), { shrinkOnLoad: false });
+    const small = await hashImageFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'), {
+      maxHashPixels: 1024 * 1024,
+      shrinkOnLoad: false,
+    });
     assert.equal(full.shrunk, false);
     assert.equal(small.shrunk, true);
     assert.ok(small.width * small.height <= 1024 * 1024 * 1.01, 'the shrunk image has about a megapixel at most');
@@ -222,5 +226,72 @@ describe('EXIF orientation', { skip: SKIP_SHARED }, () => {
     const bytes = await readFile(path);
     assert.equal(h.md5, createHash('md5').update(bytes).digest('hex'));
     assert.equal(h.sha256, createHash('sha256').update(bytes).digest('hex'));
+  });
+});
+
+const BRIDGE_NAMES = [
+  'original',
+  'rotate-90',
+  'rotate-180',
+  'rotate-270',
+  'flipx',
+  'flipy',
+  'flip-plus-1',
+  'flip-minus-1',
+];
+
+describe('shrink-on-load', { skip: SKIP_SHARED }, () => {
+  /** Bits a shrunk-on-load hash may differ from the full-size one: a quarter of the match distance (31). */
+  const DRIFT_BOUND = 8;
+  const jpegs = SKIP_SHARED
+    ? []
+    : [
+        ...[1, 2, 3, 4, 5, 6, 7, 8].map((i) => `images/dih/bridge-${i}-${BRIDGE_NAMES[i - 1]}.jpg`),
+        'images/bridge-mods/aaa-orig.jpg',
+        'images/bridge-mods/sharpen-a-lot.jpg',
+        'images/exif-rotn/exif-rotn-1.jpg',
+        'images/exif-rotn/exif-rotn-6.jpg',
+        'images/labelme-subset/q1050.jpg',
+        'images/modes/CMYK.jpg',
+      ];
+
+  it('keeps the hash of every reference JPEG within the bound, and leaves those under the size rule untouched', async () => {
+    let shrunk = 0;
+    for (const rel of jpegs) {
+      const bytes = await readFile(imagePath(rel));
+      const full = await hashImageBuffer(bytes, { shrinkOnLoad: false });
+      const quick = await hashImageBuffer(bytes);
+      const d = hammingDistance(hexToHash(full.pdq), hexToHash(quick.pdq));
+      if (quick.shrunkOnLoad) {
+        shrunk++;
+        assert.ok(d <= DRIFT_BOUND, `${rel}: ${d} bits from the full-size hash (bound ${DRIFT_BOUND})`);
+        assert.equal(Math.min(quick.width, quick.height), 960, `${rel}: the short side kept`);
+      } else {
+        assert.equal(d, 0, `${rel}: not shrunk, so hashed exactly as before`);
+        assert.equal(quick.width, full.width, `${rel}: decoded at full size`);
+      }
+    }
+    assert.equal(shrunk, 2, 'the two 4032x3024 photos are shrunk on load, the smaller JPEGs are not');
+  });
+
+  it('is turned off by shrinkOnLoad: false, and the kept side is an option', async () => {
+    const bytes = await readFile(imagePath('images/exif-rotn/exif-rotn-1.jpg'));
+    const full = await decodeImage(bytes, { shrinkOnLoad: false });
+    assert.deepEqual([full.width, full.height, full.shrunk, full.shrunkOnLoad], [4032, 3024, false, false]);
+    const quick = await decodeImage(bytes);
+    assert.deepEqual([quick.width, quick.height, quick.shrunk, quick.shrunkOnLoad], [1280, 960, true, true]);
+    const smaller = await decodeImage(bytes, { shrinkMinSide: 512 });
+    assert.deepEqual([smaller.width, smaller.height], [682, 512], 'a smaller kept side on request');
+    await assert.rejects(decodeImage(bytes, { shrinkMinSide: 10 }), /shrinkMinSide must be an integer of at least 64/);
+  });
+
+  it('shrinks only JPEGs: a large PNG is decoded in full', async () => {
+    const png = await sharp({
+      create: { width: 3000, height: 2900, channels: 3, background: { r: 40, g: 90, b: 160 } },
+    })
+      .png()
+      .toBuffer();
+    const d = await decodeImage(png);
+    assert.deepEqual([d.width, d.height, d.shrunkOnLoad], [3000, 2900, false]);
   });
 });

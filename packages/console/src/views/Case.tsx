@@ -8,6 +8,8 @@ import { linkProps, navigate } from '../router.ts';
 import { useShortcuts } from '../shortcuts.tsx';
 import type { AuditEntry, CaseDetail, Conversation, LadderStep, MediaItem, Person, Role, StaffUser } from '../types.ts';
 import { LevelBadge, ReasonChips, Section } from './bits.tsx';
+import { MediaMatches } from './MediaMatches.tsx';
+import { MediaTile, type Revealed } from './MediaTile.tsx';
 import { HighlightedText } from './highlight.tsx';
 import { RiskTimeline } from './Timeline.tsx';
 
@@ -23,12 +25,6 @@ const ACTION_KEYS: Record<string, string> = {
 /** Steps that act on the account (sent to the platform), as opposed to dismiss and escalate. */
 const ENFORCING = (s: LadderStep) => s.action !== 'dismiss' && s.action !== 'escalate';
 const RANK: Record<Role, number> = { moderator: 0, specialist: 1, admin: 2 };
-
-interface Revealed {
-  mediaId: string;
-  ref: string | null;
-  kind: string;
-}
 
 export function CaseView({ id, user }: { id: string; user: StaffUser }) {
   const [detail, setDetail] = useState<CaseDetail | null>(null);
@@ -316,13 +312,27 @@ export function CaseView({ id, user }: { id: string; user: StaffUser }) {
               </p>
             </Section>
           )}
+          {detail.mediaMatches.length > 0 && (
+            <MediaMatches
+              matches={detail.mediaMatches}
+              revealed={revealed}
+              onReveal={async (m) => {
+                try {
+                  const r = await api.reveal(c.id, m.mediaId);
+                  setRevealed({ mediaId: m.mediaId, ref: r.ref, kind: r.kind });
+                } catch (err) {
+                  fail(err, 'reveal the media');
+                }
+              }}
+              onHide={() => setRevealed(null)}
+            />
+          )}
           {detail.conversations.map((conv) => (
             <ConversationPanel
               key={conv.id}
               conv={conv}
               purgedAt={purgedAt}
               people={people}
-              caseId={c.id}
               revealed={revealed}
               onReveal={async (m) => {
                 try {
@@ -465,7 +475,6 @@ function ConversationPanel({
   conv,
   purgedAt,
   people,
-  caseId,
   revealed,
   onReveal,
   onHide,
@@ -474,7 +483,6 @@ function ConversationPanel({
   /** Set when retention removed the case's messages: a notice replaces the (empty) bubbles. */
   purgedAt: number | null;
   people: Map<string, { person: Person; role: 'accused' | 'child' }>;
-  caseId: string;
   revealed: Revealed | null;
   onReveal(m: MediaItem): Promise<void>;
   onHide(): void;
@@ -533,7 +541,6 @@ function ConversationPanel({
                     {m.media.map((media) => (
                       <MediaTile
                         key={media.id}
-                        caseId={caseId}
                         media={media}
                         revealed={revealed?.mediaId === media.id ? revealed : null}
                         onReveal={() => onReveal(media)}
@@ -548,93 +555,6 @@ function ConversationPanel({
         </ol>
       )}
     </section>
-  );
-}
-
-const displayable = (ref: string | null) => !!ref && /^(https:\/\/|\/|data:image\/|blob:)/.test(ref);
-
-function MediaTile({
-  media,
-  revealed,
-  onReveal,
-  onHide,
-}: {
-  caseId: string;
-  media: MediaItem;
-  revealed: Revealed | null;
-  onReveal(): Promise<void>;
-  onHide(): void;
-}) {
-  const [asking, setAsking] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const confirmRef = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    if (asking) confirmRef.current?.focus();
-  }, [asking]);
-  useEffect(() => {
-    if (!revealed) setAsking(false);
-  }, [revealed]);
-
-  if (revealed) {
-    return (
-      <figure
-        className="media-tile media-shown"
-        data-testid="media-tile"
-        data-media-id={media.id}
-        data-state="revealed"
-      >
-        {revealed.kind === 'image' && displayable(revealed.ref) ? (
-          <img src={revealed.ref!} alt={`Revealed ${revealed.kind} ${media.id}`} className="media-img" />
-        ) : (
-          <div className="media-placeholder shown">
-            <span>No preview available for this {words(revealed.kind)}.</span>
-            {revealed.ref && <span className="mono small">ref: {revealed.ref}</span>}
-          </div>
-        )}
-        <figcaption>
-          <span className="small">Revealed (logged)</span>
-          <button type="button" className="btn btn-small" onClick={onHide}>
-            Hide again
-          </button>
-        </figcaption>
-      </figure>
-    );
-  }
-  return (
-    <figure className="media-tile media-hidden" data-testid="media-tile" data-media-id={media.id} data-state="hidden">
-      <div className="media-placeholder blurred" aria-hidden="true" />
-      <figcaption className="media-cover">
-        <span className="media-kind">{words(media.kind)} hidden</span>
-        {!asking ? (
-          <button type="button" className="btn btn-small" onClick={() => setAsking(true)}>
-            Reveal…
-          </button>
-        ) : (
-          // biome-ignore lint/a11y/useSemanticElements: an inline confirmation inside a line; a fieldset would break the line
-          <span className="media-confirm" role="group" aria-label="Confirm reveal">
-            <span className="small warn-text">This may be distressing. Your reveal is logged.</span>
-            <span className="btn-row">
-              <button
-                ref={confirmRef}
-                type="button"
-                className="btn btn-small btn-primary"
-                disabled={busy}
-                onClick={async () => {
-                  setBusy(true);
-                  await onReveal();
-                  setBusy(false);
-                }}
-              >
-                Show it
-              </button>
-              <button type="button" className="btn btn-small" onClick={() => setAsking(false)}>
-                Cancel
-              </button>
-            </span>
-          </span>
-        )}
-      </figcaption>
-    </figure>
   );
 }
 

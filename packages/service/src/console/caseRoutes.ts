@@ -5,7 +5,7 @@ import type { ServiceContext } from '../context.ts';
 import { ConsoleError, caseNotFound, forbidden } from './errors.ts';
 import { staff } from './session.ts';
 import { queueItem } from './queueItem.ts';
-import { buildCaseView, findMedia } from './caseView.ts';
+import { buildCaseView, findMatchedMedia, findMedia } from './caseView.ts';
 import { CLAIM_MS, decide, mayWork } from './decisions.ts';
 import { actorOf, auditNow, idParams, queueCaseOr404 } from './staffActions.ts';
 import { named, type ZodTypeProvider } from '../http/zodRoutes.ts';
@@ -92,14 +92,21 @@ export async function caseRoutes(instance: FastifyInstance, opts: { ctx: Service
     const { id, mediaId } = request.params;
     await queueCaseOr404(storage, request, id);
     const c = (await storage.getCase(user.tenantId, id))!;
-    const media = findMedia(c.evidence as never, mediaId);
+    const matched = findMatchedMedia(c.evidence as never, mediaId);
+    const media = matched ?? findMedia(c.evidence as never, mediaId);
     if (!media) throw new ConsoleError(404, 'not_found', `no media ${mediaId} in case ${id}`);
+    if (matched && matched.ref === null && matched.messageId !== null) {
+      // A matched upload whose message the case did not copy: the platform's reference is on the stored event.
+      const [stored] = await storage.getEventsByIds(user.tenantId, [matched.messageId]);
+      if (stored?.event.type === 'message')
+        media.ref = stored.event.attachments?.find((a) => a.kind === matched.kind)?.ref ?? null;
+    }
     await audit(user.tenantId, {
       actor: actorOf(user),
       action: 'media.reveal',
       caseId: id,
       targetId: mediaId,
-      details: { kind: media.kind },
+      details: matched ? { kind: media.kind, knownMediaMatch: true } : { kind: media.kind },
     });
     return { ref: media.ref, kind: media.kind };
   });

@@ -18,7 +18,7 @@ import type { MediaMatchEvidence } from '../media/caseRecorder.ts';
 import { allowedActions } from './decisions.ts';
 import { queueItem } from './queueItem.ts';
 import { fanOutOf, fanOutReason, intentWords, spanWords } from '../cases/actorCase.ts';
-import type { CaseDetail, TimelinePoint } from './wire.ts';
+import type { CaseDetail, MediaMatch, TimelinePoint } from './wire.ts';
 
 type Evidence = Partial<CaseEvidence> & { media?: MediaMatchEvidence[] };
 
@@ -60,6 +60,70 @@ export function findMedia(evidence: Evidence, mediaId: string): { kind: string; 
       for (const media of mediaOf(m)) if (media.id === mediaId) return { kind: media.kind, ref: media.ref };
   }
   return null;
+}
+
+/** Known-media matches are `match-0`, `match-1`, ... (the ids reports to the authorities use too). */
+export function findMatchedMedia(
+  evidence: Evidence,
+  mediaId: string,
+): { kind: 'image' | 'video'; messageId: string | null; ref: string | null } | null {
+  const n = /^match-(\d+)$/.exec(mediaId);
+  const found = n ? evidence.media?.[Number(n[1])] : undefined;
+  if (!found) return null;
+  const kind = found.video ? 'video' : 'image';
+  // The upload is never stored; the platform's reference to it is, when the case copied its message.
+  let ref: string | null = null;
+  for (const c of Object.values(evidence.conversations ?? {}))
+    for (const m of c.messages)
+      if (m.id === found.messageId) ref = (m.attachments ?? []).find((a) => a.kind === kind)?.ref ?? ref;
+  return { kind, messageId: found.messageId, ref };
+}
+
+/** The case's known-media matches as the console shows them. */
+export function mediaMatches(evidence: Evidence): MediaMatch[] {
+  return (evidence.media ?? []).map((m, i) => {
+    const v = m.video;
+    return {
+      mediaId: `match-${i}`,
+      media: v ? 'video' : 'image',
+      at: m.at,
+      bank: m.bank,
+      kind: m.kind,
+      distance: m.distance,
+      matchedHash: m.matchedHash,
+      metadata: m.metadata,
+      quality: m.upload.quality,
+      hashedBy: m.upload.hashedBy,
+      userId: m.userId,
+      conversationId: m.conversationId,
+      messageId: m.messageId,
+      video: v
+        ? {
+            match: v.id ? 'known' : v.at !== null ? 'frame' : 'file',
+            knownVideo: v.id,
+            queryShare: v.id ? v.queryShare : null,
+            targetShare: v.id ? v.targetShare : null,
+            queryFrames: v.queryFrames,
+            queryMatched: v.queryMatched ?? null,
+            targetFrames: v.targetFrames ?? null,
+            targetMatched: v.targetMatched ?? null,
+            firstAt: v.at,
+            frames: v.frames ?? (v.at !== null ? [{ at: v.at, knownAt: null, distance: m.distance }] : []),
+          }
+        : null,
+    };
+  });
+}
+
+/** One explanation line per match. */
+function mediaReason(m: MediaMatchEvidence): string {
+  const v = m.video;
+  if (v?.id)
+    return `known-video match in bank "${m.bank}" (video ${v.id}: ${Math.round(v.queryShare * 100)}% of the upload's frames matched, ${Math.round(v.targetShare * 100)}% of the known video's)`;
+  if (v && v.at !== null)
+    return `known-image match in bank "${m.bank}" on a video frame at ${v.at} s (${m.kind}, distance ${m.distance})`;
+  if (v) return `known-video match in bank "${m.bank}" (${m.kind}, the exact file)`;
+  return `known-image match in bank "${m.bank}" (${m.kind}, distance ${m.distance})`;
 }
 
 function sextortionOf(s: SextortionView | undefined): SextortionView | null {
@@ -228,7 +292,7 @@ export async function buildCaseView(
     ...new Set([
       ...(actor?.reasons ?? []),
       ...Object.values(evidence.conversations ?? {}).flatMap((conv) => conv.report?.reasons ?? []),
-      ...(evidence.media ?? []).map((m) => `known-image match in bank "${m.bank}" (${m.kind}, distance ${m.distance})`),
+      ...(evidence.media ?? []).map(mediaReason),
     ]),
   ];
 
@@ -252,6 +316,7 @@ export async function buildCaseView(
     conversations,
     timeline: evidencePurgedAt === null ? riskTimeline(evidence, ctx.engines.modelFor(tenantId)) : [],
     explanation,
+    mediaMatches: mediaMatches(evidence),
     otherChildren: [...otherChildren.values()],
     linkedAccounts: linked.map((l) => ({
       userId: l.userId,

@@ -77,6 +77,54 @@ export interface MediaItem {
   kind: string;
 }
 
+/** A frame of an uploaded video that matched a frame of a known video. */
+export interface MatchedFrame {
+  /** Seconds into the upload. */
+  at: number;
+  /** Seconds into the known video; null when the frame matched a known still image. */
+  knownAt: number | null;
+  distance: number;
+}
+
+/**
+ * A known-image or known-video match (hash banks). The upload itself is never stored: `mediaId` is for the
+ * logged reveal call, which answers with the platform's reference to the upload when the case knows it.
+ */
+export interface MediaMatch {
+  /** `match-0`, `match-1`, ... in the order the matches were recorded. */
+  mediaId: string;
+  media: 'image' | 'video';
+  at: number;
+  bank: string;
+  kind: 'pdq' | 'md5' | 'sha256';
+  distance: number;
+  matchedHash: string;
+  /** The bank entry's metadata (list reference, category); never a description of the media. */
+  metadata: string | null;
+  quality: number | null;
+  hashedBy: 'service' | 'client';
+  userId: string;
+  conversationId: string | null;
+  messageId: string | null;
+  /**
+   * For a video: `known` a known video matched by its frames, `frame` one frame matched a known still image,
+   * `file` the whole file matched exactly. Shares and counts are null for matches recorded before they were kept.
+   */
+  video: {
+    match: 'known' | 'frame' | 'file';
+    knownVideo: string | null;
+    queryShare: number | null;
+    targetShare: number | null;
+    queryFrames: number;
+    queryMatched: number | null;
+    targetFrames: number | null;
+    targetMatched: number | null;
+    /** Seconds into the upload of the first matching frame. */
+    firstAt: number | null;
+    frames: MatchedFrame[];
+  } | null;
+}
+
 export interface Message {
   id: string;
   time: number;
@@ -148,6 +196,8 @@ export interface CaseDetail {
   conversations: Conversation[];
   timeline: TimelinePoint[];
   explanation: string[];
+  /** Known-image and known-video matches, oldest first. */
+  mediaMatches: MediaMatch[];
   otherChildren: { userId: string; age: number | null; conversationIds: string[]; firstContactAt: number }[];
   linkedAccounts: { userId: string; banned: boolean; links: { kind: string; explanation: string }[] }[];
   history: AuditEntry[];

@@ -40,14 +40,32 @@ export interface MediaMatchEvidence {
 }
 
 export interface VideoMatchSummary {
-  /** The known video's id in the bank; null when a frame matched a known still image. */
+  /** The known video's id in the bank; null when a frame matched a known still image or the file matched exactly. */
   id: string | null;
   queryShare: number;
   targetShare: number;
   queryFrames: number;
   /** Seconds into the upload of the first matching frame. */
   at: number | null;
+  /** Frames matched on each side and the known video's usable frames (absent in matches recorded before they were kept). */
+  queryMatched?: number;
+  targetMatched?: number;
+  targetFrames?: number;
+  /** The upload's matching frames, earliest first, at most MAX_MATCHED_FRAMES: the moderator's way into a long video. */
+  frames?: MatchedFrame[];
 }
+
+/** One frame of the upload that matched a frame of the known video. */
+export interface MatchedFrame {
+  /** Seconds into the upload. */
+  at: number;
+  /** Seconds into the known video of the nearest frame it matched. */
+  knownAt: number;
+  distance: number;
+}
+
+/** Matched frames kept per finding: enough to find the scenes, bounded for a long upload. */
+export const MAX_MATCHED_FRAMES = 50;
 
 /** Case evidence with the known-image matches added under `media`. */
 export type EvidenceWithMedia = Partial<CaseEvidence> & { media?: MediaMatchEvidence[] };

@@ -44,6 +44,11 @@ export interface MediaOptions {
   maxVideoFramePixels?: number;
   /** Wall-clock limit for decoding one video, in seconds (default 120); ffmpeg is killed past it. */
   videoTimeoutSeconds?: number;
+  /**
+   * Decode large JPEGs at reduced size (default true): a few bits from the full-size hash, far inside the
+   * match distance; false hashes every pixel as the reference tools do (docs/pdq.md, shrink-on-load).
+   */
+  shrinkOnLoad?: boolean;
 }
 
 export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
@@ -59,6 +64,7 @@ export const DEFAULT_MEDIA_OPTIONS: Required<MediaOptions> = {
   maxVideoFrames: 600,
   maxVideoFramePixels: 4096 * 4096,
   videoTimeoutSeconds: 120,
+  shrinkOnLoad: true,
 };
 
 export interface UploadHashes {
@@ -139,6 +145,7 @@ export class MediaMatcher {
           hasher: this.hasher,
           maxInputBytes: this.options.maxImageBytes,
           maxInputPixels: this.options.maxImagePixels,
+          shrinkOnLoad: this.options.shrinkOnLoad,
         }),
       );
       return { pdq: h.pdq, quality: h.quality, md5: h.md5, sha256: h.sha256, hashedBy: 'service', format: h.format };

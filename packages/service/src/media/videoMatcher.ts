@@ -21,7 +21,13 @@ import {
 import type { Storage } from '@lifeguard/storage';
 import { ApiError } from '../http/errors.ts';
 import type { MediaBankManager } from './bankManager.ts';
-import { recordMediaMatch, type MediaMatchEvidence, type RecordedCase } from './caseRecorder.ts';
+import {
+  MAX_MATCHED_FRAMES,
+  recordMediaMatch,
+  type MatchedFrame,
+  type MediaMatchEvidence,
+  type RecordedCase,
+} from './caseRecorder.ts';
 import type { MatchView, MediaMatcher, UploadIds } from './mediaMatcher.ts';
 
 export interface VideoUploadHashes {
@@ -162,13 +168,7 @@ export class VideoMatcher {
           matchedHash: firstHit(hits, v) ?? '',
           distance: v.bestDistance,
           metadata: v.note ?? null,
-          video: {
-            id: v.video,
-            queryShare: v.queryShare,
-            targetShare: v.targetShare,
-            queryFrames: v.queryFrames,
-            at: null,
-          },
+          video: videoSummary(v, matchedFrames(usable, hits, v)),
         })),
       ...frameMatches.map((m) => ({
         ...base,
@@ -179,6 +179,7 @@ export class VideoMatcher {
         metadata: m.metadata,
         video: { id: null, queryShare: 0, targetShare: 0, queryFrames: usable.length, at: m.at },
       })),
+      // The whole file matched: a video finding still, so the case says a video was matched.
       ...matches.map((m) => ({
         ...base,
         bank: m.bank,
@@ -186,6 +187,7 @@ export class VideoMatcher {
         matchedHash: m.hash,
         distance: m.distance,
         metadata: m.metadata,
+        video: { id: null, queryShare: 0, targetShare: 0, queryFrames: usable.length, at: null },
       })),
     ];
     const recorded =
@@ -217,6 +219,36 @@ function firstHit(hits: FrameBankHit[][], v: VideoBankMatch): string | undefined
   for (const frameHits of hits)
     for (const h of frameHits) if (h.bank === v.bank && parseVideoFrameMeta(h.meta)?.video === v.video) return h.hash;
   return undefined;
+}
+
+/** Where in both videos the upload's frames matched this known video: the nearest known frame for each. */
+function matchedFrames(usable: VideoFrameHash[], hits: FrameBankHit[][], v: VideoBankMatch): MatchedFrame[] {
+  const out: MatchedFrame[] = [];
+  for (const [i, frameHits] of hits.entries()) {
+    let best: MatchedFrame | null = null;
+    for (const h of frameHits) {
+      if (h.bank !== v.bank) continue;
+      const meta = parseVideoFrameMeta(h.meta);
+      if (meta?.video !== v.video || (best && best.distance <= h.distance)) continue;
+      best = { at: usable[i]!.timestamp, knownAt: meta.timestamp, distance: h.distance };
+    }
+    if (best) out.push(best);
+  }
+  return out.sort((a, b) => a.at - b.at).slice(0, MAX_MATCHED_FRAMES);
+}
+
+function videoSummary(v: VideoBankMatch, frames: MatchedFrame[]): MediaMatchEvidence['video'] {
+  return {
+    id: v.video,
+    queryShare: v.queryShare,
+    targetShare: v.targetShare,
+    queryFrames: v.queryFrames,
+    at: frames[0]?.at ?? null,
+    queryMatched: v.queryMatched,
+    targetMatched: v.targetMatched,
+    targetFrames: v.targetFrames,
+    frames,
+  };
 }
 
 /** As for images: a retried request for the same message records nothing new. */
