@@ -9,12 +9,18 @@
 // re-encoded here as JPEG quality 90), ordinary photos and renders up to 5120x2880. Either set is left
 // out, saying so, when absent. Prints progress to stderr and, as its last stdout line,
 // {"title","markdown"} for docs/benchmarks.md.
-import { execSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+//
+// Side by side with Meta's C++ reference: PDQ_REFERENCE_BIN=/path/to/pdq-hash times that binary
+// on the same bytes in the same rounds, both as every pixel and as upstream pdq-photo-hasher's
+// 512×512 squash (how to build it: docs/pdq.md, "Timing against the C++ reference").
+import { execFileSync, execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { DEFAULT_SHRINK_MIN_SIDE, decodeImage, type DecodeOptions } from '../packages/pdq/src/decode.ts';
 import { hammingDistance } from '../packages/pdq/src/hamming.ts';
+import { hexToHash } from '../packages/pdq/src/hex.ts';
 import { PdqHasher } from '../packages/pdq/src/pdq.ts';
 
 const log = (msg: string): void => {
@@ -31,6 +37,15 @@ const OTHER_MIN_SIDES = [720, 512];
 // One libvips thread: a per-core figure, and the two modes compete for nothing.
 sharp.concurrency(1);
 const hasher = new PdqHasher();
+const referenceBin = process.env.PDQ_REFERENCE_BIN;
+const referenceNote = !referenceBin
+  ? 'PDQ_REFERENCE_BIN is unset'
+  : existsSync(referenceBin)
+    ? null
+    : `PDQ_REFERENCE_BIN (${referenceBin}) does not exist`;
+if (referenceNote) log(`C++ reference not timed: ${referenceNote}`);
+/** What the binary says it was built from: libjpeg version, compiler, flags. */
+const referenceVersion = referenceNote ? '' : execFileSync(referenceBin!, ['--version']).toString().trim();
 
 interface Image {
   set: 'reference' | 'wallpaper';
@@ -85,6 +100,15 @@ async function hashWith(bytes: Buffer, options: DecodeOptions) {
   return { hash: r.hash, image, decodeMs: t1 - t0, hashMs: t2 - t1 };
 }
 
+/** The C++ reference's own timing of one file (decode from memory + hash), warmed once in-process. */
+function referenceHash(path: string, squash512: boolean): { hash: string; ms: number } {
+  const args = ['--warm', ...(squash512 ? ['--cimg512'] : []), path];
+  const [hash, , ms] = execFileSync(referenceBin!, args).toString().trim().split('\t');
+  return { hash: hash!, ms: Number(ms) };
+}
+/** Bits between the C++ tool's hex hash and one of ours. */
+const bits = (hex: string, ours: Uint32Array) => hammingDistance(hexToHash(hex), ours);
+
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)]!;
@@ -99,7 +123,12 @@ interface Row {
   other: (number | null)[];
   full?: { decode: number; hash: number };
   shrink?: { decode: number; hash: number };
+  /** The C++ reference: median ms every pixel and with the 512×512 squash; bits from our hashes. */
+  cpp?: { full: number; squash: number; bitsFull: number; bitsShrink: number };
 }
+
+// The C++ tool reads files: the timed images' bytes (wallpaper PNGs re-encoded) go to a temp folder.
+const refDir = referenceNote ? null : mkdtempSync(join(tmpdir(), 'pdq-ref-'));
 
 const rows: Row[] = [];
 for (const image of images) {
@@ -124,7 +153,19 @@ for (const image of images) {
     await hashWith(image.bytes, {});
     const f = { decode: [] as number[], hash: [] as number[] };
     const s = { decode: [] as number[], hash: [] as number[] };
+    const c = { full: [] as number[], squash: [] as number[] };
+    let refPath: string | null = null;
+    let refHash = '';
+    if (refDir) {
+      refPath = join(refDir, `${rows.length}.jpg`);
+      writeFileSync(refPath, image.bytes);
+      refHash = referenceHash(refPath, false).hash;
+    }
     for (let r = 0; r < ROUNDS; r++) {
+      if (refPath) {
+        c.full.push(referenceHash(refPath, false).ms);
+        c.squash.push(referenceHash(refPath, true).ms);
+      }
       const a = await hashWith(image.bytes, { shrinkOnLoad: false });
       f.decode.push(a.decodeMs);
       f.hash.push(a.hashMs);
@@ -134,12 +175,20 @@ for (const image of images) {
     }
     row.full = { decode: median(f.decode), hash: median(f.hash) };
     row.shrink = { decode: median(s.decode), hash: median(s.hash) };
+    if (refPath)
+      row.cpp = {
+        full: median(c.full),
+        squash: median(c.squash),
+        bitsFull: bits(refHash, full.hash),
+        bitsShrink: bits(refHash, def.hash),
+      };
     log(
-      `${image.name}: full ${(row.full.decode + row.full.hash).toFixed(1)} ms, shrink ${(row.shrink.decode + row.shrink.hash).toFixed(1)} ms, drift ${row.drift}`,
+      `${image.name}: full ${(row.full.decode + row.full.hash).toFixed(1)} ms, shrink ${(row.shrink.decode + row.shrink.hash).toFixed(1)} ms, drift ${row.drift}${row.cpp ? `, C++ ${row.cpp.full.toFixed(1)} ms (512 squash ${row.cpp.squash.toFixed(1)})` : ''}`,
     );
   }
   rows.push(row);
 }
+if (refDir) rmSync(refDir, { recursive: true, force: true });
 
 const timed = rows.filter((r) => r.full && r.shrink);
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
@@ -170,6 +219,29 @@ if (timed.length > 0) {
     );
   }
   lines.push('');
+}
+const withCpp = timed.filter((r) => r.cpp);
+if (withCpp.length > 0) {
+  const ours = (r: Row) => r.shrink!.decode + r.shrink!.hash;
+  const half = (key: 'full' | 'squash') => withCpp.filter((r) => ours(r) <= r.cpp![key] / 2).length;
+  lines.push(
+    `**Against Meta's C++ reference** (\`${referenceBin}\`, built as docs/pdq.md describes: the hashing core transcribed from facebook/ThreatExchange \`pdq/cpp\` behind a libjpeg driver written for this bench; it reports "${referenceVersion}"; its own timing of decode from memory + hash, warmed once per process, median of the same ${ROUNDS} rounds). "C++" decodes and hashes every pixel, as the reference hashes were made; "C++ 512" first squashes the image to 512×512 by nearest neighbour, as today's \`pdq-photo-hasher\` does through CImg. Goal: a file in at most half the C++ tool's time. Shrink-on-load is within half of "C++" on **${half('full')} of ${withCpp.length}** images and within half of "C++ 512" on **${half('squash')} of ${withCpp.length}**. Bits: our hash against the C++ every-pixel hash (conformance tolerance 10).`,
+    '',
+  );
+  lines.push(
+    '| image | C++ (ms) | C++ 512 (ms) | ours full (ms) | ours shrink-on-load (ms) | shrink / C++ | shrink / C++ 512 | bits full / shrink |',
+  );
+  lines.push('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+  for (const r of withCpp) {
+    const f = r.full!.decode + r.full!.hash;
+    const s = ours(r);
+    lines.push(
+      `| ${r.image.set} ${r.image.name} | ${fmt(r.cpp!.full)} | ${fmt(r.cpp!.squash)} | ${fmt(f)} | ${fmt(s)} | ${(s / r.cpp!.full).toFixed(2)} | ${(s / r.cpp!.squash).toFixed(2)} | ${r.cpp!.bitsFull} / ${r.cpp!.bitsShrink} |`,
+    );
+  }
+  lines.push('');
+} else if (timed.length > 0) {
+  lines.push(`Against Meta's C++ reference: not timed (${referenceNote ?? 'no timed image'}; see docs/pdq.md).`, '');
 }
 lines.push(
   '**Drift by rule** (bits between the shrunk and the full-size hash; images the rule does not shrink are hashed exactly as before):',
@@ -204,6 +276,8 @@ try {
   // not on Linux: the runner's machine line still says what it ran on
 }
 lines.push(
-  `Command: \`npm run bench -- imageDecode\`. Machine: \`nproc\` ${nproc || '?'}, \`${model || 'lscpu: unavailable'}\`.${notes.length ? ` Left out: ${notes.join('; ')}.` : ''}`,
+  `Command: \`${referenceNote ? '' : `PDQ_REFERENCE_BIN=${referenceBin} `}npm run bench -- imageDecode\`. Machine: \`nproc\` ${nproc || '?'}, \`${model || 'lscpu: unavailable'}\`, load average at the end ${loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ')}.${notes.length ? ` Left out: ${notes.join('; ')}.` : ''}`,
 );
 console.log(JSON.stringify({ title, markdown: `${lines.join('\n')}\n` }));
