@@ -511,6 +511,18 @@ describe('sextortion in broken English, with the audience named and no picture n
     assert.deepEqual(kinds('ur dad is on ur followers list'), [], 'a parent among the followers is no leverage');
   });
 
+  it("reads examples quoted in a safety lesson or a poster as quoted, not as the sender's own words", () => {
+    assert.deepEqual(
+      kinds('Homework: spot the red flags. Example A: i have ur pic, pay 100 on cashapp or i send it to ur school'),
+      [],
+      'a worksheet quoting a script',
+    );
+    assert.ok(
+      kinds('i have ur pic, pay 100 on cashapp or i send it to ur school').includes('sextortion_threat'),
+      'the same words sent as a message are a threat',
+    );
+  });
+
   it("reads a boy telling a friend what the blackmailer threatens as someone else's act", () => {
     assert.deepEqual(
       kinds('this girl said she saved my pic and wants 200 or shes posting it to my team'),
