@@ -328,7 +328,12 @@ export class DetectionEngine {
     // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
     if (c.participants.length === 2) {
       const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
-      if (other?.signals && hasThreatOrLeverage(other.signals) && laughsOff(e.text, tokens, tokenCount)) {
+      // Either side laughing once a threat is on the table: the threatened one laughing it off,
+      // or the one threatening laughing at their own joke ("countdown started ⏳😂").
+      const threatMade =
+        (other?.signals != null && hasThreatOrLeverage(other.signals)) ||
+        (sender.signals !== null && hasThreatOrLeverage(sender.signals));
+      if (threatMade && laughsOff(e.text, tokens, tokenCount)) {
         sender.laughedOff++;
         changed = true; // the banter cap applies to what was already scored
       }

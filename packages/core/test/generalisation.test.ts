@@ -607,6 +607,16 @@ describe('first contacts in other words', () => {
     );
   });
 
+  it('reads checks on a locked door and an empty house, filming requests and after-shower talk', () => {
+    assert.ok(kinds('can ur door lock tho').includes('isolation'), 'a lock on the door');
+    assert.ok(kinds('only when no one is home ok').includes('isolation'), 'an empty house');
+    assert.ok(kinds('record it and send it to me').includes('image_request'), 'filming for the sender');
+    assert.ok(kinds('msg me after u shower').includes('sexualisation'), 'after the shower');
+    assert.ok(kinds('ur pics are still on my phone').includes('sextortion_leverage'), 'pictures kept');
+    assert.ok(kinds('countdown started 10 minutes').includes('sextortion_deadline'), 'a countdown');
+    assert.deepEqual(kinds('grub gives me a countdown on boot'), [], 'a boot countdown is not a deadline');
+  });
+
   it('reads moves, secrecy from the coach, second accounts, lifts and camera requests', () => {
     assert.ok(kinds('hop on discord').includes('platform_move'), 'hop on an app');
     assert.ok(kinds('we all use telegram').includes('platform_move'), 'we use an app');
