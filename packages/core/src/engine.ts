@@ -35,6 +35,7 @@ import {
   WORD_MEDIA,
   WORD_PARENT,
   addressesParent,
+  reportsSharedParent,
   bareDuration,
   hasSextortionPressure,
   hasThreatOrLeverage,
@@ -303,7 +304,10 @@ export class DetectionEngine {
         (words & WORD_PARENT) !== 0 &&
         !c.family &&
         c.participants.length === 2 &&
-        addressesParent(tokens, tokenCount)
+        (addressesParent(tokens, tokenCount) ||
+          // Passing on a shared parent's words opens a sibling's or a parent's chat; a reply
+          // ("dad said you helped him") only names the replier's own parent.
+          (senderIdx === c.initiator && c.messageCount <= 3 && reportsSharedParent(tokens, tokenCount)))
       ) {
         c.family = true;
         changed = true; // the cap applies to what was already scored

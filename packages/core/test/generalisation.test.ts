@@ -635,6 +635,34 @@ describe('first contacts in other words', () => {
   });
 });
 
+describe("family chats opened with a shared parent's words", () => {
+  it('treats "mum said i have to get u" from the one who opens the chat as family', () => {
+    const script = new Script()
+      .account('sis', 19)
+      .account('kid', 12)
+      .say('f', 'sis', 'kid', 'mum said i have to get u from the park, where r u')
+      .say('f', 'kid', 'sis', 'by the swings')
+      .say('f', 'sis', 'kid', 'ok 5 min. dont tell mum we got chips lol')
+      .say('f', 'sis', 'kid', 'are u on ur own there');
+    const { engine } = run(script);
+    assert.ok(
+      engine.conversationScore('f') < 0.5,
+      `a sister's pickup is not grooming, got ${engine.conversationScore('f')}`,
+    );
+  });
+
+  it('does not read a child answering "dad said you helped" as family with the adult', () => {
+    const script = new Script()
+      .account('kid2', 11)
+      .say('g', 'friend', 'kid2', 'hi its uncle rob, heard u got a phone!')
+      .say('g', 'kid2', 'friend', 'dad said you helped him pick it')
+      .say('g', 'friend', 'kid2', 'are u home alone tonight? dont tell ur parents we chat, its our secret')
+      .say('g', 'friend', 'kid2', 'send me a pic of u in bed');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('g') >= 0.5, `expected an alert, got ${engine.conversationScore('g')}`);
+  });
+});
+
 describe('fan-out by age checks with varied second steps', () => {
   it("makes a fan-out of an account that checks every child's age and then does something different each time", () => {
     const script = new Script().account('older', 17).account('k0', 12).account('k1', 12).account('k2', 11);
