@@ -1440,6 +1440,31 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: ['after (you) (shower|bath)', 'towel (challenge|pic)', 'wear something (comfy|short|tight|less)'],
   },
+  {
+    kind: 'meeting',
+    stage: 'meeting',
+    patterns: ['(come|be there|show up) (solo|alone|by yourself|on your own)', 'drive (you) to (the|a|my)'],
+  },
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: ['hook (you) up (with|w)? (a)? (free|new)'],
+  },
+  {
+    kind: 'image_request',
+    stage: 'sexualisation',
+    patterns: ['send (me)? (a|your)? (goodnight|good night|gn|morning|bed|bedtime|sleepy) (selfie|pic)'],
+  },
+  {
+    kind: 'secrecy',
+    stage: 'isolation',
+    patterns: ['(so|because|cause|cuz) (it|they|the messages|the pics|pics) (disappear|disappears|deletes|delete)'],
+  },
+  {
+    kind: 'sexualisation',
+    stage: 'sexualisation',
+    patterns: ['pull (the|your) (blanket|covers|sheet|duvet|top) (down|off)'],
+  },
   // --- fake modelling and talent offers ------------------------------------------------------
   {
     kind: 'gift',

@@ -615,6 +615,9 @@ describe('first contacts in other words', () => {
     assert.ok(kinds('ur pics are still on my phone').includes('sextortion_leverage'), 'pictures kept');
     assert.ok(kinds('countdown started 10 minutes').includes('sextortion_deadline'), 'a countdown');
     assert.deepEqual(kinds('grub gives me a countdown on boot'), [], 'a boot countdown is not a deadline');
+    assert.ok(kinds('send me a goodnight selfie').includes('image_request'), 'a bedtime picture');
+    assert.ok(kinds('use snap so it disappears').includes('secrecy'), 'messages that vanish');
+    assert.ok(kinds('come solo ok').includes('meeting'), 'coming alone');
   });
 
   it('reads moves, secrecy from the coach, second accounts, lifts and camera requests', () => {
