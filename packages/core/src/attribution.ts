@@ -13,11 +13,12 @@ export const FAMILY_CAP = 0.35;
 export const BANTER_CAP = 0.45;
 
 /**
- * Sextortion-only talk with no demand for money or pictures, which the other side laughed off
- * and never pleaded about: what friends' mock threats look like (see onMessage's laughsOff).
+ * Sextortion-only talk with no demand for money or pictures, laughed at by either side and never
+ * pleaded about: what friends' mock threats look like (see onMessage's laughsOff). A real script
+ * leaves this as soon as it asks for money or pictures.
  */
 function isBanter(suspect: ParticipantState, target: ParticipantState): boolean {
-  if (target.laughedOff === 0 || suspect.signals === null) return false;
+  if (target.laughedOff + suspect.laughedOff === 0 || suspect.signals === null) return false;
   if (((target.signals?.[S.distress] as number | undefined) ?? 0) > 0.05) return false;
   const sig = suspect.signals;
   if ((sig[S.sextortion_payment] as number) > 0.05 || (sig[S.image_request] as number) > 0.05) return false;

@@ -35,6 +35,7 @@ import {
   WORD_MEDIA,
   WORD_PARENT,
   addressesParent,
+  reportsSharedParent,
   bareDuration,
   hasSextortionPressure,
   hasThreatOrLeverage,
@@ -303,7 +304,10 @@ export class DetectionEngine {
         (words & WORD_PARENT) !== 0 &&
         !c.family &&
         c.participants.length === 2 &&
-        addressesParent(tokens, tokenCount)
+        (addressesParent(tokens, tokenCount) ||
+          // Passing on a shared parent's words opens a sibling's or a parent's chat; a reply
+          // ("dad said you helped him") only names the replier's own parent.
+          (senderIdx === c.initiator && c.messageCount <= 3 && reportsSharedParent(tokens, tokenCount)))
       ) {
         c.family = true;
         changed = true; // the cap applies to what was already scored
@@ -328,7 +332,12 @@ export class DetectionEngine {
     // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
     if (c.participants.length === 2) {
       const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
-      if (other?.signals && hasThreatOrLeverage(other.signals) && laughsOff(e.text, tokens, tokenCount)) {
+      // Either side laughing once a threat is on the table: the threatened one laughing it off,
+      // or the one threatening laughing at their own joke ("countdown started ⏳😂").
+      const threatMade =
+        (other?.signals != null && hasThreatOrLeverage(other.signals)) ||
+        (sender.signals !== null && hasThreatOrLeverage(sender.signals));
+      if (threatMade && laughsOff(e.text, tokens, tokenCount)) {
         sender.laughedOff++;
         changed = true; // the banter cap applies to what was already scored
       }

@@ -1392,6 +1392,79 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: ['(have you|you) ever (had) (a)? (bf|gf|boyfriend|girlfriend)'],
   },
+  // --- fourth round: what w1–w8 still missed, as general forms -------------------------------
+  {
+    kind: 'sextortion_leverage',
+    stage: 'sextortion',
+    patterns: [
+      '(collage|compilation|edit|montage|video) (of|with|from) (your) @media',
+      '(your) @media (is|are) (still)? (here|with me|safe with me|saved|on my phone)',
+      '(your) ~ (team|followers|friends|contacts|class) list (is)? (still)? (here|saved)',
+    ],
+  },
+  {
+    kind: 'sextortion_threat',
+    stage: 'sextortion',
+    patterns: [
+      // "or i tag every followers": the audience with no preposition.
+      '@conditional (i|ill|i will|im gonna|imma) (@share) (every|all|all your|your|ur)? (whole)? @audience',
+      '(your|ur) ~ @audience (receive|receives|gets it|get it|get them)',
+    ],
+  },
+  {
+    kind: 'sextortion_deadline',
+    stage: 'sextortion',
+    patterns: [
+      'countdown (is on|started|starts|begins|#num|@duration)',
+      '(wait|give you) (until|till|til) #num',
+      '@duration (@payapp|@amount)',
+      'reply (fast|quick|now)',
+    ],
+  },
+  {
+    kind: 'isolation',
+    stage: 'risk_assessment',
+    patterns: [
+      '(does|do|can) (your) (bedroom|room)? door lock',
+      '(when|while) (nobody|no one|nobodys|noones|nobody is|no one is) (home|around|there|in)',
+      '(dont|do not) want (your) @parent (walking in|to walk in|to see|to know|finding out|seeing)',
+    ],
+  },
+  {
+    kind: 'image_request',
+    stage: 'sexualisation',
+    patterns: ['(film|record|video) (it|yourself|urself|that) (and)? (send|post) (it)? (here|to me|me)'],
+  },
+  {
+    kind: 'sexualisation',
+    stage: 'sexualisation',
+    patterns: ['after (you) (shower|bath)', 'towel (challenge|pic)', 'wear something (comfy|short|tight|less)'],
+  },
+  {
+    kind: 'meeting',
+    stage: 'meeting',
+    patterns: ['(come|be there|show up) (solo|alone|by yourself|on your own)', 'drive (you) to (the|a|my)'],
+  },
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: ['hook (you) up (with|w)? (a)? (free|new)'],
+  },
+  {
+    kind: 'image_request',
+    stage: 'sexualisation',
+    patterns: ['send (me)? (a|your)? (goodnight|good night|gn|morning|bed|bedtime|sleepy) (selfie|pic)'],
+  },
+  {
+    kind: 'secrecy',
+    stage: 'isolation',
+    patterns: ['(so|because|cause|cuz) (it|they|the messages|the pics|pics) (disappear|disappears|deletes|delete)'],
+  },
+  {
+    kind: 'sexualisation',
+    stage: 'sexualisation',
+    patterns: ['pull (the|your) (blanket|covers|sheet|duvet|top) (down|off)'],
+  },
   // --- fake modelling and talent offers ------------------------------------------------------
   {
     kind: 'gift',

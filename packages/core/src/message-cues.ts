@@ -30,6 +30,11 @@ const PARENT_WORDS = normalizedSet([
   'nanna',
   'auntie',
   'aunty',
+  'amma',
+  'appa',
+  'ammi',
+  'abbu',
+  'mami',
 ]);
 const VOCATIVE_LEADS = normalizedSet([
   'ok',
@@ -68,6 +73,38 @@ const VOCATIVE_ENDS = normalizedSet([
 ]);
 
 /** "ok mum", "thanks dad x", "mom can you…", "love you mum": a message addressed to a parent. */
+/** A parent named bare, as someone both sides share ("mom said", "amma says", "our dad wants"). */
+const SHARED_PARENT_WORDS = normalizedSet([
+  'mom',
+  'mum',
+  'mam',
+  'dad',
+  'mommy',
+  'mummy',
+  'mama',
+  'papa',
+  'daddy',
+  'amma',
+  'appa',
+  'ammi',
+  'abbu',
+  'mami',
+]);
+const PARENT_REPORTS = normalizedSet(['said', 'says', 'asked', 'wants', 'told', 'texted', 'called', 'needs']);
+/**
+ * "mom said i gotta pick u up", "amma said to check": the sender passes on what a parent they
+ * share with the other said, which siblings and the other parent do and strangers do not (a
+ * stranger says "your mom"). Read in the first words of a message.
+ */
+export function reportsSharedParent(tokens: string[], count: number): boolean {
+  for (let k = 0; k + 1 < Math.min(count, 8); k++) {
+    if (!SHARED_PARENT_WORDS.has(tokens[k] as string) || !PARENT_REPORTS.has(tokens[k + 1] as string)) continue;
+    const before = k > 0 ? (tokens[k - 1] as string) : undefined;
+    if (before === undefined || before === 'our' || !POSSESSIVES.has(before)) return true;
+  }
+  return false;
+}
+
 export function addressesParent(tokens: string[], count: number): boolean {
   if (count === 0 || count > 14) return false;
   if (PARENT_WORDS.has(tokens[0] as string) && count > 1 && VOCATIVE_FOLLOWS.has(tokens[1] as string)) return true;

@@ -1183,6 +1183,19 @@ const THIRD_PERSONS = normalizedSet([
   'men',
   'adults',
 ]);
+/**
+ * Words that frame what follows as examples being discussed ("read these example messages:
+ * Example 1: …", "red flags: …", "for the poster, real examples like …"): a safety lesson or a
+ * warning quotes a script without running it. Matches after such a word are reported speech.
+ */
+const EXAMPLE_FRAMES = normalizedSet(['example', 'examples', 'eg', 'flag', 'flags', 'worksheet', 'signs', 'scripts']);
+
+/** Index of the first token that frames examples, or -1 (see EXAMPLE_FRAMES). */
+function exampleFrame(tokens: string[], n: number): number {
+  for (let k = 0; k < n; k++) if (EXAMPLE_FRAMES.has(tokens[k] as string)) return k;
+  return -1;
+}
+
 /** Kinds about the sender themself, never reported speech. */
 const OWN_KINDS = new Set<SignalKind>(['age_disclosure_minor', 'age_disclosure_adult', 'distress']);
 
@@ -1252,6 +1265,7 @@ export function detectSignals(
   const taken: { kind: SignalKind; from: number; to: number }[] = [];
   const out: DetectedSignal[] = [];
   let quotes: [number, number][] | null | undefined;
+  let frame: number | undefined;
   for (const m of raw) {
     if (cancelled?.has(m.rule)) continue;
     const rule = compiled.rules[m.rule] as LexiconRule;
@@ -1262,6 +1276,8 @@ export function detectSignals(
     if (!OWN_KINDS.has(kind)) {
       if (quotes === undefined) quotes = text.includes('"') || text.includes('\u201c') ? quotedRanges(text) : null;
       if (reported(tokens, m.from, norm.starts[m.from] as number, quotes)) continue;
+      frame ??= exampleFrame(tokens, n);
+      if (frame >= 0 && frame < m.from) continue;
     }
     if (taken.some((t) => t.kind === kind && t.from < m.to && m.from < t.to)) continue;
     taken.push({ kind, from: m.from, to: m.to });

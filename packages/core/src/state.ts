@@ -61,7 +61,7 @@ export interface ParticipantState {
   decayedAt: number;
   /** Messages with an image or video attached, or short ones that name one ("pic", "📷", "vid"). */
   sentImages: number;
-  /** Replies that laughed off the other side's threat ("you wouldnt dare 😂"): banter, not fear. */
+  /** Messages that laughed once a threat was made, theirs or the other side's ("you wouldnt dare 😂"). */
   laughedOff: number;
 }
 

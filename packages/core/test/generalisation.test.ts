@@ -511,6 +511,18 @@ describe('sextortion in broken English, with the audience named and no picture n
     assert.deepEqual(kinds('ur dad is on ur followers list'), [], 'a parent among the followers is no leverage');
   });
 
+  it("reads examples quoted in a safety lesson or a poster as quoted, not as the sender's own words", () => {
+    assert.deepEqual(
+      kinds('Homework: spot the red flags. Example A: i have ur pic, pay 100 on cashapp or i send it to ur school'),
+      [],
+      'a worksheet quoting a script',
+    );
+    assert.ok(
+      kinds('i have ur pic, pay 100 on cashapp or i send it to ur school').includes('sextortion_threat'),
+      'the same words sent as a message are a threat',
+    );
+  });
+
   it("reads a boy telling a friend what the blackmailer threatens as someone else's act", () => {
     assert.deepEqual(
       kinds('this girl said she saved my pic and wants 200 or shes posting it to my team'),
@@ -595,6 +607,19 @@ describe('first contacts in other words', () => {
     );
   });
 
+  it('reads checks on a locked door and an empty house, filming requests and after-shower talk', () => {
+    assert.ok(kinds('can ur door lock tho').includes('isolation'), 'a lock on the door');
+    assert.ok(kinds('only when no one is home ok').includes('isolation'), 'an empty house');
+    assert.ok(kinds('record it and send it to me').includes('image_request'), 'filming for the sender');
+    assert.ok(kinds('msg me after u shower').includes('sexualisation'), 'after the shower');
+    assert.ok(kinds('ur pics are still on my phone').includes('sextortion_leverage'), 'pictures kept');
+    assert.ok(kinds('countdown started 10 minutes').includes('sextortion_deadline'), 'a countdown');
+    assert.deepEqual(kinds('grub gives me a countdown on boot'), [], 'a boot countdown is not a deadline');
+    assert.ok(kinds('send me a goodnight selfie').includes('image_request'), 'a bedtime picture');
+    assert.ok(kinds('use snap so it disappears').includes('secrecy'), 'messages that vanish');
+    assert.ok(kinds('come solo ok').includes('meeting'), 'coming alone');
+  });
+
   it('reads moves, secrecy from the coach, second accounts, lifts and camera requests', () => {
     assert.ok(kinds('hop on discord').includes('platform_move'), 'hop on an app');
     assert.ok(kinds('we all use telegram').includes('platform_move'), 'we use an app');
@@ -610,6 +635,34 @@ describe('first contacts in other words', () => {
   it('reads "im 17 not 12 lol" as emphasis, and "im actually 24 not 16" as an age lie', () => {
     assert.ok(!kinds('im 17 not 12 lol').includes('age_lie'), 'emphasis is no confession');
     assert.ok(kinds('im actually 24 not 16').includes('age_lie'), 'a correction is');
+  });
+});
+
+describe("family chats opened with a shared parent's words", () => {
+  it('treats "mum said i have to get u" from the one who opens the chat as family', () => {
+    const script = new Script()
+      .account('sis', 19)
+      .account('kid', 12)
+      .say('f', 'sis', 'kid', 'mum said i have to get u from the park, where r u')
+      .say('f', 'kid', 'sis', 'by the swings')
+      .say('f', 'sis', 'kid', 'ok 5 min. dont tell mum we got chips lol')
+      .say('f', 'sis', 'kid', 'are u on ur own there');
+    const { engine } = run(script);
+    assert.ok(
+      engine.conversationScore('f') < 0.5,
+      `a sister's pickup is not grooming, got ${engine.conversationScore('f')}`,
+    );
+  });
+
+  it('does not read a child answering "dad said you helped" as family with the adult', () => {
+    const script = new Script()
+      .account('kid2', 11)
+      .say('g', 'friend', 'kid2', 'hi its uncle rob, heard u got a phone!')
+      .say('g', 'kid2', 'friend', 'dad said you helped him pick it')
+      .say('g', 'friend', 'kid2', 'are u home alone tonight? dont tell ur parents we chat, its our secret')
+      .say('g', 'friend', 'kid2', 'send me a pic of u in bed');
+    const { engine } = run(script);
+    assert.ok(engine.conversationScore('g') >= 0.5, `expected an alert, got ${engine.conversationScore('g')}`);
   });
 });
 
