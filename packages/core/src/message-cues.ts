@@ -5,18 +5,27 @@ import { S } from './state.ts';
 
 const DURATION_WORDS = normalizedSet(['minutes', 'min', 'mins', 'seconds', 'secs', 'hours', 'hrs']);
 
-// Parents and the family who stand in for them ("hi grandad", "grandma here", "thanks auntie").
-const PARENT_WORDS = normalizedSet([
+/** Parents themselves, by the names children call them. */
+const PARENT_NAMES = [
   'mom',
   'mum',
   'mam',
   'dad',
   'mommy',
   'mummy',
-  'mammy',
   'mama',
   'papa',
   'daddy',
+  'amma',
+  'appa',
+  'ammi',
+  'abbu',
+  'mami',
+];
+// Parents and the family who stand in for them ("hi grandad", "grandma here", "thanks auntie").
+const PARENT_WORDS = normalizedSet([
+  ...PARENT_NAMES,
+  'mammy',
   'grandma',
   'grandmother',
   'grandad',
@@ -30,11 +39,6 @@ const PARENT_WORDS = normalizedSet([
   'nanna',
   'auntie',
   'aunty',
-  'amma',
-  'appa',
-  'ammi',
-  'abbu',
-  'mami',
 ]);
 const VOCATIVE_LEADS = normalizedSet([
   'ok',
@@ -74,22 +78,7 @@ const VOCATIVE_ENDS = normalizedSet([
 
 /** "ok mum", "thanks dad x", "mom can you…", "love you mum": a message addressed to a parent. */
 /** A parent named bare, as someone both sides share ("mom said", "amma says", "our dad wants"). */
-const SHARED_PARENT_WORDS = normalizedSet([
-  'mom',
-  'mum',
-  'mam',
-  'dad',
-  'mommy',
-  'mummy',
-  'mama',
-  'papa',
-  'daddy',
-  'amma',
-  'appa',
-  'ammi',
-  'abbu',
-  'mami',
-]);
+const SHARED_PARENT_WORDS = normalizedSet(PARENT_NAMES);
 const PARENT_REPORTS = normalizedSet(['said', 'says', 'asked', 'wants', 'told', 'texted', 'called', 'needs']);
 /**
  * "mom said i gotta pick u up", "amma said to check": the sender passes on what a parent they
