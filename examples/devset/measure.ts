@@ -5,9 +5,10 @@
 //   node --import tsx examples/devset/measure.ts --misses        the tuning writers' missed and false-flagged conversations
 //   node --import tsx examples/devset/measure.ts --tuning        the tuning figures only (while changing the detector)
 //   node --import tsx examples/devset/measure.ts --write         also rewrite the block in docs/evaluation.md
+//   node --import tsx examples/devset/measure.ts --export DIR    write both splits as lifeguard input (train / eval)
 //
 // Tuning reads only the tuning writers; the held-out writers' texts are never printed.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DetectionEngine, type LifeguardEventInput } from '@lifeguard/core';
@@ -200,6 +201,23 @@ function misses(conversations: DevConversation[], declared: boolean): string {
   return out.join('\n');
 }
 
+/**
+ * Writes each split as `lifeguard` input (events JSONL, with and without account events) and its
+ * offender ids, for `lifeguard train --predators` and `lifeguard eval --predators`.
+ */
+function exportSplits(dir: string, splits: Record<string, DevConversation[]>): void {
+  mkdirSync(dir, { recursive: true });
+  for (const [name, set] of Object.entries(splits)) {
+    for (const declared of [true, false]) {
+      const lines = devsetEvents(set, declared).map((e) => JSON.stringify(e));
+      writeFileSync(join(dir, `${name}-${declared ? 'ages-declared' : 'chat-only'}.jsonl`), `${lines.join('\n')}\n`);
+    }
+    const offenders = new Set(set.flatMap((c) => c.participants.filter((p) => p.role === 'offender').map((p) => p.id)));
+    writeFileSync(join(dir, `${name}-offenders.txt`), `${[...offenders].join('\n')}\n`);
+  }
+  console.log(`wrote ${Object.keys(splits).join(' and ')} to ${dir}`);
+}
+
 async function main(): Promise<void> {
   const all = loadDevset();
   const tune = all.filter((c) => TUNE_WRITERS.includes(c.writer));
@@ -207,6 +225,11 @@ async function main(): Promise<void> {
   const fresh = all.filter((c) => FRESH_WRITERS.includes(c.writer));
   if (process.argv.includes('--misses')) {
     console.log(misses(tune, !process.argv.includes('--chat-only')));
+    return;
+  }
+  const exportAt = process.argv.indexOf('--export');
+  if (exportAt >= 0) {
+    exportSplits(process.argv[exportAt + 1] ?? 'devset-export', { tuning: tune, heldout: held });
     return;
   }
   const started = Date.now();
