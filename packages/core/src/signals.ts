@@ -924,6 +924,31 @@ function isAgeAt(tokens: string[], n: number, pos: number): boolean {
   return pos + 1 >= n || !NOT_AGE_AFTER.has(tokens[pos + 1] as string);
 }
 
+/** walk on from each place where an entry of one of `node`'s class slots (at `pos`) ends. */
+function walkClassSlots(
+  tokens: string[],
+  n: number,
+  start: number,
+  found: RawMatch[],
+  node: TrieNode,
+  slots: number[],
+  pos: number,
+  age: number | undefined,
+  birthYear: number | undefined,
+): void {
+  for (const slot of slots) {
+    // Index access, not destructuring: a destructured pair allocates an iterator per step.
+    const entry = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
+    const next = entry[1];
+    let ends = classEnds(entry[0], tokens, n, pos);
+    while (ends !== 0) {
+      const length = 31 - Math.clz32(ends & -ends);
+      ends &= ends - 1;
+      if (mayEnter(next, tokens, n, pos + length)) walk(tokens, n, start, found, next, pos + length, age, birthYear);
+    }
+  }
+}
+
 /** Walks the trie from `node` over tokens[pos..n), collecting the patterns that end. */
 function walk(
   tokens: string[],
@@ -948,20 +973,7 @@ function walk(
   if (node.classes !== null) {
     // Most tokens start no entry of any class here: one lookup turns them away.
     const slots = classSlotsAt(node, token);
-    if (slots !== null)
-      for (const slot of slots) {
-        // Index access, not destructuring: a destructured pair allocates an iterator per step.
-        const entry = (node.classes as [CompiledClass, TrieNode][])[slot] as [CompiledClass, TrieNode];
-        const cls = entry[0];
-        const next = entry[1];
-        let ends = classEnds(cls, tokens, n, pos);
-        while (ends !== 0) {
-          const length = 31 - Math.clz32(ends & -ends);
-          ends &= ends - 1;
-          if (mayEnter(next, tokens, n, pos + length))
-            walk(tokens, n, start, found, next, pos + length, age, birthYear);
-        }
-      }
+    if (slots !== null) walkClassSlots(tokens, n, start, found, node, slots, pos, age, birthYear);
   }
   if (node.next !== null) {
     const child = node.next.get(token);
@@ -1008,19 +1020,7 @@ function walkFromRoot(
   }
   if (root.classes !== null) {
     const slots = classSlotsAt(root, token);
-    if (slots !== null)
-      for (const slot of slots) {
-        const entry = root.classes[slot] as [CompiledClass, TrieNode];
-        const cls = entry[0];
-        const next = entry[1];
-        let ends = classEnds(cls, tokens, n, i);
-        while (ends !== 0) {
-          const length = 31 - Math.clz32(ends & -ends);
-          ends &= ends - 1;
-          if (mayEnter(next, tokens, n, i + length))
-            walk(tokens, n, i, (found ??= []), next, i + length, undefined, undefined);
-        }
-      }
+    if (slots !== null) walkClassSlots(tokens, n, i, (found ??= []), root, slots, i, undefined, undefined);
   }
   const child = root.next?.get(token);
   if (child !== undefined && mayEnter(child, tokens, n, i + 1))
