@@ -328,12 +328,11 @@ export class DetectionEngine {
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
     }
 
-    // Laughing at the other side's threat ("you wouldnt dare 😂") is banter between friends;
-    // a real target pleads or goes quiet. Counted only once a threat or leverage was made.
+    // Laughing once a threat or leverage is on the table is banter between friends: the threatened
+    // one laughing it off ("you wouldnt dare 😂") or the one threatening laughing at their own
+    // joke ("countdown started ⏳😂"). A real target pleads or goes quiet.
     if (c.participants.length === 2) {
       const other = c.participants[1 - senderIdx] as ParticipantState | undefined;
-      // Either side laughing once a threat is on the table: the threatened one laughing it off,
-      // or the one threatening laughing at their own joke ("countdown started ⏳😂").
       const threatMade =
         (other?.signals != null && hasThreatOrLeverage(other.signals)) ||
         (sender.signals !== null && hasThreatOrLeverage(sender.signals));

@@ -85,7 +85,7 @@ export function fanOutOf(a: ActorState): FanOutView | null {
     }
   }
   if (best === null) return null;
-  let shared = bestPair === -1 ? -1 : bestPair;
+  let shared = bestPair; // -1 (the age check and any step) keeps every bit the children share
   for (const [, e] of best) shared &= e.kinds;
   // The age check followed by varied steps: name the age intents the children have in common.
   if (bestPair === -1 && (shared & AGE_INTENTS) === 0) shared = AGE_INTENTS;

@@ -1392,7 +1392,7 @@ export const LEXICON: LexiconRule[] = [
     stage: 'sexualisation',
     patterns: ['(have you|you) ever (had) (a)? (bf|gf|boyfriend|girlfriend)'],
   },
-  // --- fourth round: what w1–w8 still missed, as general forms -------------------------------
+  // --- kept pictures, countdowns, locked doors, bedtime requests: the script in more forms ---------
   {
     kind: 'sextortion_leverage',
     stage: 'sextortion',
