@@ -4,7 +4,8 @@
 // size limit) goes whole to the rejected subject with its problems and is terminated, so it never
 // holds up the messages behind it.
 import { AckPolicy, DeliverPolicy, type JsMsg } from 'nats';
-import { parseEvent, type LifeguardEvent } from '@lifeguard/core';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { readEventMessage } from './eventMessage.ts';
 import type { ScaleContext } from './context.ts';
 import type { PartitionRouter } from './router.ts';
 
@@ -80,22 +81,7 @@ export class IngestBridge {
   read(m: JsMsg): { events: LifeguardEvent[] } | { problems: string[] } {
     const limit = this.options.maxMessageBytes ?? 1 << 20;
     if (m.data.length > limit) return { problems: [`(message): ${m.data.length} bytes, over the ${limit}-byte limit`] };
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(m.data));
-    } catch (err) {
-      return { problems: [`(message): not valid JSON: ${(err as Error).message}`] };
-    }
-    const items = Array.isArray(value) ? value : [value];
-    const events: LifeguardEvent[] = [];
-    const problems: string[] = [];
-    items.forEach((item, i) => {
-      const p = parseEvent(item);
-      if (p.ok) events.push(p.event);
-      else problems.push(...p.error.problems.map((l) => (items.length > 1 ? `[${i}].${l}` : l)));
-    });
-    // All or nothing per message: a producer's batch is fixed and resent whole.
-    return problems.length > 0 ? { problems } : { events };
+    return readEventMessage(m.data, false);
   }
 
   private async handle(messages: JsMsg[]): Promise<void> {

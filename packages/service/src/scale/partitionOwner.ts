@@ -8,7 +8,6 @@
 // an age stated elsewhere counts here as it would in one process.
 import {
   DetectionEngine,
-  parseEvent,
   type AccountFacts,
   type ActorRiskReport,
   type ConversationRiskReport,
@@ -17,6 +16,7 @@ import {
 } from '@lifeguard/core';
 import type { JsMsg } from 'nats';
 import type { ScaleContext } from './context.ts';
+import { readEventMessage } from './eventMessage.ts';
 import { FencedLog } from './fencedLog.ts';
 import { Owner, type OwnerOptions } from './owner.ts';
 import type { AccountRisk } from './accountStage.ts';
@@ -55,21 +55,7 @@ export interface PartitionResult {
 
 /** Events a partition message held, or why it is unusable. */
 export function readPartitionMessage(data: Uint8Array): { events: LifeguardEvent[] } | { problems: string[] } {
-  let value: unknown;
-  try {
-    value = JSON.parse(new TextDecoder().decode(data));
-  } catch (err) {
-    return { problems: [`(message): not valid JSON: ${(err as Error).message}`] };
-  }
-  const items = Array.isArray(value) ? value : [value];
-  const events: LifeguardEvent[] = [];
-  const problems: string[] = [];
-  items.forEach((item, i) => {
-    const p = parseEvent(item);
-    if (p.ok) events.push(p.event);
-    else problems.push(...p.error.problems.map((l) => `[${i}].${l}`));
-  });
-  return problems.length > 0 ? { problems } : { events };
+  return readEventMessage(data, true);
 }
 
 /** Serialised size of one result message, well under NATS's 1 MB message limit. */
