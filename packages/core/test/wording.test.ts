@@ -163,3 +163,52 @@ describe('the engine with a wording model', () => {
     assert.ok(restored.conversationScore('c1') >= before * 0.99, 'the wording carried over keeps the score');
   });
 });
+
+describe('the built-in wording model on a pattern no phrase names (wordings written for this test)', () => {
+  // Guilt and self-harm hints that keep a 13-year-old talking: the lexicon sees only "promise you
+  // wont tell"; the rest is wording no rule names.
+  const guilt = () =>
+    new Script()
+      .account('milo', 13)
+      .say('g1', 'drew_91', 'milo', 'you only answered me after 3 hours')
+      .say('g1', 'milo', 'drew_91', 'sorry i had practice')
+      .say('g1', 'drew_91', 'milo', 'when you go quiet i start thinking nobody cares if im around')
+      .say('g1', 'milo', 'drew_91', 'dont say that')
+      .say('g1', 'drew_91', 'milo', 'youre the only one who gets me. promise you wont tell your mum about us talking')
+      .say('g1', 'milo', 'drew_91', 'ok i promise')
+      .say('g1', 'drew_91', 'milo', 'good. stay up tonight and call me when everyone is asleep');
+  const banter = () =>
+    new Script()
+      .account('jay', 14)
+      .account('kai', 14)
+      .say('b1', 'jay', 'kai', 'bro you still owe me for the pizza')
+      .say('b1', 'kai', 'jay', 'ill pay u friday')
+      .say('b1', 'jay', 'kai', 'dont tell your mum we skipped practice lol')
+      .say('b1', 'kai', 'jay', 'obviously not')
+      .say('b1', 'jay', 'kai', 'call me when ur home, need help with the maths homework');
+  const scoreOf = (s: Script, id: string, options: { wording?: null }) => {
+    const engine = new DetectionEngine(options);
+    for (const e of s.events) engine.process(e);
+    return engine.conversationReport(id)!;
+  };
+
+  it('lifts the adult to the watch level with the messages quoted, where the lexicon alone leaves it below', () => {
+    const without = scoreOf(guilt(), 'g1', { wording: null });
+    const withWording = scoreOf(guilt(), 'g1', {});
+    assert.ok(without.score < 0.3, `without wording it stays below the watch level, got ${without.score}`);
+    assert.ok(withWording.score >= 0.3, `with wording it is on the watch level, got ${withWording.score}`);
+    assert.equal(withWording.suspectId, 'drew_91', 'the adult is the suspect');
+    assert.ok(
+      withWording.reasons.some((r) => r.includes('nobody cares if im around')),
+      `a reason quotes the guilt message, got ${withWording.reasons}`,
+    );
+  });
+
+  it('leaves two 14-year-olds’ banter where it was', () => {
+    assert.equal(
+      scoreOf(banter(), 'b1', {}).score,
+      scoreOf(banter(), 'b1', { wording: null }).score,
+      'between peers wording does not count',
+    );
+  });
+});
