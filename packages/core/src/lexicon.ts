@@ -1053,6 +1053,8 @@ export const LEXICON: LexiconRule[] = [
     patterns: [
       '@conditional ~ (your|ur|the)? (whole)? @audience ~ (@see|@share|get|gets|goes)',
       '@conditional ~ (i|ill|it|its|they|this|these|them|everything) ~ (@share|goes|go|gets|going|get) ~ (to|on|in|out|online|public|everywhere|viral|first)',
+      // "or it goes 2 every1": the digit for "to", only straight after the verb and before an audience.
+      '@conditional (it|this|they|these|them|everything|ur pics|your pics) (goes|go|gets sent|get sent) 2 ~ @audience',
       '@conditional (i|ill|i will|im gonna|imma) (post|leak|expose|release|spread|drop|publish) (it|them|this|you|everything|ur|your)',
       '@share ~ (it|them|this|these|that|everything|your|ur|the|all|pic|video) ~ (to|with|on|in|all over|across) ~ (your|ur|the|every|all)? (whole)? @audience',
       // "going out" alone is dating or leaving the house; "goes out" is a threat.
@@ -1100,6 +1102,10 @@ export const LEXICON: LexiconRule[] = [
       'pay (me)? (now|up|right now|immediately)',
       '@payapp (me|now|to|it|asap)',
       '(kindly|pls|please) (send|pay|transfer) ~ (money|@amount|code|card|@payapp)',
+      // Deletion sold for money: "£100 in vouchers n its deleted", "once i have 150 ill delete everything".
+      '(@amount|@giftcard|@payapp|voucher|vouchers) ~ (and|n|then) (its|it is|they are|theyre|everything is|all) (deleted|gone|removed)',
+      '(once|when) (i|we) (have|get|got|receive) (the)? (#num|@amount|money|payment|@giftcard) ~ (i|ill|i will|we will) (delete|remove|block)',
+      '(if|once|when) (you|u) (pay|send it|send the money) ~ (ill|i will|i ll|we will) (delete|remove|block)',
     ],
     unless: NOT_A_PAYMENT_DEMAND,
   },

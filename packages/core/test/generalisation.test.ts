@@ -697,3 +697,20 @@ describe('fan-out by age checks with varied second steps', () => {
     assert.equal(engine.actorReport('teen')!.fanOut, null, 'three peers swapping socials is not fan-out');
   });
 });
+
+describe('deletion sold for money and "2" for "to" in a threat (wordings written for this test)', () => {
+  it('reads a promise to delete once paid as a payment demand', () => {
+    for (const text of [
+      '£60 in steam cards n its all gone',
+      'once i get the 200 i will delete the lot',
+      'if u pay ill delete them',
+    ]) {
+      assert.ok(kinds(text).includes('sextortion_payment'), `"${text}" sells deletion for money, got ${kinds(text)}`);
+    }
+  });
+
+  it('reads "or they go 2 ur mates" as a threat, but not a version number after "or"', () => {
+    assert.ok(kinds('pay up or they go 2 ur mates').includes('sextortion_threat'), 'the digit stands for "to"');
+    assert.deepEqual(kinds('use version 2.5 or above, if i get 2 errors i will ask again'), [], 'numbers in tech talk');
+  });
+});
