@@ -1229,6 +1229,8 @@ export const LEXICON: LexiconRule[] = [
       'who (else)? (checks|reads|sees) (your|ur) (phone|messages)',
       '(are|is) (your|ur) @parent (strict|asleep|out|away|working|home)',
       '(are you|you|r u) (at)? home alone',
+      // "what time are you usually home alone", "when r u home alone next"
+      '(when|what time|what days|how often) (are|r|will) (you|u) ~ home alone',
       '(your|ur) @parent (check|checks|read|reads|look at|looks at|go through|goes through) (your|ur) (phone|message|messages|instagram|snapchat|dms|texts|chats)',
       '(your|ur) @parent (dont|doesnt|do not|does not|never|wont) (check|read|look at|see|go through)',
       'when (do|does) (your|ur) @parent (get home|leave|go out|go to sleep)',
@@ -1406,6 +1408,34 @@ export const LEXICON: LexiconRule[] = [
       '(collage|compilation|edit|montage|video) (of|with|from) (your) @media',
       '(your) @media (is|are) (still)? (here|with me|safe with me|saved|on my phone)',
       '(your) ~ (team|followers|friends|contacts|class) list (is)? (still)? (here|saved)',
+      '(i|now i) (got|have) (something|smth|sumn|dirt|stuff) on (you)',
+      '(remember|member) (what|the pic|the pics|the video) (you) sent (me)',
+    ],
+  },
+  {
+    kind: 'sextortion_threat',
+    stage: 'sextortion',
+    patterns: [
+      // "every one of them gets this in they DMs"
+      '(gets|get|getting|will get) (this|these|it|them) in (their|they|your|his|her) (message|messages|inbox)',
+    ],
+  },
+  {
+    kind: 'sextortion_deadline',
+    stage: 'sextortion',
+    patterns: ['(every|each) (hour|minute|min|day) (you) (wait|take|delay|make me wait)'],
+  },
+  {
+    kind: 'sextortion_payment',
+    stage: 'sextortion',
+    patterns: ['#num (by|before) (tonight|midnight|tomorrow|morning) ~ (@payapp|crypto|bitcoin|btc|@giftcard)'],
+    unless: NOT_A_PAYMENT_DEMAND,
+  },
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: [
+      '(i will|ill|i can|i could|i) (get|buy|bring|give) (you|her|him|them) (vapes|vape|a vape|weed|alcohol|drinks|cigs|cigarettes|beer)',
     ],
   },
   {

@@ -714,3 +714,28 @@ describe('deletion sold for money and "2" for "to" in a threat (wordings written
     assert.deepEqual(kinds('use version 2.5 or above, if i get 2 errors i will ask again'), [], 'numbers in tech talk');
   });
 });
+
+describe('more of the script in new words (wordings written for this test)', () => {
+  const cases: [string, string][] = [
+    ['when are u normally home alone after school', 'isolation'],
+    ['i have something on u now', 'sextortion_leverage'],
+    ['member what u sent me on sunday', 'sextortion_leverage'],
+    ['ur whole squad will get these in their inbox', 'sextortion_threat'],
+    ['each day u make me wait it doubles', 'sextortion_deadline'],
+    ['300 before midnight, paypal or btc', 'sextortion_payment'],
+    ['ill bring u vapes on friday', 'gift'],
+  ];
+  for (const [text, kind] of cases) {
+    it(`reads "${text}" as ${kind}`, () => {
+      assert.ok(kinds(text).includes(kind as never), `expected ${kind}, got ${kinds(text)}`);
+    });
+  }
+  it('leaves ordinary uses alone', () => {
+    for (const text of [
+      'founded in 2005 by 3 former paypal staff',
+      'im home alone tonight so pizza',
+      'i got something on my shirt',
+    ])
+      assert.deepEqual(kinds(text), [], `"${text}" is ordinary chat`);
+  });
+});
