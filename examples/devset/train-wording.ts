@@ -1,7 +1,7 @@
 // Trains the built-in offender-wording model (packages/core/src/wording.ts) and writes it to
 // packages/core/src/wording-default.ts. Positives: the offenders' messages of the tuning writers'
 // harmful conversations; negatives: every message of their benign conversations, the children's
-// and others' messages of harmful ones, and every sixth message of the ordinary-chat corpora
+// and others' messages of harmful ones, and the training parts of the ordinary-chat corpora
 // (../shared/corpora), so that everyday chat reads as everyday. Deterministic: same data, same file.
 //
 //   node --import tsx examples/devset/train-wording.ts            writes the default model
@@ -13,7 +13,6 @@ import { TUNE_WRITERS, loadDevset, type DevConversation } from './measure.ts';
 
 /** Weight of one ordinary-chat message against one devset message: many, plain, and not the task. */
 const ORDINARY_WEIGHT = 0.3;
-const ORDINARY_EVERY = 6;
 /** Terms kept: the on-device bundle's size budget (packages/core/test/package.test.ts) bounds the model. */
 const MAX_TERMS = Number(process.env.WORDING_MAX_TERMS ?? 2000);
 
@@ -30,13 +29,20 @@ export function wordingExamples(conversations: DevConversation[]): WordingExampl
   return out;
 }
 
+/**
+ * The training parts of the ordinary-chat corpora (IRC "train" and Topical-Chat "valid"); their
+ * other parts (IRC dev, test, channel-two and new-domains; Topical-Chat test) are never trained on,
+ * so false flags can be counted on chat the model has not seen (ORDINARY_TRAINING_PARTS).
+ */
+export const ORDINARY_TRAINING_PARTS = ['irc/train/', 'tc/valid_'];
+
 export function ordinaryExamples(): WordingExample[] {
   const corpora = loadCorpusEvents('pairs');
   if (!corpora) throw new Error('../shared/corpora is missing: the wording model needs ordinary chat as negatives');
   const out: WordingExample[] = [];
-  const all = [...corpora.irc, ...corpora.topicalChat];
-  for (let i = 0; i < all.length; i += ORDINARY_EVERY) {
-    const tokens = normalize(all[i]?.text ?? '').tokens;
+  for (const event of [...corpora.irc, ...corpora.topicalChat]) {
+    if (!ORDINARY_TRAINING_PARTS.some((part) => event.id.startsWith(part))) continue;
+    const tokens = normalize(event.text ?? '').tokens;
     if (tokens.length > 0) out.push({ tokens, label: 0, weight: ORDINARY_WEIGHT });
   }
   return out;
