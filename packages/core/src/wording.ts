@@ -32,11 +32,15 @@ export class WordingScorer {
   readonly bias: number;
   private readonly unigrams = new Map<string, number>();
   private readonly pairs = new Map<string, Map<string, number>>();
+  /** Words that end some pair: a pair is looked up only when the next word is one of them. */
+  private readonly seconds = new Set<string>();
   private memoEpoch = -1;
-  /** Per word-table entry: its unigram weight, or NaN when not looked up yet. */
+  /** Per word-table entry: its unigram weight (valid once memoPairs is set). */
   private readonly memoWeight = new Float64Array(WORD_TABLE_ENTRIES);
   /** Per word-table entry: index into pairTables + 1, 0 when the word starts no pair, UNSET when unknown. */
   private readonly memoPairs = new Int32Array(WORD_TABLE_ENTRIES);
+  /** Per word-table entry: 1 when the word ends some pair, 0 when not, UNSET when unknown. */
+  private readonly memoSecond = new Int8Array(WORD_TABLE_ENTRIES);
   private readonly pairTables: Map<string, number>[] = [];
 
   constructor(readonly model: WordingModel) {
@@ -49,6 +53,7 @@ export class WordingScorer {
         let second = this.pairs.get(first);
         if (!second) this.pairs.set(first, (second = new Map()));
         second.set(term.slice(space + 1), weight);
+        this.seconds.add(term.slice(space + 1));
       }
     }
   }
@@ -57,34 +62,51 @@ export class WordingScorer {
   score(stream: TokenStream): number {
     if (stream.epoch !== this.memoEpoch) {
       this.memoEpoch = stream.epoch;
-      this.memoWeight.fill(Number.NaN);
       this.memoPairs.fill(UNSET);
+      this.memoSecond.fill(UNSET);
+      this.pairTables.length = 0;
     }
     const { tokens, ids, count } = stream;
+    const memoPairs = this.memoPairs;
+    const memoWeight = this.memoWeight;
     let z = this.bias;
     for (let k = 0; k < count; k++) {
-      const token = tokens[k] as string;
       const id = ids[k] as number;
       let pairs: Map<string, number> | undefined;
       if (id >= 0) {
-        let w = this.memoWeight[id] as number;
-        if (Number.isNaN(w)) {
-          w = this.unigrams.get(token) ?? 0;
-          this.memoWeight[id] = w;
-          const table = this.pairs.get(token);
-          if (table) this.pairTables.push(table);
-          this.memoPairs[id] = table ? this.pairTables.length : 0;
-        }
-        z += w;
-        const p = this.memoPairs[id] as number;
+        let p = memoPairs[id] as number;
+        if (p === UNSET) p = this.learn(id, tokens[k] as string);
+        z += memoWeight[id] as number;
         if (p > 0) pairs = this.pairTables[p - 1];
       } else {
+        const token = tokens[k] as string;
         z += this.unigrams.get(token) ?? 0;
         pairs = this.pairs.get(token);
       }
-      if (pairs !== undefined && k + 1 < count) z += pairs.get(tokens[k + 1] as string) ?? 0;
+      if (pairs !== undefined && k + 1 < count && this.endsPair(tokens[k + 1] as string, ids[k + 1] as number))
+        z += pairs.get(tokens[k + 1] as string) ?? 0;
     }
     return z;
+  }
+
+  /** Fills the memo of a word-table entry; returns its pair-table slot (index + 1, or 0). */
+  private learn(id: number, token: string): number {
+    this.memoWeight[id] = this.unigrams.get(token) ?? 0;
+    const table = this.pairs.get(token);
+    if (table) this.pairTables.push(table);
+    const slot = table ? this.pairTables.length : 0;
+    this.memoPairs[id] = slot;
+    return slot;
+  }
+
+  /** Whether a word ends some pair (memoised by word-table entry; its unigram memo fills the same way). */
+  private endsPair(token: string, id: number): boolean {
+    if (id < 0) return this.seconds.has(token);
+    const known = this.memoSecond[id] as number;
+    if (known !== UNSET) return known === 1;
+    const ends = this.seconds.has(token);
+    this.memoSecond[id] = ends ? 1 : 0;
+    return ends;
   }
 
   /** The terms of a tokenized message that carry weight, heaviest first: what explains its score. */
