@@ -86,16 +86,18 @@ const errors = runs.reduce((sum, r) => sum + r.result.ingestErrors + r.result.de
 const markdown = [
   '### Ingestion before and after (one run, side by side)',
   '',
-  '| store | messages/s flat out: before / after (ratio) | ingest request p99 (ms): before / after | contact decision p99 while ingesting flat out (ms): before / after | decision p99 with ingestion at 20,000/s (ms): before / after | decision p99, no ingestion (ms): before / after |',
-  '|---|---:|---:|---:|---:|---:|',
+  '| store | messages/s flat out: before / after (ratio) | service process CPU per 1,000 messages flat out (ms): before / after (before ÷ after) | ingest request p99 (ms): before / after | contact decision p99 while ingesting flat out (ms): before / after | decision p99 with ingestion at 20,000/s (ms): before / after | decision p99, no ingestion (ms): before / after |',
+  '|---|---:|---:|---:|---:|---:|---:|',
   ...stores.map((s) => {
     const mps = (v: Version) => of(s, v, (r) => r.messagesPerSecond);
     const pair = (pick: (r: RunResult) => number) => `${n(of(s, 'before', pick))} / ${n(of(s, 'after', pick))}`;
-    return `| ${s} | ${n(mps('before'))} / ${n(mps('after'))} (${ratio(mps('after'), mps('before'))}) | ${pair((r) => r.ingestP99)} | ${pair((r) => r.decisionP99)} | ${pair((r) => r.goalDecisionP99)} | ${pair((r) => r.idleDecisionP99)} |`;
+    const cpu = (v: Version) => of(s, v, (r) => r.cpuMsPer1000);
+    return `| ${s} | ${n(mps('before'))} / ${n(mps('after'))} (${ratio(mps('after'), mps('before'))}) | ${cpu('before').toFixed(1)} / ${cpu('after').toFixed(1)} (${ratio(cpu('before'), cpu('after'))}) | ${pair((r) => r.ingestP99)} | ${pair((r) => r.decisionP99)} | ${pair((r) => r.goalDecisionP99)} | ${pair((r) => r.idleDecisionP99)} |`;
   }),
   '',
   `Before: \`serve\` from ${baseline ? `commit ${commitOf(baseline)}` : '(no baseline given: LIFEGUARD_BENCH_BASELINE unset)'}; after: commit ${commitOf(root)} (with any uncommitted changes). ` +
     `Medians of ${ROUNDS} round(s), each ${SECONDS} s flat out then ${SECONDS} s at 20,000 messages/s, versions alternating, on the same machine in one run; ` +
+    'Service process CPU: user + system time of the `serve` process (all its threads; not the PostgreSQL server) during the flat-out run, per 1,000 messages acknowledged: less disturbed than messages/s when other work shares the machine. ' +
     `${CONNECTIONS.join(' and ')} ingest connections (one client each, waiting for its answer before sending again) posting batches of 100, and ${DECISION_RATE} contact decisions/s alongside (method as in the service section). ` +
     `Acknowledged events found stored afterwards: ${lost.length === 0 ? 'all, in every run' : `MISSING in ${lost.map((r) => r.result.store).join(', ')}`}; errors: ${errors}.`,
   '',
