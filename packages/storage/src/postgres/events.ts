@@ -10,6 +10,7 @@ import { addMessageContacts } from './family.ts';
 
 /** The string with lone surrogates replaced by U+FFFD (String.prototype.toWellFormed, Node 20+; ES2024 lib). */
 const wellFormed = (s: string): string => (s as string & { toWellFormed(): string }).toWellFormed();
+const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 export class PostgresEventStore extends PostgresRole implements EventStore {
   async appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult> {
@@ -79,33 +80,35 @@ export class PostgresEventStore extends PostgresRole implements EventStore {
     rows: EventRow[],
     receivedAt: number,
   ): Promise<Map<string, number> | null> {
+    // The rows as one JSON text, written here: a body (itself JSON) goes in as a JSON value rather than
+    // a string, so neither side escapes and unescapes its quotes, and PostgreSQL keeps json values'
+    // text exactly, so (r->3)::text is the body as written. A body that is not well-formed UTF-16 goes
+    // as a string with U+FFFD, as in the general path.
     const input = rows.map((r, i) => {
       const m = messages[i] as MessageEvent;
-      return [
-        wellFormed(r.id),
-        r.type,
-        r.timeMs,
-        r.conversationId == null ? null : wellFormed(r.conversationId),
-        wellFormed(r.body),
-        r.text == null ? null : wellFormed(r.text),
-        [m.senderId, ...m.recipientIds].map(wellFormed),
-      ];
+      const body = isWellFormed(r.body) ? r.body : JSON.stringify(wellFormed(r.body));
+      const users = JSON.stringify([m.senderId, ...m.recipientIds].map(wellFormed));
+      const conversation = r.conversationId == null ? 'null' : JSON.stringify(wellFormed(r.conversationId));
+      const text = r.text == null ? 'null' : JSON.stringify(wellFormed(r.text));
+      return `[${JSON.stringify(wellFormed(r.id))},${r.timeMs},${conversation},${body},${text},${users}]`;
     });
     const [result] = await this.rowsNamed(
       'lifeguard_append_messages_alone',
       `WITH input AS (SELECT u.r, u.ord FROM json_array_elements($3::json) WITH ORDINALITY AS u(r, ord)),
        linked AS (
          SELECT 1 FROM family_links WHERE tenant_id = $1 AND status IN ('pending', 'active')
-           AND teen_id IN (SELECT json_array_elements_text(r->6) FROM input) LIMIT 1),
+           AND teen_id IN (SELECT json_array_elements_text(r->5) FROM input) LIMIT 1),
        inserted AS (
          INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text)
-         SELECT $1, r->>0, r->>1, (r->>2)::bigint, $2, r->>3, r->>4, r->>5 FROM input
+         SELECT $1, r->>0, 'message', (r->>1)::bigint, $2, r->>2,
+           CASE WHEN json_typeof(r->3) = 'string' THEN r->>3 ELSE (r->3)::text END, r->>4
+         FROM input
          WHERE NOT EXISTS (SELECT 1 FROM linked)
          ORDER BY ord
          ON CONFLICT (tenant_id, id) DO NOTHING
          RETURNING id, seq)
        SELECT EXISTS (SELECT 1 FROM linked) AS linked, (SELECT json_agg(json_build_array(id, seq)) FROM inserted) AS seqs`,
-      [tenantId, receivedAt, JSON.stringify(input)],
+      [tenantId, receivedAt, `[${input.join(',')}]`],
       this.pool,
     );
     if (!result || result.linked) return null;
