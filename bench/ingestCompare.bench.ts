@@ -3,6 +3,7 @@
 // shared, noisy machine only the ratio measured side by side means much.
 //
 //   LIFEGUARD_BENCH_BASELINE=<checkout> node --expose-gc --import tsx bench/ingestCompare.bench.ts [seconds] [rounds]
+//   LIFEGUARD_BENCH_BASELINE=<checkout> LIFEGUARD_BENCH_ROUNDS=2 npm run bench -- ingestCompare
 //
 // The baseline checkout needs its own node_modules (copied, so its workspace links point at its own
 // packages): git worktree add --detach ../lg-before <commit> && cp -a node_modules ../lg-before/ &&
@@ -17,7 +18,7 @@ import { corpusTexts, DECISION_RATE, log, measure, type RunResult } from './serv
 const SECONDS = Number(process.argv[2] ?? 8);
 // Few clients that each wait for their answer, and many at once (where committing and feeding overlap).
 const CONNECTIONS = (process.env.LIFEGUARD_BENCH_CONNECTIONS ?? '8,32').split(',').map(Number);
-const ROUNDS = Number(process.argv[3] ?? 1);
+const ROUNDS = Number(process.argv[3] ?? process.env.LIFEGUARD_BENCH_ROUNDS ?? 1); // the env form for npm run bench
 const root = new URL('..', import.meta.url).pathname;
 const baseline = process.env.LIFEGUARD_BENCH_BASELINE ? resolve(process.env.LIFEGUARD_BENCH_BASELINE) : null;
 const commitOf = (dir: string) =>
@@ -97,8 +98,8 @@ const markdown = [
   '',
   `Before: \`serve\` from ${baseline ? `commit ${commitOf(baseline)}` : '(no baseline given: LIFEGUARD_BENCH_BASELINE unset)'}; after: commit ${commitOf(root)} (with any uncommitted changes). ` +
     `Medians of ${ROUNDS} round(s), each ${SECONDS} s flat out then ${SECONDS} s at 20,000 messages/s, versions alternating, on the same machine in one run; ` +
-    'Service process CPU: user + system time of the `serve` process (all its threads; not the PostgreSQL server) during the flat-out run, per 1,000 messages acknowledged: less disturbed than messages/s when other work shares the machine. ' +
     `${CONNECTIONS.join(' and ')} ingest connections (one client each, waiting for its answer before sending again) posting batches of 100, and ${DECISION_RATE} contact decisions/s alongside (method as in the service section). ` +
+    'Service process CPU: user + system time of the `serve` process (all its threads; not the PostgreSQL server) during the flat-out run per 1,000 messages acknowledged; other work on the machine disturbs it less than messages/s, though the 200 decisions/s are in it too. ' +
     `Acknowledged events found stored afterwards: ${lost.length === 0 ? 'all, in every run' : `MISSING in ${lost.map((r) => r.result.store).join(', ')}`}; errors: ${errors}.`,
   '',
   'Goals (issue 12): ≥ 50,000 messages/s durably stored on each store on this 2-core machine; contact decision p99 < 5 ms while ingesting.',
