@@ -1,7 +1,7 @@
 // PostgreSQL store, events: appending (with the account and graph effects of account and contact events) and reading.
 // The contract is EventStore in ../types.ts; the contract tests are test/contract/.
-import type { LifeguardEvent, MessageEvent } from '@lifeguard/core';
-import { eventToRow, firstOccurrences, graphEffects, rowToEvent, type EventRow, type GraphEffect } from '../rows.ts';
+import type { LifeguardEvent } from '@lifeguard/core';
+import { eventToRow, firstOccurrences, graphEffects, rowToEvent, type GraphEffect } from '../rows.ts';
 import type { AppendResult, AppendStatus, StoredEvent, EventStore } from '../types.ts';
 import { contactIncrements } from '../familyRows.ts';
 import type pg from 'pg';
@@ -10,17 +10,12 @@ import { addMessageContacts } from './family.ts';
 
 /** The string with lone surrogates replaced by U+FFFD (String.prototype.toWellFormed, Node 20+; ES2024 lib). */
 const wellFormed = (s: string): string => (s as string & { toWellFormed(): string }).toWellFormed();
-const isWellFormed = (s: string): boolean => (s as string & { isWellFormed(): boolean }).isWellFormed();
 
 export class PostgresEventStore extends PostgresRole implements EventStore {
   async appendEvents(tenantId: string, events: LifeguardEvent[], receivedAt: number): Promise<AppendResult> {
     const first = firstOccurrences(events);
     const candidates = events.filter((_, i) => first[i]);
     const rows = candidates.map(eventToRow);
-    if (candidates.every((e) => e.type === 'message')) {
-      const stored = await this.#appendMessagesAlone(tenantId, candidates, rows, receivedAt);
-      if (stored) return statusesOf(events, first, stored);
-    }
     return this.tx(async (client) => {
       // One statement for the whole batch; ORDER BY ord gives seqs in input order. The rows travel as
       // one JSON text: pg's encoding of six text arrays costs several times JSON.stringify on this
@@ -66,54 +61,6 @@ export class PostgresEventStore extends PostgresRole implements EventStore {
       }
       return { statuses, seqs };
     });
-  }
-
-  /**
-   * Messages only, the common batch: one statement in its own implicit transaction (one round trip and
-   * one commit, where BEGIN, insert, family lookup and COMMIT took four). It stores nothing and answers
-   * null when a sender or recipient is a teen with a pending or active family link, whose message
-   * contacts must be counted in the same transaction: appendEvents then takes the general path.
-   */
-  async #appendMessagesAlone(
-    tenantId: string,
-    messages: LifeguardEvent[],
-    rows: EventRow[],
-    receivedAt: number,
-  ): Promise<Map<string, number> | null> {
-    // The rows as one JSON text, written here: a body (itself JSON) goes in as a JSON value rather than
-    // a string, so neither side escapes and unescapes its quotes, and PostgreSQL keeps json values'
-    // text exactly, so (r->3)::text is the body as written. A body that is not well-formed UTF-16 goes
-    // as a string with U+FFFD, as in the general path.
-    const input = rows.map((r, i) => {
-      const m = messages[i] as MessageEvent;
-      const body = isWellFormed(r.body) ? r.body : JSON.stringify(wellFormed(r.body));
-      const users = JSON.stringify([m.senderId, ...m.recipientIds].map(wellFormed));
-      const conversation = r.conversationId == null ? 'null' : JSON.stringify(wellFormed(r.conversationId));
-      const text = r.text == null ? 'null' : JSON.stringify(wellFormed(r.text));
-      return `[${JSON.stringify(wellFormed(r.id))},${r.timeMs},${conversation},${body},${text},${users}]`;
-    });
-    const [result] = await this.rowsNamed(
-      'lifeguard_append_messages_alone',
-      `WITH input AS (SELECT u.r, u.ord FROM json_array_elements($3::json) WITH ORDINALITY AS u(r, ord)),
-       linked AS (
-         SELECT 1 FROM family_links WHERE tenant_id = $1 AND status IN ('pending', 'active')
-           AND teen_id IN (SELECT json_array_elements_text(r->5) FROM input) LIMIT 1),
-       inserted AS (
-         INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text)
-         SELECT $1, r->>0, 'message', (r->>1)::bigint, $2, r->>2,
-           CASE WHEN json_typeof(r->3) = 'string' THEN r->>3 ELSE (r->3)::text END, r->>4
-         FROM input
-         WHERE NOT EXISTS (SELECT 1 FROM linked)
-         ORDER BY ord
-         ON CONFLICT (tenant_id, id) DO NOTHING
-         RETURNING id, seq)
-       SELECT EXISTS (SELECT 1 FROM linked) AS linked, (SELECT json_agg(json_build_array(id, seq)) FROM inserted) AS seqs`,
-      [tenantId, receivedAt, `[${input.join(',')}]`],
-      this.pool,
-    );
-    if (!result || result.linked) return null;
-    // seq is bigint: json_build_array writes it as a JSON number, exact below 2^53.
-    return new Map((result.seqs as [string, number][] | null) ?? []);
   }
 
   async #applyEffect(client: pg.PoolClient, tenantId: string, e: GraphEffect): Promise<void> {
@@ -186,18 +133,6 @@ export class PostgresEventStore extends PostgresRole implements EventStore {
       (await this.one('SELECT coalesce(max(seq), 0) AS n FROM events WHERE tenant_id = $1', [tenantId]))!.n,
     );
   }
-}
-
-/** One status and seq per input event, from the seqs of the rows stored (absent: a duplicate). */
-function statusesOf(events: LifeguardEvent[], first: boolean[], seqById: Map<string, number>): AppendResult {
-  const statuses: AppendStatus[] = [];
-  const seqs: (number | null)[] = [];
-  events.forEach((event, i) => {
-    const seq = first[i] ? seqById.get(event.id) : undefined;
-    statuses.push(seq === undefined ? 'duplicate' : 'accepted');
-    seqs.push(seq ?? null);
-  });
-  return { statuses, seqs };
 }
 
 function toStored(r: Row): StoredEvent {
