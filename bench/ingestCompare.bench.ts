@@ -103,5 +103,9 @@ const markdown = [
     `Acknowledged events found stored afterwards: ${lost.length === 0 ? 'all, in every run' : `MISSING in ${lost.map((r) => r.result.store).join(', ')}`}; errors: ${errors}.`,
   '',
   'Goals (issue 12): ≥ 50,000 messages/s durably stored on each store on this 2-core machine; contact decision p99 < 5 ms while ingesting.',
+  '',
+  'Command: `LIFEGUARD_BENCH_BASELINE=<checkout of the before commit> LIFEGUARD_BENCH_ROUNDS=2 npm run bench -- ingestCompare`. Profiling: `LIFEGUARD_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" LIFEGUARD_BENCH_STORES=sqlite node --expose-gc --import tsx bench/service.bench.ts 8` writes one profile per thread of the `serve` process (main thread and SQLite writer); the flat-out run is the stretch of seconds where the main thread is busiest. ' +
+    "What issue 12 changed after profiling: contact decisions on SQLite read a user's connections through the partial indexes on both sides (one side scanned every connection of the tenant, about a fifth of the service thread while ingesting); safety prompts recorded by decisions share commits (one fsync'd commit per decision took a sixth of the SQLite writer thread); SQLite inserts 64 events per statement; plainly valid message and contact events skip zod; feeding the engine yields by time and takes a fair share beside busy decisions. " +
+    'Tried and dropped: a PostgreSQL message batch as one statement in one round trip (0.71× as many messages/s side by side, though a lone append took no longer); events to the writer thread as JSON text rather than structured clone (no faster).',
 ].join('\n');
 console.log(JSON.stringify({ title: 'Ingestion before and after', markdown }));
