@@ -18,8 +18,25 @@ import { evaluate, type EvalResult } from '@lifeguard/cli';
  * Rounds so far: w1–w3 tuned with w4–w5 held out; w6 written later and read once; then w1–w6
  * tuned with w7–w8 held out (third round); then w1–w8 tuned with w9–w10 held out (fourth).
  */
-export const TUNE_WRITERS = ['w1', 'w2', 'w3', 'w4', 'w5', 'w6', 'w7', 'w8'];
-export const HELD_OUT_WRITERS = ['w9', 'w10'];
+export const TUNE_WRITERS = [
+  'w1',
+  'w2',
+  'w3',
+  'w4',
+  'w5',
+  'w6',
+  'w7',
+  'w8',
+  'w9',
+  'w10',
+  'w11',
+  'w12',
+  'w13',
+  'w14',
+  'w15',
+  'w16',
+];
+export const HELD_OUT_WRITERS = ['w17', 'w18', 'w19'];
 /** Written after the detector's last round of tuning, by a writer who never saw it: read once, at the end. */
 export const FRESH_WRITERS: string[] = [];
 const SKIP_FRESH = process.argv.includes('--no-fresh');

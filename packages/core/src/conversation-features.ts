@@ -5,6 +5,11 @@ import { CONVERSATION_FEATURES } from './model.ts';
 import { GROOMING_STAGES, type SignalKind } from './reports.ts';
 import { NUM_SIGNALS, S, STAGE_BIT, type ConversationState, type ParticipantState } from './state.ts';
 import { ageOf, isMinorOf, isPeerOf, minorStrength } from './ages.ts';
+import { wordingOf } from './wording.ts';
+
+/** Wording logits are divided by this for the model, and the result capped at WORDING_CLIP. */
+const WORDING_SCALE = 5;
+const WORDING_CLIP = 1;
 
 const F = Object.fromEntries(CONVERSATION_FEATURES.map((f, i) => [f, i])) as Record<
   (typeof CONVERSATION_FEATURES)[number],
@@ -92,6 +97,16 @@ export function conversationFeatures(
   f[F.minor_x_grooming] = (targetMinor * stages) / 4;
   const own = riskSignalTotal(sig);
   f[F.asymmetry] = totalSignals > 0 ? own / totalSignals : 0;
+  // Read only once the suspect shows a grooming or sextortion step: wording alone never scores.
+  // Measured against the other side's: friends who joke alike ("dont tell your mom lol" / "send
+  // me a pic of the puppy") write alike, while a child answering an offender does not.
+  if (suspect.stages !== 0) {
+    const contrast = wordingOf(suspect.wordingTop) - (target ? wordingOf(target.wordingTop) : 0);
+    // Not between children of about one age (unless one lied about it): teens write to each
+    // other much as offenders write to them.
+    const peers = peer && !suspect.actor.ageLie;
+    if (contrast > 0 && !peers) f[F.offender_wording] = Math.min(WORDING_CLIP, contrast / WORDING_SCALE);
+  }
   return f;
 }
 

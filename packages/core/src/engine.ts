@@ -9,6 +9,8 @@
 import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, type MessageEvent } from './events.ts';
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
+import { DEFAULT_WORDING } from './wording-default.ts';
+import { WORDING_TOP, WordingScorer, type WordingModel } from './wording.ts';
 import {
   ACCOUNT_FACT_BOUNDS,
   foldOutsideFacts,
@@ -57,6 +59,8 @@ import {
 
 export interface EngineOptions {
   model?: RiskModel;
+  /** Offender-wording model (wording.ts); the built-in one when absent, none when null. */
+  wording?: WordingModel | null;
   /** Conversation score at which an alert fires. Default 0.5. */
   alertThreshold?: number;
   /** Actor score at which an alert fires. Default 0.5. */
@@ -79,13 +83,39 @@ export interface EngineStats {
 }
 
 const MAX_MINORS_TRACKED = 1000;
+/** Wording is kept in conversations of at most this many people (one-to-one and small groups). */
+const WORDING_MAX_PARTICIPANTS = 3;
+/** One scorer per wording model, shared by engines (its memo follows the shared word table). */
+const scorers = new WeakMap<WordingModel, WordingScorer>();
+function wordingScorerOf(model: WordingModel): WordingScorer {
+  let scorer = scorers.get(model);
+  if (!scorer) scorers.set(model, (scorer = new WordingScorer(model)));
+  return scorer;
+}
+
+/** Keeps the participant's top wording logits (and their quotes); true when they changed. */
+function noteWording(p: ParticipantState, logit: number, text: string, messageId: string): boolean {
+  const top = (p.wordingTop ??= new Float32Array(WORDING_TOP));
+  const quotes = (p.wordingQuotes ??= []);
+  if (logit <= (top[WORDING_TOP - 1] as number)) return false;
+  let i = WORDING_TOP - 1;
+  while (i > 0 && logit > (top[i - 1] as number)) {
+    top[i] = top[i - 1] as number;
+    i--;
+  }
+  top[i] = logit;
+  const excerpt = text.length > 80 ? `${text.slice(0, 79)}…` : text;
+  quotes.splice(i, 0, `"${excerpt}" (${messageId})`);
+  if (quotes.length > WORDING_TOP) quotes.length = WORDING_TOP;
+  return true;
+}
 const MAX_TRACKED_PARTICIPANTS = 31;
 /** Returned when an event raises no alert: saves an allocation per message. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 
 export interface EngineSnapshot {
   version: 1;
-  options: Required<Omit<EngineOptions, 'model'>>;
+  options: Required<Omit<EngineOptions, 'model' | 'wording'>>;
   messages: number;
   alerts: number;
   actors: unknown[];
@@ -98,7 +128,8 @@ export class DetectionEngine {
   private readonly conversations = new Map<string, ConversationState>();
   private readonly actors = new Map<string, ActorState>();
   private readonly model: RiskModel;
-  private readonly opts: Required<Omit<EngineOptions, 'model'>>;
+  private readonly opts: Required<Omit<EngineOptions, 'model' | 'wording'>>;
+  private readonly wording: WordingScorer | null;
   private readonly halfLifeMs: number;
   private messageTotal = 0;
   private alertTotal = 0;
@@ -109,6 +140,7 @@ export class DetectionEngine {
 
   constructor(options: EngineOptions = {}) {
     this.model = options.model ?? DEFAULT_MODEL;
+    this.wording = options.wording === null ? null : wordingScorerOf(options.wording ?? DEFAULT_WORDING);
     this.opts = {
       alertThreshold: options.alertThreshold ?? 0.5,
       actorAlertThreshold: options.actorAlertThreshold ?? 0.5,
@@ -227,6 +259,8 @@ export class DetectionEngine {
       decayedAt: t,
       sentImages: 0,
       laughedOff: 0,
+      wordingTop: null,
+      wordingQuotes: null,
     });
     return ps.length - 1;
   }
@@ -326,6 +360,19 @@ export class DetectionEngine {
     ) {
       const deadline = bareDuration(e.text, norm.tokens, norm.starts, norm.ends, tokenCount);
       if (deadline) signals = signals.length ? [...signals, deadline] : [deadline];
+    }
+
+    // How much a message the lexicon found nothing in reads like an offender's (wording.ts): the
+    // wording it has no phrase for. Kept for the few-person chats grooming happens in; it counts
+    // once the sender carries a grooming or sextortion signal.
+    if (
+      this.wording !== null &&
+      signals.length === 0 &&
+      tokenCount > 0 &&
+      c.participants.length + c.extraParticipants <= WORDING_MAX_PARTICIPANTS
+    ) {
+      const logit = this.wording.score(norm);
+      if (logit > 0 && noteWording(sender, logit, e.text, e.id) && sender.stages !== 0) changed = true;
     }
 
     // Laughing once a threat or leverage is on the table is banter between friends: the threatened

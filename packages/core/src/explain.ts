@@ -51,6 +51,7 @@ const SENTENCES: Record<ConversationFeature, string> = {
   group_size: 'group conversation (weighs less)',
   minor_x_grooming: 'grooming behaviour directed at a child',
   asymmetry: 'the risk comes from one side of the conversation',
+  offender_wording: "wording like offenders' messages",
 };
 
 function quote(ev: Evidence[], kinds: SignalKind[], senderId: string | null): string {
@@ -66,6 +67,8 @@ export function explainConversation(
   report: ConversationRiskReport,
   model: RiskModel,
   features: Float64Array | null,
+  /** The suspect's most offender-like messages, quoted (`"excerpt" (message id)`). */
+  wordingQuotes: readonly string[] | null = null,
 ): string[] {
   if (!features) return [];
   const contrib = contributions(model, features);
@@ -89,6 +92,8 @@ export function explainConversation(
         suspect.age !== null
           ? `${suspect.userId} is ${suspect.age} (${suspect.ageSource})`
           : `${suspect.userId} is an adult (${suspect.ageSource})`;
+    } else if (feature === 'offender_wording' && wordingQuotes && wordingQuotes.length > 0) {
+      text += `: ${wordingQuotes.slice(0, 2).join(', ')}`;
     } else if (feature === 'target_distress') {
       text += quote(report.evidence, ['distress'], report.targetId);
     } else if (FEATURE_SIGNALS[feature]) {

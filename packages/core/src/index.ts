@@ -68,3 +68,6 @@ export {
   type TrainingRow,
   type TrainOptions,
 } from './model.ts';
+export { WORDING_TOP, WordingScorer, validateWordingModel, wordingOf, type WordingModel } from './wording.ts';
+export { trainWording, type WordingExample, type WordingTrainOptions } from './wording-train.ts';
+export { DEFAULT_WORDING } from './wording-default.ts';

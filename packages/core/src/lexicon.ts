@@ -1053,6 +1053,8 @@ export const LEXICON: LexiconRule[] = [
     patterns: [
       '@conditional ~ (your|ur|the)? (whole)? @audience ~ (@see|@share|get|gets|goes)',
       '@conditional ~ (i|ill|it|its|they|this|these|them|everything) ~ (@share|goes|go|gets|going|get) ~ (to|on|in|out|online|public|everywhere|viral|first)',
+      // "or it goes 2 every1": the digit for "to", only straight after the verb and before an audience.
+      '@conditional (it|this|they|these|them|everything|ur pics|your pics) (goes|go|gets sent|get sent) 2 ~ @audience',
       '@conditional (i|ill|i will|im gonna|imma) (post|leak|expose|release|spread|drop|publish) (it|them|this|you|everything|ur|your)',
       '@share ~ (it|them|this|these|that|everything|your|ur|the|all|pic|video) ~ (to|with|on|in|all over|across) ~ (your|ur|the|every|all)? (whole)? @audience',
       // "going out" alone is dating or leaving the house; "goes out" is a threat.
@@ -1100,6 +1102,10 @@ export const LEXICON: LexiconRule[] = [
       'pay (me)? (now|up|right now|immediately)',
       '@payapp (me|now|to|it|asap)',
       '(kindly|pls|please) (send|pay|transfer) ~ (money|@amount|code|card|@payapp)',
+      // Deletion sold for money: "£100 in vouchers n its deleted", "once i have 150 ill delete everything".
+      '(@amount|@giftcard|@payapp|voucher|vouchers) ~ (and|n|then) (its|it is|they are|theyre|everything is|all) (deleted|gone|removed)',
+      '(once|when) (i|we) (have|get|got|receive) (the)? (#num|@amount|money|payment|@giftcard) ~ (i|ill|i will|we will) (delete|remove|block)',
+      '(if|once|when) (you|u) (pay|send it|send the money) ~ (ill|i will|i ll|we will) (delete|remove|block)',
     ],
     unless: NOT_A_PAYMENT_DEMAND,
   },
@@ -1223,6 +1229,8 @@ export const LEXICON: LexiconRule[] = [
       'who (else)? (checks|reads|sees) (your|ur) (phone|messages)',
       '(are|is) (your|ur) @parent (strict|asleep|out|away|working|home)',
       '(are you|you|r u) (at)? home alone',
+      // "what time are you usually home alone", "when r u home alone next"
+      '(when|what time|what days|how often) (are|r|will) (you|u) ~ home alone',
       '(your|ur) @parent (check|checks|read|reads|look at|looks at|go through|goes through) (your|ur) (phone|message|messages|instagram|snapchat|dms|texts|chats)',
       '(your|ur) @parent (dont|doesnt|do not|does not|never|wont) (check|read|look at|see|go through)',
       'when (do|does) (your|ur) @parent (get home|leave|go out|go to sleep)',
@@ -1400,6 +1408,34 @@ export const LEXICON: LexiconRule[] = [
       '(collage|compilation|edit|montage|video) (of|with|from) (your) @media',
       '(your) @media (is|are) (still)? (here|with me|safe with me|saved|on my phone)',
       '(your) ~ (team|followers|friends|contacts|class) list (is)? (still)? (here|saved)',
+      '(i|now i) (got|have) (something|smth|sumn|dirt|stuff) on (you)',
+      '(remember|member) (what|the pic|the pics|the video) (you) sent (me)',
+    ],
+  },
+  {
+    kind: 'sextortion_threat',
+    stage: 'sextortion',
+    patterns: [
+      // "every one of them gets this in they DMs"
+      '(gets|get|getting|will get) (this|these|it|them) in (their|they|your|his|her) (message|messages|inbox)',
+    ],
+  },
+  {
+    kind: 'sextortion_deadline',
+    stage: 'sextortion',
+    patterns: ['(every|each) (hour|minute|min|day) (you) (wait|take|delay|make me wait)'],
+  },
+  {
+    kind: 'sextortion_payment',
+    stage: 'sextortion',
+    patterns: ['#num (by|before) (tonight|midnight|tomorrow|morning) ~ (@payapp|crypto|bitcoin|btc|@giftcard)'],
+    unless: NOT_A_PAYMENT_DEMAND,
+  },
+  {
+    kind: 'gift',
+    stage: 'trust',
+    patterns: [
+      '(i will|ill|i can|i could|i) (get|buy|bring|give) (you|her|him|them) (vapes|vape|a vape|weed|alcohol|drinks|cigs|cigarettes|beer)',
     ],
   },
   {

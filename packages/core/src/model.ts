@@ -34,6 +34,7 @@ export const CONVERSATION_FEATURES = [
   'group_size', // log2(participants) - 1 in groups: grooming moves to private chat
   'minor_x_grooming', // target_minor × stages / 4: grooming aimed at a child
   'asymmetry', // share of the conversation's signals sent by the suspect
+  'offender_wording', // the suspect's most offender-like messages (wording.ts), once they carry a stage signal
 ] as const;
 export type ConversationFeature = (typeof CONVERSATION_FEATURES)[number];
 
@@ -76,6 +77,7 @@ const PRIOR: Record<ConversationFeature, number> = {
   group_size: -0.7,
   minor_x_grooming: 2.5,
   asymmetry: 0.5,
+  offender_wording: 8,
 };
 
 export const DEFAULT_MODEL: RiskModel = Object.freeze({
@@ -191,6 +193,16 @@ export function validateModel(json: unknown): RiskModel {
     throw new Error(`invalid model: ${zodProblems(parsed.error.issues).join('; ')}`);
   }
   const model = parsed.data;
+  // A model saved before later features were added loads with those features weighed 0.
+  if (
+    model.features.length < CONVERSATION_FEATURES.length &&
+    model.weights.length === model.features.length &&
+    model.features.every((f, i) => f === CONVERSATION_FEATURES[i])
+  ) {
+    const missing = CONVERSATION_FEATURES.length - model.features.length;
+    model.features = [...CONVERSATION_FEATURES];
+    model.weights = [...model.weights, ...new Array<number>(missing).fill(0)];
+  }
   if (
     model.features.length !== CONVERSATION_FEATURES.length ||
     model.features.some((f, i) => f !== CONVERSATION_FEATURES[i])

@@ -53,7 +53,8 @@ export function conversationReportOf(
     watch: c.score >= watchThreshold,
     modelId: model.id ?? 'default',
   };
-  report.reasons = explainConversation(report, model, c.features);
+  const suspectState = c.suspect >= 0 ? c.participants[c.suspect] : undefined;
+  report.reasons = explainConversation(report, model, c.features, suspectState?.wordingQuotes ?? null);
   const rule = c.rule !== null ? ESCALATION_RULES.find((r) => r.id === c.rule) : undefined;
   if (rule) report.reasons.unshift(`${rule.reason} (rule ${rule.id}: at least ${rule.floor})`);
   if (c.rule === FAN_OUT_RULE && suspect) {

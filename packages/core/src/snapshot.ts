@@ -17,6 +17,8 @@ type RawParticipant = {
   decayedAt: number;
   sentImages?: number;
   laughedOff?: number;
+  wordingTop?: number[] | null;
+  wordingQuotes?: string[] | null;
 };
 
 /** A conversation as a snapshot holds it: participants by account id, typed arrays as arrays. */
@@ -47,6 +49,8 @@ export function conversationToJson(c: ConversationState): unknown {
       decayedAt: p.decayedAt,
       sentImages: p.sentImages,
       laughedOff: p.laughedOff,
+      wordingTop: p.wordingTop ? Array.from(p.wordingTop) : null,
+      wordingQuotes: p.wordingQuotes,
     })),
   };
 }
@@ -86,6 +90,8 @@ export function conversationFromJson(raw: RawConversation, actorOf: (userId: str
       decayedAt: p.decayedAt,
       sentImages: p.sentImages ?? 0,
       laughedOff: p.laughedOff ?? 0,
+      wordingTop: p.wordingTop ? Float32Array.from(p.wordingTop) : null,
+      wordingQuotes: p.wordingQuotes ?? null,
     })),
   };
 }

@@ -63,6 +63,10 @@ export interface ParticipantState {
   sentImages: number;
   /** Messages that laughed once a threat was made, theirs or the other side's ("you wouldnt dare 😂"). */
   laughedOff: number;
+  /** The logits of this participant's most offender-like messages (wording.ts), highest first; null until one is positive. */
+  wordingTop: Float32Array | null;
+  /** The same messages, quoted for explanations: `"excerpt" (message id)`. */
+  wordingQuotes: string[] | null;
 }
 
 /** @internal */

@@ -697,3 +697,45 @@ describe('fan-out by age checks with varied second steps', () => {
     assert.equal(engine.actorReport('teen')!.fanOut, null, 'three peers swapping socials is not fan-out');
   });
 });
+
+describe('deletion sold for money and "2" for "to" in a threat (wordings written for this test)', () => {
+  it('reads a promise to delete once paid as a payment demand', () => {
+    for (const text of [
+      '£60 in steam cards n its all gone',
+      'once i get the 200 i will delete the lot',
+      'if u pay ill delete them',
+    ]) {
+      assert.ok(kinds(text).includes('sextortion_payment'), `"${text}" sells deletion for money, got ${kinds(text)}`);
+    }
+  });
+
+  it('reads "or they go 2 ur mates" as a threat, but not a version number after "or"', () => {
+    assert.ok(kinds('pay up or they go 2 ur mates').includes('sextortion_threat'), 'the digit stands for "to"');
+    assert.deepEqual(kinds('use version 2.5 or above, if i get 2 errors i will ask again'), [], 'numbers in tech talk');
+  });
+});
+
+describe('more of the script in new words (wordings written for this test)', () => {
+  const cases: [string, string][] = [
+    ['when are u normally home alone after school', 'isolation'],
+    ['i have something on u now', 'sextortion_leverage'],
+    ['member what u sent me on sunday', 'sextortion_leverage'],
+    ['ur whole squad will get these in their inbox', 'sextortion_threat'],
+    ['each day u make me wait it doubles', 'sextortion_deadline'],
+    ['300 before midnight, paypal or btc', 'sextortion_payment'],
+    ['ill bring u vapes on friday', 'gift'],
+  ];
+  for (const [text, kind] of cases) {
+    it(`reads "${text}" as ${kind}`, () => {
+      assert.ok(kinds(text).includes(kind as never), `expected ${kind}, got ${kinds(text)}`);
+    });
+  }
+  it('leaves ordinary uses alone', () => {
+    for (const text of [
+      'founded in 2005 by 3 former paypal staff',
+      'im home alone tonight so pizza',
+      'i got something on my shirt',
+    ])
+      assert.deepEqual(kinds(text), [], `"${text}" is ordinary chat`);
+  });
+});

@@ -56,8 +56,9 @@ describe('risk model', () => {
   });
 
   it('rejects malformed training rows with a clear error', () => {
-    assert.throws(() => trainModel([{ features: [1, 2], label: 1 }]), /expected 27 features/);
-    assert.throws(() => trainModel([{ features: new Array(27).fill(Number.NaN), label: 1 }]), /finite/);
+    const d = CONVERSATION_FEATURES.length;
+    assert.throws(() => trainModel([{ features: [1, 2], label: 1 }]), new RegExp(`expected ${d} features`));
+    assert.throws(() => trainModel([{ features: new Array(d).fill(Number.NaN), label: 1 }]), /finite/);
   });
 
   it('validates a loaded model against the engine’s features', () => {

@@ -17,11 +17,13 @@
 // shrunk to at most `maxHashPixels` before hashing: the hash is then within a few bits of the
 // full-resolution one, not bit-identical.
 //
-// Shrink-on-load (default on): a large JPEG is decoded at 1/2, 1/4 or 1/8 scale by libjpeg's scaled
-// IDCT and resized so that its short side is `shrinkMinSide` (960, about twice PDQ's 512); its hash is
-// then a few bits from the full-size one (docs/pdq.md has the drift measured). sharp only decodes at reduced scale when the total shrink is at least 3, so only JPEGs
-// whose short side is at least 3 × shrinkMinSide are shrunk; others decode every pixel as before.
-// `shrinkOnLoad: false` decodes every pixel, as the reference tools do.
+// Shrink-on-load (default on): a JPEG is decoded at 1/8, 1/4 or 1/2 scale by libjpeg's scaled IDCT,
+// the smallest that still leaves `shrinkMinSide` (512, PDQ's working size) on the short side after
+// sharp's resize (see shrinkPlan); a JPEG whose short side is under 3 × 512 decodes every pixel. A WebP
+// whose short side is at least 1,920 is scaled by libwebp while decoding, to 960: its scaler drifts
+// more than libjpeg's, so it keeps more. Either way the hash is a few bits from the full-size one
+// (docs/pdq.md has the drift measured). `shrinkOnLoad: false` decodes every pixel, as the reference
+// tools do.
 
 import sharp, { type Metadata, type OutputInfo } from 'sharp';
 
@@ -31,10 +33,10 @@ export const DEFAULT_MAX_HASH_PIXELS = 4096 * 4096;
 /** Longest side hashed; longer (e.g. extreme panoramas) are shrunk, keeping hasher memory bounded. */
 export const DEFAULT_MAX_HASH_DIMENSION = 16384;
 export const DEFAULT_DECODE_TIMEOUT_SECONDS = 30;
-/** Short side kept by shrink-on-load: about twice PDQ's 512-pixel working size. */
-export const DEFAULT_SHRINK_MIN_SIDE = 960;
-/** sharp decodes a JPEG at reduced scale only when the whole shrink is at least this (below, a resize only adds work). */
-const JPEG_SCALED_DECODE_FROM = 3;
+/** Least short side a JPEG keeps when shrunk on load: PDQ's 512-pixel working size. */
+export const DEFAULT_SHRINK_MIN_SIDE = 512;
+/** Short side a large WebP is scaled to while decoding (libwebp's scaler drifts more at 512). */
+export const WEBP_SHRINK_SIDE = 960;
 
 /** Formats accepted. SVG, PDF and the like are refused: they are documents, not photos. */
 export const SUPPORTED_FORMATS: readonly string[] = ['jpeg', 'png', 'webp', 'gif', 'tiff', 'heif'];
@@ -63,11 +65,12 @@ export interface DecodeOptions {
   orientation?: 'ignore' | 'apply';
   timeoutSeconds?: number;
   /**
-   * Decode large JPEGs at reduced size (libjpeg's scaled decoding, then a resize to `shrinkMinSide` on the
-   * short side). Default true; false decodes every pixel, bit for bit what the reference tools hash.
+   * Decode JPEGs (and large WebPs) at reduced size: libjpeg's scaled decoding, then a resize leaving at
+   * least `shrinkMinSide` on the short side. Default true; false decodes every pixel, bit for bit what
+   * the reference tools hash.
    */
   shrinkOnLoad?: boolean;
-  /** Short side that shrink-on-load keeps, in pixels. Default 960. */
+  /** Least short side a JPEG keeps when shrunk on load, in pixels. Default 512. WebP always keeps 960. */
   shrinkMinSide?: number;
   /** Name used in error messages (a file path). Default "image". */
   name?: string;
@@ -88,7 +91,7 @@ export interface DecodedImage {
   orientationApplied: boolean;
   /** True when the image was hashed at reduced size: over maxHashPixels, or shrunk on load. */
   shrunk: boolean;
-  /** True when the reduced size came from shrink-on-load (a large JPEG decoded at reduced scale). */
+  /** True when the reduced size came from shrink-on-load (a JPEG or large WebP decoded at reduced scale). */
   shrunkOnLoad: boolean;
 }
 
@@ -142,6 +145,8 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     ignoreIcc: true,
     failOn: 'error',
     pages: 1,
+    // Rows are decoded once, top to bottom, straight into the output: no whole-image cache.
+    sequentialRead: true,
   }).timeout({ seconds: timeoutSeconds });
   if (apply) pipeline = pipeline.autoOrient();
   const swap = apply && orientation >= 5; // orientations 5-8 swap width and height
@@ -154,18 +159,11 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
   const minSide = options.shrinkMinSide ?? DEFAULT_SHRINK_MIN_SIDE;
   if (!Number.isInteger(minSide) || minSide < 64)
     throw new RangeError(`shrinkMinSide must be an integer of at least 64 (PDQ's 64x64 grid), got ${minSide}`);
-  const short = Math.min(sourceWidth, sourceHeight);
-  const shrinkOnLoad =
-    options.shrinkOnLoad !== false &&
-    format === 'jpeg' &&
-    short >= JPEG_SCALED_DECODE_FROM * minSide &&
-    minSide / short < scale;
+  const plan = options.shrinkOnLoad === false ? null : shrinkPlan(format, sourceWidth, sourceHeight, minSide);
+  const shrinkOnLoad = plan !== null && plan.width <= Math.max(1, Math.round(sourceWidth * scale));
   if (shrinkOnLoad) {
-    // The short side becomes exactly minSide; the long side is rounded down, so that the shrink sharp
-    // computes on either axis never falls below JPEG_SCALED_DECODE_FROM.
-    const long = Math.max(1, Math.floor((Math.max(sourceWidth, sourceHeight) * minSide) / short));
-    const w = outWidth <= outHeight ? minSide : long;
-    const h = outWidth <= outHeight ? long : minSide;
+    const w = swap ? plan.height : plan.width;
+    const h = swap ? plan.width : plan.height;
     pipeline = pipeline.resize(w, h, { fit: 'fill', kernel: 'cubic', fastShrinkOnLoad: true });
   } else if (tooBig) {
     const w = Math.max(1, Math.round(outWidth * scale));
@@ -214,6 +212,45 @@ export async function decodeImage(input: Uint8Array, options: DecodeOptions = {}
     shrunk: tooBig || shrinkOnLoad,
     shrunkOnLoad: shrinkOnLoad,
   };
+}
+
+/** The size an image is hashed at when shrunk on load, or null when it is decoded in full. */
+export interface ShrinkPlan {
+  width: number;
+  height: number;
+  /** libjpeg's scaled-decode denominator (2, 4 or 8); 1 for WebP, which libwebp scales while decoding. */
+  jpegScale: number;
+}
+
+/**
+ * Shrink-on-load rule. JPEG: the smallest of libjpeg's 1/8, 1/4 and 1/2 scaled decodings that still
+ * leaves a short side of at least `minSide` after sharp's resize. sharp applies 1/s only when the
+ * whole shrink is at least s + 1 (at exactly s it halves s, against libjpeg rounding), so the target
+ * is the stored size divided by s + 1, rounded down: the largest size that still gets 1/s.
+ * WebP: libwebp scales while decoding to any size; WEBP_SHRINK_SIDE when the shrink is at least 2.
+ */
+export function shrinkPlan(format: string, width: number, height: number, minSide: number): ShrinkPlan | null {
+  const short = Math.min(width, height);
+  if (format === 'jpeg') {
+    for (const s of [8, 4, 2]) {
+      if (Math.floor(short / (s + 1)) < minSide) continue;
+      return {
+        width: Math.max(1, Math.floor(width / (s + 1))),
+        height: Math.max(1, Math.floor(height / (s + 1))),
+        jpegScale: s,
+      };
+    }
+    return null;
+  }
+  if (format === 'webp' && short >= 2 * WEBP_SHRINK_SIDE) {
+    const f = WEBP_SHRINK_SIDE / short;
+    return {
+      width: Math.max(1, Math.round(width * f)),
+      height: Math.max(1, Math.round(height * f)),
+      jpegScale: 1,
+    };
+  }
+  return null;
 }
 
 function classify(err: unknown, name: string): ImageDecodeError {

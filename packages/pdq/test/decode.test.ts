@@ -6,6 +6,7 @@ import { deflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { decodeImage, hashImageBuffer, hashImageFile, ImageDecodeError, type DecodeErrorCode } from '../src/index.ts';
+import { shrinkPlan } from '../src/decode.ts';
 import { hammingDistance, hexToHash } from '../src/pure.ts';
 import { imagePath, SKIP_SHARED } from './helpers.ts';
 
@@ -265,13 +266,17 @@ describe('shrink-on-load', { skip: SKIP_SHARED }, () => {
       if (quick.shrunkOnLoad) {
         shrunk++;
         assert.ok(d <= DRIFT_BOUND, `${rel}: ${d} bits from the full-size hash (bound ${DRIFT_BOUND})`);
-        assert.equal(Math.min(quick.width, quick.height), 960, `${rel}: the short side kept`);
+        assert.deepEqual(
+          [quick.width, quick.height],
+          full.width > full.height ? [806, 604] : [604, 806],
+          `${rel}: decoded at 1/4 and resized to a fifth, keeping at least 512 on the short side`,
+        );
       } else {
         assert.equal(d, 0, `${rel}: not shrunk, so hashed exactly as before`);
         assert.equal(quick.width, full.width, `${rel}: decoded at full size`);
       }
     }
-    assert.equal(shrunk, 2, 'the two 4032x3024 photos are shrunk on load, the smaller JPEGs are not');
+    assert.equal(shrunk, 2, 'the two 4032x3024 photos are shrunk on load, the JPEGs under 3 x 512 are not');
   });
 
   it('is turned off by shrinkOnLoad: false, and the kept side is an option', async () => {
@@ -279,13 +284,37 @@ describe('shrink-on-load', { skip: SKIP_SHARED }, () => {
     const full = await decodeImage(bytes, { shrinkOnLoad: false });
     assert.deepEqual([full.width, full.height, full.shrunk, full.shrunkOnLoad], [4032, 3024, false, false]);
     const quick = await decodeImage(bytes);
-    assert.deepEqual([quick.width, quick.height, quick.shrunk, quick.shrunkOnLoad], [1280, 960, true, true]);
-    const smaller = await decodeImage(bytes, { shrinkMinSide: 512 });
-    assert.deepEqual([smaller.width, smaller.height], [682, 512], 'a smaller kept side on request');
+    assert.deepEqual([quick.width, quick.height, quick.shrunk, quick.shrunkOnLoad], [806, 604, true, true]);
+    const larger = await decodeImage(bytes, { shrinkMinSide: 960 });
+    assert.deepEqual([larger.width, larger.height], [1344, 1008], 'a larger kept side on request: 1/2 scale');
+    const smaller = await decodeImage(bytes, { shrinkMinSide: 336 });
+    assert.deepEqual([smaller.width, smaller.height], [448, 336], 'a smaller kept side on request: 1/8 scale');
     await assert.rejects(decodeImage(bytes, { shrinkMinSide: 10 }), /shrinkMinSide must be an integer of at least 64/);
   });
 
-  it('shrinks only JPEGs: a large PNG is decoded in full', async () => {
+  it('picks the smallest libjpeg scale that keeps the short side, for any size', () => {
+    assert.deepEqual(shrinkPlan('jpeg', 5120, 2880, 512), { width: 1024, height: 576, jpegScale: 4 });
+    assert.deepEqual(shrinkPlan('jpeg', 2560, 1600, 512), { width: 853, height: 533, jpegScale: 2 });
+    assert.deepEqual(shrinkPlan('jpeg', 4608, 6000, 512), { width: 512, height: 666, jpegScale: 8 });
+    assert.deepEqual(shrinkPlan('jpeg', 1600, 4608, 512), { width: 533, height: 1536, jpegScale: 2 });
+    assert.equal(shrinkPlan('jpeg', 1600, 1535, 512), null, 'under 3 x 512 on the short side: every pixel');
+    assert.equal(shrinkPlan('png', 5120, 2880, 512), null, 'PNG has no scaled decoding');
+    assert.deepEqual(shrinkPlan('webp', 3840, 2160, 512), { width: 1707, height: 960, jpegScale: 1 });
+    assert.equal(shrinkPlan('webp', 2560, 1600, 512), null, 'WebP under 2 x 960: every pixel');
+  });
+
+  it('scales a large WebP while decoding, close to its full-size hash', async () => {
+    const bytes = await sharp(await readFile(imagePath('images/exif-rotn/exif-rotn-1.jpg')))
+      .webp({ quality: 90 })
+      .toBuffer();
+    const full = await hashImageBuffer(bytes, { shrinkOnLoad: false });
+    const quick = await hashImageBuffer(bytes);
+    assert.deepEqual([quick.width, quick.height, quick.shrunkOnLoad], [1280, 960, true]);
+    const d = hammingDistance(hexToHash(full.pdq), hexToHash(quick.pdq));
+    assert.ok(d <= DRIFT_BOUND, `${d} bits from the full-size hash (bound ${DRIFT_BOUND})`);
+  });
+
+  it('shrinks only JPEGs and WebPs: a large PNG is decoded in full', async () => {
     const png = await sharp({
       create: { width: 3000, height: 2900, channels: 3, background: { r: 40, g: 90, b: 160 } },
     })
