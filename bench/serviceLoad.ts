@@ -7,6 +7,7 @@
 // corpora in ../shared/corpora (synthetic sentences if they are absent).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openStorage, type Storage } from '@lifeguard/storage';
 import { createKey } from '@lifeguard/service';
@@ -152,7 +153,26 @@ export interface RunResult {
   decisionErrors: number;
   /** Server event-loop delay p99 over the whole session (ms). */
   loopDelayP99: number;
+  /**
+   * Server process CPU time (all its threads, user + system) per 1,000 messages acknowledged in run A,
+   * in ms: less sensitive than messages/s to other work on a shared machine. NaN where /proc is absent.
+   */
+  cpuMsPer1000: number;
 }
+
+/** CPU time (user + system, all threads) a process has used so far, in ms (Linux /proc); NaN elsewhere. */
+function processCpuMs(pid: number | undefined): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: the unit of utime and stime in /proc (100 on Linux x86 and arm). */
+const CLOCK_TICKS = 100;
 
 /**
  * Seeds the store, starts `serve` from `serverRoot` (this checkout by default; another checkout gives a
@@ -236,6 +256,7 @@ export async function measure(
   log(
     `${label}: ingesting flat out for ${SECONDS} s with ${ingestConnections} connections, ${DECISION_RATE} contact decisions/s alongside`,
   );
+  const cpuBefore = processCpuMs(server.child.pid);
   const [ingest, decide] = await Promise.all([
     autocannon({ url: server.url, connections: ingestConnections, duration: SECONDS, requests: [ingestRequest] }),
     autocannon({
@@ -246,6 +267,7 @@ export async function measure(
       requests: [decisionRequest],
     }),
   ]);
+  const cpuA = processCpuMs(server.child.pid) - cpuBefore;
   // B: ingestion held at the goal rate (20,000 messages/s), decisions alongside (latency at that load).
   log(
     `${label}: ingesting at ${GOAL_RATE} messages/s for ${SECONDS} s, ${DECISION_RATE} contact decisions/s alongside`,
@@ -295,6 +317,7 @@ export async function measure(
     idleDecisionP50: idle.latency.p50,
     idleDecisionP99: idle.latency.p99,
     loopDelayP99: health.eventLoopDelayMs.p99,
+    cpuMsPer1000: ingest['2xx'] > 0 ? Math.round((cpuA / (ingest['2xx'] * BATCH)) * 1000 * 10) / 10 : Number.NaN,
   };
   log(
     JSON.stringify({

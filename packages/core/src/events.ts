@@ -2,6 +2,7 @@
 // Zod is the single source: runtime validation, TypeScript types and the JSON Schema in docs/.
 import { z } from 'zod';
 import { problemPath, zodProblems } from './problems.ts';
+import { quickEvent } from './eventFastPath.ts';
 
 /** Limits that keep one hostile event from exhausting memory. */
 export const LIMITS = {
@@ -149,6 +150,8 @@ export function parseEvent(value: unknown, at = ''): ParseResult {
       `${problemPath(['type'], at)}: unknown event type ${JSON.stringify(type ?? null)}; expected one of ${EVENT_TYPES.join(', ')}`,
     ]);
   }
+  const quick = quickEvent(value);
+  if (quick) return { ok: true, event: quick };
   const result = eventSchema.safeParse(value);
   if (result.success) return { ok: true, event: result.data };
   return fail(zodProblems(result.error.issues, at));

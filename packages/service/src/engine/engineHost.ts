@@ -26,8 +26,12 @@ export interface EngineHostOptions {
   snapshotEveryMs?: number;
   /** Replay page size. */
   replayBatch?: number;
-  /** Events fed to the engine between two yields to the event loop, to keep decision latency low. */
-  feedChunk?: number;
+  /**
+   * Feeding yields to the event loop after this many milliseconds (default 1), so a decision waits at
+   * most about that long behind it; after a yield it may run as long as the other work in between took
+   * (up to 10× this), so busy decisions cannot starve ingestion either.
+   */
+  feedSliceMs?: number;
 }
 
 export interface AlertSink {
@@ -66,7 +70,7 @@ export class EngineHost {
   private readonly snapshotEvery: number;
   private readonly snapshotEveryMs: number;
   private readonly replayBatch: number;
-  private readonly feedChunk: number;
+  private readonly feedSliceMs: number;
   private sink: AlertSink | null = null;
   private outsideRisk: OutsideRisk | null = null;
   private outsideReports: OutsideReports | null = null;
@@ -79,7 +83,7 @@ export class EngineHost {
     this.snapshotEvery = options.snapshotEveryEvents ?? 500_000;
     this.snapshotEveryMs = options.snapshotEveryMs ?? 600_000;
     this.replayBatch = options.replayBatch ?? 2_000;
-    this.feedChunk = options.feedChunk ?? 100;
+    this.feedSliceMs = options.feedSliceMs ?? 1;
   }
 
   setAlertSink(sink: AlertSink): void {
@@ -217,7 +221,8 @@ export class EngineHost {
   private async fold(tenantId: string, state: TenantEngine, events: StoredEvent[]): Promise<void> {
     const alerts: Alert[] = [];
     const touched = new Set<string>();
-    let sinceYield = 0;
+    let sliceStart = performance.now();
+    let slice = this.feedSliceMs;
     for (const stored of events) {
       // Already folded (a replay overlapping with new ingestion, or the snapshot covers it).
       if (stored.seq <= state.lastSeq) continue;
@@ -230,9 +235,12 @@ export class EngineHost {
       }
       state.lastSeq = stored.seq;
       state.eventsSinceSnapshot++;
-      if (++sinceYield >= this.feedChunk) {
-        sinceYield = 0;
+      const now = performance.now();
+      if (now - sliceStart >= slice) {
         await yieldToLoop();
+        sliceStart = performance.now();
+        // Fair shares: the next slice is as long as what ran in between (requests, decisions), within bounds.
+        slice = Math.min(this.feedSliceMs * 10, Math.max(this.feedSliceMs, sliceStart - now));
       }
     }
     if (this.sink) {

@@ -16,6 +16,7 @@ import { chooseLocale, type LocaleChoice, type Messages, type Translate } from '
 import { helpResourcesFor } from '../i18n/helplines.ts';
 import { SAFETY_DEFAULTS, type Policy, type SafetyDefault } from '../policy/policy.ts';
 import { ageFacts, type AgeClass } from './ages.ts';
+import { WarningWrites } from './warningWrites.ts';
 
 export const WINDOW_MS = 7 * 86_400_000;
 /** Most connections listed in one view (the total is always given). */
@@ -57,12 +58,16 @@ export interface FamilyView {
 type Role = 'parent' | 'teen';
 
 export class FamilyCentre {
+  private readonly warningWrites: WarningWrites;
+
   constructor(
     private readonly storage: Storage,
     private readonly policy: Policy,
     private readonly messages: Messages,
     private readonly log: { error(obj: object, msg: string): void } = console,
-  ) {}
+  ) {
+    this.warningWrites = new WarningWrites(storage);
+  }
 
   /** The locale and translator for an account (its locale from the account event, then fallbacks). */
   textFor(tenantId: string, account: AccountRecord | null | undefined): { t: Translate; locale: LocaleChoice } {
@@ -433,7 +438,7 @@ export class FamilyCentre {
 
   /** Prompts shown to a child, kept as kinds so the family view can list them (never the message). */
   async recordWarnings(tenantId: string, warnings: SafetyWarningRecord[]): Promise<void> {
-    if (warnings.length) await this.storage.recordSafetyWarnings(tenantId, warnings);
+    await this.warningWrites.record(tenantId, warnings);
   }
 
   /** Ingest hook: a teen with an active link connecting with an adult (or an account of unknown age). */

@@ -3,6 +3,7 @@
 import type { LifeguardEvent } from '@lifeguard/core';
 import { eventToRow, firstOccurrences, graphEffects, rowToEvent, type GraphEffect } from '../rows.ts';
 import type { AppendResult, AppendStatus, StoredEvent, EventStore } from '../types.ts';
+import type Database from 'better-sqlite3';
 import { SqliteRole, type Row } from './connection.ts';
 import { addMessageContacts } from './family.ts';
 
@@ -35,46 +36,57 @@ export class SqliteEventStore extends SqliteRole implements EventStore {
   }
 
   #appendInline(tenantId: string, events: LifeguardEvent[], receivedAt: number): AppendResult {
-    const insert = this.q(
-      'INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, id) DO NOTHING',
-    );
-    const statuses: AppendStatus[] = [];
-    const seqs: (number | null)[] = [];
     const first = firstOccurrences(events);
-    const accepted: LifeguardEvent[] = [];
+    const candidates: LifeguardEvent[] = [];
+    for (let i = 0; i < events.length; i++) if (first[i]) candidates.push(events[i]!);
+    const seqById = new Map<string, number>();
     this.db
       .transaction(() => {
-        events.forEach((event, i) => {
-          if (!first[i]) {
-            statuses.push('duplicate');
-            seqs.push(null);
-            return;
+        // Many rows per statement: per-row statement calls cost more on this thread than SQLite's own work.
+        // A conflicting id inserts nothing and returns no row, so it reads as a duplicate below.
+        for (let at = 0; at < candidates.length; ) {
+          const size = Math.min(INSERT_ROWS, candidates.length - at);
+          const params: unknown[] = new Array(size * 8);
+          for (let k = 0; k < size; k++) {
+            const row = eventToRow(candidates[at + k]!);
+            const p = k * 8;
+            params[p] = tenantId;
+            params[p + 1] = row.id;
+            params[p + 2] = row.type;
+            params[p + 3] = row.timeMs;
+            params[p + 4] = receivedAt;
+            params[p + 5] = row.conversationId;
+            params[p + 6] = row.body;
+            params[p + 7] = row.text;
           }
-          const row = eventToRow(event);
-          const info = insert.run(
-            tenantId,
-            row.id,
-            row.type,
-            row.timeMs,
-            receivedAt,
-            row.conversationId,
-            row.body,
-            row.text,
-          );
-          if (info.changes === 0) {
-            statuses.push('duplicate');
-            seqs.push(null);
-            return;
-          }
-          statuses.push('accepted');
-          seqs.push(Number(info.lastInsertRowid));
+          for (const [id, seq] of this.#insertStatement(size).all(params) as [string, number | bigint][])
+            seqById.set(id, Number(seq));
+          at += size;
+        }
+        const accepted: LifeguardEvent[] = [];
+        for (const event of candidates) {
+          if (!seqById.has(event.id)) continue;
           for (const effect of graphEffects(event)) this.#applyEffect(tenantId, effect);
           if (event.type === 'message') accepted.push(event);
-        });
+        }
         addMessageContacts(this.conn, tenantId, accepted); // Family Centre: message contacts of linked teens
       })
       .immediate();
+    const statuses: AppendStatus[] = new Array(events.length);
+    const seqs: (number | null)[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) {
+      const seq = first[i] ? seqById.get(events[i]!.id) : undefined;
+      statuses[i] = seq === undefined ? 'duplicate' : 'accepted';
+      seqs[i] = seq ?? null;
+    }
     return { statuses, seqs };
+  }
+
+  /** INSERT of `rows` events at once, returning [id, seq] of each row stored (raw arrays). */
+  #insertStatement(rows: number): Database.Statement {
+    return this.q(
+      `INSERT INTO events (tenant_id, id, type, time_ms, received_at, conversation_id, body, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')} ON CONFLICT (tenant_id, id) DO NOTHING RETURNING id, seq`,
+    ).raw(true);
   }
 
   #applyEffect(tenantId: string, e: GraphEffect): void {
@@ -163,6 +175,9 @@ export class SqliteEventStore extends SqliteRole implements EventStore {
     return Number((this.q('SELECT coalesce(max(seq), 0) AS n FROM events WHERE tenant_id = ?').get(tenantId) as Row).n);
   }
 }
+
+/** Events per INSERT statement (8 parameters each). Fewer in the last statement of a batch. */
+const INSERT_ROWS = 64;
 
 /** How often the writer brings conversation_seqs up to date (see migration 3). */
 const CONVERSATION_INDEX_EVERY_MS = 250;
