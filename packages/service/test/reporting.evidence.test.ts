@@ -15,7 +15,7 @@ import { openCase } from './reportingFixtures.ts';
 interface FrozenPackage {
   caseId: string;
   evidence: { conversations: Record<string, { messages: unknown[] }> };
-  engine: { model: { id: unknown } };
+  engine: { model: { id: unknown }; wording: { id: unknown; trainedOn: { writers: string[] } | null } };
 }
 
 describe('evidence preservation and verify', () => {
@@ -57,6 +57,12 @@ describe('evidence preservation and verify', () => {
       'the messages are in the package',
     );
     assert.equal(typeof content.engine.model.id, 'string', 'the model that scored the case is named');
+    assert.match(
+      String(content.engine.wording.id),
+      /^[0-9a-f]{16}$/,
+      'so is the wording model, by the hash of its terms',
+    );
+    assert.ok((content.engine.wording.trainedOn?.writers.length ?? 0) > 0, 'with the writers it was trained on');
     assert.equal(
       signer.check(pkg.keyId, tenant, c.id, pkg.digest, pkg.signature),
       'ok',

@@ -2,7 +2,7 @@
 // same content always gives the same bytes and the same SHA-256 on any machine. Pure: no I/O.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { RiskModel } from '@lifeguard/core';
+import { DEFAULT_WORDING, type RiskModel, type WordingModel } from '@lifeguard/core';
 import type {
   AccountIdentifier,
   AuthorityReportRecord,
@@ -26,7 +26,8 @@ export interface PackageInput {
   history: CaseHistoryEntry[];
   actions: EnforcementActionRecord[];
   reports: AuthorityReportRecord[];
-  engine: { software: string; model: RiskModel };
+  /** The wording model is the engine's built-in one unless named. */
+  engine: { software: string; model: RiskModel; wording?: WordingModel };
 }
 
 /** Names the detector's weights: the same model always gives the same id. */
@@ -37,6 +38,18 @@ export function modelId(model: RiskModel): string {
     )
     .digest('hex')
     .slice(0, 16);
+}
+
+/** Names an offender-wording model by its terms: the same model always gives the same id. */
+export function wordingModelId(model: WordingModel): string {
+  return createHash('sha256')
+    .update(canonicalize({ version: model.version, bias: model.bias, terms: model.terms })!)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+function wordingRecord(model: WordingModel): Record<string, unknown> {
+  return { name: model.id ?? null, id: wordingModelId(model), trainedOn: model.trainedOn ?? null };
 }
 
 export function buildPackage(p: PackageInput): Record<string, unknown> {
@@ -67,6 +80,8 @@ export function buildPackage(p: PackageInput): Record<string, unknown> {
         id: modelId(p.engine.model),
         trainedOn: p.engine.model.trainedOn ?? null,
       },
+      // The learned wording model is part of every score (docs/architecture.md, scoring).
+      wording: wordingRecord(p.engine.wording ?? DEFAULT_WORDING),
     },
     history: p.history,
     decisions: p.actions,
