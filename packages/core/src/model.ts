@@ -77,6 +77,7 @@ const PRIOR: Record<ConversationFeature, number> = {
   group_size: -0.7,
   minor_x_grooming: 2.5,
   asymmetry: 0.5,
+  // Chosen on the blind-written writers with out-of-fold wording models (docs/evaluation.md, fifth round).
   offender_wording: 8,
 };
 
