@@ -10,7 +10,7 @@ import { toMillis, type AccountEvent, type ContactEvent, type LifeguardEvent, ty
 import { CONVERSATION_FEATURES, DEFAULT_MODEL, type RiskModel } from './model.ts';
 import { tokenize } from './normalize.ts';
 import { DEFAULT_WORDING } from './wording-default.ts';
-import { WORDING_TOP, WordingScorer, type WordingModel } from './wording.ts';
+import { keepTopWording, WordingScorer, type WordingModel } from './wording.ts';
 import {
   ACCOUNT_FACT_BOUNDS,
   foldOutsideFacts,
@@ -93,23 +93,20 @@ function wordingScorerOf(model: WordingModel): WordingScorer {
   return scorer;
 }
 
-/** Keeps the participant's top wording logits (and their quotes); true when they changed. */
-function noteWording(p: ParticipantState, logit: number, text: string, messageId: string): boolean {
-  const top = (p.wordingTop ??= new Float32Array(WORDING_TOP));
-  const quotes = (p.wordingQuotes ??= []);
-  if (logit <= (top[WORDING_TOP - 1] as number)) return false;
-  let i = WORDING_TOP - 1;
-  while (i > 0 && logit > (top[i - 1] as number)) {
-    top[i] = top[i - 1] as number;
-    i--;
-  }
-  top[i] = logit;
-  const excerpt = text.length > 80 ? `${text.slice(0, 79)}…` : text;
-  quotes.splice(i, 0, `"${excerpt}" (${messageId})`);
-  if (quotes.length > WORDING_TOP) quotes.length = WORDING_TOP;
-  return true;
-}
 const MAX_TRACKED_PARTICIPANTS = 31;
+
+/** Blanks the excerpts of items from messages sent before `time`; returns how many it blanked. */
+function blankBefore(items: { time: number; excerpt: string; textRemoved?: true }[] | null, time: number): number {
+  let removed = 0;
+  for (const item of items ?? []) {
+    if (item.time < time && item.textRemoved !== true) {
+      item.excerpt = '';
+      item.textRemoved = true;
+      removed++;
+    }
+  }
+  return removed;
+}
 /** Returned when an event raises no alert: saves an allocation per message. */
 const NO_ALERTS: Alert[] = Object.freeze([]) as unknown as Alert[];
 
@@ -372,7 +369,7 @@ export class DetectionEngine {
       c.participants.length + c.extraParticipants <= WORDING_MAX_PARTICIPANTS
     ) {
       const logit = this.wording.score(norm);
-      if (logit > 0 && noteWording(sender, logit, e.text, e.id) && sender.stages !== 0) changed = true;
+      if (logit > 0 && keepTopWording(sender, logit, e.text, e.id, t) && sender.stages !== 0) changed = true;
     }
 
     // Laughing once a threat or leverage is on the table is banter between friends: the threatened
@@ -725,22 +722,17 @@ export class DetectionEngine {
   }
 
   /**
-   * Retention: blanks the excerpt of every evidence item from a message sent before `time`
-   * (event time, ms), except in conversations `keep` names (those a case holds), so the detector
-   * holds no message text the store has purged. Kinds, spans, message ids and scores stay, so the
-   * risk it remembers is unchanged. Returns how many excerpts were removed.
+   * Retention: blanks the excerpt of every evidence item and wording quote from a message sent
+   * before `time` (event time, ms), except in conversations `keep` names (those a case holds), so
+   * the detector holds no message text the store has purged. Kinds, spans, message ids and scores
+   * stay, so the risk it remembers is unchanged. Returns how many evidence excerpts were removed.
    */
   removeExcerptsBefore(time: number, keep?: (conversationId: string) => boolean): number {
     let removed = 0;
     for (const c of this.conversations.values()) {
-      if (c.evidence === null || c.firstAt >= time || keep?.(c.id) === true) continue;
-      for (const ev of c.evidence) {
-        if (ev.time < time && ev.textRemoved !== true) {
-          ev.excerpt = '';
-          ev.textRemoved = true;
-          removed++;
-        }
-      }
+      if (c.firstAt >= time || keep?.(c.id) === true) continue;
+      removed += blankBefore(c.evidence, time);
+      for (const p of c.participants) blankBefore(p.wordingQuotes, time);
     }
     return removed;
   }

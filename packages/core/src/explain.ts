@@ -1,6 +1,7 @@
 // Turns scores into sentences a moderator can read and a report can quote. Every reason is
 // derived from the same feature contributions and evidence that produced the score.
 import { CONVERSATION_FEATURES, contributions, type ConversationFeature, type RiskModel } from './model.ts';
+import type { WordingQuote } from './wording.ts';
 import type { ActorRiskReport, ConversationRiskReport, Evidence, SignalKind } from './reports.ts';
 
 const FEATURE_SIGNALS: Partial<Record<ConversationFeature, SignalKind[]>> = {
@@ -54,12 +55,15 @@ const SENTENCES: Record<ConversationFeature, string> = {
   offender_wording: "wording like offenders' messages",
 };
 
+/** One quoted message: its excerpt (or the note that retention removed it) and its id. */
+function quoted(item: { excerpt: string; messageId: string; textRemoved?: true }): string {
+  return `"${item.textRemoved ? '[text removed by retention]' : item.excerpt}" (${item.messageId})`;
+}
+
 function quote(ev: Evidence[], kinds: SignalKind[], senderId: string | null): string {
   const hits = ev.filter((e) => kinds.includes(e.kind) && (senderId === null || e.senderId === senderId));
   if (hits.length === 0) return '';
-  const shown = hits
-    .slice(0, 2)
-    .map((e) => `"${e.textRemoved ? '[text removed by retention]' : e.excerpt}" (${e.messageId})`);
+  const shown = hits.slice(0, 2).map(quoted);
   return `: ${shown.join(', ')}${hits.length > 2 ? ` and ${hits.length - 2} more` : ''}`;
 }
 
@@ -67,8 +71,8 @@ export function explainConversation(
   report: ConversationRiskReport,
   model: RiskModel,
   features: Float64Array | null,
-  /** The suspect's most offender-like messages, quoted (`"excerpt" (message id)`). */
-  wordingQuotes: readonly string[] | null = null,
+  /** The suspect's most offender-like messages (wording.ts), most offender-like first. */
+  wordingQuotes: readonly WordingQuote[] | null = null,
 ): string[] {
   if (!features) return [];
   const contrib = contributions(model, features);
@@ -93,7 +97,7 @@ export function explainConversation(
           ? `${suspect.userId} is ${suspect.age} (${suspect.ageSource})`
           : `${suspect.userId} is an adult (${suspect.ageSource})`;
     } else if (feature === 'offender_wording' && wordingQuotes && wordingQuotes.length > 0) {
-      text += `: ${wordingQuotes.slice(0, 2).join(', ')}`;
+      text += `: ${wordingQuotes.slice(0, 2).map(quoted).join(', ')}`;
     } else if (feature === 'target_distress') {
       text += quote(report.evidence, ['distress'], report.targetId);
     } else if (FEATURE_SIGNALS[feature]) {

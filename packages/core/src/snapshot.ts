@@ -1,5 +1,6 @@
 // Engine state to and from JSON, for restarts without replaying every event.
 import { NUM_SIGNALS, type ActorState, type ConversationState, type FanOutEntry } from './state.ts';
+import type { WordingQuote } from './wording.ts';
 
 /** An account as a snapshot holds it: sets and maps as arrays. */
 export type RawActor = Omit<ActorState, 'minorsContacted' | 'blockedBy' | 'reportedBy' | 'fanOut'> & {
@@ -18,7 +19,7 @@ type RawParticipant = {
   sentImages?: number;
   laughedOff?: number;
   wordingTop?: number[] | null;
-  wordingQuotes?: string[] | null;
+  wordingQuotes?: WordingQuote[] | null;
 };
 
 /** A conversation as a snapshot holds it: participants by account id, typed arrays as arrays. */

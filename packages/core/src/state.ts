@@ -1,6 +1,7 @@
 // Conversation and account state: what the engine keeps per account, per conversation and per
 // participant, and the index tables that turn signal kinds and stages into array slots and bits.
 import { GROOMING_STAGES, SIGNAL_KINDS, type Evidence, type GroomingStage, type SignalKind } from './reports.ts';
+import type { WordingQuote } from './wording.ts';
 
 export const SIGNAL_INDEX = new Map<SignalKind, number>(SIGNAL_KINDS.map((k, i) => [k, i]));
 export const STAGE_BIT = new Map<GroomingStage, number>(GROOMING_STAGES.map((s, i) => [s, 1 << i]));
@@ -65,8 +66,8 @@ export interface ParticipantState {
   laughedOff: number;
   /** The logits of this participant's most offender-like messages (wording.ts), highest first; null until one is positive. */
   wordingTop: Float32Array | null;
-  /** The same messages, quoted for explanations: `"excerpt" (message id)`. */
-  wordingQuotes: string[] | null;
+  /** The same messages, quoted for explanations. */
+  wordingQuotes: WordingQuote[] | null;
 }
 
 /** @internal */

@@ -21,6 +21,47 @@ export interface WordingModel {
 /** How many of a participant's highest-scoring messages make up their wording score. */
 export const WORDING_TOP = 3;
 
+/** One of a participant's most offender-like messages, quoted for the explanation. */
+export interface WordingQuote {
+  messageId: string;
+  /** Event time (ms), so that retention can blank the excerpt as it does evidence. */
+  time: number;
+  excerpt: string;
+  /** Set when retention removed the excerpt (now ''). */
+  textRemoved?: true;
+}
+
+/** The wording a participant keeps: their top logits, highest first, and those messages' quotes. */
+export interface WordingHolder {
+  wordingTop: Float32Array | null;
+  wordingQuotes: WordingQuote[] | null;
+}
+
+const EXCERPT_CHARS = 80;
+
+/** Keeps a message among the holder's top wording logits if it belongs there; true when they changed. */
+export function keepTopWording(
+  holder: WordingHolder,
+  logit: number,
+  text: string,
+  messageId: string,
+  time: number,
+): boolean {
+  const top = (holder.wordingTop ??= new Float32Array(WORDING_TOP));
+  const quotes = (holder.wordingQuotes ??= []);
+  if (logit <= (top[WORDING_TOP - 1] as number)) return false;
+  let i = WORDING_TOP - 1;
+  while (i > 0 && logit > (top[i - 1] as number)) {
+    top[i] = top[i - 1] as number;
+    i--;
+  }
+  top[i] = logit;
+  const excerpt = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS - 1)}…` : text;
+  quotes.splice(i, 0, { messageId, time, excerpt });
+  if (quotes.length > WORDING_TOP) quotes.length = WORDING_TOP;
+  return true;
+}
+
 const UNSET = -1;
 
 /**

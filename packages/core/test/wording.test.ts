@@ -11,6 +11,13 @@ import { validateWordingModel, WordingScorer, wordingOf, type WordingModel } fro
 import { Script } from './scenario.ts';
 
 // Terms are canonical tokens: the normaliser squeezes doubled letters ("keep" is "kep").
+/** A fresh engine with these options, fed the script. */
+function engineAfter(s: Script, options: { wording?: WordingModel | null } = {}): DetectionEngine {
+  const engine = new DetectionEngine(options);
+  for (const e of s.events) engine.process(e);
+  return engine;
+}
+
 const toy: WordingModel = { version: 1, bias: -2, terms: { purple: 1.5, 'hush purple': 2, snack: -1 } };
 
 describe('scoring a message', () => {
@@ -99,8 +106,7 @@ describe('the engine with a wording model', () => {
     return s;
   };
   const score = (s: Script, w: WordingModel | null) => {
-    const engine = new DetectionEngine({ wording: w });
-    for (const e of s.events) engine.process(e);
+    const engine = engineAfter(s, { wording: w });
     return { engine, score: engine.conversationScore('c1') };
   };
 
@@ -140,6 +146,25 @@ describe('the engine with a wording model', () => {
     ]);
     const { engine } = score(s, wording);
     assert.notEqual(engine.conversationReport('c1')?.suspectId, 'kid', 'the child is never the suspect for wording');
+  });
+
+  it('blanks the quoted messages when retention removes message text, and keeps the score', () => {
+    const s = script([
+      ['man', 'how old are you'],
+      ['kid', '12'],
+      ['man', 'the purple wombat on tuesday'],
+    ]);
+    const { engine, score: before } = score(s, wording);
+    const after = (s.events.at(-1)?.time as number) + 1;
+    const evidence = engine.conversationReport('c1')?.evidence.length ?? 0;
+    assert.equal(engine.removeExcerptsBefore(after), evidence, 'it counts the evidence excerpts it removed');
+    const reasons = engine.conversationReport('c1')?.reasons ?? [];
+    assert.ok(!reasons.some((r) => r.includes('purple wombat')), `no message text is left, got ${reasons}`);
+    assert.ok(
+      reasons.some((r) => r.startsWith('wording like offenders\' messages: "[text removed by retention]"')),
+      `the wording reason says the text was removed, got ${reasons}`,
+    );
+    assert.equal(engine.conversationScore('c1'), before, 'the risk it remembers is unchanged');
   });
 
   it('keeps the wording state through a snapshot', () => {
@@ -186,11 +211,8 @@ describe('the built-in wording model on a pattern no phrase names (wordings writ
       .say('b1', 'jay', 'kai', 'dont tell your mum we skipped practice lol')
       .say('b1', 'kai', 'jay', 'obviously not')
       .say('b1', 'jay', 'kai', 'call me when ur home, need help with the maths homework');
-  const scoreOf = (s: Script, id: string, options: { wording?: null }) => {
-    const engine = new DetectionEngine(options);
-    for (const e of s.events) engine.process(e);
-    return engine.conversationReport(id)!;
-  };
+  const scoreOf = (s: Script, id: string, options: { wording?: null }) =>
+    engineAfter(s, options).conversationReport(id)!;
 
   it('lifts the adult to the watch level with the messages quoted, where the lexicon alone leaves it below', () => {
     const without = scoreOf(guilt(), 'g1', { wording: null });
