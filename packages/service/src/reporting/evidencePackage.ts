@@ -30,22 +30,19 @@ export interface PackageInput {
   engine: { software: string; model: RiskModel; wording?: WordingModel };
 }
 
+/** The first 16 hex digits of the SHA-256 of a value's canonical JSON: same content, same id. */
+function contentId(value: unknown): string {
+  return sha256Hex(canonicalJson(value)).slice(0, 16);
+}
+
 /** Names the detector's weights: the same model always gives the same id. */
 export function modelId(model: RiskModel): string {
-  return createHash('sha256')
-    .update(
-      canonicalize({ version: model.version, features: model.features, weights: model.weights, bias: model.bias })!,
-    )
-    .digest('hex')
-    .slice(0, 16);
+  return contentId({ version: model.version, features: model.features, weights: model.weights, bias: model.bias });
 }
 
 /** Names an offender-wording model by its terms: the same model always gives the same id. */
 export function wordingModelId(model: WordingModel): string {
-  return createHash('sha256')
-    .update(canonicalize({ version: model.version, bias: model.bias, terms: model.terms })!)
-    .digest('hex')
-    .slice(0, 16);
+  return contentId({ version: model.version, bias: model.bias, terms: model.terms });
 }
 
 function wordingRecord(model: WordingModel): Record<string, unknown> {
