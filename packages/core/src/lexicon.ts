@@ -1106,6 +1106,7 @@ export const LEXICON: LexiconRule[] = [
       '(@amount|@giftcard|@payapp|voucher|vouchers) ~ (and|n|then) (its|it is|they are|theyre|everything is|all) (deleted|gone|removed)',
       '(once|when) (i|we) (have|get|got|receive) (the)? (#num|@amount|money|payment|@giftcard) ~ (i|ill|i will|we will) (delete|remove|block)',
       '(if|once|when) (you|u) (pay|send it|send the money) ~ (ill|i will|i ll|we will) (delete|remove|block)',
+      '#num (by|before) (tonight|midnight|tomorrow|morning) ~ (@payapp|crypto|bitcoin|btc|@giftcard)',
     ],
     unless: NOT_A_PAYMENT_DEMAND,
   },
@@ -1324,6 +1325,7 @@ export const LEXICON: LexiconRule[] = [
       'pay (you|u) (in|with) (gift cards|robux|vbucks|money|cash)',
       '(i|ill) (buy|get) (it|that|them) for (you|u)',
       'for free (if|when)',
+      '(i will|ill|i can|i could|i) (get|buy|bring|give) (you|her|him|them) (vapes|vape|a vape|weed|alcohol|drinks|cigs|cigarettes|beer)',
     ],
   },
   // --- first-contact steps in other words: guessing the age, school stage, moving apps ------
@@ -1416,35 +1418,11 @@ export const LEXICON: LexiconRule[] = [
     kind: 'sextortion_threat',
     stage: 'sextortion',
     patterns: [
-      // "every one of them gets this in they DMs"
-      '(gets|get|getting|will get) (this|these|it|them) in (their|they|your|his|her) (message|messages|inbox)',
-    ],
-  },
-  {
-    kind: 'sextortion_deadline',
-    stage: 'sextortion',
-    patterns: ['(every|each) (hour|minute|min|day) (you) (wait|take|delay|make me wait)'],
-  },
-  {
-    kind: 'sextortion_payment',
-    stage: 'sextortion',
-    patterns: ['#num (by|before) (tonight|midnight|tomorrow|morning) ~ (@payapp|crypto|bitcoin|btc|@giftcard)'],
-    unless: NOT_A_PAYMENT_DEMAND,
-  },
-  {
-    kind: 'gift',
-    stage: 'trust',
-    patterns: [
-      '(i will|ill|i can|i could|i) (get|buy|bring|give) (you|her|him|them) (vapes|vape|a vape|weed|alcohol|drinks|cigs|cigarettes|beer)',
-    ],
-  },
-  {
-    kind: 'sextortion_threat',
-    stage: 'sextortion',
-    patterns: [
       // "or i tag every followers": the audience with no preposition.
       '@conditional (i|ill|i will|im gonna|imma) (@share) (every|all|all your|your|ur)? (whole)? @audience',
       '(your|ur) ~ @audience (receive|receives|gets it|get it|get them)',
+      // "every one of them gets this in they DMs"
+      '(gets|get|getting|will get) (this|these|it|them) in (their|they|your|his|her) (message|messages|inbox)',
     ],
   },
   {
@@ -1455,6 +1433,7 @@ export const LEXICON: LexiconRule[] = [
       '(wait|give you) (until|till|til) #num',
       '@duration (@payapp|@amount)',
       'reply (fast|quick|now)',
+      '(every|each) (hour|minute|min|day) (you) (wait|take|delay|make me wait)',
     ],
   },
   {
